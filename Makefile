@@ -1,0 +1,154 @@
+# Proofline -- build, run and test.
+#
+#   make            build build/proofline
+#   make run        start the whole local stack in the foreground (Ctrl-C stops)
+#   make start/stop the same in the background
+#   make test       everything CI runs (installs missing Debian packages first)
+#   make bench      throughput benchmarks with ratios
+#   make fuzz       run each libFuzzer target for FUZZ_SECONDS
+#
+# PORT (default 8080) and VAR (default ./var) are honoured by run/start/stop.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+
+PORT ?= 8080
+VAR ?= $(CURDIR)/var
+FUZZ_SECONDS ?= 60
+PYTHON ?= /usr/bin/python3
+
+PKGS := fcgi libmariadb lua5.4 libcjson libsodium
+
+WARN := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wformat=2 -Wvla -Wconversion
+HARDEN := -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
+OPT ?= -O2 -g
+SAN := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+
+# Lazily evaluated so that `make test` can install pkg-config first.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS = $(shell pkg-config --libs $(PKGS))
+
+CPPFLAGS = -D_GNU_SOURCE -Imodule $(PKG_CFLAGS)
+CFLAGS = $(WARN) $(HARDEN) $(OPT)
+LDFLAGS = -pie -Wl,-z,relro,-z,now
+LDLIBS = $(PKG_LIBS) -lm
+
+SRC := $(wildcard module/*.c)
+HDR := $(wildcard module/*.h)
+OBJ := $(SRC:module/%.c=build/obj/%.o)
+LIBOBJ := $(filter-out build/obj/main.o,$(OBJ))
+SANOBJ := $(patsubst build/obj/%.o,build/san-obj/%.o,$(LIBOBJ))
+
+UNIT_SRC := $(wildcard tests/unit/*_test.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=build/unit/%)
+UNIT_SAN := $(UNIT_SRC:tests/unit/%.c=build/unit-san/%)
+UNIT_HELP := $(filter-out $(UNIT_SRC),$(wildcard tests/unit/*.c))
+
+FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz-replay/%)
+FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+
+FMT_FILES = $(wildcard module/*.[ch] tests/unit/*.[ch] tests/fuzz/*.[ch])
+
+.PHONY: all deps run start stop status test test-run unit unit-san \
+	fuzz-replay e2e browser lint format format-check bench fuzz install \
+	clean
+
+all: build/proofline
+
+deps:
+	@scripts/deps.sh all
+
+build/proofline: $(OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJ) $(LDLIBS)
+
+build/obj/%.o: module/%.c $(HDR) | build/obj
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+build/san-obj/%.o: module/%.c $(HDR) | build/san-obj
+	$(CC) $(CPPFLAGS) $(WARN) $(SAN) -c -o $@ $<
+
+build/obj build/san-obj build/unit build/unit-san build/fuzz build/fuzz-replay:
+	@mkdir -p $@
+
+# --- unit tests (cmocka), plain and under ASan/UBSan ----------------------
+build/unit/%_test: tests/unit/%_test.c $(UNIT_HELP) $(LIBOBJ) | build/unit
+	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) -o $@ $< \
+		$(UNIT_HELP) $(LIBOBJ) $(LDLIBS) -lcmocka
+
+build/unit-san/%_test: tests/unit/%_test.c $(UNIT_HELP) $(SANOBJ) | build/unit-san
+	$(CC) $(CPPFLAGS) -Itests/unit $(WARN) $(SAN) -o $@ $< \
+		$(UNIT_HELP) $(SANOBJ) $(LDLIBS) -lcmocka
+
+unit: $(UNIT_BIN)
+	@scripts/run-unit.sh build/unit $(UNIT_BIN)
+
+unit-san: $(UNIT_SAN)
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	scripts/run-unit.sh build/unit-san $(UNIT_SAN)
+
+# --- fuzz targets: corpus replay (gcc + sanitizers) and libFuzzer runs -----
+build/fuzz-replay/%: tests/fuzz/%.c tests/fuzz/replay.c $(SANOBJ) | build/fuzz-replay
+	$(CC) $(CPPFLAGS) $(WARN) $(SAN) -o $@ $< tests/fuzz/replay.c \
+		$(SANOBJ) $(LDLIBS)
+
+fuzz-replay: $(FUZZ_REPLAY)
+	@scripts/run-fuzz.sh replay $(FUZZ_REPLAY)
+
+build/fuzz/%: tests/fuzz/%.c $(SRC) $(HDR) | build/fuzz
+	clang $(CPPFLAGS) -std=c11 -g -O1 \
+		-fsanitize=fuzzer,address,undefined -o $@ $< \
+		$(filter-out module/main.c,$(SRC)) $(LDLIBS)
+
+fuzz: deps
+	@command -v clang >/dev/null || apt-get install -y -qq clang
+	@$(MAKE) --no-print-directory $(FUZZ_BIN)
+	@scripts/run-fuzz.sh fuzz $(FUZZ_SECONDS) $(FUZZ_BIN)
+
+# --- style ------------------------------------------------------------------
+lint:
+	@scripts/lint.sh
+
+format:
+	@clang-format -i $(FMT_FILES)
+
+format-check:
+	@clang-format --dry-run -Werror $(FMT_FILES) && echo "format-check: ok"
+
+# --- the stack --------------------------------------------------------------
+run: deps all
+	@PORT=$(PORT) VAR=$(VAR) scripts/stack.sh run
+
+start: deps all
+	@PORT=$(PORT) VAR=$(VAR) scripts/stack.sh start
+
+stop:
+	@PORT=$(PORT) VAR=$(VAR) scripts/stack.sh stop
+
+status:
+	@PORT=$(PORT) VAR=$(VAR) scripts/stack.sh status
+
+# --- tests ------------------------------------------------------------------
+test: deps
+	@$(MAKE) --no-print-directory test-run
+
+test-run: all lint format-check
+	@scripts/test.sh
+
+e2e: all
+	$(PYTHON) -m pytest -q tests/e2e $(PYTEST_ARGS)
+
+browser: all
+	$(PYTHON) -m pytest -q tests/browser $(PYTEST_ARGS)
+
+bench: deps all
+	@scripts/bench.sh
+
+install: all
+	@scripts/install.sh
+
+clean:
+	rm -rf build

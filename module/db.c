@@ -1,0 +1,511 @@
+/*
+ * db.c -- MariaDB Connector/C behind prepared statements.
+ */
+#include "db.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <errmsg.h>
+#include <mysql.h>
+#include <mysqld_error.h>
+
+#include "log.h"
+#include "num.h"
+
+#define STMT_CACHE 128
+#define CELL_INLINE 64     /* fetch buffer per column before a refetch */
+#define PING_IDLE_MS 2000  /* ping before use after this much idle time */
+#define RETRY_AFTER_MS 200 /* fail fast for this long after a failure */
+
+struct cached_stmt {
+    const char *sql;
+    MYSQL_STMT *st;
+};
+
+struct db {
+    const struct conf *conf;
+    MYSQL *conn;
+    struct cached_stmt cache[STMT_CACHE];
+    size_t ncache;
+    uint64_t last_use_ms;
+    uint64_t last_fail_ms;
+    unsigned last_errno;
+    char last_error[256];
+    bool in_tx;
+};
+
+static uint64_t
+now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+int
+db_library_init(void)
+{
+    return mysql_library_init(0, NULL, NULL);
+}
+
+struct db *
+db_new(const struct conf *conf)
+{
+    struct db *db = calloc(1, sizeof(*db));
+
+    if (db != NULL)
+        db->conf = conf;
+    return db;
+}
+
+static void
+drop_cache(struct db *db)
+{
+    size_t i;
+
+    for (i = 0; i < db->ncache; i++)
+        mysql_stmt_close(db->cache[i].st);
+    db->ncache = 0;
+}
+
+static void
+disconnect(struct db *db)
+{
+    drop_cache(db);
+    if (db->conn != NULL)
+        mysql_close(db->conn);
+    db->conn = NULL;
+    db->in_tx = false;
+}
+
+void
+db_free(struct db *db)
+{
+    if (db == NULL)
+        return;
+    disconnect(db);
+    free(db);
+}
+
+bool
+db_is_up(const struct db *db)
+{
+    return db->conn != NULL;
+}
+
+const char *
+db_error(const struct db *db)
+{
+    return db->last_error;
+}
+
+struct st_mysql *
+db_handle(struct db *db)
+{
+    return db->conn;
+}
+
+static bool
+is_conn_error(unsigned e)
+{
+    return e == CR_SERVER_GONE_ERROR || e == CR_SERVER_LOST ||
+           e == CR_CONNECTION_ERROR || e == CR_CONN_HOST_ERROR ||
+           e == CR_ERR_NET_READ || e == CR_ERR_NET_WRITE ||
+           e == ER_SERVER_SHUTDOWN || e == ER_CONNECTION_KILLED ||
+           e == 4031 /* ER_CLIENT_INTERACTION_TIMEOUT */;
+}
+
+/* Record an error; for connection errors drop the connection so that the
+ * next db_ensure() reconnects.  Returns the app error for it. */
+static enum app_err
+fail(struct db *db, unsigned e, const char *msg, const char *sql)
+{
+    db->last_errno = e;
+    snprintf(db->last_error, sizeof(db->last_error), "%s", msg);
+    if (is_conn_error(e)) {
+        log_warn("db.down", "errno=%u error=%s", e, log_q(msg));
+        disconnect(db);
+        db->last_fail_ms = now_ms();
+        return APP_EDB_DOWN;
+    }
+    if (e == ER_DUP_ENTRY)
+        return APP_ECONFLICT;
+    log_error("db.error", "errno=%u error=%s sql=%s", e, log_q(msg),
+              log_q(sql));
+    return APP_EDB;
+}
+
+enum app_err
+db_connect_flags(struct db *db, unsigned long flags)
+{
+    const struct conf *c = db->conf;
+    unsigned int ct = (unsigned)c->db_connect_timeout;
+    unsigned int rt = (unsigned)c->db_read_timeout;
+    unsigned int wt = (unsigned)c->db_write_timeout;
+    my_bool off = 0;
+    const char *sock = c->db_socket[0] != '\0' ? c->db_socket : NULL;
+    const char *host = sock != NULL ? "localhost" : c->db_host;
+
+    disconnect(db);
+    db->conn = mysql_init(NULL);
+    if (db->conn == NULL)
+        return APP_ENOMEM;
+    mysql_options(db->conn, MYSQL_OPT_CONNECT_TIMEOUT, &ct);
+    mysql_options(db->conn, MYSQL_OPT_READ_TIMEOUT, &rt);
+    mysql_options(db->conn, MYSQL_OPT_WRITE_TIMEOUT, &wt);
+    mysql_options(db->conn, MYSQL_OPT_RECONNECT, &off);
+    mysql_options(db->conn, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    /* Times are stored in UTC; strict mode so bad data is an error rather
+     * than a silent truncation. */
+    mysql_options(db->conn, MYSQL_INIT_COMMAND,
+                  "SET time_zone = '+00:00', sql_mode = "
+                  "'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,"
+                  "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'");
+    if (mysql_real_connect(db->conn, host, c->db_user, c->db_password,
+                           c->db_name, (unsigned)c->db_port, sock,
+                           flags) == NULL) {
+        unsigned e = mysql_errno(db->conn);
+        char msg[256];
+
+        snprintf(msg, sizeof(msg), "%s", mysql_error(db->conn));
+        mysql_close(db->conn);
+        db->conn = NULL;
+        db->last_fail_ms = now_ms();
+        db->last_errno = e;
+        snprintf(db->last_error, sizeof(db->last_error), "%s", msg);
+        log_warn("db.connect_failed", "errno=%u error=%s", e, log_q(msg));
+        return APP_EDB_DOWN;
+    }
+    db->last_use_ms = now_ms();
+    return APP_OK;
+}
+
+enum app_err
+db_ensure(struct db *db)
+{
+    uint64_t now = now_ms();
+
+    if (db->conn != NULL) {
+        /* An idle connection has nothing to read: if its socket is
+         * readable or hung up, the server closed it (restart, kill,
+         * timeout).  One poll(2) instead of a round trip per request. */
+        struct pollfd pfd = { .fd = (int)mysql_get_socket(db->conn),
+                              .events = POLLIN | POLLRDHUP };
+
+        if (pfd.fd >= 0 && poll(&pfd, 1, 0) != 0) {
+            log_warn("db.lost", "msg=\"server closed the connection\"");
+            disconnect(db);
+            db->last_fail_ms = 0;
+            goto connect;
+        }
+        if (now - db->last_use_ms < PING_IDLE_MS)
+            return APP_OK;
+        if (mysql_ping(db->conn) == 0) {
+            db->last_use_ms = now;
+            return APP_OK;
+        }
+        fail(db, mysql_errno(db->conn), mysql_error(db->conn), "PING");
+        if (db->conn != NULL) /* a non-connection error: still drop it */
+            disconnect(db);
+    } else if (db->last_fail_ms != 0 &&
+               now - db->last_fail_ms < RETRY_AFTER_MS) {
+        return APP_EDB_DOWN;
+    }
+connect:
+    if (db_connect_flags(db, 0) != APP_OK)
+        return APP_EDB_DOWN;
+    log_info("db.connected", "db=%s", log_q(db->conf->db_name));
+    return APP_OK;
+}
+
+static MYSQL_STMT *
+get_stmt(struct db *db, const char *sql, enum app_err *rc)
+{
+    size_t i;
+    MYSQL_STMT *st;
+
+    for (i = 0; i < db->ncache; i++) {
+        if (db->cache[i].sql == sql)
+            return db->cache[i].st;
+    }
+    if (db->conn == NULL) {
+        *rc = APP_EDB_DOWN;
+        return NULL;
+    }
+    st = mysql_stmt_init(db->conn);
+    if (st == NULL) {
+        *rc = APP_ENOMEM;
+        return NULL;
+    }
+    if (mysql_stmt_prepare(st, sql, (unsigned long)strlen(sql)) != 0) {
+        *rc = fail(db, mysql_stmt_errno(st), mysql_stmt_error(st), sql);
+        mysql_stmt_close(st);
+        return NULL;
+    }
+    if (db->ncache == STMT_CACHE) {
+        /* Not expected with constant SQL; start over rather than grow. */
+        drop_cache(db);
+    }
+    db->cache[db->ncache].sql = sql;
+    db->cache[db->ncache].st = st;
+    db->ncache++;
+    return st;
+}
+
+/* Prepare (cached), bind and execute. */
+static MYSQL_STMT *
+run(struct db *db, const char *sql, const struct db_val *args, size_t nargs,
+    enum app_err *rc)
+{
+    MYSQL_STMT *st;
+    MYSQL_BIND bind[32];
+    unsigned long lens[32];
+    size_t i;
+
+    if (nargs > 32) {
+        *rc = APP_EINTERNAL;
+        return NULL;
+    }
+    if (db->conn == NULL) {
+        *rc = APP_EDB_DOWN;
+        return NULL;
+    }
+    st = get_stmt(db, sql, rc);
+    if (st == NULL)
+        return NULL;
+    if (mysql_stmt_param_count(st) != nargs) {
+        log_error("db.bind", "expected=%lu given=%zu sql=%s",
+                  mysql_stmt_param_count(st), nargs, log_q(sql));
+        *rc = APP_EINTERNAL;
+        return NULL;
+    }
+    memset(bind, 0, sizeof(bind));
+    for (i = 0; i < nargs; i++) {
+        switch (args[i].t) {
+        case DBT_NULL:
+            bind[i].buffer_type = MYSQL_TYPE_NULL;
+            break;
+        case DBT_I64:
+            bind[i].buffer_type = MYSQL_TYPE_LONGLONG;
+            bind[i].buffer = (void *)&args[i].i;
+            break;
+        case DBT_DOUBLE:
+            bind[i].buffer_type = MYSQL_TYPE_DOUBLE;
+            bind[i].buffer = (void *)&args[i].d;
+            break;
+        case DBT_STR:
+            bind[i].buffer_type = MYSQL_TYPE_STRING;
+            bind[i].buffer = (void *)(args[i].s.p != NULL ? args[i].s.p : "");
+            lens[i] = (unsigned long)args[i].s.len;
+            bind[i].buffer_length = lens[i];
+            bind[i].length = &lens[i];
+            break;
+        }
+    }
+    if ((nargs > 0 && mysql_stmt_bind_param(st, bind) != 0) ||
+        mysql_stmt_execute(st) != 0) {
+        *rc = fail(db, mysql_stmt_errno(st), mysql_stmt_error(st), sql);
+        return NULL;
+    }
+    db->last_use_ms = now_ms();
+    *rc = APP_OK;
+    return st;
+}
+
+enum app_err
+db_exec(struct db *db, const char *sql, const struct db_val *args, size_t nargs,
+        uint64_t *affected, uint64_t *last_id)
+{
+    enum app_err rc;
+    MYSQL_STMT *st = run(db, sql, args, nargs, &rc);
+
+    if (st == NULL)
+        return rc;
+    if (affected != NULL)
+        *affected = (uint64_t)mysql_stmt_affected_rows(st);
+    if (last_id != NULL)
+        *last_id = (uint64_t)mysql_stmt_insert_id(st);
+    /* A statement that unexpectedly returned rows must not leave them
+     * pending on the connection. */
+    mysql_stmt_free_result(st);
+    return APP_OK;
+}
+
+enum app_err
+db_query(struct db *db, struct arena *a, const char *sql,
+         const struct db_val *args, size_t nargs, size_t max_rows,
+         struct db_res *out)
+{
+    enum app_err rc;
+    MYSQL_STMT *st;
+    MYSQL_RES *meta = NULL;
+    MYSQL_BIND *bind = NULL;
+    unsigned long *lens = NULL;
+    my_bool *nulls = NULL;
+    char *bufs = NULL;
+    size_t ncols, cap = 0, r, c;
+
+    memset(out, 0, sizeof(*out));
+    st = run(db, sql, args, nargs, &rc);
+    if (st == NULL)
+        return rc;
+    meta = mysql_stmt_result_metadata(st);
+    if (meta == NULL) {
+        rc = APP_EINTERNAL; /* not a query */
+        goto out;
+    }
+    ncols = mysql_num_fields(meta);
+    if (mysql_stmt_store_result(st) != 0) {
+        rc = fail(db, mysql_stmt_errno(st), mysql_stmt_error(st), sql);
+        goto out;
+    }
+    if ((size_t)mysql_stmt_num_rows(st) > max_rows) {
+        log_warn("db.too_many_rows", "rows=%llu max=%zu sql=%s",
+                 (unsigned long long)mysql_stmt_num_rows(st), max_rows,
+                 log_q(sql));
+        rc = APP_ETOOBIG;
+        goto out;
+    }
+    out->ncols = ncols;
+    out->nrows = (size_t)mysql_stmt_num_rows(st);
+    bind = arena_calloc(a, ncols ? ncols : 1, sizeof(*bind));
+    lens = arena_calloc(a, ncols ? ncols : 1, sizeof(*lens));
+    nulls = arena_calloc(a, ncols ? ncols : 1, sizeof(*nulls));
+    bufs = arena_calloc(a, ncols ? ncols : 1, CELL_INLINE);
+    if (out->nrows > 0 && !__builtin_mul_overflow(out->nrows, ncols, &cap))
+        out->cells = arena_calloc(a, cap, sizeof(struct str));
+    if (bind == NULL || lens == NULL || nulls == NULL || bufs == NULL ||
+        (out->nrows > 0 && out->cells == NULL)) {
+        rc = APP_ENOMEM;
+        goto out;
+    }
+    for (c = 0; c < ncols; c++) {
+        bind[c].buffer_type = MYSQL_TYPE_STRING;
+        bind[c].buffer = bufs + c * CELL_INLINE;
+        bind[c].buffer_length = CELL_INLINE;
+        bind[c].length = &lens[c];
+        bind[c].is_null = &nulls[c];
+    }
+    if (ncols > 0 && mysql_stmt_bind_result(st, bind) != 0) {
+        rc = fail(db, mysql_stmt_errno(st), mysql_stmt_error(st), sql);
+        goto out;
+    }
+    for (r = 0; r < out->nrows; r++) {
+        int f = mysql_stmt_fetch(st);
+
+        if (f == MYSQL_NO_DATA)
+            break;
+        if (f == 1) {
+            rc = fail(db, mysql_stmt_errno(st), mysql_stmt_error(st), sql);
+            goto out;
+        }
+        for (c = 0; c < ncols; c++) {
+            struct str *cell = &out->cells[r * ncols + c];
+            char *p;
+
+            if (nulls[c]) {
+                cell->p = NULL;
+                cell->len = 0;
+                continue;
+            }
+            p = arena_alloc(a, (size_t)lens[c] + 1);
+            if (p == NULL) {
+                rc = APP_ENOMEM;
+                goto out;
+            }
+            if (lens[c] <= CELL_INLINE) {
+                memcpy(p, bufs + c * CELL_INLINE, lens[c]);
+            } else {
+                MYSQL_BIND one;
+
+                memset(&one, 0, sizeof(one));
+                one.buffer_type = MYSQL_TYPE_STRING;
+                one.buffer = p;
+                one.buffer_length = lens[c];
+                if (mysql_stmt_fetch_column(st, &one, (unsigned)c, 0) != 0) {
+                    rc = fail(db, mysql_stmt_errno(st), mysql_stmt_error(st),
+                              sql);
+                    goto out;
+                }
+            }
+            p[lens[c]] = '\0';
+            cell->p = p;
+            cell->len = (size_t)lens[c];
+        }
+    }
+    rc = APP_OK;
+out:
+    if (meta != NULL)
+        mysql_free_result(meta);
+    if (db->conn != NULL)
+        mysql_stmt_free_result(st);
+    if (rc != APP_OK)
+        memset(out, 0, sizeof(*out));
+    return rc;
+}
+
+static const char SQL_BEGIN[] = "START TRANSACTION";
+
+enum app_err
+db_begin(struct db *db)
+{
+    enum app_err rc = db_exec(db, SQL_BEGIN, DB_NOARGS, NULL, NULL);
+
+    if (rc == APP_OK)
+        db->in_tx = true;
+    return rc;
+}
+
+enum app_err
+db_commit(struct db *db)
+{
+    if (db->conn == NULL)
+        return APP_EDB_DOWN;
+    db->in_tx = false;
+    if (mysql_commit(db->conn) != 0)
+        return fail(db, mysql_errno(db->conn), mysql_error(db->conn), "COMMIT");
+    return APP_OK;
+}
+
+void
+db_rollback(struct db *db)
+{
+    if (db->conn == NULL || !db->in_tx)
+        return;
+    db->in_tx = false;
+    if (mysql_rollback(db->conn) != 0)
+        fail(db, mysql_errno(db->conn), mysql_error(db->conn), "ROLLBACK");
+}
+
+struct str
+db_cell(const struct db_res *res, size_t row, size_t col)
+{
+    if (row >= res->nrows || col >= res->ncols)
+        return (struct str){ NULL, 0 };
+    return res->cells[row * res->ncols + col];
+}
+
+int64_t
+db_int(const struct db_res *res, size_t row, size_t col, int64_t def)
+{
+    struct str s = db_cell(res, row, col);
+    int64_t v;
+
+    if (s.p == NULL || !parse_i64(s, INT64_MIN, INT64_MAX, &v))
+        return def;
+    return v;
+}
+
+const char *
+db_text(const struct db_res *res, size_t row, size_t col)
+{
+    struct str s = db_cell(res, row, col);
+
+    return s.p != NULL ? s.p : "";
+}

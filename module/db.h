@@ -1,0 +1,110 @@
+/*
+ * db.h -- MariaDB access through prepared statements only (STYLE §11).
+ *
+ * One connection per worker, opened after fork.  SQL text is always a
+ * constant; values are bound as parameters (struct db_val).  Statements are
+ * prepared once per connection and cached by the address of their SQL
+ * constant.  Results are fetched whole into the caller's arena as text
+ * (the client library converts numbers and dates), bounded by max_rows.
+ *
+ * Failure model: when the server is unreachable or the connection is lost,
+ * calls return APP_EDB_DOWN (pages answer 503) and the connection is
+ * dropped; the next db_ensure() reconnects, so workers recover by
+ * themselves when MariaDB is back.  Other SQL errors return APP_EDB and are
+ * logged with the server's message; duplicate keys return APP_ECONFLICT.
+ */
+#ifndef PROOFLINE_DB_H
+#define PROOFLINE_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "conf.h"
+#include "err.h"
+#include "str.h"
+
+enum db_type { DBT_NULL, DBT_I64, DBT_DOUBLE, DBT_STR };
+
+struct db_val {
+    enum db_type t;
+    int64_t i;
+    double d;
+    struct str s;
+};
+
+#define DB_I64(v) ((struct db_val){ .t = DBT_I64, .i = (int64_t)(v) })
+#define DB_DBL(v) ((struct db_val){ .t = DBT_DOUBLE, .d = (v) })
+#define DB_STR(v) ((struct db_val){ .t = DBT_STR, .s = (v) })
+#define DB_CSTR(v) ((struct db_val){ .t = DBT_STR, .s = str_c(v) })
+#define DB_NULL ((struct db_val){ .t = DBT_NULL })
+
+/* Pass an argument list: db_query(db, a, SQL, DB_ARGS(DB_I64(t)), ...). */
+#define DB_ARGS(...)                                                           \
+    (const struct db_val[]){ __VA_ARGS__ },                                    \
+        sizeof((const struct db_val[]){ __VA_ARGS__ }) / sizeof(struct db_val)
+#define DB_NOARGS NULL, 0
+
+struct db_res {
+    size_t nrows;
+    size_t ncols;
+    struct str *cells; /* nrows * ncols; .p == NULL for SQL NULL */
+};
+
+struct db;
+
+/* Make a connection handle for conf (not yet connected).  NULL when out
+ * of memory.  mysql_library_init() must have run (db_library_init). */
+struct db *db_new(const struct conf *conf);
+
+/* Close and free. */
+void db_free(struct db *db);
+
+/* Call once in the master before forking. */
+int db_library_init(void);
+
+/* Connect if not connected; ping if the connection has been idle for a
+ * while.  APP_OK or APP_EDB_DOWN.  After a failure, attempts within the
+ * next 200 ms fail at once without touching the network, so a burst of
+ * requests during an outage does not pile up connect attempts. */
+enum app_err db_ensure(struct db *db);
+
+/* True when a connection is currently open. */
+bool db_is_up(const struct db *db);
+
+/* Run a statement returning rows into out (cells in arena a).  More than
+ * max_rows rows is APP_ETOOBIG. */
+enum app_err db_query(struct db *db, struct arena *a, const char *sql,
+                      const struct db_val *args, size_t nargs, size_t max_rows,
+                      struct db_res *out);
+
+/* Run a statement returning no rows.  affected/last_id may be NULL. */
+enum app_err db_exec(struct db *db, const char *sql, const struct db_val *args,
+                     size_t nargs, uint64_t *affected, uint64_t *last_id);
+
+/* Transactions.  db_rollback is safe to call when none is open. */
+enum app_err db_begin(struct db *db);
+enum app_err db_commit(struct db *db);
+void db_rollback(struct db *db);
+
+/* A cell (STR_NULL-like {NULL,0} for SQL NULL). */
+struct str db_cell(const struct db_res *res, size_t row, size_t col);
+
+/* A cell as an integer; def when NULL or not an integer. */
+int64_t db_int(const struct db_res *res, size_t row, size_t col, int64_t def);
+
+/* A cell as a NUL-terminated string ("" for NULL). */
+const char *db_text(const struct db_res *res, size_t row, size_t col);
+
+/* The server's last error message (for logs). */
+const char *db_error(const struct db *db);
+
+/* The raw client handle, for migrate.c only (multi-statement DDL). */
+struct st_mysql *db_handle(struct db *db);
+
+/* Open a connection outside the worker model (CLI tools).  flags are
+ * extra client flags (e.g. CLIENT_MULTI_STATEMENTS). */
+enum app_err db_connect_flags(struct db *db, unsigned long flags);
+
+#endif

@@ -1,0 +1,66 @@
+/*
+ * str.h -- length-carrying strings.
+ *
+ * Untrusted bytes travel with their length (STYLE §7): a struct str never
+ * owns its bytes and is never assumed to be NUL-terminated.  Whoever made
+ * the bytes (usually the request arena) owns them.
+ */
+#ifndef PROOFLINE_STR_H
+#define PROOFLINE_STR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
+
+struct str {
+    const char *p;
+    size_t len;
+};
+
+/* A struct str over a string literal (length without the NUL). */
+#define STR_LIT(s) ((struct str){ (s), sizeof(s) - 1 })
+#define STR_NULL ((struct str){ NULL, 0 })
+
+/* A struct str over a NUL-terminated C string that we trust (not wire
+ * data).  NULL gives the empty null string. */
+static inline struct str
+str_c(const char *s)
+{
+    struct str r = { s, s != NULL ? strlen(s) : 0 };
+    return r;
+}
+
+static inline bool
+str_eq(struct str a, struct str b)
+{
+    return a.len == b.len && (a.len == 0 || memcmp(a.p, b.p, a.len) == 0);
+}
+
+static inline bool
+str_eq_c(struct str a, const char *c)
+{
+    return str_eq(a, str_c(c));
+}
+
+/* ASCII case-insensitive comparison. */
+bool str_eq_nocase(struct str a, struct str b);
+
+/* True when a begins with the given prefix. */
+static inline bool
+str_has_prefix(struct str a, struct str prefix)
+{
+    return a.len >= prefix.len &&
+           (prefix.len == 0 || memcmp(a.p, prefix.p, prefix.len) == 0);
+}
+
+/* Strip ASCII spaces and tabs at both ends. */
+struct str str_trim(struct str s);
+
+/* Find byte c in s; returns its offset or -1 when absent. */
+long str_find_byte(struct str s, char c);
+
+/* Split s at the first c: *head gets the part before, *tail the part after
+ * it.  Returns false (head = s, tail empty) when c does not occur. */
+bool str_split(struct str s, char c, struct str *head, struct str *tail);
+
+#endif

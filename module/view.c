@@ -1,0 +1,119 @@
+/*
+ * view.c -- common view-model keys, the error page.
+ */
+#include "view.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "auth.h"
+#include "csrf.h"
+#include "log.h"
+#include "router.h"
+
+static void
+model_cleanup(void *p)
+{
+    cJSON_Delete(p);
+}
+
+bool
+view_add_str(cJSON *obj, const char *key, const char *val)
+{
+    return cJSON_AddStringToObject(obj, key, val != NULL ? val : "") != NULL;
+}
+
+cJSON *
+view_new(struct req *r)
+{
+    cJSON *m = cJSON_CreateObject();
+    bool ok;
+
+    if (m == NULL)
+        return NULL;
+    if (arena_cleanup_add(r->a, model_cleanup, m) != 0)
+        return NULL;
+    ok = r->catalog == NULL ||
+         cJSON_AddItemReferenceToObject(m, "t", (cJSON *)r->catalog);
+    ok = ok && view_add_str(m, "lang", r->lang);
+    ok = ok && cJSON_AddBoolToObject(m, "lang_en",
+                                     strcmp(r->lang, "en") == 0) != NULL;
+    ok = ok && view_add_str(m, "csrf", csrf_token(r));
+    ok = ok &&
+         view_add_str(m, "path", arena_strndup(r->a, r->path.p, r->path.len));
+    if (ok && r->auth != NULL) {
+        cJSON *u = cJSON_AddObjectToObject(m, "user");
+
+        ok = u != NULL && view_add_str(u, "login", r->auth->login) &&
+             view_add_str(u, "name", r->auth->display_name) &&
+             view_add_str(u, "tenant", r->auth->tenant_name);
+    }
+    return ok ? m : NULL;
+}
+
+enum app_err
+view_page(struct req *r, int status, const char *tmpl, cJSON *model)
+{
+    return http_html(r, status, tmpl, model);
+}
+
+static bool
+wants_json(const struct req *r)
+{
+    const char *accept;
+
+    if (r->route != NULL && (r->route->flags & RF_API))
+        return true;
+    if (r->path.len >= 8 && memcmp(r->path.p, "/api/v1/", 8) == 0)
+        return true;
+    accept = http_param(r, "HTTP_ACCEPT");
+    return accept != NULL && strstr(accept, "application/json") != NULL &&
+           strstr(accept, "text/html") == NULL;
+}
+
+void
+view_error(struct req *r, enum app_err e)
+{
+    int status = app_err_status(e);
+    const char *detail =
+        r->err_detail != NULL ? http_t(r, r->err_detail) : NULL;
+    char key[64], mkey[64];
+    const char *generic;
+    cJSON *m;
+
+    /* Whatever the handler had put in the body or headers is dropped,
+     * except a Set-Cookie or Allow set for this very answer. */
+    buf_clear(&r->body);
+    if (detail != NULL && strcmp(detail, r->err_detail) == 0)
+        detail = NULL; /* an untranslated key is not a message */
+    snprintf(key, sizeof(key), "%s.title", app_err_msgkey(e));
+    snprintf(mkey, sizeof(mkey), "%s.message", app_err_msgkey(e));
+    generic = http_t(r, mkey);
+    if (wants_json(r)) {
+        cJSON *o = cJSON_CreateObject();
+
+        if (o != NULL && view_add_str(o, "error", app_err_code(e)) &&
+            view_add_str(o, "message", detail != NULL ? detail : generic) &&
+            (r->err_detail == NULL ||
+             view_add_str(o, "detail", r->err_detail)) &&
+            http_json(r, status, o) == APP_OK) {
+            cJSON_Delete(o);
+            return;
+        }
+        cJSON_Delete(o);
+        goto plain;
+    }
+    m = view_new(r);
+    if (m == NULL)
+        goto plain;
+    if (cJSON_AddNumberToObject(m, "status", status) == NULL ||
+        !view_add_str(m, "title", http_t(r, key)) ||
+        !view_add_str(m, "message", generic) ||
+        (detail != NULL && !view_add_str(m, "detail", detail)) ||
+        view_page(r, status, "pages/error", m) != APP_OK)
+        goto plain;
+    return;
+plain:
+    http_text(r, status, http_reason(status));
+}

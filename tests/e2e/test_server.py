@@ -1,0 +1,204 @@
+"""The process model: workers, respawn, watchdog, reload, drain, outage."""
+import os
+import re
+import signal
+import stat
+import subprocess
+import threading
+import time
+
+import pytest
+import requests
+
+from stack import Stack
+
+
+def run_wrk(url, seconds, connections=32):
+    return subprocess.Popen(
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def wrk_failures(output):
+    """Non-2xx/3xx responses plus socket errors other than timeouts."""
+    bad = 0
+    m = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if m:
+        bad += int(m.group(1))
+    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+)",
+                  output)
+    if m:
+        bad += sum(int(x) for x in m.groups())
+    return bad
+
+
+def wrk_requests(output):
+    m = re.search(r"(\d+) requests in", output)
+    return int(m.group(1)) if m else 0
+
+
+def test_socket_is_private(stack):
+    mode = stat.S_IMODE(os.stat(stack.var / "run" / "proofline.sock").st_mode)
+    assert mode & 0o007 == 0, oct(mode)  # nothing for others
+    assert mode <= 0o660
+
+
+def test_configured_worker_count(stack):
+    assert len(stack.wait_workers(3)) == 3
+
+
+def test_sigkill_under_load_replaced_within_1s(stack):
+    before = stack.wait_workers(3)
+    wrk = run_wrk(stack.url("/healthz"), 6)
+    time.sleep(2)
+    victim = before[0]
+    os.kill(victim, signal.SIGKILL)
+    t0 = time.time()
+    replaced = None
+    while time.time() - t0 < 2:
+        pids = stack.worker_pids()
+        if len(pids) == 3 and victim not in pids:
+            replaced = time.time() - t0
+            break
+        time.sleep(0.01)
+    out = wrk.communicate(timeout=30)[0]
+    assert replaced is not None and replaced <= 1.0, (replaced, out)
+    assert wrk_requests(out) > 1000, out
+    # At most the victim's in-flight request failed.
+    assert wrk_failures(out) <= 1, out
+    assert requests.get(stack.url("/healthz")).status_code == 200
+
+
+def test_sighup_under_load_fails_nothing(stack):
+    before = set(stack.wait_workers(3))
+    since = stack.log_size()
+    wrk = run_wrk(stack.url("/login"), 6)
+    time.sleep(1.5)
+    stack.signal_master(signal.SIGHUP)
+    time.sleep(2)
+    stack.signal_master(signal.SIGHUP)
+    out = wrk.communicate(timeout=30)[0]
+    assert wrk_requests(out) > 500, out
+    assert wrk_failures(out) == 0, out
+    assert stack.wait_log(r"event=reload\.done generation=3", since=since)
+    after = set(stack.wait_workers(3))
+    assert not (before & after), "old workers should have been replaced"
+
+
+def test_watchdog_kills_stuck_worker_and_logs_route(stack):
+    since = stack.log_size()
+    t0 = time.time()
+    r = requests.get(stack.url("/_debug/sleep?ms=20000"), timeout=30)
+    elapsed = time.time() - t0
+    assert r.status_code == 502  # nginx: the worker was killed
+    assert 2.5 <= elapsed <= 5.5, elapsed  # request_timeout is 3 s
+    m = stack.wait_log(r"event=worker\.timeout worker_pid=\d+ "
+                       r"route=debug\.sleep", since=since)
+    assert m, stack.log_tail()
+    assert len(stack.wait_workers(3)) == 3
+    assert requests.get(stack.url("/healthz")).status_code == 200
+
+
+def test_sighup_reloads_configuration_and_recycles(stack):
+    conf = stack.var / "proofline.conf"
+    original = conf.read_text()
+    since = stack.log_size()
+    try:
+        conf.write_text(original + "max_requests = 20\n")
+        stack.signal_master(signal.SIGHUP)
+        assert stack.wait_log(r"event=reload\.done", since=since)
+        first = set(stack.wait_workers(3))
+        for _ in range(150):
+            assert requests.get(stack.url("/healthz")).status_code == 200
+        assert stack.wait_log(r"event=worker\.recycle served=20",
+                              since=since)
+        assert not (first & set(stack.wait_workers(3)))
+        # A broken configuration is refused and the old one kept.
+        since = stack.log_size()
+        conf.write_text(original + "workers = lots\n")
+        stack.signal_master(signal.SIGHUP)
+        assert stack.wait_log(r"event=reload\.failed", since=since)
+        assert requests.get(stack.url("/healthz")).status_code == 200
+    finally:
+        conf.write_text(original)
+        since = stack.log_size()
+        stack.signal_master(signal.SIGHUP)
+        assert stack.wait_log(r"event=reload\.done", since=since)
+        stack.wait_workers(3)
+
+
+def test_crash_storm_is_throttled_then_recovers(stack):
+    since = stack.log_size()
+    for _ in range(12):
+        requests.get(stack.url("/_debug/crash"), timeout=10)
+    assert stack.wait_log(r"event=respawn\.throttled", since=since,
+                          timeout=10), stack.log_tail()
+    # Service comes back by itself once the storm is over.
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        if (len(stack.worker_pids()) == 3 and
+                requests.get(stack.url("/healthz")).status_code == 200):
+            break
+        time.sleep(0.2)
+    assert len(stack.worker_pids()) == 3
+    assert requests.get(stack.url("/login")).status_code == 200
+
+
+def test_database_outage_503_then_recovery(stack):
+    stack.script("db-stop")
+    try:
+        t0 = time.time()
+        r = requests.get(stack.url("/login"), headers={"Accept-Language": "en"},
+                         timeout=10)
+        assert time.time() - t0 < 2.0
+        assert r.status_code == 503
+        assert "database" in r.text.lower()
+        assert r.headers.get("Retry-After") == "5"
+        zh = requests.get(stack.url("/login"), timeout=10)
+        assert zh.status_code == 503 and "数据库" in zh.text
+        # Liveness does not depend on the database; readiness does.
+        assert requests.get(stack.url("/healthz")).status_code == 200
+        assert requests.get(stack.url("/readyz")).status_code == 503
+    finally:
+        stack.script("db-start")
+    deadline = time.time() + 10
+    codes = []
+    while time.time() < deadline:
+        codes = [requests.get(stack.url("/login")).status_code
+                 for _ in range(6)]
+        if codes == [200] * 6:
+            break
+        time.sleep(0.2)
+    assert codes == [200] * 6, codes
+
+
+def test_sigterm_drains_in_flight_requests():
+    s = Stack().start()
+    try:
+        result = {}
+
+        def slow():
+            result["r"] = requests.get(s.url("/_debug/sleep?ms=1500"),
+                                       timeout=20)
+
+        t = threading.Thread(target=slow)
+        t.start()
+        time.sleep(0.4)
+        master = s.master_pid()
+        os.kill(master, signal.SIGTERM)
+        t.join(20)
+        assert result["r"].status_code == 200
+        assert result["r"].text == "slept\n"
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            try:
+                os.kill(master, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.05)
+        else:
+            pytest.fail("master did not exit")
+        assert not (s.var / "run" / "proofline.sock").exists()
+        assert "event=serve.stopped" in s.log()
+    finally:
+        s.stop()

@@ -1,0 +1,193 @@
+/*
+ * num_test.c -- bounded number parsing and the config loader.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "conf.h"
+#include "num.h"
+
+struct i64_row {
+    const char *in;
+    int64_t min, max;
+    int ok;
+    int64_t want;
+};
+
+static const struct i64_row i64_rows[] = {
+    /* malformed first */
+    { "", 0, 100, 0, 0 },
+    { "-", -10, 10, 0, 0 },
+    { "+1", 0, 10, 0, 0 },
+    { " 1", 0, 10, 0, 0 },
+    { "1 ", 0, 10, 0, 0 },
+    { "01", 0, 10, 0, 0 },
+    { "1x", 0, 10, 0, 0 },
+    { "0x10", 0, 100, 0, 0 },
+    { "9223372036854775808", INT64_MIN, INT64_MAX, 0, 0 },
+    { "-9223372036854775809", INT64_MIN, INT64_MAX, 0, 0 },
+    { "123456789012345678901", INT64_MIN, INT64_MAX, 0, 0 },
+    /* bounds */
+    { "10", 0, 10, 1, 10 },
+    { "11", 0, 10, 0, 0 },
+    { "-1", 0, 10, 0, 0 },
+    { "0", 0, 10, 1, 0 },
+    { "-0", -1, 1, 1, 0 },
+    { "9223372036854775807", INT64_MIN, INT64_MAX, 1, INT64_MAX },
+    { "-9223372036854775808", INT64_MIN, INT64_MAX, 1, INT64_MIN },
+    { "42", 0, 100, 1, 42 },
+};
+
+static void
+test_parse_i64(void **state)
+{
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(i64_rows) / sizeof(i64_rows[0]); i++) {
+        const struct i64_row *r = &i64_rows[i];
+        int64_t v = -12345;
+        bool ok = parse_i64(str_c(r->in), r->min, r->max, &v);
+
+        if (ok != (bool)r->ok || (ok && v != r->want))
+            fail_msg("row %zu: '%s' -> ok=%d v=%lld", i, r->in, ok,
+                     (long long)v);
+    }
+}
+
+static void
+test_octal_bool(void **state)
+{
+    int64_t v;
+    bool b;
+
+    (void)state;
+    assert_true(parse_octal(STR_LIT("0660"), 0777, &v));
+    assert_int_equal(v, 0660);
+    assert_false(parse_octal(STR_LIT("0668"), 0777, &v));
+    assert_false(parse_octal(STR_LIT("1777"), 0777, &v));
+    assert_true(parse_bool(STR_LIT("Yes"), &b) && b);
+    assert_true(parse_bool(STR_LIT("off"), &b) && !b);
+    assert_false(parse_bool(STR_LIT("maybe"), &b));
+}
+
+static const char *
+write_tmp(const char *text)
+{
+    static char path[64];
+    FILE *f;
+    int fd;
+
+    snprintf(path, sizeof(path), "/tmp/proofline-conf-XXXXXX");
+    fd = mkstemp(path);
+    assert_true(fd >= 0);
+    f = fdopen(fd, "w");
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+struct conf_row {
+    const char *text;
+    int ok;
+    const char *err_has;
+};
+
+static const struct conf_row conf_rows[] = {
+    { "nonsense\n", 0, ":1: expected 'key = value'" },
+    { "no_such_key = 1\n", 0, "unknown key" },
+    { "workers = -1\n", 0, "workers: expected an integer" },
+    { "workers = 257\n", 0, "workers" },
+    { "socket_mode = 0999\n", 0, "octal" },
+    { "cookie_secure = perhaps\n", 0, "cookie_secure" },
+    { "log_level = loud\n", 0, "log_level" },
+    { "default_lang = fr\n", 0, "default_lang" },
+    { "# comment\n\n  workers = 3  \nlisten = \"/tmp/x.sock\"\n", 1, NULL },
+};
+
+static void
+test_conf_file(void **state)
+{
+    size_t i;
+
+    (void)state;
+    unsetenv("PROOFLINE_WORKERS");
+    for (i = 0; i < sizeof(conf_rows) / sizeof(conf_rows[0]); i++) {
+        struct conf c;
+        char err[256] = "";
+        const char *path = write_tmp(conf_rows[i].text);
+        int rc = conf_load(&c, path, true, err, sizeof(err));
+
+        unlink(path);
+        if ((rc == 0) != (bool)conf_rows[i].ok)
+            fail_msg("row %zu: rc=%d err=%s", i, rc, err);
+        if (conf_rows[i].err_has != NULL &&
+            strstr(err, conf_rows[i].err_has) == NULL)
+            fail_msg("row %zu: error '%s' lacks '%s'", i, err,
+                     conf_rows[i].err_has);
+        if (rc == 0) {
+            assert_int_equal(c.workers, 3);
+            assert_string_equal(c.listen, "/tmp/x.sock");
+        }
+    }
+}
+
+static void
+test_conf_env_overrides_file(void **state)
+{
+    struct conf c;
+    char err[256];
+    const char *path = write_tmp("workers = 3\nmax_body = 2048\n");
+
+    (void)state;
+    setenv("PROOFLINE_WORKERS", "5", 1);
+    assert_int_equal(conf_load(&c, path, true, err, sizeof(err)), 0);
+    assert_int_equal(c.workers, 5);
+    assert_int_equal(c.limits.max_body, 2048);
+    setenv("PROOFLINE_WORKERS", "many", 1);
+    assert_int_equal(conf_load(&c, path, true, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "PROOFLINE_WORKERS"));
+    unsetenv("PROOFLINE_WORKERS");
+    unlink(path);
+    /* A missing optional file is fine; a missing required one is not. */
+    assert_int_equal(
+        conf_load(&c, "/nonexistent/x.conf", false, err, sizeof(err)), 0);
+    assert_int_equal(
+        conf_load(&c, "/nonexistent/x.conf", true, err, sizeof(err)), -1);
+}
+
+static void
+test_conf_defaults_are_sane(void **state)
+{
+    struct conf c;
+
+    (void)state;
+    conf_defaults(&c);
+    assert_int_equal(c.socket_mode, 0660);
+    assert_true(c.cookie_secure);
+    assert_false(c.debug_routes);
+    assert_string_equal(c.default_lang, "zh-CN");
+    assert_true(c.limits.max_body > c.limits.max_file_size);
+    assert_true(conf_worker_count(&c) >= 1);
+}
+
+int
+main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_parse_i64),
+        cmocka_unit_test(test_octal_bool),
+        cmocka_unit_test(test_conf_file),
+        cmocka_unit_test(test_conf_env_overrides_file),
+        cmocka_unit_test(test_conf_defaults_are_sane),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

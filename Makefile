@@ -17,7 +17,7 @@ VAR ?= $(CURDIR)/var
 FUZZ_SECONDS ?= 60
 PYTHON ?= /usr/bin/python3
 
-PKGS := fcgi libmariadb lua5.4 libcjson libsodium
+PKGS := fcgi libmariadb lua5.4 libcjson libsodium libqrencode
 
 WARN := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wvla -Wconversion
@@ -52,8 +52,12 @@ FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 
 FMT_FILES = $(wildcard module/*.[ch] tests/unit/*.[ch] tests/fuzz/*.[ch])
 
+# Objects are not intermediate files: keep them between targets.
+.SECONDARY: $(OBJ) $(SANOBJ)
+
 .PHONY: all deps run start stop status test test-run unit unit-san \
 	fuzz-replay e2e browser lint format format-check bench fuzz install \
+	security \
 	clean
 
 all: build/proofline
@@ -146,6 +150,13 @@ browser: all
 
 bench: deps all
 	@scripts/bench.sh
+
+# sqlmap against the login form, the main forms and the API on a
+# throw-away stack (slow: not part of `make test`).
+security: deps all
+	@command -v sqlmap >/dev/null || { apt-get update -qq && \
+		apt-get install -y -qq --no-install-recommends sqlmap; }
+	$(PYTHON) tests/security/run_sqlmap.py
 
 install: all
 	@scripts/install.sh

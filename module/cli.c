@@ -28,6 +28,10 @@ static int run_serve(struct conf *c, const char *p, int argc, char **argv);
 static int run_migrate(struct conf *c, const char *p, int argc, char **argv);
 static int run_demo(struct conf *c, const char *p, int argc, char **argv);
 static int run_config(struct conf *c, const char *p, int argc, char **argv);
+static int run_tenant(struct conf *c, const char *p, int argc, char **argv);
+static int run_user(struct conf *c, const char *p, int argc, char **argv);
+static int run_token(struct conf *c, const char *p, int argc, char **argv);
+static int run_routes(struct conf *c, const char *p, int argc, char **argv);
 
 static const struct command commands[] = {
     { "serve", "run the FastCGI server (master and workers)",
@@ -67,6 +71,46 @@ static const struct command commands[] = {
       "  --seed S       random seed (default: 1)\n"
       "  --if-absent    do nothing when the tenant already exists\n",
       run_demo },
+    { "tenant", "create and list tenants",
+      "usage: proofline tenant create SLUG NAME [--tz ZONE] "
+      "[--locale zh-CN|en]\n"
+      "       proofline tenant list\n"
+      "\n"
+      "A tenant is one company.  SLUG is the company code users type at\n"
+      "sign-in (2-64 of a-z 0-9 -); --tz defaults to Asia/Shanghai.\n",
+      run_tenant },
+    { "user", "add users, set passwords, list users",
+      "usage: proofline user add --tenant T --login L --role ROLE\n"
+      "                          [--manager LOGIN] [--name NAME] "
+      "[--region R]\n"
+      "                          [--password-stdin]\n"
+      "       proofline user passwd --tenant T --login L "
+      "[--password-stdin]\n"
+      "       proofline user list --tenant T\n"
+      "\n"
+      "Roles: admin manager rep legal finance supervisor store_manager\n"
+      "marketing.  The password is asked twice on a terminal, read from\n"
+      "stdin with --password-stdin, or generated and printed once when\n"
+      "left empty (or without a terminal).  Passwords follow the policy:\n"
+      "10-256 characters, not a common password, not the login.\n"
+      "`user passwd` ends the user's sessions.\n",
+      run_user },
+    { "token", "create, revoke and list API tokens",
+      "usage: proofline token create --tenant T --user LOGIN [--name N]\n"
+      "                             [--expires DAYS]\n"
+      "       proofline token revoke --tenant T --id N\n"
+      "       proofline token list --tenant T\n"
+      "\n"
+      "`create` prints the token once on stdout (only its SHA-256 is\n"
+      "stored); clients send it as `Authorization: Bearer TOKEN`.  A\n"
+      "token has the same role and scope as its user.\n",
+      run_token },
+    { "routes", "print the route table as JSON",
+      "usage: proofline routes\n"
+      "\n"
+      "Every route: methods, pattern, roles that may use it, whether it\n"
+      "changes state.  For operators and the isolation tests.\n",
+      run_routes },
     { "config", "print the effective configuration",
       "usage: proofline config [--keys]\n"
       "\n"
@@ -215,6 +259,34 @@ run_demo(struct conf *c, const char *p, int argc, char **argv)
 {
     (void)p;
     return cmd_demo(c, argc, argv);
+}
+
+static int
+run_tenant(struct conf *c, const char *p, int argc, char **argv)
+{
+    (void)p;
+    return cmd_tenant(c, argc, argv);
+}
+
+static int
+run_user(struct conf *c, const char *p, int argc, char **argv)
+{
+    (void)p;
+    return cmd_user(c, argc, argv);
+}
+
+static int
+run_token(struct conf *c, const char *p, int argc, char **argv)
+{
+    (void)p;
+    return cmd_token(c, argc, argv);
+}
+
+static int
+run_routes(struct conf *c, const char *p, int argc, char **argv)
+{
+    (void)p;
+    return cmd_routes(c, argc, argv);
 }
 
 static int

@@ -107,6 +107,32 @@ static const struct conf_key keys[] = {
     KINT(db_connect_timeout, "1", 1, 60, "seconds to wait for a connection"),
     KINT(db_read_timeout, "10", 1, 3600, "seconds to wait for a result"),
     KINT(db_write_timeout, "10", 1, 3600, "seconds to wait for a write"),
+    KSECRET(secret_key, "",
+            "64 hex digits (32 random bytes) that encrypt MFA secrets at "
+            "rest; make one with `head -c32 /dev/urandom | od -An -tx1 | tr "
+            "-d ' \\n'`"),
+    KINT(session_idle, "1800", 1, 86400,
+         "seconds without a request after which a session ends"),
+    KINT(session_max, "43200", 60, 2592000,
+         "seconds after sign-in after which a session ends regardless"),
+    KINT(login_window, "3600", 5, 86400,
+         "seconds over which failed sign-ins are counted"),
+    KINT(login_max_failures, "100", 3, 100000,
+         "failed sign-ins per account per window before it is locked for "
+         "the rest of the window"),
+    KINT(login_delay_after, "3", 1, 1000,
+         "failed sign-ins per account before each further one must wait "
+         "(doubling, up to login_delay_max)"),
+    KINT(login_delay_max, "60", 1, 3600,
+         "longest wait in seconds between failed sign-ins"),
+    KINT(ip_max_failures, "500", 10, 1000000,
+         "failed sign-ins per client address per window"),
+    KINT(ip_delay_after, "20", 1, 100000,
+         "failed sign-ins per client address before progressive delays"),
+    KINT(hash_slots, "4", 1, 256,
+         "password hashes computed at once on this host (each takes 64 "
+         "MiB): bounds memory under a login flood"),
+    KSTR(mfa_issuer, "Proofline", "issuer name shown by authenticator apps"),
     KBOOL(cookie_secure, "1",
           "mark cookies Secure (and use the __Host- prefix); turn off only "
           "for plain-http local use"),
@@ -217,6 +243,20 @@ conf_set(struct conf *c, const char *key, const char *value, char *err,
                  "log_level: expected debug, info, warn or "
                  "error");
         return -1;
+    }
+    if (strcmp(key, "secret_key") == 0 && value[0] != '\0') {
+        size_t i, n = strlen(value);
+
+        for (i = 0; i < n; i++) {
+            if (!((value[i] >= '0' && value[i] <= '9') ||
+                  (value[i] >= 'a' && value[i] <= 'f')))
+                break;
+        }
+        if (n != 64 || i != n) {
+            snprintf(err, errlen,
+                     "secret_key: expected 64 lower-case hex digits");
+            return -1;
+        }
     }
     if (strcmp(key, "default_lang") == 0 && strcmp(value, "zh-CN") != 0 &&
         strcmp(value, "en") != 0) {

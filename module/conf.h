@@ -67,6 +67,18 @@ struct conf {
     long db_connect_timeout;
     long db_read_timeout;
     long db_write_timeout;
+    /* identity */
+    char secret_key[72];
+    long session_idle;
+    long session_max;
+    long login_window;
+    long login_max_failures;
+    long login_delay_after;
+    long login_delay_max;
+    long ip_max_failures;
+    long ip_delay_after;
+    long hash_slots;
+    char mfa_issuer[64];
     /* http */
     bool cookie_secure;
     char public_origin[256];

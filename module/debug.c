@@ -100,3 +100,11 @@ debug_error(struct req *r)
         return APP_EINTERNAL;
     }
 }
+
+enum app_err
+debug_state(struct req *r)
+{
+    /* A state-changing route without the database, so the CSRF checks can
+     * be tested in process. */
+    return http_text(r, 200, "changed\n");
+}

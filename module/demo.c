@@ -16,6 +16,7 @@
 #include "num.h"
 #include "password.h"
 #include "rng.h"
+#include "users.h"
 
 #define DEMO_PASSWORD "proofline-demo"
 
@@ -34,9 +35,6 @@ static const char SQL_TENANT_FIND[] = "SELECT id FROM tenants WHERE slug = ?";
 static const char SQL_TENANT_ADD[] =
     "INSERT INTO tenants (slug, name, time_zone, locale) "
     "VALUES (?, ?, 'Asia/Shanghai', 'zh-CN')";
-static const char SQL_USER_ADD[] =
-    "INSERT INTO users (tenant_id, login, display_name, role, manager_id, "
-    "region, password_hash) VALUES (?, ?, ?, ?, ?, ?, ?)";
 
 struct demo {
     struct db *db;
@@ -61,18 +59,17 @@ add_user(struct demo *d, const char *login, const char *role, int64_t manager,
          const char *region, int64_t *id)
 {
     char name[64];
-    uint64_t uid = 0;
-    enum app_err rc;
+    struct user_new nu;
 
     person_name(d, name, sizeof(name));
-    rc = db_exec(d->db, SQL_USER_ADD,
-                 DB_ARGS(DB_I64(d->tenant), DB_CSTR(login), DB_CSTR(name),
-                         DB_CSTR(role), manager > 0 ? DB_I64(manager) : DB_NULL,
-                         DB_CSTR(region), DB_CSTR(d->hash)),
-                 NULL, &uid);
-    if (id != NULL)
-        *id = (int64_t)uid;
-    return rc;
+    memset(&nu, 0, sizeof(nu));
+    nu.login = str_c(login);
+    nu.display_name = str_c(name);
+    nu.role = role_from_name(str_c(role));
+    nu.manager_id = manager;
+    nu.region = str_c(region);
+    nu.password_hash = d->hash;
+    return users_create(d->db, d->a, d->tenant, &nu, id);
 }
 
 static enum app_err

@@ -8,10 +8,57 @@
 #include "err.h"
 #include "http.h"
 
-/* pages.c -- home, login form, language switch */
+/* pages.c -- home page, language switch */
 enum app_err pages_home(struct req *r);
-enum app_err pages_login_form(struct req *r);
 enum app_err pages_set_lang(struct req *r);
+
+/* login.c -- signing in and out */
+enum app_err login_form(struct req *r);
+enum app_err login_submit(struct req *r);
+enum app_err logout_submit(struct req *r);
+
+/* mfa.c -- the second factor */
+enum app_err mfa_verify_form(struct req *r);
+enum app_err mfa_verify_submit(struct req *r);
+enum app_err mfa_setup(struct req *r);
+enum app_err mfa_start(struct req *r);
+enum app_err mfa_enable(struct req *r);
+enum app_err mfa_regenerate(struct req *r);
+enum app_err mfa_disable(struct req *r);
+
+/* account.c -- the user's own page */
+enum app_err account_show(struct req *r);
+enum app_err account_password(struct req *r);
+enum app_err account_session_revoke(struct req *r);
+enum app_err account_sessions_revoke_others(struct req *r);
+enum app_err account_token_create(struct req *r);
+enum app_err account_token_revoke(struct req *r);
+/* The page that shows a secret once (API token, temporary password). */
+enum app_err account_secret_page(struct req *r, const char *title_key,
+                                 const char *secret, const char *back);
+
+/* admin.c -- user administration */
+enum app_err admin_users(struct req *r);
+enum app_err admin_user_new(struct req *r);
+enum app_err admin_user_create(struct req *r);
+enum app_err admin_user_show(struct req *r);
+enum app_err admin_user_update(struct req *r);
+enum app_err admin_user_deactivate(struct req *r);
+enum app_err admin_user_activate(struct req *r);
+enum app_err admin_user_password(struct req *r);
+enum app_err admin_user_mfa_reset(struct req *r);
+
+/* admin_tokens.c, admin_audit.c, team.c */
+enum app_err admin_tokens(struct req *r);
+enum app_err admin_token_create(struct req *r);
+enum app_err admin_token_revoke(struct req *r);
+enum app_err admin_audit(struct req *r);
+enum app_err team_show(struct req *r);
+
+/* api_users.c -- JSON API */
+enum app_err api_me(struct req *r);
+enum app_err api_users(struct req *r);
+enum app_err api_user(struct req *r);
 
 /* health.c -- liveness and readiness for load balancers */
 enum app_err health_live(struct req *r);
@@ -22,5 +69,6 @@ enum app_err debug_sleep(struct req *r);
 enum app_err debug_crash(struct req *r);
 enum app_err debug_echo(struct req *r);
 enum app_err debug_error(struct req *r);
+enum app_err debug_state(struct req *r);
 
 #endif

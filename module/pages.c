@@ -1,14 +1,19 @@
 /*
- * pages.c -- the home page, the login form and the language switch.
+ * pages.c -- the home page and the language switch.
  */
 #include <string.h>
 
 #include "app.h"
+#include "auth.h"
+#include "db.h"
 #include "handlers.h"
 #include "i18n.h"
 #include "router.h"
 #include "validate.h"
 #include "view.h"
+
+static const char SQL_SET_LOCALE[] =
+    "UPDATE users SET locale = ? WHERE tenant_id = ? AND id = ?";
 
 enum app_err
 pages_home(struct req *r)
@@ -18,31 +23,6 @@ pages_home(struct req *r)
     if (m == NULL)
         return APP_ENOMEM;
     return view_page(r, 200, "pages/home", m);
-}
-
-enum app_err
-pages_login_form(struct req *r)
-{
-    static const struct field_spec spec[] = {
-        { "next", V_LOCAL_PATH, false, 0, 2048, NULL },
-        { "tenant", V_SLUG, false, 1, 64, NULL },
-    };
-    struct field_val v[2];
-    cJSON *m = view_new(r);
-
-    if (m == NULL)
-        return APP_ENOMEM;
-    /* A bad `next` is dropped rather than refused: the form still works
-     * and sends the user home. */
-    validate_fields(r, &r->query_args, spec, 2, v, NULL);
-    r->err_detail = NULL;
-    if (v[0].present &&
-        !view_add_str(m, "next", arena_strndup(r->a, v[0].s.p, v[0].s.len)))
-        return APP_ENOMEM;
-    if (v[1].present &&
-        !view_add_str(m, "tenant", arena_strndup(r->a, v[1].s.p, v[1].s.len)))
-        return APP_ENOMEM;
-    return view_page(r, 200, "pages/login", m);
 }
 
 enum app_err
@@ -61,6 +41,16 @@ pages_set_lang(struct req *r)
     rc = validate_fields(r, &r->form, spec, 2, v, NULL);
     if (rc != APP_OK)
         return APP_EINVAL;
+    /* A signed-in user's choice is saved with the user, so it follows
+     * them to other devices; the cookie covers the signed-out pages. */
+    if (r->auth != NULL && !r->auth->via_token) {
+        rc = db_exec(r->app->db, SQL_SET_LOCALE,
+                     DB_ARGS(DB_CSTR(langs[v[0].i]), DB_I64(r->auth->tenant_id),
+                             DB_I64(r->auth->user_id)),
+                     NULL, NULL);
+        if (rc != APP_OK)
+            return rc;
+    }
     rc = http_cookie_set(r, "pl_lang", langs[v[0].i], &opts);
     if (rc != APP_OK)
         return rc;

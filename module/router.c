@@ -197,6 +197,13 @@ router_new(const struct route *table, size_t n, struct router **out, char *err,
                      table[i].pattern);
             goto fail;
         }
+        if (table[i].roles != ROLES_PUBLIC && !(table[i].flags & RF_DB)) {
+            snprintf(err, errlen,
+                     "route %s: a route that needs a role needs RF_DB "
+                     "(sessions live in the database)",
+                     table[i].pattern);
+            goto fail;
+        }
         for (j = 0; j < i; j++) {
             if (same_shape(&rt->routes[i], &rt->routes[j]) &&
                 (table[i].methods & table[j].methods) != 0) {

@@ -50,7 +50,8 @@ enum route_flag {
     RF_DEBUG = 1 << 5, /* only when debug_routes is on */
     RF_QUERY = 1 << 6, /* parse the query string */
     RF_NOLOG = 1 << 7, /* do not log successful requests (health) */
-    RF_BARE = 1 << 8   /* no session, no language, minimal work */
+    RF_BARE = 1 << 8,  /* no session, no language, minimal work */
+    RF_MFA = 1 << 9    /* reachable while the second factor is due */
 };
 
 typedef enum app_err (*route_handler)(struct req *r);

@@ -1,22 +1,97 @@
 /*
  * routes.c -- the route table: every URL the application answers, in one
- * place, with the role it needs and what it parses.
+ * place, with the roles that may use it and what it parses.
  *
- * Order matters only among patterns of the same shape (the first match
- * wins); literal routes are listed before parameterised ones.
+ * roles: ROLES_PUBLIC (anyone), ROLES_ANY (any signed-in user) or a mask of
+ * enum role.  A signed-in user whose role is not in the mask gets 404.
+ * Flags: RF_STATE (changes state: POST only, CSRF-checked for cookie
+ * sessions), RF_FORM/RF_JSON/RF_QUERY (what is parsed), RF_DB (needs the
+ * database; all routes with roles do), RF_API (JSON errors, bearer tokens),
+ * RF_MFA (reachable before the second factor is done).
  */
 #include "handlers.h"
 #include "router.h"
 
 #define PUB ROLES_PUBLIC
+#define ANY ROLES_ANY
+#define ADMIN ROLE_ADMIN
+#define TEAM (ROLE_ADMIN | ROLE_MANAGER | ROLE_SUPERVISOR)
+#define POST_FORM (RF_STATE | RF_FORM | RF_DB)
 
 const struct route app_routes[] = {
     /* pages */
     { HM_GET, "/", pages_home, PUB, RF_DB, "pages.home" },
-    { HM_GET, "/login", pages_login_form, PUB, RF_DB | RF_QUERY,
-      "pages.login_form" },
-    { HM_POST, "/lang", pages_set_lang, PUB, RF_STATE | RF_FORM,
+    { HM_POST, "/lang", pages_set_lang, PUB, POST_FORM | RF_MFA,
       "pages.set_lang" },
+
+    /* signing in and out */
+    { HM_GET, "/login", login_form, PUB, RF_DB | RF_QUERY, "login.form" },
+    { HM_POST, "/login", login_submit, PUB, POST_FORM, "login.submit" },
+    { HM_GET, "/login/mfa", mfa_verify_form, ANY, RF_DB | RF_QUERY | RF_MFA,
+      "login.mfa_form" },
+    { HM_POST, "/login/mfa", mfa_verify_submit, ANY, POST_FORM | RF_MFA,
+      "login.mfa_submit" },
+    { HM_POST, "/logout", logout_submit, ANY, POST_FORM | RF_MFA,
+      "login.logout" },
+
+    /* the user's own account */
+    { HM_GET, "/account", account_show, ANY, RF_DB | RF_QUERY, "account.show" },
+    { HM_POST, "/account/password", account_password, ANY, POST_FORM,
+      "account.password" },
+    { HM_GET, "/account/mfa", mfa_setup, ANY, RF_DB | RF_MFA, "account.mfa" },
+    { HM_POST, "/account/mfa/start", mfa_start, ANY, POST_FORM | RF_MFA,
+      "account.mfa_start" },
+    { HM_POST, "/account/mfa/enable", mfa_enable, ANY, POST_FORM | RF_MFA,
+      "account.mfa_enable" },
+    { HM_POST, "/account/mfa/recovery", mfa_regenerate, ANY, POST_FORM,
+      "account.mfa_recovery" },
+    { HM_POST, "/account/mfa/disable", mfa_disable, ANY, POST_FORM,
+      "account.mfa_disable" },
+    { HM_POST, "/account/sessions/{num:int}/revoke", account_session_revoke,
+      ANY, POST_FORM, "account.session_revoke" },
+    { HM_POST, "/account/sessions/revoke-others",
+      account_sessions_revoke_others, ANY, POST_FORM,
+      "account.sessions_revoke_others" },
+    { HM_POST, "/account/tokens", account_token_create, ANY, POST_FORM,
+      "account.token_create" },
+    { HM_POST, "/account/tokens/{id:int}/revoke", account_token_revoke, ANY,
+      POST_FORM, "account.token_revoke" },
+
+    /* the team */
+    { HM_GET, "/team", team_show, TEAM, RF_DB, "team.show" },
+
+    /* administration */
+    { HM_GET, "/admin/users", admin_users, ADMIN, RF_DB | RF_QUERY,
+      "admin.users" },
+    { HM_GET, "/admin/users/new", admin_user_new, ADMIN, RF_DB,
+      "admin.user_new" },
+    { HM_POST, "/admin/users", admin_user_create, ADMIN, POST_FORM,
+      "admin.user_create" },
+    { HM_GET, "/admin/users/{id:int}", admin_user_show, ADMIN, RF_DB | RF_QUERY,
+      "admin.user_show" },
+    { HM_POST, "/admin/users/{id:int}", admin_user_update, ADMIN, POST_FORM,
+      "admin.user_update" },
+    { HM_POST, "/admin/users/{id:int}/deactivate", admin_user_deactivate, ADMIN,
+      POST_FORM, "admin.user_deactivate" },
+    { HM_POST, "/admin/users/{id:int}/activate", admin_user_activate, ADMIN,
+      POST_FORM, "admin.user_activate" },
+    { HM_POST, "/admin/users/{id:int}/password", admin_user_password, ADMIN,
+      POST_FORM, "admin.user_password" },
+    { HM_POST, "/admin/users/{id:int}/mfa-reset", admin_user_mfa_reset, ADMIN,
+      POST_FORM, "admin.user_mfa_reset" },
+    { HM_GET, "/admin/tokens", admin_tokens, ADMIN, RF_DB, "admin.tokens" },
+    { HM_POST, "/admin/tokens", admin_token_create, ADMIN, POST_FORM,
+      "admin.token_create" },
+    { HM_POST, "/admin/tokens/{id:int}/revoke", admin_token_revoke, ADMIN,
+      POST_FORM, "admin.token_revoke" },
+    { HM_GET, "/admin/audit", admin_audit, ADMIN, RF_DB | RF_QUERY,
+      "admin.audit" },
+
+    /* JSON API */
+    { HM_GET, "/api/v1/me", api_me, ANY, RF_DB | RF_API, "api.me" },
+    { HM_GET, "/api/v1/users", api_users, ANY, RF_DB | RF_API, "api.users" },
+    { HM_GET, "/api/v1/users/{id:int}", api_user, ANY, RF_DB | RF_API,
+      "api.user" },
 
     /* health */
     { HM_GET, "/healthz", health_live, PUB, RF_NOLOG | RF_BARE, "health.live" },
@@ -30,6 +105,8 @@ const struct route app_routes[] = {
       "debug.echo" },
     { HM_GET, "/_debug/error/{code:int}", debug_error, PUB, RF_DEBUG,
       "debug.error" },
+    { HM_POST, "/_debug/state", debug_state, PUB, RF_DEBUG | RF_STATE | RF_FORM,
+      "debug.state" },
 };
 
 const size_t app_routes_count = sizeof(app_routes) / sizeof(app_routes[0]);

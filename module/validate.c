@@ -105,6 +105,19 @@ check(const struct field_spec *f, struct str v, struct field_val *out)
         if (!http_local_path_ok(v))
             return "validate.bad_path";
         return NULL;
+    case V_LOGIN:
+        for (k = 0; k < v.len; k++) {
+            char c = v.p[k];
+            bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                         (c >= '0' && c <= '9');
+
+            if (!alnum &&
+                (k == 0 || (c != '.' && c != '_' && c != '-' && c != '@')))
+                return "validate.bad_login";
+        }
+        if ((int64_t)v.len < f->min || (f->max > 0 && (int64_t)v.len > f->max))
+            return "validate.bad_length";
+        return NULL;
     }
     return "validate.bad_text";
 }

@@ -27,7 +27,9 @@ enum vtype {
     V_ENUM,       /* one of choices[] */
     V_BOOL,       /* "1"/"0"/"on"/"true"... ; absent = false */
     V_LOCAL_PATH, /* a safe local redirect target */
-    V_SECRET      /* like V_LINE but never echoed back into forms */
+    V_SECRET,     /* like V_LINE but never echoed back into forms */
+    V_LOGIN       /* a user login: [A-Za-z0-9._@-], starting with a letter
+                     or digit, length within [min, max] */
 };
 
 struct field_spec {

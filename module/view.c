@@ -11,6 +11,7 @@
 #include "csrf.h"
 #include "log.h"
 #include "router.h"
+#include "tz.h"
 
 static void
 model_cleanup(void *p)
@@ -42,12 +43,22 @@ view_new(struct req *r)
     ok = ok && view_add_str(m, "csrf", csrf_token(r));
     ok = ok &&
          view_add_str(m, "path", arena_strndup(r->a, r->path.p, r->path.len));
+    /* The signed-in user and what the navigation offers them; a session
+     * still waiting for its second factor shows only "sign out". */
     if (ok && r->auth != NULL) {
         cJSON *u = cJSON_AddObjectToObject(m, "user");
+        bool full = r->auth->mfa_state == MFA_DONE;
 
         ok = u != NULL && view_add_str(u, "login", r->auth->login) &&
              view_add_str(u, "name", r->auth->display_name) &&
-             view_add_str(u, "tenant", r->auth->tenant_name);
+             view_add_str(u, "tenant", r->auth->tenant_name) &&
+             cJSON_AddBoolToObject(u, "full", full) != NULL &&
+             cJSON_AddBoolToObject(
+                 u, "admin", full && (r->auth->role & ROLE_ADMIN)) != NULL &&
+             cJSON_AddBoolToObject(
+                 u, "team",
+                 full && (r->auth->role & (ROLE_ADMIN | ROLE_MANAGER |
+                                           ROLE_SUPERVISOR))) != NULL;
     }
     return ok ? m : NULL;
 }
@@ -116,4 +127,27 @@ view_error(struct req *r, enum app_err e)
     return;
 plain:
     http_text(r, status, http_reason(status));
+}
+
+void
+view_local_times(struct req *r, cJSON *list)
+{
+    static const char *const keys[] = { "created_at", "last_seen_at",
+                                        "expires_at", "last_used_at", "at" };
+    const char *zone = r->auth != NULL ? r->auth->tenant_tz : NULL;
+    cJSON *o;
+
+    cJSON_ArrayForEach(o, list)
+    {
+        size_t k;
+
+        for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+            cJSON *f = cJSON_GetObjectItemCaseSensitive(o, keys[k]);
+            char when[32];
+
+            if (cJSON_IsString(f))
+                cJSON_SetValuestring(
+                    f, tz_format(zone, f->valuestring, when, sizeof(when)));
+        }
+    }
 }

@@ -28,6 +28,10 @@ enum app_err view_page(struct req *r, int status, const char *tmpl,
  * page cannot be rendered, a plain-text body is sent instead. */
 void view_error(struct req *r, enum app_err e);
 
+/* Rewrite the UTC time fields (created_at, last_seen_at, expires_at,
+ * last_used_at, at) of every object in list into the tenant's zone. */
+void view_local_times(struct req *r, cJSON *list);
+
 /* Add a string to an object; returns false when out of memory. */
 bool view_add_str(cJSON *obj, const char *key, const char *val);
 

@@ -24,6 +24,7 @@
 #include "csrf.h"
 #include "db.h"
 #include "log.h"
+#include "password.h"
 #include "router.h"
 #include "view.h"
 
@@ -57,6 +58,41 @@ to_login(struct req *r)
         buf_append_urlenc(&b, r->path.p, r->path.len) != APP_OK)
         return http_redirect(r, "/login");
     return http_redirect(r, b.p);
+}
+
+/* A session whose second factor is due is sent to that step. */
+static enum app_err
+to_mfa_step(struct req *r)
+{
+    if (r->method != HM_GET && r->method != HM_HEAD) {
+        r->err_detail = "auth.mfa_due";
+        return APP_EFORBIDDEN;
+    }
+    return http_redirect(r, r->auth->mfa_state == MFA_ENROLL ? "/account/mfa"
+                                                             : "/login/mfa");
+}
+
+/* Who may use the route: signed in when it needs a role, the second factor
+ * done unless the route is part of that step, and the right role.  A role
+ * that may not use a route gets 404, like a missing object: the existence
+ * of routes and objects does not leak. */
+static enum app_err
+check_access(struct req *r, const struct route *rt)
+{
+    if (r->auth != NULL && r->auth->mfa_state != MFA_DONE &&
+        !(rt->flags & RF_MFA))
+        return to_mfa_step(r);
+    if (rt->roles == ROLES_PUBLIC)
+        return APP_OK;
+    if (r->auth == NULL) {
+        r->err_detail = "auth.required";
+        if (!(rt->flags & RF_API) && r->method == HM_GET)
+            return to_login(r);
+        return APP_EUNAUTH;
+    }
+    if ((rt->roles & r->auth->role) == 0)
+        return APP_ENOTFOUND;
+    return APP_OK;
 }
 
 static enum app_err
@@ -97,25 +133,18 @@ run_route(struct req *r, struct slot *slot)
             http_header(r, "Retry-After", "5");
             return rc;
         }
+        rc = auth_request(r, (rt->flags & RF_API) != 0);
+        if (rc != APP_OK)
+            return rc;
     }
     if (rt->flags & RF_QUERY) {
         rc = http_parse_query(r);
         if (rc != APP_OK)
             return rc;
     }
-    if (rt->roles != ROLES_PUBLIC) {
-        if (r->auth == NULL) {
-            if (rt->flags & RF_API) {
-                r->err_detail = "auth.required";
-                return APP_EUNAUTH;
-            }
-            return r->method == HM_GET ? to_login(r) : APP_EUNAUTH;
-        }
-        if ((rt->roles & r->auth->role) == 0) {
-            r->err_detail = "auth.role";
-            return APP_EFORBIDDEN;
-        }
-    }
+    rc = check_access(r, rt);
+    if (rc != APP_OK || r->status == 303)
+        return rc;
     /* Cookie-borne requests that change state must come from our own
      * pages: origin before the body is read, token after. */
     bool cookie_state =
@@ -216,6 +245,7 @@ worker_run(struct app *app, int listen_fd, struct slot *slot, pid_t master)
         _exit(0);
     log_set_level_name(app->conf.log_level);
 
+    password_slots_init(app->conf.tmp_dir, app->conf.hash_slots);
     app->db = db_new(&app->conf);
     arena = arena_new(64 * 1024, (size_t)app->conf.limits.arena_max);
     if (app->db == NULL || arena == NULL || FCGX_Init() != 0 ||

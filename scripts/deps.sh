@@ -23,6 +23,7 @@ liblua5.4-dev        /usr/include/lua5.4/lua.h
 libcjson-dev         /usr/include/cjson/cJSON.h
 libsodium-dev        /usr/include/sodium.h
 libcmocka-dev        /usr/include/cmocka.h
+libqrencode-dev      /usr/include/qrencode.h
 clang-format         /usr/bin/clang-format
 '
 run_pkgs='

@@ -29,6 +29,7 @@ install -m 0644 scripts/proofline.service \
 conf=$D/etc/proofline/proofline.conf
 if [ ! -f "$conf" ]; then
     umask 027
+    key=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
     cat >"$conf" <<CONF
 # Proofline configuration -- see \`proofline config --keys\`.
 listen = /run/proofline/proofline.sock
@@ -40,6 +41,8 @@ db_password = CHANGE-ME
 db_name = proofline
 cookie_secure = 1
 # public_origin = https://sales.example.com
+# Encrypts MFA secrets at rest: keep it, and keep it secret.
+secret_key = $key
 CONF
     echo "install: wrote $conf -- set db_password and public_origin"
 fi

@@ -59,13 +59,18 @@ stop_one() { # stop_one NAME SIGNAL SECONDS
 }
 
 # --- MariaDB -----------------------------------------------------------------
+# --force: minimal machines may not resolve their own host name; this
+# server only ever listens on a unix socket, so that does not matter.
 db_init() {
     if [ ! -d "$VAR/mysql/mysql" ]; then
         say "stack: creating the MariaDB data directory in $VAR/mysql"
         mariadb-install-db --no-defaults --datadir="$VAR/mysql" \
             --user="$ME" --auth-root-authentication-method=socket \
-            --skip-test-db >"$LOG/mariadb-install.log" 2>&1 ||
+            --skip-test-db --skip-name-resolve --force \
+            >"$LOG/mariadb-install.log" 2>&1 || {
+            tail -20 "$LOG/mariadb-install.log" >&2
             die "mariadb-install-db failed, see $LOG/mariadb-install.log"
+        }
     fi
 }
 
@@ -101,13 +106,18 @@ db_start() {
     die "MariaDB did not start, see $LOG/mariadb.log"
 }
 
+# A value kept from the previous configuration, or a new random one.
+kept_or_random() { # kept_or_random KEY BYTES
+    if [ -f "$CONF" ] && grep -q "^$1 = " "$CONF"; then
+        sed -n "s/^$1 = //p" "$CONF"
+    else
+        od -An -N"$2" -tx1 /dev/urandom | tr -d ' \n'
+    fi
+}
+
 db_bootstrap() {
     local pw
-    if [ -f "$CONF" ] && grep -q '^db_password = ' "$CONF"; then
-        pw=$(sed -n 's/^db_password = //p' "$CONF")
-    else
-        pw=$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')
-    fi
+    pw=$(kept_or_random db_password 24)
     mariadb --no-defaults --socket="$RUN/mysqld.sock" -u "$ME" <<SQL
 CREATE DATABASE IF NOT EXISTS proofline
     CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
@@ -115,7 +125,7 @@ CREATE USER IF NOT EXISTS 'proofline'@'localhost' IDENTIFIED BY '$pw';
 ALTER USER 'proofline'@'localhost' IDENTIFIED BY '$pw';
 GRANT ALL PRIVILEGES ON proofline.* TO 'proofline'@'localhost';
 SQL
-    write_conf "$pw"
+    write_conf "$pw" "$(kept_or_random secret_key 32)"
 }
 
 write_conf() {
@@ -135,6 +145,7 @@ db_socket = $RUN/mysqld.sock
 db_user = proofline
 db_password = $1
 db_name = proofline
+secret_key = $2
 cookie_secure = 0
 public_origin = http://127.0.0.1:$PORT
 CONF
@@ -152,6 +163,11 @@ nginx_conf() {
         -e "s|/var/lib/proofline/|$VAR/|g" \
         -e "s|/var/log/nginx/proofline.access.log|$LOG/nginx-access.log|" \
         "$ROOT/nginx.conf.example" >"$out"
+    # The security scan alone turns nginx's request limits off (see
+    # tests/security/run_sqlmap.py); everything else runs the file as is.
+    if [ "${STACK_NGINX_NO_LIMIT:-0}" = 1 ]; then
+        sed -i -e '/^[[:space:]]*limit_req /d' "$out"
+    fi
     if grep -vE '^[[:space:]]*#' "$out" |
         grep -nE '(^|[[:space:]:])(/run/proofline|/usr/share/proofline|/var/lib/proofline|/var/log/nginx)|sales\.example\.com' >&2; then
         die "nginx.conf.example has production paths the stack does not map (above)"

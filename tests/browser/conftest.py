@@ -19,10 +19,26 @@ def stack():
     s.stop()
 
 
+def loopback_service(path):
+    """chromedriver's Service talks to "localhost", which a minimal machine
+    without /etc/hosts cannot resolve: use the address itself."""
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common import utils
+
+    class LoopbackService(Service):
+        @property
+        def service_url(self):
+            return f"http://127.0.0.1:{self.port}"
+
+        def is_connectable(self):
+            return utils.is_connectable(self.port, host="127.0.0.1")
+
+    return LoopbackService(path)
+
+
 @pytest.fixture
 def browser(request):
     from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
 
     opts = webdriver.ChromeOptions()
     opts.binary_location = "/usr/bin/chromium"
@@ -39,7 +55,7 @@ def browser(request):
         "intl.accept_languages": "zh-CN,zh"})
     profile = tempfile.mkdtemp(prefix="proofline-chromium-")
     opts.add_argument(f"--user-data-dir={profile}")
-    drv = webdriver.Chrome(service=Service("/usr/bin/chromedriver"),
+    drv = webdriver.Chrome(service=loopback_service("/usr/bin/chromedriver"),
                            options=opts)
     drv.set_page_load_timeout(30)
     yield drv

@@ -5,7 +5,29 @@ import pytest
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "lib"))
 
+from identity import Account, Client  # noqa: E402
 from stack import Stack  # noqa: E402
+
+PASSWORD = "Correct-Horse-Battery-42"
+MARKER = "ZZBRAVO-MARKER-7719"
+
+# login -> (role, manager login)
+PEOPLE = [
+    ("boss", "admin", None),
+    ("mgr", "manager", None),
+    ("mgr2", "manager", "mgr"),
+    ("mgr3", "manager", None),
+    ("rep1", "rep", "mgr"),
+    ("rep2", "rep", "mgr2"),
+    ("rep3", "rep", "mgr3"),
+    ("legal", "legal", None),
+    ("finance", "finance", None),
+    ("sup", "supervisor", None),
+    ("store", "store_manager", "sup"),
+    ("mkt", "marketing", None),
+]
+ROLES = ["admin", "manager", "rep", "legal", "finance", "supervisor",
+         "store_manager", "marketing"]
 
 
 @pytest.fixture(scope="session")
@@ -18,3 +40,59 @@ def stack():
 @pytest.fixture
 def http(stack):
     return stack.session()
+
+
+class World:
+    """Two companies with a user of every role, a manager hierarchy and
+    API tokens; the second one's data carries MARKER everywhere."""
+
+    def __init__(self, stack):
+        self.stack = stack
+        self.accounts = {}
+        self.ids = {}
+        self.tokens = {}
+        self.clients = {}
+        for slug, name in (("acme", "Acme 医疗"), ("bravo", MARKER)):
+            stack.cli("tenant", "create", slug, name)
+            for login, role, manager in PEOPLE:
+                args = ["user", "add", "--tenant", slug, "--login", login,
+                        "--role", role, "--name",
+                        f"{login} {MARKER}" if slug == "bravo" else
+                        f"{login} of {slug}", "--region",
+                        MARKER if slug == "bravo" else "华东",
+                        "--password-stdin"]
+                if manager:
+                    args += ["--manager", manager]
+                r = stack.cli(*args, input_text=PASSWORD + "\n")
+                assert "created" in r.stdout, r.stderr
+                self.accounts[(slug, login)] = Account(slug, login, PASSWORD,
+                                                       role)
+            for row in stack.sql(
+                    "SELECT u.login, u.id FROM users u JOIN tenants t ON "
+                    f"t.id = u.tenant_id WHERE t.slug = '{slug}'"):
+                self.ids[(slug, row[0])] = int(row[1])
+            for login in ("boss", "rep1", "mgr"):
+                r = stack.cli("token", "create", "--tenant", slug, "--user",
+                              login, "--name",
+                              MARKER if slug == "bravo" else "tests")
+                self.tokens[(slug, login)] = r.stdout.strip()
+
+    def client(self, slug, login):
+        """A signed-in client, one per user for the whole session (so the
+        login rate limit of nginx is never approached)."""
+        key = (slug, login)
+        if key not in self.clients:
+            c = Client(self.stack, self.accounts[key])
+            c.sign_in()
+            self.clients[key] = c
+        return self.clients[key]
+
+    def fresh_client(self, slug, login):
+        c = Client(self.stack, self.accounts[(slug, login)])
+        c.sign_in()
+        return c
+
+
+@pytest.fixture(scope="session")
+def world(stack):
+    return World(stack)

@@ -71,10 +71,12 @@ def test_not_found_both_languages(stack):
 
 
 def test_method_not_allowed(stack, http):
-    r = http.delete(stack.url("/login"))
+    r = http.delete(stack.url("/healthz"))
     assert r.status_code == 405
     assert r.headers["Allow"] == "GET, HEAD"
     assert "不支持" in r.text
+    assert http.put(stack.url("/login")).headers["Allow"] == \
+        "GET, HEAD, POST"
     r = http.request("BREW", stack.url("/login"))
     assert r.status_code in (400, 405)  # nginx or the app, never 5xx
 

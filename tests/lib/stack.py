@@ -80,14 +80,20 @@ class Stack:
     def conf_path(self):
         return str(self.var / "proofline.conf")
 
-    def cli(self, *args, check=True, env=None):
+    def cli(self, *args, check=True, env=None, input_text=None):
         e = dict(self.env)
         e["PROOFLINE_CONF"] = self.conf_path
         if env:
             e.update(env)
-        return subprocess.run([str(BIN), *args], env=e, cwd=ROOT,
-                              capture_output=True, text=True, check=check,
-                              timeout=300)
+        r = subprocess.run([str(BIN), *args], env=e, cwd=ROOT,
+                           capture_output=True, text=True, timeout=300,
+                           input=input_text,
+                           stdin=None if input_text is not None
+                           else subprocess.DEVNULL)
+        if check and r.returncode != 0:
+            raise AssertionError(f"proofline {' '.join(args)} failed "
+                                 f"({r.returncode}):\n{r.stdout}\n{r.stderr}")
+        return r
 
     def sql(self, statement, database="proofline"):
         """Run SQL as the database's superuser (the OS user, socket auth)."""

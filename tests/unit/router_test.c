@@ -20,13 +20,14 @@ h(struct req *r)
 
 static const struct route table[] = {
     { HM_GET, "/", h, ROLES_PUBLIC, 0, "root" },
-    { HM_GET, "/customers", h, ROLES_ANY, 0, "customers.list" },
-    { HM_POST, "/customers", h, ROLES_ANY, RF_STATE, "customers.create" },
-    { HM_GET, "/customers/new", h, ROLES_ANY, 0, "customers.new" },
-    { HM_GET, "/customers/{id:int}", h, ROLES_ANY, 0, "customers.show" },
-    { HM_POST | HM_PUT, "/customers/{id:int}/stage", h, ROLES_ANY, RF_STATE,
-      "customers.stage" },
-    { HM_GET, "/t/{slug:slug}/files/{name:str}", h, ROLES_ANY, 0, "files" },
+    { HM_GET, "/customers", h, ROLES_ANY, RF_DB, "customers.list" },
+    { HM_POST, "/customers", h, ROLES_ANY, RF_STATE | RF_DB,
+      "customers.create" },
+    { HM_GET, "/customers/new", h, ROLES_ANY, RF_DB, "customers.new" },
+    { HM_GET, "/customers/{id:int}", h, ROLES_ANY, RF_DB, "customers.show" },
+    { HM_POST | HM_PUT, "/customers/{id:int}/stage", h, ROLES_ANY,
+      RF_STATE | RF_DB, "customers.stage" },
+    { HM_GET, "/t/{slug:slug}/files/{name:str}", h, ROLES_ANY, RF_DB, "files" },
     { HM_GET, "/_debug/x", h, ROLES_PUBLIC, RF_DEBUG, "debug" },
 };
 
@@ -151,6 +152,7 @@ test_bad_tables(void **state)
         { { { HM_GET, "/x//y", h, 0, 0, "a" } }, 1, "segments" },
         { { { HM_GET, "/x", h, 0, RF_STATE, "a" } }, 1, "may not take GET" },
         { { { HM_POST, "/x", h, 0, 0, "a" } }, 1, "must be declared RF_STATE" },
+        { { { HM_GET, "/x", h, ROLES_ANY, 0, "a" } }, 1, "needs RF_DB" },
         { { { HM_GET, "/x/{a:int}", h, 0, 0, "a" },
             { HM_GET, "/x/{b:int}", h, 0, 0, "b" } },
           2,

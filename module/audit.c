@@ -1,0 +1,58 @@
+/*
+ * audit.c -- append-only audit rows.
+ */
+#include "audit.h"
+
+#include <stdlib.h>
+
+#include "app.h"
+#include "db.h"
+#include "log.h"
+
+static const char SQL_AUDIT_ADD[] =
+    "INSERT INTO audit_log (tenant_id, actor_id, subject_user_id, event, "
+    "detail, ip) VALUES (?, ?, ?, ?, ?, ?)";
+
+const char *
+audit_ip(const struct req *r)
+{
+    const char *ip = http_param(r, "REMOTE_ADDR");
+
+    return ip != NULL ? ip : "";
+}
+
+static enum app_err
+write_row(struct db *db, int64_t tenant_id, int64_t actor_id,
+          int64_t subject_id, const char *event, const cJSON *detail,
+          const char *ip)
+{
+    char *text = detail != NULL ? cJSON_PrintUnformatted(detail) : NULL;
+    enum app_err rc;
+
+    rc = db_exec(db, SQL_AUDIT_ADD,
+                 DB_ARGS(tenant_id > 0 ? DB_I64(tenant_id) : DB_NULL,
+                         actor_id > 0 ? DB_I64(actor_id) : DB_NULL,
+                         subject_id > 0 ? DB_I64(subject_id) : DB_NULL,
+                         DB_CSTR(event), DB_CSTR(text != NULL ? text : "{}"),
+                         DB_CSTR(ip)),
+                 NULL, NULL);
+    if (rc != APP_OK)
+        log_error("audit.failed", "event=%s", event);
+    cJSON_free(text);
+    return rc;
+}
+
+enum app_err
+audit_write(struct req *r, int64_t tenant_id, int64_t actor_id,
+            int64_t subject_id, const char *event, const cJSON *detail)
+{
+    return write_row(r->app->db, tenant_id, actor_id, subject_id, event, detail,
+                     audit_ip(r));
+}
+
+enum app_err
+audit_write_db(struct db *db, int64_t tenant_id, int64_t actor_id,
+               int64_t subject_id, const char *event, const cJSON *detail)
+{
+    return write_row(db, tenant_id, actor_id, subject_id, event, detail, "cli");
+}

@@ -1,0 +1,125 @@
+/*
+ * throttle.c -- progressive delays and caps for sign-in attempts.
+ */
+#include "throttle.h"
+
+#include <string.h>
+
+#include "app.h"
+#include "audit.h"
+#include "auth.h"
+#include "db.h"
+#include "log.h"
+
+static const char SQL_ACCOUNT_FAILS[] =
+    "SELECT COUNT(*), COALESCE(TIMESTAMPDIFF(SECOND, MAX(at), "
+    "UTC_TIMESTAMP(3)), 0) FROM login_attempts "
+    "WHERE account_key = ? AND ok = 0 "
+    "AND at > UTC_TIMESTAMP(3) - INTERVAL ? SECOND "
+    "AND at > COALESCE((SELECT MAX(at) FROM login_attempts "
+    "  WHERE account_key = ? AND ok = 1), '1970-01-01')";
+static const char SQL_IP_FAILS[] =
+    "SELECT COUNT(*), COALESCE(TIMESTAMPDIFF(SECOND, MAX(at), "
+    "UTC_TIMESTAMP(3)), 0) FROM login_attempts "
+    "WHERE ip = ? AND ok = 0 AND at > UTC_TIMESTAMP(3) - INTERVAL ? SECOND";
+static const char SQL_RECORD[] =
+    "INSERT INTO login_attempts (account_key, ip, ok) VALUES (?, ?, ?)";
+/* Old rows are pruned a little at a time by the writers themselves. */
+static const char SQL_PRUNE[] =
+    "DELETE FROM login_attempts WHERE at < UTC_TIMESTAMP(3) - INTERVAL 2 DAY "
+    "ORDER BY at LIMIT 200";
+
+long
+throttle_wait(const struct throttle_policy *p, long failures, long since_last,
+              bool *locked)
+{
+    long k, gap;
+
+    *locked = false;
+    if (failures >= p->max_failures) {
+        *locked = true;
+        return p->window;
+    }
+    if (failures < p->delay_after)
+        return 0;
+    k = failures - p->delay_after;
+    gap = k >= 20 ? p->delay_max : (1L << k);
+    if (gap > p->delay_max)
+        gap = p->delay_max;
+    return since_last >= gap ? 0 : gap - since_last;
+}
+
+void
+throttle_account_key(struct str tenant, struct str login, char *out)
+{
+    char buf[300];
+    size_t n = 0, i;
+
+    for (i = 0; i < tenant.len && n < 128; i++)
+        buf[n++] = tenant.p[i];
+    buf[n++] = '\0';
+    for (i = 0; i < login.len && n < sizeof(buf); i++) {
+        char c = login.p[i];
+
+        buf[n++] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+    }
+    auth_sha256_hex(buf, n, out);
+}
+
+static enum app_err
+failures(struct req *r, const char *sql, const struct db_val *args,
+         size_t nargs, long *count, long *since)
+{
+    struct db_res res;
+    enum app_err rc = db_query(r->app->db, r->a, sql, args, nargs, 1, &res);
+
+    if (rc != APP_OK)
+        return rc;
+    *count = (long)db_int(&res, 0, 0, 0);
+    *since = (long)db_int(&res, 0, 1, 0);
+    return APP_OK;
+}
+
+enum app_err
+throttle_check(struct req *r, const char *account_key, long *wait_s,
+               bool *locked)
+{
+    const struct conf *c = &r->app->conf;
+    struct throttle_policy acct = { c->login_window, c->login_delay_after,
+                                    c->login_delay_max, c->login_max_failures };
+    struct throttle_policy ip = { c->login_window, c->ip_delay_after,
+                                  c->login_delay_max, c->ip_max_failures };
+    long n, since, w1, w2;
+    bool lock_ip = false;
+    enum app_err rc;
+
+    rc = failures(r, SQL_ACCOUNT_FAILS,
+                  DB_ARGS(DB_CSTR(account_key), DB_I64(c->login_window),
+                          DB_CSTR(account_key)),
+                  &n, &since);
+    if (rc != APP_OK)
+        return rc;
+    w1 = throttle_wait(&acct, n, since, locked);
+    rc = failures(r, SQL_IP_FAILS,
+                  DB_ARGS(DB_CSTR(audit_ip(r)), DB_I64(c->login_window)), &n,
+                  &since);
+    if (rc != APP_OK)
+        return rc;
+    w2 = throttle_wait(&ip, n, since, &lock_ip);
+    *locked = *locked || lock_ip;
+    *wait_s = w1 > w2 ? w1 : w2;
+    return APP_OK;
+}
+
+enum app_err
+throttle_record(struct req *r, const char *account_key, bool ok)
+{
+    enum app_err rc =
+        db_exec(r->app->db, SQL_RECORD,
+                DB_ARGS(DB_CSTR(account_key), DB_CSTR(audit_ip(r)), DB_I64(ok)),
+                NULL, NULL);
+
+    if (rc == APP_OK && ok)
+        db_exec(r->app->db, SQL_PRUNE, DB_NOARGS, NULL, NULL);
+    return rc;
+}

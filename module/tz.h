@@ -1,0 +1,31 @@
+/*
+ * tz.h -- showing UTC times in a tenant's time zone.
+ *
+ * Times are stored in UTC; pages show them in the tenant's zone (default
+ * Asia/Shanghai) using the system's zoneinfo.  Workers are single-threaded,
+ * so switching TZ per call is safe; glibc keeps the zone loaded while it
+ * does not change.
+ */
+#ifndef PROOFLINE_TZ_H
+#define PROOFLINE_TZ_H
+
+#include <stddef.h>
+#include <time.h>
+
+/* Format a UTC "YYYY-MM-DD HH:MM:SS[.fff]" as local "YYYY-MM-DD HH:MM" in
+ * zone tz (an IANA name; NULL or unknown means UTC).  Empty input gives
+ * "".  Returns out. */
+char *tz_format(const char *tz, const char *utc, char *out, size_t n);
+
+/* Parse "YYYY-MM-DD HH:MM:SS" (fractions ignored) as UTC; -1 when
+ * malformed. */
+time_t tz_parse_utc(const char *s);
+
+/* Set *tm to the local time of t in tz. */
+void tz_local(const char *tz, time_t t, struct tm *tm);
+
+/* The UTC instant of a local date and time in tz (for "a day" boundaries);
+ * handles DST by asking mktime. */
+time_t tz_mktime(const char *tz, struct tm *local);
+
+#endif

@@ -1,0 +1,89 @@
+"""Every state-changing route, from the route table, refuses a missing or
+wrong CSRF token and a foreign origin -- and nothing changes."""
+import json
+import re
+
+import pytest
+
+from identity import Client
+
+PARAM = re.compile(r"\{([a-z_]+):int\}")
+
+
+@pytest.fixture(scope="module")
+def state_routes(stack):
+    table = json.loads(stack.cli("routes").stdout)
+    routes = [r for r in table if r["state"] and not r["debug"]]
+    assert len(routes) >= 15
+    return routes
+
+
+def real_path(stack, world, pattern):
+    """Fill parameters with real ids of the admin's own company, so that a
+    missing check would really change something."""
+    if "{" not in pattern:
+        return pattern
+    if pattern.startswith("/admin/users/") or pattern.startswith(
+            "/api/v1/users/"):
+        value = world.ids[("acme", "rep2")]
+    elif "tokens" in pattern:
+        value = stack.sql("SELECT k.id FROM api_tokens k JOIN tenants t ON "
+                          "t.id = k.tenant_id WHERE t.slug = 'acme' AND "
+                          "k.revoked_at IS NULL LIMIT 1")[0][0]
+    else:
+        value = stack.sql("SELECT MAX(num) FROM sessions")[0][0]
+    return PARAM.sub(str(value), pattern)
+
+
+def snapshot(stack):
+    return (stack.sql("SELECT id, role, active, password_hash, manager_id, "
+                      "locale, mfa_enabled FROM users ORDER BY id"),
+            stack.sql("SELECT id, revoked_at FROM api_tokens ORDER BY id"),
+            stack.sql("SELECT COUNT(*) FROM sessions"))
+
+
+@pytest.mark.parametrize("case", ["no_token", "wrong_token",
+                                  "foreign_origin", "no_origin"])
+def test_state_changes_need_token_and_origin(stack, world, state_routes,
+                                              case):
+    admin = world.client("acme", "boss")
+    before = snapshot(stack)
+    for rt in state_routes:
+        path = real_path(stack, world, rt["pattern"])
+        good = admin.token("/account")
+        kw = {"token": good, "origin": True}
+        if case == "no_token":
+            kw["token"] = False
+        elif case == "wrong_token":
+            kw["token"] = "A" * 43
+        elif case == "foreign_origin":
+            kw["origin"] = "https://evil.example"
+        elif case == "no_origin":
+            kw["origin"] = False
+        r = admin.post(path, {"name": "x", "role": "rep", "code": "123456",
+                              "lang": "en", "password": "x",
+                              "current": "x", "confirm": "x"}, **kw)
+        assert r.status_code == 403, (case, rt["pattern"], r.status_code)
+    assert snapshot(stack) == before
+    assert admin.get("/account").status_code == 200
+
+
+def test_anonymous_forms_need_the_cookie_token(stack):
+    c = Client(stack)
+    # Without ever loading a page there is no token cookie to match.
+    r = c.post("/login", {"tenant": "acme", "login": "rep1",
+                          "password": "x"}, token="A" * 43)
+    assert r.status_code == 403
+    r = c.post("/lang", {"lang": "en"}, token=False)
+    assert r.status_code == 403
+
+
+def test_no_state_change_on_get(stack, world, state_routes):
+    admin = world.client("acme", "boss")
+    before = snapshot(stack)
+    for rt in state_routes:
+        # Either no GET route at that path (405) or a page that shows the
+        # form -- never the action.
+        r = admin.get(real_path(stack, world, rt["pattern"]))
+        assert r.status_code in (200, 303, 404, 405), rt["pattern"]
+    assert snapshot(stack) == before

@@ -46,7 +46,10 @@ def browser(request):
                 "--disable-dev-shm-usage", "--disable-quic",
                 "--no-first-run", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync",
-                "--lang=zh-CN"):
+                "--lang=zh-CN",
+                # DevTools over a pipe: no TCP to "localhost", which a
+                # minimal machine without /etc/hosts cannot resolve.
+                "--remote-debugging-pipe"):
         opts.add_argument(arg)
     # A phone: the layout must work at 390 CSS pixels.
     opts.add_experimental_option("mobileEmulation", {

@@ -50,7 +50,8 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz-replay/%)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 
-FMT_FILES = $(wildcard module/*.[ch] tests/unit/*.[ch] tests/fuzz/*.[ch])
+FMT_FILES = $(wildcard module/*.[ch] tests/unit/*.[ch] tests/fuzz/*.[ch] \
+	tests/bench/*.[ch])
 
 # Objects are not intermediate files: keep them between targets.
 .SECONDARY: $(OBJ) $(SANOBJ)
@@ -148,7 +149,12 @@ e2e: all
 browser: all
 	$(PYTHON) -m pytest -q tests/browser $(PYTEST_ARGS)
 
-bench: deps all
+build/bench/rules_bench: tests/bench/rules_bench.c $(LIBOBJ)
+	@mkdir -p build/bench
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBOBJ) $(LDLIBS)
+
+bench: deps all build/bench/rules_bench
+	@build/bench/rules_bench lua
 	@scripts/bench.sh
 
 # sqlmap against the login form, the main forms and the API on a

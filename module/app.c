@@ -3,7 +3,9 @@
  */
 #include "app.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "db.h"
@@ -11,10 +13,48 @@
 #include "router.h"
 #include "tmpl.h"
 
+#define ENGINE_MAX (1u << 20)
+
+/* The rule engine's Lua source (trusted, shipped with the program). */
+static enum app_err
+load_engine(const char *lua_dir, char **out, size_t *len, char *err,
+            size_t errlen)
+{
+    char path[CONF_STR_MAX + 32];
+    FILE *f;
+    char *buf;
+    size_t n;
+
+    snprintf(path, sizeof(path), "%s/engine.lua", lua_dir);
+    f = fopen(path, "rb");
+    if (f == NULL) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return APP_EIO;
+    }
+    buf = malloc(ENGINE_MAX + 1);
+    if (buf == NULL) {
+        fclose(f);
+        return APP_ENOMEM;
+    }
+    n = fread(buf, 1, ENGINE_MAX + 1, f);
+    fclose(f);
+    if (n > ENGINE_MAX) {
+        free(buf);
+        snprintf(err, errlen, "%s: too large", path);
+        return APP_ETOOBIG;
+    }
+    buf[n] = '\0';
+    *out = buf;
+    *len = n;
+    return APP_OK;
+}
+
 enum app_err
 app_load_resources(struct app *a, char *err, size_t errlen)
 {
     struct tmpl_set *tmpl = NULL;
+    char *engine = NULL;
+    size_t engine_len = 0;
     struct i18n *i18n = NULL;
     struct router *router = NULL;
     char dir[CONF_STR_MAX + 8];
@@ -43,12 +83,18 @@ app_load_resources(struct app *a, char *err, size_t errlen)
     rc = router_new(app_routes, app_routes_count, &router, err, errlen);
     if (rc != APP_OK)
         goto fail;
+    rc = load_engine(a->conf.lua_dir, &engine, &engine_len, err, errlen);
+    if (rc != APP_OK)
+        goto fail;
     app_free_resources(a);
     a->tmpl = tmpl;
     a->i18n = i18n;
     a->router = router;
+    a->engine = engine;
+    a->engine_len = engine_len;
     return APP_OK;
 fail:
+    free(engine);
     router_free(router);
     tmpl_set_free(tmpl);
     i18n_free(i18n);
@@ -61,6 +107,9 @@ app_free_resources(struct app *a)
     router_free(a->router);
     tmpl_set_free(a->tmpl);
     i18n_free(a->i18n);
+    free(a->engine);
+    a->engine = NULL;
+    a->engine_len = 0;
     a->router = NULL;
     a->tmpl = NULL;
     a->i18n = NULL;

@@ -18,13 +18,17 @@ struct tmpl_set;
 struct i18n;
 struct router;
 struct db;
+struct rules;
 
 struct app {
     struct conf conf;
     struct tmpl_set *tmpl;
     struct i18n *i18n;
     struct router *router;
-    struct db *db;        /* worker only; NULL in the master */
+    struct db *db;       /* worker only; NULL in the master */
+    struct rules *rules; /* worker only: tenants' rule sandboxes */
+    char *engine;        /* text of lua_dir/engine.lua */
+    size_t engine_len;
     unsigned worker;      /* worker slot index */
     unsigned long served; /* requests served by this worker */
 };

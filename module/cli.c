@@ -32,6 +32,7 @@ static int run_tenant(struct conf *c, const char *p, int argc, char **argv);
 static int run_user(struct conf *c, const char *p, int argc, char **argv);
 static int run_token(struct conf *c, const char *p, int argc, char **argv);
 static int run_routes(struct conf *c, const char *p, int argc, char **argv);
+static int run_rules(struct conf *c, const char *p, int argc, char **argv);
 
 static const struct command commands[] = {
     { "serve", "run the FastCGI server (master and workers)",
@@ -105,6 +106,21 @@ static const struct command commands[] = {
       "stored); clients send it as `Authorization: Bearer TOKEN`.  A\n"
       "token has the same role and scope as its user.\n",
       run_token },
+    { "rules", "check, run, pull and push rule scripts",
+      "usage: proofline rules check DIR\n"
+      "       proofline rules run FILE FUNCTION [JSON-ARG]\n"
+      "       proofline rules pull --tenant T DIR\n"
+      "       proofline rules push --tenant T DIR [--comment TEXT]\n"
+      "\n"
+      "check  compile DIR/stages.lua ... DIR/notes.lua in the sandbox and\n"
+      "       run their self-tests; exit 1 with messages on failure.\n"
+      "run    load FILE (after the engine) and call FUNCTION -- a function\n"
+      "       of the file, or an engine function such as check_transition\n"
+      "       -- with JSON-ARG (an array is the argument list), under the\n"
+      "       configured limits; print the result as JSON; exit 1 on error.\n"
+      "pull   write the tenant's published scripts to DIR.\n"
+      "push   check DIR and publish it as the tenant's next version.\n",
+      run_rules },
     { "routes", "print the route table as JSON",
       "usage: proofline routes\n"
       "\n"
@@ -280,6 +296,13 @@ run_token(struct conf *c, const char *p, int argc, char **argv)
 {
     (void)p;
     return cmd_token(c, argc, argv);
+}
+
+static int
+run_rules(struct conf *c, const char *p, int argc, char **argv)
+{
+    (void)p;
+    return cmd_rules(c, argc, argv);
 }
 
 static int

@@ -45,5 +45,6 @@ int cmd_tenant(struct conf *c, int argc, char **argv);
 int cmd_user(struct conf *c, int argc, char **argv);
 int cmd_token(struct conf *c, int argc, char **argv);
 int cmd_routes(struct conf *c, int argc, char **argv);
+int cmd_rules(struct conf *c, int argc, char **argv);
 
 #endif

@@ -22,6 +22,7 @@
 #include "password.h"
 #include "pwpolicy.h"
 #include "router.h"
+#include "rulesets.h"
 #include "tokens.h"
 #include "users.h"
 #include "validate.h"
@@ -217,6 +218,17 @@ tenant_create(struct conf *c, int argc, char **argv)
         goto out;
     }
     cJSON_Delete(d);
+    /* A new company starts from the default rules (lua/default). */
+    {
+        char err[512];
+
+        if (rulesets_bootstrap(x.db, x.a, (int64_t)id, c->lua_dir, err,
+                               sizeof(err)) != APP_OK)
+            fprintf(stderr,
+                    "proofline: tenant created, but its default "
+                    "rules were not: %s\n",
+                    err);
+    }
     printf("tenant '%s' created (id %llu)\n", pos[0], (unsigned long long)id);
     rc = 0;
 out:

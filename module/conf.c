@@ -133,6 +133,26 @@ static const struct conf_key keys[] = {
          "password hashes computed at once on this host (each takes 64 "
          "MiB): bounds memory under a login flood"),
     KSTR(mfa_issuer, "Proofline", "issuer name shown by authenticator apps"),
+    KINT(rules_memory_kb, "16384", 256, 1048576,
+         "memory one tenant's rules may hold in a worker, KiB"),
+    KINT(rules_instructions, "20000000", 10000, 2000000000,
+         "Lua instructions one rule call may run"),
+    KINT(rules_call_ms, "100", 1, 60000,
+         "wall-clock limit of one rule call, ms"),
+    KINT(rules_request_ms, "1000", 1, 600000,
+         "wall-clock budget of all rule calls of one request, ms"),
+    KINT(rules_max_states, "16", 1, 1024,
+         "tenants whose rules a worker keeps loaded (least recently used "
+         "are dropped)"),
+    KINT(rules_string_max, "1048576", 1024, 268435456,
+         "largest string a rule may build with string.rep, bytes"),
+    KINT(rules_pattern_steps, "1000000", 1000, 100000000,
+         "matching steps one string.find/match/gmatch/gsub may take"),
+    KINT(rules_pattern_subject, "65536", 64, 16777216,
+         "longest string a rule may search with a pattern, bytes"),
+    KINT(rules_check_ms, "500", 10, 60000,
+         "how often a worker checks for a newly published rule version, "
+         "ms"),
     KBOOL(cookie_secure, "1",
           "mark cookies Secure (and use the __Host- prefix); turn off only "
           "for plain-http local use"),

@@ -79,6 +79,16 @@ struct conf {
     long ip_delay_after;
     long hash_slots;
     char mfa_issuer[64];
+    /* rules */
+    long rules_memory_kb;
+    long rules_instructions;
+    long rules_call_ms;
+    long rules_request_ms;
+    long rules_max_states;
+    long rules_string_max;
+    long rules_pattern_steps;
+    long rules_pattern_subject;
+    long rules_check_ms;
     /* http */
     bool cookie_secure;
     char public_origin[256];

@@ -16,6 +16,7 @@
 #include "num.h"
 #include "password.h"
 #include "rng.h"
+#include "rulesets.h"
 #include "users.h"
 
 #define DEMO_PASSWORD "proofline-demo"
@@ -178,6 +179,15 @@ cmd_demo(struct conf *c, int argc, char **argv)
         goto rollback;
     if (db_commit(d.db) != APP_OK)
         goto out;
+    {
+        char err[512];
+
+        if (rulesets_bootstrap(d.db, d.a, d.tenant, c->lua_dir, err,
+                               sizeof(err)) != APP_OK) {
+            fprintf(stderr, "proofline demo: default rules: %s\n", err);
+            goto out;
+        }
+    }
     printf("demo: tenant '%s' created with %lld reps (seed %lld); password "
            "'%s'\n",
            slug, (long long)reps, (long long)seed, DEMO_PASSWORD);

@@ -60,6 +60,21 @@ enum app_err api_me(struct req *r);
 enum app_err api_users(struct req *r);
 enum app_err api_user(struct req *r);
 
+/* rules_admin.c -- the rule editor */
+enum app_err rules_admin_list(struct req *r);
+enum app_err rules_admin_edit(struct req *r);
+enum app_err rules_admin_save(struct req *r);
+enum app_err rules_admin_publish(struct req *r);
+enum app_err rules_admin_discard(struct req *r);
+enum app_err rules_admin_history(struct req *r);
+enum app_err rules_admin_version(struct req *r);
+enum app_err rules_admin_rollback(struct req *r);
+enum app_err rules_admin_dry_run(struct req *r);
+
+/* api_rules.c -- the rules over the JSON API */
+enum app_err api_rules(struct req *r);
+enum app_err api_rules_transition(struct req *r);
+
 /* health.c -- liveness and readiness for load balancers */
 enum app_err health_live(struct req *r);
 enum app_err health_ready(struct req *r);

@@ -79,11 +79,13 @@ struct req {
     int64_t iparams[REQ_MAX_PARAMS];   /* value of {name:int} parameters */
     unsigned nparams;
 
-    const char *lang;       /* "zh-CN" or "en" */
-    const cJSON *catalog;   /* message catalog of lang */
-    const char *err_detail; /* catalog key explaining an error, or NULL */
-    struct auth *auth;      /* the signed-in user, NULL when anonymous */
-    const char *csrf;       /* CSRF token for forms in this response */
+    const char *lang;           /* "zh-CN" or "en" */
+    const cJSON *catalog;       /* message catalog of lang */
+    const char *err_detail;     /* catalog key explaining an error, or NULL */
+    const char *err_text;       /* technical detail shown to admins, or NULL */
+    uint64_t rules_deadline_ns; /* end of this request's rule budget */
+    struct auth *auth;          /* the signed-in user, NULL when anonymous */
+    const char *csrf;           /* CSRF token for forms in this response */
 
     /* response */
     int status;

@@ -87,11 +87,36 @@ const struct route app_routes[] = {
     { HM_GET, "/admin/audit", admin_audit, ADMIN, RF_DB | RF_QUERY,
       "admin.audit" },
 
+    /* the rule editor */
+    { HM_GET, "/admin/rules", rules_admin_list, ADMIN, RF_DB | RF_QUERY,
+      "rules.list" },
+    { HM_GET, "/admin/rules/history", rules_admin_history, ADMIN, RF_DB,
+      "rules.history" },
+    { HM_GET, "/admin/rules/history/{version:int}", rules_admin_version, ADMIN,
+      RF_DB, "rules.version" },
+    { HM_POST, "/admin/rules/history/{version:int}/rollback",
+      rules_admin_rollback, ADMIN, POST_FORM, "rules.rollback" },
+    { HM_POST, "/admin/rules/publish", rules_admin_publish, ADMIN, POST_FORM,
+      "rules.publish" },
+    { HM_POST, "/admin/rules/discard", rules_admin_discard, ADMIN, POST_FORM,
+      "rules.discard" },
+    { HM_GET, "/admin/rules/dry-run", rules_admin_dry_run, ADMIN,
+      RF_DB | RF_QUERY, "rules.dry_run_form" },
+    { HM_POST, "/admin/rules/dry-run", rules_admin_dry_run, ADMIN, POST_FORM,
+      "rules.dry_run" },
+    { HM_GET, "/admin/rules/{name:slug}", rules_admin_edit, ADMIN, RF_DB,
+      "rules.edit" },
+    { HM_POST, "/admin/rules/{name:slug}", rules_admin_save, ADMIN, POST_FORM,
+      "rules.save" },
+
     /* JSON API */
     { HM_GET, "/api/v1/me", api_me, ANY, RF_DB | RF_API, "api.me" },
     { HM_GET, "/api/v1/users", api_users, ANY, RF_DB | RF_API, "api.users" },
     { HM_GET, "/api/v1/users/{id:int}", api_user, ANY, RF_DB | RF_API,
       "api.user" },
+    { HM_GET, "/api/v1/rules", api_rules, ANY, RF_DB | RF_API, "api.rules" },
+    { HM_GET, "/api/v1/rules/transition", api_rules_transition, ANY,
+      RF_DB | RF_API | RF_QUERY, "api.rules_transition" },
 
     /* health */
     { HM_GET, "/healthz", health_live, PUB, RF_NOLOG | RF_BARE, "health.live" },

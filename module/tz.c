@@ -25,6 +25,12 @@ use_zone(const char *tz)
     memcpy(current, want, sizeof(current));
 }
 
+void
+tz_set(const char *tz)
+{
+    use_zone(tz);
+}
+
 time_t
 tz_parse_utc(const char *s)
 {

@@ -12,6 +12,10 @@
 #include <stddef.h>
 #include <time.h>
 
+/* Make tz (an IANA name; NULL or unsafe means UTC) the zone of the C
+ * library's local-time functions (used by rules' os.date). */
+void tz_set(const char *tz);
+
 /* Format a UTC "YYYY-MM-DD HH:MM:SS[.fff]" as local "YYYY-MM-DD HH:MM" in
  * zone tz (an IANA name; NULL or unknown means UTC).  Empty input gives
  * "".  Returns out. */

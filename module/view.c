@@ -108,6 +108,8 @@ view_error(struct req *r, enum app_err e)
             view_add_str(o, "message", detail != NULL ? detail : generic) &&
             (r->err_detail == NULL ||
              view_add_str(o, "detail", r->err_detail)) &&
+            (r->err_text == NULL ||
+             view_add_str(o, "rule_error", r->err_text)) &&
             http_json(r, status, o) == APP_OK) {
             cJSON_Delete(o);
             return;
@@ -122,6 +124,12 @@ view_error(struct req *r, enum app_err e)
         !view_add_str(m, "title", http_t(r, key)) ||
         !view_add_str(m, "message", generic) ||
         (detail != NULL && !view_add_str(m, "detail", detail)) ||
+        /* What exactly failed (a rule's script and line) helps the admins
+         * who write the rules; others see the plain message. */
+        (r->err_text != NULL && r->auth != NULL &&
+         (r->auth->role & ROLE_ADMIN) &&
+         !view_add_str(m, "technical", r->err_text)) ||
+        !view_add_str(m, "rid", r->rid) ||
         view_page(r, status, "pages/error", m) != APP_OK)
         goto plain;
     return;

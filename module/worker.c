@@ -26,6 +26,7 @@
 #include "log.h"
 #include "password.h"
 #include "router.h"
+#include "rules.h"
 #include "view.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -247,8 +248,11 @@ worker_run(struct app *app, int listen_fd, struct slot *slot, pid_t master)
 
     password_slots_init(app->conf.tmp_dir, app->conf.hash_slots);
     app->db = db_new(&app->conf);
+    app->rules =
+        rules_new(&app->conf, (struct str){ app->engine, app->engine_len });
     arena = arena_new(64 * 1024, (size_t)app->conf.limits.arena_max);
-    if (app->db == NULL || arena == NULL || FCGX_Init() != 0 ||
+    if (app->db == NULL || app->rules == NULL || arena == NULL ||
+        FCGX_Init() != 0 ||
         FCGX_InitRequest(&freq, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
         log_error("worker.init_failed", "slot=%u", app->worker);
         _exit(1);
@@ -301,6 +305,8 @@ worker_run(struct app *app, int listen_fd, struct slot *slot, pid_t master)
     }
     log_info("worker.stop", "served=%lu", app->served);
     arena_free(arena);
+    rules_free(app->rules);
+    app->rules = NULL;
     db_free(app->db);
     app->db = NULL;
     _exit(status);

@@ -17,3 +17,45 @@
     }, 0);
   });
 })();
+
+/* The rule editor: keep the line-number gutter beside the text, and mark
+ * the line an error names. */
+(function () {
+  "use strict";
+  var area = document.querySelector("textarea.code[name=source]");
+  var gutter = document.querySelector(".gutter");
+  if (!area || !gutter) {
+    return;
+  }
+  area.addEventListener("scroll", function () {
+    gutter.scrollTop = area.scrollTop;
+  });
+  function goTo(line) {
+    var lines = area.value.split("\n");
+    var pos = 0;
+    for (var i = 0; i < line - 1 && i < lines.length; i++) {
+      pos += lines[i].length + 1;
+    }
+    area.focus();
+    area.setSelectionRange(pos, pos + (lines[line - 1] || "").length);
+    var mark = document.getElementById("L" + line);
+    if (mark) {
+      mark.className = "hl";
+    }
+    area.scrollTop = Math.max(0, (line - 5) * 19.5);
+  }
+  var links = document.querySelectorAll("a.line-link");
+  for (var i = 0; i < links.length; i++) {
+    links[i].addEventListener("click", function (ev) {
+      var n = parseInt(this.getAttribute("data-line"), 10);
+      if (location.pathname === this.pathname && n > 0) {
+        ev.preventDefault();
+        goTo(n);
+      }
+    });
+  }
+  var m = /^#L(\d+)$/.exec(location.hash);
+  if (m) {
+    goTo(parseInt(m[1], 10));
+  }
+})();

@@ -76,6 +76,15 @@ class World:
                               login, "--name",
                               MARKER if slug == "bravo" else "tests")
                 self.tokens[(slug, login)] = r.stdout.strip()
+        # B's rules carry the marker too, in two more versions than A has.
+        import tempfile
+        d = tempfile.mkdtemp(prefix="rules-bravo-")
+        stack.cli("rules", "pull", "--tenant", "bravo", d)
+        for n in (2, 3):
+            with open(f"{d}/notes.lua", "a") as f:
+                f.write(f"\n-- {MARKER} revision {n}\n")
+            stack.cli("rules", "push", "--tenant", "bravo", d, "--comment",
+                      MARKER)
 
     def client(self, slug, login):
         """A signed-in client, one per user for the whole session (so the

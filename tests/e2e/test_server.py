@@ -48,11 +48,20 @@ def test_configured_worker_count(stack):
 
 
 def test_sigkill_under_load_replaced_within_1s(stack):
-    before = stack.wait_workers(3)
+    stack.wait_workers(3)
     wrk = run_wrk(stack.url("/healthz"), 6)
     time.sleep(2)
-    victim = before[0]
-    os.kill(victim, signal.SIGKILL)
+    # Under load a worker may be recycled (max_requests) at any moment:
+    # take a live one right before the kill.
+    for _ in range(20):
+        victim = stack.wait_workers(3)[0]
+        try:
+            os.kill(victim, signal.SIGKILL)
+            break
+        except ProcessLookupError:
+            time.sleep(0.05)
+    else:
+        raise AssertionError("no live worker to kill")
     t0 = time.time()
     replaced = None
     while time.time() - t0 < 2:

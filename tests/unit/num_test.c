@@ -176,6 +176,13 @@ test_conf_defaults_are_sane(void **state)
     assert_string_equal(c.default_lang, "zh-CN");
     assert_true(c.limits.max_body > c.limits.max_file_size);
     assert_true(conf_worker_count(&c) >= 1);
+    /* Every key has its row in the table: a field left out reads 0. */
+    assert_int_equal(c.rules_call_ms, 100);
+    assert_int_equal(c.rules_memory_kb, 16384);
+    assert_int_equal(c.rules_check_ms, 500);
+    assert_int_equal(c.session_idle, 1800);
+    assert_int_equal(c.login_max_failures, 100);
+    assert_int_equal(c.hash_slots, 4);
 }
 
 int

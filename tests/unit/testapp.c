@@ -24,6 +24,7 @@ testapp_get(void)
     snprintf(app.conf.templates_dir, sizeof(app.conf.templates_dir),
              "templates");
     snprintf(app.conf.tmp_dir, sizeof(app.conf.tmp_dir), "/tmp");
+    snprintf(app.conf.lua_dir, sizeof(app.conf.lua_dir), "lua");
     snprintf(app.conf.db_socket, sizeof(app.conf.db_socket),
              "/nonexistent/mysqld.sock");
     app.conf.cookie_secure = false;

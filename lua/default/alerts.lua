@@ -1,0 +1,54 @@
+-- alerts.lua -- 预警动作 / What happens when a metric crosses a threshold.
+--
+-- on_alert(alert) receives { metric = "...", status = "...", value = n,
+-- scope = {...}, ... } and returns a list of actions:
+--   { type = "task", assignee = "owner" | "manager" | <role>, title = "..." }
+--   { type = "notify", role = <role> | user = <id>, message = "..." }
+--   { type = "webhook", url = "https://...", body = {...} }
+
+function on_alert(alert)
+  local m = alert.metric
+  if m == "stage_health" and alert.status == "zombie" then
+    return {
+      { type = "task", assignee = "manager",
+        title = "阶段「" .. tostring(alert.stage_name or alert.stage) ..
+                "」健康度低于 70%，请检查僵尸客户" },
+    }
+  elseif m == "funnel_break" then
+    return {
+      { type = "notify", role = "manager",
+        message = "漏斗断裂点：" .. tostring(alert.transition) ..
+                  " 流失率 " .. tostring(alert.loss_rate) },
+    }
+  elseif m == "consistency" then
+    return {
+      { type = "task", assignee = "manager",
+        title = "销售行为偏差：请与 " .. tostring(alert.rep_name) ..
+                " 校准拜访标准" },
+    }
+  elseif m == "distribution" then
+    return {
+      { type = "notify", role = "supervisor",
+        message = "新品首周铺货率不足 85%：附未铺货门店清单与话术包" },
+    }
+  elseif m == "sku_ratio" then
+    return {
+      { type = "notify", role = "store_manager",
+        message = "单品周动销比低于 5%：附周边 3 家高动销门店陈列图" },
+    }
+  elseif m == "repurchase" then
+    return {
+      { type = "notify", role = "marketing",
+        message = "30 日复购率低于 22%：附该店顾客画像报告" },
+    }
+  end
+  return {}
+end
+
+test{ name = "僵尸阶段给经理派任务", fn = "on_alert",
+      input = { metric = "stage_health", status = "zombie",
+                stage = "intent", stage_name = "意向" },
+      expect = { { type = "task", assignee = "manager" } } }
+test{ name = "铺货率不足通知督导", fn = "on_alert",
+      input = { metric = "distribution", value = 0.6 },
+      expect = { { type = "notify", role = "supervisor" } } }

@@ -1,0 +1,76 @@
+-- stages.lua -- 客户阶段与最小证据链 / Stages and the evidence each requires.
+--
+-- A customer enters a stage only when every evidence item in `requires`
+-- is present.  Keys refer to the `evidence` table (evidence.lua).
+
+stages = {
+  { key = "lead",      name = "线索",   name_en = "Lead" },
+  { key = "intent",    name = "意向",   name_en = "Intent",
+    requires = { "need_confirmed" } },
+  { key = "advancing", name = "推进中", name_en = "Advancing",
+    requires = { "trial_kit_receipt", "head_phone_confirmation",
+                 "installation_form" } },
+  { key = "quote",     name = "报价",   name_en = "Quote",
+    requires = { "quote_sheet" } },
+  { key = "contract",  name = "合同",   name_en = "Contract", won = true,
+    requires = { "signed_contract" } },
+  { key = "lost",      name = "丢单",   name_en = "Lost", lost = true },
+}
+
+-- How customers may move between stages.
+transitions = {
+  allow_back = true,                 -- one or more stages back, no evidence
+  allow_skip = false,                -- forward one stage at a time
+  reopen_to = { "lead", "intent" },  -- a lost customer may be reopened here
+}
+
+-- Why a customer was lost (marking "lost" requires one of these).
+lost_reasons = {
+  { key = "price",       name = "价格",     name_en = "Price" },
+  { key = "competitor",  name = "选择竞品", name_en = "Chose a competitor" },
+  { key = "budget",      name = "预算取消", name_en = "Budget cancelled" },
+  { key = "no_decision", name = "迟迟不决策", name_en = "No decision" },
+  { key = "other",       name = "其他",     name_en = "Other" },
+}
+
+-- Optional logic beyond the evidence list: return false and a message to
+-- refuse.  Example: a contract needs a known deal amount.
+function can_enter(customer, from, to, have)
+  if to == "contract" and customer.amount ~= nil and customer.amount <= 0 then
+    return false, "合同金额必须大于 0 / the contract amount must be positive"
+  end
+  return true
+end
+
+test{ name = "线索→意向需要需求确认", fn = "check_transition",
+      input = { from = "lead", to = "intent", have = {} },
+      expect = { allowed = false, missing = { "need_confirmed" } } }
+test{ name = "意向→推进中缺三项证据", fn = "check_transition",
+      input = { from = "intent", to = "advancing", have = {} },
+      expect = { allowed = false,
+                 missing = { "trial_kit_receipt", "head_phone_confirmation",
+                             "installation_form" } } }
+test{ name = "意向→推进中证据齐全", fn = "check_transition",
+      input = { from = "intent", to = "advancing",
+                have = { "trial_kit_receipt", "head_phone_confirmation",
+                         "installation_form" } },
+      expect = { allowed = true } }
+test{ name = "不能跳过阶段", fn = "check_transition",
+      input = { from = "lead", to = "quote", have = {} },
+      expect = { allowed = false, code = "skip_not_allowed" } }
+test{ name = "可以退回", fn = "check_transition",
+      input = { from = "quote", to = "intent", have = {} },
+      expect = { allowed = true } }
+test{ name = "任何阶段都可丢单", fn = "check_transition",
+      input = { from = "advancing", to = "lost", have = {} },
+      expect = { allowed = true, code = "lost" } }
+test{ name = "丢单后可重新打开为线索", fn = "check_transition",
+      input = { from = "lost", to = "lead", have = {} },
+      expect = { allowed = true } }
+test{ name = "丢单后不能直接进入报价", fn = "check_transition",
+      input = { from = "lost", to = "quote", have = {} },
+      expect = { allowed = false, code = "reopen_not_allowed" } }
+test{ name = "合同金额必须为正", fn = "check_transition",
+      input = { customer = { amount = 0 }, from = "quote", to = "contract",
+                have = { "signed_contract" } },
+      expect = { allowed = false, code = "rule_refused" } }

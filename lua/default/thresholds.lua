@@ -1,0 +1,15 @@
+-- thresholds.lua -- 指标阈值 / Metric thresholds.
+
+thresholds = {
+  -- 客户阶段健康度: share of customers with an effective activity in 7 days
+  stage_health = { healthy = 0.85, warning = 0.70, window_days = 7 },
+  -- 销售行为一致性: sample 10% of reps, flag a deviation above 15 points
+  consistency = { deviation = 0.15, sample = 0.10, dormant_days = 90 },
+  -- 商机漏斗断裂点: loss rate at or above 50%, or up 15 points
+  funnel = { loss = 0.5, rise = 0.15 },
+  -- 动销健康度: first-week distribution, weekly SKU ratio, 30-day repurchase
+  sell_through = { distribution = 0.85, sku_ratio = 0.05, repurchase = 0.22 },
+}
+
+test{ name = "健康阈值 0.85 / 0.70", fn = "thresholds", input = {},
+      expect = { stage_health = { healthy = 0.85, warning = 0.70 } } }

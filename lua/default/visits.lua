@@ -1,0 +1,23 @@
+-- visits.lua -- 拜访类型与必拍照片 / Visit types and required photos.
+--
+-- 三必拍: storefront 门头照, shelf 货架陈列图, intent_page 意向书签字页.
+
+photos = {
+  storefront  = { name = "门头照",       name_en = "Storefront" },
+  shelf       = { name = "货架陈列图",   name_en = "Shelf display" },
+  intent_page = { name = "意向书签字页", name_en = "Signed intent page" },
+  equipment   = { name = "设备现场照",   name_en = "Equipment on site" },
+}
+
+visit_types = {
+  store_visit    = { name = "门店拜访", name_en = "Store visit",
+                     photos = { "storefront", "shelf", "intent_page" } },
+  hospital_visit = { name = "医院拜访", name_en = "Hospital visit",
+                     photos = { "storefront", "intent_page" } },
+  installation   = { name = "安装回访", name_en = "Installation follow-up",
+                     photos = { "equipment" } },
+}
+
+test{ name = "门店拜访三必拍", fn = "required_photos",
+      input = { visit_type = "store_visit" },
+      expect = { photos = { "storefront", "shelf", "intent_page" } } }

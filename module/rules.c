@@ -1,0 +1,673 @@
+/*
+ * rules.c -- tenants' rule sandboxes in a worker, and the calls the core
+ * makes into them.
+ */
+#include "rules.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "app.h"
+#include "auth.h"
+#include "db.h"
+#include "log.h"
+#include "luajson.h"
+#include "tz.h"
+
+struct entry {
+    int64_t tenant; /* 0: free */
+    int64_t version_id;
+    int version;
+    struct sbx *s;
+    cJSON *describe; /* cached E.describe() of this version */
+    uint64_t checked_ns;
+    uint64_t used_ns;
+};
+
+struct rules {
+    const struct conf *conf;
+    char *engine;
+    size_t engine_len;
+    struct entry *e;
+    size_t n;
+};
+
+static const struct luajson_limits RESULT_LIMITS = { .max_depth = 16,
+                                                     .max_nodes = 20000,
+                                                     .max_string = 65536 };
+
+void
+rules_limits(const struct conf *c, struct sbx_limits *lim)
+{
+    memset(lim, 0, sizeof(*lim));
+    lim->memory = (size_t)c->rules_memory_kb * 1024u;
+    lim->instructions = (uint64_t)c->rules_instructions;
+    lim->call_ms = (uint64_t)c->rules_call_ms;
+    lim->max_string = (size_t)c->rules_string_max;
+    lim->pattern.max_steps = (size_t)c->rules_pattern_steps;
+    lim->pattern.max_subject = (size_t)c->rules_pattern_subject;
+    lim->pattern.max_pattern = 512;
+}
+
+struct rules *
+rules_new(const struct conf *c, struct str engine)
+{
+    struct rules *rs = calloc(1, sizeof(*rs));
+
+    if (rs == NULL)
+        return NULL;
+    rs->conf = c;
+    rs->n = (size_t)c->rules_max_states;
+    rs->e = calloc(rs->n, sizeof(*rs->e));
+    rs->engine = malloc(engine.len + 1);
+    if (rs->e == NULL || rs->engine == NULL) {
+        rules_free(rs);
+        return NULL;
+    }
+    memcpy(rs->engine, engine.p, engine.len);
+    rs->engine[engine.len] = '\0';
+    rs->engine_len = engine.len;
+    return rs;
+}
+
+static void
+entry_clear(struct entry *e)
+{
+    sbx_free(e->s);
+    cJSON_Delete(e->describe);
+    memset(e, 0, sizeof(*e));
+}
+
+void
+rules_free(struct rules *rs)
+{
+    size_t i;
+
+    if (rs == NULL)
+        return;
+    for (i = 0; rs->e != NULL && i < rs->n; i++)
+        entry_clear(&rs->e[i]);
+    free(rs->e);
+    free(rs->engine);
+    free(rs);
+}
+
+enum app_err
+rules_build(const struct conf *c, struct str engine, const struct rule_set *set,
+            struct sbx **out, char *err, size_t errlen)
+{
+    struct sbx_limits lim;
+    struct sbx *s;
+    enum app_err rc;
+    int i;
+
+    *out = NULL;
+    rules_limits(c, &lim);
+    s = sbx_new(&lim, err, errlen);
+    if (s == NULL)
+        return APP_ENOMEM;
+    rc = sbx_load_engine(s, "engine", engine.p, engine.len, err, errlen);
+    for (i = 0; rc == APP_OK && i < RULES_NSCRIPTS; i++)
+        rc = sbx_load(s, rules_script_names[i], set->scripts[i].p,
+                      set->scripts[i].len, err, errlen);
+    if (rc == APP_OK) {
+        /* The engine reads the loaded rules into its private tables. */
+        sbx_push_engine(s);
+        lua_getfield(sbx_state(s), -1, "compile");
+        lua_remove(sbx_state(s), -2);
+        rc = sbx_call(s, 0, 0, err, errlen);
+    }
+    if (rc == APP_OK)
+        rc = sbx_seal(s, err, errlen);
+    if (rc != APP_OK) {
+        sbx_free(s);
+        return rc == APP_ENOMEM ? rc : APP_ERULE;
+    }
+    *out = s;
+    return APP_OK;
+}
+
+/* Push engine[fn]; false when there is no such function. */
+static bool
+push_engine_fn(struct sbx *s, const char *fn)
+{
+    lua_State *L = sbx_state(s);
+
+    sbx_push_engine(s);
+    lua_getfield(L, -1, fn);
+    lua_remove(L, -2);
+    if (!lua_isfunction(L, -1)) {
+        lua_pop(L, 1);
+        return false;
+    }
+    return true;
+}
+
+/* Pushing JSON allocates inside the state: do it protected. */
+static int
+push_args(lua_State *L)
+{
+    const cJSON *args = lua_touserdata(L, 1);
+    const cJSON *a;
+    int n = 0;
+
+    lua_settop(L, 0);
+    cJSON_ArrayForEach(a, args)
+    {
+        luaL_checkstack(L, 2, "too many arguments");
+        luajson_push(L, a);
+        n++;
+    }
+    return n;
+}
+
+enum app_err
+rules_push_args(struct sbx *s, const cJSON *args, int *nargs, char *err,
+                size_t errlen)
+{
+    lua_State *L = sbx_state(s);
+    int top = lua_gettop(L);
+
+    /* A protected helper pushes them; its results are the arguments. */
+    lua_pushcfunction(L, push_args);
+    lua_pushlightuserdata(L, (void *)args);
+    if (lua_pcall(L, 1, LUA_MULTRET, 0) != LUA_OK) {
+        snprintf(err, errlen, "rule arguments: %s",
+                 lua_tostring(L, -1) != NULL ? lua_tostring(L, -1)
+                                             : "out of memory");
+        lua_settop(L, top);
+        return APP_ERULE;
+    }
+    *nargs = lua_gettop(L) - top;
+    return APP_OK;
+}
+
+enum app_err
+rules_call_json(struct sbx *s, const char *fn, const cJSON *args, cJSON **out,
+                char *err, size_t errlen)
+{
+    lua_State *L = sbx_state(s);
+    int top = lua_gettop(L), nargs = 0;
+    enum app_err rc;
+
+    *out = NULL;
+    if (!push_engine_fn(s, fn)) {
+        snprintf(err, errlen, "the rule engine has no function %s", fn);
+        return APP_EINTERNAL;
+    }
+    if (args != NULL) {
+        rc = rules_push_args(s, args, &nargs, err, errlen);
+        if (rc != APP_OK) {
+            lua_settop(L, top);
+            return rc;
+        }
+    }
+    rc = sbx_call(s, nargs, 1, err, errlen);
+    if (rc != APP_OK)
+        return rc;
+    rc = luajson_to(L, -1, &RESULT_LIMITS, out, err, errlen);
+    lua_settop(L, top);
+    return rc;
+}
+
+/* --- self-tests --------------------------------------------------------------
+ */
+
+enum app_err
+rules_selftest(const struct conf *c, struct str engine,
+               const struct rule_set *set, cJSON *results, int *failed,
+               char *err, size_t errlen)
+{
+    struct sbx *s = NULL;
+    cJSON *count = NULL;
+    int n, i;
+    enum app_err rc;
+
+    *failed = 0;
+    rc = rules_build(c, engine, set, &s, err, errlen);
+    if (rc != APP_OK)
+        return rc;
+    rc = rules_call_json(s, "test_count", NULL, &count, err, errlen);
+    if (rc != APP_OK) {
+        sbx_free(s);
+        return rc;
+    }
+    n = cJSON_IsNumber(count) ? count->valueint : 0;
+    cJSON_Delete(count);
+    for (i = 1; i <= n; i++) {
+        cJSON *args = cJSON_CreateArray(), *res = NULL, *row;
+        char msg[512];
+
+        cJSON_AddItemToArray(args, cJSON_CreateNumber(i));
+        rc = rules_call_json(s, "run_test", args, &res, msg, sizeof(msg));
+        cJSON_Delete(args);
+        if (rc == APP_OK && cJSON_IsObject(res)) {
+            row = res;
+        } else {
+            cJSON_Delete(res);
+            row = cJSON_CreateObject();
+            snprintf(err, errlen, "test %d", i);
+            cJSON_AddStringToObject(row, "name", err);
+            cJSON_AddBoolToObject(row, "ok", false);
+            cJSON_AddStringToObject(row, "message", msg);
+            /* A test that failed with an error left the sandbox broken:
+             * start the rest on a fresh one. */
+            sbx_free(s);
+            s = NULL;
+            rc = rules_build(c, engine, set, &s, err, errlen);
+            if (rc != APP_OK) {
+                cJSON_Delete(row);
+                return rc;
+            }
+        }
+        if (!cJSON_IsTrue(cJSON_GetObjectItem(row, "ok")))
+            (*failed)++;
+        cJSON_AddItemToArray(results, row);
+    }
+    sbx_free(s);
+    return APP_OK;
+}
+
+/* --- fast paths
+ * ---------------------------------------------------------------- */
+
+/* Call E.gate(from, to, have, customer).  Leaves its results on the
+ * stack above `top`: allowed, code, then missing keys or a message.
+ * `have` is either the keys in have[] or, when have_json is given, a JSON
+ * object (key -> true or the evidence's data) or array of keys. */
+static enum app_err
+gate(struct sbx *s, const cJSON *customer, const char *from, const char *to,
+     const char *const *have, size_t nhave, const cJSON *have_json, char *err,
+     size_t errlen)
+{
+    lua_State *L = sbx_state(s);
+    size_t i;
+    enum app_err rc;
+
+    if (!push_engine_fn(s, "gate")) {
+        snprintf(err, errlen, "no gate in the engine");
+        return APP_EINTERNAL;
+    }
+    if (!lua_checkstack(L, 8))
+        return APP_ENOMEM;
+    /* Small values: the state has headroom for them outside a protected
+     * call. */
+    lua_pushstring(L, from);
+    lua_pushstring(L, to);
+    if (have_json != NULL && cJSON_IsArray(have_json)) {
+        const cJSON *k;
+
+        lua_createtable(L, 0, cJSON_GetArraySize(have_json));
+        cJSON_ArrayForEach(k, have_json)
+        {
+            if (cJSON_IsString(k)) {
+                lua_pushboolean(L, 1);
+                lua_setfield(L, -2, k->valuestring);
+            }
+        }
+    } else if (have_json != NULL) {
+        cJSON *wrap = cJSON_CreateArray();
+        int nargs = 0;
+
+        if (wrap == NULL)
+            return APP_ENOMEM;
+        cJSON_AddItemReferenceToArray(wrap, (cJSON *)have_json);
+        rc = rules_push_args(s, wrap, &nargs, err, errlen);
+        cJSON_Delete(wrap);
+        if (rc != APP_OK)
+            return rc;
+    } else {
+        lua_createtable(L, 0, (int)nhave);
+        for (i = 0; i < nhave; i++) {
+            lua_pushboolean(L, 1);
+            lua_setfield(L, -2, have[i]);
+        }
+    }
+    if (customer != NULL) {
+        cJSON *wrap = cJSON_CreateArray();
+        int nargs = 0;
+
+        if (wrap == NULL)
+            return APP_ENOMEM;
+        cJSON_AddItemReferenceToArray(wrap, (cJSON *)customer);
+        rc = rules_push_args(s, wrap, &nargs, err, errlen);
+        cJSON_Delete(wrap);
+        if (rc != APP_OK)
+            return rc;
+    } else {
+        lua_pushnil(L);
+    }
+    return sbx_call(s, 4, LUA_MULTRET, err, errlen);
+}
+
+enum app_err
+rules_sbx_transition(struct sbx *s, const cJSON *customer, const char *from,
+                     const char *to, const char *const *have, size_t nhave,
+                     bool *allowed, size_t *nmissing, char *err, size_t errlen)
+{
+    lua_State *L = sbx_state(s);
+    int top = lua_gettop(L);
+    enum app_err rc =
+        gate(s, customer, from, to, have, nhave, NULL, err, errlen);
+
+    if (rc != APP_OK)
+        return rc;
+    *allowed = lua_toboolean(L, top + 1);
+    *nmissing = 0;
+    if (lua_type(L, top + 2) == LUA_TSTRING &&
+        strcmp(lua_tostring(L, top + 2), "evidence_missing") == 0)
+        *nmissing = (size_t)(lua_gettop(L) - top - 2);
+    lua_settop(L, top);
+    return APP_OK;
+}
+
+enum app_err
+rules_sbx_classify(struct sbx *s, const char *need, const char *competitor,
+                   const char *next_step, bool *effective, char *err,
+                   size_t errlen)
+{
+    lua_State *L = sbx_state(s);
+    int top = lua_gettop(L);
+    enum app_err rc;
+
+    if (!push_engine_fn(s, "effective")) {
+        snprintf(err, errlen, "no effective in the engine");
+        return APP_EINTERNAL;
+    }
+    lua_createtable(L, 0, 3);
+    lua_pushstring(L, need);
+    lua_setfield(L, -2, "need");
+    lua_pushstring(L, competitor);
+    lua_setfield(L, -2, "competitor");
+    lua_pushstring(L, next_step);
+    lua_setfield(L, -2, "next_step");
+    rc = sbx_call(s, 1, 1, err, errlen);
+    if (rc != APP_OK)
+        return rc;
+    *effective = lua_toboolean(L, -1);
+    lua_settop(L, top);
+    return APP_OK;
+}
+
+/* --- per request
+ * ---------------------------------------------------------------- */
+
+static struct entry *
+find_entry(struct rules *rs, int64_t tenant)
+{
+    size_t i;
+
+    for (i = 0; i < rs->n; i++) {
+        if (rs->e[i].tenant == tenant)
+            return &rs->e[i];
+    }
+    return NULL;
+}
+
+/* A free slot, or the least recently used one (emptied). */
+static struct entry *
+take_entry(struct rules *rs)
+{
+    size_t i, lru = 0;
+
+    for (i = 0; i < rs->n; i++) {
+        if (rs->e[i].tenant == 0)
+            return &rs->e[i];
+        if (rs->e[i].used_ns < rs->e[lru].used_ns)
+            lru = i;
+    }
+    entry_clear(&rs->e[lru]);
+    return &rs->e[lru];
+}
+
+static enum app_err
+rule_failure(struct req *r, const char *err)
+{
+    log_error("rules.failed", "tenant=%lld error=%s",
+              r->auth != NULL ? (long long)r->auth->tenant_id : 0LL,
+              log_q(err));
+    r->err_detail = "rules.failed";
+    r->err_text = arena_strdup(r->a, err);
+    return APP_ERULE;
+}
+
+enum app_err
+rules_get(struct req *r, struct sbx **out, int *version)
+{
+    struct rules *rs = r->app->rules;
+    struct entry *e;
+    uint64_t now = sbx_now_ns();
+    int64_t tenant, vid = 0;
+    struct rule_set set;
+    char err[1024];
+    enum app_err rc;
+
+    if (rs == NULL || r->auth == NULL)
+        return APP_EINTERNAL;
+    tenant = r->auth->tenant_id;
+    if (r->rules_deadline_ns == 0)
+        r->rules_deadline_ns =
+            now + (uint64_t)r->app->conf.rules_request_ms * 1000000u;
+    e = find_entry(rs, tenant);
+    if (e != NULL && !sbx_broken(e->s) &&
+        now - e->checked_ns < (uint64_t)r->app->conf.rules_check_ms * 1000000u)
+        goto ready;
+    rc = rulesets_published_id(r->app->db, r->a, tenant, &vid);
+    if (rc == APP_OK && vid == 0) {
+        rc = rulesets_bootstrap(r->app->db, r->a, tenant, r->app->conf.lua_dir,
+                                err, sizeof(err));
+        if (rc == APP_OK)
+            rc = rulesets_published_id(r->app->db, r->a, tenant, &vid);
+        else if (rc != APP_EDB_DOWN && rc != APP_EDB)
+            return rule_failure(r, err);
+    }
+    if (rc != APP_OK)
+        return rc;
+    if (e != NULL && e->version_id == vid && !sbx_broken(e->s)) {
+        e->checked_ns = now;
+        goto ready;
+    }
+    rc = rulesets_get(r->app->db, r->a, tenant, vid, 0, &set);
+    if (rc != APP_OK)
+        return rc;
+    if (e == NULL)
+        e = take_entry(rs);
+    else
+        entry_clear(e);
+    rc = rules_build(&r->app->conf, (struct str){ rs->engine, rs->engine_len },
+                     &set, &e->s, err, sizeof(err));
+    if (rc != APP_OK) {
+        memset(e, 0, sizeof(*e));
+        return rc == APP_ERULE ? rule_failure(r, err) : rc;
+    }
+    e->tenant = tenant;
+    e->version_id = vid;
+    e->version = set.version;
+    e->checked_ns = now;
+    log_info("rules.loaded",
+             "tenant=%lld version=%d memory_kb=%zu "
+             "upvalues=%d",
+             (long long)tenant, set.version, sbx_memory(e->s) / 1024,
+             sbx_upvalues(e->s));
+ready:
+    e->used_ns = now;
+    sbx_request_deadline(e->s, r->rules_deadline_ns);
+    /* os.date in rules speaks the tenant's time. */
+    tz_set(r->auth->tenant_tz);
+    *out = e->s;
+    if (version != NULL)
+        *version = e->version;
+    return APP_OK;
+}
+
+static const char *
+pick_name(struct req *r, const cJSON *o)
+{
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(
+        o, strcmp(r->lang, "en") == 0 ? "name_en" : "name");
+
+    if (!cJSON_IsString(n))
+        n = cJSON_GetObjectItemCaseSensitive(o, "name");
+    return cJSON_IsString(n) ? arena_strdup(r->a, n->valuestring) : "";
+}
+
+static const char *
+str_field(struct req *r, const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+    return cJSON_IsString(v) ? arena_strdup(r->a, v->valuestring) : NULL;
+}
+
+static void
+fill_missing(struct req *r, const cJSON *res, struct rule_verdict *v)
+{
+    const cJSON *m, *list = cJSON_GetObjectItemCaseSensitive(res, "missing");
+
+    v->nmissing = 0;
+    cJSON_ArrayForEach(m, list)
+    {
+        if (v->nmissing == RULES_MAX_MISSING)
+            break;
+        v->missing[v->nmissing].key = str_field(r, m, "key");
+        v->missing[v->nmissing].name = pick_name(r, m);
+        if (v->missing[v->nmissing].key != NULL)
+            v->nmissing++;
+    }
+}
+
+static enum app_err
+call(struct req *r, const char *fn, cJSON *args, cJSON **res, int *version)
+{
+    struct sbx *s;
+    char err[1024];
+    enum app_err rc = rules_get(r, &s, version);
+
+    if (rc != APP_OK)
+        return rc;
+    rc = rules_call_json(s, fn, args, res, err, sizeof(err));
+    if (rc == APP_ERULE)
+        return rule_failure(r, err);
+    return rc;
+}
+
+/* The name of evidence `key` in r's language, from the described rules. */
+static const char *
+evidence_name(struct req *r, const cJSON *described, const char *key)
+{
+    const cJSON *ev = cJSON_GetObjectItemCaseSensitive(described, "evidence");
+    const cJSON *def = cJSON_GetObjectItemCaseSensitive(ev, key);
+
+    return def != NULL ? pick_name(r, def) : arena_strdup(r->a, key);
+}
+
+enum app_err
+rules_check_transition(struct req *r, const cJSON *customer, const char *from,
+                       const char *to, const cJSON *have,
+                       struct rule_verdict *v)
+{
+    const cJSON *described;
+    struct sbx *s;
+    lua_State *L;
+    char err[1024];
+    cJSON *none = NULL;
+    int top, n, i;
+    enum app_err rc;
+
+    memset(v, 0, sizeof(*v));
+    rc = rules_describe(r, &described, &v->version);
+    if (rc != APP_OK)
+        return rc;
+    rc = rules_get(r, &s, NULL);
+    if (rc != APP_OK)
+        return rc;
+    if (have == NULL) {
+        none = cJSON_CreateObject();
+        if (none == NULL)
+            return APP_ENOMEM;
+    }
+    L = sbx_state(s);
+    top = lua_gettop(L);
+    rc = gate(s, customer, from, to, NULL, 0, have != NULL ? have : none, err,
+              sizeof(err));
+    cJSON_Delete(none);
+    if (rc == APP_ERULE)
+        return rule_failure(r, err);
+    if (rc != APP_OK)
+        return rc;
+    n = lua_gettop(L) - top;
+    v->ok = lua_toboolean(L, top + 1);
+    v->code = lua_type(L, top + 2) == LUA_TSTRING
+                  ? arena_strdup(r->a, lua_tostring(L, top + 2))
+                  : "";
+    if (v->code != NULL && strcmp(v->code, "evidence_missing") == 0) {
+        for (i = 3; i <= n && v->nmissing < RULES_MAX_MISSING; i++) {
+            const char *key = lua_tostring(L, top + i);
+
+            if (key == NULL)
+                continue;
+            v->missing[v->nmissing].key = arena_strdup(r->a, key);
+            v->missing[v->nmissing].name = evidence_name(r, described, key);
+            v->nmissing++;
+        }
+    } else if (n >= 3 && lua_type(L, top + 3) == LUA_TSTRING) {
+        v->message = arena_strdup(r->a, lua_tostring(L, top + 3));
+    }
+    lua_settop(L, top);
+    return APP_OK;
+}
+
+enum app_err
+rules_classify_activity(struct req *r, const cJSON *activity,
+                        struct rule_verdict *v)
+{
+    cJSON *args = cJSON_CreateArray(), *res = NULL;
+    enum app_err rc;
+
+    memset(v, 0, sizeof(*v));
+    if (args == NULL)
+        return APP_ENOMEM;
+    cJSON_AddItemToArray(args, cJSON_Duplicate(activity, true));
+    rc = call(r, "classify_activity", args, &res, &v->version);
+    cJSON_Delete(args);
+    if (rc != APP_OK)
+        return rc;
+    v->ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(res, "effective"));
+    v->code = v->ok ? "effective" : "not_effective";
+    v->message = str_field(r, res, "reason");
+    fill_missing(r, res, v);
+    cJSON_Delete(res);
+    return APP_OK;
+}
+
+enum app_err
+rules_describe(struct req *r, const cJSON **out, int *version)
+{
+    struct sbx *s;
+    struct entry *e;
+    char err[1024];
+    enum app_err rc = rules_get(r, &s, version);
+
+    if (rc != APP_OK)
+        return rc;
+    e = find_entry(r->app->rules, r->auth->tenant_id);
+    if (e->describe == NULL) {
+        rc = rules_call_json(s, "describe", NULL, &e->describe, err,
+                             sizeof(err));
+        if (rc == APP_ERULE)
+            return rule_failure(r, err);
+        if (rc != APP_OK)
+            return rc;
+    }
+    *out = e->describe;
+    return APP_OK;
+}
+
+enum app_err
+rules_json(struct req *r, const char *fn, const cJSON *args, cJSON **out)
+{
+    return call(r, fn, (cJSON *)args, out, NULL);
+}

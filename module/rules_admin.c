@@ -1,0 +1,574 @@
+/*
+ * rules_admin.c -- the rule editor: list the scripts, edit one (saved as a
+ * draft after a syntax check and the self-tests), publish, history with
+ * diffs, rollback, dry run of the working draft against the published
+ * rules.  Admins only; every change is in the audit log.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "app.h"
+#include "audit.h"
+#include "auth.h"
+#include "db.h"
+#include "diff.h"
+#include "handlers.h"
+#include "log.h"
+#include "num.h"
+#include "parse.h"
+#include "router.h"
+#include "rules.h"
+#include "rulesets.h"
+#include "validate.h"
+#include "view.h"
+
+#define HISTORY_MAX 200
+
+static struct str
+engine_of(struct req *r)
+{
+    return (struct str){ r->app->engine, r->app->engine_len };
+}
+
+/* Build and test a set: the model gets "check" {ok, error, error_line,
+ * error_script, tests: [...], failed}. */
+static enum app_err
+check_set(struct req *r, const struct rule_set *set, cJSON *m, bool *ok)
+{
+    cJSON *check = cJSON_AddObjectToObject(m, "check");
+    cJSON *tests;
+    char err[1024];
+    int failed = 0;
+    enum app_err rc;
+
+    *ok = false;
+    if (check == NULL)
+        return APP_ENOMEM;
+    tests = cJSON_AddArrayToObject(check, "tests");
+    if (tests == NULL)
+        return APP_ENOMEM;
+    rc = rules_selftest(&r->app->conf, engine_of(r), set, tests, &failed, err,
+                        sizeof(err));
+    if (rc == APP_ERULE) {
+        /* "stages:12: message": name the script and the line. */
+        const char *colon = strchr(err, ':');
+        int64_t line = 0;
+
+        view_add_str(check, "error", err);
+        if (colon != NULL) {
+            const char *end = strchr(colon + 1, ':');
+
+            view_add_str(check, "error_script",
+                         arena_strndup(r->a, err, (size_t)(colon - err)));
+            if (end != NULL &&
+                parse_i64((struct str){ colon + 1, (size_t)(end - colon - 1) },
+                          1, 1000000, &line))
+                cJSON_AddNumberToObject(check, "error_line", (double)line);
+        }
+        return APP_OK;
+    }
+    if (rc != APP_OK)
+        return rc;
+    cJSON_AddNumberToObject(check, "failed", failed);
+    cJSON_AddNumberToObject(check, "total", cJSON_GetArraySize(tests));
+    *ok = failed == 0;
+    cJSON_AddBoolToObject(check, "ok", *ok);
+    return APP_OK;
+}
+
+static size_t
+count_lines(struct str s)
+{
+    size_t i, n = s.len > 0 ? 1 : 0;
+
+    for (i = 0; i < s.len; i++) {
+        if (s.p[i] == '\n' && i + 1 < s.len)
+            n++;
+    }
+    return n;
+}
+
+static enum app_err
+script_list(struct req *r, cJSON *m, bool *has_drafts)
+{
+    struct rule_set pub, work;
+    int64_t vid = 0;
+    cJSON *list = cJSON_AddArrayToObject(m, "scripts");
+    int i;
+    enum app_err rc;
+    char err[512];
+
+    if (list == NULL)
+        return APP_ENOMEM;
+    rc = rulesets_bootstrap(r->app->db, r->a, r->auth->tenant_id,
+                            r->app->conf.lua_dir, err, sizeof(err));
+    if (rc == APP_OK)
+        rc = rulesets_published_id(r->app->db, r->a, r->auth->tenant_id, &vid);
+    if (rc == APP_OK)
+        rc = rulesets_get(r->app->db, r->a, r->auth->tenant_id, vid, 0, &pub);
+    if (rc == APP_OK)
+        rc = rulesets_working(r->app->db, r->a, r->auth->tenant_id, &work,
+                              has_drafts);
+    if (rc != APP_OK)
+        return rc;
+    cJSON_AddNumberToObject(m, "version", pub.version);
+    for (i = 0; i < RULES_NSCRIPTS; i++) {
+        cJSON *o = cJSON_CreateObject();
+
+        if (o == NULL || !cJSON_AddItemToArray(list, o))
+            return APP_ENOMEM;
+        view_add_str(o, "name", rules_script_names[i]);
+        view_add_str(o, "title",
+                     http_t(r, arena_printf(r->a, "rules.script_%s",
+                                            rules_script_names[i])));
+        cJSON_AddBoolToObject(o, "draft",
+                              !str_eq(pub.scripts[i], work.scripts[i]));
+        cJSON_AddNumberToObject(o, "lines",
+                                (double)count_lines(work.scripts[i]));
+    }
+    cJSON_AddBoolToObject(m, "has_drafts", *has_drafts);
+    return APP_OK;
+}
+
+enum app_err
+rules_admin_list(struct req *r)
+{
+    cJSON *m = view_new(r);
+    bool drafts = false;
+    const struct str *done = http_query_arg(r, "done");
+    enum app_err rc;
+
+    if (m == NULL)
+        return APP_ENOMEM;
+    rc = script_list(r, m, &drafts);
+    if (rc != APP_OK)
+        return rc;
+    if (done != NULL &&
+        (str_eq_c(*done, "published") || str_eq_c(*done, "discarded") ||
+         str_eq_c(*done, "rolled_back")))
+        view_add_str(m, "notice",
+                     http_t(r, arena_printf(r->a, "rules.done_%.*s",
+                                            (int)done->len, done->p)));
+    return view_page(r, 200, "pages/rules", m);
+}
+
+static int
+script_param(struct req *r)
+{
+    const struct str *name = router_param(r, "name");
+
+    return name != NULL ? rules_script_index(*name) : -1;
+}
+
+static enum app_err
+editor(struct req *r, int status, int idx, struct str source, cJSON *m)
+{
+    size_t lines, i;
+    cJSON *nums;
+
+    view_add_str(m, "name", rules_script_names[idx]);
+    view_add_str(m, "title",
+                 http_t(r, arena_printf(r->a, "rules.script_%s",
+                                        rules_script_names[idx])));
+    view_add_str(m, "source", arena_str(r->a, source).p);
+    lines = count_lines(source) > 0 ? count_lines(source) : 1;
+    /* The line-number gutter beside the textarea. */
+    nums = cJSON_AddArrayToObject(m, "line_numbers");
+    for (i = 1; nums != NULL && i <= lines + 20; i++)
+        cJSON_AddItemToArray(nums, cJSON_CreateNumber((double)i));
+    cJSON_AddNumberToObject(m, "rows",
+                            (double)(lines + 3 > 40 ? 40 : lines + 3));
+    return view_page(r, status, "pages/rules_edit", m);
+}
+
+enum app_err
+rules_admin_edit(struct req *r)
+{
+    int idx = script_param(r);
+    struct rule_set work;
+    bool drafts = false;
+    cJSON *m;
+    enum app_err rc;
+
+    if (idx < 0)
+        return APP_ENOTFOUND;
+    rc = rulesets_working(r->app->db, r->a, r->auth->tenant_id, &work, &drafts);
+    if (rc != APP_OK)
+        return rc;
+    m = view_new(r);
+    if (m == NULL)
+        return APP_ENOMEM;
+    return editor(r, 200, idx, work.scripts[idx], m);
+}
+
+enum app_err
+rules_admin_save(struct req *r)
+{
+    static const struct field_spec spec[] = {
+        { "source", V_TEXT, false, 0, RULES_SCRIPT_MAX, NULL },
+    };
+    struct field_val v[1];
+    struct rule_set work;
+    bool drafts = false, ok = false;
+    int idx = script_param(r);
+    cJSON *m, *d;
+    enum app_err rc;
+
+    if (idx < 0)
+        return APP_ENOTFOUND;
+    if (validate_fields(r, &r->form, spec, 1, v, NULL) != APP_OK)
+        return APP_EVALIDATION;
+    rc = rulesets_working(r->app->db, r->a, r->auth->tenant_id, &work, &drafts);
+    if (rc != APP_OK)
+        return rc;
+    /* Browsers send CR LF in textareas; scripts are stored with LF. */
+    {
+        char *p = arena_alloc(r->a, v[0].s.len + 1);
+        size_t i, n = 0;
+
+        if (p == NULL)
+            return APP_ENOMEM;
+        for (i = 0; i < v[0].s.len; i++) {
+            if (v[0].s.p[i] != '\r')
+                p[n++] = v[0].s.p[i];
+        }
+        p[n] = '\0';
+        work.scripts[idx] = (struct str){ p, n };
+    }
+    m = view_new(r);
+    if (m == NULL)
+        return APP_ENOMEM;
+    rc = check_set(r, &work, m, &ok);
+    if (rc != APP_OK)
+        return rc;
+    /* The draft is kept even when it does not pass, so no work is lost;
+     * it cannot be published until it does. */
+    rc = db_begin(r->app->db);
+    if (rc == APP_OK)
+        rc = rulesets_draft_put(r->app->db, r->auth->tenant_id, idx,
+                                work.scripts[idx], r->auth->user_id);
+    d = cJSON_CreateObject();
+    if (d != NULL) {
+        cJSON_AddStringToObject(d, "script", rules_script_names[idx]);
+        cJSON_AddBoolToObject(d, "passes", ok);
+    }
+    if (rc == APP_OK)
+        rc = audit_write(r, r->auth->tenant_id, r->auth->user_id, 0,
+                         "rules.draft_save", d);
+    cJSON_Delete(d);
+    if (rc == APP_OK)
+        rc = db_commit(r->app->db);
+    if (rc != APP_OK)
+        return rc;
+    cJSON_AddBoolToObject(m, "saved", true);
+    return editor(r, ok ? 200 : 422, idx, work.scripts[idx], m);
+}
+
+enum app_err
+rules_admin_publish(struct req *r)
+{
+    static const struct field_spec spec[] = {
+        { "comment", V_LINE, false, 0, 500, NULL },
+    };
+    struct field_val v[1];
+    struct rule_set work;
+    bool drafts = false, ok = false;
+    cJSON *m, *d;
+    enum app_err rc;
+
+    if (validate_fields(r, &r->form, spec, 1, v, NULL) != APP_OK)
+        return APP_EVALIDATION;
+    rc = rulesets_working(r->app->db, r->a, r->auth->tenant_id, &work, &drafts);
+    if (rc != APP_OK)
+        return rc;
+    m = view_new(r);
+    if (m == NULL)
+        return APP_ENOMEM;
+    rc = check_set(r, &work, m, &ok);
+    if (rc != APP_OK)
+        return rc;
+    if (!ok) {
+        bool ignored;
+
+        view_add_str(m, "error", http_t(r, "rules.cannot_publish"));
+        rc = script_list(r, m, &ignored);
+        if (rc != APP_OK)
+            return rc;
+        return view_page(r, 422, "pages/rules", m);
+    }
+    rc = db_begin(r->app->db);
+    if (rc == APP_OK)
+        rc = rulesets_publish(r->app->db, r->a, r->auth->tenant_id, &work,
+                              r->auth->user_id,
+                              v[0].present ? v[0].s : STR_LIT(""));
+    if (rc == APP_OK)
+        rc = rulesets_drafts_clear(r->app->db, r->auth->tenant_id);
+    d = cJSON_CreateObject();
+    if (d != NULL)
+        cJSON_AddNumberToObject(d, "version", work.version);
+    if (rc == APP_OK)
+        rc = audit_write(r, r->auth->tenant_id, r->auth->user_id, 0,
+                         "rules.publish", d);
+    cJSON_Delete(d);
+    if (rc == APP_OK)
+        rc = db_commit(r->app->db);
+    if (rc != APP_OK)
+        return rc;
+    log_info("rules.published", "tenant=%lld version=%d",
+             (long long)r->auth->tenant_id, work.version);
+    return http_redirect(r, "/admin/rules?done=published");
+}
+
+enum app_err
+rules_admin_discard(struct req *r)
+{
+    enum app_err rc = db_begin(r->app->db);
+
+    if (rc == APP_OK)
+        rc = rulesets_drafts_clear(r->app->db, r->auth->tenant_id);
+    if (rc == APP_OK)
+        rc = audit_write(r, r->auth->tenant_id, r->auth->user_id, 0,
+                         "rules.discard", NULL);
+    if (rc == APP_OK)
+        rc = db_commit(r->app->db);
+    if (rc != APP_OK)
+        return rc;
+    return http_redirect(r, "/admin/rules?done=discarded");
+}
+
+enum app_err
+rules_admin_history(struct req *r)
+{
+    cJSON *m = view_new(r), *list;
+    enum app_err rc;
+
+    if (m == NULL)
+        return APP_ENOMEM;
+    list = cJSON_AddArrayToObject(m, "versions");
+    if (list == NULL)
+        return APP_ENOMEM;
+    rc = rulesets_history(r->app->db, r->a, r->auth->tenant_id, HISTORY_MAX,
+                          list);
+    if (rc != APP_OK)
+        return rc;
+    view_local_times(r, list);
+    return view_page(r, 200, "pages/rules_history", m);
+}
+
+enum app_err
+rules_admin_version(struct req *r)
+{
+    int64_t num = router_param_int(r, "version");
+    struct rule_set cur, prev;
+    cJSON *m, *scripts;
+    bool have_prev;
+    int i;
+    enum app_err rc;
+
+    if (num > 1000000)
+        return APP_ENOTFOUND;
+    rc = rulesets_get(r->app->db, r->a, r->auth->tenant_id, 0, (int)num, &cur);
+    if (rc != APP_OK)
+        return rc;
+    rc = rulesets_get(r->app->db, r->a, r->auth->tenant_id, 0, (int)num - 1,
+                      &prev);
+    if (rc != APP_OK && rc != APP_ENOTFOUND)
+        return rc;
+    have_prev = rc == APP_OK;
+    m = view_new(r);
+    if (m == NULL)
+        return APP_ENOMEM;
+    cJSON_AddNumberToObject(m, "version", (double)num);
+    if (have_prev)
+        cJSON_AddNumberToObject(m, "previous", (double)(num - 1));
+    scripts = cJSON_AddArrayToObject(m, "scripts");
+    for (i = 0; scripts != NULL && i < RULES_NSCRIPTS; i++) {
+        cJSON *o = cJSON_CreateObject(), *lines;
+
+        if (o == NULL || !cJSON_AddItemToArray(scripts, o))
+            return APP_ENOMEM;
+        view_add_str(o, "name", rules_script_names[i]);
+        if (have_prev && str_eq(prev.scripts[i], cur.scripts[i])) {
+            cJSON_AddBoolToObject(o, "unchanged", true);
+            continue;
+        }
+        lines = cJSON_AddArrayToObject(o, "lines");
+        if (lines == NULL)
+            return APP_ENOMEM;
+        rc = diff_lines(have_prev ? prev.scripts[i] : STR_LIT(""),
+                        cur.scripts[i], 3, 20000, 4000, lines);
+        if (rc == APP_ETOOBIG) {
+            cJSON_AddBoolToObject(o, "too_large", true);
+            rc = APP_OK;
+        }
+        if (rc != APP_OK)
+            return rc;
+        /* Mustache needs booleans to pick a line's style. */
+        {
+            cJSON *l;
+
+            cJSON_ArrayForEach(l, lines)
+            {
+                const cJSON *op = cJSON_GetObjectItem(l, "op");
+                const char *s = cJSON_IsString(op) ? op->valuestring : " ";
+
+                cJSON_AddBoolToObject(l, "add", s[0] == '+');
+                cJSON_AddBoolToObject(l, "del", s[0] == '-');
+                cJSON_AddBoolToObject(l, "skip", s[0] == '~');
+            }
+        }
+    }
+    return view_page(r, 200, "pages/rules_version", m);
+}
+
+enum app_err
+rules_admin_rollback(struct req *r)
+{
+    int64_t num = router_param_int(r, "version");
+    struct rule_set old;
+    bool ok = false;
+    cJSON *m, *d;
+    char comment[64];
+    enum app_err rc;
+
+    if (num > 1000000)
+        return APP_ENOTFOUND;
+    rc = rulesets_get(r->app->db, r->a, r->auth->tenant_id, 0, (int)num, &old);
+    if (rc != APP_OK)
+        return rc;
+    /* The engine may have changed since: an old version is checked like
+     * any other before it runs again. */
+    m = view_new(r);
+    if (m == NULL)
+        return APP_ENOMEM;
+    rc = check_set(r, &old, m, &ok);
+    if (rc != APP_OK)
+        return rc;
+    if (!ok) {
+        bool ignored;
+
+        view_add_str(m, "error", http_t(r, "rules.cannot_publish"));
+        rc = script_list(r, m, &ignored);
+        if (rc != APP_OK)
+            return rc;
+        return view_page(r, 422, "pages/rules", m);
+    }
+    snprintf(comment, sizeof(comment), "rollback to v%lld", (long long)num);
+    old.version_id = 0;
+    rc = db_begin(r->app->db);
+    if (rc == APP_OK)
+        rc = rulesets_publish(r->app->db, r->a, r->auth->tenant_id, &old,
+                              r->auth->user_id, str_c(comment));
+    if (rc == APP_OK)
+        rc = rulesets_drafts_clear(r->app->db, r->auth->tenant_id);
+    d = cJSON_CreateObject();
+    if (d != NULL) {
+        cJSON_AddNumberToObject(d, "to", (double)num);
+        cJSON_AddNumberToObject(d, "version", old.version);
+    }
+    if (rc == APP_OK)
+        rc = audit_write(r, r->auth->tenant_id, r->auth->user_id, 0,
+                         "rules.rollback", d);
+    cJSON_Delete(d);
+    if (rc == APP_OK)
+        rc = db_commit(r->app->db);
+    if (rc != APP_OK)
+        return rc;
+    return http_redirect(r, "/admin/rules?done=rolled_back");
+}
+
+/* --- dry run
+ * ------------------------------------------------------------------ */
+
+static const char *const dry_functions[] = {
+    "check_transition", "classify_activity", "required_photos", "thresholds",
+    "on_alert",         "on_contract",       "extract_notes",   NULL,
+};
+
+static const char DRY_SAMPLE[] =
+    "[{\"amount\": 120000}, \"intent\", \"advancing\", "
+    "[\"trial_kit_receipt\", \"installation_form\"]]";
+
+/* Run fn(args) on a set; the model gets {ok, result (pretty JSON) | error}. */
+static void
+dry_one(struct req *r, const struct rule_set *set, const char *fn,
+        const cJSON *args, cJSON *into)
+{
+    struct sbx *s = NULL;
+    cJSON *res = NULL;
+    char err[1024];
+    char *text;
+
+    if (rules_build(&r->app->conf, engine_of(r), set, &s, err, sizeof(err)) !=
+            APP_OK ||
+        rules_call_json(s, fn, args, &res, err, sizeof(err)) != APP_OK) {
+        view_add_str(into, "error", err);
+    } else {
+        text = cJSON_Print(res);
+        view_add_str(into, "result", text != NULL ? text : "");
+        cJSON_free(text);
+    }
+    cJSON_Delete(res);
+    sbx_free(s);
+}
+
+enum app_err
+rules_admin_dry_run(struct req *r)
+{
+    static const struct field_spec spec[] = {
+        { "fn", V_ENUM, false, 0, 0, dry_functions },
+        { "args", V_TEXT, false, 0, 65536, NULL },
+    };
+    struct field_val v[2];
+    struct rule_set pub, work;
+    const struct kvlist *src = r->method == HM_POST ? &r->form : &r->query_args;
+    cJSON *m, *args = NULL, *fns;
+    const char *detail = NULL, *fn;
+    struct str text;
+    int64_t vid = 0;
+    bool drafts = false;
+    size_t i;
+    enum app_err rc;
+
+    if (validate_fields(r, src, spec, 2, v, NULL) != APP_OK)
+        return APP_EVALIDATION;
+    fn = v[0].present ? dry_functions[v[0].i] : dry_functions[0];
+    text = v[1].present ? v[1].s : STR_LIT(DRY_SAMPLE);
+    m = view_new(r);
+    if (m == NULL)
+        return APP_ENOMEM;
+    fns = cJSON_AddArrayToObject(m, "functions");
+    for (i = 0; fns != NULL && dry_functions[i] != NULL; i++) {
+        cJSON *o = cJSON_CreateObject();
+
+        cJSON_AddItemToArray(fns, o);
+        view_add_str(o, "name", dry_functions[i]);
+        cJSON_AddBoolToObject(o, "selected", strcmp(fn, dry_functions[i]) == 0);
+    }
+    view_add_str(m, "args", arena_str(r->a, text).p);
+    if (r->method != HM_POST)
+        return view_page(r, 200, "pages/rules_dry_run", m);
+    rc = parse_json(text, 65536, 16, &args, &detail);
+    if (rc != APP_OK || !cJSON_IsArray(args)) {
+        cJSON_Delete(args);
+        view_add_str(m, "error", http_t(r, "rules.dry_bad_args"));
+        return view_page(r, 422, "pages/rules_dry_run", m);
+    }
+    rc = rulesets_published_id(r->app->db, r->a, r->auth->tenant_id, &vid);
+    if (rc == APP_OK)
+        rc = rulesets_get(r->app->db, r->a, r->auth->tenant_id, vid, 0, &pub);
+    if (rc == APP_OK)
+        rc = rulesets_working(r->app->db, r->a, r->auth->tenant_id, &work,
+                              &drafts);
+    if (rc != APP_OK) {
+        cJSON_Delete(args);
+        return rc;
+    }
+    dry_one(r, &pub, fn, args, cJSON_AddObjectToObject(m, "published"));
+    dry_one(r, &work, fn, args, cJSON_AddObjectToObject(m, "draft"));
+    cJSON_Delete(args);
+    cJSON_AddNumberToObject(m, "version", pub.version);
+    cJSON_AddBoolToObject(m, "has_drafts", drafts);
+    cJSON_AddBoolToObject(m, "ran", true);
+    return view_page(r, 200, "pages/rules_dry_run", m);
+}

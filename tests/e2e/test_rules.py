@@ -1,0 +1,305 @@
+"""The rule engine end to end: default rules, the browser editor, publish
+reaching every worker within a second, history, diff, rollback, dry run,
+failures that stay contained, and the CLI."""
+import json
+import re
+import subprocess
+import time
+
+import pytest
+import requests
+
+from stack import BIN, ROOT
+
+ADVANCING = {"trial_kit_receipt", "head_phone_confirmation",
+             "installation_form"}
+
+
+@pytest.fixture(autouse=True, scope="module")
+def clean_rules(stack, world):
+    """Start from the defaults, whatever earlier tests left as drafts or
+    versions."""
+    admin = world.client("acme", "boss")
+    assert admin.post("/admin/rules/discard").status_code == 303
+    assert admin.post("/admin/rules/history/1/rollback").status_code == 303
+    time.sleep(0.6)  # every worker picks the version up
+
+
+def api(stack, world, path, login="rep1", lang="zh-CN"):
+    tok = world.tokens[("acme", login)]
+    return requests.get(stack.url(path), headers={
+        "Authorization": f"Bearer {tok}", "Accept-Language": lang})
+
+
+def transition(stack, world, frm, to, have=()):
+    r = api(stack, world, f"/api/v1/rules/transition?from={frm}&to={to}"
+                          f"&have={','.join(have)}")
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def source_of(page):
+    m = re.search(r'<textarea name="source"[^>]*>(.*?)</textarea>', page,
+                  re.S)
+    assert m, "no editor on the page"
+    return (m.group(1).replace("&lt;", "<").replace("&gt;", ">")
+            .replace("&quot;", '"').replace("&#39;", "'")
+            .replace("&amp;", "&"))
+
+
+def publish(admin, comment="test"):
+    r = admin.post("/admin/rules/publish", {"comment": comment})
+    return r
+
+
+def test_new_tenant_starts_from_the_defaults(stack, world):
+    stack.cli("tenant", "create", "fresh-co", "Fresh Co")
+    stack.cli("user", "add", "--tenant", "fresh-co", "--login", "r", "--role",
+              "rep", "--password-stdin", input_text="Fresh-Start-Pass-1\n")
+    tok = stack.cli("token", "create", "--tenant", "fresh-co", "--user",
+                    "r").stdout.strip()
+    r = requests.get(stack.url("/api/v1/rules"),
+                     headers={"Authorization": f"Bearer {tok}"})
+    assert r.status_code == 200
+    rules = r.json()
+    assert rules["version"] == 1
+    assert stack.sql("SELECT comment FROM rule_versions v JOIN tenants t ON "
+                     "t.id = v.tenant_id WHERE t.slug = 'fresh-co'") == \
+        [["default rules (lua/default)"]]
+    keys = [s["key"] for s in rules["stages"]]
+    assert keys == ["lead", "intent", "advancing", "quote", "contract",
+                    "lost"]
+    names = {s["key"]: s["name"] for s in rules["stages"]}
+    assert names["advancing"] == "推进中" and names["quote"] == "报价"
+    adv = [s for s in rules["stages"] if s["key"] == "advancing"][0]
+    assert {e["key"] for e in adv["requires"]} == ADVANCING
+    visit = rules["visit_types"]["store_visit"]
+    assert [p["key"] for p in visit["photos"]] == ["storefront", "shelf",
+                                                   "intent_page"]
+    assert [x["key"] for x in rules["lost_reasons"]][:2] == ["price",
+                                                             "competitor"]
+
+
+def test_default_gate_lists_exactly_the_missing_evidence(stack, world):
+    v = transition(stack, world, "intent", "advancing")
+    assert v["allowed"] is False and v["code"] == "evidence_missing"
+    assert {m["key"] for m in v["missing"]} == ADVANCING
+    assert "试用装签收单" in [m["name"] for m in v["missing"]]
+    v = transition(stack, world, "intent", "advancing",
+                   ["trial_kit_receipt", "installation_form"])
+    assert [m["key"] for m in v["missing"]] == ["head_phone_confirmation"]
+    v = transition(stack, world, "intent", "advancing", ADVANCING)
+    assert v["allowed"] is True
+    assert transition(stack, world, "lead", "quote")["code"] == \
+        "skip_not_allowed"
+    # English names for English users.
+    r = api(stack, world, "/api/v1/rules/transition?from=intent&to=advancing",
+            lang="en")
+    assert "Trial kit receipt signed" in r.text
+
+
+def edit_and_publish(stack, admin, script, change):
+    page = admin.get(f"/admin/rules/{script}").text
+    new = change(source_of(page))
+    r = admin.post(f"/admin/rules/{script}", {"source": new})
+    assert r.status_code == 200, re.findall(
+        r'<section class="card check.*?</section>', r.text, re.S)
+    assert "All self-tests pass" in r.text
+    r = publish(admin, f"change {script}")
+    assert r.status_code == 303, r.text[:2000]
+    return new
+
+
+def test_admin_changes_the_chain_and_every_worker_obeys_within_1s(stack,
+                                                                   world):
+    admin = world.client("acme", "boss")
+    before = transition(stack, world, "advancing", "quote")["version"]
+    # Quotes now also need the need-confirmation form.  The rules' own
+    # self-test of the quote gate fails until it is updated too: the first
+    # draft is kept but not publishable, the second makes it whole.
+    page = admin.get("/admin/rules/stages").text
+    stages = source_of(page).replace(
+        'requires = { "quote_sheet" } },',
+        'requires = { "quote_sheet", "need_confirmed" } },')
+    r = admin.post("/admin/rules/stages", {"source": stages})
+    assert r.status_code == 422 and "报价单 3 个案例" in r.text
+    edit_and_publish(stack, admin, "evidence", lambda s: s.replace(
+        "cases = { \"a\", \"b\", \"c\" } } } },",
+        "cases = { \"a\", \"b\", \"c\" } }, \"need_confirmed\" } },")
+        .replace("missing = { \"quote_sheet\" } } }",
+                 "missing = { \"quote_sheet\", \"need_confirmed\" } } }"))
+    t0 = time.time()
+    last_old = t0
+    seen_new = 0
+    while time.time() - t0 < 3:
+        v = transition(stack, world, "advancing", "quote")
+        if v["version"] == before:
+            last_old = time.time()
+            seen_new = 0
+        else:
+            seen_new += 1
+            assert {m["key"] for m in v["missing"]} == {"quote_sheet",
+                                                        "need_confirmed"}
+        if seen_new >= 30:
+            break
+    assert seen_new >= 30
+    assert last_old - t0 < 1.0, last_old - t0
+    assert "rules.publish" in stack.sql(
+        "SELECT event FROM audit_log WHERE event = 'rules.publish'")[0]
+
+
+def test_syntax_errors_and_failing_tests_block_publishing(stack, world):
+    admin = world.client("acme", "boss")
+    version = transition(stack, world, "lead", "intent")["version"]
+    page = admin.get("/admin/rules/visits").text
+    broken = source_of(page).replace("photos = {", "photos = {{", 1)
+    r = admin.post("/admin/rules/visits", {"source": broken})
+    assert r.status_code == 422
+    assert "visits.lua:" in r.text and "data-line=" in r.text
+    # The draft is kept, the list says so, and it cannot be published.
+    assert "Unpublished draft" in admin.get("/admin/rules").text
+    r = publish(admin)
+    assert r.status_code == 422 and "cannot be published" in r.text
+    assert transition(stack, world, "lead", "intent")["version"] == version
+    # A self-test that fails blocks it too.
+    failing = source_of(page).replace('photos = { "storefront", "shelf", '
+                                      '"intent_page" } },',
+                                      'photos = { "storefront" } },', 1)
+    r = admin.post("/admin/rules/visits", {"source": failing})
+    assert r.status_code == 422 and "Self-tests failing" in r.text
+    assert "门店拜访三必拍" in r.text
+    assert publish(admin).status_code == 422
+    assert admin.post("/admin/rules/discard").status_code == 303
+    assert "Unpublished draft" not in admin.get("/admin/rules").text
+
+
+def test_history_diff_and_rollback(stack, world):
+    admin = world.client("acme", "boss")
+    page = admin.get("/admin/rules/history").text
+    versions = [int(v) for v in re.findall(r">v(\d+)</a>", page)]
+    assert versions and versions == sorted(versions, reverse=True)
+    latest = versions[0]
+    diff = admin.get(f"/admin/rules/history/{latest}").text
+    assert "diff-add" in diff and "need_confirmed" in diff
+    r = admin.post("/admin/rules/history/1/rollback")
+    assert r.status_code == 303
+    v = transition(stack, world, "advancing", "quote")
+    deadline = time.time() + 2
+    while v["version"] != latest + 1 and time.time() < deadline:
+        v = transition(stack, world, "advancing", "quote")
+    assert v["version"] == latest + 1
+    assert [m["key"] for m in v["missing"]] == ["quote_sheet"]
+    assert "rollback to v1" in admin.get("/admin/rules/history").text
+    assert admin.get("/admin/rules/history/999").status_code == 404
+
+
+def test_dry_run_compares_draft_and_published(stack, world):
+    admin = world.client("acme", "boss")
+    page = admin.get("/admin/rules/stages").text
+    draft = source_of(page).replace(
+        'requires = { "need_confirmed" } },', 'requires = {} },', 1)
+    assert admin.post("/admin/rules/stages",
+                      {"source": draft}).status_code == 422  # a test fails
+    r = admin.post("/admin/rules/dry-run", {
+        "fn": "check_transition",
+        "args": json.dumps([{}, "lead", "intent", []])})
+    assert r.status_code == 200
+    results = re.findall(r'<pre class="result">(.*?)</pre>', r.text, re.S)
+    assert len(results) == 2
+    assert "&quot;allowed&quot;:\tfalse" in results[0]
+    assert "&quot;allowed&quot;:\ttrue" in results[1]
+    r = admin.post("/admin/rules/dry-run", {"fn": "check_transition",
+                                            "args": "not json"})
+    assert r.status_code == 422
+    admin.post("/admin/rules/discard")
+
+
+def test_rule_failure_is_a_clear_error_and_the_worker_goes_on(stack, world):
+    admin = world.client("acme", "boss")
+    # A hook that fails only for one transition (the self-tests do not
+    # cover it, so it can be published), and one that never ends.
+    edit_and_publish(stack, admin, "stages", lambda s: s.replace(
+        "function can_enter(customer, from, to, have)",
+        "function can_enter(customer, from, to, have)\n"
+        "  if to == 'contract' and customer.amount == nil then "
+        "local x = nil; return x.boom end\n"
+        "  if from == 'lost' and to == 'intent' then while true do end end"))
+    time.sleep(0.6)
+    r = api(stack, world, "/api/v1/rules/transition?from=quote&to=contract"
+                          "&have=signed_contract")
+    assert r.status_code == 500
+    body = r.json()
+    assert body["error"] == "rule_error"
+    assert re.search(r"stages:\d+: attempt to index a nil value",
+                     body["rule_error"])
+    t0 = time.time()
+    r = api(stack, world, "/api/v1/rules/transition?from=lost&to=intent"
+                          "&have=need_confirmed")
+    # Whichever limit this machine reaches first, the error names the
+    # tenant's script and the line of the loop.
+    assert r.status_code == 500
+    assert re.search(r"stages:\d+: rule exceeded its "
+                     r"(time limit|instruction budget)",
+                     r.json()["rule_error"]), r.json()
+
+    assert time.time() - t0 < 1.0
+    # The worker serves on, with the same rules.
+    for _ in range(10):
+        assert transition(stack, world, "lead", "intent")["allowed"] is False
+    assert requests.get(stack.url("/healthz")).status_code == 200
+    # An admin sees what failed on the page; the log has it too.
+    assert "rules.failed" in stack.log()
+    admin.post("/admin/rules/history/1/rollback")
+
+
+def test_rules_pages_are_for_admins_only(stack, world):
+    for login in ("rep1", "mgr", "legal"):
+        c = world.client("acme", login)
+        for path in ("/admin/rules", "/admin/rules/stages",
+                     "/admin/rules/history", "/admin/rules/dry-run"):
+            assert c.get(path).status_code == 404, (login, path)
+
+
+def cli(stack, *args, **kw):
+    return stack.cli(*args, check=False, env={"PROOFLINE_LUA_DIR":
+                                              str(ROOT / "lua")}, **kw)
+
+
+def test_cli_check_run_pull_push(stack, tmp_path):
+    r = cli(stack, "rules", "check", str(ROOT / "lua" / "default"))
+    assert r.returncode == 0 and "0 failed" in r.stdout
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "stages.lua").write_text("stages = {\n  { key = 'lead' \n")
+    r = cli(stack, "rules", "check", str(bad))
+    assert r.returncode == 1 and "stages:" in r.stderr
+    r = cli(stack, "rules", "run", str(ROOT / "lua/default/notes.lua"),
+            "extract_notes", '["预算 30 万，竞品 迈瑞"]')
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == {"budget_wan": 30, "competitor": "迈瑞"}
+    loop = tmp_path / "loop.lua"
+    loop.write_text("function spin() while true do end end\n")
+    t0 = time.time()
+    r = cli(stack, "rules", "run", str(loop), "spin")
+    assert r.returncode == 1
+    assert re.search(r":1: rule exceeded its (time limit|instruction budget)",
+                     r.stderr), r.stderr
+    assert time.time() - t0 < 2
+    out = tmp_path / "pulled"
+    out.mkdir()
+    r = cli(stack, "rules", "pull", "--tenant", "acme", str(out))
+    assert r.returncode == 0, r.stderr
+    assert (out / "stages.lua").read_text().startswith("-- stages.lua")
+    (out / "notes.lua").write_text((out / "notes.lua").read_text() +
+                                   "\n-- pushed from git\n")
+    r = cli(stack, "rules", "push", "--tenant", "acme", str(out),
+            "--comment", "from git")
+    assert r.returncode == 0 and "published version" in r.stdout
+    r = cli(stack, "rules", "push", "--tenant", "acme", str(bad))
+    assert r.returncode == 1
+
+
+def test_rules_help():
+    r = subprocess.run([str(BIN), "rules", "--help"], capture_output=True,
+                       text=True)
+    assert r.returncode == 0 and "rules check DIR" in r.stdout

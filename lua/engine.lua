@@ -11,7 +11,7 @@
 -- The builtins the hot paths use, as locals: no global lookups per call.
 local type, next, pairs, ipairs, tostring, tonumber, error =
       type, next, pairs, ipairs, tostring, tonumber, error
-local unpack, sort, concat = table.unpack, table.sort, table.concat
+local sort, concat = table.sort, table.concat
 
 local E = {}
 local tests = {}
@@ -29,24 +29,6 @@ local function names(def, key)
     return key, key
   end
   return def.name or key, def.name_en or def.name or key
-end
-
-local function stage_at(key)
-  for i, s in ipairs(stages or {}) do
-    if s.key == key then
-      return i, s
-    end
-  end
-  return nil, nil
-end
-
-local function contains(list, value)
-  for _, v in ipairs(list or {}) do
-    if v == value then
-      return true
-    end
-  end
-  return false
 end
 
 local function as_set(list)
@@ -69,35 +51,37 @@ end
 -- Compiled rules ------------------------------------------------------------
 --
 -- compile() runs once, after the tenant's scripts are loaded and before the
--- environment is frozen.  It copies what the hot paths need into tables
--- private to the engine (plain tables, no read-only proxies in the way).
--- Nothing here is ever written again, and none of it is handed to tenant
--- code (hooks get fresh tables), so no call can change what the next sees.
+-- environment is frozen.  It returns the declarative part of the rules as a
+-- plain table (the "plan") that the C core reads; the decisions on it
+-- (stage order, transition policy, required evidence, required activity
+-- fields) are made in C, by the two functions the core passes in.  What
+-- stays here is the tenant's own logic: evidence checks on form data,
+-- can_enter() and is_effective().
 
-local C = { stage_index = {}, stages = {}, eff_requires = {} }
+local C = { checks = {} }
+local plan_gate, plan_missing_fields
 
--- Scratch list for the keys a call found missing: filled from index 1 and
--- read back only up to the count of that call, so nothing of one call can
--- show in the next; it never reaches tenant code.
-local scratch = {}
-
-function E.compile()
+function E.compile(gate_fn, fields_fn)
+  plan_gate, plan_missing_fields = gate_fn, fields_fn
+  local plan = { stages = {}, fields = {} }
+  local reopen = {}
+  local policy = transitions or {}
+  for _, k in ipairs(policy.reopen_to or {}) do
+    reopen[k] = true
+  end
   for i, s in ipairs(stages or {}) do
+    if type(s) ~= "table" then
+      error("stages: stage " .. i .. " is not a table", 0)
+    end
     local reqs = {}
     for j, key in ipairs(s.requires or {}) do
       reqs[j] = key
     end
-    C.stages[i] = { key = s.key, lost = s.lost and true or false, req = reqs }
-    C.stage_index[s.key] = i
+    plan.stages[i] = { key = s.key, lost = s.lost and true or false,
+                       reopen = reopen[s.key] or false, requires = reqs }
   end
-  local policy = transitions or {}
-  C.allow_back = policy.allow_back and true or false
-  C.allow_skip = policy.allow_skip and true or false
-  C.reopen = {}
-  for _, k in ipairs(policy.reopen_to or {}) do
-    C.reopen[k] = true
-  end
-  C.checks = {}
+  plan.allow_back = policy.allow_back and true or false
+  plan.allow_skip = policy.allow_skip and true or false
   for key, def in pairs(evidence or {}) do
     if type(def) == "table" and def.check then
       C.checks[key] = def.check
@@ -105,182 +89,56 @@ function E.compile()
   end
   local def = effective_activity or {}
   for i, f in ipairs(def.requires or {}) do
-    C.eff_requires[i] = f
+    plan.fields[i] = f
   end
   C.can_enter = can_enter
   C.is_effective = is_effective
-  return true
+  plan.can_enter = can_enter ~= nil
+  plan.is_effective = is_effective ~= nil
+  return plan
 end
 
--- The transition gate for C callers: returns allowed, code, and the keys
--- of the missing evidence as further results.  `have` maps evidence keys
--- to true or to the evidence's data.
-local function gate_missing(first, last, have, out)
-  local n = 0
-  for i = first, last do
-    local s = C.stages[i]
-    if not s.lost then
-      local req = s.req
-      for j = 1, #req do
-        local key = req[j]
-        local item = have[key]
-        local ok = item ~= nil and item ~= false
-        if ok and type(item) == "table" then
-          local check = C.checks[key]
-          if check then
-            ok = check(item) and true or false
-          end
-        end
-        if not ok then
-          n = n + 1
-          out[n] = key
-        end
-      end
-    end
-  end
-  return n
+-- The tenant's hooks, for C callers that decided the declarative part
+-- themselves: ok, and a message when refused.
+function E.can_enter(customer, from, to, have)
+  local ok, message = C.can_enter(customer or {}, from, to, have or {})
+  return ok and true or false, message and tostring(message) or nil
 end
 
-function E.gate(from, to, have, customer)
-  local fi = C.stage_index[from]
-  local ti = C.stage_index[to]
-  if not ti then
-    return false, "unknown_stage"
-  end
-  if from == to then
-    return false, "same_stage"
-  end
-  local fs, ts = fi and C.stages[fi], C.stages[ti]
-  if ts.lost then
-    if fs and fs.lost then
-      return false, "already_lost"
-    end
-    return true, "lost"
-  end
-  local first = 1
-  if fs and fs.lost then
-    if not C.reopen[to] then
-      return false, "reopen_not_allowed"
-    end
-  elseif fs and ti < fi then
-    if not C.allow_back then
-      return false, "back_not_allowed"
-    end
-    return true, "back"
-  elseif fs and ti > fi + 1 and not C.allow_skip then
-    return false, "skip_not_allowed"
-  elseif fs then
-    first = fi + 1
-  end
-  local n = gate_missing(first, ti, have, scratch)
-  if n > 0 then
-    return false, "evidence_missing", unpack(scratch, 1, n)
-  end
-  if C.can_enter then
-    local ok, message = C.can_enter(customer or {}, from, to, have)
-    if not ok then
-      return false, "rule_refused", message and tostring(message) or nil
-    end
-  end
-  return true, "ok"
-end
-
--- The activity classifier for C callers: returns effective and the keys
--- of the missing fields.
-function E.effective(activity)
-  local req = C.eff_requires
-  local n = 0
-  for i = 1, #req do
-    local v = activity[req[i]]
-    if v == nil or v == false or v == "" or
-       (type(v) == "table" and next(v) == nil) then
-      n = n + 1
-      scratch[n] = req[i]
-    end
-  end
-  if n > 0 then
-    return false, unpack(scratch, 1, n)
-  end
-  if C.is_effective then
-    local ok, reason = C.is_effective(activity)
-    if not ok then
-      return false, reason and tostring(reason) or nil
-    end
-  end
-  return true
+function E.is_effective(activity)
+  local ok, reason = C.is_effective(activity)
+  return ok and true or false, reason and tostring(reason) or nil
 end
 
 -- May a customer move from stage `from` to stage `to`, given the evidence
 -- it has (`have`: keys, or key -> data)?  Returns
 --   { allowed = bool, code = "...", missing = { {key, name, name_en} },
 --     message = "..." }
+-- Evidence that carries form data counts only when its check (if any)
+-- accepts the data.
 function E.check_transition(customer, from, to, have)
   have = as_set(have)
-  local policy = transitions or {}
-  local fi, fs = stage_at(from)
-  local ti, ts = stage_at(to)
-  if not ts then
-    return { allowed = false, code = "unknown_stage", missing = {} }
-  end
-  if from == to then
-    return { allowed = false, code = "same_stage", missing = {} }
-  end
-  if ts.lost then
-    if fs and fs.lost then
-      return { allowed = false, code = "already_lost", missing = {} }
+  for key, item in pairs(have) do
+    local check = C.checks[key]
+    if check and type(item) == "table" and not check(item) then
+      have[key] = nil
     end
-    return { allowed = true, code = "lost", missing = {} }
   end
-  local first = 1
-  if fs and fs.lost then
-    if not contains(policy.reopen_to, to) then
-      return { allowed = false, code = "reopen_not_allowed", missing = {} }
-    end
-  elseif fs and ti < fi then
-    if not policy.allow_back then
-      return { allowed = false, code = "back_not_allowed", missing = {} }
-    end
-    return { allowed = true, code = "back", missing = {} }
-  elseif fs and ti > fi + 1 and not policy.allow_skip then
-    return { allowed = false, code = "skip_not_allowed", missing = {} }
-  elseif fs then
-    first = fi + 1
-  end
-  -- Entering a stage needs its evidence; skipping (when allowed) needs the
-  -- evidence of every stage passed.
+  local r = { plan_gate(from, to, have) }
+  local code = r[1]
   local missing = {}
-  for i = first, ti do
-    local s = stages[i]
-    if not s.lost then
-      for _, key in ipairs(s.requires or {}) do
-        local item = have[key]
-        local def = evidence and evidence[key]
-        local ok = item ~= nil and item ~= false
-        if ok and def and def.check and type(item) == "table" then
-          ok = def.check(item) and true or false
-        end
-        if not ok then
-          missing[#missing + 1] = missing_item(key)
-        end
-      end
-    end
+  for i = 2, #r do
+    missing[i - 1] = missing_item(r[i])
   end
-  if #missing > 0 then
-    return { allowed = false, code = "evidence_missing", missing = missing }
-  end
-  if can_enter then
-    local ok, message = can_enter(customer or {}, from, to, have)
+  local allowed = code == "ok" or code == "lost" or code == "back"
+  if code == "ok" and C.can_enter then
+    local ok, message = E.can_enter(customer, from, to, have)
     if not ok then
       return { allowed = false, code = "rule_refused", missing = {},
-               message = message and tostring(message) or nil }
+               message = message }
     end
   end
-  return { allowed = true, code = "ok", missing = {} }
-end
-
-local function blank(v)
-  return v == nil or v == false or v == "" or
-         (type(v) == "table" and next(v) == nil)
+  return { allowed = allowed, code = code, missing = missing }
 end
 
 -- Is an activity (visit, call, message, meeting) effective?  Returns
@@ -288,21 +146,19 @@ end
 function E.classify_activity(activity)
   activity = activity or {}
   local def = effective_activity or {}
-  local missing = {}
-  for _, field in ipairs(def.requires or {}) do
-    if blank(activity[field]) then
+  local r = { plan_missing_fields(activity) }
+  if #r > 0 then
+    local missing = {}
+    for i, field in ipairs(r) do
       local n, ne = names(def.fields and def.fields[field], field)
-      missing[#missing + 1] = { key = field, name = n, name_en = ne }
+      missing[i] = { key = field, name = n, name_en = ne }
     end
-  end
-  if #missing > 0 then
     return { effective = false, missing = missing }
   end
-  if is_effective then
-    local ok, reason = is_effective(activity)
+  if C.is_effective then
+    local ok, reason = E.is_effective(activity)
     if not ok then
-      return { effective = false, missing = {},
-               reason = reason and tostring(reason) or nil }
+      return { effective = false, missing = {}, reason = reason }
     end
   end
   return { effective = true, missing = {} }

@@ -15,6 +15,7 @@
 #include "db.h"
 #include "log.h"
 #include "luajson.h"
+#include "ruleplan.h"
 #include "tz.h"
 
 struct entry {
@@ -95,6 +96,34 @@ rules_free(struct rules *rs)
     free(rs);
 }
 
+/* The engine compiles the loaded rules: E.compile(gate, missing_fields)
+ * returns the declarative plan, which C reads into the struct it attaches
+ * to the sandbox; the two functions are the plan's decisions for Lua. */
+static enum app_err
+compile_plan(struct sbx *s, char *err, size_t errlen)
+{
+    lua_State *L = sbx_state(s);
+    struct rule_plan *p = calloc(1, sizeof(*p));
+    enum app_err rc;
+
+    if (p == NULL)
+        return APP_ENOMEM;
+    sbx_attach(s, p);
+    if (!lua_checkstack(L, 6))
+        return APP_ENOMEM;
+    lua_pushcfunction(L, ruleplan_load);
+    sbx_push_engine(s);
+    lua_getfield(L, -1, "compile");
+    lua_remove(L, -2);
+    ruleplan_push_gate(L, p);
+    ruleplan_push_fields(L, p);
+    rc = sbx_call(s, 2, 1, err, errlen);
+    if (rc != APP_OK)
+        return rc;
+    lua_pushlightuserdata(L, p);
+    return sbx_call(s, 2, 0, err, errlen);
+}
+
 enum app_err
 rules_build(const struct conf *c, struct str engine, const struct rule_set *set,
             struct sbx **out, char *err, size_t errlen)
@@ -113,13 +142,8 @@ rules_build(const struct conf *c, struct str engine, const struct rule_set *set,
     for (i = 0; rc == APP_OK && i < RULES_NSCRIPTS; i++)
         rc = sbx_load(s, rules_script_names[i], set->scripts[i].p,
                       set->scripts[i].len, err, errlen);
-    if (rc == APP_OK) {
-        /* The engine reads the loaded rules into its private tables. */
-        sbx_push_engine(s);
-        lua_getfield(sbx_state(s), -1, "compile");
-        lua_remove(sbx_state(s), -2);
-        rc = sbx_call(s, 0, 0, err, errlen);
-    }
+    if (rc == APP_OK)
+        rc = compile_plan(s, err, errlen);
     if (rc == APP_OK)
         rc = sbx_seal(s, err, errlen);
     if (rc != APP_OK) {
@@ -271,76 +295,47 @@ rules_selftest(const struct conf *c, struct str engine,
     return APP_OK;
 }
 
-/* --- fast paths
- * ---------------------------------------------------------------- */
+/* --- fast paths ------------------------------------------------------------
+ *
+ * The declarative part is decided by the plan in C; Lua runs only for the
+ * tenant's own functions, and only when the rules define them. */
 
-/* Call E.gate(from, to, have, customer).  Leaves its results on the
- * stack above `top`: allowed, code, then missing keys or a message.
- * `have` is either the keys in have[] or, when have_json is given, a JSON
- * object (key -> true or the evidence's data) or array of keys. */
-static enum app_err
-gate(struct sbx *s, const cJSON *customer, const char *from, const char *to,
-     const char *const *have, size_t nhave, const cJSON *have_json, char *err,
-     size_t errlen)
+struct pairs {
+    const char *const *keys;
+    const char *const *values; /* NULL: keys only */
+    size_t n;
+};
+
+static bool
+pairs_has(void *ctx, const char *key)
 {
-    lua_State *L = sbx_state(s);
+    const struct pairs *kv = ctx;
     size_t i;
-    enum app_err rc;
 
-    if (!push_engine_fn(s, "gate")) {
-        snprintf(err, errlen, "no gate in the engine");
-        return APP_EINTERNAL;
+    for (i = 0; i < kv->n; i++) {
+        if (strcmp(kv->keys[i], key) == 0)
+            return kv->values == NULL ||
+                   (kv->values[i] != NULL && kv->values[i][0] != '\0');
     }
-    if (!lua_checkstack(L, 8))
-        return APP_ENOMEM;
-    /* Small values: the state has headroom for them outside a protected
-     * call. */
-    lua_pushstring(L, from);
-    lua_pushstring(L, to);
-    if (have_json != NULL && cJSON_IsArray(have_json)) {
-        const cJSON *k;
+    return false;
+}
 
-        lua_createtable(L, 0, cJSON_GetArraySize(have_json));
-        cJSON_ArrayForEach(k, have_json)
-        {
-            if (cJSON_IsString(k)) {
-                lua_pushboolean(L, 1);
-                lua_setfield(L, -2, k->valuestring);
-            }
-        }
-    } else if (have_json != NULL) {
-        cJSON *wrap = cJSON_CreateArray();
-        int nargs = 0;
+/* A table of the pairs in kv (key -> value, or key -> true). */
+static void
+push_pairs(lua_State *L, const struct pairs *kv)
+{
+    size_t i;
 
-        if (wrap == NULL)
-            return APP_ENOMEM;
-        cJSON_AddItemReferenceToArray(wrap, (cJSON *)have_json);
-        rc = rules_push_args(s, wrap, &nargs, err, errlen);
-        cJSON_Delete(wrap);
-        if (rc != APP_OK)
-            return rc;
-    } else {
-        lua_createtable(L, 0, (int)nhave);
-        for (i = 0; i < nhave; i++) {
+    lua_createtable(L, 0, (int)kv->n);
+    for (i = 0; i < kv->n; i++) {
+        if (kv->values == NULL)
             lua_pushboolean(L, 1);
-            lua_setfield(L, -2, have[i]);
-        }
+        else if (kv->values[i] != NULL)
+            lua_pushstring(L, kv->values[i]);
+        else
+            continue;
+        lua_setfield(L, -2, kv->keys[i]);
     }
-    if (customer != NULL) {
-        cJSON *wrap = cJSON_CreateArray();
-        int nargs = 0;
-
-        if (wrap == NULL)
-            return APP_ENOMEM;
-        cJSON_AddItemReferenceToArray(wrap, (cJSON *)customer);
-        rc = rules_push_args(s, wrap, &nargs, err, errlen);
-        cJSON_Delete(wrap);
-        if (rc != APP_OK)
-            return rc;
-    } else {
-        lua_pushnil(L);
-    }
-    return sbx_call(s, 4, LUA_MULTRET, err, errlen);
 }
 
 enum app_err
@@ -348,42 +343,76 @@ rules_sbx_transition(struct sbx *s, const cJSON *customer, const char *from,
                      const char *to, const char *const *have, size_t nhave,
                      bool *allowed, size_t *nmissing, char *err, size_t errlen)
 {
+    const struct rule_plan *p = sbx_attached(s);
+    struct pairs kv = { have, NULL, nhave };
+    struct plan_missing m;
+    enum plan_code code = plan_gate(p, from, to, pairs_has, &kv, &m);
     lua_State *L = sbx_state(s);
-    int top = lua_gettop(L);
-    enum app_err rc =
-        gate(s, customer, from, to, have, nhave, NULL, err, errlen);
+    int top = lua_gettop(L), nargs = 0;
+    enum app_err rc;
 
+    *allowed = plan_code_allowed(code);
+    *nmissing = m.n;
+    if (code != PLAN_OK || !p->has_can_enter)
+        return APP_OK;
+    if (!push_engine_fn(s, "can_enter") || !lua_checkstack(L, 8)) {
+        snprintf(err, errlen, "no can_enter in the engine");
+        return APP_EINTERNAL;
+    }
+    if (customer != NULL) {
+        cJSON *wrap = cJSON_CreateArray();
+
+        if (wrap == NULL) {
+            lua_settop(L, top);
+            return APP_ENOMEM;
+        }
+        cJSON_AddItemReferenceToArray(wrap, (cJSON *)customer);
+        rc = rules_push_args(s, wrap, &nargs, err, errlen);
+        cJSON_Delete(wrap);
+        if (rc != APP_OK) {
+            lua_settop(L, top);
+            return rc;
+        }
+    } else {
+        lua_pushnil(L);
+    }
+    /* Small values: the state has headroom for them outside a protected
+     * call. */
+    if (from != NULL)
+        lua_pushstring(L, from);
+    else
+        lua_pushnil(L);
+    lua_pushstring(L, to);
+    push_pairs(L, &kv);
+    rc = sbx_call(s, 4, 1, err, errlen);
     if (rc != APP_OK)
         return rc;
-    *allowed = lua_toboolean(L, top + 1);
-    *nmissing = 0;
-    if (lua_type(L, top + 2) == LUA_TSTRING &&
-        strcmp(lua_tostring(L, top + 2), "evidence_missing") == 0)
-        *nmissing = (size_t)(lua_gettop(L) - top - 2);
+    *allowed = lua_toboolean(L, -1);
     lua_settop(L, top);
     return APP_OK;
 }
 
 enum app_err
-rules_sbx_classify(struct sbx *s, const char *need, const char *competitor,
-                   const char *next_step, bool *effective, char *err,
-                   size_t errlen)
+rules_sbx_classify(struct sbx *s, const char *const *keys,
+                   const char *const *values, size_t n, bool *effective,
+                   size_t *nmissing, char *err, size_t errlen)
 {
+    const struct rule_plan *p = sbx_attached(s);
+    struct pairs kv = { keys, values, n };
+    struct plan_missing m;
     lua_State *L = sbx_state(s);
     int top = lua_gettop(L);
     enum app_err rc;
 
-    if (!push_engine_fn(s, "effective")) {
-        snprintf(err, errlen, "no effective in the engine");
+    *effective = plan_effective(p, pairs_has, &kv, &m);
+    *nmissing = m.n;
+    if (!*effective || !p->has_is_effective)
+        return APP_OK;
+    if (!push_engine_fn(s, "is_effective") || !lua_checkstack(L, 4)) {
+        snprintf(err, errlen, "no is_effective in the engine");
         return APP_EINTERNAL;
     }
-    lua_createtable(L, 0, 3);
-    lua_pushstring(L, need);
-    lua_setfield(L, -2, "need");
-    lua_pushstring(L, competitor);
-    lua_setfield(L, -2, "competitor");
-    lua_pushstring(L, next_step);
-    lua_setfield(L, -2, "next_step");
+    push_pairs(L, &kv);
     rc = sbx_call(s, 1, 1, err, errlen);
     if (rc != APP_OK)
         return rc;
@@ -554,69 +583,40 @@ call(struct req *r, const char *fn, cJSON *args, cJSON **res, int *version)
     return rc;
 }
 
-/* The name of evidence `key` in r's language, from the described rules. */
-static const char *
-evidence_name(struct req *r, const cJSON *described, const char *key)
-{
-    const cJSON *ev = cJSON_GetObjectItemCaseSensitive(described, "evidence");
-    const cJSON *def = cJSON_GetObjectItemCaseSensitive(ev, key);
-
-    return def != NULL ? pick_name(r, def) : arena_strdup(r->a, key);
-}
-
 enum app_err
 rules_check_transition(struct req *r, const cJSON *customer, const char *from,
                        const char *to, const cJSON *have,
                        struct rule_verdict *v)
 {
-    const cJSON *described;
-    struct sbx *s;
-    lua_State *L;
-    char err[1024];
-    cJSON *none = NULL;
-    int top, n, i;
+    cJSON *args = cJSON_CreateArray(), *res = NULL;
     enum app_err rc;
 
     memset(v, 0, sizeof(*v));
-    rc = rules_describe(r, &described, &v->version);
-    if (rc != APP_OK)
-        return rc;
-    rc = rules_get(r, &s, NULL);
-    if (rc != APP_OK)
-        return rc;
-    if (have == NULL) {
-        none = cJSON_CreateObject();
-        if (none == NULL)
-            return APP_ENOMEM;
+    if (args == NULL)
+        return APP_ENOMEM;
+    cJSON_AddItemToArray(args, customer != NULL
+                                   ? cJSON_Duplicate(customer, true)
+                                   : cJSON_CreateNull());
+    cJSON_AddItemToArray(args, from != NULL ? cJSON_CreateString(from)
+                                            : cJSON_CreateNull());
+    cJSON_AddItemToArray(args, cJSON_CreateString(to));
+    cJSON_AddItemToArray(args, have != NULL ? cJSON_Duplicate(have, true)
+                                            : cJSON_CreateObject());
+    if (cJSON_GetArraySize(args) != 4) {
+        cJSON_Delete(args);
+        return APP_ENOMEM;
     }
-    L = sbx_state(s);
-    top = lua_gettop(L);
-    rc = gate(s, customer, from, to, NULL, 0, have != NULL ? have : none, err,
-              sizeof(err));
-    cJSON_Delete(none);
-    if (rc == APP_ERULE)
-        return rule_failure(r, err);
+    rc = call(r, "check_transition", args, &res, &v->version);
+    cJSON_Delete(args);
     if (rc != APP_OK)
         return rc;
-    n = lua_gettop(L) - top;
-    v->ok = lua_toboolean(L, top + 1);
-    v->code = lua_type(L, top + 2) == LUA_TSTRING
-                  ? arena_strdup(r->a, lua_tostring(L, top + 2))
-                  : "";
-    if (v->code != NULL && strcmp(v->code, "evidence_missing") == 0) {
-        for (i = 3; i <= n && v->nmissing < RULES_MAX_MISSING; i++) {
-            const char *key = lua_tostring(L, top + i);
-
-            if (key == NULL)
-                continue;
-            v->missing[v->nmissing].key = arena_strdup(r->a, key);
-            v->missing[v->nmissing].name = evidence_name(r, described, key);
-            v->nmissing++;
-        }
-    } else if (n >= 3 && lua_type(L, top + 3) == LUA_TSTRING) {
-        v->message = arena_strdup(r->a, lua_tostring(L, top + 3));
-    }
-    lua_settop(L, top);
+    v->ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(res, "allowed"));
+    v->code = str_field(r, res, "code");
+    if (v->code == NULL)
+        v->code = "";
+    v->message = str_field(r, res, "message");
+    fill_missing(r, res, v);
+    cJSON_Delete(res);
     return APP_OK;
 }
 

@@ -92,16 +92,23 @@ enum app_err rules_call_json(struct sbx *s, const char *fn, const cJSON *args,
 enum app_err rules_push_args(struct sbx *s, const cJSON *args, int *nargs,
                              char *err, size_t errlen);
 
-/* The same on a built sandbox, for C callers that have no request (CLI,
- * benchmarks): the transition check with the evidence keys present. */
+/* Decisions on a built sandbox without a request (CLI, benchmarks, bulk
+ * computations).  The declarative part is decided in C (ruleplan.h); Lua
+ * runs only when the rules define can_enter / is_effective.
+ *
+ * rules_sbx_transition: the evidence keys present in have[]; *allowed,
+ * and *nmissing (number of missing evidence items).
+ * rules_sbx_classify: the activity's fields as n key/value pairs (a NULL
+ * or empty value is not filled in); *effective and *nmissing. */
 enum app_err rules_sbx_transition(struct sbx *s, const cJSON *customer,
                                   const char *from, const char *to,
                                   const char *const *have, size_t nhave,
                                   bool *allowed, size_t *nmissing, char *err,
                                   size_t errlen);
-enum app_err rules_sbx_classify(struct sbx *s, const char *need,
-                                const char *competitor, const char *next_step,
-                                bool *effective, char *err, size_t errlen);
+enum app_err rules_sbx_classify(struct sbx *s, const char *const *keys,
+                                const char *const *values, size_t n,
+                                bool *effective, size_t *nmissing, char *err,
+                                size_t errlen);
 
 /* --- per request ---------------------------------------------------------- */
 

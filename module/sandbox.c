@@ -33,6 +33,7 @@ struct sbx {
     int engine_ref;
     int upv_ref; /* registry: array of closure, index, value triples */
     int nupv;
+    void *attached; /* the caller's data about this state, freed with it */
 };
 
 /* Keys in the registry / metatables that Lua code cannot name. */
@@ -396,7 +397,21 @@ sbx_free(struct sbx *s)
     s->live = false;
     if (s->L != NULL)
         lua_close(s->L);
+    free(s->attached);
     free(s);
+}
+
+void
+sbx_attach(struct sbx *s, void *data)
+{
+    free(s->attached);
+    s->attached = data;
+}
+
+void *
+sbx_attached(const struct sbx *s)
+{
+    return s->attached;
 }
 
 lua_State *

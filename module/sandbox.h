@@ -51,6 +51,11 @@ void sbx_free(struct sbx *s);
 
 lua_State *sbx_state(struct sbx *s);
 
+/* Data the caller keeps with the state (malloc'ed; freed by sbx_free or
+ * the next sbx_attach), and that data. */
+void sbx_attach(struct sbx *s, void *data);
+void *sbx_attached(const struct sbx *s);
+
 /* Load and run source text as chunk `name` (messages read "name:12: ...")
  * in the environment, under the call limits.  Binary chunks are refused.
  * APP_ERULE with the message in err. */

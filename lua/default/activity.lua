@@ -13,14 +13,17 @@ effective_activity = {
   },
 }
 
--- Optional extra logic.  Example: a next step must be more than a word.
-function is_effective(activity)
-  if type(activity.next_step) == "string" and
-     utf8.len(activity.next_step) ~= nil and utf8.len(activity.next_step) < 2 then
-    return false, "下一步计划太简略 / the next step is too short"
-  end
-  return true
-end
+-- Optional extra logic, run only after the three fields are filled in:
+-- return false and a reason to refuse.  Example (a next step must be more
+-- than a word):
+--
+-- function is_effective(activity)
+--   local n = utf8.len(activity.next_step or "")
+--   if n ~= nil and n < 2 then
+--     return false, "下一步计划太简略 / the next step is too short"
+--   end
+--   return true
+-- end
 
 test{ name = "三要素齐全为有效拜访", fn = "classify_activity",
       input = { need = "CT 球管更换预算", competitor = "竞品价格低 5%",

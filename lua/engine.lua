@@ -214,6 +214,22 @@ function E.describe()
     local n, ne = names(r, r.key)
     out.lost_reasons[i] = { key = r.key, name = n, name_en = ne }
   end
+  out.customer_kinds = {}
+  for i, k in ipairs(customer_kinds or {}) do
+    local n, ne = names(k, k.key)
+    out.customer_kinds[i] = { key = k.key, name = n, name_en = ne }
+  end
+  out.decision_roles = {}
+  for i, k in ipairs(decision_roles or {}) do
+    local n, ne = names(k, k.key)
+    out.decision_roles[i] = { key = k.key, name = n, name_en = ne,
+                              required = k.required and true or false }
+  end
+  local th = thresholds or {}
+  local ch, dc = th.customer_health or {}, th.decision_chain or {}
+  out.health = { fresh_days = tonumber(ch.fresh_days) or 7,
+                 stale_days = tonumber(ch.stale_days) or 30,
+                 chain_recent_days = tonumber(dc.recent_days) or 30 }
   for key, vt in pairs(visit_types or {}) do
     local n, ne = names(vt, key)
     out.visit_types[key] = { name = n, name_en = ne,

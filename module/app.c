@@ -11,43 +11,8 @@
 #include "db.h"
 #include "i18n.h"
 #include "router.h"
+#include "rules.h"
 #include "tmpl.h"
-
-#define ENGINE_MAX (1u << 20)
-
-/* The rule engine's Lua source (trusted, shipped with the program). */
-static enum app_err
-load_engine(const char *lua_dir, char **out, size_t *len, char *err,
-            size_t errlen)
-{
-    char path[CONF_STR_MAX + 32];
-    FILE *f;
-    char *buf;
-    size_t n;
-
-    snprintf(path, sizeof(path), "%s/engine.lua", lua_dir);
-    f = fopen(path, "rb");
-    if (f == NULL) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return APP_EIO;
-    }
-    buf = malloc(ENGINE_MAX + 1);
-    if (buf == NULL) {
-        fclose(f);
-        return APP_ENOMEM;
-    }
-    n = fread(buf, 1, ENGINE_MAX + 1, f);
-    fclose(f);
-    if (n > ENGINE_MAX) {
-        free(buf);
-        snprintf(err, errlen, "%s: too large", path);
-        return APP_ETOOBIG;
-    }
-    buf[n] = '\0';
-    *out = buf;
-    *len = n;
-    return APP_OK;
-}
 
 enum app_err
 app_load_resources(struct app *a, char *err, size_t errlen)
@@ -83,7 +48,7 @@ app_load_resources(struct app *a, char *err, size_t errlen)
     rc = router_new(app_routes, app_routes_count, &router, err, errlen);
     if (rc != APP_OK)
         goto fail;
-    rc = load_engine(a->conf.lua_dir, &engine, &engine_len, err, errlen);
+    rc = rules_load_engine(a->conf.lua_dir, &engine, &engine_len, err, errlen);
     if (rc != APP_OK)
         goto fail;
     app_free_resources(a);

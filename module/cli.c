@@ -58,17 +58,20 @@ static const struct command commands[] = {
       "  --quiet       print nothing when all is well\n",
       run_migrate },
     { "demo", "create the demo tenant and its data",
-      "usage: proofline demo [--tenant SLUG] [--reps N] [--seed S]\n"
-      "                      [--if-absent]\n"
+      "usage: proofline demo [--tenant SLUG] [--reps N] [--customers N]\n"
+      "                      [--seed S] [--if-absent]\n"
       "\n"
       "Creates a tenant with users for every role (admin, manager1..,\n"
       "rep1.., legal1, finance1, supervisor1, store1, marketing1), all with\n"
-      "the password 'proofline-demo'.  Deterministic: the same arguments\n"
-      "give the same data (password hashes aside, which are salted).\n"
-      "Everything is written in one transaction.\n"
+      "the password 'proofline-demo', and for each rep customers in every\n"
+      "stage with stage histories, evidence and contacts that follow the\n"
+      "default rules.  Deterministic: the same arguments give the same data\n"
+      "(password hashes aside, which are salted; dates are relative to\n"
+      "today).  Everything is written in one transaction.\n"
       "\n"
       "  --tenant SLUG  tenant to create (default: demo)\n"
       "  --reps N       number of sales reps (default: 6, at most 5000)\n"
+      "  --customers N  customers per rep (default: 12, at most 10000)\n"
       "  --seed S       random seed (default: 1)\n"
       "  --if-absent    do nothing when the tenant already exists\n",
       run_demo },

@@ -51,13 +51,11 @@ read_file(const char *path, size_t *len)
 static char *
 load_engine(const struct conf *c, size_t *len)
 {
-    char path[CONF_STR_MAX + 32];
-    char *e;
+    char err[512];
+    char *e = NULL;
 
-    snprintf(path, sizeof(path), "%s/engine.lua", c->lua_dir);
-    e = read_file(path, len);
-    if (e == NULL)
-        fprintf(stderr, "proofline rules: cannot read %s\n", path);
+    if (rules_load_engine(c->lua_dir, &e, len, err, sizeof(err)) != APP_OK)
+        fprintf(stderr, "proofline rules: %s\n", err);
     return e;
 }
 

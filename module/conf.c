@@ -76,6 +76,9 @@ static const struct conf_key keys[] = {
     KINT(request_timeout, "30", 1, 3600,
          "hard per-request deadline in seconds; the master kills a worker "
          "stuck past it"),
+    KINT(long_request_timeout, "300", 1, 3600,
+         "hard deadline in seconds of the routes that may take long "
+         "(imports, exports)"),
     KINT(drain_timeout, "10", 1, 600,
          "seconds to let in-flight requests finish on SIGTERM/SIGHUP"),
     KINT(respawn_storm_limit, "10", 1, 10000,

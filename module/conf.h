@@ -43,7 +43,8 @@ struct conf {
     char socket_group[64];
     long workers;
     long max_requests;
-    long request_timeout; /* hard deadline, seconds: the watchdog kills */
+    long long_request_timeout; /* the same for RF_LONG routes */
+    long request_timeout;      /* hard deadline, seconds: the watchdog kills */
     long drain_timeout;
     long respawn_storm_limit;
     long respawn_storm_window;

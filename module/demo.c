@@ -13,6 +13,7 @@
 #include "arena.h"
 #include "cli.h"
 #include "db.h"
+#include "demo_customers.h"
 #include "num.h"
 #include "password.h"
 #include "rng.h"
@@ -43,6 +44,8 @@ struct demo {
     struct rng rng;
     int64_t tenant;
     char hash[PASSWORD_HASH_MAX];
+    int64_t *reps; /* ids of the reps, for their customers */
+    size_t nreps;
 };
 
 static void
@@ -94,10 +97,14 @@ make_users(struct demo *d, int reps)
         snprintf(login, sizeof(login), "manager%d", i + 1);
         rc = add_user(d, login, "manager", admin, regions[i % 4], &mgr[i]);
     }
+    d->reps = arena_alloc(d->a, (size_t)reps * sizeof(*d->reps));
+    if (d->reps == NULL)
+        return APP_ENOMEM;
     for (i = 0; rc == APP_OK && i < reps; i++) {
         snprintf(login, sizeof(login), "rep%d", i + 1);
         rc = add_user(d, login, "rep", mgr[i % managers],
-                      regions[(i % managers) % 4], NULL);
+                      regions[(i % managers) % 4], &d->reps[i]);
+        d->nreps++;
     }
     for (i = 0; rc == APP_OK && i < (int)(sizeof(staff) / sizeof(staff[0]));
          i++)
@@ -109,15 +116,14 @@ int
 cmd_demo(struct conf *c, int argc, char **argv)
 {
     struct cli_opt opts[] = {
-        { "tenant", true, NULL },
-        { "reps", true, NULL },
-        { "seed", true, NULL },
+        { "tenant", true, NULL },     { "reps", true, NULL },
+        { "seed", true, NULL },       { "customers", true, NULL },
         { "if-absent", false, NULL },
     };
     const int nopts = (int)(sizeof(opts) / sizeof(opts[0]));
     const char *pos[1];
     int npos, rc = 1;
-    int64_t reps = 6, seed = 1;
+    int64_t reps = 6, seed = 1, per_rep = 12;
     const char *slug;
     struct demo d;
     struct db_res res;
@@ -133,9 +139,13 @@ cmd_demo(struct conf *c, int argc, char **argv)
          !parse_i64(str_c(cli_get(opts, nopts, "reps")), 1, 5000, &reps)) ||
         (cli_get(opts, nopts, "seed") != NULL &&
          !parse_i64(str_c(cli_get(opts, nopts, "seed")), 0, INT64_MAX,
-                    &seed))) {
-        fprintf(stderr, "proofline demo: --reps takes 1..5000, --seed a "
-                        "non-negative integer\n");
+                    &seed)) ||
+        (cli_get(opts, nopts, "customers") != NULL &&
+         !parse_i64(str_c(cli_get(opts, nopts, "customers")), 0, 10000,
+                    &per_rep))) {
+        fprintf(stderr, "proofline demo: --reps takes 1..5000, --customers "
+                        "0..10000 (per rep), --seed a non-negative "
+                        "integer\n");
         return 2;
     }
     if (db_library_init() != 0)
@@ -177,6 +187,15 @@ cmd_demo(struct conf *c, int argc, char **argv)
     d.tenant = (int64_t)tid;
     if (make_users(&d, (int)reps) != APP_OK)
         goto rollback;
+    {
+        char err[512];
+
+        if (demo_customers(d.db, d.a, &d.rng, c, d.tenant, d.reps, d.nreps,
+                           (int)per_rep, err, sizeof(err)) != APP_OK) {
+            fprintf(stderr, "proofline demo: %s\n", err);
+            goto rollback;
+        }
+    }
     if (db_commit(d.db) != APP_OK)
         goto out;
     {
@@ -188,9 +207,10 @@ cmd_demo(struct conf *c, int argc, char **argv)
             goto out;
         }
     }
-    printf("demo: tenant '%s' created with %lld reps (seed %lld); password "
-           "'%s'\n",
-           slug, (long long)reps, (long long)seed, DEMO_PASSWORD);
+    printf("demo: tenant '%s' created with %lld reps and %lld customers "
+           "(seed %lld); password '%s'\n",
+           slug, (long long)reps, (long long)(reps * per_rep), (long long)seed,
+           DEMO_PASSWORD);
     rc = 0;
     goto out;
 rollback:

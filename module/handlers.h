@@ -86,4 +86,55 @@ enum app_err debug_echo(struct req *r);
 enum app_err debug_error(struct req *r);
 enum app_err debug_state(struct req *r);
 
+/* customer_pages.c -- customers: list, create, edit, page, stage, bulk */
+enum app_err customers_index(struct req *r);
+enum app_err customers_new(struct req *r);
+enum app_err customers_create_page(struct req *r);
+enum app_err customer_show(struct req *r);
+enum app_err customer_edit(struct req *r);
+enum app_err customer_update(struct req *r);
+enum app_err customer_stage(struct req *r);
+enum app_err customer_transfer(struct req *r);
+enum app_err customers_bulk(struct req *r);
+
+/* evidence_pages.c -- supplying and removing evidence */
+enum app_err evidence_form(struct req *r);
+enum app_err evidence_submit(struct req *r);
+enum app_err evidence_remove_page(struct req *r);
+
+/* contact_pages.c -- the decision chain */
+enum app_err contact_new(struct req *r);
+enum app_err contact_create(struct req *r);
+enum app_err contact_show(struct req *r);
+enum app_err contact_update(struct req *r);
+enum app_err contact_event(struct req *r);
+enum app_err contact_remove(struct req *r);
+
+/* pipeline.c -- the pipeline board */
+enum app_err pipeline_board(struct req *r);
+enum app_err pipeline_move(struct req *r);
+
+/* files.c -- access-checked downloads */
+enum app_err files_download(struct req *r);
+
+/* imports.c -- CSV import and export of customers */
+enum app_err imports_form(struct req *r);
+enum app_err imports_upload(struct req *r);
+enum app_err imports_show(struct req *r);
+enum app_err imports_mapping(struct req *r);
+enum app_err imports_commit(struct req *r);
+enum app_err imports_errors(struct req *r);
+enum app_err customers_export(struct req *r);
+
+/* customer_api.c -- the customers JSON API */
+enum app_err api_customers(struct req *r);
+enum app_err api_customer(struct req *r);
+enum app_err api_customer_create(struct req *r);
+enum app_err api_customer_update(struct req *r);
+enum app_err api_customer_stage(struct req *r);
+enum app_err api_customer_contacts(struct req *r);
+enum app_err api_contact_create(struct req *r);
+enum app_err api_customer_evidence(struct req *r);
+enum app_err api_customer_history(struct req *r);
+
 #endif

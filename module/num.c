@@ -84,3 +84,70 @@ parse_bool(struct str s, bool *out)
     }
     return false;
 }
+
+bool
+parse_decimal(struct str s, int int_digits, int frac_digits, double *out)
+{
+    size_t i = 0;
+    int ni = 0, nf = 0;
+    double mant = 0, div = 1; /* exact: at most 15 digits are accepted */
+    bool neg = false;
+
+    if (int_digits + frac_digits > 15)
+        return false;
+    if (s.len > 0 && s.p[0] == '-') {
+        neg = true;
+        i++;
+    }
+    for (; i < s.len && s.p[i] >= '0' && s.p[i] <= '9'; i++) {
+        if (++ni > int_digits)
+            return false;
+        mant = mant * 10 + (s.p[i] - '0');
+    }
+    if (ni == 0)
+        return false;
+    if (i < s.len && s.p[i] == '.') {
+        for (i++; i < s.len && s.p[i] >= '0' && s.p[i] <= '9'; i++) {
+            if (++nf > frac_digits)
+                return false;
+            mant = mant * 10 + (s.p[i] - '0');
+            div *= 10;
+        }
+        if (nf == 0)
+            return false;
+    }
+    if (i != s.len)
+        return false;
+    *out = (neg ? -mant : mant) / div;
+    return true;
+}
+
+bool
+parse_date(struct str s, int *year, int *month, int *day)
+{
+    static const int days[] = {
+        31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31
+    };
+    int64_t y, m, d;
+    int dim;
+
+    if (s.len != 10 || s.p[4] != '-' || s.p[7] != '-' ||
+        !parse_i64((struct str){ s.p, 4 }, 1900, 2199, &y) || s.p[5] < '0' ||
+        s.p[5] > '1' || s.p[8] < '0' || s.p[8] > '3' ||
+        !parse_i64(
+            (struct str){ s.p + 5 + (s.p[5] == '0'), 1u + (s.p[5] != '0') }, 1,
+            12, &m) ||
+        !parse_i64(
+            (struct str){ s.p + 8 + (s.p[8] == '0'), 1u + (s.p[8] != '0') }, 1,
+            31, &d))
+        return false;
+    dim = days[m - 1];
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        dim = 29;
+    if (d > dim)
+        return false;
+    *year = (int)y;
+    *month = (int)m;
+    *day = (int)d;
+    return true;
+}

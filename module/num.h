@@ -21,4 +21,13 @@ bool parse_octal(struct str s, int64_t max, int64_t *out);
  * insensitive). */
 bool parse_bool(struct str s, bool *out);
 
+/* A decimal number: optional '-', 1 to int_digits digits, optionally '.'
+ * and 1 to frac_digits digits ("12", "-3.5", "0.25"; not ".5", "1.",
+ * "1e3", "+1", spaces).  *out gets its value. */
+bool parse_decimal(struct str s, int int_digits, int frac_digits, double *out);
+
+/* A calendar date "YYYY-MM-DD" between 1900-01-01 and 2199-12-31 that
+ * exists (leap years included). */
+bool parse_date(struct str s, int *year, int *month, int *day);
+
 #endif

@@ -4,6 +4,7 @@
  */
 #include "rules.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,41 @@ struct rules {
 static const struct luajson_limits RESULT_LIMITS = { .max_depth = 16,
                                                      .max_nodes = 20000,
                                                      .max_string = 65536 };
+
+#define ENGINE_MAX (1u << 20)
+
+enum app_err
+rules_load_engine(const char *lua_dir, char **out, size_t *len, char *err,
+                  size_t errlen)
+{
+    char path[CONF_STR_MAX + 32];
+    FILE *f;
+    char *buf;
+    size_t n;
+
+    snprintf(path, sizeof(path), "%s/engine.lua", lua_dir);
+    f = fopen(path, "rb");
+    if (f == NULL) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return APP_EIO;
+    }
+    buf = malloc(ENGINE_MAX + 1);
+    if (buf == NULL) {
+        fclose(f);
+        return APP_ENOMEM;
+    }
+    n = fread(buf, 1, ENGINE_MAX + 1, f);
+    fclose(f);
+    if (n > ENGINE_MAX) {
+        free(buf);
+        snprintf(err, errlen, "%s: too large", path);
+        return APP_ETOOBIG;
+    }
+    buf[n] = '\0';
+    *out = buf;
+    *len = n;
+    return APP_OK;
+}
 
 void
 rules_limits(const struct conf *c, struct sbx_limits *lim)

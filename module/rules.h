@@ -66,6 +66,11 @@ struct rules;
 struct rules *rules_new(const struct conf *c, struct str engine);
 void rules_free(struct rules *rs);
 
+/* Read lua_dir/engine.lua (trusted, shipped with the program) into a
+ * malloc'ed NUL-terminated buffer; at most 1 MiB. */
+enum app_err rules_load_engine(const char *lua_dir, char **out, size_t *len,
+                               char *err, size_t errlen);
+
 /* The sandbox limits from the configuration. */
 void rules_limits(const struct conf *c, struct sbx_limits *lim);
 

@@ -383,14 +383,19 @@ watchdog(struct master *m)
         if (s->pid == 0)
             continue;
         start = __atomic_load_n(&s->req_start_ms, __ATOMIC_ACQUIRE);
-        if (start != 0 && now > start && now - start > limit) {
-            log_error("worker.timeout",
-                      "worker_pid=%ld route=%s request=%s ms=%llu",
-                      (long)s->pid, s->route, s->rid,
-                      (unsigned long long)(now - start));
-            kill(s->pid, SIGKILL);
-            /* Do not log it again before it is reaped. */
-            __atomic_store_n(&s->req_start_ms, 0, __ATOMIC_RELEASE);
+        {
+            uint32_t own = __atomic_load_n(&s->limit_s, __ATOMIC_ACQUIRE);
+
+            if (start != 0 && now > start &&
+                now - start > (own != 0 ? (uint64_t)own * 1000u : limit)) {
+                log_error("worker.timeout",
+                          "worker_pid=%ld route=%s request=%s ms=%llu",
+                          (long)s->pid, s->route, s->rid,
+                          (unsigned long long)(now - start));
+                kill(s->pid, SIGKILL);
+                /* Do not log it again before it is reaped. */
+                __atomic_store_n(&s->req_start_ms, 0, __ATOMIC_RELEASE);
+            }
         }
     }
 }

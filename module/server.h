@@ -30,8 +30,9 @@ struct slot {
     unsigned generation;   /* config generation the worker started with */
     uint64_t req_start_ms; /* monotonic ms the current request began; 0 idle */
     uint64_t served;
-    char route[48]; /* route name of the current request */
-    char rid[40];   /* request id of the current request */
+    uint32_t limit_s; /* this request's deadline in s; 0: request_timeout */
+    char route[48];   /* route name of the current request */
+    char rid[40];     /* request id of the current request */
 };
 
 /* Run the master until it is told to stop.  conf_path is re-read on

@@ -1009,7 +1009,20 @@ static const cJSON *
 get_key(const cJSON *obj, const char *key, size_t len)
 {
     const cJSON *c;
+    size_t i, idx = 0;
 
+    /* As in mustache.js, a numeric segment indexes an array ("list.0":
+     * the first item, also a test for "has any"). */
+    if (cJSON_IsArray(obj) && len > 0 && len <= 6) {
+        for (i = 0; i < len; i++) {
+            if (key[i] < '0' || key[i] > '9')
+                return NULL;
+            idx = idx * 10 + (size_t)(key[i] - '0');
+        }
+        for (c = obj->child; c != NULL && idx > 0; c = c->next)
+            idx--;
+        return c;
+    }
     if (!cJSON_IsObject(obj))
         return NULL;
     for (c = obj->child; c != NULL; c = c->next)

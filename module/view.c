@@ -63,9 +63,40 @@ view_new(struct req *r)
     return ok ? m : NULL;
 }
 
+/* Add has_<name> = true beside every non-empty array <name> of the page's
+ * own data (not the catalog), depth-first. */
+static void
+flag_lists(cJSON *o, int depth)
+{
+    cJSON *c;
+
+    if (depth > 16 || o == NULL)
+        return;
+    if (cJSON_IsArray(o)) {
+        cJSON_ArrayForEach(c, o) flag_lists(c, depth + 1);
+        return;
+    }
+    if (!cJSON_IsObject(o))
+        return;
+    for (c = o->child; c != NULL; c = c->next) {
+        char key[72];
+
+        if (c->string == NULL || strcmp(c->string, "t") == 0 ||
+            c->type & cJSON_IsReference)
+            continue;
+        flag_lists(c, depth + 1);
+        if (cJSON_IsArray(c) && c->child != NULL && strlen(c->string) < 64) {
+            snprintf(key, sizeof(key), "has_%s", c->string);
+            if (!cJSON_HasObjectItem(o, key))
+                cJSON_AddBoolToObject(o, key, true);
+        }
+    }
+}
+
 enum app_err
 view_page(struct req *r, int status, const char *tmpl, cJSON *model)
 {
+    flag_lists(model, 0);
     return http_html(r, status, tmpl, model);
 }
 

@@ -18,7 +18,10 @@
 /* A new page model with the common keys; NULL when out of memory. */
 cJSON *view_new(struct req *r);
 
-/* Render a page: http_html with the layout's common keys present. */
+/* Render a page: http_html with the layout's common keys present.  Every
+ * non-empty array "x" in the model gets a sibling "has_x": true, so a
+ * template tests "any?" with {{#has_x}} (a {{#x.0}} section would push the
+ * first item, whose keys then shadow missing ones of later items). */
 enum app_err view_page(struct req *r, int status, const char *tmpl,
                        cJSON *model);
 

@@ -126,6 +126,12 @@ run_route(struct req *r, struct slot *slot)
         return rc;
     r->route = rt;
     slot_set_route(slot, rt->name, r->rid);
+    if (slot != NULL)
+        __atomic_store_n(&slot->limit_s,
+                         (rt->flags & RF_LONG)
+                             ? (uint32_t)app->conf.long_request_timeout
+                             : 0u,
+                         __ATOMIC_RELEASE);
 
     if (rt->flags & RF_DB) {
         rc = db_ensure(app->db);
@@ -153,6 +159,10 @@ run_route(struct req *r, struct slot *slot)
 
     if (cookie_state) {
         rc = csrf_check_origin(r);
+        /* Without a form body the token can only be in the header: check
+         * it before reading anything. */
+        if (rc == APP_OK && !(rt->flags & RF_FORM))
+            rc = csrf_check_token(r);
         if (rc != APP_OK)
             return rc;
     }
@@ -162,7 +172,7 @@ run_route(struct req *r, struct slot *slot)
         if (rc != APP_OK)
             return rc;
     }
-    if (cookie_state) {
+    if (cookie_state && (rt->flags & RF_FORM)) {
         rc = csrf_check_token(r);
         if (rc != APP_OK)
             return rc;

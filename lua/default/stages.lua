@@ -33,6 +33,27 @@ lost_reasons = {
   { key = "other",       name = "其他",     name_en = "Other" },
 }
 
+-- 客户类型 / Customer kinds (add your own; keys are stored with customers).
+customer_kinds = {
+  { key = "hospital",   name = "医院",   name_en = "Hospital" },
+  { key = "dealer",     name = "经销商", name_en = "Dealer" },
+  { key = "store",      name = "门店",   name_en = "Store" },
+  { key = "enterprise", name = "企业",   name_en = "Enterprise" },
+  { key = "other",      name = "其他",   name_en = "Other" },
+}
+
+-- 决策链角色 / Roles in a customer's decision.  The penetration of a
+-- decision chain counts the roles marked required: a required role is
+-- covered when one of its contacts was met within
+-- thresholds.decision_chain.recent_days with a consensus point recorded.
+decision_roles = {
+  { key = "budget",     name = "预算",   name_en = "Budget",     required = true },
+  { key = "acceptance", name = "验收",   name_en = "Acceptance", required = true },
+  { key = "influencer", name = "口碑",   name_en = "Influencer", required = true },
+  { key = "user",       name = "使用者", name_en = "User" },
+  { key = "other",      name = "其他",   name_en = "Other" },
+}
+
 -- Optional logic beyond the evidence list: return false and a message to
 -- refuse.  Example: a contract needs a known deal amount.
 function can_enter(customer, from, to, have)

@@ -9,6 +9,10 @@ thresholds = {
   funnel = { loss = 0.5, rise = 0.15 },
   -- 动销健康度: first-week distribution, weekly SKU ratio, 30-day repurchase
   sell_through = { distribution = 0.85, sku_ratio = 0.05, repurchase = 0.22 },
+  -- 客户健康点: green with an action within fresh_days, red after stale_days
+  customer_health = { fresh_days = 7, stale_days = 30 },
+  -- 决策链渗透率: a role counts when met within recent_days with consensus
+  decision_chain = { recent_days = 30 },
 }
 
 test{ name = "健康阈值 0.85 / 0.70", fn = "thresholds", input = {},

@@ -1,5 +1,6 @@
 """Browser smoke test: a real headless Chromium on the real stack."""
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import (StaleElementReferenceException,
+                                        WebDriverException)
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -8,8 +9,11 @@ from selenium.webdriver.support.ui import WebDriverWait
 def test_login_page_switch_language(stack, browser):
     browser.get(stack.url("/login"))
     # The page is replaced under our feet after each click.
+    # (Chromium may also report a node of the old document as an
+    # "inspector error" while the new one loads.)
     wait = WebDriverWait(browser, 10,
-                         ignored_exceptions=(StaleElementReferenceException,))
+                         ignored_exceptions=(StaleElementReferenceException,
+                                             WebDriverException))
     wait.until(EC.presence_of_element_located((By.NAME, "password")))
     assert browser.find_element(By.TAG_NAME, "html").get_attribute(
         "lang") == "zh-CN"

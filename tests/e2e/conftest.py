@@ -76,6 +76,8 @@ class World:
                               login, "--name",
                               MARKER if slug == "bravo" else "tests")
                 self.tokens[(slug, login)] = r.stdout.strip()
+        for slug in ("acme", "bravo"):
+            self.seed_customers(slug)
         # B's rules carry the marker too, in two more versions than A has.
         import tempfile
         d = tempfile.mkdtemp(prefix="rules-bravo-")
@@ -85,6 +87,42 @@ class World:
                 f.write(f"\n-- {MARKER} revision {n}\n")
             stack.cli("rules", "push", "--tenant", "bravo", d, "--comment",
                       MARKER)
+
+    def seed_customers(self, slug):
+        """A customer of rep1 with a contact, form and photo evidence, and
+        an import in preview, all carrying the marker in B."""
+        import requests
+        tag = MARKER if slug == "bravo" else "acme"
+        h = {"Authorization": f"Bearer {self.tokens[(slug, 'rep1')]}"}
+        url = self.stack.url
+        r = requests.post(url("/api/v1/customers"), headers=h, json={
+            "name": f"{tag} 客户", "kind": "hospital", "city": tag,
+            "confirm_duplicate": True})
+        assert r.status_code == 201, r.text
+        cid = r.json()["id"]
+        r = requests.post(url(f"/api/v1/customers/{cid}/contacts"),
+                          headers=h, json={"name": f"{tag} 联系人",
+                                           "role": "budget"})
+        assert r.status_code == 201, r.text
+        r = requests.post(url(f"/api/v1/customers/{cid}/evidence"),
+                          headers=h, json={"key": "need_confirmed", "data": {
+                              "need": tag, "who": tag}})
+        assert r.status_code == 201, r.text
+        png = bytes.fromhex(
+            "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15"
+            "c4890000000d49444154789c63f8cfc0f01f0005000101ff89993d1d000000"
+            "0049454e44ae426082")
+        r = requests.post(url(f"/api/v1/customers/{cid}/evidence"),
+                          headers=h, data={"key": "trial_kit_receipt",
+                                           "note": tag},
+                          files={"file": (f"{tag}.png", png, "image/png")})
+        assert r.status_code == 201, r.text
+        c = self.client(slug, "rep1")
+        r = c.post("/customers/import", {"encoding": "auto"},
+                   files={"file": (f"{tag}.csv",
+                                   f"客户名称\r\n{tag} 导入\r\n".encode(),
+                                   "text/csv")})
+        assert r.status_code == 303, r.text[:500]
 
     def client(self, slug, login):
         """A signed-in client, one per user for the whole session (so the

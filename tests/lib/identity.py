@@ -70,6 +70,9 @@ class Client:
         return csrf_of(r.text)
 
     def post(self, path, data=None, token=True, origin=True, **kw):
+        return self.send("POST", path, data, token, origin, **kw)
+
+    def send(self, method, path, data=None, token=True, origin=True, **kw):
         data = dict(data or {})
         if token is True:
             data["_csrf"] = self.token("/account" if self.signed_in else
@@ -82,7 +85,18 @@ class Client:
         elif origin:
             headers["Origin"] = origin
         kw.setdefault("allow_redirects", False)
-        return self.s.post(self.url(path), data=data, headers=headers, **kw)
+        return self.s.request(method, self.url(path), data=data,
+                              headers=headers, **kw)
+
+    def send_json(self, method, path, body=None, **kw):
+        """A JSON request from our own page's script: the CSRF token in the
+        X-CSRF-Token header, our Origin."""
+        headers = {"X-CSRF-Token": self.token("/account" if self.signed_in
+                                              else "/login"),
+                   "Origin": self.stack.base}
+        kw.setdefault("allow_redirects", False)
+        return self.s.request(method, self.url(path), json=body or {},
+                              headers=headers, **kw)
 
     signed_in = False
 

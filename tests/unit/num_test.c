@@ -78,6 +78,68 @@ test_octal_bool(void **state)
     assert_false(parse_bool(STR_LIT("maybe"), &b));
 }
 
+static void
+test_decimal_and_date(void **state)
+{
+    static const struct {
+        const char *in;
+        bool ok;
+        double v;
+    } dec[] = {
+        { "12", true, 12 },
+        { "-3.5", true, -3.5 },
+        { "0.25", true, 0.25 },
+        { "123456789012.99", true, 123456789012.99 },
+        { ".5", false, 0 },
+        { "1.", false, 0 },
+        { "1e3", false, 0 },
+        { "+1", false, 0 },
+        { " 1", false, 0 },
+        { "1.234", false, 0 },
+        { "", false, 0 },
+        { "-", false, 0 },
+        { "1234567890123", false, 0 },
+    };
+    static const struct {
+        const char *in;
+        bool ok;
+        int y, m, d;
+    } dates[] = {
+        { "2026-11-28", true, 2026, 11, 28 },
+        { "2024-02-29", true, 2024, 2, 29 },
+        { "2000-02-29", true, 2000, 2, 29 },
+        { "1900-02-29", false, 0, 0, 0 },
+        { "2026-02-29", false, 0, 0, 0 },
+        { "2026-04-31", false, 0, 0, 0 },
+        { "2026-13-01", false, 0, 0, 0 },
+        { "2026-00-10", false, 0, 0, 0 },
+        { "2026-01-00", false, 0, 0, 0 },
+        { "2026-1-01", false, 0, 0, 0 },
+        { "1899-12-31", false, 0, 0, 0 },
+        { "2026/11/28", false, 0, 0, 0 },
+        { "2026-11-2x", false, 0, 0, 0 },
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(dec) / sizeof(dec[0]); i++) {
+        double v = -999;
+        bool ok = parse_decimal(str_c(dec[i].in), 12, 2, &v);
+
+        if (ok != dec[i].ok ||
+            (ok && (v - dec[i].v > 1e-6 || dec[i].v - v > 1e-6)))
+            fail_msg("decimal '%s': ok=%d v=%f", dec[i].in, ok, v);
+    }
+    for (i = 0; i < sizeof(dates) / sizeof(dates[0]); i++) {
+        int y = 0, m = 0, d = 0;
+        bool ok = parse_date(str_c(dates[i].in), &y, &m, &d);
+
+        if (ok != dates[i].ok ||
+            (ok && (y != dates[i].y || m != dates[i].m || d != dates[i].d)))
+            fail_msg("date '%s': ok=%d %d-%d-%d", dates[i].in, ok, y, m, d);
+    }
+}
+
 static const char *
 write_tmp(const char *text)
 {
@@ -191,6 +253,7 @@ main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_i64),
         cmocka_unit_test(test_octal_bool),
+        cmocka_unit_test(test_decimal_and_date),
         cmocka_unit_test(test_conf_file),
         cmocka_unit_test(test_conf_env_overrides_file),
         cmocka_unit_test(test_conf_defaults_are_sane),

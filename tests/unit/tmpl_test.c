@@ -127,6 +127,12 @@ test_falsy(void **state)
         { tpl, "{\"v\":[0,0,0]}", APP_OK, "TTT" },
         /* A missing link in a dotted name is falsy, not an error. */
         { "{{^a.b.c}}F{{/a.b.c}}", "{\"a\":{\"b\":1}}", APP_OK, "F" },
+        /* array indexes, as in mustache.js */
+        { "{{l.0}}{{l.2}}{{#l.5}}x{{/l.5}}", "{\"l\":[\"a\",\"b\",\"c\"]}",
+          APP_OK, "ac" },
+        { "{{#l.0}}has{{/l.0}}{{^e.0}}none{{/e.0}}",
+          "{\"l\":[{\"n\":1}],\"e\":[]}", APP_OK, "hasnone" },
+        { "{{l.x}}{{l.1234567}}", "{\"l\":[1]}", APP_OK, "" },
         /* Interpolating values that print nothing. */
         { "[{{n}}{{o}}{{l}}{{m}}]", "{\"n\":null,\"o\":{},\"l\":[1]}", APP_OK,
           "[]" },

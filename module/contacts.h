@@ -1,0 +1,74 @@
+/*
+ * contacts.h -- a customer's decision chain: contacts by their role in the
+ * decision, with channel preference, focus, birthday, and dated events
+ * (meetings with the consensus reached, or anything worth remembering).
+ * A contact is reachable only through its customer, so it follows the
+ * customer's scope.
+ */
+#ifndef PROOFLINE_CONTACTS_H
+#define PROOFLINE_CONTACTS_H
+
+#include <stdint.h>
+
+#include "db.h"
+#include "err.h"
+#include "http.h"
+
+/* Channels a contact prefers (keys; labels are in the catalogs as
+ * contact.channel.<key>). */
+extern const char *const contact_channels[];
+
+struct contact {
+    int64_t id;
+    int64_t customer_id;
+    int64_t version;
+    const char *name;
+    const char *title;
+    const char *department;
+    const char *role;
+    const char *channel;
+    const char *focus;
+    const char *phone;
+    const char *email;
+    const char *birthday;       /* "YYYY-MM-DD" or "" */
+    const char *last_met_on;    /* "YYYY-MM-DD" or "" */
+    const char *consensus;      /* latest consensus point or "" */
+    const char *consensus_on;   /* "YYYY-MM-DD" or "" */
+    int64_t met_days_ago;       /* -1: never met */
+    int64_t consensus_days_ago; /* -1: none */
+};
+
+struct contact_input {
+    struct str name, title, department, role, channel, focus, phone, email,
+        birthday;
+};
+
+#define CONTACTS_MAX 200
+
+/* The active contacts of a customer (already checked to be in scope). */
+enum app_err contacts_list(struct req *r, int64_t customer_id,
+                           struct contact *out, size_t max, size_t *n);
+
+/* One contact whose customer is in r's scope. */
+enum app_err contacts_get(struct req *r, int64_t id, struct contact *c);
+
+enum app_err contacts_create(struct req *r, int64_t customer_id,
+                             const struct contact_input *in, int64_t *id);
+
+/* APP_ECONFLICT when version is stale. */
+enum app_err contacts_update(struct req *r, int64_t id, int64_t version,
+                             const struct contact_input *in);
+
+enum app_err contacts_deactivate(struct req *r, int64_t id);
+
+/* Record a meeting (kind "met", with an optional consensus point) or an
+ * event on date `on` ("YYYY-MM-DD"). */
+enum app_err contacts_add_event(struct req *r, const struct contact *c,
+                                const char *kind, const char *on,
+                                struct str text, struct str consensus);
+
+/* Recent events of a contact: happened_on, kind, text, consensus, by. */
+enum app_err contacts_events(struct req *r, int64_t contact_id, size_t max,
+                             struct db_res *out);
+
+#endif

@@ -1,0 +1,774 @@
+/*
+ * customer_api.c -- customers, contacts, evidence and stage changes as
+ * JSON (DESIGN §9).  The same checks as the pages: the user's scope, the
+ * rules' gate on every stage change (409 with the missing evidence),
+ * optimistic concurrency on updates (409 with the current record).
+ */
+#include <string.h>
+
+#include "app.h"
+#include "audit.h"
+#include "auth.h"
+#include "contacts.h"
+#include "customer_view.h"
+#include "customers.h"
+#include "db.h"
+#include "evidence.h"
+#include "files.h"
+#include "handlers.h"
+#include "router.h"
+#include "stage.h"
+#include "access.h"
+#include "users.h"
+#include "validate.h"
+#include "view.h"
+
+#define API_PAGE_MAX 200
+
+static const char SQL_HISTORY[] =
+    "SELECT s.id, COALESCE(s.from_stage, ''), s.to_stage, s.code, s.at, "
+    "COALESCE(s.by_user, 0), COALESCE(u.display_name, ''), s.evidence_ids, "
+    "s.rule_version, COALESCE(s.lost_reason, ''), s.note, s.via "
+    "FROM stage_events s LEFT JOIN users u ON u.id = s.by_user "
+    "AND u.tenant_id = s.tenant_id WHERE s.tenant_id = ? "
+    "AND s.customer_id = ? ORDER BY s.id LIMIT 1000";
+
+static enum app_err
+send(struct req *r, int status, cJSON *o)
+{
+    enum app_err rc;
+
+    if (o == NULL)
+        return APP_ENOMEM;
+    rc = http_json(r, status, o);
+    cJSON_Delete(o);
+    return rc;
+}
+
+/* {"error": "validation", "message": ..., "fields": {...}} */
+static enum app_err
+send_invalid(struct req *r, cJSON *errors)
+{
+    cJSON *o = cJSON_CreateObject();
+
+    if (o == NULL)
+        return APP_ENOMEM;
+    cJSON_AddStringToObject(o, "error", "validation");
+    cJSON_AddStringToObject(o, "message", http_t(r, "validate.failed"));
+    cJSON_AddItemToObject(o, "fields", cJSON_Duplicate(errors, true));
+    return send(r, 422, o);
+}
+
+/* The JSON body's scalar members as form fields, so the pages'
+ * declarative validation applies unchanged. */
+static enum app_err
+json_fields(struct req *r, struct kvlist *out)
+{
+    const cJSON *m;
+
+    memset(out, 0, sizeof(*out));
+    if (!cJSON_IsObject(r->json)) {
+        r->err_detail = "api.object_expected";
+        return APP_EINVAL;
+    }
+    cJSON_ArrayForEach(m, r->json)
+    {
+        const char *v = NULL;
+
+        if (cJSON_IsString(m))
+            v = m->valuestring;
+        else if (cJSON_IsNumber(m))
+            v = arena_printf(r->a, "%.15g", m->valuedouble);
+        else if (cJSON_IsBool(m))
+            v = cJSON_IsTrue(m) ? "1" : "0";
+        else if (cJSON_IsNull(m))
+            continue;
+        if (v == NULL)
+            continue; /* objects and arrays are read where expected */
+        if (kv_add(r->a, out, str_c(arena_strdup(r->a, m->string)), str_c(v)) !=
+            APP_OK)
+            return APP_ENOMEM;
+    }
+    return APP_OK;
+}
+
+static void
+errors_cleanup(void *p)
+{
+    cJSON_Delete(p);
+}
+
+static cJSON *
+errors_new(struct req *r)
+{
+    cJSON *e = cJSON_CreateObject();
+
+    if (e != NULL && arena_cleanup_add(r->a, errors_cleanup, e) != 0)
+        return NULL;
+    return e;
+}
+
+/* GET /api/v1/customers?stage=&owner=&team=&health=&kind=&stale=&q=
+ * &sort=&dir=&page=&per_page= */
+enum app_err
+api_customers(struct req *r)
+{
+    static const struct field_spec spec[] = {
+        { "per_page", V_INT, false, 1, API_PAGE_MAX, NULL },
+    };
+    struct field_val v[1];
+    struct customer_filter f;
+    struct ruledesc rd;
+    struct db_res res;
+    int64_t page = 1, total = 0, per;
+    cJSON *o, *list;
+    size_t i;
+    enum app_err rc = cfilter_parse(r, &r->query_args, &f, &page, NULL);
+
+    if (rc == APP_OK)
+        rc = validate_fields(r, &r->query_args, spec, 1, v, NULL);
+    if (rc == APP_OK)
+        rc = ruledesc_get(r, &rd);
+    if (rc != APP_OK)
+        return rc;
+    per = v[0].present ? v[0].i : 50;
+    rc = customers_list(r, &rd, &f, (size_t)per, (size_t)((page - 1) * per),
+                        &res, &total);
+    if (rc != APP_OK)
+        return rc;
+    o = cJSON_CreateObject();
+    list = o != NULL ? cJSON_AddArrayToObject(o, "customers") : NULL;
+    if (list == NULL) {
+        cJSON_Delete(o);
+        return APP_ENOMEM;
+    }
+    for (i = 0; i < res.nrows; i++) {
+        cJSON *c = cJSON_CreateObject();
+
+        if (c == NULL)
+            break;
+        cJSON_AddItemToArray(list, c);
+        cJSON_AddNumberToObject(c, "id", (double)db_int(&res, i, CL_ID, 0));
+        cJSON_AddStringToObject(c, "name", db_text(&res, i, CL_NAME));
+        cJSON_AddStringToObject(c, "kind", db_text(&res, i, CL_KIND));
+        cJSON_AddStringToObject(c, "stage", db_text(&res, i, CL_STAGE));
+        cJSON_AddStringToObject(c, "stage_since",
+                                db_text(&res, i, CL_STAGE_SINCE));
+        cJSON_AddNumberToObject(c, "owner_id",
+                                (double)db_int(&res, i, CL_OWNER_ID, 0));
+        cJSON_AddStringToObject(c, "owner", db_text(&res, i, CL_OWNER_NAME));
+        cJSON_AddStringToObject(c, "city", db_text(&res, i, CL_CITY));
+        cJSON_AddStringToObject(c, "health", db_text(&res, i, CL_HEALTH));
+        cJSON_AddNumberToObject(c, "version",
+                                (double)db_int(&res, i, CL_VERSION, 0));
+    }
+    cJSON_AddNumberToObject(o, "total", (double)total);
+    cJSON_AddNumberToObject(o, "page", (double)page);
+    cJSON_AddNumberToObject(o, "per_page", (double)per);
+    return send(r, 200, o);
+}
+
+static cJSON *
+contact_api(const struct contact *k)
+{
+    cJSON *o = cJSON_CreateObject();
+
+    if (o == NULL)
+        return NULL;
+    cJSON_AddNumberToObject(o, "id", (double)k->id);
+    cJSON_AddNumberToObject(o, "version", (double)k->version);
+    cJSON_AddStringToObject(o, "name", k->name);
+    cJSON_AddStringToObject(o, "title", k->title);
+    cJSON_AddStringToObject(o, "department", k->department);
+    cJSON_AddStringToObject(o, "role", k->role);
+    cJSON_AddStringToObject(o, "channel", k->channel);
+    cJSON_AddStringToObject(o, "focus", k->focus);
+    cJSON_AddStringToObject(o, "phone", k->phone);
+    cJSON_AddStringToObject(o, "email", k->email);
+    cJSON_AddStringToObject(o, "birthday", k->birthday);
+    cJSON_AddStringToObject(o, "last_met_on", k->last_met_on);
+    cJSON_AddStringToObject(o, "consensus", k->consensus);
+    cJSON_AddStringToObject(o, "consensus_on", k->consensus_on);
+    return o;
+}
+
+static cJSON *
+evidence_api(const struct evidence_item *e)
+{
+    cJSON *o = cJSON_CreateObject();
+
+    if (o == NULL)
+        return NULL;
+    cJSON_AddNumberToObject(o, "id", (double)e->id);
+    cJSON_AddStringToObject(o, "key", e->key);
+    cJSON_AddStringToObject(o, "kind", e->kind);
+    if (e->file_id > 0)
+        cJSON_AddNumberToObject(o, "file_id", (double)e->file_id);
+    if (e->data[0] != '\0')
+        cJSON_AddItemToObject(o, "data", cJSON_Parse(e->data));
+    cJSON_AddStringToObject(o, "note", e->note);
+    cJSON_AddStringToObject(o, "created_at", e->created_at);
+    cJSON_AddStringToObject(o, "by", e->by_name);
+    cJSON_AddBoolToObject(o, "used", e->used_in != 0);
+    return o;
+}
+
+/* The customer with its contacts, current evidence and next stage's
+ * missing evidence. */
+static enum app_err
+customer_full(struct req *r, int64_t id, cJSON **out)
+{
+    struct ruledesc rd;
+    struct customer c;
+    struct evidence_set *set = arena_alloc(r->a, sizeof(*set));
+    struct contact *list = arena_calloc(r->a, CONTACTS_MAX, sizeof(*list));
+    const cJSON *next;
+    cJSON *o, *a;
+    size_t n = 0, i;
+    enum app_err rc;
+
+    *out = NULL;
+    if (set == NULL || list == NULL)
+        return APP_ENOMEM;
+    rc = ruledesc_get(r, &rd);
+    if (rc == APP_OK)
+        rc = customers_get(r, id, false, &c);
+    if (rc == APP_OK)
+        rc = evidence_current(r, id, set);
+    if (rc == APP_OK)
+        rc = contacts_list(r, id, list, CONTACTS_MAX, &n);
+    if (rc != APP_OK)
+        return rc;
+    o = cview_customer_api(&c);
+    if (o == NULL)
+        return APP_ENOMEM;
+    cJSON_AddStringToObject(o, "health",
+                            customers_health(&rd, c.stage, c.last_activity_at));
+    a = cJSON_AddArrayToObject(o, "contacts");
+    for (i = 0; a != NULL && i < n; i++)
+        cJSON_AddItemToArray(a, contact_api(&list[i]));
+    a = cJSON_AddArrayToObject(o, "evidence");
+    for (i = 0; a != NULL && i < set->n; i++)
+        cJSON_AddItemToArray(a, evidence_api(&set->v[i]));
+    next = cview_next_stage(&rd, c.stage);
+    if (next != NULL) {
+        cJSON *nx = cJSON_AddObjectToObject(o, "next_stage"), *missing;
+        const cJSON *req;
+
+        cJSON_AddStringToObject(
+            nx, "key", cJSON_GetStringValue(cJSON_GetObjectItem(next, "key")));
+        cJSON_AddStringToObject(nx, "name", ruledesc_name(r, next));
+        missing = cJSON_AddArrayToObject(nx, "missing");
+        cJSON_ArrayForEach(req, cJSON_GetObjectItem(next, "requires"))
+        {
+            const char *k =
+                cJSON_GetStringValue(cJSON_GetObjectItem(req, "key"));
+            cJSON *m;
+
+            if (k == NULL || evidence_find(set, k) != NULL || missing == NULL)
+                continue;
+            m = cJSON_CreateObject();
+            if (m == NULL)
+                break;
+            cJSON_AddStringToObject(m, "key", k);
+            cJSON_AddStringToObject(m, "name", ruledesc_name(r, req));
+            cJSON_AddItemToArray(missing, m);
+        }
+    }
+    cJSON_AddNumberToObject(o, "rule_version", rd.version);
+    *out = o;
+    return APP_OK;
+}
+
+enum app_err
+api_customer(struct req *r)
+{
+    cJSON *o;
+    enum app_err rc = customer_full(r, router_param_int(r, "id"), &o);
+
+    if (rc != APP_OK)
+        return rc;
+    return send(r, 200, o);
+}
+
+static const struct field_spec customer_spec[] = {
+    { "name", V_LINE, true, 1, CUSTOMER_NAME_MAX, NULL },
+    { "kind", V_SLUG, true, 1, 32, NULL },
+    { "city", V_LINE, false, 0, 100, NULL },
+    { "address", V_LINE, false, 0, 300, NULL },
+    { "phone", V_LINE, false, 0, 50, NULL },
+    { "amount", V_LINE, false, 0, 20, NULL },
+    { "note", V_TEXT, false, 0, 5000, NULL },
+    { "owner_id", V_INT, false, 1, INT64_MAX, NULL },
+    { "confirm_duplicate", V_BOOL, false, 0, 1, NULL },
+    { "version", V_INT, false, 1, INT64_MAX, NULL },
+};
+#define NSPEC (sizeof(customer_spec) / sizeof(customer_spec[0]))
+
+enum app_err
+api_customer_create(struct req *r)
+{
+    struct field_val v[NSPEC];
+    struct customer_input in;
+    struct ruledesc rd;
+    struct db_res similar;
+    struct kvlist fields;
+    cJSON *errors = errors_new(r), *o;
+    int64_t owner, id = 0;
+    const char *first;
+    bool in_scope_owner;
+    enum app_err rc;
+
+    if (errors == NULL)
+        return APP_ENOMEM;
+    rc = json_fields(r, &fields);
+    if (rc == APP_OK)
+        rc = ruledesc_get(r, &rd);
+    if (rc != APP_OK)
+        return rc;
+    rc = validate_fields(r, &fields, customer_spec, NSPEC, v, errors);
+    if (cinput_check(r, &rd, v, &in, errors) != APP_OK)
+        rc = APP_EVALIDATION;
+    owner = v[7].present ? v[7].i : r->auth->user_id;
+    in_scope_owner =
+        owner == r->auth->user_id ||
+        ((r->auth->role & (ROLE_ADMIN | ROLE_MANAGER | ROLE_SUPERVISOR)) &&
+         access_user(r, owner) == APP_OK);
+    if (rc == APP_OK && !in_scope_owner) {
+        cJSON_AddStringToObject(errors, "owner_id",
+                                http_t(r, "customer.bad_owner"));
+        rc = APP_EVALIDATION;
+    }
+    if (rc != APP_OK) {
+        r->err_detail = NULL;
+        return send_invalid(r, errors);
+    }
+    rc = customers_similar(r, in.name, 0, &similar);
+    if (rc != APP_OK)
+        return rc;
+    if (similar.nrows > 0 && v[8].i == 0) {
+        cJSON *list;
+        size_t i;
+
+        o = cJSON_CreateObject();
+        list = o != NULL ? cJSON_AddArrayToObject(o, "similar") : NULL;
+        if (list == NULL) {
+            cJSON_Delete(o);
+            return APP_ENOMEM;
+        }
+        cJSON_AddStringToObject(o, "error", "duplicate");
+        cJSON_AddStringToObject(o, "message",
+                                http_t(r, "customer.similar_api"));
+        for (i = 0; i < similar.nrows; i++) {
+            cJSON *x = cJSON_CreateObject();
+
+            if (x == NULL)
+                break;
+            cJSON_AddStringToObject(x, "name", db_text(&similar, i, 1));
+            cJSON_AddStringToObject(x, "owner", db_text(&similar, i, 2));
+            if (db_int(&similar, i, 3, 0) != 0)
+                cJSON_AddNumberToObject(x, "id",
+                                        (double)db_int(&similar, i, 0, 0));
+            cJSON_AddItemToArray(list, x);
+        }
+        return send(r, 409, o);
+    }
+    first = ruledesc_first_stage(&rd);
+    if (first == NULL)
+        return APP_EINTERNAL;
+    rc = db_begin(r->app->db);
+    if (rc == APP_OK)
+        rc = customers_create(r, &in, owner, first, rd.version, "api", &id);
+    if (rc == APP_OK)
+        rc = db_commit(r->app->db);
+    if (rc != APP_OK) {
+        db_rollback(r->app->db);
+        return rc;
+    }
+    rc = customer_full(r, id, &o);
+    if (rc != APP_OK)
+        return rc;
+    return send(r, 201, o);
+}
+
+/* PATCH /api/v1/customers/{id}: the fields given replace the stored ones;
+ * "version" is required. */
+enum app_err
+api_customer_update(struct req *r)
+{
+    struct field_val v[NSPEC];
+    struct customer_input in;
+    struct ruledesc rd;
+    struct customer c;
+    struct kvlist fields;
+    cJSON *errors = errors_new(r), *o;
+    int64_t id = router_param_int(r, "id");
+    size_t i;
+    enum app_err rc;
+
+    if (errors == NULL)
+        return APP_ENOMEM;
+    rc = json_fields(r, &fields);
+    if (rc == APP_OK)
+        rc = ruledesc_get(r, &rd);
+    if (rc == APP_OK)
+        rc = customers_get(r, id, false, &c);
+    if (rc != APP_OK)
+        return rc;
+    /* Missing fields keep their stored values. */
+    {
+        static const char *const names[] = { "name",    "kind",  "city",
+                                             "address", "phone", "amount",
+                                             "note" };
+        const char *now[] = { c.name,  c.kind,   c.city, c.address,
+                              c.phone, c.amount, c.note };
+
+        for (i = 0; i < 7; i++) {
+            if (kv_get(&fields, names[i]) == NULL &&
+                kv_add(r->a, &fields, str_c(names[i]), str_c(now[i])) != APP_OK)
+                return APP_ENOMEM;
+        }
+    }
+    rc = validate_fields(r, &fields, customer_spec, NSPEC, v, errors);
+    if (cinput_check(r, &rd, v, &in, errors) != APP_OK)
+        rc = APP_EVALIDATION;
+    if (!v[9].present) {
+        cJSON_AddStringToObject(errors, "version",
+                                http_t(r, "validate.required"));
+        rc = APP_EVALIDATION;
+    }
+    if (rc != APP_OK) {
+        r->err_detail = NULL;
+        return send_invalid(r, errors);
+    }
+    rc = db_begin(r->app->db);
+    if (rc == APP_OK)
+        rc = customers_update(r, id, v[9].i, &in);
+    if (rc == APP_OK)
+        rc = db_commit(r->app->db);
+    if (rc != APP_OK)
+        db_rollback(r->app->db);
+    if (rc == APP_ECONFLICT) {
+        cJSON *cur;
+
+        if (customers_get(r, id, false, &c) != APP_OK)
+            return APP_ECONFLICT;
+        o = cJSON_CreateObject();
+        cur = cview_customer_api(&c);
+        if (o == NULL || cur == NULL) {
+            cJSON_Delete(o);
+            cJSON_Delete(cur);
+            return APP_ENOMEM;
+        }
+        cJSON_AddStringToObject(o, "error", "conflict");
+        cJSON_AddStringToObject(o, "message", http_t(r, "customer.stale_api"));
+        cJSON_AddItemToObject(o, "current", cur);
+        return send(r, 409, o);
+    }
+    if (rc != APP_OK)
+        return rc;
+    rc = customer_full(r, id, &o);
+    if (rc != APP_OK)
+        return rc;
+    return send(r, 200, o);
+}
+
+/* POST /api/v1/customers/{id}/stage {"to", "lost_reason", "note",
+ * "version"} */
+enum app_err
+api_customer_stage(struct req *r)
+{
+    static const struct field_spec spec[] = {
+        { "to", V_SLUG, true, 1, 64, NULL },
+        { "lost_reason", V_SLUG, false, 1, 64, NULL },
+        { "note", V_LINE, false, 0, 500, NULL },
+        { "version", V_INT, false, 1, INT64_MAX, NULL },
+    };
+    struct field_val v[4];
+    struct stage_request sr;
+    struct rule_verdict verdict;
+    struct kvlist fields;
+    struct customer c;
+    cJSON *errors = errors_new(r), *o;
+    int64_t id = router_param_int(r, "id"), event = 0;
+    enum app_err rc;
+
+    if (errors == NULL)
+        return APP_ENOMEM;
+    rc = customers_get(r, id, false, &c);
+    if (rc == APP_OK)
+        rc = json_fields(r, &fields);
+    if (rc != APP_OK)
+        return rc;
+    if (validate_fields(r, &fields, spec, 4, v, errors) != APP_OK) {
+        r->err_detail = NULL;
+        return send_invalid(r, errors);
+    }
+    memset(&sr, 0, sizeof(sr));
+    sr.customer_id = id;
+    sr.to = arena_str(r->a, v[0].s).p;
+    sr.lost_reason = v[1].present ? arena_str(r->a, v[1].s).p : NULL;
+    sr.note = v[2].present ? arena_str(r->a, v[2].s).p : NULL;
+    sr.via = "api";
+    sr.expected_version = v[3].present ? v[3].i : 0;
+    rc = stage_change(r, &sr, &verdict, &event);
+    if (rc == APP_ECONFLICT || rc == APP_EVALIDATION) {
+        r->err_detail = NULL;
+        return send(r, rc == APP_ECONFLICT ? 409 : 422,
+                    stage_refusal_json(r, &verdict));
+    }
+    if (rc != APP_OK)
+        return rc;
+    rc = customer_full(r, id, &o);
+    if (rc != APP_OK)
+        return rc;
+    cJSON_AddNumberToObject(o, "stage_event_id", (double)event);
+    cJSON_AddStringToObject(o, "code",
+                            verdict.code != NULL ? verdict.code : "ok");
+    return send(r, 200, o);
+}
+
+enum app_err
+api_customer_contacts(struct req *r)
+{
+    struct contact *list = arena_calloc(r->a, CONTACTS_MAX, sizeof(*list));
+    struct customer c;
+    cJSON *o, *a;
+    size_t n = 0, i;
+    int64_t id = router_param_int(r, "id");
+    enum app_err rc;
+
+    if (list == NULL)
+        return APP_ENOMEM;
+    rc = customers_get(r, id, false, &c);
+    if (rc == APP_OK)
+        rc = contacts_list(r, id, list, CONTACTS_MAX, &n);
+    if (rc != APP_OK)
+        return rc;
+    o = cJSON_CreateObject();
+    a = o != NULL ? cJSON_AddArrayToObject(o, "contacts") : NULL;
+    for (i = 0; a != NULL && i < n; i++)
+        cJSON_AddItemToArray(a, contact_api(&list[i]));
+    return send(r, 200, o);
+}
+
+enum app_err
+api_contact_create(struct req *r)
+{
+    static const struct field_spec spec[] = {
+        { "name", V_LINE, true, 1, 100, NULL },
+        { "title", V_LINE, false, 0, 100, NULL },
+        { "department", V_LINE, false, 0, 100, NULL },
+        { "role", V_SLUG, true, 1, 32, NULL },
+        { "channel", V_ENUM, false, 0, 0, contact_channels },
+        { "focus", V_TEXT, false, 0, 500, NULL },
+        { "phone", V_LINE, false, 0, 50, NULL },
+        { "email", V_LINE, false, 0, 200, NULL },
+    };
+    struct field_val v[8];
+    struct contact_input in;
+    struct ruledesc rd;
+    struct customer c;
+    struct contact k;
+    struct kvlist fields;
+    cJSON *errors = errors_new(r);
+    int64_t id = router_param_int(r, "id"), kid = 0;
+    enum app_err rc;
+
+    if (errors == NULL)
+        return APP_ENOMEM;
+    rc = json_fields(r, &fields);
+    if (rc == APP_OK)
+        rc = ruledesc_get(r, &rd);
+    if (rc == APP_OK)
+        rc = customers_get(r, id, false, &c);
+    if (rc != APP_OK)
+        return rc;
+    rc = validate_fields(r, &fields, spec, 8, v, errors);
+    if (rc == APP_OK && ruledesc_find(&rd, "decision_roles",
+                                      arena_str(r->a, v[3].s).p) == NULL) {
+        cJSON_AddStringToObject(errors, "role", http_t(r, "contact.bad_role"));
+        rc = APP_EVALIDATION;
+    }
+    if (rc != APP_OK) {
+        r->err_detail = NULL;
+        return send_invalid(r, errors);
+    }
+    memset(&in, 0, sizeof(in));
+    in.name = v[0].s;
+    in.title = v[1].present ? v[1].s : STR_LIT("");
+    in.department = v[2].present ? v[2].s : STR_LIT("");
+    in.role = v[3].s;
+    in.channel = v[4].present ? str_c(contact_channels[v[4].i]) : STR_LIT("");
+    in.focus = v[5].present ? v[5].s : STR_LIT("");
+    in.phone = v[6].present ? v[6].s : STR_LIT("");
+    in.email = v[7].present ? v[7].s : STR_LIT("");
+    rc = db_begin(r->app->db);
+    if (rc == APP_OK)
+        rc = contacts_create(r, id, &in, &kid);
+    if (rc == APP_OK)
+        rc = db_commit(r->app->db);
+    if (rc != APP_OK) {
+        db_rollback(r->app->db);
+        return rc;
+    }
+    rc = contacts_get(r, kid, &k);
+    if (rc != APP_OK)
+        return rc;
+    return send(r, 201, contact_api(&k));
+}
+
+/* POST /api/v1/customers/{id}/evidence: multipart (key, note, file) for a
+ * photo or document, or JSON {"key", "data": {...}, "note"} for a form or
+ * a call. */
+enum app_err
+api_customer_evidence(struct req *r)
+{
+    struct ruledesc rd;
+    struct customer c;
+    const struct str *key_s = NULL;
+    const struct upload *up = NULL;
+    const cJSON *def, *jdata = NULL;
+    const char *key, *kind, *mime = NULL, *note = "";
+    cJSON *errors = errors_new(r), *data = NULL, *o;
+    char *text = NULL;
+    int64_t id = router_param_int(r, "id"), file_id = 0, eid = 0;
+    size_t i;
+    enum app_err rc;
+
+    if (errors == NULL)
+        return APP_ENOMEM;
+    rc = ruledesc_get(r, &rd);
+    if (rc == APP_OK)
+        rc = customers_get(r, id, false, &c);
+    if (rc != APP_OK)
+        return rc;
+    if (r->json != NULL) {
+        const cJSON *k = cJSON_GetObjectItemCaseSensitive(r->json, "key");
+        const cJSON *n = cJSON_GetObjectItemCaseSensitive(r->json, "note");
+
+        key = cJSON_IsString(k) ? k->valuestring : NULL;
+        jdata = cJSON_GetObjectItemCaseSensitive(r->json, "data");
+        if (cJSON_IsString(n))
+            note = n->valuestring;
+    } else {
+        const struct str *n = kv_get(&r->form, "note");
+
+        key_s = kv_get(&r->form, "key");
+        key = key_s != NULL ? arena_str(r->a, *key_s).p : NULL;
+        if (n != NULL)
+            note = arena_str(r->a, *n).p;
+        for (i = 0; i < r->files.n; i++) {
+            if (str_eq_c(r->files.v[i].field, "file") && r->files.v[i].size > 0)
+                up = &r->files.v[i];
+        }
+    }
+    if (key == NULL || (def = ruledesc_evidence(&rd, key)) == NULL) {
+        cJSON_AddStringToObject(errors, "key", http_t(r, "evidence.bad_key"));
+        return send_invalid(r, errors);
+    }
+    if (utf8_chars(note, strlen(note)) > 1000) {
+        cJSON_AddStringToObject(errors, "note", http_t(r, "validate.too_long"));
+        return send_invalid(r, errors);
+    }
+    kind = cJSON_GetStringValue(cJSON_GetObjectItem(def, "kind"));
+    if (kind == NULL)
+        kind = "form";
+    if (strcmp(kind, "photo") == 0 || strcmp(kind, "document") == 0) {
+        if (up == NULL) {
+            cJSON_AddStringToObject(errors, "file",
+                                    http_t(r, "evidence.file_required"));
+            return send_invalid(r, errors);
+        }
+        mime = files_sniff_upload(up);
+        if (strcmp(kind, "photo") == 0 && !files_is_image(mime)) {
+            cJSON_AddStringToObject(errors, "file",
+                                    http_t(r, "evidence.not_image"));
+            return send_invalid(r, errors);
+        }
+    } else {
+        if (!cJSON_IsObject(jdata)) {
+            cJSON_AddStringToObject(errors, "data",
+                                    http_t(r, "evidence.data_required"));
+            return send_invalid(r, errors);
+        }
+        if (evidence_validate(r, def, NULL, jdata, &data, errors) != APP_OK)
+            return send_invalid(r, errors);
+        text = cJSON_PrintUnformatted(data);
+        cJSON_Delete(data);
+        if (text == NULL)
+            return APP_ENOMEM;
+    }
+    rc = db_begin(r->app->db);
+    if (rc == APP_OK)
+        rc = customers_get(r, id, true, &c);
+    if (rc == APP_OK && up != NULL)
+        rc = files_store(r, up, id, &file_id, &mime);
+    if (rc == APP_OK)
+        rc = evidence_add(r, id, key, kind, file_id, text, note, &eid);
+    if (rc == APP_OK)
+        rc = customers_touch(r, id);
+    if (rc == APP_OK)
+        rc = db_commit(r->app->db);
+    cJSON_free(text);
+    if (rc != APP_OK) {
+        db_rollback(r->app->db);
+        return rc;
+    }
+    o = cJSON_CreateObject();
+    if (o == NULL)
+        return APP_ENOMEM;
+    cJSON_AddNumberToObject(o, "id", (double)eid);
+    cJSON_AddStringToObject(o, "key", key);
+    cJSON_AddStringToObject(o, "kind", kind);
+    if (file_id > 0)
+        cJSON_AddNumberToObject(o, "file_id", (double)file_id);
+    return send(r, 201, o);
+}
+
+enum app_err
+api_customer_history(struct req *r)
+{
+    struct customer c;
+    struct db_res res;
+    cJSON *o, *a;
+    int64_t id = router_param_int(r, "id");
+    size_t i;
+    enum app_err rc = customers_get(r, id, false, &c);
+
+    if (rc == APP_OK)
+        rc = db_query(r->app->db, r->a, SQL_HISTORY,
+                      DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(id)), 1000,
+                      &res);
+    if (rc != APP_OK)
+        return rc;
+    o = cJSON_CreateObject();
+    a = o != NULL ? cJSON_AddArrayToObject(o, "history") : NULL;
+    for (i = 0; a != NULL && i < res.nrows; i++) {
+        cJSON *e = cJSON_CreateObject();
+        const char *from = db_text(&res, i, 1);
+
+        if (e == NULL)
+            break;
+        cJSON_AddItemToArray(a, e);
+        cJSON_AddNumberToObject(e, "id", (double)db_int(&res, i, 0, 0));
+        if (from[0] != '\0')
+            cJSON_AddStringToObject(e, "from", from);
+        else
+            cJSON_AddNullToObject(e, "from");
+        cJSON_AddStringToObject(e, "to", db_text(&res, i, 2));
+        cJSON_AddStringToObject(e, "code", db_text(&res, i, 3));
+        cJSON_AddStringToObject(e, "at", db_text(&res, i, 4));
+        cJSON_AddNumberToObject(e, "by_id", (double)db_int(&res, i, 5, 0));
+        cJSON_AddStringToObject(e, "by", db_text(&res, i, 6));
+        cJSON_AddItemToObject(e, "evidence_ids",
+                              cJSON_Parse(db_text(&res, i, 7)));
+        cJSON_AddNumberToObject(e, "rule_version",
+                                (double)db_int(&res, i, 8, 0));
+        if (db_text(&res, i, 9)[0] != '\0')
+            cJSON_AddStringToObject(e, "lost_reason", db_text(&res, i, 9));
+        cJSON_AddStringToObject(e, "note", db_text(&res, i, 10));
+        cJSON_AddStringToObject(e, "via", db_text(&res, i, 11));
+    }
+    return send(r, 200, o);
+}

@@ -1,0 +1,417 @@
+/*
+ * files.c -- content-addressed file storage and access-checked downloads.
+ */
+#include "files.h"
+#include "handlers.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "access.h"
+#include "app.h"
+#include "auth.h"
+#include "db.h"
+#include "log.h"
+#include "router.h"
+
+#define SHA_HEX 65
+
+static const char SQL_INSERT[] =
+    "INSERT INTO files (tenant_id, sha256, size, mime, name, customer_id, "
+    "created_by) VALUES (?, ?, ?, ?, ?, ?, ?)";
+/* A file of a customer follows the customer's scope; a file without one
+ * (an import) is its uploader's, and admins'. */
+static const char SQL_VISIBLE[] =
+    "SELECT f.sha256, f.mime, f.name, f.size FROM files f "
+    "LEFT JOIN customers c ON c.id = f.customer_id "
+    "AND c.tenant_id = f.tenant_id "
+    "WHERE f.tenant_id = ? AND f.id = ? AND ("
+    "(f.customer_id IS NULL AND (f.created_by = ? OR ? = 1)) OR "
+    "(c.id IS NOT NULL AND (? = 1 OR c.owner_id IN (SELECT descendant_id "
+    "FROM user_tree WHERE tenant_id = ? AND ancestor_id = ?))))";
+
+static bool
+ends_with(const char *name, const char *ext)
+{
+    size_t n = name != NULL ? strlen(name) : 0, e = strlen(ext);
+
+    return n > e && strcasecmp(name + n - e, ext) == 0;
+}
+
+static bool
+text_like(const unsigned char *p, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (p[i] == 0 ||
+            (p[i] < 0x20 && p[i] != '\n' && p[i] != '\r' && p[i] != '\t'))
+            return false;
+    }
+    return n > 0;
+}
+
+const char *
+files_sniff(const unsigned char *h, size_t n, const char *name)
+{
+    if (n >= 3 && h[0] == 0xff && h[1] == 0xd8 && h[2] == 0xff)
+        return "image/jpeg";
+    if (n >= 8 && memcmp(h, "\x89PNG\r\n\x1a\n", 8) == 0)
+        return "image/png";
+    if (n >= 6 && (memcmp(h, "GIF87a", 6) == 0 || memcmp(h, "GIF89a", 6) == 0))
+        return "image/gif";
+    if (n >= 12 && memcmp(h, "RIFF", 4) == 0 && memcmp(h + 8, "WEBP", 4) == 0)
+        return "image/webp";
+    if (n >= 12 && memcmp(h + 4, "ftyp", 4) == 0 &&
+        (memcmp(h + 8, "heic", 4) == 0 || memcmp(h + 8, "heix", 4) == 0 ||
+         memcmp(h + 8, "mif1", 4) == 0 || memcmp(h + 8, "msf1", 4) == 0))
+        return "image/heic";
+    if (n >= 5 && memcmp(h, "%PDF-", 5) == 0)
+        return "application/pdf";
+    if (n >= 4 && memcmp(h, "PK\x03\x04", 4) == 0) {
+        if (ends_with(name, ".docx"))
+            return "application/vnd.openxmlformats-officedocument."
+                   "wordprocessingml.document";
+        if (ends_with(name, ".xlsx"))
+            return "application/vnd.openxmlformats-officedocument."
+                   "spreadsheetml.sheet";
+        if (ends_with(name, ".pptx"))
+            return "application/vnd.openxmlformats-officedocument."
+                   "presentationml.presentation";
+        return "application/zip";
+    }
+    if (text_like(h, n))
+        return ends_with(name, ".csv") ? "text/csv" : "text/plain";
+    return "application/octet-stream";
+}
+
+bool
+files_is_image(const char *mime)
+{
+    return mime != NULL && strncmp(mime, "image/", 6) == 0;
+}
+
+const char *
+files_sniff_upload(const struct upload *u)
+{
+    unsigned char head[512];
+    ssize_t n;
+    int fd = open(u->path, O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0)
+        return "application/octet-stream";
+    do
+        n = read(fd, head, sizeof(head));
+    while (n < 0 && errno == EINTR);
+    close(fd);
+    return files_sniff(head, n > 0 ? (size_t)n : 0, u->filename.p);
+}
+
+static void
+hex(const unsigned char *d, size_t n, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        out[2 * i] = digits[d[i] >> 4];
+        out[2 * i + 1] = digits[d[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+/* files_dir/ab/cd, created when missing; path gets files_dir/ab/cd/sha. */
+static enum app_err
+place(struct req *r, const char *sha, char *path, size_t len)
+{
+    const char *root = r->app->conf.files_dir;
+    char dir[1024];
+
+    snprintf(dir, sizeof(dir), "%s/%.2s", root, sha);
+    if (mkdir(dir, 0750) != 0 && errno != EEXIST)
+        return APP_EIO;
+    snprintf(dir, sizeof(dir), "%s/%.2s/%.2s", root, sha, sha + 2);
+    if (mkdir(dir, 0750) != 0 && errno != EEXIST)
+        return APP_EIO;
+    if ((size_t)snprintf(path, len, "%s/%s", dir, sha) >= len)
+        return APP_EIO;
+    return APP_OK;
+}
+
+static enum app_err
+write_all(int fd, const unsigned char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return APP_EIO;
+        p += w;
+        n -= (size_t)w;
+    }
+    return APP_OK;
+}
+
+/* Copy src to dst through a temporary name, then rename (atomic). */
+static enum app_err
+copy_into(const char *src, const char *dst)
+{
+    char tmp[1100];
+    unsigned char buf[65536];
+    int in, out;
+    ssize_t n;
+    enum app_err rc = APP_OK;
+
+    snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", dst, (long)getpid());
+    in = open(src, O_RDONLY | O_CLOEXEC);
+    if (in < 0)
+        return APP_EIO;
+    out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    if (out < 0) {
+        close(in);
+        return APP_EIO;
+    }
+    while (rc == APP_OK && (n = read(in, buf, sizeof(buf))) != 0) {
+        if (n < 0) {
+            if (errno != EINTR)
+                rc = APP_EIO;
+            continue;
+        }
+        rc = write_all(out, buf, (size_t)n);
+    }
+    close(in);
+    if (fsync(out) != 0)
+        rc = APP_EIO;
+    if (close(out) != 0)
+        rc = APP_EIO;
+    if (rc == APP_OK && rename(tmp, dst) != 0)
+        rc = APP_EIO;
+    if (rc != APP_OK)
+        unlink(tmp);
+    return rc;
+}
+
+static enum app_err
+record(struct req *r, const char *sha, size_t size, const char *mime,
+       const char *name, int64_t customer_id, int64_t *id)
+{
+    uint64_t last = 0;
+    enum app_err rc =
+        db_exec(r->app->db, SQL_INSERT,
+                DB_ARGS(DB_I64(r->auth->tenant_id), DB_CSTR(sha), DB_I64(size),
+                        DB_CSTR(mime), DB_CSTR(name != NULL ? name : ""),
+                        customer_id > 0 ? DB_I64(customer_id) : DB_NULL,
+                        DB_I64(r->auth->user_id)),
+                NULL, &last);
+
+    *id = (int64_t)last;
+    return rc;
+}
+
+enum app_err
+files_store(struct req *r, const struct upload *u, int64_t customer_id,
+            int64_t *id, const char **mime)
+{
+    crypto_hash_sha256_state st;
+    unsigned char buf[65536], digest[crypto_hash_sha256_BYTES];
+    unsigned char head[512];
+    size_t nhead = 0;
+    char sha[SHA_HEX], path[1024];
+    struct stat sb;
+    ssize_t n;
+    int fd = open(u->path, O_RDONLY | O_CLOEXEC);
+    enum app_err rc;
+
+    if (fd < 0)
+        return APP_EIO;
+    crypto_hash_sha256_init(&st);
+    while ((n = read(fd, buf, sizeof(buf))) != 0) {
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            close(fd);
+            return APP_EIO;
+        }
+        if (nhead < sizeof(head)) {
+            size_t take = sizeof(head) - nhead < (size_t)n
+                              ? sizeof(head) - nhead
+                              : (size_t)n;
+
+            memcpy(head + nhead, buf, take);
+            nhead += take;
+        }
+        crypto_hash_sha256_update(&st, buf, (unsigned long long)n);
+    }
+    close(fd);
+    crypto_hash_sha256_final(&st, digest);
+    hex(digest, sizeof(digest), sha);
+    *mime = files_sniff(head, nhead, u->filename.p);
+    rc = place(r, sha, path, sizeof(path));
+    if (rc != APP_OK)
+        return rc;
+    /* The same bytes are stored once. */
+    if (stat(path, &sb) != 0) {
+        if (rename(u->path, path) == 0)
+            chmod(path, 0640);
+        else if (errno == EXDEV)
+            rc = copy_into(u->path, path);
+        else
+            rc = APP_EIO;
+    }
+    if (rc != APP_OK) {
+        log_error("files.store", "sha256=%s errno=%d", sha, errno);
+        return rc;
+    }
+    return record(r, sha, u->size, *mime, u->filename.p, customer_id, id);
+}
+
+enum app_err
+files_store_bytes(struct req *r, const void *p, size_t n, const char *name,
+                  int64_t customer_id, int64_t *id, const char **mime)
+{
+    unsigned char digest[crypto_hash_sha256_BYTES];
+    char sha[SHA_HEX], path[1024], tmp[1100];
+    struct stat sb;
+    enum app_err rc;
+
+    crypto_hash_sha256(digest, p, (unsigned long long)n);
+    hex(digest, sizeof(digest), sha);
+    *mime = files_sniff(p, n < 512 ? n : 512, name);
+    rc = place(r, sha, path, sizeof(path));
+    if (rc != APP_OK)
+        return rc;
+    if (stat(path, &sb) != 0) {
+        int fd;
+
+        snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
+        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+        if (fd < 0)
+            return APP_EIO;
+        rc = write_all(fd, p, n);
+        if (close(fd) != 0)
+            rc = APP_EIO;
+        if (rc == APP_OK && rename(tmp, path) != 0)
+            rc = APP_EIO;
+        if (rc != APP_OK) {
+            unlink(tmp);
+            return rc;
+        }
+    }
+    return record(r, sha, n, *mime, name, customer_id, id);
+}
+
+static enum app_err
+visible(struct req *r, int64_t id, struct db_res *res)
+{
+    int64_t root, all;
+    enum app_err rc;
+
+    access_scope(r, &root, &all);
+    rc = db_query(r->app->db, r->a, SQL_VISIBLE,
+                  DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(id),
+                          DB_I64(r->auth->user_id), DB_I64(all), DB_I64(all),
+                          DB_I64(r->auth->tenant_id), DB_I64(root)),
+                  1, res);
+    if (rc == APP_OK && res->nrows == 0)
+        rc = APP_ENOTFOUND;
+    return rc;
+}
+
+enum app_err
+files_read(struct req *r, int64_t id, size_t max, struct str *out,
+           const char **name)
+{
+    struct db_res res;
+    char path[1024];
+    const char *sha;
+    FILE *f;
+    char *p;
+    size_t n;
+    enum app_err rc = visible(r, id, &res);
+
+    if (rc != APP_OK)
+        return rc;
+    sha = db_text(&res, 0, 0);
+    if (db_int(&res, 0, 3, 0) < 0 || (size_t)db_int(&res, 0, 3, 0) > max)
+        return APP_ETOOBIG;
+    snprintf(path, sizeof(path), "%s/%.2s/%.2s/%s", r->app->conf.files_dir, sha,
+             sha + 2, sha);
+    f = fopen(path, "rb");
+    if (f == NULL)
+        return APP_EIO;
+    n = (size_t)db_int(&res, 0, 3, 0);
+    p = arena_alloc(r->a, n + 1);
+    if (p == NULL) {
+        fclose(f);
+        return APP_ENOMEM;
+    }
+    if (fread(p, 1, n, f) != n) {
+        fclose(f);
+        return APP_EIO;
+    }
+    fclose(f);
+    p[n] = '\0';
+    *out = (struct str){ p, n };
+    if (name != NULL)
+        *name = db_text(&res, 0, 2);
+    return APP_OK;
+}
+
+/* filename*=UTF-8''... (RFC 5987): everything but unreserved bytes
+ * percent-encoded, so no quote or CR/LF can reach the header. */
+static const char *
+disposition(struct req *r, const char *mime, const char *name)
+{
+    struct buf b;
+    const unsigned char *p = (const unsigned char *)name;
+
+    buf_init(&b, r->a, 2048);
+    buf_puts(&b, files_is_image(mime) || strcmp(mime, "application/pdf") == 0
+                     ? "inline"
+                     : "attachment");
+    if (name[0] != '\0') {
+        buf_puts(&b, "; filename*=UTF-8''");
+        for (; *p != '\0' && b.len < 1500; p++) {
+            if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+                (*p >= '0' && *p <= '9') || *p == '.' || *p == '-' || *p == '_')
+                buf_putc(&b, (char)*p);
+            else
+                buf_printf(&b, "%%%02X", *p);
+        }
+    }
+    return b.p != NULL ? b.p : "attachment";
+}
+
+enum app_err
+files_download(struct req *r)
+{
+    struct db_res res;
+    const char *sha, *mime;
+    enum app_err rc = visible(r, router_param_int(r, "id"), &res);
+
+    if (rc != APP_OK)
+        return rc;
+    sha = db_text(&res, 0, 0);
+    mime = db_text(&res, 0, 1);
+    rc = http_header(
+        r, "X-Accel-Redirect",
+        arena_printf(r->a, "/_files/%.2s/%.2s/%s", sha, sha + 2, sha));
+    if (rc == APP_OK)
+        rc = http_header(r, "Content-Disposition",
+                         disposition(r, mime, db_text(&res, 0, 2)));
+    if (rc != APP_OK)
+        return rc;
+    buf_clear(&r->body);
+    r->status = 200;
+    r->content_type = mime;
+    return APP_OK;
+}

@@ -1,0 +1,46 @@
+/*
+ * files.h -- uploaded files, stored once per content hash.
+ *
+ * The bytes live at files_dir/ab/cd/<sha256> (outside the web root, mode
+ * 0640); a row in `files` records who uploaded what, under which name,
+ * for which customer.  The type is sniffed from the content, never taken
+ * from the client.  Downloads pass the access check here and are sent by
+ * nginx (X-Accel-Redirect to the internal /_files/ location).
+ */
+#ifndef PROOFLINE_FILES_H
+#define PROOFLINE_FILES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "http.h"
+#include "multipart.h"
+
+/* What a file's first bytes say it is: "image/jpeg", "image/png",
+ * "image/gif", "image/webp", "image/heic", "application/pdf", office
+ * documents (by their zip container and the name's extension),
+ * "text/plain"/"text/csv" (valid UTF-8 or GB18030-looking text without
+ * NUL), else "application/octet-stream". */
+const char *files_sniff(const unsigned char *head, size_t n, const char *name);
+
+bool files_is_image(const char *mime);
+
+/* The sniffed type of an uploaded part (before storing it). */
+const char *files_sniff_upload(const struct upload *u);
+
+/* Store an uploaded part for customer_id (0: none); *id gets the new
+ * files row, *mime the sniffed type.  Inside the caller's transaction. */
+enum app_err files_store(struct req *r, const struct upload *u,
+                         int64_t customer_id, int64_t *id, const char **mime);
+
+/* Store bytes already in memory (imports, demo data). */
+enum app_err files_store_bytes(struct req *r, const void *p, size_t n,
+                               const char *name, int64_t customer_id,
+                               int64_t *id, const char **mime);
+
+/* Read a stored file the user may see into the arena (imports). */
+enum app_err files_read(struct req *r, int64_t id, size_t max, struct str *out,
+                        const char **name);
+
+#endif

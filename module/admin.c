@@ -242,22 +242,6 @@ admin_user_new(struct req *r)
     return user_form(r, 200, NULL, NULL, NULL);
 }
 
-static void
-errors_cleanup(void *p)
-{
-    cJSON_Delete(p);
-}
-
-static cJSON *
-errors_new(struct req *r)
-{
-    cJSON *e = cJSON_CreateObject();
-
-    if (e != NULL && arena_cleanup_add(r->a, errors_cleanup, e) != 0)
-        return NULL;
-    return e;
-}
-
 enum app_err
 admin_user_create(struct req *r)
 {
@@ -271,7 +255,7 @@ admin_user_create(struct req *r)
         { "password", V_SECRET, false, 0, 1024, NULL },
     };
     struct field_val v[7];
-    cJSON *errors = errors_new(r), *d;
+    cJSON *errors = view_errors(r), *d;
     struct user shown;
     struct user_new nu;
     char hash[PASSWORD_HASH_MAX], generated[17];
@@ -367,7 +351,7 @@ admin_user_update(struct req *r)
         { "locale", V_ENUM, false, 0, 0, locale_choices },
     };
     struct field_val v[5];
-    cJSON *errors = errors_new(r), *d;
+    cJSON *errors = view_errors(r), *d;
     struct user u;
     unsigned role;
     int64_t manager;

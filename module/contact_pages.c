@@ -37,22 +37,6 @@ static const struct field_spec contact_spec[] = {
 };
 #define NSPEC (sizeof(contact_spec) / sizeof(contact_spec[0]))
 
-static void
-errors_cleanup(void *p)
-{
-    cJSON_Delete(p);
-}
-
-static cJSON *
-errors_new(struct req *r)
-{
-    cJSON *e = cJSON_CreateObject();
-
-    if (e != NULL && arena_cleanup_add(r->a, errors_cleanup, e) != 0)
-        return NULL;
-    return e;
-}
-
 /* --- the chain on the customer page ------------------------------------- */
 
 static struct str
@@ -76,6 +60,9 @@ chain_model(struct req *r, const struct ruledesc *rd, const struct customer *c,
     cJSON *o, *people;
     size_t n = 0, nroles = 0, i;
     int window = ruledesc_health(rd, "chain_recent_days", CHAIN_WINDOW_DAYS);
+
+    if (window > CHAIN_WINDOW_MAX) /* the rules may say more; a year it is */
+        window = CHAIN_WINDOW_MAX;
     enum app_err rc;
 
     if (list == NULL)
@@ -165,6 +152,16 @@ chain_model(struct req *r, const struct ruledesc *rd, const struct customer *c,
     return APP_OK;
 }
 
+/* Today in the tenant's time zone, "YYYY-MM-DD" (11 bytes). */
+static void
+today_of(const struct req *r, char *out, size_t n)
+{
+    struct tm tm;
+
+    tz_local(r->auth->tenant_tz, time(NULL), &tm);
+    strftime(out, n, "%Y-%m-%d", &tm);
+}
+
 /* --- contact forms ----------------------------------------------------------
  */
 
@@ -173,6 +170,7 @@ check_input(struct req *r, const struct ruledesc *rd, struct field_val *v,
             struct contact_input *in, cJSON *errors)
 {
     enum app_err rc = APP_OK;
+    char today[11];
     int y, mo, d;
 
     memset(in, 0, sizeof(*in));
@@ -185,18 +183,28 @@ check_input(struct req *r, const struct ruledesc *rd, struct field_val *v,
     in->phone = v[6].present ? v[6].s : STR_LIT("");
     in->email = v[7].present ? v[7].s : STR_LIT("");
     in->birthday = v[8].present ? v[8].s : STR_LIT("");
-    if (in->role.len > 0 &&
-        ruledesc_find(rd, "decision_roles", arena_str(r->a, in->role).p) ==
-            NULL) {
-        cJSON_AddStringToObject(errors, "role", http_t(r, "contact.bad_role"));
-        rc = APP_EVALIDATION;
+    if (in->role.len > 0) {
+        const char *key = cJSON_GetStringValue(cJSON_GetObjectItem(
+            ruledesc_find(rd, "decision_roles", arena_str(r->a, in->role).p),
+            "key"));
+
+        if (key == NULL) {
+            cJSON_AddStringToObject(errors, "role",
+                                    http_t(r, "contact.bad_role"));
+            rc = APP_EVALIDATION;
+        } else {
+            in->role = str_c(key);
+        }
     }
     if (in->email.len > 0 && str_find_byte(in->email, '@') <= 0) {
         cJSON_AddStringToObject(errors, "email",
                                 http_t(r, "contact.bad_email"));
         rc = APP_EVALIDATION;
     }
-    if (in->birthday.len > 0 && !parse_date(in->birthday, &y, &mo, &d)) {
+    today_of(r, today, sizeof(today));
+    if (in->birthday.len > 0 &&
+        (!parse_date(in->birthday, &y, &mo, &d) ||
+         strcmp(arena_str(r->a, in->birthday).p, today) > 0)) {
         cJSON_AddStringToObject(errors, "birthday",
                                 http_t(r, "evidence.bad_date"));
         rc = APP_EVALIDATION;
@@ -234,29 +242,6 @@ contact_json(struct req *r, const struct contact_input *in,
     return o;
 }
 
-static cJSON *
-channel_options(struct req *r, const char *sel)
-{
-    cJSON *a = cJSON_CreateArray();
-    size_t i;
-
-    for (i = 1; a != NULL && contact_channels[i] != NULL; i++) {
-        cJSON *o = cJSON_CreateObject();
-
-        if (o == NULL)
-            break;
-        view_add_str(o, "value", contact_channels[i]);
-        view_add_str(o, "label",
-                     http_t(r, arena_printf(r->a, "contact.channel.%s",
-                                            contact_channels[i])));
-        cJSON_AddBoolToObject(o, "selected",
-                              sel != NULL &&
-                                  strcmp(sel, contact_channels[i]) == 0);
-        cJSON_AddItemToArray(a, o);
-    }
-    return a;
-}
-
 static enum app_err
 contact_page(struct req *r, int status, const struct customer *c,
              const struct ruledesc *rd, cJSON *k, const char *role,
@@ -265,8 +250,6 @@ contact_page(struct req *r, int status, const struct customer *c,
 {
     cJSON *m = view_new(r);
     char today[11];
-    time_t now = time(NULL);
-    struct tm tm;
 
     if (m == NULL)
         return APP_ENOMEM;
@@ -274,9 +257,10 @@ contact_page(struct req *r, int status, const struct customer *c,
     cJSON_AddItemToObject(m, "k", k != NULL ? k : cJSON_CreateObject());
     cJSON_AddItemToObject(m, "roles",
                           ruledesc_options(r, rd, "decision_roles", role));
-    cJSON_AddItemToObject(m, "channels", channel_options(r, channel));
-    tz_local(r->auth->tenant_tz, now, &tm);
-    strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+    cJSON_AddItemToObject(
+        m, "channels",
+        view_options(r, contact_channels, "contact.channel.", channel));
+    today_of(r, today, sizeof(today));
     view_add_str(m, "today", today);
     if (contact_id > 0) {
         struct db_res ev;
@@ -332,7 +316,7 @@ contact_create(struct req *r)
     struct contact_input in;
     struct ruledesc rd;
     struct customer c;
-    cJSON *errors = errors_new(r);
+    cJSON *errors = view_errors(r);
     int64_t id = router_param_int(r, "id"), kid = 0;
     enum app_err rc, vrc;
 
@@ -401,7 +385,7 @@ contact_update(struct req *r)
     struct ruledesc rd;
     struct customer c;
     struct contact k;
-    cJSON *errors = errors_new(r), *model, *extra;
+    cJSON *errors = view_errors(r), *model, *extra;
     enum app_err rc = load(r, &k, &c, &rd), vrc;
 
     if (rc != APP_OK)
@@ -461,7 +445,8 @@ contact_event(struct req *r)
     struct ruledesc rd;
     struct customer c;
     struct contact k;
-    cJSON *errors = errors_new(r);
+    cJSON *errors = view_errors(r);
+    char today[11];
     int y, mo, d;
     enum app_err rc = load(r, &k, &c, &rd);
 
@@ -470,8 +455,13 @@ contact_event(struct req *r)
     if (errors == NULL)
         return APP_ENOMEM;
     rc = validate_fields(r, &r->form, spec, 4, v, errors);
+    today_of(r, today, sizeof(today));
     if (rc == APP_OK && !parse_date(v[1].s, &y, &mo, &d)) {
         cJSON_AddStringToObject(errors, "on", http_t(r, "evidence.bad_date"));
+        rc = APP_EVALIDATION;
+    } else if (rc == APP_OK && strcmp(arena_str(r->a, v[1].s).p, today) > 0) {
+        /* A meeting in the future would pin "last met" there. */
+        cJSON_AddStringToObject(errors, "on", http_t(r, "contact.future"));
         rc = APP_EVALIDATION;
     }
     if (rc == APP_OK && v[0].i == 1 && !v[2].present) {

@@ -31,6 +31,9 @@ static const char SQL_GET[] =
     "WHERE k.tenant_id = ? AND k.id = ? AND k.active = 1 AND (? = 1 OR "
     "c.owner_id IN (SELECT descendant_id FROM user_tree WHERE tenant_id = ? "
     "AND ancestor_id = ?))";
+static const char SQL_COUNT[] =
+    "SELECT COUNT(*) FROM contacts WHERE tenant_id = ? AND customer_id = ? "
+    "AND active = 1";
 static const char SQL_CREATE[] =
     "INSERT INTO contacts (tenant_id, customer_id, name, title, department, "
     "role, channel, focus, phone, email, birthday) "
@@ -134,14 +137,25 @@ contacts_create(struct req *r, int64_t customer_id,
                 const struct contact_input *in, int64_t *id)
 {
     uint64_t last = 0;
-    enum app_err rc = db_exec(
-        r->app->db, SQL_CREATE,
-        DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(customer_id),
-                DB_STR(in->name), DB_STR(in->title), DB_STR(in->department),
-                DB_STR(in->role), DB_STR(in->channel), DB_STR(in->focus),
-                DB_STR(in->phone), DB_STR(in->email),
-                date_or_null(in->birthday)),
-        NULL, &last);
+    struct db_res cnt;
+    enum app_err rc = db_query(
+        r->app->db, r->a, SQL_COUNT,
+        DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(customer_id)), 1, &cnt);
+
+    if (rc != APP_OK)
+        return rc;
+    if (db_int(&cnt, 0, 0, 0) >= CONTACTS_MAX) {
+        r->err_detail = "contact.too_many";
+        return APP_ETOOBIG;
+    }
+    rc = db_exec(r->app->db, SQL_CREATE,
+                 DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(customer_id),
+                         DB_STR(in->name), DB_STR(in->title),
+                         DB_STR(in->department), DB_STR(in->role),
+                         DB_STR(in->channel), DB_STR(in->focus),
+                         DB_STR(in->phone), DB_STR(in->email),
+                         date_or_null(in->birthday)),
+                 NULL, &last);
 
     *id = (int64_t)last;
     if (rc == APP_OK)

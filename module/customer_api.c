@@ -92,22 +92,6 @@ json_fields(struct req *r, struct kvlist *out)
     return APP_OK;
 }
 
-static void
-errors_cleanup(void *p)
-{
-    cJSON_Delete(p);
-}
-
-static cJSON *
-errors_new(struct req *r)
-{
-    cJSON *e = cJSON_CreateObject();
-
-    if (e != NULL && arena_cleanup_add(r->a, errors_cleanup, e) != 0)
-        return NULL;
-    return e;
-}
-
 /* GET /api/v1/customers?stage=&owner=&team=&health=&kind=&stale=&q=
  * &sort=&dir=&page=&per_page= */
 enum app_err
@@ -293,7 +277,7 @@ api_customer(struct req *r)
 
 static const struct field_spec customer_spec[] = {
     { "name", V_LINE, true, 1, CUSTOMER_NAME_MAX, NULL },
-    { "kind", V_SLUG, true, 1, 32, NULL },
+    { "kind", V_LINE, true, 1, 32, NULL },
     { "city", V_LINE, false, 0, 100, NULL },
     { "address", V_LINE, false, 0, 300, NULL },
     { "phone", V_LINE, false, 0, 50, NULL },
@@ -313,7 +297,7 @@ api_customer_create(struct req *r)
     struct ruledesc rd;
     struct db_res similar;
     struct kvlist fields;
-    cJSON *errors = errors_new(r), *o;
+    cJSON *errors = view_errors(r), *o;
     int64_t owner, id = 0;
     const char *first;
     bool in_scope_owner;
@@ -330,10 +314,7 @@ api_customer_create(struct req *r)
     if (cinput_check(r, &rd, v, &in, errors) != APP_OK)
         rc = APP_EVALIDATION;
     owner = v[7].present ? v[7].i : r->auth->user_id;
-    in_scope_owner =
-        owner == r->auth->user_id ||
-        ((r->auth->role & (ROLE_ADMIN | ROLE_MANAGER | ROLE_SUPERVISOR)) &&
-         access_user(r, owner) == APP_OK);
+    in_scope_owner = customers_owner_ok(r, owner) == APP_OK;
     if (rc == APP_OK && !in_scope_owner) {
         cJSON_AddStringToObject(errors, "owner_id",
                                 http_t(r, "customer.bad_owner"));
@@ -364,11 +345,14 @@ api_customer_create(struct req *r)
 
             if (x == NULL)
                 break;
-            cJSON_AddStringToObject(x, "name", db_text(&similar, i, 1));
             cJSON_AddStringToObject(x, "owner", db_text(&similar, i, 2));
-            if (db_int(&similar, i, 3, 0) != 0)
+            if (db_int(&similar, i, 3, 0) != 0) {
+                cJSON_AddStringToObject(x, "name", db_text(&similar, i, 1));
                 cJSON_AddNumberToObject(x, "id",
                                         (double)db_int(&similar, i, 0, 0));
+            } else {
+                cJSON_AddBoolToObject(x, "same_name", true);
+            }
             cJSON_AddItemToArray(list, x);
         }
         return send(r, 409, o);
@@ -401,7 +385,7 @@ api_customer_update(struct req *r)
     struct ruledesc rd;
     struct customer c;
     struct kvlist fields;
-    cJSON *errors = errors_new(r), *o;
+    cJSON *errors = view_errors(r), *o;
     int64_t id = router_param_int(r, "id");
     size_t i;
     enum app_err rc;
@@ -480,7 +464,7 @@ api_customer_stage(struct req *r)
 {
     static const struct field_spec spec[] = {
         { "to", V_SLUG, true, 1, 64, NULL },
-        { "lost_reason", V_SLUG, false, 1, 64, NULL },
+        { "lost_reason", V_LINE, false, 1, 64, NULL },
         { "note", V_LINE, false, 0, 500, NULL },
         { "version", V_INT, false, 1, INT64_MAX, NULL },
     };
@@ -489,7 +473,7 @@ api_customer_stage(struct req *r)
     struct rule_verdict verdict;
     struct kvlist fields;
     struct customer c;
-    cJSON *errors = errors_new(r), *o;
+    cJSON *errors = view_errors(r), *o;
     int64_t id = router_param_int(r, "id"), event = 0;
     enum app_err rc;
 
@@ -515,7 +499,7 @@ api_customer_stage(struct req *r)
     if (rc == APP_ECONFLICT || rc == APP_EVALIDATION) {
         r->err_detail = NULL;
         return send(r, rc == APP_ECONFLICT ? 409 : 422,
-                    stage_refusal_json(r, &verdict));
+                    stage_refusal(r, &verdict, 0));
     }
     if (rc != APP_OK)
         return rc;
@@ -559,7 +543,7 @@ api_contact_create(struct req *r)
         { "name", V_LINE, true, 1, 100, NULL },
         { "title", V_LINE, false, 0, 100, NULL },
         { "department", V_LINE, false, 0, 100, NULL },
-        { "role", V_SLUG, true, 1, 32, NULL },
+        { "role", V_LINE, true, 1, 32, NULL },
         { "channel", V_ENUM, false, 0, 0, contact_channels },
         { "focus", V_TEXT, false, 0, 500, NULL },
         { "phone", V_LINE, false, 0, 50, NULL },
@@ -571,7 +555,8 @@ api_contact_create(struct req *r)
     struct customer c;
     struct contact k;
     struct kvlist fields;
-    cJSON *errors = errors_new(r);
+    cJSON *errors = view_errors(r);
+    const char *role = NULL;
     int64_t id = router_param_int(r, "id"), kid = 0;
     enum app_err rc;
 
@@ -585,10 +570,15 @@ api_contact_create(struct req *r)
     if (rc != APP_OK)
         return rc;
     rc = validate_fields(r, &fields, spec, 8, v, errors);
-    if (rc == APP_OK && ruledesc_find(&rd, "decision_roles",
-                                      arena_str(r->a, v[3].s).p) == NULL) {
-        cJSON_AddStringToObject(errors, "role", http_t(r, "contact.bad_role"));
-        rc = APP_EVALIDATION;
+    if (rc == APP_OK) {
+        role = cJSON_GetStringValue(cJSON_GetObjectItem(
+            ruledesc_find(&rd, "decision_roles", arena_str(r->a, v[3].s).p),
+            "key"));
+        if (role == NULL) {
+            cJSON_AddStringToObject(errors, "role",
+                                    http_t(r, "contact.bad_role"));
+            rc = APP_EVALIDATION;
+        }
     }
     if (rc != APP_OK) {
         r->err_detail = NULL;
@@ -598,7 +588,7 @@ api_contact_create(struct req *r)
     in.name = v[0].s;
     in.title = v[1].present ? v[1].s : STR_LIT("");
     in.department = v[2].present ? v[2].s : STR_LIT("");
-    in.role = v[3].s;
+    in.role = str_c(role);
     in.channel = v[4].present ? str_c(contact_channels[v[4].i]) : STR_LIT("");
     in.focus = v[5].present ? v[5].s : STR_LIT("");
     in.phone = v[6].present ? v[6].s : STR_LIT("");
@@ -630,7 +620,7 @@ api_customer_evidence(struct req *r)
     const struct upload *up = NULL;
     const cJSON *def, *jdata = NULL;
     const char *key, *kind, *mime = NULL, *note = "";
-    cJSON *errors = errors_new(r), *data = NULL, *o;
+    cJSON *errors = view_errors(r), *data = NULL, *o;
     char *text = NULL;
     int64_t id = router_param_int(r, "id"), file_id = 0, eid = 0;
     size_t i;
@@ -681,9 +671,11 @@ api_customer_evidence(struct req *r)
             return send_invalid(r, errors);
         }
         mime = files_sniff_upload(up);
-        if (strcmp(kind, "photo") == 0 && !files_is_image(mime)) {
+        if (!files_fits_kind(kind, mime)) {
             cJSON_AddStringToObject(errors, "file",
-                                    http_t(r, "evidence.not_image"));
+                                    http_t(r, strcmp(kind, "photo") == 0
+                                                  ? "evidence.not_image"
+                                                  : "evidence.bad_type"));
             return send_invalid(r, errors);
         }
     } else {

@@ -32,22 +32,6 @@ static const char *const sort_choices[] = {
 };
 static const char *const dir_choices[] = { "asc", "desc", NULL };
 
-static void
-errors_cleanup(void *p)
-{
-    cJSON_Delete(p);
-}
-
-static cJSON *
-errors_new(struct req *r)
-{
-    cJSON *e = cJSON_CreateObject();
-
-    if (e != NULL && arena_cleanup_add(r->a, errors_cleanup, e) != 0)
-        return NULL;
-    return e;
-}
-
 /* Append name=value to a query string, percent-encoding the value. */
 static void
 qs_add(struct buf *b, const char *name, const char *value)
@@ -204,49 +188,6 @@ list_row(struct req *r, const struct ruledesc *rd, const struct db_res *res,
     return o;
 }
 
-static cJSON *
-health_options(struct req *r, const char *sel)
-{
-    cJSON *a = cJSON_CreateArray();
-    size_t i;
-
-    for (i = 0; a != NULL && health_choices[i] != NULL; i++) {
-        cJSON *o = cJSON_CreateObject();
-
-        if (o == NULL)
-            break;
-        view_add_str(o, "value", health_choices[i]);
-        view_add_str(o, "label",
-                     http_t(r, arena_printf(r->a, "customer.health.%s",
-                                            health_choices[i])));
-        cJSON_AddBoolToObject(o, "selected",
-                              strcmp(sel, health_choices[i]) == 0);
-        cJSON_AddItemToArray(a, o);
-    }
-    return a;
-}
-
-static cJSON *
-sort_options(struct req *r, const struct customer_filter *f)
-{
-    cJSON *a = cJSON_CreateArray();
-    size_t i;
-
-    for (i = 0; a != NULL && sort_choices[i] != NULL; i++) {
-        cJSON *o = cJSON_CreateObject();
-
-        if (o == NULL)
-            break;
-        view_add_str(o, "value", sort_choices[i]);
-        view_add_str(
-            o, "label",
-            http_t(r, arena_printf(r->a, "customer.sort.%s", sort_choices[i])));
-        cJSON_AddBoolToObject(o, "selected", (size_t)f->sort == i);
-        cJSON_AddItemToArray(a, o);
-    }
-    return a;
-}
-
 /* The list page, also shown after a bulk action with its results. */
 static enum app_err
 list_page(struct req *r, int status, cJSON *bulk_result)
@@ -285,8 +226,12 @@ list_page(struct req *r, int status, cJSON *bulk_result)
                           ruledesc_options(r, &rd, "stages", f.stage));
     cJSON_AddItemToObject(filter, "kinds",
                           ruledesc_options(r, &rd, "customer_kinds", f.kind));
-    cJSON_AddItemToObject(filter, "healths", health_options(r, f.health));
-    cJSON_AddItemToObject(filter, "sorts", sort_options(r, &f));
+    cJSON_AddItemToObject(
+        filter, "healths",
+        view_options(r, health_choices, "customer.health.", f.health));
+    cJSON_AddItemToObject(
+        filter, "sorts",
+        view_options(r, sort_choices, "customer.sort.", sort_choices[f.sort]));
     cJSON_AddBoolToObject(filter, "desc", f.desc);
     rc = people_model(r, filter, f.owner, f.team);
     if (rc != APP_OK)
@@ -358,11 +303,19 @@ cinput_check(struct req *r, const struct ruledesc *rd, struct field_val *v,
     in->phone = v[4].present ? v[4].s : STR_LIT("");
     in->amount = v[5].present ? v[5].s : STR_LIT("");
     in->note = v[6].present ? v[6].s : STR_LIT("");
-    if (in->kind.len > 0 &&
-        ruledesc_find(rd, "customer_kinds", arena_str(r->a, in->kind).p) ==
-            NULL) {
-        cJSON_AddStringToObject(errors, "kind", http_t(r, "customer.bad_kind"));
-        rc = APP_EVALIDATION;
+    if (in->kind.len > 0) {
+        /* Stored by key, whichever name the caller used. */
+        const char *key = cJSON_GetStringValue(cJSON_GetObjectItem(
+            ruledesc_find(rd, "customer_kinds", arena_str(r->a, in->kind).p),
+            "key"));
+
+        if (key == NULL) {
+            cJSON_AddStringToObject(errors, "kind",
+                                    http_t(r, "customer.bad_kind"));
+            rc = APP_EVALIDATION;
+        } else {
+            in->kind = str_c(key);
+        }
     }
     if (in->amount.len > 0 &&
         (!parse_decimal(in->amount, 12, 2, &amount) || amount < 0)) {
@@ -370,25 +323,6 @@ cinput_check(struct req *r, const struct ruledesc *rd, struct field_val *v,
                                 http_t(r, "customer.bad_amount"));
         rc = APP_EVALIDATION;
     }
-    return rc;
-}
-
-/* May r's user give customers to `owner`?  Reps: only themselves. */
-static enum app_err
-owner_ok(struct req *r, int64_t owner)
-{
-    struct user u;
-    enum app_err rc;
-
-    if (owner == r->auth->user_id)
-        return APP_OK;
-    if (!can_manage(r))
-        return APP_EFORBIDDEN;
-    rc = access_user(r, owner);
-    if (rc == APP_OK)
-        rc = users_get(r->app->db, r->a, r->auth->tenant_id, owner, &u);
-    if (rc == APP_OK && !u.active)
-        rc = APP_ENOTFOUND;
     return rc;
 }
 
@@ -461,7 +395,10 @@ similar_model(struct req *r, const struct db_res *res)
 
         if (o == NULL)
             break;
-        view_add_str(o, "name", db_text(res, i, 1));
+        view_add_str(o, "name",
+                     db_int(res, i, 3, 0) != 0
+                         ? db_text(res, i, 1)
+                         : http_t(r, "customer.same_name_elsewhere"));
         view_add_str(o, "owner", db_text(res, i, 2));
         if (db_int(res, i, 3, 0) != 0)
             view_add_str(o, "url",
@@ -479,7 +416,7 @@ customers_create_page(struct req *r)
     struct customer_input in;
     struct ruledesc rd;
     struct db_res similar;
-    cJSON *errors = errors_new(r), *d;
+    cJSON *errors = view_errors(r), *d;
     int64_t owner, id = 0;
     const char *first;
     enum app_err rc, vrc;
@@ -493,7 +430,7 @@ customers_create_page(struct req *r)
     if (cinput_check(r, &rd, v, &in, errors) != APP_OK)
         vrc = APP_EVALIDATION;
     owner = v[7].present ? v[7].i : r->auth->user_id;
-    if (vrc == APP_OK && owner_ok(r, owner) != APP_OK) {
+    if (vrc == APP_OK && customers_owner_ok(r, owner) != APP_OK) {
         cJSON_AddStringToObject(errors, "owner",
                                 http_t(r, "customer.bad_owner"));
         vrc = APP_EVALIDATION;
@@ -611,7 +548,7 @@ customer_update(struct req *r)
     struct customer_input in;
     struct ruledesc rd;
     struct customer c;
-    cJSON *errors = errors_new(r), *model, *extra;
+    cJSON *errors = view_errors(r), *model, *extra;
     int64_t id = router_param_int(r, "id");
     enum app_err rc, vrc;
 
@@ -782,12 +719,41 @@ customer_stage(struct req *r)
     if (rc == APP_ECONFLICT || rc == APP_EVALIDATION) {
         r->err_detail = NULL;
         return show_page(r, rc == APP_ECONFLICT ? 409 : 422, id,
-                         cview_refusal(r, id, &verdict));
+                         stage_refusal(r, &verdict, id));
     }
     if (rc != APP_OK)
         return rc;
     return http_redirect(r,
                          arena_printf(r->a, "/customers/%lld", (long long)id));
+}
+
+/* Give customer id to owner (already checked), with the audit entry, in
+ * a transaction of its own. */
+static enum app_err
+transfer_one(struct req *r, int64_t id, int64_t owner)
+{
+    struct customer c;
+    cJSON *d;
+    enum app_err rc = db_begin(r->app->db);
+
+    if (rc == APP_OK)
+        rc = customers_get(r, id, true, &c);
+    if (rc == APP_OK)
+        rc = customers_set_owner(r, id, owner);
+    d = cJSON_CreateObject();
+    if (rc == APP_OK && d != NULL) {
+        cJSON_AddNumberToObject(d, "customer", (double)id);
+        cJSON_AddNumberToObject(d, "from", (double)c.owner_id);
+        cJSON_AddNumberToObject(d, "to", (double)owner);
+        rc = audit_write(r, r->auth->tenant_id, r->auth->user_id, owner,
+                         "customer.transfer", d);
+    }
+    cJSON_Delete(d);
+    if (rc == APP_OK)
+        rc = db_commit(r->app->db);
+    if (rc != APP_OK)
+        db_rollback(r->app->db);
+    return rc;
 }
 
 enum app_err
@@ -799,7 +765,6 @@ customer_transfer(struct req *r)
     struct field_val v[1];
     struct customer c;
     int64_t id = router_param_int(r, "id");
-    cJSON *d;
     enum app_err rc;
 
     rc = customers_get(r, id, false, &c);
@@ -807,29 +772,12 @@ customer_transfer(struct req *r)
         return rc;
     if (validate_fields(r, &r->form, spec, 1, v, NULL) != APP_OK)
         return APP_EVALIDATION;
-    rc = owner_ok(r, v[0].i);
+    rc = customers_owner_ok(r, v[0].i);
     if (rc != APP_OK)
         return rc == APP_EFORBIDDEN ? rc : APP_EVALIDATION;
-    rc = db_begin(r->app->db);
-    if (rc == APP_OK)
-        rc = customers_get(r, id, true, &c);
-    if (rc == APP_OK)
-        rc = customers_set_owner(r, id, v[0].i);
-    d = cJSON_CreateObject();
-    if (rc == APP_OK && d != NULL) {
-        cJSON_AddNumberToObject(d, "customer", (double)id);
-        cJSON_AddNumberToObject(d, "from", (double)c.owner_id);
-        cJSON_AddNumberToObject(d, "to", (double)v[0].i);
-        rc = audit_write(r, r->auth->tenant_id, r->auth->user_id, v[0].i,
-                         "customer.transfer", d);
-    }
-    cJSON_Delete(d);
-    if (rc == APP_OK)
-        rc = db_commit(r->app->db);
-    if (rc != APP_OK) {
-        db_rollback(r->app->db);
+    rc = transfer_one(r, id, v[0].i);
+    if (rc != APP_OK)
         return rc;
-    }
     return http_redirect(r,
                          arena_printf(r->a, "/customers/%lld", (long long)id));
 }
@@ -862,7 +810,7 @@ customers_bulk(struct req *r)
         cJSON_Delete(results);
         return APP_EVALIDATION;
     }
-    if (v[0].i == 1 && (rc = owner_ok(r, v[3].i)) != APP_OK) {
+    if (v[0].i == 1 && (rc = customers_owner_ok(r, v[3].i)) != APP_OK) {
         cJSON_Delete(results);
         return rc == APP_EFORBIDDEN ? rc : APP_EVALIDATION;
     }
@@ -896,22 +844,14 @@ customers_bulk(struct req *r)
             rc = stage_change(r, &sr, &verdict, &event);
             if (rc == APP_ECONFLICT || rc == APP_EVALIDATION) {
                 cJSON_AddItemToObject(o, "refusal",
-                                      cview_refusal(r, id, &verdict));
+                                      stage_refusal(r, &verdict, id));
                 rc = APP_OK;
             } else if (rc == APP_OK) {
                 cJSON_AddBoolToObject(o, "ok", true);
                 moved++;
             }
         } else {
-            rc = db_begin(r->app->db);
-            if (rc == APP_OK)
-                rc = customers_get(r, id, true, &c);
-            if (rc == APP_OK)
-                rc = customers_set_owner(r, id, v[3].i);
-            if (rc == APP_OK)
-                rc = db_commit(r->app->db);
-            else
-                db_rollback(r->app->db);
+            rc = transfer_one(r, id, v[3].i);
             if (rc == APP_OK) {
                 cJSON_AddBoolToObject(o, "ok", true);
                 moved++;

@@ -415,34 +415,3 @@ cview_timeline(struct req *r, const struct ruledesc *rd, int64_t customer_id,
     *out = a;
     return a != NULL ? APP_OK : APP_ENOMEM;
 }
-
-cJSON *
-cview_refusal(struct req *r, int64_t customer_id, const struct rule_verdict *v)
-{
-    cJSON *o = cJSON_CreateObject(), *missing;
-    const char *code =
-        v->code != NULL && v->code[0] != '\0' ? v->code : "refused";
-    size_t i;
-
-    if (o == NULL)
-        return NULL;
-    view_add_str(o, "code", code);
-    view_add_str(o, "message",
-                 http_t(r, arena_printf(r->a, "stage.refused.%s", code)));
-    if (v->message != NULL)
-        view_add_str(o, "rule_message", v->message);
-    missing = cJSON_AddArrayToObject(o, "missing");
-    for (i = 0; missing != NULL && i < v->nmissing; i++) {
-        cJSON *m = cJSON_CreateObject();
-
-        if (m == NULL)
-            break;
-        view_add_str(m, "key", v->missing[i].key);
-        view_add_str(m, "name", v->missing[i].name);
-        view_add_str(m, "url",
-                     arena_printf(r->a, "/customers/%lld/evidence/%s",
-                                  (long long)customer_id, v->missing[i].key));
-        cJSON_AddItemToArray(missing, m);
-    }
-    return o;
-}

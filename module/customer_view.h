@@ -49,11 +49,6 @@ cJSON *cview_evidence_item(struct req *r, const struct ruledesc *rd,
 enum app_err cview_timeline(struct req *r, const struct ruledesc *rd,
                             int64_t customer_id, size_t max, cJSON **out);
 
-/* The refusal of a stage change for a page: {code, message, missing:
- * [{key, name, url}], rule_message}. */
-cJSON *cview_refusal(struct req *r, int64_t customer_id,
-                     const struct rule_verdict *v);
-
 /* Local time of a UTC timestamp in the tenant's zone ("" for ""). */
 const char *cview_local(struct req *r, const char *utc);
 

@@ -9,7 +9,9 @@
 #include "access.h"
 #include "app.h"
 #include "auth.h"
+#include "router.h"
 #include "tz.h"
+#include "users.h"
 
 /* The user's scope: admins see the tenant, everyone else the subtree of
  * users under them (themselves included). */
@@ -61,13 +63,16 @@ static const char SQL_CONTACTS_TEXT[] =
     "GROUP_CONCAT(CONCAT(name, ' ', phone) SEPARATOR ' '), ''), 2000) "
     "FROM contacts WHERE tenant_id = ? AND customer_id = ? AND active = 1) "
     "WHERE tenant_id = ? AND id = ?";
+/* Exact (folded) names anywhere in the company; looser matches only in
+ * the user's scope, so the check cannot be used to list other teams'
+ * customers. */
 static const char SQL_SIMILAR[] =
     "SELECT c.id, c.name, u.display_name, " SCOPE " FROM customers c "
     "JOIN users u ON u.id = c.owner_id AND u.tenant_id = c.tenant_id "
-    "WHERE c.tenant_id = ? AND c.id <> ? AND (c.name_key = ? OR "
-    "(CHAR_LENGTH(?) >= 2 AND c.name_key LIKE ?) OR "
+    "WHERE c.tenant_id = ? AND c.id <> ? AND (c.name_key = ? OR (" SCOPE
+    " AND ((CHAR_LENGTH(?) >= 2 AND c.name_key LIKE ?) OR "
     "(CHAR_LENGTH(c.name_key) >= 2 AND ? LIKE CONCAT('%', c.name_key, "
-    "'%'))) ORDER BY c.name_key = ? DESC, c.id LIMIT 5";
+    "'%'))))) ORDER BY c.name_key = ? DESC, c.id LIMIT 5";
 
 static void
 row_to_customer(const struct db_res *res, struct customer *c)
@@ -166,6 +171,24 @@ customers_update(struct req *r, int64_t id, int64_t version,
     if (rc != APP_OK)
         return rc;
     return affected == 1 ? APP_OK : APP_ECONFLICT;
+}
+
+enum app_err
+customers_owner_ok(struct req *r, int64_t owner)
+{
+    struct user u;
+    enum app_err rc;
+
+    if (owner == r->auth->user_id)
+        return APP_OK;
+    if (!(r->auth->role & (ROLE_ADMIN | ROLE_MANAGER | ROLE_SUPERVISOR)))
+        return APP_EFORBIDDEN;
+    rc = access_user(r, owner);
+    if (rc == APP_OK)
+        rc = users_get(r->app->db, r->a, r->auth->tenant_id, owner, &u);
+    if (rc == APP_OK && !u.active)
+        rc = APP_ENOTFOUND;
+    return rc;
 }
 
 enum app_err
@@ -317,12 +340,13 @@ customers_similar(struct req *r, struct str name, int64_t exclude,
     /* The key holds no LIKE wildcards: punctuation is folded away. */
     like = arena_printf(r->a, "%%%s%%", key);
     access_scope(r, &root, &all);
-    return db_query(r->app->db, r->a, SQL_SIMILAR,
-                    DB_ARGS(DB_I64(all), DB_I64(r->auth->tenant_id),
-                            DB_I64(root), DB_I64(r->auth->tenant_id),
-                            DB_I64(exclude), DB_CSTR(key), DB_CSTR(key),
-                            DB_CSTR(like), DB_CSTR(key), DB_CSTR(key)),
-                    5, out);
+    return db_query(
+        r->app->db, r->a, SQL_SIMILAR,
+        DB_ARGS(DB_I64(all), DB_I64(r->auth->tenant_id), DB_I64(root),
+                DB_I64(r->auth->tenant_id), DB_I64(exclude), DB_CSTR(key),
+                DB_I64(all), DB_I64(r->auth->tenant_id), DB_I64(root),
+                DB_CSTR(key), DB_CSTR(like), DB_CSTR(key), DB_CSTR(key)),
+        5, out);
 }
 
 /* --- lists ---------------------------------------------------------------- */
@@ -333,9 +357,11 @@ customers_similar(struct req *r, struct str name, int64_t exclude,
     "THEN 'green' WHEN c.last_activity_at >= UTC_TIMESTAMP(3) - "              \
     "INTERVAL ? DAY THEN 'amber' ELSE 'red' END)"
 
+/* The filters touch customers only, so the sort and the page are taken
+ * from customers alone (an index on (tenant_id, sort column) can stop
+ * after one page); the owners' names are joined to that page only. */
 #define LIST_FROM                                                              \
-    " FROM customers c JOIN users u ON u.id = c.owner_id "                     \
-    "AND u.tenant_id = c.tenant_id "                                           \
+    " FROM customers c "                                                       \
     "WHERE c.tenant_id = ? AND " SCOPE " AND (? = '' OR c.stage = ?) "         \
     "AND (? = 0 OR c.owner_id = ?) "                                           \
     "AND (? = 0 OR c.owner_id IN (SELECT descendant_id FROM user_tree "        \
@@ -348,9 +374,15 @@ customers_similar(struct req *r, struct str name, int64_t exclude,
 #define LIST_SQL(order)                                                        \
     "SELECT c.id, c.name, c.kind, c.stage, c.stage_since, c.owner_id, "        \
     "u.display_name, c.city, COALESCE(c.last_activity_at, ''), "               \
-    "COALESCE(c.amount, ''), c.version, " HEALTH_EXPR ", c.phone, "            \
-    "c.address, COALESCE(c.lost_reason, ''), c.created_at" LIST_FROM           \
-    " ORDER BY " order " LIMIT ? OFFSET ?"
+    "COALESCE(c.amount, ''), c.version, c.health, c.phone, c.address, "        \
+    "COALESCE(c.lost_reason, ''), c.created_at FROM (SELECT c.id, "            \
+    "c.tenant_id, "                                                            \
+    "c.name, c.name_key, c.kind, c.stage, c.stage_since, c.owner_id, c.city, " \
+    "c.last_activity_at, c.amount, c.version, c.phone, c.address, "            \
+    "c.lost_reason, c.created_at, c.updated_at, " HEALTH_EXPR                  \
+    " AS health" LIST_FROM " ORDER BY " order " LIMIT ? OFFSET ?) c "          \
+    "JOIN users u ON u.id = c.owner_id AND u.tenant_id = c.tenant_id "         \
+    "ORDER BY " order
 
 static const char *const LIST_BY[CS_COUNT][2] = {
     [CS_UPDATED] = { LIST_SQL("c.updated_at, c.id"),
@@ -419,9 +451,9 @@ where_args(struct req *r, const struct ruledesc *rd,
 }
 
 enum app_err
-customers_list(struct req *r, const struct ruledesc *rd,
-               const struct customer_filter *f, size_t limit, size_t offset,
-               struct db_res *out, int64_t *total)
+customers_list_in(struct req *r, struct arena *a, const struct ruledesc *rd,
+                  const struct customer_filter *f, size_t limit, size_t offset,
+                  struct db_res *out, int64_t *total)
 {
     struct db_val v[3 + WHERE_ARGS + 2];
     struct db_res cnt;
@@ -434,7 +466,7 @@ customers_list(struct req *r, const struct ruledesc *rd,
     where_args(r, rd, f, v + 3);
     v[3 + WHERE_ARGS] = DB_I64((int64_t)limit);
     v[3 + WHERE_ARGS + 1] = DB_I64((int64_t)offset);
-    rc = db_query(r->app->db, r->a, LIST_BY[sort][f->desc ? 1 : 0], v,
+    rc = db_query(r->app->db, a, LIST_BY[sort][f->desc ? 1 : 0], v,
                   3 + WHERE_ARGS + 2, limit, out);
     if (rc != APP_OK || total == NULL)
         return rc;
@@ -442,6 +474,14 @@ customers_list(struct req *r, const struct ruledesc *rd,
     if (rc == APP_OK)
         *total = db_int(&cnt, 0, 0, 0);
     return rc;
+}
+
+enum app_err
+customers_list(struct req *r, const struct ruledesc *rd,
+               const struct customer_filter *f, size_t limit, size_t offset,
+               struct db_res *out, int64_t *total)
+{
+    return customers_list_in(r, r->a, rd, f, limit, offset, out, total);
 }
 
 const char *

@@ -69,6 +69,11 @@ enum app_err customers_create(struct req *r, const struct customer_input *in,
 enum app_err customers_update(struct req *r, int64_t id, int64_t version,
                               const struct customer_input *in);
 
+/* May r's user give customers to `owner`?  Everyone to themselves;
+ * admins, managers and supervisors to active users in their scope.
+ * APP_EFORBIDDEN for other roles, APP_ENOTFOUND for anyone else. */
+enum app_err customers_owner_ok(struct req *r, int64_t owner);
+
 /* Give a customer to another owner (the caller checks who may). */
 enum app_err customers_set_owner(struct req *r, int64_t id, int64_t owner);
 
@@ -82,8 +87,10 @@ enum app_err customers_refresh_contacts_text(struct req *r, int64_t id);
  * forms and company suffixes (有限公司, Co., Ltd.) do not count. */
 void customers_name_key(struct str name, char *out, size_t outlen);
 
-/* Customers of the tenant (any owner) whose names look like `name`: id,
- * name, owner's display name, in_scope (0/1).  At most 5. */
+/* Customers whose names look like `name`: in r's scope, similar names;
+ * elsewhere in the company, the same folded name only.  Columns: id,
+ * name, owner's display name, in_scope (0/1).  At most 5.  Callers show
+ * the name of an out-of-scope match only as "this name exists". */
 enum app_err customers_similar(struct req *r, struct str name, int64_t exclude,
                                struct db_res *out);
 
@@ -137,6 +144,13 @@ enum {
 enum app_err customers_list(struct req *r, const struct ruledesc *rd,
                             const struct customer_filter *f, size_t limit,
                             size_t offset, struct db_res *out, int64_t *total);
+
+/* The same with the rows in arena a (for exports read in batches). */
+enum app_err customers_list_in(struct req *r, struct arena *a,
+                               const struct ruledesc *rd,
+                               const struct customer_filter *f, size_t limit,
+                               size_t offset, struct db_res *out,
+                               int64_t *total);
 
 /* The health of a customer: "green", "amber", "red", or "none" for a
  * closed stage. */

@@ -22,6 +22,9 @@ static const char SQL_CURRENT[] =
     "AND f.tenant_id = e.tenant_id WHERE e.tenant_id = ? "
     "AND e.customer_id = ? AND e.removed_at IS NULL ORDER BY e.id DESC "
     "LIMIT 1000";
+static const char SQL_COUNT[] =
+    "SELECT COUNT(*) FROM evidence WHERE tenant_id = ? AND customer_id = ? "
+    "AND removed_at IS NULL";
 static const char SQL_ADD[] =
     "INSERT INTO evidence (tenant_id, customer_id, ev_key, kind, file_id, "
     "data, note, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
@@ -105,6 +108,8 @@ evidence_have(const struct evidence_set *set)
 
 #define FIELD_TEXT_MAX 1000
 #define FIELD_LIST_MAX 50
+#define FIELD_ITEM_MAX 200     /* characters of one list item */
+#define DATA_MAX (32u * 1024u) /* bytes of a form's data as JSON */
 
 static const char *
 def_str(const cJSON *def, const char *k, const char *fallback)
@@ -243,7 +248,21 @@ evidence_validate(struct req *r, const cJSON *def, const struct kvlist *form,
         }
         if (list) {
             int n = cJSON_GetArraySize(items);
+            const cJSON *it;
+            bool items_ok = true;
 
+            cJSON_ArrayForEach(it, items)
+            {
+                if (!valid_text(str_c(it->valuestring), FIELD_ITEM_MAX))
+                    items_ok = false;
+            }
+            if (!items_ok) {
+                field_error(r, errors, name, "validate.too_long",
+                            FIELD_ITEM_MAX);
+                bad = true;
+                cJSON_Delete(items);
+                continue;
+            }
             if (n == 0 && !required) {
                 cJSON_Delete(items);
                 continue;
@@ -271,7 +290,7 @@ evidence_validate(struct req *r, const cJSON *def, const struct kvlist *form,
             field_error(r, errors, name, "validate.too_long", FIELD_TEXT_MAX);
             bad = true;
         } else if (strcmp(type, "number") == 0) {
-            if (!parse_decimal(text, 12, 4, &num)) {
+            if (!parse_decimal(text, 11, 4, &num)) {
                 field_error(r, errors, name, "evidence.bad_number", -1);
                 bad = true;
             } else if (def_num(f, "min", &lo) && num < lo) {
@@ -310,6 +329,17 @@ evidence_validate(struct req *r, const cJSON *def, const struct kvlist *form,
             cJSON_AddStringToObject(out, name, arena_str(r->a, text).p);
         }
     }
+    if (!bad) {
+        char *text = cJSON_PrintUnformatted(out);
+
+        if (text == NULL || strlen(text) > DATA_MAX) {
+            if (errors != NULL)
+                cJSON_AddStringToObject(errors, "data",
+                                        http_t(r, "validate.too_long"));
+            bad = true;
+        }
+        cJSON_free(text);
+    }
     if (bad) {
         cJSON_Delete(out);
         return APP_EVALIDATION;
@@ -327,7 +357,18 @@ evidence_add(struct req *r, int64_t customer_id, const char *key,
              const char *note, int64_t *id)
 {
     uint64_t last = 0;
-    enum app_err rc = db_exec(
+    struct db_res cnt;
+    enum app_err rc = db_query(
+        r->app->db, r->a, SQL_COUNT,
+        DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(customer_id)), 1, &cnt);
+
+    if (rc != APP_OK)
+        return rc;
+    if (db_int(&cnt, 0, 0, 0) >= EVIDENCE_MAX_ROWS) {
+        r->err_detail = "evidence.too_many";
+        return APP_ETOOBIG;
+    }
+    rc = db_exec(
         r->app->db, SQL_ADD,
         DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(customer_id), DB_CSTR(key),
                 DB_CSTR(kind), file_id > 0 ? DB_I64(file_id) : DB_NULL,

@@ -19,7 +19,8 @@
 #include "http.h"
 #include "ruledesc.h"
 
-#define EVIDENCE_MAX_ITEMS 200
+#define EVIDENCE_MAX_ITEMS 200 /* distinct keys read for a customer */
+#define EVIDENCE_MAX_ROWS 500  /* items a customer may hold (not removed) */
 
 struct evidence_item {
     int64_t id;

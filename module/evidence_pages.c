@@ -173,14 +173,6 @@ file_part(const struct req *r)
     return NULL;
 }
 
-static bool
-document_type(const char *mime)
-{
-    return files_is_image(mime) || strcmp(mime, "application/pdf") == 0 ||
-           strncmp(mime, "application/vnd.openxmlformats", 30) == 0 ||
-           strcmp(mime, "text/plain") == 0 || strcmp(mime, "text/csv") == 0;
-}
-
 enum app_err
 evidence_submit(struct req *r)
 {
@@ -221,8 +213,7 @@ evidence_submit(struct req *r)
             cJSON_AddStringToObject(errors, "file",
                                     http_t(r, "evidence.file_required"));
             rc = APP_EVALIDATION;
-        } else if (strcmp(kind, "photo") == 0 ? !files_is_image(mime)
-                                              : !document_type(mime)) {
+        } else if (!files_fits_kind(kind, mime)) {
             cJSON_AddStringToObject(errors, "file",
                                     http_t(r, strcmp(kind, "photo") == 0
                                                   ? "evidence.not_image"

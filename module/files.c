@@ -98,6 +98,18 @@ files_is_image(const char *mime)
     return mime != NULL && strncmp(mime, "image/", 6) == 0;
 }
 
+bool
+files_fits_kind(const char *kind, const char *mime)
+{
+    if (kind == NULL || mime == NULL)
+        return false;
+    if (strcmp(kind, "photo") == 0)
+        return files_is_image(mime);
+    return files_is_image(mime) || strcmp(mime, "application/pdf") == 0 ||
+           strncmp(mime, "application/vnd.openxmlformats", 30) == 0 ||
+           strcmp(mime, "text/plain") == 0 || strcmp(mime, "text/csv") == 0;
+}
+
 const char *
 files_sniff_upload(const struct upload *u)
 {

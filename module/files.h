@@ -26,6 +26,10 @@ const char *files_sniff(const unsigned char *head, size_t n, const char *name);
 
 bool files_is_image(const char *mime);
 
+/* May a file of this type serve as evidence of this kind?  "photo":
+ * images only; "document": images, PDF, Office documents, text. */
+bool files_fits_kind(const char *kind, const char *mime);
+
 /* The sniffed type of an uploaded part (before storing it). */
 const char *files_sniff_upload(const struct upload *u);
 

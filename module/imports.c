@@ -29,16 +29,21 @@
 #include "num.h"
 #include "router.h"
 #include "textenc.h"
+#include "tz.h"
 #include "users.h"
 #include "validate.h"
 #include "view.h"
 
-#define IMPORT_MAX_BYTES (20u << 20)
+/* The file, its UTF-8 text and the parsed rows all live in the request's
+ * arena (arena_max, 64 MiB by default): 8 MiB of CSV is about 40,000
+ * plain rows, twice the row limit. */
+#define IMPORT_MAX_BYTES (8u << 20)
 #define IMPORT_MAX_ROWS 20000
 #define IMPORT_MAX_COLS 64
 #define SHOW_ERRORS 50
 #define SHOW_ROWS 10
 #define EXPORT_MAX_ROWS 100000
+#define EXPORT_BATCH 5000
 
 /* The fields a column can be mapped to. */
 enum ifield {
@@ -101,6 +106,9 @@ static const struct {
                            { "邮箱", "联系人邮箱", "email", NULL } },
 };
 
+/* The encodings a user may choose (textenc_parse names). */
+static const char *const ENCODINGS[] = { "auto", "utf-8", "gbk", NULL };
+
 static const char SQL_CREATE[] =
     "INSERT INTO imports (tenant_id, created_by, file_id, encoding, mapping) "
     "VALUES (?, ?, ?, ?, ?)";
@@ -112,6 +120,8 @@ static const char SQL_GET[] =
 static const char SQL_MAPPING[] =
     "UPDATE imports SET mapping = ? WHERE tenant_id = ? AND id = ? "
     "AND status = 'preview'";
+static const char SQL_LOCK[] =
+    "SELECT status FROM imports WHERE tenant_id = ? AND id = ? FOR UPDATE";
 static const char SQL_DONE[] =
     "UPDATE imports SET status = 'committed', rows_total = ?, rows_valid = ?, "
     "rows_imported = ?, committed_at = UTC_TIMESTAMP(3) "
@@ -219,11 +229,6 @@ struct caches {
         int64_t id; /* 0: not allowed */
     } owners[64];
     size_t nowners;
-    struct {
-        const char *stage;
-        const char *problem; /* NULL: allowed */
-    } stages[32];
-    size_t nstages;
 };
 
 static int64_t
@@ -237,11 +242,9 @@ owner_id(struct req *r, struct caches *c, struct str login)
         if (strcmp(c->owners[i].login, l) == 0)
             return c->owners[i].id;
     }
-    if (users_id_by_login(r->app->db, r->a, r->auth->tenant_id, login, &id) ==
-            APP_OK &&
-        id != r->auth->user_id &&
-        (!(r->auth->role & (ROLE_ADMIN | ROLE_MANAGER | ROLE_SUPERVISOR)) ||
-         access_user(r, id) != APP_OK))
+    if (users_id_by_login(r->app->db, r->a, r->auth->tenant_id, login, &id) !=
+            APP_OK ||
+        customers_owner_ok(r, id) != APP_OK)
         id = 0;
     if (c->nowners < 64) {
         c->owners[c->nowners].login = l;
@@ -251,46 +254,50 @@ owner_id(struct req *r, struct caches *c, struct str login)
     return id;
 }
 
-/* May a new customer (no evidence) start in stage `key`?  NULL or the
- * reason in the user's language. */
+/* May this new customer (no evidence yet) start in stage `key`?  NULL or
+ * the reason in the user's language.  Asked per row, with the row's
+ * facts: a tenant's can_enter() may look at them. */
 static const char *
-stage_problem(struct req *r, struct caches *c, const struct ruledesc *rd,
-              const char *key)
+stage_problem(struct req *r, const struct ruledesc *rd,
+              const struct import_row *row, const char *key)
 {
     struct rule_verdict v;
-    cJSON *have;
+    cJSON *have, *facts;
     const char *problem = NULL;
+    double amount;
     size_t i;
 
-    for (i = 0; i < c->nstages; i++) {
-        if (strcmp(c->stages[i].stage, key) == 0)
-            return c->stages[i].problem;
-    }
-    if (ruledesc_stage_flag(rd, key, "lost")) {
-        problem = http_t(r, "import.lost_stage");
-    } else {
-        have = cJSON_CreateObject();
-        if (have == NULL ||
-            rules_check_transition(r, NULL, NULL, key, have, &v) != APP_OK) {
-            problem = http_t(r, "import.rules_failed");
-        } else if (!v.ok) {
-            struct buf b;
-
-            buf_init(&b, r->a, 2048);
-            buf_puts(&b, http_t(r, arena_printf(r->a, "stage.refused.%s",
-                                                v.code != NULL ? v.code
-                                                               : "refused")));
-            for (i = 0; i < v.nmissing; i++)
-                buf_printf(&b, "%s%s", i > 0 ? "、" : " ", v.missing[i].name);
-            problem = b.p;
-        }
+    if (ruledesc_stage_flag(rd, key, "lost"))
+        return http_t(r, "import.lost_stage");
+    have = cJSON_CreateObject();
+    facts = cJSON_CreateObject();
+    if (have == NULL || facts == NULL) {
         cJSON_Delete(have);
+        cJSON_Delete(facts);
+        return http_t(r, "import.rules_failed");
     }
-    if (c->nstages < 32) {
-        c->stages[c->nstages].stage = key;
-        c->stages[c->nstages].problem = problem;
-        c->nstages++;
+    cJSON_AddStringToObject(facts, "name", arena_str(r->a, row->f[IF_NAME]).p);
+    cJSON_AddStringToObject(facts, "kind", row->kind != NULL ? row->kind : "");
+    cJSON_AddStringToObject(facts, "city", arena_str(r->a, row->f[IF_CITY]).p);
+    if (parse_decimal(row->f[IF_AMOUNT], 12, 2, &amount))
+        cJSON_AddNumberToObject(facts, "amount", amount);
+    if (rules_check_transition(r, facts, NULL, key, have, &v) != APP_OK) {
+        problem = http_t(r, "import.rules_failed");
+    } else if (!v.ok) {
+        struct buf b;
+
+        buf_init(&b, r->a, 2048);
+        buf_puts(&b,
+                 http_t(r, arena_printf(r->a, "stage.refused.%s",
+                                        v.code != NULL ? v.code : "refused")));
+        for (i = 0; i < v.nmissing; i++)
+            buf_printf(&b, "%s%s", i > 0 ? "、" : " ", v.missing[i].name);
+        if (v.message != NULL)
+            buf_printf(&b, " %s", v.message);
+        problem = b.p;
     }
+    cJSON_Delete(have);
+    cJSON_Delete(facts);
     return problem;
 }
 
@@ -362,24 +369,6 @@ check_row(struct req *r, struct parsed *p, const struct ruledesc *rd,
         if (row->owner == 0)
             BAD(IF_OWNER, "import.bad_owner");
     }
-    /* Stage: the first by default; another only when the rules let a new
-     * customer, who has no evidence yet, start there. */
-    row->stage = ruledesc_first_stage(rd);
-    if (row->f[IF_STAGE].len > 0) {
-        o = ruledesc_find(rd, "stages", arena_str(r->a, row->f[IF_STAGE]).p);
-        if (o == NULL) {
-            BAD(IF_STAGE, "stage.refused.unknown_stage");
-        } else {
-            const char *problem;
-
-            row->stage = cJSON_GetStringValue(cJSON_GetObjectItem(o, "key"));
-            problem = stage_problem(r, cache, rd, row->stage);
-            if (problem != NULL) {
-                add_error(r, p, rec->number, rec->line, IF_STAGE, problem);
-                row->ok = false;
-            }
-        }
-    }
     if (row->f[IF_AMOUNT].len > 0 &&
         (!parse_decimal(row->f[IF_AMOUNT], 12, 2, &amount) || amount < 0))
         BAD(IF_AMOUNT, "customer.bad_amount");
@@ -401,6 +390,24 @@ check_row(struct req *r, struct parsed *p, const struct ruledesc *rd,
                row->f[IF_CONTACT_PHONE].len > 0 ||
                row->f[IF_CONTACT_TITLE].len > 0) {
         BAD(IF_CONTACT_NAME, "import.contact_name_required");
+    }
+    /* Stage: the first by default; another only when the rules let a new
+     * customer, who has no evidence yet, start there. */
+    row->stage = ruledesc_first_stage(rd);
+    if (row->f[IF_STAGE].len > 0) {
+        o = ruledesc_find(rd, "stages", arena_str(r->a, row->f[IF_STAGE]).p);
+        if (o == NULL) {
+            BAD(IF_STAGE, "stage.refused.unknown_stage");
+        } else {
+            const char *problem;
+
+            row->stage = cJSON_GetStringValue(cJSON_GetObjectItem(o, "key"));
+            problem = stage_problem(r, rd, row, row->stage);
+            if (problem != NULL) {
+                add_error(r, p, rec->number, rec->line, IF_STAGE, problem);
+                row->ok = false;
+            }
+        }
     }
 #undef BAD
     (void)i;
@@ -554,7 +561,7 @@ load(struct req *r, int64_t id, struct parsed *p)
     rc = files_read(r, p->file_id, IMPORT_MAX_BYTES, &bytes, NULL);
     if (rc != APP_OK)
         return rc;
-    rc = textenc_decode(r->a, bytes, p->want, 4 * IMPORT_MAX_BYTES, &p->text,
+    rc = textenc_decode(r->a, bytes, p->want, 2 * IMPORT_MAX_BYTES, &p->text,
                         &terr);
     if (rc == APP_ENOMEM)
         return rc;
@@ -569,29 +576,6 @@ load(struct req *r, int64_t id, struct parsed *p)
 /* --- pages ------------------------------------------------------------------
  */
 
-static cJSON *
-encodings_model(struct req *r, enum textenc sel)
-{
-    static const enum textenc all[] = { TEXTENC_AUTO, TEXTENC_UTF8,
-                                        TEXTENC_GBK };
-    cJSON *a = cJSON_CreateArray();
-    size_t i;
-
-    for (i = 0; a != NULL && i < 3; i++) {
-        cJSON *o = cJSON_CreateObject();
-
-        if (o == NULL)
-            break;
-        view_add_str(o, "value", textenc_name(all[i]));
-        view_add_str(o, "label",
-                     http_t(r, arena_printf(r->a, "import.enc.%s",
-                                            textenc_name(all[i]))));
-        cJSON_AddBoolToObject(o, "selected", all[i] == sel);
-        cJSON_AddItemToArray(a, o);
-    }
-    return a;
-}
-
 static enum app_err
 upload_page(struct req *r, int status, const char *error)
 {
@@ -600,7 +584,8 @@ upload_page(struct req *r, int status, const char *error)
 
     if (m == NULL)
         return APP_ENOMEM;
-    cJSON_AddItemToObject(m, "encodings", encodings_model(r, TEXTENC_AUTO));
+    cJSON_AddItemToObject(m, "encodings",
+                          view_options(r, ENCODINGS, "import.enc.", "auto"));
     fields = cJSON_AddArrayToObject(m, "fields");
     for (f = 1; fields != NULL && f < IF_COUNT; f++) {
         cJSON *o = cJSON_CreateObject();
@@ -628,9 +613,8 @@ imports_form(struct req *r)
 enum app_err
 imports_upload(struct req *r)
 {
-    static const char *const encs[] = { "auto", "utf-8", "gbk", NULL };
     static const struct field_spec spec[] = {
-        { "encoding", V_ENUM, false, 0, 0, encs },
+        { "encoding", V_ENUM, false, 0, 0, ENCODINGS },
     };
     struct field_val v[1];
     struct textenc_result text;
@@ -648,7 +632,7 @@ imports_upload(struct req *r)
     if (validate_fields(r, &r->form, spec, 1, v, NULL) != APP_OK)
         return APP_EVALIDATION;
     if (v[0].present)
-        textenc_parse(str_c(encs[v[0].i]), &want);
+        textenc_parse(str_c(ENCODINGS[v[0].i]), &want);
     for (i = 0; i < r->files.n; i++) {
         if (str_eq_c(r->files.v[i].field, "file") && r->files.v[i].size > 0)
             up = &r->files.v[i];
@@ -675,9 +659,9 @@ imports_upload(struct req *r)
         fclose(f);
         bytes = (struct str){ buf, up->size };
     }
-    rc = textenc_decode(r->a, bytes, want, 4 * IMPORT_MAX_BYTES, &text, &terr);
-    if (rc == APP_ENOMEM)
-        return rc;
+    rc = textenc_decode(r->a, bytes, want, 2 * IMPORT_MAX_BYTES, &text, &terr);
+    if (rc == APP_ENOMEM || rc == APP_ETOOBIG)
+        return upload_page(r, 413, http_t(r, "import.too_big"));
     if (rc != APP_OK)
         return upload_page(r, 422,
                            arena_printf(r->a, "%s (%s %zu)",
@@ -686,6 +670,8 @@ imports_upload(struct req *r)
     memset(&p, 0, sizeof(p));
     p.text = text;
     rc = parse(r, &p, NULL);
+    if (rc == APP_ENOMEM)
+        return upload_page(r, 413, http_t(r, "import.too_big"));
     if (rc != APP_OK)
         return rc;
     if (p.ncols == 0)
@@ -904,6 +890,20 @@ imports_commit(struct req *r)
     rc = ruledesc_get(r, &rd);
     if (rc == APP_OK)
         rc = db_begin(r->app->db);
+    /* Two commits at once (a double click): the second waits here and
+     * then finds the import committed. */
+    if (rc == APP_OK) {
+        struct db_res st;
+
+        rc = db_query(r->app->db, r->a, SQL_LOCK,
+                      DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(id)), 1, &st);
+        if (rc == APP_OK &&
+            (st.nrows != 1 || strcmp(db_text(&st, 0, 0), "preview") != 0)) {
+            db_rollback(r->app->db);
+            p.status = "committed";
+            return show(r, 409, &p, http_t(r, "import.already"));
+        }
+    }
     for (i = 0; rc == APP_OK && i < p.nrows; i++) {
         if (!p.rows[i].ok)
             continue;
@@ -911,11 +911,16 @@ imports_commit(struct req *r)
         if (rc == APP_OK)
             done++;
     }
-    if (rc == APP_OK)
+    if (rc == APP_OK) {
+        uint64_t changed = 0;
+
         rc = db_exec(r->app->db, SQL_DONE,
                      DB_ARGS(DB_I64(p.nrows), DB_I64(p.nvalid), DB_I64(done),
                              DB_I64(r->auth->tenant_id), DB_I64(id)),
-                     NULL, NULL);
+                     &changed, NULL);
+        if (rc == APP_OK && changed != 1)
+            rc = APP_ECONFLICT;
+    }
     d = cJSON_CreateObject();
     if (rc == APP_OK && d != NULL) {
         cJSON_AddNumberToObject(d, "import", (double)id);
@@ -992,71 +997,104 @@ imports_errors(struct req *r)
 /* --- export ------------------------------------------------------------------
  */
 
+static void
+body_free(void *p)
+{
+    buf_free(p);
+}
+
+static void
+batch_free(void *p)
+{
+    arena_free(p);
+}
+
+/* Rows are read EXPORT_BATCH at a time into an arena of their own, reset
+ * between batches; the CSV grows on the heap (freed with the request), so
+ * memory stays near the size of the output. */
 enum app_err
 customers_export(struct req *r)
 {
+    static const char *const keys[] = {
+        "export.id",
+        "customer.name",
+        "customer.kind",
+        "customer.stage",
+        "customer.owner",
+        "customer.city",
+        "customer.address",
+        "customer.phone",
+        "customer.amount",
+        "customer.health_label",
+        "customer.last_activity",
+        "export.created",
+    };
     struct customer_filter f;
     struct ruledesc rd;
     struct db_res res;
     struct csv_writer w;
-    size_t i;
+    struct arena *batch;
+    struct str head[12];
+    size_t i, offset = 0;
     enum app_err rc = cfilter_parse(r, &r->query_args, &f, NULL, NULL);
 
     if (rc == APP_OK)
         rc = ruledesc_get(r, &rd);
-    if (rc == APP_OK)
-        rc = customers_list(r, &rd, &f, EXPORT_MAX_ROWS, 0, &res, NULL);
     if (rc != APP_OK)
         return rc;
-    /* An export may be larger than a page: the arena still bounds it. */
-    begin_csv(r, "customers.csv", (size_t)r->app->conf.limits.arena_max / 2);
+    batch = arena_new(256 * 1024, 64u << 20);
+    if (batch == NULL || arena_cleanup_add(r->a, batch_free, batch) != 0) {
+        arena_free(batch);
+        return APP_ENOMEM;
+    }
+    begin_csv(r, "customers.csv", 0);
+    buf_init(&r->body, NULL, (size_t)r->app->conf.limits.arena_max);
+    if (arena_cleanup_add(r->a, body_free, &r->body) != 0)
+        return APP_ENOMEM;
     csv_writer_init(&w, &r->body, ',');
     rc = csv_write_bom(&w);
-    if (rc == APP_OK) {
-        static const char *const keys[] = {
-            "export.id",
-            "customer.name",
-            "customer.kind",
-            "customer.stage",
-            "customer.owner",
-            "customer.city",
-            "customer.address",
-            "customer.phone",
-            "customer.amount",
-            "customer.health_label",
-            "customer.last_activity",
-            "export.created",
-        };
-        struct str head[12];
-
-        for (i = 0; i < 12; i++)
-            head[i] = str_c(http_t(r, keys[i]));
+    for (i = 0; i < 12; i++)
+        head[i] = str_c(http_t(r, keys[i]));
+    if (rc == APP_OK)
         rc = csv_write_record(&w, head, 12);
-    }
-    for (i = 0; rc == APP_OK && i < res.nrows; i++) {
-        struct str cells[12] = {
-            db_cell(&res, i, CL_ID),
-            db_cell(&res, i, CL_NAME),
-            str_c(ruledesc_label(r, &rd, "customer_kinds",
-                                 db_text(&res, i, CL_KIND))),
-            str_c(ruledesc_label(r, &rd, "stages", db_text(&res, i, CL_STAGE))),
-            db_cell(&res, i, CL_OWNER_NAME),
-            db_cell(&res, i, CL_CITY),
-            db_cell(&res, i, CL_ADDRESS),
-            db_cell(&res, i, CL_PHONE),
-            db_cell(&res, i, CL_AMOUNT),
-            str_c(http_t(r, arena_printf(r->a, "customer.health.%s",
-                                         db_text(&res, i, CL_HEALTH)))),
-            str_c(cview_local(r, db_text(&res, i, CL_LAST_ACTIVITY))),
-            str_c(cview_local(r, db_text(&res, i, CL_CREATED))),
-        };
-        size_t k;
+    while (rc == APP_OK && offset < EXPORT_MAX_ROWS) {
+        arena_reset(batch);
+        rc = customers_list_in(r, batch, &rd, &f, EXPORT_BATCH, offset, &res,
+                               NULL);
+        for (i = 0; rc == APP_OK && i < res.nrows; i++) {
+            char health[64], last[64], created[64];
+            struct str cells[12];
+            size_t k;
 
-        for (k = 0; k < 12; k++) {
-            if (cells[k].p == NULL)
-                cells[k] = STR_LIT("");
+            snprintf(health, sizeof(health), "customer.health.%s",
+                     db_text(&res, i, CL_HEALTH));
+            cells[0] = db_cell(&res, i, CL_ID);
+            cells[1] = db_cell(&res, i, CL_NAME);
+            cells[2] = str_c(ruledesc_label(r, &rd, "customer_kinds",
+                                            db_text(&res, i, CL_KIND)));
+            cells[3] = str_c(
+                ruledesc_label(r, &rd, "stages", db_text(&res, i, CL_STAGE)));
+            cells[4] = db_cell(&res, i, CL_OWNER_NAME);
+            cells[5] = db_cell(&res, i, CL_CITY);
+            cells[6] = db_cell(&res, i, CL_ADDRESS);
+            cells[7] = db_cell(&res, i, CL_PHONE);
+            cells[8] = db_cell(&res, i, CL_AMOUNT);
+            cells[9] = str_c(http_t(r, health));
+            cells[10] = str_c(tz_format(r->auth->tenant_tz,
+                                        db_text(&res, i, CL_LAST_ACTIVITY),
+                                        last, sizeof(last)));
+            cells[11] = str_c(tz_format(r->auth->tenant_tz,
+                                        db_text(&res, i, CL_CREATED), created,
+                                        sizeof(created)));
+            for (k = 0; k < 12; k++) {
+                if (cells[k].p == NULL)
+                    cells[k] = STR_LIT("");
+            }
+            rc = csv_write_record(&w, cells, 12);
         }
-        rc = csv_write_record(&w, cells, 12);
+        if (res.nrows < EXPORT_BATCH)
+            break;
+        offset += EXPORT_BATCH;
     }
     return rc;
 }

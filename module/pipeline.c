@@ -141,7 +141,7 @@ pipeline_move(struct req *r)
     rc = stage_change(r, &sr, &verdict, &event);
     if (rc == APP_ECONFLICT || rc == APP_EVALIDATION) {
         struct customer c;
-        cJSON *refusal = cview_refusal(r, v[0].i, &verdict);
+        cJSON *refusal = stage_refusal(r, &verdict, v[0].i);
 
         r->err_detail = NULL;
         if (refusal != NULL && customers_get(r, v[0].i, false, &c) == APP_OK) {

@@ -107,6 +107,7 @@ stage_change_locked(struct req *r, const struct stage_request *sr,
     size_t nused = 0;
     uint64_t last = 0;
     cJSON *have, *cf;
+    const char *lost_key = NULL;
     bool lost;
     enum app_err rc;
 
@@ -126,9 +127,14 @@ stage_change_locked(struct req *r, const struct stage_request *sr,
         v->code = "lost_reason_required";
         return APP_EVALIDATION;
     }
-    if (lost && ruledesc_find(&rd, "lost_reasons", sr->lost_reason) == NULL) {
-        v->code = "bad_lost_reason";
-        return APP_EVALIDATION;
+    if (lost) {
+        /* Stored by key, whichever name the caller used. */
+        lost_key = cJSON_GetStringValue(cJSON_GetObjectItem(
+            ruledesc_find(&rd, "lost_reasons", sr->lost_reason), "key"));
+        if (lost_key == NULL) {
+            v->code = "bad_lost_reason";
+            return APP_EVALIDATION;
+        }
     }
     set = arena_alloc(r->a, sizeof(*set));
     if (set == NULL)
@@ -166,8 +172,7 @@ stage_change_locked(struct req *r, const struct stage_request *sr,
         return rc;
     *event_id = (int64_t)last;
     rc = db_exec(r->app->db, SQL_MOVE,
-                 DB_ARGS(DB_CSTR(sr->to),
-                         lost ? DB_CSTR(sr->lost_reason) : DB_NULL,
+                 DB_ARGS(DB_CSTR(sr->to), lost ? DB_CSTR(lost_key) : DB_NULL,
                          DB_I64(r->auth->user_id), DB_I64(r->auth->tenant_id),
                          DB_I64(c.id)),
                  NULL, NULL);
@@ -193,7 +198,7 @@ stage_change(struct req *r, const struct stage_request *sr,
 }
 
 cJSON *
-stage_refusal_json(struct req *r, const struct rule_verdict *v)
+stage_refusal(struct req *r, const struct rule_verdict *v, int64_t customer_id)
 {
     cJSON *o = cJSON_CreateObject(), *missing;
     const char *code =
@@ -203,6 +208,7 @@ stage_refusal_json(struct req *r, const struct rule_verdict *v)
     if (o == NULL)
         return NULL;
     cJSON_AddStringToObject(o, "error", code);
+    cJSON_AddStringToObject(o, "code", code);
     cJSON_AddStringToObject(
         o, "message", http_t(r, arena_printf(r->a, "stage.refused.%s", code)));
     if (v->message != NULL)
@@ -216,6 +222,11 @@ stage_refusal_json(struct req *r, const struct rule_verdict *v)
             break;
         cJSON_AddStringToObject(m, "key", v->missing[i].key);
         cJSON_AddStringToObject(m, "name", v->missing[i].name);
+        if (customer_id > 0)
+            cJSON_AddStringToObject(
+                m, "url",
+                arena_printf(r->a, "/customers/%lld/evidence/%s",
+                             (long long)customer_id, v->missing[i].key));
         cJSON_AddItemToArray(missing, m);
     }
     return o;

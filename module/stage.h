@@ -39,8 +39,11 @@ enum app_err stage_change(struct req *r, const struct stage_request *sr,
 enum app_err stage_change_locked(struct req *r, const struct stage_request *sr,
                                  struct rule_verdict *v, int64_t *event_id);
 
-/* The refusal as the API's 409 body:
- * {"error": code, "message": ..., "missing": [{key, name}], ...}. */
-cJSON *stage_refusal_json(struct req *r, const struct rule_verdict *v);
+/* A refusal for the API's 409 body and the pages:
+ * {"error": code, "code": code, "message": ..., "rule_message": ...,
+ *  "rule_version": n, "missing": [{key, name, url}]}; the urls (to supply
+ * each item) only when customer_id > 0. */
+cJSON *stage_refusal(struct req *r, const struct rule_verdict *v,
+                     int64_t customer_id);
 
 #endif

@@ -63,6 +63,49 @@ view_new(struct req *r)
     return ok ? m : NULL;
 }
 
+static void
+errors_cleanup(void *p)
+{
+    cJSON_Delete(p);
+}
+
+cJSON *
+view_errors(struct req *r)
+{
+    cJSON *e = cJSON_CreateObject();
+
+    if (e != NULL && arena_cleanup_add(r->a, errors_cleanup, e) != 0)
+        return NULL;
+    return e;
+}
+
+cJSON *
+view_options(struct req *r, const char *const *values, const char *label_prefix,
+             const char *selected)
+{
+    cJSON *a = cJSON_CreateArray();
+    size_t i;
+
+    for (i = 0; a != NULL && values[i] != NULL; i++) {
+        cJSON *o;
+
+        if (values[i][0] == '\0')
+            continue;
+        o = cJSON_CreateObject();
+        if (o == NULL)
+            break;
+        view_add_str(o, "value", values[i]);
+        view_add_str(
+            o, "label",
+            http_t(r, arena_printf(r->a, "%s%s", label_prefix, values[i])));
+        cJSON_AddBoolToObject(o, "selected",
+                              selected != NULL &&
+                                  strcmp(selected, values[i]) == 0);
+        cJSON_AddItemToArray(a, o);
+    }
+    return a;
+}
+
 /* Add has_<name> = true beside every non-empty array <name> of the page's
  * own data (not the catalog), depth-first. */
 static void

@@ -25,6 +25,16 @@ cJSON *view_new(struct req *r);
 enum app_err view_page(struct req *r, int status, const char *tmpl,
                        cJSON *model);
 
+/* An empty JSON object for per-field error messages, freed with the
+ * request (NULL when out of memory). */
+cJSON *view_errors(struct req *r);
+
+/* [{value, label, selected}] for a <select>: one option per values[i]
+ * (NULL-terminated; empty strings skipped), labelled by the catalog key
+ * label_prefix + value; `selected` may be NULL. */
+cJSON *view_options(struct req *r, const char *const *values,
+                    const char *label_prefix, const char *selected);
+
 /* Answer with the error page (HTML) or a JSON error body (API routes and
  * clients that accept only JSON) for e, in the request's language, using
  * r->err_detail for the specific message when set.  Never fails: when the

@@ -62,3 +62,6 @@ for i in "${!paths[@]}"; do
     printf '  %-13s %-17s %10.0f req/s  %5sx   (%s)\n' "${names[$i]}" \
         "${paths[$i]}" "$m" "$ratio" "$(echo ${results[$i]} | tr ' ' ',')"
 done
+
+# The customer pages and API on a large tenant (BENCH_CUSTOMERS, 50000).
+/usr/bin/python3 scripts/bench_customers.py

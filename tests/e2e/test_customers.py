@@ -378,3 +378,88 @@ def test_decision_chain_penetration_and_picture(stack, world):
     r = api.post(f"/api/v1/customers/{cid}/contacts",
                  json={"name": "x", "role": "astronaut"})
     assert r.status_code == 422
+
+
+def test_number_and_list_fields_reach_the_quote_stage(stack, world):
+    """quote_sheet has a number field and a list of at least 3 cases."""
+    api = Api(stack, world, "rep1")
+    cid = api.customer()["id"]
+    to_intent(api, cid)
+    api.evidence(cid, "trial_kit_receipt")
+    for key in ("head_phone_confirmation", "installation_form"):
+        api.evidence(cid, key, FORMS[key])
+    assert api.stage(cid, "advancing").status_code == 200
+    r = api.post(f"/api/v1/customers/{cid}/evidence", json={
+        "key": "quote_sheet", "data": {"amount": "12x", "cases": ["a"]}})
+    assert r.status_code == 422
+    assert set(r.json()["fields"]) == {"amount", "cases"}
+    # min = 3 in the form definition: two cases are not a valid form...
+    r = api.post(f"/api/v1/customers/{cid}/evidence", json={
+        "key": "quote_sheet", "data": {"amount": 580000.5,
+                                       "cases": ["协和", "华山"]}})
+    assert r.status_code == 422 and "cases" in r.json()["fields"]
+    r = api.post(f"/api/v1/customers/{cid}/evidence", json={
+        "key": "quote_sheet", "data": {"amount": "580000", "cases": [
+            "x" * 201, "b", "c"]}})
+    assert r.status_code == 422  # an item over 200 characters
+    # ... the page accepts a list one item per line.
+    page = world.client("acme", "rep1")
+    r = page.post(f"/customers/{cid}/evidence/quote_sheet",
+                  {"amount": "580000", "cases": "协和医院\n华山医院\n瑞金医院"})
+    assert r.status_code == 303, r.text[:1500]
+    r = api.stage(cid, "quote")
+    assert r.status_code == 200, r.text
+    assert r.json()["stage"] == "quote"
+
+
+def test_duplicate_check_does_not_list_other_teams(stack, world):
+    world.tokens.setdefault(("acme", "rep3"), stack.cli(
+        "token", "create", "--tenant", "acme", "--user",
+        "rep3").stdout.strip())
+    rep1, rep3 = Api(stack, world, "rep1"), Api(stack, world, "rep3")
+    tag = uuid.uuid4().hex[:6]
+    secret = f"机密医院{tag}北院"
+    rep1.customer(secret)
+    # A fragment: nothing of rep1's team comes back, and it is created.
+    r = rep3.post("/api/v1/customers", json={"name": f"机密医院{tag}",
+                                             "kind": "hospital"})
+    assert r.status_code == 201, r.text
+    # The same name: "exists", with the owner, without the stored name.
+    r = rep3.post("/api/v1/customers", json={"name": secret,
+                                             "kind": "hospital"})
+    assert r.status_code == 409
+    similar = r.json()["similar"]
+    assert secret not in r.text
+    assert any(s.get("same_name") for s in similar)
+    # Inside the team the similar names are listed.
+    r = rep1.post("/api/v1/customers", json={"name": f"机密医院{tag}",
+                                             "kind": "hospital"})
+    assert r.status_code == 409 and secret in r.text
+
+
+def test_owner_file_type_and_dates_are_checked(stack, world):
+    admin = Api(stack, world, "boss")
+    r = admin.post("/api/v1/customers", json={
+        "name": f"x{uuid.uuid4().hex}", "kind": "hospital",
+        "owner_id": world.ids[("bravo", "rep1")]})
+    assert r.status_code == 422 and "owner_id" in r.json()["fields"]
+    api = Api(stack, world, "rep1")
+    cid = api.customer()["id"]
+    r = api.post(f"/api/v1/customers/{cid}/evidence",
+                 data={"key": "signed_contract"},
+                 files={"file": ("x.html", b"<script>alert(1)</script>\x00",
+                                 "text/html")})
+    assert r.status_code == 422
+    r = api.post(f"/api/v1/customers/{cid}/evidence",
+                 data={"key": "trial_kit_receipt"},
+                 files={"file": ("x.pdf", b"%PDF-1.4 fake", "image/png")})
+    assert r.status_code == 422  # a photo must be an image
+    r = api.post(f"/api/v1/customers/{cid}/contacts",
+                 json={"name": "王", "role": "预算"})  # a name, stored by key
+    assert r.status_code == 201 and r.json()["role"] == "budget"
+    page = world.client("acme", "rep1")
+    r = page.post(f"/contacts/{r.json()['id']}/events",
+                  {"kind": "met", "on": "2099-01-01", "text": "x"})
+    assert r.status_code == 422
+    r = api.stage(cid, "lost", lost_reason="价格")
+    assert r.status_code == 200 and r.json()["lost_reason"] == "price"

@@ -141,3 +141,23 @@ def test_ten_thousand_rows_import_in_one_commit(stack, world):
     assert count(stack, tag) == 10000
     # Timing is for make bench; this only proves 10k rows go through.
     print(f"10k rows: upload+preview+commit {elapsed:.1f}s")
+
+
+def test_a_double_commit_imports_once(stack, world):
+    import threading
+    client = world.client("acme", "rep1")
+    tag = uuid.uuid4().hex[:8]
+    rows = [["客户名称"]] + [[f"并发{tag}-{i}"] for i in range(300)]
+    where, _ = preview(client, upload(client, csv_text(rows).encode()))
+    codes = []
+    other = world.fresh_client("acme", "rep1")
+
+    def go(c):
+        codes.append(commit(c, where, "all").status_code)
+    ts = [threading.Thread(target=go, args=(c,)) for c in (client, other)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    assert sorted(codes) == [303, 409], codes
+    assert count(stack, tag) == 300

@@ -360,9 +360,18 @@ customers_similar(struct req *r, struct str name, int64_t exclude,
 /* The filters touch customers only, so the sort and the page are taken
  * from customers alone (an index on (tenant_id, sort column) can stop
  * after one page); the owners' names are joined to that page only. */
-#define LIST_FROM                                                              \
+/* The user's scope in lists, in two forms with the same arguments (all,
+ * tenant, root): for admins a constant, for everyone else a plain IN that
+ * the optimizer can turn into a semi-join driven by the owners' index (an
+ * "? = 1 OR ..." form would make it test every row). */
+#define SCOPE_ALL "(? = 1 AND ? > 0 AND ? > 0)"
+#define SCOPE_TEAM                                                             \
+    "(? = 0 AND c.owner_id IN (SELECT descendant_id FROM user_tree "           \
+    "WHERE tenant_id = ? AND ancestor_id = ?))"
+
+#define LIST_FROM(scope)                                                       \
     " FROM customers c "                                                       \
-    "WHERE c.tenant_id = ? AND " SCOPE " AND (? = '' OR c.stage = ?) "         \
+    "WHERE c.tenant_id = ? AND " scope " AND (? = '' OR c.stage = ?) "         \
     "AND (? = 0 OR c.owner_id = ?) "                                           \
     "AND (? = 0 OR c.owner_id IN (SELECT descendant_id FROM user_tree "        \
     "WHERE tenant_id = ? AND ancestor_id = ?)) "                               \
@@ -371,7 +380,7 @@ customers_similar(struct req *r, struct str name, int64_t exclude,
     "AND (? = '' OR c.name LIKE ? OR c.contacts_text LIKE ? "                  \
     "OR c.phone LIKE ?) AND (? = '' OR " HEALTH_EXPR " = ?)"
 
-#define LIST_SQL(order)                                                        \
+#define LIST_SQL(scope, order)                                                 \
     "SELECT c.id, c.name, c.kind, c.stage, c.stage_since, c.owner_id, "        \
     "u.display_name, c.city, COALESCE(c.last_activity_at, ''), "               \
     "COALESCE(c.amount, ''), c.version, c.health, c.phone, c.address, "        \
@@ -380,25 +389,38 @@ customers_similar(struct req *r, struct str name, int64_t exclude,
     "c.name, c.name_key, c.kind, c.stage, c.stage_since, c.owner_id, c.city, " \
     "c.last_activity_at, c.amount, c.version, c.phone, c.address, "            \
     "c.lost_reason, c.created_at, c.updated_at, " HEALTH_EXPR                  \
-    " AS health" LIST_FROM " ORDER BY " order " LIMIT ? OFFSET ?) c "          \
-    "JOIN users u ON u.id = c.owner_id AND u.tenant_id = c.tenant_id "         \
-    "ORDER BY " order
+    " AS health" LIST_FROM(scope) " ORDER BY " order " LIMIT ? OFFSET ?) c "   \
+                                  "JOIN users u ON u.id = c.owner_id AND "     \
+                                  "u.tenant_id = c.tenant_id "                 \
+                                  "ORDER BY " order
 
-static const char *const LIST_BY[CS_COUNT][2] = {
-    [CS_UPDATED] = { LIST_SQL("c.updated_at, c.id"),
-                     LIST_SQL("c.updated_at DESC, c.id DESC") },
-    [CS_NAME] = { LIST_SQL("c.name_key, c.id"),
-                  LIST_SQL("c.name_key DESC, c.id DESC") },
-    [CS_STAGE_SINCE] = { LIST_SQL("c.stage_since, c.id"),
-                         LIST_SQL("c.stage_since DESC, c.id DESC") },
-    [CS_ACTIVITY] = { LIST_SQL("c.last_activity_at, c.id"),
-                      LIST_SQL("c.last_activity_at DESC, c.id DESC") },
-    [CS_CREATED] = { LIST_SQL("c.created_at, c.id"),
-                     LIST_SQL("c.created_at DESC, c.id DESC") },
-    [CS_AMOUNT] = { LIST_SQL("c.amount, c.id"),
-                    LIST_SQL("c.amount DESC, c.id DESC") },
+#define LIST_SORTS(scope)                                                      \
+    {                                                                          \
+        [CS_UPDATED] = { LIST_SQL(scope, "c.updated_at, c.id"),                \
+                         LIST_SQL(scope, "c.updated_at DESC, c.id DESC") },    \
+        [CS_NAME] = { LIST_SQL(scope, "c.name_key, c.id"),                     \
+                      LIST_SQL(scope, "c.name_key DESC, c.id DESC") },         \
+        [CS_STAGE_SINCE] = { LIST_SQL(scope, "c.stage_since, c.id"),           \
+                             LIST_SQL(scope,                                   \
+                                      "c.stage_since DESC, c.id DESC") },      \
+        [CS_ACTIVITY] = { LIST_SQL(scope, "c.last_activity_at, c.id"),         \
+                          LIST_SQL(scope,                                      \
+                                   "c.last_activity_at DESC, c.id DESC") },    \
+        [CS_CREATED] = { LIST_SQL(scope, "c.created_at, c.id"),                \
+                         LIST_SQL(scope, "c.created_at DESC, c.id DESC") },    \
+        [CS_AMOUNT] = { LIST_SQL(scope, "c.amount, c.id"),                     \
+                        LIST_SQL(scope, "c.amount DESC, c.id DESC") },         \
+    }
+
+/* [0]: a team's scope, [1]: the whole tenant (admins). */
+static const char *const LIST_BY[2][CS_COUNT][2] = {
+    LIST_SORTS(SCOPE_TEAM),
+    LIST_SORTS(SCOPE_ALL),
 };
-static const char SQL_COUNT[] = "SELECT COUNT(*)" LIST_FROM;
+static const char *const SQL_COUNT[2] = {
+    "SELECT COUNT(*)" LIST_FROM(SCOPE_TEAM),
+    "SELECT COUNT(*)" LIST_FROM(SCOPE_ALL),
+};
 
 #define WHERE_ARGS 24
 
@@ -466,11 +488,15 @@ customers_list_in(struct req *r, struct arena *a, const struct ruledesc *rd,
     where_args(r, rd, f, v + 3);
     v[3 + WHERE_ARGS] = DB_I64((int64_t)limit);
     v[3 + WHERE_ARGS + 1] = DB_I64((int64_t)offset);
-    rc = db_query(r->app->db, a, LIST_BY[sort][f->desc ? 1 : 0], v,
+    int64_t root, all;
+
+    access_scope(r, &root, &all);
+    rc = db_query(r->app->db, a, LIST_BY[all ? 1 : 0][sort][f->desc ? 1 : 0], v,
                   3 + WHERE_ARGS + 2, limit, out);
     if (rc != APP_OK || total == NULL)
         return rc;
-    rc = db_query(r->app->db, r->a, SQL_COUNT, v + 3, WHERE_ARGS, 1, &cnt);
+    rc = db_query(r->app->db, r->a, SQL_COUNT[all ? 1 : 0], v + 3, WHERE_ARGS,
+                  1, &cnt);
     if (rc == APP_OK)
         *total = db_int(&cnt, 0, 0, 0);
     return rc;

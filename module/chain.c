@@ -2,22 +2,22 @@
  * chain.c -- decision chain penetration and its server-side SVG.
  *
  * The SVG goes raw into a page served with a strict CSP, so it is built
- * from constant markup, integers and text that passed through text_put():
+ * from constant markup, integers and text that passed through svgtext_out():
  * no style attribute (style-src 'self' would block it; presentation
  * attributes are not styles), no script, no event handler, no reference
  * to another document.  Every coordinate is an integer, so the output does
  * not depend on the locale's decimal point and is byte-for-byte
  * deterministic.
  *
- * Widths of texts are unknown on the server; instead of measuring glyphs
- * every text is cut to a budget of display columns (CJK and other wide
- * characters count two, everything else one) that fits its box at its
- * font size.
+ * Widths of texts are unknown on the server; every text is cut to a budget
+ * of display columns that fits its box at its font size (svgtext.c).
  */
 #include "chain.h"
 
 #include <limits.h>
 #include <string.h>
+
+#include "svgtext.h"
 
 /* --- geometry (viewBox units) ------------------------------------------ */
 
@@ -53,240 +53,6 @@
 #define C_REQ "#4f46e5"
 #define C_BAD "#dc2626"
 #define C_BAD_TEXT "#991b1b"
-
-#define ELLIPSIS "\xe2\x80\xa6" /* U+2026 */
-#define ELLIPSIS_COLS 2u        /* full width in CJK fonts */
-#define CP_DROP 0xFFFFFFFFu
-
-/* --- text: UTF-8, cleaning, widths, escaping ----------------------------- */
-
-/* Decode the code point at p[*i], strictly (no overlong forms, surrogates
- * or values past U+10FFFF), and advance *i.  A malformed byte is consumed
- * alone and read as U+FFFD, so a cut can never fall inside a character. */
-static uint32_t
-u8_next(const unsigned char *p, size_t n, size_t *i)
-{
-    unsigned char c = p[*i];
-    uint32_t cp;
-    size_t k, len;
-    unsigned char lo = 0x80, hi = 0xBF;
-
-    if (c < 0x80) {
-        (*i)++;
-        return c;
-    }
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-        cp = c & 0x1Fu;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        cp = c & 0x0Fu;
-        if (c == 0xE0)
-            lo = 0xA0;
-        else if (c == 0xED)
-            hi = 0x9F; /* no surrogates */
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        cp = c & 0x07u;
-        if (c == 0xF0)
-            lo = 0x90;
-        else if (c == 0xF4)
-            hi = 0x8F;
-    } else {
-        (*i)++;
-        return 0xFFFD;
-    }
-    if (len > n - *i) {
-        (*i)++;
-        return 0xFFFD;
-    }
-    for (k = 1; k < len; k++) {
-        unsigned char d = p[*i + k];
-
-        if (d < lo || d > hi) {
-            (*i)++;
-            return 0xFFFD;
-        }
-        lo = 0x80;
-        hi = 0xBF;
-        cp = (cp << 6) | (d & 0x3Fu);
-    }
-    *i += len;
-    return cp;
-}
-
-/* What a code point becomes in the picture: controls and line separators
- * are blanked, bidi embeddings/overrides/isolates dropped (they could
- * reorder what a reader sees around them), and the two BMP values XML
- * forbids replaced. */
-static uint32_t
-cp_clean(uint32_t cp)
-{
-    if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029)
-        return ' ';
-    if ((cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069))
-        return CP_DROP;
-    if (cp == 0xFFFE || cp == 0xFFFF)
-        return 0xFFFD;
-    return cp;
-}
-
-/* Display columns: 2 for East Asian wide and fullwidth characters (and the
- * common emoji blocks), 1 for the rest.  Zero-width characters count one,
- * which only cuts earlier and keeps the output bounded. */
-static unsigned
-cp_cols(uint32_t cp)
-{
-    static const struct {
-        uint32_t lo, hi;
-    } wide[] = {
-        { 0x1100, 0x115F },   { 0x2E80, 0x303E },   { 0x3041, 0x33FF },
-        { 0x3400, 0x4DBF },   { 0x4E00, 0x9FFF },   { 0xA000, 0xA4CF },
-        { 0xAC00, 0xD7A3 },   { 0xF900, 0xFAFF },   { 0xFE30, 0xFE4F },
-        { 0xFF00, 0xFF60 },   { 0xFFE0, 0xFFE6 },   { 0x1F300, 0x1F64F },
-        { 0x1F900, 0x1F9FF }, { 0x20000, 0x3FFFD },
-    };
-    size_t i;
-
-    if (cp < 0x1100)
-        return 1;
-    for (i = 0; i < sizeof(wide) / sizeof(wide[0]); i++)
-        if (cp >= wide[i].lo && cp <= wide[i].hi)
-            return 2;
-    return 1;
-}
-
-/* How much of a text fits a budget of max columns. */
-struct fit {
-    size_t end;    /* bytes of s to emit */
-    unsigned cols; /* columns of the emitted text, ellipsis included */
-    bool cut;      /* an ellipsis follows */
-};
-
-static void
-text_fit(struct str s, unsigned max, struct fit *f)
-{
-    const unsigned char *p = (const unsigned char *)s.p;
-    size_t i = 0, fit_end = 0;
-    unsigned cols = 0, fit_cols = 0;
-
-    f->cut = false;
-    while (i < s.len) {
-        uint32_t cp = cp_clean(u8_next(p, s.len, &i));
-        unsigned w = cp == CP_DROP ? 0 : cp_cols(cp);
-
-        if (cols + w > max) {
-            f->cut = true;
-            break;
-        }
-        cols += w;
-        if (cols + ELLIPSIS_COLS <= max) {
-            fit_end = i;
-            fit_cols = cols;
-        }
-    }
-    if (f->cut) {
-        f->end = fit_end;
-        f->cols = fit_cols + ELLIPSIS_COLS;
-    } else {
-        f->end = s.len;
-        f->cols = cols;
-    }
-}
-
-/* Append the first end bytes of s cleaned and XML-escaped, through a small
- * stack buffer so a text costs a few buf_append calls, not one per byte. */
-static enum app_err
-text_put(struct buf *b, struct str s, size_t end)
-{
-    const unsigned char *p = (const unsigned char *)s.p;
-    char tmp[256];
-    size_t i = 0, n = 0;
-    enum app_err rc;
-
-    while (i < end) {
-        uint32_t cp = cp_clean(u8_next(p, end, &i));
-        const char *rep = NULL;
-        char enc[4];
-        size_t k = 0;
-
-        switch (cp) {
-        case CP_DROP:
-            continue;
-        case '&':
-            rep = "&amp;";
-            break;
-        case '<':
-            rep = "&lt;";
-            break;
-        case '>':
-            rep = "&gt;";
-            break;
-        case '"':
-            rep = "&quot;";
-            break;
-        case '\'':
-            rep = "&#39;";
-            break;
-        default:
-            break;
-        }
-        if (rep == NULL) {
-            if (cp < 0x80) {
-                enc[k++] = (char)cp;
-            } else if (cp < 0x800) {
-                enc[k++] = (char)(0xC0 | (cp >> 6));
-                enc[k++] = (char)(0x80 | (cp & 0x3F));
-            } else if (cp < 0x10000) {
-                enc[k++] = (char)(0xE0 | (cp >> 12));
-                enc[k++] = (char)(0x80 | ((cp >> 6) & 0x3F));
-                enc[k++] = (char)(0x80 | (cp & 0x3F));
-            } else {
-                enc[k++] = (char)(0xF0 | (cp >> 18));
-                enc[k++] = (char)(0x80 | ((cp >> 12) & 0x3F));
-                enc[k++] = (char)(0x80 | ((cp >> 6) & 0x3F));
-                enc[k++] = (char)(0x80 | (cp & 0x3F));
-            }
-        }
-        if (n + 8 > sizeof(tmp)) { /* 8: the longest entity, "&quot;" */
-            rc = buf_append(b, tmp, n);
-            if (rc != APP_OK)
-                return rc;
-            n = 0;
-        }
-        if (rep != NULL) {
-            k = strlen(rep);
-            memcpy(tmp + n, rep, k);
-        } else {
-            memcpy(tmp + n, enc, k);
-        }
-        n += k;
-    }
-    return buf_append(b, tmp, n);
-}
-
-/* Append s cut to max columns, cleaned and escaped. */
-static enum app_err
-text_out(struct buf *b, struct str s, unsigned max)
-{
-    struct fit f;
-    enum app_err rc;
-
-    text_fit(s, max, &f);
-    rc = text_put(b, s, f.end);
-    if (rc == APP_OK && f.cut)
-        rc = buf_puts(b, ELLIPSIS);
-    return rc;
-}
-
-static unsigned
-text_cols(struct str s, unsigned max)
-{
-    struct fit f;
-
-    text_fit(s, max, &f);
-    return f.cols;
-}
 
 /* --- the model --------------------------------------------------------- */
 
@@ -542,7 +308,7 @@ legend_text(const struct chain_labels *l, enum legend_kind k)
 static unsigned
 legend_width(const struct chain_labels *l, enum legend_kind k)
 {
-    unsigned cols = text_cols(legend_text(l, k), CHAIN_LEGEND_COLS);
+    unsigned cols = svgtext_cols(legend_text(l, k), CHAIN_LEGEND_COLS);
 
     return G_LEGEND_SWATCH + (cols * 13 + 1) / 2;
 }
@@ -620,15 +386,15 @@ put_summary(const struct draw *d)
     size_t i;
     bool first = true;
 
-    rc = text_out(b, l->title, CHAIN_LEGEND_COLS);
+    rc = svgtext_out(b, l->title, CHAIN_LEGEND_COLS);
     if (rc == APP_OK && l->title.len > 0)
         rc = buf_puts(b, ": ");
     if (rc == APP_OK)
-        rc = text_out(b, d->c->customer, CHAIN_CUSTOMER_COLS);
+        rc = svgtext_out(b, d->c->customer, CHAIN_CUSTOMER_COLS);
     if (rc == APP_OK)
         rc = buf_puts(b, " \xc2\xb7 ");
     if (rc == APP_OK)
-        rc = text_out(b, l->penetration, CHAIN_LEGEND_COLS);
+        rc = svgtext_out(b, l->penetration, CHAIN_LEGEND_COLS);
     if (rc == APP_OK && d->cover.applicable)
         rc = buf_printf(b, " %u%% (%zu/%zu)", d->cover.percent,
                         d->cover.covered, d->cover.required);
@@ -642,7 +408,7 @@ put_summary(const struct draw *d)
         if (first) {
             rc = buf_puts(b, " \xc2\xb7 ");
             if (rc == APP_OK)
-                rc = text_out(b, l->uncovered, CHAIN_LEGEND_COLS);
+                rc = svgtext_out(b, l->uncovered, CHAIN_LEGEND_COLS);
             if (rc == APP_OK)
                 rc = buf_puts(b, ": ");
             first = false;
@@ -650,7 +416,7 @@ put_summary(const struct draw *d)
             rc = buf_puts(b, ", ");
         }
         if (rc == APP_OK)
-            rc = text_out(b, d->c->roles[r].label, CHAIN_LABEL_COLS);
+            rc = svgtext_out(b, d->c->roles[r].label, CHAIN_LABEL_COLS);
     }
     return rc;
 }
@@ -685,7 +451,7 @@ draw_head(const struct draw *d)
         return rc;
 
     /* The customer, and the penetration under its name. */
-    cust_w = text_cols(c->customer, CHAIN_CUSTOMER_COLS) * 9 + 40;
+    cust_w = svgtext_cols(c->customer, CHAIN_CUSTOMER_COLS) * 9 + 40;
     if (cust_w < G_CUST_MIN_W)
         cust_w = G_CUST_MIN_W;
     if (cust_w > d->w - 2 * G_MARGIN)
@@ -699,7 +465,7 @@ draw_head(const struct draw *d)
                     (d->w - cust_w) / 2, G_CUST_Y, cust_w, G_CUST_H, mid,
                     G_CUST_Y + 23);
     if (rc == APP_OK)
-        rc = text_out(b, c->customer, CHAIN_CUSTOMER_COLS);
+        rc = svgtext_out(b, c->customer, CHAIN_CUSTOMER_COLS);
     if (!d->cover.applicable)
         pen_fill = C_MUTED;
     else if (d->cover.covered == d->cover.required)
@@ -713,7 +479,7 @@ draw_head(const struct draw *d)
                         "fill=\"%s\">",
                         mid, G_CUST_Y + 43, pen_fill);
     if (rc == APP_OK)
-        rc = text_out(b, d->l->penetration, CHAIN_LEGEND_COLS);
+        rc = svgtext_out(b, d->l->penetration, CHAIN_LEGEND_COLS);
     if (rc == APP_OK && d->cover.applicable)
         rc = buf_printf(b, " %u%% (%zu/%zu)", d->cover.percent,
                         d->cover.covered, d->cover.required);
@@ -759,16 +525,16 @@ draw_contact(const struct draw *d, size_t i, unsigned slot)
                     (long long)k->id, G_BOX_X, G_BOX_Y0 + slot * G_SLOT);
     /* The tooltip: full (bounded) name, title and department. */
     if (rc == APP_OK)
-        rc = text_out(b, k->name, CHAIN_TOOLTIP_COLS);
+        rc = svgtext_out(b, k->name, CHAIN_TOOLTIP_COLS);
     if (rc == APP_OK && k->title.len > 0) {
         rc = buf_puts(b, " \xc2\xb7 ");
         if (rc == APP_OK)
-            rc = text_out(b, k->title, CHAIN_TOOLTIP_COLS);
+            rc = svgtext_out(b, k->title, CHAIN_TOOLTIP_COLS);
     }
     if (rc == APP_OK && k->dept.len > 0) {
         rc = buf_puts(b, " \xc2\xb7 ");
         if (rc == APP_OK)
-            rc = text_out(b, k->dept, CHAIN_TOOLTIP_COLS);
+            rc = svgtext_out(b, k->dept, CHAIN_TOOLTIP_COLS);
     }
     if (rc == APP_OK && met)
         rc = buf_printf(b,
@@ -788,7 +554,7 @@ draw_contact(const struct draw *d, size_t i, unsigned slot)
                         "font-size=\"13\" font-weight=\"600\" fill=\"%s\">",
                         met ? C_INK : C_MUTED);
     if (rc == APP_OK)
-        rc = text_out(b, k->name, CHAIN_NAME_COLS);
+        rc = svgtext_out(b, k->name, CHAIN_NAME_COLS);
     if (rc == APP_OK)
         rc = buf_puts(b, "</text>");
     if (rc == APP_OK && k->title.len > 0) {
@@ -797,7 +563,7 @@ draw_contact(const struct draw *d, size_t i, unsigned slot)
                         "font-size=\"11\" fill=\"%s\">",
                         met ? C_MUTED : C_FAINT);
         if (rc == APP_OK)
-            rc = text_out(b, k->title, CHAIN_TITLE_COLS);
+            rc = svgtext_out(b, k->title, CHAIN_TITLE_COLS);
         if (rc == APP_OK)
             rc = buf_puts(b, "</text>");
     }
@@ -853,7 +619,7 @@ draw_column(const struct draw *d, unsigned col, size_t r)
                         "font-size=\"13\" font-weight=\"700\" fill=\"%s\">",
                         mid, ink);
     if (rc == APP_OK)
-        rc = text_out(b, role->label, CHAIN_LABEL_COLS);
+        rc = svgtext_out(b, role->label, CHAIN_LABEL_COLS);
     if (rc == APP_OK)
         rc = buf_puts(b, "</text>");
 
@@ -912,8 +678,8 @@ draw_legend(const struct draw *d)
             b, "<g transform=\"translate(%u %u)\">%s<text x=\"%u\">", x[k],
             d->legend_y + row[k] * G_LEGEND_ROW, swatch[k], G_LEGEND_SWATCH);
         if (rc == APP_OK)
-            rc = text_out(b, legend_text(d->l, (enum legend_kind)k),
-                          CHAIN_LEGEND_COLS);
+            rc = svgtext_out(b, legend_text(d->l, (enum legend_kind)k),
+                             CHAIN_LEGEND_COLS);
         if (rc == APP_OK)
             rc = buf_puts(b, "</text></g>");
     }

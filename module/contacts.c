@@ -34,6 +34,9 @@ static const char SQL_GET[] =
 static const char SQL_COUNT[] =
     "SELECT COUNT(*) FROM contacts WHERE tenant_id = ? AND customer_id = ? "
     "AND active = 1";
+static const char SQL_EVENT_COUNT[] =
+    "SELECT COUNT(*) FROM contact_events WHERE tenant_id = ? AND "
+    "contact_id = ?";
 static const char SQL_CREATE[] =
     "INSERT INTO contacts (tenant_id, customer_id, name, title, department, "
     "role, channel, focus, phone, email, birthday) "
@@ -207,7 +210,18 @@ enum app_err
 contacts_add_event(struct req *r, const struct contact *c, const char *kind,
                    const char *on, struct str text, struct str consensus)
 {
+    struct db_res cnt;
     enum app_err rc =
+        db_query(r->app->db, r->a, SQL_EVENT_COUNT,
+                 DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(c->id)), 1, &cnt);
+
+    if (rc != APP_OK)
+        return rc;
+    if (db_int(&cnt, 0, 0, 0) >= CONTACT_EVENTS_MAX) {
+        r->err_detail = "contact.too_many_events";
+        return APP_ETOOBIG;
+    }
+    rc =
         db_exec(r->app->db, SQL_EVENT,
                 DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(c->customer_id),
                         DB_I64(c->id), DB_CSTR(kind), DB_CSTR(on), DB_STR(text),

@@ -44,6 +44,7 @@ struct contact_input {
 };
 
 #define CONTACTS_MAX 200
+#define CONTACT_EVENTS_MAX 2000 /* dated events kept for one contact */
 
 /* The active contacts of a customer (already checked to be in scope). */
 enum app_err contacts_list(struct req *r, int64_t customer_id,

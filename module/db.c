@@ -337,6 +337,99 @@ db_exec(struct db *db, const char *sql, const struct db_val *args, size_t nargs,
     return APP_OK;
 }
 
+/* Column-wise array binding (MariaDB Connector/C bulk execution): one
+ * round trip for nrows rows.  A column's values must share one type or be
+ * NULL. */
+enum app_err
+db_exec_bulk(struct db *db, const char *sql, const struct db_val *rows,
+             size_t ncols, size_t nrows)
+{
+    MYSQL_BIND bind[32];
+    MYSQL_STMT *st;
+    unsigned int size = (unsigned int)nrows;
+    size_t c, r, n;
+    void **cols = NULL;
+    unsigned long *lens = NULL;
+    char *ind = NULL;
+    enum app_err rc = APP_OK;
+
+    if (nrows == 0)
+        return APP_OK;
+    if (ncols == 0 || ncols > 32 || nrows > 100000)
+        return APP_EINTERNAL;
+    if (db->conn == NULL)
+        return APP_EDB_DOWN;
+    st = get_stmt(db, sql, &rc);
+    if (st == NULL)
+        return rc;
+    if (mysql_stmt_param_count(st) != ncols) {
+        log_error("db.bind", "expected=%lu given=%zu sql=%s",
+                  mysql_stmt_param_count(st), ncols, log_q(sql));
+        return APP_EINTERNAL;
+    }
+    n = ncols * nrows;
+    cols = calloc(n, sizeof(*cols) > sizeof(int64_t) ? sizeof(*cols)
+                                                     : sizeof(int64_t));
+    lens = calloc(n, sizeof(*lens));
+    ind = calloc(n, 1);
+    if (cols == NULL || lens == NULL || ind == NULL) {
+        rc = APP_ENOMEM;
+        goto out;
+    }
+    memset(bind, 0, sizeof(bind));
+    for (c = 0; c < ncols && rc == APP_OK; c++) {
+        enum db_type t = DBT_NULL;
+        char *cind = ind + c * nrows;
+        void **cp = cols + c * nrows;
+        int64_t *ci = (int64_t *)(void *)cp;
+        double *cd = (double *)(void *)cp;
+
+        for (r = 0; r < nrows; r++) {
+            const struct db_val *v = &rows[r * ncols + c];
+
+            if (v->t == DBT_NULL) {
+                cind[r] = STMT_INDICATOR_NULL;
+                continue;
+            }
+            if (t != DBT_NULL && v->t != t) {
+                rc = APP_EINTERNAL; /* mixed types in one column */
+                break;
+            }
+            t = v->t;
+            cind[r] = STMT_INDICATOR_NONE;
+            if (t == DBT_I64) {
+                ci[r] = v->i;
+            } else if (t == DBT_DOUBLE) {
+                cd[r] = v->d;
+            } else {
+                cp[r] = (void *)(v->s.p != NULL ? v->s.p : "");
+                lens[c * nrows + r] = (unsigned long)v->s.len;
+            }
+        }
+        bind[c].buffer_type = t == DBT_I64      ? MYSQL_TYPE_LONGLONG
+                              : t == DBT_DOUBLE ? MYSQL_TYPE_DOUBLE
+                              : t == DBT_STR    ? MYSQL_TYPE_STRING
+                                                : MYSQL_TYPE_NULL;
+        bind[c].buffer = cp;
+        bind[c].length = t == DBT_STR ? lens + c * nrows : NULL;
+        bind[c].u.indicator = cind;
+    }
+    if (rc != APP_OK)
+        goto out;
+    if (mysql_stmt_attr_set(st, STMT_ATTR_ARRAY_SIZE, &size) != 0 ||
+        mysql_stmt_bind_param(st, bind) != 0 || mysql_stmt_execute(st) != 0) {
+        rc = fail(db, mysql_stmt_errno(st), mysql_stmt_error(st), sql);
+        goto out;
+    }
+    mysql_stmt_free_result(st);
+    db->last_use_ms = now_ms();
+out:
+    free(cols);
+    free(lens);
+    free(ind);
+    return rc;
+}
+
 enum app_err
 db_query(struct db *db, struct arena *a, const char *sql,
          const struct db_val *args, size_t nargs, size_t max_rows,

@@ -83,6 +83,14 @@ enum app_err db_query(struct db *db, struct arena *a, const char *sql,
 enum app_err db_exec(struct db *db, const char *sql, const struct db_val *args,
                      size_t nargs, uint64_t *affected, uint64_t *last_id);
 
+/* Run a one-row statement (usually an INSERT) for nrows rows in one round
+ * trip: rows holds nrows * ncols values, row after row.  Each column keeps
+ * one type (or NULL) across the rows.  sql must be used only through this
+ * call (the array size stays set on its cached statement). */
+enum app_err db_exec_bulk(struct db *db, const char *sql,
+                          const struct db_val *rows, size_t ncols,
+                          size_t nrows);
+
 /* Transactions.  db_rollback is safe to call when none is open. */
 enum app_err db_begin(struct db *db);
 enum app_err db_commit(struct db *db);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "arena.h"
 #include "cli.h"
@@ -112,22 +113,42 @@ make_users(struct demo *d, int reps)
     return rc;
 }
 
+/* "YYYY-MM-DD" -> midnight UTC of that day. */
+static bool
+day_start(const char *s, time_t *out)
+{
+    struct tm tm;
+    int y, m, dd;
+
+    if (!parse_date(str_c(s), &y, &m, &dd) || y < 2000 || y > 2100)
+        return false;
+    memset(&tm, 0, sizeof(tm));
+    tm.tm_year = y - 1900;
+    tm.tm_mon = m - 1;
+    tm.tm_mday = dd;
+    *out = timegm(&tm);
+    return *out != (time_t)-1;
+}
+
 int
 cmd_demo(struct conf *c, int argc, char **argv)
 {
     struct cli_opt opts[] = {
         { "tenant", true, NULL },     { "reps", true, NULL },
         { "seed", true, NULL },       { "customers", true, NULL },
+        { "days", true, NULL },       { "today", true, NULL },
         { "if-absent", false, NULL },
     };
     const int nopts = (int)(sizeof(opts) / sizeof(opts[0]));
-    const char *pos[1];
+    const char *pos[1], *today;
     int npos, rc = 1;
-    int64_t reps = 6, seed = 1, per_rep = 12;
+    int64_t reps = 6, seed = 1, customers = -1, days = 220;
     const char *slug;
     struct demo d;
+    struct demo_spec spec;
     struct db_res res;
     uint64_t tid = 0;
+    time_t now = time(NULL);
 
     memset(&d, 0, sizeof(d));
     if (cli_parse("demo", argc, argv, 1, opts, nopts, pos, 0, &npos) != 0)
@@ -135,19 +156,28 @@ cmd_demo(struct conf *c, int argc, char **argv)
     slug = cli_get(opts, nopts, "tenant");
     if (slug == NULL)
         slug = "demo";
+    today = cli_get(opts, nopts, "today");
     if ((cli_get(opts, nopts, "reps") != NULL &&
          !parse_i64(str_c(cli_get(opts, nopts, "reps")), 1, 5000, &reps)) ||
         (cli_get(opts, nopts, "seed") != NULL &&
          !parse_i64(str_c(cli_get(opts, nopts, "seed")), 0, INT64_MAX,
                     &seed)) ||
         (cli_get(opts, nopts, "customers") != NULL &&
-         !parse_i64(str_c(cli_get(opts, nopts, "customers")), 0, 10000,
-                    &per_rep))) {
+         !parse_i64(str_c(cli_get(opts, nopts, "customers")), 0, 1000000,
+                    &customers)) ||
+        (cli_get(opts, nopts, "days") != NULL &&
+         !parse_i64(str_c(cli_get(opts, nopts, "days")), 7, 3650, &days)) ||
+        (today != NULL && !day_start(today, &now))) {
         fprintf(stderr, "proofline demo: --reps takes 1..5000, --customers "
-                        "0..10000 (per rep), --seed a non-negative "
-                        "integer\n");
+                        "0..1000000, --days 7..3650, --today a date "
+                        "(YYYY-MM-DD), --seed a non-negative integer\n");
         return 2;
     }
+    if (today == NULL)
+        now -= now % 86400; /* the data of one day is the same all day */
+    now += 12 * 3600;       /* noon UTC: "today" whatever the tenant zone */
+    if (customers < 0)
+        customers = reps * 12;
     if (db_library_init() != 0)
         return 1;
     d.db = db_new(c);
@@ -190,8 +220,16 @@ cmd_demo(struct conf *c, int argc, char **argv)
     {
         char err[512];
 
-        if (demo_customers(d.db, d.a, &d.rng, c, d.tenant, d.reps, d.nreps,
-                           (int)per_rep, err, sizeof(err)) != APP_OK) {
+        memset(&spec, 0, sizeof(spec));
+        spec.tenant = d.tenant;
+        spec.reps = d.reps;
+        spec.nreps = d.nreps;
+        spec.customers = customers;
+        spec.days = (int)days;
+        spec.now = now;
+        err[0] = '\0';
+        if (demo_customers(d.db, &d.rng, c, &spec, err, sizeof(err)) !=
+            APP_OK) {
             fprintf(stderr, "proofline demo: %s\n", err);
             goto rollback;
         }
@@ -209,7 +247,7 @@ cmd_demo(struct conf *c, int argc, char **argv)
     }
     printf("demo: tenant '%s' created with %lld reps and %lld customers "
            "(seed %lld); password '%s'\n",
-           slug, (long long)reps, (long long)(reps * per_rep), (long long)seed,
+           slug, (long long)reps, (long long)customers, (long long)seed,
            DEMO_PASSWORD);
     rc = 0;
     goto out;

@@ -11,13 +11,17 @@
  */
 #include "demo_customers.h"
 
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
+#include "buf.h"
 #include "customers.h"
 #include "rules.h"
 #include "rulesets.h"
@@ -61,50 +65,103 @@ static const unsigned char PNG[] = {
     0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
 };
 
+/* Rows carry explicit ids (taken above the tables' current maximum) so
+ * that a customer, its history and its evidence can refer to each other
+ * before anything is written, and every table is filled by bulk inserts
+ * (db_exec_bulk): 50k customers take seconds, not minutes. */
+static const char SQL_MAX_IDS[] =
+    "SELECT (SELECT COALESCE(MAX(id), 0) FROM customers), "
+    "(SELECT COALESCE(MAX(id), 0) FROM stage_events), "
+    "(SELECT COALESCE(MAX(id), 0) FROM evidence), "
+    "(SELECT COALESCE(MAX(id), 0) FROM files), "
+    "(SELECT COALESCE(MAX(id), 0) FROM contacts), "
+    "(SELECT COALESCE(MAX(id), 0) FROM contact_events)";
 static const char SQL_CUSTOMER[] =
-    "INSERT INTO customers (tenant_id, name, name_key, kind, owner_id, stage, "
-    "stage_since, lost_reason, city, address, phone, amount, note, "
-    "last_activity_at, created_by, updated_by, created_at, updated_at) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, '', ?, ?, ?, ?, ?)";
+    "INSERT INTO customers (id, tenant_id, name, name_key, kind, owner_id, "
+    "stage, stage_since, lost_reason, city, address, phone, amount, note, "
+    "contacts_text, last_activity_at, created_by, updated_by, created_at, "
+    "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, '', ?, ?, ?, "
+    "?, ?, ?)";
 static const char SQL_EVENT[] =
-    "INSERT INTO stage_events (tenant_id, customer_id, from_stage, to_stage, "
-    "by_user, at, code, evidence_ids, rule_version, lost_reason, via) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'demo')";
+    "INSERT INTO stage_events (id, tenant_id, customer_id, from_stage, "
+    "to_stage, by_user, at, code, evidence_ids, rule_version, lost_reason, "
+    "via) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'demo')";
 static const char SQL_EVIDENCE[] =
-    "INSERT INTO evidence (tenant_id, customer_id, ev_key, kind, file_id, "
-    "data, created_by, created_at, used_in) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
-static const char SQL_USED[] =
-    "UPDATE evidence SET used_in = ? WHERE tenant_id = ? AND id = ? "
-    "AND used_in IS NULL";
+    "INSERT INTO evidence (id, tenant_id, customer_id, ev_key, kind, file_id, "
+    "data, created_by, created_at, used_in) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char SQL_FILE[] =
-    "INSERT INTO files (tenant_id, sha256, size, mime, name, customer_id, "
-    "created_by, created_at) VALUES (?, ?, ?, 'image/png', ?, ?, ?, ?)";
+    "INSERT INTO files (id, tenant_id, sha256, size, mime, name, customer_id, "
+    "created_by, created_at) VALUES (?, ?, ?, ?, 'image/png', ?, ?, ?, ?)";
 static const char SQL_CONTACT[] =
-    "INSERT INTO contacts (tenant_id, customer_id, name, title, department, "
-    "role, channel, focus, phone, last_met_on, consensus, consensus_on) "
-    "VALUES (?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?)";
+    "INSERT INTO contacts (id, tenant_id, customer_id, name, title, "
+    "department, role, channel, focus, phone, last_met_on, consensus, "
+    "consensus_on) VALUES (?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?)";
 static const char SQL_CONTACT_EVENT[] =
-    "INSERT INTO contact_events (tenant_id, customer_id, contact_id, kind, "
-    "happened_on, text, consensus, created_by, created_at) "
-    "VALUES (?, ?, ?, 'met', ?, ?, ?, ?, ?)";
-static const char SQL_CONTACTS_TEXT[] =
-    "UPDATE customers SET contacts_text = (SELECT LEFT(COALESCE("
-    "GROUP_CONCAT(CONCAT(name, ' ', phone) SEPARATOR ' '), ''), 2000) "
-    "FROM contacts WHERE tenant_id = ? AND customer_id = ?) "
-    "WHERE tenant_id = ? AND id = ?";
+    "INSERT INTO contact_events (id, tenant_id, customer_id, contact_id, "
+    "kind, happened_on, text, consensus, created_by, created_at) "
+    "VALUES (?, ?, ?, ?, 'met', ?, ?, ?, ?, ?)";
 
 #define PICK(g, list) (list)[rng_below((g), sizeof(list) / sizeof((list)[0]))]
 
+#define BATCH_ROWS 500  /* rows per bulk insert */
+#define CHECKPOINT 1000 /* customers between flushes (arena reset) */
+
+enum { T_CUSTOMER, T_EVENT, T_EVIDENCE, T_FILE, T_CONTACT, T_CEVENT, NT };
+
+static const struct {
+    const char *sql;
+    size_t ncols;
+} tables[NT] = {
+    [T_CUSTOMER] = { SQL_CUSTOMER, 18 }, [T_EVENT] = { SQL_EVENT, 11 },
+    [T_EVIDENCE] = { SQL_EVIDENCE, 10 }, [T_FILE] = { SQL_FILE, 8 },
+    [T_CONTACT] = { SQL_CONTACT, 12 },   [T_CEVENT] = { SQL_CONTACT_EVENT, 9 },
+};
+
+struct batch {
+    size_t n;
+    struct db_val *v; /* BATCH_ROWS * ncols */
+};
+
 struct gen {
     struct db *db;
-    struct arena *a;
+    struct arena *a; /* values of the rows not yet written */
     struct rng *rng;
     int64_t tenant;
     int version;
+    int days;
     const cJSON *d; /* described rules */
     time_t now;
     char sha[65];
+    int64_t next[NT]; /* the next id of each table */
+    struct batch b[NT];
 };
+
+static enum app_err
+flush(struct gen *g, int t)
+{
+    enum app_err rc = db_exec_bulk(g->db, tables[t].sql, g->b[t].v,
+                                   tables[t].ncols, g->b[t].n);
+
+    g->b[t].n = 0;
+    return rc;
+}
+
+/* Queue one row of table t (values in column order); writes a full batch. */
+static enum app_err
+put(struct gen *g, int t, const struct db_val *v, size_t n)
+{
+    struct batch *b = &g->b[t];
+
+    if (n != tables[t].ncols)
+        return APP_EINTERNAL;
+    memcpy(b->v + b->n * n, v, n * sizeof(*v));
+    if (++b->n == BATCH_ROWS)
+        return flush(g, t);
+    return APP_OK;
+}
+
+#define PUT(g, t, ...) put((g), (t), DB_ARGS(__VA_ARGS__))
 
 static const char *
 ts(struct gen *g, time_t t)
@@ -121,6 +178,12 @@ static const char *
 day(struct gen *g, time_t t)
 {
     return arena_strndup(g->a, ts(g, t), 10);
+}
+
+static const char *
+key_of(const cJSON *o)
+{
+    return cJSON_GetStringValue(cJSON_GetObjectItem(o, "key"));
 }
 
 /* Store the demo picture once under files_dir. */
@@ -151,17 +214,18 @@ picture(struct gen *g, const char *files_dir)
     return fclose(f) == 0 ? APP_OK : APP_EIO;
 }
 
-/* Form data that satisfies an evidence definition's fields. */
-static char *
+/* Form data that satisfies an evidence definition's fields (in g->a). */
+static const char *
 form_data(struct gen *g, const cJSON *def, time_t t)
 {
     cJSON *o = cJSON_CreateObject();
     const cJSON *f;
+    const char *out;
     char *s;
 
     cJSON_ArrayForEach(f, cJSON_GetObjectItem(def, "fields"))
     {
-        const char *k = cJSON_GetStringValue(cJSON_GetObjectItem(f, "key"));
+        const char *k = key_of(f);
         const char *type = cJSON_GetStringValue(cJSON_GetObjectItem(f, "type"));
         const cJSON *min = cJSON_GetObjectItem(f, "min");
 
@@ -192,11 +256,13 @@ form_data(struct gen *g, const cJSON *def, time_t t)
     }
     s = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
-    return s;
+    out = s != NULL ? arena_strdup(g->a, s) : NULL;
+    cJSON_free(s);
+    return out;
 }
 
-/* Insert the evidence for stage s (all of it, or one item when partial);
- * ids gets the new rows. */
+/* The evidence for stage s (all of it, or one item when partial), marked
+ * used by stage event used_in (0: not used); ids gets the new rows. */
 static enum app_err
 stage_evidence(struct gen *g, int64_t customer, int64_t by, const cJSON *s,
                time_t t, int64_t used_in, bool partial, int64_t *ids, size_t *n)
@@ -207,41 +273,36 @@ stage_evidence(struct gen *g, int64_t customer, int64_t by, const cJSON *s,
     *n = 0;
     cJSON_ArrayForEach(req, cJSON_GetObjectItem(s, "requires"))
     {
-        const char *key = cJSON_GetStringValue(cJSON_GetObjectItem(req, "key"));
+        const char *key = key_of(req);
         const cJSON *def = cJSON_GetObjectItem(
             cJSON_GetObjectItem(g->d, "evidence"), key != NULL ? key : "");
         const char *kind =
             cJSON_GetStringValue(cJSON_GetObjectItem(def, "kind"));
-        int64_t file_id = 0;
-        uint64_t last = 0;
-        char *data = NULL;
+        const char *data = NULL;
+        int64_t file_id = 0, id;
 
         if (key == NULL || rc != APP_OK || (partial && *n > 0) || *n >= 16)
             continue;
         if (kind == NULL)
             kind = "form";
         if (strcmp(kind, "photo") == 0 || strcmp(kind, "document") == 0) {
-            rc = db_exec(
-                g->db, SQL_FILE,
-                DB_ARGS(DB_I64(g->tenant), DB_CSTR(g->sha), DB_I64(sizeof(PNG)),
-                        DB_CSTR(arena_printf(g->a, "%s.png", key)),
-                        DB_I64(customer), DB_I64(by), DB_CSTR(ts(g, t))),
-                NULL, &last);
-            file_id = (int64_t)last;
+            file_id = g->next[T_FILE]++;
+            rc = PUT(g, T_FILE, DB_I64(file_id), DB_I64(g->tenant),
+                     DB_CSTR(g->sha), DB_I64(sizeof(PNG)),
+                     DB_CSTR(arena_printf(g->a, "%s.png", key)),
+                     DB_I64(customer), DB_I64(by), DB_CSTR(ts(g, t)));
         } else {
             data = form_data(g, def, t);
         }
+        id = g->next[T_EVIDENCE]++;
         if (rc == APP_OK)
-            rc = db_exec(g->db, SQL_EVIDENCE,
-                         DB_ARGS(DB_I64(g->tenant), DB_I64(customer),
-                                 DB_CSTR(key), DB_CSTR(kind),
-                                 file_id > 0 ? DB_I64(file_id) : DB_NULL,
-                                 data != NULL ? DB_CSTR(data) : DB_NULL,
-                                 DB_I64(by), DB_CSTR(ts(g, t)),
-                                 used_in > 0 ? DB_I64(used_in) : DB_NULL),
-                         NULL, &last);
-        cJSON_free(data);
-        ids[(*n)++] = (int64_t)last;
+            rc =
+                PUT(g, T_EVIDENCE, DB_I64(id), DB_I64(g->tenant),
+                    DB_I64(customer), DB_CSTR(key), DB_CSTR(kind),
+                    file_id > 0 ? DB_I64(file_id) : DB_NULL,
+                    data != NULL ? DB_CSTR(data) : DB_NULL, DB_I64(by),
+                    DB_CSTR(ts(g, t)), used_in > 0 ? DB_I64(used_in) : DB_NULL);
+        ids[(*n)++] = id;
     }
     return rc;
 }
@@ -260,79 +321,86 @@ ids_json(struct gen *g, const int64_t *ids, size_t n)
     return b.p;
 }
 
+/* Contacts in the decision roles with a meeting each; *text gets their
+ * names and phones for the customer's search column. */
 static enum app_err
-contacts(struct gen *g, int64_t customer, int64_t by)
+contacts(struct gen *g, int64_t customer, int64_t by, const char **text)
 {
     const cJSON *roles = cJSON_GetObjectItem(g->d, "decision_roles");
     int n = 2 + (int)rng_below(g->rng, 3), i;
     enum app_err rc = APP_OK;
+    struct buf b;
 
+    buf_init(&b, g->a, 256);
     for (i = 0; rc == APP_OK && i < n; i++) {
-        const char *role = cJSON_GetStringValue(cJSON_GetObjectItem(
-            cJSON_GetArrayItem(
-                roles,
-                i < 3 ? i
-                      : (int)rng_below(g->rng,
-                                       (uint64_t)cJSON_GetArraySize(roles))),
-            "key"));
+        const char *role = key_of(cJSON_GetArrayItem(
+            roles, i < 3 ? i
+                         : (int)rng_below(
+                               g->rng, (uint64_t)cJSON_GetArraySize(roles))));
         /* About half were met within the month; most of those agreed on
          * something. */
         int met = (int)rng_below(g->rng, 60) - 5;
         bool agreed = met >= 0 && rng_below(g->rng, 4) != 0;
         time_t when = g->now - (time_t)(met < 0 ? 90 : met) * 86400;
         const char *point = agreed ? PICK(g->rng, consensus_points) : "";
-        char name[32];
-        uint64_t kid = 0;
+        const char *name = arena_printf(g->a, "%s%s", PICK(g->rng, surnames),
+                                        PICK(g->rng, honorifics));
+        const char *title = PICK(g->rng, titles);
+        const char *channel = PICK(g->rng, channels);
+        const char *focus = PICK(g->rng, needs);
+        const char *phone =
+            arena_printf(g->a, "13%09llu",
+                         (unsigned long long)rng_below(g->rng, 1000000000));
+        int64_t kid = g->next[T_CONTACT]++;
 
-        snprintf(name, sizeof(name), "%s%s", PICK(g->rng, surnames),
-                 PICK(g->rng, honorifics));
-        rc = db_exec(g->db, SQL_CONTACT,
-                     DB_ARGS(DB_I64(g->tenant), DB_I64(customer), DB_CSTR(name),
-                             DB_CSTR(PICK(g->rng, titles)),
-                             DB_CSTR(role != NULL ? role : "other"),
-                             DB_CSTR(PICK(g->rng, channels)),
-                             DB_CSTR(PICK(g->rng, needs)),
-                             DB_CSTR(arena_printf(g->a, "13%09llu",
-                                                  (unsigned long long)rng_below(
-                                                      g->rng, 1000000000))),
-                             DB_CSTR(day(g, when)), DB_CSTR(point),
-                             agreed ? DB_CSTR(day(g, when)) : DB_NULL),
-                     NULL, &kid);
+        buf_printf(&b, "%s%s %s", i > 0 ? " " : "", name, phone);
+        rc = PUT(g, T_CONTACT, DB_I64(kid), DB_I64(g->tenant), DB_I64(customer),
+                 DB_CSTR(name), DB_CSTR(title),
+                 DB_CSTR(role != NULL ? role : "other"), DB_CSTR(channel),
+                 DB_CSTR(focus), DB_CSTR(phone), DB_CSTR(day(g, when)),
+                 DB_CSTR(point), agreed ? DB_CSTR(day(g, when)) : DB_NULL);
         if (rc == APP_OK)
-            rc = db_exec(g->db, SQL_CONTACT_EVENT,
-                         DB_ARGS(DB_I64(g->tenant), DB_I64(customer),
-                                 DB_I64(kid), DB_CSTR(day(g, when)),
-                                 DB_CSTR(PICK(g->rng, needs)), DB_CSTR(point),
-                                 DB_I64(by), DB_CSTR(ts(g, when))),
-                         NULL, NULL);
+            rc = PUT(g, T_CEVENT, DB_I64(g->next[T_CEVENT]++),
+                     DB_I64(g->tenant), DB_I64(customer), DB_I64(kid),
+                     DB_CSTR(day(g, when)), DB_CSTR(PICK(g->rng, needs)),
+                     DB_CSTR(point), DB_I64(by), DB_CSTR(ts(g, when)));
     }
-    if (rc == APP_OK)
-        rc = db_exec(g->db, SQL_CONTACTS_TEXT,
-                     DB_ARGS(DB_I64(g->tenant), DB_I64(customer),
-                             DB_I64(g->tenant), DB_I64(customer)),
-                     NULL, NULL);
+    *text = b.p != NULL ? b.p : "";
     return rc;
+}
+
+static enum app_err
+stage_event(struct gen *g, int64_t id, int64_t customer, const char *from,
+            const char *to, int64_t by, time_t at, const char *code,
+            const char *evidence, const char *lost_reason)
+{
+    return PUT(g, T_EVENT, DB_I64(id), DB_I64(g->tenant), DB_I64(customer),
+               from != NULL ? DB_CSTR(from) : DB_NULL, DB_CSTR(to), DB_I64(by),
+               DB_CSTR(ts(g, at)), DB_CSTR(code), DB_CSTR(evidence),
+               DB_I64(g->version),
+               lost_reason != NULL ? DB_CSTR(lost_reason) : DB_NULL);
 }
 
 static enum app_err
 one(struct gen *g, int64_t owner)
 {
     const cJSON *stages = cJSON_GetObjectItem(g->d, "stages"), *s;
+    const cJSON *reasons = cJSON_GetObjectItem(g->d, "lost_reasons");
     const cJSON *open[32];
-    const char *lost_key = NULL, *kind, *name, *lost_reason = NULL;
+    const char *lost_key = NULL, *kind, *name, *lost_reason = NULL, *text;
     char key[CUSTOMER_KEY_MAX * 4 + 1];
-    int64_t ids[16], customer, event;
-    size_t n = 0, nopen = 0, i, k, target;
-    uint64_t last = 0;
-    time_t t, created;
+    int64_t ids[16], customer = g->next[T_CUSTOMER]++, event;
+    size_t n = 0, nopen = 0, i, target;
+    time_t t, created, act;
     double u = rng_unit(g->rng);
     bool lost;
+    int young = g->days < 40 ? g->days / 2 : 20;
     enum app_err rc;
 
     cJSON_ArrayForEach(s, stages)
     {
         if (cJSON_IsTrue(cJSON_GetObjectItem(s, "lost")))
-            lost_key = cJSON_GetStringValue(cJSON_GetObjectItem(s, "key"));
+            lost_key = key_of(s);
         else if (nopen < 32)
             open[nopen++] = s;
     }
@@ -354,86 +422,42 @@ one(struct gen *g, int64_t owner)
         name = arena_printf(g->a, "%s%s%s", PICK(g->rng, cities),
                             PICK(g->rng, firm_words), PICK(g->rng, firm_kinds));
     }
-    created = g->now - (time_t)(20 + rng_below(g->rng, 200)) * 86400 -
+    /* Created within the last `days` days, at least `young` days ago. */
+    created = g->now -
+              ((time_t)young +
+               (time_t)rng_below(g->rng, (uint64_t)(g->days - young + 1))) *
+                  86400 -
               (time_t)rng_below(g->rng, 86400);
     t = created;
     customers_name_key(str_c(name), key, sizeof(key));
     if (lost)
-        lost_reason = cJSON_GetStringValue(cJSON_GetObjectItem(
-            cJSON_GetArrayItem(
-                cJSON_GetObjectItem(g->d, "lost_reasons"),
-                (int)rng_below(g->rng,
-                               (uint64_t)cJSON_GetArraySize(
-                                   cJSON_GetObjectItem(g->d, "lost_reasons")))),
-            "key"));
-    rc = db_exec(
-        g->db, SQL_CUSTOMER,
-        DB_ARGS(
-            DB_I64(g->tenant), DB_CSTR(name), DB_CSTR(key), DB_CSTR(kind),
-            DB_I64(owner),
-            DB_CSTR(cJSON_GetStringValue(cJSON_GetObjectItem(open[0], "key"))),
-            DB_CSTR(ts(g, created)), DB_NULL, DB_CSTR(PICK(g->rng, cities)),
-            DB_CSTR(
-                arena_printf(g->a, "0571-8%07llu",
-                             (unsigned long long)rng_below(g->rng, 10000000))),
-            DB_CSTR(arena_printf(
-                g->a, "%llu.00",
-                (unsigned long long)(100000 + rng_below(g->rng, 90) * 50000))),
-            DB_CSTR(ts(g, created)), DB_I64(owner), DB_I64(owner),
-            DB_CSTR(ts(g, created)), DB_CSTR(ts(g, created))),
-        NULL, &last);
-    customer = (int64_t)last;
-    if (rc == APP_OK)
-        rc = db_exec(g->db, SQL_EVENT,
-                     DB_ARGS(DB_I64(g->tenant), DB_I64(customer), DB_NULL,
-                             DB_CSTR(cJSON_GetStringValue(
-                                 cJSON_GetObjectItem(open[0], "key"))),
-                             DB_I64(owner), DB_CSTR(ts(g, created)),
-                             DB_CSTR("created"), DB_CSTR("[]"),
-                             DB_I64(g->version), DB_NULL),
-                     NULL, NULL);
-    /* Each advance: its evidence first, then the change that used it. */
+        lost_reason = key_of(cJSON_GetArrayItem(
+            reasons,
+            (int)rng_below(g->rng, (uint64_t)cJSON_GetArraySize(reasons))));
+    rc = stage_event(g, g->next[T_EVENT]++, customer, NULL, key_of(open[0]),
+                     owner, created, "created", "[]", NULL);
+    /* Each advance: its evidence first, marked used by the change that
+     * follows it (its ids in the history): what stage.c records. */
     for (i = 1; rc == APP_OK && i <= target; i++) {
         time_t step = (time_t)(3 + rng_below(g->rng, 18)) * 86400;
 
         if (t + step > g->now - 86400)
             step = (g->now - 86400 - t) / 2;
         t += step;
-        /* The evidence first, then the change that used it (its ids in
-         * the history), then the evidence marked used: the same order as
-         * stage.c. */
-        rc = stage_evidence(g, customer, owner, open[i], t - 3600, 0, false,
+        event = g->next[T_EVENT]++;
+        rc = stage_evidence(g, customer, owner, open[i], t - 3600, event, false,
                             ids, &n);
         if (rc == APP_OK)
-            rc = db_exec(g->db, SQL_EVENT,
-                         DB_ARGS(DB_I64(g->tenant), DB_I64(customer),
-                                 DB_CSTR(cJSON_GetStringValue(
-                                     cJSON_GetObjectItem(open[i - 1], "key"))),
-                                 DB_CSTR(cJSON_GetStringValue(
-                                     cJSON_GetObjectItem(open[i], "key"))),
-                                 DB_I64(owner), DB_CSTR(ts(g, t)),
-                                 DB_CSTR("ok"), DB_CSTR(ids_json(g, ids, n)),
-                                 DB_I64(g->version), DB_NULL),
-                         NULL, &last);
-        event = (int64_t)last;
-        for (k = 0; rc == APP_OK && k < n; k++)
-            rc = db_exec(
-                g->db, SQL_USED,
-                DB_ARGS(DB_I64(event), DB_I64(g->tenant), DB_I64(ids[k])), NULL,
-                NULL);
+            rc = stage_event(g, event, customer, key_of(open[i - 1]),
+                             key_of(open[i]), owner, t, "ok",
+                             ids_json(g, ids, n), NULL);
     }
     if (rc == APP_OK && lost) {
         t += (time_t)(2 + rng_below(g->rng, 10)) * 86400;
         if (t > g->now)
             t = g->now - 3600;
-        rc = db_exec(g->db, SQL_EVENT,
-                     DB_ARGS(DB_I64(g->tenant), DB_I64(customer),
-                             DB_CSTR(cJSON_GetStringValue(
-                                 cJSON_GetObjectItem(open[target], "key"))),
-                             DB_CSTR(lost_key), DB_I64(owner),
-                             DB_CSTR(ts(g, t)), DB_CSTR("lost"), DB_CSTR("[]"),
-                             DB_I64(g->version), DB_CSTR(lost_reason)),
-                     NULL, NULL);
+        rc = stage_event(g, g->next[T_EVENT]++, customer, key_of(open[target]),
+                         lost_key, owner, t, "lost", "[]", lost_reason);
     } else if (rc == APP_OK && target + 1 < nopen &&
                rng_below(g->rng, 2) == 0) {
         /* Part of the next stage's chain already supplied. */
@@ -441,54 +465,108 @@ one(struct gen *g, int64_t owner)
                             g->now - (time_t)rng_below(g->rng, 5) * 86400, 0,
                             true, ids, &n);
     }
-    if (rc == APP_OK) {
-        static const char SQL_FINAL[] =
-            "UPDATE customers SET stage = ?, stage_since = ?, lost_reason = "
-            "?, last_activity_at = ? WHERE tenant_id = ? AND id = ?";
-        time_t act = g->now - (time_t)rng_below(g->rng, 45) * 86400 -
-                     (time_t)rng_below(g->rng, 86400);
-
-        if (act < t)
-            act = t;
-        rc = db_exec(
-            g->db, SQL_FINAL,
-            DB_ARGS(DB_CSTR(lost ? lost_key
-                                 : cJSON_GetStringValue(cJSON_GetObjectItem(
-                                       open[target], "key"))),
-                    DB_CSTR(ts(g, t)), lost ? DB_CSTR(lost_reason) : DB_NULL,
-                    DB_CSTR(ts(g, act)), DB_I64(g->tenant), DB_I64(customer)),
-            NULL, NULL);
-    }
+    act = g->now - (time_t)rng_below(g->rng, 45) * 86400 -
+          (time_t)rng_below(g->rng, 86400);
+    if (act < t)
+        act = t;
     if (rc == APP_OK)
-        rc = contacts(g, customer, owner);
+        rc = contacts(g, customer, owner, &text);
+    if (rc == APP_OK)
+        rc = PUT(
+            g, T_CUSTOMER, DB_I64(customer), DB_I64(g->tenant), DB_CSTR(name),
+            DB_CSTR(arena_strdup(g->a, key)), DB_CSTR(kind), DB_I64(owner),
+            DB_CSTR(lost ? lost_key : key_of(open[target])), DB_CSTR(ts(g, t)),
+            lost ? DB_CSTR(lost_reason) : DB_NULL,
+            DB_CSTR(PICK(g->rng, cities)),
+            DB_CSTR(
+                arena_printf(g->a, "0571-8%07llu",
+                             (unsigned long long)rng_below(g->rng, 10000000))),
+            DB_CSTR(arena_printf(
+                g->a, "%llu.00",
+                (unsigned long long)(100000 + rng_below(g->rng, 90) * 50000))),
+            DB_CSTR(text), DB_CSTR(ts(g, act)), DB_I64(owner), DB_I64(owner),
+            DB_CSTR(ts(g, created)), DB_CSTR(ts(g, created)));
     return rc;
 }
 
+/* Write every queued row; the arena holding their values starts over. */
+static enum app_err
+checkpoint(struct gen *g)
+{
+    enum app_err rc = APP_OK;
+    int t;
+
+    for (t = 0; t < NT && rc == APP_OK; t++)
+        rc = flush(g, t);
+    arena_reset(g->a);
+    return rc;
+}
+
+static void
+progress(int64_t done, int64_t total, bool tty)
+{
+    if (total < 5000)
+        return;
+    if (tty)
+        fprintf(stderr, "\rdemo: %lld/%lld customers", (long long)done,
+                (long long)total);
+    else if (done % (total / 10 > 0 ? total / 10 : 1) == 0 || done == total)
+        fprintf(stderr, "demo: %lld/%lld customers\n", (long long)done,
+                (long long)total);
+    if (tty && done == total)
+        fputc('\n', stderr);
+}
+
+static enum app_err
+start_ids(struct gen *g)
+{
+    struct db_res res;
+    enum app_err rc = db_query(g->db, g->a, SQL_MAX_IDS, DB_NOARGS, 1, &res);
+    int t;
+
+    if (rc != APP_OK)
+        return rc;
+    if (res.nrows != 1)
+        return APP_EINTERNAL;
+    for (t = 0; t < NT; t++)
+        g->next[t] = db_int(&res, 0, (size_t)t, 0) + 1;
+    return APP_OK;
+}
+
 enum app_err
-demo_customers(struct db *db, struct arena *a, struct rng *rng,
-               const struct conf *c, int64_t tenant, const int64_t *reps,
-               size_t nreps, int per_rep, char *err, size_t errlen)
+demo_customers(struct db *db, struct rng *rng, const struct conf *c,
+               const struct demo_spec *spec, char *err, size_t errlen)
 {
     struct rule_set set;
     struct sbx *s = NULL;
     cJSON *described = NULL;
     char path[CONF_STR_MAX + 16], *engine = NULL;
-    size_t elen, i;
-    int k;
+    size_t elen;
+    int64_t k;
+    int t;
+    bool tty = isatty(STDERR_FILENO) == 1;
     struct gen g;
-    enum app_err rc;
+    enum app_err rc = APP_ENOMEM;
 
     memset(&g, 0, sizeof(g));
     g.db = db;
-    g.a = a;
     g.rng = rng;
-    g.tenant = tenant;
+    g.tenant = spec->tenant;
     g.version = 1;
-    g.now = time(NULL);
+    g.days = spec->days;
+    g.now = spec->now;
+    g.a = arena_new(256 * 1024, 256u << 20);
+    for (t = 0; t < NT; t++) {
+        g.b[t].v = calloc(BATCH_ROWS * tables[t].ncols, sizeof(struct db_val));
+        if (g.b[t].v == NULL)
+            goto out;
+    }
+    if (g.a == NULL)
+        goto out;
     snprintf(path, sizeof(path), "%s/default", c->lua_dir);
     rc = rules_load_engine(c->lua_dir, &engine, &elen, err, errlen);
     if (rc == APP_OK)
-        rc = rulesets_from_dir(a, path, &set, err, errlen);
+        rc = rulesets_from_dir(g.a, path, &set, err, errlen);
     if (rc == APP_OK)
         rc =
             rules_build(c, (struct str){ engine, elen }, &set, &s, err, errlen);
@@ -497,18 +575,31 @@ demo_customers(struct db *db, struct arena *a, struct rng *rng,
     sbx_free(s);
     free(engine);
     if (rc != APP_OK)
-        return rc;
+        goto out;
     g.d = described;
     rc = picture(&g, c->files_dir);
-    if (rc != APP_OK)
+    if (rc != APP_OK) {
         snprintf(err, errlen, "cannot write the demo picture under %s",
                  c->files_dir);
-    for (i = 0; rc == APP_OK && i < nreps; i++) {
-        for (k = 0; rc == APP_OK && k < per_rep; k++)
-            rc = one(&g, reps[i]);
-        if (rc != APP_OK)
-            snprintf(err, errlen, "customers: %s", db_error(db));
+        goto out;
     }
+    /* The rule set above was read into g.a: it is not needed any more. */
+    arena_reset(g.a);
+    rc = start_ids(&g);
+    for (k = 0; rc == APP_OK && k < spec->customers; k++) {
+        rc = one(&g, spec->reps[(size_t)k % spec->nreps]);
+        if (rc == APP_OK &&
+            ((k + 1) % CHECKPOINT == 0 || k + 1 == spec->customers)) {
+            rc = checkpoint(&g);
+            progress(k + 1, spec->customers, tty);
+        }
+    }
+    if (rc != APP_OK && err[0] == '\0')
+        snprintf(err, errlen, "customers: %s", db_error(db));
+out:
     cJSON_Delete(described);
+    for (t = 0; t < NT; t++)
+        free(g.b[t].v);
+    arena_free(g.a);
     return rc;
 }

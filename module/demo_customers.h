@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "arena.h"
 #include "conf.h"
@@ -13,11 +14,21 @@
 #include "err.h"
 #include "rng.h"
 
-/* per_rep customers for each rep, following the default rules in
- * c->lua_dir; inside the caller's transaction.  err says what failed. */
-enum app_err demo_customers(struct db *db, struct arena *a, struct rng *rng,
-                            const struct conf *c, int64_t tenant,
-                            const int64_t *reps, size_t nreps, int per_rep,
+struct demo_spec {
+    int64_t tenant;
+    const int64_t *reps; /* owners, in turn */
+    size_t nreps;
+    int64_t customers; /* in all */
+    int days;          /* history window: created within the last days */
+    time_t now;        /* the day the data is relative to */
+};
+
+/* spec->customers customers following the default rules in c->lua_dir,
+ * inside the caller's transaction.  err (empty on entry) says what failed.
+ * Ids are taken above each table's maximum: run it while nothing else
+ * writes customers (a clash fails the transaction, nothing half-made). */
+enum app_err demo_customers(struct db *db, struct rng *rng,
+                            const struct conf *c, const struct demo_spec *spec,
                             char *err, size_t errlen);
 
 #endif

@@ -56,7 +56,7 @@ def setup():
     if int(have or 0) < CUSTOMERS:
         t0 = time.time()
         cli("demo", "--tenant", "bench", "--reps", str(REPS), "--customers",
-            str(max(1, CUSTOMERS // REPS)))
+            str(CUSTOMERS))
         print(f"bench: demo tenant with {CUSTOMERS} customers created in "
               f"{time.time() - t0:.0f} s")
     token = cli("token", "create", "--tenant", "bench", "--user",

@@ -111,6 +111,70 @@ def test_demo_is_deterministic(stack):
                      "supervisor", "store_manager", "marketing"}
 
 
+def customers_digest(stack, slug):
+    """Everything a demo customer is made of, ids aside."""
+    return stack.sql(
+        "SELECT MD5(GROUP_CONCAT(CONCAT_WS('|', c.name, c.kind, c.stage, "
+        "c.stage_since, COALESCE(c.lost_reason, ''), c.contacts_text, "
+        "c.amount, c.last_activity_at, c.created_at, u.login, "
+        "(SELECT GROUP_CONCAT(CONCAT_WS(',', e.to_stage, e.at, e.code) "
+        "ORDER BY e.id) FROM stage_events e WHERE e.customer_id = c.id), "
+        "(SELECT GROUP_CONCAT(CONCAT_WS(',', v.ev_key, v.data, v.created_at) "
+        "ORDER BY v.id) FROM evidence v WHERE v.customer_id = c.id)) "
+        "ORDER BY c.id SEPARATOR '\n')), COUNT(*) FROM customers c "
+        "JOIN tenants t ON t.id = c.tenant_id JOIN users u ON u.id = "
+        f"c.owner_id WHERE t.slug = '{slug}'")[0]
+
+
+def test_demo_customers_are_deterministic_and_consistent(stack):
+    args = ("--reps", "4", "--customers", "150", "--days", "90",
+            "--today", "2026-03-01")
+    stack.cli("demo", "--tenant", "dc-a", "--seed", "5", *args)
+    stack.cli("demo", "--tenant", "dc-b", "--seed", "5", *args)
+    stack.cli("demo", "--tenant", "dc-c", "--seed", "6", *args)
+    a, b, c = (customers_digest(stack, s) for s in ("dc-a", "dc-b", "dc-c"))
+    assert a == b and a[1] == "150"
+    assert a[0] != c[0]
+    where = "t.slug = 'dc-a'"
+    # Shared out among the four reps; created within the 90 days.
+    owners = stack.sql(
+        "SELECT u.login, COUNT(*) FROM customers c JOIN tenants t ON "
+        f"t.id = c.tenant_id JOIN users u ON u.id = c.owner_id WHERE {where} "
+        "GROUP BY u.login")
+    assert sorted(o[0] for o in owners) == ["rep1", "rep2", "rep3", "rep4"]
+    span = stack.sql(
+        "SELECT MIN(c.created_at) >= '2026-03-01' - INTERVAL 91 DAY, "
+        "MAX(c.last_activity_at) <= '2026-03-02' FROM customers c JOIN "
+        f"tenants t ON t.id = c.tenant_id WHERE {where}")[0]
+    assert span == ["1", "1"]
+    # The customer's stage is where its history ends.
+    off = stack.sql(
+        "SELECT COUNT(*) FROM customers c JOIN tenants t ON t.id = "
+        f"c.tenant_id WHERE {where} AND c.stage <> (SELECT e.to_stage FROM "
+        "stage_events e WHERE e.customer_id = c.id ORDER BY e.id DESC "
+        "LIMIT 1)")
+    assert off == [["0"]]
+    # Evidence used by a change is listed by that change, and every
+    # advance listed some evidence.
+    used = stack.sql(
+        "SELECT COUNT(*), SUM(JSON_CONTAINS(e.evidence_ids, CAST(v.id AS "
+        "CHAR)) AND e.customer_id = v.customer_id) FROM evidence v JOIN "
+        "stage_events e ON e.id = v.used_in JOIN tenants t ON t.id = "
+        f"v.tenant_id WHERE {where}")[0]
+    assert int(used[0]) > 100 and used[0] == used[1]
+    bare = stack.sql(
+        "SELECT COUNT(*) FROM stage_events e JOIN tenants t ON t.id = "
+        f"e.tenant_id WHERE {where} AND e.code = 'ok' AND "
+        "e.evidence_ids = '[]'")
+    assert bare == [["0"]]
+    # Contacts are searchable through the customer's text column.
+    k = stack.sql(
+        "SELECT k.name, k.phone, c.contacts_text FROM contacts k JOIN "
+        "customers c ON c.id = k.customer_id JOIN tenants t ON t.id = "
+        f"c.tenant_id WHERE {where} ORDER BY k.id LIMIT 1")[0]
+    assert f"{k[0]} {k[1]}" in k[2]
+
+
 def test_demo_refuses_existing_tenant_unless_if_absent(stack):
     r = stack.cli("demo", "--tenant", "demo", check=False)
     assert r.returncode == 1 and "already exists" in r.stderr
@@ -120,7 +184,8 @@ def test_demo_refuses_existing_tenant_unless_if_absent(stack):
 
 def test_demo_validates_arguments(stack):
     for args in (["--reps", "0"], ["--reps", "x"], ["--seed", "-1"],
-                 ["--bogus"]):
+                 ["--bogus"], ["--customers", "1000001"], ["--days", "6"],
+                 ["--today", "2026-02-30"], ["--today", "tomorrow"]):
         r = stack.cli("demo", "--tenant", "zz", *args, check=False)
         assert r.returncode == 2, args
 

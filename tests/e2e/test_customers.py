@@ -463,3 +463,29 @@ def test_owner_file_type_and_dates_are_checked(stack, world):
     assert r.status_code == 422
     r = api.stage(cid, "lost", lost_reason="价格")
     assert r.status_code == 200 and r.json()["lost_reason"] == "price"
+
+
+def test_contacts_and_their_events_are_capped(stack, world):
+    api = Api(stack, world, "rep1")
+    cid = api.customer()["id"]
+    r = api.post(f"/api/v1/customers/{cid}/contacts",
+                 json={"name": "Cap", "role": "budget"})
+    assert r.status_code == 201
+    kid = r.json()["id"]
+    tenant = stack.sql("SELECT id FROM tenants WHERE slug = 'acme'")[0][0]
+    stack.sql(
+        "INSERT INTO contact_events (tenant_id, customer_id, contact_id, "
+        "kind, happened_on) SELECT "
+        f"{tenant}, {cid}, {kid}, 'event', '2026-01-01' FROM seq_1_to_2000")
+    page = world.client("acme", "rep1")
+    r = page.post(f"/contacts/{kid}/events",
+                  {"kind": "met", "on": "2026-01-02", "text": "one more"})
+    assert r.status_code == 413 and "2000" in r.text
+    assert stack.sql("SELECT COUNT(*) FROM contact_events WHERE "
+                     f"contact_id = {kid}") == [["2000"]]
+    stack.sql(
+        "INSERT INTO contacts (tenant_id, customer_id, name, role) SELECT "
+        f"{tenant}, {cid}, CONCAT('k', seq), 'user' FROM seq_1_to_199")
+    r = api.post(f"/api/v1/customers/{cid}/contacts",
+                 json={"name": "One too many", "role": "budget"})
+    assert r.status_code == 413 and "200" in r.text

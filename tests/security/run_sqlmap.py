@@ -137,6 +137,11 @@ def main():
             headers={"Authorization": f"Bearer {token}"})
         assert r.status_code == 201, (r.status_code, r.text[:300])
         cid = r.json()["id"]
+        r = admin.s.post(stack.url(f"/api/v1/customers/{cid}/contacts"),
+                         json={"name": "Li Scan", "role": "budget"},
+                         headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 201, (r.status_code, r.text[:300])
+        kid = r.json()["id"]
         # Quiet for 60 days: matched by stale=30 and health=red too, so the
         # filter baseline below lists it.
         stack.sql("UPDATE customers SET last_activity_at = "
@@ -220,6 +225,16 @@ def main():
                    201, data=cust_json, bearer=token,
                    params="name,kind,city,address,phone,amount,note,"
                    "owner_id"),
+            # Refused by the gate (no evidence) every time: the same
+            # answer for the unmodified request and a harmless payload.
+            target("API stage change (JSON)",
+                   f"{base}/api/v1/customers/{cid}/stage", 409,
+                   data='{"to":"intent","note":"n"}', bearer=token,
+                   params="to,note"),
+            target("contact meeting form", f"{base}/contacts/{kid}/events",
+                   303, data=f"kind=met&on=2026-11-01&text=t&consensus=c&"
+                   f"_csrf={csrf}", cookie=cookie,
+                   params="kind,on,text,consensus"),
             target("customer create form", f"{base}/customers", 303,
                    data=cust_form, cookie=cookie,
                    params="name,kind,city,address,phone,amount,note,owner"),

@@ -162,6 +162,9 @@ static const struct conf_key keys[] = {
     KSTR(public_origin, "",
          "scheme://host[:port] users reach; empty: taken from the request "
          "(used for Origin checks and links)"),
+    KSTR(tenant_host_suffix, "",
+         "e.g. .sales.example.com: sign-in at acme.sales.example.com is "
+         "for the tenant acme (no company code to type); empty: off"),
     KSTR(default_lang, "zh-CN",
          "language when neither the user nor the "
          "browser asks for one (zh-CN or en)"),
@@ -278,6 +281,22 @@ conf_set(struct conf *c, const char *key, const char *value, char *err,
         if (n != 64 || i != n) {
             snprintf(err, errlen,
                      "secret_key: expected 64 lower-case hex digits");
+            return -1;
+        }
+    }
+    if (strcmp(key, "tenant_host_suffix") == 0 && value[0] != '\0') {
+        size_t i, n = strlen(value);
+
+        for (i = 1; i < n; i++) {
+            if (!((value[i] >= 'a' && value[i] <= 'z') ||
+                  (value[i] >= '0' && value[i] <= '9') || value[i] == '-' ||
+                  value[i] == '.'))
+                break;
+        }
+        if (value[0] != '.' || n < 3 || i != n || value[n - 1] == '.') {
+            snprintf(err, errlen,
+                     "tenant_host_suffix: expected a lower-case domain "
+                     "starting with a dot, e.g. .sales.example.com");
             return -1;
         }
     }

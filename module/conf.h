@@ -93,6 +93,7 @@ struct conf {
     /* http */
     bool cookie_secure;
     char public_origin[256];
+    char tenant_host_suffix[200];
     char default_lang[16];
     struct limits limits;
 };

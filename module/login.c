@@ -5,8 +5,10 @@
  * unknown login, wrong password, deactivated user), and takes the same
  * time: the password hash is checked even when there is no account.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "app.h"
 #include "audit.h"
@@ -30,14 +32,57 @@ static const char SQL_LOGGED_IN[] =
     "UPDATE users SET last_login_at = UTC_TIMESTAMP(3) WHERE tenant_id = ? "
     "AND id = ?";
 
+/* The tenant the host names when tenant_host_suffix is set: "acme" for
+ * acme.sales.example.com (any port).  STR_NULL when off or when the host
+ * is not one label in front of the suffix; the form then asks for the
+ * company code as usual. */
+static struct str
+host_tenant(struct req *r)
+{
+    const char *suffix = r->app->conf.tenant_host_suffix;
+    size_t sn = strlen(suffix), n = r->host.len, i;
+    const char *h = r->host.p;
+    char *slug;
+
+    if (sn == 0 || h == NULL)
+        return STR_NULL;
+    for (i = n; i > 0; i--) {
+        if (h[i - 1] == ':') {
+            n = i - 1;
+            break;
+        }
+        if (h[i - 1] < '0' || h[i - 1] > '9')
+            break;
+    }
+    if (n < sn + 2 || n - sn > 64 || strncasecmp(h + n - sn, suffix, sn) != 0)
+        return STR_NULL;
+    slug = arena_strndup(r->a, h, n - sn);
+    if (slug == NULL)
+        return STR_NULL;
+    for (i = 0; i < n - sn; i++) {
+        char c = (char)tolower((unsigned char)slug[i]);
+
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'))
+            return STR_NULL;
+        slug[i] = c;
+    }
+    return (struct str){ slug, n - sn };
+}
+
 static enum app_err
 login_page(struct req *r, int status, const char *error, struct str tenant,
            struct str login, struct str next)
 {
     cJSON *m = view_new(r);
+    struct str host = host_tenant(r);
 
     if (m == NULL)
         return APP_ENOMEM;
+    if (host.len > 0) {
+        if (!view_add_str(m, "host_tenant", host.p))
+            return APP_ENOMEM;
+        tenant = STR_NULL;
+    }
     if ((error != NULL && !view_add_str(m, "error", http_t(r, error))) ||
         (tenant.len > 0 &&
          !view_add_str(m, "tenant", arena_str(r->a, tenant).p)) ||
@@ -106,6 +151,14 @@ login_submit(struct req *r)
         { "password", V_SECRET, true, 1, 1024, NULL },
         { "next", V_LOCAL_PATH, false, 0, 2048, NULL },
     };
+    /* With the tenant named by the host, a tenant field is ignored. */
+    static const struct field_spec host_spec[] = {
+        { "tenant", V_LINE, false, 0, 64, NULL },
+        { "login", V_LINE, true, 1, 64, NULL },
+        { "password", V_SECRET, true, 1, 1024, NULL },
+        { "next", V_LOCAL_PATH, false, 0, 2048, NULL },
+    };
+    struct str host = host_tenant(r);
     struct field_val v[4];
     char key[SESSION_ID_HEX];
     const char *hash = NULL;
@@ -118,7 +171,13 @@ login_submit(struct req *r)
     struct str next;
 
     memset(&u, 0, sizeof(u));
-    if (validate_fields(r, &r->form, spec, 4, v, NULL) != APP_OK) {
+    vrc = validate_fields(r, &r->form, host.len > 0 ? host_spec : spec, 4, v,
+                          NULL);
+    if (host.len > 0) {
+        v[0].s = host;
+        v[0].present = true;
+    }
+    if (vrc != APP_OK) {
         r->err_detail = NULL;
         return login_page(
             r, 422, "login.incomplete", v[0].present ? v[0].s : STR_NULL,
@@ -145,7 +204,8 @@ login_submit(struct req *r)
         if (m == NULL)
             return APP_ENOMEM;
         view_add_str(m, "error", http_t(r, "login.throttled"));
-        view_add_str(m, "tenant", arena_str(r->a, v[0].s).p);
+        view_add_str(m, host.len > 0 ? "host_tenant" : "tenant",
+                     arena_str(r->a, v[0].s).p);
         view_add_str(m, "login", arena_str(r->a, v[1].s).p);
         cJSON_AddNumberToObject(m, "wait", (double)wait);
         return view_page(r, 429, "pages/login", m);

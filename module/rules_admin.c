@@ -18,7 +18,9 @@
 #include "parse.h"
 #include "router.h"
 #include "rules.h"
+#include "ruledesc.h"
 #include "rulesets.h"
+#include "stage.h"
 #include "validate.h"
 #include "view.h"
 
@@ -512,14 +514,146 @@ dry_one(struct req *r, const struct rule_set *set, const char *fn,
     sbx_free(s);
 }
 
+/* A refusal code a catalog key may be made of (a-z and _, short). */
+static bool
+code_ok(const char *s)
+{
+    size_t i;
+
+    for (i = 0; s[i] != '\0'; i++)
+        if (i >= 40 || !((s[i] >= 'a' && s[i] <= 'z') || s[i] == '_'))
+            return false;
+    return i > 0;
+}
+
+/* One decision of check_transition as the page shows it. */
+static void
+dry_verdict(struct req *r, const struct ruledesc *rd, struct sbx *s,
+            const char *build_err, const cJSON *args, cJSON *row,
+            const char *prefix, struct buf *sig)
+{
+    cJSON *res = NULL;
+    const cJSON *m;
+    char err[1024];
+    struct buf b;
+
+    buf_init(&b, r->a, 4096);
+    if (s == NULL) {
+        view_add_str(row, arena_printf(r->a, "%s_error", prefix), build_err);
+        buf_puts(sig, "!");
+        return;
+    }
+    if (rules_call_json(s, "check_transition", args, &res, err, sizeof(err)) !=
+        APP_OK) {
+        view_add_str(row, arena_printf(r->a, "%s_error", prefix), err);
+        buf_puts(sig, "!");
+        return;
+    }
+    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(res, "allowed"))) {
+        cJSON_AddBoolToObject(row, arena_printf(r->a, "%s_ok", prefix), true);
+        buf_puts(sig, "ok");
+    } else {
+        cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(res, "missing"))
+        {
+            const char *key = cJSON_GetStringValue(
+                cJSON_GetObjectItemCaseSensitive(m, "key"));
+
+            if (key == NULL)
+                continue;
+            buf_printf(&b, "%s%s", b.len > 0 ? ", " : "",
+                       ruledesc_label(r, rd, "evidence", key));
+            buf_printf(sig, "%s,", key);
+        }
+        if (b.len > 0) {
+            view_add_str(row, arena_printf(r->a, "%s_missing", prefix), b.p);
+        } else {
+            const char *code = cJSON_GetStringValue(
+                cJSON_GetObjectItemCaseSensitive(res, "code"));
+            const char *msg = cJSON_GetStringValue(
+                cJSON_GetObjectItemCaseSensitive(res, "message"));
+
+            if (code == NULL || !code_ok(code))
+                code = "refused";
+            buf_puts(sig, code);
+            view_add_str(
+                row, arena_printf(r->a, "%s_refused", prefix),
+                msg != NULL && msg[0] != '\0'
+                    ? msg
+                    : http_t(r, arena_printf(r->a, "stage.refused.%s", code)));
+        }
+    }
+    cJSON_Delete(res);
+}
+
+/* The dry run for a customer: check_transition from where it stands to
+ * every stage, published rules beside the working drafts. */
+static enum app_err
+dry_customer(struct req *r, cJSON *m, int64_t id, const struct rule_set *pub,
+             const struct rule_set *work)
+{
+    struct ruledesc rd;
+    struct customer c;
+    struct sbx *sp = NULL, *sw = NULL;
+    cJSON *facts = NULL, *have = NULL, *rows, *o;
+    const cJSON *st;
+    char perr[1024] = "", werr[1024] = "";
+    enum app_err rc = ruledesc_get(r, &rd);
+
+    if (rc == APP_OK)
+        rc = stage_inputs(r, id, &c, &facts, &have);
+    if (rc != APP_OK)
+        return rc;
+    rules_build(&r->app->conf, engine_of(r), pub, &sp, perr, sizeof(perr));
+    rules_build(&r->app->conf, engine_of(r), work, &sw, werr, sizeof(werr));
+    o = cJSON_AddObjectToObject(m, "customer");
+    cJSON_AddNumberToObject(o, "id", (double)c.id);
+    view_add_str(o, "name", c.name);
+    view_add_str(o, "stage", ruledesc_label(r, &rd, "stages", c.stage));
+    rows = cJSON_AddArrayToObject(m, "decisions");
+    cJSON_ArrayForEach(st, ruledesc_stages(&rd))
+    {
+        const char *key =
+            cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(st, "key"));
+        cJSON *args = cJSON_CreateArray(), *row = cJSON_CreateObject();
+        struct buf a, b;
+
+        if (key == NULL || args == NULL || row == NULL ||
+            strcmp(key, c.stage) == 0) {
+            cJSON_Delete(args);
+            cJSON_Delete(row);
+            continue;
+        }
+        cJSON_AddItemToArray(args, cJSON_Duplicate(facts, true));
+        cJSON_AddItemToArray(args, cJSON_CreateString(c.stage));
+        cJSON_AddItemToArray(args, cJSON_CreateString(key));
+        cJSON_AddItemToArray(args, cJSON_Duplicate(have, true));
+        cJSON_AddItemToArray(rows, row);
+        view_add_str(row, "stage", ruledesc_name(r, st));
+        buf_init(&a, r->a, 4096);
+        buf_init(&b, r->a, 4096);
+        dry_verdict(r, &rd, sp, perr, args, row, "published", &a);
+        dry_verdict(r, &rd, sw, werr, args, row, "draft", &b);
+        cJSON_AddBoolToObject(row, "differs",
+                              a.p == NULL || b.p == NULL ||
+                                  strcmp(a.p, b.p) != 0);
+        cJSON_Delete(args);
+    }
+    sbx_free(sp);
+    sbx_free(sw);
+    cJSON_Delete(facts);
+    cJSON_Delete(have);
+    return APP_OK;
+}
+
 enum app_err
 rules_admin_dry_run(struct req *r)
 {
     static const struct field_spec spec[] = {
         { "fn", V_ENUM, false, 0, 0, dry_functions },
         { "args", V_TEXT, false, 0, 65536, NULL },
+        { "customer", V_INT, false, 1, INT64_MAX, NULL },
     };
-    struct field_val v[2];
+    struct field_val v[3];
     struct rule_set pub, work;
     const struct kvlist *src = r->method == HM_POST ? &r->form : &r->query_args;
     cJSON *m, *args = NULL, *fns;
@@ -530,7 +664,7 @@ rules_admin_dry_run(struct req *r)
     size_t i;
     enum app_err rc;
 
-    if (validate_fields(r, src, spec, 2, v, NULL) != APP_OK)
+    if (validate_fields(r, src, spec, 3, v, NULL) != APP_OK)
         return APP_EVALIDATION;
     fn = v[0].present ? dry_functions[v[0].i] : dry_functions[0];
     text = v[1].present ? v[1].s : STR_LIT(DRY_SAMPLE);
@@ -546,8 +680,30 @@ rules_admin_dry_run(struct req *r)
         cJSON_AddBoolToObject(o, "selected", strcmp(fn, dry_functions[i]) == 0);
     }
     view_add_str(m, "args", arena_str(r->a, text).p);
+    if (v[2].present)
+        cJSON_AddNumberToObject(m, "customer_id", (double)v[2].i);
     if (r->method != HM_POST)
         return view_page(r, 200, "pages/rules_dry_run", m);
+    if (v[2].present) {
+        rc = rulesets_published_id(r->app->db, r->a, r->auth->tenant_id, &vid);
+        if (rc == APP_OK)
+            rc = rulesets_get(r->app->db, r->a, r->auth->tenant_id, vid, 0,
+                              &pub);
+        if (rc == APP_OK)
+            rc = rulesets_working(r->app->db, r->a, r->auth->tenant_id, &work,
+                                  &drafts);
+        if (rc == APP_OK)
+            rc = dry_customer(r, m, v[2].i, &pub, &work);
+        if (rc == APP_ENOTFOUND) {
+            view_add_str(m, "error", http_t(r, "rules.dry_no_customer"));
+            return view_page(r, 404, "pages/rules_dry_run", m);
+        }
+        if (rc != APP_OK)
+            return rc;
+        cJSON_AddNumberToObject(m, "version", pub.version);
+        cJSON_AddBoolToObject(m, "has_drafts", drafts);
+        return view_page(r, 200, "pages/rules_dry_run", m);
+    }
     rc = parse_json(text, 65536, 16, &args, &detail);
     if (rc != APP_OK || !cJSON_IsArray(args)) {
         cJSON_Delete(args);

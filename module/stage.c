@@ -27,8 +27,8 @@ static const char SQL_MOVE[] =
 #define MAX_USED 64
 
 /* The customer's facts the rules see (can_enter's `customer`). */
-static cJSON *
-facts(const struct customer *c)
+cJSON *
+stage_facts(const struct customer *c)
 {
     cJSON *o = cJSON_CreateObject();
     double amount;
@@ -143,7 +143,7 @@ stage_change_locked(struct req *r, const struct stage_request *sr,
     if (rc != APP_OK)
         return rc;
     have = evidence_have(set);
-    cf = facts(&c);
+    cf = stage_facts(&c);
     if (have == NULL || cf == NULL) {
         cJSON_Delete(have);
         cJSON_Delete(cf);
@@ -230,4 +230,30 @@ stage_refusal(struct req *r, const struct rule_verdict *v, int64_t customer_id)
         cJSON_AddItemToArray(missing, m);
     }
     return o;
+}
+
+enum app_err
+stage_inputs(struct req *r, int64_t customer_id, struct customer *c,
+             cJSON **facts, cJSON **have)
+{
+    struct evidence_set *set = arena_alloc(r->a, sizeof(*set));
+    enum app_err rc;
+
+    *facts = *have = NULL;
+    if (set == NULL)
+        return APP_ENOMEM;
+    rc = customers_get(r, customer_id, false, c);
+    if (rc == APP_OK)
+        rc = evidence_current(r, c->id, set);
+    if (rc != APP_OK)
+        return rc;
+    *have = evidence_have(set);
+    *facts = stage_facts(c);
+    if (*have == NULL || *facts == NULL) {
+        cJSON_Delete(*have);
+        cJSON_Delete(*facts);
+        *facts = *have = NULL;
+        return APP_ENOMEM;
+    }
+    return APP_OK;
 }

@@ -14,6 +14,7 @@
 
 #include <stdint.h>
 
+#include "customers.h"
 #include "err.h"
 #include "http.h"
 #include "rules.h"
@@ -38,6 +39,14 @@ enum app_err stage_change(struct req *r, const struct stage_request *sr,
 /* The same inside the caller's transaction (imports). */
 enum app_err stage_change_locked(struct req *r, const struct stage_request *sr,
                                  struct rule_verdict *v, int64_t *event_id);
+
+/* The rules' view of a customer: its facts (can_enter's `customer`) and
+ * the evidence keys it holds, as check_transition receives them.  The
+ * customer must be in the caller's scope (else APP_ENOTFOUND).  The caller
+ * deletes both. */
+cJSON *stage_facts(const struct customer *c);
+enum app_err stage_inputs(struct req *r, int64_t customer_id,
+                          struct customer *c, cJSON **facts, cJSON **have);
 
 /* A refusal for the API's 409 body and the pages:
  * {"error": code, "code": code, "message": ..., "rule_message": ...,

@@ -212,6 +212,23 @@ check_input(struct req *r, const struct ruledesc *rd, struct field_val *v,
     return rc;
 }
 
+enum app_err
+contact_input_check(struct req *r, const struct ruledesc *rd,
+                    const struct kvlist *fields, struct contact_input *in,
+                    int64_t *version, cJSON *errors)
+{
+    struct field_val *v = arena_calloc(r->a, NSPEC, sizeof(*v));
+    enum app_err rc;
+
+    if (v == NULL)
+        return APP_ENOMEM;
+    rc = validate_fields(r, fields, contact_spec, NSPEC, v, errors);
+    if (check_input(r, rd, v, in, errors) != APP_OK)
+        rc = APP_EVALIDATION;
+    *version = v[9].present ? v[9].i : 0;
+    return rc;
+}
+
 static cJSON *
 contact_json(struct req *r, const struct contact_input *in,
              const struct contact *k)

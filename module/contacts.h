@@ -10,9 +10,13 @@
 
 #include <stdint.h>
 
+#include <cJSON.h>
+
 #include "db.h"
 #include "err.h"
 #include "http.h"
+#include "parse.h"
+#include "ruledesc.h"
 
 /* Channels a contact prefers (keys; labels are in the catalogs as
  * contact.channel.<key>). */
@@ -42,6 +46,15 @@ struct contact_input {
     struct str name, title, department, role, channel, focus, phone, email,
         birthday;
 };
+
+/* Validate a contact's fields (the form's names; role by key or name)
+ * into in; *version gets "version" (0 when absent).  APP_EVALIDATION with
+ * one message per field in errors.  In contact_pages.c, shared by the
+ * pages and the API. */
+enum app_err contact_input_check(struct req *r, const struct ruledesc *rd,
+                                 const struct kvlist *fields,
+                                 struct contact_input *in, int64_t *version,
+                                 cJSON *errors);
 
 #define CONTACTS_MAX 200
 #define CONTACT_EVENTS_MAX 2000 /* dated events kept for one contact */

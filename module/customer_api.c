@@ -764,3 +764,139 @@ api_customer_history(struct req *r)
     }
     return send(r, 200, o);
 }
+
+/* GET /api/v1/customers/{id}/evidence: the current item of every key. */
+enum app_err
+api_customer_evidence_list(struct req *r)
+{
+    struct evidence_set *set = arena_alloc(r->a, sizeof(*set));
+    struct customer c;
+    int64_t id = router_param_int(r, "id");
+    cJSON *o, *a;
+    size_t i;
+    enum app_err rc;
+
+    if (set == NULL)
+        return APP_ENOMEM;
+    rc = customers_get(r, id, false, &c);
+    if (rc == APP_OK)
+        rc = evidence_current(r, id, set);
+    if (rc != APP_OK)
+        return rc;
+    o = cJSON_CreateObject();
+    a = cJSON_AddArrayToObject(o, "evidence");
+    for (i = 0; a != NULL && i < set->n; i++)
+        cJSON_AddItemToArray(a, evidence_api(&set->v[i]));
+    return send(r, 200, o);
+}
+
+/* A contact whose customer is in the caller's scope (else APP_ENOTFOUND). */
+static enum app_err
+contact_load(struct req *r, struct contact *k)
+{
+    struct customer c;
+    enum app_err rc = contacts_get(r, router_param_int(r, "id"), k);
+
+    if (rc == APP_OK)
+        rc = customers_get(r, k->customer_id, false, &c);
+    return rc;
+}
+
+/* GET /api/v1/contacts/{id} */
+enum app_err
+api_contact(struct req *r)
+{
+    struct contact k;
+    enum app_err rc = contact_load(r, &k);
+
+    if (rc != APP_OK)
+        return rc;
+    return send(r, 200, contact_api(&k));
+}
+
+/* PATCH /api/v1/contacts/{id}: the fields given replace the stored ones
+ * (role by key or name); "version" is required. */
+enum app_err
+api_contact_update(struct req *r)
+{
+    static const char *const names[] = { "name",  "title",   "department",
+                                         "role",  "channel", "focus",
+                                         "phone", "email",   "birthday" };
+    struct contact_input in;
+    struct ruledesc rd;
+    struct contact k;
+    struct kvlist fields;
+    cJSON *errors = view_errors(r), *o, *cur;
+    int64_t version = 0;
+    size_t i;
+    enum app_err rc;
+
+    if (errors == NULL)
+        return APP_ENOMEM;
+    rc = json_fields(r, &fields);
+    if (rc == APP_OK)
+        rc = ruledesc_get(r, &rd);
+    if (rc == APP_OK)
+        rc = contact_load(r, &k);
+    if (rc != APP_OK)
+        return rc;
+    for (i = 0; i < fields.n; i++) {
+        if (strcmp(fields.v[i].key.p, "role") == 0) {
+            const char *key = cJSON_GetStringValue(cJSON_GetObjectItem(
+                ruledesc_find(&rd, "decision_roles", fields.v[i].val.p),
+                "key"));
+
+            if (key != NULL)
+                fields.v[i].val = str_c(key);
+        }
+    }
+    {
+        const char *now[] = { k.name,  k.title,   k.department,
+                              k.role,  k.channel, k.focus,
+                              k.phone, k.email,   k.birthday };
+
+        for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+            if (kv_get(&fields, names[i]) == NULL &&
+                kv_add(r->a, &fields, str_c(names[i]), str_c(now[i])) != APP_OK)
+                return APP_ENOMEM;
+        }
+    }
+    rc = contact_input_check(r, &rd, &fields, &in, &version, errors);
+    if (version == 0) {
+        cJSON_AddStringToObject(errors, "version",
+                                http_t(r, "validate.required"));
+        rc = APP_EVALIDATION;
+    }
+    if (rc != APP_OK) {
+        r->err_detail = NULL;
+        return send_invalid(r, errors);
+    }
+    rc = db_begin(r->app->db);
+    if (rc == APP_OK)
+        rc = contacts_update(r, k.id, version, &in);
+    if (rc == APP_OK)
+        rc = db_commit(r->app->db);
+    if (rc != APP_OK)
+        db_rollback(r->app->db);
+    if (rc == APP_ECONFLICT) {
+        if (contacts_get(r, k.id, &k) != APP_OK)
+            return APP_ECONFLICT;
+        o = cJSON_CreateObject();
+        cur = contact_api(&k);
+        if (o == NULL || cur == NULL) {
+            cJSON_Delete(o);
+            cJSON_Delete(cur);
+            return APP_ENOMEM;
+        }
+        cJSON_AddStringToObject(o, "error", "conflict");
+        cJSON_AddStringToObject(o, "message", http_t(r, "contact.stale_api"));
+        cJSON_AddItemToObject(o, "current", cur);
+        return send(r, 409, o);
+    }
+    if (rc != APP_OK)
+        return rc;
+    rc = contacts_get(r, k.id, &k);
+    if (rc != APP_OK)
+        return rc;
+    return send(r, 200, contact_api(&k));
+}

@@ -135,6 +135,9 @@ enum app_err api_customer_stage(struct req *r);
 enum app_err api_customer_contacts(struct req *r);
 enum app_err api_contact_create(struct req *r);
 enum app_err api_customer_evidence(struct req *r);
+enum app_err api_customer_evidence_list(struct req *r);
+enum app_err api_contact(struct req *r);
+enum app_err api_contact_update(struct req *r);
 enum app_err api_customer_history(struct req *r);
 
 #endif

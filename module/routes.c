@@ -189,6 +189,12 @@ const struct route app_routes[] = {
     { HM_POST, "/api/v1/customers/{id:int}/evidence", api_customer_evidence,
       ANY, RF_STATE | RF_FORM | RF_JSON | RF_DB | RF_API,
       "api.customer_evidence" },
+    { HM_GET, "/api/v1/customers/{id:int}/evidence", api_customer_evidence_list,
+      ANY, RF_DB | RF_API, "api.customer_evidence_list" },
+    { HM_GET, "/api/v1/contacts/{id:int}", api_contact, ANY, RF_DB | RF_API,
+      "api.contact" },
+    { HM_PATCH, "/api/v1/contacts/{id:int}", api_contact_update, ANY,
+      RF_STATE | RF_JSON | RF_DB | RF_API, "api.contact_update" },
     { HM_GET, "/api/v1/customers/{id:int}/history", api_customer_history, ANY,
       RF_DB | RF_API, "api.customer_history" },
 

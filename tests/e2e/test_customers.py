@@ -489,3 +489,52 @@ def test_contacts_and_their_events_are_capped(stack, world):
     r = api.post(f"/api/v1/customers/{cid}/contacts",
                  json={"name": "One too many", "role": "budget"})
     assert r.status_code == 413 and "200" in r.text
+
+
+def test_api_contacts_update_and_evidence_list(stack, world):
+    api = Api(stack, world, "rep1")
+    cid = api.customer()["id"]
+    r = api.post(f"/api/v1/customers/{cid}/contacts",
+                 json={"name": "赵主任", "role": "budget", "phone": "130"})
+    assert r.status_code == 201
+    k = r.json()
+    assert api.get(f"/api/v1/contacts/{k['id']}").json()["name"] == "赵主任"
+    # Partial update: the rest is kept; a role by its name is stored by key.
+    r = api.req("PATCH", f"/api/v1/contacts/{k['id']}", json={
+        "version": k["version"], "title": "院长", "role": "验收"})
+    assert r.status_code == 200, r.text
+    u = r.json()
+    assert (u["title"], u["role"], u["name"], u["phone"]) == \
+        ("院长", "acceptance", "赵主任", "130")
+    assert u["version"] == k["version"] + 1
+    # Stale version: 409 with the current contact; nothing changes.
+    r = api.req("PATCH", f"/api/v1/contacts/{k['id']}", json={
+        "version": k["version"], "title": "科长"})
+    assert r.status_code == 409 and r.json()["current"]["title"] == "院长"
+    # Validation, and a version is required.
+    for body in ({"version": u["version"], "email": "no-at-sign"},
+                 {"version": u["version"], "role": "boss"},
+                 {"title": "x"}):
+        r = api.req("PATCH", f"/api/v1/contacts/{k['id']}", json=body)
+        assert r.status_code == 422, (body, r.text)
+    # The search column follows the contact's new phone.
+    r = api.req("PATCH", f"/api/v1/contacts/{k['id']}", json={
+        "version": u["version"], "phone": "13999990000"})
+    assert r.status_code == 200
+    found = api.get("/api/v1/customers?q=13999990000").json()
+    assert [c["id"] for c in found["customers"]] == [cid]
+    # Out of scope: another rep's contact and another tenant's.
+    other = Api(stack, world, "rep2")
+    assert other.get(f"/api/v1/contacts/{k['id']}").status_code == 404
+    assert other.req("PATCH", f"/api/v1/contacts/{k['id']}", json={
+        "version": 3, "title": "x"}).status_code == 404
+    bravo = Api(stack, world, "rep1", slug="bravo")
+    assert bravo.get(f"/api/v1/contacts/{k['id']}").status_code == 404
+    # Evidence: the current item of each key.
+    assert api.get(f"/api/v1/customers/{cid}/evidence").json() == \
+        {"evidence": []}
+    api.evidence(cid, "trial_kit_receipt")
+    ev = api.get(f"/api/v1/customers/{cid}/evidence").json()["evidence"]
+    assert [e["key"] for e in ev] == ["trial_kit_receipt"]
+    assert ev[0]["used"] is False and ev[0]["file_id"] > 0
+    assert other.get(f"/api/v1/customers/{cid}/evidence").status_code == 404

@@ -334,3 +334,45 @@ def test_language_preference_is_saved_for_the_user(stack, world):
     d.sign_in()
     assert '<html lang="zh-CN">' in d.get("/account").text
     c.post("/lang", {"lang": "en", "next": "/"})
+
+
+@pytest.mark.parametrize("role,required", [
+    ("admin", True), ("finance", True), ("legal", True), ("manager", False),
+    ("rep", False), ("supervisor", False), ("store_manager", False),
+    ("marketing", False)])
+def test_mfa_enrolment_is_required_for_admin_finance_and_legal(
+        stack, world, role, required):
+    login = f"mfa-{role.replace('_', '-')}"
+    stack.cli("user", "add", "--tenant", "acme", "--login", login, "--role",
+              role, "--password-stdin", input_text=PASSWORD + "\n")
+    c = Client(stack, Account("acme", login, PASSWORD))
+    r = c.post("/login", {"tenant": "acme", "login": login,
+                          "password": PASSWORD})
+    assert r.status_code == 303
+    if required:
+        assert r.headers["Location"] == "/account/mfa"
+        # Nothing but enrolment (and signing out) until it is done.
+        for path in ("/", "/customers", "/account"):
+            assert c.get(path).headers.get("Location") == "/account/mfa", \
+                path
+        assert c.get("/account/mfa").status_code == 200
+    else:
+        assert r.headers["Location"] == "/"
+        assert c.get("/account").status_code == 200
+
+
+def test_passwords_never_reach_the_logs(stack, world):
+    wrong = "Wrong-Horse-Battery-77"
+    c = Client(stack, Account("acme", "rep3", wrong))
+    assert c.sign_in(expect_ok=False).status_code == 422
+    ok = world.fresh_client("acme", "rep3")  # the right one, too
+    # A password change with a wrong current password.
+    r = ok.post("/account/password", {"current": wrong, "new": wrong + "x",
+                                       "confirm": wrong + "x"})
+    assert r.status_code == 422
+    logs = stack.log()
+    for f in (stack.var / "log").glob("*.log"):
+        logs += f.read_text(errors="replace")
+    assert "route=login.submit" in logs  # the sign-ins were logged...
+    for secret in (PASSWORD, wrong):  # ...without their passwords
+        assert secret not in logs

@@ -20,6 +20,10 @@
 #include <lauxlib.h>
 #include <lualib.h>
 
+#include "arena.h"
+#include "conf.h"
+#include "rules.h"
+#include "rulesets.h"
 #include "sandbox.h"
 
 #define DEADLINE_MS 100
@@ -30,11 +34,16 @@ limits(void)
     struct sbx_limits l;
 
     memset(&l, 0, sizeof(l));
+    /* The shipped defaults (conf.c) except two: the instruction budget is
+     * high, so that the wall-clock deadline is what stops loops, and the
+     * memory cap is half (16 MiB of small strings take longer than the
+     * deadline to fill under the sanitizers, and the case is about the
+     * cap). */
     l.memory = 8u << 20;
     l.instructions = 500000000; /* let the deadline be what stops loops */
     l.call_ms = DEADLINE_MS;
     l.max_string = 1u << 20;
-    l.pattern.max_steps = 200000;
+    l.pattern.max_steps = 1000000;
     l.pattern.max_subject = 65536;
     l.pattern.max_pattern = 512;
     return l;
@@ -236,18 +245,18 @@ test_hostile_scripts(void **state)
         const struct hostile *c = &cases[i];
         char script[4096], err[1024];
         struct sbx *s = NULL;
-        double best = 1e9;
+        double slow = 1e9;
         enum app_err rc = APP_OK;
-        int attempt;
+        int attempt, within;
 
         if (getenv("SANDBOX_TEST_VERBOSE") != NULL)
             fprintf(stderr, "case: %s\n", c->name);
         snprintf(script, sizeof(script), "%s\n%s", c->script,
                  c->after != NULL ? c->after : "");
-        /* Timing on a shared machine is noisy: the bound must hold in at
-         * least one of five tries (the mechanism, not the scheduler, is
-         * what is tested). */
-        for (attempt = 0; attempt < 5; attempt++) {
+        /* Timing on a shared machine is noisy: the bound must hold in
+         * most of three tries (a slow outlier is the scheduler; a
+         * mechanism that does not stop the call fails every try). */
+        for (attempt = 0, within = 0; attempt < 3 && within < 2; attempt++) {
             double ms;
 
             sbx_free(s);
@@ -255,10 +264,12 @@ test_hostile_scripts(void **state)
             rc = call_global(s, "run", err, sizeof(err), &ms);
             if (rc == APP_OK)
                 lua_pop(sbx_state(s), 1);
-            if (ms < best)
-                best = ms;
-            if (best <= 2 * DEADLINE_MS)
-                break;
+            if (ms <= 2 * DEADLINE_MS)
+                within++;
+            else if (ms < slow)
+                slow = ms;
+            if (getenv("SANDBOX_TEST_VERBOSE") != NULL)
+                fprintf(stderr, "  %.1f ms\n", ms);
         }
         if (c->error == NULL) {
             if (rc != APP_OK)
@@ -271,8 +282,9 @@ test_hostile_scripts(void **state)
             if (!sbx_broken(s))
                 fail_msg("%s: failed but not marked broken", c->name);
         }
-        if (best > 2 * DEADLINE_MS)
-            fail_msg("%s: took %.1f ms (> %d)", c->name, best, 2 * DEADLINE_MS);
+        if (within < 2)
+            fail_msg("%s: took %.1f ms (> %d) in %d of %d tries", c->name, slow,
+                     2 * DEADLINE_MS, attempt - within, attempt);
         if (c->after != NULL) {
             /* The next call: on the same state when the first succeeded,
              * on the rebuilt one (as the engine does) when it failed. */
@@ -447,6 +459,39 @@ test_nothing_forbidden_is_reachable(void **state)
     walk(L, -1, lua_gettop(L) - 2, 0);
     lua_settop(L, 0);
     assert_int_equal(found_bad, 0);
+    sbx_free(s);
+    /* The same over the real thing: the engine with the default rules, as
+     * rules_build makes it for every tenant. */
+    {
+        struct conf c;
+        struct rule_set set;
+        struct arena *a = arena_new(1 << 16, 64u << 20);
+        FILE *f = fopen("lua/engine.lua", "rb");
+        char *engine = malloc(1 << 20), big[1024];
+        size_t n;
+
+        assert_non_null(a);
+        assert_non_null(f);
+        assert_non_null(engine);
+        n = fread(engine, 1, (1 << 20) - 1, f);
+        fclose(f);
+        conf_defaults(&c);
+        s = NULL;
+        if (rulesets_from_dir(a, "lua/default", &set, big, sizeof(big)) !=
+                APP_OK ||
+            rules_build(&c, (struct str){ engine, n }, &set, &s, big,
+                        sizeof(big)) != APP_OK)
+            fail_msg("default rules: %s", big);
+        L = sbx_state(s);
+        lua_newtable(L);
+        lua_pushglobaltable(L);
+        walk(L, -1, lua_gettop(L) - 1, 0);
+        lua_settop(L, 0);
+        assert_int_equal(found_bad, 0);
+        sbx_free(s);
+        free(engine);
+        arena_free(a);
+    }
     /* The walk can find things: the same walk over an open state does. */
     {
         lua_State *open = luaL_newstate();
@@ -459,7 +504,6 @@ test_nothing_forbidden_is_reachable(void **state)
         assert_true(found_bad > 20);
         found_bad = 0;
     }
-    sbx_free(s);
 }
 
 /* Two tenants' sandboxes side by side in one process, 1000 alternating

@@ -19,11 +19,32 @@ def test_help_lists_every_command():
         assert cmd in r.stdout
 
 
-@pytest.mark.parametrize("cmd", ["serve", "migrate", "demo", "config"])
-def test_each_command_has_help(cmd):
-    r = run(cmd, "--help")
-    assert r.returncode == 0
-    assert r.stdout.startswith(f"usage: proofline {cmd}")
+def commands():
+    """The commands `proofline --help` lists."""
+    text = run("--help").stdout
+    block = text.split("Commands:\n", 1)[1].split("\n\n", 1)[0]
+    return [line.split()[0] for line in block.splitlines() if line.strip()]
+
+
+def test_each_listed_command_has_help():
+    cmds = commands()
+    assert {"serve", "migrate", "demo", "tenant", "user", "token", "rules",
+            "routes", "config", "version"} <= set(cmds)
+    for cmd in cmds:
+        r = run(cmd, "--help")
+        assert r.returncode == 0, cmd
+        if cmd != "version":
+            assert r.stdout.startswith(f"usage: proofline {cmd}"), cmd
+            assert len(r.stdout.splitlines()) >= 1
+
+
+def test_readme_documents_every_configuration_key():
+    readme = (ROOT / "README.md").read_text()
+    keys = [line.split()[0] for line in run("config", "--keys").stdout
+            .splitlines() if line.strip()]
+    assert len(keys) > 40
+    missing = [k for k in keys if f"`{k}`" not in readme]
+    assert not missing, missing
 
 
 def test_unknown_command_and_option():

@@ -59,3 +59,36 @@ def test_throttling_does_not_reveal_accounts(small_window):
     codes = [ghost.sign_in(expect_ok=False).status_code for _ in range(8)]
     assert codes[:3] == [422, 422, 422]
     assert 429 in codes
+
+
+@pytest.fixture(scope="module")
+def ip_limits():
+    """Per-address limits low, per-account ones out of the way, nginx's
+    limit_req off: every 429 here is the application's per-IP throttle."""
+    s = Stack({"STACK_NGINX_NO_LIMIT": "1",
+               "PROOFLINE_LOGIN_DELAY_AFTER": "1000",
+               "PROOFLINE_IP_DELAY_AFTER": "5",
+               "PROOFLINE_IP_MAX_FAILURES": "10"}).start()
+    s.cli("tenant", "create", "spray", "Spray Co")
+    s.cli("user", "add", "--tenant", "spray", "--login", "real", "--role",
+          "rep", "--password-stdin", input_text="Right-Password-4711\n")
+    yield s
+    s.stop()
+
+
+def test_one_address_trying_many_accounts_is_throttled(ip_limits):
+    s = ip_limits
+    codes = []
+    for i in range(25):  # one guess each at 25 different accounts
+        c = Client(s, Account("spray", f"user{i:02d}", "Guess-Password-1"))
+        codes.append(c.sign_in(expect_ok=False).status_code)
+    assert codes[:5] == [422] * 5, codes
+    assert codes.count(429) >= 15, codes
+    assert set(codes) <= {422, 429}, codes
+    # Past ip_max_failures the address is locked out for the window: even
+    # a real account's right password is refused from it.
+    real = Client(s, Account("spray", "real", "Right-Password-4711"))
+    r = real.sign_in(expect_ok=False)
+    assert r.status_code == 429 and r.headers.get("Retry-After")
+    fails = int(s.sql("SELECT COUNT(*) FROM login_attempts WHERE ok = 0")[0][0])
+    assert fails <= 10  # throttled attempts are not even checked

@@ -124,6 +124,25 @@ buf_printf(struct buf *b, const char *fmt, ...)
     return rc;
 }
 
+const char *
+html_entity(uint32_t c)
+{
+    switch (c) {
+    case '&':
+        return "&amp;";
+    case '<':
+        return "&lt;";
+    case '>':
+        return "&gt;";
+    case '"':
+        return "&quot;";
+    case '\'':
+        return "&#39;";
+    default:
+        return NULL;
+    }
+}
+
 enum app_err
 buf_append_html(struct buf *b, const char *p, size_t n)
 {
@@ -131,27 +150,10 @@ buf_append_html(struct buf *b, const char *p, size_t n)
     enum app_err rc;
 
     for (i = 0; i < n; i++) {
-        const char *rep;
+        const char *rep = html_entity((unsigned char)p[i]);
 
-        switch (p[i]) {
-        case '&':
-            rep = "&amp;";
-            break;
-        case '<':
-            rep = "&lt;";
-            break;
-        case '>':
-            rep = "&gt;";
-            break;
-        case '"':
-            rep = "&quot;";
-            break;
-        case '\'':
-            rep = "&#39;";
-            break;
-        default:
+        if (rep == NULL)
             continue;
-        }
         rc = buf_append(b, p + run, i - run);
         if (rc == APP_OK)
             rc = buf_puts(b, rep);

@@ -12,6 +12,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "arena.h"
 #include "err.h"
@@ -59,6 +60,10 @@ enum app_err buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 
 /* Append with HTML escaping of & < > " ' (STYLE §12). */
 enum app_err buf_append_html(struct buf *b, const char *p, size_t n);
+
+/* The entity for one of & < > " ' (the characters HTML and XML escape),
+ * NULL for any other character. */
+const char *html_entity(uint32_t c);
 
 /* Append with percent-encoding of everything but unreserved characters
  * (RFC 3986 §2.3), for building URLs and query strings. */

@@ -59,6 +59,23 @@ send_invalid(struct req *r, cJSON *errors)
     return send(r, 422, o);
 }
 
+/* 409 {"error": "conflict", "message": ..., "current": cur} (takes cur). */
+static enum app_err
+send_conflict(struct req *r, const char *message_key, cJSON *cur)
+{
+    cJSON *o = cJSON_CreateObject();
+
+    if (o == NULL || cur == NULL) {
+        cJSON_Delete(o);
+        cJSON_Delete(cur);
+        return APP_ENOMEM;
+    }
+    cJSON_AddStringToObject(o, "error", "conflict");
+    cJSON_AddStringToObject(o, "message", http_t(r, message_key));
+    cJSON_AddItemToObject(o, "current", cur);
+    return send(r, 409, o);
+}
+
 /* The JSON body's scalar members as form fields, so the pages'
  * declarative validation applies unchanged. */
 static enum app_err
@@ -433,21 +450,9 @@ api_customer_update(struct req *r)
     if (rc != APP_OK)
         db_rollback(r->app->db);
     if (rc == APP_ECONFLICT) {
-        cJSON *cur;
-
         if (customers_get(r, id, false, &c) != APP_OK)
             return APP_ECONFLICT;
-        o = cJSON_CreateObject();
-        cur = cview_customer_api(&c);
-        if (o == NULL || cur == NULL) {
-            cJSON_Delete(o);
-            cJSON_Delete(cur);
-            return APP_ENOMEM;
-        }
-        cJSON_AddStringToObject(o, "error", "conflict");
-        cJSON_AddStringToObject(o, "message", http_t(r, "customer.stale_api"));
-        cJSON_AddItemToObject(o, "current", cur);
-        return send(r, 409, o);
+        return send_conflict(r, "customer.stale_api", cview_customer_api(&c));
     }
     if (rc != APP_OK)
         return rc;
@@ -826,7 +831,7 @@ api_contact_update(struct req *r)
     struct ruledesc rd;
     struct contact k;
     struct kvlist fields;
-    cJSON *errors = view_errors(r), *o, *cur;
+    cJSON *errors = view_errors(r);
     int64_t version = 0;
     size_t i;
     enum app_err rc;
@@ -881,17 +886,7 @@ api_contact_update(struct req *r)
     if (rc == APP_ECONFLICT) {
         if (contacts_get(r, k.id, &k) != APP_OK)
             return APP_ECONFLICT;
-        o = cJSON_CreateObject();
-        cur = contact_api(&k);
-        if (o == NULL || cur == NULL) {
-            cJSON_Delete(o);
-            cJSON_Delete(cur);
-            return APP_ENOMEM;
-        }
-        cJSON_AddStringToObject(o, "error", "conflict");
-        cJSON_AddStringToObject(o, "message", http_t(r, "contact.stale_api"));
-        cJSON_AddItemToObject(o, "current", cur);
-        return send(r, 409, o);
+        return send_conflict(r, "contact.stale_api", contact_api(&k));
     }
     if (rc != APP_OK)
         return rc;

@@ -161,31 +161,13 @@ text_put(struct buf *b, struct str s, size_t end)
 
     while (i < end) {
         uint32_t cp = cp_clean(u8_next(p, end, &i));
-        const char *rep = NULL;
+        const char *rep;
         char enc[4];
         size_t k = 0;
 
-        switch (cp) {
-        case CP_DROP:
+        if (cp == CP_DROP)
             continue;
-        case '&':
-            rep = "&amp;";
-            break;
-        case '<':
-            rep = "&lt;";
-            break;
-        case '>':
-            rep = "&gt;";
-            break;
-        case '"':
-            rep = "&quot;";
-            break;
-        case '\'':
-            rep = "&#39;";
-            break;
-        default:
-            break;
-        }
+        rep = html_entity(cp);
         if (rep == NULL) {
             if (cp < 0x80) {
                 enc[k++] = (char)cp;

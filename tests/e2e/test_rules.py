@@ -1,10 +1,12 @@
 """The rule engine end to end: default rules, the browser editor, publish
 reaching every worker within a second, history, diff, rollback, dry run,
 failures that stay contained, and the CLI."""
+import html
 import json
 import re
 import subprocess
 import time
+import uuid
 
 import pytest
 import requests
@@ -13,6 +15,10 @@ from stack import BIN, ROOT
 
 ADVANCING = {"trial_kit_receipt", "head_phone_confirmation",
              "installation_form"}
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c63f8cfc0f01f0005000101ff89993d1d0000000049"
+    "454e44ae426082")
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -214,8 +220,64 @@ def test_dry_run_compares_draft_and_published(stack, world):
     admin.post("/admin/rules/discard")
 
 
+def rule_customer(stack, world, stage, evidence):
+    """A customer of rep1 put in `stage` (directly: the gate is not what
+    is tested) with the evidence items given (key -> form data, or None
+    for a file)."""
+    h = {"Authorization": f"Bearer {world.tokens[('acme', 'rep1')]}"}
+    r = requests.post(stack.url("/api/v1/customers"), headers=h, json={
+        "name": f"规则出错 {uuid.uuid4().hex[:10]}", "kind": "hospital",
+        "confirm_duplicate": True})
+    assert r.status_code == 201, r.text
+    cid = r.json()["id"]
+    for key, data in evidence.items():
+        if data is None:
+            r = requests.post(stack.url(f"/api/v1/customers/{cid}/evidence"),
+                              headers=h, data={"key": key},
+                              files={"file": ("x.png", PNG, "image/png")})
+        else:
+            r = requests.post(stack.url(f"/api/v1/customers/{cid}/evidence"),
+                              headers=h, json={"key": key, "data": data})
+        assert r.status_code == 201, r.text
+    stack.sql(f"UPDATE customers SET stage = '{stage}' WHERE id = {cid}")
+    return cid
+
+
+def error_page(r):
+    """The parts of the error page: status shown, title, message, detail,
+    technical text (or None)."""
+    assert "text/html" in r.headers.get("Content-Type", ""), r.headers
+    page = html.unescape(r.text)
+    card = re.search(r'<section class="error-card card">(.*?)</section>',
+                     page, re.S)
+    assert card, page[:2000]
+    card = card.group(1)
+    tech = re.search(r'<pre class="error-text">(.*?)</pre>', card, re.S)
+    return {
+        "code": re.search(r'<p class="error-code">(\d+)</p>', card).group(1),
+        "title": re.search(r"<h1>(.*?)</h1>", card, re.S).group(1).strip(),
+        "detail": (re.search(r'<p class="alert alert-error">(.*?)</p>', card,
+                             re.S) or [None, None])[1],
+        "technical": tech.group(1) if tech else None,
+        "text": page,
+    }
+
+
+def no_stack_trace(text):
+    for s in ("stack traceback", "[C]:", "engine.lua", "in function",
+              "lua_pcall", ".c:"):
+        assert s not in text, s
+
+
 def test_rule_failure_is_a_clear_error_and_the_worker_goes_on(stack, world):
     admin = world.client("acme", "boss")
+    workers = stack.wait_workers(3)
+    since = stack.log_size()
+    # Customers whose next step runs the failing hooks below: the gate
+    # itself is satisfied, so can_enter is called.
+    nil_cid = rule_customer(stack, world, "quote", {"signed_contract": None})
+    loop_cid = rule_customer(stack, world, "lost", {
+        "need_confirmed": {"need": "x", "who": "y"}})
     # A hook that fails only for one transition (the self-tests do not
     # cover it, so it can be published), and one that never ends.
     edit_and_publish(stack, admin, "stages", lambda s: s.replace(
@@ -249,6 +311,61 @@ def test_rule_failure_is_a_clear_error_and_the_worker_goes_on(stack, world):
     assert requests.get(stack.url("/healthz")).status_code == 200
     # An admin sees what failed on the page; the log has it too.
     assert "rules.failed" in stack.log()
+
+    # The same failures through the pages that run the rules: the stage
+    # form of the customer page and the pipeline board.  A clear error
+    # page, 500, in the user's language; the admin sees the script and
+    # line exactly as the API gave it; nothing was changed.
+    nil_error = body["rule_error"]
+    events = stack.sql("SELECT COUNT(*) FROM stage_events WHERE customer_id "
+                       f"IN ({nil_cid}, {loop_cid})")
+    for path, form in ((f"/customers/{nil_cid}/stage", {"to": "contract"}),
+                       ("/pipeline/move", {"id": str(nil_cid),
+                                           "to": "contract"})):
+        r = admin.post(path, form)
+        assert r.status_code == 500, (path, r.status_code, r.text[:500])
+        e = error_page(r)
+        assert e["code"] == "500" and e["title"] == "Rule error", path
+        assert "A company rule script failed. Please ask your " \
+            "administrator to check the rules." in e["text"]
+        assert e["detail"] == "A company rule failed; nothing was changed."
+        assert e["technical"] == nil_error, (e["technical"], nil_error)
+        no_stack_trace(e["text"])
+    t0 = time.time()
+    r = admin.post(f"/customers/{loop_cid}/stage", {"to": "intent"})
+    assert r.status_code == 500 and time.time() - t0 < 2.0
+    e = error_page(r)
+    assert re.fullmatch(r"stages:\d+: rule exceeded its "
+                        r"(time limit|instruction budget)", e["technical"]), e
+    no_stack_trace(e["text"])
+    # A rep gets the message in their language, without the technical
+    # text that only helps whoever writes the rules.
+    rep = world.client("acme", "rep1")
+    r = rep.post(f"/customers/{nil_cid}/stage", {"to": "contract"},
+                 headers={"Accept-Language": "zh-CN"})
+    assert r.status_code == 500
+    e = error_page(r)
+    assert e["title"] == "规则执行出错"
+    assert "企业规则脚本执行出错，请联系管理员检查规则。" in e["text"]
+    assert e["detail"] == "企业规则执行出错，操作未完成。"
+    assert e["technical"] is None
+    assert "attempt to index" not in e["text"] and "stages:" not in e["text"]
+    no_stack_trace(e["text"])
+    # Nothing changed: stages and history as they were.
+    assert stack.sql(f"SELECT stage FROM customers WHERE id IN ({nil_cid}, "
+                     f"{loop_cid}) ORDER BY id") == [["quote"], ["lost"]]
+    assert stack.sql("SELECT COUNT(*) FROM stage_events WHERE customer_id "
+                     f"IN ({nil_cid}, {loop_cid})") == events
+    # The customer page itself still works (it does not run can_enter).
+    r = rep.get(f"/customers/{nil_cid}")
+    assert r.status_code == 200
+    # No worker died or was killed on the way: same pids, nothing in the
+    # master's log.
+    log = stack.log()[since:]
+    assert "event=worker.died" not in log, log
+    assert "event=worker.timeout" not in log, log
+    assert len(re.findall(r"event=rules\.failed", log)) >= 5
+    assert stack.worker_pids() == workers
     admin.post("/admin/rules/history/1/rollback")
 
 

@@ -122,12 +122,20 @@ api_customers(struct req *r)
     struct ruledesc rd;
     struct db_res res;
     int64_t page = 1, total = 0, per;
-    cJSON *o, *list;
+    cJSON *o, *list, *errors = view_errors(r);
     size_t i;
-    enum app_err rc = cfilter_parse(r, &r->query_args, &f, &page, NULL);
+    enum app_err rc, vrc;
 
+    if (errors == NULL)
+        return APP_ENOMEM;
+    rc = cfilter_parse(r, &r->query_args, &f, &page, NULL, errors);
+    vrc = validate_fields(r, &r->query_args, spec, 1, v, errors);
+    if (rc == APP_EVALIDATION || vrc == APP_EVALIDATION) {
+        r->err_detail = NULL;
+        return send_invalid(r, errors);
+    }
     if (rc == APP_OK)
-        rc = validate_fields(r, &r->query_args, spec, 1, v, NULL);
+        rc = vrc;
     if (rc == APP_OK)
         rc = ruledesc_get(r, &rd);
     if (rc != APP_OK)

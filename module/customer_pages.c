@@ -52,7 +52,7 @@ qs_add(struct buf *b, const char *name, const char *value)
 
 enum app_err
 cfilter_parse(struct req *r, const struct kvlist *q, struct customer_filter *f,
-              int64_t *page, const char **qs)
+              int64_t *page, const char **qs, cJSON *errors)
 {
     static const struct field_spec spec[] = {
         { "stage", V_SLUG, false, 1, 64, NULL },
@@ -67,9 +67,29 @@ cfilter_parse(struct req *r, const struct kvlist *q, struct customer_filter *f,
         { "page", V_INT, false, 1, 100000, NULL },
     };
     struct field_val v[10];
+    struct ruledesc rd;
     struct buf b;
-    enum app_err rc = validate_fields(r, q, spec, 10, v, NULL);
+    enum app_err rc = validate_fields(r, q, spec, 10, v, errors);
 
+    if (rc != APP_OK)
+        return rc;
+    rc = ruledesc_get(r, &rd);
+    if (rc != APP_OK)
+        return rc;
+    if (v[0].present &&
+        ruledesc_stage(&rd, arena_str(r->a, v[0].s).p, NULL) == NULL) {
+        if (errors != NULL)
+            cJSON_AddStringToObject(errors, "stage",
+                                    http_t(r, "stage.refused.unknown_stage"));
+        rc = APP_EVALIDATION;
+    }
+    if (v[4].present && ruledesc_find(&rd, "customer_kinds",
+                                      arena_str(r->a, v[4].s).p) == NULL) {
+        if (errors != NULL)
+            cJSON_AddStringToObject(errors, "kind",
+                                    http_t(r, "customer.bad_kind"));
+        rc = APP_EVALIDATION;
+    }
     if (rc != APP_OK)
         return rc;
     memset(f, 0, sizeof(*f));
@@ -202,7 +222,7 @@ list_page(struct req *r, int status, cJSON *bulk_result)
     enum app_err rc;
 
     /* GET routes parse the query (RF_QUERY); after a POST it is empty. */
-    rc = cfilter_parse(r, &r->query_args, &f, &page, &qs);
+    rc = cfilter_parse(r, &r->query_args, &f, &page, &qs, NULL);
     if (rc == APP_OK)
         rc = ruledesc_get(r, &rd);
     if (rc == APP_OK)

@@ -56,10 +56,12 @@ const char *cview_local(struct req *r, const char *utc);
 long cview_days_since(const char *utc);
 
 /* The list filters from query arguments (stage, owner, team, health, kind,
- * stale, q, sort, dir, page); *qs gets them again as a query string. */
+ * stale, q, sort, dir, page); *qs gets them again as a query string.
+ * Stage and kind must be the rules' keys.  APP_EVALIDATION with a message
+ * per bad field in errors (may be NULL). */
 enum app_err cfilter_parse(struct req *r, const struct kvlist *q,
                            struct customer_filter *f, int64_t *page,
-                           const char **qs);
+                           const char **qs, cJSON *errors);
 
 /* Check a customer form's values (validated by customer_spec's first
  * seven fields: name, kind, city, address, phone, amount, note) against

@@ -376,7 +376,8 @@ customers_similar(struct req *r, struct str name, int64_t exclude,
     "AND (? = 0 OR c.owner_id IN (SELECT descendant_id FROM user_tree "        \
     "WHERE tenant_id = ? AND ancestor_id = ?)) "                               \
     "AND (? = '' OR c.kind = ?) "                                              \
-    "AND (? = 0 OR c.last_activity_at < UTC_TIMESTAMP(3) - INTERVAL ? DAY) "   \
+    "AND (? = 0 OR c.last_activity_at IS NULL OR "                             \
+    "c.last_activity_at < UTC_TIMESTAMP(3) - INTERVAL ? DAY) "                 \
     "AND (? = '' OR c.name LIKE ? OR c.contacts_text LIKE ? "                  \
     "OR c.phone LIKE ?) AND (? = '' OR " HEALTH_EXPR " = ?)"
 

@@ -1036,7 +1036,7 @@ customers_export(struct req *r)
     struct arena *batch;
     struct str head[12];
     size_t i, offset = 0;
-    enum app_err rc = cfilter_parse(r, &r->query_args, &f, NULL, NULL);
+    enum app_err rc = cfilter_parse(r, &r->query_args, &f, NULL, NULL, NULL);
 
     if (rc == APP_OK)
         rc = ruledesc_get(r, &rd);

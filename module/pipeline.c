@@ -26,7 +26,7 @@ board(struct req *r, int status, cJSON *refusal)
     const cJSON *s;
     cJSON *m, *cols, *tabs;
     /* GET parses the query (RF_QUERY); after a POST it is empty. */
-    enum app_err rc = cfilter_parse(r, &r->query_args, &f, NULL, &qs);
+    enum app_err rc = cfilter_parse(r, &r->query_args, &f, NULL, &qs, NULL);
 
     if (rc == APP_OK)
         rc = ruledesc_get(r, &rd);

@@ -141,7 +141,6 @@ FILTERS = [
     ("boss", {"stage": "intent"}, "B"),
     ("boss", {"stage": "contract"}, "E"),
     ("boss", {"stage": "lost"}, "F"),
-    ("boss", {"stage": "no-such-stage"}, ""),
     ("boss", {"owner": "rep1"}, "AB"),
     ("boss", {"owner": "mgr2"}, "E"),
     ("boss", {"owner": "mgr3"}, ""),
@@ -253,6 +252,11 @@ def test_health_thresholds_at_their_boundaries(stack, world, people):
     for cid, name in ids.items():
         r = api.get(f"/api/v1/customers/{cid}")
         assert r.json()["health"] == cases[name][1], name
+    # Stale for N days: the red ones, never-active included.
+    got = {ids[c["id"]] for c in api.list(q=tag, stale="30")["customers"]}
+    assert got == {"r1", "r2"}
+    got = {ids[c["id"]] for c in api.list(q=tag, stale="3650")["customers"]}
+    assert got == {"r2"}
 
 
 def test_thresholds_come_from_the_tenants_rules(stack, world, tmp_path):
@@ -472,6 +476,8 @@ BAD = [
     {"team": "1.5"},
     {"stage": "Lead Stage"},
     {"kind": "../etc"},
+    {"stage": "no-such-stage"},
+    {"kind": "spaceship"},
     {"q": "x" * 101},
     {"q": "a\x01b"},
 ]
@@ -485,6 +491,7 @@ def test_bad_values_are_422_with_a_message(stack, world, params):
     body = r.json()
     assert body["error"] == "validation"
     assert body["message"] == VALIDATION_EN
+    assert set(body["fields"]) == set(params), body  # names what is wrong
     page = world.client("acme", "rep1").get("/customers", params=params)
     assert page.status_code == 422, params
     assert "text/html" in page.headers["Content-Type"]

@@ -376,3 +376,40 @@ def test_passwords_never_reach_the_logs(stack, world):
     assert "route=login.submit" in logs  # the sign-ins were logged...
     for secret in (PASSWORD, wrong):  # ...without their passwords
         assert secret not in logs
+
+
+def weak_argon2id(password):
+    """An argon2id hash at weaker parameters than Proofline's (t=1, 8 MiB),
+    made with the same libsodium the server links."""
+    import ctypes
+    import ctypes.util
+
+    lib = ctypes.CDLL(ctypes.util.find_library("sodium") or
+                      "libsodium.so.23")
+    assert lib.sodium_init() >= 0
+    out = ctypes.create_string_buffer(128)
+    pw = password.encode()
+    assert lib.crypto_pwhash_str(out, pw, ctypes.c_ulonglong(len(pw)),
+                                 ctypes.c_ulonglong(1),
+                                 ctypes.c_size_t(8 << 20)) == 0
+    return out.value.decode()
+
+
+def test_password_is_rehashed_at_sign_in_when_parameters_change(stack,
+                                                                world):
+    login = "rehash-me"
+    stack.cli("user", "add", "--tenant", "acme", "--login", login, "--role",
+              "rep", "--password-stdin", input_text=PASSWORD + "\n")
+    weak = weak_argon2id(PASSWORD)
+    assert weak.startswith("$argon2id$") and ",t=1," in weak
+    where = (f"login = '{login}' AND tenant_id = (SELECT id FROM tenants "
+             "WHERE slug = 'acme')")
+    stack.sql(f"UPDATE users SET password_hash = '{weak}' WHERE {where}")
+    c = Client(stack, Account("acme", login, PASSWORD))
+    assert c.sign_in(expect_ok=False).status_code == 303
+    now = stack.sql(f"SELECT password_hash FROM users WHERE {where}")[0][0]
+    assert now != weak and now.startswith("$argon2id$")
+    assert ",t=1," not in now and "m=65536" in now
+    # And the new hash still signs in.
+    assert Client(stack, Account("acme", login, PASSWORD)).sign_in(
+        expect_ok=False).status_code == 303

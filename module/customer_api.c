@@ -549,28 +549,36 @@ api_customer_contacts(struct req *r)
     return send(r, 200, o);
 }
 
+/* A role named in a JSON body by its key or its name in the rules, as
+ * the key (the page's field takes keys). */
+static void
+role_to_key(const struct ruledesc *rd, struct kvlist *fields)
+{
+    size_t i;
+
+    for (i = 0; i < fields->n; i++) {
+        if (strcmp(fields->v[i].key.p, "role") == 0) {
+            const char *key = cJSON_GetStringValue(cJSON_GetObjectItem(
+                ruledesc_find(rd, "decision_roles", fields->v[i].val.p),
+                "key"));
+
+            if (key != NULL)
+                fields->v[i].val = str_c(key);
+        }
+    }
+}
+
+/* POST /api/v1/customers/{id}/contacts: the page's fields and checks. */
 enum app_err
 api_contact_create(struct req *r)
 {
-    static const struct field_spec spec[] = {
-        { "name", V_LINE, true, 1, 100, NULL },
-        { "title", V_LINE, false, 0, 100, NULL },
-        { "department", V_LINE, false, 0, 100, NULL },
-        { "role", V_LINE, true, 1, 32, NULL },
-        { "channel", V_ENUM, false, 0, 0, contact_channels },
-        { "focus", V_TEXT, false, 0, 500, NULL },
-        { "phone", V_LINE, false, 0, 50, NULL },
-        { "email", V_LINE, false, 0, 200, NULL },
-    };
-    struct field_val v[8];
     struct contact_input in;
     struct ruledesc rd;
     struct customer c;
     struct contact k;
     struct kvlist fields;
     cJSON *errors = view_errors(r);
-    const char *role = NULL;
-    int64_t id = router_param_int(r, "id"), kid = 0;
+    int64_t id = router_param_int(r, "id"), kid = 0, version = 0;
     enum app_err rc;
 
     if (errors == NULL)
@@ -582,30 +590,12 @@ api_contact_create(struct req *r)
         rc = customers_get(r, id, false, &c);
     if (rc != APP_OK)
         return rc;
-    rc = validate_fields(r, &fields, spec, 8, v, errors);
-    if (rc == APP_OK) {
-        role = cJSON_GetStringValue(cJSON_GetObjectItem(
-            ruledesc_find(&rd, "decision_roles", arena_str(r->a, v[3].s).p),
-            "key"));
-        if (role == NULL) {
-            cJSON_AddStringToObject(errors, "role",
-                                    http_t(r, "contact.bad_role"));
-            rc = APP_EVALIDATION;
-        }
-    }
+    role_to_key(&rd, &fields);
+    rc = contact_input_check(r, &rd, &fields, &in, &version, errors);
     if (rc != APP_OK) {
         r->err_detail = NULL;
         return send_invalid(r, errors);
     }
-    memset(&in, 0, sizeof(in));
-    in.name = v[0].s;
-    in.title = v[1].present ? v[1].s : STR_LIT("");
-    in.department = v[2].present ? v[2].s : STR_LIT("");
-    in.role = str_c(role);
-    in.channel = v[4].present ? str_c(contact_channels[v[4].i]) : STR_LIT("");
-    in.focus = v[5].present ? v[5].s : STR_LIT("");
-    in.phone = v[6].present ? v[6].s : STR_LIT("");
-    in.email = v[7].present ? v[7].s : STR_LIT("");
     rc = db_begin(r->app->db);
     if (rc == APP_OK)
         rc = contacts_create(r, id, &in, &kid);
@@ -853,16 +843,7 @@ api_contact_update(struct req *r)
         rc = contact_load(r, &k);
     if (rc != APP_OK)
         return rc;
-    for (i = 0; i < fields.n; i++) {
-        if (strcmp(fields.v[i].key.p, "role") == 0) {
-            const char *key = cJSON_GetStringValue(cJSON_GetObjectItem(
-                ruledesc_find(&rd, "decision_roles", fields.v[i].val.p),
-                "key"));
-
-            if (key != NULL)
-                fields.v[i].val = str_c(key);
-        }
-    }
+    role_to_key(&rd, &fields);
     {
         const char *now[] = { k.name,  k.title,   k.department,
                               k.role,  k.channel, k.focus,

@@ -538,3 +538,20 @@ def test_api_contacts_update_and_evidence_list(stack, world):
     assert [e["key"] for e in ev] == ["trial_kit_receipt"]
     assert ev[0]["used"] is False and ev[0]["file_id"] > 0
     assert other.get(f"/api/v1/customers/{cid}/evidence").status_code == 404
+
+
+def test_api_contact_create_checks_like_the_page(stack, world):
+    api = Api(stack, world, "rep1")
+    cid = api.customer()["id"]
+    for body in ({"name": "A", "role": "budget", "email": "no-at-sign"},
+                 {"name": "A", "role": "budget", "birthday": "2999-01-01"},
+                 {"name": "A", "role": "nobody"},
+                 {"role": "budget"}):
+        r = api.post(f"/api/v1/customers/{cid}/contacts", json=body)
+        assert r.status_code == 422, (body, r.text)
+    r = api.post(f"/api/v1/customers/{cid}/contacts", json={
+        "name": "A", "role": "口碑", "email": "a@example.com",
+        "birthday": "1980-02-29"})
+    assert r.status_code == 201, r.text
+    assert (r.json()["role"], r.json()["birthday"]) == ("influencer",
+                                                        "1980-02-29")

@@ -6,6 +6,7 @@ request of A's users contains the marker planted in all of B's data.
 """
 import json
 import re
+import uuid
 
 import pytest
 import requests
@@ -169,3 +170,156 @@ def test_manager_sees_only_the_team(stack, world):
     outside = world.ids[("acme", "rep3")]      # under mgr3
     assert mgr.get(f"/api/v1/users/{inside}").status_code == 200
     assert mgr.get(f"/api/v1/users/{outside}").status_code == 404
+
+
+# --- ids in request bodies ---------------------------------------------------
+
+# The customers and users of their own company each tester may not touch:
+# rep2 is under mgr2 under mgr, rep3 under mgr3.
+OUT_OF_SCOPE = {"boss": [], "mgr": ["rep3"], "rep1": ["rep2", "rep3"]}
+BULK_ITEM = re.compile(
+    r'<li>(?:<a href="/customers/(\d+)">[^<]*</a>|#(\d+)):(.*?)</li>', re.S)
+
+
+@pytest.fixture(scope="module")
+def acme_owned(stack, world):
+    """A customer of acme's rep1, rep2 and rep3 each."""
+    h = {"Authorization": f"Bearer {world.tokens[('acme', 'boss')]}"}
+    tag = uuid.uuid4().hex[:8]
+    out = {}
+    for login in ("rep1", "rep2", "rep3"):
+        r = requests.post(stack.url("/api/v1/customers"), headers=h, json={
+            "name": f"body ids {tag} {login}", "kind": "hospital",
+            "owner_id": world.ids[("acme", login)],
+            "confirm_duplicate": True}, timeout=30)
+        assert r.status_code == 201, r.text
+        out[login] = r.json()["id"]
+    return out
+
+
+def body_state(stack, world, acme_owned):
+    """Every row of company B that a request body could name, the acme
+    customers above with their history, and acme's rep2 (whom an admin
+    edits below); and how many customers and users acme has."""
+    b = "(SELECT id FROM tenants WHERE slug = 'bravo')"
+    a = "(SELECT id FROM tenants WHERE slug = 'acme')"
+    mine = ", ".join(str(i) for i in sorted(acme_owned.values()))
+    rep2 = world.ids[("acme", "rep2")]
+    queries = [
+        f"SELECT * FROM customers WHERE tenant_id = {b} OR id IN ({mine}) "
+        "ORDER BY id",
+        f"SELECT * FROM stage_events WHERE tenant_id = {b} OR customer_id IN "
+        f"({mine}) ORDER BY id",
+        f"SELECT * FROM contacts WHERE tenant_id = {b} OR customer_id IN "
+        f"({mine}) ORDER BY id",
+        f"SELECT * FROM evidence WHERE tenant_id = {b} OR customer_id IN "
+        f"({mine}) ORDER BY id",
+        f"SELECT * FROM files WHERE tenant_id = {b} ORDER BY id",
+        f"SELECT * FROM imports WHERE tenant_id = {b} ORDER BY id",
+        "SELECT id, tenant_id, login, display_name, role, manager_id, "
+        "region, locale, active FROM users WHERE tenant_id = "
+        f"{b} OR id = {rep2} ORDER BY id",
+        f"SELECT * FROM user_tree WHERE tenant_id = {b} OR descendant_id = "
+        f"{rep2} ORDER BY 1, 2, 3",
+        f"SELECT (SELECT COUNT(*) FROM customers WHERE tenant_id = {a}), "
+        f"(SELECT COUNT(*) FROM users WHERE tenant_id = {a}), "
+        f"(SELECT COUNT(*) FROM stage_events WHERE tenant_id = {a})",
+    ]
+    return [stack.sql(q) for q in queries]
+
+
+def bulk_results(html):
+    """The list page's report of a bulk action: {id: ok, not_found,
+    refused}."""
+    m = re.search(r'<ul class="bulk-results">(.*?)</ul>', html, re.S)
+    assert m, "no bulk results on the page"
+    out = {}
+    for a, b, rest in BULK_ITEM.findall(m.group(1)):
+        out[int(a or b)] = ("not_found" if "badge-muted" in rest else
+                            "refused" if 'class="refused"' in rest else
+                            "ok" if 'class="badge"' in rest else rest)
+    return out
+
+
+@pytest.mark.parametrize("login", ["boss", "mgr", "rep1"])
+def test_foreign_ids_in_bodies_are_refused_and_change_nothing(
+        stack, world, b_ids, acme_owned, login):
+    """Company B's ids (and, inside A, those of people out of the tester's
+    scope) named in form fields and JSON members rather than in the path:
+    each request is refused with the code the handler gives, nothing of B
+    or of the other people changes, nothing is created, and no answer
+    shows B's data."""
+    client = world.client("acme", login)
+    admin = login == "boss"
+    team = login in ("boss", "mgr")
+    b_users = [world.ids[("bravo", u)] for u in ("boss", "mgr", "rep1")]
+    foreign_customers = b_ids["customers"] + [
+        acme_owned[u] for u in OUT_OF_SCOPE[login]]
+    foreign_users = b_users + [world.ids[("acme", u)]
+                               for u in OUT_OF_SCOPE[login]]
+    own = acme_owned["rep1"]  # in every tester's scope
+    tag = uuid.uuid4().hex[:8]
+    before = body_state(stack, world, acme_owned)
+    token = client.token("/account")
+
+    def send(path, data, expect):
+        r = client.post(path, data, token=token)
+        assert r.status_code == expect, (login, path, data, r.status_code,
+                                         r.text[:300])
+        assert MARKER not in r.text, (login, path, data)
+        return r
+
+    # The board moves the customer named in the form (pipeline.c): 404,
+    # even to "lost", which needs no evidence.
+    for cid in foreign_customers:
+        send("/pipeline/move", {"id": cid, "to": "lost",
+                                "lost_reason": "price"}, 404)
+        send("/pipeline/move", {"id": cid, "to": "intent"}, 404)
+    # Bulk actions answer on the list page, item by item (customer_pages.c):
+    # every foreign id "not found", none done.
+    for action in ({"action": "stage", "to": "lost", "lost_reason": "price"},
+                   {"action": "transfer",
+                    "owner": world.ids[("acme", login)]}):
+        r = send("/customers/bulk", {**action, "ids": foreign_customers},
+                 200)
+        assert bulk_results(r.text) == {c: "not_found"
+                                        for c in foreign_customers}
+        assert f"Bulk action done: 0 / {len(foreign_customers)}" in r.text
+    # Someone else as the owner of a new customer, of a transfer, of a bulk
+    # transfer: 422 (not a user one may give customers to); a rep may not
+    # transfer at all (the route is the team's: 404; bulk: 403).
+    for uid in foreign_users:
+        send("/customers", {"name": f"body ids {tag} new", "kind": "hospital",
+                            "owner": uid, "confirm_duplicate": "1"}, 422)
+        send(f"/customers/{own}/transfer", {"owner": uid},
+             422 if team else 404)
+        send("/customers/bulk", {"action": "transfer", "owner": uid,
+                                 "ids": [own]}, 422 if team else 403)
+    # Company B's people as manager of a new or an edited user (admin.c):
+    # 422 for the admin, and the edit is rolled back whole.
+    for uid in b_users:
+        send("/admin/users", {"login": f"bodyids{tag}", "name": "body ids",
+                              "role": "rep", "manager": uid},
+             422 if admin else 404)
+        send(f"/admin/users/{world.ids[('acme', 'rep2')]}",
+             {"name": f"body ids {tag}", "role": "rep", "manager": uid},
+             422 if admin else 404)
+    # The rules' dry run for a customer of B (rules_admin.c): 404.
+    for cid in b_ids["customers"]:
+        send("/admin/rules/dry-run", {"customer": cid}, 404)
+    # The JSON API: owner_id of someone else, 422 naming the field.
+    h = {"Authorization": f"Bearer {world.tokens[('acme', login)]}"}
+    for uid in foreign_users:
+        r = requests.post(stack.url("/api/v1/customers"), headers=h, json={
+            "name": f"body ids {tag} api", "kind": "hospital",
+            "owner_id": uid, "confirm_duplicate": True}, timeout=30)
+        assert r.status_code == 422, (login, uid, r.status_code, r.text)
+        assert "owner_id" in r.json()["fields"]
+        assert MARKER not in r.text
+    assert body_state(stack, world, acme_owned) == before
+    assert stack.sql("SELECT COUNT(*) FROM customers WHERE name LIKE "
+                     f"'body ids {tag}%'") == [["0"]]
+    assert stack.sql("SELECT COUNT(*) FROM users WHERE login LIKE "
+                     f"'bodyids{tag}%'") == [["0"]]
+    # Still signed in, still who they were.
+    assert client.get("/api/v1/me").json()["login"] == login

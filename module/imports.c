@@ -814,8 +814,15 @@ imports_mapping(struct req *r)
     for (i = 0; i < p.ncols; i++) {
         const struct str *v =
             kv_get(&r->form, arena_printf(r->a, "map_%zu", i));
+        size_t j;
 
         p.map[i] = v != NULL ? field_by_key(arena_str(r->a, *v).p) : IF_NONE;
+        /* Only the fields offered (or nothing), each for one column. */
+        if (v != NULL && v->len > 0 && p.map[i] == IF_NONE)
+            return show(r, 422, &p, http_t(r, "import.bad_mapping"));
+        for (j = 0; j < i && p.map[i] != IF_NONE; j++)
+            if (p.map[j] == p.map[i])
+                return show(r, 422, &p, http_t(r, "import.double_mapping"));
     }
     rc = db_exec(r->app->db, SQL_MAPPING,
                  DB_ARGS(DB_CSTR(mapping_json(r, &p)),

@@ -161,3 +161,41 @@ def test_a_double_commit_imports_once(stack, world):
         t.join()
     assert sorted(codes) == [303, 409], codes
     assert count(stack, tag) == 300
+
+
+def test_columns_the_header_does_not_name_are_mapped_by_hand(stack, world):
+    page = world.client("acme", "rep1")
+    tag = uuid.uuid4().hex[:8]
+    data = csv_text([["机构全称", "所在城市", "备忘"],
+                     [f"映射医院 {tag}", "杭州", "x"],
+                     [f"映射诊所 {tag}", "宁波", "y"]]).encode()
+    where, text = preview(page, upload(page, data))
+    assert 'name="map_0"' in text and 'name="map_2"' in text
+    assert commit(page, where, "all").status_code == 422  # no name column
+    assert count(stack, tag) == 0
+    iid = where.rsplit("/", 1)[1]
+
+    def mapping():
+        return stack.sql(f"SELECT mapping FROM imports WHERE id = {iid}")
+
+    before = mapping()
+    # Something not offered, and two columns for one field: refused with
+    # a message, the stored mapping unchanged.
+    for form, msg in (({"map_0": "name", "map_1": "password_hash"},
+                       "Choose a field from the list"),
+                      ({"map_0": "name", "map_1": "name"},
+                       "mapped to the same field")):
+        r = page.post(where, form, headers={"Accept-Language": "en"})
+        assert r.status_code == 422 and msg in r.text, r.text[:500]
+        assert mapping() == before
+    r = page.post(where, {"map_0": "name", "map_1": "city", "map_2": ""})
+    assert r.status_code == 303
+    text = page.get(where).text
+    assert re.search(r'name="map_0"[^>]*>.*?<option value="name" selected',
+                     text, re.S)
+    r = commit(page, where, "all")
+    assert r.status_code in (200, 303), r.text[:500]
+    rows = stack.sql("SELECT name, city, note FROM customers WHERE name "
+                     f"LIKE '%{tag}%' ORDER BY name")
+    assert sorted(rows) == sorted([[f"映射医院 {tag}", "杭州", ""],
+                                   [f"映射诊所 {tag}", "宁波", ""]])

@@ -12,6 +12,7 @@
 #include "arena.h"
 #include "audit.h"
 #include "cli.h"
+#include "fileio.h"
 #include "luajson.h"
 #include "db.h"
 #include "parse.h"
@@ -22,31 +23,6 @@
 static const char SQL_TENANT_FIND[] = "SELECT id FROM tenants WHERE slug = ?";
 
 #define FILE_MAX (4u << 20)
-
-static char *
-read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf;
-    size_t n;
-
-    if (f == NULL)
-        return NULL;
-    buf = malloc(FILE_MAX + 1);
-    if (buf == NULL) {
-        fclose(f);
-        return NULL;
-    }
-    n = fread(buf, 1, FILE_MAX + 1, f);
-    fclose(f);
-    if (n > FILE_MAX) {
-        free(buf);
-        return NULL;
-    }
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-}
 
 static char *
 load_engine(const struct conf *c, size_t *len)
@@ -152,7 +128,8 @@ rules_run(struct conf *c, int argc, char **argv)
                 detail != NULL ? detail : "");
         return 2;
     }
-    src = read_file(argv[2], &slen);
+    if (file_read(argv[2], FILE_MAX, NULL, &src, &slen) != APP_OK)
+        src = NULL;
     engine = load_engine(c, &elen);
     if (src == NULL || engine == NULL) {
         if (src == NULL)

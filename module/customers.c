@@ -218,32 +218,6 @@ customers_refresh_contacts_text(struct req *r, int64_t id)
 
 /* --- duplicate detection -------------------------------------------------- */
 
-/* Decode one UTF-8 code point at p (n bytes left); *len gets its size.
- * Invalid bytes decode as themselves (one byte). */
-static unsigned
-utf8_next(const unsigned char *p, size_t n, size_t *len)
-{
-    if (p[0] < 0x80 || n < 2) {
-        *len = 1;
-        return p[0];
-    }
-    if ((p[0] & 0xe0) == 0xc0) {
-        *len = 2;
-        return ((p[0] & 0x1fu) << 6) | (p[1] & 0x3fu);
-    }
-    if ((p[0] & 0xf0) == 0xe0 && n >= 3) {
-        *len = 3;
-        return ((p[0] & 0x0fu) << 12) | ((p[1] & 0x3fu) << 6) | (p[2] & 0x3fu);
-    }
-    if ((p[0] & 0xf8) == 0xf0 && n >= 4) {
-        *len = 4;
-        return ((p[0] & 0x07u) << 18) | ((p[1] & 0x3fu) << 12) |
-               ((p[2] & 0x3fu) << 6) | (p[3] & 0x3fu);
-    }
-    *len = 1;
-    return p[0];
-}
-
 static bool
 ignorable(unsigned cp)
 {
@@ -258,32 +232,18 @@ ignorable(unsigned cp)
            (cp >= 0xff3b && cp <= 0xff40) || (cp >= 0xff5b && cp <= 0xff65);
 }
 
+/* cp as UTF-8 into out when it fits in room bytes; returns the bytes
+ * written (0: it does not fit). */
 static size_t
 put_utf8(char *out, size_t room, unsigned cp)
 {
-    if (cp < 0x80 && room >= 1) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800 && room >= 2) {
-        out[0] = (char)(0xc0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3f));
-        return 2;
-    }
-    if (cp < 0x10000 && room >= 3) {
-        out[0] = (char)(0xe0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        out[2] = (char)(0x80 | (cp & 0x3f));
-        return 3;
-    }
-    if (room >= 4) {
-        out[0] = (char)(0xf0 | (cp >> 18));
-        out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-        out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        out[3] = (char)(0x80 | (cp & 0x3f));
-        return 4;
-    }
-    return 0;
+    char enc[4];
+    size_t n = utf8_put(enc, cp);
+
+    if (n > room)
+        return 0;
+    memcpy(out, enc, n);
+    return n;
 }
 
 void
@@ -294,14 +254,17 @@ customers_name_key(struct str name, char *out, size_t outlen)
         "co",           "ltd",          "inc",      "llc",  NULL,
     };
     const unsigned char *p = (const unsigned char *)name.p;
-    size_t i = 0, o = 0, len, k;
+    size_t i = 0, o = 0, k;
 
     if (outlen == 0)
         return;
     while (i < name.len) {
-        unsigned cp = utf8_next(p + i, name.len - i, &len);
+        /* Names are validated UTF-8; a stray byte would stand for
+         * itself. */
+        struct utf8_char c = utf8_next(p + i, name.len - i);
+        unsigned cp = c.ok ? c.cp : p[i];
 
-        i += len;
+        i += c.ok ? c.len : 1;
         if (cp >= 0xff10 && cp <= 0xff5a && !(cp >= 0xff1a && cp <= 0xff20) &&
             !(cp >= 0xff3b && cp <= 0xff40))
             cp -= 0xfee0; /* full-width letters and digits */

@@ -25,6 +25,7 @@
 #include "customers.h"
 #include "rules.h"
 #include "rulesets.h"
+#include "stage.h"
 
 static const char *const cities[] = { "上海", "杭州", "南京", "苏州", "广州",
                                       "深圳", "北京", "成都", "武汉", "宁波" };
@@ -307,20 +308,6 @@ stage_evidence(struct gen *g, int64_t customer, int64_t by, const cJSON *s,
     return rc;
 }
 
-static const char *
-ids_json(struct gen *g, const int64_t *ids, size_t n)
-{
-    struct buf b;
-    size_t i;
-
-    buf_init(&b, g->a, 1024);
-    buf_putc(&b, '[');
-    for (i = 0; i < n; i++)
-        buf_printf(&b, "%s%lld", i > 0 ? "," : "", (long long)ids[i]);
-    buf_putc(&b, ']');
-    return b.p;
-}
-
 /* Contacts in the decision roles with a meeting each; *text gets their
  * names and phones for the customer's search column. */
 static enum app_err
@@ -450,7 +437,7 @@ one(struct gen *g, int64_t owner)
         if (rc == APP_OK)
             rc = stage_event(g, event, customer, key_of(open[i - 1]),
                              key_of(open[i]), owner, t, "ok",
-                             ids_json(g, ids, n), NULL);
+                             stage_ids_json(g->a, ids, n), NULL);
     }
     if (rc == APP_OK && lost) {
         t += (time_t)(2 + rng_below(g->rng, 10)) * 86400;

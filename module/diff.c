@@ -279,54 +279,19 @@ diff_compare(struct diff *d, ptrdiff_t off1, ptrdiff_t lim1, ptrdiff_t off2,
 static size_t
 utf8_clean(const unsigned char *s, size_t n, char *dst)
 {
-    size_t i = 0, o = 0, need, k;
-    unsigned char c, lo, hi;
+    size_t i = 0, o = 0;
 
     while (i < n) {
-        c = s[i];
-        if (c >= 0x01 && c < 0x80) {
-            dst[o++] = (char)c;
-            i++;
-            continue;
-        }
-        /* The range of the second byte excludes overlongs (E0, F0),
-         * surrogates (ED) and code points past U+10FFFF (F4). */
-        need = 0;
-        lo = 0x80;
-        hi = 0xBF;
-        if (c >= 0xC2 && c <= 0xDF) {
-            need = 1;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            need = 2;
-            if (c == 0xE0)
-                lo = 0xA0;
-            else if (c == 0xED)
-                hi = 0x9F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            need = 3;
-            if (c == 0xF0)
-                lo = 0x90;
-            else if (c == 0xF4)
-                hi = 0x8F;
-        }
-        /* k ends past the lead byte and the continuation bytes that
-         * fit: the whole character, or the maximal ill-formed part. */
-        k = 1;
-        while (k <= need && i + k < n) {
-            unsigned char b = s[i + k];
+        struct utf8_char c = utf8_next(s + i, n - i);
 
-            if (k == 1 ? (b < lo || b > hi) : (b < 0x80 || b > 0xBF))
-                break;
-            k++;
-        }
-        if (need > 0 && k == need + 1) {
-            memcpy(dst + o, s + i, k);
-            o += k;
+        if (c.ok && s[i] != '\0') {
+            memcpy(dst + o, s + i, c.len);
+            o += c.len;
         } else {
             memcpy(dst + o, "\xEF\xBF\xBD", 3);
             o += 3;
         }
-        i += k;
+        i += c.len;
     }
     dst[o] = '\0';
     return o;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fileio.h"
 #include "num.h"
 
 #define CATALOG_MAX (4u << 20)
@@ -22,29 +23,19 @@ load_one(const char *dir, const char *lang, cJSON **out, char *err,
          size_t errlen)
 {
     char path[1024];
-    FILE *f;
     char *data = NULL;
     size_t n;
-    enum app_err rc = APP_EIO;
+    enum app_err rc;
     const char *end = NULL;
 
     snprintf(path, sizeof(path), "%s/%s.json", dir, lang);
-    f = fopen(path, "rb");
-    if (f == NULL) {
+    rc = file_read(path, CATALOG_MAX, NULL, &data, &n);
+    if (rc == APP_EIO)
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return APP_EIO;
-    }
-    data = malloc(CATALOG_MAX + 1);
-    if (data == NULL) {
-        rc = APP_ENOMEM;
-        goto out;
-    }
-    n = fread(data, 1, CATALOG_MAX + 1, f);
-    if (n > CATALOG_MAX) {
+    else if (rc == APP_ETOOBIG)
         snprintf(err, errlen, "%s: larger than %u bytes", path, CATALOG_MAX);
-        rc = APP_ETOOBIG;
-        goto out;
-    }
+    if (rc != APP_OK)
+        return rc;
     *out = cJSON_ParseWithLengthOpts(data, n, &end, 0);
     if (*out == NULL || !cJSON_IsObject(*out)) {
         snprintf(err, errlen, "%s: not a JSON object (near byte %ld)", path,
@@ -57,7 +48,6 @@ load_one(const char *dir, const char *lang, cJSON **out, char *err,
     rc = APP_OK;
 out:
     free(data);
-    fclose(f);
     return rc;
 }
 

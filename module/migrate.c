@@ -18,6 +18,7 @@
 
 #include "arena.h"
 #include "db.h"
+#include "fileio.h"
 #include "log.h"
 
 #define MAX_FILES 999
@@ -81,27 +82,17 @@ static int
 read_file(const char *dir, struct mfile *f)
 {
     char path[1024];
-    FILE *fp;
     unsigned char hash[crypto_hash_sha256_BYTES];
+    enum app_err rc;
 
     snprintf(path, sizeof(path), "%s/%s", dir, f->name);
-    fp = fopen(path, "rb");
-    if (fp == NULL) {
+    rc = file_read(path, MAX_FILE_BYTES, NULL, &f->sql, &f->len);
+    if (rc == APP_EIO)
         fprintf(stderr, "migrate: %s: %s\n", path, strerror(errno));
-        return -1;
-    }
-    f->sql = malloc(MAX_FILE_BYTES + 1);
-    if (f->sql == NULL) {
-        fclose(fp);
-        return -1;
-    }
-    f->len = fread(f->sql, 1, MAX_FILE_BYTES + 1, fp);
-    fclose(fp);
-    if (f->len > MAX_FILE_BYTES) {
+    else if (rc == APP_ETOOBIG)
         fprintf(stderr, "migrate: %s: larger than 1 MiB\n", path);
+    if (rc != APP_OK)
         return -1;
-    }
-    f->sql[f->len] = '\0';
     crypto_hash_sha256(hash, (const unsigned char *)f->sql, f->len);
     sodium_bin2hex(f->checksum, sizeof(f->checksum), hash, sizeof(hash));
     return 0;

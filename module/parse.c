@@ -78,42 +78,11 @@ utf8_valid(const char *p, size_t n)
     size_t i = 0;
 
     while (i < n) {
-        unsigned c = s[i];
-        unsigned lo = 0x80, hi = 0xBF;
-        size_t need, k;
+        struct utf8_char c = utf8_next(s + i, n - i);
 
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        /* The second byte's range excludes overlongs (E0, F0), UTF-16
-         * surrogates (ED) and code points past U+10FFFF (F4). */
-        if (c >= 0xC2 && c <= 0xDF) {
-            need = 1;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            need = 2;
-            if (c == 0xE0)
-                lo = 0xA0;
-            else if (c == 0xED)
-                hi = 0x9F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            need = 3;
-            if (c == 0xF0)
-                lo = 0x90;
-            else if (c == 0xF4)
-                hi = 0x8F;
-        } else {
+        if (!c.ok)
             return 0;
-        }
-        if (n - i <= need)
-            return 0;
-        if (s[i + 1] < lo || s[i + 1] > hi)
-            return 0;
-        for (k = 2; k <= need; k++) {
-            if ((s[i + k] & 0xC0) != 0x80)
-                return 0;
-        }
-        i += need + 1;
+        i += c.len;
     }
     return 1;
 }

@@ -14,6 +14,7 @@
 #include "app.h"
 #include "auth.h"
 #include "db.h"
+#include "fileio.h"
 #include "log.h"
 #include "luajson.h"
 #include "ruleplan.h"
@@ -48,32 +49,15 @@ rules_load_engine(const char *lua_dir, char **out, size_t *len, char *err,
                   size_t errlen)
 {
     char path[CONF_STR_MAX + 32];
-    FILE *f;
-    char *buf;
-    size_t n;
+    enum app_err rc;
 
     snprintf(path, sizeof(path), "%s/engine.lua", lua_dir);
-    f = fopen(path, "rb");
-    if (f == NULL) {
+    rc = file_read(path, ENGINE_MAX, NULL, out, len);
+    if (rc == APP_EIO)
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return APP_EIO;
-    }
-    buf = malloc(ENGINE_MAX + 1);
-    if (buf == NULL) {
-        fclose(f);
-        return APP_ENOMEM;
-    }
-    n = fread(buf, 1, ENGINE_MAX + 1, f);
-    fclose(f);
-    if (n > ENGINE_MAX) {
-        free(buf);
+    else if (rc == APP_ETOOBIG)
         snprintf(err, errlen, "%s: too large", path);
-        return APP_ETOOBIG;
-    }
-    buf[n] = '\0';
-    *out = buf;
-    *len = n;
-    return APP_OK;
+    return rc;
 }
 
 void

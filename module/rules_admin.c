@@ -266,6 +266,52 @@ rules_admin_save(struct req *r)
     return editor(r, ok ? 200 : 422, idx, work.scripts[idx], m);
 }
 
+/* Publish set as the next version, in one transaction with clearing the
+ * drafts and the audit record (event, with d and the new version; d is
+ * taken).  A set that fails to compile or its self-tests is not
+ * published: *published stays false and the answer is the rules page with
+ * the errors (422). */
+static enum app_err
+publish_checked(struct req *r, struct rule_set *set, struct str comment,
+                const char *event, cJSON *d, bool *published)
+{
+    bool ok = false, ignored;
+    cJSON *m = view_new(r);
+    enum app_err rc;
+
+    *published = false;
+    if (m == NULL) {
+        cJSON_Delete(d);
+        return APP_ENOMEM;
+    }
+    rc = check_set(r, set, m, &ok);
+    if (rc == APP_OK && !ok) {
+        view_add_str(m, "error", http_t(r, "rules.cannot_publish"));
+        rc = script_list(r, m, &ignored);
+        if (rc == APP_OK)
+            rc = view_page(r, 422, "pages/rules", m);
+    }
+    if (rc != APP_OK || !ok) {
+        cJSON_Delete(d);
+        return rc;
+    }
+    rc = db_begin(r->app->db);
+    if (rc == APP_OK)
+        rc = rulesets_publish(r->app->db, r->a, r->auth->tenant_id, set,
+                              r->auth->user_id, comment);
+    if (rc == APP_OK)
+        rc = rulesets_drafts_clear(r->app->db, r->auth->tenant_id);
+    if (d != NULL)
+        cJSON_AddNumberToObject(d, "version", set->version);
+    if (rc == APP_OK)
+        rc = audit_write(r, r->auth->tenant_id, r->auth->user_id, 0, event, d);
+    cJSON_Delete(d);
+    if (rc == APP_OK)
+        rc = db_commit(r->app->db);
+    *published = rc == APP_OK;
+    return rc;
+}
+
 enum app_err
 rules_admin_publish(struct req *r)
 {
@@ -274,8 +320,7 @@ rules_admin_publish(struct req *r)
     };
     struct field_val v[1];
     struct rule_set work;
-    bool drafts = false, ok = false;
-    cJSON *m, *d;
+    bool drafts = false, published;
     enum app_err rc;
 
     if (validate_fields(r, &r->form, spec, 1, v, NULL) != APP_OK)
@@ -283,38 +328,9 @@ rules_admin_publish(struct req *r)
     rc = rulesets_working(r->app->db, r->a, r->auth->tenant_id, &work, &drafts);
     if (rc != APP_OK)
         return rc;
-    m = view_new(r);
-    if (m == NULL)
-        return APP_ENOMEM;
-    rc = check_set(r, &work, m, &ok);
-    if (rc != APP_OK)
-        return rc;
-    if (!ok) {
-        bool ignored;
-
-        view_add_str(m, "error", http_t(r, "rules.cannot_publish"));
-        rc = script_list(r, m, &ignored);
-        if (rc != APP_OK)
-            return rc;
-        return view_page(r, 422, "pages/rules", m);
-    }
-    rc = db_begin(r->app->db);
-    if (rc == APP_OK)
-        rc = rulesets_publish(r->app->db, r->a, r->auth->tenant_id, &work,
-                              r->auth->user_id,
-                              v[0].present ? v[0].s : STR_LIT(""));
-    if (rc == APP_OK)
-        rc = rulesets_drafts_clear(r->app->db, r->auth->tenant_id);
-    d = cJSON_CreateObject();
-    if (d != NULL)
-        cJSON_AddNumberToObject(d, "version", work.version);
-    if (rc == APP_OK)
-        rc = audit_write(r, r->auth->tenant_id, r->auth->user_id, 0,
-                         "rules.publish", d);
-    cJSON_Delete(d);
-    if (rc == APP_OK)
-        rc = db_commit(r->app->db);
-    if (rc != APP_OK)
+    rc = publish_checked(r, &work, v[0].present ? v[0].s : STR_LIT(""),
+                         "rules.publish", cJSON_CreateObject(), &published);
+    if (rc != APP_OK || !published)
         return rc;
     log_info("rules.published", "tenant=%lld version=%d",
              (long long)r->auth->tenant_id, work.version);
@@ -428,8 +444,8 @@ rules_admin_rollback(struct req *r)
 {
     int64_t num = router_param_int(r, "version");
     struct rule_set old;
-    bool ok = false;
-    cJSON *m, *d;
+    bool published;
+    cJSON *d;
     char comment[64];
     enum app_err rc;
 
@@ -440,41 +456,14 @@ rules_admin_rollback(struct req *r)
         return rc;
     /* The engine may have changed since: an old version is checked like
      * any other before it runs again. */
-    m = view_new(r);
-    if (m == NULL)
-        return APP_ENOMEM;
-    rc = check_set(r, &old, m, &ok);
-    if (rc != APP_OK)
-        return rc;
-    if (!ok) {
-        bool ignored;
-
-        view_add_str(m, "error", http_t(r, "rules.cannot_publish"));
-        rc = script_list(r, m, &ignored);
-        if (rc != APP_OK)
-            return rc;
-        return view_page(r, 422, "pages/rules", m);
-    }
     snprintf(comment, sizeof(comment), "rollback to v%lld", (long long)num);
     old.version_id = 0;
-    rc = db_begin(r->app->db);
-    if (rc == APP_OK)
-        rc = rulesets_publish(r->app->db, r->a, r->auth->tenant_id, &old,
-                              r->auth->user_id, str_c(comment));
-    if (rc == APP_OK)
-        rc = rulesets_drafts_clear(r->app->db, r->auth->tenant_id);
     d = cJSON_CreateObject();
-    if (d != NULL) {
+    if (d != NULL)
         cJSON_AddNumberToObject(d, "to", (double)num);
-        cJSON_AddNumberToObject(d, "version", old.version);
-    }
-    if (rc == APP_OK)
-        rc = audit_write(r, r->auth->tenant_id, r->auth->user_id, 0,
-                         "rules.rollback", d);
-    cJSON_Delete(d);
-    if (rc == APP_OK)
-        rc = db_commit(r->app->db);
-    if (rc != APP_OK)
+    rc = publish_checked(r, &old, str_c(comment), "rules.rollback", d,
+                         &published);
+    if (rc != APP_OK || !published)
         return rc;
     return http_redirect(r, "/admin/rules?done=rolled_back");
 }

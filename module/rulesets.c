@@ -10,6 +10,7 @@
 
 #include <sodium.h>
 
+#include "fileio.h"
 #include "log.h"
 
 const char *const rules_script_names[RULES_NSCRIPTS] = {
@@ -81,33 +82,23 @@ rulesets_from_dir(struct arena *a, const char *dir, struct rule_set *out,
     memset(out, 0, sizeof(*out));
     for (i = 0; i < RULES_NSCRIPTS; i++) {
         char path[1024];
-        FILE *f;
         char *buf;
         size_t n;
+        enum app_err rc;
 
         snprintf(path, sizeof(path), "%s/%s.lua", dir, rules_script_names[i]);
-        f = fopen(path, "rb");
-        if (f == NULL) {
-            if (errno == ENOENT) {
-                out->scripts[i] = STR_LIT("");
-                continue;
-            }
+        rc = file_read(path, RULES_SCRIPT_MAX, a, &buf, &n);
+        if (rc == APP_EIO && errno == ENOENT) {
+            out->scripts[i] = STR_LIT("");
+            continue;
+        }
+        if (rc == APP_EIO)
             snprintf(err, errlen, "%s: %s", path, strerror(errno));
-            return APP_EIO;
-        }
-        buf = arena_alloc(a, RULES_SCRIPT_MAX + 1);
-        if (buf == NULL) {
-            fclose(f);
-            return APP_ENOMEM;
-        }
-        n = fread(buf, 1, RULES_SCRIPT_MAX + 1, f);
-        fclose(f);
-        if (n > RULES_SCRIPT_MAX) {
+        else if (rc == APP_ETOOBIG)
             snprintf(err, errlen, "%s: larger than %u bytes", path,
                      RULES_SCRIPT_MAX);
-            return APP_ETOOBIG;
-        }
-        buf[n] = '\0';
+        if (rc != APP_OK)
+            return rc;
         out->scripts[i].p = buf;
         out->scripts[i].len = n;
     }

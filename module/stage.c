@@ -82,13 +82,13 @@ used_items(const struct ruledesc *rd, const struct evidence_set *set,
     return n;
 }
 
-static const char *
-ids_json(struct req *r, const int64_t *ids, size_t n)
+const char *
+stage_ids_json(struct arena *a, const int64_t *ids, size_t n)
 {
     struct buf b;
     size_t i;
 
-    buf_init(&b, r->a, 2000);
+    buf_init(&b, a, 2000);
     buf_putc(&b, '[');
     for (i = 0; i < n; i++)
         buf_printf(&b, "%s%lld", i > 0 ? "," : "", (long long)ids[i]);
@@ -158,16 +158,16 @@ stage_change_locked(struct req *r, const struct stage_request *sr,
         return APP_ECONFLICT;
     if (v->code != NULL && strcmp(v->code, "ok") == 0)
         nused = used_items(&rd, set, c.stage, sr->to, used);
-    rc = db_exec(r->app->db, SQL_EVENT,
-                 DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(c.id),
-                         DB_CSTR(c.stage), DB_CSTR(sr->to),
-                         DB_I64(r->auth->user_id),
-                         DB_CSTR(v->code != NULL ? v->code : "ok"),
-                         DB_CSTR(ids_json(r, used, nused)), DB_I64(v->version),
-                         lost ? DB_CSTR(sr->lost_reason) : DB_NULL,
-                         DB_CSTR(sr->note != NULL ? sr->note : ""),
-                         DB_CSTR(sr->via != NULL ? sr->via : "page")),
-                 NULL, &last);
+    rc = db_exec(
+        r->app->db, SQL_EVENT,
+        DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(c.id), DB_CSTR(c.stage),
+                DB_CSTR(sr->to), DB_I64(r->auth->user_id),
+                DB_CSTR(v->code != NULL ? v->code : "ok"),
+                DB_CSTR(stage_ids_json(r->a, used, nused)), DB_I64(v->version),
+                lost ? DB_CSTR(sr->lost_reason) : DB_NULL,
+                DB_CSTR(sr->note != NULL ? sr->note : ""),
+                DB_CSTR(sr->via != NULL ? sr->via : "page")),
+        NULL, &last);
     if (rc != APP_OK)
         return rc;
     *event_id = (int64_t)last;

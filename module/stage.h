@@ -40,6 +40,9 @@ enum app_err stage_change(struct req *r, const struct stage_request *sr,
 enum app_err stage_change_locked(struct req *r, const struct stage_request *sr,
                                  struct rule_verdict *v, int64_t *event_id);
 
+/* Evidence ids as a stage event records them: "[12,13]" (in a). */
+const char *stage_ids_json(struct arena *a, const int64_t *ids, size_t n);
+
 /* The rules' view of a customer: its facts (can_enter's `customer`) and
  * the evidence keys it holds, as check_transition receives them.  The
  * customer must be in the caller's scope (else APP_ENOTFOUND).  The caller

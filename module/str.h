@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 struct str {
@@ -62,5 +63,21 @@ long str_find_byte(struct str s, char c);
 /* Split s at the first c: *head gets the part before, *tail the part after
  * it.  Returns false (head = s, tail empty) when c does not occur. */
 bool str_split(struct str s, char c, struct str *head, struct str *tail);
+
+/* One UTF-8 sequence, read strictly: no overlong forms, surrogates or code
+ * points past U+10FFFF. */
+struct utf8_char {
+    uint32_t cp;  /* the code point; U+FFFD when !ok */
+    unsigned len; /* ok: the character's bytes; else the maximal ill-formed
+                     subpart (at least 1), what one U+FFFD replaces */
+    bool ok;
+    bool cut; /* !ok only because the input ended inside the character */
+};
+
+/* The sequence that starts s (n >= 1 bytes). */
+struct utf8_char utf8_next(const unsigned char *s, size_t n);
+
+/* Encode code point cp (at most U+10FFFF) into out; returns its bytes. */
+size_t utf8_put(char out[4], uint32_t cp);
 
 #endif

@@ -15,59 +15,15 @@
 
 #define CP_DROP 0xFFFFFFFFu
 
-/* Decode the code point at p[*i], strictly (no overlong forms, surrogates
- * or values past U+10FFFF), and advance *i.  A malformed byte is consumed
- * alone and read as U+FFFD, so a cut can never fall inside a character. */
+/* The code point at p[*i], strictly; a malformed byte is consumed alone
+ * and read as U+FFFD, so a cut can never fall inside a character. */
 static uint32_t
 u8_next(const unsigned char *p, size_t n, size_t *i)
 {
-    unsigned char c = p[*i];
-    uint32_t cp;
-    size_t k, len;
-    unsigned char lo = 0x80, hi = 0xBF;
+    struct utf8_char c = utf8_next(p + *i, n - *i);
 
-    if (c < 0x80) {
-        (*i)++;
-        return c;
-    }
-    if (c >= 0xC2 && c <= 0xDF) {
-        len = 2;
-        cp = c & 0x1Fu;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        len = 3;
-        cp = c & 0x0Fu;
-        if (c == 0xE0)
-            lo = 0xA0;
-        else if (c == 0xED)
-            hi = 0x9F; /* no surrogates */
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        len = 4;
-        cp = c & 0x07u;
-        if (c == 0xF0)
-            lo = 0x90;
-        else if (c == 0xF4)
-            hi = 0x8F;
-    } else {
-        (*i)++;
-        return 0xFFFD;
-    }
-    if (len > n - *i) {
-        (*i)++;
-        return 0xFFFD;
-    }
-    for (k = 1; k < len; k++) {
-        unsigned char d = p[*i + k];
-
-        if (d < lo || d > hi) {
-            (*i)++;
-            return 0xFFFD;
-        }
-        lo = 0x80;
-        hi = 0xBF;
-        cp = (cp << 6) | (d & 0x3Fu);
-    }
-    *i += len;
-    return cp;
+    *i += c.ok ? c.len : 1;
+    return c.cp;
 }
 
 /* What a code point becomes in the picture: controls and line separators
@@ -168,23 +124,8 @@ text_put(struct buf *b, struct str s, size_t end)
         if (cp == CP_DROP)
             continue;
         rep = html_entity(cp);
-        if (rep == NULL) {
-            if (cp < 0x80) {
-                enc[k++] = (char)cp;
-            } else if (cp < 0x800) {
-                enc[k++] = (char)(0xC0 | (cp >> 6));
-                enc[k++] = (char)(0x80 | (cp & 0x3F));
-            } else if (cp < 0x10000) {
-                enc[k++] = (char)(0xE0 | (cp >> 12));
-                enc[k++] = (char)(0x80 | ((cp >> 6) & 0x3F));
-                enc[k++] = (char)(0x80 | (cp & 0x3F));
-            } else {
-                enc[k++] = (char)(0xF0 | (cp >> 18));
-                enc[k++] = (char)(0x80 | ((cp >> 12) & 0x3F));
-                enc[k++] = (char)(0x80 | ((cp >> 6) & 0x3F));
-                enc[k++] = (char)(0x80 | (cp & 0x3F));
-            }
-        }
+        if (rep == NULL)
+            k = utf8_put(enc, cp);
         if (n + 8 > sizeof(tmp)) { /* 8: the longest entity, "&quot;" */
             rc = buf_append(b, tmp, n);
             if (rc != APP_OK)

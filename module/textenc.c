@@ -160,47 +160,15 @@ utf8_scan(const unsigned char *s, size_t n, size_t *bad)
     size_t i = 0;
 
     while (i < n) {
-        unsigned c = s[i];
-        unsigned lo = 0x80, hi = 0xBF;
-        size_t need, k;
+        struct utf8_char c = utf8_next(s + i, n - i);
 
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        if (c >= 0xC2 && c <= 0xDF) {
-            need = 1;
-        } else if (c >= 0xE0 && c <= 0xEF) {
-            need = 2;
-            if (c == 0xE0)
-                lo = 0xA0;
-            else if (c == 0xED)
-                hi = 0x9F;
-        } else if (c >= 0xF0 && c <= 0xF4) {
-            need = 3;
-            if (c == 0xF0)
-                lo = 0x90;
-            else if (c == 0xF4)
-                hi = 0x8F;
-        } else {
+        if (!c.ok) {
+            /* All there was of the character fitted: the input was cut
+             * inside it. */
             *bad = i;
-            return OUT_INVALID;
+            return c.cut ? OUT_TRUNCATED : OUT_INVALID;
         }
-        /* Check the continuation bytes that are there; if all are fine
-         * but some are missing, the input was cut inside a character. */
-        for (k = 1; k <= need && i + k < n; k++) {
-            unsigned lo_k = k == 1 ? lo : 0x80, hi_k = k == 1 ? hi : 0xBF;
-
-            if (s[i + k] < lo_k || s[i + k] > hi_k) {
-                *bad = i;
-                return OUT_INVALID;
-            }
-        }
-        if (k <= need) {
-            *bad = i;
-            return OUT_TRUNCATED;
-        }
-        i += need + 1;
+        i += c.len;
     }
     return OUT_OK;
 }

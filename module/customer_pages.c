@@ -436,7 +436,7 @@ customers_create_page(struct req *r)
     struct customer_input in;
     struct ruledesc rd;
     struct db_res similar;
-    cJSON *errors = view_errors(r), *d;
+    cJSON *errors = view_errors(r);
     int64_t owner, id = 0;
     const char *first;
     enum app_err rc, vrc;
@@ -479,14 +479,6 @@ customers_create_page(struct req *r)
     rc = db_begin(r->app->db);
     if (rc == APP_OK)
         rc = customers_create(r, &in, owner, first, rd.version, "page", &id);
-    d = cJSON_CreateObject();
-    if (rc == APP_OK && d != NULL) {
-        cJSON_AddNumberToObject(d, "customer", (double)id);
-        cJSON_AddNumberToObject(d, "owner", (double)owner);
-        rc = audit_write(r, r->auth->tenant_id, r->auth->user_id, 0,
-                         "customer.create", d);
-    }
-    cJSON_Delete(d);
     if (rc == APP_OK)
         rc = db_commit(r->app->db);
     if (rc != APP_OK) {

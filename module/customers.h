@@ -59,8 +59,9 @@ enum app_err customers_get(struct req *r, int64_t id, bool for_update,
                            struct customer *c);
 
 /* Create in the stage `stage` owned by `owner`; records the creation in
- * the stage history (code "created", via).  Inside the caller's
- * transaction. */
+ * the stage history (code "created", via) and in the audit log
+ * (customer.create; an import is audited once by its commit instead).
+ * Inside the caller's transaction. */
 enum app_err customers_create(struct req *r, const struct customer_input *in,
                               int64_t owner, const char *stage,
                               int rule_version, const char *via, int64_t *id);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "app.h"
+#include "audit.h"
 #include "auth.h"
 #include "db.h"
 #include "num.h"
@@ -351,6 +352,25 @@ evidence_validate(struct req *r, const cJSON *def, const struct kvlist *form,
 /* --- writes -----------------------------------------------------------------
  */
 
+/* Every write of evidence is audited, whichever path made it. */
+static enum app_err
+audit(struct req *r, const char *event, int64_t customer_id, const char *key,
+      int64_t id)
+{
+    cJSON *d = cJSON_CreateObject();
+    enum app_err rc;
+
+    if (d == NULL)
+        return APP_ENOMEM;
+    cJSON_AddNumberToObject(d, "customer", (double)customer_id);
+    if (key != NULL)
+        cJSON_AddStringToObject(d, "key", key);
+    cJSON_AddNumberToObject(d, "evidence", (double)id);
+    rc = audit_write(r, r->auth->tenant_id, r->auth->user_id, 0, event, d);
+    cJSON_Delete(d);
+    return rc;
+}
+
 enum app_err
 evidence_add(struct req *r, int64_t customer_id, const char *key,
              const char *kind, int64_t file_id, const char *data,
@@ -375,8 +395,9 @@ evidence_add(struct req *r, int64_t customer_id, const char *key,
                 data != NULL ? DB_CSTR(data) : DB_NULL,
                 DB_CSTR(note != NULL ? note : ""), DB_I64(r->auth->user_id)),
         NULL, &last);
-
     *id = (int64_t)last;
+    if (rc == APP_OK)
+        rc = audit(r, "evidence.add", customer_id, key, *id);
     return rc;
 }
 
@@ -395,10 +416,13 @@ evidence_remove(struct req *r, int64_t customer_id, int64_t id)
         return APP_ENOTFOUND;
     if (db_int(&res, 0, 0, 0) != 0)
         return APP_ECONFLICT;
-    return db_exec(r->app->db, SQL_REMOVE,
-                   DB_ARGS(DB_I64(r->auth->user_id), DB_I64(r->auth->tenant_id),
-                           DB_I64(id)),
-                   NULL, NULL);
+    rc = db_exec(r->app->db, SQL_REMOVE,
+                 DB_ARGS(DB_I64(r->auth->user_id), DB_I64(r->auth->tenant_id),
+                         DB_I64(id)),
+                 NULL, NULL);
+    if (rc == APP_OK)
+        rc = audit(r, "evidence.remove", customer_id, NULL, id);
+    return rc;
 }
 
 enum app_err

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "app.h"
-#include "audit.h"
 #include "auth.h"
 #include "customer_view.h"
 #include "customers.h"
@@ -187,7 +186,7 @@ evidence_submit(struct req *r)
     const struct upload *up = NULL;
     const cJSON *def;
     const char *kind, *mime = NULL;
-    cJSON *errors = cJSON_CreateObject(), *data = NULL, *d;
+    cJSON *errors = cJSON_CreateObject(), *data = NULL;
     char *data_text = NULL;
     enum app_err rc;
 
@@ -242,15 +241,6 @@ evidence_submit(struct req *r)
                           &eid);
     if (rc == APP_OK)
         rc = customers_touch(r, id);
-    d = cJSON_CreateObject();
-    if (rc == APP_OK && d != NULL) {
-        cJSON_AddNumberToObject(d, "customer", (double)id);
-        cJSON_AddStringToObject(d, "key", key);
-        cJSON_AddNumberToObject(d, "evidence", (double)eid);
-        rc = audit_write(r, r->auth->tenant_id, r->auth->user_id, 0,
-                         "evidence.add", d);
-    }
-    cJSON_Delete(d);
     if (rc == APP_OK)
         rc = db_commit(r->app->db);
     if (rc != APP_OK)
@@ -276,21 +266,12 @@ evidence_remove_page(struct req *r)
 {
     int64_t id = router_param_int(r, "id"), eid = router_param_int(r, "eid");
     struct customer c;
-    cJSON *d;
     enum app_err rc = db_begin(r->app->db);
 
     if (rc == APP_OK)
         rc = customers_get(r, id, true, &c);
     if (rc == APP_OK)
         rc = evidence_remove(r, id, eid);
-    d = cJSON_CreateObject();
-    if (rc == APP_OK && d != NULL) {
-        cJSON_AddNumberToObject(d, "customer", (double)id);
-        cJSON_AddNumberToObject(d, "evidence", (double)eid);
-        rc = audit_write(r, r->auth->tenant_id, r->auth->user_id, 0,
-                         "evidence.remove", d);
-    }
-    cJSON_Delete(d);
     if (rc == APP_OK)
         rc = db_commit(r->app->db);
     if (rc != APP_OK) {

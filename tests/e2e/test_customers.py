@@ -555,3 +555,30 @@ def test_api_contact_create_checks_like_the_page(stack, world):
     assert r.status_code == 201, r.text
     assert (r.json()["role"], r.json()["birthday"]) == ("influencer",
                                                         "1980-02-29")
+
+
+def test_creates_and_evidence_are_audited_on_every_path(stack, world):
+    api = Api(stack, world, "rep1")
+
+    def audited(event, cid):
+        return stack.sql(
+            "SELECT COUNT(*) FROM audit_log WHERE event = '%s' AND "
+            "JSON_VALUE(detail, '$.customer') = %d" % (event, cid))[0][0]
+
+    cid = api.customer()["id"]  # through the API
+    assert audited("customer.create", cid) == "1"
+    api.evidence(cid, "trial_kit_receipt")
+    api.evidence(cid, "need_confirmed", data={"need": "CT", "who": "王"})
+    assert audited("evidence.add", cid) == "2"
+    page = world.client("acme", "rep1")
+    name = f"审计 {uuid.uuid4().hex[:8]}"
+    r = page.post("/customers", {"name": name, "kind": "hospital",
+                                 "confirm_duplicate": "1"})
+    assert r.status_code == 303, r.text[:300]
+    pid = int(r.headers["Location"].rsplit("/", 1)[1])
+    assert audited("customer.create", pid) == "1"
+    via = stack.sql("SELECT JSON_VALUE(detail, '$.via') FROM audit_log "
+                    "WHERE event = 'customer.create' AND "
+                    f"JSON_VALUE(detail, '$.customer') IN ({cid}, {pid}) "
+                    "ORDER BY id")
+    assert via == [["api"], ["page"]]

@@ -13,8 +13,33 @@ local type, next, pairs, ipairs, tostring, tonumber, error =
       type, next, pairs, ipairs, tostring, tonumber, error
 local sort, concat = table.sort, table.concat
 
+-- The sandbox passes one helper to this chunk: where(f) names the script
+-- and line where the tenant's function f is defined ("stages:59").
+local where = ...
+
 local E = {}
 local tests = {}
+
+-- A tenant hook returned something the engine does not expect: a rule
+-- error that names the hook's script and line, never a value shown to a
+-- user as it is (a table would read "table: 0x55bc...").
+local function bad_result(fn, name, what)
+  error(where(fn) .. ": " .. name .. " " .. what, 0)
+end
+
+-- The (ok, message) of a decision hook: ok a boolean (or nil), message a
+-- string (or nil).
+local function decision(fn, name, ok, message)
+  if ok ~= nil and type(ok) ~= "boolean" then
+    bad_result(fn, name, "returned a " .. type(ok) .. " where true or " ..
+               "false was expected")
+  end
+  if message ~= nil and type(message) ~= "string" then
+    bad_result(fn, name, "returned a " .. type(message) .. " as its " ..
+               "message: return a string, or nothing")
+  end
+  return ok and true or false, message
+end
 
 -- Rules declare self-tests with test{...} while they load.
 function test(t)
@@ -101,13 +126,12 @@ end
 -- The tenant's hooks, for C callers that decided the declarative part
 -- themselves: ok, and a message when refused.
 function E.can_enter(customer, from, to, have)
-  local ok, message = C.can_enter(customer or {}, from, to, have or {})
-  return ok and true or false, message and tostring(message) or nil
+  return decision(C.can_enter, "can_enter",
+                  C.can_enter(customer or {}, from, to, have or {}))
 end
 
 function E.is_effective(activity)
-  local ok, reason = C.is_effective(activity)
-  return ok and true or false, reason and tostring(reason) or nil
+  return decision(C.is_effective, "is_effective", C.is_effective(activity))
 end
 
 -- May a customer move from stage `from` to stage `to`, given the evidence
@@ -120,8 +144,16 @@ function E.check_transition(customer, from, to, have)
   have = as_set(have)
   for key, item in pairs(have) do
     local check = C.checks[key]
-    if check and type(item) == "table" and not check(item) then
-      have[key] = nil
+    if check and type(item) == "table" then
+      local ok = check(item)
+      if ok ~= nil and type(ok) ~= "boolean" then
+        bad_result(check, "evidence." .. tostring(key) .. ".check",
+                   "returned a " .. type(ok) .. " where true or false " ..
+                   "was expected")
+      end
+      if not ok then
+        have[key] = nil
+      end
     end
   end
   local r = { plan_gate(from, to, have) }
@@ -249,6 +281,10 @@ function E.on_alert(alert)
     return {}
   end
   local actions = on_alert(alert or {}) or {}
+  if type(actions) ~= "table" then
+    bad_result(on_alert, "on_alert", "returned a " .. type(actions) ..
+               " where a list of actions was expected")
+  end
   for i, a in ipairs(actions) do
     if type(a) ~= "table" or not action_types[a.type] then
       error("on_alert: action " .. i .. " needs type task, notify or " ..
@@ -268,6 +304,14 @@ function E.on_contract(contract, customer)
   end
   if on_contract then
     local d = on_contract(contract or {}, customer or {}) or {}
+    if type(d) ~= "table" then
+      bad_result(on_contract, "on_contract", "returned a " .. type(d) ..
+                 " where a table was expected")
+    end
+    if d.message ~= nil and type(d.message) ~= "string" then
+      bad_result(on_contract, "on_contract", "returned a " ..
+                 type(d.message) .. " as its message: return a string")
+    end
     for k, v in pairs(d) do
       out[k] = v
     end

@@ -740,7 +740,12 @@ lp_add_string(struct lp_state *ms, luaL_Buffer *b, const char *s, const char *e)
     const char *end = news + l, *pct, *cap;
     int c;
 
+    /* The replacement is scanned once per match, and each escape in it
+     * costs about a matching step: a long replacement full of escapes
+     * pays for them, however little it adds. */
+    lp_charge(ms, 1 + l / LP_CMP_PER_STEP);
     while ((pct = memchr(news, LP_ESC, (size_t)(end - news))) != NULL) {
+        lp_charge(ms, 1);
         luaL_addlstring(b, news, (size_t)(pct - news));
         c = pct + 1 < end ? LP_U(pct[1]) : 0;
         if (c == LP_ESC) {

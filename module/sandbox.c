@@ -12,6 +12,8 @@
 #include <lauxlib.h>
 #include <lualib.h>
 
+#include "sbxlib.h"
+
 #define HOOK_EVERY 1000        /* instructions between checks */
 #define MEM_RESERVE (1u << 20) /* headroom so a limit error names a line */
 #define FREEZE_DEPTH 64
@@ -30,6 +32,7 @@ struct sbx {
     bool broken;
     bool sealed;
     bool hooked;
+    bool in_call; /* inside sbx_call: the hook enforces the limits */
     int engine_ref;
     int upv_ref; /* registry: array of closure, index, value triples */
     int nupv;
@@ -101,15 +104,42 @@ sbx_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 
 /* --- time and instructions ---------------------------------------------- */
 
+/* "script:line: " of the innermost function that has a current line
+ * (rule code), or "" when none has. */
+static void
+push_where(lua_State *L)
+{
+    lua_Debug ar;
+    int level;
+
+    for (level = 0; level < 16 && lua_getstack(L, level, &ar); level++) {
+        if (lua_getinfo(L, "Sl", &ar) && ar.currentline > 0) {
+            lua_pushfstring(L, "%s:%d: ", ar.short_src, ar.currentline);
+            return;
+        }
+    }
+    lua_pushliteral(L, "");
+}
+
 static void
 hook(lua_State *L, lua_Debug *ar)
 {
     struct sbx *s = sbx_of(L);
+    bool call = ar->event == LUA_HOOKCALL || ar->event == LUA_HOOKTAILCALL;
     uint64_t now;
 
-    (void)ar;
+    /* C code of the engine (pushing arguments, reading plans) calls into
+     * Lua outside sbx_call: the budgets of the last call do not apply to
+     * it.  Rule code itself only ever runs inside sbx_call. */
+    if (!s->in_call)
+        return;
     if (!s->tripped) {
-        s->instr_left -= HOOK_EVERY;
+        /* Count events pay for the instructions run since the last one;
+         * call events only look at the clock: a loop of calls to one slow
+         * library function is stopped at the next call after the
+         * deadline, however few instructions it runs. */
+        if (!call)
+            s->instr_left -= HOOK_EVERY;
         now = coarse_ns();
         if (s->mem_tripped)
             s->reason = "rule exceeded its memory limit";
@@ -124,11 +154,14 @@ hook(lua_State *L, lua_Debug *ar)
         /* From now on every instruction stops: a pcall that caught the
          * first error cannot carry on. */
         s->tripped = true;
-        lua_sethook(L, hook, LUA_MASKCOUNT, 1);
+        lua_sethook(L, hook, LUA_MASKCOUNT | LUA_MASKCALL, 1);
     }
-    /* Level 0 inside a hook is the rule function that was running (level
-     * 1 would name its caller). */
-    luaL_where(L, 0);
+    /* Name the rule line that was running: level 0 inside a count hook
+     * is the rule function itself; inside a call hook it is the function
+     * being called, perhaps a library function called by another (the
+     * bounded ones call the originals), so look up to the first level
+     * that has a line. */
+    push_where(L);
     lua_pushstring(L, s->reason);
     lua_concat(L, 2);
     lua_error(L);
@@ -141,7 +174,7 @@ static void
 arm(struct sbx *s)
 {
     if (s->tripped || !s->hooked) {
-        lua_sethook(s->L, hook, LUA_MASKCOUNT, HOOK_EVERY);
+        lua_sethook(s->L, hook, LUA_MASKCOUNT | LUA_MASKCALL, HOOK_EVERY);
         s->hooked = true;
     }
     s->tripped = false;
@@ -306,8 +339,9 @@ setup(lua_State *L)
 {
     struct sbx *s = sbx_of(L);
     static const char *const base_removed[] = {
-        "dofile",  "loadfile", "load",   "print",  "collectgarbage",
-        "require", "rawset",   "rawget", "rawlen", NULL,
+        "dofile",         "loadfile", "load",   "print",
+        "collectgarbage", "require",  "rawset", "rawget",
+        "rawlen",         "warn",     NULL,
     };
     static const char *const os_kept[] = { "time", "date", "clock", NULL };
     size_t i;
@@ -348,6 +382,10 @@ setup(lua_State *L)
     lua_setfield(L, -2, "rep");
     luapat_open(L, &s->lim.pattern);
     lua_pop(L, 1);
+
+    /* Library functions whose cost grows with their arguments, and
+     * setmetatable's finalisers: bounded (sbxlib.h). */
+    sbxlib_bound(L);
 
     /* Strings share one metatable; make it unreachable from Lua. */
     lua_pushliteral(L, "");
@@ -484,7 +522,9 @@ sbx_call(struct sbx *s, int nargs, int nres, char *err, size_t errlen)
     /* No message handler: string errors already carry "chunk:line:", and
      * other error values are described below, without running any rule
      * code while an error is being raised. */
+    s->in_call = true;
     status = lua_pcall(L, nargs, nres, 0);
+    s->in_call = false;
     if (status == LUA_OK && (s->tripped || s->mem_tripped)) {
         /* Caught inside and carried on past a tripped limit: still a
          * failure. */
@@ -524,6 +564,10 @@ sbx_call(struct sbx *s, int nargs, int nres, char *err, size_t errlen)
     return APP_OK;
 }
 
+static int l_where(lua_State *L);
+
+/* Load and run a chunk; the engine (nres 1) gets where() as its
+ * argument. */
 static enum app_err
 load_chunk(struct sbx *s, const char *name, const char *src, size_t len,
            int nres, char *err, size_t errlen)
@@ -538,7 +582,9 @@ load_chunk(struct sbx *s, const char *name, const char *src, size_t len,
         lua_pop(s->L, 1);
         return APP_ERULE;
     }
-    return sbx_call(s, 0, nres, err, errlen);
+    if (nres == 1)
+        lua_pushcfunction(s->L, l_where);
+    return sbx_call(s, nres == 1 ? 1 : 0, nres, err, errlen);
 }
 
 enum app_err
@@ -550,6 +596,26 @@ sbx_load(struct sbx *s, const char *name, const char *src, size_t len,
         return APP_EINTERNAL;
     }
     return load_chunk(s, name, src, len, 0, err, errlen);
+}
+
+/* where(f): "script:line" of the definition of the Lua function f, for
+ * the engine's messages about what a tenant's hook returned. */
+static int
+l_where(lua_State *L)
+{
+    lua_Debug ar;
+
+    if (lua_type(L, 1) != LUA_TFUNCTION || lua_iscfunction(L, 1)) {
+        lua_pushliteral(L, "rules");
+        return 1;
+    }
+    lua_pushvalue(L, 1);
+    if (!lua_getinfo(L, ">S", &ar)) {
+        lua_pushliteral(L, "rules");
+        return 1;
+    }
+    lua_pushfstring(L, "%s:%d", ar.short_src, ar.linedefined);
+    return 1;
 }
 
 enum app_err

@@ -9,9 +9,13 @@
  *
  * Limits, per call: an instruction budget and a wall-clock deadline
  * checked by a count hook that, once tripped, fires on every instruction so
- * pcall/xpcall cannot swallow it; a memory cap in the allocator (crossing
- * it trips the same hook, so the error names the script and line).  Plus a
- * budget across all calls of one request.
+ * pcall/xpcall cannot swallow it; the same hook looks at the clock at every
+ * function call, so a loop of slow library calls stops at the next call
+ * after the deadline; a memory cap in the allocator (crossing it trips the
+ * same hook, so the error names the script and line).  Plus a budget
+ * across all calls of one request.  No single library call can run long
+ * (sbxlib.h bounds the ones whose cost grows with their arguments), and no
+ * rule code runs with hooks off: setmetatable refuses __gc and __close.
  *
  * Clean state: after the scripts are loaded the whole environment is
  * frozen (every table reachable from it becomes read-only, the string
@@ -63,7 +67,10 @@ enum app_err sbx_load(struct sbx *s, const char *name, const char *src,
                       size_t len, char *err, size_t errlen);
 
 /* Load and run a trusted chunk (the engine) whose single result, a table,
- * is kept in the registry; sbx_push_engine() pushes it. */
+ * is kept in the registry; sbx_push_engine() pushes it.  The chunk gets
+ * one argument, where(f), which names the script and line where the Lua
+ * function f is defined ("stages:59"), for errors about what a tenant's
+ * function returned. */
 enum app_err sbx_load_engine(struct sbx *s, const char *name, const char *src,
                              size_t len, char *err, size_t errlen);
 void sbx_push_engine(struct sbx *s);

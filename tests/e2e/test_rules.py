@@ -451,3 +451,102 @@ def test_rules_help():
     r = subprocess.run([str(BIN), "rules", "--help"], capture_output=True,
                        text=True)
     assert r.returncode == 0 and "rules check DIR" in r.stdout
+
+
+def test_hostile_hooks_never_hold_a_worker_past_the_rule_deadline(stack,
+                                                                  world):
+    """A finaliser that loops (Lua runs __gc with hooks off) and a loop of
+    slow library calls (the count hook never fires inside one C call) in a
+    published can_enter: each stage change fails within the rule limits,
+    and the other company's requests, served by the same workers, are not
+    held up."""
+    admin = world.client("acme", "boss")
+    workers = stack.wait_workers(3)
+    gc_cid = rule_customer(stack, world, "lost", {
+        "need_confirmed": {"need": "x", "who": "y"}})
+    date_cid = rule_customer(stack, world, "quote", {"signed_contract": None})
+    edit_and_publish(stack, admin, "stages", lambda s: s.replace(
+        "function can_enter(customer, from, to, have)",
+        "function can_enter(customer, from, to, have)\n"
+        "  if from == 'lost' and to == 'intent' then "
+        "setmetatable({}, {__gc = function() while true do end end}) "
+        "local t = {} for i = 1, 200000 do t[i % 100] = {i} end end\n"
+        "  if to == 'contract' and customer.amount == nil then "
+        "local f = string.rep('%c', 120) local n = 0 "
+        "for i = 1, 1e9 do n = n + #os.date(f) end end"))
+    time.sleep(0.6)
+    h = {"Authorization": f"Bearer {world.tokens[('acme', 'rep1')]}"}
+    other = world.client("bravo", "rep1")
+    answers, latencies = [], []
+
+    def hostile(cid, to):
+        r = requests.post(stack.url(f"/api/v1/customers/{cid}/stage"),
+                          headers=h, json={"to": to}, timeout=60)
+        answers.append((to, r.status_code, r.json()))
+
+    def bystander():
+        for _ in range(8):
+            t0 = time.time()
+            assert other.get("/customers").status_code == 200
+            latencies.append(time.time() - t0)
+
+    threads = [threading.Thread(target=hostile, args=(gc_cid, "intent")),
+               threading.Thread(target=hostile, args=(date_cid, "contract")),
+               threading.Thread(target=hostile, args=(date_cid, "contract")),
+               threading.Thread(target=bystander)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=90)
+    assert len(answers) == 3 and len(latencies) == 8, (answers, latencies)
+    for to, status, body in answers:
+        assert status == 500 and body["error"] == "rule_error", body
+        if to == "intent":
+            assert re.search(r"stages:\d+: setmetatable: __gc metamethods "
+                             r"are not allowed", body["rule_error"]), body
+        else:
+            assert re.search(r"stages:\d+: rules? exceeded (its time limit|"
+                             r"its instruction budget|the time budget)",
+                             body["rule_error"]), body
+    # The request budget of rules is 1 s: the bystander waited at most for
+    # one hostile request (plus its own time), never for a watchdog (30 s).
+    assert max(latencies) < 5.0, latencies
+    log = stack.log()
+    assert "event=worker.timeout" not in log
+    assert stack.worker_pids() == workers
+    admin.post("/admin/rules/history/1/rollback")
+
+
+def test_hook_results_of_the_wrong_type_are_rule_errors(stack, world):
+    """A refusal message that is not a string, or a verdict that is not a
+    boolean, is a rule error naming the script and line, never shown as
+    'table: 0x...' or taken as a yes."""
+    admin = world.client("acme", "boss")
+    table_cid = rule_customer(stack, world, "quote", {"signed_contract": None})
+    yes_cid = rule_customer(stack, world, "quote", {"signed_contract": None})
+    stack.sql(f"UPDATE customers SET amount = 7 WHERE id = {table_cid}")
+    stack.sql(f"UPDATE customers SET amount = 8 WHERE id = {yes_cid}")
+    edit_and_publish(stack, admin, "stages", lambda s: s.replace(
+        "function can_enter(customer, from, to, have)",
+        "function can_enter(customer, from, to, have)\n"
+        "  if customer.amount == 7 then return false, { why = 'x' } end\n"
+        "  if customer.amount == 8 then return 'yes' end"))
+    time.sleep(0.6)
+    h = {"Authorization": f"Bearer {world.tokens[('acme', 'rep1')]}"}
+    for cid, what in ((table_cid, r"returned a table as its message"),
+                      (yes_cid, r"returned a string where true or false "
+                                r"was expected")):
+        r = requests.post(stack.url(f"/api/v1/customers/{cid}/stage"),
+                          headers=h, json={"to": "contract"})
+        assert r.status_code == 500, r.text
+        body = r.json()
+        assert body["error"] == "rule_error", body
+        assert re.search(r"^stages:\d+: can_enter " + what,
+                         body["rule_error"]), body
+        assert "0x" not in r.text
+        page = world.client("acme", "rep1").post(
+            f"/customers/{cid}/stage", {"to": "contract"})
+        assert page.status_code == 500 and "0x" not in page.text
+    assert stack.sql(f"SELECT stage FROM customers WHERE id IN ({table_cid}, "
+                     f"{yes_cid})") == [["quote"], ["quote"]]
+    admin.post("/admin/rules/history/1/rollback")

@@ -197,6 +197,33 @@ static const struct hostile cases[] = {
       "function run() return package.loadlib('x', 'y') "
       "end",
       "package", NULL },
+    /* Metamethods that C library functions call run under the hook. */
+    { "loop in __lt reached from table.sort",
+      "function run() local mt = {__lt = function() while true do end end} "
+      "local t = {} for i = 1, 10 do t[i] = setmetatable({}, mt) end "
+      "table.sort(t) end",
+      "time limit", NULL },
+    { "loop in __tostring reached from string.format",
+      "function run() return string.format('%s', setmetatable({}, "
+      "{__tostring = function() while true do end end})) end",
+      "time limit", NULL },
+    { "loop in __index reached from table.concat",
+      "function run() return table.concat(setmetatable({}, {__len = "
+      "function() return 3 end, __index = function() while true do end "
+      "end})) end",
+      "time limit", NULL },
+    { "loop in __eq",
+      "function run() local mt = {__eq = function() while true do end end} "
+      "return setmetatable({}, mt) == setmetatable({}, mt) end",
+      "time limit", NULL },
+    { "loop in __len reached from table.insert",
+      "function run() table.insert(setmetatable({}, {__len = function() "
+      "while true do end end}), 1) end",
+      "time limit", NULL },
+    { "__tostring of an error object is never run",
+      "function run() error(setmetatable({}, {__tostring = function() "
+      "while true do end end})) end",
+      "error object is a table", NULL },
     /* Finalisers run with hooks off, at any later allocation: refused. */
     { "looping __gc finaliser",
       "function run() setmetatable({}, {__gc = function() while true do end "

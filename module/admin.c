@@ -20,6 +20,7 @@
 #include "users.h"
 #include "validate.h"
 #include "view.h"
+#include "wire.h"
 
 #define PAGE_SIZE 50
 
@@ -51,24 +52,6 @@ static const char *const role_choices[] = {
     "supervisor", "store_manager", "marketing", NULL,
 };
 static const char *const locale_choices[] = { "", "zh-CN", "en", NULL };
-
-/* "%text%" with LIKE's wildcards escaped. */
-static const char *
-like_pattern(struct req *r, struct str s)
-{
-    struct buf b;
-    size_t i;
-
-    buf_init(&b, r->a, 512);
-    buf_putc(&b, '%');
-    for (i = 0; i < s.len; i++) {
-        if (s.p[i] == '%' || s.p[i] == '_' || s.p[i] == '\\')
-            buf_putc(&b, '\\');
-        buf_putc(&b, s.p[i]);
-    }
-    buf_putc(&b, '%');
-    return b.p != NULL ? b.p : "%%";
-}
 
 static cJSON *
 roles_model(struct req *r, unsigned selected)
@@ -137,16 +120,19 @@ admin_users(struct req *r)
     size_t i;
     enum app_err rc;
     char when[32];
+    const char *like;
 
     if (validate_fields(r, &r->query_args, spec, 4, v, NULL) != APP_OK)
         return APP_EINVAL;
     page = v[3].present ? v[3].i : 1;
+    like = wire_like_contains(r->a, v[0].s);
+    if (like == NULL)
+        return APP_ENOMEM;
     rc =
         db_query(r->app->db, r->a, SQL_USERS_LIST,
                  DB_ARGS(DB_I64(r->auth->tenant_id),
                          DB_STR(v[0].present ? v[0].s : STR_LIT("")),
-                         DB_CSTR(like_pattern(r, v[0].s)),
-                         DB_CSTR(like_pattern(r, v[0].s)),
+                         DB_CSTR(like), DB_CSTR(like),
                          DB_CSTR(v[1].present ? role_choices[v[1].i] : ""),
                          DB_CSTR(v[1].present ? role_choices[v[1].i] : ""),
                          DB_I64(v[2].present ? v[2].i : -1),

@@ -13,6 +13,7 @@
 #include "tz.h"
 #include "validate.h"
 #include "view.h"
+#include "wire.h"
 
 #define AUDIT_PAGE 100
 
@@ -141,7 +142,7 @@ admin_audit(struct req *r)
             buf_printf(&b, "&event=%s", event);
         if (user[0] != '\0') {
             buf_puts(&b, "&user=");
-            buf_append_urlenc(&b, user, strlen(user));
+            wire_pct_encode(&b, user, strlen(user));
         }
         if (v[2].present)
             buf_printf(&b, "&from=%.10s", v[2].s.p);

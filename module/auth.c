@@ -13,6 +13,7 @@
 #include "i18n.h"
 #include "log.h"
 #include "users.h"
+#include "wire.h"
 
 #define COOKIE "pl_session"
 #define TOKEN_B64 43 /* 32 bytes, unpadded base64url */
@@ -86,23 +87,6 @@ auth_token_new(char *secret, char *hash_hex, char *prefix)
     auth_sha256_hex(secret, strlen(secret), hash_hex);
     memcpy(prefix, secret + 4, 8);
     prefix[8] = '\0';
-}
-
-static bool
-b64_token_ok(const char *s, size_t n)
-{
-    size_t i;
-
-    if (n != TOKEN_B64)
-        return false;
-    for (i = 0; i < n; i++) {
-        char c = s[i];
-
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-              (c >= '0' && c <= '9') || c == '-' || c == '_'))
-            return false;
-    }
-    return true;
 }
 
 static void
@@ -194,7 +178,7 @@ auth_bearer(struct req *r, const char *header)
     header += 7;
     n = strlen(header);
     if (n != 4 + TOKEN_B64 || strncmp(header, "plt_", 4) != 0 ||
-        !b64_token_ok(header + 4, TOKEN_B64)) {
+        !wire_b64url_token(header + 4, TOKEN_B64, TOKEN_B64)) {
         r->err_detail = "auth.bad_token";
         return APP_EUNAUTH;
     }
@@ -242,7 +226,7 @@ auth_request(struct req *r, bool api)
         return auth_bearer(r, bearer);
     if (c == NULL)
         return APP_OK;
-    if (!b64_token_ok(c->p, c->len)) {
+    if (!wire_b64url_token(c->p, c->len, TOKEN_B64)) {
         clear_cookie(r);
         return APP_OK;
     }

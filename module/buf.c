@@ -163,26 +163,3 @@ buf_append_html(struct buf *b, const char *p, size_t n)
     }
     return buf_append(b, p + run, n - run);
 }
-
-enum app_err
-buf_append_urlenc(struct buf *b, const char *p, size_t n)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    size_t i;
-    enum app_err rc = APP_OK;
-
-    for (i = 0; i < n && rc == APP_OK; i++) {
-        unsigned char c = (unsigned char)p[i];
-
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-            (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
-            c == '~') {
-            rc = buf_putc(b, (char)c);
-        } else {
-            char enc[3] = { '%', hex[c >> 4], hex[c & 15] };
-
-            rc = buf_append(b, enc, 3);
-        }
-    }
-    return rc;
-}

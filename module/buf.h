@@ -65,10 +65,6 @@ enum app_err buf_append_html(struct buf *b, const char *p, size_t n);
  * NULL for any other character. */
 const char *html_entity(uint32_t c);
 
-/* Append with percent-encoding of everything but unreserved characters
- * (RFC 3986 §2.3), for building URLs and query strings. */
-enum app_err buf_append_urlenc(struct buf *b, const char *p, size_t n);
-
 /* The contents as a struct str. */
 static inline struct str
 buf_str(const struct buf *b)

@@ -23,13 +23,11 @@
 #include "pwpolicy.h"
 #include "router.h"
 #include "rulesets.h"
+#include "tenants.h"
 #include "tokens.h"
 #include "users.h"
 #include "validate.h"
 
-static const char SQL_TENANT_FIND[] = "SELECT id FROM tenants WHERE slug = ?";
-static const char SQL_TENANT_ADD[] =
-    "INSERT INTO tenants (slug, name, time_zone, locale) VALUES (?, ?, ?, ?)";
 static const char SQL_TENANT_LIST[] =
     "SELECT t.slug, t.name, t.time_zone, t.locale, "
     "(SELECT COUNT(*) FROM users u WHERE u.tenant_id = t.id) "
@@ -75,20 +73,16 @@ close_db(struct ctx *x)
 static int
 tenant_of(struct ctx *x, const char *slug, int64_t *id)
 {
-    struct db_res res;
-
     if (slug == NULL) {
         fprintf(stderr, "proofline: --tenant is required\n");
         return -1;
     }
-    if (db_query(x->db, x->a, SQL_TENANT_FIND, DB_ARGS(DB_CSTR(slug)), 1,
-                 &res) != APP_OK)
+    if (tenants_find(x->db, x->a, str_c(slug), id) != APP_OK)
         return -1;
-    if (res.nrows == 0) {
+    if (*id == 0) {
         fprintf(stderr, "proofline: no tenant '%s'\n", slug);
         return -1;
     }
-    *id = db_int(&res, 0, 0, 0);
     return 0;
 }
 
@@ -167,11 +161,11 @@ static int
 tenant_create(struct conf *c, int argc, char **argv)
 {
     struct cli_opt opts[] = { { "tz", true, NULL }, { "locale", true, NULL } };
-    const char *pos[2], *tz, *locale;
+    const char *pos[2], *problem = NULL;
     int npos, rc = 1;
     struct ctx x = { 0 };
-    uint64_t id = 0;
-    cJSON *d;
+    struct tenant_new t;
+    int64_t id = 0;
 
     if (cli_parse("tenant create", argc, argv, 2, opts, 2, pos, 2, &npos) !=
             0 ||
@@ -180,56 +174,36 @@ tenant_create(struct conf *c, int argc, char **argv)
                         "[--tz ZONE] [--locale zh-CN|en]\n");
         return 2;
     }
-    tz = cli_get(opts, 2, "tz") ? cli_get(opts, 2, "tz") : "Asia/Shanghai";
-    locale = cli_get(opts, 2, "locale") ? cli_get(opts, 2, "locale") : "zh-CN";
-    {
-        struct str s = str_c(pos[0]);
-        size_t i;
-        bool ok = s.len >= 2 && s.len <= 64;
-
-        for (i = 0; ok && i < s.len; i++)
-            ok = (s.p[i] >= 'a' && s.p[i] <= 'z') ||
-                 (s.p[i] >= '0' && s.p[i] <= '9') || s.p[i] == '-';
-        if (!ok || strlen(pos[1]) == 0 || strlen(pos[1]) > 200 ||
-            !utf8_valid(pos[1], strlen(pos[1])) ||
-            (strcmp(locale, "zh-CN") != 0 && strcmp(locale, "en") != 0)) {
-            fprintf(stderr, "proofline: SLUG is 2-64 of a-z 0-9 -, NAME 1-200 "
-                            "characters, --locale zh-CN or en\n");
-            return 2;
-        }
+    t.slug = str_c(pos[0]);
+    t.name = str_c(pos[1]);
+    t.tz = cli_get(opts, 2, "tz");
+    t.locale = cli_get(opts, 2, "locale");
+    if (!tenants_valid(&t, &problem)) {
+        fprintf(stderr, "proofline: %s\n", problem);
+        return 2;
     }
     if (open_db(c, &x) != 0)
         goto out;
     if (db_begin(x.db) != APP_OK)
         goto out;
-    if (db_exec(x.db, SQL_TENANT_ADD,
-                DB_ARGS(DB_CSTR(pos[0]), DB_CSTR(pos[1]), DB_CSTR(tz),
-                        DB_CSTR(locale)),
-                NULL, &id) != APP_OK) {
-        fprintf(stderr, "proofline: tenant '%s' exists or cannot be made\n",
-                pos[0]);
-        goto out;
-    }
-    d = cJSON_CreateObject();
-    cJSON_AddStringToObject(d, "slug", pos[0]);
-    if (audit_write_db(x.db, (int64_t)id, 0, 0, "tenant.create", d) != APP_OK ||
+    if (tenants_create(x.db, &t, &id, &problem) != APP_OK ||
         db_commit(x.db) != APP_OK) {
-        cJSON_Delete(d);
+        fprintf(stderr, "proofline: tenant '%s' %s\n", pos[0],
+                problem != NULL ? problem : "cannot be made");
         goto out;
     }
-    cJSON_Delete(d);
     /* A new company starts from the default rules (lua/default). */
     {
         char err[512];
 
-        if (rulesets_bootstrap(x.db, x.a, (int64_t)id, c->lua_dir, err,
-                               sizeof(err)) != APP_OK)
+        if (rulesets_bootstrap(x.db, x.a, id, c->lua_dir, err, sizeof(err)) !=
+            APP_OK)
             fprintf(stderr,
                     "proofline: tenant created, but its default "
                     "rules were not: %s\n",
                     err);
     }
-    printf("tenant '%s' created (id %llu)\n", pos[0], (unsigned long long)id);
+    printf("tenant '%s' created (id %lld)\n", pos[0], (long long)id);
     rc = 0;
 out:
     close_db(&x);

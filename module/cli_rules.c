@@ -19,8 +19,7 @@
 #include "rules.h"
 #include "rulesets.h"
 #include "sandbox.h"
-
-static const char SQL_TENANT_FIND[] = "SELECT id FROM tenants WHERE slug = ?";
+#include "tenants.h"
 
 #define FILE_MAX (4u << 20)
 
@@ -204,19 +203,14 @@ out:
 static int
 tenant_id(struct db *db, struct arena *a, const char *slug, int64_t *id)
 {
-    struct db_res res;
-
     if (slug == NULL) {
         fprintf(stderr, "proofline rules: --tenant is required\n");
         return -1;
     }
-    if (db_query(db, a, SQL_TENANT_FIND, DB_ARGS(DB_CSTR(slug)), 1, &res) !=
-            APP_OK ||
-        res.nrows == 0) {
+    if (tenants_find(db, a, str_c(slug), id) != APP_OK || *id == 0) {
         fprintf(stderr, "proofline rules: no tenant '%s'\n", slug);
         return -1;
     }
-    *id = db_int(&res, 0, 0, 0);
     return 0;
 }
 

@@ -10,6 +10,7 @@
 #include "app.h"
 #include "auth.h"
 #include "log.h"
+#include "wire.h"
 
 #define TOKEN_LEN 43 /* 32 random bytes in unpadded base64url */
 #define COOKIE "pl_csrf"
@@ -17,18 +18,7 @@
 bool
 csrf_token_wellformed(const char *s, size_t n)
 {
-    size_t i;
-
-    if (s == NULL || n != TOKEN_LEN)
-        return false;
-    for (i = 0; i < n; i++) {
-        char c = s[i];
-
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-              (c >= '0' && c <= '9') || c == '-' || c == '_'))
-            return false;
-    }
-    return true;
+    return wire_b64url_token(s, n, TOKEN_LEN);
 }
 
 /* The token this request is expected to present, NULL when none. */

@@ -22,6 +22,7 @@
 #include "users.h"
 #include "validate.h"
 #include "view.h"
+#include "wire.h"
 
 #define PAGE_SIZE 50
 #define BULK_MAX 200
@@ -36,18 +37,10 @@ static const char *const dir_choices[] = { "asc", "desc", NULL };
 static void
 qs_add(struct buf *b, const char *name, const char *value)
 {
-    const unsigned char *p = (const unsigned char *)value;
-
     if (value == NULL || value[0] == '\0')
         return;
     buf_printf(b, "%s%s=", b->len > 0 ? "&" : "", name);
-    for (; *p != '\0'; p++) {
-        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-            (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.')
-            buf_putc(b, (char)*p);
-        else
-            buf_printf(b, "%%%02X", *p);
-    }
+    wire_pct_encode(b, value, strlen(value));
 }
 
 enum app_err

@@ -13,6 +13,7 @@
 #include "router.h"
 #include "tz.h"
 #include "users.h"
+#include "wire.h"
 
 /* The user's scope: admins see the tenant, everyone else the subtree of
  * users under them (themselves included). */
@@ -412,21 +413,14 @@ where_args(struct req *r, const struct ruledesc *rd,
 {
     int64_t root, all;
     const char *like = "";
-    struct buf b;
-    size_t i, n = 0;
+    size_t n = 0;
 
     access_scope(r, &root, &all);
-    if (f->q.len > 0) {
-        buf_init(&b, r->a, 1024);
-        buf_putc(&b, '%');
-        for (i = 0; i < f->q.len; i++) {
-            if (f->q.p[i] == '%' || f->q.p[i] == '_' || f->q.p[i] == '\\')
-                buf_putc(&b, '\\');
-            buf_putc(&b, f->q.p[i]);
-        }
-        buf_putc(&b, '%');
-        like = b.p != NULL ? b.p : "%";
-    }
+    /* Out of memory the search matches nothing rather than everything. */
+    if (f->q.len > 0)
+        like = wire_like_contains(r->a, f->q);
+    if (like == NULL)
+        like = "";
     v[n++] = DB_I64(r->auth->tenant_id);
     v[n++] = DB_I64(all);
     v[n++] = DB_I64(r->auth->tenant_id);

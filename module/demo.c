@@ -19,6 +19,7 @@
 #include "password.h"
 #include "rng.h"
 #include "rulesets.h"
+#include "tenants.h"
 #include "users.h"
 
 #define DEMO_PASSWORD "proofline-demo"
@@ -33,11 +34,6 @@ static const char *const given[] = {
     "明",   "超",   "秀英", "华",   "慧",   "建国", "晓东",
     "海燕", "志强", "雪梅", "子豪", "梓涵", "一鸣", "欣怡",
 };
-
-static const char SQL_TENANT_FIND[] = "SELECT id FROM tenants WHERE slug = ?";
-static const char SQL_TENANT_ADD[] =
-    "INSERT INTO tenants (slug, name, time_zone, locale) "
-    "VALUES (?, ?, 'Asia/Shanghai', 'zh-CN')";
 
 struct demo {
     struct db *db;
@@ -146,8 +142,8 @@ cmd_demo(struct conf *c, int argc, char **argv)
     const char *slug;
     struct demo d;
     struct demo_spec spec;
-    struct db_res res;
-    uint64_t tid = 0;
+    struct tenant_new t = { 0 };
+    const char *problem = NULL;
     time_t now = time(NULL);
 
     memset(&d, 0, sizeof(d));
@@ -189,10 +185,9 @@ cmd_demo(struct conf *c, int argc, char **argv)
                 db_error(d.db));
         goto out;
     }
-    if (db_query(d.db, d.a, SQL_TENANT_FIND, DB_ARGS(DB_CSTR(slug)), 1, &res) !=
-        APP_OK)
+    if (tenants_find(d.db, d.a, str_c(slug), &d.tenant) != APP_OK)
         goto out;
-    if (res.nrows > 0) {
+    if (d.tenant != 0) {
         if (cli_get(opts, nopts, "if-absent") != NULL) {
             printf("demo: tenant '%s' exists, data kept\n", slug);
             rc = 0;
@@ -209,12 +204,13 @@ cmd_demo(struct conf *c, int argc, char **argv)
         goto out;
     if (db_begin(d.db) != APP_OK)
         goto out;
-    if (db_exec(d.db, SQL_TENANT_ADD,
-                DB_ARGS(DB_CSTR(slug),
-                        DB_CSTR(strcmp(slug, "demo") == 0 ? "演示公司" : slug)),
-                NULL, &tid) != APP_OK)
+    t.slug = str_c(slug);
+    t.name = str_c(strcmp(slug, "demo") == 0 ? "演示公司" : slug);
+    if (tenants_create(d.db, &t, &d.tenant, &problem) != APP_OK) {
+        fprintf(stderr, "proofline demo: tenant '%s': %s\n", slug,
+                problem != NULL ? problem : "cannot be made");
         goto rollback;
-    d.tenant = (int64_t)tid;
+    }
     if (make_users(&d, (int)reps) != APP_OK)
         goto rollback;
     {

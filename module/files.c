@@ -20,6 +20,7 @@
 #include "db.h"
 #include "log.h"
 #include "router.h"
+#include "wire.h"
 
 #define SHA_HEX 65
 
@@ -384,7 +385,6 @@ static const char *
 disposition(struct req *r, const char *mime, const char *name)
 {
     struct buf b;
-    const unsigned char *p = (const unsigned char *)name;
 
     buf_init(&b, r->a, 2048);
     buf_puts(&b, files_is_image(mime) || strcmp(mime, "application/pdf") == 0
@@ -392,13 +392,9 @@ disposition(struct req *r, const char *mime, const char *name)
                      : "attachment");
     if (name[0] != '\0') {
         buf_puts(&b, "; filename*=UTF-8''");
-        for (; *p != '\0' && b.len < 1500; p++) {
-            if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-                (*p >= '0' && *p <= '9') || *p == '.' || *p == '-' || *p == '_')
-                buf_putc(&b, (char)*p);
-            else
-                buf_printf(&b, "%%%02X", *p);
-        }
+        /* At most 3 bytes out per byte in: a long name stays well under
+         * nginx's header buffers. */
+        wire_pct_encode(&b, name, strnlen(name, 500));
     }
     return b.p != NULL ? b.p : "attachment";
 }

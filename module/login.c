@@ -23,6 +23,7 @@
 #include "users.h"
 #include "validate.h"
 #include "view.h"
+#include "wire.h"
 
 static const char SQL_TENANT_BY_SLUG[] =
     "SELECT id FROM tenants WHERE slug = ?";
@@ -257,7 +258,7 @@ login_submit(struct req *r)
         buf_puts(&b, "/login/mfa");
         if (next.len > 0) {
             buf_puts(&b, "?next=");
-            buf_append_urlenc(&b, next.p, next.len);
+            wire_pct_encode(&b, next.p, next.len);
         }
         return http_redirect(r, b.p);
     }

@@ -29,6 +29,7 @@
 #include "users.h"
 #include "validate.h"
 #include "view.h"
+#include "wire.h"
 
 static const char SQL_MFA_GET[] =
     "SELECT COALESCE(mfa_secret, ''), mfa_enabled, mfa_last_step, "
@@ -356,15 +357,15 @@ setup_page(struct req *r, int status, const char *error)
     /* otpauth://totp/ISSUER:company%2Flogin?secret=...&issuer=ISSUER */
     buf_init(&uri, r->a, 2048);
     buf_puts(&uri, "otpauth://totp/");
-    buf_append_urlenc(&uri, r->app->conf.mfa_issuer,
-                      strlen(r->app->conf.mfa_issuer));
+    wire_pct_encode(&uri, r->app->conf.mfa_issuer,
+                    strlen(r->app->conf.mfa_issuer));
     buf_puts(&uri, ":");
-    buf_append_urlenc(&uri, r->auth->tenant_slug, strlen(r->auth->tenant_slug));
+    wire_pct_encode(&uri, r->auth->tenant_slug, strlen(r->auth->tenant_slug));
     buf_puts(&uri, "%2F");
-    buf_append_urlenc(&uri, r->auth->login, strlen(r->auth->login));
+    wire_pct_encode(&uri, r->auth->login, strlen(r->auth->login));
     buf_printf(&uri, "?secret=%s&issuer=", b32);
-    rc = buf_append_urlenc(&uri, r->app->conf.mfa_issuer,
-                           strlen(r->app->conf.mfa_issuer));
+    rc = wire_pct_encode(&uri, r->app->conf.mfa_issuer,
+                         strlen(r->app->conf.mfa_issuer));
     if (rc == APP_OK)
         rc = buf_puts(&uri, "&algorithm=SHA1&digits=6&period=30");
     buf_init(&svg, r->a, 256 * 1024);

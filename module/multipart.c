@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "wire.h"
 
 #define MP_BUFSZ (64 * 1024)
 #define MP_BOUNDARY_MAX 70
@@ -317,89 +318,23 @@ mp_body(struct mp *m)
 /* --- part headers --------------------------------------------------------
  */
 
-static bool
-mp_tchar(char ch)
+/* A parameter value: a token, or a quoted-string as browsers write it
+ * (wire.h, WIRE_QUOTED_BROWSER), unquoted into the arena. */
+static enum app_err
+mp_param_value(struct arena *a, struct str v, size_t *i, struct str *out)
 {
-    unsigned char c = (unsigned char)ch;
+    size_t t;
 
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-        (c >= '0' && c <= '9'))
-        return true;
-    return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
-}
-
-static size_t
-mp_token(struct str s, size_t i)
-{
-    size_t j = i;
-
-    while (j < s.len && mp_tchar(s.p[j]))
-        j++;
-    return j - i;
-}
-
-static size_t
-mp_ows(struct str s, size_t i)
-{
-    while (i < s.len && (s.p[i] == ' ' || s.p[i] == '\t'))
-        i++;
-    return i;
-}
-
-/* A parameter value: token or quoted-string, raw (still quoted) in *raw.
- * Browsers do not backslash-escape (they send %22 for a quote), and old
- * ones send Windows paths with bare backslashes, so a backslash escapes
- * only a following '"' or '\\' and is otherwise literal. */
-static bool
-mp_param_value(struct str v, size_t *i, struct str *raw)
-{
-    size_t j = *i;
-
-    if (j < v.len && v.p[j] == '"') {
-        j++;
-        while (j < v.len && v.p[j] != '"') {
-            if (v.p[j] == '\\' && j + 1 < v.len &&
-                (v.p[j + 1] == '"' || v.p[j + 1] == '\\'))
-                j++;
-            j++;
-        }
-        if (j >= v.len)
-            return false;
-        j++;
-    } else {
-        j += mp_token(v, j);
-        if (j == *i)
-            return false;
-    }
-    raw->p = v.p + *i;
-    raw->len = j - *i;
-    *i = j;
-    return true;
-}
-
-/* Unquote a raw parameter value into the arena (NUL-terminated). */
-static struct str
-mp_unquote(struct arena *a, struct str raw)
-{
-    struct str r = STR_NULL;
-    size_t i, n = 0;
-    char *d;
-
-    if (raw.len < 2 || raw.p[0] != '"')
-        return arena_str(a, raw);
-    d = arena_alloc(a, raw.len - 1);
-    if (d == NULL)
-        return r;
-    for (i = 1; i < raw.len - 1; i++) {
-        if (raw.p[i] == '\\' && i + 1 < raw.len - 1 &&
-            (raw.p[i + 1] == '"' || raw.p[i + 1] == '\\'))
-            i++;
-        d[n++] = raw.p[i];
-    }
-    d[n] = '\0';
-    r.p = d;
-    r.len = n;
-    return r;
+    if (*i < v.len && v.p[*i] == '"')
+        return wire_quoted(a, v, i, WIRE_QUOTED_BROWSER, out);
+    t = wire_token_len(v, *i);
+    if (t == 0)
+        return APP_EINVAL;
+    *out = arena_str(a, (struct str){ v.p + *i, t });
+    if (out->p == NULL)
+        return APP_ENOMEM;
+    *i += t;
+    return APP_OK;
 }
 
 /* Content-Disposition: form-data; name="x"; filename="y" (RFC 7578 §4.2).
@@ -408,60 +343,55 @@ static enum app_err
 mp_disposition(struct mp *m, struct str v, struct str *name,
                struct str *filename, bool *has_filename)
 {
-    struct str raw_name = STR_NULL, raw_file = STR_NULL, pname, raw;
-    size_t i = 0, t = mp_token(v, 0);
+    struct str pname, val, file = STR_NULL;
+    size_t i = 0, t = wire_token_len(v, 0), k;
+    enum app_err rc;
 
+    *name = STR_NULL;
     if (!str_eq_nocase((struct str){ v.p, t }, STR_LIT("form-data")))
         return mp_fail(m, APP_EINVAL, "multipart.bad_part_header");
     i = t;
     for (;;) {
-        i = mp_ows(v, i);
+        i = wire_skip_ows(v, i);
         if (i == v.len)
             break;
         if (v.p[i] != ';')
             return mp_fail(m, APP_EINVAL, "multipart.bad_part_header");
-        i = mp_ows(v, i + 1);
+        i = wire_skip_ows(v, i + 1);
         if (i == v.len || v.p[i] == ';')
             continue;
-        t = mp_token(v, i);
+        t = wire_token_len(v, i);
         if (t == 0 || i + t >= v.len || v.p[i + t] != '=')
             return mp_fail(m, APP_EINVAL, "multipart.bad_part_header");
         pname.p = v.p + i;
         pname.len = t;
         i += t + 1;
-        if (!mp_param_value(v, &i, &raw))
-            return mp_fail(m, APP_EINVAL, "multipart.bad_part_header");
+        rc = mp_param_value(m->a, v, &i, &val);
+        if (rc != APP_OK)
+            return mp_fail(m, rc,
+                           rc == APP_ENOMEM ? "parse.no_memory"
+                                            : "multipart.bad_part_header");
         if (str_eq_nocase(pname, STR_LIT("name"))) {
-            if (raw_name.p != NULL)
+            if (name->p != NULL)
                 return mp_fail(m, APP_EINVAL, "multipart.bad_part_header");
-            raw_name = raw;
+            *name = val;
         } else if (str_eq_nocase(pname, STR_LIT("filename"))) {
-            if (raw_file.p != NULL)
+            if (file.p != NULL)
                 return mp_fail(m, APP_EINVAL, "multipart.bad_part_header");
-            raw_file = raw;
+            file = val;
         }
     }
-    if (raw_name.p == NULL)
+    if (name->p == NULL || name->len == 0)
         return mp_fail(m, APP_EINVAL, "multipart.no_name");
-    *name = mp_unquote(m->a, raw_name);
-    if (name->p == NULL)
-        return mp_fail(m, APP_ENOMEM, "parse.no_memory");
-    if (name->len == 0)
-        return mp_fail(m, APP_EINVAL, "multipart.no_name");
-    *has_filename = raw_file.p != NULL;
+    *has_filename = file.p != NULL;
     if (*has_filename) {
-        struct str f = mp_unquote(m->a, raw_file);
-        size_t k;
-
-        if (f.p == NULL)
-            return mp_fail(m, APP_ENOMEM, "parse.no_memory");
         /* Keep only the last path component, for / and \ alike. */
-        for (k = f.len; k > 0; k--) {
-            if (f.p[k - 1] == '/' || f.p[k - 1] == '\\')
+        for (k = file.len; k > 0; k--) {
+            if (file.p[k - 1] == '/' || file.p[k - 1] == '\\')
                 break;
         }
-        filename->p = f.p + k;
-        filename->len = f.len - k;
+        filename->p = file.p + k;
+        filename->len = file.len - k;
     }
     return APP_OK;
 }
@@ -508,7 +438,7 @@ mp_part_begin(struct mp *m)
         /* Folding (obs-fold) is refused as in RFC 9112 §5.2. */
         if (line.len == 0 || line.p[0] == ' ' || line.p[0] == '\t')
             return mp_fail(m, APP_EINVAL, "multipart.bad_part_header");
-        colon = mp_token(line, 0);
+        colon = wire_token_len(line, 0);
         if (colon == 0 || colon >= line.len || line.p[colon] != ':')
             return mp_fail(m, APP_EINVAL, "multipart.bad_part_header");
         hname.p = line.p;

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "wire.h"
+
 /* parse.h promises at most 16 Content-Type parameters. */
 #define CT_MAX_PARAMS 16
 #define KV_MIN_CAP 8
@@ -90,58 +92,23 @@ utf8_valid(const char *p, size_t n)
 /* --- urlencoded ----------------------------------------------------------
  */
 
-static int
-hexval(char ch)
-{
-    unsigned char c = (unsigned char)ch;
-
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Decode one key or value into the arena.  The first pass validates the
  * escapes and measures, so the limit is enforced before allocating. */
 static enum app_err
 url_decode(struct arena *a, struct str s, size_t max, struct str *out,
            const char **detail)
 {
-    size_t i, n = 0;
+    size_t n;
     char *d;
 
-    for (i = 0; i < s.len; i++) {
-        if (s.p[i] == '%') {
-            if (s.len - i < 3 || hexval(s.p[i + 1]) < 0 ||
-                hexval(s.p[i + 2]) < 0)
-                return fail(detail, APP_EINVAL, "parse.bad_escape");
-            i += 2;
-        }
-        n++;
-    }
-    if (n > max)
-        return fail(detail, APP_ETOOBIG, "parse.field_too_large");
-    if (n == SIZE_MAX)
+    if (!wire_pct_valid(s, &n))
+        return fail(detail, APP_EINVAL, "parse.bad_escape");
+    if (n > max || n == SIZE_MAX)
         return fail(detail, APP_ETOOBIG, "parse.field_too_large");
     d = arena_alloc(a, n + 1);
     if (d == NULL)
         return fail(detail, APP_ENOMEM, "parse.no_memory");
-    n = 0;
-    for (i = 0; i < s.len; i++) {
-        char c = s.p[i];
-
-        if (c == '+') {
-            c = ' ';
-        } else if (c == '%') {
-            c = (char)(hexval(s.p[i + 1]) * 16 + hexval(s.p[i + 2]));
-            i += 2;
-        }
-        d[n++] = c;
-    }
-    d[n] = '\0';
+    n = wire_pct_decode(s, true, d);
     if (n > 0 && memchr(d, '\0', n) != NULL)
         return fail(detail, APP_EINVAL, "parse.nul_byte");
     if (!utf8_valid(d, n))
@@ -247,45 +214,6 @@ parse_cookies(struct arena *a, struct str header, size_t max_cookies,
 /* --- Content-Type (RFC 9110 §8.3, §5.6) ----------------------------------
  */
 
-static bool
-is_tchar(char ch)
-{
-    unsigned char c = (unsigned char)ch;
-
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-        (c >= '0' && c <= '9'))
-        return true;
-    return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
-}
-
-static size_t
-token_len(struct str s, size_t i)
-{
-    size_t j = i;
-
-    while (j < s.len && is_tchar(s.p[j]))
-        j++;
-    return j - i;
-}
-
-static size_t
-skip_ows(struct str s, size_t i)
-{
-    while (i < s.len && (s.p[i] == ' ' || s.p[i] == '\t'))
-        i++;
-    return i;
-}
-
-/* qdtext and the escaped byte of a quoted-pair: HTAB, SP, VCHAR and
- * obs-text, i.e. anything but controls and DEL. */
-static bool
-is_qtext(char ch)
-{
-    unsigned char c = (unsigned char)ch;
-
-    return c == '\t' || (c >= 0x20 && c != 0x7F);
-}
-
 static char *
 lower_dup(struct arena *a, const char *p, size_t n)
 {
@@ -301,47 +229,6 @@ lower_dup(struct arena *a, const char *p, size_t n)
     return d;
 }
 
-/* A quoted-string starting at s.p[*i] (the opening quote), unquoted into
- * the arena with backslash escapes resolved; *i ends past the closing
- * quote. */
-static enum app_err
-ct_quoted(struct arena *a, struct str s, size_t *i, struct str *out,
-          const char **detail)
-{
-    size_t j = *i + 1, n = 0, k;
-    char *d;
-
-    while (j < s.len && s.p[j] != '"') {
-        if (s.p[j] == '\\') {
-            if (j + 1 >= s.len || !is_qtext(s.p[j + 1]))
-                return fail(detail, APP_EINVAL, "parse.bad_content_type");
-            j++;
-        } else if (!is_qtext(s.p[j])) {
-            return fail(detail, APP_EINVAL, "parse.bad_content_type");
-        }
-        j++;
-        n++;
-    }
-    if (j >= s.len)
-        return fail(detail, APP_EINVAL, "parse.bad_content_type");
-    d = arena_alloc(a, n + 1);
-    if (d == NULL)
-        return fail(detail, APP_ENOMEM, "parse.no_memory");
-    n = 0;
-    for (k = *i + 1; k < j; k++) {
-        if (s.p[k] == '\\')
-            k++;
-        d[n++] = s.p[k];
-    }
-    d[n] = '\0';
-    if (!utf8_valid(d, n))
-        return fail(detail, APP_EINVAL, "parse.bad_content_type");
-    out->p = d;
-    out->len = n;
-    *i = j + 1;
-    return APP_OK;
-}
-
 enum app_err
 parse_content_type(struct arena *a, struct str value, struct str *media_type,
                    struct kvlist *params, const char **detail)
@@ -352,11 +239,11 @@ parse_content_type(struct arena *a, struct str value, struct str *media_type,
 
     if (value.p == NULL)
         return fail(detail, APP_EINVAL, "parse.bad_content_type");
-    i = skip_ows(value, 0);
-    t = token_len(value, i);
+    i = wire_skip_ows(value, 0);
+    t = wire_token_len(value, i);
     if (t == 0 || i + t >= value.len || value.p[i + t] != '/')
         return fail(detail, APP_EINVAL, "parse.bad_content_type");
-    k = token_len(value, i + t + 1);
+    k = wire_token_len(value, i + t + 1);
     if (k == 0)
         return fail(detail, APP_EINVAL, "parse.bad_content_type");
     mt.len = t + 1 + k;
@@ -366,27 +253,31 @@ parse_content_type(struct arena *a, struct str value, struct str *media_type,
     i += mt.len;
 
     for (;;) {
-        i = skip_ows(value, i);
+        i = wire_skip_ows(value, i);
         if (i == value.len)
             break;
         if (value.p[i] != ';')
             return fail(detail, APP_EINVAL, "parse.bad_content_type");
-        i = skip_ows(value, i + 1);
+        i = wire_skip_ows(value, i + 1);
         /* RFC 9110 allows empty parameters: "a/b;", "a/b; ; c=d". */
         if (i == value.len || value.p[i] == ';')
             continue;
-        t = token_len(value, i);
+        t = wire_token_len(value, i);
         if (t == 0 || i + t >= value.len || value.p[i + t] != '=')
             return fail(detail, APP_EINVAL, "parse.bad_content_type");
         name.len = t;
         name.p = value.p + i;
         i += t + 1;
         if (i < value.len && value.p[i] == '"') {
-            rc = ct_quoted(a, value, &i, &val, detail);
+            rc = wire_quoted(a, value, &i, WIRE_QUOTED_STRICT, &val);
             if (rc != APP_OK)
-                return rc;
+                return fail(detail, rc,
+                            rc == APP_ENOMEM ? "parse.no_memory"
+                                             : "parse.bad_content_type");
+            if (!utf8_valid(val.p, val.len))
+                return fail(detail, APP_EINVAL, "parse.bad_content_type");
         } else {
-            t = token_len(value, i);
+            t = wire_token_len(value, i);
             if (t == 0)
                 return fail(detail, APP_EINVAL, "parse.bad_content_type");
             val = arena_str(a, (struct str){ value.p + i, t });

@@ -11,6 +11,7 @@
 #include "app.h"
 #include "num.h"
 #include "parse.h"
+#include "wire.h"
 
 enum seg_kind { SEG_LIT, SEG_INT, SEG_SLUG, SEG_STR };
 
@@ -229,48 +230,23 @@ router_free(struct router *rt)
     free(rt);
 }
 
-static int
-hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Percent-decode one raw segment into dst (capacity cap); -1 when
  * malformed, too long, or decoding yields '/', NUL or a control byte. */
 static long
 decode_segment(struct str raw, char *dst, size_t cap)
 {
-    size_t i, o = 0;
+    size_t i, n;
 
-    for (i = 0; i < raw.len; i++) {
-        unsigned char c = (unsigned char)raw.p[i];
+    if (!wire_pct_valid(raw, &n) || n + 1 > cap)
+        return -1;
+    n = wire_pct_decode(raw, false, dst);
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)dst[i];
 
-        if (c == '%') {
-            int hi, lo;
-
-            if (i + 2 >= raw.len)
-                return -1;
-            hi = hexval(raw.p[i + 1]);
-            lo = hexval(raw.p[i + 2]);
-            if (hi < 0 || lo < 0)
-                return -1;
-            c = (unsigned char)(hi * 16 + lo);
-            i += 2;
-        }
         if (c < 0x20 || c == 0x7f || c == '/')
             return -1;
-        if (o + 1 >= cap)
-            return -1;
-        dst[o++] = (char)c;
     }
-    dst[o] = '\0';
-    return (long)o;
+    return (long)n;
 }
 
 static bool

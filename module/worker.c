@@ -28,6 +28,7 @@
 #include "router.h"
 #include "rules.h"
 #include "view.h"
+#include "wire.h"
 
 static volatile sig_atomic_t stop_requested;
 
@@ -56,7 +57,7 @@ to_login(struct req *r)
 
     buf_init(&b, r->a, 4096);
     if (buf_puts(&b, "/login?next=") != APP_OK ||
-        buf_append_urlenc(&b, r->path.p, r->path.len) != APP_OK)
+        wire_pct_encode(&b, r->path.p, r->path.len) != APP_OK)
         return http_redirect(r, "/login");
     return http_redirect(r, b.p);
 }

@@ -10,6 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "str.h"
+
 #define LOG_LINE_MAX 4000 /* below PIPE_BUF (4096) for atomic writes */
 
 static enum log_level min_level = LOG_INFO;
@@ -58,24 +60,43 @@ log_q(const char *s)
     static char ring[4][256];
     static unsigned slot;
     char *o = ring[slot++ & 3];
-    size_t j = 0, i;
+    size_t j = 0, i, n;
 
     if (s == NULL)
         s = "";
+    n = strlen(s);
     o[j++] = '"';
-    for (i = 0; s[i] != '\0' && i < 200 && j < 248; i++) {
+    /* Whatever the bytes, the line stays one line of valid UTF-8: quotes
+     * and backslashes escaped, control bytes and bytes that are not part
+     * of a well-formed UTF-8 character as \xNN, and a cut only between
+     * characters. */
+    for (i = 0; i < n && i < 200 && j < 244;) {
         unsigned char c = (unsigned char)s[i];
+        struct utf8_char ch;
 
         if (c == '"' || c == '\\') {
             o[j++] = '\\';
             o[j++] = (char)c;
+            i++;
         } else if (c < 0x20 || c == 0x7f) {
             j += (size_t)snprintf(o + j, 256 - j, "\\x%02x", c);
-        } else {
+            i++;
+        } else if (c < 0x80) {
             o[j++] = (char)c;
+            i++;
+        } else {
+            ch = utf8_next((const unsigned char *)s + i, n - i);
+            if (ch.ok) {
+                memcpy(o + j, s + i, ch.len);
+                j += ch.len;
+                i += ch.len;
+            } else {
+                j += (size_t)snprintf(o + j, 256 - j, "\\x%02x", c);
+                i++;
+            }
         }
     }
-    if (s[i] != '\0' && j < 251) {
+    if (i < n && j < 251) {
         o[j++] = '.';
         o[j++] = '.';
         o[j++] = '.';

@@ -6,10 +6,13 @@
  *
  * The spec's JSON files are read from $MUSTACHE_SPEC_DIR, else from
  * ../shared/mustache-spec relative to the current directory (the tests run
- * from the repository root).  Without them each suite is skipped, not
- * failed, so a checkout without the spec still builds and tests.
+ * from the repository root).  Without them each suite is skipped, so a
+ * checkout without the spec still builds and tests -- except in CI (CI or
+ * MUSTACHE_SPEC_REQUIRED set and not empty or "false"), where the spec is
+ * always there and its absence is a failure.
  */
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -117,6 +120,23 @@ run_one(const char *suite, const cJSON *test)
     return ok;
 }
 
+/* Whether a missing spec is a failure: in CI, where it always exists. */
+static bool
+spec_required(void)
+{
+    static const char *const vars[] = { "MUSTACHE_SPEC_REQUIRED", "CI" };
+    size_t i;
+
+    for (i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+        const char *v = getenv(vars[i]);
+
+        if (v != NULL && v[0] != '\0' && strcmp(v, "false") != 0 &&
+            strcmp(v, "0") != 0)
+            return true;
+    }
+    return false;
+}
+
 static void
 run_suite(const char *suite)
 {
@@ -129,6 +149,10 @@ run_suite(const char *suite)
     snprintf(file, sizeof(file), "%s.json", suite);
     text = read_spec(file, &len);
     if (text == NULL) {
+        if (spec_required())
+            fail_msg("%s: the Mustache spec is required here (CI) but was "
+                     "not found; set MUSTACHE_SPEC_DIR",
+                     suite);
         printf("%s: skipped (spec not found; set MUSTACHE_SPEC_DIR)\n", suite);
         skip();
     }

@@ -17,21 +17,26 @@
 #include "log.h"
 #include "num.h"
 
-#define STMT_CACHE 128
+/* Open addressing at most half full: short probes. */
+#define STMT_SLOTS (2 * DB_STMT_MAX)
 #define CELL_INLINE 64     /* fetch buffer per column before a refetch */
 #define PING_IDLE_MS 2000  /* ping before use after this much idle time */
 #define RETRY_AFTER_MS 200 /* fail fast for this long after a failure */
 
 struct cached_stmt {
-    const char *sql;
+    const char *sql; /* NULL: an empty slot */
     MYSQL_STMT *st;
+    uint64_t used; /* tick of the last use, for evicting the oldest */
 };
 
 struct db {
     const struct conf *conf;
     MYSQL *conn;
-    struct cached_stmt cache[STMT_CACHE];
+    struct cached_stmt slot[STMT_SLOTS]; /* keyed by the SQL's address */
     size_t ncache;
+    uint64_t tick;
+    uint64_t prepared; /* statements prepared since the worker started */
+    uint64_t evicted;  /* of them, closed to make room */
     uint64_t last_use_ms;
     uint64_t last_fail_ms;
     unsigned last_errno;
@@ -69,8 +74,12 @@ drop_cache(struct db *db)
 {
     size_t i;
 
-    for (i = 0; i < db->ncache; i++)
-        mysql_stmt_close(db->cache[i].st);
+    for (i = 0; i < STMT_SLOTS; i++) {
+        if (db->slot[i].sql != NULL)
+            mysql_stmt_close(db->slot[i].st);
+        db->slot[i].sql = NULL;
+        db->slot[i].st = NULL;
+    }
     db->ncache = 0;
 }
 
@@ -224,15 +233,63 @@ connect:
     return APP_OK;
 }
 
+/* The home slot of a statement: its SQL constant's address, mixed. */
+static size_t
+home_of(const char *sql)
+{
+    uint64_t h = (uint64_t)(uintptr_t)sql;
+
+    h ^= h >> 29;
+    h *= 0x9E3779B97F4A7C15u;
+    return (size_t)(h >> 40) & (STMT_SLOTS - 1);
+}
+
+/* Close the least recently used statement and empty its slot, moving
+ * later entries of its probe run back (linear probing needs no gaps
+ * inside a run).  Only when DB_STMT_MAX distinct statements are in use,
+ * which tests/e2e/test_db_statements.py keeps from happening. */
+static void
+evict_oldest(struct db *db)
+{
+    size_t i, j, k, oldest = STMT_SLOTS;
+
+    for (i = 0; i < STMT_SLOTS; i++) {
+        if (db->slot[i].sql != NULL &&
+            (oldest == STMT_SLOTS || db->slot[i].used < db->slot[oldest].used))
+            oldest = i;
+    }
+    if (oldest == STMT_SLOTS)
+        return;
+    log_warn("db.stmt_evicted", "cached=%zu max=%d", db->ncache, DB_STMT_MAX);
+    mysql_stmt_close(db->slot[oldest].st);
+    db->ncache--;
+    db->evicted++;
+    i = oldest;
+    for (j = (i + 1) & (STMT_SLOTS - 1); db->slot[j].sql != NULL;
+         j = (j + 1) & (STMT_SLOTS - 1)) {
+        k = home_of(db->slot[j].sql);
+        /* Move j into the hole at i unless its home lies cyclically in
+         * (i, j]: then it is already reachable from its home. */
+        if ((i <= j) ? (i < k && k <= j) : (i < k || k <= j))
+            continue;
+        db->slot[i] = db->slot[j];
+        i = j;
+    }
+    db->slot[i].sql = NULL;
+    db->slot[i].st = NULL;
+}
+
 static MYSQL_STMT *
 get_stmt(struct db *db, const char *sql, enum app_err *rc)
 {
-    size_t i;
+    size_t i = home_of(sql);
     MYSQL_STMT *st;
 
-    for (i = 0; i < db->ncache; i++) {
-        if (db->cache[i].sql == sql)
-            return db->cache[i].st;
+    for (; db->slot[i].sql != NULL; i = (i + 1) & (STMT_SLOTS - 1)) {
+        if (db->slot[i].sql == sql) {
+            db->slot[i].used = ++db->tick;
+            return db->slot[i].st;
+        }
     }
     if (db->conn == NULL) {
         *rc = APP_EDB_DOWN;
@@ -248,14 +305,27 @@ get_stmt(struct db *db, const char *sql, enum app_err *rc)
         mysql_stmt_close(st);
         return NULL;
     }
-    if (db->ncache == STMT_CACHE) {
-        /* Not expected with constant SQL; start over rather than grow. */
-        drop_cache(db);
+    db->prepared++;
+    if (db->ncache == DB_STMT_MAX) {
+        evict_oldest(db);
+        /* The hole may have moved the run: find the free slot again. */
+        for (i = home_of(sql); db->slot[i].sql != NULL;
+             i = (i + 1) & (STMT_SLOTS - 1))
+            ;
     }
-    db->cache[db->ncache].sql = sql;
-    db->cache[db->ncache].st = st;
+    db->slot[i].sql = sql;
+    db->slot[i].st = st;
+    db->slot[i].used = ++db->tick;
     db->ncache++;
     return st;
+}
+
+void
+db_stats(const struct db *db, struct db_stats *out)
+{
+    out->cached = db->ncache;
+    out->prepared = db->prepared;
+    out->evicted = db->evicted;
 }
 
 /* Prepare (cached), bind and execute. */

@@ -4,8 +4,10 @@
  * One connection per worker, opened after fork.  SQL text is always a
  * constant; values are bound as parameters (struct db_val).  Statements are
  * prepared once per connection and cached by the address of their SQL
- * constant.  Results are fetched whole into the caller's arena as text
- * (the client library converts numbers and dates), bounded by max_rows.
+ * constant, up to DB_STMT_MAX of them (then the least recently used one is
+ * closed; a test keeps the code's statements below that number).  Results are
+ * fetched whole into the caller's arena as text (the client library converts
+ * numbers and dates), bounded by max_rows.
  *
  * Failure model: when the server is unreachable or the connection is lost,
  * calls return APP_EDB_DOWN (pages answer 503) and the connection is
@@ -24,6 +26,11 @@
 #include "conf.h"
 #include "err.h"
 #include "str.h"
+
+/* Prepared statements kept per connection: more than the code has (the
+ * e2e test test_db_statements.py counts them in the preprocessed
+ * sources and fails when they outgrow half of this). */
+#define DB_STMT_MAX 512
 
 enum db_type { DBT_NULL, DBT_I64, DBT_DOUBLE, DBT_STR };
 
@@ -75,6 +82,16 @@ bool db_is_up(const struct db *db);
 
 /* Run a statement returning rows into out (cells in arena a).  More than
  * max_rows rows is APP_ETOOBIG. */
+/* The statement cache of this connection, for the debug routes and the
+ * tests: statements cached now, prepared since the worker started, and
+ * closed to make room (0 unless the code outgrew DB_STMT_MAX). */
+struct db_stats {
+    size_t cached;
+    uint64_t prepared;
+    uint64_t evicted;
+};
+void db_stats(const struct db *db, struct db_stats *out);
+
 enum app_err db_query(struct db *db, struct arena *a, const char *sql,
                       const struct db_val *args, size_t nargs, size_t max_rows,
                       struct db_res *out);

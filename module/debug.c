@@ -9,6 +9,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "app.h"
+#include "db.h"
 #include "handlers.h"
 #include "router.h"
 #include "validate.h"
@@ -107,4 +109,25 @@ debug_state(struct req *r)
     /* A state-changing route without the database, so the CSRF checks can
      * be tested in process. */
     return http_text(r, 200, "changed\n");
+}
+
+enum app_err
+debug_db(struct req *r)
+{
+    /* The statement cache of the worker that answers, with its pid. */
+    struct db_stats st;
+    cJSON *o = cJSON_CreateObject();
+    enum app_err rc;
+
+    if (o == NULL)
+        return APP_ENOMEM;
+    db_stats(r->app->db, &st);
+    cJSON_AddNumberToObject(o, "pid", (double)getpid());
+    cJSON_AddNumberToObject(o, "cached", (double)st.cached);
+    cJSON_AddNumberToObject(o, "prepared", (double)st.prepared);
+    cJSON_AddNumberToObject(o, "evicted", (double)st.evicted);
+    cJSON_AddNumberToObject(o, "max", DB_STMT_MAX);
+    rc = http_json(r, 200, o);
+    cJSON_Delete(o);
+    return rc;
 }

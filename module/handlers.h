@@ -85,6 +85,7 @@ enum app_err debug_crash(struct req *r);
 enum app_err debug_echo(struct req *r);
 enum app_err debug_error(struct req *r);
 enum app_err debug_state(struct req *r);
+enum app_err debug_db(struct req *r);
 
 /* customer_pages.c -- customers: list, create, edit, page, stage, bulk */
 enum app_err customers_index(struct req *r);

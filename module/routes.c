@@ -212,6 +212,7 @@ const struct route app_routes[] = {
       "debug.error" },
     { HM_POST, "/_debug/state", debug_state, PUB, RF_DEBUG | RF_STATE | RF_FORM,
       "debug.state" },
+    { HM_GET, "/_debug/db", debug_db, PUB, RF_DEBUG | RF_DB, "debug.db" },
 };
 
 const size_t app_routes_count = sizeof(app_routes) / sizeof(app_routes[0]);

@@ -19,14 +19,13 @@
 #include "mfa.h"
 #include "password.h"
 #include "router.h"
+#include "tenants.h"
 #include "throttle.h"
 #include "users.h"
 #include "validate.h"
 #include "view.h"
 #include "wire.h"
 
-static const char SQL_TENANT_BY_SLUG[] =
-    "SELECT id FROM tenants WHERE slug = ?";
 static const char SQL_SET_HASH[] =
     "UPDATE users SET password_hash = ? WHERE tenant_id = ? AND id = ?";
 static const char SQL_LOGGED_IN[] =
@@ -114,19 +113,6 @@ login_form(struct req *r)
 }
 
 static enum app_err
-tenant_id_of(struct req *r, struct str slug, int64_t *id)
-{
-    struct db_res res;
-    enum app_err rc = db_query(r->app->db, r->a, SQL_TENANT_BY_SLUG,
-                               DB_ARGS(DB_STR(slug)), 1, &res);
-
-    *id = 0;
-    if (rc == APP_OK && res.nrows > 0)
-        *id = db_int(&res, 0, 0, 0);
-    return rc;
-}
-
-static enum app_err
 audit_login(struct req *r, int64_t tenant, int64_t user, const char *event,
             struct str login, const char *reason)
 {
@@ -185,11 +171,19 @@ login_submit(struct req *r)
             v[1].present ? v[1].s : STR_NULL, v[3].present ? v[3].s : STR_NULL);
     }
     next = v[3].present ? v[3].s : STR_NULL;
-    throttle_account_key(v[0].s, v[1].s, key);
-    rc = throttle_check(r, key, &wait, &locked);
+    /* Resolve the company and the account first: every spelling the
+     * database takes for this account shares its one budget. */
+    rc = tenants_find(r->app->db, r->a, v[0].s, &tenant);
     if (rc != APP_OK)
         return rc;
-    rc = tenant_id_of(r, v[0].s, &tenant);
+    if (tenant > 0) {
+        rc = users_find_login(r->app->db, r->a, tenant, v[1].s, &u, &hash);
+        if (rc != APP_OK && rc != APP_ENOTFOUND)
+            return rc;
+    }
+    rc = throttle_login_key(r, tenant, v[0].s, u.id, v[1].s, key);
+    if (rc == APP_OK)
+        rc = throttle_check(r, key, &wait, &locked);
     if (rc != APP_OK)
         return rc;
     if (wait > 0) {
@@ -210,11 +204,6 @@ login_submit(struct req *r)
         view_add_str(m, "login", arena_str(r->a, v[1].s).p);
         cJSON_AddNumberToObject(m, "wait", (double)wait);
         return view_page(r, 429, "pages/login", m);
-    }
-    if (tenant > 0) {
-        rc = users_find_login(r->app->db, r->a, tenant, v[1].s, &u, &hash);
-        if (rc != APP_OK && rc != APP_ENOTFOUND)
-            return rc;
     }
     /* Always a full hash check, account or not. */
     vrc = password_verify(hash, v[2].s);

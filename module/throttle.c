@@ -3,6 +3,7 @@
  */
 #include "throttle.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "app.h"
@@ -22,6 +23,11 @@ static const char SQL_IP_FAILS[] =
     "SELECT COUNT(*), COALESCE(TIMESTAMPDIFF(SECOND, MAX(at), "
     "UTC_TIMESTAMP(3)), 0) FROM login_attempts "
     "WHERE ip = ? AND ok = 0 AND at > UTC_TIMESTAMP(3) - INTERVAL ? SECOND";
+/* What users.login's collation (utf8mb4_unicode_ci, PAD SPACE) compares:
+ * its weights.  Equal weights, equal logins. */
+static const char SQL_LOGIN_WEIGHT[] =
+    "SELECT HEX(WEIGHT_STRING(CONVERT(? USING utf8mb4) COLLATE "
+    "utf8mb4_unicode_ci))";
 static const char SQL_RECORD[] =
     "INSERT INTO login_attempts (account_key, ip, ok) VALUES (?, ?, ?)";
 /* Old rows are pruned a little at a time by the writers themselves. */
@@ -47,6 +53,36 @@ throttle_wait(const struct throttle_policy *p, long failures, long since_last,
     if (gap > p->delay_max)
         gap = p->delay_max;
     return since_last >= gap ? 0 : gap - since_last;
+}
+
+enum app_err
+throttle_login_key(struct req *r, int64_t tenant, struct str slug,
+                   int64_t user_id, struct str login, char *out)
+{
+    struct db_res res;
+    char scope[96], name[64];
+    const char *weight;
+    enum app_err rc;
+
+    /* PAD SPACE: trailing spaces do not count in the comparison. */
+    while (login.len > 0 && login.p[login.len - 1] == ' ')
+        login.len--;
+    rc = db_query(r->app->db, r->a, SQL_LOGIN_WEIGHT, DB_ARGS(DB_STR(login)), 1,
+                  &res);
+    if (rc != APP_OK)
+        return rc;
+    weight = res.nrows > 0 ? db_text(&res, 0, 0) : "";
+    if (tenant > 0)
+        snprintf(scope, sizeof(scope), "login:%lld", (long long)tenant);
+    else
+        snprintf(scope, sizeof(scope), "login:%.*s", (int)slug.len, slug.p);
+    if (user_id > 0) {
+        snprintf(name, sizeof(name), "user:%lld", (long long)user_id);
+        throttle_account_key(str_c(scope), str_c(name), out);
+    } else {
+        throttle_account_key(str_c(scope), str_c(weight), out);
+    }
+    return APP_OK;
 }
 
 void

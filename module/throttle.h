@@ -33,8 +33,19 @@ struct throttle_policy {
 long throttle_wait(const struct throttle_policy *p, long failures,
                    long since_last, bool *locked);
 
-/* The account key: hex SHA-256 of tenant code, NUL, lower-cased login. */
-void throttle_account_key(struct str tenant, struct str login, char *out);
+/* A key for a bucket of attempts: hex SHA-256 of scope, NUL, name (ASCII
+ * letters lower-cased).  For buckets keyed by ids ("mfa:<tenant>:<user>"). */
+void throttle_account_key(struct str scope, struct str name, char *out);
+
+/* The key of a sign-in attempt's account, whatever the spelling of the
+ * login: the account the database resolved (user_id > 0), else the login
+ * in the canonical form of the users.login collation (what that collation
+ * considers equal -- full-width letters, accents, superscript digits,
+ * trailing spaces -- has one form), within the company the database
+ * resolved (tenant > 0) or the code typed.  Runs the same one query
+ * either way, so the key reveals nothing by its timing. */
+enum app_err throttle_login_key(struct req *r, int64_t tenant, struct str slug,
+                                int64_t user_id, struct str login, char *out);
 
 /* May this attempt go ahead?  *wait_s is 0 when it may; *locked tells a
  * lock (for the audit log) from a delay. */

@@ -92,3 +92,61 @@ def test_one_address_trying_many_accounts_is_throttled(ip_limits):
     assert r.status_code == 429 and r.headers.get("Retry-After")
     fails = int(s.sql("SELECT COUNT(*) FROM login_attempts WHERE ok = 0")[0][0])
     assert fails <= 10  # throttled attempts are not even checked
+
+
+SPELLINGS = ["rep1", "REP1", "ｒｅｐ１", "ＲＥＰ１", "rép1", "ŕêp1", "rep¹",
+             "rep1 ", "Rep1", "rëp1", "rêp1", "RÉP1", "ｒep1"]
+
+
+@pytest.fixture(scope="module")
+def spellings():
+    """Per-account lock after 5 failures, no delays before it; per-address
+    limits and nginx's limit_req out of the way."""
+    s = Stack({"STACK_NGINX_NO_LIMIT": "1",
+               "PROOFLINE_LOGIN_DELAY_AFTER": "1000",
+               "PROOFLINE_LOGIN_MAX_FAILURES": "5",
+               "PROOFLINE_IP_DELAY_AFTER": "1000",
+               "PROOFLINE_IP_MAX_FAILURES": "1000"}).start()
+    s.cli("tenant", "create", "spell", "Spell Co")
+    for login in ("rep1", "ana1"):
+        s.cli("user", "add", "--tenant", "spell", "--login", login, "--role",
+              "rep", "--password-stdin", input_text="Right-Password-4711\n")
+    yield s
+    s.stop()
+
+
+def test_every_spelling_of_an_account_shares_one_budget(spellings):
+    s = spellings
+    # The premise: the database takes each spelling for the account.
+    for login in [x.replace("rep1", "ana1").replace("REP1", "ANA1")
+                  for x in ("rep1", "REP1", "rep1 ", "Rep1")] + \
+            ["ａｎａ１", "áná1", "ana¹", "ÂNA1"]:
+        c = Client(s, Account("spell", login, "Right-Password-4711"))
+        assert c.sign_in(expect_ok=False).status_code == 303, login
+    # Wrong passwords through 13 spellings of rep1: the lock after 5
+    # failures holds for all of them.
+    codes = []
+    for i, login in enumerate(SPELLINGS):
+        c = Client(s, Account("spell", login, f"Wrong-Password-{i:03d}"))
+        codes.append(c.sign_in(expect_ok=False).status_code)
+    assert codes[:5] == [422] * 5, codes
+    assert codes[5:] == [429] * (len(SPELLINGS) - 5), codes
+    right = Client(s, Account("spell", "ｒｅｐ１", "Right-Password-4711"))
+    assert right.sign_in(expect_ok=False).status_code == 429
+    # Only the first five were evaluated.
+    assert int(s.sql("SELECT COUNT(*) FROM login_attempts WHERE ok = 0")
+               [0][0]) == 5
+
+
+def test_spellings_of_an_unknown_name_share_one_budget(spellings):
+    s = spellings
+    before = int(s.sql("SELECT COUNT(*) FROM login_attempts WHERE ok = 0")
+                 [0][0])
+    codes = []
+    for i, login in enumerate(["ghost7", "GHOST7", "ｇｈｏｓｔ７", "ghóst7",
+                               "ghost7 ", "Ghost7", "ghöst7", "ＧＨＯＳＴ7"]):
+        c = Client(s, Account("spell", login, f"Wrong-Password-{i:03d}"))
+        codes.append(c.sign_in(expect_ok=False).status_code)
+    assert codes == [422] * 5 + [429] * 3, codes
+    assert int(s.sql("SELECT COUNT(*) FROM login_attempts WHERE ok = 0")
+               [0][0]) == before + 5

@@ -33,6 +33,7 @@ static int run_user(struct conf *c, const char *p, int argc, char **argv);
 static int run_token(struct conf *c, const char *p, int argc, char **argv);
 static int run_routes(struct conf *c, const char *p, int argc, char **argv);
 static int run_rules(struct conf *c, const char *p, int argc, char **argv);
+static int run_files(struct conf *c, const char *p, int argc, char **argv);
 
 static const struct command commands[] = {
     { "serve", "run the FastCGI server (master and workers)",
@@ -131,6 +132,21 @@ static const struct command commands[] = {
       "pull   write the tenant's published scripts to DIR.\n"
       "push   check DIR and publish it as the tenant's next version.\n",
       run_rules },
+    { "files", "check stored files against their rows",
+      "usage: proofline files check [--fix] [--min-age SECONDS]\n"
+      "\n"
+      "Walks files_dir and lists files that no upload row refers to\n"
+      "(\"orphan\", and temporary files an interrupted copy left) and rows\n"
+      "whose file is missing (\"missing\").  Uploads keep the two in step;\n"
+      "a process killed at the wrong moment, or hands in files_dir, can\n"
+      "still leave either.  Exit 1 when anything is wrong.\n"
+      "\n"
+      "  --fix             remove the orphaned files (missing files can\n"
+      "                    only be restored from a backup)\n"
+      "  --min-age SECONDS leave files younger than this alone: they may\n"
+      "                    belong to an upload still in progress (default\n"
+      "                    3600)\n",
+      run_files },
     { "routes", "print the route table as JSON",
       "usage: proofline routes\n"
       "\n"
@@ -313,6 +329,13 @@ run_rules(struct conf *c, const char *p, int argc, char **argv)
 {
     (void)p;
     return cmd_rules(c, argc, argv);
+}
+
+static int
+run_files(struct conf *c, const char *p, int argc, char **argv)
+{
+    (void)p;
+    return cmd_files(c, argc, argv);
 }
 
 static int

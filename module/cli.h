@@ -46,5 +46,6 @@ int cmd_user(struct conf *c, int argc, char **argv);
 int cmd_token(struct conf *c, int argc, char **argv);
 int cmd_routes(struct conf *c, int argc, char **argv);
 int cmd_rules(struct conf *c, int argc, char **argv);
+int cmd_files(struct conf *c, int argc, char **argv);
 
 #endif

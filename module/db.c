@@ -42,6 +42,11 @@ struct db {
     unsigned last_errno;
     char last_error[256];
     bool in_tx;
+    struct tx_hook {
+        void (*fn)(void *arg);
+        void *arg;
+    } undo[DB_TX_HOOKS]; /* run when the transaction does not commit */
+    size_t nundo;
 };
 
 static uint64_t
@@ -83,9 +88,24 @@ drop_cache(struct db *db)
     db->ncache = 0;
 }
 
+/* Undo what the transaction did outside the database, newest first, while
+ * its locks are still held (before ROLLBACK) or after the server dropped
+ * them with the connection. */
+static void
+run_undo(struct db *db)
+{
+    while (db->nundo > 0) {
+        db->nundo--;
+        db->undo[db->nundo].fn(db->undo[db->nundo].arg);
+    }
+}
+
 static void
 disconnect(struct db *db)
 {
+    if (db->in_tx)
+        run_undo(db);
+    db->nundo = 0;
     drop_cache(db);
     if (db->conn != NULL)
         mysql_close(db->conn);
@@ -620,9 +640,29 @@ db_begin(struct db *db)
 {
     enum app_err rc = db_exec(db, SQL_BEGIN, DB_NOARGS, NULL, NULL);
 
+    db->nundo = 0;
     if (rc == APP_OK)
         db->in_tx = true;
     return rc;
+}
+
+bool
+db_in_tx(const struct db *db)
+{
+    return db->in_tx;
+}
+
+enum app_err
+db_on_rollback(struct db *db, void (*fn)(void *arg), void *arg)
+{
+    if (!db->in_tx)
+        return APP_EINTERNAL;
+    if (db->nundo == DB_TX_HOOKS)
+        return APP_ETOOBIG;
+    db->undo[db->nundo].fn = fn;
+    db->undo[db->nundo].arg = arg;
+    db->nundo++;
+    return APP_OK;
 }
 
 enum app_err
@@ -630,9 +670,14 @@ db_commit(struct db *db)
 {
     if (db->conn == NULL)
         return APP_EDB_DOWN;
-    db->in_tx = false;
-    if (mysql_commit(db->conn) != 0)
+    if (mysql_commit(db->conn) != 0) {
+        /* Not committed: the server rolled it back. */
+        run_undo(db);
+        db->in_tx = false;
         return fail(db, mysql_errno(db->conn), mysql_error(db->conn), "COMMIT");
+    }
+    db->in_tx = false;
+    db->nundo = 0;
     return APP_OK;
 }
 
@@ -641,6 +686,7 @@ db_rollback(struct db *db)
 {
     if (db->conn == NULL || !db->in_tx)
         return;
+    run_undo(db);
     db->in_tx = false;
     if (mysql_rollback(db->conn) != 0)
         fail(db, mysql_errno(db->conn), mysql_error(db->conn), "ROLLBACK");

@@ -31,6 +31,8 @@
  * e2e test test_db_statements.py counts them in the preprocessed
  * sources and fails when they outgrow half of this). */
 #define DB_STMT_MAX 512
+/* Undo actions one transaction may register (db_on_rollback). */
+#define DB_TX_HOOKS 16
 
 enum db_type { DBT_NULL, DBT_I64, DBT_DOUBLE, DBT_STR };
 
@@ -112,6 +114,15 @@ enum app_err db_exec_bulk(struct db *db, const char *sql,
 enum app_err db_begin(struct db *db);
 enum app_err db_commit(struct db *db);
 void db_rollback(struct db *db);
+bool db_in_tx(const struct db *db);
+
+/* Register fn(arg) to undo something the open transaction did outside the
+ * database (a file put in place): it runs if the transaction does not
+ * commit -- on db_rollback (before ROLLBACK, while the transaction's row
+ * locks still hold), on a failed COMMIT, or when the connection is lost --
+ * and is forgotten on a successful commit.  arg must live until then.
+ * APP_EINTERNAL outside a transaction, APP_ETOOBIG past DB_TX_HOOKS. */
+enum app_err db_on_rollback(struct db *db, void (*fn)(void *arg), void *arg);
 
 /* A cell (STR_NULL-like {NULL,0} for SQL NULL). */
 struct str db_cell(const struct db_res *res, size_t row, size_t col);

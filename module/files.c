@@ -20,10 +20,13 @@
 #include "db.h"
 #include "log.h"
 #include "router.h"
+#include "str.h"
 #include "wire.h"
 
 #define SHA_HEX 65
 
+static const char SQL_BLOB[] =
+    "INSERT IGNORE INTO file_blobs (sha256, size) VALUES (?, ?)";
 static const char SQL_INSERT[] =
     "INSERT INTO files (tenant_id, sha256, size, mime, name, customer_id, "
     "created_by) VALUES (?, ?, ?, ?, ?, ?, ?)";
@@ -213,21 +216,93 @@ copy_into(const char *src, const char *dst)
     return rc;
 }
 
+const char *
+files_short_name(struct arena *a, const char *name)
+{
+    size_t n = strlen(name), chars = 0, i, ext = n, keep, ext_chars = 0;
+    struct utf8_char ch;
+    char *out;
+
+    for (i = 0; i < n; i += ch.len, chars++)
+        ch = utf8_next((const unsigned char *)name + i, n - i);
+    if (chars <= FILES_NAME_MAX)
+        return name;
+    /* The extension: from the last dot, when it is short and is not the
+     * whole name; it is kept whole so the type still reads right. */
+    {
+        const char *dot = strrchr(name, '.');
+
+        if (dot != NULL && dot != name) {
+            size_t e = (size_t)(dot - name);
+
+            for (i = e; i < n; i += ch.len, ext_chars++)
+                ch = utf8_next((const unsigned char *)name + i, n - i);
+            if (ext_chars <= FILES_EXT_MAX)
+                ext = e;
+            else
+                ext_chars = 0;
+        }
+    }
+    /* The stem, cut after whole characters only. */
+    keep = 0;
+    for (i = 0, chars = 0; i < ext && chars < FILES_NAME_MAX - ext_chars;
+         chars++) {
+        ch = utf8_next((const unsigned char *)name + i, ext - i);
+        i += ch.len;
+        keep = i;
+    }
+    out = arena_alloc(a, keep + (n - ext) + 1);
+    if (out == NULL)
+        return NULL;
+    memcpy(out, name, keep);
+    memcpy(out + keep, name + ext, n - ext);
+    out[keep + n - ext] = '\0';
+    return out;
+}
+
 static enum app_err
 record(struct req *r, const char *sha, size_t size, const char *mime,
        const char *name, int64_t customer_id, int64_t *id)
 {
     uint64_t last = 0;
-    enum app_err rc =
-        db_exec(r->app->db, SQL_INSERT,
-                DB_ARGS(DB_I64(r->auth->tenant_id), DB_CSTR(sha), DB_I64(size),
-                        DB_CSTR(mime), DB_CSTR(name != NULL ? name : ""),
-                        customer_id > 0 ? DB_I64(customer_id) : DB_NULL,
-                        DB_I64(r->auth->user_id)),
-                NULL, &last);
+    const char *shown = files_short_name(r->a, name != NULL ? name : "");
+    enum app_err rc;
 
+    if (shown == NULL)
+        return APP_ENOMEM;
+    rc = db_exec(r->app->db, SQL_INSERT,
+                 DB_ARGS(DB_I64(r->auth->tenant_id), DB_CSTR(sha), DB_I64(size),
+                         DB_CSTR(mime), DB_CSTR(shown),
+                         customer_id > 0 ? DB_I64(customer_id) : DB_NULL,
+                         DB_I64(r->auth->user_id)),
+                 NULL, &last);
     *id = (int64_t)last;
     return rc;
+}
+
+/* The undo of putting a file in place: the transaction that claimed its
+ * blob row did not commit. */
+static void
+unplace(void *arg)
+{
+    const char *path = arg;
+
+    if (unlink(path) != 0 && errno != ENOENT)
+        log_error("files.unplace", "path=%s errno=%d", log_q(path), errno);
+}
+
+/* Put the upload at path: by rename when it is on the same file system,
+ * else by copy. */
+static enum app_err
+put_in_place(const char *src, const char *path)
+{
+    if (rename(src, path) == 0) {
+        chmod(path, 0640);
+        return APP_OK;
+    }
+    if (errno == EXDEV)
+        return copy_into(src, path);
+    return APP_EIO;
 }
 
 enum app_err
@@ -241,9 +316,14 @@ files_store(struct req *r, const struct upload *u, int64_t customer_id,
     char sha[SHA_HEX], path[1024];
     struct stat sb;
     ssize_t n;
-    int fd = open(u->path, O_RDONLY | O_CLOEXEC);
+    uint64_t claimed = 0;
+    int fd;
     enum app_err rc;
 
+    /* The blob claim and its undo live in the caller's transaction. */
+    if (!db_in_tx(r->app->db))
+        return APP_EINTERNAL;
+    fd = open(u->path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return APP_EIO;
     crypto_hash_sha256_init(&st);
@@ -271,55 +351,37 @@ files_store(struct req *r, const struct upload *u, int64_t customer_id,
     rc = place(r, sha, path, sizeof(path));
     if (rc != APP_OK)
         return rc;
-    /* The same bytes are stored once. */
-    if (stat(path, &sb) != 0) {
-        if (rename(u->path, path) == 0)
-            chmod(path, 0640);
-        else if (errno == EXDEV)
-            rc = copy_into(u->path, path);
-        else
-            rc = APP_EIO;
+    /* Claim the blob: a new row means this transaction puts the bytes in
+     * place and takes them away again if it does not commit (its row lock
+     * keeps a second upload of the same bytes waiting meanwhile).  An
+     * existing row means they are there already: stored once. */
+    rc = db_exec(r->app->db, SQL_BLOB, DB_ARGS(DB_CSTR(sha), DB_I64(u->size)),
+                 &claimed, NULL);
+    if (rc != APP_OK)
+        return rc;
+    if (claimed > 0) {
+        char *undo = arena_strdup(r->a, path);
+
+        if (undo == NULL)
+            return APP_ENOMEM;
+        rc = db_on_rollback(r->app->db, unplace, undo);
+        /* A crash after an earlier claim may have left the same bytes in
+         * place: they are what this upload holds, keep them. */
+        if (rc == APP_OK && stat(path, &sb) != 0)
+            rc = put_in_place(u->path, path);
+    } else if (stat(path, &sb) != 0) {
+        /* The row is there but the bytes are not (removed by hand): put
+         * them back. */
+        log_warn("files.restored", "sha256=%s", sha);
+        rc = put_in_place(u->path, path);
     }
+    if (rc == APP_OK && http_fail_point(r, "files.placed"))
+        rc = APP_EIO;
     if (rc != APP_OK) {
         log_error("files.store", "sha256=%s errno=%d", sha, errno);
         return rc;
     }
     return record(r, sha, u->size, *mime, u->filename.p, customer_id, id);
-}
-
-enum app_err
-files_store_bytes(struct req *r, const void *p, size_t n, const char *name,
-                  int64_t customer_id, int64_t *id, const char **mime)
-{
-    unsigned char digest[crypto_hash_sha256_BYTES];
-    char sha[SHA_HEX], path[1024], tmp[1100];
-    struct stat sb;
-    enum app_err rc;
-
-    crypto_hash_sha256(digest, p, (unsigned long long)n);
-    hex(digest, sizeof(digest), sha);
-    *mime = files_sniff(p, n < 512 ? n : 512, name);
-    rc = place(r, sha, path, sizeof(path));
-    if (rc != APP_OK)
-        return rc;
-    if (stat(path, &sb) != 0) {
-        int fd;
-
-        snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
-        fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-        if (fd < 0)
-            return APP_EIO;
-        rc = write_all(fd, p, n);
-        if (close(fd) != 0)
-            rc = APP_EIO;
-        if (rc == APP_OK && rename(tmp, path) != 0)
-            rc = APP_EIO;
-        if (rc != APP_OK) {
-            unlink(tmp);
-            return rc;
-        }
-    }
-    return record(r, sha, n, *mime, name, customer_id, id);
 }
 
 static enum app_err

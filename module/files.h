@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "arena.h"
 #include "err.h"
 #include "http.h"
 #include "multipart.h"
@@ -33,15 +34,25 @@ bool files_fits_kind(const char *kind, const char *mime);
 /* The sniffed type of an uploaded part (before storing it). */
 const char *files_sniff_upload(const struct upload *u);
 
-/* Store an uploaded part for customer_id (0: none); *id gets the new
- * files row, *mime the sniffed type.  Inside the caller's transaction. */
+/* The longest name a stored file keeps (the column's characters), and
+ * the longest extension kept whole when a name is shortened. */
+#define FILES_NAME_MAX 255
+#define FILES_EXT_MAX 16
+
+/* name (valid UTF-8) cut to at most FILES_NAME_MAX characters, after
+ * whole characters only, keeping its extension; name itself when it fits,
+ * else a copy in the arena (NULL when out of memory).  Every upload path
+ * stores its name through this. */
+const char *files_short_name(struct arena *a, const char *name);
+
+/* Store an uploaded part for customer_id (0: none), inside the caller's
+ * transaction (APP_EINTERNAL outside one); *id gets the new files row,
+ * *mime the sniffed type.  The bytes are put in place once per content
+ * (files_dir/ab/cd/<sha256>, with a file_blobs row); if the transaction
+ * does not commit, bytes this call put in place are removed again, so no
+ * file stays on disk without its row. */
 enum app_err files_store(struct req *r, const struct upload *u,
                          int64_t customer_id, int64_t *id, const char **mime);
-
-/* Store bytes already in memory (imports, demo data). */
-enum app_err files_store_bytes(struct req *r, const void *p, size_t n,
-                               const char *name, int64_t customer_id,
-                               int64_t *id, const char **mime);
 
 /* Read a stored file the user may see into the arena (imports). */
 enum app_err files_read(struct req *r, int64_t id, size_t max, struct str *out,

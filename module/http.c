@@ -58,6 +58,17 @@ http_param(const struct req *r, const char *name)
     return v != NULL ? v->p : NULL;
 }
 
+bool
+http_fail_point(const struct req *r, const char *point)
+{
+    const char *v;
+
+    if (r->app == NULL || !r->app->conf.debug_routes)
+        return false;
+    v = http_param(r, "HTTP_X_PROOFLINE_FAIL");
+    return v != NULL && strcmp(v, point) == 0;
+}
+
 static struct str
 param_str(const struct req *r, const char *name)
 {

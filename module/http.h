@@ -102,6 +102,11 @@ struct req {
  * http_finish(). */
 const char *http_param(const struct req *r, const char *name);
 
+/* Fault injection for the test suite: true when debug_routes = 1 and the
+ * request carries `X-Proofline-Fail: <point>`.  Code that must stay
+ * consistent when a step fails asks this between the steps. */
+bool http_fail_point(const struct req *r, const char *point);
+
 /* Set up r for a request libfcgi has accepted (fcgi may be NULL for tests,
  * then r->env supplies the parameters).  Reads method, path, query, host,
  * request id, cookies and negotiates the language.  Returns APP_EINVAL,

@@ -353,17 +353,13 @@ contact_create(struct req *r)
                             arena_str(r->a, in.role).p,
                             arena_str(r->a, in.channel).p, 0, errors, NULL);
     }
-    rc = db_begin(r->app->db);
-    if (rc == APP_OK)
+    for (struct db_tx tx = DB_TX_INIT; db_tx_next(r->app->db, &tx, &rc);) {
         rc = customers_get(r, id, true, &c);
-    if (rc == APP_OK)
-        rc = contacts_create(r, id, &in, &kid);
-    if (rc == APP_OK)
-        rc = db_commit(r->app->db);
-    if (rc != APP_OK) {
-        db_rollback(r->app->db);
-        return rc;
+        if (rc == APP_OK)
+            rc = contacts_create(r, id, &in, &kid);
     }
+    if (rc != APP_OK)
+        return rc;
     return http_redirect(
         r, arena_printf(r->a, "/customers/%lld#chain", (long long)id));
 }
@@ -423,13 +419,10 @@ contact_update(struct req *r)
                             arena_str(r->a, in.role).p,
                             arena_str(r->a, in.channel).p, k.id, errors, NULL);
     }
-    rc = db_begin(r->app->db);
-    if (rc == APP_OK)
+    for (struct db_tx tx = DB_TX_INIT; db_tx_next(r->app->db, &tx, &rc);) {
         rc = contacts_update(r, k.id, v[9].i, &in);
-    if (rc == APP_OK)
-        rc = db_commit(r->app->db);
+    }
     if (rc == APP_ECONFLICT) {
-        db_rollback(r->app->db);
         rc = contacts_get(r, k.id, &k);
         if (rc != APP_OK)
             return rc;
@@ -441,10 +434,8 @@ contact_update(struct req *r)
         return contact_page(r, 409, &c, &rd, model, arena_str(r->a, in.role).p,
                             arena_str(r->a, in.channel).p, k.id, NULL, extra);
     }
-    if (rc != APP_OK) {
-        db_rollback(r->app->db);
+    if (rc != APP_OK)
         return rc;
-    }
     return http_redirect(r,
                          arena_printf(r->a, "/contacts/%lld", (long long)k.id));
 }
@@ -490,18 +481,14 @@ contact_event(struct req *r)
         return contact_page(r, 422, &c, &rd, contact_json(r, NULL, &k), k.role,
                             k.channel, k.id, errors, NULL);
     }
-    rc = db_begin(r->app->db);
-    if (rc == APP_OK)
+    for (struct db_tx tx = DB_TX_INIT; db_tx_next(r->app->db, &tx, &rc);) {
         rc = contacts_add_event(r, &k, event_kinds[v[0].i],
                                 arena_str(r->a, v[1].s).p,
                                 v[2].present ? v[2].s : STR_LIT(""),
                                 v[3].present ? v[3].s : STR_LIT(""));
-    if (rc == APP_OK)
-        rc = db_commit(r->app->db);
-    if (rc != APP_OK) {
-        db_rollback(r->app->db);
-        return rc;
     }
+    if (rc != APP_OK)
+        return rc;
     return http_redirect(r,
                          arena_printf(r->a, "/contacts/%lld", (long long)k.id));
 }
@@ -515,15 +502,11 @@ contact_remove(struct req *r)
     enum app_err rc = load(r, &k, &c, &rd);
 
     if (rc == APP_OK)
-        rc = db_begin(r->app->db);
-    if (rc == APP_OK)
-        rc = contacts_deactivate(r, k.id);
-    if (rc == APP_OK)
-        rc = db_commit(r->app->db);
-    if (rc != APP_OK) {
-        db_rollback(r->app->db);
+        for (struct db_tx tx = DB_TX_INIT; db_tx_next(r->app->db, &tx, &rc);) {
+            rc = contacts_deactivate(r, k.id);
+        }
+    if (rc != APP_OK)
         return rc;
-    }
     return http_redirect(r, arena_printf(r->a, "/customers/%lld#chain",
                                          (long long)k.customer_id));
 }

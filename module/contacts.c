@@ -141,10 +141,12 @@ contacts_create(struct req *r, int64_t customer_id,
 {
     uint64_t last = 0;
     struct db_res cnt;
-    enum app_err rc = db_query(
-        r->app->db, r->a, SQL_COUNT,
-        DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(customer_id)), 1, &cnt);
+    enum app_err rc = customers_lock(r, customer_id);
 
+    if (rc == APP_OK)
+        rc = db_query(r->app->db, r->a, SQL_COUNT,
+                      DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(customer_id)),
+                      1, &cnt);
     if (rc != APP_OK)
         return rc;
     if (db_int(&cnt, 0, 0, 0) >= CONTACTS_MAX) {
@@ -174,6 +176,8 @@ contacts_update(struct req *r, int64_t id, int64_t version,
     uint64_t affected = 0;
     enum app_err rc = contacts_get(r, id, &c);
 
+    if (rc == APP_OK)
+        rc = customers_lock(r, c.customer_id);
     if (rc != APP_OK)
         return rc;
     rc = db_exec(r->app->db, SQL_UPDATE,
@@ -198,6 +202,8 @@ contacts_deactivate(struct req *r, int64_t id)
     enum app_err rc = contacts_get(r, id, &c);
 
     if (rc == APP_OK)
+        rc = customers_lock(r, c.customer_id);
+    if (rc == APP_OK)
         rc = db_exec(r->app->db, SQL_DEACTIVATE,
                      DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(id)), NULL,
                      NULL);
@@ -211,10 +217,12 @@ contacts_add_event(struct req *r, const struct contact *c, const char *kind,
                    const char *on, struct str text, struct str consensus)
 {
     struct db_res cnt;
-    enum app_err rc =
-        db_query(r->app->db, r->a, SQL_EVENT_COUNT,
-                 DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(c->id)), 1, &cnt);
+    enum app_err rc = customers_lock(r, c->customer_id);
 
+    if (rc == APP_OK)
+        rc = db_query(r->app->db, r->a, SQL_EVENT_COUNT,
+                      DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(c->id)), 1,
+                      &cnt);
     if (rc != APP_OK)
         return rc;
     if (db_int(&cnt, 0, 0, 0) >= CONTACT_EVENTS_MAX) {

@@ -385,15 +385,11 @@ api_customer_create(struct req *r)
     first = ruledesc_first_stage(&rd);
     if (first == NULL)
         return APP_EINTERNAL;
-    rc = db_begin(r->app->db);
-    if (rc == APP_OK)
+    for (struct db_tx tx = DB_TX_INIT; db_tx_next(r->app->db, &tx, &rc);) {
         rc = customers_create(r, &in, owner, first, rd.version, "api", &id);
-    if (rc == APP_OK)
-        rc = db_commit(r->app->db);
-    if (rc != APP_OK) {
-        db_rollback(r->app->db);
-        return rc;
     }
+    if (rc != APP_OK)
+        return rc;
     rc = customer_full(r, id, &o);
     if (rc != APP_OK)
         return rc;
@@ -450,13 +446,9 @@ api_customer_update(struct req *r)
         r->err_detail = NULL;
         return send_invalid(r, errors);
     }
-    rc = db_begin(r->app->db);
-    if (rc == APP_OK)
+    for (struct db_tx tx = DB_TX_INIT; db_tx_next(r->app->db, &tx, &rc);) {
         rc = customers_update(r, id, v[9].i, &in);
-    if (rc == APP_OK)
-        rc = db_commit(r->app->db);
-    if (rc != APP_OK)
-        db_rollback(r->app->db);
+    }
     if (rc == APP_ECONFLICT) {
         if (customers_get(r, id, false, &c) != APP_OK)
             return APP_ECONFLICT;
@@ -596,15 +588,11 @@ api_contact_create(struct req *r)
         r->err_detail = NULL;
         return send_invalid(r, errors);
     }
-    rc = db_begin(r->app->db);
-    if (rc == APP_OK)
+    for (struct db_tx tx = DB_TX_INIT; db_tx_next(r->app->db, &tx, &rc);) {
         rc = contacts_create(r, id, &in, &kid);
-    if (rc == APP_OK)
-        rc = db_commit(r->app->db);
-    if (rc != APP_OK) {
-        db_rollback(r->app->db);
-        return rc;
     }
+    if (rc != APP_OK)
+        return rc;
     rc = contacts_get(r, kid, &k);
     if (rc != APP_OK)
         return rc;
@@ -694,20 +682,17 @@ api_customer_evidence(struct req *r)
         if (text == NULL)
             return APP_ENOMEM;
     }
-    rc = db_begin(r->app->db);
-    if (rc == APP_OK)
+    for (struct db_tx tx = DB_TX_INIT; db_tx_next(r->app->db, &tx, &rc);) {
         rc = customers_get(r, id, true, &c);
-    if (rc == APP_OK && up != NULL)
-        rc = files_store(r, up, id, &file_id, &mime);
-    if (rc == APP_OK)
-        rc = evidence_add(r, id, key, kind, file_id, text, note, &eid);
-    if (rc == APP_OK)
-        rc = customers_touch(r, id);
-    if (rc == APP_OK)
-        rc = db_commit(r->app->db);
+        if (rc == APP_OK && up != NULL)
+            rc = files_store(r, up, id, &file_id, &mime);
+        if (rc == APP_OK)
+            rc = evidence_add(r, id, key, kind, file_id, text, note, &eid);
+        if (rc == APP_OK)
+            rc = customers_touch(r, id);
+    }
     cJSON_free(text);
     if (rc != APP_OK) {
-        db_rollback(r->app->db);
         return rc;
     }
     o = cJSON_CreateObject();
@@ -865,13 +850,9 @@ api_contact_update(struct req *r)
         r->err_detail = NULL;
         return send_invalid(r, errors);
     }
-    rc = db_begin(r->app->db);
-    if (rc == APP_OK)
+    for (struct db_tx tx = DB_TX_INIT; db_tx_next(r->app->db, &tx, &rc);) {
         rc = contacts_update(r, k.id, version, &in);
-    if (rc == APP_OK)
-        rc = db_commit(r->app->db);
-    if (rc != APP_OK)
-        db_rollback(r->app->db);
+    }
     if (rc == APP_ECONFLICT) {
         if (contacts_get(r, k.id, &k) != APP_OK)
             return APP_ECONFLICT;

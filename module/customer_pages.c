@@ -469,15 +469,11 @@ customers_create_page(struct req *r)
     first = ruledesc_first_stage(&rd);
     if (first == NULL)
         return APP_EINTERNAL;
-    rc = db_begin(r->app->db);
-    if (rc == APP_OK)
+    for (struct db_tx tx = DB_TX_INIT; db_tx_next(r->app->db, &tx, &rc);) {
         rc = customers_create(r, &in, owner, first, rd.version, "page", &id);
-    if (rc == APP_OK)
-        rc = db_commit(r->app->db);
-    if (rc != APP_OK) {
-        db_rollback(r->app->db);
-        return rc;
     }
+    if (rc != APP_OK)
+        return rc;
     return http_redirect(r,
                          arena_printf(r->a, "/customers/%lld", (long long)id));
 }
@@ -581,11 +577,9 @@ customer_update(struct req *r)
         return form_page(r, 422, &rd, model, arena_str(r->a, in.kind).p,
                          c.owner_id, errors, NULL);
     }
-    rc = db_begin(r->app->db);
-    if (rc == APP_OK)
+    for (struct db_tx tx = DB_TX_INIT; db_tx_next(r->app->db, &tx, &rc);) {
         rc = customers_update(r, id, v[9].i, &in);
-    if (rc == APP_OK)
-        rc = db_commit(r->app->db);
+    }
     if (rc == APP_ECONFLICT) {
         /* Someone saved first: show what changed, keep the user's input,
          * and let them save again on top of the current version. */
@@ -606,10 +600,8 @@ customer_update(struct req *r)
         return form_page(r, 409, &rd, model, arena_str(r->a, in.kind).p,
                          c.owner_id, NULL, extra);
     }
-    if (rc != APP_OK) {
-        db_rollback(r->app->db);
+    if (rc != APP_OK)
         return rc;
-    }
     return http_redirect(r,
                          arena_printf(r->a, "/customers/%lld", (long long)id));
 }
@@ -739,25 +731,24 @@ transfer_one(struct req *r, int64_t id, int64_t owner)
 {
     struct customer c;
     cJSON *d;
-    enum app_err rc = db_begin(r->app->db);
+    enum app_err rc;
 
-    if (rc == APP_OK)
+    for (struct db_tx tx = DB_TX_INIT; db_tx_next(r->app->db, &tx, &rc);) {
         rc = customers_get(r, id, true, &c);
-    if (rc == APP_OK)
-        rc = customers_set_owner(r, id, owner);
-    d = cJSON_CreateObject();
-    if (rc == APP_OK && d != NULL) {
-        cJSON_AddNumberToObject(d, "customer", (double)id);
-        cJSON_AddNumberToObject(d, "from", (double)c.owner_id);
-        cJSON_AddNumberToObject(d, "to", (double)owner);
-        rc = audit_write(r, r->auth->tenant_id, r->auth->user_id, owner,
-                         "customer.transfer", d);
+        if (rc == APP_OK)
+            rc = customers_set_owner(r, id, owner);
+        d = rc == APP_OK ? cJSON_CreateObject() : NULL;
+        if (rc == APP_OK && d == NULL)
+            rc = APP_ENOMEM;
+        if (rc == APP_OK) {
+            cJSON_AddNumberToObject(d, "customer", (double)id);
+            cJSON_AddNumberToObject(d, "from", (double)c.owner_id);
+            cJSON_AddNumberToObject(d, "to", (double)owner);
+            rc = audit_write(r, r->auth->tenant_id, r->auth->user_id, owner,
+                             "customer.transfer", d);
+        }
+        cJSON_Delete(d);
     }
-    cJSON_Delete(d);
-    if (rc == APP_OK)
-        rc = db_commit(r->app->db);
-    if (rc != APP_OK)
-        db_rollback(r->app->db);
     return rc;
 }
 

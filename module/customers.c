@@ -38,6 +38,8 @@ static const char SQL_GET[] = "SELECT " CUSTOMER_COLS CUSTOMER_FROM
 static const char SQL_GET_LOCK[] =
     "SELECT " CUSTOMER_COLS CUSTOMER_FROM "WHERE c.tenant_id = ? AND c.id = ? "
     "AND " SCOPE " FOR UPDATE";
+static const char SQL_LOCK[] =
+    "SELECT id FROM customers WHERE tenant_id = ? AND id = ? FOR UPDATE";
 static const char SQL_CREATE[] =
     "INSERT INTO customers (tenant_id, name, name_key, kind, owner_id, stage, "
     "stage_since, city, address, phone, amount, note, last_activity_at, "
@@ -170,13 +172,28 @@ customers_create(struct req *r, const struct customer_input *in, int64_t owner,
 }
 
 enum app_err
+customers_lock(struct req *r, int64_t id)
+{
+    struct db_res res;
+    enum app_err rc =
+        db_query(r->app->db, r->a, SQL_LOCK,
+                 DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(id)), 1, &res);
+
+    if (rc == APP_OK && res.nrows == 0)
+        rc = APP_ENOTFOUND;
+    return rc;
+}
+
+enum app_err
 customers_update(struct req *r, int64_t id, int64_t version,
                  const struct customer_input *in)
 {
     char key[CUSTOMER_KEY_MAX * 4 + 1];
     uint64_t affected = 0;
-    enum app_err rc;
+    enum app_err rc = customers_lock(r, id);
 
+    if (rc != APP_OK)
+        return rc;
     customers_name_key(in->name, key, sizeof(key));
     rc = db_exec(r->app->db, SQL_UPDATE,
                  DB_ARGS(DB_STR(in->name), DB_CSTR(key), DB_STR(in->kind),
@@ -212,6 +229,10 @@ customers_owner_ok(struct req *r, int64_t owner)
 enum app_err
 customers_set_owner(struct req *r, int64_t id, int64_t owner)
 {
+    enum app_err rc = customers_lock(r, id);
+
+    if (rc != APP_OK)
+        return rc;
     return db_exec(r->app->db, SQL_OWNER,
                    DB_ARGS(DB_I64(owner), DB_I64(r->auth->user_id),
                            DB_I64(r->auth->tenant_id), DB_I64(id)),

@@ -66,6 +66,13 @@ enum app_err customers_create(struct req *r, const struct customer_input *in,
                               int64_t owner, const char *stage,
                               int rule_version, const char *via, int64_t *id);
 
+/* Lock the customer's row until the transaction ends: the first step of
+ * every write that touches a customer or its children (contacts, events,
+ * evidence, stage changes), so that concurrent writers queue on it
+ * instead of deadlocking (see db.h, lock order).  APP_ENOTFOUND when the
+ * tenant has no such customer. */
+enum app_err customers_lock(struct req *r, int64_t id);
+
 /* Update the edited fields if the stored version is still `version`. */
 enum app_err customers_update(struct req *r, int64_t id, int64_t version,
                               const struct customer_input *in);

@@ -13,6 +13,7 @@
 #include <errmsg.h>
 #include <mysql.h>
 #include <mysqld_error.h>
+#include <sodium.h>
 
 #include "log.h"
 #include "num.h"
@@ -42,6 +43,7 @@ struct db {
     unsigned last_errno;
     char last_error[256];
     bool in_tx;
+    bool victim; /* the open transaction lost a deadlock or a lock wait */
     struct tx_hook {
         void (*fn)(void *arg);
         void *arg;
@@ -165,6 +167,14 @@ fail(struct db *db, unsigned e, const char *msg, const char *sql)
     }
     if (e == ER_DUP_ENTRY)
         return APP_ECONFLICT;
+    if (e == ER_LOCK_DEADLOCK || e == ER_LOCK_WAIT_TIMEOUT) {
+        /* The server chose this transaction as the victim: db_tx_next
+         * runs it again. */
+        db->victim = true;
+        log_warn("db.victim", "errno=%u error=%s sql=%s", e, log_q(msg),
+                 log_q(sql));
+        return APP_EDB;
+    }
     log_error("db.error", "errno=%u error=%s sql=%s", e, log_q(msg),
               log_q(sql));
     return APP_EDB;
@@ -195,7 +205,8 @@ db_connect_flags(struct db *db, unsigned long flags)
     mysql_options(db->conn, MYSQL_INIT_COMMAND,
                   "SET time_zone = '+00:00', sql_mode = "
                   "'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,"
-                  "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION'");
+                  "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION', "
+                  "innodb_lock_wait_timeout = " DB_LOCK_WAIT_S);
     if (mysql_real_connect(db->conn, host, c->db_user, c->db_password,
                            c->db_name, (unsigned)c->db_port, sock,
                            flags) == NULL) {
@@ -638,12 +649,51 @@ static const char SQL_BEGIN[] = "START TRANSACTION";
 enum app_err
 db_begin(struct db *db)
 {
-    enum app_err rc = db_exec(db, SQL_BEGIN, DB_NOARGS, NULL, NULL);
+    enum app_err rc;
 
+    db->victim = false;
+    rc = db_exec(db, SQL_BEGIN, DB_NOARGS, NULL, NULL);
     db->nundo = 0;
     if (rc == APP_OK)
         db->in_tx = true;
     return rc;
+}
+
+bool
+db_tx_next(struct db *db, struct db_tx *tx, enum app_err *rc)
+{
+    if (!tx->begun) {
+        tx->begun = true;
+        *rc = db_begin(db);
+        return *rc == APP_OK;
+    }
+    if (*rc == APP_OK)
+        *rc = db_commit(db);
+    if (*rc == APP_OK)
+        return false;
+    db_rollback(db);
+    if (!db->victim)
+        return false;
+    if (++tx->retries >= DB_TX_TRIES) {
+        log_error("db.tx_gave_up", "tries=%d", DB_TX_TRIES);
+        *rc = APP_ETIMEOUT;
+        return false;
+    }
+    /* Both sides of a deadlock retry: a short random pause, growing with
+     * each try, keeps them from meeting again. */
+    {
+        uint32_t jitter;
+        struct timespec ts;
+
+        randombytes_buf(&jitter, sizeof(jitter));
+        ts.tv_sec = 0;
+        ts.tv_nsec = (long)((1u << tx->retries) * 1000000u +
+                            jitter % (4000000u << tx->retries));
+        nanosleep(&ts, NULL);
+    }
+    log_warn("db.tx_retry", "try=%d", tx->retries + 1);
+    *rc = db_begin(db);
+    return *rc == APP_OK;
 }
 
 bool

@@ -31,6 +31,11 @@
  * e2e test test_db_statements.py counts them in the preprocessed
  * sources and fails when they outgrow half of this). */
 #define DB_STMT_MAX 512
+/* Tries of one transaction that keeps losing deadlocks (db_tx_next), and
+ * how long a statement waits for a row lock (seconds, well below the
+ * request watchdog). */
+#define DB_TX_TRIES 5
+#define DB_LOCK_WAIT_S "5"
 /* Undo actions one transaction may register (db_on_rollback). */
 #define DB_TX_HOOKS 16
 
@@ -115,6 +120,36 @@ enum app_err db_begin(struct db *db);
 enum app_err db_commit(struct db *db);
 void db_rollback(struct db *db);
 bool db_in_tx(const struct db *db);
+
+/* A transaction that is run again when the server aborts it as a
+ * deadlock or lock-wait victim:
+ *
+ *     struct db_tx tx = DB_TX_INIT;
+ *     enum app_err rc;
+ *
+ *     while (db_tx_next(db, &tx, &rc)) {
+ *         rc = first_write(...);
+ *         if (rc == APP_OK)
+ *             rc = second_write(...);
+ *     }
+ *     // rc: APP_OK when committed
+ *
+ * The first call begins; each later call commits when the body left rc
+ * APP_OK, else rolls back, and begins again (up to DB_TX_TRIES, with a
+ * short random pause, logged as db.tx_retry) when the failure was a
+ * deadlock or lock wait.  When every try lost, rc is APP_ETIMEOUT (503).
+ * The body must be safe to run again: database work, and work outside the
+ * database only with an undo registered by db_on_rollback.
+ *
+ * Lock order (so that deadlocks stay rare): a write that touches a
+ * customer locks the customer's row first (customers_lock), then its
+ * children; writes to several customers lock them in ascending id order. */
+struct db_tx {
+    bool begun;
+    int retries;
+};
+#define DB_TX_INIT ((struct db_tx){ false, 0 })
+bool db_tx_next(struct db *db, struct db_tx *tx, enum app_err *rc);
 
 /* Register fn(arg) to undo something the open transaction did outside the
  * database (a file put in place): it runs if the transaction does not

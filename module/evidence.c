@@ -9,6 +9,7 @@
 
 #include "app.h"
 #include "audit.h"
+#include "customers.h"
 #include "auth.h"
 #include "db.h"
 #include "num.h"
@@ -378,10 +379,12 @@ evidence_add(struct req *r, int64_t customer_id, const char *key,
 {
     uint64_t last = 0;
     struct db_res cnt;
-    enum app_err rc = db_query(
-        r->app->db, r->a, SQL_COUNT,
-        DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(customer_id)), 1, &cnt);
+    enum app_err rc = customers_lock(r, customer_id);
 
+    if (rc == APP_OK)
+        rc = db_query(r->app->db, r->a, SQL_COUNT,
+                      DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(customer_id)),
+                      1, &cnt);
     if (rc != APP_OK)
         return rc;
     if (db_int(&cnt, 0, 0, 0) >= EVIDENCE_MAX_ROWS) {
@@ -405,11 +408,13 @@ enum app_err
 evidence_remove(struct req *r, int64_t customer_id, int64_t id)
 {
     struct db_res res;
-    enum app_err rc = db_query(
-        r->app->db, r->a, SQL_ONE,
-        DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(customer_id), DB_I64(id)), 1,
-        &res);
+    enum app_err rc = customers_lock(r, customer_id);
 
+    if (rc == APP_OK)
+        rc = db_query(r->app->db, r->a, SQL_ONE,
+                      DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(customer_id),
+                              DB_I64(id)),
+                      1, &res);
     if (rc != APP_OK)
         return rc;
     if (res.nrows == 0)

@@ -223,28 +223,24 @@ evidence_submit(struct req *r)
                APP_OK) {
         rc = APP_EVALIDATION;
     }
-    if (rc != APP_OK)
-        goto out;
-    rc = db_begin(r->app->db);
-    if (rc == APP_OK)
-        rc = customers_get(r, id, true, &c);
-    if (rc == APP_OK && up != NULL)
-        rc = files_store(r, up, id, &file_id, &mime);
     if (rc == APP_OK && data != NULL) {
         data_text = cJSON_PrintUnformatted(data);
         if (data_text == NULL)
             rc = APP_ENOMEM;
     }
-    if (rc == APP_OK)
-        rc = evidence_add(r, id, key, kind, file_id, data_text,
-                          note[0].present ? arena_str(r->a, note[0].s).p : "",
-                          &eid);
-    if (rc == APP_OK)
-        rc = customers_touch(r, id);
-    if (rc == APP_OK)
-        rc = db_commit(r->app->db);
     if (rc != APP_OK)
-        db_rollback(r->app->db);
+        goto out;
+    for (struct db_tx tx = DB_TX_INIT; db_tx_next(r->app->db, &tx, &rc);) {
+        rc = customers_get(r, id, true, &c);
+        if (rc == APP_OK && up != NULL)
+            rc = files_store(r, up, id, &file_id, &mime);
+        if (rc == APP_OK)
+            rc = evidence_add(
+                r, id, key, kind, file_id, data_text,
+                note[0].present ? arena_str(r->a, note[0].s).p : "", &eid);
+        if (rc == APP_OK)
+            rc = customers_touch(r, id);
+    }
 out:
     cJSON_free(data_text);
     cJSON_Delete(data);
@@ -266,16 +262,14 @@ evidence_remove_page(struct req *r)
 {
     int64_t id = router_param_int(r, "id"), eid = router_param_int(r, "eid");
     struct customer c;
-    enum app_err rc = db_begin(r->app->db);
+    enum app_err rc;
 
-    if (rc == APP_OK)
+    for (struct db_tx tx = DB_TX_INIT; db_tx_next(r->app->db, &tx, &rc);) {
         rc = customers_get(r, id, true, &c);
-    if (rc == APP_OK)
-        rc = evidence_remove(r, id, eid);
-    if (rc == APP_OK)
-        rc = db_commit(r->app->db);
+        if (rc == APP_OK)
+            rc = evidence_remove(r, id, eid);
+    }
     if (rc != APP_OK) {
-        db_rollback(r->app->db);
         if (rc == APP_ECONFLICT)
             r->err_detail = "evidence.locked";
         return rc;

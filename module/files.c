@@ -291,16 +291,20 @@ unplace(void *arg)
         log_error("files.unplace", "path=%s errno=%d", log_q(path), errno);
 }
 
-/* Put the upload at path: by rename when it is on the same file system,
- * else by copy. */
+/* Put the upload at path: a hard link when it is on the same file system,
+ * else a copy.  Never a rename: a transaction that is run again after a
+ * deadlock (db_tx_next) must still find its upload, which the request's
+ * cleanup removes at the end. */
 static enum app_err
 put_in_place(const char *src, const char *path)
 {
-    if (rename(src, path) == 0) {
+    if (link(src, path) == 0) {
         chmod(path, 0640);
         return APP_OK;
     }
-    if (errno == EXDEV)
+    if (errno == EEXIST)
+        return APP_OK; /* placed meanwhile: the same bytes */
+    if (errno == EXDEV || errno == EPERM)
         return copy_into(src, path);
     return APP_EIO;
 }

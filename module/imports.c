@@ -677,22 +677,18 @@ imports_upload(struct req *r)
     if (p.ncols == 0)
         return upload_page(
             r, 422, p.fatal != NULL ? p.fatal : http_t(r, "import.empty"));
-    rc = db_begin(r->app->db);
-    if (rc == APP_OK)
+    for (struct db_tx tx = DB_TX_INIT; db_tx_next(r->app->db, &tx, &rc);) {
         rc = files_store(r, up, 0, &file_id, &mime);
-    if (rc == APP_OK)
-        rc = db_exec(r->app->db, SQL_CREATE,
-                     DB_ARGS(DB_I64(r->auth->tenant_id),
-                             DB_I64(r->auth->user_id), DB_I64(file_id),
-                             DB_CSTR(textenc_name(want)),
-                             DB_CSTR(mapping_json(r, &p))),
-                     NULL, &id);
-    if (rc == APP_OK)
-        rc = db_commit(r->app->db);
-    if (rc != APP_OK) {
-        db_rollback(r->app->db);
-        return rc;
+        if (rc == APP_OK)
+            rc = db_exec(r->app->db, SQL_CREATE,
+                         DB_ARGS(DB_I64(r->auth->tenant_id),
+                                 DB_I64(r->auth->user_id), DB_I64(file_id),
+                                 DB_CSTR(textenc_name(want)),
+                                 DB_CSTR(mapping_json(r, &p))),
+                         NULL, &id);
     }
+    if (rc != APP_OK)
+        return rc;
     return http_redirect(r, arena_printf(r->a, "/customers/import/%llu",
                                          (unsigned long long)id));
 }
@@ -868,6 +864,58 @@ insert_row(struct req *r, const struct ruledesc *rd,
     return contacts_create(r, id, &ci, &kid);
 }
 
+/* One try of committing import id: lock it, insert its valid rows, mark
+ * it done, audit.  APP_ECONFLICT with p->status "committed" when another
+ * commit got there first (a double click: it waited on the lock). */
+static enum app_err
+commit_rows(struct req *r, const struct ruledesc *rd, struct parsed *p,
+            int64_t id, const char *mode)
+{
+    struct db_res st;
+    int64_t done = 0;
+    size_t i;
+    cJSON *d;
+    enum app_err rc =
+        db_query(r->app->db, r->a, SQL_LOCK,
+                 DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(id)), 1, &st);
+
+    if (rc != APP_OK)
+        return rc;
+    if (st.nrows != 1 || strcmp(db_text(&st, 0, 0), "preview") != 0) {
+        p->status = "committed";
+        return APP_ECONFLICT;
+    }
+    for (i = 0; rc == APP_OK && i < p->nrows; i++) {
+        if (!p->rows[i].ok)
+            continue;
+        rc = insert_row(r, rd, &p->rows[i]);
+        if (rc == APP_OK)
+            done++;
+    }
+    if (rc == APP_OK) {
+        uint64_t changed = 0;
+
+        rc = db_exec(r->app->db, SQL_DONE,
+                     DB_ARGS(DB_I64(p->nrows), DB_I64(p->nvalid), DB_I64(done),
+                             DB_I64(r->auth->tenant_id), DB_I64(id)),
+                     &changed, NULL);
+        if (rc == APP_OK && changed != 1)
+            rc = APP_ECONFLICT;
+    }
+    if (rc != APP_OK)
+        return rc;
+    d = cJSON_CreateObject();
+    if (d == NULL)
+        return APP_ENOMEM;
+    cJSON_AddNumberToObject(d, "import", (double)id);
+    cJSON_AddNumberToObject(d, "rows", (double)done);
+    cJSON_AddStringToObject(d, "mode", mode);
+    rc = audit_write(r, r->auth->tenant_id, r->auth->user_id, 0,
+                     "customers.import", d);
+    cJSON_Delete(d);
+    return rc;
+}
+
 enum app_err
 imports_commit(struct req *r)
 {
@@ -879,8 +927,6 @@ imports_commit(struct req *r)
     struct ruledesc rd;
     struct parsed p;
     int64_t id = router_param_int(r, "id");
-    size_t i, done = 0;
-    cJSON *d;
     enum app_err rc = load(r, id, &p);
 
     if (rc != APP_OK)
@@ -895,54 +941,14 @@ imports_commit(struct req *r)
     if (v[0].i == 0 && p.nvalid != p.nrows)
         return show(r, 422, &p, http_t(r, "import.not_all_valid"));
     rc = ruledesc_get(r, &rd);
-    if (rc == APP_OK)
-        rc = db_begin(r->app->db);
-    /* Two commits at once (a double click): the second waits here and
-     * then finds the import committed. */
-    if (rc == APP_OK) {
-        struct db_res st;
-
-        rc = db_query(r->app->db, r->a, SQL_LOCK,
-                      DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(id)), 1, &st);
-        if (rc == APP_OK &&
-            (st.nrows != 1 || strcmp(db_text(&st, 0, 0), "preview") != 0)) {
-            db_rollback(r->app->db);
-            p.status = "committed";
-            return show(r, 409, &p, http_t(r, "import.already"));
-        }
-    }
-    for (i = 0; rc == APP_OK && i < p.nrows; i++) {
-        if (!p.rows[i].ok)
-            continue;
-        rc = insert_row(r, &rd, &p.rows[i]);
-        if (rc == APP_OK)
-            done++;
-    }
-    if (rc == APP_OK) {
-        uint64_t changed = 0;
-
-        rc = db_exec(r->app->db, SQL_DONE,
-                     DB_ARGS(DB_I64(p.nrows), DB_I64(p.nvalid), DB_I64(done),
-                             DB_I64(r->auth->tenant_id), DB_I64(id)),
-                     &changed, NULL);
-        if (rc == APP_OK && changed != 1)
-            rc = APP_ECONFLICT;
-    }
-    d = cJSON_CreateObject();
-    if (rc == APP_OK && d != NULL) {
-        cJSON_AddNumberToObject(d, "import", (double)id);
-        cJSON_AddNumberToObject(d, "rows", (double)done);
-        cJSON_AddStringToObject(d, "mode", modes[v[0].i]);
-        rc = audit_write(r, r->auth->tenant_id, r->auth->user_id, 0,
-                         "customers.import", d);
-    }
-    cJSON_Delete(d);
-    if (rc == APP_OK)
-        rc = db_commit(r->app->db);
-    if (rc != APP_OK) {
-        db_rollback(r->app->db);
+    if (rc != APP_OK)
         return rc;
-    }
+    for (struct db_tx tx = DB_TX_INIT; db_tx_next(r->app->db, &tx, &rc);)
+        rc = commit_rows(r, &rd, &p, id, modes[v[0].i]);
+    if (rc == APP_ECONFLICT && strcmp(p.status, "committed") == 0)
+        return show(r, 409, &p, http_t(r, "import.already"));
+    if (rc != APP_OK)
+        return rc;
     return http_redirect(
         r, arena_printf(r->a, "/customers/import/%lld", (long long)id));
 }

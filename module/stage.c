@@ -185,15 +185,11 @@ enum app_err
 stage_change(struct req *r, const struct stage_request *sr,
              struct rule_verdict *v, int64_t *event_id)
 {
-    enum app_err rc = db_begin(r->app->db);
+    struct db_tx tx = DB_TX_INIT;
+    enum app_err rc;
 
-    if (rc != APP_OK)
-        return rc;
-    rc = stage_change_locked(r, sr, v, event_id);
-    if (rc == APP_OK)
-        rc = db_commit(r->app->db);
-    if (rc != APP_OK)
-        db_rollback(r->app->db);
+    while (db_tx_next(r->app->db, &tx, &rc))
+        rc = stage_change_locked(r, sr, v, event_id);
     return rc;
 }
 

@@ -25,7 +25,7 @@ bool access_is_team_role(unsigned role);
 
 /* APP_OK when r's user may see user `id` (of r's tenant), else
  * APP_ENOTFOUND. */
-enum app_err access_user(struct req *r, int64_t id);
+APP_MUST_USE enum app_err access_user(struct req *r, int64_t id);
 
 /* The id whose subtree is r's scope (the user), and whether the scope is
  * the whole tenant: for queries of the form

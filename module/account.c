@@ -18,6 +18,7 @@
 #include "users.h"
 #include "validate.h"
 #include "view.h"
+#include "jsonmem.h"
 
 static const char SQL_SESSIONS[] =
     "SELECT num, created_at, last_seen_at, ip, user_agent, id = ? "
@@ -36,7 +37,7 @@ static const char SQL_PW_SET[] =
 static const char *const done_keys[] = { "password", "sessions", "token",
                                          "session",  "mfa",      NULL };
 
-static enum app_err
+APP_MUST_USE static enum app_err
 account_page(struct req *r, int status, const char *error, cJSON *extra)
 {
     struct db_res res;
@@ -100,7 +101,7 @@ account_page(struct req *r, int status, const char *error, cJSON *extra)
     if (error != NULL)
         view_add_str(m, "error", http_t(r, error));
     if (extra != NULL)
-        cJSON_AddItemReferenceToObject(m, "extra", extra);
+        jsonmem_add_ref(m, "extra", extra);
     return view_page(r, status, "pages/account", m);
 }
 
@@ -147,11 +148,17 @@ account_password(struct req *r)
     rc = password_verify(db_text(&res, 0, 0), v[0].s);
     if (rc == APP_ETHROTTLED)
         return rc;
-    throttle_record(r, key, rc == APP_OK);
-    if (rc != APP_OK) {
-        audit_write(r, r->auth->tenant_id, r->auth->user_id, r->auth->user_id,
-                    "password.change_failed", NULL);
-        return account_page(r, 422, "account.wrong_password", NULL);
+    {
+        bool right = rc == APP_OK;
+
+        rc = throttle_record(r, key, right);
+        if (rc == APP_OK && !right)
+            rc = audit_write(r, r->auth->tenant_id, r->auth->user_id,
+                             r->auth->user_id, "password.change_failed", NULL);
+        if (rc != APP_OK)
+            return rc;
+        if (!right)
+            return account_page(r, 422, "account.wrong_password", NULL);
     }
     if (!str_eq(v[1].s, v[2].s))
         return account_page(r, 422, "account.mismatch", NULL);

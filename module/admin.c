@@ -21,6 +21,7 @@
 #include "validate.h"
 #include "view.h"
 #include "wire.h"
+#include "jsonmem.h"
 
 #define PAGE_SIZE 50
 
@@ -73,7 +74,7 @@ roles_model(struct req *r, unsigned selected)
     return a;
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 managers_model(struct req *r, int64_t selected, int64_t exclude, cJSON *m)
 {
     struct db_res res;
@@ -180,7 +181,7 @@ admin_users(struct req *r)
     return view_page(r, 200, "pages/admin_users", m);
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 user_form(struct req *r, int status, const struct user *u, cJSON *errors,
           const char *error)
 {
@@ -213,7 +214,7 @@ user_form(struct req *r, int status, const struct user *u, cJSON *errors,
     if (rc != APP_OK)
         return rc;
     if (errors != NULL)
-        cJSON_AddItemReferenceToObject(m, "errors", errors);
+        jsonmem_add_ref(m, "errors", errors);
     if (error != NULL)
         view_add_str(m, "error", http_t(r, error));
     return view_page(r, status,
@@ -413,7 +414,7 @@ admin_user_update(struct req *r)
 
 /* Deactivate or reactivate; deactivation ends sessions at once (API
  * tokens stop working with it: token checks require an active user). */
-static enum app_err
+APP_MUST_USE static enum app_err
 set_active(struct req *r, bool active)
 {
     struct user u;

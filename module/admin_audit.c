@@ -134,20 +134,23 @@ admin_audit(struct req *r)
     }
     if (res.nrows > AUDIT_PAGE) {
         struct buf b;
+        enum app_err brc;
 
         buf_init(&b, r->a, 4096);
-        buf_printf(&b, "/admin/audit?before=%lld",
-                   (long long)db_int(&res, AUDIT_PAGE - 1, 0, 0));
-        if (event[0] != '\0')
-            buf_printf(&b, "&event=%s", event);
-        if (user[0] != '\0') {
-            buf_puts(&b, "&user=");
-            wire_pct_encode(&b, user, strlen(user));
-        }
-        if (v[2].present)
-            buf_printf(&b, "&from=%.10s", v[2].s.p);
-        if (v[3].present)
-            buf_printf(&b, "&to=%.10s", v[3].s.p);
+        brc = buf_printf(&b, "/admin/audit?before=%lld",
+                         (long long)db_int(&res, AUDIT_PAGE - 1, 0, 0));
+        if (brc == APP_OK && event[0] != '\0')
+            brc = buf_printf(&b, "&event=%s", event);
+        if (brc == APP_OK && user[0] != '\0')
+            brc = buf_puts(&b, "&user=");
+        if (brc == APP_OK && user[0] != '\0')
+            brc = wire_pct_encode(&b, user, strlen(user));
+        if (brc == APP_OK && v[2].present)
+            brc = buf_printf(&b, "&from=%.10s", v[2].s.p);
+        if (brc == APP_OK && v[3].present)
+            brc = buf_printf(&b, "&to=%.10s", v[3].s.p);
+        if (brc != APP_OK)
+            return brc;
         view_add_str(m, "next", b.p);
     }
     for (i = 0; event_prefixes[i] != NULL; i++) {

@@ -19,7 +19,7 @@ static const char SQL_ACTIVE_USERS[] =
     "SELECT id, login, display_name FROM users WHERE tenant_id = ? "
     "AND active = 1 ORDER BY login LIMIT 5000";
 
-static enum app_err
+APP_MUST_USE static enum app_err
 tokens_page(struct req *r, int status, const char *error)
 {
     struct db_res res;

@@ -33,7 +33,7 @@ user_json(const struct user *u)
     return o;
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 send(struct req *r, cJSON *o)
 {
     enum app_err rc;

@@ -13,6 +13,7 @@
 #include "router.h"
 #include "rules.h"
 #include "tmpl.h"
+#include "jsonmem.h"
 
 enum app_err
 app_load_resources(struct app *a, char *err, size_t errlen)
@@ -25,6 +26,7 @@ app_load_resources(struct app *a, char *err, size_t errlen)
     char dir[CONF_STR_MAX + 8];
     enum app_err rc;
 
+    jsonmem_init();
     snprintf(dir, sizeof(dir), "%s/i18n", a->conf.templates_dir);
     rc = i18n_load(dir, &i18n, err, errlen);
     if (rc != APP_OK)

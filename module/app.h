@@ -37,7 +37,8 @@ struct app {
  * route table into a (the conf must already be set).  On failure nothing
  * in a is changed and err says what failed.  Used at start and on reload:
  * on success the previous resources are freed. */
-enum app_err app_load_resources(struct app *a, char *err, size_t errlen);
+APP_MUST_USE enum app_err app_load_resources(struct app *a, char *err,
+                                             size_t errlen);
 
 /* Free everything app_load_resources() made, and the db if any. */
 void app_free_resources(struct app *a);

@@ -21,7 +21,7 @@ audit_ip(const struct req *r)
     return ip != NULL ? ip : "";
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 write_row(struct db *db, int64_t tenant_id, int64_t actor_id,
           int64_t subject_id, const char *event, const cJSON *detail,
           const char *ip)

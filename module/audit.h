@@ -20,15 +20,16 @@
  * not applicable).  detail may be NULL; it is serialised and not taken
  * over.  A failure is logged and returned; callers inside a transaction
  * roll back with it, so an action never happens without its audit row. */
-enum app_err audit_write(struct req *r, int64_t tenant_id, int64_t actor_id,
-                         int64_t subject_id, const char *event,
-                         const cJSON *detail);
+APP_MUST_USE enum app_err audit_write(struct req *r, int64_t tenant_id,
+                                      int64_t actor_id, int64_t subject_id,
+                                      const char *event, const cJSON *detail);
 
 /* The same without a request (CLI tools): ip is recorded as "cli". */
 struct db;
-enum app_err audit_write_db(struct db *db, int64_t tenant_id, int64_t actor_id,
-                            int64_t subject_id, const char *event,
-                            const cJSON *detail);
+APP_MUST_USE enum app_err audit_write_db(struct db *db, int64_t tenant_id,
+                                         int64_t actor_id, int64_t subject_id,
+                                         const char *event,
+                                         const cJSON *detail);
 
 /* The client address of a request (REMOTE_ADDR from nginx), or "". */
 const char *audit_ip(const struct req *r);

@@ -94,7 +94,8 @@ clear_cookie(struct req *r)
 {
     struct cookie_opts o = { .max_age = -1, .http_only = true };
 
-    http_cookie_set(r, http_cookie_name(r, COOKIE), "gone", &o);
+    app_ignore(http_cookie_set(r, http_cookie_name(r, COOKIE), "gone", &o),
+               "a cookie that is refused anyway: clearing it is a courtesy");
 }
 
 static void
@@ -111,7 +112,7 @@ apply_lang(struct req *r, const char *locale)
 
 /* Load the session with this id into r->auth; APP_ENOTFOUND when there is
  * none or it has expired (then it is deleted). */
-static enum app_err
+APP_MUST_USE static enum app_err
 load_session(struct req *r, const char *id)
 {
     struct db *db = r->app->db;
@@ -133,7 +134,9 @@ load_session(struct req *r, const char *id)
         log_info("session.expired", "user=%lld idle_s=%lld age_s=%lld",
                  (long long)db_int(&res, 0, 1, 0), (long long)idle,
                  (long long)age);
-        db_exec(db, SQL_SESSION_DEL, DB_ARGS(DB_CSTR(id)), NULL, NULL);
+        app_ignore(
+            db_exec(db, SQL_SESSION_DEL, DB_ARGS(DB_CSTR(id)), NULL, NULL),
+            "the session is refused either way; expired rows are pruned");
         return APP_ENOTFOUND;
     }
     a = arena_calloc(r->a, 1, sizeof(*a));
@@ -158,11 +161,13 @@ load_session(struct req *r, const char *id)
     r->auth = a;
     apply_lang(r, a->lang);
     if (idle > TOUCH_AFTER_S)
-        db_exec(db, SQL_SESSION_TOUCH, DB_ARGS(DB_CSTR(id)), NULL, NULL);
+        app_ignore(
+            db_exec(db, SQL_SESSION_TOUCH, DB_ARGS(DB_CSTR(id)), NULL, NULL),
+            "a missed touch only shortens the idle time; db logs it");
     return APP_OK;
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 auth_bearer(struct req *r, const char *header)
 {
     struct db_res res;
@@ -209,8 +214,9 @@ auth_bearer(struct req *r, const char *header)
     r->auth = a;
     apply_lang(r, a->lang);
     if (db_int(&res, 0, 3, 0) == 1)
-        db_exec(r->app->db, SQL_TOKEN_TOUCH, DB_ARGS(DB_I64(a->token_id)), NULL,
-                NULL);
+        app_ignore(db_exec(r->app->db, SQL_TOKEN_TOUCH,
+                           DB_ARGS(DB_I64(a->token_id)), NULL, NULL),
+                   "last-used time of a token is information only");
     return APP_OK;
 }
 
@@ -249,7 +255,7 @@ state_name(enum mfa_state s)
     return s == MFA_PENDING ? "pending" : s == MFA_ENROLL ? "enroll" : "done";
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 set_session_cookie(struct req *r, const char *token)
 {
     struct cookie_opts o = { .max_age = 0, .http_only = true };
@@ -268,9 +274,12 @@ auth_session_start(struct req *r, int64_t tenant, int64_t user,
 
     /* Never keep a session the client came with: a fixed token planted
      * before sign-in must not become an authenticated one. */
-    if (r->auth != NULL && !r->auth->via_token)
-        db_exec(r->app->db, SQL_SESSION_DEL,
-                DB_ARGS(DB_CSTR(r->auth->session_id)), NULL, NULL);
+    if (r->auth != NULL && !r->auth->via_token) {
+        rc = db_exec(r->app->db, SQL_SESSION_DEL,
+                     DB_ARGS(DB_CSTR(r->auth->session_id)), NULL, NULL);
+        if (rc != APP_OK)
+            return rc;
+    }
     r->auth = NULL;
     random_b64(token, sizeof(token));
     random_b64(csrf, sizeof(csrf));

@@ -55,27 +55,29 @@ const char *auth_csrf_token(const struct req *r);
  * NULL; an expired session is deleted and its cookie cleared.  A malformed
  * or unknown bearer token is APP_EUNAUTH (API clients must know); a bad
  * cookie just means anonymous. */
-enum app_err auth_request(struct req *r, bool api);
+APP_MUST_USE enum app_err auth_request(struct req *r, bool api);
 
 /* Start a session for a user who has just proved their password: a new
  * random token (never one the client offered), its cookie, and r->auth
  * set.  Any session the request came with is ended first. */
-enum app_err auth_session_start(struct req *r, int64_t tenant, int64_t user,
-                                enum mfa_state state);
+APP_MUST_USE enum app_err auth_session_start(struct req *r, int64_t tenant,
+                                             int64_t user,
+                                             enum mfa_state state);
 
 /* The second factor is done: the session gets a new token (privilege
  * change) and full access. */
-enum app_err auth_session_promote(struct req *r);
+APP_MUST_USE enum app_err auth_session_promote(struct req *r);
 
 /* Sign out: delete the current session and clear the cookie. */
-enum app_err auth_session_end(struct req *r);
+APP_MUST_USE enum app_err auth_session_end(struct req *r);
 
 /* End every session of a user, except the one with id except (may be
  * NULL).  Used on password change, deactivation, MFA reset and "sign out
  * everywhere". */
 struct db;
-enum app_err auth_end_user_sessions(struct db *db, int64_t tenant, int64_t user,
-                                    const char *except);
+APP_MUST_USE enum app_err auth_end_user_sessions(struct db *db, int64_t tenant,
+                                                 int64_t user,
+                                                 const char *except);
 
 /* Hex SHA-256 of n bytes into out[SESSION_ID_HEX]. */
 void auth_sha256_hex(const void *p, size_t n, char *out);

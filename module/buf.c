@@ -37,7 +37,7 @@ buf_clear(struct buf *b)
 }
 
 /* Make room for `extra` more bytes plus the terminating NUL. */
-static enum app_err
+APP_MUST_USE static enum app_err
 buf_reserve(struct buf *b, size_t extra)
 {
     size_t need, cap;

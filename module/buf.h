@@ -36,30 +36,32 @@ void buf_free(struct buf *b);
 void buf_clear(struct buf *b);
 
 /* Append n bytes.  APP_ETOOBIG past max, APP_ENOMEM on allocation failure. */
-enum app_err buf_append(struct buf *b, const void *p, size_t n);
+APP_MUST_USE enum app_err buf_append(struct buf *b, const void *p, size_t n);
 
-enum app_err buf_putc(struct buf *b, char c);
+APP_MUST_USE enum app_err buf_putc(struct buf *b, char c);
 
-static inline enum app_err
+APP_MUST_USE static inline enum app_err
 buf_puts(struct buf *b, const char *s)
 {
     return buf_append(b, s, strlen(s));
 }
 
-static inline enum app_err
+APP_MUST_USE static inline enum app_err
 buf_put_str(struct buf *b, struct str s)
 {
     return buf_append(b, s.p, s.len);
 }
 
-enum app_err buf_printf(struct buf *b, const char *fmt, ...)
+APP_MUST_USE enum app_err buf_printf(struct buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
-enum app_err buf_vprintf(struct buf *b, const char *fmt, va_list ap)
+APP_MUST_USE enum app_err buf_vprintf(struct buf *b, const char *fmt,
+                                      va_list ap)
     __attribute__((format(printf, 2, 0)));
 
 /* Append with HTML escaping of & < > " ' (STYLE §12). */
-enum app_err buf_append_html(struct buf *b, const char *p, size_t n);
+APP_MUST_USE enum app_err buf_append_html(struct buf *b, const char *p,
+                                          size_t n);
 
 /* The entity for one of & < > " ' (the characters HTML and XML escape),
  * NULL for any other character. */

@@ -82,7 +82,7 @@ chain_contact_covers(const struct chain *c, const struct chain_contact *k)
     return k->consensus && contact_met(chain_window(c), k);
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 chain_check(const struct chain *c)
 {
     size_t i, j;
@@ -377,7 +377,7 @@ layout(struct draw *d)
 /* "title: customer · penetration 67% (2/3) · uncovered: 预算, 验收", for
  * the aria-label and the <title>.  Separators are punctuation, not words,
  * so no UI string lives here. */
-static enum app_err
+APP_MUST_USE static enum app_err
 put_summary(const struct draw *d)
 {
     const struct chain_labels *l = d->l;
@@ -421,7 +421,7 @@ put_summary(const struct draw *d)
     return rc;
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 draw_head(const struct draw *d)
 {
     const struct chain *c = d->c;
@@ -510,7 +510,7 @@ draw_head(const struct draw *d)
     return rc;
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 draw_contact(const struct draw *d, size_t i, unsigned slot)
 {
     const struct chain_contact *k = &d->c->contacts[i];
@@ -578,7 +578,7 @@ draw_contact(const struct draw *d, size_t i, unsigned slot)
     return rc;
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 draw_column(const struct draw *d, unsigned col, size_t r)
 {
     const struct chain_role *role = &d->c->roles[r];
@@ -648,7 +648,7 @@ draw_column(const struct draw *d, unsigned col, size_t r)
     return rc;
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 draw_legend(const struct draw *d)
 {
     static const char *const swatch[LEGEND_N] = {
@@ -688,7 +688,7 @@ draw_legend(const struct draw *d)
     return rc;
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 labels_check(const struct chain_labels *l)
 {
     if (l == NULL)

@@ -99,8 +99,10 @@ bool chain_contact_covers(const struct chain *c, const struct chain_contact *k);
  * role key, window_days out of range, role_covered too short.
  * APP_ETOOBIG: more than CHAIN_MAX_ROLES roles.  On error *out and
  * role_covered are unspecified. */
-enum app_err chain_penetration(const struct chain *c, struct chain_cover *out,
-                               bool *role_covered, size_t n_role_covered);
+APP_MUST_USE enum app_err chain_penetration(const struct chain *c,
+                                            struct chain_cover *out,
+                                            bool *role_covered,
+                                            size_t n_role_covered);
 
 /* Append to out one <svg> element picturing c: the customer and the
  * penetration at the top, one column per role (required roles first, in
@@ -124,7 +126,7 @@ enum app_err chain_penetration(const struct chain *c, struct chain_cover *out,
  * is APP_EINVAL), plus APP_ETOOBIG when out's maximum is reached and
  * APP_ENOMEM when its storage cannot grow; on any error out is left as it
  * was, so a caller never emits half a picture. */
-enum app_err chain_svg(const struct chain *c, const struct chain_labels *l,
-                       struct buf *out);
+APP_MUST_USE enum app_err
+chain_svg(const struct chain *c, const struct chain_labels *l, struct buf *out);
 
 #endif

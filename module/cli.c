@@ -14,6 +14,7 @@
 #include "log.h"
 #include "migrate.h"
 #include "server.h"
+#include "jsonmem.h"
 
 #define VERSION "0.1.0"
 
@@ -418,6 +419,7 @@ cli_main(int argc, char **argv)
     struct conf *c;
     int rc;
 
+    jsonmem_init();
     while (i < argc && strncmp(argv[i], "--", 2) == 0) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             usage(stdout);

@@ -20,6 +20,7 @@
 #include "tz.h"
 #include "validate.h"
 #include "view.h"
+#include "jsonmem.h"
 
 static const char *const event_kinds[] = { "met", "event", NULL };
 
@@ -165,7 +166,7 @@ today_of(const struct req *r, char *out, size_t n)
 /* --- contact forms ----------------------------------------------------------
  */
 
-static enum app_err
+APP_MUST_USE static enum app_err
 check_input(struct req *r, const struct ruledesc *rd, struct field_val *v,
             struct contact_input *in, cJSON *errors)
 {
@@ -259,7 +260,7 @@ contact_json(struct req *r, const struct contact_input *in,
     return o;
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 contact_page(struct req *r, int status, const struct customer *c,
              const struct ruledesc *rd, cJSON *k, const char *role,
              const char *channel, int64_t contact_id, cJSON *errors,
@@ -302,7 +303,7 @@ contact_page(struct req *r, int status, const struct customer *c,
         }
     }
     if (errors != NULL) {
-        cJSON_AddItemReferenceToObject(m, "errors", errors);
+        jsonmem_add_ref(m, "errors", errors);
         if (cJSON_GetArraySize(errors) > 0)
             view_add_str(m, "error", http_t(r, "validate.failed"));
     }
@@ -364,7 +365,7 @@ contact_create(struct req *r)
         r, arena_printf(r->a, "/customers/%lld#chain", (long long)id));
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 load(struct req *r, struct contact *k, struct customer *c, struct ruledesc *rd)
 {
     enum app_err rc = ruledesc_get(r, rd);

@@ -51,38 +51,43 @@ struct contact_input {
  * into in; *version gets "version" (0 when absent).  APP_EVALIDATION with
  * one message per field in errors.  In contact_pages.c, shared by the
  * pages and the API. */
-enum app_err contact_input_check(struct req *r, const struct ruledesc *rd,
-                                 const struct kvlist *fields,
-                                 struct contact_input *in, int64_t *version,
-                                 cJSON *errors);
+APP_MUST_USE enum app_err contact_input_check(struct req *r,
+                                              const struct ruledesc *rd,
+                                              const struct kvlist *fields,
+                                              struct contact_input *in,
+                                              int64_t *version, cJSON *errors);
 
 #define CONTACTS_MAX 200
 #define CONTACT_EVENTS_MAX 2000 /* dated events kept for one contact */
 
 /* The active contacts of a customer (already checked to be in scope). */
-enum app_err contacts_list(struct req *r, int64_t customer_id,
-                           struct contact *out, size_t max, size_t *n);
+APP_MUST_USE enum app_err contacts_list(struct req *r, int64_t customer_id,
+                                        struct contact *out, size_t max,
+                                        size_t *n);
 
 /* One contact whose customer is in r's scope. */
-enum app_err contacts_get(struct req *r, int64_t id, struct contact *c);
+APP_MUST_USE enum app_err contacts_get(struct req *r, int64_t id,
+                                       struct contact *c);
 
-enum app_err contacts_create(struct req *r, int64_t customer_id,
-                             const struct contact_input *in, int64_t *id);
+APP_MUST_USE enum app_err contacts_create(struct req *r, int64_t customer_id,
+                                          const struct contact_input *in,
+                                          int64_t *id);
 
 /* APP_ECONFLICT when version is stale. */
-enum app_err contacts_update(struct req *r, int64_t id, int64_t version,
-                             const struct contact_input *in);
+APP_MUST_USE enum app_err contacts_update(struct req *r, int64_t id,
+                                          int64_t version,
+                                          const struct contact_input *in);
 
-enum app_err contacts_deactivate(struct req *r, int64_t id);
+APP_MUST_USE enum app_err contacts_deactivate(struct req *r, int64_t id);
 
 /* Record a meeting (kind "met", with an optional consensus point) or an
  * event on date `on` ("YYYY-MM-DD"). */
-enum app_err contacts_add_event(struct req *r, const struct contact *c,
-                                const char *kind, const char *on,
-                                struct str text, struct str consensus);
+APP_MUST_USE enum app_err
+contacts_add_event(struct req *r, const struct contact *c, const char *kind,
+                   const char *on, struct str text, struct str consensus);
 
 /* Recent events of a contact: happened_on, kind, text, consensus, by. */
-enum app_err contacts_events(struct req *r, int64_t contact_id, size_t max,
-                             struct db_res *out);
+APP_MUST_USE enum app_err contacts_events(struct req *r, int64_t contact_id,
+                                          size_t max, struct db_res *out);
 
 #endif

@@ -112,7 +112,7 @@ limit_of(const struct csv_limits *l, const char *code)
 
 /* Record the error at position at (in record number rec starting on line
  * rec_line, field `field` or 0) and make the reader fail from now on. */
-static enum app_err
+APP_MUST_USE static enum app_err
 rfail(struct csv_reader *r, enum app_err rc, const char *code, struct pos at,
       size_t rec_line, size_t field)
 {
@@ -211,7 +211,7 @@ csv_reader_sep(const struct csv_reader *r)
 }
 
 /* First pass over the record starting at start: syntax and limits. */
-static enum app_err
+APP_MUST_USE static enum app_err
 scan_record(struct csv_reader *r, struct pos start, struct scan *sc)
 {
     const char *p = r->p;
@@ -308,7 +308,9 @@ too_large:
                      0);
     /* Most likely a closing quote is missing and the rest of the file
      * became one field: point at where that field starts. */
-    rfail(r, APP_ETOOBIG, "csv.record_too_large", quote, start.line, field);
+    app_ignore(
+        rfail(r, APP_ETOOBIG, "csv.record_too_large", quote, start.line, field),
+        "the error is returned below, with more said about it");
     {
         size_t used = strlen(r->err.msg);
 
@@ -320,7 +322,7 @@ too_large:
 }
 
 /* Second pass: copy the fields of a record that scan_record() accepted. */
-static enum app_err
+APP_MUST_USE static enum app_err
 build_record(struct csv_reader *r, struct pos start, const struct scan *sc,
              struct csv_record *rec)
 {
@@ -456,7 +458,7 @@ csv_writer_init(struct csv_writer *w, struct buf *b, char sep)
 }
 
 /* Undo a partial write so that a failed call leaves the buf as it was. */
-static enum app_err
+APP_MUST_USE static enum app_err
 undo(struct csv_writer *w, size_t len, enum app_err rc)
 {
     w->b->len = len;

@@ -99,9 +99,10 @@ char csv_detect_sep(struct str in);
  * only the arena.  A caller reading a large file may pass an arena of its
  * own and reset it between records (or batches) once it has used them.
  * APP_EINVAL for any other separator. */
-enum app_err csv_reader_init(struct csv_reader *r, struct arena *arena,
-                             struct str in, char sep,
-                             const struct csv_limits *lim);
+APP_MUST_USE enum app_err csv_reader_init(struct csv_reader *r,
+                                          struct arena *arena, struct str in,
+                                          char sep,
+                                          const struct csv_limits *lim);
 
 /* The separator in use (after detection). */
 char csv_reader_sep(const struct csv_reader *r);
@@ -130,7 +131,8 @@ char csv_reader_sep(const struct csv_reader *r);
  *   APP_ENOMEM  "csv.no_memory"           the arena is exhausted
  *
  * A record is checked whole before any of it is allocated. */
-enum app_err csv_next(struct csv_reader *r, struct csv_record *rec);
+APP_MUST_USE enum app_err csv_next(struct csv_reader *r,
+                                   struct csv_record *rec);
 
 /* True when a cell would be taken as a formula by a spreadsheet and the
  * writer therefore prefixes it with a single quote: it starts with '=',
@@ -160,7 +162,7 @@ void csv_writer_init(struct csv_writer *w, struct buf *b, char sep);
 /* Write a UTF-8 byte order mark, so that Excel reads the export as UTF-8.
  * Optional; only before the first field (APP_EINVAL otherwise).
  * APP_ETOOBIG / APP_ENOMEM from the buf. */
-enum app_err csv_write_bom(struct csv_writer *w);
+APP_MUST_USE enum app_err csv_write_bom(struct csv_writer *w);
 
 /* Append one field to the current record: the separator when it is not the
  * first, then the cell, with a leading ' when csv_needs_neutralise(), in
@@ -168,14 +170,15 @@ enum app_err csv_write_bom(struct csv_writer *w);
  * The first field of the output is also quoted when it begins with a byte
  * order mark, so that readers do not drop it.  APP_ETOOBIG / APP_ENOMEM
  * from the buf, which is then left as it was. */
-enum app_err csv_write_field(struct csv_writer *w, struct str cell);
+APP_MUST_USE enum app_err csv_write_field(struct csv_writer *w,
+                                          struct str cell);
 
 /* End the current record with CRLF.  A record of no fields or of one empty
  * field is written as "" so that it is not read back as a blank line. */
-enum app_err csv_end_record(struct csv_writer *w);
+APP_MUST_USE enum app_err csv_end_record(struct csv_writer *w);
 
 /* csv_write_field() for each of n cells, then csv_end_record(). */
-enum app_err csv_write_record(struct csv_writer *w, const struct str *cells,
-                              size_t n);
+APP_MUST_USE enum app_err csv_write_record(struct csv_writer *w,
+                                           const struct str *cells, size_t n);
 
 #endif

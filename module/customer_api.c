@@ -33,7 +33,7 @@ static const char SQL_HISTORY[] =
     "AND u.tenant_id = s.tenant_id WHERE s.tenant_id = ? "
     "AND s.customer_id = ? ORDER BY s.id LIMIT 1000";
 
-static enum app_err
+APP_MUST_USE static enum app_err
 send(struct req *r, int status, cJSON *o)
 {
     enum app_err rc;
@@ -46,7 +46,7 @@ send(struct req *r, int status, cJSON *o)
 }
 
 /* {"error": "validation", "message": ..., "fields": {...}} */
-static enum app_err
+APP_MUST_USE static enum app_err
 send_invalid(struct req *r, cJSON *errors)
 {
     cJSON *o = cJSON_CreateObject();
@@ -60,7 +60,7 @@ send_invalid(struct req *r, cJSON *errors)
 }
 
 /* 409 {"error": "conflict", "message": ..., "current": cur} (takes cur). */
-static enum app_err
+APP_MUST_USE static enum app_err
 send_conflict(struct req *r, const char *message_key, cJSON *cur)
 {
     cJSON *o = cJSON_CreateObject();
@@ -78,7 +78,7 @@ send_conflict(struct req *r, const char *message_key, cJSON *cur)
 
 /* The JSON body's scalar members as form fields, so the pages'
  * declarative validation applies unchanged. */
-static enum app_err
+APP_MUST_USE static enum app_err
 json_fields(struct req *r, struct kvlist *out)
 {
     const cJSON *m;
@@ -224,7 +224,7 @@ evidence_api(const struct evidence_item *e)
 
 /* The customer with its contacts, current evidence and next stage's
  * missing evidence. */
-static enum app_err
+APP_MUST_USE static enum app_err
 customer_full(struct req *r, int64_t id, cJSON **out)
 {
     struct ruledesc rd;
@@ -779,7 +779,7 @@ api_customer_evidence_list(struct req *r)
 }
 
 /* A contact whose customer is in the caller's scope (else APP_ENOTFOUND). */
-static enum app_err
+APP_MUST_USE static enum app_err
 contact_load(struct req *r, struct contact *k)
 {
     struct customer c;

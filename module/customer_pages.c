@@ -23,6 +23,7 @@
 #include "validate.h"
 #include "view.h"
 #include "wire.h"
+#include "jsonmem.h"
 
 #define PAGE_SIZE 50
 #define BULK_MAX 200
@@ -33,14 +34,16 @@ static const char *const sort_choices[] = {
 };
 static const char *const dir_choices[] = { "asc", "desc", NULL };
 
-/* Append name=value to a query string, percent-encoding the value. */
+/* Append name=value to a query string, percent-encoding the value;
+ * nothing when value is empty or an earlier append failed (*rc). */
 static void
-qs_add(struct buf *b, const char *name, const char *value)
+qs_add(struct buf *b, enum app_err *rc, const char *name, const char *value)
 {
-    if (value == NULL || value[0] == '\0')
+    if (*rc != APP_OK || value == NULL || value[0] == '\0')
         return;
-    buf_printf(b, "%s%s=", b->len > 0 ? "&" : "", name);
-    wire_pct_encode(b, value, strlen(value));
+    *rc = buf_printf(b, "%s%s=", b->len > 0 ? "&" : "", name);
+    if (*rc == APP_OK)
+        *rc = wire_pct_encode(b, value, strlen(value));
 }
 
 enum app_err
@@ -101,30 +104,35 @@ cfilter_parse(struct req *r, const struct kvlist *q, struct customer_filter *f,
     if (page != NULL)
         *page = v[9].present ? v[9].i : 1;
     if (qs != NULL) {
+        enum app_err qrc = APP_OK;
+
         buf_init(&b, r->a, 4096);
-        qs_add(&b, "stage", f->stage);
+        qs_add(&b, &qrc, "stage", f->stage);
         if (f->owner > 0)
-            qs_add(&b, "owner",
+            qs_add(&b, &qrc, "owner",
                    arena_printf(r->a, "%lld", (long long)f->owner));
         if (f->team > 0)
-            qs_add(&b, "team", arena_printf(r->a, "%lld", (long long)f->team));
-        qs_add(&b, "health", f->health);
-        qs_add(&b, "kind", f->kind);
+            qs_add(&b, &qrc, "team",
+                   arena_printf(r->a, "%lld", (long long)f->team));
+        qs_add(&b, &qrc, "health", f->health);
+        qs_add(&b, &qrc, "kind", f->kind);
         if (f->stale_days > 0)
-            qs_add(&b, "stale",
+            qs_add(&b, &qrc, "stale",
                    arena_printf(r->a, "%lld", (long long)f->stale_days));
-        qs_add(&b, "q", f->q.p);
+        qs_add(&b, &qrc, "q", f->q.p);
         if (v[7].present)
-            qs_add(&b, "sort", sort_choices[v[7].i]);
+            qs_add(&b, &qrc, "sort", sort_choices[v[7].i]);
         if (v[8].present)
-            qs_add(&b, "dir", dir_choices[v[8].i]);
+            qs_add(&b, &qrc, "dir", dir_choices[v[8].i]);
+        if (qrc != APP_OK)
+            return qrc;
         *qs = b.p != NULL ? b.p : "";
     }
     return APP_OK;
 }
 
 /* People the user may pick as owner or team: the users in scope. */
-static enum app_err
+APP_MUST_USE static enum app_err
 people_model(struct req *r, cJSON *m, int64_t owner_sel, int64_t team_sel)
 {
     struct user *users;
@@ -202,7 +210,7 @@ list_row(struct req *r, const struct ruledesc *rd, const struct db_res *res,
 }
 
 /* The list page, also shown after a bulk action with its results. */
-static enum app_err
+APP_MUST_USE static enum app_err
 list_page(struct req *r, int status, cJSON *bulk_result)
 {
     struct customer_filter f;
@@ -355,7 +363,7 @@ input_model(struct req *r, const struct customer_input *in)
     return o;
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 form_page(struct req *r, int status, const struct ruledesc *rd, cJSON *c,
           const char *kind, int64_t owner, cJSON *errors, cJSON *extra)
 {
@@ -373,7 +381,7 @@ form_page(struct req *r, int status, const struct ruledesc *rd, cJSON *c,
             return rc;
     }
     if (errors != NULL) {
-        cJSON_AddItemReferenceToObject(m, "errors", errors);
+        jsonmem_add_ref(m, "errors", errors);
         if (cJSON_GetArraySize(errors) > 0)
             view_add_str(m, "error", http_t(r, "validate.failed"));
     }
@@ -611,7 +619,7 @@ customer_update(struct req *r)
 
 /* The customer page; refusal (may be NULL) is a refused stage change to
  * show. */
-static enum app_err
+APP_MUST_USE static enum app_err
 show_page(struct req *r, int status, int64_t id, cJSON *refusal)
 {
     struct ruledesc rd;
@@ -726,7 +734,7 @@ customer_stage(struct req *r)
 
 /* Give customer id to owner (already checked), with the audit entry, in
  * a transaction of its own. */
-static enum app_err
+APP_MUST_USE static enum app_err
 transfer_one(struct req *r, int64_t id, int64_t owner)
 {
     struct customer c;

@@ -248,11 +248,12 @@ data_rows(struct req *r, const cJSON *def, const char *json)
             buf_init(&b, r->a, 8192);
             cJSON_ArrayForEach(x, v)
             {
-                if (cJSON_IsString(x)) {
-                    if (b.len > 0)
-                        buf_puts(&b, "；");
-                    buf_puts(&b, x->valuestring);
-                }
+                /* Display only: a list longer than the buffer shows what
+                 * fits. */
+                if (cJSON_IsString(x) &&
+                    ((b.len > 0 && buf_puts(&b, "；") != APP_OK) ||
+                     buf_puts(&b, x->valuestring) != APP_OK))
+                    break;
             }
             view_add_str(row, "value", b.p != NULL ? b.p : "");
         } else {

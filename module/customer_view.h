@@ -46,8 +46,10 @@ cJSON *cview_evidence_item(struct req *r, const struct ruledesc *rd,
 
 /* The customer's timeline: stage changes, evidence, contact events,
  * newest first (at most max). */
-enum app_err cview_timeline(struct req *r, const struct ruledesc *rd,
-                            int64_t customer_id, size_t max, cJSON **out);
+APP_MUST_USE enum app_err cview_timeline(struct req *r,
+                                         const struct ruledesc *rd,
+                                         int64_t customer_id, size_t max,
+                                         cJSON **out);
 
 /* Local time of a UTC timestamp in the tenant's zone ("" for ""). */
 const char *cview_local(struct req *r, const char *utc);
@@ -59,20 +61,22 @@ long cview_days_since(const char *utc);
  * stale, q, sort, dir, page); *qs gets them again as a query string.
  * Stage and kind must be the rules' keys.  APP_EVALIDATION with a message
  * per bad field in errors (may be NULL). */
-enum app_err cfilter_parse(struct req *r, const struct kvlist *q,
-                           struct customer_filter *f, int64_t *page,
-                           const char **qs, cJSON *errors);
+APP_MUST_USE enum app_err cfilter_parse(struct req *r, const struct kvlist *q,
+                                        struct customer_filter *f,
+                                        int64_t *page, const char **qs,
+                                        cJSON *errors);
 
 /* Check a customer form's values (validated by customer_spec's first
  * seven fields: name, kind, city, address, phone, amount, note) against
  * the rules into in; problems go to errors. */
-enum app_err cinput_check(struct req *r, const struct ruledesc *rd,
-                          struct field_val *v, struct customer_input *in,
-                          cJSON *errors);
+APP_MUST_USE enum app_err cinput_check(struct req *r, const struct ruledesc *rd,
+                                       struct field_val *v,
+                                       struct customer_input *in,
+                                       cJSON *errors);
 
 /* The decision chain of c for the customer page: contacts, penetration,
  * the picture (contact_pages.c). */
-enum app_err chain_model(struct req *r, const struct ruledesc *rd,
-                         const struct customer *c, cJSON *m);
+APP_MUST_USE enum app_err chain_model(struct req *r, const struct ruledesc *rd,
+                                      const struct customer *c, cJSON *m);
 
 #endif

@@ -478,6 +478,8 @@ customers_list_in(struct req *r, struct arena *a, const struct ruledesc *rd,
     enum app_err rc;
     int sort = f->sort >= 0 && f->sort < CS_COUNT ? (int)f->sort : 0;
 
+    if (ruledesc_closed_csv(r, rd) == NULL)
+        return APP_ENOMEM;
     v[0] = DB_CSTR(ruledesc_closed_csv(r, rd));
     v[1] = DB_I64(ruledesc_health(rd, "fresh_days", 7));
     v[2] = DB_I64(ruledesc_health(rd, "stale_days", 30));

@@ -55,41 +55,46 @@ struct customer_input {
 
 /* Load a customer in r's scope.  for_update locks the row (inside a
  * transaction). */
-enum app_err customers_get(struct req *r, int64_t id, bool for_update,
-                           struct customer *c);
+APP_MUST_USE enum app_err customers_get(struct req *r, int64_t id,
+                                        bool for_update, struct customer *c);
 
 /* Create in the stage `stage` owned by `owner`; records the creation in
  * the stage history (code "created", via) and in the audit log
  * (customer.create; an import is audited once by its commit instead).
  * Inside the caller's transaction. */
-enum app_err customers_create(struct req *r, const struct customer_input *in,
-                              int64_t owner, const char *stage,
-                              int rule_version, const char *via, int64_t *id);
+APP_MUST_USE enum app_err customers_create(struct req *r,
+                                           const struct customer_input *in,
+                                           int64_t owner, const char *stage,
+                                           int rule_version, const char *via,
+                                           int64_t *id);
 
 /* Lock the customer's row until the transaction ends: the first step of
  * every write that touches a customer or its children (contacts, events,
  * evidence, stage changes), so that concurrent writers queue on it
  * instead of deadlocking (see db.h, lock order).  APP_ENOTFOUND when the
  * tenant has no such customer. */
-enum app_err customers_lock(struct req *r, int64_t id);
+APP_MUST_USE enum app_err customers_lock(struct req *r, int64_t id);
 
 /* Update the edited fields if the stored version is still `version`. */
-enum app_err customers_update(struct req *r, int64_t id, int64_t version,
-                              const struct customer_input *in);
+APP_MUST_USE enum app_err customers_update(struct req *r, int64_t id,
+                                           int64_t version,
+                                           const struct customer_input *in);
 
 /* May r's user give customers to `owner`?  Everyone to themselves;
  * admins, managers and supervisors to active users in their scope.
  * APP_EFORBIDDEN for other roles, APP_ENOTFOUND for anyone else. */
-enum app_err customers_owner_ok(struct req *r, int64_t owner);
+APP_MUST_USE enum app_err customers_owner_ok(struct req *r, int64_t owner);
 
 /* Give a customer to another owner (the caller checks who may). */
-enum app_err customers_set_owner(struct req *r, int64_t id, int64_t owner);
+APP_MUST_USE enum app_err customers_set_owner(struct req *r, int64_t id,
+                                              int64_t owner);
 
 /* Record that something happened with the customer now. */
-enum app_err customers_touch(struct req *r, int64_t id);
+APP_MUST_USE enum app_err customers_touch(struct req *r, int64_t id);
 
 /* Refresh the contacts' names and phones used by text search. */
-enum app_err customers_refresh_contacts_text(struct req *r, int64_t id);
+APP_MUST_USE enum app_err customers_refresh_contacts_text(struct req *r,
+                                                          int64_t id);
 
 /* Fold a name for duplicate checks: case, spaces, punctuation, full-width
  * forms and company suffixes (有限公司, Co., Ltd.) do not count. */
@@ -99,8 +104,9 @@ void customers_name_key(struct str name, char *out, size_t outlen);
  * elsewhere in the company, the same folded name only.  Columns: id,
  * name, owner's display name, in_scope (0/1).  At most 5.  Callers show
  * the name of an out-of-scope match only as "this name exists". */
-enum app_err customers_similar(struct req *r, struct str name, int64_t exclude,
-                               struct db_res *out);
+APP_MUST_USE enum app_err customers_similar(struct req *r, struct str name,
+                                            int64_t exclude,
+                                            struct db_res *out);
 
 /* --- lists ---------------------------------------------------------------- */
 
@@ -149,16 +155,18 @@ enum {
 
 /* A page of the customers in r's scope matching f; *total (when not NULL)
  * gets the number of matches. */
-enum app_err customers_list(struct req *r, const struct ruledesc *rd,
-                            const struct customer_filter *f, size_t limit,
-                            size_t offset, struct db_res *out, int64_t *total);
+APP_MUST_USE enum app_err customers_list(struct req *r,
+                                         const struct ruledesc *rd,
+                                         const struct customer_filter *f,
+                                         size_t limit, size_t offset,
+                                         struct db_res *out, int64_t *total);
 
 /* The same with the rows in arena a (for exports read in batches). */
-enum app_err customers_list_in(struct req *r, struct arena *a,
-                               const struct ruledesc *rd,
-                               const struct customer_filter *f, size_t limit,
-                               size_t offset, struct db_res *out,
-                               int64_t *total);
+APP_MUST_USE enum app_err customers_list_in(struct req *r, struct arena *a,
+                                            const struct ruledesc *rd,
+                                            const struct customer_filter *f,
+                                            size_t limit, size_t offset,
+                                            struct db_res *out, int64_t *total);
 
 /* The health of a customer: "green", "amber", "red", or "none" for a
  * closed stage. */

@@ -154,7 +154,7 @@ is_conn_error(unsigned e)
 
 /* Record an error; for connection errors drop the connection so that the
  * next db_ensure() reconnects.  Returns the app error for it. */
-static enum app_err
+APP_MUST_USE static enum app_err
 fail(struct db *db, unsigned e, const char *msg, const char *sql)
 {
     db->last_errno = e;
@@ -250,7 +250,9 @@ db_ensure(struct db *db)
             db->last_use_ms = now;
             return APP_OK;
         }
-        fail(db, mysql_errno(db->conn), mysql_error(db->conn), "PING");
+        app_ignore(
+            fail(db, mysql_errno(db->conn), mysql_error(db->conn), "PING"),
+            "fail() logs and records it; the reconnect below decides");
         if (db->conn != NULL) /* a non-connection error: still drop it */
             disconnect(db);
     } else if (db->last_fail_ms != 0 &&
@@ -739,7 +741,9 @@ db_rollback(struct db *db)
     run_undo(db);
     db->in_tx = false;
     if (mysql_rollback(db->conn) != 0)
-        fail(db, mysql_errno(db->conn), mysql_error(db->conn), "ROLLBACK");
+        app_ignore(
+            fail(db, mysql_errno(db->conn), mysql_error(db->conn), "ROLLBACK"),
+            "a failed rollback drops the connection: nothing stays");
 }
 
 struct str

@@ -82,7 +82,7 @@ int db_library_init(void);
  * while.  APP_OK or APP_EDB_DOWN.  After a failure, attempts within the
  * next 200 ms fail at once without touching the network, so a burst of
  * requests during an outage does not pile up connect attempts. */
-enum app_err db_ensure(struct db *db);
+APP_MUST_USE enum app_err db_ensure(struct db *db);
 
 /* True when a connection is currently open. */
 bool db_is_up(const struct db *db);
@@ -99,25 +99,27 @@ struct db_stats {
 };
 void db_stats(const struct db *db, struct db_stats *out);
 
-enum app_err db_query(struct db *db, struct arena *a, const char *sql,
-                      const struct db_val *args, size_t nargs, size_t max_rows,
-                      struct db_res *out);
+APP_MUST_USE enum app_err db_query(struct db *db, struct arena *a,
+                                   const char *sql, const struct db_val *args,
+                                   size_t nargs, size_t max_rows,
+                                   struct db_res *out);
 
 /* Run a statement returning no rows.  affected/last_id may be NULL. */
-enum app_err db_exec(struct db *db, const char *sql, const struct db_val *args,
-                     size_t nargs, uint64_t *affected, uint64_t *last_id);
+APP_MUST_USE enum app_err db_exec(struct db *db, const char *sql,
+                                  const struct db_val *args, size_t nargs,
+                                  uint64_t *affected, uint64_t *last_id);
 
 /* Run a one-row statement (usually an INSERT) for nrows rows in one round
  * trip: rows holds nrows * ncols values, row after row.  Each column keeps
  * one type (or NULL) across the rows.  sql must be used only through this
  * call (the array size stays set on its cached statement). */
-enum app_err db_exec_bulk(struct db *db, const char *sql,
-                          const struct db_val *rows, size_t ncols,
-                          size_t nrows);
+APP_MUST_USE enum app_err db_exec_bulk(struct db *db, const char *sql,
+                                       const struct db_val *rows, size_t ncols,
+                                       size_t nrows);
 
 /* Transactions.  db_rollback is safe to call when none is open. */
-enum app_err db_begin(struct db *db);
-enum app_err db_commit(struct db *db);
+APP_MUST_USE enum app_err db_begin(struct db *db);
+APP_MUST_USE enum app_err db_commit(struct db *db);
 void db_rollback(struct db *db);
 bool db_in_tx(const struct db *db);
 
@@ -157,7 +159,8 @@ bool db_tx_next(struct db *db, struct db_tx *tx, enum app_err *rc);
  * locks still hold), on a failed COMMIT, or when the connection is lost --
  * and is forgotten on a successful commit.  arg must live until then.
  * APP_EINTERNAL outside a transaction, APP_ETOOBIG past DB_TX_HOOKS. */
-enum app_err db_on_rollback(struct db *db, void (*fn)(void *arg), void *arg);
+APP_MUST_USE enum app_err db_on_rollback(struct db *db, void (*fn)(void *arg),
+                                         void *arg);
 
 /* A cell (STR_NULL-like {NULL,0} for SQL NULL). */
 struct str db_cell(const struct db_res *res, size_t row, size_t col);
@@ -176,6 +179,6 @@ struct st_mysql *db_handle(struct db *db);
 
 /* Open a connection outside the worker model (CLI tools).  flags are
  * extra client flags (e.g. CLIENT_MULTI_STATEMENTS). */
-enum app_err db_connect_flags(struct db *db, unsigned long flags);
+APP_MUST_USE enum app_err db_connect_flags(struct db *db, unsigned long flags);
 
 #endif

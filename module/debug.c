@@ -15,6 +15,7 @@
 #include "router.h"
 #include "validate.h"
 #include "view.h"
+#include "jsonmem.h"
 
 enum app_err
 debug_sleep(struct req *r)
@@ -74,7 +75,7 @@ debug_echo(struct req *r)
                 NULL)
             goto out;
     }
-    if (r->json != NULL && !cJSON_AddItemReferenceToObject(o, "json", r->json))
+    if (r->json != NULL && !jsonmem_add_ref(o, "json", r->json))
         goto out;
     rc = http_json(r, 200, o);
 out:

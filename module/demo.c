@@ -55,7 +55,7 @@ person_name(struct demo *d, char *out, size_t n)
     snprintf(out, n, "%s%s", s, g);
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 add_user(struct demo *d, const char *login, const char *role, int64_t manager,
          const char *region, int64_t *id)
 {
@@ -73,7 +73,7 @@ add_user(struct demo *d, const char *login, const char *role, int64_t manager,
     return users_create(d->db, d->a, d->tenant, &nu, id);
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 make_users(struct demo *d, int reps)
 {
     static const char *const regions[] = { "华东", "华南", "华北", "西南" };

@@ -138,7 +138,7 @@ struct gen {
     struct batch b[NT];
 };
 
-static enum app_err
+APP_MUST_USE static enum app_err
 flush(struct gen *g, int t)
 {
     enum app_err rc = db_exec_bulk(g->db, tables[t].sql, g->b[t].v,
@@ -149,7 +149,7 @@ flush(struct gen *g, int t)
 }
 
 /* Queue one row of table t (values in column order); writes a full batch. */
-static enum app_err
+APP_MUST_USE static enum app_err
 put(struct gen *g, int t, const struct db_val *v, size_t n)
 {
     struct batch *b = &g->b[t];
@@ -188,7 +188,7 @@ key_of(const cJSON *o)
 }
 
 /* Store the demo picture once under files_dir. */
-static enum app_err
+APP_MUST_USE static enum app_err
 picture(struct gen *g, const char *files_dir)
 {
     unsigned char d[crypto_hash_sha256_BYTES];
@@ -264,7 +264,7 @@ form_data(struct gen *g, const cJSON *def, time_t t)
 
 /* The evidence for stage s (all of it, or one item when partial), marked
  * used by stage event used_in (0: not used); ids gets the new rows. */
-static enum app_err
+APP_MUST_USE static enum app_err
 stage_evidence(struct gen *g, int64_t customer, int64_t by, const cJSON *s,
                time_t t, int64_t used_in, bool partial, int64_t *ids, size_t *n)
 {
@@ -310,7 +310,7 @@ stage_evidence(struct gen *g, int64_t customer, int64_t by, const cJSON *s,
 
 /* Contacts in the decision roles with a meeting each; *text gets their
  * names and phones for the customer's search column. */
-static enum app_err
+APP_MUST_USE static enum app_err
 contacts(struct gen *g, int64_t customer, int64_t by, const char **text)
 {
     const cJSON *roles = cJSON_GetObjectItem(g->d, "decision_roles");
@@ -340,12 +340,13 @@ contacts(struct gen *g, int64_t customer, int64_t by, const char **text)
                          (unsigned long long)rng_below(g->rng, 1000000000));
         int64_t kid = g->next[T_CONTACT]++;
 
-        buf_printf(&b, "%s%s %s", i > 0 ? " " : "", name, phone);
-        rc = PUT(g, T_CONTACT, DB_I64(kid), DB_I64(g->tenant), DB_I64(customer),
-                 DB_CSTR(name), DB_CSTR(title),
-                 DB_CSTR(role != NULL ? role : "other"), DB_CSTR(channel),
-                 DB_CSTR(focus), DB_CSTR(phone), DB_CSTR(day(g, when)),
-                 DB_CSTR(point), agreed ? DB_CSTR(day(g, when)) : DB_NULL);
+        rc = buf_printf(&b, "%s%s %s", i > 0 ? " " : "", name, phone);
+        if (rc == APP_OK)
+            rc = PUT(g, T_CONTACT, DB_I64(kid), DB_I64(g->tenant),
+                     DB_I64(customer), DB_CSTR(name), DB_CSTR(title),
+                     DB_CSTR(role != NULL ? role : "other"), DB_CSTR(channel),
+                     DB_CSTR(focus), DB_CSTR(phone), DB_CSTR(day(g, when)),
+                     DB_CSTR(point), agreed ? DB_CSTR(day(g, when)) : DB_NULL);
         if (rc == APP_OK)
             rc = PUT(g, T_CEVENT, DB_I64(g->next[T_CEVENT]++),
                      DB_I64(g->tenant), DB_I64(customer), DB_I64(kid),
@@ -356,7 +357,7 @@ contacts(struct gen *g, int64_t customer, int64_t by, const char **text)
     return rc;
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 stage_event(struct gen *g, int64_t id, int64_t customer, const char *from,
             const char *to, int64_t by, time_t at, const char *code,
             const char *evidence, const char *lost_reason)
@@ -368,7 +369,7 @@ stage_event(struct gen *g, int64_t id, int64_t customer, const char *from,
                lost_reason != NULL ? DB_CSTR(lost_reason) : DB_NULL);
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 one(struct gen *g, int64_t owner)
 {
     const cJSON *stages = cJSON_GetObjectItem(g->d, "stages"), *s;
@@ -434,6 +435,8 @@ one(struct gen *g, int64_t owner)
         event = g->next[T_EVENT]++;
         rc = stage_evidence(g, customer, owner, open[i], t - 3600, event, false,
                             ids, &n);
+        if (rc == APP_OK && stage_ids_json(g->a, ids, n) == NULL)
+            rc = APP_ENOMEM;
         if (rc == APP_OK)
             rc = stage_event(g, event, customer, key_of(open[i - 1]),
                              key_of(open[i]), owner, t, "ok",
@@ -477,7 +480,7 @@ one(struct gen *g, int64_t owner)
 }
 
 /* Write every queued row; the arena holding their values starts over. */
-static enum app_err
+APP_MUST_USE static enum app_err
 checkpoint(struct gen *g)
 {
     enum app_err rc = APP_OK;
@@ -504,7 +507,7 @@ progress(int64_t done, int64_t total, bool tty)
         fputc('\n', stderr);
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 start_ids(struct gen *g)
 {
     struct db_res res;

@@ -27,8 +27,9 @@ struct demo_spec {
  * inside the caller's transaction.  err (empty on entry) says what failed.
  * Ids are taken above each table's maximum: run it while nothing else
  * writes customers (a clash fails the transaction, nothing half-made). */
-enum app_err demo_customers(struct db *db, struct rng *rng,
-                            const struct conf *c, const struct demo_spec *spec,
-                            char *err, size_t errlen);
+APP_MUST_USE enum app_err demo_customers(struct db *db, struct rng *rng,
+                                         const struct conf *c,
+                                         const struct demo_spec *spec,
+                                         char *err, size_t errlen);
 
 #endif

@@ -108,7 +108,7 @@ line_eq(const struct line *x, const struct line *y)
 
 /* Split s into lines at "\n".  The count comes first so that an input over
  * max_lines is refused before anything is allocated for it. */
-static enum app_err
+APP_MUST_USE static enum app_err
 split_lines(struct str s, size_t max_lines, struct side *out)
 {
     const char *p = s.p, *end = s.p + s.len, *nl;
@@ -153,7 +153,7 @@ split_lines(struct str s, size_t max_lines, struct side *out)
  * every script of cost below 2*ec - odd has been ruled out, which is where
  * the edit limit is enforced without finishing the search.
  */
-static enum app_err
+APP_MUST_USE static enum app_err
 diff_split(struct diff *d, ptrdiff_t off1, ptrdiff_t lim1, ptrdiff_t off2,
            ptrdiff_t lim2, size_t limit, ptrdiff_t *m1, ptrdiff_t *m2)
 {
@@ -237,7 +237,7 @@ diff_split(struct diff *d, ptrdiff_t off1, ptrdiff_t lim1, ptrdiff_t off2,
  * the whole.  Each half costs less than its parent (at most ceil(D/2) of a
  * D >= 2), so the recursion is O(log D) deep.
  */
-static enum app_err
+APP_MUST_USE static enum app_err
 diff_compare(struct diff *d, ptrdiff_t off1, ptrdiff_t lim1, ptrdiff_t off2,
              ptrdiff_t lim2, size_t limit)
 {
@@ -298,7 +298,7 @@ utf8_clean(const unsigned char *s, size_t n, char *dst)
 }
 
 /* Append one row; old_no or new_no 0 means null. */
-static enum app_err
+APP_MUST_USE static enum app_err
 emit_line(struct emit *e, const char *op, size_t old_no, size_t new_no,
           const struct line *l)
 {
@@ -325,7 +325,7 @@ emit_line(struct emit *e, const char *op, size_t old_no, size_t new_no,
     return APP_OK;
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 emit_skip(struct emit *e, size_t n)
 {
     cJSON *row = cJSON_CreateObject();
@@ -349,7 +349,7 @@ run_collapses(size_t run, size_t context)
 
 /* The unchanged lines a[i..i+run) = b[j..j+run); before/after say whether
  * a change precedes or follows them. */
-static enum app_err
+APP_MUST_USE static enum app_err
 emit_run(struct emit *e, const struct diff *d, size_t i, size_t j, size_t run,
          size_t context, bool before, bool after)
 {
@@ -382,7 +382,7 @@ emit_run(struct emit *e, const struct diff *d, size_t i, size_t j, size_t run,
 
 /* Walk both sides: an unchanged run, then a hunk of every deleted line
  * followed by every inserted line, and so on. */
-static enum app_err
+APP_MUST_USE static enum app_err
 emit_all(struct emit *e, const struct diff *d, size_t context)
 {
     const struct side *a = &d->a, *b = &d->b;

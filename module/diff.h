@@ -19,7 +19,8 @@
  * Inputs are limited to max_lines lines each; past that, or when the edit
  * distance exceeds max_edits, APP_ETOOBIG (the caller shows "too large to
  * compare"). */
-enum app_err diff_lines(struct str a, struct str b, size_t context,
-                        size_t max_lines, size_t max_edits, cJSON *out);
+APP_MUST_USE enum app_err diff_lines(struct str a, struct str b, size_t context,
+                                     size_t max_lines, size_t max_edits,
+                                     cJSON *out);
 
 #endif

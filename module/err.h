@@ -7,6 +7,11 @@
 #ifndef PROOFLINE_ERR_H
 #define PROOFLINE_ERR_H
 
+/* On every function that returns an enum app_err: a result nobody reads
+ * is a compile error (-Werror).  A caller that really means to ignore one
+ * says why with app_ignore(). */
+#define APP_MUST_USE __attribute__((warn_unused_result))
+
 enum app_err {
     APP_OK = 0,
     APP_ENOMEM,      /* allocation failed (heap or arena cap) */
@@ -28,6 +33,15 @@ enum app_err {
     APP_EINTERNAL,   /* a bug: 500 */
     APP_ERR_COUNT
 };
+
+/* Ignore rc on purpose: why says so in the code (best-effort cleanup,
+ * logging that must not fail the request). */
+static inline void
+app_ignore(enum app_err rc, const char *why)
+{
+    (void)rc;
+    (void)why;
+}
 
 /* A short English description for logs (never shown to users; pages use
  * the message catalog through app_err_msgkey()). */

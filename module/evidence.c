@@ -354,7 +354,7 @@ evidence_validate(struct req *r, const cJSON *def, const struct kvlist *form,
  */
 
 /* Every write of evidence is audited, whichever path made it. */
-static enum app_err
+APP_MUST_USE static enum app_err
 audit(struct req *r, const char *event, int64_t customer_id, const char *key,
       int64_t id)
 {

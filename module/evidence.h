@@ -43,8 +43,8 @@ struct evidence_set {
 
 /* The current (latest, not removed) item per key of a customer (in r's
  * scope: the caller checked the customer). */
-enum app_err evidence_current(struct req *r, int64_t customer_id,
-                              struct evidence_set *out);
+APP_MUST_USE enum app_err evidence_current(struct req *r, int64_t customer_id,
+                                           struct evidence_set *out);
 
 /* The item for key in set, or NULL. */
 const struct evidence_item *evidence_find(const struct evidence_set *set,
@@ -57,21 +57,24 @@ cJSON *evidence_have(const struct evidence_set *set);
  * ruledesc_evidence) from a form (kv) or JSON object: *data gets the
  * values as a JSON object (caller deletes).  APP_EVALIDATION with one
  * message per field in errors. */
-enum app_err evidence_validate(struct req *r, const cJSON *def,
-                               const struct kvlist *form, const cJSON *json,
-                               cJSON **data, cJSON *errors);
+APP_MUST_USE enum app_err evidence_validate(struct req *r, const cJSON *def,
+                                            const struct kvlist *form,
+                                            const cJSON *json, cJSON **data,
+                                            cJSON *errors);
 
 /* Record an item (inside the caller's transaction). */
-enum app_err evidence_add(struct req *r, int64_t customer_id, const char *key,
-                          const char *kind, int64_t file_id, const char *data,
-                          const char *note, int64_t *id);
+APP_MUST_USE enum app_err evidence_add(struct req *r, int64_t customer_id,
+                                       const char *key, const char *kind,
+                                       int64_t file_id, const char *data,
+                                       const char *note, int64_t *id);
 
 /* Remove an unused item: APP_ECONFLICT when it was used for a stage
  * change, APP_ENOTFOUND when it is not this customer's. */
-enum app_err evidence_remove(struct req *r, int64_t customer_id, int64_t id);
+APP_MUST_USE enum app_err evidence_remove(struct req *r, int64_t customer_id,
+                                          int64_t id);
 
 /* Mark items used by stage event `event_id`. */
-enum app_err evidence_mark_used(struct req *r, const int64_t *ids, size_t n,
-                                int64_t event_id);
+APP_MUST_USE enum app_err evidence_mark_used(struct req *r, const int64_t *ids,
+                                             size_t n, int64_t event_id);
 
 #endif

@@ -90,7 +90,7 @@ fields_model(struct req *r, const cJSON *def, const struct kvlist *form,
     return a;
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 form_page(struct req *r, int status, int64_t id, const char *key,
           const struct kvlist *form, cJSON *errors, const char *error)
 {

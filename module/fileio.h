@@ -14,7 +14,7 @@
  * a or malloc'd when a is NULL (the caller frees it).  APP_EIO when it
  * cannot be opened or read (errno says why), APP_ETOOBIG when it holds
  * more than max bytes, APP_ENOMEM. */
-enum app_err file_read(const char *path, size_t max, struct arena *a,
-                       char **out, size_t *len);
+APP_MUST_USE enum app_err file_read(const char *path, size_t max,
+                                    struct arena *a, char **out, size_t *len);
 
 #endif

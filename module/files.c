@@ -144,7 +144,7 @@ hex(const unsigned char *d, size_t n, char *out)
 }
 
 /* files_dir/ab/cd, created when missing; path gets files_dir/ab/cd/sha. */
-static enum app_err
+APP_MUST_USE static enum app_err
 place(struct req *r, const char *sha, char *path, size_t len)
 {
     const char *root = r->app->conf.files_dir;
@@ -161,7 +161,7 @@ place(struct req *r, const char *sha, char *path, size_t len)
     return APP_OK;
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 write_all(int fd, const unsigned char *p, size_t n)
 {
     while (n > 0) {
@@ -178,7 +178,7 @@ write_all(int fd, const unsigned char *p, size_t n)
 }
 
 /* Copy src to dst through a temporary name, then rename (atomic). */
-static enum app_err
+APP_MUST_USE static enum app_err
 copy_into(const char *src, const char *dst)
 {
     char tmp[1100];
@@ -260,7 +260,7 @@ files_short_name(struct arena *a, const char *name)
     return out;
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 record(struct req *r, const char *sha, size_t size, const char *mime,
        const char *name, int64_t customer_id, int64_t *id)
 {
@@ -295,7 +295,7 @@ unplace(void *arg)
  * else a copy.  Never a rename: a transaction that is run again after a
  * deadlock (db_tx_next) must still find its upload, which the request's
  * cleanup removes at the end. */
-static enum app_err
+APP_MUST_USE static enum app_err
 put_in_place(const char *src, const char *path)
 {
     if (link(src, path) == 0) {
@@ -388,7 +388,7 @@ files_store(struct req *r, const struct upload *u, int64_t customer_id,
     return record(r, sha, u->size, *mime, u->filename.p, customer_id, id);
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 visible(struct req *r, int64_t id, struct db_res *res)
 {
     int64_t root, all;
@@ -453,15 +453,17 @@ disposition(struct req *r, const char *mime, const char *name)
     struct buf b;
 
     buf_init(&b, r->a, 2048);
-    buf_puts(&b, files_is_image(mime) || strcmp(mime, "application/pdf") == 0
+    if (buf_puts(&b,
+                 files_is_image(mime) || strcmp(mime, "application/pdf") == 0
                      ? "inline"
-                     : "attachment");
-    if (name[0] != '\0') {
-        buf_puts(&b, "; filename*=UTF-8''");
-        /* At most 3 bytes out per byte in: a long name stays well under
-         * nginx's header buffers. */
-        wire_pct_encode(&b, name, strnlen(name, 500));
-    }
+                     : "attachment") != APP_OK)
+        return "attachment";
+    if (name[0] != '\0' &&
+        (buf_puts(&b, "; filename*=UTF-8''") != APP_OK ||
+         /* At most 3 bytes out per byte in: a long name stays well under
+          * nginx's header buffers. */
+         wire_pct_encode(&b, name, strnlen(name, 500)) != APP_OK))
+        return "attachment"; /* out of memory: the bare disposition */
     return b.p != NULL ? b.p : "attachment";
 }
 

@@ -51,11 +51,12 @@ const char *files_short_name(struct arena *a, const char *name);
  * (files_dir/ab/cd/<sha256>, with a file_blobs row); if the transaction
  * does not commit, bytes this call put in place are removed again, so no
  * file stays on disk without its row. */
-enum app_err files_store(struct req *r, const struct upload *u,
-                         int64_t customer_id, int64_t *id, const char **mime);
+APP_MUST_USE enum app_err files_store(struct req *r, const struct upload *u,
+                                      int64_t customer_id, int64_t *id,
+                                      const char **mime);
 
 /* Read a stored file the user may see into the arena (imports). */
-enum app_err files_read(struct req *r, int64_t id, size_t max, struct str *out,
-                        const char **name);
+APP_MUST_USE enum app_err files_read(struct req *r, int64_t id, size_t max,
+                                     struct str *out, const char **name);
 
 #endif

@@ -13,6 +13,7 @@
 
 #include "app.h"
 #include "i18n.h"
+#include "jsonmem.h"
 #include "log.h"
 #include "num.h"
 #include "router.h"
@@ -128,6 +129,7 @@ http_begin(struct req *r)
     enum app_err rc;
 
     r->t_start_us = http_now_us();
+    r->json_mark = jsonmem_failures();
     r->status = 200;
     buf_init(&r->body, r->a, (size_t)lim->max_output);
     set_rid(r);
@@ -220,7 +222,7 @@ body_read(void *ctx, char *dst, size_t n)
 }
 
 /* Read the whole body (length bytes) into the arena. */
-static enum app_err
+APP_MUST_USE static enum app_err
 read_all(struct req *r, long length, struct str *out)
 {
     char *p = arena_alloc(r->a, (size_t)length + 1);
@@ -485,6 +487,26 @@ http_redirect(struct req *r, const char *local_path)
     return http_header(r, "Location", local_path);
 }
 
+/* Whether a cJSON allocation failed since the request began (or since
+ * its error page began): then a model may lack fields it was given, and
+ * no page or document built from one may be sent. */
+static bool
+incomplete(struct req *r)
+{
+    if (jsonmem_failures() == r->json_mark)
+        return false;
+    log_error("view.incomplete", "route=%s failures=%llu",
+              r->route != NULL ? r->route->name : "-",
+              (unsigned long long)(jsonmem_failures() - r->json_mark));
+    return true;
+}
+
+void
+http_json_fresh(struct req *r)
+{
+    r->json_mark = jsonmem_failures();
+}
+
 enum app_err
 http_html(struct req *r, int status, const char *tmpl, cJSON *model)
 {
@@ -495,6 +517,8 @@ http_html(struct req *r, int status, const char *tmpl, cJSON *model)
     char err[256];
     enum app_err rc;
 
+    if (incomplete(r))
+        return APP_ENOMEM;
     buf_clear(&r->body);
     rc = tmpl_render(r->app->tmpl, tmpl, model, &lim, &r->body, err,
                      sizeof(err));
@@ -511,9 +535,12 @@ http_html(struct req *r, int status, const char *tmpl, cJSON *model)
 enum app_err
 http_json(struct req *r, int status, const cJSON *obj)
 {
-    char *s = cJSON_PrintUnformatted(obj);
+    char *s;
     enum app_err rc;
 
+    if (incomplete(r))
+        return APP_ENOMEM;
+    s = cJSON_PrintUnformatted(obj);
     if (s == NULL)
         return APP_ENOMEM;
     buf_clear(&r->body);

@@ -95,6 +95,7 @@ struct req {
     struct buf body;
     bool sent;
     uint64_t t_start_us;
+    uint64_t json_mark; /* cJSON allocation failures when it began */
 };
 
 /* Read a FastCGI parameter (e.g. "HTTP_ORIGIN", "CONTENT_TYPE") for the
@@ -112,17 +113,18 @@ bool http_fail_point(const struct req *r, const char *point);
  * request id, cookies and negotiates the language.  Returns APP_EINVAL,
  * APP_ETOOBIG or APP_EMETHOD with r->err_detail set when the request line
  * itself is unacceptable; r is usable for an error response either way. */
-enum app_err http_begin(struct req *r);
+APP_MUST_USE enum app_err http_begin(struct req *r);
 
 /* Parse the query string into r->query_args (bounded by limits). */
-enum app_err http_parse_query(struct req *r);
+APP_MUST_USE enum app_err http_parse_query(struct req *r);
 
 /* Parse the body according to its Content-Type: urlencoded or multipart
  * into r->form/r->files when want_form, JSON into r->json when want_json.
  * APP_EMEDIA for a type the route does not take; APP_ETOOBIG when
  * CONTENT_LENGTH is over the limit (checked before reading); APP_EINVAL for
  * malformed bodies. */
-enum app_err http_parse_body(struct req *r, bool want_form, bool want_json);
+APP_MUST_USE enum app_err http_parse_body(struct req *r, bool want_form,
+                                          bool want_json);
 
 /* A query argument / form field by name, or NULL. */
 const struct str *http_query_arg(const struct req *r, const char *name);
@@ -133,7 +135,8 @@ const struct str *http_cookie(const struct req *r, const char *name);
  * contain CR, LF or NUL: such a header is refused with APP_EINVAL and not
  * added (header injection cannot happen by mistake).  The strings are
  * copied. */
-enum app_err http_header(struct req *r, const char *name, const char *value);
+APP_MUST_USE enum app_err http_header(struct req *r, const char *name,
+                                      const char *value);
 
 struct cookie_opts {
     long max_age;          /* seconds; 0 = session cookie; < 0 = delete */
@@ -144,8 +147,9 @@ struct cookie_opts {
 /* Set a cookie with Path=/, SameSite=Lax and Secure when cookie_secure is
  * configured.  name and value must be cookie-safe (token / cookie-octet),
  * else APP_EINVAL. */
-enum app_err http_cookie_set(struct req *r, const char *name, const char *value,
-                             const struct cookie_opts *opts);
+APP_MUST_USE enum app_err http_cookie_set(struct req *r, const char *name,
+                                          const char *value,
+                                          const struct cookie_opts *opts);
 
 /* The name a cookie is sent under: "__Host-" + base when cookie_secure is
  * on (the prefix requires Secure and Path=/), else base.  Static storage
@@ -154,26 +158,37 @@ const char *http_cookie_name(const struct req *r, const char *base);
 
 /* 303 See Other to a local path (must start with a single '/'; anything
  * else, such as "//evil" or "https://...", is replaced by "/"). */
-enum app_err http_redirect(struct req *r, const char *local_path);
+APP_MUST_USE enum app_err http_redirect(struct req *r, const char *local_path);
 
 /* True when path is a safe local redirect target. */
 bool http_local_path_ok(struct str path);
 
 /* Render template `name` with model as an HTML response with the given
  * status.  The model gets the common keys (t, lang, csrf, user...) added
- * by the caller through view.h; this only renders and sets the type. */
-enum app_err http_html(struct req *r, int status, const char *tmpl,
-                       cJSON *model);
+ * by the caller through view.h; this only renders and sets the type.
+ * APP_ENOMEM, rendering nothing, when a cJSON allocation failed during the
+ * request: the model may lack a field (jsonmem.h). */
+APP_MUST_USE enum app_err http_html(struct req *r, int status, const char *tmpl,
+                                    cJSON *model);
 
-/* Serialise obj as a JSON response. */
-enum app_err http_json(struct req *r, int status, const cJSON *obj);
+/* The error page starts over: what failed before it does not stop it
+ * (view_error calls this; see incomplete() in http.c). */
+void http_json_fresh(struct req *r);
+
+/* Serialise obj as a JSON response.  Like http_html, APP_ENOMEM instead
+ * when a cJSON allocation failed during the request (jsonmem.h): a
+ * document is complete or not sent. */
+APP_MUST_USE enum app_err http_json(struct req *r, int status,
+                                    const cJSON *obj);
 
 /* A plain-text response (used by health checks). */
-enum app_err http_text(struct req *r, int status, const char *text);
+APP_MUST_USE enum app_err http_text(struct req *r, int status,
+                                    const char *text);
 
 /* The CGI response head (Status line, security headers, the response's
  * headers, blank line) for r, appended to out. */
-enum app_err http_format_head(const struct req *r, struct buf *out);
+APP_MUST_USE enum app_err http_format_head(const struct req *r,
+                                           struct buf *out);
 
 /* Write the head and the body to libfcgi (HEAD: no body). */
 void http_send(struct req *r);

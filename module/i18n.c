@@ -18,7 +18,7 @@ struct i18n {
     cJSON *en;
 };
 
-static enum app_err
+APP_MUST_USE static enum app_err
 load_one(const char *dir, const char *lang, cJSON **out, char *err,
          size_t errlen)
 {

@@ -24,8 +24,8 @@ struct i18n;
 
 /* Load dir/zh-CN.json and dir/en.json (each at most 4 MiB, must be JSON
  * objects).  APP_EIO / APP_EINVAL with a message in err. */
-enum app_err i18n_load(const char *dir, struct i18n **out, char *err,
-                       size_t errlen);
+APP_MUST_USE enum app_err i18n_load(const char *dir, struct i18n **out,
+                                    char *err, size_t errlen);
 
 void i18n_free(struct i18n *i);
 

@@ -285,16 +285,17 @@ stage_problem(struct req *r, const struct ruledesc *rd,
         problem = http_t(r, "import.rules_failed");
     } else if (!v.ok) {
         struct buf b;
+        enum app_err brc;
 
         buf_init(&b, r->a, 2048);
-        buf_puts(&b,
-                 http_t(r, arena_printf(r->a, "stage.refused.%s",
-                                        v.code != NULL ? v.code : "refused")));
-        for (i = 0; i < v.nmissing; i++)
-            buf_printf(&b, "%s%s", i > 0 ? "、" : " ", v.missing[i].name);
-        if (v.message != NULL)
-            buf_printf(&b, " %s", v.message);
-        problem = b.p;
+        brc = buf_puts(
+            &b, http_t(r, arena_printf(r->a, "stage.refused.%s",
+                                       v.code != NULL ? v.code : "refused")));
+        for (i = 0; brc == APP_OK && i < v.nmissing; i++)
+            brc = buf_printf(&b, "%s%s", i > 0 ? "、" : " ", v.missing[i].name);
+        if (brc == APP_OK && v.message != NULL)
+            brc = buf_printf(&b, " %s", v.message);
+        problem = brc == APP_OK ? b.p : http_t(r, "import.rules_failed");
     }
     cJSON_Delete(have);
     cJSON_Delete(facts);
@@ -451,7 +452,7 @@ mapping_json(struct req *r, const struct parsed *p)
 
 /* Decode, split and check the import's file (text already decoded when
  * p->text.text.p is set). */
-static enum app_err
+APP_MUST_USE static enum app_err
 parse(struct req *r, struct parsed *p, const char *mapping)
 {
     struct ruledesc rd;
@@ -533,7 +534,7 @@ parse(struct req *r, struct parsed *p, const char *mapping)
 }
 
 /* Load import `id` (the user's own, or any for admins) and parse it. */
-static enum app_err
+APP_MUST_USE static enum app_err
 load(struct req *r, int64_t id, struct parsed *p)
 {
     struct db_res res;
@@ -576,7 +577,7 @@ load(struct req *r, int64_t id, struct parsed *p)
 /* --- pages ------------------------------------------------------------------
  */
 
-static enum app_err
+APP_MUST_USE static enum app_err
 upload_page(struct req *r, int status, const char *error)
 {
     cJSON *m = view_new(r), *fields;
@@ -631,8 +632,9 @@ imports_upload(struct req *r)
 
     if (validate_fields(r, &r->form, spec, 1, v, NULL) != APP_OK)
         return APP_EVALIDATION;
-    if (v[0].present)
-        textenc_parse(str_c(ENCODINGS[v[0].i]), &want);
+    if (v[0].present &&
+        textenc_parse(str_c(ENCODINGS[v[0].i]), &want) != APP_OK)
+        return APP_EINTERNAL; /* the choices are textenc's own names */
     for (i = 0; i < r->files.n; i++) {
         if (str_eq_c(r->files.v[i].field, "file") && r->files.v[i].size > 0)
             up = &r->files.v[i];
@@ -693,7 +695,7 @@ imports_upload(struct req *r)
                                          (unsigned long long)id));
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 show(struct req *r, int status, struct parsed *p, const char *error)
 {
     cJSON *m = view_new(r), *cols, *errs, *rows;
@@ -830,7 +832,7 @@ imports_mapping(struct req *r)
         r, arena_printf(r->a, "/customers/import/%lld", (long long)id));
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 insert_row(struct req *r, const struct ruledesc *rd,
            const struct import_row *row)
 {
@@ -867,7 +869,7 @@ insert_row(struct req *r, const struct ruledesc *rd,
 /* One try of committing import id: lock it, insert its valid rows, mark
  * it done, audit.  APP_ECONFLICT with p->status "committed" when another
  * commit got there first (a double click: it waited on the lock). */
-static enum app_err
+APP_MUST_USE static enum app_err
 commit_rows(struct req *r, const struct ruledesc *rd, struct parsed *p,
             int64_t id, const char *mode)
 {
@@ -953,15 +955,16 @@ imports_commit(struct req *r)
         r, arena_printf(r->a, "/customers/import/%lld", (long long)id));
 }
 
-static void
+APP_MUST_USE static enum app_err
 begin_csv(struct req *r, const char *filename, size_t max)
 {
     r->body.max = max;
     buf_clear(&r->body);
     r->status = 200;
     r->content_type = "text/csv; charset=utf-8";
-    http_header(r, "Content-Disposition",
-                arena_printf(r->a, "attachment; filename=\"%s\"", filename));
+    return http_header(
+        r, "Content-Disposition",
+        arena_printf(r->a, "attachment; filename=\"%s\"", filename));
 }
 
 enum app_err
@@ -974,10 +977,12 @@ imports_errors(struct req *r)
 
     if (rc != APP_OK)
         return rc;
-    begin_csv(r, arena_printf(r->a, "import-%lld-errors.csv", (long long)p.id),
-              (size_t)r->app->conf.limits.max_output);
+    rc = begin_csv(
+        r, arena_printf(r->a, "import-%lld-errors.csv", (long long)p.id),
+        (size_t)r->app->conf.limits.max_output);
     csv_writer_init(&w, &r->body, ',');
-    rc = csv_write_bom(&w);
+    if (rc == APP_OK)
+        rc = csv_write_bom(&w);
     if (rc == APP_OK) {
         struct str head[4] = {
             str_c(http_t(r, "import.col_line")),
@@ -1060,7 +1065,9 @@ customers_export(struct req *r)
         arena_free(batch);
         return APP_ENOMEM;
     }
-    begin_csv(r, "customers.csv", 0);
+    rc = begin_csv(r, "customers.csv", 0);
+    if (rc != APP_OK)
+        return rc;
     buf_init(&r->body, NULL, (size_t)r->app->conf.limits.arena_max);
     if (arena_cleanup_add(r->a, body_free, &r->body) != 0)
         return APP_ENOMEM;

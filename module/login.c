@@ -69,7 +69,7 @@ host_tenant(struct req *r)
     return (struct str){ slug, n - sn };
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 login_page(struct req *r, int status, const char *error, struct str tenant,
            struct str login, struct str next)
 {
@@ -106,13 +106,14 @@ login_form(struct req *r)
         return http_redirect(r, "/");
     /* A bad `next` is dropped rather than refused: the form still works
      * and sends the user home. */
-    validate_fields(r, &r->query_args, spec, 2, v, NULL);
+    app_ignore(validate_fields(r, &r->query_args, spec, 2, v, NULL),
+               "invalid values are left out (v[i].present) and not shown");
     r->err_detail = NULL;
     return login_page(r, 200, NULL, v[1].present ? v[1].s : STR_NULL, STR_NULL,
                       v[0].present ? v[0].s : STR_NULL);
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 audit_login(struct req *r, int64_t tenant, int64_t user, const char *event,
             struct str login, const char *reason)
 {
@@ -190,11 +191,15 @@ login_submit(struct req *r)
         char secs[32];
         cJSON *m;
 
-        audit_login(r, tenant, 0, locked ? "login.locked" : "login.throttled",
-                    v[1].s, NULL);
+        rc = audit_login(r, tenant, 0,
+                         locked ? "login.locked" : "login.throttled", v[1].s,
+                         NULL);
         log_warn("login.throttled", "wait_s=%ld locked=%d", wait, locked);
         snprintf(secs, sizeof(secs), "%ld", wait);
-        http_header(r, "Retry-After", secs);
+        if (rc == APP_OK)
+            rc = http_header(r, "Retry-After", secs);
+        if (rc != APP_OK)
+            return rc;
         m = view_new(r);
         if (m == NULL)
             return APP_ENOMEM;
@@ -214,23 +219,28 @@ login_submit(struct req *r)
     if (rc != APP_OK)
         return rc;
     if (!ok) {
-        audit_login(r, tenant, u.id, "login.fail", v[1].s,
-                    tenant == 0                  ? "tenant"
-                    : u.id == 0                  ? "login"
-                    : !u.active && vrc == APP_OK ? "inactive"
-                                                 : "password");
+        rc = audit_login(r, tenant, u.id, "login.fail", v[1].s,
+                         tenant == 0                  ? "tenant"
+                         : u.id == 0                  ? "login"
+                         : !u.active && vrc == APP_OK ? "inactive"
+                                                      : "password");
+        if (rc != APP_OK)
+            return rc;
         return login_page(r, 422, "login.failed", v[0].s, v[1].s, next);
     }
     if (password_needs_rehash(hash)) {
         char fresh[PASSWORD_HASH_MAX];
 
         if (password_hash(v[2].s, fresh) == APP_OK)
-            db_exec(r->app->db, SQL_SET_HASH,
-                    DB_ARGS(DB_CSTR(fresh), DB_I64(tenant), DB_I64(u.id)), NULL,
-                    NULL);
+            app_ignore(
+                db_exec(r->app->db, SQL_SET_HASH,
+                        DB_ARGS(DB_CSTR(fresh), DB_I64(tenant), DB_I64(u.id)),
+                        NULL, NULL),
+                "the old hash still works; the next sign-in retries");
     }
-    db_exec(r->app->db, SQL_LOGGED_IN, DB_ARGS(DB_I64(tenant), DB_I64(u.id)),
-            NULL, NULL);
+    app_ignore(db_exec(r->app->db, SQL_LOGGED_IN,
+                       DB_ARGS(DB_I64(tenant), DB_I64(u.id)), NULL, NULL),
+               "the last sign-in time is information only");
     state = u.mfa_enabled               ? MFA_PENDING
             : role_requires_mfa(u.role) ? MFA_ENROLL
                                         : MFA_DONE;
@@ -244,11 +254,13 @@ login_submit(struct req *r)
         struct buf b;
 
         buf_init(&b, r->a, 4096);
-        buf_puts(&b, "/login/mfa");
-        if (next.len > 0) {
-            buf_puts(&b, "?next=");
-            wire_pct_encode(&b, next.p, next.len);
-        }
+        rc = buf_puts(&b, "/login/mfa");
+        if (rc == APP_OK && next.len > 0)
+            rc = buf_puts(&b, "?next=");
+        if (rc == APP_OK && next.len > 0)
+            rc = wire_pct_encode(&b, next.p, next.len);
+        if (rc != APP_OK)
+            return rc;
         return http_redirect(r, b.p);
     }
     if (state == MFA_ENROLL)

@@ -32,7 +32,8 @@ void luajson_push(lua_State *L, const cJSON *v);
 /* Convert the Lua value at idx into a new cJSON tree (*out, the caller
  * deletes it).  APP_ERULE with a message in err when it holds something
  * that is not data or is over a limit; APP_ENOMEM. */
-enum app_err luajson_to(lua_State *L, int idx, const struct luajson_limits *lim,
-                        cJSON **out, char *err, size_t errlen);
+APP_MUST_USE enum app_err luajson_to(lua_State *L, int idx,
+                                     const struct luajson_limits *lim,
+                                     cJSON **out, char *err, size_t errlen);
 
 #endif

@@ -79,7 +79,7 @@ struct mfa_row {
     const char *password_hash;
 };
 
-static enum app_err
+APP_MUST_USE static enum app_err
 load(struct req *r, struct mfa_row *m)
 {
     struct db_res res;
@@ -119,7 +119,7 @@ clean_code(struct str in, char *out, size_t cap)
 
 /* Check a TOTP code against the sealed secret; on success store the step
  * (atomically: a concurrent replay of the same code loses). */
-static enum app_err
+APP_MUST_USE static enum app_err
 check_totp(struct req *r, const struct mfa_row *m, struct str code, bool *ok)
 {
     uint8_t secret[SEAL_MAX_PLAIN];
@@ -149,7 +149,7 @@ check_totp(struct req *r, const struct mfa_row *m, struct str code, bool *ok)
     return rc;
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 check_recovery(struct req *r, struct str code, bool *ok)
 {
     char clean[64], hash[SESSION_ID_HEX];
@@ -181,7 +181,7 @@ mfa_key(struct req *r, char *key)
 
 /* --- the sign-in step ------------------------------------------------- */
 
-static enum app_err
+APP_MUST_USE static enum app_err
 verify_page(struct req *r, int status, const char *error, struct str next)
 {
     cJSON *m = view_new(r);
@@ -194,7 +194,7 @@ verify_page(struct req *r, int status, const char *error, struct str next)
     return view_page(r, status, "pages/login_mfa", m);
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 step_redirect(struct req *r)
 {
     if (r->auth == NULL)
@@ -214,7 +214,8 @@ mfa_verify_form(struct req *r)
 
     if (r->auth == NULL || r->auth->mfa_state != MFA_PENDING)
         return step_redirect(r);
-    validate_fields(r, &r->query_args, spec, 1, v, NULL);
+    app_ignore(validate_fields(r, &r->query_args, spec, 1, v, NULL),
+               "a bad `next` is dropped (v[0].present), not refused");
     r->err_detail = NULL;
     return verify_page(r, 200, NULL, v[0].present ? v[0].s : STR_NULL);
 }
@@ -237,7 +238,9 @@ mfa_verify_submit(struct req *r)
 
     if (r->auth == NULL || r->auth->mfa_state != MFA_PENDING)
         return step_redirect(r);
-    validate_fields(r, &r->form, spec, 3, v, NULL);
+    app_ignore(validate_fields(r, &r->form, spec, 3, v, NULL),
+               "each field is checked below by its presence; a bad one is "
+               "a wrong code, counted by the throttle");
     r->err_detail = NULL;
     next = v[2].present ? v[2].s : STR_NULL;
     mfa_key(r, key);
@@ -277,7 +280,7 @@ mfa_verify_submit(struct req *r)
 
 /* --- enrolment and management ----------------------------------------- */
 
-static enum app_err
+APP_MUST_USE static enum app_err
 add_recovery_codes(struct req *r, cJSON *list)
 {
     static const char alphabet[] = "23456789abcdefghjkmnpqrstuvwxyz";
@@ -306,7 +309,7 @@ add_recovery_codes(struct req *r, cJSON *list)
     return rc;
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 codes_left(struct req *r, long *n)
 {
     struct db_res res;
@@ -323,7 +326,7 @@ codes_left(struct req *r, long *n)
  * secret is kept (sealed) until the user confirms it, so reloading the page
  * or mistyping a code never invalidates what the authenticator app has
  * already scanned.  Without a pending secret the page offers to start. */
-static enum app_err
+APP_MUST_USE static enum app_err
 setup_page(struct req *r, int status, const char *error)
 {
     uint8_t secret[SEAL_MAX_PLAIN];
@@ -356,16 +359,24 @@ setup_page(struct req *r, int status, const char *error)
     sodium_memzero(secret, sizeof(secret));
     /* otpauth://totp/ISSUER:company%2Flogin?secret=...&issuer=ISSUER */
     buf_init(&uri, r->a, 2048);
-    buf_puts(&uri, "otpauth://totp/");
-    wire_pct_encode(&uri, r->app->conf.mfa_issuer,
-                    strlen(r->app->conf.mfa_issuer));
-    buf_puts(&uri, ":");
-    wire_pct_encode(&uri, r->auth->tenant_slug, strlen(r->auth->tenant_slug));
-    buf_puts(&uri, "%2F");
-    wire_pct_encode(&uri, r->auth->login, strlen(r->auth->login));
-    buf_printf(&uri, "?secret=%s&issuer=", b32);
-    rc = wire_pct_encode(&uri, r->app->conf.mfa_issuer,
-                         strlen(r->app->conf.mfa_issuer));
+    rc = buf_puts(&uri, "otpauth://totp/");
+    if (rc == APP_OK)
+        rc = wire_pct_encode(&uri, r->app->conf.mfa_issuer,
+                             strlen(r->app->conf.mfa_issuer));
+    if (rc == APP_OK)
+        rc = buf_puts(&uri, ":");
+    if (rc == APP_OK)
+        rc = wire_pct_encode(&uri, r->auth->tenant_slug,
+                             strlen(r->auth->tenant_slug));
+    if (rc == APP_OK)
+        rc = buf_puts(&uri, "%2F");
+    if (rc == APP_OK)
+        rc = wire_pct_encode(&uri, r->auth->login, strlen(r->auth->login));
+    if (rc == APP_OK)
+        rc = buf_printf(&uri, "?secret=%s&issuer=", b32);
+    if (rc == APP_OK)
+        rc = wire_pct_encode(&uri, r->app->conf.mfa_issuer,
+                             strlen(r->app->conf.mfa_issuer));
     if (rc == APP_OK)
         rc = buf_puts(&uri, "&algorithm=SHA1&digits=6&period=30");
     buf_init(&svg, r->a, 256 * 1024);
@@ -444,7 +455,7 @@ mfa_setup(struct req *r)
     return view_page(r, 200, "pages/account_mfa", m);
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 codes_page(struct req *r, cJSON *codes)
 {
     cJSON *m = view_new(r);

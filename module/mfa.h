@@ -13,6 +13,7 @@
 
 /* Remove a user's second factor (secret, recovery codes).  The caller
  * audits and ends the sessions. */
-enum app_err mfa_clear(struct db *db, int64_t tenant, int64_t user);
+APP_MUST_USE enum app_err mfa_clear(struct db *db, int64_t tenant,
+                                    int64_t user);
 
 #endif

@@ -282,7 +282,8 @@ migrate_run(const struct conf *conf, bool dry_run, bool quiet)
     rc = 0;
 out:
     if (locked)
-        db_query(db, a, SQL_UNLOCK, DB_NOARGS, 1, &applied);
+        app_ignore(db_query(db, a, SQL_UNLOCK, DB_NOARGS, 1, &applied),
+                   "the lock goes with the connection, closed just below");
     for (i = 0; i < nfiles; i++)
         free(files[i].sql);
     free(files);

@@ -84,7 +84,7 @@ struct mp {
     size_t size;
 };
 
-static enum app_err
+APP_MUST_USE static enum app_err
 mp_fail(struct mp *m, enum app_err rc, const char *key)
 {
     m->detail = key;
@@ -97,7 +97,7 @@ mp_fail(struct mp *m, enum app_err rc, const char *key)
 /* Compact the window and read more.  Reads never take the total past
  * max_total; when the budget is spent a one-byte probe tells a body that
  * ends exactly at the limit from one that goes on. */
-static enum app_err
+APP_MUST_USE static enum app_err
 mp_fill(struct mp *m)
 {
     size_t room, want;
@@ -146,7 +146,7 @@ mp_tmp_cleanup(void *arg)
     unlink(t->path);
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 mp_tmp_open(struct mp *m)
 {
     struct mp_tmp *t = arena_alloc(m->a, sizeof(*t));
@@ -169,7 +169,7 @@ mp_tmp_open(struct mp *m)
     return APP_OK;
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 mp_write(struct mp *m, const char *p, size_t n)
 {
     while (n > 0) {
@@ -190,7 +190,7 @@ mp_write(struct mp *m, const char *p, size_t n)
  */
 
 /* Pass n body bytes to the current sink. */
-static enum app_err
+APP_MUST_USE static enum app_err
 mp_emit(struct mp *m, const char *p, size_t n)
 {
     enum app_err rc;
@@ -215,7 +215,7 @@ mp_emit(struct mp *m, const char *p, size_t n)
     return APP_OK;
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 ul_add(struct arena *a, struct upload_list *l, const struct upload *u)
 {
     if (l->n >= l->cap) {
@@ -241,7 +241,7 @@ ul_add(struct arena *a, struct upload_list *l, const struct upload *u)
 }
 
 /* The delimiter ending the current part has been seen. */
-static enum app_err
+APP_MUST_USE static enum app_err
 mp_part_end(struct mp *m)
 {
     struct upload u;
@@ -282,7 +282,7 @@ mp_part_end(struct mp *m)
     return APP_OK;
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 mp_body(struct mp *m)
 {
     size_t avail = m->end - m->start, keep = m->dlen - 1;
@@ -320,7 +320,7 @@ mp_body(struct mp *m)
 
 /* A parameter value: a token, or a quoted-string as browsers write it
  * (wire.h, WIRE_QUOTED_BROWSER), unquoted into the arena. */
-static enum app_err
+APP_MUST_USE static enum app_err
 mp_param_value(struct arena *a, struct str v, size_t *i, struct str *out)
 {
     size_t t;
@@ -339,7 +339,7 @@ mp_param_value(struct arena *a, struct str v, size_t *i, struct str *out)
 
 /* Content-Disposition: form-data; name="x"; filename="y" (RFC 7578 §4.2).
  * filename*= and unknown parameters are ignored. */
-static enum app_err
+APP_MUST_USE static enum app_err
 mp_disposition(struct mp *m, struct str v, struct str *name,
                struct str *filename, bool *has_filename)
 {
@@ -413,7 +413,7 @@ mp_value_ok(struct str v)
 
 /* The header block (without its final empty line) is complete: parse it
  * and set up the part's sink. */
-static enum app_err
+APP_MUST_USE static enum app_err
 mp_part_begin(struct mp *m)
 {
     struct str block = { m->hdr.p, m->hdr.len - 2 };
@@ -489,7 +489,7 @@ mp_part_begin(struct mp *m)
     return APP_OK;
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 mp_headers(struct mp *m)
 {
     enum app_err rc;
@@ -521,7 +521,7 @@ mp_headers(struct mp *m)
 /* --- after a delimiter ---------------------------------------------------
  */
 
-static enum app_err
+APP_MUST_USE static enum app_err
 mp_after(struct mp *m)
 {
     while (m->start < m->end) {

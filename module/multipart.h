@@ -59,10 +59,10 @@ typedef long (*mp_read_fn)(void *ctx, char *buf, size_t n);
 /* Parse a whole body with the given boundary (the Content-Type parameter,
  * without the leading "--").  A boundary must be 1..70 bytes (RFC 2046).
  * Fields are appended to *fields, files to *files. */
-enum app_err multipart_parse(struct arena *a, struct str boundary,
-                             mp_read_fn read, void *ctx,
-                             const struct multipart_limits *lim,
-                             const char *tmp_dir, struct kvlist *fields,
-                             struct upload_list *files, const char **detail);
+APP_MUST_USE enum app_err
+multipart_parse(struct arena *a, struct str boundary, mp_read_fn read,
+                void *ctx, const struct multipart_limits *lim,
+                const char *tmp_dir, struct kvlist *fields,
+                struct upload_list *files, const char **detail);
 
 #endif

@@ -14,13 +14,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonmem.h"
 #include "wire.h"
 
 /* parse.h promises at most 16 Content-Type parameters. */
 #define CT_MAX_PARAMS 16
 #define KV_MIN_CAP 8
 
-static enum app_err
+APP_MUST_USE static enum app_err
 fail(const char **detail, enum app_err rc, const char *key)
 {
     if (detail != NULL)
@@ -94,7 +95,7 @@ utf8_valid(const char *p, size_t n)
 
 /* Decode one key or value into the arena.  The first pass validates the
  * escapes and measures, so the limit is enforced before allocating. */
-static enum app_err
+APP_MUST_USE static enum app_err
 url_decode(struct arena *a, struct str s, size_t max, struct str *out,
            const char **detail)
 {
@@ -313,7 +314,7 @@ parse_content_type(struct arena *a, struct str value, struct str *media_type,
  * control bytes other than JSON whitespace (RFC 8259 §2, §7), which cJSON
  * accepts, and the \u0000 escape, which cJSON would turn into a silently
  * truncated C string. */
-static enum app_err
+APP_MUST_USE static enum app_err
 json_scan(struct str in, size_t max_depth, const char **detail)
 {
     size_t i, depth = 0;
@@ -376,6 +377,7 @@ parse_json(struct str in, size_t max_bytes, size_t max_depth, cJSON **out,
     const char *end = NULL;
     char *copy;
     cJSON *root;
+    uint64_t failed;
     enum app_err rc;
 
     *out = NULL;
@@ -396,9 +398,14 @@ parse_json(struct str in, size_t max_bytes, size_t max_depth, cJSON **out,
         return fail(detail, APP_ENOMEM, "parse.no_memory");
     memcpy(copy, in.p, in.len);
     copy[in.len] = '\0';
+    failed = jsonmem_failures();
     root = cJSON_ParseWithLengthOpts(copy, in.len, &end, 0);
     if (root == NULL) {
         free(copy);
+        /* cJSON says NULL for a syntax error and for running out of
+         * memory alike: only the first is the client's fault. */
+        if (jsonmem_failures() != failed)
+            return fail(detail, APP_ENOMEM, "parse.no_memory");
         return fail(detail, APP_EINVAL, "parse.json_malformed");
     }
     if (end == NULL || end < copy || end > copy + in.len) {

@@ -34,8 +34,8 @@ struct kvlist {
 
 /* Append a pair (the strs are stored as given, not copied).  APP_ENOMEM
  * when the arena is exhausted. */
-enum app_err kv_add(struct arena *a, struct kvlist *l, struct str key,
-                    struct str val);
+APP_MUST_USE enum app_err kv_add(struct arena *a, struct kvlist *l,
+                                 struct str key, struct str val);
 
 /* The value of the first pair named key, or NULL. */
 const struct str *kv_get(const struct kvlist *l, const char *key);
@@ -46,26 +46,29 @@ const struct str *kv_get(const struct kvlist *l, const char *key);
  * and values must be valid UTF-8 after decoding and must not contain NUL
  * (APP_EINVAL).  At most max_fields pairs (APP_ETOOBIG past it) and each
  * decoded value at most max_field bytes (APP_ETOOBIG). */
-enum app_err parse_urlencoded(struct arena *a, struct str in, size_t max_fields,
-                              size_t max_field, struct kvlist *out,
-                              const char **detail);
+APP_MUST_USE enum app_err parse_urlencoded(struct arena *a, struct str in,
+                                           size_t max_fields, size_t max_field,
+                                           struct kvlist *out,
+                                           const char **detail);
 
 /* Parse a Cookie header ("a=1; b=2") per RFC 6265 §4.2.1, leniently:
  * surrounding spaces are trimmed, values in double quotes are unquoted, no
  * percent-decoding is done, pairs without '=' are skipped.  At most
  * max_cookies pairs and max_bytes of header (APP_ETOOBIG). */
-enum app_err parse_cookies(struct arena *a, struct str header,
-                           size_t max_cookies, size_t max_bytes,
-                           struct kvlist *out, const char **detail);
+APP_MUST_USE enum app_err parse_cookies(struct arena *a, struct str header,
+                                        size_t max_cookies, size_t max_bytes,
+                                        struct kvlist *out,
+                                        const char **detail);
 
 /* Split a Content-Type value such as
  * `multipart/form-data; boundary="abc"; charset=utf-8` into its lower-cased
  * media type ("multipart/form-data") and parameters (names lower-cased,
  * quoted values unquoted with backslash escapes resolved).  At most 16
  * parameters. */
-enum app_err parse_content_type(struct arena *a, struct str value,
-                                struct str *media_type, struct kvlist *params,
-                                const char **detail);
+APP_MUST_USE enum app_err parse_content_type(struct arena *a, struct str value,
+                                             struct str *media_type,
+                                             struct kvlist *params,
+                                             const char **detail);
 
 /* Parse a JSON document of at most max_bytes whose nesting (arrays and
  * objects) is at most max_depth deep.  The depth is checked by a scan
@@ -73,8 +76,9 @@ enum app_err parse_content_type(struct arena *a, struct str value,
  * recurse.  Trailing bytes other than whitespace are APP_EINVAL.  On
  * success *out is a tree the caller frees with cJSON_Delete() (the caller
  * usually registers that on the arena). */
-enum app_err parse_json(struct str in, size_t max_bytes, size_t max_depth,
-                        cJSON **out, const char **detail);
+APP_MUST_USE enum app_err parse_json(struct str in, size_t max_bytes,
+                                     size_t max_depth, cJSON **out,
+                                     const char **detail);
 
 /* True when the bytes are valid UTF-8 (no overlongs, no surrogates, nothing
  * above U+10FFFF). */

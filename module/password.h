@@ -25,13 +25,14 @@ void password_slots_init(const char *dir, long n);
 /* Hash a password into out (PASSWORD_HASH_MAX bytes) with argon2id at
  * libsodium's interactive limits.  APP_ENOMEM when the memory for hashing
  * cannot be had, APP_ETHROTTLED when no slot is free. */
-enum app_err password_hash(struct str password, char *out);
+APP_MUST_USE enum app_err password_hash(struct str password, char *out);
 
 /* APP_OK when password matches the stored hash (constant-time),
  * APP_EFORBIDDEN when it does not, APP_ETHROTTLED when no slot is free.
  * A NULL or malformed hash is checked against a dummy hash so that the
  * time taken does not tell whether an account exists. */
-enum app_err password_verify(const char *hash, struct str password);
+APP_MUST_USE enum app_err password_verify(const char *hash,
+                                          struct str password);
 
 /* True when the stored hash uses parameters other than the current ones,
  * so it should be replaced at the next successful login. */

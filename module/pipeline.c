@@ -17,7 +17,7 @@
 
 #define CARDS_PER_STAGE 30
 
-static enum app_err
+APP_MUST_USE static enum app_err
 board(struct req *r, int status, cJSON *refusal)
 {
     struct customer_filter f;

@@ -16,7 +16,7 @@
 #define QR_QUIET 4 /* modules of white border the standard asks for */
 
 /* Append the subpaths for the dark runs of one row. */
-static enum app_err
+APP_MUST_USE static enum app_err
 qr_row(struct buf *out, const unsigned char *row, size_t width, size_t y)
 {
     enum app_err rc;
@@ -38,7 +38,7 @@ qr_row(struct buf *out, const unsigned char *row, size_t width, size_t y)
     return APP_OK;
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 qr_draw(const QRcode *code, const char *label, struct buf *out)
 {
     enum app_err rc;

@@ -14,6 +14,7 @@
  * with error correction level M and a 4-module quiet zone.  The SVG has a
  * viewBox so CSS sizes it, role="img" and the given aria-label (escaped).
  * APP_EINVAL when the text is too long or cannot be encoded. */
-enum app_err qr_svg(const char *text, const char *label, struct buf *out);
+APP_MUST_USE enum app_err qr_svg(const char *text, const char *label,
+                                 struct buf *out);
 
 #endif

@@ -73,8 +73,9 @@ struct router;
 /* Compile a route table (n rows).  The table must outlive the router.
  * Errors in a pattern (unknown type, bad braces, duplicate route) return
  * APP_EINVAL with a message in err. */
-enum app_err router_new(const struct route *table, size_t n,
-                        struct router **out, char *err, size_t errlen);
+APP_MUST_USE enum app_err router_new(const struct route *table, size_t n,
+                                     struct router **out, char *err,
+                                     size_t errlen);
 
 void router_free(struct router *rt);
 
@@ -82,9 +83,10 @@ void router_free(struct router *rt);
  * params/iparams/nparams are filled (decoded into r->a).  APP_ENOTFOUND
  * when no pattern matches, APP_EMETHOD when a pattern matches but not for
  * this method, with *allowed set to the mask of methods that would. */
-enum app_err router_match(const struct router *rt, struct req *r,
-                          enum http_method method, struct str path,
-                          const struct route **route, unsigned *allowed);
+APP_MUST_USE enum app_err router_match(const struct router *rt, struct req *r,
+                                       enum http_method method, struct str path,
+                                       const struct route **route,
+                                       unsigned *allowed);
 
 /* The value of the named parameter of the matched route, or NULL. */
 const struct str *router_param(const struct req *r, const char *name);

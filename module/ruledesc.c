@@ -111,9 +111,9 @@ ruledesc_closed_csv(struct req *r, const struct ruledesc *rd)
             !(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "lost")) ||
               cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "won"))))
             continue;
-        if (b.len > 0)
-            buf_putc(&b, ',');
-        buf_puts(&b, k);
+        if ((b.len > 0 && buf_putc(&b, ',') != APP_OK) ||
+            buf_puts(&b, k) != APP_OK)
+            return NULL;
     }
     return b.p != NULL ? b.p : "";
 }

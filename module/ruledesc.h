@@ -23,7 +23,7 @@ struct ruledesc {
 };
 
 /* The tenant's described rules (APP_ERULE when they fail). */
-enum app_err ruledesc_get(struct req *r, struct ruledesc *rd);
+APP_MUST_USE enum app_err ruledesc_get(struct req *r, struct ruledesc *rd);
 
 /* The "name" or "name_en" of a described object, by r's language. */
 const char *ruledesc_name(const struct req *r, const cJSON *obj);

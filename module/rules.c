@@ -19,6 +19,7 @@
 #include "luajson.h"
 #include "ruleplan.h"
 #include "tz.h"
+#include "jsonmem.h"
 
 struct entry {
     int64_t tenant; /* 0: free */
@@ -119,7 +120,7 @@ rules_free(struct rules *rs)
 /* The engine compiles the loaded rules: E.compile(gate, missing_fields)
  * returns the declarative plan, which C reads into the struct it attaches
  * to the sandbox; the two functions are the plan's decisions for Lua. */
-static enum app_err
+APP_MUST_USE static enum app_err
 compile_plan(struct sbx *s, char *err, size_t errlen)
 {
     lua_State *L = sbx_state(s);
@@ -386,7 +387,7 @@ rules_sbx_transition(struct sbx *s, const cJSON *customer, const char *from,
             lua_settop(L, top);
             return APP_ENOMEM;
         }
-        cJSON_AddItemReferenceToArray(wrap, (cJSON *)customer);
+        jsonmem_add_ref(wrap, NULL, (cJSON *)customer);
         rc = rules_push_args(s, wrap, &nargs, err, errlen);
         cJSON_Delete(wrap);
         if (rc != APP_OK) {
@@ -472,7 +473,7 @@ take_entry(struct rules *rs)
     return &rs->e[lru];
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 rule_failure(struct req *r, const char *err)
 {
     log_error("rules.failed", "tenant=%lld error=%s",
@@ -588,7 +589,7 @@ fill_missing(struct req *r, const cJSON *res, struct rule_verdict *v)
     }
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 call(struct req *r, const char *fn, cJSON *args, cJSON **res, int *version)
 {
     struct sbx *s;

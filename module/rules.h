@@ -68,34 +68,39 @@ void rules_free(struct rules *rs);
 
 /* Read lua_dir/engine.lua (trusted, shipped with the program) into a
  * malloc'ed NUL-terminated buffer; at most 1 MiB. */
-enum app_err rules_load_engine(const char *lua_dir, char **out, size_t *len,
-                               char *err, size_t errlen);
+APP_MUST_USE enum app_err rules_load_engine(const char *lua_dir, char **out,
+                                            size_t *len, char *err,
+                                            size_t errlen);
 
 /* The sandbox limits from the configuration. */
 void rules_limits(const struct conf *c, struct sbx_limits *lim);
 
 /* Build a sealed sandbox for a rule set.  APP_ERULE with the first error
  * ("script:line: message") in err. */
-enum app_err rules_build(const struct conf *c, struct str engine,
-                         const struct rule_set *set, struct sbx **out,
-                         char *err, size_t errlen);
+APP_MUST_USE enum app_err rules_build(const struct conf *c, struct str engine,
+                                      const struct rule_set *set,
+                                      struct sbx **out, char *err,
+                                      size_t errlen);
 
 /* Build the set and run its self-tests: one {name, ok, message} per test
  * appended to results; *failed counts failures.  A set that does not
  * build is APP_ERULE (err says where). */
-enum app_err rules_selftest(const struct conf *c, struct str engine,
-                            const struct rule_set *set, cJSON *results,
-                            int *failed, char *err, size_t errlen);
+APP_MUST_USE enum app_err rules_selftest(const struct conf *c,
+                                         struct str engine,
+                                         const struct rule_set *set,
+                                         cJSON *results, int *failed, char *err,
+                                         size_t errlen);
 
 /* Call engine function fn with the elements of args (a JSON array, may be
  * NULL) as arguments; *out gets its result (caller deletes). */
-enum app_err rules_call_json(struct sbx *s, const char *fn, const cJSON *args,
-                             cJSON **out, char *err, size_t errlen);
+APP_MUST_USE enum app_err rules_call_json(struct sbx *s, const char *fn,
+                                          const cJSON *args, cJSON **out,
+                                          char *err, size_t errlen);
 
 /* Push the elements of the JSON array args as Lua values (protected);
  * *nargs gets their number. */
-enum app_err rules_push_args(struct sbx *s, const cJSON *args, int *nargs,
-                             char *err, size_t errlen);
+APP_MUST_USE enum app_err rules_push_args(struct sbx *s, const cJSON *args,
+                                          int *nargs, char *err, size_t errlen);
 
 /* Decisions on a built sandbox without a request (CLI, benchmarks, bulk
  * computations).  The declarative part is decided in C (ruleplan.h); Lua
@@ -105,34 +110,37 @@ enum app_err rules_push_args(struct sbx *s, const cJSON *args, int *nargs,
  * and *nmissing (number of missing evidence items).
  * rules_sbx_classify: the activity's fields as n key/value pairs (a NULL
  * or empty value is not filled in); *effective and *nmissing. */
-enum app_err rules_sbx_transition(struct sbx *s, const cJSON *customer,
-                                  const char *from, const char *to,
-                                  const char *const *have, size_t nhave,
-                                  bool *allowed, size_t *nmissing, char *err,
-                                  size_t errlen);
-enum app_err rules_sbx_classify(struct sbx *s, const char *const *keys,
-                                const char *const *values, size_t n,
-                                bool *effective, size_t *nmissing, char *err,
-                                size_t errlen);
+APP_MUST_USE enum app_err
+rules_sbx_transition(struct sbx *s, const cJSON *customer, const char *from,
+                     const char *to, const char *const *have, size_t nhave,
+                     bool *allowed, size_t *nmissing, char *err, size_t errlen);
+APP_MUST_USE enum app_err
+rules_sbx_classify(struct sbx *s, const char *const *keys,
+                   const char *const *values, size_t n, bool *effective,
+                   size_t *nmissing, char *err, size_t errlen);
 
 /* --- per request ---------------------------------------------------------- */
 
 /* The tenant's sandbox for r (signed-in user's tenant). */
-enum app_err rules_get(struct req *r, struct sbx **out, int *version);
+APP_MUST_USE enum app_err rules_get(struct req *r, struct sbx **out,
+                                    int *version);
 
 /* `have` is a JSON object {evidence_key: true | {form data}} or array of
  * keys; customer may be NULL. */
-enum app_err rules_check_transition(struct req *r, const cJSON *customer,
-                                    const char *from, const char *to,
-                                    const cJSON *have, struct rule_verdict *v);
+APP_MUST_USE enum app_err
+rules_check_transition(struct req *r, const cJSON *customer, const char *from,
+                       const char *to, const cJSON *have,
+                       struct rule_verdict *v);
 
-enum app_err rules_classify_activity(struct req *r, const cJSON *activity,
-                                     struct rule_verdict *v);
+APP_MUST_USE enum app_err rules_classify_activity(struct req *r,
+                                                  const cJSON *activity,
+                                                  struct rule_verdict *v);
 
 /* Cached per rule version; valid until the end of the request. */
-enum app_err rules_describe(struct req *r, const cJSON **out, int *version);
+APP_MUST_USE enum app_err rules_describe(struct req *r, const cJSON **out,
+                                         int *version);
 
-enum app_err rules_json(struct req *r, const char *fn, const cJSON *args,
-                        cJSON **out);
+APP_MUST_USE enum app_err rules_json(struct req *r, const char *fn,
+                                     const cJSON *args, cJSON **out);
 
 #endif

@@ -34,7 +34,7 @@ engine_of(struct req *r)
 
 /* Build and test a set: the model gets "check" {ok, error, error_line,
  * error_script, tests: [...], failed}. */
-static enum app_err
+APP_MUST_USE static enum app_err
 check_set(struct req *r, const struct rule_set *set, cJSON *m, bool *ok)
 {
     cJSON *check = cJSON_AddObjectToObject(m, "check");
@@ -90,7 +90,7 @@ count_lines(struct str s)
     return n;
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 script_list(struct req *r, cJSON *m, bool *has_drafts)
 {
     struct rule_set pub, work;
@@ -162,7 +162,7 @@ script_param(struct req *r)
     return name != NULL ? rules_script_index(*name) : -1;
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 editor(struct req *r, int status, int idx, struct str source, cJSON *m)
 {
     size_t lines, i;
@@ -271,7 +271,7 @@ rules_admin_save(struct req *r)
  * taken).  A set that fails to compile or its self-tests is not
  * published: *published stays false and the answer is the rules page with
  * the errors (422). */
-static enum app_err
+APP_MUST_USE static enum app_err
 publish_checked(struct req *r, struct rule_set *set, struct str comment,
                 const char *event, cJSON *d, bool *published)
 {
@@ -515,8 +515,9 @@ code_ok(const char *s)
     return i > 0;
 }
 
-/* One decision of check_transition as the page shows it. */
-static void
+/* One decision of check_transition as the page shows it; sig collects
+ * what it decided, to compare the two versions. */
+APP_MUST_USE static enum app_err
 dry_verdict(struct req *r, const struct ruledesc *rd, struct sbx *s,
             const char *build_err, const cJSON *args, cJSON *row,
             const char *prefix, struct buf *sig)
@@ -525,22 +526,21 @@ dry_verdict(struct req *r, const struct ruledesc *rd, struct sbx *s,
     const cJSON *m;
     char err[1024];
     struct buf b;
+    enum app_err rc = APP_OK;
 
     buf_init(&b, r->a, 4096);
     if (s == NULL) {
         view_add_str(row, arena_printf(r->a, "%s_error", prefix), build_err);
-        buf_puts(sig, "!");
-        return;
+        return buf_puts(sig, "!");
     }
     if (rules_call_json(s, "check_transition", args, &res, err, sizeof(err)) !=
         APP_OK) {
         view_add_str(row, arena_printf(r->a, "%s_error", prefix), err);
-        buf_puts(sig, "!");
-        return;
+        return buf_puts(sig, "!");
     }
     if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(res, "allowed"))) {
         cJSON_AddBoolToObject(row, arena_printf(r->a, "%s_ok", prefix), true);
-        buf_puts(sig, "ok");
+        rc = buf_puts(sig, "ok");
     } else {
         cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(res, "missing"))
         {
@@ -549,13 +549,16 @@ dry_verdict(struct req *r, const struct ruledesc *rd, struct sbx *s,
 
             if (key == NULL)
                 continue;
-            buf_printf(&b, "%s%s", b.len > 0 ? ", " : "",
-                       ruledesc_label(r, rd, "evidence", key));
-            buf_printf(sig, "%s,", key);
+            rc = buf_printf(&b, "%s%s", b.len > 0 ? ", " : "",
+                            ruledesc_label(r, rd, "evidence", key));
+            if (rc == APP_OK)
+                rc = buf_printf(sig, "%s,", key);
+            if (rc != APP_OK)
+                break;
         }
-        if (b.len > 0) {
+        if (rc == APP_OK && b.len > 0) {
             view_add_str(row, arena_printf(r->a, "%s_missing", prefix), b.p);
-        } else {
+        } else if (rc == APP_OK) {
             const char *code = cJSON_GetStringValue(
                 cJSON_GetObjectItemCaseSensitive(res, "code"));
             const char *msg = cJSON_GetStringValue(
@@ -563,7 +566,7 @@ dry_verdict(struct req *r, const struct ruledesc *rd, struct sbx *s,
 
             if (code == NULL || !code_ok(code))
                 code = "refused";
-            buf_puts(sig, code);
+            rc = buf_puts(sig, code);
             view_add_str(
                 row, arena_printf(r->a, "%s_refused", prefix),
                 msg != NULL && msg[0] != '\0'
@@ -572,11 +575,12 @@ dry_verdict(struct req *r, const struct ruledesc *rd, struct sbx *s,
         }
     }
     cJSON_Delete(res);
+    return rc;
 }
 
 /* The dry run for a customer: check_transition from where it stands to
  * every stage, published rules beside the working drafts. */
-static enum app_err
+APP_MUST_USE static enum app_err
 dry_customer(struct req *r, cJSON *m, int64_t id, const struct rule_set *pub,
              const struct rule_set *work)
 {
@@ -592,8 +596,14 @@ dry_customer(struct req *r, cJSON *m, int64_t id, const struct rule_set *pub,
         rc = stage_inputs(r, id, &c, &facts, &have);
     if (rc != APP_OK)
         return rc;
-    rules_build(&r->app->conf, engine_of(r), pub, &sp, perr, sizeof(perr));
-    rules_build(&r->app->conf, engine_of(r), work, &sw, werr, sizeof(werr));
+    /* A version that does not build shows its error (perr, werr) in its
+     * column; sp or sw is NULL then. */
+    app_ignore(
+        rules_build(&r->app->conf, engine_of(r), pub, &sp, perr, sizeof(perr)),
+        "shown in the page as perr");
+    app_ignore(
+        rules_build(&r->app->conf, engine_of(r), work, &sw, werr, sizeof(werr)),
+        "shown in the page as werr");
     o = cJSON_AddObjectToObject(m, "customer");
     cJSON_AddNumberToObject(o, "id", (double)c.id);
     view_add_str(o, "name", c.name);
@@ -620,18 +630,21 @@ dry_customer(struct req *r, cJSON *m, int64_t id, const struct rule_set *pub,
         view_add_str(row, "stage", ruledesc_name(r, st));
         buf_init(&a, r->a, 4096);
         buf_init(&b, r->a, 4096);
-        dry_verdict(r, &rd, sp, perr, args, row, "published", &a);
-        dry_verdict(r, &rd, sw, werr, args, row, "draft", &b);
+        rc = dry_verdict(r, &rd, sp, perr, args, row, "published", &a);
+        if (rc == APP_OK)
+            rc = dry_verdict(r, &rd, sw, werr, args, row, "draft", &b);
         cJSON_AddBoolToObject(row, "differs",
                               a.p == NULL || b.p == NULL ||
                                   strcmp(a.p, b.p) != 0);
         cJSON_Delete(args);
+        if (rc != APP_OK)
+            break;
     }
     sbx_free(sp);
     sbx_free(sw);
     cJSON_Delete(facts);
     cJSON_Delete(have);
-    return APP_OK;
+    return rc;
 }
 
 enum app_err

@@ -568,7 +568,7 @@ static int l_where(lua_State *L);
 
 /* Load and run a chunk; the engine (nres 1) gets where() as its
  * argument. */
-static enum app_err
+APP_MUST_USE static enum app_err
 load_chunk(struct sbx *s, const char *name, const char *src, size_t len,
            int nres, char *err, size_t errlen)
 {

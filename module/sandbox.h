@@ -63,21 +63,23 @@ void *sbx_attached(const struct sbx *s);
 /* Load and run source text as chunk `name` (messages read "name:12: ...")
  * in the environment, under the call limits.  Binary chunks are refused.
  * APP_ERULE with the message in err. */
-enum app_err sbx_load(struct sbx *s, const char *name, const char *src,
-                      size_t len, char *err, size_t errlen);
+APP_MUST_USE enum app_err sbx_load(struct sbx *s, const char *name,
+                                   const char *src, size_t len, char *err,
+                                   size_t errlen);
 
 /* Load and run a trusted chunk (the engine) whose single result, a table,
  * is kept in the registry; sbx_push_engine() pushes it.  The chunk gets
  * one argument, where(f), which names the script and line where the Lua
  * function f is defined ("stages:59"), for errors about what a tenant's
  * function returned. */
-enum app_err sbx_load_engine(struct sbx *s, const char *name, const char *src,
-                             size_t len, char *err, size_t errlen);
+APP_MUST_USE enum app_err sbx_load_engine(struct sbx *s, const char *name,
+                                          const char *src, size_t len,
+                                          char *err, size_t errlen);
 void sbx_push_engine(struct sbx *s);
 
 /* Freeze the environment and record the upvalues of every function in it.
  * After this no call can change what the next call sees. */
-enum app_err sbx_seal(struct sbx *s, char *err, size_t errlen);
+APP_MUST_USE enum app_err sbx_seal(struct sbx *s, char *err, size_t errlen);
 
 /* Set the deadline of the current request: calls after it fail.  0 = no
  * request budget. */
@@ -87,8 +89,8 @@ void sbx_request_deadline(struct sbx *s, uint64_t deadline_ns);
  * results, under the limits.  On failure: APP_ERULE, the message (naming
  * script and line where Lua knows them) in err, the stack restored to
  * below the function, and the sandbox marked broken. */
-enum app_err sbx_call(struct sbx *s, int nargs, int nres, char *err,
-                      size_t errlen);
+APP_MUST_USE enum app_err sbx_call(struct sbx *s, int nargs, int nres,
+                                   char *err, size_t errlen);
 
 /* True once a call failed: the caller must rebuild the sandbox. */
 bool sbx_broken(const struct sbx *s);

@@ -16,12 +16,12 @@
 
 /* Encrypt n (<= SEAL_MAX_PLAIN) bytes into hex text.  APP_EINTERNAL when
  * secret_key is not configured. */
-enum app_err seal(const struct conf *c, const uint8_t *plain, size_t n,
-                  char *hex_out);
+APP_MUST_USE enum app_err seal(const struct conf *c, const uint8_t *plain,
+                               size_t n, char *hex_out);
 
 /* Decrypt hex text made by seal(); *n gets the length.  APP_EINVAL when it
  * does not authenticate (tampered, or another key). */
-enum app_err unseal(const struct conf *c, const char *hex, uint8_t *plain,
-                    size_t cap, size_t *n);
+APP_MUST_USE enum app_err unseal(const struct conf *c, const char *hex,
+                                 uint8_t *plain, size_t cap, size_t *n);
 
 #endif

@@ -88,12 +88,15 @@ stage_ids_json(struct arena *a, const int64_t *ids, size_t n)
     struct buf b;
     size_t i;
 
+    enum app_err rc;
+
     buf_init(&b, a, 2000);
-    buf_putc(&b, '[');
-    for (i = 0; i < n; i++)
-        buf_printf(&b, "%s%lld", i > 0 ? "," : "", (long long)ids[i]);
-    buf_putc(&b, ']');
-    return b.p != NULL ? b.p : "[]";
+    rc = buf_putc(&b, '[');
+    for (i = 0; rc == APP_OK && i < n; i++)
+        rc = buf_printf(&b, "%s%lld", i > 0 ? "," : "", (long long)ids[i]);
+    if (rc == APP_OK)
+        rc = buf_putc(&b, ']');
+    return rc == APP_OK ? b.p : NULL;
 }
 
 enum app_err
@@ -107,7 +110,7 @@ stage_change_locked(struct req *r, const struct stage_request *sr,
     size_t nused = 0;
     uint64_t last = 0;
     cJSON *have, *cf;
-    const char *lost_key = NULL;
+    const char *lost_key = NULL, *used_json;
     bool lost;
     enum app_err rc;
 
@@ -158,13 +161,15 @@ stage_change_locked(struct req *r, const struct stage_request *sr,
         return APP_ECONFLICT;
     if (v->code != NULL && strcmp(v->code, "ok") == 0)
         nused = used_items(&rd, set, c.stage, sr->to, used);
+    used_json = stage_ids_json(r->a, used, nused);
+    if (used_json == NULL)
+        return APP_ENOMEM;
     rc = db_exec(
         r->app->db, SQL_EVENT,
         DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(c.id), DB_CSTR(c.stage),
                 DB_CSTR(sr->to), DB_I64(r->auth->user_id),
-                DB_CSTR(v->code != NULL ? v->code : "ok"),
-                DB_CSTR(stage_ids_json(r->a, used, nused)), DB_I64(v->version),
-                lost ? DB_CSTR(sr->lost_reason) : DB_NULL,
+                DB_CSTR(v->code != NULL ? v->code : "ok"), DB_CSTR(used_json),
+                DB_I64(v->version), lost ? DB_CSTR(sr->lost_reason) : DB_NULL,
                 DB_CSTR(sr->note != NULL ? sr->note : ""),
                 DB_CSTR(sr->via != NULL ? sr->via : "page")),
         NULL, &last);

@@ -33,12 +33,16 @@ struct stage_request {
  * (v->code "stale").  APP_EVALIDATION: a lost reason is missing or not in
  * the rules' list (v->code "lost_reason_required"/"bad_lost_reason").
  * Opens and ends its own transaction. */
-enum app_err stage_change(struct req *r, const struct stage_request *sr,
-                          struct rule_verdict *v, int64_t *event_id);
+APP_MUST_USE enum app_err stage_change(struct req *r,
+                                       const struct stage_request *sr,
+                                       struct rule_verdict *v,
+                                       int64_t *event_id);
 
 /* The same inside the caller's transaction (imports). */
-enum app_err stage_change_locked(struct req *r, const struct stage_request *sr,
-                                 struct rule_verdict *v, int64_t *event_id);
+APP_MUST_USE enum app_err stage_change_locked(struct req *r,
+                                              const struct stage_request *sr,
+                                              struct rule_verdict *v,
+                                              int64_t *event_id);
 
 /* Evidence ids as a stage event records them: "[12,13]" (in a). */
 const char *stage_ids_json(struct arena *a, const int64_t *ids, size_t n);
@@ -48,8 +52,9 @@ const char *stage_ids_json(struct arena *a, const int64_t *ids, size_t n);
  * customer must be in the caller's scope (else APP_ENOTFOUND).  The caller
  * deletes both. */
 cJSON *stage_facts(const struct customer *c);
-enum app_err stage_inputs(struct req *r, int64_t customer_id,
-                          struct customer *c, cJSON **facts, cJSON **have);
+APP_MUST_USE enum app_err stage_inputs(struct req *r, int64_t customer_id,
+                                       struct customer *c, cJSON **facts,
+                                       cJSON **have);
 
 /* A refusal for the API's 409 body and the pages:
  * {"error": code, "code": code, "message": ..., "rule_message": ...,

@@ -107,7 +107,7 @@ text_fit(struct str s, unsigned max, struct fit *f)
 
 /* Append the first end bytes of s cleaned and XML-escaped, through a small
  * stack buffer so a text costs a few buf_append calls, not one per byte. */
-static enum app_err
+APP_MUST_USE static enum app_err
 text_put(struct buf *b, struct str s, size_t end)
 {
     const unsigned char *p = (const unsigned char *)s.p;

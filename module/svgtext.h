@@ -18,7 +18,8 @@
  * malformed UTF-8 read as U+FFFD, controls blanked, bidi controls dropped
  * and & < > " ' escaped: the result is valid UTF-8 safe in XML text and
  * attribute values. */
-enum app_err svgtext_out(struct buf *b, struct str s, unsigned max);
+APP_MUST_USE enum app_err svgtext_out(struct buf *b, struct str s,
+                                      unsigned max);
 
 /* The display columns svgtext_out() would use for s (at most max). */
 unsigned svgtext_cols(struct str s, unsigned max);

@@ -70,7 +70,7 @@ struct frame {
     size_t depth;
 };
 
-static enum app_err
+APP_MUST_USE static enum app_err
 emit(struct req *r, cJSON *list, const struct db_res *res,
      const struct item *it, size_t depth)
 {

@@ -27,8 +27,8 @@ struct tenant_new {
 /* The id of the company whose code is slug, compared as the database
  * compares codes; *id is 0 when there is none.  APP_EDB when the query
  * fails. */
-enum app_err tenants_find(struct db *db, struct arena *a, struct str slug,
-                          int64_t *id);
+APP_MUST_USE enum app_err tenants_find(struct db *db, struct arena *a,
+                                       struct str slug, int64_t *id);
 
 /* Whether t is a valid new company; *problem (static text, for the CLI)
  * names what is wrong otherwise. */
@@ -37,7 +37,8 @@ bool tenants_valid(const struct tenant_new *t, const char **problem);
 /* Create the company and its audit entry, inside the caller's
  * transaction.  APP_EINVAL (see tenants_valid) or APP_ECONFLICT when the
  * code is taken; *id is the new company's id. */
-enum app_err tenants_create(struct db *db, const struct tenant_new *t,
-                            int64_t *id, const char **problem);
+APP_MUST_USE enum app_err tenants_create(struct db *db,
+                                         const struct tenant_new *t,
+                                         int64_t *id, const char **problem);
 
 #endif

@@ -90,7 +90,7 @@ label(enum textenc e)
 }
 
 /* Fill *err (when given) and return its rc.  off is an offset in s. */
-static enum app_err
+APP_MUST_USE static enum app_err
 fail(struct textenc_error *err, enum outcome why, bool unknown,
      enum textenc enc, const unsigned char *s, size_t n, size_t off,
      size_t max_out)

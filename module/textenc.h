@@ -64,7 +64,7 @@ struct textenc_error {
 /* Parse an encoding name from a form: "auto", "utf-8" (or "utf8"), "gbk",
  * "gb18030", ASCII case-insensitive.  APP_EINVAL for anything else (message
  * key "encoding.unsupported"). */
-enum app_err textenc_parse(struct str name, enum textenc *out);
+APP_MUST_USE enum app_err textenc_parse(struct str name, enum textenc *out);
 
 /* The lower-case name of an encoding: "auto", "utf-8", "gbk", "gb18030". */
 const char *textenc_name(enum textenc e);
@@ -91,8 +91,9 @@ const char *textenc_name(enum textenc e);
  *   APP_EINTERNAL "encoding.unavailable" iconv cannot open GB18030
  *
  * Never reads outside in; *out is untouched on failure. */
-enum app_err textenc_decode(struct arena *a, struct str in, enum textenc want,
-                            size_t max_out, struct textenc_result *out,
-                            struct textenc_error *err);
+APP_MUST_USE enum app_err textenc_decode(struct arena *a, struct str in,
+                                         enum textenc want, size_t max_out,
+                                         struct textenc_result *out,
+                                         struct textenc_error *err);
 
 #endif

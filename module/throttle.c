@@ -102,7 +102,7 @@ throttle_account_key(struct str tenant, struct str login, char *out)
     auth_sha256_hex(buf, n, out);
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 failures(struct req *r, const char *sql, const struct db_val *args,
          size_t nargs, long *count, long *since)
 {
@@ -156,6 +156,7 @@ throttle_record(struct req *r, const char *account_key, bool ok)
                 NULL, NULL);
 
     if (rc == APP_OK && ok)
-        db_exec(r->app->db, SQL_PRUNE, DB_NOARGS, NULL, NULL);
+        app_ignore(db_exec(r->app->db, SQL_PRUNE, DB_NOARGS, NULL, NULL),
+                   "pruning old rows is housekeeping; the next one retries");
     return rc;
 }

@@ -44,15 +44,17 @@ void throttle_account_key(struct str scope, struct str name, char *out);
  * trailing spaces -- has one form), within the company the database
  * resolved (tenant > 0) or the code typed.  Runs the same one query
  * either way, so the key reveals nothing by its timing. */
-enum app_err throttle_login_key(struct req *r, int64_t tenant, struct str slug,
-                                int64_t user_id, struct str login, char *out);
+APP_MUST_USE enum app_err throttle_login_key(struct req *r, int64_t tenant,
+                                             struct str slug, int64_t user_id,
+                                             struct str login, char *out);
 
 /* May this attempt go ahead?  *wait_s is 0 when it may; *locked tells a
  * lock (for the audit log) from a delay. */
-enum app_err throttle_check(struct req *r, const char *account_key,
-                            long *wait_s, bool *locked);
+APP_MUST_USE enum app_err throttle_check(struct req *r, const char *account_key,
+                                         long *wait_s, bool *locked);
 
 /* Record the outcome of a verified attempt. */
-enum app_err throttle_record(struct req *r, const char *account_key, bool ok);
+APP_MUST_USE enum app_err throttle_record(struct req *r,
+                                          const char *account_key, bool ok);
 
 #endif

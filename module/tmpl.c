@@ -273,11 +273,12 @@ struct compiler {
     size_t errlen;
 };
 
-static enum app_err cerr(struct compiler *c, size_t line, const char *fmt, ...)
+APP_MUST_USE static enum app_err cerr(struct compiler *c, size_t line,
+                                      const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* A compile error: "name:line: problem" in err, APP_EINVAL. */
-static enum app_err
+APP_MUST_USE static enum app_err
 cerr(struct compiler *c, size_t line, const char *fmt, ...)
 {
     char msg[160];
@@ -290,7 +291,7 @@ cerr(struct compiler *c, size_t line, const char *fmt, ...)
     return APP_EINVAL;
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 push_tok(struct compiler *c, enum tok_kind kind, struct str s, size_t line)
 {
     size_t need;
@@ -310,7 +311,7 @@ push_tok(struct compiler *c, enum tok_kind kind, struct str s, size_t line)
 }
 
 /* Text becomes one token per line piece, so build() can work by lines. */
-static enum app_err
+APP_MUST_USE static enum app_err
 push_text(struct compiler *c, const char *p, size_t n, size_t *line)
 {
     while (n > 0) {
@@ -408,7 +409,7 @@ tag_kind(char sigil)
 
 /* The tag whose opening delimiter is at src[at]; *pos gets the offset just
  * past it. */
-static enum app_err
+APP_MUST_USE static enum app_err
 scan_tag(struct compiler *c, struct delims *d, size_t at, size_t *pos,
          size_t *line)
 {
@@ -450,7 +451,7 @@ scan_tag(struct compiler *c, struct delims *d, size_t at, size_t *pos,
     return APP_OK;
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 tokenize(struct compiler *c)
 {
     struct delims d = { "{{", "}}", 2, 2 };
@@ -530,7 +531,7 @@ block_ind(const struct compiler *c)
                         : (struct str){ c->src, 0 };
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 push_op(struct compiler *c, enum op_kind kind, struct str s, size_t line)
 {
     size_t need;
@@ -551,7 +552,7 @@ push_op(struct compiler *c, enum op_kind kind, struct str s, size_t line)
     return APP_OK;
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 open_body(struct compiler *c, const struct line *ln, bool left_clear,
           struct str ind)
 {
@@ -568,7 +569,7 @@ open_body(struct compiler *c, const struct line *ln, bool left_clear,
     return APP_OK;
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 close_body(struct compiler *c, struct line *ln, size_t t)
 {
     const struct tok *tk = &c->toks[t];
@@ -593,7 +594,7 @@ close_body(struct compiler *c, struct line *ln, size_t t)
     return APP_OK;
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 build_tag(struct compiler *c, struct line *ln, size_t t)
 {
     const struct tok *tk = &c->toks[t];
@@ -711,7 +712,7 @@ scan_line(const struct compiler *c, size_t i, size_t row, struct line *ln)
     ln->classic = ntags == 1 && !interp && blank;
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 build_line(struct compiler *c, size_t i, size_t row, size_t *next)
 {
     struct line ln;
@@ -762,7 +763,7 @@ build_line(struct compiler *c, size_t i, size_t row, size_t *next)
     return rc;
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 build(struct compiler *c)
 {
     size_t i = 0, row = 0;
@@ -778,7 +779,7 @@ build(struct compiler *c)
     return rc;
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 compile(const char *name, const char *src, size_t len, struct tmpl **out,
         char *err, size_t errlen)
 {
@@ -864,12 +865,13 @@ struct render {
     size_t errlen;
 };
 
-static enum app_err render_range(struct render *r, const struct tmpl *t,
-                                 size_t i, size_t end, const struct ctx *cx,
-                                 const struct indent *ind,
-                                 const struct scope *sc);
+APP_MUST_USE static enum app_err render_range(struct render *r,
+                                              const struct tmpl *t, size_t i,
+                                              size_t end, const struct ctx *cx,
+                                              const struct indent *ind,
+                                              const struct scope *sc);
 
-static enum app_err
+APP_MUST_USE static enum app_err
 too_big(struct render *r, const char *what, size_t limit)
 {
     set_err(r->err, r->errlen, "%s:%zu: %s %zu", r->t->name.p, r->line, what,
@@ -877,7 +879,7 @@ too_big(struct render *r, const char *what, size_t limit)
     return APP_ETOOBIG;
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 step(struct render *r)
 {
     if (++r->steps > r->max_steps)
@@ -886,7 +888,7 @@ step(struct render *r)
 }
 
 /* Room for n more bytes of output: the caller's limit, then out's own. */
-static enum app_err
+APP_MUST_USE static enum app_err
 room(struct render *r, size_t n)
 {
     size_t used = r->out->len - r->base;
@@ -896,7 +898,7 @@ room(struct render *r, size_t n)
     return APP_OK;
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 out_err(struct render *r, enum app_err rc)
 {
     set_err(r->err, r->errlen, "%s:%zu: output buffer: %s", r->t->name.p,
@@ -904,7 +906,7 @@ out_err(struct render *r, enum app_err rc)
     return rc;
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 put_raw(struct render *r, const char *p, size_t n)
 {
     enum app_err rc = room(r, n);
@@ -918,7 +920,7 @@ put_raw(struct render *r, const char *p, size_t n)
 }
 
 /* Outermost indentation first; the chain is at most max_depth long. */
-static enum app_err
+APP_MUST_USE static enum app_err
 put_indent(struct render *r, const struct indent *ind)
 {
     enum app_err rc;
@@ -958,7 +960,7 @@ html_len(const char *p, size_t n)
     return len;
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 emit(struct render *r, const struct indent *ind, const char *p, size_t n,
      bool escape)
 {
@@ -1073,7 +1075,7 @@ truthy(const cJSON *v)
     return true;
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 emit_value(struct render *r, const struct indent *ind, const cJSON *v,
            bool escape)
 {
@@ -1094,7 +1096,7 @@ emit_value(struct render *r, const struct indent *ind, const cJSON *v,
     return APP_OK; /* null, objects and arrays print nothing */
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 enter(struct render *r)
 {
     if (r->depth >= r->max_depth)
@@ -1103,7 +1105,7 @@ enter(struct render *r)
     return APP_OK;
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 render_section(struct render *r, const struct tmpl *t, size_t i, const cJSON *v,
                const struct ctx *cx, const struct indent *ind,
                const struct scope *sc)
@@ -1133,7 +1135,7 @@ render_section(struct render *r, const struct tmpl *t, size_t i, const cJSON *v,
 }
 
 /* A partial, or with a scope a parent: the whole of another template. */
-static enum app_err
+APP_MUST_USE static enum app_err
 render_include(struct render *r, const struct op *op, const struct ctx *cx,
                const struct indent *ind, const struct scope *sc)
 {
@@ -1172,7 +1174,7 @@ op_next(const struct op *op, size_t i)
 /* The block that overrides name: the outermost parent body passing one
  * wins, so a template's own arguments beat those of the parents it
  * extends. */
-static enum app_err
+APP_MUST_USE static enum app_err
 find_override(struct render *r, const struct scope *sc, struct str name,
               const struct tmpl **ft, size_t *fi)
 {
@@ -1196,7 +1198,7 @@ find_override(struct render *r, const struct scope *sc, struct str name,
     return rc;
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 render_block(struct render *r, const struct tmpl *t, size_t i,
              const struct ctx *cx, const struct indent *ind,
              const struct scope *sc)
@@ -1218,7 +1220,7 @@ render_block(struct render *r, const struct tmpl *t, size_t i,
     return rc;
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 render_range(struct render *r, const struct tmpl *t, size_t i, size_t end,
              const struct ctx *cx, const struct indent *ind,
              const struct scope *sc)
@@ -1427,7 +1429,7 @@ by_bytes(const struct dirent **a, const struct dirent **b)
     return strcmp((*a)->d_name, (*b)->d_name);
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 load_file(struct loader *ld, size_t len)
 {
     size_t extlen = sizeof(MUSTACHE_EXT) - 1, n = 0, cap;
@@ -1491,7 +1493,7 @@ has_ext(const char *name)
 
 /* Load the tree at ld->path (len bytes long), depth levels below the
  * root; recursion is bounded by TMPL_MAX_DIR_DEPTH. */
-static enum app_err
+APP_MUST_USE static enum app_err
 load_tree(struct loader *ld, size_t len, unsigned depth)
 {
     struct dirent **ents = NULL;

@@ -48,16 +48,17 @@ void tmpl_set_free(struct tmpl_set *set);
  * the same name.  On a syntax error (unclosed tag or section, mismatched
  * section end, bad delimiter change) returns APP_EINVAL with a message in
  * err naming the template, line and problem. */
-enum app_err tmpl_set_add(struct tmpl_set *set, const char *name,
-                          const char *src, size_t len, char *err,
-                          size_t errlen);
+APP_MUST_USE enum app_err tmpl_set_add(struct tmpl_set *set, const char *name,
+                                       const char *src, size_t len, char *err,
+                                       size_t errlen);
 
 /* Compile every *.mustache file under dir (recursively; names are the
  * relative path without the extension, e.g. "pages/home"), skipping the
  * directories "static" and "i18n".  Stops at the first error (APP_EINVAL
  * or APP_EIO) with a message in err.  Files are limited to 1 MiB each. */
-enum app_err tmpl_set_load_dir(struct tmpl_set *set, const char *dir, char *err,
-                               size_t errlen);
+APP_MUST_USE enum app_err tmpl_set_load_dir(struct tmpl_set *set,
+                                            const char *dir, char *err,
+                                            size_t errlen);
 
 /* True when the set holds a template of that name. */
 bool tmpl_set_has(const struct tmpl_set *set, const char *name);
@@ -66,16 +67,18 @@ bool tmpl_set_has(const struct tmpl_set *set, const char *name);
  * exists in the set.  APP_ENOTFOUND with the first missing name in err.
  * (The spec renders a missing partial as ""; our own templates should
  * never rely on that, so start-up and the tests call this.) */
-enum app_err tmpl_set_check(const struct tmpl_set *set, char *err,
-                            size_t errlen);
+APP_MUST_USE enum app_err tmpl_set_check(const struct tmpl_set *set, char *err,
+                                         size_t errlen);
 
 /* Render the template called name with data as the root context, appending
  * to out.  APP_ENOTFOUND when there is no such template; APP_ETOOBIG when
  * a limit is hit (out may then hold partial output, which the caller
  * discards); errors from out (APP_ENOMEM, APP_ETOOBIG).  err gets a
  * message on failure. */
-enum app_err tmpl_render(const struct tmpl_set *set, const char *name,
-                         const cJSON *data, const struct tmpl_limits *limits,
-                         struct buf *out, char *err, size_t errlen);
+APP_MUST_USE enum app_err tmpl_render(const struct tmpl_set *set,
+                                      const char *name, const cJSON *data,
+                                      const struct tmpl_limits *limits,
+                                      struct buf *out, char *err,
+                                      size_t errlen);
 
 #endif

@@ -156,7 +156,7 @@ users_find_login(struct db *db, struct arena *a, int64_t tenant,
 }
 
 /* The manager must be an active user of this tenant whose role manages. */
-static enum app_err
+APP_MUST_USE static enum app_err
 check_manager(struct db *db, struct arena *a, int64_t tenant, int64_t manager)
 {
     struct user m;

@@ -49,13 +49,15 @@ bool role_requires_mfa(unsigned role);
 /* Roles that may manage a team (be someone's manager). */
 bool role_can_manage(unsigned role);
 
-enum app_err users_get(struct db *db, struct arena *a, int64_t tenant,
-                       int64_t id, struct user *out);
+APP_MUST_USE enum app_err users_get(struct db *db, struct arena *a,
+                                    int64_t tenant, int64_t id,
+                                    struct user *out);
 
 /* Find by login (case-insensitive); also returns the password hash. */
-enum app_err users_find_login(struct db *db, struct arena *a, int64_t tenant,
-                              struct str login, struct user *out,
-                              const char **password_hash);
+APP_MUST_USE enum app_err users_find_login(struct db *db, struct arena *a,
+                                           int64_t tenant, struct str login,
+                                           struct user *out,
+                                           const char **password_hash);
 
 struct user_new {
     struct str login;
@@ -69,27 +71,32 @@ struct user_new {
 
 /* Insert a user and its closure rows.  APP_ECONFLICT when the login is
  * taken, APP_EVALIDATION when the manager is not a manager of this tenant. */
-enum app_err users_create(struct db *db, struct arena *a, int64_t tenant,
-                          const struct user_new *u, int64_t *id);
+APP_MUST_USE enum app_err users_create(struct db *db, struct arena *a,
+                                       int64_t tenant, const struct user_new *u,
+                                       int64_t *id);
 
 /* Move a user (and its whole subtree) under another manager (0: none).
  * APP_ECONFLICT when that would make a cycle, APP_EVALIDATION when the
  * manager is not an active manager of this tenant. */
-enum app_err users_set_manager(struct db *db, struct arena *a, int64_t tenant,
-                               int64_t user, int64_t manager);
+APP_MUST_USE enum app_err users_set_manager(struct db *db, struct arena *a,
+                                            int64_t tenant, int64_t user,
+                                            int64_t manager);
 
 /* True when `member` is `manager` or somewhere below it. */
-enum app_err users_in_subtree(struct db *db, struct arena *a, int64_t tenant,
-                              int64_t manager, int64_t member, bool *in);
+APP_MUST_USE enum app_err users_in_subtree(struct db *db, struct arena *a,
+                                           int64_t tenant, int64_t manager,
+                                           int64_t member, bool *in);
 
 /* The users of the tenant (all != 0) or of root's subtree, by login, at
  * most max (APP_ETOOBIG past it). *out is an arena array. */
-enum app_err users_list_scope(struct db *db, struct arena *a, int64_t tenant,
-                              int64_t all, int64_t root, size_t max,
-                              struct user **out, size_t *n);
+APP_MUST_USE enum app_err users_list_scope(struct db *db, struct arena *a,
+                                           int64_t tenant, int64_t all,
+                                           int64_t root, size_t max,
+                                           struct user **out, size_t *n);
 
 /* Resolve a login to an id in the tenant (APP_ENOTFOUND). */
-enum app_err users_id_by_login(struct db *db, struct arena *a, int64_t tenant,
-                               struct str login, int64_t *id);
+APP_MUST_USE enum app_err users_id_by_login(struct db *db, struct arena *a,
+                                            int64_t tenant, struct str login,
+                                            int64_t *id);
 
 #endif

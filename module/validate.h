@@ -49,9 +49,11 @@ struct field_val {
 /* Check src against spec (n rows) into out[n].  Unknown fields are
  * ignored (never bound to anything).  On APP_EVALIDATION, errors (when not
  * NULL) gets one "name": "message" entry per bad field. */
-enum app_err validate_fields(struct req *r, const struct kvlist *src,
-                             const struct field_spec *spec, size_t n,
-                             struct field_val *out, cJSON *errors);
+APP_MUST_USE enum app_err validate_fields(struct req *r,
+                                          const struct kvlist *src,
+                                          const struct field_spec *spec,
+                                          size_t n, struct field_val *out,
+                                          cJSON *errors);
 
 /* Count UTF-8 characters (the input must be valid UTF-8). */
 size_t utf8_chars(const char *p, size_t n);

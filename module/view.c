@@ -12,6 +12,7 @@
 #include "log.h"
 #include "router.h"
 #include "tz.h"
+#include "jsonmem.h"
 
 static void
 model_cleanup(void *p)
@@ -34,9 +35,9 @@ view_new(struct req *r)
     if (m == NULL)
         return NULL;
     if (arena_cleanup_add(r->a, model_cleanup, m) != 0)
-        return NULL;
-    ok = r->catalog == NULL ||
-         cJSON_AddItemReferenceToObject(m, "t", (cJSON *)r->catalog);
+        return NULL; /* it has freed m */
+    /* The catalog by reference: not copied, not freed with the model. */
+    ok = r->catalog == NULL || jsonmem_add_ref(m, "t", r->catalog);
     ok = ok && view_add_str(m, "lang", r->lang);
     ok = ok && cJSON_AddBoolToObject(m, "lang_en",
                                      strcmp(r->lang, "en") == 0) != NULL;
@@ -168,8 +169,11 @@ view_error(struct req *r, enum app_err e)
     cJSON *m;
 
     /* Whatever the handler had put in the body or headers is dropped,
-     * except a Set-Cookie or Allow set for this very answer. */
+     * except a Set-Cookie or Allow set for this very answer.  The error
+     * page is a document of its own: a failed allocation before it does
+     * not stop it, one while it is built sends the plain text instead. */
     buf_clear(&r->body);
+    http_json_fresh(r);
     if (detail != NULL && strcmp(detail, r->err_detail) == 0)
         detail = NULL; /* an untranslated key is not a message */
     snprintf(key, sizeof(key), "%s.title", app_err_msgkey(e));
@@ -208,7 +212,8 @@ view_error(struct req *r, enum app_err e)
         goto plain;
     return;
 plain:
-    http_text(r, status, http_reason(status));
+    app_ignore(http_text(r, status, http_reason(status)),
+               "the last resort: nothing is left to try");
 }
 
 void

@@ -22,8 +22,8 @@ cJSON *view_new(struct req *r);
  * non-empty array "x" in the model gets a sibling "has_x": true, so a
  * template tests "any?" with {{#has_x}} (a {{#x.0}} section would push the
  * first item, whose keys then shadow missing ones of later items). */
-enum app_err view_page(struct req *r, int status, const char *tmpl,
-                       cJSON *model);
+APP_MUST_USE enum app_err view_page(struct req *r, int status, const char *tmpl,
+                                    cJSON *model);
 
 /* An empty JSON object for per-field error messages, freed with the
  * request (NULL when out of memory). */

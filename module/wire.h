@@ -39,7 +39,8 @@ size_t wire_pct_decode(struct str s, bool plus_space, char *dst);
  * ones (A-Z a-z 0-9 - . _ ~) becomes %XX.  Safe in a query string, a path
  * segment and an RFC 5987 header value.  APP_ETOOBIG or APP_ENOMEM from
  * the buffer. */
-enum app_err wire_pct_encode(struct buf *b, const char *p, size_t n);
+APP_MUST_USE enum app_err wire_pct_encode(struct buf *b, const char *p,
+                                          size_t n);
 
 /* --- HTTP tokens and quoted strings (RFC 9110 §5.6) --------------------- */
 
@@ -66,8 +67,8 @@ enum wire_quoting {
  * when it is malformed or unterminated, APP_ENOMEM when the arena is
  * exhausted.  On APP_OK *i is past the closing quote and, when out is not
  * NULL, out holds the unquoted text in the arena (NUL-terminated). */
-enum app_err wire_quoted(struct arena *a, struct str s, size_t *i,
-                         enum wire_quoting how, struct str *out);
+APP_MUST_USE enum app_err wire_quoted(struct arena *a, struct str s, size_t *i,
+                                      enum wire_quoting how, struct str *out);
 
 /* --- SQL LIKE ---------------------------------------------------------------
  */

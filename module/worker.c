@@ -50,7 +50,7 @@ slot_set_route(struct slot *slot, const char *name, const char *rid)
 
 /* An anonymous visitor on a page that needs a user goes to the login page,
  * then comes back. */
-static enum app_err
+APP_MUST_USE static enum app_err
 to_login(struct req *r)
 {
     struct buf b;
@@ -63,7 +63,7 @@ to_login(struct req *r)
 }
 
 /* A session whose second factor is due is sent to that step. */
-static enum app_err
+APP_MUST_USE static enum app_err
 to_mfa_step(struct req *r)
 {
     if (r->method != HM_GET && r->method != HM_HEAD) {
@@ -78,7 +78,7 @@ to_mfa_step(struct req *r)
  * done unless the route is part of that step, and the right role.  A role
  * that may not use a route gets 404, like a missing object: the existence
  * of routes and objects does not leak. */
-static enum app_err
+APP_MUST_USE static enum app_err
 check_access(struct req *r, const struct route *rt)
 {
     if (r->auth != NULL && r->auth->mfa_state != MFA_DONE &&
@@ -97,7 +97,7 @@ check_access(struct req *r, const struct route *rt)
     return APP_OK;
 }
 
-static enum app_err
+APP_MUST_USE static enum app_err
 run_route(struct req *r, struct slot *slot)
 {
     const struct route *rt;
@@ -119,8 +119,9 @@ run_route(struct req *r, struct slot *slot)
                          http_method_name((enum http_method)m));
             }
         }
-        http_header(r, "Allow", allow);
         r->err_detail = "http.method_not_allowed";
+        if (http_header(r, "Allow", allow) != APP_OK)
+            return APP_ENOMEM;
         return rc;
     }
     if (rc != APP_OK)
@@ -138,7 +139,8 @@ run_route(struct req *r, struct slot *slot)
         rc = db_ensure(app->db);
         if (rc != APP_OK) {
             r->err_detail = "db.unavailable";
-            http_header(r, "Retry-After", "5");
+            app_ignore(http_header(r, "Retry-After", "5"),
+                       "a hint for clients; the 503 stands without it");
             return rc;
         }
         rc = auth_request(r, (rt->flags & RF_API) != 0);
@@ -270,7 +272,7 @@ worker_run(struct app *app, int listen_fd, struct slot *slot, pid_t master)
     }
     /* A database that is down at start is not fatal: requests answer 503
      * and each one retries. */
-    (void)db_ensure(app->db);
+    app_ignore(db_ensure(app->db), "a request reconnects when it needs to");
     log_info("worker.start", "slot=%u generation=%u", app->worker,
              slot->generation);
 

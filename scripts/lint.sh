@@ -25,6 +25,17 @@ check '(printf|snprintf|buf_printf)[[:space:]]*\(.*"[[:space:]]*(SELECT|INSERT|U
 check 'mysql_real_query|mysql_query[[:space:]]*\(' \
     'only migrate.c may run unprepared SQL' 
 check 'system[[:space:]]*\(|popen[[:space:]]*\(' 'no shell from the server'
+# Every function that returns enum app_err is APP_MUST_USE (err.h), so an
+# ignored result is a compile error: declarations in headers, static
+# functions in sources (exported ones take it from their header).
+hits=$( (grep -nE '^(static inline )?enum app_err([[:space:]]+[a-z_0-9]+\(|[[:space:]]*$)' \
+    $(printf '%s\n' $files | grep '\.h$');
+    grep -nE '^static (inline )?enum app_err' \
+    $(printf '%s\n' $files | grep '\.c$')) | grep -v 'lint:allow' || true)
+if [ -n "$hits" ]; then
+    printf '%s\n' "$hits" | sed 's/$/    <- returns enum app_err: mark it APP_MUST_USE/'
+    rc=1
+fi
 if [ $rc -eq 0 ]; then
     echo "lint: ok ($(printf '%s\n' $files | wc -l) files)"
 fi

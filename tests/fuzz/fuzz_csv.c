@@ -47,7 +47,7 @@ recs_init(struct recs *rs, size_t cap)
 
 /* Read everything into *out (records in arena a).  Returns the final rc;
  * *err gets the error. */
-static enum app_err
+APP_MUST_USE static enum app_err
 read_all(struct arena *a, struct str in, char sep, const struct csv_limits *l,
          struct recs *out, struct csv_error *err, char *used_sep)
 {

@@ -15,6 +15,9 @@
 
 #include <cmocka.h>
 
+/* A step of setting up a test that must not fail. */
+#define MUST_OK(expr) assert_int_equal((expr), APP_OK)
+
 #include "arena.h"
 #include "buf.h"
 #include "csv.h"
@@ -68,7 +71,7 @@ row_limits(const struct csv_limits *l)
  * "LINE:[f1][f2] LINE:[f1]" (the caller frees it with buf_free), checking
  * numbering, offsets and NUL termination on the way.  Returns the first
  * error, or APP_OK at the end. */
-static enum app_err
+APP_MUST_USE static enum app_err
 read_all(struct str in, char sep, const struct csv_limits *lim, struct buf *out,
          struct csv_error *err)
 {
@@ -79,7 +82,7 @@ read_all(struct str in, char sep, const struct csv_limits *lim, struct buf *out,
     size_t count = 0, f;
 
     buf_init(out, NULL, 16u << 20);
-    buf_append(out, "", 0);
+    MUST_OK(buf_append(out, "", 0));
     assert_int_equal(csv_reader_init(&r, a, in, sep, lim), APP_OK);
     for (;;) {
         rc = csv_next(&r, &rec);
@@ -96,13 +99,13 @@ read_all(struct str in, char sep, const struct csv_limits *lim, struct buf *out,
         assert_int_equal(rec.number, count);
         assert_true(rec.offset < in.len);
         if (count > 1)
-            buf_putc(out, ' ');
-        buf_printf(out, "%zu:", rec.line);
+            MUST_OK(buf_putc(out, ' '));
+        MUST_OK(buf_printf(out, "%zu:", rec.line));
         for (f = 0; f < rec.n; f++) {
             assert_int_equal(rec.fields[f].p[rec.fields[f].len], '\0');
-            buf_putc(out, '[');
-            buf_put_str(out, rec.fields[f]);
-            buf_putc(out, ']');
+            MUST_OK(buf_putc(out, '['));
+            MUST_OK(buf_put_str(out, rec.fields[f]));
+            MUST_OK(buf_putc(out, ']'));
         }
     }
     arena_free(a);
@@ -385,13 +388,13 @@ test_default_limits(void **state)
 
     /* 256 fields, then 257 */
     buf_init(&in, NULL, 64u << 20);
-    buf_putc(&in, 'x');
+    MUST_OK(buf_putc(&in, 'x'));
     for (i = 1; i < 256; i++)
-        buf_puts(&in, ",x");
+        MUST_OK(buf_puts(&in, ",x"));
     assert_int_equal(read_all(buf_str(&in), ',', NULL, &got, &err), APP_OK);
     assert_int_equal(got.len, 2 + 256 * 3);
     buf_free(&got);
-    buf_puts(&in, ",x");
+    MUST_OK(buf_puts(&in, ",x"));
     assert_int_equal(read_all(buf_str(&in), ',', NULL, &got, &err),
                      APP_ETOOBIG);
     assert_string_equal(err.code, "csv.too_many_fields");
@@ -401,10 +404,10 @@ test_default_limits(void **state)
     /* a field of 65536 bytes, then 65537 */
     buf_clear(&in);
     for (i = 0; i < 65536; i++)
-        buf_putc(&in, 'y');
+        MUST_OK(buf_putc(&in, 'y'));
     assert_int_equal(read_all(buf_str(&in), ',', NULL, &got, &err), APP_OK);
     buf_free(&got);
-    buf_putc(&in, 'y');
+    MUST_OK(buf_putc(&in, 'y'));
     assert_int_equal(read_all(buf_str(&in), ',', NULL, &got, &err),
                      APP_ETOOBIG);
     assert_string_equal(err.code, "csv.field_too_large");
@@ -417,16 +420,16 @@ test_default_limits(void **state)
         size_t k, n = i < 15 ? 65535 : 65536;
 
         if (i > 0)
-            buf_putc(&in, ',');
+            MUST_OK(buf_putc(&in, ','));
         for (k = 0; k < n; k++)
-            buf_putc(&in, 'z');
+            MUST_OK(buf_putc(&in, 'z'));
     }
     assert_int_equal(in.len, 1048576);
-    buf_puts(&in, "\r\n");
+    MUST_OK(buf_puts(&in, "\r\n"));
     assert_int_equal(read_all(buf_str(&in), ',', NULL, &got, &err), APP_OK);
     buf_free(&got);
     in.len -= 2;
-    buf_puts(&in, ",\r\n");
+    MUST_OK(buf_puts(&in, ",\r\n"));
     assert_int_equal(read_all(buf_str(&in), ',', NULL, &got, &err),
                      APP_ETOOBIG);
     assert_string_equal(err.code, "csv.record_too_large");
@@ -435,7 +438,7 @@ test_default_limits(void **state)
     /* 200000 records, then 200001 */
     buf_clear(&in);
     for (i = 0; i < 200000; i++)
-        buf_puts(&in, "1\n");
+        MUST_OK(buf_puts(&in, "1\n"));
     assert_int_equal(read_all(buf_str(&in), ',', NULL, &got, &err), APP_OK);
     assert_int_equal(got.len, strlen("200000:[1]") + (strlen("1:[1] ") * 9) +
                                   (strlen("10:[1] ") * 90) +
@@ -444,7 +447,7 @@ test_default_limits(void **state)
                                   (strlen("10000:[1] ") * 90000) +
                                   (strlen("100000:[1] ") * 100000));
     buf_free(&got);
-    buf_puts(&in, "\n\n1");
+    MUST_OK(buf_puts(&in, "\n\n1"));
     assert_int_equal(read_all(buf_str(&in), ',', NULL, &got, &err),
                      APP_ETOOBIG);
     assert_string_equal(err.code, "csv.too_many_records");

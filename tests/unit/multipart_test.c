@@ -16,6 +16,9 @@
 
 #include <cmocka.h>
 
+/* A step of setting up a test that must not fail. */
+#define MUST_OK(expr) assert_int_equal((expr), APP_OK)
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -171,28 +174,28 @@ dump_result(const struct kvlist *f, const struct upload_list *u, struct buf *b)
     size_t i;
 
     buf_init(b, NULL, 64u << 20);
-    buf_append(b, "", 0);
+    MUST_OK(buf_append(b, "", 0));
     for (i = 0; i < f->n; i++) {
         assert_int_equal(f->v[i].key.p[f->v[i].key.len], '\0');
         assert_int_equal(f->v[i].val.p[f->v[i].val.len], '\0');
-        buf_puts(b, "F[");
-        buf_put_str(b, f->v[i].key);
-        buf_puts(b, "]=[");
-        buf_put_str(b, f->v[i].val);
-        buf_puts(b, "]\n");
+        MUST_OK(buf_puts(b, "F["));
+        MUST_OK(buf_put_str(b, f->v[i].key));
+        MUST_OK(buf_puts(b, "]=["));
+        MUST_OK(buf_put_str(b, f->v[i].val));
+        MUST_OK(buf_puts(b, "]\n"));
     }
     for (i = 0; i < u->n; i++) {
         assert_int_equal(u->v[i].filename.p[u->v[i].filename.len], '\0');
         assert_non_null(u->v[i].content_type.p);
-        buf_puts(b, "U[");
-        buf_put_str(b, u->v[i].field);
-        buf_puts(b, "][");
-        buf_put_str(b, u->v[i].filename);
-        buf_puts(b, "][");
-        buf_put_str(b, u->v[i].content_type);
-        buf_puts(b, "]=[");
+        MUST_OK(buf_puts(b, "U["));
+        MUST_OK(buf_put_str(b, u->v[i].field));
+        MUST_OK(buf_puts(b, "]["));
+        MUST_OK(buf_put_str(b, u->v[i].filename));
+        MUST_OK(buf_puts(b, "]["));
+        MUST_OK(buf_put_str(b, u->v[i].content_type));
+        MUST_OK(buf_puts(b, "]=["));
         dump_file(b, &u->v[i]);
-        buf_puts(b, "]\n");
+        MUST_OK(buf_puts(b, "]\n"));
     }
 }
 
@@ -726,13 +729,13 @@ test_boundaries(void **state)
         enum app_err rc;
 
         buf_init(&body, NULL, 4096);
-        buf_puts(&body, "--");
+        MUST_OK(buf_puts(&body, "--"));
         if (r->boundary.p != NULL)
-            buf_put_str(&body, r->boundary);
-        buf_puts(&body, "\r\n" CD("a") "\r\nx\r\n--");
+            MUST_OK(buf_put_str(&body, r->boundary));
+        MUST_OK(buf_puts(&body, "\r\n" CD("a") "\r\nx\r\n--"));
         if (r->boundary.p != NULL)
-            buf_put_str(&body, r->boundary);
-        buf_puts(&body, "--\r\n");
+            MUST_OK(buf_put_str(&body, r->boundary));
+        MUST_OK(buf_puts(&body, "--\r\n"));
         s = src_new(buf_str(&body));
         s.chunk = 3;
         rc = multipart_parse(a, r->boundary, src_read, &s, &lim_def, tmpdir,
@@ -784,15 +787,15 @@ test_large_file(void **state)
     }
 
     buf_init(&body, NULL, 1u << 20);
-    buf_puts(&body, FIELD("before", "x"));
-    buf_puts(&body, DELIM "Content-Disposition: form-data; name=\"f\"; "
-                          "filename=\"big.bin\"\r\n\r\n");
-    buf_append(&body, content, n);
-    buf_puts(&body, "\r\n" FIELD("after", "y") END);
+    MUST_OK(buf_puts(&body, FIELD("before", "x")));
+    MUST_OK(buf_puts(&body, DELIM "Content-Disposition: form-data; "
+                                  "name=\"f\"; filename=\"big.bin\"\r\n\r\n"));
+    MUST_OK(buf_append(&body, content, n));
+    MUST_OK(buf_puts(&body, "\r\n" FIELD("after", "y") END));
     buf_init(&want, NULL, 1u << 20);
-    buf_puts(&want, "F[before]=[x]\nF[after]=[y]\nU[f][big.bin][]=[");
-    buf_append(&want, content, n);
-    buf_puts(&want, "]\n");
+    MUST_OK(buf_puts(&want, "F[before]=[x]\nF[after]=[y]\nU[f][big.bin][]=["));
+    MUST_OK(buf_append(&want, content, n));
+    MUST_OK(buf_puts(&want, "]\n"));
 
     lim.max_file_size = n;
     for (mode = 0; mode < 6; mode++) {

@@ -12,6 +12,9 @@
 
 #include <cmocka.h>
 
+/* A step of setting up a test that must not fail. */
+#define MUST_OK(expr) assert_int_equal((expr), APP_OK)
+
 #include "arena.h"
 #include "buf.h"
 #include "parse.h"
@@ -38,16 +41,16 @@ dump_kv(const struct kvlist *l, struct buf *b)
     size_t i;
 
     buf_init(b, NULL, 1u << 20);
-    buf_append(b, "", 0);
+    MUST_OK(buf_append(b, "", 0));
     for (i = 0; i < l->n; i++) {
         /* Decoded strings are NUL-terminated in the arena. */
         assert_int_equal(l->v[i].key.p[l->v[i].key.len], '\0');
         assert_int_equal(l->v[i].val.p[l->v[i].val.len], '\0');
-        buf_putc(b, '[');
-        buf_put_str(b, l->v[i].key);
-        buf_append(b, "]=[", 3);
-        buf_put_str(b, l->v[i].val);
-        buf_putc(b, ']');
+        MUST_OK(buf_putc(b, '['));
+        MUST_OK(buf_put_str(b, l->v[i].key));
+        MUST_OK(buf_append(b, "]=[", 3));
+        MUST_OK(buf_put_str(b, l->v[i].val));
+        MUST_OK(buf_putc(b, ']'));
     }
 }
 

@@ -11,7 +11,7 @@
 
 #include "router.h"
 
-static enum app_err
+APP_MUST_USE static enum app_err
 h(struct req *r)
 {
     (void)r;

@@ -7,8 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
 #include "db.h"
 #include "worker.h"
+
+/* A step of setting up a test that must not fail. */
+#define MUST_OK(expr) assert_int_equal((expr), APP_OK)
 
 static struct app app;
 static int loaded;
@@ -48,22 +56,23 @@ testreq_init(struct req *r, struct arena *a, const char *method,
     memset(r, 0, sizeof(*r));
     r->a = a;
     r->app = testapp_get();
-    kv_add(a, &r->env, STR_LIT("REQUEST_METHOD"), str_c(method));
-    kv_add(a, &r->env, STR_LIT("REQUEST_URI"), str_c(uri));
-    kv_add(a, &r->env, STR_LIT("HTTP_HOST"), STR_LIT("app.test"));
+    MUST_OK(kv_add(a, &r->env, STR_LIT("REQUEST_METHOD"), str_c(method)));
+    MUST_OK(kv_add(a, &r->env, STR_LIT("REQUEST_URI"), str_c(uri)));
+    MUST_OK(kv_add(a, &r->env, STR_LIT("HTTP_HOST"), STR_LIT("app.test")));
     for (i = 0; params != NULL && params[i] != NULL; i++) {
         const char *eq = strchr(params[i], '=');
 
-        kv_add(
+        MUST_OK(kv_add(
             a, &r->env,
             arena_str(a, (struct str){ params[i], (size_t)(eq - params[i]) }),
-            str_c(eq + 1));
+            str_c(eq + 1)));
     }
     /* After the given parameters, which win (kv_get finds the first). */
     if (body != NULL) {
         r->test_body = str_c(body);
         snprintf(len, sizeof(len), "%zu", strlen(body));
-        kv_add(a, &r->env, STR_LIT("CONTENT_LENGTH"), arena_str(a, str_c(len)));
+        MUST_OK(kv_add(a, &r->env, STR_LIT("CONTENT_LENGTH"),
+                       arena_str(a, str_c(len))));
     }
 }
 
@@ -74,7 +83,7 @@ testreq_run(struct req *r, const char **head)
 
     worker_dispatch(r, NULL);
     buf_init(&b, r->a, 1 << 20);
-    http_format_head(r, &b);
+    MUST_OK(http_format_head(r, &b));
     if (head != NULL)
         *head = b.p;
     return r->status;

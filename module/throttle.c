@@ -73,9 +73,10 @@ throttle_login_key(struct req *r, int64_t tenant, struct str slug,
         return rc;
     weight = res.nrows > 0 ? db_text(&res, 0, 0) : "";
     if (tenant > 0)
-        snprintf(scope, sizeof(scope), "login:%lld", (long long)tenant);
+        snprintf(scope, sizeof(scope), "login:id:%lld", (long long)tenant);
     else
-        snprintf(scope, sizeof(scope), "login:%.*s", (int)slug.len, slug.p);
+        snprintf(scope, sizeof(scope), "login:code:%.*s", (int)slug.len,
+                 slug.p);
     if (user_id > 0) {
         snprintf(name, sizeof(name), "user:%lld", (long long)user_id);
         throttle_account_key(str_c(scope), str_c(name), out);

@@ -126,6 +126,7 @@ def test_a_deadlock_victim_is_run_again(stack, world):
     customer.  InnoDB aborts the lighter transaction -- the application's,
     which has changed nothing -- and the application runs it again."""
     import os
+    import select
     import subprocess
     import time
 
@@ -140,8 +141,8 @@ def test_a_deadlock_victim_is_run_again(stack, world):
         ["id", "-un"], text=True).strip()
     other = subprocess.Popen(
         ["mariadb", "--no-defaults", "--batch", "--skip-column-names",
-         "--force", f"--socket={stack.var}/run/mysqld.sock", "-u", user,
-         "proofline"],
+         "--unbuffered", "--force", f"--socket={stack.var}/run/mysqld.sock",
+         "-u", user, "proofline"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         text=True)
     # Heavier than the application's transaction (many changed rows), so
@@ -151,7 +152,8 @@ def test_a_deadlock_victim_is_run_again(stack, world):
         "INSERT INTO login_attempts (account_key, ip, ok) VALUES "
         "('deadlock-test', '127.0.0.9', 0), ('deadlock-test', '127.0.0.9', 0), "
         "('deadlock-test', '127.0.0.9', 0);\n"
-        f"SELECT id FROM contacts WHERE id = {kid} FOR UPDATE;\n")
+        f"SELECT id FROM contacts WHERE id = {kid} FOR UPDATE;\n"
+        "SELECT 'LOCKED';\n")
     other.stdin.flush()
     answer = {}
 
@@ -175,10 +177,19 @@ def test_a_deadlock_victim_is_run_again(stack, world):
                              + other.stderr.read())
 
     try:
-        # The session holds the contact...
-        until("SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE "
-              "trx_rows_modified >= 3 AND trx_rows_locked >= 1",
-              "the session never locked the contact")
+        # The session holds the contact once it has answered the statement
+        # after the lock (its output is unbuffered; read from the pipe
+        # itself, not through a buffered reader that select cannot see).
+        seen = b""
+        while b"LOCKED" not in seen:
+            ready, _, _ = select.select([other.stdout], [], [], 30)
+            chunk = os.read(other.stdout.fileno(), 4096) if ready else b""
+            if not chunk:
+                other.stdin.close()
+                raise AssertionError("the session never locked the "
+                                     "contact: " + repr(seen) +
+                                     other.stderr.read())
+            seen += chunk
         t.start()
         # ...and the application's transaction waits for it, holding the
         # customer (its update of the contact cannot finish meanwhile).

@@ -27,8 +27,14 @@ struct sbx {
     bool tripped;     /* the hook fires on every instruction */
     const char *reason;
     int64_t instr_left;
-    uint64_t call_deadline;
-    uint64_t request_deadline;
+    uint64_t call_deadline;    /* wall clock: check the CPU time from here */
+    uint64_t call_cap;         /* wall clock: stop here whatever the CPU */
+    uint64_t call_cpu;         /* thread CPU time when the call began */
+    uint64_t request_deadline; /* as given by sbx_request_deadline */
+    uint64_t request_check;    /* wall clock: check the request's CPU */
+    uint64_t request_cap;
+    uint64_t request_cpu;    /* thread CPU time when the request began */
+    uint64_t request_budget; /* ns of CPU time for the request's rules */
     bool broken;
     bool sealed;
     bool hooked;
@@ -49,6 +55,36 @@ sbx_now_ns(void)
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The CPU time this thread has used: what a runaway rule spends.  A
+ * system call (no vDSO), so it is read only when the wall clock says a
+ * limit may have been reached. */
+static uint64_t
+thread_cpu_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* The time limits count CPU time, not time spent waiting for a core: on
+ * a busy machine a rule that has run for 30 ms may have taken 150 ms of
+ * wall clock, and it is not a runaway.  The cheap wall clock tells when
+ * to look; the CPU time decides; past `cap` (ten times the limit of wall
+ * clock) the rule stops however little CPU it got.  Returns true when the
+ * limit is reached, else moves *check to when it may be. */
+static bool
+spent(uint64_t now, uint64_t *check, uint64_t cap, uint64_t cpu_start,
+      uint64_t budget)
+{
+    uint64_t used = thread_cpu_ns() - cpu_start;
+
+    if (used >= budget || now >= cap)
+        return true;
+    *check = now + (budget - used);
+    return false;
 }
 
 /* The limits are tens of milliseconds or more: the coarse clock (a few
@@ -145,9 +181,13 @@ hook(lua_State *L, lua_Debug *ar)
             s->reason = "rule exceeded its memory limit";
         else if (s->instr_left <= 0)
             s->reason = "rule exceeded its instruction budget";
-        else if (s->request_deadline != 0 && now >= s->request_deadline)
+        else if (s->request_deadline != 0 && now >= s->request_check &&
+                 spent(now, &s->request_check, s->request_cap, s->request_cpu,
+                       s->request_budget))
             s->reason = "rules exceeded the time budget of this request";
-        else if (now >= s->call_deadline)
+        else if (now >= s->call_deadline &&
+                 spent(now, &s->call_deadline, s->call_cap, s->call_cpu,
+                       s->lim.call_ms * 1000000u))
             s->reason = "rule exceeded its time limit";
         else
             return;
@@ -182,8 +222,8 @@ arm(struct sbx *s)
     s->reason = NULL;
     s->instr_left = (int64_t)s->lim.instructions;
     s->call_deadline = coarse_ns() + s->lim.call_ms * 1000000u;
-    if (s->request_deadline != 0 && s->request_deadline < s->call_deadline)
-        s->call_deadline = s->request_deadline;
+    s->call_cap = s->call_deadline + 9 * s->lim.call_ms * 1000000u;
+    s->call_cpu = thread_cpu_ns();
 }
 
 /* --- wrappers --------------------------------------------------------------
@@ -479,7 +519,20 @@ sbx_memory(const struct sbx *s)
 void
 sbx_request_deadline(struct sbx *s, uint64_t deadline_ns)
 {
+    uint64_t now;
+
+    /* The same deadline for every call of one request: a new value is a
+     * new request, whose budget is counted in CPU time from here. */
+    if (deadline_ns == s->request_deadline)
+        return;
     s->request_deadline = deadline_ns;
+    if (deadline_ns == 0)
+        return;
+    now = sbx_now_ns();
+    s->request_budget = deadline_ns > now ? deadline_ns - now : 0;
+    s->request_check = deadline_ns;
+    s->request_cap = now + 10 * s->request_budget;
+    s->request_cpu = thread_cpu_ns();
 }
 
 void

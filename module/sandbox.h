@@ -7,7 +7,8 @@
  * table, math, utf8 and os.time/os.date.  No io, package, debug, coroutine.
  * Code is loaded as text only.
  *
- * Limits, per call: an instruction budget and a wall-clock deadline
+ * Limits, per call: an instruction budget and a deadline in the thread's
+ * CPU time (ten times it of wall clock at most)
  * checked by a count hook that, once tripped, fires on every instruction so
  * pcall/xpcall cannot swallow it; the same hook looks at the clock at every
  * function call, so a loop of slow library calls stops at the next call
@@ -39,7 +40,7 @@
 struct sbx_limits {
     size_t memory;         /* bytes per state */
     uint64_t instructions; /* VM instructions per call */
-    uint64_t call_ms;      /* wall clock per call */
+    uint64_t call_ms;      /* CPU time per call (10x of wall clock at most) */
     size_t max_string;     /* largest string.rep result, bytes */
     struct luapat_limits pattern;
 };
@@ -82,7 +83,9 @@ void sbx_push_engine(struct sbx *s);
 APP_MUST_USE enum app_err sbx_seal(struct sbx *s, char *err, size_t errlen);
 
 /* Set the deadline of the current request: calls after it fail.  0 = no
- * request budget. */
+ * request budget.  Like the per-call limit, the budget (deadline minus
+ * now, when a new deadline is set) counts the thread's CPU time, with ten
+ * times as much wall clock as the hard stop. */
 void sbx_request_deadline(struct sbx *s, uint64_t deadline_ns);
 
 /* Call the function below its nargs arguments on the stack, leaving nres

@@ -335,7 +335,9 @@ def test_rule_failure_is_a_clear_error_and_the_worker_goes_on(stack, world):
                      r"(time limit|instruction budget)",
                      r.json()["rule_error"]), r.json()
 
-    assert time.time() - t0 < 1.0
+    # The limit counts CPU time; ten times it of wall clock is the hard
+    # stop, far below the 30 s watchdog this guards against.
+    assert time.time() - t0 < 3.0
     # The worker serves on, with the same rules.
     for _ in range(10):
         assert transition(stack, world, "lead", "intent")["allowed"] is False
@@ -364,7 +366,7 @@ def test_rule_failure_is_a_clear_error_and_the_worker_goes_on(stack, world):
         no_stack_trace(e["text"])
     t0 = time.time()
     r = admin.post(f"/customers/{loop_cid}/stage", {"to": "intent"})
-    assert r.status_code == 500 and time.time() - t0 < 2.0
+    assert r.status_code == 500 and time.time() - t0 < 3.0
     e = error_page(r)
     assert re.fullmatch(r"stages:\d+: rule exceeded its "
                         r"(time limit|instruction budget)", e["technical"]), e
@@ -432,7 +434,7 @@ def test_cli_check_run_pull_push(stack, tmp_path):
     assert r.returncode == 1
     assert re.search(r":1: rule exceeded its (time limit|instruction budget)",
                      r.stderr), r.stderr
-    assert time.time() - t0 < 2
+    assert time.time() - t0 < 3
     out = tmp_path / "pulled"
     out.mkdir()
     r = cli(stack, "rules", "pull", "--tenant", "acme", str(out))

@@ -61,6 +61,9 @@ stop_one() { # stop_one NAME SIGNAL SECONDS
 # --- MariaDB -----------------------------------------------------------------
 # --force: minimal machines may not resolve their own host name; this
 # server only ever listens on a unix socket, so that does not matter.
+# Each stack's MariaDB keeps its temporary tables in its own directory
+# (not /tmp, shared by every stack on the machine: two installs at once
+# once failed there).
 # --innodb-use-native-aio=0: each server with native AIO reserves
 # thousands of the kernel's aio slots (fs.aio-max-nr, 65536 here), and
 # several test stacks on one machine ran out of them; a stack this size
@@ -68,7 +71,9 @@ stop_one() { # stop_one NAME SIGNAL SECONDS
 db_init() {
     if [ ! -d "$VAR/mysql/mysql" ]; then
         say "stack: creating the MariaDB data directory in $VAR/mysql"
+        mkdir -p "$VAR/mysql-tmp"
         mariadb-install-db --no-defaults --datadir="$VAR/mysql" \
+            --tmpdir="$VAR/mysql-tmp" \
             --user="$ME" --auth-root-authentication-method=socket \
             --skip-test-db --skip-name-resolve --force \
             --innodb-use-native-aio=0 \
@@ -85,8 +90,10 @@ db_start() {
         return 0
     fi
     rm -f "$RUN/mysqld.sock"
+    mkdir -p "$VAR/mysql-tmp"
     setsid mariadbd --no-defaults \
         --datadir="$VAR/mysql" \
+        --tmpdir="$VAR/mysql-tmp" \
         --socket="$RUN/mysqld.sock" \
         --pid-file="$RUN/mariadb.pid" \
         --log-error="$LOG/mariadb.log" \

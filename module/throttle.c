@@ -24,10 +24,24 @@ static const char SQL_IP_FAILS[] =
     "UTC_TIMESTAMP(3)), 0) FROM login_attempts "
     "WHERE ip = ? AND ok = 0 AND at > UTC_TIMESTAMP(3) - INTERVAL ? SECOND";
 /* What users.login's collation (utf8mb4_unicode_ci, PAD SPACE) compares:
- * its weights.  Equal weights, equal logins. */
+ * its weights, less the trailing weights of a space.  PAD SPACE pads the
+ * shorter side with spaces, so "rep1" equals "rep1" followed by anything
+ * that weighs as a space -- U+0020, but also U+00A0, U+2000..U+200A,
+ * U+202F, U+205F and U+3000 -- and WEIGHT_STRING keeps those weights.
+ * Trimming them here (the collation's weights are two bytes each, so
+ * trimming from the end stays on weight boundaries) makes equal logins
+ * have equal keys: otherwise "ghost\u3000" would get a bucket of its own
+ * while "rep1\u3000" shares rep1's, and a 429 against a 422 would tell
+ * which of the two names has an account.  The weights come back as their
+ * SHA-256: one character weighs up to eight weights (U+337F), so the hex
+ * of a 64-character login's weights (up to 2048 digits) would not fit
+ * throttle_account_key()'s buffer, whose cut would make different long
+ * names share a bucket -- and a shared bucket answers 429 where an
+ * account's own would answer 422. */
 static const char SQL_LOGIN_WEIGHT[] =
-    "SELECT HEX(WEIGHT_STRING(CONVERT(? USING utf8mb4) COLLATE "
-    "utf8mb4_unicode_ci))";
+    "SELECT SHA2(TRIM(TRAILING WEIGHT_STRING(_utf8mb4' ' COLLATE "
+    "utf8mb4_unicode_ci) FROM WEIGHT_STRING(CONVERT(? USING utf8mb4) "
+    "COLLATE utf8mb4_unicode_ci)), 256)";
 static const char SQL_RECORD[] =
     "INSERT INTO login_attempts (account_key, ip, ok) VALUES (?, ?, ?)";
 /* Old rows are pruned a little at a time by the writers themselves. */
@@ -64,9 +78,6 @@ throttle_login_key(struct req *r, int64_t tenant, struct str slug,
     const char *weight;
     enum app_err rc;
 
-    /* PAD SPACE: trailing spaces do not count in the comparison. */
-    while (login.len > 0 && login.p[login.len - 1] == ' ')
-        login.len--;
     rc = db_query(r->app->db, r->a, SQL_LOGIN_WEIGHT, DB_ARGS(DB_STR(login)), 1,
                   &res);
     if (rc != APP_OK)

@@ -41,7 +41,8 @@ void throttle_account_key(struct str scope, struct str name, char *out);
  * login: the account the database resolved (user_id > 0), else the login
  * in the canonical form of the users.login collation (what that collation
  * considers equal -- full-width letters, accents, superscript digits,
- * trailing spaces -- has one form), within the company the database
+ * trailing spaces and whatever else it weighs as a space, such as U+00A0
+ * and U+3000 -- has one form), within the company the database
  * resolved (tenant > 0) or the code typed.  Runs the same one query
  * either way, so the key reveals nothing by its timing. */
 APP_MUST_USE enum app_err throttle_login_key(struct req *r, int64_t tenant,

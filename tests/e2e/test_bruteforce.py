@@ -150,3 +150,42 @@ def test_spellings_of_an_unknown_name_share_one_budget(spellings):
     assert codes == [422] * 5 + [429] * 3, codes
     assert int(s.sql("SELECT COUNT(*) FROM login_attempts WHERE ok = 0")
                [0][0]) == before + 5
+
+
+# Characters utf8mb4_unicode_ci weighs as a space: PAD SPACE compares the
+# shorter side padded with spaces, so a login followed by any of these (or
+# several) is the same login to the database.
+SPACE_LIKE = ["\u00a0", "\u2002", "\u2009", "\u202f", "\u205f", "\u3000",
+              " \u3000", "\u3000 ", "\u00a0\u00a0"]
+
+
+def test_a_locked_name_tells_nothing_about_its_account(spellings):
+    """A known and an unknown name, both locked: every spelling the
+    database takes for the same login must be locked for both.  A 429 for
+    one and a 422 for the other would tell which name has an account."""
+    s = spellings
+    # The premise: each spelling signs in as ana1.
+    for suffix in SPACE_LIKE:
+        c = Client(s, Account("spell", "ana1" + suffix, "Right-Password-4711"))
+        assert c.sign_in(expect_ok=False).status_code == 303, repr(suffix)
+    for name in ("ana1", "ghost8"):
+        codes = [Client(s, Account("spell", name, f"Wrong-Password-{i}"))
+                 .sign_in(expect_ok=False).status_code for i in range(5)]
+        assert codes == [422] * 5, (name, codes)
+        codes = [Client(s, Account("spell", name + suffix, "Wrong-Password-9"))
+                 .sign_in(expect_ok=False).status_code
+                 for suffix in SPACE_LIKE]
+        assert codes == [429] * len(SPACE_LIKE), (name, codes)
+
+
+def test_long_names_do_not_share_a_bucket(spellings):
+    """U+337F weighs eight weights: two 64-character names that differ in
+    their last character differ only far into their weights, and must
+    still be two buckets (a shared one would lock a name nobody tried)."""
+    s = spellings
+    stem = "\u337f" * 63
+    codes = [Client(s, Account("spell", stem + "b", f"Wrong-Password-{i}"))
+             .sign_in(expect_ok=False).status_code for i in range(6)]
+    assert codes == [422] * 5 + [429], codes
+    other = Client(s, Account("spell", stem + "c", "Wrong-Password-0"))
+    assert other.sign_in(expect_ok=False).status_code == 422

@@ -217,7 +217,8 @@ copy_into(const char *src, const char *dst)
 }
 
 const char *
-files_short_name(struct arena *a, const char *name)
+files_fit_name(struct arena *a, const char *name, size_t max_chars,
+               size_t max_bytes)
 {
     size_t n = strlen(name), chars = 0, i, ext = n, keep, ext_chars = 0;
     struct utf8_char ch;
@@ -225,7 +226,7 @@ files_short_name(struct arena *a, const char *name)
 
     for (i = 0; i < n; i += ch.len, chars++)
         ch = utf8_next((const unsigned char *)name + i, n - i);
-    if (chars <= FILES_NAME_MAX)
+    if (chars <= max_chars && n <= max_bytes)
         return name;
     /* The extension: from the last dot, when it is short and is not the
      * whole name; it is kept whole so the type still reads right. */
@@ -237,17 +238,19 @@ files_short_name(struct arena *a, const char *name)
 
             for (i = e; i < n; i += ch.len, ext_chars++)
                 ch = utf8_next((const unsigned char *)name + i, n - i);
-            if (ext_chars <= FILES_EXT_MAX)
+            if (ext_chars <= FILES_EXT_MAX && ext_chars < max_chars &&
+                n - e < max_bytes)
                 ext = e;
             else
                 ext_chars = 0;
         }
     }
-    /* The stem, cut after whole characters only. */
+    /* The stem, cut after whole characters only, within both budgets. */
     keep = 0;
-    for (i = 0, chars = 0; i < ext && chars < FILES_NAME_MAX - ext_chars;
-         chars++) {
+    for (i = 0, chars = 0; i < ext && chars < max_chars - ext_chars; chars++) {
         ch = utf8_next((const unsigned char *)name + i, ext - i);
+        if (i + ch.len + (n - ext) > max_bytes)
+            break;
         i += ch.len;
         keep = i;
     }
@@ -258,6 +261,12 @@ files_short_name(struct arena *a, const char *name)
     memcpy(out + keep, name + ext, n - ext);
     out[keep + n - ext] = '\0';
     return out;
+}
+
+const char *
+files_short_name(struct arena *a, const char *name)
+{
+    return files_fit_name(a, name, FILES_NAME_MAX, SIZE_MAX);
 }
 
 APP_MUST_USE static enum app_err
@@ -450,6 +459,7 @@ files_read(struct req *r, int64_t id, size_t max, struct str *out,
 static const char *
 disposition(struct req *r, const char *mime, const char *name)
 {
+    const char *shown;
     struct buf b;
 
     buf_init(&b, r->a, 2048);
@@ -458,12 +468,17 @@ disposition(struct req *r, const char *mime, const char *name)
                      ? "inline"
                      : "attachment") != APP_OK)
         return "attachment";
-    if (name[0] != '\0' &&
-        (buf_puts(&b, "; filename*=UTF-8''") != APP_OK ||
-         /* At most 3 bytes out per byte in: a long name stays well under
-          * nginx's header buffers. */
-         wire_pct_encode(&b, name, strnlen(name, 500)) != APP_OK))
+    /* At most 3 bytes out per byte in: a long name is cut to whole
+     * characters (its extension kept) to stay well under nginx's header
+     * buffers; cut at a byte count, a name of 255 Chinese characters would
+     * end in half a character and lose its extension. */
+    shown = files_fit_name(r->a, name, FILES_NAME_MAX, FILES_HEADER_NAME_MAX);
+    if (shown == NULL)
         return "attachment"; /* out of memory: the bare disposition */
+    if (shown[0] != '\0' &&
+        (buf_puts(&b, "; filename*=UTF-8''") != APP_OK ||
+         wire_pct_encode(&b, shown, strlen(shown)) != APP_OK))
+        return "attachment";
     return b.p != NULL ? b.p : "attachment";
 }
 

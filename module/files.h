@@ -39,10 +39,19 @@ const char *files_sniff_upload(const struct upload *u);
 #define FILES_NAME_MAX 255
 #define FILES_EXT_MAX 16
 
-/* name (valid UTF-8) cut to at most FILES_NAME_MAX characters, after
- * whole characters only, keeping its extension; name itself when it fits,
- * else a copy in the arena (NULL when out of memory).  Every upload path
- * stores its name through this. */
+/* The most bytes of a name sent in Content-Disposition (percent-encoded,
+ * up to three times as many). */
+#define FILES_HEADER_NAME_MAX 500
+
+/* name (valid UTF-8) cut to at most max_chars characters and max_bytes
+ * bytes, after whole characters only, keeping its extension when the
+ * extension fits; name itself when it fits, else a copy in the arena
+ * (NULL when out of memory). */
+const char *files_fit_name(struct arena *a, const char *name, size_t max_chars,
+                           size_t max_bytes);
+
+/* files_fit_name(a, name, FILES_NAME_MAX, no byte limit): every upload
+ * path stores its name through this. */
 const char *files_short_name(struct arena *a, const char *name);
 
 /* Store an uploaded part for customer_id (0: none), inside the caller's

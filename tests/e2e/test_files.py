@@ -6,6 +6,7 @@ still leave."""
 import os
 import re
 import time
+import urllib.parse
 import uuid
 
 import pytest
@@ -77,6 +78,38 @@ def test_long_names_are_shortened_on_every_upload_path(stack, world):
                  files={"file": ("回执 1.png", unique_png(), "image/png")})
     assert r.status_code == 201
     assert stored_names(stack, before)[-1][1] == "回执 1.png"
+
+
+def test_a_long_name_is_sent_in_whole_characters_with_its_extension(
+        stack, world):
+    """A download names the file in Content-Disposition, cut to at most 500
+    bytes for nginx's header buffers: after whole characters, with the
+    extension kept (a byte cut ended 255 Chinese characters in half a
+    character and without ".png")."""
+    api = Api(stack, world, "rep1")
+    page = world.client("acme", "rep1")
+    cid = api.customer()["id"]
+    for name, ext in EXT_NAMES + [("回执 1.png", ".png")]:
+        r = api.post(f"/api/v1/customers/{cid}/evidence",
+                     data={"key": "trial_kit_receipt"},
+                     files={"file": (name, unique_png(), "image/png")})
+        assert r.status_code == 201, r.text
+        fid = r.json()["file_id"]
+        stored = stack.sql(f"SELECT name FROM files WHERE id = {fid}")[0][0]
+        r = page.get(f"/files/{fid}")
+        assert r.status_code == 200
+        disp = r.headers["Content-Disposition"]
+        sent = urllib.parse.unquote_to_bytes(
+            disp.split("filename*=UTF-8''", 1)[1])
+        assert len(sent) <= 500, len(sent)
+        text = sent.decode("utf-8")  # strict: whole characters only
+        assert text.endswith(ext), text[-10:]
+        assert stored.startswith(text[:-len(ext)])
+        if len(stored.encode()) <= 500:
+            assert text == stored
+        else:  # as many whole characters as fit
+            assert len(sent) + len(stored[len(text) - len(ext)]
+                                   .encode()) > 500
 
 
 def test_a_failure_after_the_bytes_are_placed_leaves_no_file(stack, world):

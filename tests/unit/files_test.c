@@ -1,6 +1,7 @@
 /*
- * files_test.c -- the one shortening of stored file names: at most 255
- * characters, cut after whole UTF-8 characters, the extension kept.
+ * files_test.c -- the one shortening of file names: at most 255
+ * characters when stored, at most 500 bytes in a download's header, cut
+ * after whole UTF-8 characters, the extension kept.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -87,11 +88,68 @@ test_short_names(void **state)
     arena_free(a);
 }
 
+/* The byte budget of a download's Content-Disposition: whole characters
+ * (one, three or four bytes) and the extension kept, at the boundary. */
+static void
+test_fit_names_in_bytes(void **state)
+{
+    struct {
+        const char *in;
+        size_t max_chars, max_bytes;
+        const char *want;
+    } rows[7];
+    struct arena *a = arena_new(4096, 1 << 20);
+    size_t i;
+
+    (void)state;
+    /* 255 three-byte characters: 165 of them and ".png" is 499 bytes, one
+     * more would be 502 */
+    rows[0].in = repeat("证", 251, ".png");
+    rows[0].max_chars = 255, rows[0].max_bytes = 500;
+    rows[0].want = repeat("证", 165, ".png");
+    /* four-byte characters filling the budget exactly */
+    rows[1].in = repeat("\xF0\x9F\x98\x80", 200, ".pdf");
+    rows[1].max_chars = 255, rows[1].max_bytes = 500;
+    rows[1].want = repeat("\xF0\x9F\x98\x80", 124, ".pdf");
+    /* ASCII: the character limit comes first */
+    rows[2].in = repeat("a", 600, ".txt");
+    rows[2].max_chars = 255, rows[2].max_bytes = 500;
+    rows[2].want = repeat("a", 251, ".txt");
+    /* a character that would straddle the byte limit is left out */
+    rows[3].in = repeat("a", 1, repeat("证", 10, ""));
+    rows[3].max_chars = 255, rows[3].max_bytes = 5;
+    rows[3].want = repeat("a", 1, "证");
+    /* an extension that does not fit the bytes is not kept */
+    rows[4].in = "abcdef.jpeg";
+    rows[4].max_chars = 255, rows[4].max_bytes = 4;
+    rows[4].want = "abcd";
+    /* no extension, three-byte characters */
+    rows[5].in = repeat("医", 300, "");
+    rows[5].max_chars = 255, rows[5].max_bytes = 500;
+    rows[5].want = repeat("医", 166, "");
+    /* fits both limits: unchanged */
+    rows[6].in = "回执 1.png";
+    rows[6].max_chars = 255, rows[6].max_bytes = 500;
+    rows[6].want = "回执 1.png";
+    for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        const char *got =
+            files_fit_name(a, rows[i].in, rows[i].max_chars, rows[i].max_bytes);
+
+        assert_non_null(got);
+        if (strlen(got) > rows[i].max_bytes || !utf8_valid(got, strlen(got)) ||
+            strcmp(got, rows[i].want) != 0)
+            fail_msg("row %zu: got %zu bytes, want %zu", i, strlen(got),
+                     strlen(rows[i].want));
+    }
+    arena_free(a);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_short_names),
+        cmocka_unit_test(test_fit_names_in_bytes),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -43,7 +43,8 @@ struct db {
     unsigned last_errno;
     char last_error[256];
     bool in_tx;
-    bool victim; /* the open transaction lost a deadlock or a lock wait */
+    bool victim;      /* the open transaction lost a deadlock or a lock wait */
+    bool commit_lost; /* db_fail_commit_lost(): the next COMMIT's answer */
     struct tx_hook {
         void (*fn)(void *arg);
         void *arg;
@@ -717,16 +718,37 @@ db_on_rollback(struct db *db, void (*fn)(void *arg), void *arg)
     return APP_OK;
 }
 
+void
+db_fail_commit_lost(struct db *db, bool on)
+{
+    db->commit_lost = on;
+}
+
 enum app_err
 db_commit(struct db *db)
 {
     if (db->conn == NULL)
         return APP_EDB_DOWN;
-    if (mysql_commit(db->conn) != 0) {
-        /* Not committed: the server rolled it back. */
-        run_undo(db);
+    if (mysql_commit(db->conn) != 0 || db->commit_lost) {
+        bool simulated = db->commit_lost;
+        unsigned e = simulated ? CR_SERVER_LOST : mysql_errno(db->conn);
+
+        db->commit_lost = false;
+        /* A refused COMMIT was rolled back: undo.  A lost connection may
+         * have committed first: keep what the undo would remove, at worst
+         * an orphan, instead of committed rows without it. */
+        if (is_conn_error(e))
+            db->nundo = 0;
+        else
+            run_undo(db);
         db->in_tx = false;
-        return fail(db, mysql_errno(db->conn), mysql_error(db->conn), "COMMIT");
+        /* The fail point's connection is fine: no reconnect, no back-off
+         * for the requests after it. */
+        if (simulated) {
+            log_warn("db.fail_point", "point=commit_lost");
+            return APP_EDB_DOWN;
+        }
+        return fail(db, e, mysql_error(db->conn), "COMMIT");
     }
     db->in_tx = false;
     db->nundo = 0;

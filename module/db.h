@@ -123,6 +123,13 @@ APP_MUST_USE enum app_err db_commit(struct db *db);
 void db_rollback(struct db *db);
 bool db_in_tx(const struct db *db);
 
+/* Testing aid (STYLE §21): while on, the next db_commit() commits on the
+ * server and then reports the connection lost, as when the answer to
+ * COMMIT never arrives.  The worker turns it on for a request that asks
+ * for the fail point "db.commit_lost" (debug_routes only) and off after
+ * every request. */
+void db_fail_commit_lost(struct db *db, bool on);
+
 /* A transaction that is run again when the server aborts it as a
  * deadlock or lock-wait victim:
  *
@@ -156,8 +163,13 @@ bool db_tx_next(struct db *db, struct db_tx *tx, enum app_err *rc);
 /* Register fn(arg) to undo something the open transaction did outside the
  * database (a file put in place): it runs if the transaction does not
  * commit -- on db_rollback (before ROLLBACK, while the transaction's row
- * locks still hold), on a failed COMMIT, or when the connection is lost --
- * and is forgotten on a successful commit.  arg must live until then.
+ * locks still hold), on a COMMIT the server refused, or when the
+ * connection is lost before COMMIT -- and is forgotten on a successful
+ * commit.  A COMMIT whose answer is lost (a connection error) may or may
+ * not have committed: the undo is then forgotten too, so what it would
+ * have removed stays (for a file, at worst one without a row, which
+ * `proofline files check` reports) rather than rows losing what they
+ * refer to.  arg must live until then.
  * APP_EINTERNAL outside a transaction, APP_ETOOBIG past DB_TX_HOOKS. */
 APP_MUST_USE enum app_err db_on_rollback(struct db *db, void (*fn)(void *arg),
                                          void *arg);

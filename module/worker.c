@@ -188,12 +188,17 @@ worker_dispatch(struct req *r, struct slot *slot)
 {
     enum app_err rc = http_begin(r);
 
+    if (rc == APP_OK && r->app->db != NULL &&
+        http_fail_point(r, "db.commit_lost"))
+        db_fail_commit_lost(r->app->db, true);
     if (rc == APP_OK)
         rc = run_route(r, slot);
     /* A transaction never outlives its request: a handler that failed (or
      * forgot) leaves nothing half-done behind. */
-    if (r->app->db != NULL)
+    if (r->app->db != NULL) {
         db_rollback(r->app->db);
+        db_fail_commit_lost(r->app->db, false);
+    }
     if (rc != APP_OK) {
         view_error(r, rc);
         if (app_err_status(rc) >= 500)

@@ -3,6 +3,7 @@ every upload path (page, API, CSV import) instead of failing, an upload
 that fails after its bytes were put in place leaves nothing on disk, and
 `proofline files check` finds (and with --fix removes) what a crash could
 still leave."""
+import hashlib
 import os
 import re
 import time
@@ -156,6 +157,27 @@ def test_a_failure_after_the_bytes_are_placed_leaves_no_file(stack, world):
                      files={"file": ("x.png", content, "image/png")})
         assert r.status_code == 201
     assert len(disk_files(stack) - files_before) == 2
+
+
+def test_a_commit_whose_answer_is_lost_keeps_the_bytes(stack, world):
+    """The server commits, but its answer to COMMIT never arrives (the fail
+    point db.commit_lost): nobody knows whether the rows are there, so the
+    bytes stay.  They are, so the file must be too; had the transaction
+    not committed, `files check` would report an orphan."""
+    api = Api(stack, world, "rep1")
+    cid = api.customer()["id"]
+    content = unique_png()
+    sha = hashlib.sha256(content).hexdigest()
+    before = last_file_id(stack)
+    r = api.post(f"/api/v1/customers/{cid}/evidence",
+                 data={"key": "trial_kit_receipt"},
+                 headers={"X-Proofline-Fail": "db.commit_lost"},
+                 files={"file": ("lost.png", content, "image/png")})
+    assert r.status_code == 503, r.text
+    rows = stored_names(stack, before)
+    assert len(rows) == 1, rows  # it did commit
+    path = stack.var / "files" / sha[:2] / sha[2:4] / sha
+    assert path.is_file() and path.read_bytes() == content
 
 
 def test_files_check_finds_and_fixes(stack, world):

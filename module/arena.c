@@ -37,6 +37,7 @@ struct arena {
     size_t max_total;
     size_t total;
     unsigned fail_countdown;
+    size_t failures; /* allocations refused, ever (see arena_failures) */
 };
 
 static struct block *
@@ -119,8 +120,8 @@ arena_free(struct arena *a)
     free(a);
 }
 
-void *
-arena_alloc(struct arena *a, size_t n)
+static void *
+alloc(struct arena *a, size_t n)
 {
     struct block *b;
     size_t need, pad;
@@ -166,13 +167,25 @@ arena_alloc(struct arena *a, size_t n)
 }
 
 void *
+arena_alloc(struct arena *a, size_t n)
+{
+    void *p = alloc(a, n);
+
+    if (p == NULL)
+        a->failures++;
+    return p;
+}
+
+void *
 arena_calloc(struct arena *a, size_t nmemb, size_t size)
 {
     size_t n;
     void *p;
 
-    if (__builtin_mul_overflow(nmemb, size, &n))
+    if (__builtin_mul_overflow(nmemb, size, &n)) {
+        a->failures++;
         return NULL;
+    }
     p = arena_alloc(a, n);
     if (p != NULL)
         memset(p, 0, n);
@@ -246,6 +259,12 @@ arena_cleanup_add(struct arena *a, void (*fn)(void *), void *arg)
     c->next = a->cleanups;
     a->cleanups = c;
     return 0;
+}
+
+size_t
+arena_failures(const struct arena *a)
+{
+    return a->failures;
 }
 
 size_t

@@ -55,6 +55,11 @@ char *arena_printf(struct arena *a, const char *fmt, ...)
  * does not leak. */
 int arena_cleanup_add(struct arena *a, void (*fn)(void *), void *arg);
 
+/* Allocations refused since the arena was made (never reset): a caller
+ * that goes on after a NULL -- a field left out of a document -- is
+ * caught by comparing this before and after (http.c). */
+size_t arena_failures(const struct arena *a);
+
 /* Bytes handed out since the last reset. */
 size_t arena_used(const struct arena *a);
 

@@ -29,6 +29,8 @@ write_row(struct db *db, int64_t tenant_id, int64_t actor_id,
     char *text = detail != NULL ? cJSON_PrintUnformatted(detail) : NULL;
     enum app_err rc;
 
+    if (detail != NULL && text == NULL) /* not "{}" in its place */
+        return APP_ENOMEM;
     rc = db_exec(db, SQL_AUDIT_ADD,
                  DB_ARGS(tenant_id > 0 ? DB_I64(tenant_id) : DB_NULL,
                          actor_id > 0 ? DB_I64(actor_id) : DB_NULL,
@@ -46,6 +48,9 @@ enum app_err
 audit_write(struct req *r, int64_t tenant_id, int64_t actor_id,
             int64_t subject_id, const char *event, const cJSON *detail)
 {
+    /* A detail built with unchecked adds may have lost a field. */
+    if (detail != NULL && http_incomplete(r))
+        return APP_ENOMEM;
     return write_row(r->app->db, tenant_id, actor_id, subject_id, event, detail,
                      audit_ip(r));
 }

@@ -677,7 +677,7 @@ api_customer_evidence(struct req *r)
         }
         if (evidence_validate(r, def, NULL, jdata, &data, errors) != APP_OK)
             return send_invalid(r, errors);
-        text = cJSON_PrintUnformatted(data);
+        text = http_json_text(r, data);
         cJSON_Delete(data);
         if (text == NULL)
             return APP_ENOMEM;

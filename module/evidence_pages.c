@@ -224,7 +224,7 @@ evidence_submit(struct req *r)
         rc = APP_EVALIDATION;
     }
     if (rc == APP_OK && data != NULL) {
-        data_text = cJSON_PrintUnformatted(data);
+        data_text = http_json_text(r, data);
         if (data_text == NULL)
             rc = APP_ENOMEM;
     }

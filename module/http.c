@@ -126,14 +126,27 @@ http_begin(struct req *r)
     struct str uri, lang_cookie;
     const struct str *lc;
     const struct limits *lim = &r->app->conf.limits;
+    const char *fail;
+    int64_t n;
     enum app_err rc;
 
     r->t_start_us = http_now_us();
     r->json_mark = jsonmem_failures();
+    r->arena_mark = arena_failures(r->a);
     r->status = 200;
     buf_init(&r->body, r->a, (size_t)lim->max_output);
     set_rid(r);
     log_set_rid(r->rid);
+    /* The test suite's failing allocation: `X-Proofline-Fail:
+     * json.alloc=N` fails this request's N-th cJSON allocation (debug
+     * routes only; worker_dispatch turns it off when the request ends). */
+    fail = r->app->conf.debug_routes ? http_param(r, "HTTP_X_PROOFLINE_FAIL")
+                                     : NULL;
+    if (fail != NULL && strncmp(fail, "json.alloc=", 11) == 0 &&
+        parse_i64(str_c(fail + 11), 1, 1000000, &n)) {
+        jsonmem_fail_after((long)n, 0);
+        r->json_fail_set = true;
+    }
     r->lang = i18n_lang(str_c(r->app->conf.default_lang));
     if (r->lang == NULL)
         r->lang = I18N_DEFAULT;
@@ -487,24 +500,32 @@ http_redirect(struct req *r, const char *local_path)
     return http_header(r, "Location", local_path);
 }
 
-/* Whether a cJSON allocation failed since the request began (or since
- * its error page began): then a model may lack fields it was given, and
- * no page or document built from one may be sent. */
-static bool
-incomplete(struct req *r)
+bool
+http_incomplete(struct req *r)
 {
-    if (jsonmem_failures() == r->json_mark)
+    uint64_t json = jsonmem_failures() - r->json_mark;
+    size_t arena = arena_failures(r->a) - r->arena_mark;
+
+    if (json == 0 && arena == 0)
         return false;
-    log_error("view.incomplete", "route=%s failures=%llu",
-              r->route != NULL ? r->route->name : "-",
-              (unsigned long long)(jsonmem_failures() - r->json_mark));
+    log_error("view.incomplete", "route=%s json_failures=%llu arena=%zu",
+              r->route != NULL ? r->route->name : "-", (unsigned long long)json,
+              arena);
     return true;
 }
 
 void
-http_json_fresh(struct req *r)
+http_fresh(struct req *r)
 {
     r->json_mark = jsonmem_failures();
+    r->arena_mark = arena_failures(r->a);
+}
+
+char *
+http_json_text(struct req *r, const cJSON *doc)
+{
+    /* Printing itself is all or nothing. */
+    return http_incomplete(r) ? NULL : cJSON_PrintUnformatted(doc);
 }
 
 enum app_err
@@ -517,7 +538,7 @@ http_html(struct req *r, int status, const char *tmpl, cJSON *model)
     char err[256];
     enum app_err rc;
 
-    if (incomplete(r))
+    if (http_incomplete(r))
         return APP_ENOMEM;
     buf_clear(&r->body);
     rc = tmpl_render(r->app->tmpl, tmpl, model, &lim, &r->body, err,
@@ -526,6 +547,10 @@ http_html(struct req *r, int status, const char *tmpl, cJSON *model)
         log_error("tmpl.render", "template=%s error=%s", tmpl, log_q(err));
         buf_clear(&r->body);
         return rc == APP_ETOOBIG ? APP_EINTERNAL : rc;
+    }
+    if (http_incomplete(r)) { /* the render went without something */
+        buf_clear(&r->body);
+        return APP_ENOMEM;
     }
     r->status = status;
     r->content_type = "text/html; charset=utf-8";
@@ -538,7 +563,7 @@ http_json(struct req *r, int status, const cJSON *obj)
     char *s;
     enum app_err rc;
 
-    if (incomplete(r))
+    if (http_incomplete(r))
         return APP_ENOMEM;
     s = cJSON_PrintUnformatted(obj);
     if (s == NULL)

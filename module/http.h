@@ -96,6 +96,8 @@ struct req {
     bool sent;
     uint64_t t_start_us;
     uint64_t json_mark; /* cJSON allocation failures when it began */
+    size_t arena_mark;  /* and arena allocation failures */
+    bool json_fail_set; /* X-Proofline-Fail: json.alloc=N (debug only) */
 };
 
 /* Read a FastCGI parameter (e.g. "HTTP_ORIGIN", "CONTENT_TYPE") for the
@@ -171,9 +173,21 @@ bool http_local_path_ok(struct str path);
 APP_MUST_USE enum app_err http_html(struct req *r, int status, const char *tmpl,
                                     cJSON *model);
 
-/* The error page starts over: what failed before it does not stop it
- * (view_error calls this; see incomplete() in http.c). */
-void http_json_fresh(struct req *r);
+/* The answer starts over: allocations that failed before do not stop it
+ * (view_error calls this, and a handler that answers a failure it has
+ * handled with a page of its own; see http_incomplete). */
+void http_fresh(struct req *r);
+
+/* Whether a cJSON or an arena allocation failed since the request began
+ * (or since its error page began), logged when so: then a document
+ * built with unchecked cJSON_Add* / view_add_* calls -- or given a NULL
+ * string from the arena -- may lack a field, and nothing built from one
+ * may be sent, stored or given to the rules. */
+bool http_incomplete(struct req *r);
+
+/* The text of a document to be stored (cJSON_free it); NULL when out of
+ * memory or when http_incomplete(r): a stored document is complete. */
+char *http_json_text(struct req *r, const cJSON *doc);
 
 /* Serialise obj as a JSON response.  Like http_html, APP_ENOMEM instead
  * when a cJSON allocation failed during the request (jsonmem.h): a

@@ -443,9 +443,10 @@ mapping_json(struct req *r, const struct parsed *p)
 
     for (i = 0; a != NULL && i < p->ncols; i++)
         cJSON_AddItemToArray(a, cJSON_CreateString(FIELDS[p->map[i]].key));
-    s = a != NULL ? cJSON_PrintUnformatted(a) : NULL;
+    /* NULL, never "[]" or a list with a column left out. */
+    s = a != NULL ? http_json_text(r, a) : NULL;
     cJSON_Delete(a);
-    out = arena_strdup(r->a, s != NULL ? s : "[]");
+    out = s != NULL ? arena_strdup(r->a, s) : NULL;
     cJSON_free(s);
     return out;
 }
@@ -623,7 +624,7 @@ imports_upload(struct req *r)
     struct parsed p;
     const struct upload *up = NULL;
     struct str bytes;
-    const char *mime;
+    const char *mime, *mapping;
     int64_t file_id = 0;
     uint64_t id = 0;
     enum textenc want = TEXTENC_AUTO;
@@ -662,8 +663,10 @@ imports_upload(struct req *r)
         bytes = (struct str){ buf, up->size };
     }
     rc = textenc_decode(r->a, bytes, want, 2 * IMPORT_MAX_BYTES, &text, &terr);
-    if (rc == APP_ENOMEM || rc == APP_ETOOBIG)
+    if (rc == APP_ENOMEM || rc == APP_ETOOBIG) {
+        http_fresh(r); /* the page says what failed */
         return upload_page(r, 413, http_t(r, "import.too_big"));
+    }
     if (rc != APP_OK)
         return upload_page(r, 422,
                            arena_printf(r->a, "%s (%s %zu)",
@@ -672,21 +675,25 @@ imports_upload(struct req *r)
     memset(&p, 0, sizeof(p));
     p.text = text;
     rc = parse(r, &p, NULL);
-    if (rc == APP_ENOMEM)
+    if (rc == APP_ENOMEM) {
+        http_fresh(r); /* the page says what failed */
         return upload_page(r, 413, http_t(r, "import.too_big"));
+    }
     if (rc != APP_OK)
         return rc;
     if (p.ncols == 0)
         return upload_page(
             r, 422, p.fatal != NULL ? p.fatal : http_t(r, "import.empty"));
+    mapping = mapping_json(r, &p);
+    if (mapping == NULL)
+        return APP_ENOMEM;
     for (struct db_tx tx = DB_TX_INIT; db_tx_next(r->app->db, &tx, &rc);) {
         rc = files_store(r, up, 0, &file_id, &mime);
         if (rc == APP_OK)
             rc = db_exec(r->app->db, SQL_CREATE,
                          DB_ARGS(DB_I64(r->auth->tenant_id),
                                  DB_I64(r->auth->user_id), DB_I64(file_id),
-                                 DB_CSTR(textenc_name(want)),
-                                 DB_CSTR(mapping_json(r, &p))),
+                                 DB_CSTR(textenc_name(want)), DB_CSTR(mapping)),
                          NULL, &id);
     }
     if (rc != APP_OK)
@@ -802,6 +809,7 @@ imports_mapping(struct req *r)
 {
     struct parsed p;
     int64_t id = router_param_int(r, "id");
+    const char *mapping;
     size_t i;
     enum app_err rc = load(r, id, &p);
 
@@ -822,10 +830,13 @@ imports_mapping(struct req *r)
             if (p.map[j] == p.map[i])
                 return show(r, 422, &p, http_t(r, "import.double_mapping"));
     }
-    rc = db_exec(r->app->db, SQL_MAPPING,
-                 DB_ARGS(DB_CSTR(mapping_json(r, &p)),
-                         DB_I64(r->auth->tenant_id), DB_I64(id)),
-                 NULL, NULL);
+    mapping = mapping_json(r, &p);
+    if (mapping == NULL)
+        return APP_ENOMEM;
+    rc = db_exec(
+        r->app->db, SQL_MAPPING,
+        DB_ARGS(DB_CSTR(mapping), DB_I64(r->auth->tenant_id), DB_I64(id)), NULL,
+        NULL);
     if (rc != APP_OK)
         return rc;
     return http_redirect(

@@ -121,7 +121,7 @@ table_to_json(struct conv *c, int idx, int depth)
     }
     out = cJSON_CreateObject();
     if (out == NULL)
-        return fail(c, "out of memory");
+        return NULL; /* APP_ENOMEM: not the rule's fault */
     lua_pushnil(L);
     while (lua_next(L, idx)) {
         char key[64];
@@ -145,7 +145,14 @@ table_to_json(struct conv *c, int idx, int depth)
             cJSON_Delete(out);
             return NULL;
         }
-        cJSON_AddItemToObject(out, k, item);
+        /* The key is copied: that can fail (APP_ENOMEM, not the rule's
+         * fault), and the value is still ours then. */
+        if (!cJSON_AddItemToObject(out, k, item)) {
+            cJSON_Delete(item);
+            lua_pop(L, 1);
+            cJSON_Delete(out);
+            return NULL;
+        }
     }
     return out;
 }

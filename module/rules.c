@@ -598,6 +598,9 @@ call(struct req *r, const char *fn, cJSON *args, cJSON **res, int *version)
 
     if (rc != APP_OK)
         return rc;
+    /* Facts built with unchecked adds may have lost one: no verdict. */
+    if (http_incomplete(r))
+        return APP_ENOMEM;
     rc = rules_call_json(s, fn, args, res, err, sizeof(err));
     if (rc == APP_ERULE)
         return rule_failure(r, err);

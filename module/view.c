@@ -173,7 +173,7 @@ view_error(struct req *r, enum app_err e)
      * page is a document of its own: a failed allocation before it does
      * not stop it, one while it is built sends the plain text instead. */
     buf_clear(&r->body);
-    http_json_fresh(r);
+    http_fresh(r);
     if (detail != NULL && strcmp(detail, r->err_detail) == 0)
         detail = NULL; /* an untranslated key is not a message */
     snprintf(key, sizeof(key), "%s.title", app_err_msgkey(e));

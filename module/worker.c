@@ -23,6 +23,7 @@
 #include "auth.h"
 #include "csrf.h"
 #include "db.h"
+#include "jsonmem.h"
 #include "log.h"
 #include "password.h"
 #include "router.h"
@@ -205,6 +206,8 @@ worker_dispatch(struct req *r, struct slot *slot)
             log_error("request.failed", "error=%s detail=%s", app_strerror(rc),
                       log_q(r->err_detail));
     }
+    if (r->json_fail_set) /* not reached: it must not fail the next one */
+        jsonmem_fail_after(0, 0);
 }
 
 static void

@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "arena.h"
+#include "audit.h"
 #include "jsonmem.h"
 #include "view.h"
 #include "testapp.h"
@@ -111,9 +112,11 @@ every_failure(const char *method, const char *uri, const char *body,
 }
 
 /* An HTML page from a view model built the way handlers build them: many
- * fields added without checking each one. */
+ * fields added without checking each one, some of them copies made in the
+ * request's arena (a NULL from it is added as "").  arena_fail > 0 makes
+ * that arena allocation of the request fail. */
 APP_MUST_USE static enum app_err
-build_page(struct arena *a, char **body)
+build_page(struct arena *a, char **body, unsigned arena_fail)
 {
     struct req r;
     cJSON *m, *list;
@@ -123,18 +126,20 @@ build_page(struct arena *a, char **body)
     *body = strdup("");
     assert_non_null(*body);
     testreq_init(&r, a, "GET", "/page", NULL, NULL);
+    arena_fail_after(a, arena_fail);
     rc = http_begin(&r);
     m = rc == APP_OK ? view_new(&r) : NULL;
     if (rc == APP_OK && m == NULL)
         rc = APP_ENOMEM;
     if (rc != APP_OK) {
+        arena_fail_after(a, 0);
         arena_reset(a);
         return rc;
     }
     cJSON_AddNumberToObject(m, "status", 409);
-    view_add_str(m, "title", "TITLE-MARKER");
+    view_add_str(m, "title", arena_strdup(r.a, "TITLE-MARKER"));
     view_add_str(m, "message", "The message of the page");
-    view_add_str(m, "detail", "DETAIL-MARKER");
+    view_add_str(m, "detail", arena_printf(r.a, "%s-%s", "DETAIL", "MARKER"));
     view_add_str(m, "rid", "RID-MARKER");
     list = cJSON_AddArrayToObject(m, "rows");
     for (i = 0; i < 20; i++) {
@@ -145,6 +150,7 @@ build_page(struct arena *a, char **body)
             cJSON_Delete(o);
     }
     rc = view_page(&r, 200, "pages/error", m);
+    arena_fail_after(a, 0);
     free(*body);
     *body = strndup(r.body.p != NULL ? r.body.p : "", r.body.len);
     assert_non_null(*body);
@@ -165,17 +171,17 @@ test_html_page_complete_or_500(void **state)
 
     (void)state;
     assert_non_null(a);
-    assert_int_equal(build_page(a, &good), APP_OK);
+    assert_int_equal(build_page(a, &good, 0), APP_OK);
     free(good);
     before = jsonmem_allocations();
-    assert_int_equal(build_page(a, &good), APP_OK);
+    assert_int_equal(build_page(a, &good, 0), APP_OK);
     k = (long)(jsonmem_allocations() - before);
     assert_non_null(strstr(good, "DETAIL-MARKER"));
     assert_true(k > 20);
     for (all = 0; all < 2; all++) {
         for (n = 1; n <= k + 1; n++) {
             jsonmem_fail_after(n, all);
-            rc = build_page(a, &got);
+            rc = build_page(a, &got, 0);
             jsonmem_fail_after(0, 0);
             if (rc == APP_OK && strcmp(got, good) == 0)
                 complete++;
@@ -190,6 +196,53 @@ test_html_page_complete_or_500(void **state)
     }
     assert_true(refused > 0);
     assert_true(complete > 0);
+    free(good);
+    arena_free(a);
+}
+
+/* The same page with the n-th arena allocation of the request failing, for
+ * every n it makes: a string copied into the arena is NULL then, and
+ * view_add_str or cJSON_AddStringToObject would leave the field empty or
+ * out.  The page is the complete one or the handler answers 500. */
+static void
+test_html_page_arena_failure_complete_or_500(void **state)
+{
+    struct arena *a = arena_new(1 << 16, 64u << 20);
+    char *good, *got;
+    size_t before;
+    unsigned n;
+    int complete = 0, refused = 0;
+    enum app_err rc;
+
+    (void)state;
+    assert_non_null(a);
+    assert_int_equal(build_page(a, &good, 0), APP_OK);
+    assert_non_null(strstr(good, "TITLE-MARKER"));
+    assert_non_null(strstr(good, "DETAIL-MARKER"));
+    for (n = 1;; n++) {
+        before = arena_failures(a);
+        rc = build_page(a, &got, n);
+        if (arena_failures(a) == before) {
+            /* Past the request's last allocation: nothing failed. */
+            assert_int_equal(rc, APP_OK);
+            assert_string_equal(got, good);
+            free(got);
+            break;
+        }
+        if (rc == APP_OK && strcmp(got, good) == 0)
+            complete++;
+        else if (rc != APP_OK && got[0] == '\0')
+            refused++; /* the dispatcher answers with the error page */
+        else
+            fail_msg("arena allocation %u failing: rc %d, %s page", n, rc,
+                     got[0] != '\0' ? "an incomplete" : "no");
+        free(got);
+        assert_true(n < 100000);
+    }
+    /* The failures reached the copied fields, and were refused. */
+    assert_true(n > 3);
+    assert_true(refused > 0);
+    (void)complete; /* a failure the code has a way around is fine */
     free(good);
     arena_free(a);
 }
@@ -210,11 +263,61 @@ test_json_document_complete_or_500(void **state)
     every_failure("POST", "/_debug/echo", body, json, "\"version\":7");
 }
 
+/* A document to store (audit detail, evidence data) after an allocation
+ * of the request failed is refused too, before it reaches the database
+ * -- whether the cJSON or the arena allocation failed. */
+static void
+test_stored_document_refused_after_a_failure(void **state)
+{
+    struct arena *a = arena_new(1 << 16, 64u << 20);
+    struct req r;
+    cJSON *d;
+    char *text;
+    int i;
+
+    (void)state;
+    assert_non_null(a);
+    for (i = 0; i < 2; i++) {
+        testreq_init(&r, a, "GET", "/page", NULL, NULL);
+        assert_int_equal(http_begin(&r), APP_OK);
+        d = cJSON_CreateObject();
+        assert_true(view_add_str(d, "login", "someone"));
+        text = http_json_text(&r, d);
+        assert_string_equal(text, "{\"login\":\"someone\"}");
+        cJSON_free(text);
+        if (i == 0) { /* a field lost: cJSON could not copy it */
+            jsonmem_fail_after(1, 0);
+            assert_false(view_add_str(d, "reason", "wrong password"));
+            jsonmem_fail_after(0, 0);
+        } else { /* a field left empty: its value was not copied */
+            arena_fail_after(a, 1);
+            assert_true(view_add_str(d, "reason", arena_strdup(r.a, "x")));
+            arena_fail_after(a, 0);
+        }
+        assert_null(http_json_text(&r, d));
+        /* Refused before the database (which, here, is not there). */
+        assert_int_equal(audit_write(&r, 1, 1, 1, "login.failed", d),
+                         APP_ENOMEM);
+        assert_int_not_equal(audit_write(&r, 1, 1, 1, "login.failed", NULL),
+                             APP_ENOMEM);
+        /* An answer that starts afresh (the error page) is not stopped. */
+        http_fresh(&r);
+        text = http_json_text(&r, d);
+        assert_non_null(text);
+        cJSON_free(text);
+        cJSON_Delete(d);
+        arena_reset(a);
+    }
+    arena_free(a);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_html_page_complete_or_500),
+        cmocka_unit_test(test_html_page_arena_failure_complete_or_500),
+        cmocka_unit_test(test_stored_document_refused_after_a_failure),
         cmocka_unit_test(test_json_document_complete_or_500),
     };
 

@@ -410,6 +410,32 @@ cmd_migrate(struct conf *c, int argc, char **argv)
                        cli_get(opts, 2, "quiet") != NULL);
 }
 
+struct db *
+cli_db_open(const struct conf *c, const char *who)
+{
+    const char *sp = who != NULL ? " " : "";
+    struct db *db;
+
+    who = who != NULL ? who : "";
+    if (db_library_init() != 0) {
+        fprintf(stderr, "proofline%s%s: cannot start the MariaDB client\n", sp,
+                who);
+        return NULL;
+    }
+    db = db_new(c);
+    if (db == NULL) {
+        fprintf(stderr, "proofline%s%s: out of memory\n", sp, who);
+        return NULL;
+    }
+    if (db_ensure(db) != APP_OK) {
+        fprintf(stderr, "proofline%s%s: cannot connect to MariaDB: %s\n", sp,
+                who, db_error(db));
+        db_free(db);
+        return NULL;
+    }
+    return db;
+}
+
 int
 cli_main(int argc, char **argv)
 {

@@ -34,6 +34,13 @@ const char *cli_get(const struct cli_opt *opts, int nopts, const char *name);
 int cli_load_conf(struct conf *c, const char *explicit_path,
                   const char **used_path);
 
+/* The database of a command that works on it: the client library set up
+ * and a connection made.  NULL, with "proofline WHO: cannot connect ..."
+ * on stderr (WHO may be NULL), when that fails.  The caller frees it with
+ * db_free(). */
+struct db;
+struct db *cli_db_open(const struct conf *c, const char *who);
+
 /* Entry point from main(). */
 int cli_main(int argc, char **argv);
 

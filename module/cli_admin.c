@@ -49,18 +49,11 @@ struct ctx {
 static int
 open_db(struct conf *c, struct ctx *x)
 {
-    if (db_library_init() != 0)
-        return -1;
-    x->db = db_new(c);
     x->a = arena_new(64 * 1024, 256u << 20);
-    if (x->db == NULL || x->a == NULL)
+    if (x->a == NULL)
         return -1;
-    if (db_ensure(x->db) != APP_OK) {
-        fprintf(stderr, "proofline: cannot connect to MariaDB: %s\n",
-                db_error(x->db));
-        return -1;
-    }
-    return 0;
+    x->db = cli_db_open(c, NULL);
+    return x->db != NULL ? 0 : -1;
 }
 
 static void

@@ -203,17 +203,10 @@ cmd_files(struct conf *conf, int argc, char **argv)
     c.min_age = (long)age;
     c.now = time(NULL);
     c.root = conf->files_dir;
-    if (db_library_init() != 0)
-        return 1;
-    c.db = db_new(conf);
     c.a = arena_new(64 * 1024, 64u << 20);
-    if (c.db == NULL || c.a == NULL)
+    c.db = c.a != NULL ? cli_db_open(conf, "files") : NULL;
+    if (c.db == NULL)
         goto out;
-    if (db_ensure(c.db) != APP_OK) {
-        fprintf(stderr, "proofline files: cannot connect to MariaDB: %s\n",
-                db_error(c.db));
-        goto out;
-    }
     if (walk(&c, c.root, 0) != 0 || check_rows(&c) != 0)
         goto out;
     printf("files check: %ld files, %ld orphaned%s, %ld missing\n", c.files,

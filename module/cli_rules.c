@@ -237,13 +237,9 @@ rules_pull_push(struct conf *c, int argc, char **argv, bool push)
         arena_free(a);
         return 2;
     }
-    if (db_library_init() != 0)
+    db = cli_db_open(c, "rules");
+    if (db == NULL)
         goto out;
-    db = db_new(c);
-    if (db == NULL || db_ensure(db) != APP_OK) {
-        fprintf(stderr, "proofline rules: cannot connect to MariaDB\n");
-        goto out;
-    }
     if (tenant_id(db, a, cli_get(opts, 2, "tenant"), &tenant) != 0)
         goto out;
     if (!push) {

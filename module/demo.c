@@ -174,17 +174,10 @@ cmd_demo(struct conf *c, int argc, char **argv)
     now += 12 * 3600;       /* noon UTC: "today" whatever the tenant zone */
     if (customers < 0)
         customers = reps * 12;
-    if (db_library_init() != 0)
-        return 1;
-    d.db = db_new(c);
     d.a = arena_new(64 * 1024, 256u << 20);
-    if (d.db == NULL || d.a == NULL)
+    d.db = d.a != NULL ? cli_db_open(c, "demo") : NULL;
+    if (d.db == NULL)
         goto out;
-    if (db_ensure(d.db) != APP_OK) {
-        fprintf(stderr, "proofline demo: cannot connect to MariaDB: %s\n",
-                db_error(d.db));
-        goto out;
-    }
     if (tenants_find(d.db, d.a, str_c(slug), &d.tenant) != APP_OK)
         goto out;
     if (d.tenant != 0) {

@@ -95,9 +95,11 @@ too_much(lua_State *L, const char *fn, const char *what, long limit)
                       fn, (int)limit, what);
 }
 
-/* A format string argument at index i of at most max bytes. */
+/* A string argument (what: "format", "string") at index i of at most
+ * max bytes. */
 static int
-bounded_format(lua_State *L, int i, const char *fn, size_t max)
+bounded_length(lua_State *L, int i, const char *fn, const char *what,
+               size_t max)
 {
     size_t len;
 
@@ -105,11 +107,17 @@ bounded_format(lua_State *L, int i, const char *fn, size_t max)
         (void)lua_tolstring(L, i, &len);
         if (len > max)
             return luaL_error(L,
-                              "%s: format longer than %d bytes (a limit of "
-                              "the rule sandbox)",
-                              fn, (int)max);
+                              "%s: %s longer than %d bytes (a limit of the "
+                              "rule sandbox)",
+                              fn, what, (int)max);
     }
     return call_original(L);
+}
+
+static int
+bounded_format(lua_State *L, const char *fn, size_t max)
+{
+    return bounded_length(L, 1, fn, "format", max);
 }
 
 /* --- the guards ------------------------------------------------------------
@@ -140,7 +148,7 @@ g_setmetatable(lua_State *L)
 static int
 g_os_date(lua_State *L)
 {
-    return bounded_format(L, 1, "os.date", SBX_MAX_FORMAT);
+    return bounded_format(L, "os.date", SBX_MAX_FORMAT);
 }
 
 static int
@@ -161,25 +169,25 @@ g_format(lua_State *L)
                                   SBX_MAX_FORMAT_ARGS);
         }
     }
-    return bounded_format(L, 1, "string.format", SBX_MAX_FORMAT_LONG);
+    return bounded_format(L, "string.format", SBX_MAX_FORMAT_LONG);
 }
 
 static int
 g_pack(lua_State *L)
 {
-    return bounded_format(L, 1, "string.pack", SBX_MAX_FORMAT);
+    return bounded_format(L, "string.pack", SBX_MAX_FORMAT);
 }
 
 static int
 g_packsize(lua_State *L)
 {
-    return bounded_format(L, 1, "string.packsize", SBX_MAX_FORMAT);
+    return bounded_format(L, "string.packsize", SBX_MAX_FORMAT);
 }
 
 static int
 g_unpack_string(lua_State *L)
 {
-    return bounded_format(L, 1, "string.unpack", SBX_MAX_FORMAT);
+    return bounded_format(L, "string.unpack", SBX_MAX_FORMAT);
 }
 
 /* string.byte(s, i, j) and utf8.codepoint(s, i, j) return a value per
@@ -217,31 +225,15 @@ g_codepoint(lua_State *L)
 /* utf8.len and utf8.offset decode byte by byte: a scan of the largest
  * string the memory cap allows takes far longer than any other call. */
 static int
-bounded_scan(lua_State *L, const char *fn)
-{
-    size_t len;
-
-    if (lua_type(L, 1) == LUA_TSTRING) {
-        (void)lua_tolstring(L, 1, &len);
-        if (len > SBX_MAX_SCAN)
-            return luaL_error(L,
-                              "%s: string longer than %d bytes (a limit of "
-                              "the rule sandbox)",
-                              fn, SBX_MAX_SCAN);
-    }
-    return call_original(L);
-}
-
-static int
 g_utf8_len(lua_State *L)
 {
-    return bounded_scan(L, "utf8.len");
+    return bounded_length(L, 1, "utf8.len", "string", SBX_MAX_SCAN);
 }
 
 static int
 g_utf8_offset(lua_State *L)
 {
-    return bounded_scan(L, "utf8.offset");
+    return bounded_length(L, 1, "utf8.offset", "string", SBX_MAX_SCAN);
 }
 
 static int

@@ -35,10 +35,12 @@ CFLAGS = $(WARN) $(HARDEN) $(OPT)
 LDFLAGS = -pie -Wl,-z,relro,-z,now
 LDLIBS = $(PKG_LIBS) -lm
 
-SRC := $(wildcard module/*.c)
-HDR := $(wildcard module/*.h)
+# Every source under module/, however deep (scripts/layers.sh checks that
+# the build and the lint see the same files).
+SRC := $(shell find module -name '*.c' | LC_ALL=C sort)
+HDR := $(shell find module -name '*.h' | LC_ALL=C sort)
 OBJ := $(SRC:module/%.c=build/obj/%.o)
-LIBOBJ := $(filter-out build/obj/main.o,$(OBJ))
+LIBOBJ := $(filter-out build/obj/server/main.o,$(OBJ))
 SANOBJ := $(patsubst build/obj/%.o,build/san-obj/%.o,$(LIBOBJ))
 
 UNIT_SRC := $(wildcard tests/unit/*_test.c)
@@ -50,7 +52,7 @@ FUZZ_SRC := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_REPLAY := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz-replay/%)
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 
-FMT_FILES = $(wildcard module/*.[ch] tests/unit/*.[ch] tests/fuzz/*.[ch] \
+FMT_FILES = $(SRC) $(HDR) $(wildcard tests/unit/*.[ch] tests/fuzz/*.[ch] \
 	tests/bench/*.[ch])
 
 # Objects are not intermediate files: keep them between targets.
@@ -69,10 +71,12 @@ deps:
 build/proofline: $(OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJ) $(LDLIBS)
 
-build/obj/%.o: module/%.c $(HDR) | build/obj
+build/obj/%.o: module/%.c $(HDR)
+	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-build/san-obj/%.o: module/%.c $(HDR) | build/san-obj
+build/san-obj/%.o: module/%.c $(HDR)
+	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(WARN) $(SAN) -c -o $@ $<
 
 build/obj build/san-obj build/unit build/unit-san build/fuzz build/fuzz-replay:
@@ -106,7 +110,7 @@ fuzz-replay: $(FUZZ_REPLAY)
 build/fuzz/%: tests/fuzz/%.c $(SRC) $(HDR) | build/fuzz
 	clang $(CPPFLAGS) -std=c11 -g -O1 \
 		-fsanitize=fuzzer,address,undefined -o $@ $< \
-		$(filter-out module/main.c,$(SRC)) $(LDLIBS)
+		$(filter-out module/server/main.c,$(SRC)) $(LDLIBS)
 
 fuzz: deps
 	@command -v clang >/dev/null || apt-get install -y -qq clang

@@ -2,7 +2,7 @@
 # lint.sh -- banned functions and patterns (STYLE §10, curl's checksrc).
 # Exit 1 listing every offending line.
 set -u
-files=$(ls module/*.[ch] tests/unit/*.[ch] tests/fuzz/*.[ch] 2>/dev/null)
+files=$(find module tests/unit tests/fuzz -name '*.[ch]' | LC_ALL=C sort)
 rc=0
 check() {
     pattern=$1

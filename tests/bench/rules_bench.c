@@ -16,10 +16,10 @@
 #include <lauxlib.h>
 #include <lualib.h>
 
-#include "conf.h"
-#include "rules.h"
-#include "rulesets.h"
-#include "sandbox.h"
+#include "base/conf.h"
+#include "rules/rules.h"
+#include "rules/rulesets.h"
+#include "sandbox/sandbox.h"
 
 #define BATCHES 15
 #define PER_BATCH 20000

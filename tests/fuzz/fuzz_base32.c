@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "totp.h"
+#include "identity/totp.h"
 
 #define CAP 32
 

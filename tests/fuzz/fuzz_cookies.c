@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "parse.h"
+#include "base/arena.h"
+#include "http/parse.h"
 
 #define MAX_COOKIES 8
 #define MAX_BYTES 256

@@ -20,9 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "csv.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/csv.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diff.h"
+#include "base/diff.h"
 
 #define MAX_LINES 40
 #define MAX_EDITS 30

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "parse.h"
+#include "http/parse.h"
 
 #define MAX_BYTES 4096
 #define MAX_DEPTH 16

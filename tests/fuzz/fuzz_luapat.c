@@ -21,7 +21,7 @@
 #include <lua.h>
 #include <lualib.h>
 
-#include "luapat.h"
+#include "sandbox/luapat.h"
 
 #define MAX_SUBJECT 40
 #define MAX_PATTERN 64

@@ -18,8 +18,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "arena.h"
-#include "multipart.h"
+#include "base/arena.h"
+#include "http/multipart.h"
 
 #define TMP_DIR "/tmp/proofline-fuzz-multipart"
 #define BOUNDARY "XyZ"

@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "parse.h"
-#include "svgtext.h"
+#include "base/buf.h"
+#include "http/parse.h"
+#include "base/svgtext.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

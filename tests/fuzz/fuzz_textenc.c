@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "parse.h"
-#include "textenc.h"
+#include "base/arena.h"
+#include "http/parse.h"
+#include "base/textenc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "parse.h"
+#include "base/arena.h"
+#include "http/parse.h"
 
 #define MAX_FIELDS 8
 #define MAX_FIELD 64

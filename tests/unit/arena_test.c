@@ -9,9 +9,9 @@
 
 #include <cmocka.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "wire.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/wire.h"
 
 static int cleanup_order[8];
 static int cleanup_count;

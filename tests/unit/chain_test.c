@@ -18,9 +18,9 @@
 
 #include <cmocka.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "chain.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "sales/chain.h"
 
 #define NROWS(t) (sizeof(t) / sizeof((t)[0]))
 #define BIG (1u << 20)

@@ -10,8 +10,8 @@
 
 #include <cmocka.h>
 
-#include "customers.h"
-#include "files.h"
+#include "sales/customers.h"
+#include "sales/files.h"
 
 static void
 test_name_key(void **state)

@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "diff.h"
+#include "base/diff.h"
 
 #define NOLIM SIZE_MAX
 

@@ -13,10 +13,10 @@
 
 #include <cmocka.h>
 
-#include "arena.h"
-#include "files.h"
-#include "parse.h"
-#include "validate.h"
+#include "base/arena.h"
+#include "sales/files.h"
+#include "http/parse.h"
+#include "base/validate.h"
 
 /* n copies of unit, then tail, in a static buffer. */
 static const char *

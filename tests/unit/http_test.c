@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "testapp.h"
-#include "worker.h"
+#include "server/worker.h"
 
 static struct arena *A;
 

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "i18n.h"
+#include "base/i18n.h"
 
 struct neg_row {
     const char *user, *cookie, *accept, *def, *want;

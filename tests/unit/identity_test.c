@@ -12,13 +12,13 @@
 #include <cmocka.h>
 #include <sodium.h>
 
-#include "conf.h"
-#include "pwpolicy.h"
-#include "router.h"
-#include "seal.h"
-#include "throttle.h"
-#include "tz.h"
-#include "users.h"
+#include "base/conf.h"
+#include "identity/pwpolicy.h"
+#include "http/router.h"
+#include "identity/seal.h"
+#include "web/throttle.h"
+#include "base/tz.h"
+#include "identity/users.h"
 
 struct pw_row {
     const char *pw, *login, *tenant, *want; /* want NULL = accepted */

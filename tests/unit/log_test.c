@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
-#include "log.h"
-#include "parse.h"
+#include "base/log.h"
+#include "http/parse.h"
 
 static const struct {
     const char *in;

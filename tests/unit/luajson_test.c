@@ -18,8 +18,8 @@
 #include <lauxlib.h>
 #include <lua.h>
 
-#include "jsonmem.h"
-#include "luajson.h"
+#include "base/jsonmem.h"
+#include "sandbox/luajson.h"
 
 static const struct luajson_limits LIMITS = { 16, 1000, 1000 };
 

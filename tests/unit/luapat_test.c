@@ -25,7 +25,7 @@
 #include <lua.h>
 #include <lualib.h>
 
-#include "luapat.h"
+#include "sandbox/luapat.h"
 
 /* Helpers defined in both states.  S serialises any results with their
  * types (numbers with their subtype, strings quoted with %q); R runs a

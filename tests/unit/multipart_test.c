@@ -25,9 +25,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "multipart.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "http/multipart.h"
 
 #define S(x)                                                                   \
     {                                                                          \

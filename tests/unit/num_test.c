@@ -11,8 +11,8 @@
 
 #include <cmocka.h>
 
-#include "conf.h"
-#include "num.h"
+#include "base/conf.h"
+#include "base/num.h"
 
 struct i64_row {
     const char *in;

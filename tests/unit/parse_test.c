@@ -15,9 +15,9 @@
 /* A step of setting up a test that must not fail. */
 #define MUST_OK(expr) assert_int_equal((expr), APP_OK)
 
-#include "arena.h"
-#include "buf.h"
-#include "parse.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "http/parse.h"
 
 #define S(x)                                                                   \
     {                                                                          \

@@ -14,9 +14,9 @@
 #include <cmocka.h>
 #include <qrencode.h>
 
-#include "arena.h"
-#include "buf.h"
-#include "qr.h"
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/qr.h"
 
 #define BIG (1u << 20)
 

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "router.h"
+#include "http/router.h"
 
 APP_MUST_USE static enum app_err
 h(struct req *r)

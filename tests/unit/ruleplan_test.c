@@ -19,12 +19,12 @@
 #include <lauxlib.h>
 #include <lualib.h>
 
-#include "arena.h"
-#include "conf.h"
-#include "rules.h"
-#include "ruleplan.h"
-#include "rulesets.h"
-#include "sandbox.h"
+#include "base/arena.h"
+#include "base/conf.h"
+#include "rules/rules.h"
+#include "sandbox/ruleplan.h"
+#include "rules/rulesets.h"
+#include "sandbox/sandbox.h"
 
 struct fixture {
     struct arena *a;

@@ -22,12 +22,12 @@
 #include <lauxlib.h>
 #include <lualib.h>
 
-#include "arena.h"
-#include "conf.h"
-#include "rules.h"
-#include "rulesets.h"
-#include "sandbox.h"
-#include "sbxlib.h"
+#include "base/arena.h"
+#include "base/conf.h"
+#include "rules/rules.h"
+#include "rules/rulesets.h"
+#include "sandbox/sandbox.h"
+#include "sandbox/sbxlib.h"
 
 #define DEADLINE_MS 100
 

@@ -12,8 +12,8 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "db.h"
-#include "worker.h"
+#include "db/db.h"
+#include "server/worker.h"
 
 /* A step of setting up a test that must not fail. */
 #define MUST_OK(expr) assert_int_equal((expr), APP_OK)

@@ -7,8 +7,8 @@
 #ifndef PROOFLINE_TESTAPP_H
 #define PROOFLINE_TESTAPP_H
 
-#include "app.h"
-#include "http.h"
+#include "server/app.h"
+#include "http/http.h"
 
 /* The app, loaded from ./templates (tests run from the repository root). */
 struct app *testapp_get(void);

@@ -14,10 +14,10 @@
 
 #include <cmocka.h>
 
-#include "arena.h"
-#include "csv.h"
-#include "parse.h"
-#include "textenc.h"
+#include "base/arena.h"
+#include "base/csv.h"
+#include "http/parse.h"
+#include "base/textenc.h"
 
 #define S(x)                                                                   \
     {                                                                          \

@@ -22,8 +22,8 @@
 
 #include <cmocka.h>
 
-#include "buf.h"
-#include "tmpl.h"
+#include "base/buf.h"
+#include "http/tmpl.h"
 
 #define SPEC_MAX_FILE (4u << 20)
 #define MAIN_NAME "\x01spec-main" /* cannot clash with a partial's name */

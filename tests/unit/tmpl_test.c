@@ -16,8 +16,8 @@
 
 #include <cmocka.h>
 
-#include "buf.h"
-#include "tmpl.h"
+#include "base/buf.h"
+#include "http/tmpl.h"
 
 #define NROWS(t) (sizeof(t) / sizeof((t)[0]))
 

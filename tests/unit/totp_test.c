@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "rng.h"
-#include "totp.h"
+#include "base/rng.h"
+#include "identity/totp.h"
 
 static void
 to_hex(const uint8_t *p, size_t n, char *out)

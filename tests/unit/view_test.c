@@ -18,10 +18,10 @@
 
 #include <cmocka.h>
 
-#include "arena.h"
-#include "audit.h"
-#include "jsonmem.h"
-#include "view.h"
+#include "base/arena.h"
+#include "db/audit.h"
+#include "base/jsonmem.h"
+#include "web/view.h"
 #include "testapp.h"
 
 struct answer {

@@ -14,8 +14,8 @@
 
 #include <cmocka.h>
 
-#include "arena.h"
-#include "wire.h"
+#include "base/arena.h"
+#include "base/wire.h"
 
 struct pct_row {
     const char *in;

@@ -1,0 +1,63 @@
+/*
+ * audit.c -- append-only audit rows.
+ */
+#include "db/audit.h"
+
+#include <stdlib.h>
+
+#include "server/app.h"
+#include "db/db.h"
+#include "base/log.h"
+
+static const char SQL_AUDIT_ADD[] =
+    "INSERT INTO audit_log (tenant_id, actor_id, subject_user_id, event, "
+    "detail, ip) VALUES (?, ?, ?, ?, ?, ?)";
+
+const char *
+audit_ip(const struct req *r)
+{
+    const char *ip = http_param(r, "REMOTE_ADDR");
+
+    return ip != NULL ? ip : "";
+}
+
+APP_MUST_USE static enum app_err
+write_row(struct db *db, int64_t tenant_id, int64_t actor_id,
+          int64_t subject_id, const char *event, const cJSON *detail,
+          const char *ip)
+{
+    char *text = detail != NULL ? cJSON_PrintUnformatted(detail) : NULL;
+    enum app_err rc;
+
+    if (detail != NULL && text == NULL) /* not "{}" in its place */
+        return APP_ENOMEM;
+    rc = db_exec(db, SQL_AUDIT_ADD,
+                 DB_ARGS(tenant_id > 0 ? DB_I64(tenant_id) : DB_NULL,
+                         actor_id > 0 ? DB_I64(actor_id) : DB_NULL,
+                         subject_id > 0 ? DB_I64(subject_id) : DB_NULL,
+                         DB_CSTR(event), DB_CSTR(text != NULL ? text : "{}"),
+                         DB_CSTR(ip)),
+                 NULL, NULL);
+    if (rc != APP_OK)
+        log_error("audit.failed", "event=%s", event);
+    cJSON_free(text);
+    return rc;
+}
+
+enum app_err
+audit_write(struct req *r, int64_t tenant_id, int64_t actor_id,
+            int64_t subject_id, const char *event, const cJSON *detail)
+{
+    /* A detail built with unchecked adds may have lost a field. */
+    if (detail != NULL && http_incomplete(r))
+        return APP_ENOMEM;
+    return write_row(r->app->db, tenant_id, actor_id, subject_id, event, detail,
+                     audit_ip(r));
+}
+
+enum app_err
+audit_write_db(struct db *db, int64_t tenant_id, int64_t actor_id,
+               int64_t subject_id, const char *event, const cJSON *detail)
+{
+    return write_row(db, tenant_id, actor_id, subject_id, event, detail, "cli");
+}

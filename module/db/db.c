@@ -1,0 +1,796 @@
+/*
+ * db.c -- MariaDB Connector/C behind prepared statements.
+ */
+#include "db/db.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <errmsg.h>
+#include <mysql.h>
+#include <mysqld_error.h>
+#include <sodium.h>
+
+#include "base/log.h"
+#include "base/num.h"
+
+/* Open addressing at most half full: short probes. */
+#define STMT_SLOTS (2 * DB_STMT_MAX)
+#define CELL_INLINE 64     /* fetch buffer per column before a refetch */
+#define PING_IDLE_MS 2000  /* ping before use after this much idle time */
+#define RETRY_AFTER_MS 200 /* fail fast for this long after a failure */
+
+struct cached_stmt {
+    const char *sql; /* NULL: an empty slot */
+    MYSQL_STMT *st;
+    uint64_t used; /* tick of the last use, for evicting the oldest */
+};
+
+struct db {
+    const struct conf *conf;
+    MYSQL *conn;
+    struct cached_stmt slot[STMT_SLOTS]; /* keyed by the SQL's address */
+    size_t ncache;
+    uint64_t tick;
+    uint64_t prepared; /* statements prepared since the worker started */
+    uint64_t evicted;  /* of them, closed to make room */
+    uint64_t last_use_ms;
+    uint64_t last_fail_ms;
+    unsigned last_errno;
+    char last_error[256];
+    bool in_tx;
+    bool victim;      /* the open transaction lost a deadlock or a lock wait */
+    bool commit_lost; /* db_fail_commit_lost(): the next COMMIT's answer */
+    struct tx_hook {
+        void (*fn)(void *arg);
+        void *arg;
+    } undo[DB_TX_HOOKS]; /* run when the transaction does not commit */
+    size_t nundo;
+};
+
+static uint64_t
+now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+int
+db_library_init(void)
+{
+    return mysql_library_init(0, NULL, NULL);
+}
+
+struct db *
+db_new(const struct conf *conf)
+{
+    struct db *db = calloc(1, sizeof(*db));
+
+    if (db != NULL)
+        db->conf = conf;
+    return db;
+}
+
+static void
+drop_cache(struct db *db)
+{
+    size_t i;
+
+    for (i = 0; i < STMT_SLOTS; i++) {
+        if (db->slot[i].sql != NULL)
+            mysql_stmt_close(db->slot[i].st);
+        db->slot[i].sql = NULL;
+        db->slot[i].st = NULL;
+    }
+    db->ncache = 0;
+}
+
+/* Undo what the transaction did outside the database, newest first, while
+ * its locks are still held (before ROLLBACK) or after the server dropped
+ * them with the connection. */
+static void
+run_undo(struct db *db)
+{
+    while (db->nundo > 0) {
+        db->nundo--;
+        db->undo[db->nundo].fn(db->undo[db->nundo].arg);
+    }
+}
+
+static void
+disconnect(struct db *db)
+{
+    if (db->in_tx)
+        run_undo(db);
+    db->nundo = 0;
+    drop_cache(db);
+    if (db->conn != NULL)
+        mysql_close(db->conn);
+    db->conn = NULL;
+    db->in_tx = false;
+}
+
+void
+db_free(struct db *db)
+{
+    if (db == NULL)
+        return;
+    disconnect(db);
+    free(db);
+}
+
+bool
+db_is_up(const struct db *db)
+{
+    return db->conn != NULL;
+}
+
+const char *
+db_error(const struct db *db)
+{
+    return db->last_error;
+}
+
+struct st_mysql *
+db_handle(struct db *db)
+{
+    return db->conn;
+}
+
+static bool
+is_conn_error(unsigned e)
+{
+    return e == CR_SERVER_GONE_ERROR || e == CR_SERVER_LOST ||
+           e == CR_CONNECTION_ERROR || e == CR_CONN_HOST_ERROR ||
+           e == CR_ERR_NET_READ || e == CR_ERR_NET_WRITE ||
+           e == ER_SERVER_SHUTDOWN || e == ER_CONNECTION_KILLED ||
+           e == 4031 /* ER_CLIENT_INTERACTION_TIMEOUT */;
+}
+
+/* Record an error; for connection errors drop the connection so that the
+ * next db_ensure() reconnects.  Returns the app error for it. */
+APP_MUST_USE static enum app_err
+fail(struct db *db, unsigned e, const char *msg, const char *sql)
+{
+    db->last_errno = e;
+    snprintf(db->last_error, sizeof(db->last_error), "%s", msg);
+    if (is_conn_error(e)) {
+        log_warn("db.down", "errno=%u error=%s", e, log_q(msg));
+        disconnect(db);
+        db->last_fail_ms = now_ms();
+        return APP_EDB_DOWN;
+    }
+    if (e == ER_DUP_ENTRY)
+        return APP_ECONFLICT;
+    if (e == ER_LOCK_DEADLOCK || e == ER_LOCK_WAIT_TIMEOUT) {
+        /* The server chose this transaction as the victim: db_tx_next
+         * runs it again. */
+        db->victim = true;
+        log_warn("db.victim", "errno=%u error=%s sql=%s", e, log_q(msg),
+                 log_q(sql));
+        return APP_EDB;
+    }
+    log_error("db.error", "errno=%u error=%s sql=%s", e, log_q(msg),
+              log_q(sql));
+    return APP_EDB;
+}
+
+enum app_err
+db_connect_flags(struct db *db, unsigned long flags)
+{
+    const struct conf *c = db->conf;
+    unsigned int ct = (unsigned)c->db_connect_timeout;
+    unsigned int rt = (unsigned)c->db_read_timeout;
+    unsigned int wt = (unsigned)c->db_write_timeout;
+    my_bool off = 0;
+    const char *sock = c->db_socket[0] != '\0' ? c->db_socket : NULL;
+    const char *host = sock != NULL ? "localhost" : c->db_host;
+
+    disconnect(db);
+    db->conn = mysql_init(NULL);
+    if (db->conn == NULL)
+        return APP_ENOMEM;
+    mysql_options(db->conn, MYSQL_OPT_CONNECT_TIMEOUT, &ct);
+    mysql_options(db->conn, MYSQL_OPT_READ_TIMEOUT, &rt);
+    mysql_options(db->conn, MYSQL_OPT_WRITE_TIMEOUT, &wt);
+    mysql_options(db->conn, MYSQL_OPT_RECONNECT, &off);
+    mysql_options(db->conn, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    /* Times are stored in UTC; strict mode so bad data is an error rather
+     * than a silent truncation. */
+    mysql_options(db->conn, MYSQL_INIT_COMMAND,
+                  "SET time_zone = '+00:00', sql_mode = "
+                  "'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,"
+                  "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION', "
+                  "innodb_lock_wait_timeout = " DB_LOCK_WAIT_S);
+    if (mysql_real_connect(db->conn, host, c->db_user, c->db_password,
+                           c->db_name, (unsigned)c->db_port, sock,
+                           flags) == NULL) {
+        unsigned e = mysql_errno(db->conn);
+        char msg[256];
+
+        snprintf(msg, sizeof(msg), "%s", mysql_error(db->conn));
+        mysql_close(db->conn);
+        db->conn = NULL;
+        db->last_fail_ms = now_ms();
+        db->last_errno = e;
+        snprintf(db->last_error, sizeof(db->last_error), "%s", msg);
+        log_warn("db.connect_failed", "errno=%u error=%s", e, log_q(msg));
+        return APP_EDB_DOWN;
+    }
+    db->last_use_ms = now_ms();
+    return APP_OK;
+}
+
+enum app_err
+db_ensure(struct db *db)
+{
+    uint64_t now = now_ms();
+
+    if (db->conn != NULL) {
+        /* An idle connection has nothing to read: if its socket is
+         * readable or hung up, the server closed it (restart, kill,
+         * timeout).  One poll(2) instead of a round trip per request. */
+        struct pollfd pfd = { .fd = (int)mysql_get_socket(db->conn),
+                              .events = POLLIN | POLLRDHUP };
+
+        if (pfd.fd >= 0 && poll(&pfd, 1, 0) != 0) {
+            log_warn("db.lost", "msg=\"server closed the connection\"");
+            disconnect(db);
+            db->last_fail_ms = 0;
+            goto connect;
+        }
+        if (now - db->last_use_ms < PING_IDLE_MS)
+            return APP_OK;
+        if (mysql_ping(db->conn) == 0) {
+            db->last_use_ms = now;
+            return APP_OK;
+        }
+        app_ignore(
+            fail(db, mysql_errno(db->conn), mysql_error(db->conn), "PING"),
+            "fail() logs and records it; the reconnect below decides");
+        if (db->conn != NULL) /* a non-connection error: still drop it */
+            disconnect(db);
+    } else if (db->last_fail_ms != 0 &&
+               now - db->last_fail_ms < RETRY_AFTER_MS) {
+        return APP_EDB_DOWN;
+    }
+connect:
+    if (db_connect_flags(db, 0) != APP_OK)
+        return APP_EDB_DOWN;
+    log_info("db.connected", "db=%s", log_q(db->conf->db_name));
+    return APP_OK;
+}
+
+/* The home slot of a statement: its SQL constant's address, mixed. */
+static size_t
+home_of(const char *sql)
+{
+    uint64_t h = (uint64_t)(uintptr_t)sql;
+
+    h ^= h >> 29;
+    h *= 0x9E3779B97F4A7C15u;
+    return (size_t)(h >> 40) & (STMT_SLOTS - 1);
+}
+
+/* Close the least recently used statement and empty its slot, moving
+ * later entries of its probe run back (linear probing needs no gaps
+ * inside a run).  Only when DB_STMT_MAX distinct statements are in use,
+ * which tests/e2e/test_db_statements.py keeps from happening. */
+static void
+evict_oldest(struct db *db)
+{
+    size_t i, j, k, oldest = STMT_SLOTS;
+
+    for (i = 0; i < STMT_SLOTS; i++) {
+        if (db->slot[i].sql != NULL &&
+            (oldest == STMT_SLOTS || db->slot[i].used < db->slot[oldest].used))
+            oldest = i;
+    }
+    if (oldest == STMT_SLOTS)
+        return;
+    log_warn("db.stmt_evicted", "cached=%zu max=%d", db->ncache, DB_STMT_MAX);
+    mysql_stmt_close(db->slot[oldest].st);
+    db->ncache--;
+    db->evicted++;
+    i = oldest;
+    for (j = (i + 1) & (STMT_SLOTS - 1); db->slot[j].sql != NULL;
+         j = (j + 1) & (STMT_SLOTS - 1)) {
+        k = home_of(db->slot[j].sql);
+        /* Move j into the hole at i unless its home lies cyclically in
+         * (i, j]: then it is already reachable from its home. */
+        if ((i <= j) ? (i < k && k <= j) : (i < k || k <= j))
+            continue;
+        db->slot[i] = db->slot[j];
+        i = j;
+    }
+    db->slot[i].sql = NULL;
+    db->slot[i].st = NULL;
+}
+
+static MYSQL_STMT *
+get_stmt(struct db *db, const char *sql, enum app_err *rc)
+{
+    size_t i = home_of(sql);
+    MYSQL_STMT *st;
+
+    for (; db->slot[i].sql != NULL; i = (i + 1) & (STMT_SLOTS - 1)) {
+        if (db->slot[i].sql == sql) {
+            db->slot[i].used = ++db->tick;
+            return db->slot[i].st;
+        }
+    }
+    if (db->conn == NULL) {
+        *rc = APP_EDB_DOWN;
+        return NULL;
+    }
+    st = mysql_stmt_init(db->conn);
+    if (st == NULL) {
+        *rc = APP_ENOMEM;
+        return NULL;
+    }
+    if (mysql_stmt_prepare(st, sql, (unsigned long)strlen(sql)) != 0) {
+        *rc = fail(db, mysql_stmt_errno(st), mysql_stmt_error(st), sql);
+        mysql_stmt_close(st);
+        return NULL;
+    }
+    db->prepared++;
+    if (db->ncache == DB_STMT_MAX) {
+        evict_oldest(db);
+        /* The hole may have moved the run: find the free slot again. */
+        for (i = home_of(sql); db->slot[i].sql != NULL;
+             i = (i + 1) & (STMT_SLOTS - 1))
+            ;
+    }
+    db->slot[i].sql = sql;
+    db->slot[i].st = st;
+    db->slot[i].used = ++db->tick;
+    db->ncache++;
+    return st;
+}
+
+void
+db_stats(const struct db *db, struct db_stats *out)
+{
+    out->cached = db->ncache;
+    out->prepared = db->prepared;
+    out->evicted = db->evicted;
+}
+
+/* Prepare (cached), bind and execute. */
+static MYSQL_STMT *
+run(struct db *db, const char *sql, const struct db_val *args, size_t nargs,
+    enum app_err *rc)
+{
+    MYSQL_STMT *st;
+    MYSQL_BIND bind[32];
+    unsigned long lens[32];
+    size_t i;
+
+    if (nargs > 32) {
+        *rc = APP_EINTERNAL;
+        return NULL;
+    }
+    if (db->conn == NULL) {
+        *rc = APP_EDB_DOWN;
+        return NULL;
+    }
+    st = get_stmt(db, sql, rc);
+    if (st == NULL)
+        return NULL;
+    if (mysql_stmt_param_count(st) != nargs) {
+        log_error("db.bind", "expected=%lu given=%zu sql=%s",
+                  mysql_stmt_param_count(st), nargs, log_q(sql));
+        *rc = APP_EINTERNAL;
+        return NULL;
+    }
+    memset(bind, 0, sizeof(bind));
+    for (i = 0; i < nargs; i++) {
+        switch (args[i].t) {
+        case DBT_NULL:
+            bind[i].buffer_type = MYSQL_TYPE_NULL;
+            break;
+        case DBT_I64:
+            bind[i].buffer_type = MYSQL_TYPE_LONGLONG;
+            bind[i].buffer = (void *)&args[i].i;
+            break;
+        case DBT_DOUBLE:
+            bind[i].buffer_type = MYSQL_TYPE_DOUBLE;
+            bind[i].buffer = (void *)&args[i].d;
+            break;
+        case DBT_STR:
+            bind[i].buffer_type = MYSQL_TYPE_STRING;
+            bind[i].buffer = (void *)(args[i].s.p != NULL ? args[i].s.p : "");
+            lens[i] = (unsigned long)args[i].s.len;
+            bind[i].buffer_length = lens[i];
+            bind[i].length = &lens[i];
+            break;
+        }
+    }
+    if ((nargs > 0 && mysql_stmt_bind_param(st, bind) != 0) ||
+        mysql_stmt_execute(st) != 0) {
+        *rc = fail(db, mysql_stmt_errno(st), mysql_stmt_error(st), sql);
+        return NULL;
+    }
+    db->last_use_ms = now_ms();
+    *rc = APP_OK;
+    return st;
+}
+
+enum app_err
+db_exec(struct db *db, const char *sql, const struct db_val *args, size_t nargs,
+        uint64_t *affected, uint64_t *last_id)
+{
+    enum app_err rc;
+    MYSQL_STMT *st = run(db, sql, args, nargs, &rc);
+
+    if (st == NULL)
+        return rc;
+    if (affected != NULL)
+        *affected = (uint64_t)mysql_stmt_affected_rows(st);
+    if (last_id != NULL)
+        *last_id = (uint64_t)mysql_stmt_insert_id(st);
+    /* A statement that unexpectedly returned rows must not leave them
+     * pending on the connection. */
+    mysql_stmt_free_result(st);
+    return APP_OK;
+}
+
+/* Column-wise array binding (MariaDB Connector/C bulk execution): one
+ * round trip for nrows rows.  A column's values must share one type or be
+ * NULL. */
+enum app_err
+db_exec_bulk(struct db *db, const char *sql, const struct db_val *rows,
+             size_t ncols, size_t nrows)
+{
+    MYSQL_BIND bind[32];
+    MYSQL_STMT *st;
+    unsigned int size = (unsigned int)nrows;
+    size_t c, r, n;
+    void **cols = NULL;
+    unsigned long *lens = NULL;
+    char *ind = NULL;
+    enum app_err rc = APP_OK;
+
+    if (nrows == 0)
+        return APP_OK;
+    if (ncols == 0 || ncols > 32 || nrows > 100000)
+        return APP_EINTERNAL;
+    if (db->conn == NULL)
+        return APP_EDB_DOWN;
+    st = get_stmt(db, sql, &rc);
+    if (st == NULL)
+        return rc;
+    if (mysql_stmt_param_count(st) != ncols) {
+        log_error("db.bind", "expected=%lu given=%zu sql=%s",
+                  mysql_stmt_param_count(st), ncols, log_q(sql));
+        return APP_EINTERNAL;
+    }
+    n = ncols * nrows;
+    cols = calloc(n, sizeof(*cols) > sizeof(int64_t) ? sizeof(*cols)
+                                                     : sizeof(int64_t));
+    lens = calloc(n, sizeof(*lens));
+    ind = calloc(n, 1);
+    if (cols == NULL || lens == NULL || ind == NULL) {
+        rc = APP_ENOMEM;
+        goto out;
+    }
+    memset(bind, 0, sizeof(bind));
+    for (c = 0; c < ncols && rc == APP_OK; c++) {
+        enum db_type t = DBT_NULL;
+        char *cind = ind + c * nrows;
+        void **cp = cols + c * nrows;
+        int64_t *ci = (int64_t *)(void *)cp;
+        double *cd = (double *)(void *)cp;
+
+        for (r = 0; r < nrows; r++) {
+            const struct db_val *v = &rows[r * ncols + c];
+
+            if (v->t == DBT_NULL) {
+                cind[r] = STMT_INDICATOR_NULL;
+                continue;
+            }
+            if (t != DBT_NULL && v->t != t) {
+                rc = APP_EINTERNAL; /* mixed types in one column */
+                break;
+            }
+            t = v->t;
+            cind[r] = STMT_INDICATOR_NONE;
+            if (t == DBT_I64) {
+                ci[r] = v->i;
+            } else if (t == DBT_DOUBLE) {
+                cd[r] = v->d;
+            } else {
+                cp[r] = (void *)(v->s.p != NULL ? v->s.p : "");
+                lens[c * nrows + r] = (unsigned long)v->s.len;
+            }
+        }
+        bind[c].buffer_type = t == DBT_I64      ? MYSQL_TYPE_LONGLONG
+                              : t == DBT_DOUBLE ? MYSQL_TYPE_DOUBLE
+                              : t == DBT_STR    ? MYSQL_TYPE_STRING
+                                                : MYSQL_TYPE_NULL;
+        bind[c].buffer = cp;
+        bind[c].length = t == DBT_STR ? lens + c * nrows : NULL;
+        bind[c].u.indicator = cind;
+    }
+    if (rc != APP_OK)
+        goto out;
+    if (mysql_stmt_attr_set(st, STMT_ATTR_ARRAY_SIZE, &size) != 0 ||
+        mysql_stmt_bind_param(st, bind) != 0 || mysql_stmt_execute(st) != 0) {
+        rc = fail(db, mysql_stmt_errno(st), mysql_stmt_error(st), sql);
+        goto out;
+    }
+    mysql_stmt_free_result(st);
+    db->last_use_ms = now_ms();
+out:
+    free(cols);
+    free(lens);
+    free(ind);
+    return rc;
+}
+
+enum app_err
+db_query(struct db *db, struct arena *a, const char *sql,
+         const struct db_val *args, size_t nargs, size_t max_rows,
+         struct db_res *out)
+{
+    enum app_err rc;
+    MYSQL_STMT *st;
+    MYSQL_RES *meta = NULL;
+    MYSQL_BIND *bind = NULL;
+    unsigned long *lens = NULL;
+    my_bool *nulls = NULL;
+    char *bufs = NULL;
+    size_t ncols, cap = 0, r, c;
+
+    memset(out, 0, sizeof(*out));
+    st = run(db, sql, args, nargs, &rc);
+    if (st == NULL)
+        return rc;
+    meta = mysql_stmt_result_metadata(st);
+    if (meta == NULL) {
+        rc = APP_EINTERNAL; /* not a query */
+        goto out;
+    }
+    ncols = mysql_num_fields(meta);
+    if (mysql_stmt_store_result(st) != 0) {
+        rc = fail(db, mysql_stmt_errno(st), mysql_stmt_error(st), sql);
+        goto out;
+    }
+    if ((size_t)mysql_stmt_num_rows(st) > max_rows) {
+        log_warn("db.too_many_rows", "rows=%llu max=%zu sql=%s",
+                 (unsigned long long)mysql_stmt_num_rows(st), max_rows,
+                 log_q(sql));
+        rc = APP_ETOOBIG;
+        goto out;
+    }
+    out->ncols = ncols;
+    out->nrows = (size_t)mysql_stmt_num_rows(st);
+    bind = arena_calloc(a, ncols ? ncols : 1, sizeof(*bind));
+    lens = arena_calloc(a, ncols ? ncols : 1, sizeof(*lens));
+    nulls = arena_calloc(a, ncols ? ncols : 1, sizeof(*nulls));
+    bufs = arena_calloc(a, ncols ? ncols : 1, CELL_INLINE);
+    if (out->nrows > 0 && !__builtin_mul_overflow(out->nrows, ncols, &cap))
+        out->cells = arena_calloc(a, cap, sizeof(struct str));
+    if (bind == NULL || lens == NULL || nulls == NULL || bufs == NULL ||
+        (out->nrows > 0 && out->cells == NULL)) {
+        rc = APP_ENOMEM;
+        goto out;
+    }
+    for (c = 0; c < ncols; c++) {
+        bind[c].buffer_type = MYSQL_TYPE_STRING;
+        bind[c].buffer = bufs + c * CELL_INLINE;
+        bind[c].buffer_length = CELL_INLINE;
+        bind[c].length = &lens[c];
+        bind[c].is_null = &nulls[c];
+    }
+    if (ncols > 0 && mysql_stmt_bind_result(st, bind) != 0) {
+        rc = fail(db, mysql_stmt_errno(st), mysql_stmt_error(st), sql);
+        goto out;
+    }
+    for (r = 0; r < out->nrows; r++) {
+        int f = mysql_stmt_fetch(st);
+
+        if (f == MYSQL_NO_DATA)
+            break;
+        if (f == 1) {
+            rc = fail(db, mysql_stmt_errno(st), mysql_stmt_error(st), sql);
+            goto out;
+        }
+        for (c = 0; c < ncols; c++) {
+            struct str *cell = &out->cells[r * ncols + c];
+            char *p;
+
+            if (nulls[c]) {
+                cell->p = NULL;
+                cell->len = 0;
+                continue;
+            }
+            p = arena_alloc(a, (size_t)lens[c] + 1);
+            if (p == NULL) {
+                rc = APP_ENOMEM;
+                goto out;
+            }
+            if (lens[c] <= CELL_INLINE) {
+                memcpy(p, bufs + c * CELL_INLINE, lens[c]);
+            } else {
+                MYSQL_BIND one;
+
+                memset(&one, 0, sizeof(one));
+                one.buffer_type = MYSQL_TYPE_STRING;
+                one.buffer = p;
+                one.buffer_length = lens[c];
+                if (mysql_stmt_fetch_column(st, &one, (unsigned)c, 0) != 0) {
+                    rc = fail(db, mysql_stmt_errno(st), mysql_stmt_error(st),
+                              sql);
+                    goto out;
+                }
+            }
+            p[lens[c]] = '\0';
+            cell->p = p;
+            cell->len = (size_t)lens[c];
+        }
+    }
+    rc = APP_OK;
+out:
+    if (meta != NULL)
+        mysql_free_result(meta);
+    if (db->conn != NULL)
+        mysql_stmt_free_result(st);
+    if (rc != APP_OK)
+        memset(out, 0, sizeof(*out));
+    return rc;
+}
+
+static const char SQL_BEGIN[] = "START TRANSACTION";
+
+enum app_err
+db_begin(struct db *db)
+{
+    enum app_err rc;
+
+    db->victim = false;
+    rc = db_exec(db, SQL_BEGIN, DB_NOARGS, NULL, NULL);
+    db->nundo = 0;
+    if (rc == APP_OK)
+        db->in_tx = true;
+    return rc;
+}
+
+bool
+db_tx_next(struct db *db, struct db_tx *tx, enum app_err *rc)
+{
+    if (!tx->begun) {
+        tx->begun = true;
+        *rc = db_begin(db);
+        return *rc == APP_OK;
+    }
+    if (*rc == APP_OK)
+        *rc = db_commit(db);
+    if (*rc == APP_OK)
+        return false;
+    db_rollback(db);
+    if (!db->victim)
+        return false;
+    if (++tx->retries >= DB_TX_TRIES) {
+        log_error("db.tx_gave_up", "tries=%d", DB_TX_TRIES);
+        *rc = APP_ETIMEOUT;
+        return false;
+    }
+    /* Both sides of a deadlock retry: a short random pause, growing with
+     * each try, keeps them from meeting again. */
+    {
+        uint32_t jitter;
+        struct timespec ts;
+
+        randombytes_buf(&jitter, sizeof(jitter));
+        ts.tv_sec = 0;
+        ts.tv_nsec = (long)((1u << tx->retries) * 1000000u +
+                            jitter % (4000000u << tx->retries));
+        nanosleep(&ts, NULL);
+    }
+    log_warn("db.tx_retry", "try=%d", tx->retries + 1);
+    *rc = db_begin(db);
+    return *rc == APP_OK;
+}
+
+bool
+db_in_tx(const struct db *db)
+{
+    return db->in_tx;
+}
+
+enum app_err
+db_on_rollback(struct db *db, void (*fn)(void *arg), void *arg)
+{
+    if (!db->in_tx)
+        return APP_EINTERNAL;
+    if (db->nundo == DB_TX_HOOKS)
+        return APP_ETOOBIG;
+    db->undo[db->nundo].fn = fn;
+    db->undo[db->nundo].arg = arg;
+    db->nundo++;
+    return APP_OK;
+}
+
+void
+db_fail_commit_lost(struct db *db, bool on)
+{
+    db->commit_lost = on;
+}
+
+enum app_err
+db_commit(struct db *db)
+{
+    if (db->conn == NULL)
+        return APP_EDB_DOWN;
+    if (mysql_commit(db->conn) != 0 || db->commit_lost) {
+        bool simulated = db->commit_lost;
+        unsigned e = simulated ? CR_SERVER_LOST : mysql_errno(db->conn);
+
+        db->commit_lost = false;
+        /* A refused COMMIT was rolled back: undo.  A lost connection may
+         * have committed first: keep what the undo would remove, at worst
+         * an orphan, instead of committed rows without it. */
+        if (is_conn_error(e))
+            db->nundo = 0;
+        else
+            run_undo(db);
+        db->in_tx = false;
+        /* The fail point's connection is fine: no reconnect, no back-off
+         * for the requests after it. */
+        if (simulated) {
+            log_warn("db.fail_point", "point=commit_lost");
+            return APP_EDB_DOWN;
+        }
+        return fail(db, e, mysql_error(db->conn), "COMMIT");
+    }
+    db->in_tx = false;
+    db->nundo = 0;
+    return APP_OK;
+}
+
+void
+db_rollback(struct db *db)
+{
+    if (db->conn == NULL || !db->in_tx)
+        return;
+    run_undo(db);
+    db->in_tx = false;
+    if (mysql_rollback(db->conn) != 0)
+        app_ignore(
+            fail(db, mysql_errno(db->conn), mysql_error(db->conn), "ROLLBACK"),
+            "a failed rollback drops the connection: nothing stays");
+}
+
+struct str
+db_cell(const struct db_res *res, size_t row, size_t col)
+{
+    if (row >= res->nrows || col >= res->ncols)
+        return (struct str){ NULL, 0 };
+    return res->cells[row * res->ncols + col];
+}
+
+int64_t
+db_int(const struct db_res *res, size_t row, size_t col, int64_t def)
+{
+    struct str s = db_cell(res, row, col);
+    int64_t v;
+
+    if (s.p == NULL || !parse_i64(s, INT64_MIN, INT64_MAX, &v))
+        return def;
+    return v;
+}
+
+const char *
+db_text(const struct db_res *res, size_t row, size_t col)
+{
+    struct str s = db_cell(res, row, col);
+
+    return s.p != NULL ? s.p : "";
+}

@@ -1,0 +1,263 @@
+/*
+ * contacts.c -- contacts and their events in MariaDB.
+ */
+#include "sales/contacts.h"
+
+#include <string.h>
+
+#include "identity/access.h"
+#include "server/app.h"
+#include "web/auth.h"
+#include "sales/customers.h"
+
+const char *const contact_channels[] = {
+    "", "wechat_voice", "wechat_text", "email", "phone", "face", NULL,
+};
+
+#define CONTACT_COLS                                                           \
+    "k.id, k.customer_id, k.version, k.name, k.title, k.department, k.role, "  \
+    "k.channel, k.focus, k.phone, k.email, COALESCE(k.birthday, ''), "         \
+    "COALESCE(k.last_met_on, ''), k.consensus, "                               \
+    "COALESCE(k.consensus_on, ''), "                                           \
+    "COALESCE(DATEDIFF(UTC_DATE(), k.last_met_on), -1), "                      \
+    "COALESCE(DATEDIFF(UTC_DATE(), k.consensus_on), -1)"
+
+static const char SQL_LIST[] =
+    "SELECT " CONTACT_COLS " FROM contacts k WHERE k.tenant_id = ? "
+    "AND k.customer_id = ? AND k.active = 1 ORDER BY k.role, k.name LIMIT ?";
+static const char SQL_GET[] =
+    "SELECT " CONTACT_COLS " FROM contacts k JOIN customers c ON "
+    "c.id = k.customer_id AND c.tenant_id = k.tenant_id "
+    "WHERE k.tenant_id = ? AND k.id = ? AND k.active = 1 AND (? = 1 OR "
+    "c.owner_id IN (SELECT descendant_id FROM user_tree WHERE tenant_id = ? "
+    "AND ancestor_id = ?))";
+static const char SQL_COUNT[] =
+    "SELECT COUNT(*) FROM contacts WHERE tenant_id = ? AND customer_id = ? "
+    "AND active = 1";
+static const char SQL_EVENT_COUNT[] =
+    "SELECT COUNT(*) FROM contact_events WHERE tenant_id = ? AND "
+    "contact_id = ?";
+static const char SQL_CREATE[] =
+    "INSERT INTO contacts (tenant_id, customer_id, name, title, department, "
+    "role, channel, focus, phone, email, birthday) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+static const char SQL_UPDATE[] =
+    "UPDATE contacts SET name = ?, title = ?, department = ?, role = ?, "
+    "channel = ?, focus = ?, phone = ?, email = ?, birthday = ?, "
+    "version = version + 1, updated_at = UTC_TIMESTAMP(3) "
+    "WHERE tenant_id = ? AND id = ? AND version = ?";
+static const char SQL_DEACTIVATE[] =
+    "UPDATE contacts SET active = 0, version = version + 1, "
+    "updated_at = UTC_TIMESTAMP(3) WHERE tenant_id = ? AND id = ?";
+static const char SQL_EVENT[] =
+    "INSERT INTO contact_events (tenant_id, customer_id, contact_id, kind, "
+    "happened_on, text, consensus, created_by) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+static const char SQL_MET[] =
+    "UPDATE contacts SET last_met_on = GREATEST(COALESCE(last_met_on, ?), ?) "
+    "WHERE tenant_id = ? AND id = ?";
+static const char SQL_CONSENSUS[] =
+    "UPDATE contacts SET consensus = ?, consensus_on = ? "
+    "WHERE tenant_id = ? AND id = ? AND (consensus_on IS NULL OR "
+    "consensus_on <= ?)";
+static const char SQL_EVENTS[] =
+    "SELECT e.happened_on, e.kind, e.text, e.consensus, "
+    "COALESCE(u.display_name, '') FROM contact_events e LEFT JOIN users u "
+    "ON u.id = e.created_by AND u.tenant_id = e.tenant_id "
+    "WHERE e.tenant_id = ? AND e.contact_id = ? "
+    "ORDER BY e.happened_on DESC, e.id DESC LIMIT ?";
+
+static void
+row(const struct db_res *res, size_t i, struct contact *c)
+{
+    c->id = db_int(res, i, 0, 0);
+    c->customer_id = db_int(res, i, 1, 0);
+    c->version = db_int(res, i, 2, 0);
+    c->name = db_text(res, i, 3);
+    c->title = db_text(res, i, 4);
+    c->department = db_text(res, i, 5);
+    c->role = db_text(res, i, 6);
+    c->channel = db_text(res, i, 7);
+    c->focus = db_text(res, i, 8);
+    c->phone = db_text(res, i, 9);
+    c->email = db_text(res, i, 10);
+    c->birthday = db_text(res, i, 11);
+    c->last_met_on = db_text(res, i, 12);
+    c->consensus = db_text(res, i, 13);
+    c->consensus_on = db_text(res, i, 14);
+    c->met_days_ago = db_int(res, i, 15, -1);
+    c->consensus_days_ago = db_int(res, i, 16, -1);
+}
+
+enum app_err
+contacts_list(struct req *r, int64_t customer_id, struct contact *out,
+              size_t max, size_t *n)
+{
+    struct db_res res;
+    size_t i;
+    enum app_err rc = db_query(
+        r->app->db, r->a, SQL_LIST,
+        DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(customer_id), DB_I64(max)),
+        max, &res);
+
+    *n = 0;
+    if (rc != APP_OK)
+        return rc;
+    for (i = 0; i < res.nrows; i++)
+        row(&res, i, &out[i]);
+    *n = res.nrows;
+    return APP_OK;
+}
+
+enum app_err
+contacts_get(struct req *r, int64_t id, struct contact *c)
+{
+    struct db_res res;
+    int64_t root, all;
+    enum app_err rc;
+
+    access_scope(r, &root, &all);
+    rc = db_query(r->app->db, r->a, SQL_GET,
+                  DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(id), DB_I64(all),
+                          DB_I64(r->auth->tenant_id), DB_I64(root)),
+                  1, &res);
+    if (rc != APP_OK)
+        return rc;
+    if (res.nrows == 0)
+        return APP_ENOTFOUND;
+    row(&res, 0, c);
+    return APP_OK;
+}
+
+static struct db_val
+date_or_null(struct str s)
+{
+    return s.len > 0 ? DB_STR(s) : DB_NULL;
+}
+
+enum app_err
+contacts_create(struct req *r, int64_t customer_id,
+                const struct contact_input *in, int64_t *id)
+{
+    uint64_t last = 0;
+    struct db_res cnt;
+    enum app_err rc = customers_lock(r, customer_id);
+
+    if (rc == APP_OK)
+        rc = db_query(r->app->db, r->a, SQL_COUNT,
+                      DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(customer_id)),
+                      1, &cnt);
+    if (rc != APP_OK)
+        return rc;
+    if (db_int(&cnt, 0, 0, 0) >= CONTACTS_MAX) {
+        r->err_detail = "contact.too_many";
+        return APP_ETOOBIG;
+    }
+    rc = db_exec(r->app->db, SQL_CREATE,
+                 DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(customer_id),
+                         DB_STR(in->name), DB_STR(in->title),
+                         DB_STR(in->department), DB_STR(in->role),
+                         DB_STR(in->channel), DB_STR(in->focus),
+                         DB_STR(in->phone), DB_STR(in->email),
+                         date_or_null(in->birthday)),
+                 NULL, &last);
+
+    *id = (int64_t)last;
+    if (rc == APP_OK)
+        rc = customers_refresh_contacts_text(r, customer_id);
+    return rc;
+}
+
+enum app_err
+contacts_update(struct req *r, int64_t id, int64_t version,
+                const struct contact_input *in)
+{
+    struct contact c;
+    uint64_t affected = 0;
+    enum app_err rc = contacts_get(r, id, &c);
+
+    if (rc == APP_OK)
+        rc = customers_lock(r, c.customer_id);
+    if (rc != APP_OK)
+        return rc;
+    rc = db_exec(r->app->db, SQL_UPDATE,
+                 DB_ARGS(DB_STR(in->name), DB_STR(in->title),
+                         DB_STR(in->department), DB_STR(in->role),
+                         DB_STR(in->channel), DB_STR(in->focus),
+                         DB_STR(in->phone), DB_STR(in->email),
+                         date_or_null(in->birthday), DB_I64(r->auth->tenant_id),
+                         DB_I64(id), DB_I64(version)),
+                 &affected, NULL);
+    if (rc != APP_OK)
+        return rc;
+    if (affected != 1)
+        return APP_ECONFLICT;
+    return customers_refresh_contacts_text(r, c.customer_id);
+}
+
+enum app_err
+contacts_deactivate(struct req *r, int64_t id)
+{
+    struct contact c;
+    enum app_err rc = contacts_get(r, id, &c);
+
+    if (rc == APP_OK)
+        rc = customers_lock(r, c.customer_id);
+    if (rc == APP_OK)
+        rc = db_exec(r->app->db, SQL_DEACTIVATE,
+                     DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(id)), NULL,
+                     NULL);
+    if (rc == APP_OK)
+        rc = customers_refresh_contacts_text(r, c.customer_id);
+    return rc;
+}
+
+enum app_err
+contacts_add_event(struct req *r, const struct contact *c, const char *kind,
+                   const char *on, struct str text, struct str consensus)
+{
+    struct db_res cnt;
+    enum app_err rc = customers_lock(r, c->customer_id);
+
+    if (rc == APP_OK)
+        rc = db_query(r->app->db, r->a, SQL_EVENT_COUNT,
+                      DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(c->id)), 1,
+                      &cnt);
+    if (rc != APP_OK)
+        return rc;
+    if (db_int(&cnt, 0, 0, 0) >= CONTACT_EVENTS_MAX) {
+        r->err_detail = "contact.too_many_events";
+        return APP_ETOOBIG;
+    }
+    rc =
+        db_exec(r->app->db, SQL_EVENT,
+                DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(c->customer_id),
+                        DB_I64(c->id), DB_CSTR(kind), DB_CSTR(on), DB_STR(text),
+                        DB_STR(consensus), DB_I64(r->auth->user_id)),
+                NULL, NULL);
+
+    if (rc == APP_OK && strcmp(kind, "met") == 0)
+        rc = db_exec(r->app->db, SQL_MET,
+                     DB_ARGS(DB_CSTR(on), DB_CSTR(on),
+                             DB_I64(r->auth->tenant_id), DB_I64(c->id)),
+                     NULL, NULL);
+    if (rc == APP_OK && consensus.len > 0)
+        rc = db_exec(r->app->db, SQL_CONSENSUS,
+                     DB_ARGS(DB_STR(consensus), DB_CSTR(on),
+                             DB_I64(r->auth->tenant_id), DB_I64(c->id),
+                             DB_CSTR(on)),
+                     NULL, NULL);
+    if (rc == APP_OK)
+        rc = customers_touch(r, c->customer_id);
+    return rc;
+}
+
+enum app_err
+contacts_events(struct req *r, int64_t contact_id, size_t max,
+                struct db_res *out)
+{
+    return db_query(
+        r->app->db, r->a, SQL_EVENTS,
+        DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(contact_id), DB_I64(max)),
+        max, out);
+}

@@ -1,0 +1,176 @@
+/*
+ * customers.h -- customers as stored, within the signed-in user's scope.
+ *
+ * Every function binds the tenant from r->auth and the user's scope
+ * (access.h): a customer outside it is APP_ENOTFOUND, as if it did not
+ * exist.  Writes bump the customer's version (optimistic concurrency):
+ * an update that names a stale version is APP_ECONFLICT and changes
+ * nothing.
+ */
+#ifndef PROOFLINE_CUSTOMERS_H
+#define PROOFLINE_CUSTOMERS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "db/db.h"
+#include "base/err.h"
+#include "http/http.h"
+#include "rules/ruledesc.h"
+
+#define CUSTOMER_NAME_MAX 200
+#define CUSTOMER_KEY_MAX 200
+
+struct customer {
+    int64_t id;
+    int64_t owner_id;
+    int64_t version;
+    const char *name;
+    const char *kind;
+    const char *stage;
+    const char *stage_since; /* UTC "YYYY-MM-DD HH:MM:SS.fff" */
+    const char *lost_reason; /* "" when none */
+    const char *city;
+    const char *address;
+    const char *phone;
+    const char *amount; /* "" when unknown */
+    const char *note;
+    const char *last_activity_at;
+    const char *created_at;
+    const char *updated_at;
+    const char *owner_name;
+    const char *updated_by_name;
+};
+
+/* What a user edits (validated by the caller). */
+struct customer_input {
+    struct str name;
+    struct str kind;
+    struct str city;
+    struct str address;
+    struct str phone;
+    struct str amount; /* empty: unknown */
+    struct str note;
+};
+
+/* Load a customer in r's scope.  for_update locks the row (inside a
+ * transaction). */
+APP_MUST_USE enum app_err customers_get(struct req *r, int64_t id,
+                                        bool for_update, struct customer *c);
+
+/* Create in the stage `stage` owned by `owner`; records the creation in
+ * the stage history (code "created", via) and in the audit log
+ * (customer.create; an import is audited once by its commit instead).
+ * Inside the caller's transaction. */
+APP_MUST_USE enum app_err customers_create(struct req *r,
+                                           const struct customer_input *in,
+                                           int64_t owner, const char *stage,
+                                           int rule_version, const char *via,
+                                           int64_t *id);
+
+/* Lock the customer's row until the transaction ends: the first step of
+ * every write that touches a customer or its children (contacts, events,
+ * evidence, stage changes), so that concurrent writers queue on it
+ * instead of deadlocking (see db.h, lock order).  APP_ENOTFOUND when the
+ * tenant has no such customer. */
+APP_MUST_USE enum app_err customers_lock(struct req *r, int64_t id);
+
+/* Update the edited fields if the stored version is still `version`. */
+APP_MUST_USE enum app_err customers_update(struct req *r, int64_t id,
+                                           int64_t version,
+                                           const struct customer_input *in);
+
+/* May r's user give customers to `owner`?  Everyone to themselves;
+ * admins, managers and supervisors to active users in their scope.
+ * APP_EFORBIDDEN for other roles, APP_ENOTFOUND for anyone else. */
+APP_MUST_USE enum app_err customers_owner_ok(struct req *r, int64_t owner);
+
+/* Give a customer to another owner (the caller checks who may). */
+APP_MUST_USE enum app_err customers_set_owner(struct req *r, int64_t id,
+                                              int64_t owner);
+
+/* Record that something happened with the customer now. */
+APP_MUST_USE enum app_err customers_touch(struct req *r, int64_t id);
+
+/* Refresh the contacts' names and phones used by text search. */
+APP_MUST_USE enum app_err customers_refresh_contacts_text(struct req *r,
+                                                          int64_t id);
+
+/* Fold a name for duplicate checks: case, spaces, punctuation, full-width
+ * forms and company suffixes (有限公司, Co., Ltd.) do not count. */
+void customers_name_key(struct str name, char *out, size_t outlen);
+
+/* Customers whose names look like `name`: in r's scope, similar names;
+ * elsewhere in the company, the same folded name only.  Columns: id,
+ * name, owner's display name, in_scope (0/1).  At most 5.  Callers show
+ * the name of an out-of-scope match only as "this name exists". */
+APP_MUST_USE enum app_err customers_similar(struct req *r, struct str name,
+                                            int64_t exclude,
+                                            struct db_res *out);
+
+/* --- lists ---------------------------------------------------------------- */
+
+enum customer_sort {
+    CS_UPDATED,
+    CS_NAME,
+    CS_STAGE_SINCE,
+    CS_ACTIVITY,
+    CS_CREATED,
+    CS_AMOUNT,
+    CS_COUNT
+};
+
+struct customer_filter {
+    const char *stage;  /* "" any */
+    int64_t owner;      /* 0 any */
+    int64_t team;       /* 0 any: the subtree under this user */
+    const char *health; /* "", "green", "amber", "red" */
+    const char *kind;   /* "" any */
+    int64_t stale_days; /* 0 any: no activity for this many days */
+    struct str q;       /* text search over name, phone and contacts */
+    enum customer_sort sort;
+    bool desc;
+};
+
+/* Columns of a list row. */
+enum {
+    CL_ID,
+    CL_NAME,
+    CL_KIND,
+    CL_STAGE,
+    CL_STAGE_SINCE,
+    CL_OWNER_ID,
+    CL_OWNER_NAME,
+    CL_CITY,
+    CL_LAST_ACTIVITY,
+    CL_AMOUNT,
+    CL_VERSION,
+    CL_HEALTH,
+    CL_PHONE,
+    CL_ADDRESS,
+    CL_LOST_REASON,
+    CL_CREATED,
+    CL_NCOLS
+};
+
+/* A page of the customers in r's scope matching f; *total (when not NULL)
+ * gets the number of matches. */
+APP_MUST_USE enum app_err customers_list(struct req *r,
+                                         const struct ruledesc *rd,
+                                         const struct customer_filter *f,
+                                         size_t limit, size_t offset,
+                                         struct db_res *out, int64_t *total);
+
+/* The same with the rows in arena a (for exports read in batches). */
+APP_MUST_USE enum app_err customers_list_in(struct req *r, struct arena *a,
+                                            const struct ruledesc *rd,
+                                            const struct customer_filter *f,
+                                            size_t limit, size_t offset,
+                                            struct db_res *out, int64_t *total);
+
+/* The health of a customer: "green", "amber", "red", or "none" for a
+ * closed stage. */
+const char *customers_health(const struct ruledesc *rd, const char *stage,
+                             const char *last_activity_at);
+
+#endif

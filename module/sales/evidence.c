@@ -1,0 +1,446 @@
+/*
+ * evidence.c -- evidence items of a customer, and the validation of the
+ * forms whose fields the tenant's rules define.
+ */
+#include "sales/evidence.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "server/app.h"
+#include "db/audit.h"
+#include "sales/customers.h"
+#include "web/auth.h"
+#include "db/db.h"
+#include "base/num.h"
+#include "base/validate.h"
+
+static const char SQL_CURRENT[] =
+    "SELECT e.id, e.ev_key, e.kind, COALESCE(e.file_id, 0), "
+    "COALESCE(e.data, ''), e.note, e.created_at, COALESCE(u.display_name, ''), "
+    "COALESCE(e.used_in, 0), COALESCE(f.name, ''), COALESCE(f.mime, '') "
+    "FROM evidence e LEFT JOIN users u ON u.id = e.created_by "
+    "AND u.tenant_id = e.tenant_id LEFT JOIN files f ON f.id = e.file_id "
+    "AND f.tenant_id = e.tenant_id WHERE e.tenant_id = ? "
+    "AND e.customer_id = ? AND e.removed_at IS NULL ORDER BY e.id DESC "
+    "LIMIT 1000";
+static const char SQL_COUNT[] =
+    "SELECT COUNT(*) FROM evidence WHERE tenant_id = ? AND customer_id = ? "
+    "AND removed_at IS NULL";
+static const char SQL_ADD[] =
+    "INSERT INTO evidence (tenant_id, customer_id, ev_key, kind, file_id, "
+    "data, note, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)";
+static const char SQL_ONE[] =
+    "SELECT COALESCE(used_in, 0) FROM evidence WHERE tenant_id = ? "
+    "AND customer_id = ? AND id = ? AND removed_at IS NULL FOR UPDATE";
+static const char SQL_REMOVE[] =
+    "UPDATE evidence SET removed_at = UTC_TIMESTAMP(3), removed_by = ? "
+    "WHERE tenant_id = ? AND id = ? AND used_in IS NULL";
+static const char SQL_USED[] =
+    "UPDATE evidence SET used_in = ? WHERE tenant_id = ? AND id = ? "
+    "AND used_in IS NULL";
+
+enum app_err
+evidence_current(struct req *r, int64_t customer_id, struct evidence_set *out)
+{
+    struct db_res res;
+    size_t i;
+    enum app_err rc = db_query(
+        r->app->db, r->a, SQL_CURRENT,
+        DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(customer_id)), 1000, &res);
+
+    out->n = 0;
+    if (rc != APP_OK)
+        return rc;
+    /* Newest first: the first row of a key is its current item. */
+    for (i = 0; i < res.nrows && out->n < EVIDENCE_MAX_ITEMS; i++) {
+        struct evidence_item *e = &out->v[out->n];
+
+        if (evidence_find(out, db_text(&res, i, 1)) != NULL)
+            continue;
+        e->id = db_int(&res, i, 0, 0);
+        e->key = db_text(&res, i, 1);
+        e->kind = db_text(&res, i, 2);
+        e->file_id = db_int(&res, i, 3, 0);
+        e->data = db_text(&res, i, 4);
+        e->note = db_text(&res, i, 5);
+        e->created_at = db_text(&res, i, 6);
+        e->by_name = db_text(&res, i, 7);
+        e->used_in = db_int(&res, i, 8, 0);
+        e->file_name = db_text(&res, i, 9);
+        e->file_mime = db_text(&res, i, 10);
+        out->n++;
+    }
+    return APP_OK;
+}
+
+const struct evidence_item *
+evidence_find(const struct evidence_set *set, const char *key)
+{
+    size_t i;
+
+    for (i = 0; i < set->n; i++) {
+        if (strcmp(set->v[i].key, key) == 0)
+            return &set->v[i];
+    }
+    return NULL;
+}
+
+cJSON *
+evidence_have(const struct evidence_set *set)
+{
+    cJSON *have = cJSON_CreateObject();
+    size_t i;
+
+    for (i = 0; have != NULL && i < set->n; i++) {
+        cJSON *data =
+            set->v[i].data[0] != '\0' ? cJSON_Parse(set->v[i].data) : NULL;
+
+        if (cJSON_IsObject(data))
+            cJSON_AddItemToObject(have, set->v[i].key, data);
+        else {
+            cJSON_Delete(data);
+            cJSON_AddBoolToObject(have, set->v[i].key, true);
+        }
+    }
+    return have;
+}
+
+/* --- form validation ------------------------------------------------------ */
+
+#define FIELD_TEXT_MAX 1000
+#define FIELD_LIST_MAX 50
+#define FIELD_ITEM_MAX 200     /* characters of one list item */
+#define DATA_MAX (32u * 1024u) /* bytes of a form's data as JSON */
+
+static const char *
+def_str(const cJSON *def, const char *k, const char *fallback)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(def, k);
+
+    return cJSON_IsString(v) ? v->valuestring : fallback;
+}
+
+static bool
+def_num(const cJSON *def, const char *k, double *out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(def, k);
+
+    if (!cJSON_IsNumber(v))
+        return false;
+    *out = v->valuedouble;
+    return true;
+}
+
+static void
+field_error(struct req *r, cJSON *errors, const char *field, const char *key,
+            double n)
+{
+    const char *msg = http_t(r, key);
+
+    if (n >= 0)
+        msg = arena_printf(r->a, "%s (%g)", msg, n);
+    if (errors != NULL && !cJSON_HasObjectItem(errors, field))
+        cJSON_AddStringToObject(errors, field, msg);
+}
+
+/* The raw value of field `name` as text or a list of items. */
+static bool
+raw_value(struct req *r, const struct kvlist *form, const cJSON *json,
+          const char *name, bool list, struct str *text, cJSON **items)
+{
+    *text = STR_LIT("");
+    *items = NULL;
+    if (json != NULL) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(json, name);
+
+        if (v == NULL || cJSON_IsNull(v))
+            return true;
+        if (list && cJSON_IsArray(v)) {
+            const cJSON *x;
+
+            *items = cJSON_CreateArray();
+            cJSON_ArrayForEach(x, v)
+            {
+                if (!cJSON_IsString(x)) {
+                    cJSON_Delete(*items);
+                    *items = NULL;
+                    return false;
+                }
+                if (x->valuestring[0] != '\0')
+                    cJSON_AddItemToArray(*items,
+                                         cJSON_CreateString(x->valuestring));
+            }
+            return true;
+        }
+        if (cJSON_IsString(v)) {
+            *text = str_trim(str_c(v->valuestring));
+            return true;
+        }
+        if (cJSON_IsNumber(v)) {
+            *text = str_c(arena_printf(r->a, "%.15g", v->valuedouble));
+            return true;
+        }
+        return false;
+    }
+    if (form != NULL) {
+        const struct str *v = kv_get(form, name);
+
+        if (v != NULL)
+            *text = str_trim(*v);
+    }
+    if (list) {
+        struct str rest = *text, line;
+
+        *items = cJSON_CreateArray();
+        while (rest.len > 0) {
+            str_split(rest, '\n', &line, &rest);
+            line = str_trim(line);
+            if (line.len > 0)
+                cJSON_AddItemToArray(
+                    *items, cJSON_CreateString(arena_str(r->a, line).p));
+        }
+    }
+    return true;
+}
+
+static bool
+valid_text(struct str s, size_t max)
+{
+    size_t i;
+
+    for (i = 0; i < s.len; i++) {
+        unsigned char c = (unsigned char)s.p[i];
+
+        if (c < 0x20 && c != '\n' && c != '\t' && c != '\r')
+            return false;
+    }
+    return utf8_chars(s.p, s.len) <= max;
+}
+
+enum app_err
+evidence_validate(struct req *r, const cJSON *def, const struct kvlist *form,
+                  const cJSON *json, cJSON **data, cJSON *errors)
+{
+    const cJSON *f, *fields = cJSON_GetObjectItemCaseSensitive(def, "fields");
+    cJSON *out = cJSON_CreateObject();
+    bool bad = false;
+
+    *data = NULL;
+    if (out == NULL)
+        return APP_ENOMEM;
+    cJSON_ArrayForEach(f, fields)
+    {
+        const char *name = def_str(f, "key", NULL);
+        const char *type = def_str(f, "type", "text");
+        bool required =
+            cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(f, "required"));
+        bool list = strcmp(type, "list") == 0;
+        double lo, hi, num;
+        struct str text;
+        cJSON *items = NULL;
+        int y, m, d;
+
+        if (name == NULL)
+            continue;
+        if (!raw_value(r, form, json, name, list, &text, &items)) {
+            field_error(r, errors, name, "evidence.bad_value", -1);
+            bad = true;
+            continue;
+        }
+        if (list) {
+            int n = cJSON_GetArraySize(items);
+            const cJSON *it;
+            bool items_ok = true;
+
+            cJSON_ArrayForEach(it, items)
+            {
+                if (!valid_text(str_c(it->valuestring), FIELD_ITEM_MAX))
+                    items_ok = false;
+            }
+            if (!items_ok) {
+                field_error(r, errors, name, "validate.too_long",
+                            FIELD_ITEM_MAX);
+                bad = true;
+                cJSON_Delete(items);
+                continue;
+            }
+            if (n == 0 && !required) {
+                cJSON_Delete(items);
+                continue;
+            }
+            if ((required && n == 0) || n > FIELD_LIST_MAX ||
+                (def_num(f, "min", &lo) && n < lo)) {
+                field_error(r, errors, name, "evidence.list_min",
+                            def_num(f, "min", &lo) ? lo : 1);
+                bad = true;
+            } else if (def_num(f, "max", &hi) && n > hi) {
+                field_error(r, errors, name, "evidence.list_max", hi);
+                bad = true;
+            }
+            cJSON_AddItemToObject(out, name, items);
+            continue;
+        }
+        if (text.len == 0) {
+            if (required) {
+                field_error(r, errors, name, "validate.required", -1);
+                bad = true;
+            }
+            continue;
+        }
+        if (!valid_text(text, FIELD_TEXT_MAX)) {
+            field_error(r, errors, name, "validate.too_long", FIELD_TEXT_MAX);
+            bad = true;
+        } else if (strcmp(type, "number") == 0) {
+            if (!parse_decimal(text, 11, 4, &num)) {
+                field_error(r, errors, name, "evidence.bad_number", -1);
+                bad = true;
+            } else if (def_num(f, "min", &lo) && num < lo) {
+                field_error(r, errors, name, "evidence.too_small", lo);
+                bad = true;
+            } else if (def_num(f, "max", &hi) && num > hi) {
+                field_error(r, errors, name, "evidence.too_large", hi);
+                bad = true;
+            } else {
+                cJSON_AddNumberToObject(out, name, num);
+            }
+        } else if (strcmp(type, "date") == 0) {
+            if (!parse_date(text, &y, &m, &d)) {
+                field_error(r, errors, name, "evidence.bad_date", -1);
+                bad = true;
+            } else {
+                cJSON_AddStringToObject(out, name, arena_str(r->a, text).p);
+            }
+        } else if (strcmp(type, "choice") == 0) {
+            const cJSON *o,
+                *opts = cJSON_GetObjectItemCaseSensitive(f, "options");
+            bool found = false;
+
+            cJSON_ArrayForEach(o, opts)
+            {
+                if (cJSON_IsString(o) && str_eq_c(text, o->valuestring))
+                    found = true;
+            }
+            if (!found) {
+                field_error(r, errors, name, "evidence.bad_choice", -1);
+                bad = true;
+            } else {
+                cJSON_AddStringToObject(out, name, arena_str(r->a, text).p);
+            }
+        } else {
+            cJSON_AddStringToObject(out, name, arena_str(r->a, text).p);
+        }
+    }
+    if (!bad) {
+        char *text = cJSON_PrintUnformatted(out);
+
+        if (text == NULL || strlen(text) > DATA_MAX) {
+            if (errors != NULL)
+                cJSON_AddStringToObject(errors, "data",
+                                        http_t(r, "validate.too_long"));
+            bad = true;
+        }
+        cJSON_free(text);
+    }
+    if (bad) {
+        cJSON_Delete(out);
+        return APP_EVALIDATION;
+    }
+    *data = out;
+    return APP_OK;
+}
+
+/* --- writes -----------------------------------------------------------------
+ */
+
+/* Every write of evidence is audited, whichever path made it. */
+APP_MUST_USE static enum app_err
+audit(struct req *r, const char *event, int64_t customer_id, const char *key,
+      int64_t id)
+{
+    cJSON *d = cJSON_CreateObject();
+    enum app_err rc;
+
+    if (d == NULL)
+        return APP_ENOMEM;
+    cJSON_AddNumberToObject(d, "customer", (double)customer_id);
+    if (key != NULL)
+        cJSON_AddStringToObject(d, "key", key);
+    cJSON_AddNumberToObject(d, "evidence", (double)id);
+    rc = audit_write(r, r->auth->tenant_id, r->auth->user_id, 0, event, d);
+    cJSON_Delete(d);
+    return rc;
+}
+
+enum app_err
+evidence_add(struct req *r, int64_t customer_id, const char *key,
+             const char *kind, int64_t file_id, const char *data,
+             const char *note, int64_t *id)
+{
+    uint64_t last = 0;
+    struct db_res cnt;
+    enum app_err rc = customers_lock(r, customer_id);
+
+    if (rc == APP_OK)
+        rc = db_query(r->app->db, r->a, SQL_COUNT,
+                      DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(customer_id)),
+                      1, &cnt);
+    if (rc != APP_OK)
+        return rc;
+    if (db_int(&cnt, 0, 0, 0) >= EVIDENCE_MAX_ROWS) {
+        r->err_detail = "evidence.too_many";
+        return APP_ETOOBIG;
+    }
+    rc = db_exec(
+        r->app->db, SQL_ADD,
+        DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(customer_id), DB_CSTR(key),
+                DB_CSTR(kind), file_id > 0 ? DB_I64(file_id) : DB_NULL,
+                data != NULL ? DB_CSTR(data) : DB_NULL,
+                DB_CSTR(note != NULL ? note : ""), DB_I64(r->auth->user_id)),
+        NULL, &last);
+    *id = (int64_t)last;
+    if (rc == APP_OK)
+        rc = audit(r, "evidence.add", customer_id, key, *id);
+    return rc;
+}
+
+enum app_err
+evidence_remove(struct req *r, int64_t customer_id, int64_t id)
+{
+    struct db_res res;
+    enum app_err rc = customers_lock(r, customer_id);
+
+    if (rc == APP_OK)
+        rc = db_query(r->app->db, r->a, SQL_ONE,
+                      DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(customer_id),
+                              DB_I64(id)),
+                      1, &res);
+    if (rc != APP_OK)
+        return rc;
+    if (res.nrows == 0)
+        return APP_ENOTFOUND;
+    if (db_int(&res, 0, 0, 0) != 0)
+        return APP_ECONFLICT;
+    rc = db_exec(r->app->db, SQL_REMOVE,
+                 DB_ARGS(DB_I64(r->auth->user_id), DB_I64(r->auth->tenant_id),
+                         DB_I64(id)),
+                 NULL, NULL);
+    if (rc == APP_OK)
+        rc = audit(r, "evidence.remove", customer_id, NULL, id);
+    return rc;
+}
+
+enum app_err
+evidence_mark_used(struct req *r, const int64_t *ids, size_t n,
+                   int64_t event_id)
+{
+    size_t i;
+    enum app_err rc = APP_OK;
+
+    for (i = 0; rc == APP_OK && i < n; i++)
+        rc = db_exec(r->app->db, SQL_USED,
+                     DB_ARGS(DB_I64(event_id), DB_I64(r->auth->tenant_id),
+                             DB_I64(ids[i])),
+                     NULL, NULL);
+    return rc;
+}

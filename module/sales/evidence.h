@@ -1,0 +1,80 @@
+/*
+ * evidence.h -- the evidence supplied for a customer.
+ *
+ * An item is a photo or document (a stored file), a filled-in form or a
+ * logged call (JSON data whose fields the tenant's rules define).  The
+ * latest item per evidence key counts.  Once an item satisfied a stage
+ * change (used_in) it can be neither changed nor removed; the database
+ * refuses it too (triggers in 004_customers.sql).
+ */
+#ifndef PROOFLINE_EVIDENCE_H
+#define PROOFLINE_EVIDENCE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <cJSON.h>
+
+#include "base/err.h"
+#include "http/http.h"
+#include "rules/ruledesc.h"
+
+#define EVIDENCE_MAX_ITEMS 200 /* distinct keys read for a customer */
+#define EVIDENCE_MAX_ROWS 500  /* items a customer may hold (not removed) */
+
+struct evidence_item {
+    int64_t id;
+    const char *key;
+    const char *kind;
+    int64_t file_id;  /* 0: none */
+    const char *data; /* JSON text or "" */
+    const char *note;
+    const char *created_at;
+    const char *by_name;
+    int64_t used_in; /* 0: not used yet */
+    const char *file_name;
+    const char *file_mime;
+};
+
+struct evidence_set {
+    size_t n;
+    struct evidence_item v[EVIDENCE_MAX_ITEMS];
+};
+
+/* The current (latest, not removed) item per key of a customer (in r's
+ * scope: the caller checked the customer). */
+APP_MUST_USE enum app_err evidence_current(struct req *r, int64_t customer_id,
+                                           struct evidence_set *out);
+
+/* The item for key in set, or NULL. */
+const struct evidence_item *evidence_find(const struct evidence_set *set,
+                                          const char *key);
+
+/* {key: data object | true} for the rule gate (caller deletes). */
+cJSON *evidence_have(const struct evidence_set *set);
+
+/* Check a form or call's fields against the rules' definition (def, from
+ * ruledesc_evidence) from a form (kv) or JSON object: *data gets the
+ * values as a JSON object (caller deletes).  APP_EVALIDATION with one
+ * message per field in errors. */
+APP_MUST_USE enum app_err evidence_validate(struct req *r, const cJSON *def,
+                                            const struct kvlist *form,
+                                            const cJSON *json, cJSON **data,
+                                            cJSON *errors);
+
+/* Record an item (inside the caller's transaction). */
+APP_MUST_USE enum app_err evidence_add(struct req *r, int64_t customer_id,
+                                       const char *key, const char *kind,
+                                       int64_t file_id, const char *data,
+                                       const char *note, int64_t *id);
+
+/* Remove an unused item: APP_ECONFLICT when it was used for a stage
+ * change, APP_ENOTFOUND when it is not this customer's. */
+APP_MUST_USE enum app_err evidence_remove(struct req *r, int64_t customer_id,
+                                          int64_t id);
+
+/* Mark items used by stage event `event_id`. */
+APP_MUST_USE enum app_err evidence_mark_used(struct req *r, const int64_t *ids,
+                                             size_t n, int64_t event_id);
+
+#endif

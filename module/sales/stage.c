@@ -1,0 +1,260 @@
+/*
+ * stage.c -- evidence-gated stage changes.
+ */
+#include "sales/stage.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "server/app.h"
+#include "web/auth.h"
+#include "sales/customers.h"
+#include "db/db.h"
+#include "sales/evidence.h"
+#include "base/num.h"
+#include "rules/ruledesc.h"
+
+static const char SQL_EVENT[] =
+    "INSERT INTO stage_events (tenant_id, customer_id, from_stage, to_stage, "
+    "by_user, code, evidence_ids, rule_version, lost_reason, note, via) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+static const char SQL_MOVE[] =
+    "UPDATE customers SET stage = ?, stage_since = UTC_TIMESTAMP(3), "
+    "lost_reason = ?, version = version + 1, updated_at = UTC_TIMESTAMP(3), "
+    "updated_by = ?, last_activity_at = UTC_TIMESTAMP(3) "
+    "WHERE tenant_id = ? AND id = ?";
+
+#define MAX_USED 64
+
+/* The customer's facts the rules see (can_enter's `customer`). */
+cJSON *
+stage_facts(const struct customer *c)
+{
+    cJSON *o = cJSON_CreateObject();
+    double amount;
+
+    if (o == NULL)
+        return NULL;
+    cJSON_AddNumberToObject(o, "id", (double)c->id);
+    cJSON_AddStringToObject(o, "name", c->name);
+    cJSON_AddStringToObject(o, "kind", c->kind);
+    cJSON_AddStringToObject(o, "stage", c->stage);
+    cJSON_AddStringToObject(o, "city", c->city);
+    cJSON_AddNumberToObject(o, "owner_id", (double)c->owner_id);
+    if (parse_decimal(str_c(c->amount), 12, 2, &amount))
+        cJSON_AddNumberToObject(o, "amount", amount);
+    return o;
+}
+
+/* The evidence that satisfied the gate: the current items of every key
+ * the stages entered require. */
+static size_t
+used_items(const struct ruledesc *rd, const struct evidence_set *set,
+           const char *from, const char *to, int64_t *ids)
+{
+    int fi = -1, ti = -1, i = 0, first;
+    const cJSON *s, *req;
+    size_t n = 0;
+
+    if (ruledesc_stage(rd, from, &fi) == NULL ||
+        ruledesc_stage_flag(rd, from, "lost"))
+        fi = -1;
+    if (ruledesc_stage(rd, to, &ti) == NULL)
+        return 0;
+    first = fi + 1;
+    cJSON_ArrayForEach(s, ruledesc_stages(rd))
+    {
+        if (i >= first && i <= ti) {
+            cJSON_ArrayForEach(req,
+                               cJSON_GetObjectItemCaseSensitive(s, "requires"))
+            {
+                const cJSON *k = cJSON_GetObjectItemCaseSensitive(req, "key");
+                const struct evidence_item *e =
+                    cJSON_IsString(k) ? evidence_find(set, k->valuestring)
+                                      : NULL;
+
+                if (e != NULL && n < MAX_USED)
+                    ids[n++] = e->id;
+            }
+        }
+        i++;
+    }
+    return n;
+}
+
+const char *
+stage_ids_json(struct arena *a, const int64_t *ids, size_t n)
+{
+    struct buf b;
+    size_t i;
+
+    enum app_err rc;
+
+    buf_init(&b, a, 2000);
+    rc = buf_putc(&b, '[');
+    for (i = 0; rc == APP_OK && i < n; i++)
+        rc = buf_printf(&b, "%s%lld", i > 0 ? "," : "", (long long)ids[i]);
+    if (rc == APP_OK)
+        rc = buf_putc(&b, ']');
+    return rc == APP_OK ? b.p : NULL;
+}
+
+enum app_err
+stage_change_locked(struct req *r, const struct stage_request *sr,
+                    struct rule_verdict *v, int64_t *event_id)
+{
+    struct ruledesc rd;
+    struct customer c;
+    struct evidence_set *set;
+    int64_t used[MAX_USED];
+    size_t nused = 0;
+    uint64_t last = 0;
+    cJSON *have, *cf;
+    const char *lost_key = NULL, *used_json;
+    bool lost;
+    enum app_err rc;
+
+    memset(v, 0, sizeof(*v));
+    *event_id = 0;
+    rc = ruledesc_get(r, &rd);
+    if (rc == APP_OK)
+        rc = customers_get(r, sr->customer_id, true, &c);
+    if (rc != APP_OK)
+        return rc;
+    if (sr->expected_version > 0 && sr->expected_version != c.version) {
+        v->code = "stale";
+        return APP_ECONFLICT;
+    }
+    lost = ruledesc_stage_flag(&rd, sr->to, "lost");
+    if (lost && (sr->lost_reason == NULL || sr->lost_reason[0] == '\0')) {
+        v->code = "lost_reason_required";
+        return APP_EVALIDATION;
+    }
+    if (lost) {
+        /* Stored by key, whichever name the caller used. */
+        lost_key = cJSON_GetStringValue(cJSON_GetObjectItem(
+            ruledesc_find(&rd, "lost_reasons", sr->lost_reason), "key"));
+        if (lost_key == NULL) {
+            v->code = "bad_lost_reason";
+            return APP_EVALIDATION;
+        }
+    }
+    set = arena_alloc(r->a, sizeof(*set));
+    if (set == NULL)
+        return APP_ENOMEM;
+    rc = evidence_current(r, c.id, set);
+    if (rc != APP_OK)
+        return rc;
+    have = evidence_have(set);
+    cf = stage_facts(&c);
+    if (have == NULL || cf == NULL) {
+        cJSON_Delete(have);
+        cJSON_Delete(cf);
+        return APP_ENOMEM;
+    }
+    rc = rules_check_transition(r, cf, c.stage, sr->to, have, v);
+    cJSON_Delete(have);
+    cJSON_Delete(cf);
+    if (rc != APP_OK)
+        return rc;
+    if (!v->ok)
+        return APP_ECONFLICT;
+    if (v->code != NULL && strcmp(v->code, "ok") == 0)
+        nused = used_items(&rd, set, c.stage, sr->to, used);
+    used_json = stage_ids_json(r->a, used, nused);
+    if (used_json == NULL)
+        return APP_ENOMEM;
+    rc = db_exec(
+        r->app->db, SQL_EVENT,
+        DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(c.id), DB_CSTR(c.stage),
+                DB_CSTR(sr->to), DB_I64(r->auth->user_id),
+                DB_CSTR(v->code != NULL ? v->code : "ok"), DB_CSTR(used_json),
+                DB_I64(v->version), lost ? DB_CSTR(sr->lost_reason) : DB_NULL,
+                DB_CSTR(sr->note != NULL ? sr->note : ""),
+                DB_CSTR(sr->via != NULL ? sr->via : "page")),
+        NULL, &last);
+    if (rc != APP_OK)
+        return rc;
+    *event_id = (int64_t)last;
+    rc = db_exec(r->app->db, SQL_MOVE,
+                 DB_ARGS(DB_CSTR(sr->to), lost ? DB_CSTR(lost_key) : DB_NULL,
+                         DB_I64(r->auth->user_id), DB_I64(r->auth->tenant_id),
+                         DB_I64(c.id)),
+                 NULL, NULL);
+    if (rc == APP_OK)
+        rc = evidence_mark_used(r, used, nused, *event_id);
+    return rc;
+}
+
+enum app_err
+stage_change(struct req *r, const struct stage_request *sr,
+             struct rule_verdict *v, int64_t *event_id)
+{
+    struct db_tx tx = DB_TX_INIT;
+    enum app_err rc;
+
+    while (db_tx_next(r->app->db, &tx, &rc))
+        rc = stage_change_locked(r, sr, v, event_id);
+    return rc;
+}
+
+cJSON *
+stage_refusal(struct req *r, const struct rule_verdict *v, int64_t customer_id)
+{
+    cJSON *o = cJSON_CreateObject(), *missing;
+    const char *code =
+        v->code != NULL && v->code[0] != '\0' ? v->code : "refused";
+    size_t i;
+
+    if (o == NULL)
+        return NULL;
+    cJSON_AddStringToObject(o, "error", code);
+    cJSON_AddStringToObject(o, "code", code);
+    cJSON_AddStringToObject(
+        o, "message", http_t(r, arena_printf(r->a, "stage.refused.%s", code)));
+    if (v->message != NULL)
+        cJSON_AddStringToObject(o, "rule_message", v->message);
+    cJSON_AddNumberToObject(o, "rule_version", v->version);
+    missing = cJSON_AddArrayToObject(o, "missing");
+    for (i = 0; missing != NULL && i < v->nmissing; i++) {
+        cJSON *m = cJSON_CreateObject();
+
+        if (m == NULL)
+            break;
+        cJSON_AddStringToObject(m, "key", v->missing[i].key);
+        cJSON_AddStringToObject(m, "name", v->missing[i].name);
+        if (customer_id > 0)
+            cJSON_AddStringToObject(
+                m, "url",
+                arena_printf(r->a, "/customers/%lld/evidence/%s",
+                             (long long)customer_id, v->missing[i].key));
+        cJSON_AddItemToArray(missing, m);
+    }
+    return o;
+}
+
+enum app_err
+stage_inputs(struct req *r, int64_t customer_id, struct customer *c,
+             cJSON **facts, cJSON **have)
+{
+    struct evidence_set *set = arena_alloc(r->a, sizeof(*set));
+    enum app_err rc;
+
+    *facts = *have = NULL;
+    if (set == NULL)
+        return APP_ENOMEM;
+    rc = customers_get(r, customer_id, false, c);
+    if (rc == APP_OK)
+        rc = evidence_current(r, c->id, set);
+    if (rc != APP_OK)
+        return rc;
+    *have = evidence_have(set);
+    *facts = stage_facts(c);
+    if (*have == NULL || *facts == NULL) {
+        cJSON_Delete(*have);
+        cJSON_Delete(*facts);
+        *facts = *have = NULL;
+        return APP_ENOMEM;
+    }
+    return APP_OK;
+}

@@ -1,0 +1,66 @@
+/*
+ * stage.h -- moving a customer between stages: the one path every caller
+ * (page, API, board, bulk action, import) goes through.
+ *
+ * In one transaction: lock the customer (in the user's scope), collect its
+ * current evidence, ask the tenant's rules (rules_check_transition), and
+ * only when they allow it record the change in the append-only history
+ * (from, to, who, when, the evidence that satisfied the gate, the rule
+ * version, via), move the customer and lock the evidence used.  A refusal
+ * changes nothing.
+ */
+#ifndef PROOFLINE_STAGE_H
+#define PROOFLINE_STAGE_H
+
+#include <stdint.h>
+
+#include "sales/customers.h"
+#include "base/err.h"
+#include "http/http.h"
+#include "rules/rules.h"
+
+struct stage_request {
+    int64_t customer_id;
+    const char *to;
+    const char *lost_reason;  /* required when `to` is the lost stage */
+    const char *note;         /* may be NULL */
+    const char *via;          /* "page", "api", "board", "bulk", "import" */
+    int64_t expected_version; /* 0: any; else a stale version is refused */
+};
+
+/* APP_OK: moved (*event_id set).  APP_ECONFLICT: refused by the rules
+ * (v says why: code, missing evidence, message) or a stale version
+ * (v->code "stale").  APP_EVALIDATION: a lost reason is missing or not in
+ * the rules' list (v->code "lost_reason_required"/"bad_lost_reason").
+ * Opens and ends its own transaction. */
+APP_MUST_USE enum app_err stage_change(struct req *r,
+                                       const struct stage_request *sr,
+                                       struct rule_verdict *v,
+                                       int64_t *event_id);
+
+/* The same inside the caller's transaction (imports). */
+APP_MUST_USE enum app_err stage_change_locked(struct req *r,
+                                              const struct stage_request *sr,
+                                              struct rule_verdict *v,
+                                              int64_t *event_id);
+
+/* Evidence ids as a stage event records them: "[12,13]" (in a). */
+const char *stage_ids_json(struct arena *a, const int64_t *ids, size_t n);
+
+/* The rules' view of a customer: its facts (can_enter's `customer`) and
+ * the evidence keys it holds, as check_transition receives them.  The
+ * customer must be in the caller's scope (else APP_ENOTFOUND).  The caller
+ * deletes both. */
+cJSON *stage_facts(const struct customer *c);
+APP_MUST_USE enum app_err stage_inputs(struct req *r, int64_t customer_id,
+                                       struct customer *c, cJSON **facts,
+                                       cJSON **have);
+
+/* A refusal for the API's 409 body and the pages:
+ * {"error": code, "code": code, "message": ..., "rule_message": ...,
+ *  "rule_version": n, "missing": [{key, name, url}]}; the urls (to supply
+ * each item) only when customer_id > 0. */
+cJSON *stage_refusal(struct req *r, const struct rule_verdict *v,
+                     int64_t customer_id);
+
+#endif

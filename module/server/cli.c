@@ -1,0 +1,521 @@
+/*
+ * cli.c -- command table, option parsing, help texts.
+ */
+#include "server/cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "server/app.h"
+#include "db/db.h"
+#include "base/log.h"
+#include "db/migrate.h"
+#include "server/server.h"
+#include "base/jsonmem.h"
+
+#define VERSION "0.1.0"
+
+struct command {
+    const char *name;
+    const char *summary;
+    const char *usage; /* full help text */
+    int (*run)(struct conf *c, const char *conf_path, int argc, char **argv);
+};
+
+static int run_serve(struct conf *c, const char *p, int argc, char **argv);
+static int run_migrate(struct conf *c, const char *p, int argc, char **argv);
+static int run_demo(struct conf *c, const char *p, int argc, char **argv);
+static int run_config(struct conf *c, const char *p, int argc, char **argv);
+static int run_tenant(struct conf *c, const char *p, int argc, char **argv);
+static int run_user(struct conf *c, const char *p, int argc, char **argv);
+static int run_token(struct conf *c, const char *p, int argc, char **argv);
+static int run_routes(struct conf *c, const char *p, int argc, char **argv);
+static int run_rules(struct conf *c, const char *p, int argc, char **argv);
+static int run_files(struct conf *c, const char *p, int argc, char **argv);
+
+static const struct command commands[] = {
+    { "serve", "run the FastCGI server (master and workers)",
+      "usage: proofline serve [--workers N]\n"
+      "\n"
+      "Opens the FastCGI socket (listen), loads templates and message\n"
+      "catalogs, forks the workers and supervises them: dead workers are\n"
+      "replaced, stuck ones killed after request_timeout, busy ones\n"
+      "recycled after max_requests.  Signals: SIGHUP reloads configuration\n"
+      "and templates without dropping requests; SIGTERM/SIGINT drain and\n"
+      "stop.  Logs go to stderr, one line per event.\n"
+      "\n"
+      "  --workers N   override the configured number of workers\n",
+      run_serve },
+    { "migrate", "apply pending SQL migrations",
+      "usage: proofline migrate [--dry-run] [--quiet]\n"
+      "\n"
+      "Applies sql_dir/NNN_name.sql files that are not yet recorded in\n"
+      "schema_migrations, in order, each in a transaction where MariaDB\n"
+      "allows.  A file changed after it was applied is an error.\n"
+      "\n"
+      "  --dry-run     list pending migrations, apply nothing\n"
+      "  --quiet       print nothing when all is well\n",
+      run_migrate },
+    { "demo", "create the demo tenant and its data",
+      "usage: proofline demo [--tenant SLUG] [--reps N] [--customers N]\n"
+      "                      [--days D] [--today YYYY-MM-DD] [--seed S]\n"
+      "                      [--if-absent]\n"
+      "\n"
+      "Creates a tenant with users for every role (admin, manager1..,\n"
+      "rep1.., legal1, finance1, supervisor1, store1, marketing1), all with\n"
+      "the password 'proofline-demo', and customers shared out among the\n"
+      "reps in every stage, with stage histories, evidence and contacts that\n"
+      "follow the default rules.  Deterministic: the same arguments (and the\n"
+      "same --today) give the same data, password hashes aside, which are\n"
+      "salted.  Everything is written in one transaction; large runs print\n"
+      "their progress on stderr.\n"
+      "\n"
+      "  --tenant SLUG  tenant to create (default: demo)\n"
+      "  --reps N       number of sales reps (default: 6, at most 5000)\n"
+      "  --customers N  customers in all (default: 12 per rep, at most\n"
+      "                 1000000)\n"
+      "  --days D       history window: customers were created within the\n"
+      "                 last D days (default: 220, 7..3650)\n"
+      "  --today DATE   the day the data is relative to (default: today,\n"
+      "                 UTC)\n"
+      "  --seed S       random seed (default: 1)\n"
+      "  --if-absent    do nothing when the tenant already exists\n",
+      run_demo },
+    { "tenant", "create and list tenants",
+      "usage: proofline tenant create SLUG NAME [--tz ZONE] "
+      "[--locale zh-CN|en]\n"
+      "       proofline tenant list\n"
+      "\n"
+      "A tenant is one company.  SLUG is the company code users type at\n"
+      "sign-in (2-64 of a-z 0-9 -); --tz defaults to Asia/Shanghai.\n",
+      run_tenant },
+    { "user", "add users, set passwords, list users",
+      "usage: proofline user add --tenant T --login L --role ROLE\n"
+      "                          [--manager LOGIN] [--name NAME] "
+      "[--region R]\n"
+      "                          [--password-stdin]\n"
+      "       proofline user passwd --tenant T --login L "
+      "[--password-stdin]\n"
+      "       proofline user list --tenant T\n"
+      "\n"
+      "Roles: admin manager rep legal finance supervisor store_manager\n"
+      "marketing.  The password is asked twice on a terminal, read from\n"
+      "stdin with --password-stdin, or generated and printed once when\n"
+      "left empty (or without a terminal).  Passwords follow the policy:\n"
+      "10-256 characters, not a common password, not the login.\n"
+      "`user passwd` ends the user's sessions.\n",
+      run_user },
+    { "token", "create, revoke and list API tokens",
+      "usage: proofline token create --tenant T --user LOGIN [--name N]\n"
+      "                             [--expires DAYS]\n"
+      "       proofline token revoke --tenant T --id N\n"
+      "       proofline token list --tenant T\n"
+      "\n"
+      "`create` prints the token once on stdout (only its SHA-256 is\n"
+      "stored); clients send it as `Authorization: Bearer TOKEN`.  A\n"
+      "token has the same role and scope as its user.\n",
+      run_token },
+    { "rules", "check, run, pull and push rule scripts",
+      "usage: proofline rules check DIR\n"
+      "       proofline rules run FILE FUNCTION [JSON-ARG]\n"
+      "       proofline rules pull --tenant T DIR\n"
+      "       proofline rules push --tenant T DIR [--comment TEXT]\n"
+      "\n"
+      "check  compile DIR/stages.lua ... DIR/notes.lua in the sandbox and\n"
+      "       run their self-tests; exit 1 with messages on failure.\n"
+      "run    load FILE (after the engine) and call FUNCTION -- a function\n"
+      "       of the file, or an engine function such as check_transition\n"
+      "       -- with JSON-ARG (an array is the argument list), under the\n"
+      "       configured limits; print the result as JSON; exit 1 on error.\n"
+      "pull   write the tenant's published scripts to DIR.\n"
+      "push   check DIR and publish it as the tenant's next version.\n",
+      run_rules },
+    { "files", "check stored files against their rows",
+      "usage: proofline files check [--fix] [--min-age SECONDS]\n"
+      "\n"
+      "Walks files_dir and lists files that no upload row refers to\n"
+      "(\"orphan\", and temporary files an interrupted copy left) and rows\n"
+      "whose file is missing (\"missing\").  Uploads keep the two in step;\n"
+      "a process killed at the wrong moment, or hands in files_dir, can\n"
+      "still leave either.  Exit 1 when anything is wrong.\n"
+      "\n"
+      "  --fix             remove the orphaned files (missing files can\n"
+      "                    only be restored from a backup)\n"
+      "  --min-age SECONDS leave files younger than this alone: they may\n"
+      "                    belong to an upload still in progress (default\n"
+      "                    3600)\n",
+      run_files },
+    { "routes", "print the route table as JSON",
+      "usage: proofline routes\n"
+      "\n"
+      "Every route: methods, pattern, roles that may use it, whether it\n"
+      "changes state.  For operators and the isolation tests.\n",
+      run_routes },
+    { "config", "print the effective configuration",
+      "usage: proofline config [--keys]\n"
+      "\n"
+      "Prints every configuration key with its effective value (file, then\n"
+      "PROOFLINE_<KEY> environment overrides; secrets masked).\n"
+      "\n"
+      "  --keys        list the keys with their defaults and meaning\n",
+      run_config },
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void
+usage(FILE *out)
+{
+    size_t i;
+
+    fprintf(out,
+            "Proofline %s -- evidence-gated sales process management\n"
+            "\n"
+            "usage: proofline [--conf FILE] COMMAND [OPTIONS]\n"
+            "       proofline COMMAND --help\n"
+            "\n"
+            "Commands:\n",
+            VERSION);
+    for (i = 0; i < NCOMMANDS; i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out,
+            "  %-10s %s\n"
+            "\n"
+            "Configuration: --conf FILE, else $PROOFLINE_CONF, else\n"
+            "./var/proofline.conf, else /etc/proofline/proofline.conf; every\n"
+            "key can be overridden as PROOFLINE_<KEY>.  See `proofline config\n"
+            "--keys`.\n",
+            "version", "print the version");
+}
+
+int
+cli_parse(const char *cmd, int argc, char **argv, int first,
+          struct cli_opt *opts, int nopts, const char **pos, int maxpos,
+          int *npos)
+{
+    int i, k;
+
+    *npos = 0;
+    for (i = first; i < argc; i++) {
+        const char *a = argv[i];
+        const char *eq;
+        size_t nlen;
+        bool found = false;
+
+        if (strncmp(a, "--", 2) != 0 || a[2] == '\0') {
+            if (*npos >= maxpos) {
+                fprintf(stderr, "proofline %s: unexpected argument '%s'\n", cmd,
+                        a);
+                return -1;
+            }
+            pos[(*npos)++] = a;
+            continue;
+        }
+        a += 2;
+        eq = strchr(a, '=');
+        nlen = eq != NULL ? (size_t)(eq - a) : strlen(a);
+        for (k = 0; k < nopts; k++) {
+            if (strlen(opts[k].name) != nlen ||
+                strncmp(opts[k].name, a, nlen) != 0)
+                continue;
+            found = true;
+            if (!opts[k].takes_value) {
+                if (eq != NULL) {
+                    fprintf(stderr, "proofline %s: --%s takes no value\n", cmd,
+                            opts[k].name);
+                    return -1;
+                }
+                opts[k].value = "1";
+            } else if (eq != NULL) {
+                opts[k].value = eq + 1;
+            } else if (i + 1 < argc) {
+                opts[k].value = argv[++i];
+            } else {
+                fprintf(stderr, "proofline %s: --%s needs a value\n", cmd,
+                        opts[k].name);
+                return -1;
+            }
+            break;
+        }
+        if (!found) {
+            fprintf(stderr,
+                    "proofline %s: unknown option '--%.*s' (see proofline %s "
+                    "--help)\n",
+                    cmd, (int)nlen, a, cmd);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+const char *
+cli_get(const struct cli_opt *opts, int nopts, const char *name)
+{
+    int k;
+
+    for (k = 0; k < nopts; k++) {
+        if (strcmp(opts[k].name, name) == 0)
+            return opts[k].value;
+    }
+    return NULL;
+}
+
+int
+cli_load_conf(struct conf *c, const char *explicit_path, const char **used_path)
+{
+    char err[512];
+    const char *path = explicit_path;
+    bool must = true;
+
+    if (path == NULL) {
+        path = conf_default_path();
+        must = getenv("PROOFLINE_CONF") != NULL;
+    }
+    if (conf_load(c, path, must, err, sizeof(err)) != 0) {
+        fprintf(stderr, "proofline: configuration: %s\n", err);
+        return -1;
+    }
+    log_set_level_name(c->log_level);
+    if (used_path != NULL)
+        *used_path = path;
+    return 0;
+}
+
+static int
+run_serve(struct conf *c, const char *conf_path, int argc, char **argv)
+{
+    return cmd_serve(c, conf_path, argc, argv);
+}
+
+static int
+run_migrate(struct conf *c, const char *p, int argc, char **argv)
+{
+    (void)p;
+    return cmd_migrate(c, argc, argv);
+}
+
+static int
+run_demo(struct conf *c, const char *p, int argc, char **argv)
+{
+    (void)p;
+    return cmd_demo(c, argc, argv);
+}
+
+static int
+run_tenant(struct conf *c, const char *p, int argc, char **argv)
+{
+    (void)p;
+    return cmd_tenant(c, argc, argv);
+}
+
+static int
+run_user(struct conf *c, const char *p, int argc, char **argv)
+{
+    (void)p;
+    return cmd_user(c, argc, argv);
+}
+
+static int
+run_token(struct conf *c, const char *p, int argc, char **argv)
+{
+    (void)p;
+    return cmd_token(c, argc, argv);
+}
+
+static int
+run_rules(struct conf *c, const char *p, int argc, char **argv)
+{
+    (void)p;
+    return cmd_rules(c, argc, argv);
+}
+
+static int
+run_files(struct conf *c, const char *p, int argc, char **argv)
+{
+    (void)p;
+    return cmd_files(c, argc, argv);
+}
+
+static int
+run_routes(struct conf *c, const char *p, int argc, char **argv)
+{
+    (void)p;
+    return cmd_routes(c, argc, argv);
+}
+
+static int
+run_config(struct conf *c, const char *p, int argc, char **argv)
+{
+    struct cli_opt opts[] = { { "keys", false, NULL } };
+    const char *pos[1];
+    int npos;
+
+    if (cli_parse("config", argc, argv, 1, opts, 1, pos, 0, &npos) != 0)
+        return 2;
+    if (cli_get(opts, 1, "keys") != NULL) {
+        conf_describe(stdout);
+        return 0;
+    }
+    printf("# effective configuration (from %s and the environment)\n", p);
+    conf_dump(c, stdout);
+    return 0;
+}
+
+int
+cmd_serve(struct conf *c, const char *conf_path, int argc, char **argv)
+{
+    struct cli_opt opts[] = { { "workers", true, NULL } };
+    const char *pos[1];
+    int npos;
+    const char *w;
+    struct app app;
+    char err[512];
+
+    if (cli_parse("serve", argc, argv, 1, opts, 1, pos, 0, &npos) != 0)
+        return 2;
+    w = cli_get(opts, 1, "workers");
+    if (w != NULL && conf_set(c, "workers", w, err, sizeof(err)) != 0) {
+        fprintf(stderr, "proofline serve: %s\n", err);
+        return 2;
+    }
+    memset(&app, 0, sizeof(app));
+    app.conf = *c;
+    if (db_library_init() != 0) {
+        log_error("serve.init", "msg=\"mysql_library_init failed\"");
+        return 1;
+    }
+    if (app_load_resources(&app, err, sizeof(err)) != APP_OK) {
+        log_error("serve.load_failed", "error=%s", log_q(err));
+        return 1;
+    }
+    return server_run(&app, conf_path);
+}
+
+int
+cmd_migrate(struct conf *c, int argc, char **argv)
+{
+    struct cli_opt opts[] = { { "dry-run", false, NULL },
+                              { "quiet", false, NULL } };
+    const char *pos[1];
+    int npos;
+
+    if (cli_parse("migrate", argc, argv, 1, opts, 2, pos, 0, &npos) != 0)
+        return 2;
+    if (db_library_init() != 0)
+        return 1;
+    return migrate_run(c, cli_get(opts, 2, "dry-run") != NULL,
+                       cli_get(opts, 2, "quiet") != NULL);
+}
+
+struct db *
+cli_db_open(const struct conf *c, const char *who)
+{
+    const char *sp = who != NULL ? " " : "";
+    struct db *db;
+
+    who = who != NULL ? who : "";
+    if (db_library_init() != 0) {
+        fprintf(stderr, "proofline%s%s: cannot start the MariaDB client\n", sp,
+                who);
+        return NULL;
+    }
+    db = db_new(c);
+    if (db == NULL) {
+        fprintf(stderr, "proofline%s%s: out of memory\n", sp, who);
+        return NULL;
+    }
+    if (db_ensure(db) != APP_OK) {
+        fprintf(stderr, "proofline%s%s: cannot connect to MariaDB: %s\n", sp,
+                who, db_error(db));
+        db_free(db);
+        return NULL;
+    }
+    return db;
+}
+
+int
+cli_main(int argc, char **argv)
+{
+    const char *conf_flag = NULL, *used = NULL;
+    int i = 1;
+    size_t k;
+    struct conf *c;
+    int rc;
+
+    jsonmem_init();
+    while (i < argc && strncmp(argv[i], "--", 2) == 0) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(stdout);
+            return 0;
+        }
+        if (strcmp(argv[i], "--version") == 0) {
+            printf("proofline %s\n", VERSION);
+            return 0;
+        }
+        if (strcmp(argv[i], "--conf") == 0 && i + 1 < argc) {
+            conf_flag = argv[i + 1];
+            i += 2;
+            continue;
+        }
+        if (strncmp(argv[i], "--conf=", 7) == 0) {
+            conf_flag = argv[i] + 7;
+            i++;
+            continue;
+        }
+        fprintf(stderr, "proofline: unknown option %s\n\n", argv[i]);
+        usage(stderr);
+        return 2;
+    }
+    if (i >= argc) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[i], "version") == 0) {
+        printf("proofline %s\n", VERSION);
+        return 0;
+    }
+    if (strcmp(argv[i], "help") == 0) {
+        if (i + 1 < argc) {
+            for (k = 0; k < NCOMMANDS; k++) {
+                if (strcmp(commands[k].name, argv[i + 1]) == 0) {
+                    fputs(commands[k].usage, stdout);
+                    return 0;
+                }
+            }
+        }
+        usage(stdout);
+        return 0;
+    }
+    for (k = 0; k < NCOMMANDS; k++) {
+        int j;
+
+        if (strcmp(commands[k].name, argv[i]) != 0)
+            continue;
+        for (j = i + 1; j < argc; j++) {
+            if (strcmp(argv[j], "--help") == 0 || strcmp(argv[j], "-h") == 0) {
+                fputs(commands[k].usage, stdout);
+                return 0;
+            }
+        }
+        if (sodium_init() < 0) {
+            fprintf(stderr, "proofline: libsodium failed to initialise\n");
+            return 1;
+        }
+        c = malloc(sizeof(*c));
+        if (c == NULL)
+            return 1;
+        if (cli_load_conf(c, conf_flag, &used) != 0) {
+            free(c);
+            return 2;
+        }
+        rc = commands[k].run(c, used, argc - i, argv + i);
+        free(c);
+        return rc;
+    }
+    fprintf(stderr, "proofline: unknown command '%s'\n\n", argv[i]);
+    usage(stderr);
+    return 2;
+}

@@ -1,0 +1,615 @@
+/*
+ * cli_admin.c -- operator commands: tenants, users, API tokens, and the
+ * route table as JSON (for tooling and the isolation tests).
+ *
+ * Every change is written in one transaction with its audit row.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <cJSON.h>
+#include <sodium.h>
+
+#include "base/arena.h"
+#include "db/audit.h"
+#include "web/auth.h"
+#include "server/cli.h"
+#include "db/db.h"
+#include "base/num.h"
+#include "identity/password.h"
+#include "identity/pwpolicy.h"
+#include "http/router.h"
+#include "rules/rulesets.h"
+#include "identity/tenants.h"
+#include "identity/tokens.h"
+#include "identity/users.h"
+#include "base/validate.h"
+
+static const char SQL_TENANT_LIST[] =
+    "SELECT t.slug, t.name, t.time_zone, t.locale, "
+    "(SELECT COUNT(*) FROM users u WHERE u.tenant_id = t.id) "
+    "FROM tenants t ORDER BY t.slug";
+static const char SQL_USERS_OF[] =
+    "SELECT u.id, u.login, u.display_name, u.role, COALESCE(m.login, ''), "
+    "u.active, u.mfa_enabled FROM users u LEFT JOIN users m "
+    "ON m.id = u.manager_id AND m.tenant_id = u.tenant_id "
+    "WHERE u.tenant_id = ? ORDER BY u.login";
+static const char SQL_SET_PW[] =
+    "UPDATE users SET password_hash = ?, password_changed_at = "
+    "UTC_TIMESTAMP(3) WHERE tenant_id = ? AND id = ?";
+
+struct ctx {
+    struct db *db;
+    struct arena *a;
+};
+
+static int
+open_db(struct conf *c, struct ctx *x)
+{
+    x->a = arena_new(64 * 1024, 256u << 20);
+    if (x->a == NULL)
+        return -1;
+    x->db = cli_db_open(c, NULL);
+    return x->db != NULL ? 0 : -1;
+}
+
+static void
+close_db(struct ctx *x)
+{
+    db_free(x->db);
+    arena_free(x->a);
+}
+
+static int
+tenant_of(struct ctx *x, const char *slug, int64_t *id)
+{
+    if (slug == NULL) {
+        fprintf(stderr, "proofline: --tenant is required\n");
+        return -1;
+    }
+    if (tenants_find(x->db, x->a, str_c(slug), id) != APP_OK)
+        return -1;
+    if (*id == 0) {
+        fprintf(stderr, "proofline: no tenant '%s'\n", slug);
+        return -1;
+    }
+    return 0;
+}
+
+/* Read a line from stdin or, on a terminal, twice without echo. */
+static int
+read_password(bool from_stdin, char *out, size_t cap)
+{
+    char again[1100];
+    struct termios old, quiet;
+    FILE *tty;
+    size_t n;
+
+    if (from_stdin) {
+        if (fgets(out, (int)cap, stdin) == NULL)
+            return -1;
+        out[strcspn(out, "\r\n")] = '\0';
+        return 0;
+    }
+    tty = fopen("/dev/tty", "r+");
+    if (tty == NULL)
+        return 1; /* no terminal: generate one */
+    tcgetattr(fileno(tty), &old);
+    quiet = old;
+    quiet.c_lflag &= ~(tcflag_t)ECHO;
+    tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
+    fputs("Password (empty: generate one): ", tty);
+    fflush(tty);
+    if (fgets(out, (int)cap, tty) == NULL)
+        out[0] = '\0';
+    out[strcspn(out, "\r\n")] = '\0';
+    n = strlen(out);
+    if (n > 0) {
+        fputs("\nAgain: ", tty);
+        fflush(tty);
+        if (fgets(again, sizeof(again), tty) == NULL)
+            again[0] = '\0';
+        again[strcspn(again, "\r\n")] = '\0';
+    }
+    tcsetattr(fileno(tty), TCSAFLUSH, &old);
+    fputs("\n", tty);
+    fclose(tty);
+    if (n == 0)
+        return 1;
+    if (strcmp(out, again) != 0) {
+        fprintf(stderr, "proofline: the passwords differ\n");
+        return -1;
+    }
+    return 0;
+}
+
+/* A password for user `login`: typed, piped, or generated (printed once). */
+static int
+get_password(bool from_stdin, const char *login, const char *tenant, char *out,
+             size_t cap, bool *generated)
+{
+    int rc = read_password(from_stdin, out, cap);
+    const char *problem;
+
+    *generated = false;
+    if (rc < 0)
+        return -1;
+    if (rc == 1) {
+        password_generate(out);
+        *generated = true;
+        return 0;
+    }
+    problem = pwpolicy_check(str_c(out), str_c(login), str_c(tenant));
+    if (problem != NULL) {
+        fprintf(stderr, "proofline: password refused (%s)\n", problem);
+        return -1;
+    }
+    return 0;
+}
+
+static int
+tenant_create(struct conf *c, int argc, char **argv)
+{
+    struct cli_opt opts[] = { { "tz", true, NULL }, { "locale", true, NULL } };
+    const char *pos[2], *problem = NULL;
+    int npos, rc = 1;
+    struct ctx x = { 0 };
+    struct tenant_new t;
+    int64_t id = 0;
+
+    if (cli_parse("tenant create", argc, argv, 2, opts, 2, pos, 2, &npos) !=
+            0 ||
+        npos != 2) {
+        fprintf(stderr, "usage: proofline tenant create SLUG NAME "
+                        "[--tz ZONE] [--locale zh-CN|en]\n");
+        return 2;
+    }
+    t.slug = str_c(pos[0]);
+    t.name = str_c(pos[1]);
+    t.tz = cli_get(opts, 2, "tz");
+    t.locale = cli_get(opts, 2, "locale");
+    if (!tenants_valid(&t, &problem)) {
+        fprintf(stderr, "proofline: %s\n", problem);
+        return 2;
+    }
+    if (open_db(c, &x) != 0)
+        goto out;
+    if (db_begin(x.db) != APP_OK)
+        goto out;
+    if (tenants_create(x.db, &t, &id, &problem) != APP_OK ||
+        db_commit(x.db) != APP_OK) {
+        fprintf(stderr, "proofline: tenant '%s' %s\n", pos[0],
+                problem != NULL ? problem : "cannot be made");
+        goto out;
+    }
+    /* A new company starts from the default rules (lua/default). */
+    {
+        char err[512];
+
+        if (rulesets_bootstrap(x.db, x.a, id, c->lua_dir, err, sizeof(err)) !=
+            APP_OK)
+            fprintf(stderr,
+                    "proofline: tenant created, but its default "
+                    "rules were not: %s\n",
+                    err);
+    }
+    printf("tenant '%s' created (id %lld)\n", pos[0], (long long)id);
+    rc = 0;
+out:
+    close_db(&x);
+    return rc;
+}
+
+static int
+tenant_list(struct conf *c)
+{
+    struct ctx x = { 0 };
+    struct db_res res;
+    size_t i;
+    int rc = 1;
+
+    if (open_db(c, &x) == 0 && db_query(x.db, x.a, SQL_TENANT_LIST, DB_NOARGS,
+                                        100000, &res) == APP_OK) {
+        for (i = 0; i < res.nrows; i++)
+            printf("%-20s %-30s %-16s %-6s %s users\n", db_text(&res, i, 0),
+                   db_text(&res, i, 1), db_text(&res, i, 2),
+                   db_text(&res, i, 3), db_text(&res, i, 4));
+        rc = 0;
+    }
+    close_db(&x);
+    return rc;
+}
+
+int
+cmd_tenant(struct conf *c, int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "create") == 0)
+        return tenant_create(c, argc, argv);
+    if (argc >= 2 && strcmp(argv[1], "list") == 0)
+        return tenant_list(c);
+    fprintf(stderr, "usage: proofline tenant create|list ...\n");
+    return 2;
+}
+
+static int
+user_add(struct conf *c, int argc, char **argv)
+{
+    struct cli_opt opts[] = {
+        { "tenant", true, NULL },
+        { "login", true, NULL },
+        { "role", true, NULL },
+        { "manager", true, NULL },
+        { "name", true, NULL },
+        { "region", true, NULL },
+        { "password-stdin", false, NULL },
+    };
+    const int no = (int)(sizeof(opts) / sizeof(opts[0]));
+    const char *pos[1], *login, *role, *name;
+    int npos, rc = 1;
+    struct ctx x = { 0 };
+    int64_t tenant = 0, manager = 0, id = 0;
+    char pw[1100], hash[PASSWORD_HASH_MAX];
+    bool generated;
+    struct user_new nu;
+    cJSON *d;
+
+    if (cli_parse("user add", argc, argv, 2, opts, no, pos, 0, &npos) != 0)
+        return 2;
+    login = cli_get(opts, no, "login");
+    role = cli_get(opts, no, "role");
+    name = cli_get(opts, no, "name");
+    if (login == NULL || role == NULL || role_from_name(str_c(role)) == 0) {
+        fprintf(stderr, "usage: proofline user add --tenant T --login L "
+                        "--role ROLE [--manager LOGIN] [--name N] "
+                        "[--region R] [--password-stdin]\n"
+                        "roles: admin manager rep legal finance supervisor "
+                        "store_manager marketing\n");
+        return 2;
+    }
+    if (open_db(c, &x) != 0 ||
+        tenant_of(&x, cli_get(opts, no, "tenant"), &tenant) != 0)
+        goto out;
+    if (cli_get(opts, no, "manager") != NULL &&
+        users_id_by_login(x.db, x.a, tenant,
+                          str_c(cli_get(opts, no, "manager")),
+                          &manager) != APP_OK) {
+        fprintf(stderr, "proofline: no manager '%s'\n",
+                cli_get(opts, no, "manager"));
+        goto out;
+    }
+    if (get_password(cli_get(opts, no, "password-stdin") != NULL, login,
+                     cli_get(opts, no, "tenant"), pw, sizeof(pw),
+                     &generated) != 0 ||
+        password_hash(str_c(pw), hash) != APP_OK)
+        goto out;
+    memset(&nu, 0, sizeof(nu));
+    nu.login = str_c(login);
+    nu.display_name = str_c(name != NULL ? name : login);
+    nu.role = role_from_name(str_c(role));
+    nu.manager_id = manager;
+    nu.region = str_c(
+        cli_get(opts, no, "region") != NULL ? cli_get(opts, no, "region") : "");
+    nu.password_hash = hash;
+    if (db_begin(x.db) != APP_OK)
+        goto out;
+    switch (users_create(x.db, x.a, tenant, &nu, &id)) {
+    case APP_OK:
+        break;
+    case APP_ECONFLICT:
+        fprintf(stderr, "proofline: login '%s' is taken\n", login);
+        goto out;
+    case APP_EVALIDATION:
+        fprintf(stderr, "proofline: the manager must be an active admin, "
+                        "manager or supervisor\n");
+        goto out;
+    default:
+        goto out;
+    }
+    d = cJSON_CreateObject();
+    cJSON_AddStringToObject(d, "login", login);
+    cJSON_AddStringToObject(d, "role", role);
+    if (audit_write_db(x.db, tenant, 0, id, "user.create", d) != APP_OK ||
+        db_commit(x.db) != APP_OK) {
+        cJSON_Delete(d);
+        goto out;
+    }
+    cJSON_Delete(d);
+    printf("user '%s' created (id %lld)\n", login, (long long)id);
+    if (generated)
+        printf("password: %s\n", pw);
+    rc = 0;
+out:
+    sodium_memzero(pw, sizeof(pw));
+    close_db(&x);
+    return rc;
+}
+
+static int
+user_passwd(struct conf *c, int argc, char **argv)
+{
+    struct cli_opt opts[] = { { "tenant", true, NULL },
+                              { "login", true, NULL },
+                              { "password-stdin", false, NULL } };
+    const char *pos[1], *login;
+    int npos, rc = 1;
+    struct ctx x = { 0 };
+    int64_t tenant = 0, id = 0;
+    char pw[1100], hash[PASSWORD_HASH_MAX];
+    bool generated;
+
+    if (cli_parse("user passwd", argc, argv, 2, opts, 3, pos, 0, &npos) != 0)
+        return 2;
+    login = cli_get(opts, 3, "login");
+    if (login == NULL) {
+        fprintf(stderr, "usage: proofline user passwd --tenant T --login L "
+                        "[--password-stdin]\n");
+        return 2;
+    }
+    if (open_db(c, &x) != 0 ||
+        tenant_of(&x, cli_get(opts, 3, "tenant"), &tenant) != 0)
+        goto out;
+    if (users_id_by_login(x.db, x.a, tenant, str_c(login), &id) != APP_OK) {
+        fprintf(stderr, "proofline: no user '%s'\n", login);
+        goto out;
+    }
+    if (get_password(cli_get(opts, 3, "password-stdin") != NULL, login,
+                     cli_get(opts, 3, "tenant"), pw, sizeof(pw),
+                     &generated) != 0 ||
+        password_hash(str_c(pw), hash) != APP_OK)
+        goto out;
+    if (db_begin(x.db) != APP_OK ||
+        db_exec(x.db, SQL_SET_PW,
+                DB_ARGS(DB_CSTR(hash), DB_I64(tenant), DB_I64(id)), NULL,
+                NULL) != APP_OK ||
+        auth_end_user_sessions(x.db, tenant, id, NULL) != APP_OK ||
+        audit_write_db(x.db, tenant, 0, id, "password.reset", NULL) != APP_OK ||
+        db_commit(x.db) != APP_OK)
+        goto out;
+    printf("password of '%s' changed; their sessions ended\n", login);
+    if (generated)
+        printf("password: %s\n", pw);
+    rc = 0;
+out:
+    sodium_memzero(pw, sizeof(pw));
+    close_db(&x);
+    return rc;
+}
+
+static int
+user_list(struct conf *c, int argc, char **argv)
+{
+    struct cli_opt opts[] = { { "tenant", true, NULL } };
+    const char *pos[1];
+    int npos, rc = 1;
+    struct ctx x = { 0 };
+    int64_t tenant = 0;
+    struct db_res res;
+    size_t i;
+
+    if (cli_parse("user list", argc, argv, 2, opts, 1, pos, 0, &npos) != 0)
+        return 2;
+    if (open_db(c, &x) == 0 &&
+        tenant_of(&x, cli_get(opts, 1, "tenant"), &tenant) == 0 &&
+        db_query(x.db, x.a, SQL_USERS_OF, DB_ARGS(DB_I64(tenant)), 1000000,
+                 &res) == APP_OK) {
+        for (i = 0; i < res.nrows; i++)
+            printf("%6s  %-20s %-14s manager=%-16s %s%s  %s\n",
+                   db_text(&res, i, 0), db_text(&res, i, 1),
+                   db_text(&res, i, 3), db_text(&res, i, 4),
+                   db_int(&res, i, 5, 0) ? "active" : "inactive",
+                   db_int(&res, i, 6, 0) ? " mfa" : "", db_text(&res, i, 2));
+        rc = 0;
+    }
+    close_db(&x);
+    return rc;
+}
+
+int
+cmd_user(struct conf *c, int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "add") == 0)
+        return user_add(c, argc, argv);
+    if (argc >= 2 && strcmp(argv[1], "passwd") == 0)
+        return user_passwd(c, argc, argv);
+    if (argc >= 2 && strcmp(argv[1], "list") == 0)
+        return user_list(c, argc, argv);
+    fprintf(stderr, "usage: proofline user add|passwd|list ...\n");
+    return 2;
+}
+
+static int
+token_create(struct conf *c, int argc, char **argv)
+{
+    struct cli_opt opts[] = { { "tenant", true, NULL },
+                              { "user", true, NULL },
+                              { "name", true, NULL },
+                              { "expires", true, NULL } };
+    const char *pos[1], *user;
+    int npos, rc = 1;
+    struct ctx x = { 0 };
+    int64_t tenant = 0, uid = 0, days = 0, tid = 0;
+    char secret[TOKEN_SECRET_MAX];
+    const char *name;
+    cJSON *d;
+
+    if (cli_parse("token create", argc, argv, 2, opts, 4, pos, 0, &npos) != 0)
+        return 2;
+    user = cli_get(opts, 4, "user");
+    name = cli_get(opts, 4, "name") != NULL ? cli_get(opts, 4, "name") : "cli";
+    if (user == NULL ||
+        (cli_get(opts, 4, "expires") != NULL &&
+         !parse_i64(str_c(cli_get(opts, 4, "expires")), 1, 3650, &days)) ||
+        strlen(name) > 100 || !utf8_valid(name, strlen(name))) {
+        fprintf(stderr, "usage: proofline token create --tenant T --user "
+                        "LOGIN [--name N] [--expires DAYS (1-3650)]\n");
+        return 2;
+    }
+    if (open_db(c, &x) != 0 ||
+        tenant_of(&x, cli_get(opts, 4, "tenant"), &tenant) != 0)
+        goto out;
+    if (users_id_by_login(x.db, x.a, tenant, str_c(user), &uid) != APP_OK) {
+        fprintf(stderr, "proofline: no user '%s'\n", user);
+        goto out;
+    }
+    if (db_begin(x.db) != APP_OK ||
+        tokens_create(x.db, tenant, uid, 0, str_c(name), (long)days, secret,
+                      &tid) != APP_OK)
+        goto out;
+    d = cJSON_CreateObject();
+    cJSON_AddNumberToObject(d, "token_id", (double)tid);
+    if (audit_write_db(x.db, tenant, 0, uid, "token.create", d) != APP_OK ||
+        db_commit(x.db) != APP_OK) {
+        cJSON_Delete(d);
+        goto out;
+    }
+    cJSON_Delete(d);
+    /* The secret is shown this once; only its hash is stored. */
+    printf("%s\n", secret);
+    fprintf(stderr, "token %lld for '%s' created%s; it is shown once\n",
+            (long long)tid, user, days > 0 ? " with an expiry" : "");
+    rc = 0;
+out:
+    sodium_memzero(secret, sizeof(secret));
+    close_db(&x);
+    return rc;
+}
+
+static int
+token_revoke(struct conf *c, int argc, char **argv)
+{
+    struct cli_opt opts[] = { { "tenant", true, NULL }, { "id", true, NULL } };
+    const char *pos[1];
+    int npos, rc = 1;
+    struct ctx x = { 0 };
+    int64_t tenant = 0, id = 0;
+    cJSON *d;
+
+    if (cli_parse("token revoke", argc, argv, 2, opts, 2, pos, 0, &npos) != 0 ||
+        cli_get(opts, 2, "id") == NULL ||
+        !parse_i64(str_c(cli_get(opts, 2, "id")), 1, INT64_MAX, &id)) {
+        fprintf(stderr, "usage: proofline token revoke --tenant T --id N\n");
+        return 2;
+    }
+    if (open_db(c, &x) != 0 ||
+        tenant_of(&x, cli_get(opts, 2, "tenant"), &tenant) != 0)
+        goto out;
+    if (db_begin(x.db) != APP_OK)
+        goto out;
+    if (tokens_revoke(x.db, tenant, 0, id) != APP_OK) {
+        fprintf(stderr, "proofline: no active token %lld\n", (long long)id);
+        goto out;
+    }
+    d = cJSON_CreateObject();
+    cJSON_AddNumberToObject(d, "token_id", (double)id);
+    if (audit_write_db(x.db, tenant, 0, 0, "token.revoke", d) != APP_OK ||
+        db_commit(x.db) != APP_OK) {
+        cJSON_Delete(d);
+        goto out;
+    }
+    cJSON_Delete(d);
+    printf("token %lld revoked\n", (long long)id);
+    rc = 0;
+out:
+    close_db(&x);
+    return rc;
+}
+
+static int
+token_list(struct conf *c, int argc, char **argv)
+{
+    struct cli_opt opts[] = { { "tenant", true, NULL } };
+    const char *pos[1];
+    int npos, rc = 1;
+    struct ctx x = { 0 };
+    int64_t tenant = 0;
+    cJSON *list = cJSON_CreateArray(), *o;
+
+    if (cli_parse("token list", argc, argv, 2, opts, 1, pos, 0, &npos) != 0) {
+        cJSON_Delete(list);
+        return 2;
+    }
+    if (open_db(c, &x) == 0 &&
+        tenant_of(&x, cli_get(opts, 1, "tenant"), &tenant) == 0 &&
+        tokens_list(x.db, x.a, tenant, 0, list) == APP_OK) {
+        cJSON_ArrayForEach(o, list)
+        {
+            printf("%6.0f  %-16s plt_%s...  %-20s last used %s%s\n",
+                   cJSON_GetObjectItem(o, "id")->valuedouble,
+                   cJSON_GetObjectItem(o, "login")->valuestring,
+                   cJSON_GetObjectItem(o, "prefix")->valuestring,
+                   cJSON_GetObjectItem(o, "name")->valuestring,
+                   cJSON_GetObjectItem(o, "last_used_at")->valuestring[0]
+                       ? cJSON_GetObjectItem(o, "last_used_at")->valuestring
+                       : "never",
+                   cJSON_IsTrue(cJSON_GetObjectItem(o, "active"))
+                       ? ""
+                       : "  (revoked or expired)");
+        }
+        rc = 0;
+    }
+    cJSON_Delete(list);
+    close_db(&x);
+    return rc;
+}
+
+int
+cmd_token(struct conf *c, int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "create") == 0)
+        return token_create(c, argc, argv);
+    if (argc >= 2 && strcmp(argv[1], "revoke") == 0)
+        return token_revoke(c, argc, argv);
+    if (argc >= 2 && strcmp(argv[1], "list") == 0)
+        return token_list(c, argc, argv);
+    fprintf(stderr, "usage: proofline token create|revoke|list ...\n");
+    return 2;
+}
+
+int
+cmd_routes(struct conf *c, int argc, char **argv)
+{
+    cJSON *list = cJSON_CreateArray();
+    char *text;
+    size_t i;
+
+    (void)c;
+    (void)argc;
+    (void)argv;
+    for (i = 0; i < app_routes_count; i++) {
+        const struct route *rt = &app_routes[i];
+        cJSON *o = cJSON_CreateObject(), *methods, *roles;
+        unsigned m, k;
+
+        cJSON_AddItemToArray(list, o);
+        cJSON_AddStringToObject(o, "name", rt->name);
+        cJSON_AddStringToObject(o, "pattern", rt->pattern);
+        methods = cJSON_AddArrayToObject(o, "methods");
+        for (m = HM_GET; m <= HM_OPTIONS; m <<= 1) {
+            if (rt->methods & m)
+                cJSON_AddItemToArray(
+                    methods,
+                    cJSON_CreateString(http_method_name((enum http_method)m)));
+        }
+        roles = cJSON_AddArrayToObject(o, "roles");
+        for (k = 0; k < ROLE_COUNT; k++) {
+            if (rt->roles & (1u << k))
+                cJSON_AddItemToArray(roles,
+                                     cJSON_CreateString(role_name_at(k)));
+        }
+        cJSON_AddBoolToObject(o, "public", rt->roles == ROLES_PUBLIC);
+        cJSON_AddBoolToObject(o, "state", (rt->flags & RF_STATE) != 0);
+        cJSON_AddBoolToObject(o, "api", (rt->flags & RF_API) != 0);
+        cJSON_AddBoolToObject(o, "debug", (rt->flags & RF_DEBUG) != 0);
+        cJSON_AddBoolToObject(o, "mfa_step", (rt->flags & RF_MFA) != 0);
+        cJSON_AddBoolToObject(o, "form", (rt->flags & RF_FORM) != 0);
+    }
+    text = cJSON_Print(list);
+    if (text != NULL)
+        puts(text);
+    cJSON_free(text);
+    cJSON_Delete(list);
+    return 0;
+}

@@ -1,0 +1,250 @@
+/*
+ * demo.c -- `proofline demo`: a tenant with realistic, deterministic data.
+ *
+ * The same arguments give the same rows (names, hierarchy) on an empty
+ * database; everything is written in one transaction, so an interrupted
+ * run leaves nothing behind.  Each business area adds its entities here as
+ * it lands.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/arena.h"
+#include "server/cli.h"
+#include "db/db.h"
+#include "server/demo_customers.h"
+#include "base/num.h"
+#include "identity/password.h"
+#include "base/rng.h"
+#include "rules/rulesets.h"
+#include "identity/tenants.h"
+#include "identity/users.h"
+
+#define DEMO_PASSWORD "proofline-demo"
+
+static const char *const surnames[] = {
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周",
+    "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "罗", "高",
+};
+static const char *const given[] = {
+    "伟",   "芳",   "娜",   "敏",   "静",   "丽",   "强",
+    "磊",   "军",   "洋",   "勇",   "艳",   "杰",   "涛",
+    "明",   "超",   "秀英", "华",   "慧",   "建国", "晓东",
+    "海燕", "志强", "雪梅", "子豪", "梓涵", "一鸣", "欣怡",
+};
+
+struct demo {
+    struct db *db;
+    struct arena *a;
+    struct rng rng;
+    int64_t tenant;
+    char hash[PASSWORD_HASH_MAX];
+    int64_t *reps; /* ids of the reps, for their customers */
+    size_t nreps;
+};
+
+static void
+person_name(struct demo *d, char *out, size_t n)
+{
+    const char *s =
+        surnames[rng_below(&d->rng, sizeof(surnames) / sizeof(surnames[0]))];
+    const char *g = given[rng_below(&d->rng, sizeof(given) / sizeof(given[0]))];
+
+    snprintf(out, n, "%s%s", s, g);
+}
+
+APP_MUST_USE static enum app_err
+add_user(struct demo *d, const char *login, const char *role, int64_t manager,
+         const char *region, int64_t *id)
+{
+    char name[64];
+    struct user_new nu;
+
+    person_name(d, name, sizeof(name));
+    memset(&nu, 0, sizeof(nu));
+    nu.login = str_c(login);
+    nu.display_name = str_c(name);
+    nu.role = role_from_name(str_c(role));
+    nu.manager_id = manager;
+    nu.region = str_c(region);
+    nu.password_hash = d->hash;
+    return users_create(d->db, d->a, d->tenant, &nu, id);
+}
+
+APP_MUST_USE static enum app_err
+make_users(struct demo *d, int reps)
+{
+    static const char *const regions[] = { "华东", "华南", "华北", "西南" };
+    static const struct {
+        const char *login, *role;
+    } staff[] = {
+        { "legal1", "legal" },           { "finance1", "finance" },
+        { "supervisor1", "supervisor" }, { "store1", "store_manager" },
+        { "marketing1", "marketing" },
+    };
+    int managers = (reps + 3) / 4, i;
+    int64_t admin, mgr[1250];
+    enum app_err rc;
+    char login[32];
+
+    rc = add_user(d, "admin", "admin", 0, "", &admin);
+    for (i = 0; rc == APP_OK && i < managers; i++) {
+        snprintf(login, sizeof(login), "manager%d", i + 1);
+        rc = add_user(d, login, "manager", admin, regions[i % 4], &mgr[i]);
+    }
+    d->reps = arena_alloc(d->a, (size_t)reps * sizeof(*d->reps));
+    if (d->reps == NULL)
+        return APP_ENOMEM;
+    for (i = 0; rc == APP_OK && i < reps; i++) {
+        snprintf(login, sizeof(login), "rep%d", i + 1);
+        rc = add_user(d, login, "rep", mgr[i % managers],
+                      regions[(i % managers) % 4], &d->reps[i]);
+        d->nreps++;
+    }
+    for (i = 0; rc == APP_OK && i < (int)(sizeof(staff) / sizeof(staff[0]));
+         i++)
+        rc = add_user(d, staff[i].login, staff[i].role, admin, "", NULL);
+    return rc;
+}
+
+/* "YYYY-MM-DD" -> midnight UTC of that day. */
+static bool
+day_start(const char *s, time_t *out)
+{
+    struct tm tm;
+    int y, m, dd;
+
+    if (!parse_date(str_c(s), &y, &m, &dd) || y < 2000 || y > 2100)
+        return false;
+    memset(&tm, 0, sizeof(tm));
+    tm.tm_year = y - 1900;
+    tm.tm_mon = m - 1;
+    tm.tm_mday = dd;
+    *out = timegm(&tm);
+    return *out != (time_t)-1;
+}
+
+int
+cmd_demo(struct conf *c, int argc, char **argv)
+{
+    struct cli_opt opts[] = {
+        { "tenant", true, NULL },     { "reps", true, NULL },
+        { "seed", true, NULL },       { "customers", true, NULL },
+        { "days", true, NULL },       { "today", true, NULL },
+        { "if-absent", false, NULL },
+    };
+    const int nopts = (int)(sizeof(opts) / sizeof(opts[0]));
+    const char *pos[1], *today;
+    int npos, rc = 1;
+    int64_t reps = 6, seed = 1, customers = -1, days = 220;
+    const char *slug;
+    struct demo d;
+    struct demo_spec spec;
+    struct tenant_new t = { 0 };
+    const char *problem = NULL;
+    time_t now = time(NULL);
+
+    memset(&d, 0, sizeof(d));
+    if (cli_parse("demo", argc, argv, 1, opts, nopts, pos, 0, &npos) != 0)
+        return 2;
+    slug = cli_get(opts, nopts, "tenant");
+    if (slug == NULL)
+        slug = "demo";
+    today = cli_get(opts, nopts, "today");
+    if ((cli_get(opts, nopts, "reps") != NULL &&
+         !parse_i64(str_c(cli_get(opts, nopts, "reps")), 1, 5000, &reps)) ||
+        (cli_get(opts, nopts, "seed") != NULL &&
+         !parse_i64(str_c(cli_get(opts, nopts, "seed")), 0, INT64_MAX,
+                    &seed)) ||
+        (cli_get(opts, nopts, "customers") != NULL &&
+         !parse_i64(str_c(cli_get(opts, nopts, "customers")), 0, 1000000,
+                    &customers)) ||
+        (cli_get(opts, nopts, "days") != NULL &&
+         !parse_i64(str_c(cli_get(opts, nopts, "days")), 7, 3650, &days)) ||
+        (today != NULL && !day_start(today, &now))) {
+        fprintf(stderr, "proofline demo: --reps takes 1..5000, --customers "
+                        "0..1000000, --days 7..3650, --today a date "
+                        "(YYYY-MM-DD), --seed a non-negative integer\n");
+        return 2;
+    }
+    if (today == NULL)
+        now -= now % 86400; /* the data of one day is the same all day */
+    now += 12 * 3600;       /* noon UTC: "today" whatever the tenant zone */
+    if (customers < 0)
+        customers = reps * 12;
+    d.a = arena_new(64 * 1024, 256u << 20);
+    d.db = d.a != NULL ? cli_db_open(c, "demo") : NULL;
+    if (d.db == NULL)
+        goto out;
+    if (tenants_find(d.db, d.a, str_c(slug), &d.tenant) != APP_OK)
+        goto out;
+    if (d.tenant != 0) {
+        if (cli_get(opts, nopts, "if-absent") != NULL) {
+            printf("demo: tenant '%s' exists, data kept\n", slug);
+            rc = 0;
+        } else {
+            fprintf(stderr, "proofline demo: tenant '%s' already exists\n",
+                    slug);
+        }
+        goto out;
+    }
+    rng_seed(&d.rng, (uint64_t)seed);
+    /* One hash for every demo user: they share the password, and hashing
+     * it once keeps a large demo fast. */
+    if (password_hash(STR_LIT(DEMO_PASSWORD), d.hash) != APP_OK)
+        goto out;
+    if (db_begin(d.db) != APP_OK)
+        goto out;
+    t.slug = str_c(slug);
+    t.name = str_c(strcmp(slug, "demo") == 0 ? "演示公司" : slug);
+    if (tenants_create(d.db, &t, &d.tenant, &problem) != APP_OK) {
+        fprintf(stderr, "proofline demo: tenant '%s': %s\n", slug,
+                problem != NULL ? problem : "cannot be made");
+        goto rollback;
+    }
+    if (make_users(&d, (int)reps) != APP_OK)
+        goto rollback;
+    {
+        char err[512];
+
+        memset(&spec, 0, sizeof(spec));
+        spec.tenant = d.tenant;
+        spec.reps = d.reps;
+        spec.nreps = d.nreps;
+        spec.customers = customers;
+        spec.days = (int)days;
+        spec.now = now;
+        err[0] = '\0';
+        if (demo_customers(d.db, &d.rng, c, &spec, err, sizeof(err)) !=
+            APP_OK) {
+            fprintf(stderr, "proofline demo: %s\n", err);
+            goto rollback;
+        }
+    }
+    if (db_commit(d.db) != APP_OK)
+        goto out;
+    {
+        char err[512];
+
+        if (rulesets_bootstrap(d.db, d.a, d.tenant, c->lua_dir, err,
+                               sizeof(err)) != APP_OK) {
+            fprintf(stderr, "proofline demo: default rules: %s\n", err);
+            goto out;
+        }
+    }
+    printf("demo: tenant '%s' created with %lld reps and %lld customers "
+           "(seed %lld); password '%s'\n",
+           slug, (long long)reps, (long long)customers, (long long)seed,
+           DEMO_PASSWORD);
+    rc = 0;
+    goto out;
+rollback:
+    fprintf(stderr, "proofline demo: failed: %s\n", db_error(d.db));
+    db_rollback(d.db);
+out:
+    db_free(d.db);
+    arena_free(d.a);
+    return rc;
+}

@@ -1,0 +1,595 @@
+/*
+ * demo_customers.c -- customers for the demo tenant: every stage, stage
+ * histories that follow the tenant's rules (each advance preceded by the
+ * evidence its stage requires, recorded as used), contacts in every
+ * decision role with meetings and consensus points, and partial evidence
+ * for the next stage so checklists show both states.
+ *
+ * Deterministic for a seed: the rng is the caller's.  Rows are inserted
+ * directly (no request): this runs from the CLI inside the caller's
+ * transaction.
+ */
+#include "server/demo_customers.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "base/buf.h"
+#include "sales/customers.h"
+#include "rules/rules.h"
+#include "rules/rulesets.h"
+#include "sales/stage.h"
+
+static const char *const cities[] = { "上海", "杭州", "南京", "苏州", "广州",
+                                      "深圳", "北京", "成都", "武汉", "宁波" };
+static const char *const hospital_kinds[] = {
+    "市第一人民医院", "市中心医院", "中医院",   "妇幼保健院",
+    "第二人民医院",   "肿瘤医院",   "儿童医院", "协和医院",
+};
+static const char *const firm_words[] = { "仁和", "康泰", "华辰", "瑞达",
+                                          "博远", "鼎盛", "恒信", "嘉禾",
+                                          "安泰", "新源", "晨光", "同舟" };
+static const char *const firm_kinds[] = { "医疗器械有限公司", "医药连锁",
+                                          "商贸有限公司", "科技有限公司",
+                                          "大药房" };
+static const char *const titles[] = { "设备科科长", "院长",     "科室主任",
+                                      "采购经理",   "财务总监", "护士长",
+                                      "信息科主任", "总经理" };
+static const char *const needs[] = { "CT 球管更换预算", "新院区设备配置",
+                                     "耗材成本下降 10%", "检验科扩容",
+                                     "门店新品铺货" };
+static const char *const channels[] = { "wechat_voice", "wechat_text", "phone",
+                                        "face" };
+static const char *const surnames[] = { "王", "李", "张", "刘",
+                                        "陈", "杨", "赵", "周" };
+static const char *const honorifics[] = { "主任", "科长", "经理", "老师",
+                                          "总" };
+static const char *const consensus_points[] = {
+    "同意安排试用", "认可技术方案", "预算已报批",
+    "同意三方比价", "确认安装位置",
+};
+
+/* A 1x1 PNG: the demo's photos and documents. */
+static const unsigned char PNG[] = {
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d,
+    0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01,
+    0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00,
+    0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0xf0,
+    0x1f, 0x00, 0x05, 0x00, 0x01, 0xff, 0x89, 0x99, 0x3d, 0x1d, 0x00, 0x00,
+    0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+};
+
+/* Rows carry explicit ids (taken above the tables' current maximum) so
+ * that a customer, its history and its evidence can refer to each other
+ * before anything is written, and every table is filled by bulk inserts
+ * (db_exec_bulk): 50k customers take seconds, not minutes. */
+static const char SQL_MAX_IDS[] =
+    "SELECT (SELECT COALESCE(MAX(id), 0) FROM customers), "
+    "(SELECT COALESCE(MAX(id), 0) FROM stage_events), "
+    "(SELECT COALESCE(MAX(id), 0) FROM evidence), "
+    "(SELECT COALESCE(MAX(id), 0) FROM files), "
+    "(SELECT COALESCE(MAX(id), 0) FROM contacts), "
+    "(SELECT COALESCE(MAX(id), 0) FROM contact_events)";
+static const char SQL_CUSTOMER[] =
+    "INSERT INTO customers (id, tenant_id, name, name_key, kind, owner_id, "
+    "stage, stage_since, lost_reason, city, address, phone, amount, note, "
+    "contacts_text, last_activity_at, created_by, updated_by, created_at, "
+    "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, '', ?, ?, ?, "
+    "?, ?, ?)";
+static const char SQL_EVENT[] =
+    "INSERT INTO stage_events (id, tenant_id, customer_id, from_stage, "
+    "to_stage, by_user, at, code, evidence_ids, rule_version, lost_reason, "
+    "via) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'demo')";
+static const char SQL_EVIDENCE[] =
+    "INSERT INTO evidence (id, tenant_id, customer_id, ev_key, kind, file_id, "
+    "data, created_by, created_at, used_in) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+static const char SQL_FILE[] =
+    "INSERT INTO files (id, tenant_id, sha256, size, mime, name, customer_id, "
+    "created_by, created_at) VALUES (?, ?, ?, ?, 'image/png', ?, ?, ?, ?)";
+static const char SQL_CONTACT[] =
+    "INSERT INTO contacts (id, tenant_id, customer_id, name, title, "
+    "department, role, channel, focus, phone, last_met_on, consensus, "
+    "consensus_on) VALUES (?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?)";
+static const char SQL_CONTACT_EVENT[] =
+    "INSERT INTO contact_events (id, tenant_id, customer_id, contact_id, "
+    "kind, happened_on, text, consensus, created_by, created_at) "
+    "VALUES (?, ?, ?, ?, 'met', ?, ?, ?, ?, ?)";
+
+#define PICK(g, list) (list)[rng_below((g), sizeof(list) / sizeof((list)[0]))]
+
+#define BATCH_ROWS 500  /* rows per bulk insert */
+#define CHECKPOINT 1000 /* customers between flushes (arena reset) */
+
+enum { T_CUSTOMER, T_EVENT, T_EVIDENCE, T_FILE, T_CONTACT, T_CEVENT, NT };
+
+static const struct {
+    const char *sql;
+    size_t ncols;
+} tables[NT] = {
+    [T_CUSTOMER] = { SQL_CUSTOMER, 18 }, [T_EVENT] = { SQL_EVENT, 11 },
+    [T_EVIDENCE] = { SQL_EVIDENCE, 10 }, [T_FILE] = { SQL_FILE, 8 },
+    [T_CONTACT] = { SQL_CONTACT, 12 },   [T_CEVENT] = { SQL_CONTACT_EVENT, 9 },
+};
+
+struct batch {
+    size_t n;
+    struct db_val *v; /* BATCH_ROWS * ncols */
+};
+
+struct gen {
+    struct db *db;
+    struct arena *a; /* values of the rows not yet written */
+    struct rng *rng;
+    int64_t tenant;
+    int version;
+    int days;
+    const cJSON *d; /* described rules */
+    time_t now;
+    char sha[65];
+    int64_t next[NT]; /* the next id of each table */
+    struct batch b[NT];
+};
+
+APP_MUST_USE static enum app_err
+flush(struct gen *g, int t)
+{
+    enum app_err rc = db_exec_bulk(g->db, tables[t].sql, g->b[t].v,
+                                   tables[t].ncols, g->b[t].n);
+
+    g->b[t].n = 0;
+    return rc;
+}
+
+/* Queue one row of table t (values in column order); writes a full batch. */
+APP_MUST_USE static enum app_err
+put(struct gen *g, int t, const struct db_val *v, size_t n)
+{
+    struct batch *b = &g->b[t];
+
+    if (n != tables[t].ncols)
+        return APP_EINTERNAL;
+    memcpy(b->v + b->n * n, v, n * sizeof(*v));
+    if (++b->n == BATCH_ROWS)
+        return flush(g, t);
+    return APP_OK;
+}
+
+#define PUT(g, t, ...) put((g), (t), DB_ARGS(__VA_ARGS__))
+
+static const char *
+ts(struct gen *g, time_t t)
+{
+    struct tm tm;
+    char buf[32];
+
+    gmtime_r(&t, &tm);
+    strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
+    return arena_strdup(g->a, buf);
+}
+
+static const char *
+day(struct gen *g, time_t t)
+{
+    return arena_strndup(g->a, ts(g, t), 10);
+}
+
+static const char *
+key_of(const cJSON *o)
+{
+    return cJSON_GetStringValue(cJSON_GetObjectItem(o, "key"));
+}
+
+/* Store the demo picture once under files_dir. */
+APP_MUST_USE static enum app_err
+picture(struct gen *g, const char *files_dir)
+{
+    unsigned char d[crypto_hash_sha256_BYTES];
+    char path[1200];
+    FILE *f;
+    size_t i;
+
+    crypto_hash_sha256(d, PNG, sizeof(PNG));
+    for (i = 0; i < sizeof(d); i++)
+        snprintf(g->sha + 2 * i, 3, "%02x", d[i]);
+    snprintf(path, sizeof(path), "%s/%.2s", files_dir, g->sha);
+    mkdir(path, 0750);
+    snprintf(path, sizeof(path), "%s/%.2s/%.2s", files_dir, g->sha, g->sha + 2);
+    mkdir(path, 0750);
+    snprintf(path, sizeof(path), "%s/%.2s/%.2s/%s", files_dir, g->sha,
+             g->sha + 2, g->sha);
+    f = fopen(path, "wb");
+    if (f == NULL)
+        return APP_EIO;
+    if (fwrite(PNG, 1, sizeof(PNG), f) != sizeof(PNG)) {
+        fclose(f);
+        return APP_EIO;
+    }
+    return fclose(f) == 0 ? APP_OK : APP_EIO;
+}
+
+/* Form data that satisfies an evidence definition's fields (in g->a). */
+static const char *
+form_data(struct gen *g, const cJSON *def, time_t t)
+{
+    cJSON *o = cJSON_CreateObject();
+    const cJSON *f;
+    const char *out;
+    char *s;
+
+    cJSON_ArrayForEach(f, cJSON_GetObjectItem(def, "fields"))
+    {
+        const char *k = key_of(f);
+        const char *type = cJSON_GetStringValue(cJSON_GetObjectItem(f, "type"));
+        const cJSON *min = cJSON_GetObjectItem(f, "min");
+
+        if (k == NULL)
+            continue;
+        if (type == NULL || strcmp(type, "text") == 0) {
+            cJSON_AddStringToObject(o, k, PICK(g->rng, needs));
+        } else if (strcmp(type, "number") == 0) {
+            cJSON_AddNumberToObject(
+                o, k, (double)(50000 + rng_below(g->rng, 40) * 25000));
+        } else if (strcmp(type, "date") == 0) {
+            cJSON_AddStringToObject(o, k, day(g, t + 14 * 86400));
+        } else if (strcmp(type, "choice") == 0) {
+            const cJSON *opt =
+                cJSON_GetArrayItem(cJSON_GetObjectItem(f, "options"), 0);
+
+            cJSON_AddStringToObject(
+                o, k, cJSON_IsString(opt) ? opt->valuestring : "");
+        } else if (strcmp(type, "list") == 0) {
+            cJSON *a = cJSON_AddArrayToObject(o, k);
+            int n = cJSON_IsNumber(min) ? (int)min->valuedouble : 1, i;
+
+            for (i = 0; i < n && i < 10; i++)
+                cJSON_AddItemToArray(a, cJSON_CreateString(arena_printf(
+                                            g->a, "%s%s", PICK(g->rng, cities),
+                                            PICK(g->rng, hospital_kinds))));
+        }
+    }
+    s = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    out = s != NULL ? arena_strdup(g->a, s) : NULL;
+    cJSON_free(s);
+    return out;
+}
+
+/* The evidence for stage s (all of it, or one item when partial), marked
+ * used by stage event used_in (0: not used); ids gets the new rows. */
+APP_MUST_USE static enum app_err
+stage_evidence(struct gen *g, int64_t customer, int64_t by, const cJSON *s,
+               time_t t, int64_t used_in, bool partial, int64_t *ids, size_t *n)
+{
+    const cJSON *req;
+    enum app_err rc = APP_OK;
+
+    *n = 0;
+    cJSON_ArrayForEach(req, cJSON_GetObjectItem(s, "requires"))
+    {
+        const char *key = key_of(req);
+        const cJSON *def = cJSON_GetObjectItem(
+            cJSON_GetObjectItem(g->d, "evidence"), key != NULL ? key : "");
+        const char *kind =
+            cJSON_GetStringValue(cJSON_GetObjectItem(def, "kind"));
+        const char *data = NULL;
+        int64_t file_id = 0, id;
+
+        if (key == NULL || rc != APP_OK || (partial && *n > 0) || *n >= 16)
+            continue;
+        if (kind == NULL)
+            kind = "form";
+        if (strcmp(kind, "photo") == 0 || strcmp(kind, "document") == 0) {
+            file_id = g->next[T_FILE]++;
+            rc = PUT(g, T_FILE, DB_I64(file_id), DB_I64(g->tenant),
+                     DB_CSTR(g->sha), DB_I64(sizeof(PNG)),
+                     DB_CSTR(arena_printf(g->a, "%s.png", key)),
+                     DB_I64(customer), DB_I64(by), DB_CSTR(ts(g, t)));
+        } else {
+            data = form_data(g, def, t);
+        }
+        id = g->next[T_EVIDENCE]++;
+        if (rc == APP_OK)
+            rc =
+                PUT(g, T_EVIDENCE, DB_I64(id), DB_I64(g->tenant),
+                    DB_I64(customer), DB_CSTR(key), DB_CSTR(kind),
+                    file_id > 0 ? DB_I64(file_id) : DB_NULL,
+                    data != NULL ? DB_CSTR(data) : DB_NULL, DB_I64(by),
+                    DB_CSTR(ts(g, t)), used_in > 0 ? DB_I64(used_in) : DB_NULL);
+        ids[(*n)++] = id;
+    }
+    return rc;
+}
+
+/* Contacts in the decision roles with a meeting each; *text gets their
+ * names and phones for the customer's search column. */
+APP_MUST_USE static enum app_err
+contacts(struct gen *g, int64_t customer, int64_t by, const char **text)
+{
+    const cJSON *roles = cJSON_GetObjectItem(g->d, "decision_roles");
+    int n = 2 + (int)rng_below(g->rng, 3), i;
+    enum app_err rc = APP_OK;
+    struct buf b;
+
+    buf_init(&b, g->a, 256);
+    for (i = 0; rc == APP_OK && i < n; i++) {
+        const char *role = key_of(cJSON_GetArrayItem(
+            roles, i < 3 ? i
+                         : (int)rng_below(
+                               g->rng, (uint64_t)cJSON_GetArraySize(roles))));
+        /* About half were met within the month; most of those agreed on
+         * something. */
+        int met = (int)rng_below(g->rng, 60) - 5;
+        bool agreed = met >= 0 && rng_below(g->rng, 4) != 0;
+        time_t when = g->now - (time_t)(met < 0 ? 90 : met) * 86400;
+        const char *point = agreed ? PICK(g->rng, consensus_points) : "";
+        const char *name = arena_printf(g->a, "%s%s", PICK(g->rng, surnames),
+                                        PICK(g->rng, honorifics));
+        const char *title = PICK(g->rng, titles);
+        const char *channel = PICK(g->rng, channels);
+        const char *focus = PICK(g->rng, needs);
+        const char *phone =
+            arena_printf(g->a, "13%09llu",
+                         (unsigned long long)rng_below(g->rng, 1000000000));
+        int64_t kid = g->next[T_CONTACT]++;
+
+        rc = buf_printf(&b, "%s%s %s", i > 0 ? " " : "", name, phone);
+        if (rc == APP_OK)
+            rc = PUT(g, T_CONTACT, DB_I64(kid), DB_I64(g->tenant),
+                     DB_I64(customer), DB_CSTR(name), DB_CSTR(title),
+                     DB_CSTR(role != NULL ? role : "other"), DB_CSTR(channel),
+                     DB_CSTR(focus), DB_CSTR(phone), DB_CSTR(day(g, when)),
+                     DB_CSTR(point), agreed ? DB_CSTR(day(g, when)) : DB_NULL);
+        if (rc == APP_OK)
+            rc = PUT(g, T_CEVENT, DB_I64(g->next[T_CEVENT]++),
+                     DB_I64(g->tenant), DB_I64(customer), DB_I64(kid),
+                     DB_CSTR(day(g, when)), DB_CSTR(PICK(g->rng, needs)),
+                     DB_CSTR(point), DB_I64(by), DB_CSTR(ts(g, when)));
+    }
+    *text = b.p != NULL ? b.p : "";
+    return rc;
+}
+
+APP_MUST_USE static enum app_err
+stage_event(struct gen *g, int64_t id, int64_t customer, const char *from,
+            const char *to, int64_t by, time_t at, const char *code,
+            const char *evidence, const char *lost_reason)
+{
+    return PUT(g, T_EVENT, DB_I64(id), DB_I64(g->tenant), DB_I64(customer),
+               from != NULL ? DB_CSTR(from) : DB_NULL, DB_CSTR(to), DB_I64(by),
+               DB_CSTR(ts(g, at)), DB_CSTR(code), DB_CSTR(evidence),
+               DB_I64(g->version),
+               lost_reason != NULL ? DB_CSTR(lost_reason) : DB_NULL);
+}
+
+APP_MUST_USE static enum app_err
+one(struct gen *g, int64_t owner)
+{
+    const cJSON *stages = cJSON_GetObjectItem(g->d, "stages"), *s;
+    const cJSON *reasons = cJSON_GetObjectItem(g->d, "lost_reasons");
+    const cJSON *open[32];
+    const char *lost_key = NULL, *kind, *name, *lost_reason = NULL, *text;
+    char key[CUSTOMER_KEY_MAX * 4 + 1];
+    int64_t ids[16], customer = g->next[T_CUSTOMER]++, event;
+    size_t n = 0, nopen = 0, i, target;
+    time_t t, created, act;
+    double u = rng_unit(g->rng);
+    bool lost;
+    int young = g->days < 40 ? g->days / 2 : 20;
+    enum app_err rc;
+
+    cJSON_ArrayForEach(s, stages)
+    {
+        if (cJSON_IsTrue(cJSON_GetObjectItem(s, "lost")))
+            lost_key = key_of(s);
+        else if (nopen < 32)
+            open[nopen++] = s;
+    }
+    if (nopen == 0)
+        return APP_EINTERNAL;
+    /* A funnel: most customers early, few won, some lost. */
+    target = u < 0.30 ? 0 : u < 0.55 ? 1 : u < 0.73 ? 2 : u < 0.85 ? 3 : 4;
+    if (target >= nopen)
+        target = nopen - 1;
+    lost = lost_key != NULL && rng_below(g->rng, 100) < 10;
+    if (rng_below(g->rng, 2) == 0) {
+        kind = "hospital";
+        name = arena_printf(g->a, "%s%s", PICK(g->rng, cities),
+                            PICK(g->rng, hospital_kinds));
+    } else {
+        static const char *const kinds[] = { "dealer", "store", "enterprise" };
+
+        kind = PICK(g->rng, kinds);
+        name = arena_printf(g->a, "%s%s%s", PICK(g->rng, cities),
+                            PICK(g->rng, firm_words), PICK(g->rng, firm_kinds));
+    }
+    /* Created within the last `days` days, at least `young` days ago. */
+    created = g->now -
+              ((time_t)young +
+               (time_t)rng_below(g->rng, (uint64_t)(g->days - young + 1))) *
+                  86400 -
+              (time_t)rng_below(g->rng, 86400);
+    t = created;
+    customers_name_key(str_c(name), key, sizeof(key));
+    if (lost)
+        lost_reason = key_of(cJSON_GetArrayItem(
+            reasons,
+            (int)rng_below(g->rng, (uint64_t)cJSON_GetArraySize(reasons))));
+    rc = stage_event(g, g->next[T_EVENT]++, customer, NULL, key_of(open[0]),
+                     owner, created, "created", "[]", NULL);
+    /* Each advance: its evidence first, marked used by the change that
+     * follows it (its ids in the history): what stage.c records. */
+    for (i = 1; rc == APP_OK && i <= target; i++) {
+        time_t step = (time_t)(3 + rng_below(g->rng, 18)) * 86400;
+
+        if (t + step > g->now - 86400)
+            step = (g->now - 86400 - t) / 2;
+        t += step;
+        event = g->next[T_EVENT]++;
+        rc = stage_evidence(g, customer, owner, open[i], t - 3600, event, false,
+                            ids, &n);
+        if (rc == APP_OK && stage_ids_json(g->a, ids, n) == NULL)
+            rc = APP_ENOMEM;
+        if (rc == APP_OK)
+            rc = stage_event(g, event, customer, key_of(open[i - 1]),
+                             key_of(open[i]), owner, t, "ok",
+                             stage_ids_json(g->a, ids, n), NULL);
+    }
+    if (rc == APP_OK && lost) {
+        t += (time_t)(2 + rng_below(g->rng, 10)) * 86400;
+        if (t > g->now)
+            t = g->now - 3600;
+        rc = stage_event(g, g->next[T_EVENT]++, customer, key_of(open[target]),
+                         lost_key, owner, t, "lost", "[]", lost_reason);
+    } else if (rc == APP_OK && target + 1 < nopen &&
+               rng_below(g->rng, 2) == 0) {
+        /* Part of the next stage's chain already supplied. */
+        rc = stage_evidence(g, customer, owner, open[target + 1],
+                            g->now - (time_t)rng_below(g->rng, 5) * 86400, 0,
+                            true, ids, &n);
+    }
+    act = g->now - (time_t)rng_below(g->rng, 45) * 86400 -
+          (time_t)rng_below(g->rng, 86400);
+    if (act < t)
+        act = t;
+    if (rc == APP_OK)
+        rc = contacts(g, customer, owner, &text);
+    if (rc == APP_OK)
+        rc = PUT(
+            g, T_CUSTOMER, DB_I64(customer), DB_I64(g->tenant), DB_CSTR(name),
+            DB_CSTR(arena_strdup(g->a, key)), DB_CSTR(kind), DB_I64(owner),
+            DB_CSTR(lost ? lost_key : key_of(open[target])), DB_CSTR(ts(g, t)),
+            lost ? DB_CSTR(lost_reason) : DB_NULL,
+            DB_CSTR(PICK(g->rng, cities)),
+            DB_CSTR(
+                arena_printf(g->a, "0571-8%07llu",
+                             (unsigned long long)rng_below(g->rng, 10000000))),
+            DB_CSTR(arena_printf(
+                g->a, "%llu.00",
+                (unsigned long long)(100000 + rng_below(g->rng, 90) * 50000))),
+            DB_CSTR(text), DB_CSTR(ts(g, act)), DB_I64(owner), DB_I64(owner),
+            DB_CSTR(ts(g, created)), DB_CSTR(ts(g, created)));
+    return rc;
+}
+
+/* Write every queued row; the arena holding their values starts over. */
+APP_MUST_USE static enum app_err
+checkpoint(struct gen *g)
+{
+    enum app_err rc = APP_OK;
+    int t;
+
+    for (t = 0; t < NT && rc == APP_OK; t++)
+        rc = flush(g, t);
+    arena_reset(g->a);
+    return rc;
+}
+
+static void
+progress(int64_t done, int64_t total, bool tty)
+{
+    if (total < 5000)
+        return;
+    if (tty)
+        fprintf(stderr, "\rdemo: %lld/%lld customers", (long long)done,
+                (long long)total);
+    else if (done % (total / 10 > 0 ? total / 10 : 1) == 0 || done == total)
+        fprintf(stderr, "demo: %lld/%lld customers\n", (long long)done,
+                (long long)total);
+    if (tty && done == total)
+        fputc('\n', stderr);
+}
+
+APP_MUST_USE static enum app_err
+start_ids(struct gen *g)
+{
+    struct db_res res;
+    enum app_err rc = db_query(g->db, g->a, SQL_MAX_IDS, DB_NOARGS, 1, &res);
+    int t;
+
+    if (rc != APP_OK)
+        return rc;
+    if (res.nrows != 1)
+        return APP_EINTERNAL;
+    for (t = 0; t < NT; t++)
+        g->next[t] = db_int(&res, 0, (size_t)t, 0) + 1;
+    return APP_OK;
+}
+
+enum app_err
+demo_customers(struct db *db, struct rng *rng, const struct conf *c,
+               const struct demo_spec *spec, char *err, size_t errlen)
+{
+    struct rule_set set;
+    struct sbx *s = NULL;
+    cJSON *described = NULL;
+    char path[CONF_STR_MAX + 16], *engine = NULL;
+    size_t elen;
+    int64_t k;
+    int t;
+    bool tty = isatty(STDERR_FILENO) == 1;
+    struct gen g;
+    enum app_err rc = APP_ENOMEM;
+
+    memset(&g, 0, sizeof(g));
+    g.db = db;
+    g.rng = rng;
+    g.tenant = spec->tenant;
+    g.version = 1;
+    g.days = spec->days;
+    g.now = spec->now;
+    g.a = arena_new(256 * 1024, 256u << 20);
+    for (t = 0; t < NT; t++) {
+        g.b[t].v = calloc(BATCH_ROWS * tables[t].ncols, sizeof(struct db_val));
+        if (g.b[t].v == NULL)
+            goto out;
+    }
+    if (g.a == NULL)
+        goto out;
+    snprintf(path, sizeof(path), "%s/default", c->lua_dir);
+    rc = rules_load_engine(c->lua_dir, &engine, &elen, err, errlen);
+    if (rc == APP_OK)
+        rc = rulesets_from_dir(g.a, path, &set, err, errlen);
+    if (rc == APP_OK)
+        rc =
+            rules_build(c, (struct str){ engine, elen }, &set, &s, err, errlen);
+    if (rc == APP_OK)
+        rc = rules_call_json(s, "describe", NULL, &described, err, errlen);
+    sbx_free(s);
+    free(engine);
+    if (rc != APP_OK)
+        goto out;
+    g.d = described;
+    rc = picture(&g, c->files_dir);
+    if (rc != APP_OK) {
+        snprintf(err, errlen, "cannot write the demo picture under %s",
+                 c->files_dir);
+        goto out;
+    }
+    /* The rule set above was read into g.a: it is not needed any more. */
+    arena_reset(g.a);
+    rc = start_ids(&g);
+    for (k = 0; rc == APP_OK && k < spec->customers; k++) {
+        rc = one(&g, spec->reps[(size_t)k % spec->nreps]);
+        if (rc == APP_OK &&
+            ((k + 1) % CHECKPOINT == 0 || k + 1 == spec->customers)) {
+            rc = checkpoint(&g);
+            progress(k + 1, spec->customers, tty);
+        }
+    }
+    if (rc != APP_OK && err[0] == '\0')
+        snprintf(err, errlen, "customers: %s", db_error(db));
+out:
+    cJSON_Delete(described);
+    for (t = 0; t < NT; t++)
+        free(g.b[t].v);
+    arena_free(g.a);
+    return rc;
+}

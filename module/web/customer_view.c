@@ -1,0 +1,418 @@
+/*
+ * customer_view.c -- view models of customers for pages and the API.
+ */
+#include "web/customer_view.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "server/app.h"
+#include "web/auth.h"
+#include "db/db.h"
+#include "base/num.h"
+#include "base/tz.h"
+#include "web/view.h"
+
+static const char SQL_TIMELINE[] =
+    "SELECT * FROM ("
+    "SELECT 'stage' AS t, s.at AS at, COALESCE(s.from_stage, '') AS a, "
+    "s.to_stage AS b, s.code AS c, COALESCE(s.lost_reason, '') AS d, "
+    "COALESCE(u.display_name, '') AS who, s.id AS id, s.rule_version AS n "
+    "FROM stage_events s LEFT JOIN users u ON u.id = s.by_user "
+    "AND u.tenant_id = s.tenant_id "
+    "WHERE s.tenant_id = ? AND s.customer_id = ? "
+    "UNION ALL "
+    "SELECT 'evidence', e.created_at, e.ev_key, e.kind, "
+    "COALESCE(e.file_id, 0), IF(e.removed_at IS NULL, '', 'removed'), "
+    "COALESCE(u.display_name, ''), e.id, COALESCE(e.used_in, 0) "
+    "FROM evidence e LEFT JOIN users u ON u.id = e.created_by "
+    "AND u.tenant_id = e.tenant_id "
+    "WHERE e.tenant_id = ? AND e.customer_id = ? "
+    "UNION ALL "
+    "SELECT 'contact', CAST(ce.happened_on AS DATETIME(3)), k.name, "
+    "ce.kind, ce.text, ce.consensus, COALESCE(u.display_name, ''), ce.id, 0 "
+    "FROM contact_events ce JOIN contacts k ON k.id = ce.contact_id "
+    "AND k.tenant_id = ce.tenant_id LEFT JOIN users u ON "
+    "u.id = ce.created_by AND u.tenant_id = ce.tenant_id "
+    "WHERE ce.tenant_id = ? AND ce.customer_id = ?"
+    ") x ORDER BY at DESC, id DESC LIMIT ?";
+
+const char *
+cview_local(struct req *r, const char *utc)
+{
+    char buf[64];
+
+    if (utc == NULL || utc[0] == '\0')
+        return "";
+    return arena_strdup(r->a,
+                        tz_format(r->auth->tenant_tz, utc, buf, sizeof(buf)));
+}
+
+long
+cview_days_since(const char *utc)
+{
+    time_t t;
+
+    if (utc == NULL || utc[0] == '\0')
+        return -1;
+    t = tz_parse_utc(utc);
+    if (t <= 0)
+        return -1;
+    return (long)((time(NULL) - t) / 86400);
+}
+
+cJSON *
+cview_customer(struct req *r, const struct ruledesc *rd,
+               const struct customer *c)
+{
+    cJSON *o = cJSON_CreateObject();
+
+    if (o == NULL)
+        return NULL;
+    cJSON_AddNumberToObject(o, "id", (double)c->id);
+    cJSON_AddNumberToObject(o, "version", (double)c->version);
+    view_add_str(o, "name", c->name);
+    view_add_str(o, "kind", c->kind);
+    view_add_str(o, "kind_label",
+                 ruledesc_label(r, rd, "customer_kinds", c->kind));
+    view_add_str(o, "stage", c->stage);
+    view_add_str(o, "stage_label", ruledesc_label(r, rd, "stages", c->stage));
+    view_add_str(o, "stage_since", cview_local(r, c->stage_since));
+    cJSON_AddNumberToObject(o, "days_in_stage",
+                            (double)cview_days_since(c->stage_since));
+    if (c->lost_reason[0] != '\0')
+        view_add_str(o, "lost_reason",
+                     ruledesc_label(r, rd, "lost_reasons", c->lost_reason));
+    view_add_str(o, "city", c->city);
+    view_add_str(o, "address", c->address);
+    view_add_str(o, "phone", c->phone);
+    view_add_str(o, "amount", c->amount);
+    view_add_str(o, "note", c->note);
+    cJSON_AddNumberToObject(o, "owner_id", (double)c->owner_id);
+    view_add_str(o, "owner", c->owner_name);
+    view_add_str(o, "last_activity", cview_local(r, c->last_activity_at));
+    view_add_str(o, "updated_at", cview_local(r, c->updated_at));
+    view_add_str(o, "updated_by", c->updated_by_name);
+    view_add_str(o, "created_at", cview_local(r, c->created_at));
+    view_add_str(o, "health",
+                 customers_health(rd, c->stage, c->last_activity_at));
+    return o;
+}
+
+cJSON *
+cview_customer_api(const struct customer *c)
+{
+    cJSON *o = cJSON_CreateObject();
+    double amount;
+
+    if (o == NULL)
+        return NULL;
+    cJSON_AddNumberToObject(o, "id", (double)c->id);
+    cJSON_AddNumberToObject(o, "version", (double)c->version);
+    cJSON_AddStringToObject(o, "name", c->name);
+    cJSON_AddStringToObject(o, "kind", c->kind);
+    cJSON_AddStringToObject(o, "stage", c->stage);
+    cJSON_AddStringToObject(o, "stage_since", c->stage_since);
+    if (c->lost_reason[0] != '\0')
+        cJSON_AddStringToObject(o, "lost_reason", c->lost_reason);
+    else
+        cJSON_AddNullToObject(o, "lost_reason");
+    cJSON_AddNumberToObject(o, "owner_id", (double)c->owner_id);
+    cJSON_AddStringToObject(o, "owner", c->owner_name);
+    cJSON_AddStringToObject(o, "city", c->city);
+    cJSON_AddStringToObject(o, "address", c->address);
+    cJSON_AddStringToObject(o, "phone", c->phone);
+    if (parse_decimal(str_c(c->amount), 12, 2, &amount))
+        cJSON_AddNumberToObject(o, "amount", amount);
+    else
+        cJSON_AddNullToObject(o, "amount");
+    cJSON_AddStringToObject(o, "note", c->note);
+    if (c->last_activity_at[0] != '\0')
+        cJSON_AddStringToObject(o, "last_activity_at", c->last_activity_at);
+    else
+        cJSON_AddNullToObject(o, "last_activity_at");
+    cJSON_AddStringToObject(o, "created_at", c->created_at);
+    cJSON_AddStringToObject(o, "updated_at", c->updated_at);
+    return o;
+}
+
+cJSON *
+cview_path(struct req *r, const struct ruledesc *rd, const char *current)
+{
+    cJSON *a = cJSON_CreateArray();
+    const cJSON *s;
+    int ci = -1, i = 0;
+
+    ruledesc_stage(rd, current, &ci);
+    if (ruledesc_stage_flag(rd, current, "lost"))
+        ci = -1;
+    cJSON_ArrayForEach(s, ruledesc_stages(rd))
+    {
+        const cJSON *k = cJSON_GetObjectItemCaseSensitive(s, "key");
+        bool lost = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "lost"));
+        cJSON *o = cJSON_CreateObject();
+
+        if (o == NULL || a == NULL || !cJSON_IsString(k)) {
+            cJSON_Delete(o);
+            i++;
+            continue;
+        }
+        view_add_str(o, "key", k->valuestring);
+        view_add_str(o, "label", ruledesc_name(r, s));
+        cJSON_AddBoolToObject(o, "current",
+                              current != NULL &&
+                                  strcmp(current, k->valuestring) == 0);
+        cJSON_AddBoolToObject(o, "passed", !lost && ci >= 0 && i < ci);
+        cJSON_AddBoolToObject(o, "lost", lost);
+        cJSON_AddItemToArray(a, o);
+        i++;
+    }
+    return a;
+}
+
+const cJSON *
+cview_next_stage(const struct ruledesc *rd, const char *current)
+{
+    const cJSON *s;
+    int ci = -1, i = 0;
+
+    if (ruledesc_stage(rd, current, &ci) == NULL ||
+        ruledesc_stage_flag(rd, current, "lost") ||
+        ruledesc_stage_flag(rd, current, "won"))
+        return NULL;
+    cJSON_ArrayForEach(s, ruledesc_stages(rd))
+    {
+        if (i > ci &&
+            !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "lost")))
+            return s;
+        i++;
+    }
+    return NULL;
+}
+
+cJSON *
+cview_stage_targets(struct req *r, const struct ruledesc *rd,
+                    const char *current)
+{
+    cJSON *opts = ruledesc_options(r, rd, "stages", NULL);
+    cJSON *x = opts != NULL ? opts->child : NULL;
+    const char *next = cJSON_GetStringValue(
+        cJSON_GetObjectItem(cview_next_stage(rd, current), "key"));
+
+    while (x != NULL) {
+        cJSON *nx = x->next;
+        const char *k = cJSON_GetStringValue(cJSON_GetObjectItem(x, "value"));
+
+        if (k != NULL && current != NULL && strcmp(k, current) == 0)
+            cJSON_Delete(cJSON_DetachItemViaPointer(opts, x));
+        else if (k != NULL && next != NULL && strcmp(k, next) == 0)
+            cJSON_ReplaceItemInObject(x, "selected", cJSON_CreateBool(1));
+        x = nx;
+    }
+    return opts;
+}
+
+/* The form data of an item as [{label, value}] rows, by the rules'
+ * field definitions. */
+static cJSON *
+data_rows(struct req *r, const cJSON *def, const char *json)
+{
+    cJSON *rows = cJSON_CreateArray(), *data;
+    const cJSON *f;
+
+    if (rows == NULL || json == NULL || json[0] == '\0')
+        return rows;
+    data = cJSON_Parse(json);
+    cJSON_ArrayForEach(f, cJSON_GetObjectItemCaseSensitive(def, "fields"))
+    {
+        const cJSON *k = cJSON_GetObjectItemCaseSensitive(f, "key");
+        const cJSON *v =
+            cJSON_IsString(k)
+                ? cJSON_GetObjectItemCaseSensitive(data, k->valuestring)
+                : NULL;
+        cJSON *row;
+        char *text = NULL;
+
+        if (v == NULL)
+            continue;
+        row = cJSON_CreateObject();
+        if (row == NULL)
+            break;
+        view_add_str(row, "label", ruledesc_name(r, f));
+        if (cJSON_IsString(v)) {
+            view_add_str(row, "value", v->valuestring);
+        } else if (cJSON_IsArray(v)) {
+            const cJSON *x;
+            struct buf b;
+
+            buf_init(&b, r->a, 8192);
+            cJSON_ArrayForEach(x, v)
+            {
+                /* Display only: a list longer than the buffer shows what
+                 * fits. */
+                if (cJSON_IsString(x) &&
+                    ((b.len > 0 && buf_puts(&b, "；") != APP_OK) ||
+                     buf_puts(&b, x->valuestring) != APP_OK))
+                    break;
+            }
+            view_add_str(row, "value", b.p != NULL ? b.p : "");
+        } else {
+            text = cJSON_PrintUnformatted(v);
+            view_add_str(row, "value", text != NULL ? text : "");
+            cJSON_free(text);
+        }
+        cJSON_AddItemToArray(rows, row);
+    }
+    cJSON_Delete(data);
+    return rows;
+}
+
+cJSON *
+cview_evidence_item(struct req *r, const struct ruledesc *rd,
+                    const struct evidence_item *e)
+{
+    cJSON *o = cJSON_CreateObject();
+    const cJSON *def = ruledesc_evidence(rd, e->key);
+
+    if (o == NULL)
+        return NULL;
+    cJSON_AddNumberToObject(o, "id", (double)e->id);
+    view_add_str(o, "key", e->key);
+    view_add_str(o, "name", def != NULL ? ruledesc_name(r, def) : e->key);
+    view_add_str(o, "kind", e->kind);
+    view_add_str(o, "by", e->by_name);
+    view_add_str(o, "when", cview_local(r, e->created_at));
+    view_add_str(o, "note", e->note);
+    cJSON_AddBoolToObject(o, "used", e->used_in != 0);
+    if (e->file_id > 0) {
+        view_add_str(o, "file_url",
+                     arena_printf(r->a, "/files/%lld", (long long)e->file_id));
+        view_add_str(o, "file_name",
+                     e->file_name[0] != '\0' ? e->file_name : "file");
+        cJSON_AddBoolToObject(o, "image",
+                              strncmp(e->file_mime, "image/", 6) == 0);
+    }
+    cJSON_AddItemToObject(o, "rows", data_rows(r, def, e->data));
+    return o;
+}
+
+cJSON *
+cview_checklist(struct req *r, const struct ruledesc *rd, const cJSON *stage,
+                int64_t customer_id, const struct evidence_set *set)
+{
+    cJSON *a = cJSON_CreateArray();
+    const cJSON *req;
+
+    cJSON_ArrayForEach(req, cJSON_GetObjectItemCaseSensitive(stage, "requires"))
+    {
+        const cJSON *k = cJSON_GetObjectItemCaseSensitive(req, "key");
+        const struct evidence_item *e;
+        const cJSON *def;
+        const char *kind, *hint;
+        cJSON *o;
+
+        if (!cJSON_IsString(k) || a == NULL)
+            continue;
+        e = evidence_find(set, k->valuestring);
+        def = ruledesc_evidence(rd, k->valuestring);
+        o = e != NULL ? cview_evidence_item(r, rd, e) : cJSON_CreateObject();
+        if (o == NULL)
+            break;
+        if (e == NULL) {
+            view_add_str(o, "key", k->valuestring);
+            view_add_str(o, "name", ruledesc_name(r, req));
+        }
+        cJSON_AddBoolToObject(o, "done", e != NULL);
+        kind = cJSON_GetStringValue(cJSON_GetObjectItem(def, "kind"));
+        view_add_str(o, "kind_label",
+                     http_t(r, arena_printf(r->a, "evidence.kind.%s",
+                                            kind != NULL ? kind : "form")));
+        hint = cJSON_GetStringValue(cJSON_GetObjectItem(
+            def, strcmp(r->lang, "en") == 0 ? "hint_en" : "hint"));
+        if (hint == NULL)
+            hint = cJSON_GetStringValue(cJSON_GetObjectItem(def, "hint"));
+        if (hint != NULL)
+            view_add_str(o, "hint", hint);
+        view_add_str(o, "supply_url",
+                     arena_printf(r->a, "/customers/%lld/evidence/%s",
+                                  (long long)customer_id, k->valuestring));
+        cJSON_AddItemToArray(a, o);
+    }
+    return a;
+}
+
+enum app_err
+cview_timeline(struct req *r, const struct ruledesc *rd, int64_t customer_id,
+               size_t max, cJSON **out)
+{
+    struct db_res res;
+    cJSON *a;
+    size_t i;
+    enum app_err rc = db_query(
+        r->app->db, r->a, SQL_TIMELINE,
+        DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(customer_id),
+                DB_I64(r->auth->tenant_id), DB_I64(customer_id),
+                DB_I64(r->auth->tenant_id), DB_I64(customer_id), DB_I64(max)),
+        max, &res);
+
+    *out = NULL;
+    if (rc != APP_OK)
+        return rc;
+    a = cJSON_CreateArray();
+    for (i = 0; a != NULL && i < res.nrows; i++) {
+        const char *t = db_text(&res, i, 0);
+        cJSON *o = cJSON_CreateObject();
+
+        if (o == NULL)
+            break;
+        cJSON_AddItemToArray(a, o);
+        view_add_str(o, "when", cview_local(r, db_text(&res, i, 1)));
+        view_add_str(o, "who", db_text(&res, i, 6));
+        /* Every item names all three kinds, so a section never falls
+         * through to the page's own "evidence" list. */
+        cJSON_AddBoolToObject(o, "stage", strcmp(t, "stage") == 0);
+        cJSON_AddBoolToObject(o, "evidence", strcmp(t, "evidence") == 0);
+        cJSON_AddBoolToObject(o, "contact", strcmp(t, "contact") == 0);
+        if (strcmp(t, "stage") == 0) {
+            const char *from = db_text(&res, i, 2);
+
+            view_add_str(o, "from",
+                         from[0] != '\0' ? ruledesc_label(r, rd, "stages", from)
+                                         : "");
+            view_add_str(o, "to",
+                         ruledesc_label(r, rd, "stages", db_text(&res, i, 3)));
+            view_add_str(o, "code_label",
+                         http_t(r, arena_printf(r->a, "stage.code.%s",
+                                                db_text(&res, i, 4))));
+            if (db_text(&res, i, 5)[0] != '\0')
+                view_add_str(
+                    o, "lost_reason",
+                    ruledesc_label(r, rd, "lost_reasons", db_text(&res, i, 5)));
+            cJSON_AddNumberToObject(o, "rule_version",
+                                    (double)db_int(&res, i, 8, 0));
+        } else if (strcmp(t, "evidence") == 0) {
+            const cJSON *def = ruledesc_evidence(rd, db_text(&res, i, 2));
+
+            view_add_str(o, "name",
+                         def != NULL ? ruledesc_name(r, def)
+                                     : db_text(&res, i, 2));
+            if (db_int(&res, i, 4, 0) > 0)
+                view_add_str(o, "file_url",
+                             arena_printf(r->a, "/files/%lld",
+                                          (long long)db_int(&res, i, 4, 0)));
+            cJSON_AddBoolToObject(o, "removed", db_text(&res, i, 5)[0] != 0);
+            cJSON_AddBoolToObject(o, "used", db_int(&res, i, 8, 0) != 0);
+        } else {
+            view_add_str(o, "name", db_text(&res, i, 2));
+            cJSON_AddBoolToObject(o, "met",
+                                  strcmp(db_text(&res, i, 3), "met") == 0);
+            view_add_str(o, "text", db_text(&res, i, 4));
+            view_add_str(o, "consensus", db_text(&res, i, 5));
+            /* a date, not a time */
+            view_add_str(o, "when",
+                         arena_strndup(r->a, db_text(&res, i, 1), 10));
+        }
+    }
+    *out = a;
+    return a != NULL ? APP_OK : APP_ENOMEM;
+}

@@ -1,0 +1,296 @@
+/*
+ * account.c -- a user's own page: language, password, second factor,
+ * sessions ("sign out everywhere"), own API tokens.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "server/app.h"
+#include "db/db.h"
+#include "db/audit.h"
+#include "web/auth.h"
+#include "web/handlers.h"
+#include "identity/password.h"
+#include "identity/pwpolicy.h"
+#include "http/router.h"
+#include "web/throttle.h"
+#include "identity/tokens.h"
+#include "identity/users.h"
+#include "base/validate.h"
+#include "web/view.h"
+#include "base/jsonmem.h"
+
+static const char SQL_SESSIONS[] =
+    "SELECT num, created_at, last_seen_at, ip, user_agent, id = ? "
+    "FROM sessions WHERE tenant_id = ? AND user_id = ? "
+    "ORDER BY last_seen_at DESC LIMIT 100";
+static const char SQL_SESSION_REVOKE[] =
+    "DELETE FROM sessions WHERE tenant_id = ? AND user_id = ? AND num = ?";
+static const char SQL_PW_GET[] =
+    "SELECT password_hash FROM users WHERE tenant_id = ? AND id = ?";
+static const char SQL_PW_SET[] =
+    "UPDATE users SET password_hash = ?, password_changed_at = "
+    "UTC_TIMESTAMP(3) WHERE tenant_id = ? AND id = ?";
+
+/* Messages the account page can show after a redirect (?done=...): a
+ * fixed list, so the parameter cannot inject text. */
+static const char *const done_keys[] = { "password", "sessions", "token",
+                                         "session",  "mfa",      NULL };
+
+APP_MUST_USE static enum app_err
+account_page(struct req *r, int status, const char *error, cJSON *extra)
+{
+    struct db_res res;
+    cJSON *m = view_new(r), *sessions, *tokens, *me;
+    const struct str *done = http_query_arg(r, "done");
+    struct user u;
+    size_t i;
+    enum app_err rc;
+
+    if (m == NULL)
+        return APP_ENOMEM;
+    rc = users_get(r->app->db, r->a, r->auth->tenant_id, r->auth->user_id, &u);
+    if (rc != APP_OK)
+        return rc;
+    me = cJSON_AddObjectToObject(m, "me");
+    sessions = cJSON_AddArrayToObject(m, "sessions");
+    tokens = cJSON_AddArrayToObject(m, "tokens");
+    if (me == NULL || sessions == NULL || tokens == NULL)
+        return APP_ENOMEM;
+    view_add_str(me, "login", u.login);
+    view_add_str(me, "name", u.display_name);
+    view_add_str(me, "role",
+                 http_t(r, arena_printf(r->a, "role.%s", role_name(u.role))));
+    view_add_str(me, "tenant", r->auth->tenant_name);
+    view_add_str(me, "manager", u.manager_login);
+    cJSON_AddBoolToObject(me, "mfa_enabled", u.mfa_enabled);
+    cJSON_AddBoolToObject(me, "mfa_required", role_requires_mfa(u.role));
+    rc = db_query(r->app->db, r->a, SQL_SESSIONS,
+                  DB_ARGS(DB_CSTR(r->auth->session_id),
+                          DB_I64(r->auth->tenant_id), DB_I64(r->auth->user_id)),
+                  100, &res);
+    if (rc != APP_OK)
+        return rc;
+    for (i = 0; i < res.nrows; i++) {
+        cJSON *o = cJSON_CreateObject();
+
+        if (o == NULL || !cJSON_AddItemToArray(sessions, o))
+            return APP_ENOMEM;
+        cJSON_AddNumberToObject(o, "num", (double)db_int(&res, i, 0, 0));
+        view_add_str(o, "created_at", db_text(&res, i, 1));
+        view_add_str(o, "last_seen_at", db_text(&res, i, 2));
+        view_add_str(o, "ip", db_text(&res, i, 3));
+        view_add_str(o, "user_agent", db_text(&res, i, 4));
+        cJSON_AddBoolToObject(o, "current", db_int(&res, i, 5, 0) == 1);
+    }
+    rc = tokens_list(r->app->db, r->a, r->auth->tenant_id, r->auth->user_id,
+                     tokens);
+    if (rc != APP_OK)
+        return rc;
+    view_local_times(r, tokens);
+    view_local_times(r, sessions);
+    cJSON_AddBoolToObject(m, "has_tokens", cJSON_GetArraySize(tokens) > 0);
+    if (done != NULL) {
+        for (i = 0; done_keys[i] != NULL; i++) {
+            if (str_eq_c(*done, done_keys[i]))
+                view_add_str(m, "notice",
+                             http_t(r, arena_printf(r->a, "account.done_%s",
+                                                    done_keys[i])));
+        }
+    }
+    if (error != NULL)
+        view_add_str(m, "error", http_t(r, error));
+    if (extra != NULL)
+        jsonmem_add_ref(m, "extra", extra);
+    return view_page(r, status, "pages/account", m);
+}
+
+enum app_err
+account_show(struct req *r)
+{
+    return account_page(r, 200, NULL, NULL);
+}
+
+enum app_err
+account_password(struct req *r)
+{
+    static const struct field_spec spec[] = {
+        { "current", V_SECRET, true, 1, 1024, NULL },
+        { "password", V_SECRET, true, 1, 1024, NULL },
+        { "confirm", V_SECRET, true, 1, 1024, NULL },
+    };
+    struct field_val v[3];
+    struct db_res res;
+    char key[SESSION_ID_HEX], who[64], fresh[PASSWORD_HASH_MAX];
+    const char *problem;
+    long wait = 0;
+    bool locked = false;
+    enum app_err rc;
+
+    if (validate_fields(r, &r->form, spec, 3, v, NULL) != APP_OK) {
+        r->err_detail = NULL;
+        return account_page(r, 422, "validate.failed", NULL);
+    }
+    /* Guessing the current password from a stolen session is throttled
+     * like signing in. */
+    snprintf(who, sizeof(who), "pw:%lld", (long long)r->auth->user_id);
+    throttle_account_key(str_c(r->auth->tenant_slug), str_c(who), key);
+    rc = throttle_check(r, key, &wait, &locked);
+    if (rc != APP_OK)
+        return rc;
+    if (wait > 0)
+        return account_page(r, 429, "login.throttled", NULL);
+    rc = db_query(r->app->db, r->a, SQL_PW_GET,
+                  DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(r->auth->user_id)),
+                  1, &res);
+    if (rc != APP_OK)
+        return rc;
+    rc = password_verify(db_text(&res, 0, 0), v[0].s);
+    if (rc == APP_ETHROTTLED)
+        return rc;
+    {
+        bool right = rc == APP_OK;
+
+        rc = throttle_record(r, key, right);
+        if (rc == APP_OK && !right)
+            rc = audit_write(r, r->auth->tenant_id, r->auth->user_id,
+                             r->auth->user_id, "password.change_failed", NULL);
+        if (rc != APP_OK)
+            return rc;
+        if (!right)
+            return account_page(r, 422, "account.wrong_password", NULL);
+    }
+    if (!str_eq(v[1].s, v[2].s))
+        return account_page(r, 422, "account.mismatch", NULL);
+    problem = pwpolicy_check(v[1].s, str_c(r->auth->login),
+                             str_c(r->auth->tenant_slug));
+    if (problem != NULL)
+        return account_page(r, 422, problem, NULL);
+    rc = password_hash(v[1].s, fresh);
+    if (rc != APP_OK)
+        return rc;
+    rc = db_begin(r->app->db);
+    if (rc == APP_OK)
+        rc = db_exec(r->app->db, SQL_PW_SET,
+                     DB_ARGS(DB_CSTR(fresh), DB_I64(r->auth->tenant_id),
+                             DB_I64(r->auth->user_id)),
+                     NULL, NULL);
+    /* Every other session ends: whoever else knew the old password is
+     * out. */
+    if (rc == APP_OK)
+        rc = auth_end_user_sessions(r->app->db, r->auth->tenant_id,
+                                    r->auth->user_id, r->auth->session_id);
+    if (rc == APP_OK)
+        rc = audit_write(r, r->auth->tenant_id, r->auth->user_id,
+                         r->auth->user_id, "password.change", NULL);
+    if (rc == APP_OK)
+        rc = db_commit(r->app->db);
+    if (rc != APP_OK)
+        return rc;
+    return http_redirect(r, "/account?done=password");
+}
+
+enum app_err
+account_session_revoke(struct req *r)
+{
+    uint64_t n = 0;
+    enum app_err rc =
+        db_exec(r->app->db, SQL_SESSION_REVOKE,
+                DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(r->auth->user_id),
+                        DB_I64(router_param_int(r, "num"))),
+                &n, NULL);
+
+    if (rc != APP_OK)
+        return rc;
+    if (n == 0)
+        return APP_ENOTFOUND;
+    rc = audit_write(r, r->auth->tenant_id, r->auth->user_id, r->auth->user_id,
+                     "session.revoke", NULL);
+    if (rc != APP_OK)
+        return rc;
+    return http_redirect(r, "/account?done=session");
+}
+
+enum app_err
+account_sessions_revoke_others(struct req *r)
+{
+    enum app_err rc = auth_end_user_sessions(
+        r->app->db, r->auth->tenant_id, r->auth->user_id, r->auth->session_id);
+
+    if (rc == APP_OK)
+        rc = audit_write(r, r->auth->tenant_id, r->auth->user_id,
+                         r->auth->user_id, "session.revoke_all", NULL);
+    if (rc != APP_OK)
+        return rc;
+    return http_redirect(r, "/account?done=sessions");
+}
+
+/* The page that shows a secret once (token, temporary password). */
+enum app_err
+account_secret_page(struct req *r, const char *title_key, const char *secret,
+                    const char *back)
+{
+    cJSON *m = view_new(r);
+
+    if (m == NULL || !view_add_str(m, "title", http_t(r, title_key)) ||
+        !view_add_str(m, "secret", secret) || !view_add_str(m, "back", back))
+        return APP_ENOMEM;
+    return view_page(r, 200, "pages/secret_once", m);
+}
+
+enum app_err
+account_token_create(struct req *r)
+{
+    static const struct field_spec spec[] = {
+        { "name", V_LINE, true, 1, 100, NULL },
+        { "days", V_INT, false, 0, 3650, NULL },
+    };
+    struct field_val v[2];
+    char secret[TOKEN_SECRET_MAX];
+    int64_t id = 0;
+    cJSON *d;
+    enum app_err rc;
+
+    if (validate_fields(r, &r->form, spec, 2, v, NULL) != APP_OK) {
+        r->err_detail = NULL;
+        return account_page(r, 422, "validate.failed", NULL);
+    }
+    rc = db_begin(r->app->db);
+    if (rc == APP_OK)
+        rc = tokens_create(r->app->db, r->auth->tenant_id, r->auth->user_id,
+                           r->auth->user_id, v[0].s,
+                           v[1].present ? (long)v[1].i : 0, secret, &id);
+    d = cJSON_CreateObject();
+    if (d != NULL)
+        cJSON_AddNumberToObject(d, "token_id", (double)id);
+    if (rc == APP_OK)
+        rc = audit_write(r, r->auth->tenant_id, r->auth->user_id,
+                         r->auth->user_id, "token.create", d);
+    cJSON_Delete(d);
+    if (rc == APP_OK)
+        rc = db_commit(r->app->db);
+    if (rc != APP_OK)
+        return rc;
+    return account_secret_page(r, "token.created", secret, "/account");
+}
+
+enum app_err
+account_token_revoke(struct req *r)
+{
+    int64_t id = router_param_int(r, "id");
+    enum app_err rc =
+        tokens_revoke(r->app->db, r->auth->tenant_id, r->auth->user_id, id);
+
+    if (rc == APP_OK) {
+        cJSON *d = cJSON_CreateObject();
+
+        if (d != NULL)
+            cJSON_AddNumberToObject(d, "token_id", (double)id);
+        rc = audit_write(r, r->auth->tenant_id, r->auth->user_id,
+                         r->auth->user_id, "token.revoke", d);
+        cJSON_Delete(d);
+    }
+    if (rc != APP_OK)
+        return rc;
+    return http_redirect(r, "/account?done=token");
+}

@@ -1,0 +1,1131 @@
+/*
+ * imports.c -- CSV import and export of customers.
+ *
+ * Import: the uploaded file is stored (files) and an `imports` row keeps
+ * the encoding and the column mapping; every view parses and validates the
+ * file again, so nothing about the customers is written before the user
+ * commits.  A commit runs in one transaction: all rows or none ("all"), or
+ * only the rows without errors ("valid").  A row that would put a customer
+ * into a stage whose evidence chain it cannot have (a new customer has no
+ * evidence) is refused with a row error, by the same rules as every other
+ * path.  Export: any filtered list, UTF-8 with a byte order mark (Excel),
+ * formula-looking cells neutralised (csv.c).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "identity/access.h"
+#include "server/app.h"
+#include "db/audit.h"
+#include "web/auth.h"
+#include "sales/contacts.h"
+#include "base/csv.h"
+#include "web/customer_view.h"
+#include "sales/customers.h"
+#include "db/db.h"
+#include "sales/files.h"
+#include "web/handlers.h"
+#include "base/num.h"
+#include "http/router.h"
+#include "base/textenc.h"
+#include "base/tz.h"
+#include "identity/users.h"
+#include "base/validate.h"
+#include "web/view.h"
+
+/* The file, its UTF-8 text and the parsed rows all live in the request's
+ * arena (arena_max, 64 MiB by default): 8 MiB of CSV is about 40,000
+ * plain rows, twice the row limit. */
+#define IMPORT_MAX_BYTES (8u << 20)
+#define IMPORT_MAX_ROWS 20000
+#define IMPORT_MAX_COLS 64
+#define SHOW_ERRORS 50
+#define SHOW_ROWS 10
+#define EXPORT_MAX_ROWS 100000
+#define EXPORT_BATCH 5000
+
+/* The fields a column can be mapped to. */
+enum ifield {
+    IF_NONE,
+    IF_NAME,
+    IF_KIND,
+    IF_OWNER,
+    IF_STAGE,
+    IF_CITY,
+    IF_ADDRESS,
+    IF_PHONE,
+    IF_AMOUNT,
+    IF_NOTE,
+    IF_CONTACT_NAME,
+    IF_CONTACT_TITLE,
+    IF_CONTACT_DEPT,
+    IF_CONTACT_ROLE,
+    IF_CONTACT_PHONE,
+    IF_CONTACT_EMAIL,
+    IF_COUNT
+};
+
+static const struct {
+    const char *key;      /* in the mapping and the catalog (import.field.*) */
+    size_t max;           /* characters */
+    const char *names[6]; /* header names recognised (case-insensitive) */
+} FIELDS[IF_COUNT] = {
+    [IF_NONE] = { "", 0, { NULL } },
+    [IF_NAME] = { "name",
+                  200,
+                  { "客户名称", "名称", "客户", "name", "customer", NULL } },
+    [IF_KIND] = { "kind", 32, { "客户类型", "类型", "kind", "type", NULL } },
+    [IF_OWNER] = { "owner",
+                   64,
+                   { "负责人", "负责人账号", "owner", "owner login", NULL } },
+    [IF_STAGE] = { "stage", 64, { "阶段", "客户阶段", "stage", NULL } },
+    [IF_CITY] = { "city", 100, { "城市", "city", NULL } },
+    [IF_ADDRESS] = { "address", 300, { "地址", "address", NULL } },
+    [IF_PHONE] = { "phone", 50, { "电话", "客户电话", "phone", NULL } },
+    [IF_AMOUNT] = { "amount", 20, { "金额", "预计金额", "amount", NULL } },
+    [IF_NOTE] = { "note", 5000, { "备注", "note", "notes", NULL } },
+    [IF_CONTACT_NAME] = { "contact_name",
+                          100,
+                          { "联系人", "联系人姓名", "contact", "contact name",
+                            NULL } },
+    [IF_CONTACT_TITLE] = { "contact_title",
+                           100,
+                           { "职务", "联系人职务", "title", NULL } },
+    [IF_CONTACT_DEPT] = { "contact_department",
+                          100,
+                          { "部门", "department", NULL } },
+    [IF_CONTACT_ROLE] = { "contact_role",
+                          32,
+                          { "决策角色", "角色", "role", NULL } },
+    [IF_CONTACT_PHONE] = { "contact_phone",
+                           50,
+                           { "联系人电话", "contact phone", NULL } },
+    [IF_CONTACT_EMAIL] = { "contact_email",
+                           200,
+                           { "邮箱", "联系人邮箱", "email", NULL } },
+};
+
+/* The encodings a user may choose (textenc_parse names). */
+static const char *const ENCODINGS[] = { "auto", "utf-8", "gbk", NULL };
+
+static const char SQL_CREATE[] =
+    "INSERT INTO imports (tenant_id, created_by, file_id, encoding, mapping) "
+    "VALUES (?, ?, ?, ?, ?)";
+static const char SQL_GET[] =
+    "SELECT i.id, i.file_id, i.encoding, i.mapping, i.status, "
+    "i.rows_imported, f.name FROM imports i JOIN files f ON f.id = i.file_id "
+    "AND f.tenant_id = i.tenant_id WHERE i.tenant_id = ? AND i.id = ? "
+    "AND (i.created_by = ? OR ? = 1)";
+static const char SQL_MAPPING[] =
+    "UPDATE imports SET mapping = ? WHERE tenant_id = ? AND id = ? "
+    "AND status = 'preview'";
+static const char SQL_LOCK[] =
+    "SELECT status FROM imports WHERE tenant_id = ? AND id = ? FOR UPDATE";
+static const char SQL_DONE[] =
+    "UPDATE imports SET status = 'committed', rows_total = ?, rows_valid = ?, "
+    "rows_imported = ?, committed_at = UTC_TIMESTAMP(3) "
+    "WHERE tenant_id = ? AND id = ? AND status = 'preview'";
+
+/* --- one import, parsed -----------------------------------------------------
+ */
+
+struct row_error {
+    size_t record, line; /* where in the file */
+    const char *field;   /* the field's catalog label or "" */
+    const char *message;
+};
+
+struct import_row {
+    struct str f[IF_COUNT];
+    const char *kind;  /* the rules' key */
+    const char *stage; /* the rules' key */
+    const char *role;  /* the rules' key */
+    int64_t owner;
+    bool ok;
+    size_t record;
+};
+
+struct parsed {
+    int64_t id;
+    int64_t file_id;
+    const char *file_name;
+    const char *status;
+    int64_t imported;
+    enum textenc want;
+    struct textenc_result text;
+    char sep;
+    size_t ncols;
+    struct str header[IMPORT_MAX_COLS];
+    enum ifield map[IMPORT_MAX_COLS];
+    struct import_row *rows;
+    size_t nrows, nvalid;
+    struct row_error *errors;
+    size_t nerrors;
+    const char *fatal; /* a file-level problem: encoding, CSV syntax */
+};
+
+static enum ifield
+field_by_key(const char *k)
+{
+    int i;
+
+    for (i = 1; i < IF_COUNT; i++) {
+        if (strcmp(FIELDS[i].key, k) == 0)
+            return (enum ifield)i;
+    }
+    return IF_NONE;
+}
+
+static enum ifield
+field_by_header(struct str h)
+{
+    int i, j;
+
+    h = str_trim(h);
+    for (i = 1; i < IF_COUNT; i++) {
+        for (j = 0; FIELDS[i].names[j] != NULL; j++) {
+            if (h.len == strlen(FIELDS[i].names[j]) &&
+                strncasecmp(h.p, FIELDS[i].names[j], h.len) == 0)
+                return (enum ifield)i;
+        }
+        if (h.len == strlen(FIELDS[i].key) &&
+            strncasecmp(h.p, FIELDS[i].key, h.len) == 0)
+            return (enum ifield)i;
+    }
+    return IF_NONE;
+}
+
+static void
+add_error(struct req *r, struct parsed *p, size_t record, size_t line,
+          enum ifield f, const char *message)
+{
+    struct row_error *e;
+
+    if (p->nerrors % 256 == 0) {
+        struct row_error *n =
+            arena_alloc(r->a, (p->nerrors + 256) * sizeof(*n));
+
+        if (n == NULL)
+            return;
+        if (p->nerrors > 0)
+            memcpy(n, p->errors, p->nerrors * sizeof(*n));
+        p->errors = n;
+    }
+    e = &p->errors[p->nerrors++];
+    e->record = record;
+    e->line = line;
+    e->field =
+        f != IF_NONE
+            ? http_t(r, arena_printf(r->a, "import.field.%s", FIELDS[f].key))
+            : "";
+    e->message = message;
+}
+
+/* Per-import caches of the lookups rows repeat. */
+struct caches {
+    struct {
+        const char *login;
+        int64_t id; /* 0: not allowed */
+    } owners[64];
+    size_t nowners;
+};
+
+static int64_t
+owner_id(struct req *r, struct caches *c, struct str login)
+{
+    int64_t id = 0;
+    size_t i;
+    const char *l = arena_str(r->a, login).p;
+
+    for (i = 0; i < c->nowners; i++) {
+        if (strcmp(c->owners[i].login, l) == 0)
+            return c->owners[i].id;
+    }
+    if (users_id_by_login(r->app->db, r->a, r->auth->tenant_id, login, &id) !=
+            APP_OK ||
+        customers_owner_ok(r, id) != APP_OK)
+        id = 0;
+    if (c->nowners < 64) {
+        c->owners[c->nowners].login = l;
+        c->owners[c->nowners].id = id;
+        c->nowners++;
+    }
+    return id;
+}
+
+/* May this new customer (no evidence yet) start in stage `key`?  NULL or
+ * the reason in the user's language.  Asked per row, with the row's
+ * facts: a tenant's can_enter() may look at them. */
+static const char *
+stage_problem(struct req *r, const struct ruledesc *rd,
+              const struct import_row *row, const char *key)
+{
+    struct rule_verdict v;
+    cJSON *have, *facts;
+    const char *problem = NULL;
+    double amount;
+    size_t i;
+
+    if (ruledesc_stage_flag(rd, key, "lost"))
+        return http_t(r, "import.lost_stage");
+    have = cJSON_CreateObject();
+    facts = cJSON_CreateObject();
+    if (have == NULL || facts == NULL) {
+        cJSON_Delete(have);
+        cJSON_Delete(facts);
+        return http_t(r, "import.rules_failed");
+    }
+    cJSON_AddStringToObject(facts, "name", arena_str(r->a, row->f[IF_NAME]).p);
+    cJSON_AddStringToObject(facts, "kind", row->kind != NULL ? row->kind : "");
+    cJSON_AddStringToObject(facts, "city", arena_str(r->a, row->f[IF_CITY]).p);
+    if (parse_decimal(row->f[IF_AMOUNT], 12, 2, &amount))
+        cJSON_AddNumberToObject(facts, "amount", amount);
+    if (rules_check_transition(r, facts, NULL, key, have, &v) != APP_OK) {
+        problem = http_t(r, "import.rules_failed");
+    } else if (!v.ok) {
+        struct buf b;
+        enum app_err brc;
+
+        buf_init(&b, r->a, 2048);
+        brc = buf_puts(
+            &b, http_t(r, arena_printf(r->a, "stage.refused.%s",
+                                       v.code != NULL ? v.code : "refused")));
+        for (i = 0; brc == APP_OK && i < v.nmissing; i++)
+            brc = buf_printf(&b, "%s%s", i > 0 ? "、" : " ", v.missing[i].name);
+        if (brc == APP_OK && v.message != NULL)
+            brc = buf_printf(&b, " %s", v.message);
+        problem = brc == APP_OK ? b.p : http_t(r, "import.rules_failed");
+    }
+    cJSON_Delete(have);
+    cJSON_Delete(facts);
+    return problem;
+}
+
+/* Check one data record into row; problems go to p's errors. */
+static void
+check_row(struct req *r, struct parsed *p, const struct ruledesc *rd,
+          struct caches *cache, const struct csv_record *rec,
+          struct import_row *row)
+{
+    const cJSON *o;
+    double amount;
+    size_t i;
+    int f;
+
+    memset(row, 0, sizeof(*row));
+    row->record = rec->number;
+    row->ok = true;
+    for (i = 0; i < rec->n && i < p->ncols; i++) {
+        if (p->map[i] != IF_NONE)
+            row->f[p->map[i]] = str_trim(rec->fields[i]);
+    }
+#define BAD(field, key)                                                        \
+    do {                                                                       \
+        add_error(r, p, rec->number, rec->line, field, http_t(r, key));        \
+        row->ok = false;                                                       \
+    } while (0)
+    for (f = 1; f < IF_COUNT; f++) {
+        struct str v = row->f[f];
+        size_t k;
+
+        for (k = 0; k < v.len; k++) {
+            unsigned char ch = (unsigned char)v.p[k];
+
+            if (ch < 0x20 &&
+                !(f == IF_NOTE && (ch == '\n' || ch == '\t' || ch == '\r')))
+                break;
+        }
+        if (k < v.len) {
+            BAD((enum ifield)f, "validate.bad_text");
+            row->f[f] = STR_LIT("");
+        } else if (utf8_chars(v.p, v.len) > FIELDS[f].max) {
+            BAD((enum ifield)f, "validate.too_long");
+            row->f[f] = STR_LIT("");
+        }
+    }
+    if (row->f[IF_NAME].len == 0)
+        BAD(IF_NAME, "validate.required");
+    /* Kind: a key or a name from the rules; default "other" or the first. */
+    if (row->f[IF_KIND].len > 0) {
+        o = ruledesc_find(rd, "customer_kinds",
+                          arena_str(r->a, row->f[IF_KIND]).p);
+        if (o == NULL)
+            BAD(IF_KIND, "customer.bad_kind");
+        else
+            row->kind = cJSON_GetStringValue(cJSON_GetObjectItem(o, "key"));
+    } else {
+        o = ruledesc_find(rd, "customer_kinds", "other");
+        if (o == NULL)
+            o = cJSON_GetArrayItem(cJSON_GetObjectItem(rd->d, "customer_kinds"),
+                                   0);
+        row->kind = cJSON_GetStringValue(cJSON_GetObjectItem(o, "key"));
+        if (row->kind == NULL)
+            BAD(IF_KIND, "customer.bad_kind");
+    }
+    /* Owner: a login the importer may give customers to. */
+    row->owner = r->auth->user_id;
+    if (row->f[IF_OWNER].len > 0) {
+        row->owner = owner_id(r, cache, row->f[IF_OWNER]);
+        if (row->owner == 0)
+            BAD(IF_OWNER, "import.bad_owner");
+    }
+    if (row->f[IF_AMOUNT].len > 0 &&
+        (!parse_decimal(row->f[IF_AMOUNT], 12, 2, &amount) || amount < 0))
+        BAD(IF_AMOUNT, "customer.bad_amount");
+    /* A contact comes with a name; its role defaults to "other". */
+    if (row->f[IF_CONTACT_NAME].len > 0) {
+        const char *role = row->f[IF_CONTACT_ROLE].len > 0
+                               ? arena_str(r->a, row->f[IF_CONTACT_ROLE]).p
+                               : "other";
+
+        o = ruledesc_find(rd, "decision_roles", role);
+        if (o == NULL)
+            BAD(IF_CONTACT_ROLE, "contact.bad_role");
+        else
+            row->role = cJSON_GetStringValue(cJSON_GetObjectItem(o, "key"));
+        if (row->f[IF_CONTACT_EMAIL].len > 0 &&
+            str_find_byte(row->f[IF_CONTACT_EMAIL], '@') <= 0)
+            BAD(IF_CONTACT_EMAIL, "contact.bad_email");
+    } else if (row->f[IF_CONTACT_ROLE].len > 0 ||
+               row->f[IF_CONTACT_PHONE].len > 0 ||
+               row->f[IF_CONTACT_TITLE].len > 0) {
+        BAD(IF_CONTACT_NAME, "import.contact_name_required");
+    }
+    /* Stage: the first by default; another only when the rules let a new
+     * customer, who has no evidence yet, start there. */
+    row->stage = ruledesc_first_stage(rd);
+    if (row->f[IF_STAGE].len > 0) {
+        o = ruledesc_find(rd, "stages", arena_str(r->a, row->f[IF_STAGE]).p);
+        if (o == NULL) {
+            BAD(IF_STAGE, "stage.refused.unknown_stage");
+        } else {
+            const char *problem;
+
+            row->stage = cJSON_GetStringValue(cJSON_GetObjectItem(o, "key"));
+            problem = stage_problem(r, rd, row, row->stage);
+            if (problem != NULL) {
+                add_error(r, p, rec->number, rec->line, IF_STAGE, problem);
+                row->ok = false;
+            }
+        }
+    }
+#undef BAD
+    (void)i;
+}
+
+/* The default mapping: header names recognised; every field at most once. */
+static void
+auto_map(struct parsed *p)
+{
+    bool used[IF_COUNT] = { false };
+    size_t i;
+
+    for (i = 0; i < p->ncols; i++) {
+        enum ifield f = field_by_header(p->header[i]);
+
+        if (f != IF_NONE && !used[f]) {
+            p->map[i] = f;
+            used[f] = true;
+        } else {
+            p->map[i] = IF_NONE;
+        }
+    }
+}
+
+static const char *
+mapping_json(struct req *r, const struct parsed *p)
+{
+    cJSON *a = cJSON_CreateArray();
+    char *s;
+    const char *out;
+    size_t i;
+
+    for (i = 0; a != NULL && i < p->ncols; i++)
+        cJSON_AddItemToArray(a, cJSON_CreateString(FIELDS[p->map[i]].key));
+    /* NULL, never "[]" or a list with a column left out. */
+    s = a != NULL ? http_json_text(r, a) : NULL;
+    cJSON_Delete(a);
+    out = s != NULL ? arena_strdup(r->a, s) : NULL;
+    cJSON_free(s);
+    return out;
+}
+
+/* Decode, split and check the import's file (text already decoded when
+ * p->text.text.p is set). */
+APP_MUST_USE static enum app_err
+parse(struct req *r, struct parsed *p, const char *mapping)
+{
+    struct ruledesc rd;
+    struct csv_reader rdr;
+    struct csv_record rec;
+    struct caches *cache = arena_calloc(r->a, 1, sizeof(*cache));
+    struct csv_limits lim = csv_limits_default();
+    cJSON *m;
+    size_t i;
+    enum app_err rc = ruledesc_get(r, &rd);
+
+    if (rc != APP_OK)
+        return rc;
+    if (cache == NULL)
+        return APP_ENOMEM;
+    lim.max_fields = IMPORT_MAX_COLS;
+    lim.max_records = IMPORT_MAX_ROWS + 1;
+    rc = csv_reader_init(&rdr, r->a, p->text.text, 0, &lim);
+    if (rc != APP_OK)
+        return rc;
+    p->sep = csv_reader_sep(&rdr);
+    rc = csv_next(&rdr, &rec);
+    if (rc != APP_OK || rec.n == 0) {
+        p->fatal =
+            rc != APP_OK
+                ? arena_printf(r->a, "%s (%s %zu)", http_t(r, rdr.err.code),
+                               http_t(r, "import.line"), rdr.err.line)
+                : http_t(r, "import.empty");
+        return rc == APP_ENOMEM ? rc : APP_OK;
+    }
+    p->ncols = rec.n;
+    for (i = 0; i < rec.n; i++)
+        p->header[i] = rec.fields[i];
+    auto_map(p);
+    m = mapping != NULL ? cJSON_Parse(mapping) : NULL;
+    if (cJSON_IsArray(m) && (size_t)cJSON_GetArraySize(m) == p->ncols) {
+        for (i = 0; i < p->ncols; i++) {
+            const char *k = cJSON_GetStringValue(cJSON_GetArrayItem(m, (int)i));
+
+            p->map[i] = k != NULL ? field_by_key(k) : IF_NONE;
+        }
+    }
+    cJSON_Delete(m);
+    p->rows = arena_alloc(r->a, IMPORT_MAX_ROWS * sizeof(*p->rows));
+    if (p->rows == NULL)
+        return APP_ENOMEM;
+    for (;;) {
+        rc = csv_next(&rdr, &rec);
+        if (rc != APP_OK) {
+            if (rc == APP_ENOMEM)
+                return rc;
+            p->fatal = rdr.err.code != NULL &&
+                               strcmp(rdr.err.code, "csv.too_many_records") == 0
+                           ? arena_printf(r->a, "%s (%d)",
+                                          http_t(r, "import.too_many_rows"),
+                                          IMPORT_MAX_ROWS)
+                           : arena_printf(r->a, "%s (%s %zu, %zu)",
+                                          http_t(r, rdr.err.code),
+                                          http_t(r, "import.line"),
+                                          rdr.err.line, rdr.err.column);
+            return APP_OK;
+        }
+        if (rec.n == 0)
+            break;
+        check_row(r, p, &rd, cache, &rec, &p->rows[p->nrows]);
+        if (p->rows[p->nrows].ok)
+            p->nvalid++;
+        p->nrows++;
+    }
+    {
+        bool has_name = false;
+
+        for (i = 0; i < p->ncols; i++)
+            has_name = has_name || p->map[i] == IF_NAME;
+        if (!has_name)
+            p->fatal = http_t(r, "import.no_name_column");
+    }
+    return APP_OK;
+}
+
+/* Load import `id` (the user's own, or any for admins) and parse it. */
+APP_MUST_USE static enum app_err
+load(struct req *r, int64_t id, struct parsed *p)
+{
+    struct db_res res;
+    struct textenc_error terr;
+    struct str bytes;
+    enum app_err rc;
+
+    memset(p, 0, sizeof(*p));
+    rc = db_query(r->app->db, r->a, SQL_GET,
+                  DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(id),
+                          DB_I64(r->auth->user_id),
+                          DB_I64((r->auth->role & ROLE_ADMIN) ? 1 : 0)),
+                  1, &res);
+    if (rc != APP_OK)
+        return rc;
+    if (res.nrows == 0)
+        return APP_ENOTFOUND;
+    p->id = id;
+    p->file_id = db_int(&res, 0, 1, 0);
+    p->status = db_text(&res, 0, 4);
+    p->imported = db_int(&res, 0, 5, 0);
+    p->file_name = db_text(&res, 0, 6);
+    if (textenc_parse(str_c(db_text(&res, 0, 2)), &p->want) != APP_OK)
+        p->want = TEXTENC_AUTO;
+    rc = files_read(r, p->file_id, IMPORT_MAX_BYTES, &bytes, NULL);
+    if (rc != APP_OK)
+        return rc;
+    rc = textenc_decode(r->a, bytes, p->want, 2 * IMPORT_MAX_BYTES, &p->text,
+                        &terr);
+    if (rc == APP_ENOMEM)
+        return rc;
+    if (rc != APP_OK) {
+        p->fatal = arena_printf(r->a, "%s (%s %zu)", http_t(r, terr.code),
+                                http_t(r, "import.line"), terr.line);
+        return APP_OK;
+    }
+    return parse(r, p, db_text(&res, 0, 3));
+}
+
+/* --- pages ------------------------------------------------------------------
+ */
+
+APP_MUST_USE static enum app_err
+upload_page(struct req *r, int status, const char *error)
+{
+    cJSON *m = view_new(r), *fields;
+    int f;
+
+    if (m == NULL)
+        return APP_ENOMEM;
+    cJSON_AddItemToObject(m, "encodings",
+                          view_options(r, ENCODINGS, "import.enc.", "auto"));
+    fields = cJSON_AddArrayToObject(m, "fields");
+    for (f = 1; fields != NULL && f < IF_COUNT; f++) {
+        cJSON *o = cJSON_CreateObject();
+
+        if (o == NULL)
+            break;
+        view_add_str(
+            o, "label",
+            http_t(r, arena_printf(r->a, "import.field.%s", FIELDS[f].key)));
+        view_add_str(o, "header", FIELDS[f].names[0]);
+        cJSON_AddItemToArray(fields, o);
+    }
+    cJSON_AddNumberToObject(m, "max_rows", IMPORT_MAX_ROWS);
+    if (error != NULL)
+        view_add_str(m, "error", error);
+    return view_page(r, status, "pages/import_upload", m);
+}
+
+enum app_err
+imports_form(struct req *r)
+{
+    return upload_page(r, 200, NULL);
+}
+
+enum app_err
+imports_upload(struct req *r)
+{
+    static const struct field_spec spec[] = {
+        { "encoding", V_ENUM, false, 0, 0, ENCODINGS },
+    };
+    struct field_val v[1];
+    struct textenc_result text;
+    struct textenc_error terr;
+    struct parsed p;
+    const struct upload *up = NULL;
+    struct str bytes;
+    const char *mime, *mapping;
+    int64_t file_id = 0;
+    uint64_t id = 0;
+    enum textenc want = TEXTENC_AUTO;
+    size_t i;
+    enum app_err rc;
+
+    if (validate_fields(r, &r->form, spec, 1, v, NULL) != APP_OK)
+        return APP_EVALIDATION;
+    if (v[0].present &&
+        textenc_parse(str_c(ENCODINGS[v[0].i]), &want) != APP_OK)
+        return APP_EINTERNAL; /* the choices are textenc's own names */
+    for (i = 0; i < r->files.n; i++) {
+        if (str_eq_c(r->files.v[i].field, "file") && r->files.v[i].size > 0)
+            up = &r->files.v[i];
+    }
+    if (up == NULL)
+        return upload_page(r, 422, http_t(r, "evidence.file_required"));
+    if (up->size > IMPORT_MAX_BYTES)
+        return upload_page(r, 413, http_t(r, "import.too_big"));
+    /* Read it once now: a file that is not text in a known encoding, or
+     * not CSV, is refused before anything is stored. */
+    {
+        FILE *f = fopen(up->path, "rb");
+        char *buf = arena_alloc(r->a, up->size + 1);
+
+        if (f == NULL || buf == NULL) {
+            if (f != NULL)
+                fclose(f);
+            return f == NULL ? APP_EIO : APP_ENOMEM;
+        }
+        if (fread(buf, 1, up->size, f) != up->size) {
+            fclose(f);
+            return APP_EIO;
+        }
+        fclose(f);
+        bytes = (struct str){ buf, up->size };
+    }
+    rc = textenc_decode(r->a, bytes, want, 2 * IMPORT_MAX_BYTES, &text, &terr);
+    if (rc == APP_ENOMEM || rc == APP_ETOOBIG) {
+        http_fresh(r); /* the page says what failed */
+        return upload_page(r, 413, http_t(r, "import.too_big"));
+    }
+    if (rc != APP_OK)
+        return upload_page(r, 422,
+                           arena_printf(r->a, "%s (%s %zu)",
+                                        http_t(r, terr.code),
+                                        http_t(r, "import.line"), terr.line));
+    memset(&p, 0, sizeof(p));
+    p.text = text;
+    rc = parse(r, &p, NULL);
+    if (rc == APP_ENOMEM) {
+        http_fresh(r); /* the page says what failed */
+        return upload_page(r, 413, http_t(r, "import.too_big"));
+    }
+    if (rc != APP_OK)
+        return rc;
+    if (p.ncols == 0)
+        return upload_page(
+            r, 422, p.fatal != NULL ? p.fatal : http_t(r, "import.empty"));
+    mapping = mapping_json(r, &p);
+    if (mapping == NULL)
+        return APP_ENOMEM;
+    for (struct db_tx tx = DB_TX_INIT; db_tx_next(r->app->db, &tx, &rc);) {
+        rc = files_store(r, up, 0, &file_id, &mime);
+        if (rc == APP_OK)
+            rc = db_exec(r->app->db, SQL_CREATE,
+                         DB_ARGS(DB_I64(r->auth->tenant_id),
+                                 DB_I64(r->auth->user_id), DB_I64(file_id),
+                                 DB_CSTR(textenc_name(want)), DB_CSTR(mapping)),
+                         NULL, &id);
+    }
+    if (rc != APP_OK)
+        return rc;
+    return http_redirect(r, arena_printf(r->a, "/customers/import/%llu",
+                                         (unsigned long long)id));
+}
+
+APP_MUST_USE static enum app_err
+show(struct req *r, int status, struct parsed *p, const char *error)
+{
+    cJSON *m = view_new(r), *cols, *errs, *rows;
+    size_t i, shown = 0;
+    int f;
+
+    if (m == NULL)
+        return APP_ENOMEM;
+    cJSON_AddNumberToObject(m, "id", (double)p->id);
+    view_add_str(m, "file_name", p->file_name);
+    view_add_str(m, "encoding",
+                 http_t(r, arena_printf(r->a, "import.enc.%s",
+                                        textenc_name(p->text.enc))));
+    cJSON_AddBoolToObject(m, "bom", p->text.bom);
+    view_add_str(m, "separator",
+                 p->sep == '\t'  ? "TAB"
+                 : p->sep == ';' ? ";"
+                                 : ",");
+    cJSON_AddBoolToObject(m, "committed", strcmp(p->status, "committed") == 0);
+    cJSON_AddNumberToObject(m, "imported", (double)p->imported);
+    if (p->fatal != NULL)
+        view_add_str(m, "fatal", p->fatal);
+    if (error != NULL)
+        view_add_str(m, "error", error);
+    cJSON_AddNumberToObject(m, "total", (double)p->nrows);
+    cJSON_AddNumberToObject(m, "valid", (double)p->nvalid);
+    cJSON_AddNumberToObject(m, "invalid", (double)(p->nrows - p->nvalid));
+    cJSON_AddBoolToObject(m, "all_valid",
+                          p->fatal == NULL && p->nrows > 0 &&
+                              p->nvalid == p->nrows);
+    cJSON_AddBoolToObject(m, "some_valid", p->fatal == NULL && p->nvalid > 0);
+    cols = cJSON_AddArrayToObject(m, "columns");
+    for (i = 0; cols != NULL && i < p->ncols; i++) {
+        cJSON *c = cJSON_CreateObject(), *opts;
+
+        if (c == NULL)
+            break;
+        cJSON_AddItemToArray(cols, c);
+        cJSON_AddNumberToObject(c, "index", (double)i);
+        view_add_str(c, "header", arena_str(r->a, p->header[i]).p);
+        opts = cJSON_AddArrayToObject(c, "options");
+        for (f = 0; opts != NULL && f < IF_COUNT; f++) {
+            cJSON *o = cJSON_CreateObject();
+
+            if (o == NULL)
+                break;
+            view_add_str(o, "value", FIELDS[f].key);
+            view_add_str(
+                o, "label",
+                http_t(r, arena_printf(r->a, "import.field.%s",
+                                       f == 0 ? "none" : FIELDS[f].key)));
+            cJSON_AddBoolToObject(o, "selected", p->map[i] == (enum ifield)f);
+            cJSON_AddItemToArray(opts, o);
+        }
+    }
+    errs = cJSON_AddArrayToObject(m, "errors");
+    for (i = 0; errs != NULL && i < p->nerrors && i < SHOW_ERRORS; i++) {
+        cJSON *e = cJSON_CreateObject();
+
+        if (e == NULL)
+            break;
+        cJSON_AddNumberToObject(e, "line", (double)p->errors[i].line);
+        view_add_str(e, "field", p->errors[i].field);
+        view_add_str(e, "message", p->errors[i].message);
+        cJSON_AddItemToArray(errs, e);
+    }
+    cJSON_AddBoolToObject(m, "more_errors", p->nerrors > SHOW_ERRORS);
+    cJSON_AddNumberToObject(m, "nerrors", (double)p->nerrors);
+    rows = cJSON_AddArrayToObject(m, "preview");
+    for (i = 0; rows != NULL && i < p->nrows && shown < SHOW_ROWS; i++) {
+        cJSON *o;
+
+        if (!p->rows[i].ok)
+            continue;
+        o = cJSON_CreateObject();
+        if (o == NULL)
+            break;
+        view_add_str(o, "name", arena_str(r->a, p->rows[i].f[IF_NAME]).p);
+        view_add_str(o, "kind", p->rows[i].kind != NULL ? p->rows[i].kind : "");
+        view_add_str(o, "stage",
+                     p->rows[i].stage != NULL ? p->rows[i].stage : "");
+        view_add_str(o, "city", arena_str(r->a, p->rows[i].f[IF_CITY]).p);
+        view_add_str(o, "contact",
+                     arena_str(r->a, p->rows[i].f[IF_CONTACT_NAME]).p);
+        cJSON_AddItemToArray(rows, o);
+        shown++;
+    }
+    return view_page(r, status, "pages/import", m);
+}
+
+enum app_err
+imports_show(struct req *r)
+{
+    struct parsed p;
+    enum app_err rc = load(r, router_param_int(r, "id"), &p);
+
+    if (rc != APP_OK)
+        return rc;
+    return show(r, 200, &p, NULL);
+}
+
+enum app_err
+imports_mapping(struct req *r)
+{
+    struct parsed p;
+    int64_t id = router_param_int(r, "id");
+    const char *mapping;
+    size_t i;
+    enum app_err rc = load(r, id, &p);
+
+    if (rc != APP_OK)
+        return rc;
+    if (p.ncols == 0)
+        return show(r, 422, &p, NULL);
+    for (i = 0; i < p.ncols; i++) {
+        const struct str *v =
+            kv_get(&r->form, arena_printf(r->a, "map_%zu", i));
+        size_t j;
+
+        p.map[i] = v != NULL ? field_by_key(arena_str(r->a, *v).p) : IF_NONE;
+        /* Only the fields offered (or nothing), each for one column. */
+        if (v != NULL && v->len > 0 && p.map[i] == IF_NONE)
+            return show(r, 422, &p, http_t(r, "import.bad_mapping"));
+        for (j = 0; j < i && p.map[i] != IF_NONE; j++)
+            if (p.map[j] == p.map[i])
+                return show(r, 422, &p, http_t(r, "import.double_mapping"));
+    }
+    mapping = mapping_json(r, &p);
+    if (mapping == NULL)
+        return APP_ENOMEM;
+    rc = db_exec(
+        r->app->db, SQL_MAPPING,
+        DB_ARGS(DB_CSTR(mapping), DB_I64(r->auth->tenant_id), DB_I64(id)), NULL,
+        NULL);
+    if (rc != APP_OK)
+        return rc;
+    return http_redirect(
+        r, arena_printf(r->a, "/customers/import/%lld", (long long)id));
+}
+
+APP_MUST_USE static enum app_err
+insert_row(struct req *r, const struct ruledesc *rd,
+           const struct import_row *row)
+{
+    struct customer_input in;
+    struct contact_input ci;
+    int64_t id = 0, kid = 0;
+    enum app_err rc;
+
+    memset(&in, 0, sizeof(in));
+    in.name = row->f[IF_NAME];
+    in.kind = str_c(row->kind);
+    in.city = row->f[IF_CITY];
+    in.address = row->f[IF_ADDRESS];
+    in.phone = row->f[IF_PHONE];
+    in.amount = row->f[IF_AMOUNT];
+    in.note = row->f[IF_NOTE];
+    rc = customers_create(r, &in, row->owner, row->stage, rd->version, "import",
+                          &id);
+    if (rc != APP_OK || row->f[IF_CONTACT_NAME].len == 0)
+        return rc;
+    memset(&ci, 0, sizeof(ci));
+    ci.name = row->f[IF_CONTACT_NAME];
+    ci.title = row->f[IF_CONTACT_TITLE];
+    ci.department = row->f[IF_CONTACT_DEPT];
+    ci.role = str_c(row->role);
+    ci.channel = STR_LIT("");
+    ci.focus = STR_LIT("");
+    ci.phone = row->f[IF_CONTACT_PHONE];
+    ci.email = row->f[IF_CONTACT_EMAIL];
+    ci.birthday = STR_LIT("");
+    return contacts_create(r, id, &ci, &kid);
+}
+
+/* One try of committing import id: lock it, insert its valid rows, mark
+ * it done, audit.  APP_ECONFLICT with p->status "committed" when another
+ * commit got there first (a double click: it waited on the lock). */
+APP_MUST_USE static enum app_err
+commit_rows(struct req *r, const struct ruledesc *rd, struct parsed *p,
+            int64_t id, const char *mode)
+{
+    struct db_res st;
+    int64_t done = 0;
+    size_t i;
+    cJSON *d;
+    enum app_err rc =
+        db_query(r->app->db, r->a, SQL_LOCK,
+                 DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(id)), 1, &st);
+
+    if (rc != APP_OK)
+        return rc;
+    if (st.nrows != 1 || strcmp(db_text(&st, 0, 0), "preview") != 0) {
+        p->status = "committed";
+        return APP_ECONFLICT;
+    }
+    for (i = 0; rc == APP_OK && i < p->nrows; i++) {
+        if (!p->rows[i].ok)
+            continue;
+        rc = insert_row(r, rd, &p->rows[i]);
+        if (rc == APP_OK)
+            done++;
+    }
+    if (rc == APP_OK) {
+        uint64_t changed = 0;
+
+        rc = db_exec(r->app->db, SQL_DONE,
+                     DB_ARGS(DB_I64(p->nrows), DB_I64(p->nvalid), DB_I64(done),
+                             DB_I64(r->auth->tenant_id), DB_I64(id)),
+                     &changed, NULL);
+        if (rc == APP_OK && changed != 1)
+            rc = APP_ECONFLICT;
+    }
+    if (rc != APP_OK)
+        return rc;
+    d = cJSON_CreateObject();
+    if (d == NULL)
+        return APP_ENOMEM;
+    cJSON_AddNumberToObject(d, "import", (double)id);
+    cJSON_AddNumberToObject(d, "rows", (double)done);
+    cJSON_AddStringToObject(d, "mode", mode);
+    rc = audit_write(r, r->auth->tenant_id, r->auth->user_id, 0,
+                     "customers.import", d);
+    cJSON_Delete(d);
+    return rc;
+}
+
+enum app_err
+imports_commit(struct req *r)
+{
+    static const char *const modes[] = { "all", "valid", NULL };
+    static const struct field_spec spec[] = {
+        { "mode", V_ENUM, true, 0, 0, modes },
+    };
+    struct field_val v[1];
+    struct ruledesc rd;
+    struct parsed p;
+    int64_t id = router_param_int(r, "id");
+    enum app_err rc = load(r, id, &p);
+
+    if (rc != APP_OK)
+        return rc;
+    if (validate_fields(r, &r->form, spec, 1, v, NULL) != APP_OK)
+        return APP_EVALIDATION;
+    if (strcmp(p.status, "preview") != 0)
+        return show(r, 409, &p, http_t(r, "import.already"));
+    if (p.fatal != NULL || p.nrows == 0)
+        return show(r, 422, &p, http_t(r, "import.nothing"));
+    /* All or nothing: one bad row and nothing is written. */
+    if (v[0].i == 0 && p.nvalid != p.nrows)
+        return show(r, 422, &p, http_t(r, "import.not_all_valid"));
+    rc = ruledesc_get(r, &rd);
+    if (rc != APP_OK)
+        return rc;
+    for (struct db_tx tx = DB_TX_INIT; db_tx_next(r->app->db, &tx, &rc);)
+        rc = commit_rows(r, &rd, &p, id, modes[v[0].i]);
+    if (rc == APP_ECONFLICT && strcmp(p.status, "committed") == 0)
+        return show(r, 409, &p, http_t(r, "import.already"));
+    if (rc != APP_OK)
+        return rc;
+    return http_redirect(
+        r, arena_printf(r->a, "/customers/import/%lld", (long long)id));
+}
+
+APP_MUST_USE static enum app_err
+begin_csv(struct req *r, const char *filename, size_t max)
+{
+    r->body.max = max;
+    buf_clear(&r->body);
+    r->status = 200;
+    r->content_type = "text/csv; charset=utf-8";
+    return http_header(
+        r, "Content-Disposition",
+        arena_printf(r->a, "attachment; filename=\"%s\"", filename));
+}
+
+enum app_err
+imports_errors(struct req *r)
+{
+    struct parsed p;
+    struct csv_writer w;
+    size_t i;
+    enum app_err rc = load(r, router_param_int(r, "id"), &p);
+
+    if (rc != APP_OK)
+        return rc;
+    rc = begin_csv(
+        r, arena_printf(r->a, "import-%lld-errors.csv", (long long)p.id),
+        (size_t)r->app->conf.limits.max_output);
+    csv_writer_init(&w, &r->body, ',');
+    if (rc == APP_OK)
+        rc = csv_write_bom(&w);
+    if (rc == APP_OK) {
+        struct str head[4] = {
+            str_c(http_t(r, "import.col_line")),
+            str_c(http_t(r, "import.col_record")),
+            str_c(http_t(r, "import.col_field")),
+            str_c(http_t(r, "import.col_error")),
+        };
+
+        rc = csv_write_record(&w, head, 4);
+    }
+    if (rc == APP_OK && p.fatal != NULL) {
+        struct str cells[4] = { STR_LIT(""), STR_LIT(""), STR_LIT(""),
+                                str_c(p.fatal) };
+
+        rc = csv_write_record(&w, cells, 4);
+    }
+    for (i = 0; rc == APP_OK && i < p.nerrors; i++) {
+        struct str cells[4] = {
+            str_c(arena_printf(r->a, "%zu", p.errors[i].line)),
+            str_c(arena_printf(r->a, "%zu", p.errors[i].record)),
+            str_c(p.errors[i].field),
+            str_c(p.errors[i].message),
+        };
+
+        rc = csv_write_record(&w, cells, 4);
+    }
+    return rc;
+}
+
+/* --- export ------------------------------------------------------------------
+ */
+
+static void
+body_free(void *p)
+{
+    buf_free(p);
+}
+
+static void
+batch_free(void *p)
+{
+    arena_free(p);
+}
+
+/* Rows are read EXPORT_BATCH at a time into an arena of their own, reset
+ * between batches; the CSV grows on the heap (freed with the request), so
+ * memory stays near the size of the output. */
+enum app_err
+customers_export(struct req *r)
+{
+    static const char *const keys[] = {
+        "export.id",
+        "customer.name",
+        "customer.kind",
+        "customer.stage",
+        "customer.owner",
+        "customer.city",
+        "customer.address",
+        "customer.phone",
+        "customer.amount",
+        "customer.health_label",
+        "customer.last_activity",
+        "export.created",
+    };
+    struct customer_filter f;
+    struct ruledesc rd;
+    struct db_res res;
+    struct csv_writer w;
+    struct arena *batch;
+    struct str head[12];
+    size_t i, offset = 0;
+    enum app_err rc = cfilter_parse(r, &r->query_args, &f, NULL, NULL, NULL);
+
+    if (rc == APP_OK)
+        rc = ruledesc_get(r, &rd);
+    if (rc != APP_OK)
+        return rc;
+    batch = arena_new(256 * 1024, 64u << 20);
+    if (batch == NULL || arena_cleanup_add(r->a, batch_free, batch) != 0) {
+        arena_free(batch);
+        return APP_ENOMEM;
+    }
+    rc = begin_csv(r, "customers.csv", 0);
+    if (rc != APP_OK)
+        return rc;
+    buf_init(&r->body, NULL, (size_t)r->app->conf.limits.arena_max);
+    if (arena_cleanup_add(r->a, body_free, &r->body) != 0)
+        return APP_ENOMEM;
+    csv_writer_init(&w, &r->body, ',');
+    rc = csv_write_bom(&w);
+    for (i = 0; i < 12; i++)
+        head[i] = str_c(http_t(r, keys[i]));
+    if (rc == APP_OK)
+        rc = csv_write_record(&w, head, 12);
+    while (rc == APP_OK && offset < EXPORT_MAX_ROWS) {
+        arena_reset(batch);
+        rc = customers_list_in(r, batch, &rd, &f, EXPORT_BATCH, offset, &res,
+                               NULL);
+        for (i = 0; rc == APP_OK && i < res.nrows; i++) {
+            char health[64], last[64], created[64];
+            struct str cells[12];
+            size_t k;
+
+            snprintf(health, sizeof(health), "customer.health.%s",
+                     db_text(&res, i, CL_HEALTH));
+            cells[0] = db_cell(&res, i, CL_ID);
+            cells[1] = db_cell(&res, i, CL_NAME);
+            cells[2] = str_c(ruledesc_label(r, &rd, "customer_kinds",
+                                            db_text(&res, i, CL_KIND)));
+            cells[3] = str_c(
+                ruledesc_label(r, &rd, "stages", db_text(&res, i, CL_STAGE)));
+            cells[4] = db_cell(&res, i, CL_OWNER_NAME);
+            cells[5] = db_cell(&res, i, CL_CITY);
+            cells[6] = db_cell(&res, i, CL_ADDRESS);
+            cells[7] = db_cell(&res, i, CL_PHONE);
+            cells[8] = db_cell(&res, i, CL_AMOUNT);
+            cells[9] = str_c(http_t(r, health));
+            cells[10] = str_c(tz_format(r->auth->tenant_tz,
+                                        db_text(&res, i, CL_LAST_ACTIVITY),
+                                        last, sizeof(last)));
+            cells[11] = str_c(tz_format(r->auth->tenant_tz,
+                                        db_text(&res, i, CL_CREATED), created,
+                                        sizeof(created)));
+            for (k = 0; k < 12; k++) {
+                if (cells[k].p == NULL)
+                    cells[k] = STR_LIT("");
+            }
+            rc = csv_write_record(&w, cells, 12);
+        }
+        if (res.nrows < EXPORT_BATCH)
+            break;
+        offset += EXPORT_BATCH;
+    }
+    return rc;
+}

@@ -1,0 +1,59 @@
+/*
+ * pages.c -- the home page and the language switch.
+ */
+#include <string.h>
+
+#include "server/app.h"
+#include "web/auth.h"
+#include "db/db.h"
+#include "web/handlers.h"
+#include "base/i18n.h"
+#include "http/router.h"
+#include "base/validate.h"
+#include "web/view.h"
+
+static const char SQL_SET_LOCALE[] =
+    "UPDATE users SET locale = ? WHERE tenant_id = ? AND id = ?";
+
+enum app_err
+pages_home(struct req *r)
+{
+    cJSON *m = view_new(r);
+
+    if (m == NULL)
+        return APP_ENOMEM;
+    return view_page(r, 200, "pages/home", m);
+}
+
+enum app_err
+pages_set_lang(struct req *r)
+{
+    static const char *const langs[] = { "zh-CN", "en", NULL };
+    static const struct field_spec spec[] = {
+        { "lang", V_ENUM, true, 0, 0, langs },
+        { "next", V_LOCAL_PATH, false, 0, 2048, NULL },
+    };
+    struct field_val v[2];
+    struct cookie_opts opts = { .max_age = 365L * 24 * 3600,
+                                .http_only = true };
+    enum app_err rc;
+
+    rc = validate_fields(r, &r->form, spec, 2, v, NULL);
+    if (rc != APP_OK)
+        return APP_EINVAL;
+    /* A signed-in user's choice is saved with the user, so it follows
+     * them to other devices; the cookie covers the signed-out pages. */
+    if (r->auth != NULL && !r->auth->via_token) {
+        rc = db_exec(r->app->db, SQL_SET_LOCALE,
+                     DB_ARGS(DB_CSTR(langs[v[0].i]), DB_I64(r->auth->tenant_id),
+                             DB_I64(r->auth->user_id)),
+                     NULL, NULL);
+        if (rc != APP_OK)
+            return rc;
+    }
+    rc = http_cookie_set(r, "pl_lang", langs[v[0].i], &opts);
+    if (rc != APP_OK)
+        return rc;
+    return http_redirect(
+        r, v[1].present ? arena_strndup(r->a, v[1].s.p, v[1].s.len) : "/");
+}

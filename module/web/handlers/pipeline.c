@@ -1,0 +1,157 @@
+/*
+ * pipeline.c -- the pipeline board: a column per stage with its count and
+ * the customers in scope (longest in stage first, with age and health);
+ * moving a card goes through the same gate as every other path.  On a
+ * phone the columns become a stage selector (one column at a time).
+ */
+#include <string.h>
+
+#include "server/app.h"
+#include "web/auth.h"
+#include "web/customer_view.h"
+#include "sales/customers.h"
+#include "web/handlers.h"
+#include "sales/stage.h"
+#include "base/validate.h"
+#include "web/view.h"
+
+#define CARDS_PER_STAGE 30
+
+APP_MUST_USE static enum app_err
+board(struct req *r, int status, cJSON *refusal)
+{
+    struct customer_filter f;
+    struct ruledesc rd;
+    const char *qs = "", *active;
+    const cJSON *s;
+    cJSON *m, *cols, *tabs;
+    /* GET parses the query (RF_QUERY); after a POST it is empty. */
+    enum app_err rc = cfilter_parse(r, &r->query_args, &f, NULL, &qs, NULL);
+
+    if (rc == APP_OK)
+        rc = ruledesc_get(r, &rd);
+    if (rc != APP_OK)
+        return rc;
+    active = f.stage[0] != '\0' ? f.stage : ruledesc_first_stage(&rd);
+    m = view_new(r);
+    if (m == NULL)
+        return APP_ENOMEM;
+    cols = cJSON_AddArrayToObject(m, "columns");
+    tabs = cJSON_AddArrayToObject(m, "tabs");
+    if (cols == NULL || tabs == NULL)
+        return APP_ENOMEM;
+    cJSON_ArrayForEach(s, ruledesc_stages(&rd))
+    {
+        const char *key = cJSON_GetStringValue(cJSON_GetObjectItem(s, "key"));
+        struct customer_filter cf = f;
+        struct db_res res;
+        int64_t total = 0;
+        cJSON *col, *cards, *tab;
+        size_t i;
+
+        if (key == NULL)
+            continue;
+        cf.stage = key;
+        cf.sort = CS_STAGE_SINCE;
+        cf.desc = false;
+        rc = customers_list(r, &rd, &cf, CARDS_PER_STAGE, 0, &res, &total);
+        if (rc != APP_OK)
+            return rc;
+        col = cJSON_CreateObject();
+        tab = cJSON_CreateObject();
+        if (col == NULL || tab == NULL) {
+            cJSON_Delete(col);
+            cJSON_Delete(tab);
+            return APP_ENOMEM;
+        }
+        cJSON_AddItemToArray(cols, col);
+        cJSON_AddItemToArray(tabs, tab);
+        view_add_str(col, "key", key);
+        view_add_str(col, "label", ruledesc_name(r, s));
+        cJSON_AddNumberToObject(col, "count", (double)total);
+        cJSON_AddBoolToObject(col, "active",
+                              active != NULL && strcmp(active, key) == 0);
+        cJSON_AddBoolToObject(col, "more", total > CARDS_PER_STAGE);
+        view_add_str(col, "list_url",
+                     arena_printf(r->a, "/customers?stage=%s", key));
+        view_add_str(tab, "label", ruledesc_name(r, s));
+        cJSON_AddNumberToObject(tab, "count", (double)total);
+        cJSON_AddBoolToObject(tab, "active",
+                              active != NULL && strcmp(active, key) == 0);
+        view_add_str(tab, "url", arena_printf(r->a, "/pipeline?stage=%s", key));
+        cards = cJSON_AddArrayToObject(col, "cards");
+        for (i = 0; cards != NULL && i < res.nrows; i++) {
+            cJSON *o = cJSON_CreateObject(), *opts;
+
+            if (o == NULL)
+                return APP_ENOMEM;
+            cJSON_AddItemToArray(cards, o);
+            cJSON_AddNumberToObject(o, "id", (double)db_int(&res, i, CL_ID, 0));
+            view_add_str(o, "name", db_text(&res, i, CL_NAME));
+            view_add_str(o, "owner", db_text(&res, i, CL_OWNER_NAME));
+            cJSON_AddNumberToObject(
+                o, "days",
+                (double)cview_days_since(db_text(&res, i, CL_STAGE_SINCE)));
+            view_add_str(o, "health", db_text(&res, i, CL_HEALTH));
+            view_add_str(o, "health_label",
+                         http_t(r, arena_printf(r->a, "customer.health.%s",
+                                                db_text(&res, i, CL_HEALTH))));
+            opts = cview_stage_targets(r, &rd, key);
+            cJSON_AddItemToObject(o, "targets", opts);
+        }
+    }
+    cJSON_AddItemToObject(m, "lost_reasons",
+                          ruledesc_options(r, &rd, "lost_reasons", NULL));
+    view_add_str(
+        m, "back",
+        arena_printf(r->a, "/pipeline%s%s", qs[0] != '\0' ? "?" : "", qs));
+    if (refusal != NULL)
+        cJSON_AddItemToObject(m, "refusal", refusal);
+    return view_page(r, status, "pages/pipeline", m);
+}
+
+enum app_err
+pipeline_board(struct req *r)
+{
+    return board(r, 200, NULL);
+}
+
+enum app_err
+pipeline_move(struct req *r)
+{
+    static const struct field_spec spec[] = {
+        { "id", V_INT, true, 1, INT64_MAX, NULL },
+        { "to", V_SLUG, true, 1, 64, NULL },
+        { "lost_reason", V_SLUG, false, 1, 64, NULL },
+        { "back", V_LOCAL_PATH, false, 1, 2000, NULL },
+    };
+    struct field_val v[4];
+    struct stage_request sr;
+    struct rule_verdict verdict;
+    int64_t event = 0;
+    enum app_err rc;
+
+    if (validate_fields(r, &r->form, spec, 4, v, NULL) != APP_OK)
+        return APP_EVALIDATION;
+    memset(&sr, 0, sizeof(sr));
+    sr.customer_id = v[0].i;
+    sr.to = arena_str(r->a, v[1].s).p;
+    sr.lost_reason = v[2].present ? arena_str(r->a, v[2].s).p : NULL;
+    sr.via = "board";
+    rc = stage_change(r, &sr, &verdict, &event);
+    if (rc == APP_ECONFLICT || rc == APP_EVALIDATION) {
+        struct customer c;
+        cJSON *refusal = stage_refusal(r, &verdict, v[0].i);
+
+        r->err_detail = NULL;
+        if (refusal != NULL && customers_get(r, v[0].i, false, &c) == APP_OK) {
+            view_add_str(refusal, "name", c.name);
+            cJSON_AddNumberToObject(refusal, "id", (double)c.id);
+        }
+        return board(r, rc == APP_ECONFLICT ? 409 : 422, refusal);
+    }
+    if (rc != APP_OK)
+        return rc;
+    return http_redirect(r, v[3].present ? arena_str(r->a, v[3].s).p
+                                         : "/pipeline");
+}

@@ -1,0 +1,732 @@
+/*
+ * rules_admin.c -- the rule editor: list the scripts, edit one (saved as a
+ * draft after a syntax check and the self-tests), publish, history with
+ * diffs, rollback, dry run of the working draft against the published
+ * rules.  Admins only; every change is in the audit log.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "server/app.h"
+#include "db/audit.h"
+#include "web/auth.h"
+#include "db/db.h"
+#include "base/diff.h"
+#include "web/handlers.h"
+#include "base/log.h"
+#include "base/num.h"
+#include "http/parse.h"
+#include "http/router.h"
+#include "rules/rules.h"
+#include "rules/ruledesc.h"
+#include "rules/rulesets.h"
+#include "sales/stage.h"
+#include "base/validate.h"
+#include "web/view.h"
+
+#define HISTORY_MAX 200
+
+static struct str
+engine_of(struct req *r)
+{
+    return (struct str){ r->app->engine, r->app->engine_len };
+}
+
+/* Build and test a set: the model gets "check" {ok, error, error_line,
+ * error_script, tests: [...], failed}. */
+APP_MUST_USE static enum app_err
+check_set(struct req *r, const struct rule_set *set, cJSON *m, bool *ok)
+{
+    cJSON *check = cJSON_AddObjectToObject(m, "check");
+    cJSON *tests;
+    char err[1024];
+    int failed = 0;
+    enum app_err rc;
+
+    *ok = false;
+    if (check == NULL)
+        return APP_ENOMEM;
+    tests = cJSON_AddArrayToObject(check, "tests");
+    if (tests == NULL)
+        return APP_ENOMEM;
+    rc = rules_selftest(&r->app->conf, engine_of(r), set, tests, &failed, err,
+                        sizeof(err));
+    if (rc == APP_ERULE) {
+        /* "stages:12: message": name the script and the line. */
+        const char *colon = strchr(err, ':');
+        int64_t line = 0;
+
+        view_add_str(check, "error", err);
+        if (colon != NULL) {
+            const char *end = strchr(colon + 1, ':');
+
+            view_add_str(check, "error_script",
+                         arena_strndup(r->a, err, (size_t)(colon - err)));
+            if (end != NULL &&
+                parse_i64((struct str){ colon + 1, (size_t)(end - colon - 1) },
+                          1, 1000000, &line))
+                cJSON_AddNumberToObject(check, "error_line", (double)line);
+        }
+        return APP_OK;
+    }
+    if (rc != APP_OK)
+        return rc;
+    cJSON_AddNumberToObject(check, "failed", failed);
+    cJSON_AddNumberToObject(check, "total", cJSON_GetArraySize(tests));
+    *ok = failed == 0;
+    cJSON_AddBoolToObject(check, "ok", *ok);
+    return APP_OK;
+}
+
+static size_t
+count_lines(struct str s)
+{
+    size_t i, n = s.len > 0 ? 1 : 0;
+
+    for (i = 0; i < s.len; i++) {
+        if (s.p[i] == '\n' && i + 1 < s.len)
+            n++;
+    }
+    return n;
+}
+
+APP_MUST_USE static enum app_err
+script_list(struct req *r, cJSON *m, bool *has_drafts)
+{
+    struct rule_set pub, work;
+    int64_t vid = 0;
+    cJSON *list = cJSON_AddArrayToObject(m, "scripts");
+    int i;
+    enum app_err rc;
+    char err[512];
+
+    if (list == NULL)
+        return APP_ENOMEM;
+    rc = rulesets_bootstrap(r->app->db, r->a, r->auth->tenant_id,
+                            r->app->conf.lua_dir, err, sizeof(err));
+    if (rc == APP_OK)
+        rc = rulesets_published_id(r->app->db, r->a, r->auth->tenant_id, &vid);
+    if (rc == APP_OK)
+        rc = rulesets_get(r->app->db, r->a, r->auth->tenant_id, vid, 0, &pub);
+    if (rc == APP_OK)
+        rc = rulesets_working(r->app->db, r->a, r->auth->tenant_id, &work,
+                              has_drafts);
+    if (rc != APP_OK)
+        return rc;
+    cJSON_AddNumberToObject(m, "version", pub.version);
+    for (i = 0; i < RULES_NSCRIPTS; i++) {
+        cJSON *o = cJSON_CreateObject();
+
+        if (o == NULL || !cJSON_AddItemToArray(list, o))
+            return APP_ENOMEM;
+        view_add_str(o, "name", rules_script_names[i]);
+        view_add_str(o, "title",
+                     http_t(r, arena_printf(r->a, "rules.script_%s",
+                                            rules_script_names[i])));
+        cJSON_AddBoolToObject(o, "draft",
+                              !str_eq(pub.scripts[i], work.scripts[i]));
+        cJSON_AddNumberToObject(o, "lines",
+                                (double)count_lines(work.scripts[i]));
+    }
+    cJSON_AddBoolToObject(m, "has_drafts", *has_drafts);
+    return APP_OK;
+}
+
+enum app_err
+rules_admin_list(struct req *r)
+{
+    cJSON *m = view_new(r);
+    bool drafts = false;
+    const struct str *done = http_query_arg(r, "done");
+    enum app_err rc;
+
+    if (m == NULL)
+        return APP_ENOMEM;
+    rc = script_list(r, m, &drafts);
+    if (rc != APP_OK)
+        return rc;
+    if (done != NULL &&
+        (str_eq_c(*done, "published") || str_eq_c(*done, "discarded") ||
+         str_eq_c(*done, "rolled_back")))
+        view_add_str(m, "notice",
+                     http_t(r, arena_printf(r->a, "rules.done_%.*s",
+                                            (int)done->len, done->p)));
+    return view_page(r, 200, "pages/rules", m);
+}
+
+static int
+script_param(struct req *r)
+{
+    const struct str *name = router_param(r, "name");
+
+    return name != NULL ? rules_script_index(*name) : -1;
+}
+
+APP_MUST_USE static enum app_err
+editor(struct req *r, int status, int idx, struct str source, cJSON *m)
+{
+    size_t lines, i;
+    cJSON *nums;
+
+    view_add_str(m, "name", rules_script_names[idx]);
+    view_add_str(m, "title",
+                 http_t(r, arena_printf(r->a, "rules.script_%s",
+                                        rules_script_names[idx])));
+    view_add_str(m, "source", arena_str(r->a, source).p);
+    lines = count_lines(source) > 0 ? count_lines(source) : 1;
+    /* The line-number gutter beside the textarea. */
+    nums = cJSON_AddArrayToObject(m, "line_numbers");
+    for (i = 1; nums != NULL && i <= lines + 20; i++)
+        cJSON_AddItemToArray(nums, cJSON_CreateNumber((double)i));
+    cJSON_AddNumberToObject(m, "rows",
+                            (double)(lines + 3 > 40 ? 40 : lines + 3));
+    return view_page(r, status, "pages/rules_edit", m);
+}
+
+enum app_err
+rules_admin_edit(struct req *r)
+{
+    int idx = script_param(r);
+    struct rule_set work;
+    bool drafts = false;
+    cJSON *m;
+    enum app_err rc;
+
+    if (idx < 0)
+        return APP_ENOTFOUND;
+    rc = rulesets_working(r->app->db, r->a, r->auth->tenant_id, &work, &drafts);
+    if (rc != APP_OK)
+        return rc;
+    m = view_new(r);
+    if (m == NULL)
+        return APP_ENOMEM;
+    return editor(r, 200, idx, work.scripts[idx], m);
+}
+
+enum app_err
+rules_admin_save(struct req *r)
+{
+    static const struct field_spec spec[] = {
+        { "source", V_TEXT, false, 0, RULES_SCRIPT_MAX, NULL },
+    };
+    struct field_val v[1];
+    struct rule_set work;
+    bool drafts = false, ok = false;
+    int idx = script_param(r);
+    cJSON *m, *d;
+    enum app_err rc;
+
+    if (idx < 0)
+        return APP_ENOTFOUND;
+    if (validate_fields(r, &r->form, spec, 1, v, NULL) != APP_OK)
+        return APP_EVALIDATION;
+    rc = rulesets_working(r->app->db, r->a, r->auth->tenant_id, &work, &drafts);
+    if (rc != APP_OK)
+        return rc;
+    /* Browsers send CR LF in textareas; scripts are stored with LF. */
+    {
+        char *p = arena_alloc(r->a, v[0].s.len + 1);
+        size_t i, n = 0;
+
+        if (p == NULL)
+            return APP_ENOMEM;
+        for (i = 0; i < v[0].s.len; i++) {
+            if (v[0].s.p[i] != '\r')
+                p[n++] = v[0].s.p[i];
+        }
+        p[n] = '\0';
+        work.scripts[idx] = (struct str){ p, n };
+    }
+    m = view_new(r);
+    if (m == NULL)
+        return APP_ENOMEM;
+    rc = check_set(r, &work, m, &ok);
+    if (rc != APP_OK)
+        return rc;
+    /* The draft is kept even when it does not pass, so no work is lost;
+     * it cannot be published until it does. */
+    rc = db_begin(r->app->db);
+    if (rc == APP_OK)
+        rc = rulesets_draft_put(r->app->db, r->auth->tenant_id, idx,
+                                work.scripts[idx], r->auth->user_id);
+    d = cJSON_CreateObject();
+    if (d != NULL) {
+        cJSON_AddStringToObject(d, "script", rules_script_names[idx]);
+        cJSON_AddBoolToObject(d, "passes", ok);
+    }
+    if (rc == APP_OK)
+        rc = audit_write(r, r->auth->tenant_id, r->auth->user_id, 0,
+                         "rules.draft_save", d);
+    cJSON_Delete(d);
+    if (rc == APP_OK)
+        rc = db_commit(r->app->db);
+    if (rc != APP_OK)
+        return rc;
+    cJSON_AddBoolToObject(m, "saved", true);
+    return editor(r, ok ? 200 : 422, idx, work.scripts[idx], m);
+}
+
+/* Publish set as the next version, in one transaction with clearing the
+ * drafts and the audit record (event, with d and the new version; d is
+ * taken).  A set that fails to compile or its self-tests is not
+ * published: *published stays false and the answer is the rules page with
+ * the errors (422). */
+APP_MUST_USE static enum app_err
+publish_checked(struct req *r, struct rule_set *set, struct str comment,
+                const char *event, cJSON *d, bool *published)
+{
+    bool ok = false, ignored;
+    cJSON *m = view_new(r);
+    enum app_err rc;
+
+    *published = false;
+    if (m == NULL) {
+        cJSON_Delete(d);
+        return APP_ENOMEM;
+    }
+    rc = check_set(r, set, m, &ok);
+    if (rc == APP_OK && !ok) {
+        view_add_str(m, "error", http_t(r, "rules.cannot_publish"));
+        rc = script_list(r, m, &ignored);
+        if (rc == APP_OK)
+            rc = view_page(r, 422, "pages/rules", m);
+    }
+    if (rc != APP_OK || !ok) {
+        cJSON_Delete(d);
+        return rc;
+    }
+    rc = db_begin(r->app->db);
+    if (rc == APP_OK)
+        rc = rulesets_publish(r->app->db, r->a, r->auth->tenant_id, set,
+                              r->auth->user_id, comment);
+    if (rc == APP_OK)
+        rc = rulesets_drafts_clear(r->app->db, r->auth->tenant_id);
+    if (d != NULL)
+        cJSON_AddNumberToObject(d, "version", set->version);
+    if (rc == APP_OK)
+        rc = audit_write(r, r->auth->tenant_id, r->auth->user_id, 0, event, d);
+    cJSON_Delete(d);
+    if (rc == APP_OK)
+        rc = db_commit(r->app->db);
+    *published = rc == APP_OK;
+    return rc;
+}
+
+enum app_err
+rules_admin_publish(struct req *r)
+{
+    static const struct field_spec spec[] = {
+        { "comment", V_LINE, false, 0, 500, NULL },
+    };
+    struct field_val v[1];
+    struct rule_set work;
+    bool drafts = false, published;
+    enum app_err rc;
+
+    if (validate_fields(r, &r->form, spec, 1, v, NULL) != APP_OK)
+        return APP_EVALIDATION;
+    rc = rulesets_working(r->app->db, r->a, r->auth->tenant_id, &work, &drafts);
+    if (rc != APP_OK)
+        return rc;
+    rc = publish_checked(r, &work, v[0].present ? v[0].s : STR_LIT(""),
+                         "rules.publish", cJSON_CreateObject(), &published);
+    if (rc != APP_OK || !published)
+        return rc;
+    log_info("rules.published", "tenant=%lld version=%d",
+             (long long)r->auth->tenant_id, work.version);
+    return http_redirect(r, "/admin/rules?done=published");
+}
+
+enum app_err
+rules_admin_discard(struct req *r)
+{
+    enum app_err rc = db_begin(r->app->db);
+
+    if (rc == APP_OK)
+        rc = rulesets_drafts_clear(r->app->db, r->auth->tenant_id);
+    if (rc == APP_OK)
+        rc = audit_write(r, r->auth->tenant_id, r->auth->user_id, 0,
+                         "rules.discard", NULL);
+    if (rc == APP_OK)
+        rc = db_commit(r->app->db);
+    if (rc != APP_OK)
+        return rc;
+    return http_redirect(r, "/admin/rules?done=discarded");
+}
+
+enum app_err
+rules_admin_history(struct req *r)
+{
+    cJSON *m = view_new(r), *list;
+    enum app_err rc;
+
+    if (m == NULL)
+        return APP_ENOMEM;
+    list = cJSON_AddArrayToObject(m, "versions");
+    if (list == NULL)
+        return APP_ENOMEM;
+    rc = rulesets_history(r->app->db, r->a, r->auth->tenant_id, HISTORY_MAX,
+                          list);
+    if (rc != APP_OK)
+        return rc;
+    view_local_times(r, list);
+    return view_page(r, 200, "pages/rules_history", m);
+}
+
+enum app_err
+rules_admin_version(struct req *r)
+{
+    int64_t num = router_param_int(r, "version");
+    struct rule_set cur, prev;
+    cJSON *m, *scripts;
+    bool have_prev;
+    int i;
+    enum app_err rc;
+
+    if (num > 1000000)
+        return APP_ENOTFOUND;
+    rc = rulesets_get(r->app->db, r->a, r->auth->tenant_id, 0, (int)num, &cur);
+    if (rc != APP_OK)
+        return rc;
+    rc = rulesets_get(r->app->db, r->a, r->auth->tenant_id, 0, (int)num - 1,
+                      &prev);
+    if (rc != APP_OK && rc != APP_ENOTFOUND)
+        return rc;
+    have_prev = rc == APP_OK;
+    m = view_new(r);
+    if (m == NULL)
+        return APP_ENOMEM;
+    cJSON_AddNumberToObject(m, "version", (double)num);
+    if (have_prev)
+        cJSON_AddNumberToObject(m, "previous", (double)(num - 1));
+    scripts = cJSON_AddArrayToObject(m, "scripts");
+    for (i = 0; scripts != NULL && i < RULES_NSCRIPTS; i++) {
+        cJSON *o = cJSON_CreateObject(), *lines;
+
+        if (o == NULL || !cJSON_AddItemToArray(scripts, o))
+            return APP_ENOMEM;
+        view_add_str(o, "name", rules_script_names[i]);
+        if (have_prev && str_eq(prev.scripts[i], cur.scripts[i])) {
+            cJSON_AddBoolToObject(o, "unchanged", true);
+            continue;
+        }
+        lines = cJSON_AddArrayToObject(o, "lines");
+        if (lines == NULL)
+            return APP_ENOMEM;
+        rc = diff_lines(have_prev ? prev.scripts[i] : STR_LIT(""),
+                        cur.scripts[i], 3, 20000, 4000, lines);
+        if (rc == APP_ETOOBIG) {
+            cJSON_AddBoolToObject(o, "too_large", true);
+            rc = APP_OK;
+        }
+        if (rc != APP_OK)
+            return rc;
+        /* Mustache needs booleans to pick a line's style. */
+        {
+            cJSON *l;
+
+            cJSON_ArrayForEach(l, lines)
+            {
+                const cJSON *op = cJSON_GetObjectItem(l, "op");
+                const char *s = cJSON_IsString(op) ? op->valuestring : " ";
+
+                cJSON_AddBoolToObject(l, "add", s[0] == '+');
+                cJSON_AddBoolToObject(l, "del", s[0] == '-');
+                cJSON_AddBoolToObject(l, "skip", s[0] == '~');
+            }
+        }
+    }
+    return view_page(r, 200, "pages/rules_version", m);
+}
+
+enum app_err
+rules_admin_rollback(struct req *r)
+{
+    int64_t num = router_param_int(r, "version");
+    struct rule_set old;
+    bool published;
+    cJSON *d;
+    char comment[64];
+    enum app_err rc;
+
+    if (num > 1000000)
+        return APP_ENOTFOUND;
+    rc = rulesets_get(r->app->db, r->a, r->auth->tenant_id, 0, (int)num, &old);
+    if (rc != APP_OK)
+        return rc;
+    /* The engine may have changed since: an old version is checked like
+     * any other before it runs again. */
+    snprintf(comment, sizeof(comment), "rollback to v%lld", (long long)num);
+    old.version_id = 0;
+    d = cJSON_CreateObject();
+    if (d != NULL)
+        cJSON_AddNumberToObject(d, "to", (double)num);
+    rc = publish_checked(r, &old, str_c(comment), "rules.rollback", d,
+                         &published);
+    if (rc != APP_OK || !published)
+        return rc;
+    return http_redirect(r, "/admin/rules?done=rolled_back");
+}
+
+/* --- dry run
+ * ------------------------------------------------------------------ */
+
+static const char *const dry_functions[] = {
+    "check_transition", "classify_activity", "required_photos", "thresholds",
+    "on_alert",         "on_contract",       "extract_notes",   NULL,
+};
+
+static const char DRY_SAMPLE[] =
+    "[{\"amount\": 120000}, \"intent\", \"advancing\", "
+    "[\"trial_kit_receipt\", \"installation_form\"]]";
+
+/* Run fn(args) on a set; the model gets {ok, result (pretty JSON) | error}. */
+static void
+dry_one(struct req *r, const struct rule_set *set, const char *fn,
+        const cJSON *args, cJSON *into)
+{
+    struct sbx *s = NULL;
+    cJSON *res = NULL;
+    char err[1024];
+    char *text;
+
+    if (rules_build(&r->app->conf, engine_of(r), set, &s, err, sizeof(err)) !=
+            APP_OK ||
+        rules_call_json(s, fn, args, &res, err, sizeof(err)) != APP_OK) {
+        view_add_str(into, "error", err);
+    } else {
+        text = cJSON_Print(res);
+        view_add_str(into, "result", text != NULL ? text : "");
+        cJSON_free(text);
+    }
+    cJSON_Delete(res);
+    sbx_free(s);
+}
+
+/* A refusal code a catalog key may be made of (a-z and _, short). */
+static bool
+code_ok(const char *s)
+{
+    size_t i;
+
+    for (i = 0; s[i] != '\0'; i++)
+        if (i >= 40 || !((s[i] >= 'a' && s[i] <= 'z') || s[i] == '_'))
+            return false;
+    return i > 0;
+}
+
+/* One decision of check_transition as the page shows it; sig collects
+ * what it decided, to compare the two versions. */
+APP_MUST_USE static enum app_err
+dry_verdict(struct req *r, const struct ruledesc *rd, struct sbx *s,
+            const char *build_err, const cJSON *args, cJSON *row,
+            const char *prefix, struct buf *sig)
+{
+    cJSON *res = NULL;
+    const cJSON *m;
+    char err[1024];
+    struct buf b;
+    enum app_err rc = APP_OK;
+
+    buf_init(&b, r->a, 4096);
+    if (s == NULL) {
+        view_add_str(row, arena_printf(r->a, "%s_error", prefix), build_err);
+        return buf_puts(sig, "!");
+    }
+    if (rules_call_json(s, "check_transition", args, &res, err, sizeof(err)) !=
+        APP_OK) {
+        view_add_str(row, arena_printf(r->a, "%s_error", prefix), err);
+        return buf_puts(sig, "!");
+    }
+    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(res, "allowed"))) {
+        cJSON_AddBoolToObject(row, arena_printf(r->a, "%s_ok", prefix), true);
+        rc = buf_puts(sig, "ok");
+    } else {
+        cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(res, "missing"))
+        {
+            const char *key = cJSON_GetStringValue(
+                cJSON_GetObjectItemCaseSensitive(m, "key"));
+
+            if (key == NULL)
+                continue;
+            rc = buf_printf(&b, "%s%s", b.len > 0 ? ", " : "",
+                            ruledesc_label(r, rd, "evidence", key));
+            if (rc == APP_OK)
+                rc = buf_printf(sig, "%s,", key);
+            if (rc != APP_OK)
+                break;
+        }
+        if (rc == APP_OK && b.len > 0) {
+            view_add_str(row, arena_printf(r->a, "%s_missing", prefix), b.p);
+        } else if (rc == APP_OK) {
+            const char *code = cJSON_GetStringValue(
+                cJSON_GetObjectItemCaseSensitive(res, "code"));
+            const char *msg = cJSON_GetStringValue(
+                cJSON_GetObjectItemCaseSensitive(res, "message"));
+
+            if (code == NULL || !code_ok(code))
+                code = "refused";
+            rc = buf_puts(sig, code);
+            view_add_str(
+                row, arena_printf(r->a, "%s_refused", prefix),
+                msg != NULL && msg[0] != '\0'
+                    ? msg
+                    : http_t(r, arena_printf(r->a, "stage.refused.%s", code)));
+        }
+    }
+    cJSON_Delete(res);
+    return rc;
+}
+
+/* The dry run for a customer: check_transition from where it stands to
+ * every stage, published rules beside the working drafts. */
+APP_MUST_USE static enum app_err
+dry_customer(struct req *r, cJSON *m, int64_t id, const struct rule_set *pub,
+             const struct rule_set *work)
+{
+    struct ruledesc rd;
+    struct customer c;
+    struct sbx *sp = NULL, *sw = NULL;
+    cJSON *facts = NULL, *have = NULL, *rows, *o;
+    const cJSON *st;
+    char perr[1024] = "", werr[1024] = "";
+    enum app_err rc = ruledesc_get(r, &rd);
+
+    if (rc == APP_OK)
+        rc = stage_inputs(r, id, &c, &facts, &have);
+    if (rc != APP_OK)
+        return rc;
+    /* A version that does not build shows its error (perr, werr) in its
+     * column; sp or sw is NULL then. */
+    app_ignore(
+        rules_build(&r->app->conf, engine_of(r), pub, &sp, perr, sizeof(perr)),
+        "shown in the page as perr");
+    app_ignore(
+        rules_build(&r->app->conf, engine_of(r), work, &sw, werr, sizeof(werr)),
+        "shown in the page as werr");
+    o = cJSON_AddObjectToObject(m, "customer");
+    cJSON_AddNumberToObject(o, "id", (double)c.id);
+    view_add_str(o, "name", c.name);
+    view_add_str(o, "stage", ruledesc_label(r, &rd, "stages", c.stage));
+    rows = cJSON_AddArrayToObject(m, "decisions");
+    cJSON_ArrayForEach(st, ruledesc_stages(&rd))
+    {
+        const char *key =
+            cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(st, "key"));
+        cJSON *args = cJSON_CreateArray(), *row = cJSON_CreateObject();
+        struct buf a, b;
+
+        if (key == NULL || args == NULL || row == NULL ||
+            strcmp(key, c.stage) == 0) {
+            cJSON_Delete(args);
+            cJSON_Delete(row);
+            continue;
+        }
+        cJSON_AddItemToArray(args, cJSON_Duplicate(facts, true));
+        cJSON_AddItemToArray(args, cJSON_CreateString(c.stage));
+        cJSON_AddItemToArray(args, cJSON_CreateString(key));
+        cJSON_AddItemToArray(args, cJSON_Duplicate(have, true));
+        cJSON_AddItemToArray(rows, row);
+        view_add_str(row, "stage", ruledesc_name(r, st));
+        buf_init(&a, r->a, 4096);
+        buf_init(&b, r->a, 4096);
+        rc = dry_verdict(r, &rd, sp, perr, args, row, "published", &a);
+        if (rc == APP_OK)
+            rc = dry_verdict(r, &rd, sw, werr, args, row, "draft", &b);
+        cJSON_AddBoolToObject(row, "differs",
+                              a.p == NULL || b.p == NULL ||
+                                  strcmp(a.p, b.p) != 0);
+        cJSON_Delete(args);
+        if (rc != APP_OK)
+            break;
+    }
+    sbx_free(sp);
+    sbx_free(sw);
+    cJSON_Delete(facts);
+    cJSON_Delete(have);
+    return rc;
+}
+
+enum app_err
+rules_admin_dry_run(struct req *r)
+{
+    static const struct field_spec spec[] = {
+        { "fn", V_ENUM, false, 0, 0, dry_functions },
+        { "args", V_TEXT, false, 0, 65536, NULL },
+        { "customer", V_INT, false, 1, INT64_MAX, NULL },
+    };
+    struct field_val v[3];
+    struct rule_set pub, work;
+    const struct kvlist *src = r->method == HM_POST ? &r->form : &r->query_args;
+    cJSON *m, *args = NULL, *fns;
+    const char *detail = NULL, *fn;
+    struct str text;
+    int64_t vid = 0;
+    bool drafts = false;
+    size_t i;
+    enum app_err rc;
+
+    if (validate_fields(r, src, spec, 3, v, NULL) != APP_OK)
+        return APP_EVALIDATION;
+    fn = v[0].present ? dry_functions[v[0].i] : dry_functions[0];
+    text = v[1].present ? v[1].s : STR_LIT(DRY_SAMPLE);
+    m = view_new(r);
+    if (m == NULL)
+        return APP_ENOMEM;
+    fns = cJSON_AddArrayToObject(m, "functions");
+    for (i = 0; fns != NULL && dry_functions[i] != NULL; i++) {
+        cJSON *o = cJSON_CreateObject();
+
+        cJSON_AddItemToArray(fns, o);
+        view_add_str(o, "name", dry_functions[i]);
+        cJSON_AddBoolToObject(o, "selected", strcmp(fn, dry_functions[i]) == 0);
+    }
+    view_add_str(m, "args", arena_str(r->a, text).p);
+    if (v[2].present)
+        cJSON_AddNumberToObject(m, "customer_id", (double)v[2].i);
+    if (r->method != HM_POST)
+        return view_page(r, 200, "pages/rules_dry_run", m);
+    if (v[2].present) {
+        rc = rulesets_published_id(r->app->db, r->a, r->auth->tenant_id, &vid);
+        if (rc == APP_OK)
+            rc = rulesets_get(r->app->db, r->a, r->auth->tenant_id, vid, 0,
+                              &pub);
+        if (rc == APP_OK)
+            rc = rulesets_working(r->app->db, r->a, r->auth->tenant_id, &work,
+                                  &drafts);
+        if (rc == APP_OK)
+            rc = dry_customer(r, m, v[2].i, &pub, &work);
+        if (rc == APP_ENOTFOUND) {
+            view_add_str(m, "error", http_t(r, "rules.dry_no_customer"));
+            return view_page(r, 404, "pages/rules_dry_run", m);
+        }
+        if (rc != APP_OK)
+            return rc;
+        cJSON_AddNumberToObject(m, "version", pub.version);
+        cJSON_AddBoolToObject(m, "has_drafts", drafts);
+        return view_page(r, 200, "pages/rules_dry_run", m);
+    }
+    rc = parse_json(text, 65536, 16, &args, &detail);
+    if (rc != APP_OK || !cJSON_IsArray(args)) {
+        cJSON_Delete(args);
+        view_add_str(m, "error", http_t(r, "rules.dry_bad_args"));
+        return view_page(r, 422, "pages/rules_dry_run", m);
+    }
+    rc = rulesets_published_id(r->app->db, r->a, r->auth->tenant_id, &vid);
+    if (rc == APP_OK)
+        rc = rulesets_get(r->app->db, r->a, r->auth->tenant_id, vid, 0, &pub);
+    if (rc == APP_OK)
+        rc = rulesets_working(r->app->db, r->a, r->auth->tenant_id, &work,
+                              &drafts);
+    if (rc != APP_OK) {
+        cJSON_Delete(args);
+        return rc;
+    }
+    dry_one(r, &pub, fn, args, cJSON_AddObjectToObject(m, "published"));
+    dry_one(r, &work, fn, args, cJSON_AddObjectToObject(m, "draft"));
+    cJSON_Delete(args);
+    cJSON_AddNumberToObject(m, "version", pub.version);
+    cJSON_AddBoolToObject(m, "has_drafts", drafts);
+    cJSON_AddBoolToObject(m, "ran", true);
+    return view_page(r, 200, "pages/rules_dry_run", m);
+}

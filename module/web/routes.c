@@ -1,0 +1,218 @@
+/*
+ * routes.c -- the route table: every URL the application answers, in one
+ * place, with the roles that may use it and what it parses.
+ *
+ * roles: ROLES_PUBLIC (anyone), ROLES_ANY (any signed-in user) or a mask of
+ * enum role.  A signed-in user whose role is not in the mask gets 404.
+ * Flags: RF_STATE (changes state: POST only, CSRF-checked for cookie
+ * sessions), RF_FORM/RF_JSON/RF_QUERY (what is parsed), RF_DB (needs the
+ * database; all routes with roles do), RF_API (JSON errors, bearer tokens),
+ * RF_MFA (reachable before the second factor is done).
+ */
+#include "web/handlers.h"
+#include "http/router.h"
+
+#define PUB ROLES_PUBLIC
+#define ANY ROLES_ANY
+#define ADMIN ROLE_ADMIN
+#define TEAM (ROLE_ADMIN | ROLE_MANAGER | ROLE_SUPERVISOR)
+#define POST_FORM (RF_STATE | RF_FORM | RF_DB)
+
+const struct route app_routes[] = {
+    /* pages */
+    { HM_GET, "/", pages_home, PUB, RF_DB, "pages.home" },
+    { HM_POST, "/lang", pages_set_lang, PUB, POST_FORM | RF_MFA,
+      "pages.set_lang" },
+
+    /* signing in and out */
+    { HM_GET, "/login", login_form, PUB, RF_DB | RF_QUERY, "login.form" },
+    { HM_POST, "/login", login_submit, PUB, POST_FORM, "login.submit" },
+    { HM_GET, "/login/mfa", mfa_verify_form, ANY, RF_DB | RF_QUERY | RF_MFA,
+      "login.mfa_form" },
+    { HM_POST, "/login/mfa", mfa_verify_submit, ANY, POST_FORM | RF_MFA,
+      "login.mfa_submit" },
+    { HM_POST, "/logout", logout_submit, ANY, POST_FORM | RF_MFA,
+      "login.logout" },
+
+    /* the user's own account */
+    { HM_GET, "/account", account_show, ANY, RF_DB | RF_QUERY, "account.show" },
+    { HM_POST, "/account/password", account_password, ANY, POST_FORM,
+      "account.password" },
+    { HM_GET, "/account/mfa", mfa_setup, ANY, RF_DB | RF_MFA, "account.mfa" },
+    { HM_POST, "/account/mfa/start", mfa_start, ANY, POST_FORM | RF_MFA,
+      "account.mfa_start" },
+    { HM_POST, "/account/mfa/enable", mfa_enable, ANY, POST_FORM | RF_MFA,
+      "account.mfa_enable" },
+    { HM_POST, "/account/mfa/recovery", mfa_regenerate, ANY, POST_FORM,
+      "account.mfa_recovery" },
+    { HM_POST, "/account/mfa/disable", mfa_disable, ANY, POST_FORM,
+      "account.mfa_disable" },
+    { HM_POST, "/account/sessions/{num:int}/revoke", account_session_revoke,
+      ANY, POST_FORM, "account.session_revoke" },
+    { HM_POST, "/account/sessions/revoke-others",
+      account_sessions_revoke_others, ANY, POST_FORM,
+      "account.sessions_revoke_others" },
+    { HM_POST, "/account/tokens", account_token_create, ANY, POST_FORM,
+      "account.token_create" },
+    { HM_POST, "/account/tokens/{id:int}/revoke", account_token_revoke, ANY,
+      POST_FORM, "account.token_revoke" },
+
+    /* the team */
+    { HM_GET, "/team", team_show, TEAM, RF_DB, "team.show" },
+
+    /* administration */
+    { HM_GET, "/admin/users", admin_users, ADMIN, RF_DB | RF_QUERY,
+      "admin.users" },
+    { HM_GET, "/admin/users/new", admin_user_new, ADMIN, RF_DB,
+      "admin.user_new" },
+    { HM_POST, "/admin/users", admin_user_create, ADMIN, POST_FORM,
+      "admin.user_create" },
+    { HM_GET, "/admin/users/{id:int}", admin_user_show, ADMIN, RF_DB | RF_QUERY,
+      "admin.user_show" },
+    { HM_POST, "/admin/users/{id:int}", admin_user_update, ADMIN, POST_FORM,
+      "admin.user_update" },
+    { HM_POST, "/admin/users/{id:int}/deactivate", admin_user_deactivate, ADMIN,
+      POST_FORM, "admin.user_deactivate" },
+    { HM_POST, "/admin/users/{id:int}/activate", admin_user_activate, ADMIN,
+      POST_FORM, "admin.user_activate" },
+    { HM_POST, "/admin/users/{id:int}/password", admin_user_password, ADMIN,
+      POST_FORM, "admin.user_password" },
+    { HM_POST, "/admin/users/{id:int}/mfa-reset", admin_user_mfa_reset, ADMIN,
+      POST_FORM, "admin.user_mfa_reset" },
+    { HM_GET, "/admin/tokens", admin_tokens, ADMIN, RF_DB, "admin.tokens" },
+    { HM_POST, "/admin/tokens", admin_token_create, ADMIN, POST_FORM,
+      "admin.token_create" },
+    { HM_POST, "/admin/tokens/{id:int}/revoke", admin_token_revoke, ADMIN,
+      POST_FORM, "admin.token_revoke" },
+    { HM_GET, "/admin/audit", admin_audit, ADMIN, RF_DB | RF_QUERY,
+      "admin.audit" },
+
+    /* the rule editor */
+    { HM_GET, "/admin/rules", rules_admin_list, ADMIN, RF_DB | RF_QUERY,
+      "rules.list" },
+    { HM_GET, "/admin/rules/history", rules_admin_history, ADMIN, RF_DB,
+      "rules.history" },
+    { HM_GET, "/admin/rules/history/{version:int}", rules_admin_version, ADMIN,
+      RF_DB, "rules.version" },
+    { HM_POST, "/admin/rules/history/{version:int}/rollback",
+      rules_admin_rollback, ADMIN, POST_FORM, "rules.rollback" },
+    { HM_POST, "/admin/rules/publish", rules_admin_publish, ADMIN, POST_FORM,
+      "rules.publish" },
+    { HM_POST, "/admin/rules/discard", rules_admin_discard, ADMIN, POST_FORM,
+      "rules.discard" },
+    { HM_GET, "/admin/rules/dry-run", rules_admin_dry_run, ADMIN,
+      RF_DB | RF_QUERY, "rules.dry_run_form" },
+    { HM_POST, "/admin/rules/dry-run", rules_admin_dry_run, ADMIN, POST_FORM,
+      "rules.dry_run" },
+    { HM_GET, "/admin/rules/{name:slug}", rules_admin_edit, ADMIN, RF_DB,
+      "rules.edit" },
+    { HM_POST, "/admin/rules/{name:slug}", rules_admin_save, ADMIN, POST_FORM,
+      "rules.save" },
+
+    /* customers, the decision chain, evidence, the board */
+    { HM_GET, "/customers", customers_index, ANY, RF_DB | RF_QUERY,
+      "customers.index" },
+    { HM_GET, "/customers/new", customers_new, ANY, RF_DB, "customers.new" },
+    { HM_POST, "/customers", customers_create_page, ANY, POST_FORM,
+      "customers.create" },
+    { HM_GET, "/customers/export.csv", customers_export, ANY,
+      RF_DB | RF_QUERY | RF_LONG, "customers.export" },
+    { HM_GET, "/customers/import", imports_form, ANY, RF_DB, "imports.form" },
+    { HM_POST, "/customers/import", imports_upload, ANY, POST_FORM | RF_LONG,
+      "imports.upload" },
+    { HM_GET, "/customers/import/{id:int}", imports_show, ANY, RF_DB | RF_LONG,
+      "imports.show" },
+    { HM_POST, "/customers/import/{id:int}", imports_mapping, ANY,
+      POST_FORM | RF_LONG, "imports.mapping" },
+    { HM_POST, "/customers/import/{id:int}/commit", imports_commit, ANY,
+      POST_FORM | RF_LONG, "imports.commit" },
+    { HM_GET, "/customers/import/{id:int}/errors.csv", imports_errors, ANY,
+      RF_DB | RF_LONG, "imports.errors" },
+    { HM_POST, "/customers/bulk", customers_bulk, ANY, POST_FORM,
+      "customers.bulk" },
+    { HM_GET, "/customers/{id:int}", customer_show, ANY, RF_DB,
+      "customers.show" },
+    { HM_POST, "/customers/{id:int}", customer_update, ANY, POST_FORM,
+      "customers.update" },
+    { HM_GET, "/customers/{id:int}/edit", customer_edit, ANY, RF_DB,
+      "customers.edit" },
+    { HM_POST, "/customers/{id:int}/stage", customer_stage, ANY, POST_FORM,
+      "customers.stage" },
+    { HM_POST, "/customers/{id:int}/transfer", customer_transfer, TEAM,
+      POST_FORM, "customers.transfer" },
+    { HM_GET, "/customers/{id:int}/evidence/{key:slug}", evidence_form, ANY,
+      RF_DB, "evidence.form" },
+    { HM_POST, "/customers/{id:int}/evidence/{key:slug}", evidence_submit, ANY,
+      POST_FORM, "evidence.submit" },
+    { HM_POST, "/customers/{id:int}/evidence/{eid:int}/remove",
+      evidence_remove_page, ANY, POST_FORM, "evidence.remove" },
+    { HM_GET, "/customers/{id:int}/contacts/new", contact_new, ANY, RF_DB,
+      "contacts.new" },
+    { HM_POST, "/customers/{id:int}/contacts", contact_create, ANY, POST_FORM,
+      "contacts.create" },
+    { HM_GET, "/contacts/{id:int}", contact_show, ANY, RF_DB, "contacts.show" },
+    { HM_POST, "/contacts/{id:int}", contact_update, ANY, POST_FORM,
+      "contacts.update" },
+    { HM_POST, "/contacts/{id:int}/events", contact_event, ANY, POST_FORM,
+      "contacts.event" },
+    { HM_POST, "/contacts/{id:int}/remove", contact_remove, ANY, POST_FORM,
+      "contacts.remove" },
+    { HM_GET, "/pipeline", pipeline_board, ANY, RF_DB | RF_QUERY,
+      "pipeline.board" },
+    { HM_POST, "/pipeline/move", pipeline_move, ANY, POST_FORM,
+      "pipeline.move" },
+    { HM_GET, "/files/{id:int}", files_download, ANY, RF_DB, "files.download" },
+
+    /* JSON API */
+    { HM_GET, "/api/v1/me", api_me, ANY, RF_DB | RF_API, "api.me" },
+    { HM_GET, "/api/v1/users", api_users, ANY, RF_DB | RF_API, "api.users" },
+    { HM_GET, "/api/v1/users/{id:int}", api_user, ANY, RF_DB | RF_API,
+      "api.user" },
+    { HM_GET, "/api/v1/rules", api_rules, ANY, RF_DB | RF_API, "api.rules" },
+    { HM_GET, "/api/v1/rules/transition", api_rules_transition, ANY,
+      RF_DB | RF_API | RF_QUERY, "api.rules_transition" },
+
+    { HM_GET, "/api/v1/customers", api_customers, ANY,
+      RF_DB | RF_API | RF_QUERY, "api.customers" },
+    { HM_POST, "/api/v1/customers", api_customer_create, ANY,
+      RF_STATE | RF_JSON | RF_DB | RF_API, "api.customer_create" },
+    { HM_GET, "/api/v1/customers/{id:int}", api_customer, ANY, RF_DB | RF_API,
+      "api.customer" },
+    { HM_PATCH, "/api/v1/customers/{id:int}", api_customer_update, ANY,
+      RF_STATE | RF_JSON | RF_DB | RF_API, "api.customer_update" },
+    { HM_POST, "/api/v1/customers/{id:int}/stage", api_customer_stage, ANY,
+      RF_STATE | RF_JSON | RF_DB | RF_API, "api.customer_stage" },
+    { HM_GET, "/api/v1/customers/{id:int}/contacts", api_customer_contacts, ANY,
+      RF_DB | RF_API, "api.customer_contacts" },
+    { HM_POST, "/api/v1/customers/{id:int}/contacts", api_contact_create, ANY,
+      RF_STATE | RF_JSON | RF_DB | RF_API, "api.contact_create" },
+    { HM_POST, "/api/v1/customers/{id:int}/evidence", api_customer_evidence,
+      ANY, RF_STATE | RF_FORM | RF_JSON | RF_DB | RF_API,
+      "api.customer_evidence" },
+    { HM_GET, "/api/v1/customers/{id:int}/evidence", api_customer_evidence_list,
+      ANY, RF_DB | RF_API, "api.customer_evidence_list" },
+    { HM_GET, "/api/v1/contacts/{id:int}", api_contact, ANY, RF_DB | RF_API,
+      "api.contact" },
+    { HM_PATCH, "/api/v1/contacts/{id:int}", api_contact_update, ANY,
+      RF_STATE | RF_JSON | RF_DB | RF_API, "api.contact_update" },
+    { HM_GET, "/api/v1/customers/{id:int}/history", api_customer_history, ANY,
+      RF_DB | RF_API, "api.customer_history" },
+
+    /* health */
+    { HM_GET, "/healthz", health_live, PUB, RF_NOLOG | RF_BARE, "health.live" },
+    { HM_GET, "/readyz", health_ready, PUB, RF_NOLOG | RF_DB, "health.ready" },
+
+    /* test-suite routes (debug_routes = 1 only) */
+    { HM_GET, "/_debug/sleep", debug_sleep, PUB, RF_DEBUG | RF_QUERY,
+      "debug.sleep" },
+    { HM_GET, "/_debug/crash", debug_crash, PUB, RF_DEBUG, "debug.crash" },
+    { HM_POST, "/_debug/echo", debug_echo, PUB, RF_DEBUG | RF_FORM | RF_JSON,
+      "debug.echo" },
+    { HM_GET, "/_debug/error/{code:int}", debug_error, PUB, RF_DEBUG,
+      "debug.error" },
+    { HM_POST, "/_debug/state", debug_state, PUB, RF_DEBUG | RF_STATE | RF_FORM,
+      "debug.state" },
+    { HM_GET, "/_debug/db", debug_db, PUB, RF_DEBUG | RF_DB, "debug.db" },
+};
+
+const size_t app_routes_count = sizeof(app_routes) / sizeof(app_routes[0]);

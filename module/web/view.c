@@ -1,0 +1,240 @@
+/*
+ * view.c -- common view-model keys, the error page.
+ */
+#include "web/view.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "server/app.h"
+#include "web/auth.h"
+#include "web/csrf.h"
+#include "base/log.h"
+#include "http/router.h"
+#include "base/tz.h"
+#include "base/jsonmem.h"
+
+static void
+model_cleanup(void *p)
+{
+    cJSON_Delete(p);
+}
+
+bool
+view_add_str(cJSON *obj, const char *key, const char *val)
+{
+    return cJSON_AddStringToObject(obj, key, val != NULL ? val : "") != NULL;
+}
+
+cJSON *
+view_new(struct req *r)
+{
+    cJSON *m = cJSON_CreateObject();
+    bool ok;
+
+    if (m == NULL)
+        return NULL;
+    if (arena_cleanup_add(r->a, model_cleanup, m) != 0)
+        return NULL; /* it has freed m */
+    /* The catalog by reference: not copied, not freed with the model. */
+    ok = r->catalog == NULL || jsonmem_add_ref(m, "t", r->catalog);
+    ok = ok && view_add_str(m, "lang", r->lang);
+    ok = ok && cJSON_AddBoolToObject(m, "lang_en",
+                                     strcmp(r->lang, "en") == 0) != NULL;
+    ok = ok && view_add_str(m, "csrf", csrf_token(r));
+    ok = ok &&
+         view_add_str(m, "path", arena_strndup(r->a, r->path.p, r->path.len));
+    /* The signed-in user and what the navigation offers them; a session
+     * still waiting for its second factor shows only "sign out". */
+    if (ok && r->auth != NULL) {
+        cJSON *u = cJSON_AddObjectToObject(m, "user");
+        bool full = r->auth->mfa_state == MFA_DONE;
+
+        ok = u != NULL && view_add_str(u, "login", r->auth->login) &&
+             view_add_str(u, "name", r->auth->display_name) &&
+             view_add_str(u, "tenant", r->auth->tenant_name) &&
+             cJSON_AddBoolToObject(u, "full", full) != NULL &&
+             cJSON_AddBoolToObject(
+                 u, "admin", full && (r->auth->role & ROLE_ADMIN)) != NULL &&
+             cJSON_AddBoolToObject(
+                 u, "team",
+                 full && (r->auth->role & (ROLE_ADMIN | ROLE_MANAGER |
+                                           ROLE_SUPERVISOR))) != NULL;
+    }
+    return ok ? m : NULL;
+}
+
+static void
+errors_cleanup(void *p)
+{
+    cJSON_Delete(p);
+}
+
+cJSON *
+view_errors(struct req *r)
+{
+    cJSON *e = cJSON_CreateObject();
+
+    if (e != NULL && arena_cleanup_add(r->a, errors_cleanup, e) != 0)
+        return NULL;
+    return e;
+}
+
+cJSON *
+view_options(struct req *r, const char *const *values, const char *label_prefix,
+             const char *selected)
+{
+    cJSON *a = cJSON_CreateArray();
+    size_t i;
+
+    for (i = 0; a != NULL && values[i] != NULL; i++) {
+        cJSON *o;
+
+        if (values[i][0] == '\0')
+            continue;
+        o = cJSON_CreateObject();
+        if (o == NULL)
+            break;
+        view_add_str(o, "value", values[i]);
+        view_add_str(
+            o, "label",
+            http_t(r, arena_printf(r->a, "%s%s", label_prefix, values[i])));
+        cJSON_AddBoolToObject(o, "selected",
+                              selected != NULL &&
+                                  strcmp(selected, values[i]) == 0);
+        cJSON_AddItemToArray(a, o);
+    }
+    return a;
+}
+
+/* Add has_<name> = true beside every non-empty array <name> of the page's
+ * own data (not the catalog), depth-first. */
+static void
+flag_lists(cJSON *o, int depth)
+{
+    cJSON *c;
+
+    if (depth > 16 || o == NULL)
+        return;
+    if (cJSON_IsArray(o)) {
+        cJSON_ArrayForEach(c, o) flag_lists(c, depth + 1);
+        return;
+    }
+    if (!cJSON_IsObject(o))
+        return;
+    for (c = o->child; c != NULL; c = c->next) {
+        char key[72];
+
+        if (c->string == NULL || strcmp(c->string, "t") == 0 ||
+            c->type & cJSON_IsReference)
+            continue;
+        flag_lists(c, depth + 1);
+        if (cJSON_IsArray(c) && c->child != NULL && strlen(c->string) < 64) {
+            snprintf(key, sizeof(key), "has_%s", c->string);
+            if (!cJSON_HasObjectItem(o, key))
+                cJSON_AddBoolToObject(o, key, true);
+        }
+    }
+}
+
+enum app_err
+view_page(struct req *r, int status, const char *tmpl, cJSON *model)
+{
+    flag_lists(model, 0);
+    return http_html(r, status, tmpl, model);
+}
+
+static bool
+wants_json(const struct req *r)
+{
+    const char *accept;
+
+    if (r->route != NULL && (r->route->flags & RF_API))
+        return true;
+    if (r->path.len >= 8 && memcmp(r->path.p, "/api/v1/", 8) == 0)
+        return true;
+    accept = http_param(r, "HTTP_ACCEPT");
+    return accept != NULL && strstr(accept, "application/json") != NULL &&
+           strstr(accept, "text/html") == NULL;
+}
+
+void
+view_error(struct req *r, enum app_err e)
+{
+    int status = app_err_status(e);
+    const char *detail =
+        r->err_detail != NULL ? http_t(r, r->err_detail) : NULL;
+    char key[64], mkey[64];
+    const char *generic;
+    cJSON *m;
+
+    /* Whatever the handler had put in the body or headers is dropped,
+     * except a Set-Cookie or Allow set for this very answer.  The error
+     * page is a document of its own: a failed allocation before it does
+     * not stop it, one while it is built sends the plain text instead. */
+    buf_clear(&r->body);
+    http_fresh(r);
+    if (detail != NULL && strcmp(detail, r->err_detail) == 0)
+        detail = NULL; /* an untranslated key is not a message */
+    snprintf(key, sizeof(key), "%s.title", app_err_msgkey(e));
+    snprintf(mkey, sizeof(mkey), "%s.message", app_err_msgkey(e));
+    generic = http_t(r, mkey);
+    if (wants_json(r)) {
+        cJSON *o = cJSON_CreateObject();
+
+        if (o != NULL && view_add_str(o, "error", app_err_code(e)) &&
+            view_add_str(o, "message", detail != NULL ? detail : generic) &&
+            (r->err_detail == NULL ||
+             view_add_str(o, "detail", r->err_detail)) &&
+            (r->err_text == NULL ||
+             view_add_str(o, "rule_error", r->err_text)) &&
+            http_json(r, status, o) == APP_OK) {
+            cJSON_Delete(o);
+            return;
+        }
+        cJSON_Delete(o);
+        goto plain;
+    }
+    m = view_new(r);
+    if (m == NULL)
+        goto plain;
+    if (cJSON_AddNumberToObject(m, "status", status) == NULL ||
+        !view_add_str(m, "title", http_t(r, key)) ||
+        !view_add_str(m, "message", generic) ||
+        (detail != NULL && !view_add_str(m, "detail", detail)) ||
+        /* What exactly failed (a rule's script and line) helps the admins
+         * who write the rules; others see the plain message. */
+        (r->err_text != NULL && r->auth != NULL &&
+         (r->auth->role & ROLE_ADMIN) &&
+         !view_add_str(m, "technical", r->err_text)) ||
+        !view_add_str(m, "rid", r->rid) ||
+        view_page(r, status, "pages/error", m) != APP_OK)
+        goto plain;
+    return;
+plain:
+    app_ignore(http_text(r, status, http_reason(status)),
+               "the last resort: nothing is left to try");
+}
+
+void
+view_local_times(struct req *r, cJSON *list)
+{
+    static const char *const keys[] = { "created_at", "last_seen_at",
+                                        "expires_at", "last_used_at", "at" };
+    const char *zone = r->auth != NULL ? r->auth->tenant_tz : NULL;
+    cJSON *o;
+
+    cJSON_ArrayForEach(o, list)
+    {
+        size_t k;
+
+        for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+            cJSON *f = cJSON_GetObjectItemCaseSensitive(o, keys[k]);
+            char when[32];
+
+            if (cJSON_IsString(f))
+                cJSON_SetValuestring(
+                    f, tz_format(zone, f->valuestring, when, sizeof(when)));
+        }
+    }
+}

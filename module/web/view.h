@@ -1,0 +1,51 @@
+/*
+ * view.h -- view models shared by every page.
+ *
+ * Handlers build a cJSON model and render it (STYLE §4).  view_new() makes
+ * the model with what the layout needs: the catalog `t` (a reference, not
+ * a copy), `lang`, the CSRF token for forms, the signed-in user, the
+ * current path (for the language switch) -- so a handler only adds its own
+ * keys.  The model is freed by an arena cleanup.
+ */
+#ifndef PROOFLINE_VIEW_H
+#define PROOFLINE_VIEW_H
+
+#include <cJSON.h>
+
+#include "base/err.h"
+#include "http/http.h"
+
+/* A new page model with the common keys; NULL when out of memory. */
+cJSON *view_new(struct req *r);
+
+/* Render a page: http_html with the layout's common keys present.  Every
+ * non-empty array "x" in the model gets a sibling "has_x": true, so a
+ * template tests "any?" with {{#has_x}} (a {{#x.0}} section would push the
+ * first item, whose keys then shadow missing ones of later items). */
+APP_MUST_USE enum app_err view_page(struct req *r, int status, const char *tmpl,
+                                    cJSON *model);
+
+/* An empty JSON object for per-field error messages, freed with the
+ * request (NULL when out of memory). */
+cJSON *view_errors(struct req *r);
+
+/* [{value, label, selected}] for a <select>: one option per values[i]
+ * (NULL-terminated; empty strings skipped), labelled by the catalog key
+ * label_prefix + value; `selected` may be NULL. */
+cJSON *view_options(struct req *r, const char *const *values,
+                    const char *label_prefix, const char *selected);
+
+/* Answer with the error page (HTML) or a JSON error body (API routes and
+ * clients that accept only JSON) for e, in the request's language, using
+ * r->err_detail for the specific message when set.  Never fails: when the
+ * page cannot be rendered, a plain-text body is sent instead. */
+void view_error(struct req *r, enum app_err e);
+
+/* Rewrite the UTC time fields (created_at, last_seen_at, expires_at,
+ * last_used_at, at) of every object in list into the tenant's zone. */
+void view_local_times(struct req *r, cJSON *list);
+
+/* Add a string to an object; returns false when out of memory. */
+bool view_add_str(cJSON *obj, const char *key, const char *val);
+
+#endif

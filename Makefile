@@ -120,6 +120,7 @@ fuzz: deps
 # --- style ------------------------------------------------------------------
 lint:
 	@scripts/lint.sh
+	@$(PYTHON) scripts/layers.py --build $(SRC) $(HDR)
 
 format:
 	@clang-format -i $(FMT_FILES)

@@ -143,3 +143,19 @@ utf8_put(char out[4], uint32_t cp)
     out[3] = (char)(0x80 | (cp & 0x3F));
     return 4;
 }
+
+int
+utf8_valid(const char *p, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)p;
+    size_t i = 0;
+
+    while (i < n) {
+        struct utf8_char c = utf8_next(s + i, n - i);
+
+        if (!c.ok)
+            return 0;
+        i += c.len;
+    }
+    return 1;
+}

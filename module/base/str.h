@@ -80,4 +80,8 @@ struct utf8_char utf8_next(const unsigned char *s, size_t n);
 /* Encode code point cp (at most U+10FFFF) into out; returns its bytes. */
 size_t utf8_put(char out[4], uint32_t cp);
 
+/* True when the bytes are valid UTF-8 (no overlongs, no surrogates, nothing
+ * above U+10FFFF). */
+int utf8_valid(const char *p, size_t n);
+
 #endif

@@ -99,3 +99,12 @@ tz_format(const char *tz, const char *utc, char *out, size_t n)
     strftime(out, n, "%Y-%m-%d %H:%M", &tm);
     return out;
 }
+
+void
+tz_today(const char *zone, char *out, size_t n)
+{
+    struct tm tm;
+
+    tz_local(zone, time(NULL), &tm);
+    strftime(out, n, "%Y-%m-%d", &tm);
+}

@@ -9,6 +9,9 @@
 #ifndef PROOFLINE_TZ_H
 #define PROOFLINE_TZ_H
 
+/* A company that has not chosen its zone. */
+#define TZ_DEFAULT "Asia/Shanghai"
+
 #include <stddef.h>
 #include <time.h>
 
@@ -31,5 +34,8 @@ void tz_local(const char *tz, time_t t, struct tm *tm);
 /* The UTC instant of a local date and time in tz (for "a day" boundaries);
  * handles DST by asking mktime. */
 time_t tz_mktime(const char *tz, struct tm *local);
+
+/* Today in zone as "YYYY-MM-DD" into out[n >= 11]. */
+void tz_today(const char *zone, char *out, size_t n);
 
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/num.h"
+#include "base/wire.h"
 
 size_t
 utf8_chars(const char *p, size_t n)
@@ -102,7 +103,7 @@ check(const struct field_spec *f, struct str v, struct field_val *out)
         return NULL;
     }
     case V_LOCAL_PATH:
-        if (!http_local_path_ok(v))
+        if (!wire_local_path(v.p, v.len))
             return "validate.bad_path";
         return NULL;
     case V_LOGIN:
@@ -123,7 +124,7 @@ check(const struct field_spec *f, struct str v, struct field_val *out)
 }
 
 enum app_err
-validate_fields(struct req *r, const struct kvlist *src,
+validate_fields(const char **detail, const struct kvlist *src,
                 const struct field_spec *spec, size_t n, struct field_val *out,
                 cJSON *errors)
 {
@@ -156,11 +157,11 @@ validate_fields(struct req *r, const struct kvlist *src,
         if (problem != NULL) {
             bad = true;
             if (errors != NULL)
-                cJSON_AddStringToObject(errors, f->name, http_t(r, problem));
+                cJSON_AddStringToObject(errors, f->name, problem);
         }
     }
     if (bad) {
-        r->err_detail = "validate.failed";
+        *detail = "validate.failed";
         return APP_EVALIDATION;
     }
     return APP_OK;

@@ -15,8 +15,7 @@
 #include <cJSON.h>
 
 #include "base/err.h"
-#include "http/http.h"
-#include "http/parse.h"
+#include "base/kv.h"
 
 enum vtype {
     V_TEXT,       /* UTF-8 text, length in characters within [min, max],
@@ -47,9 +46,11 @@ struct field_val {
 };
 
 /* Check src against spec (n rows) into out[n].  Unknown fields are
- * ignored (never bound to anything).  On APP_EVALIDATION, errors (when not
- * NULL) gets one "name": "message" entry per bad field. */
-APP_MUST_USE enum app_err validate_fields(struct req *r,
+ * ignored (never bound to anything).  On APP_EVALIDATION, *detail is
+ * "validate.failed" and errors (when not NULL) gets one "name": "key"
+ * entry per bad field: the catalog key of the problem, translated where
+ * it is shown (view_field_errors, the API's error answer). */
+APP_MUST_USE enum app_err validate_fields(const char **detail,
                                           const struct kvlist *src,
                                           const struct field_spec *spec,
                                           size_t n, struct field_val *out,

@@ -223,3 +223,21 @@ wire_b64url_token(const char *s, size_t n, size_t len)
     }
     return true;
 }
+
+bool
+wire_local_path(const char *p, size_t n)
+{
+    size_t i;
+
+    if (n == 0 || n > WIRE_LOCAL_PATH_MAX || p[0] != '/')
+        return false;
+    if (n > 1 && (p[1] == '/' || p[1] == '\\'))
+        return false;
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+
+        if (c < 0x21 || c == 0x7f || c == '\\')
+            return false;
+    }
+    return true;
+}

@@ -86,4 +86,10 @@ const char *wire_like_contains(struct arena *a, struct str text);
  * (sessions, CSRF, API tokens).  s may be NULL (then false). */
 bool wire_b64url_token(const char *s, size_t n, size_t len);
 
+/* A safe local redirect target: starts with one '/', no "//" or "/\\"
+ * (another host), no controls, spaces or backslashes, at most
+ * WIRE_LOCAL_PATH_MAX bytes. */
+#define WIRE_LOCAL_PATH_MAX 2048
+bool wire_local_path(const char *p, size_t n);
+
 #endif

@@ -5,21 +5,13 @@
 
 #include <stdlib.h>
 
-#include "server/app.h"
+#include "db/ctx.h"
 #include "db/db.h"
 #include "base/log.h"
 
 static const char SQL_AUDIT_ADD[] =
     "INSERT INTO audit_log (tenant_id, actor_id, subject_user_id, event, "
     "detail, ip) VALUES (?, ?, ?, ?, ?, ?)";
-
-const char *
-audit_ip(const struct req *r)
-{
-    const char *ip = http_param(r, "REMOTE_ADDR");
-
-    return ip != NULL ? ip : "";
-}
 
 APP_MUST_USE static enum app_err
 write_row(struct db *db, int64_t tenant_id, int64_t actor_id,
@@ -45,14 +37,14 @@ write_row(struct db *db, int64_t tenant_id, int64_t actor_id,
 }
 
 enum app_err
-audit_write(struct req *r, int64_t tenant_id, int64_t actor_id,
+audit_write(struct ctx *cx, int64_t tenant_id, int64_t actor_id,
             int64_t subject_id, const char *event, const cJSON *detail)
 {
     /* A detail built with unchecked adds may have lost a field. */
-    if (detail != NULL && http_incomplete(r))
+    if (detail != NULL && ctx_incomplete(cx, event))
         return APP_ENOMEM;
-    return write_row(r->app->db, tenant_id, actor_id, subject_id, event, detail,
-                     audit_ip(r));
+    return write_row(cx->db, tenant_id, actor_id, subject_id, event, detail,
+                     cx->ip);
 }
 
 enum app_err

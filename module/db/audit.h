@@ -14,13 +14,13 @@
 #include <cJSON.h>
 
 #include "base/err.h"
-#include "http/http.h"
+#include "db/ctx.h"
 
 /* Write one event.  tenant_id/actor_id/subject_id may be 0 (unknown or
  * not applicable).  detail may be NULL; it is serialised and not taken
  * over.  A failure is logged and returned; callers inside a transaction
  * roll back with it, so an action never happens without its audit row. */
-APP_MUST_USE enum app_err audit_write(struct req *r, int64_t tenant_id,
+APP_MUST_USE enum app_err audit_write(struct ctx *cx, int64_t tenant_id,
                                       int64_t actor_id, int64_t subject_id,
                                       const char *event, const cJSON *detail);
 
@@ -30,8 +30,5 @@ APP_MUST_USE enum app_err audit_write_db(struct db *db, int64_t tenant_id,
                                          int64_t actor_id, int64_t subject_id,
                                          const char *event,
                                          const cJSON *detail);
-
-/* The client address of a request (REMOTE_ADDR from nginx), or "". */
-const char *audit_ip(const struct req *r);
 
 #endif

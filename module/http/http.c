@@ -11,11 +11,13 @@
 #include <fcgiapp.h>
 #include <sodium.h>
 
-#include "server/app.h"
+#include "http/app.h"
 #include "base/i18n.h"
 #include "base/jsonmem.h"
 #include "base/log.h"
 #include "base/num.h"
+#include "base/tz.h"
+#include "base/wire.h"
 #include "http/router.h"
 #include "http/tmpl.h"
 
@@ -131,8 +133,8 @@ http_begin(struct req *r)
     enum app_err rc;
 
     r->t_start_us = http_now_us();
-    r->json_mark = jsonmem_failures();
-    r->arena_mark = arena_failures(r->a);
+    r->cx.a = r->a;
+    ctx_fresh(&r->cx);
     r->status = 200;
     buf_init(&r->body, r->a, (size_t)lim->max_output);
     set_rid(r);
@@ -147,11 +149,20 @@ http_begin(struct req *r)
         jsonmem_fail_after((long)n, 0);
         r->json_fail_set = true;
     }
-    r->lang = i18n_lang(str_c(r->app->conf.default_lang));
-    if (r->lang == NULL)
-        r->lang = I18N_DEFAULT;
+    r->cx.a = r->a;
+    r->cx.db = r->app->db;
+    r->cx.conf = &r->app->conf;
+    r->cx.rules = r->app->rules;
+    r->cx.fail = fail;
+    r->cx.ip = http_param(r, "REMOTE_ADDR");
+    if (r->cx.ip == NULL)
+        r->cx.ip = "";
+    r->cx.tenant_tz = TZ_DEFAULT;
+    r->cx.lang = i18n_lang(str_c(r->app->conf.default_lang));
+    if (r->cx.lang == NULL)
+        r->cx.lang = I18N_DEFAULT;
     if (r->app->i18n != NULL)
-        r->catalog = i18n_catalog(r->app->i18n, r->lang);
+        r->catalog = i18n_catalog(r->app->i18n, r->cx.lang);
 
     r->method_name = http_param(r, "REQUEST_METHOD");
     if (r->method_name == NULL)
@@ -170,29 +181,29 @@ http_begin(struct req *r)
     /* The cookie header first: it carries the language for any error page
      * that follows. */
     rc = parse_cookies(r->a, param_str(r, "HTTP_COOKIE"), MAX_COOKIES,
-                       (size_t)lim->max_cookie, &r->cookies, &r->err_detail);
+                       (size_t)lim->max_cookie, &r->cookies, &r->cx.err_detail);
     if (rc != APP_OK)
         memset(&r->cookies, 0, sizeof(r->cookies));
     lc = http_cookie(r, "pl_lang");
     lang_cookie = lc != NULL ? *lc : STR_NULL;
-    r->lang = i18n_negotiate(STR_NULL, lang_cookie,
-                             param_str(r, "HTTP_ACCEPT_LANGUAGE"),
-                             r->app->conf.default_lang);
+    r->cx.lang = i18n_negotiate(STR_NULL, lang_cookie,
+                                param_str(r, "HTTP_ACCEPT_LANGUAGE"),
+                                r->app->conf.default_lang);
     if (r->app->i18n != NULL)
-        r->catalog = i18n_catalog(r->app->i18n, r->lang);
+        r->catalog = i18n_catalog(r->app->i18n, r->cx.lang);
     if (rc != APP_OK)
         return rc;
 
     if (r->path.len == 0 || r->path.p[0] != '/') {
-        r->err_detail = "http.bad_path";
+        r->cx.err_detail = "http.bad_path";
         return APP_EINVAL;
     }
     if (r->path.len > PATH_MAX_BYTES || r->query.len > (size_t)lim->max_query) {
-        r->err_detail = "http.uri_too_long";
+        r->cx.err_detail = "http.uri_too_long";
         return APP_ETOOBIG;
     }
     if (r->method == HM_OTHER) {
-        r->err_detail = "http.bad_method";
+        r->cx.err_detail = "http.bad_method";
         return APP_EMETHOD;
     }
     return APP_OK;
@@ -205,7 +216,7 @@ http_parse_query(struct req *r)
 
     return parse_urlencoded(r->a, r->query, (size_t)lim->max_fields,
                             (size_t)lim->max_field_size, &r->query_args,
-                            &r->err_detail);
+                            &r->cx.err_detail);
 }
 
 /* Read up to n body bytes, never past CONTENT_LENGTH. */
@@ -247,7 +258,7 @@ read_all(struct req *r, long length, struct str *out)
         long got = body_read(r, p + have, (size_t)(length - have));
 
         if (got <= 0) {
-            r->err_detail = "http.body_truncated";
+            r->cx.err_detail = "http.body_truncated";
             return APP_EINVAL;
         }
         have += got;
@@ -276,24 +287,24 @@ http_parse_body(struct req *r, bool want_form, bool want_json)
     enum app_err rc;
 
     if (cl_raw.len > 0 && !parse_i64(cl_raw, 0, INT64_MAX / 2, &length)) {
-        r->err_detail = "http.bad_length";
+        r->cx.err_detail = "http.bad_length";
         return APP_EINVAL;
     }
     if (length > lim->max_body) {
-        r->err_detail = "http.body_too_large";
+        r->cx.err_detail = "http.body_too_large";
         return APP_ETOOBIG;
     }
     if (length == 0 && ct_raw.len == 0)
         return APP_OK; /* an empty form */
     if (ct_raw.len > 0) {
         rc = parse_content_type(r->a, ct_raw, &media, &ct_params,
-                                &r->err_detail);
+                                &r->cx.err_detail);
         if (rc != APP_OK)
             return rc;
     }
     if (want_form && str_eq_c(media, "application/x-www-form-urlencoded")) {
         if (length > lim->max_form_body) {
-            r->err_detail = "http.form_too_large";
+            r->cx.err_detail = "http.form_too_large";
             return APP_ETOOBIG;
         }
         rc = read_all(r, (long)length, &body);
@@ -301,7 +312,7 @@ http_parse_body(struct req *r, bool want_form, bool want_json)
             return rc;
         return parse_urlencoded(r->a, body, (size_t)lim->max_fields,
                                 (size_t)lim->max_field_size, &r->form,
-                                &r->err_detail);
+                                &r->cx.err_detail);
     }
     if (want_form && str_eq_c(media, "multipart/form-data")) {
         const struct str *boundary = kv_get(&ct_params, "boundary");
@@ -315,30 +326,31 @@ http_parse_body(struct req *r, bool want_form, bool want_json)
         };
 
         if (boundary == NULL) {
-            r->err_detail = "multipart.no_boundary";
+            r->cx.err_detail = "multipart.no_boundary";
             return APP_EINVAL;
         }
         return multipart_parse(r->a, *boundary, body_read, r, &ml,
                                r->app->conf.tmp_dir, &r->form, &r->files,
-                               &r->err_detail);
+                               &r->cx.err_detail);
     }
     if (want_json &&
         (str_eq_c(media, "application/json") ||
          (media.len > 5 && memcmp(media.p + media.len - 5, "+json", 5) == 0))) {
         if (length > lim->max_json_body) {
-            r->err_detail = "parse.json_too_large";
+            r->cx.err_detail = "parse.json_too_large";
             return APP_ETOOBIG;
         }
         rc = read_all(r, (long)length, &body);
         if (rc != APP_OK)
             return rc;
         rc = parse_json(body, (size_t)lim->max_json_body,
-                        (size_t)lim->max_json_depth, &r->json, &r->err_detail);
+                        (size_t)lim->max_json_depth, &r->json,
+                        &r->cx.err_detail);
         if (rc == APP_OK && arena_cleanup_add(r->a, json_cleanup, r->json))
             return APP_ENOMEM;
         return rc;
     }
-    r->err_detail = want_json ? "http.want_json" : "http.want_form";
+    r->cx.err_detail = want_json ? "http.want_json" : "http.want_form";
     return APP_EMEDIA;
 }
 
@@ -475,19 +487,7 @@ http_cookie_set(struct req *r, const char *name, const char *value,
 bool
 http_local_path_ok(struct str p)
 {
-    size_t i;
-
-    if (p.len == 0 || p.len > PATH_MAX_BYTES || p.p[0] != '/')
-        return false;
-    if (p.len > 1 && (p.p[1] == '/' || p.p[1] == '\\'))
-        return false;
-    for (i = 0; i < p.len; i++) {
-        unsigned char c = (unsigned char)p.p[i];
-
-        if (c < 0x21 || c == 0x7f || c == '\\')
-            return false;
-    }
-    return true;
+    return wire_local_path(p.p, p.len);
 }
 
 enum app_err
@@ -503,22 +503,13 @@ http_redirect(struct req *r, const char *local_path)
 bool
 http_incomplete(struct req *r)
 {
-    uint64_t json = jsonmem_failures() - r->json_mark;
-    size_t arena = arena_failures(r->a) - r->arena_mark;
-
-    if (json == 0 && arena == 0)
-        return false;
-    log_error("view.incomplete", "route=%s json_failures=%llu arena=%zu",
-              r->route != NULL ? r->route->name : "-", (unsigned long long)json,
-              arena);
-    return true;
+    return ctx_incomplete(&r->cx, r->route != NULL ? r->route->name : "-");
 }
 
 void
 http_fresh(struct req *r)
 {
-    r->json_mark = jsonmem_failures();
-    r->arena_mark = arena_failures(r->a);
+    ctx_fresh(&r->cx);
 }
 
 char *
@@ -636,7 +627,7 @@ http_t(const struct req *r, const char *key)
     const char *s = NULL;
 
     if (r->app != NULL && r->app->i18n != NULL)
-        s = i18n_text(r->app->i18n, r->lang, key);
+        s = i18n_text(r->app->i18n, r->cx.lang, key);
     return s != NULL ? s : key;
 }
 

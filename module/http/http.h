@@ -26,6 +26,7 @@
 #include "http/multipart.h"
 #include "http/parse.h"
 #include "base/str.h"
+#include "db/ctx.h"
 
 struct FCGX_Request;
 struct app;
@@ -53,6 +54,10 @@ struct http_header {
 
 struct req {
     struct arena *a;
+    /* What the services are called with: arena, database, who, language
+     * (set up by http_begin and auth_request), and the error detail they
+     * leave for the answer. */
+    struct ctx cx;
     struct app *app;
     struct FCGX_Request *fcgi; /* NULL in unit tests: env comes from env */
     struct kvlist env;         /* test-only parameters when fcgi == NULL */
@@ -79,13 +84,9 @@ struct req {
     int64_t iparams[REQ_MAX_PARAMS];   /* value of {name:int} parameters */
     unsigned nparams;
 
-    const char *lang;           /* "zh-CN" or "en" */
-    const cJSON *catalog;       /* message catalog of lang */
-    const char *err_detail;     /* catalog key explaining an error, or NULL */
-    const char *err_text;       /* technical detail shown to admins, or NULL */
-    uint64_t rules_deadline_ns; /* end of this request's rule budget */
-    struct auth *auth;          /* the signed-in user, NULL when anonymous */
-    const char *csrf;           /* CSRF token for forms in this response */
+    const cJSON *catalog; /* message catalog of lang */
+    struct auth *auth;    /* the signed-in user, NULL when anonymous */
+    const char *csrf;     /* CSRF token for forms in this response */
 
     /* response */
     int status;
@@ -95,8 +96,6 @@ struct req {
     struct buf body;
     bool sent;
     uint64_t t_start_us;
-    uint64_t json_mark; /* cJSON allocation failures when it began */
-    size_t arena_mark;  /* and arena allocation failures */
     bool json_fail_set; /* X-Proofline-Fail: json.alloc=N (debug only) */
 };
 
@@ -113,7 +112,7 @@ bool http_fail_point(const struct req *r, const char *point);
 /* Set up r for a request libfcgi has accepted (fcgi may be NULL for tests,
  * then r->env supplies the parameters).  Reads method, path, query, host,
  * request id, cookies and negotiates the language.  Returns APP_EINVAL,
- * APP_ETOOBIG or APP_EMETHOD with r->err_detail set when the request line
+ * APP_ETOOBIG or APP_EMETHOD with r->cx.err_detail set when the request line
  * itself is unacceptable; r is usable for an error response either way. */
 APP_MUST_USE enum app_err http_begin(struct req *r);
 

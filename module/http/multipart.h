@@ -27,21 +27,7 @@
 #include "base/err.h"
 #include "http/parse.h"
 #include "base/str.h"
-
-struct upload {
-    struct str field;        /* form field name */
-    struct str filename;     /* as sent by the client (untrusted; the path
-                                part is stripped), NUL-terminated */
-    struct str content_type; /* as sent (untrusted), "" when absent */
-    char *path;              /* temporary file path in tmp_dir */
-    size_t size;             /* bytes written */
-};
-
-struct upload_list {
-    struct upload *v;
-    size_t n;
-    size_t cap;
-};
+#include "base/upload.h"
 
 struct multipart_limits {
     size_t max_parts;

@@ -19,26 +19,8 @@
 
 #include "base/arena.h"
 #include "base/err.h"
+#include "base/kv.h"
 #include "base/str.h"
-
-struct kv {
-    struct str key; /* decoded, NUL-terminated in the arena */
-    struct str val; /* decoded, NUL-terminated in the arena */
-};
-
-struct kvlist {
-    struct kv *v;
-    size_t n;
-    size_t cap;
-};
-
-/* Append a pair (the strs are stored as given, not copied).  APP_ENOMEM
- * when the arena is exhausted. */
-APP_MUST_USE enum app_err kv_add(struct arena *a, struct kvlist *l,
-                                 struct str key, struct str val);
-
-/* The value of the first pair named key, or NULL. */
-const struct str *kv_get(const struct kvlist *l, const char *key);
 
 /* Parse "a=1&b=%E4%B8%AD+x" (query strings and urlencoded bodies): '+' is
  * a space, %XX is decoded (malformed escapes are APP_EINVAL), empty pairs
@@ -79,9 +61,5 @@ APP_MUST_USE enum app_err parse_content_type(struct arena *a, struct str value,
 APP_MUST_USE enum app_err parse_json(struct str in, size_t max_bytes,
                                      size_t max_depth, cJSON **out,
                                      const char **detail);
-
-/* True when the bytes are valid UTF-8 (no overlongs, no surrogates, nothing
- * above U+10FFFF). */
-int utf8_valid(const char *p, size_t n);
 
 #endif

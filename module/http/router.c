@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "server/app.h"
+#include "http/app.h"
 #include "base/num.h"
 #include "http/parse.h"
 #include "base/wire.h"
@@ -198,7 +198,7 @@ router_new(const struct route *table, size_t n, struct router **out, char *err,
                      table[i].pattern);
             goto fail;
         }
-        if (table[i].roles != ROLES_PUBLIC && !(table[i].flags & RF_DB)) {
+        if (table[i].roles != 0 && !(table[i].flags & RF_DB)) {
             snprintf(err, errlen,
                      "route %s: a route that needs a role needs RF_DB "
                      "(sessions live in the database)",

@@ -27,20 +27,6 @@
 #include "http/http.h"
 #include "base/str.h"
 
-/* Roles (identity issue); a route's `roles` is a mask of these. */
-enum role {
-    ROLE_ADMIN = 1 << 0,
-    ROLE_MANAGER = 1 << 1,
-    ROLE_REP = 1 << 2,
-    ROLE_LEGAL = 1 << 3,
-    ROLE_FINANCE = 1 << 4,
-    ROLE_SUPERVISOR = 1 << 5,
-    ROLE_STORE_MANAGER = 1 << 6,
-    ROLE_MARKETING = 1 << 7
-};
-#define ROLES_PUBLIC 0u
-#define ROLES_ANY 0xffu
-
 enum route_flag {
     RF_STATE = 1 << 0, /* changes state: CSRF + non-GET method required */
     RF_FORM = 1 << 1,  /* parse urlencoded or multipart body */

@@ -3,10 +3,9 @@
  */
 #include "identity/access.h"
 
-#include "server/app.h"
-#include "web/auth.h"
-#include "http/router.h"
 #include "identity/users.h"
+#include "db/db.h"
+#include "identity/role.h"
 
 bool
 access_is_team_role(unsigned role)
@@ -15,28 +14,27 @@ access_is_team_role(unsigned role)
 }
 
 void
-access_scope(const struct req *r, int64_t *root, int64_t *all)
+access_scope(const struct ctx *cx, int64_t *root, int64_t *all)
 {
-    *root = r->auth != NULL ? r->auth->user_id : 0;
-    *all = r->auth != NULL && (r->auth->role & ROLE_ADMIN) ? 1 : 0;
+    *root = cx->tenant_id != 0 ? cx->user_id : 0;
+    *all = cx->tenant_id != 0 && (cx->role & ROLE_ADMIN) ? 1 : 0;
 }
 
 enum app_err
-access_user(struct req *r, int64_t id)
+access_user(struct ctx *cx, int64_t id)
 {
     bool in = false;
     enum app_err rc;
 
-    if (r->auth == NULL)
+    if (cx->tenant_id == 0)
         return APP_ENOTFOUND;
-    if (r->auth->role & ROLE_ADMIN)
+    if (cx->role & ROLE_ADMIN)
         return APP_OK; /* the tenant: queries bind tenant_id */
-    if (id == r->auth->user_id)
+    if (id == cx->user_id)
         return APP_OK;
-    if (!access_is_team_role(r->auth->role))
+    if (!access_is_team_role(cx->role))
         return APP_ENOTFOUND;
-    rc = users_in_subtree(r->app->db, r->a, r->auth->tenant_id,
-                          r->auth->user_id, id, &in);
+    rc = users_in_subtree(cx->db, cx->a, cx->tenant_id, cx->user_id, id, &in);
     if (rc != APP_OK)
         return rc;
     return in ? APP_OK : APP_ENOTFOUND;

@@ -18,20 +18,20 @@
 #include <stdint.h>
 
 #include "base/err.h"
-#include "http/http.h"
+#include "db/ctx.h"
 
 /* True for roles whose scope is a team subtree. */
 bool access_is_team_role(unsigned role);
 
 /* APP_OK when r's user may see user `id` (of r's tenant), else
  * APP_ENOTFOUND. */
-APP_MUST_USE enum app_err access_user(struct req *r, int64_t id);
+APP_MUST_USE enum app_err access_user(struct ctx *cx, int64_t id);
 
 /* The id whose subtree is r's scope (the user), and whether the scope is
  * the whole tenant: for queries of the form
  *   ... WHERE tenant_id = ? AND (? = 1 OR owner_id IN
  *       (SELECT descendant_id FROM user_tree WHERE tenant_id = ? AND
  *        ancestor_id = ?)) */
-void access_scope(const struct req *r, int64_t *root, int64_t *all);
+void access_scope(const struct ctx *cx, int64_t *root, int64_t *all);
 
 #endif

@@ -1,6 +1,7 @@
 /*
- * mfa.c -- TOTP second factor: the sign-in step, enrolment (QR code and
- * secret shown once), recovery codes, turning it off.
+ * mfa.c -- the acting user's TOTP second factor: checking a code at sign-in,
+ * enrolment (a pending secret confirmed by a first code), recovery codes,
+ * turning it off (see mfa.h).  The pages are web/handlers/mfa_pages.c.
  *
  * The TOTP secret is stored sealed under secret_key; a code is accepted
  * once (the matched time step is stored) within one step of clock drift.
@@ -14,22 +15,16 @@
 
 #include <sodium.h>
 
-#include "server/app.h"
-#include "db/db.h"
-#include "db/audit.h"
-#include "web/auth.h"
-#include "web/handlers.h"
+#include "base/conf.h"
 #include "base/log.h"
-#include "identity/password.h"
-#include "base/qr.h"
-#include "http/router.h"
-#include "identity/seal.h"
-#include "web/throttle.h"
-#include "identity/totp.h"
-#include "identity/users.h"
-#include "base/validate.h"
-#include "web/view.h"
 #include "base/wire.h"
+#include "db/audit.h"
+#include "db/db.h"
+#include "identity/password.h"
+#include "identity/role.h"
+#include "identity/seal.h"
+#include "identity/secret.h"
+#include "identity/totp.h"
 
 static const char SQL_MFA_GET[] =
     "SELECT COALESCE(mfa_secret, ''), mfa_enabled, mfa_last_step, "
@@ -80,12 +75,12 @@ struct mfa_row {
 };
 
 APP_MUST_USE static enum app_err
-load(struct req *r, struct mfa_row *m)
+load(struct ctx *cx, struct mfa_row *m)
 {
     struct db_res res;
-    enum app_err rc = db_query(
-        r->app->db, r->a, SQL_MFA_GET,
-        DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(r->auth->user_id)), 1, &res);
+    enum app_err rc =
+        db_query(cx->db, cx->a, SQL_MFA_GET,
+                 DB_ARGS(DB_I64(cx->tenant_id), DB_I64(cx->user_id)), 1, &res);
 
     if (rc != APP_OK)
         return rc;
@@ -120,7 +115,7 @@ clean_code(struct str in, char *out, size_t cap)
 /* Check a TOTP code against the sealed secret; on success store the step
  * (atomically: a concurrent replay of the same code loses). */
 APP_MUST_USE static enum app_err
-check_totp(struct req *r, const struct mfa_row *m, struct str code, bool *ok)
+check_totp(struct ctx *cx, const struct mfa_row *m, struct str code, bool *ok)
 {
     uint8_t secret[SEAL_MAX_PLAIN];
     size_t n = 0;
@@ -133,15 +128,15 @@ check_totp(struct req *r, const struct mfa_row *m, struct str code, bool *ok)
     *ok = false;
     if (m->sealed[0] == '\0')
         return APP_OK;
-    rc = unseal(&r->app->conf, m->sealed, secret, sizeof(secret), &n);
+    rc = unseal(cx->conf, m->sealed, secret, sizeof(secret), &n);
     if (rc != APP_OK) {
-        log_error("mfa.unseal", "user=%lld", (long long)r->auth->user_id);
+        log_error("mfa.unseal", "user=%lld", (long long)cx->user_id);
         return APP_EINTERNAL;
     }
     if (totp_verify(secret, n, digits, dn, (int64_t)time(NULL), &step)) {
-        rc = db_exec(r->app->db, SQL_MFA_STEP,
-                     DB_ARGS(DB_I64((int64_t)step), DB_I64(r->auth->tenant_id),
-                             DB_I64(r->auth->user_id), DB_I64((int64_t)step)),
+        rc = db_exec(cx->db, SQL_MFA_STEP,
+                     DB_ARGS(DB_I64((int64_t)step), DB_I64(cx->tenant_id),
+                             DB_I64(cx->user_id), DB_I64((int64_t)step)),
                      &changed, NULL);
         *ok = rc == APP_OK && changed == 1;
     }
@@ -150,7 +145,7 @@ check_totp(struct req *r, const struct mfa_row *m, struct str code, bool *ok)
 }
 
 APP_MUST_USE static enum app_err
-check_recovery(struct req *r, struct str code, bool *ok)
+check_recovery(struct ctx *cx, struct str code, bool *ok)
 {
     char clean[64], hash[SESSION_ID_HEX];
     uint64_t changed = 0;
@@ -160,135 +155,23 @@ check_recovery(struct req *r, struct str code, bool *ok)
     *ok = false;
     if (n != 10)
         return APP_OK;
-    auth_sha256_hex(clean, n, hash);
-    rc = db_exec(r->app->db, SQL_CODE_USE,
-                 DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(r->auth->user_id),
-                         DB_CSTR(hash)),
-                 &changed, NULL);
+    secret_sha256_hex(clean, n, hash);
+    rc = db_exec(
+        cx->db, SQL_CODE_USE,
+        DB_ARGS(DB_I64(cx->tenant_id), DB_I64(cx->user_id), DB_CSTR(hash)),
+        &changed, NULL);
     *ok = rc == APP_OK && changed == 1;
     return rc;
 }
 
-static void
-mfa_key(struct req *r, char *key)
-{
-    char who[64];
-
-    snprintf(who, sizeof(who), "mfa:%lld:%lld", (long long)r->auth->tenant_id,
-             (long long)r->auth->user_id);
-    throttle_account_key(STR_LIT("mfa"), str_c(who), key);
-}
-
-/* --- the sign-in step ------------------------------------------------- */
-
 APP_MUST_USE static enum app_err
-verify_page(struct req *r, int status, const char *error, struct str next)
-{
-    cJSON *m = view_new(r);
-
-    if (m == NULL)
-        return APP_ENOMEM;
-    if ((error != NULL && !view_add_str(m, "error", http_t(r, error))) ||
-        (next.len > 0 && !view_add_str(m, "next", arena_str(r->a, next).p)))
-        return APP_ENOMEM;
-    return view_page(r, status, "pages/login_mfa", m);
-}
-
-APP_MUST_USE static enum app_err
-step_redirect(struct req *r)
-{
-    if (r->auth == NULL)
-        return http_redirect(r, "/login");
-    if (r->auth->mfa_state == MFA_ENROLL)
-        return http_redirect(r, "/account/mfa");
-    return http_redirect(r, "/");
-}
-
-enum app_err
-mfa_verify_form(struct req *r)
-{
-    static const struct field_spec spec[] = {
-        { "next", V_LOCAL_PATH, false, 0, 2048, NULL },
-    };
-    struct field_val v[1];
-
-    if (r->auth == NULL || r->auth->mfa_state != MFA_PENDING)
-        return step_redirect(r);
-    app_ignore(validate_fields(r, &r->query_args, spec, 1, v, NULL),
-               "a bad `next` is dropped (v[0].present), not refused");
-    r->err_detail = NULL;
-    return verify_page(r, 200, NULL, v[0].present ? v[0].s : STR_NULL);
-}
-
-enum app_err
-mfa_verify_submit(struct req *r)
-{
-    static const struct field_spec spec[] = {
-        { "code", V_LINE, false, 0, 32, NULL },
-        { "recovery", V_LINE, false, 0, 32, NULL },
-        { "next", V_LOCAL_PATH, false, 0, 2048, NULL },
-    };
-    struct field_val v[3];
-    struct mfa_row row;
-    char key[SESSION_ID_HEX];
-    long wait = 0;
-    bool locked = false, ok = false, used_recovery = false;
-    enum app_err rc;
-    struct str next;
-
-    if (r->auth == NULL || r->auth->mfa_state != MFA_PENDING)
-        return step_redirect(r);
-    app_ignore(validate_fields(r, &r->form, spec, 3, v, NULL),
-               "each field is checked below by its presence; a bad one is "
-               "a wrong code, counted by the throttle");
-    r->err_detail = NULL;
-    next = v[2].present ? v[2].s : STR_NULL;
-    mfa_key(r, key);
-    rc = throttle_check(r, key, &wait, &locked);
-    if (rc != APP_OK)
-        return rc;
-    if (wait > 0)
-        return verify_page(r, 429, "login.throttled", next);
-    rc = load(r, &row);
-    if (rc != APP_OK)
-        return rc;
-    if (v[0].present)
-        rc = check_totp(r, &row, v[0].s, &ok);
-    if (rc == APP_OK && !ok && v[1].present) {
-        rc = check_recovery(r, v[1].s, &ok);
-        used_recovery = ok;
-    }
-    if (rc != APP_OK)
-        return rc;
-    rc = throttle_record(r, key, ok);
-    if (rc != APP_OK)
-        return rc;
-    rc = audit_write(r, r->auth->tenant_id, r->auth->user_id, r->auth->user_id,
-                     !ok             ? "mfa.fail"
-                     : used_recovery ? "mfa.recovery_used"
-                                     : "mfa.ok",
-                     NULL);
-    if (rc != APP_OK)
-        return rc;
-    if (!ok)
-        return verify_page(r, 422, "mfa.wrong_code", next);
-    rc = auth_session_promote(r);
-    if (rc != APP_OK)
-        return rc;
-    return http_redirect(r, next.len > 0 ? arena_str(r->a, next).p : "/");
-}
-
-/* --- enrolment and management ----------------------------------------- */
-
-APP_MUST_USE static enum app_err
-add_recovery_codes(struct req *r, cJSON *list)
+add_recovery_codes(struct ctx *cx, cJSON *list)
 {
     static const char alphabet[] = "23456789abcdefghjkmnpqrstuvwxyz";
     int i, k;
-    enum app_err rc =
-        db_exec(r->app->db, SQL_CODES_DEL,
-                DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(r->auth->user_id)),
-                NULL, NULL);
+    enum app_err rc = db_exec(
+        cx->db, SQL_CODES_DEL,
+        DB_ARGS(DB_I64(cx->tenant_id), DB_I64(cx->user_id)), NULL, NULL);
 
     for (i = 0; rc == APP_OK && i < MFA_RECOVERY_CODES; i++) {
         char code[11], shown[12], hash[SESSION_ID_HEX];
@@ -297,11 +180,11 @@ add_recovery_codes(struct req *r, cJSON *list)
             code[k] = alphabet[randombytes_uniform(sizeof(alphabet) - 1)];
         code[10] = '\0';
         snprintf(shown, sizeof(shown), "%.5s-%.5s", code, code + 5);
-        auth_sha256_hex(code, 10, hash);
-        rc = db_exec(r->app->db, SQL_CODE_ADD,
-                     DB_ARGS(DB_I64(r->auth->tenant_id),
-                             DB_I64(r->auth->user_id), DB_CSTR(hash)),
-                     NULL, NULL);
+        secret_sha256_hex(code, 10, hash);
+        rc = db_exec(
+            cx->db, SQL_CODE_ADD,
+            DB_ARGS(DB_I64(cx->tenant_id), DB_I64(cx->user_id), DB_CSTR(hash)),
+            NULL, NULL);
         if (rc == APP_OK &&
             cJSON_AddItemToArray(list, cJSON_CreateString(shown)) == 0)
             rc = APP_ENOMEM;
@@ -310,298 +193,203 @@ add_recovery_codes(struct req *r, cJSON *list)
 }
 
 APP_MUST_USE static enum app_err
-codes_left(struct req *r, long *n)
+codes_left(struct ctx *cx, long *n)
 {
     struct db_res res;
-    enum app_err rc = db_query(
-        r->app->db, r->a, SQL_CODES_LEFT,
-        DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(r->auth->user_id)), 1, &res);
+    enum app_err rc =
+        db_query(cx->db, cx->a, SQL_CODES_LEFT,
+                 DB_ARGS(DB_I64(cx->tenant_id), DB_I64(cx->user_id)), 1, &res);
 
     if (rc == APP_OK)
         *n = (long)db_int(&res, 0, 0, 0);
     return rc;
 }
 
-/* The setup page, showing the pending secret made by mfa_start().  The
- * secret is kept (sealed) until the user confirms it, so reloading the page
- * or mistyping a code never invalidates what the authenticator app has
- * already scanned.  Without a pending secret the page offers to start. */
-APP_MUST_USE static enum app_err
-setup_page(struct req *r, int status, const char *error)
+enum app_err
+mfa_status(struct ctx *cx, struct mfa_status *out)
 {
-    uint8_t secret[SEAL_MAX_PLAIN];
-    size_t slen = 0;
-    char b32[128];
-    struct buf uri, svg;
     struct mfa_row row;
-    cJSON *m;
-    enum app_err rc;
+    enum app_err rc = load(cx, &row);
 
-    if (r->app->conf.secret_key[0] == '\0') {
-        r->err_detail = "mfa.no_secret_key";
-        return APP_EINTERNAL;
-    }
-    rc = load(r, &row);
+    memset(out, 0, sizeof(*out));
     if (rc != APP_OK)
         return rc;
-    if (row.sealed[0] == '\0' ||
-        unseal(&r->app->conf, row.sealed, secret, sizeof(secret), &slen) !=
-            APP_OK ||
-        slen != TOTP_SECRET_BYTES) {
-        m = view_new(r);
-        if (m == NULL || cJSON_AddBoolToObject(m, "start", true) == NULL ||
-            cJSON_AddBoolToObject(m, "forced",
-                                  r->auth->mfa_state == MFA_ENROLL) == NULL)
-            return APP_ENOMEM;
-        return view_page(r, status, "pages/account_mfa", m);
-    }
-    base32_encode(secret, slen, b32);
-    sodium_memzero(secret, sizeof(secret));
-    /* otpauth://totp/ISSUER:company%2Flogin?secret=...&issuer=ISSUER */
-    buf_init(&uri, r->a, 2048);
-    rc = buf_puts(&uri, "otpauth://totp/");
-    if (rc == APP_OK)
-        rc = wire_pct_encode(&uri, r->app->conf.mfa_issuer,
-                             strlen(r->app->conf.mfa_issuer));
-    if (rc == APP_OK)
-        rc = buf_puts(&uri, ":");
-    if (rc == APP_OK)
-        rc = wire_pct_encode(&uri, r->auth->tenant_slug,
-                             strlen(r->auth->tenant_slug));
-    if (rc == APP_OK)
-        rc = buf_puts(&uri, "%2F");
-    if (rc == APP_OK)
-        rc = wire_pct_encode(&uri, r->auth->login, strlen(r->auth->login));
-    if (rc == APP_OK)
-        rc = buf_printf(&uri, "?secret=%s&issuer=", b32);
-    if (rc == APP_OK)
-        rc = wire_pct_encode(&uri, r->app->conf.mfa_issuer,
-                             strlen(r->app->conf.mfa_issuer));
-    if (rc == APP_OK)
-        rc = buf_puts(&uri, "&algorithm=SHA1&digits=6&period=30");
-    buf_init(&svg, r->a, 256 * 1024);
-    if (rc == APP_OK)
-        rc = qr_svg(uri.p, http_t(r, "mfa.qr_label"), &svg);
-    if (rc != APP_OK)
-        return rc;
-    m = view_new(r);
-    if (m == NULL || !view_add_str(m, "qr_svg", svg.p) ||
-        !view_add_str(m, "secret", b32) || !view_add_str(m, "uri", uri.p) ||
-        (error != NULL && !view_add_str(m, "error", http_t(r, error))) ||
-        cJSON_AddBoolToObject(m, "forced", r->auth->mfa_state == MFA_ENROLL) ==
-            NULL)
-        return APP_ENOMEM;
-    return view_page(r, status, "pages/account_mfa", m);
+    out->enabled = row.enabled;
+    out->pending = !row.enabled && row.sealed[0] != '\0';
+    if (row.enabled)
+        rc = codes_left(cx, &out->codes_left);
+    return rc;
 }
 
-/* POST: make a new pending secret (replacing an unconfirmed one), then
- * show it.  A GET never writes. */
 enum app_err
-mfa_start(struct req *r)
+mfa_check(struct ctx *cx, struct str code, struct str recovery, bool *ok)
+{
+    struct mfa_row row;
+    bool used_recovery = false;
+    enum app_err rc = load(cx, &row);
+
+    *ok = false;
+    if (rc != APP_OK)
+        return rc;
+    if (code.len > 0)
+        rc = check_totp(cx, &row, code, ok);
+    if (rc == APP_OK && !*ok && recovery.len > 0) {
+        rc = check_recovery(cx, recovery, ok);
+        used_recovery = *ok;
+    }
+    if (rc != APP_OK)
+        return rc;
+    return audit_write(cx, cx->tenant_id, cx->user_id, cx->user_id,
+                       !*ok            ? "mfa.fail"
+                       : used_recovery ? "mfa.recovery_used"
+                                       : "mfa.ok",
+                       NULL);
+}
+
+APP_MUST_USE static enum app_err
+need_key(struct ctx *cx)
+{
+    if (cx->conf->secret_key[0] != '\0')
+        return APP_OK;
+    cx->err_detail = "mfa.no_secret_key";
+    return APP_EINTERNAL;
+}
+
+enum app_err
+mfa_enrol_start(struct ctx *cx)
 {
     uint8_t secret[TOTP_SECRET_BYTES];
     char sealed[SEAL_HEX_MAX];
     struct mfa_row row;
-    enum app_err rc;
+    enum app_err rc = need_key(cx);
 
-    if (r->auth->mfa_state == MFA_PENDING)
-        return http_redirect(r, "/login/mfa");
-    if (r->app->conf.secret_key[0] == '\0') {
-        r->err_detail = "mfa.no_secret_key";
-        return APP_EINTERNAL;
-    }
-    rc = load(r, &row);
+    if (rc == APP_OK)
+        rc = load(cx, &row);
     if (rc != APP_OK)
         return rc;
     if (row.enabled)
-        return http_redirect(r, "/account/mfa");
+        return APP_OK;
     randombytes_buf(secret, sizeof(secret));
-    rc = seal(&r->app->conf, secret, sizeof(secret), sealed);
+    rc = seal(cx->conf, secret, sizeof(secret), sealed);
     sodium_memzero(secret, sizeof(secret));
     if (rc == APP_OK)
-        rc = db_exec(r->app->db, SQL_MFA_SET_SECRET,
-                     DB_ARGS(DB_CSTR(sealed), DB_I64(r->auth->tenant_id),
-                             DB_I64(r->auth->user_id)),
+        rc = db_exec(cx->db, SQL_MFA_SET_SECRET,
+                     DB_ARGS(DB_CSTR(sealed), DB_I64(cx->tenant_id),
+                             DB_I64(cx->user_id)),
                      NULL, NULL);
-    if (rc != APP_OK)
-        return rc;
-    return http_redirect(r, "/account/mfa");
+    return rc;
 }
 
 enum app_err
-mfa_setup(struct req *r)
+mfa_enrol_uri(struct ctx *cx, const char *account, struct buf *uri, char *b32,
+              size_t b32cap)
 {
+    uint8_t secret[SEAL_MAX_PLAIN];
+    size_t slen = 0;
     struct mfa_row row;
-    enum app_err rc;
-    cJSON *m;
-    long left = 0;
+    enum app_err rc = need_key(cx);
 
-    if (r->auth->mfa_state == MFA_PENDING)
-        return http_redirect(r, "/login/mfa");
-    rc = load(r, &row);
+    b32[0] = '\0';
+    if (rc == APP_OK)
+        rc = load(cx, &row);
     if (rc != APP_OK)
         return rc;
-    if (!row.enabled)
-        return setup_page(r, 200, NULL);
-    rc = codes_left(r, &left);
-    if (rc != APP_OK)
-        return rc;
-    m = view_new(r);
-    if (m == NULL || cJSON_AddBoolToObject(m, "enabled", true) == NULL ||
-        cJSON_AddNumberToObject(m, "codes_left", (double)left) == NULL ||
-        cJSON_AddBoolToObject(m, "can_disable",
-                              !role_requires_mfa(r->auth->role)) == NULL)
-        return APP_ENOMEM;
-    return view_page(r, 200, "pages/account_mfa", m);
+    if (row.enabled || row.sealed[0] == '\0' ||
+        unseal(cx->conf, row.sealed, secret, sizeof(secret), &slen) != APP_OK ||
+        slen != TOTP_SECRET_BYTES || b32cap < 128)
+        return APP_ENOTFOUND;
+    base32_encode(secret, slen, b32);
+    sodium_memzero(secret, sizeof(secret));
+    /* otpauth://totp/ISSUER:ACCOUNT?secret=...&issuer=ISSUER */
+    rc = buf_puts(uri, "otpauth://totp/");
+    if (rc == APP_OK)
+        rc = wire_pct_encode(uri, cx->conf->mfa_issuer,
+                             strlen(cx->conf->mfa_issuer));
+    if (rc == APP_OK)
+        rc = buf_puts(uri, ":");
+    if (rc == APP_OK)
+        rc = wire_pct_encode(uri, account, strlen(account));
+    if (rc == APP_OK)
+        rc = buf_printf(uri, "?secret=%s&issuer=", b32);
+    if (rc == APP_OK)
+        rc = wire_pct_encode(uri, cx->conf->mfa_issuer,
+                             strlen(cx->conf->mfa_issuer));
+    if (rc == APP_OK)
+        rc = buf_puts(uri, "&algorithm=SHA1&digits=6&period=30");
+    return rc;
 }
 
+/* A confirmed code, then in one transaction what `enable` adds. */
 APP_MUST_USE static enum app_err
-codes_page(struct req *r, cJSON *codes)
+confirm_and_codes(struct ctx *cx, bool enable, struct str code, cJSON *codes,
+                  bool *ok)
 {
-    cJSON *m = view_new(r);
-
-    if (m == NULL) {
-        cJSON_Delete(codes);
-        return APP_ENOMEM;
-    }
-    cJSON_AddItemToObject(m, "codes", codes);
-    return view_page(r, 200, "pages/account_mfa_codes", m);
-}
-
-enum app_err
-mfa_enable(struct req *r)
-{
-    static const struct field_spec spec[] = {
-        { "code", V_LINE, true, 1, 32, NULL },
-    };
-    struct field_val v[1];
     struct mfa_row row;
-    bool ok = false;
-    cJSON *codes;
-    enum app_err rc;
+    enum app_err rc = load(cx, &row);
 
-    if (r->auth->mfa_state == MFA_PENDING)
-        return http_redirect(r, "/login/mfa");
-    rc = load(r, &row);
+    *ok = false;
     if (rc != APP_OK)
         return rc;
-    if (row.enabled)
-        return http_redirect(r, "/account/mfa");
-    if (validate_fields(r, &r->form, spec, 1, v, NULL) == APP_OK)
-        rc = check_totp(r, &row, v[0].s, &ok);
-    r->err_detail = NULL;
-    if (rc != APP_OK)
+    if (row.enabled == enable)
+        return APP_ECONFLICT;
+    rc = check_totp(cx, &row, code, ok);
+    if (rc != APP_OK || !*ok)
         return rc;
-    if (!ok)
-        return setup_page(r, 422, "mfa.wrong_code");
-    codes = cJSON_CreateArray();
-    if (codes == NULL)
-        return APP_ENOMEM;
-    rc = db_begin(r->app->db);
+    rc = db_begin(cx->db);
+    if (rc == APP_OK && enable)
+        rc = db_exec(cx->db, SQL_MFA_ENABLE,
+                     DB_ARGS(DB_I64(cx->tenant_id), DB_I64(cx->user_id)), NULL,
+                     NULL);
     if (rc == APP_OK)
-        rc = db_exec(
-            r->app->db, SQL_MFA_ENABLE,
-            DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(r->auth->user_id)), NULL,
-            NULL);
+        rc = add_recovery_codes(cx, codes);
     if (rc == APP_OK)
-        rc = add_recovery_codes(r, codes);
+        rc = audit_write(cx, cx->tenant_id, cx->user_id, cx->user_id,
+                         enable ? "mfa.enable" : "mfa.recovery_regenerated",
+                         NULL);
     if (rc == APP_OK)
-        rc = audit_write(r, r->auth->tenant_id, r->auth->user_id,
-                         r->auth->user_id, "mfa.enable", NULL);
-    if (rc == APP_OK)
-        rc = db_commit(r->app->db);
-    if (rc != APP_OK) {
-        cJSON_Delete(codes);
-        return rc;
-    }
-    if (r->auth->mfa_state == MFA_ENROLL) {
-        rc = auth_session_promote(r);
-        if (rc != APP_OK) {
-            cJSON_Delete(codes);
-            return rc;
-        }
-    }
-    return codes_page(r, codes);
+        rc = db_commit(cx->db);
+    return rc;
 }
 
 enum app_err
-mfa_regenerate(struct req *r)
+mfa_enrol_confirm(struct ctx *cx, struct str code, cJSON *codes, bool *ok)
 {
-    static const struct field_spec spec[] = {
-        { "code", V_LINE, true, 1, 32, NULL },
-    };
-    struct field_val v[1];
-    struct mfa_row row;
-    bool ok = false;
-    cJSON *codes;
-    enum app_err rc = load(r, &row);
-
-    if (rc != APP_OK)
-        return rc;
-    if (!row.enabled)
-        return http_redirect(r, "/account/mfa");
-    if (validate_fields(r, &r->form, spec, 1, v, NULL) == APP_OK)
-        rc = check_totp(r, &row, v[0].s, &ok);
-    r->err_detail = NULL;
-    if (rc != APP_OK)
-        return rc;
-    if (!ok) {
-        r->err_detail = "mfa.wrong_code";
-        return APP_EVALIDATION;
-    }
-    codes = cJSON_CreateArray();
-    if (codes == NULL)
-        return APP_ENOMEM;
-    rc = db_begin(r->app->db);
-    if (rc == APP_OK)
-        rc = add_recovery_codes(r, codes);
-    if (rc == APP_OK)
-        rc = audit_write(r, r->auth->tenant_id, r->auth->user_id,
-                         r->auth->user_id, "mfa.recovery_regenerated", NULL);
-    if (rc == APP_OK)
-        rc = db_commit(r->app->db);
-    if (rc != APP_OK) {
-        cJSON_Delete(codes);
-        return rc;
-    }
-    return codes_page(r, codes);
+    return confirm_and_codes(cx, true, code, codes, ok);
 }
 
 enum app_err
-mfa_disable(struct req *r)
+mfa_codes_renew(struct ctx *cx, struct str code, cJSON *codes, bool *ok)
 {
-    static const struct field_spec spec[] = {
-        { "password", V_SECRET, true, 1, 1024, NULL },
-    };
-    struct field_val v[1];
+    return confirm_and_codes(cx, false, code, codes, ok);
+}
+
+enum app_err
+mfa_turn_off(struct ctx *cx, struct str password)
+{
     struct mfa_row row;
     enum app_err rc;
 
-    if (role_requires_mfa(r->auth->role)) {
-        r->err_detail = "mfa.required_for_role";
+    if (role_requires_mfa(cx->role)) {
+        cx->err_detail = "mfa.required_for_role";
         return APP_EFORBIDDEN;
     }
-    if (validate_fields(r, &r->form, spec, 1, v, NULL) != APP_OK)
-        return APP_EVALIDATION;
-    rc = load(r, &row);
+    rc = load(cx, &row);
     if (rc != APP_OK)
         return rc;
-    rc = password_verify(row.password_hash, v[0].s);
+    rc = password_verify(row.password_hash, password);
     if (rc == APP_EFORBIDDEN) {
-        r->err_detail = "account.wrong_password";
+        cx->err_detail = "account.wrong_password";
         return APP_EVALIDATION;
     }
     if (rc != APP_OK)
         return rc;
-    rc = db_begin(r->app->db);
+    rc = db_begin(cx->db);
     if (rc == APP_OK)
-        rc = mfa_clear(r->app->db, r->auth->tenant_id, r->auth->user_id);
+        rc = mfa_clear(cx->db, cx->tenant_id, cx->user_id);
     if (rc == APP_OK)
-        rc = audit_write(r, r->auth->tenant_id, r->auth->user_id,
-                         r->auth->user_id, "mfa.disable", NULL);
+        rc = audit_write(cx, cx->tenant_id, cx->user_id, cx->user_id,
+                         "mfa.disable", NULL);
     if (rc == APP_OK)
-        rc = db_commit(r->app->db);
-    if (rc != APP_OK)
-        return rc;
-    return http_redirect(r, "/account");
+        rc = db_commit(cx->db);
+    return rc;
 }

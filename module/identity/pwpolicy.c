@@ -11,8 +11,8 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "http/parse.h"
 #include "base/validate.h"
+#include "base/str.h"
 
 static const char *const common[] = {
     "0000000000",   "0123456789",    "0987654321",     "1111111111",

@@ -3,14 +3,16 @@
  */
 #include "identity/tenants.h"
 
+#include "base/tz.h"
+
 #include <stdio.h>
 #include <string.h>
 
 #include <cjson/cJSON.h>
 
 #include "db/audit.h"
-#include "http/parse.h"
 #include "base/validate.h"
+#include "base/str.h"
 
 static const char SQL_TENANT_FIND[] = "SELECT id FROM tenants WHERE slug = ?";
 static const char SQL_TENANT_ADD[] =
@@ -70,7 +72,7 @@ tenants_create(struct db *db, const struct tenant_new *t, int64_t *id,
         return APP_EINVAL;
     rc = db_exec(db, SQL_TENANT_ADD,
                  DB_ARGS(DB_STR(t->slug), DB_STR(t->name),
-                         DB_CSTR(t->tz != NULL ? t->tz : "Asia/Shanghai"),
+                         DB_CSTR(t->tz != NULL ? t->tz : TZ_DEFAULT),
                          DB_CSTR(t->locale != NULL ? t->locale : "zh-CN")),
                  NULL, &new_id);
     if (rc == APP_ECONFLICT)

@@ -2,8 +2,7 @@
  * tokens.c -- API tokens.
  */
 #include "identity/tokens.h"
-
-#include "web/auth.h"
+#include "identity/secret.h"
 
 static const char SQL_TOKEN_ADD[] =
     "INSERT INTO api_tokens (tenant_id, user_id, name, token_hash, prefix, "
@@ -30,7 +29,7 @@ tokens_create(struct db *db, int64_t tenant, int64_t user, int64_t created_by,
     uint64_t tid = 0;
     enum app_err rc;
 
-    auth_token_new(secret, hash, prefix);
+    secret_token_new(secret, hash, prefix);
     rc = db_exec(db, SQL_TOKEN_ADD,
                  DB_ARGS(DB_I64(tenant), DB_I64(user), DB_STR(name),
                          DB_CSTR(hash), DB_CSTR(prefix),

@@ -5,55 +5,6 @@
 
 #include <string.h>
 
-#include "http/router.h"
-
-static const char *const role_names[ROLE_COUNT] = {
-    "admin",   "manager",    "rep",           "legal",
-    "finance", "supervisor", "store_manager", "marketing",
-};
-
-unsigned
-role_from_name(struct str name)
-{
-    unsigned i;
-
-    for (i = 0; i < ROLE_COUNT; i++) {
-        if (str_eq_c(name, role_names[i]))
-            return 1u << i;
-    }
-    return 0;
-}
-
-const char *
-role_name(unsigned role)
-{
-    unsigned i;
-
-    for (i = 0; i < ROLE_COUNT; i++) {
-        if (role == 1u << i)
-            return role_names[i];
-    }
-    return "";
-}
-
-const char *
-role_name_at(unsigned i)
-{
-    return i < ROLE_COUNT ? role_names[i] : NULL;
-}
-
-bool
-role_requires_mfa(unsigned role)
-{
-    return (role & (ROLE_ADMIN | ROLE_FINANCE | ROLE_LEGAL)) != 0;
-}
-
-bool
-role_can_manage(unsigned role)
-{
-    return (role & (ROLE_ADMIN | ROLE_MANAGER | ROLE_SUPERVISOR)) != 0;
-}
-
 #define USER_COLS                                                              \
     "u.id, u.tenant_id, COALESCE(u.manager_id, 0), u.role, u.login, "          \
     "u.display_name, u.region, COALESCE(u.locale, ''), "                       \

@@ -18,6 +18,7 @@
 #include "db/db.h"
 #include "base/err.h"
 #include "base/str.h"
+#include "identity/role.h"
 
 struct user {
     int64_t id;
@@ -34,20 +35,6 @@ struct user {
     bool active;
     bool mfa_enabled;
 };
-
-#define ROLE_COUNT 8
-
-/* The role bit for a role name ("admin", "store_manager", ...), 0 when
- * unknown; the name of a role bit; the i-th role name (0..ROLE_COUNT-1). */
-unsigned role_from_name(struct str name);
-const char *role_name(unsigned role);
-const char *role_name_at(unsigned i);
-
-/* Roles that must use a second factor (admin, finance, legal). */
-bool role_requires_mfa(unsigned role);
-
-/* Roles that may manage a team (be someone's manager). */
-bool role_can_manage(unsigned role);
 
 APP_MUST_USE enum app_err users_get(struct db *db, struct arena *a,
                                     int64_t tenant, int64_t id,

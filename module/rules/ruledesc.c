@@ -3,23 +3,24 @@
  */
 #include "rules/ruledesc.h"
 
+#include "base/buf.h"
+
 #include <string.h>
 #include <strings.h>
 
 #include "rules/rules.h"
-#include "web/view.h"
 
 enum app_err
-ruledesc_get(struct req *r, struct ruledesc *rd)
+ruledesc_get(struct ctx *cx, struct ruledesc *rd)
 {
-    return rules_describe(r, &rd->d, &rd->version);
+    return rules_describe(cx, &rd->d, &rd->version);
 }
 
 const char *
-ruledesc_name(const struct req *r, const cJSON *obj)
+ruledesc_name(const struct ctx *cx, const cJSON *obj)
 {
     const cJSON *n = cJSON_GetObjectItemCaseSensitive(
-        obj, strcmp(r->lang, "en") == 0 ? "name_en" : "name");
+        obj, strcmp(cx->lang, "en") == 0 ? "name_en" : "name");
 
     if (!cJSON_IsString(n) || n->valuestring[0] == '\0')
         n = cJSON_GetObjectItemCaseSensitive(obj, "name");
@@ -97,12 +98,12 @@ ruledesc_lost_stage(const struct ruledesc *rd)
 }
 
 const char *
-ruledesc_closed_csv(struct req *r, const struct ruledesc *rd)
+ruledesc_closed_csv(struct ctx *cx, const struct ruledesc *rd)
 {
     struct buf b;
     const cJSON *s;
 
-    buf_init(&b, r->a, 4096);
+    buf_init(&b, cx->a, 4096);
     cJSON_ArrayForEach(s, ruledesc_stages(rd))
     {
         const char *k = key_of(s);
@@ -156,12 +157,12 @@ ruledesc_find(const struct ruledesc *rd, const char *list,
 }
 
 const char *
-ruledesc_label(const struct req *r, const struct ruledesc *rd, const char *list,
-               const char *key)
+ruledesc_label(const struct ctx *cx, const struct ruledesc *rd,
+               const char *list, const char *key)
 {
     const cJSON *o = ruledesc_find(rd, list, key);
 
-    return o != NULL ? ruledesc_name(r, o) : key != NULL ? key : "";
+    return o != NULL ? ruledesc_name(cx, o) : key != NULL ? key : "";
 }
 
 int
@@ -176,7 +177,7 @@ ruledesc_health(const struct ruledesc *rd, const char *what, int def)
 }
 
 cJSON *
-ruledesc_options(const struct req *r, const struct ruledesc *rd,
+ruledesc_options(const struct ctx *cx, const struct ruledesc *rd,
                  const char *list, const char *selected)
 {
     cJSON *a = cJSON_CreateArray();
@@ -195,8 +196,8 @@ ruledesc_options(const struct req *r, const struct ruledesc *rd,
         if (x == NULL)
             break;
         cJSON_AddItemToArray(a, x);
-        view_add_str(x, "value", k);
-        view_add_str(x, "label", ruledesc_name(r, o));
+        cJSON_AddStringToObject(x, "value", k);
+        cJSON_AddStringToObject(x, "label", ruledesc_name(cx, o));
         cJSON_AddBoolToObject(x, "selected",
                               selected != NULL && strcmp(selected, k) == 0);
     }

@@ -15,7 +15,7 @@
 #include <cJSON.h>
 
 #include "base/err.h"
-#include "http/http.h"
+#include "db/ctx.h"
 
 struct ruledesc {
     const cJSON *d;
@@ -23,10 +23,10 @@ struct ruledesc {
 };
 
 /* The tenant's described rules (APP_ERULE when they fail). */
-APP_MUST_USE enum app_err ruledesc_get(struct req *r, struct ruledesc *rd);
+APP_MUST_USE enum app_err ruledesc_get(struct ctx *cx, struct ruledesc *rd);
 
 /* The "name" or "name_en" of a described object, by r's language. */
-const char *ruledesc_name(const struct req *r, const cJSON *obj);
+const char *ruledesc_name(const struct ctx *cx, const cJSON *obj);
 
 /* Stages, in order (a JSON array), and one of them (NULL: unknown); *index
  * gets its position when not NULL. */
@@ -41,7 +41,7 @@ const char *ruledesc_first_stage(const struct ruledesc *rd);
 const char *ruledesc_lost_stage(const struct ruledesc *rd);
 
 /* Won and lost stage keys joined with commas (for FIND_IN_SET). */
-const char *ruledesc_closed_csv(struct req *r, const struct ruledesc *rd);
+const char *ruledesc_closed_csv(struct ctx *cx, const struct ruledesc *rd);
 
 /* An evidence definition (NULL: not described). */
 const cJSON *ruledesc_evidence(const struct ruledesc *rd, const char *key);
@@ -52,7 +52,7 @@ const cJSON *ruledesc_find(const struct ruledesc *rd, const char *list,
                            const char *key_or_name);
 
 /* The label of key in list, or the key itself. */
-const char *ruledesc_label(const struct req *r, const struct ruledesc *rd,
+const char *ruledesc_label(const struct ctx *cx, const struct ruledesc *rd,
                            const char *list, const char *key);
 
 /* health.fresh_days, health.stale_days, health.chain_recent_days. */
@@ -60,7 +60,7 @@ int ruledesc_health(const struct ruledesc *rd, const char *what, int def);
 
 /* [{value, label, selected}] for a <select> over a keyed list or the
  * stages; selected may be NULL. */
-cJSON *ruledesc_options(const struct req *r, const struct ruledesc *rd,
+cJSON *ruledesc_options(const struct ctx *cx, const struct ruledesc *rd,
                         const char *list, const char *selected);
 
 #endif

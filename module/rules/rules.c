@@ -11,8 +11,6 @@
 
 #include <lauxlib.h>
 
-#include "server/app.h"
-#include "web/auth.h"
 #include "db/db.h"
 #include "base/fileio.h"
 #include "base/log.h"
@@ -474,20 +472,19 @@ take_entry(struct rules *rs)
 }
 
 APP_MUST_USE static enum app_err
-rule_failure(struct req *r, const char *err)
+rule_failure(struct ctx *cx, const char *err)
 {
     log_error("rules.failed", "tenant=%lld error=%s",
-              r->auth != NULL ? (long long)r->auth->tenant_id : 0LL,
-              log_q(err));
-    r->err_detail = "rules.failed";
-    r->err_text = arena_strdup(r->a, err);
+              cx->tenant_id != 0 ? (long long)cx->tenant_id : 0LL, log_q(err));
+    cx->err_detail = "rules.failed";
+    cx->err_text = arena_strdup(cx->a, err);
     return APP_ERULE;
 }
 
 enum app_err
-rules_get(struct req *r, struct sbx **out, int *version)
+rules_get(struct ctx *cx, struct sbx **out, int *version)
 {
-    struct rules *rs = r->app->rules;
+    struct rules *rs = cx->rules;
     struct entry *e;
     uint64_t now = sbx_now_ns();
     int64_t tenant, vid = 0;
@@ -495,24 +492,24 @@ rules_get(struct req *r, struct sbx **out, int *version)
     char err[1024];
     enum app_err rc;
 
-    if (rs == NULL || r->auth == NULL)
+    if (rs == NULL || cx->tenant_id == 0)
         return APP_EINTERNAL;
-    tenant = r->auth->tenant_id;
-    if (r->rules_deadline_ns == 0)
-        r->rules_deadline_ns =
-            now + (uint64_t)r->app->conf.rules_request_ms * 1000000u;
+    tenant = cx->tenant_id;
+    if (cx->rules_deadline_ns == 0)
+        cx->rules_deadline_ns =
+            now + (uint64_t)cx->conf->rules_request_ms * 1000000u;
     e = find_entry(rs, tenant);
     if (e != NULL && !sbx_broken(e->s) &&
-        now - e->checked_ns < (uint64_t)r->app->conf.rules_check_ms * 1000000u)
+        now - e->checked_ns < (uint64_t)cx->conf->rules_check_ms * 1000000u)
         goto ready;
-    rc = rulesets_published_id(r->app->db, r->a, tenant, &vid);
+    rc = rulesets_published_id(cx->db, cx->a, tenant, &vid);
     if (rc == APP_OK && vid == 0) {
-        rc = rulesets_bootstrap(r->app->db, r->a, tenant, r->app->conf.lua_dir,
-                                err, sizeof(err));
+        rc = rulesets_bootstrap(cx->db, cx->a, tenant, cx->conf->lua_dir, err,
+                                sizeof(err));
         if (rc == APP_OK)
-            rc = rulesets_published_id(r->app->db, r->a, tenant, &vid);
+            rc = rulesets_published_id(cx->db, cx->a, tenant, &vid);
         else if (rc != APP_EDB_DOWN && rc != APP_EDB)
-            return rule_failure(r, err);
+            return rule_failure(cx, err);
     }
     if (rc != APP_OK)
         return rc;
@@ -520,18 +517,18 @@ rules_get(struct req *r, struct sbx **out, int *version)
         e->checked_ns = now;
         goto ready;
     }
-    rc = rulesets_get(r->app->db, r->a, tenant, vid, 0, &set);
+    rc = rulesets_get(cx->db, cx->a, tenant, vid, 0, &set);
     if (rc != APP_OK)
         return rc;
     if (e == NULL)
         e = take_entry(rs);
     else
         entry_clear(e);
-    rc = rules_build(&r->app->conf, (struct str){ rs->engine, rs->engine_len },
-                     &set, &e->s, err, sizeof(err));
+    rc = rules_build(cx->conf, (struct str){ rs->engine, rs->engine_len }, &set,
+                     &e->s, err, sizeof(err));
     if (rc != APP_OK) {
         memset(e, 0, sizeof(*e));
-        return rc == APP_ERULE ? rule_failure(r, err) : rc;
+        return rc == APP_ERULE ? rule_failure(cx, err) : rc;
     }
     e->tenant = tenant;
     e->version_id = vid;
@@ -544,9 +541,9 @@ rules_get(struct req *r, struct sbx **out, int *version)
              sbx_upvalues(e->s));
 ready:
     e->used_ns = now;
-    sbx_request_deadline(e->s, r->rules_deadline_ns);
+    sbx_request_deadline(e->s, cx->rules_deadline_ns);
     /* os.date in rules speaks the tenant's time. */
-    tz_set(r->auth->tenant_tz);
+    tz_set(cx->tenant_tz);
     *out = e->s;
     if (version != NULL)
         *version = e->version;
@@ -554,26 +551,26 @@ ready:
 }
 
 static const char *
-pick_name(struct req *r, const cJSON *o)
+pick_name(struct ctx *cx, const cJSON *o)
 {
     const cJSON *n = cJSON_GetObjectItemCaseSensitive(
-        o, strcmp(r->lang, "en") == 0 ? "name_en" : "name");
+        o, strcmp(cx->lang, "en") == 0 ? "name_en" : "name");
 
     if (!cJSON_IsString(n))
         n = cJSON_GetObjectItemCaseSensitive(o, "name");
-    return cJSON_IsString(n) ? arena_strdup(r->a, n->valuestring) : "";
+    return cJSON_IsString(n) ? arena_strdup(cx->a, n->valuestring) : "";
 }
 
 static const char *
-str_field(struct req *r, const cJSON *o, const char *key)
+str_field(struct ctx *cx, const cJSON *o, const char *key)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
 
-    return cJSON_IsString(v) ? arena_strdup(r->a, v->valuestring) : NULL;
+    return cJSON_IsString(v) ? arena_strdup(cx->a, v->valuestring) : NULL;
 }
 
 static void
-fill_missing(struct req *r, const cJSON *res, struct rule_verdict *v)
+fill_missing(struct ctx *cx, const cJSON *res, struct rule_verdict *v)
 {
     const cJSON *m, *list = cJSON_GetObjectItemCaseSensitive(res, "missing");
 
@@ -582,33 +579,33 @@ fill_missing(struct req *r, const cJSON *res, struct rule_verdict *v)
     {
         if (v->nmissing == RULES_MAX_MISSING)
             break;
-        v->missing[v->nmissing].key = str_field(r, m, "key");
-        v->missing[v->nmissing].name = pick_name(r, m);
+        v->missing[v->nmissing].key = str_field(cx, m, "key");
+        v->missing[v->nmissing].name = pick_name(cx, m);
         if (v->missing[v->nmissing].key != NULL)
             v->nmissing++;
     }
 }
 
 APP_MUST_USE static enum app_err
-call(struct req *r, const char *fn, cJSON *args, cJSON **res, int *version)
+call(struct ctx *cx, const char *fn, cJSON *args, cJSON **res, int *version)
 {
     struct sbx *s;
     char err[1024];
-    enum app_err rc = rules_get(r, &s, version);
+    enum app_err rc = rules_get(cx, &s, version);
 
     if (rc != APP_OK)
         return rc;
     /* Facts built with unchecked adds may have lost one: no verdict. */
-    if (http_incomplete(r))
+    if (ctx_incomplete(cx, fn))
         return APP_ENOMEM;
     rc = rules_call_json(s, fn, args, res, err, sizeof(err));
     if (rc == APP_ERULE)
-        return rule_failure(r, err);
+        return rule_failure(cx, err);
     return rc;
 }
 
 enum app_err
-rules_check_transition(struct req *r, const cJSON *customer, const char *from,
+rules_check_transition(struct ctx *cx, const cJSON *customer, const char *from,
                        const char *to, const cJSON *have,
                        struct rule_verdict *v)
 {
@@ -630,22 +627,22 @@ rules_check_transition(struct req *r, const cJSON *customer, const char *from,
         cJSON_Delete(args);
         return APP_ENOMEM;
     }
-    rc = call(r, "check_transition", args, &res, &v->version);
+    rc = call(cx, "check_transition", args, &res, &v->version);
     cJSON_Delete(args);
     if (rc != APP_OK)
         return rc;
     v->ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(res, "allowed"));
-    v->code = str_field(r, res, "code");
+    v->code = str_field(cx, res, "code");
     if (v->code == NULL)
         v->code = "";
-    v->message = str_field(r, res, "message");
-    fill_missing(r, res, v);
+    v->message = str_field(cx, res, "message");
+    fill_missing(cx, res, v);
     cJSON_Delete(res);
     return APP_OK;
 }
 
 enum app_err
-rules_classify_activity(struct req *r, const cJSON *activity,
+rules_classify_activity(struct ctx *cx, const cJSON *activity,
                         struct rule_verdict *v)
 {
     cJSON *args = cJSON_CreateArray(), *res = NULL;
@@ -655,34 +652,34 @@ rules_classify_activity(struct req *r, const cJSON *activity,
     if (args == NULL)
         return APP_ENOMEM;
     cJSON_AddItemToArray(args, cJSON_Duplicate(activity, true));
-    rc = call(r, "classify_activity", args, &res, &v->version);
+    rc = call(cx, "classify_activity", args, &res, &v->version);
     cJSON_Delete(args);
     if (rc != APP_OK)
         return rc;
     v->ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(res, "effective"));
     v->code = v->ok ? "effective" : "not_effective";
-    v->message = str_field(r, res, "reason");
-    fill_missing(r, res, v);
+    v->message = str_field(cx, res, "reason");
+    fill_missing(cx, res, v);
     cJSON_Delete(res);
     return APP_OK;
 }
 
 enum app_err
-rules_describe(struct req *r, const cJSON **out, int *version)
+rules_describe(struct ctx *cx, const cJSON **out, int *version)
 {
     struct sbx *s;
     struct entry *e;
     char err[1024];
-    enum app_err rc = rules_get(r, &s, version);
+    enum app_err rc = rules_get(cx, &s, version);
 
     if (rc != APP_OK)
         return rc;
-    e = find_entry(r->app->rules, r->auth->tenant_id);
+    e = find_entry(cx->rules, cx->tenant_id);
     if (e->describe == NULL) {
         rc = rules_call_json(s, "describe", NULL, &e->describe, err,
                              sizeof(err));
         if (rc == APP_ERULE)
-            return rule_failure(r, err);
+            return rule_failure(cx, err);
         if (rc != APP_OK)
             return rc;
     }
@@ -691,7 +688,7 @@ rules_describe(struct req *r, const cJSON **out, int *version)
 }
 
 enum app_err
-rules_json(struct req *r, const char *fn, const cJSON *args, cJSON **out)
+rules_json(struct ctx *cx, const char *fn, const cJSON *args, cJSON **out)
 {
-    return call(r, fn, (cJSON *)args, out, NULL);
+    return call(cx, fn, (cJSON *)args, out, NULL);
 }

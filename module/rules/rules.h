@@ -25,8 +25,8 @@
  *        {text}.
  *
  * A rule that fails or hits a limit makes the call return APP_ERULE with
- * r->err_detail = "rules.failed" and the message (script:line: ...) in
- * r->err_text; the request answers with a clear error and the worker goes
+ * cx->err_detail = "rules.failed" and the message (script:line: ...) in
+ * cx->err_text; the request answers with a clear error and the worker goes
  * on serving.
  */
 #ifndef PROOFLINE_RULES_H
@@ -39,9 +39,9 @@
 
 #include "base/conf.h"
 #include "base/err.h"
-#include "http/http.h"
 #include "rules/rulesets.h"
 #include "sandbox/sandbox.h"
+#include "db/ctx.h"
 
 #define RULES_MAX_MISSING 32
 
@@ -122,25 +122,25 @@ rules_sbx_classify(struct sbx *s, const char *const *keys,
 /* --- per request ---------------------------------------------------------- */
 
 /* The tenant's sandbox for r (signed-in user's tenant). */
-APP_MUST_USE enum app_err rules_get(struct req *r, struct sbx **out,
+APP_MUST_USE enum app_err rules_get(struct ctx *cx, struct sbx **out,
                                     int *version);
 
 /* `have` is a JSON object {evidence_key: true | {form data}} or array of
  * keys; customer may be NULL. */
 APP_MUST_USE enum app_err
-rules_check_transition(struct req *r, const cJSON *customer, const char *from,
+rules_check_transition(struct ctx *cx, const cJSON *customer, const char *from,
                        const char *to, const cJSON *have,
                        struct rule_verdict *v);
 
-APP_MUST_USE enum app_err rules_classify_activity(struct req *r,
+APP_MUST_USE enum app_err rules_classify_activity(struct ctx *cx,
                                                   const cJSON *activity,
                                                   struct rule_verdict *v);
 
 /* Cached per rule version; valid until the end of the request. */
-APP_MUST_USE enum app_err rules_describe(struct req *r, const cJSON **out,
+APP_MUST_USE enum app_err rules_describe(struct ctx *cx, const cJSON **out,
                                          int *version);
 
-APP_MUST_USE enum app_err rules_json(struct req *r, const char *fn,
+APP_MUST_USE enum app_err rules_json(struct ctx *cx, const char *fn,
                                      const cJSON *args, cJSON **out);
 
 #endif

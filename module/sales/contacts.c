@@ -4,10 +4,13 @@
 #include "sales/contacts.h"
 
 #include <string.h>
+#include <time.h>
 
+#include "base/conf.h"
+#include "base/num.h"
+#include "base/tz.h"
+#include "base/validate.h"
 #include "identity/access.h"
-#include "server/app.h"
-#include "web/auth.h"
 #include "sales/customers.h"
 
 const char *const contact_channels[] = {
@@ -90,15 +93,15 @@ row(const struct db_res *res, size_t i, struct contact *c)
 }
 
 enum app_err
-contacts_list(struct req *r, int64_t customer_id, struct contact *out,
+contacts_list(struct ctx *cx, int64_t customer_id, struct contact *out,
               size_t max, size_t *n)
 {
     struct db_res res;
     size_t i;
     enum app_err rc = db_query(
-        r->app->db, r->a, SQL_LIST,
-        DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(customer_id), DB_I64(max)),
-        max, &res);
+        cx->db, cx->a, SQL_LIST,
+        DB_ARGS(DB_I64(cx->tenant_id), DB_I64(customer_id), DB_I64(max)), max,
+        &res);
 
     *n = 0;
     if (rc != APP_OK)
@@ -110,16 +113,16 @@ contacts_list(struct req *r, int64_t customer_id, struct contact *out,
 }
 
 enum app_err
-contacts_get(struct req *r, int64_t id, struct contact *c)
+contacts_get(struct ctx *cx, int64_t id, struct contact *c)
 {
     struct db_res res;
     int64_t root, all;
     enum app_err rc;
 
-    access_scope(r, &root, &all);
-    rc = db_query(r->app->db, r->a, SQL_GET,
-                  DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(id), DB_I64(all),
-                          DB_I64(r->auth->tenant_id), DB_I64(root)),
+    access_scope(cx, &root, &all);
+    rc = db_query(cx->db, cx->a, SQL_GET,
+                  DB_ARGS(DB_I64(cx->tenant_id), DB_I64(id), DB_I64(all),
+                          DB_I64(cx->tenant_id), DB_I64(root)),
                   1, &res);
     if (rc != APP_OK)
         return rc;
@@ -136,128 +139,201 @@ date_or_null(struct str s)
 }
 
 enum app_err
-contacts_create(struct req *r, int64_t customer_id,
+contacts_create(struct ctx *cx, int64_t customer_id,
                 const struct contact_input *in, int64_t *id)
 {
     uint64_t last = 0;
     struct db_res cnt;
-    enum app_err rc = customers_lock(r, customer_id);
+    enum app_err rc = customers_lock(cx, customer_id);
 
     if (rc == APP_OK)
-        rc = db_query(r->app->db, r->a, SQL_COUNT,
-                      DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(customer_id)),
-                      1, &cnt);
+        rc = db_query(cx->db, cx->a, SQL_COUNT,
+                      DB_ARGS(DB_I64(cx->tenant_id), DB_I64(customer_id)), 1,
+                      &cnt);
     if (rc != APP_OK)
         return rc;
     if (db_int(&cnt, 0, 0, 0) >= CONTACTS_MAX) {
-        r->err_detail = "contact.too_many";
+        cx->err_detail = "contact.too_many";
         return APP_ETOOBIG;
     }
-    rc = db_exec(r->app->db, SQL_CREATE,
-                 DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(customer_id),
-                         DB_STR(in->name), DB_STR(in->title),
-                         DB_STR(in->department), DB_STR(in->role),
-                         DB_STR(in->channel), DB_STR(in->focus),
-                         DB_STR(in->phone), DB_STR(in->email),
-                         date_or_null(in->birthday)),
-                 NULL, &last);
+    rc = db_exec(
+        cx->db, SQL_CREATE,
+        DB_ARGS(DB_I64(cx->tenant_id), DB_I64(customer_id), DB_STR(in->name),
+                DB_STR(in->title), DB_STR(in->department), DB_STR(in->role),
+                DB_STR(in->channel), DB_STR(in->focus), DB_STR(in->phone),
+                DB_STR(in->email), date_or_null(in->birthday)),
+        NULL, &last);
 
     *id = (int64_t)last;
     if (rc == APP_OK)
-        rc = customers_refresh_contacts_text(r, customer_id);
+        rc = customers_refresh_contacts_text(cx, customer_id);
     return rc;
 }
 
 enum app_err
-contacts_update(struct req *r, int64_t id, int64_t version,
+contacts_update(struct ctx *cx, int64_t id, int64_t version,
                 const struct contact_input *in)
 {
     struct contact c;
     uint64_t affected = 0;
-    enum app_err rc = contacts_get(r, id, &c);
+    enum app_err rc = contacts_get(cx, id, &c);
 
     if (rc == APP_OK)
-        rc = customers_lock(r, c.customer_id);
+        rc = customers_lock(cx, c.customer_id);
     if (rc != APP_OK)
         return rc;
-    rc = db_exec(r->app->db, SQL_UPDATE,
+    rc = db_exec(cx->db, SQL_UPDATE,
                  DB_ARGS(DB_STR(in->name), DB_STR(in->title),
                          DB_STR(in->department), DB_STR(in->role),
                          DB_STR(in->channel), DB_STR(in->focus),
                          DB_STR(in->phone), DB_STR(in->email),
-                         date_or_null(in->birthday), DB_I64(r->auth->tenant_id),
+                         date_or_null(in->birthday), DB_I64(cx->tenant_id),
                          DB_I64(id), DB_I64(version)),
                  &affected, NULL);
     if (rc != APP_OK)
         return rc;
     if (affected != 1)
         return APP_ECONFLICT;
-    return customers_refresh_contacts_text(r, c.customer_id);
+    return customers_refresh_contacts_text(cx, c.customer_id);
 }
 
 enum app_err
-contacts_deactivate(struct req *r, int64_t id)
+contacts_deactivate(struct ctx *cx, int64_t id)
 {
     struct contact c;
-    enum app_err rc = contacts_get(r, id, &c);
+    enum app_err rc = contacts_get(cx, id, &c);
 
     if (rc == APP_OK)
-        rc = customers_lock(r, c.customer_id);
+        rc = customers_lock(cx, c.customer_id);
     if (rc == APP_OK)
-        rc = db_exec(r->app->db, SQL_DEACTIVATE,
-                     DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(id)), NULL,
-                     NULL);
+        rc = db_exec(cx->db, SQL_DEACTIVATE,
+                     DB_ARGS(DB_I64(cx->tenant_id), DB_I64(id)), NULL, NULL);
     if (rc == APP_OK)
-        rc = customers_refresh_contacts_text(r, c.customer_id);
+        rc = customers_refresh_contacts_text(cx, c.customer_id);
     return rc;
 }
 
 enum app_err
-contacts_add_event(struct req *r, const struct contact *c, const char *kind,
+contacts_add_event(struct ctx *cx, const struct contact *c, const char *kind,
                    const char *on, struct str text, struct str consensus)
 {
     struct db_res cnt;
-    enum app_err rc = customers_lock(r, c->customer_id);
+    enum app_err rc = customers_lock(cx, c->customer_id);
 
     if (rc == APP_OK)
-        rc = db_query(r->app->db, r->a, SQL_EVENT_COUNT,
-                      DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(c->id)), 1,
-                      &cnt);
+        rc = db_query(cx->db, cx->a, SQL_EVENT_COUNT,
+                      DB_ARGS(DB_I64(cx->tenant_id), DB_I64(c->id)), 1, &cnt);
     if (rc != APP_OK)
         return rc;
     if (db_int(&cnt, 0, 0, 0) >= CONTACT_EVENTS_MAX) {
-        r->err_detail = "contact.too_many_events";
+        cx->err_detail = "contact.too_many_events";
         return APP_ETOOBIG;
     }
-    rc =
-        db_exec(r->app->db, SQL_EVENT,
-                DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(c->customer_id),
-                        DB_I64(c->id), DB_CSTR(kind), DB_CSTR(on), DB_STR(text),
-                        DB_STR(consensus), DB_I64(r->auth->user_id)),
-                NULL, NULL);
+    rc = db_exec(cx->db, SQL_EVENT,
+                 DB_ARGS(DB_I64(cx->tenant_id), DB_I64(c->customer_id),
+                         DB_I64(c->id), DB_CSTR(kind), DB_CSTR(on),
+                         DB_STR(text), DB_STR(consensus), DB_I64(cx->user_id)),
+                 NULL, NULL);
 
     if (rc == APP_OK && strcmp(kind, "met") == 0)
-        rc = db_exec(r->app->db, SQL_MET,
-                     DB_ARGS(DB_CSTR(on), DB_CSTR(on),
-                             DB_I64(r->auth->tenant_id), DB_I64(c->id)),
+        rc = db_exec(cx->db, SQL_MET,
+                     DB_ARGS(DB_CSTR(on), DB_CSTR(on), DB_I64(cx->tenant_id),
+                             DB_I64(c->id)),
                      NULL, NULL);
     if (rc == APP_OK && consensus.len > 0)
-        rc = db_exec(r->app->db, SQL_CONSENSUS,
+        rc = db_exec(cx->db, SQL_CONSENSUS,
                      DB_ARGS(DB_STR(consensus), DB_CSTR(on),
-                             DB_I64(r->auth->tenant_id), DB_I64(c->id),
-                             DB_CSTR(on)),
+                             DB_I64(cx->tenant_id), DB_I64(c->id), DB_CSTR(on)),
                      NULL, NULL);
     if (rc == APP_OK)
-        rc = customers_touch(r, c->customer_id);
+        rc = customers_touch(cx, c->customer_id);
     return rc;
 }
 
 enum app_err
-contacts_events(struct req *r, int64_t contact_id, size_t max,
+contacts_events(struct ctx *cx, int64_t contact_id, size_t max,
                 struct db_res *out)
 {
     return db_query(
-        r->app->db, r->a, SQL_EVENTS,
-        DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(contact_id), DB_I64(max)),
-        max, out);
+        cx->db, cx->a, SQL_EVENTS,
+        DB_ARGS(DB_I64(cx->tenant_id), DB_I64(contact_id), DB_I64(max)), max,
+        out);
+}
+
+static const struct field_spec contact_spec[] = {
+    { "name", V_LINE, true, 1, 100, NULL },
+    { "title", V_LINE, false, 0, 100, NULL },
+    { "department", V_LINE, false, 0, 100, NULL },
+    { "role", V_LINE, true, 1, 32, NULL }, /* a key or a name */
+    { "channel", V_ENUM, false, 0, 0, contact_channels },
+    { "focus", V_TEXT, false, 0, 500, NULL },
+    { "phone", V_LINE, false, 0, 50, NULL },
+    { "email", V_LINE, false, 0, 200, NULL },
+    { "birthday", V_LINE, false, 0, 10, NULL },
+    { "version", V_INT, false, 1, INT64_MAX, NULL },
+};
+#define NSPEC (sizeof(contact_spec) / sizeof(contact_spec[0]))
+
+/* --- checking a contact's fields -------------------------------------- */
+
+APP_MUST_USE static enum app_err
+check_input(struct ctx *cx, const struct ruledesc *rd, struct field_val *v,
+            struct contact_input *in, cJSON *errors)
+{
+    enum app_err rc = APP_OK;
+    char today[11];
+    int y, mo, d;
+
+    memset(in, 0, sizeof(*in));
+    in->name = v[0].present ? v[0].s : STR_LIT("");
+    in->title = v[1].present ? v[1].s : STR_LIT("");
+    in->department = v[2].present ? v[2].s : STR_LIT("");
+    in->role = v[3].present ? v[3].s : STR_LIT("");
+    in->channel = v[4].present ? str_c(contact_channels[v[4].i]) : STR_LIT("");
+    in->focus = v[5].present ? v[5].s : STR_LIT("");
+    in->phone = v[6].present ? v[6].s : STR_LIT("");
+    in->email = v[7].present ? v[7].s : STR_LIT("");
+    in->birthday = v[8].present ? v[8].s : STR_LIT("");
+    if (in->role.len > 0) {
+        const char *key = cJSON_GetStringValue(cJSON_GetObjectItem(
+            ruledesc_find(rd, "decision_roles", arena_str(cx->a, in->role).p),
+            "key"));
+
+        if (key == NULL) {
+            cJSON_AddStringToObject(errors, "role", "contact.bad_role");
+            rc = APP_EVALIDATION;
+        } else {
+            in->role = str_c(key);
+        }
+    }
+    if (in->email.len > 0 && str_find_byte(in->email, '@') <= 0) {
+        cJSON_AddStringToObject(errors, "email", "contact.bad_email");
+        rc = APP_EVALIDATION;
+    }
+    tz_today(cx->tenant_tz, today, sizeof(today));
+    if (in->birthday.len > 0 &&
+        (!parse_date(in->birthday, &y, &mo, &d) ||
+         strcmp(arena_str(cx->a, in->birthday).p, today) > 0)) {
+        cJSON_AddStringToObject(errors, "birthday", "evidence.bad_date");
+        rc = APP_EVALIDATION;
+    }
+    return rc;
+}
+
+enum app_err
+contact_input_check(struct ctx *cx, const struct ruledesc *rd,
+                    const struct kvlist *fields, struct contact_input *in,
+                    int64_t *version, cJSON *errors)
+{
+    struct field_val *v = arena_calloc(cx->a, NSPEC, sizeof(*v));
+    enum app_err rc;
+
+    if (v == NULL)
+        return APP_ENOMEM;
+    rc = validate_fields(&cx->err_detail, fields, contact_spec, NSPEC, v,
+                         errors);
+    if (check_input(cx, rd, v, in, errors) != APP_OK)
+        rc = APP_EVALIDATION;
+    *version = v[9].present ? v[9].i : 0;
+    return rc;
 }

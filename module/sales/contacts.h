@@ -14,9 +14,9 @@
 
 #include "db/db.h"
 #include "base/err.h"
-#include "http/http.h"
-#include "http/parse.h"
 #include "rules/ruledesc.h"
+#include "db/ctx.h"
+#include "base/kv.h"
 
 /* Channels a contact prefers (keys; labels are in the catalogs as
  * contact.channel.<key>). */
@@ -49,9 +49,9 @@ struct contact_input {
 
 /* Validate a contact's fields (the form's names; role by key or name)
  * into in; *version gets "version" (0 when absent).  APP_EVALIDATION with
- * one message per field in errors.  In contact_pages.c, shared by the
- * pages and the API. */
-APP_MUST_USE enum app_err contact_input_check(struct req *r,
+ * one catalog key per field in errors.  The one check of a contact's
+ * fields: the pages, the API and any import call it. */
+APP_MUST_USE enum app_err contact_input_check(struct ctx *cx,
                                               const struct ruledesc *rd,
                                               const struct kvlist *fields,
                                               struct contact_input *in,
@@ -61,33 +61,33 @@ APP_MUST_USE enum app_err contact_input_check(struct req *r,
 #define CONTACT_EVENTS_MAX 2000 /* dated events kept for one contact */
 
 /* The active contacts of a customer (already checked to be in scope). */
-APP_MUST_USE enum app_err contacts_list(struct req *r, int64_t customer_id,
+APP_MUST_USE enum app_err contacts_list(struct ctx *cx, int64_t customer_id,
                                         struct contact *out, size_t max,
                                         size_t *n);
 
 /* One contact whose customer is in r's scope. */
-APP_MUST_USE enum app_err contacts_get(struct req *r, int64_t id,
+APP_MUST_USE enum app_err contacts_get(struct ctx *cx, int64_t id,
                                        struct contact *c);
 
-APP_MUST_USE enum app_err contacts_create(struct req *r, int64_t customer_id,
+APP_MUST_USE enum app_err contacts_create(struct ctx *cx, int64_t customer_id,
                                           const struct contact_input *in,
                                           int64_t *id);
 
 /* APP_ECONFLICT when version is stale. */
-APP_MUST_USE enum app_err contacts_update(struct req *r, int64_t id,
+APP_MUST_USE enum app_err contacts_update(struct ctx *cx, int64_t id,
                                           int64_t version,
                                           const struct contact_input *in);
 
-APP_MUST_USE enum app_err contacts_deactivate(struct req *r, int64_t id);
+APP_MUST_USE enum app_err contacts_deactivate(struct ctx *cx, int64_t id);
 
 /* Record a meeting (kind "met", with an optional consensus point) or an
  * event on date `on` ("YYYY-MM-DD"). */
 APP_MUST_USE enum app_err
-contacts_add_event(struct req *r, const struct contact *c, const char *kind,
+contacts_add_event(struct ctx *cx, const struct contact *c, const char *kind,
                    const char *on, struct str text, struct str consensus);
 
 /* Recent events of a contact: happened_on, kind, text, consensus, by. */
-APP_MUST_USE enum app_err contacts_events(struct req *r, int64_t contact_id,
+APP_MUST_USE enum app_err contacts_events(struct ctx *cx, int64_t contact_id,
                                           size_t max, struct db_res *out);
 
 #endif

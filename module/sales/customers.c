@@ -7,13 +7,12 @@
 #include <time.h>
 
 #include "identity/access.h"
-#include "server/app.h"
 #include "db/audit.h"
-#include "web/auth.h"
-#include "http/router.h"
 #include "base/tz.h"
 #include "identity/users.h"
 #include "base/wire.h"
+#include "db/db.h"
+#include "identity/role.h"
 
 /* The user's scope: admins see the tenant, everyone else the subtree of
  * users under them (themselves included). */
@@ -102,16 +101,16 @@ row_to_customer(const struct db_res *res, struct customer *c)
 }
 
 enum app_err
-customers_get(struct req *r, int64_t id, bool for_update, struct customer *c)
+customers_get(struct ctx *cx, int64_t id, bool for_update, struct customer *c)
 {
     struct db_res res;
     int64_t root, all;
     enum app_err rc;
 
-    access_scope(r, &root, &all);
-    rc = db_query(r->app->db, r->a, for_update ? SQL_GET_LOCK : SQL_GET,
-                  DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(id), DB_I64(all),
-                          DB_I64(r->auth->tenant_id), DB_I64(root)),
+    access_scope(cx, &root, &all);
+    rc = db_query(cx->db, cx->a, for_update ? SQL_GET_LOCK : SQL_GET,
+                  DB_ARGS(DB_I64(cx->tenant_id), DB_I64(id), DB_I64(all),
+                          DB_I64(cx->tenant_id), DB_I64(root)),
                   1, &res);
     if (rc != APP_OK)
         return rc;
@@ -128,7 +127,7 @@ amount_val(struct str amount)
 }
 
 enum app_err
-customers_create(struct req *r, const struct customer_input *in, int64_t owner,
+customers_create(struct ctx *cx, const struct customer_input *in, int64_t owner,
                  const char *stage, int rule_version, const char *via,
                  int64_t *id)
 {
@@ -137,21 +136,21 @@ customers_create(struct req *r, const struct customer_input *in, int64_t owner,
     enum app_err rc;
 
     customers_name_key(in->name, key, sizeof(key));
-    rc = db_exec(r->app->db, SQL_CREATE,
-                 DB_ARGS(DB_I64(r->auth->tenant_id), DB_STR(in->name),
-                         DB_CSTR(key), DB_STR(in->kind), DB_I64(owner),
-                         DB_CSTR(stage), DB_STR(in->city), DB_STR(in->address),
+    rc = db_exec(cx->db, SQL_CREATE,
+                 DB_ARGS(DB_I64(cx->tenant_id), DB_STR(in->name), DB_CSTR(key),
+                         DB_STR(in->kind), DB_I64(owner), DB_CSTR(stage),
+                         DB_STR(in->city), DB_STR(in->address),
                          DB_STR(in->phone), amount_val(in->amount),
-                         DB_STR(in->note), DB_I64(r->auth->user_id),
-                         DB_I64(r->auth->user_id)),
+                         DB_STR(in->note), DB_I64(cx->user_id),
+                         DB_I64(cx->user_id)),
                  NULL, &last);
     if (rc != APP_OK)
         return rc;
     *id = (int64_t)last;
-    rc = db_exec(r->app->db, SQL_CREATED_EVENT,
-                 DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(*id),
-                         DB_CSTR(stage), DB_I64(r->auth->user_id),
-                         DB_I64(rule_version), DB_CSTR(via)),
+    rc = db_exec(cx->db, SQL_CREATED_EVENT,
+                 DB_ARGS(DB_I64(cx->tenant_id), DB_I64(*id), DB_CSTR(stage),
+                         DB_I64(cx->user_id), DB_I64(rule_version),
+                         DB_CSTR(via)),
                  NULL, NULL);
     /* An import is audited once, by its commit (import.commit, with the
      * count); each customer's history says it came by import.  A row per
@@ -164,20 +163,20 @@ customers_create(struct req *r, const struct customer_input *in, int64_t owner,
         cJSON_AddNumberToObject(d, "customer", (double)*id);
         cJSON_AddNumberToObject(d, "owner", (double)owner);
         cJSON_AddStringToObject(d, "via", via);
-        rc = audit_write(r, r->auth->tenant_id, r->auth->user_id, 0,
-                         "customer.create", d);
+        rc = audit_write(cx, cx->tenant_id, cx->user_id, 0, "customer.create",
+                         d);
         cJSON_Delete(d);
     }
     return rc;
 }
 
 enum app_err
-customers_lock(struct req *r, int64_t id)
+customers_lock(struct ctx *cx, int64_t id)
 {
     struct db_res res;
     enum app_err rc =
-        db_query(r->app->db, r->a, SQL_LOCK,
-                 DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(id)), 1, &res);
+        db_query(cx->db, cx->a, SQL_LOCK,
+                 DB_ARGS(DB_I64(cx->tenant_id), DB_I64(id)), 1, &res);
 
     if (rc == APP_OK && res.nrows == 0)
         rc = APP_ENOTFOUND;
@@ -185,23 +184,22 @@ customers_lock(struct req *r, int64_t id)
 }
 
 enum app_err
-customers_update(struct req *r, int64_t id, int64_t version,
+customers_update(struct ctx *cx, int64_t id, int64_t version,
                  const struct customer_input *in)
 {
     char key[CUSTOMER_KEY_MAX * 4 + 1];
     uint64_t affected = 0;
-    enum app_err rc = customers_lock(r, id);
+    enum app_err rc = customers_lock(cx, id);
 
     if (rc != APP_OK)
         return rc;
     customers_name_key(in->name, key, sizeof(key));
-    rc = db_exec(r->app->db, SQL_UPDATE,
+    rc = db_exec(cx->db, SQL_UPDATE,
                  DB_ARGS(DB_STR(in->name), DB_CSTR(key), DB_STR(in->kind),
                          DB_STR(in->city), DB_STR(in->address),
                          DB_STR(in->phone), amount_val(in->amount),
-                         DB_STR(in->note), DB_I64(r->auth->user_id),
-                         DB_I64(r->auth->tenant_id), DB_I64(id),
-                         DB_I64(version)),
+                         DB_STR(in->note), DB_I64(cx->user_id),
+                         DB_I64(cx->tenant_id), DB_I64(id), DB_I64(version)),
                  &affected, NULL);
     if (rc != APP_OK)
         return rc;
@@ -209,49 +207,49 @@ customers_update(struct req *r, int64_t id, int64_t version,
 }
 
 enum app_err
-customers_owner_ok(struct req *r, int64_t owner)
+customers_owner_ok(struct ctx *cx, int64_t owner)
 {
     struct user u;
     enum app_err rc;
 
-    if (owner == r->auth->user_id)
+    if (owner == cx->user_id)
         return APP_OK;
-    if (!(r->auth->role & (ROLE_ADMIN | ROLE_MANAGER | ROLE_SUPERVISOR)))
+    if (!(cx->role & (ROLE_ADMIN | ROLE_MANAGER | ROLE_SUPERVISOR)))
         return APP_EFORBIDDEN;
-    rc = access_user(r, owner);
+    rc = access_user(cx, owner);
     if (rc == APP_OK)
-        rc = users_get(r->app->db, r->a, r->auth->tenant_id, owner, &u);
+        rc = users_get(cx->db, cx->a, cx->tenant_id, owner, &u);
     if (rc == APP_OK && !u.active)
         rc = APP_ENOTFOUND;
     return rc;
 }
 
 enum app_err
-customers_set_owner(struct req *r, int64_t id, int64_t owner)
+customers_set_owner(struct ctx *cx, int64_t id, int64_t owner)
 {
-    enum app_err rc = customers_lock(r, id);
+    enum app_err rc = customers_lock(cx, id);
 
     if (rc != APP_OK)
         return rc;
-    return db_exec(r->app->db, SQL_OWNER,
-                   DB_ARGS(DB_I64(owner), DB_I64(r->auth->user_id),
-                           DB_I64(r->auth->tenant_id), DB_I64(id)),
+    return db_exec(cx->db, SQL_OWNER,
+                   DB_ARGS(DB_I64(owner), DB_I64(cx->user_id),
+                           DB_I64(cx->tenant_id), DB_I64(id)),
                    NULL, NULL);
 }
 
 enum app_err
-customers_touch(struct req *r, int64_t id)
+customers_touch(struct ctx *cx, int64_t id)
 {
-    return db_exec(r->app->db, SQL_TOUCH,
-                   DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(id)), NULL, NULL);
+    return db_exec(cx->db, SQL_TOUCH,
+                   DB_ARGS(DB_I64(cx->tenant_id), DB_I64(id)), NULL, NULL);
 }
 
 enum app_err
-customers_refresh_contacts_text(struct req *r, int64_t id)
+customers_refresh_contacts_text(struct ctx *cx, int64_t id)
 {
-    return db_exec(r->app->db, SQL_CONTACTS_TEXT,
-                   DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(id),
-                           DB_I64(r->auth->tenant_id), DB_I64(id)),
+    return db_exec(cx->db, SQL_CONTACTS_TEXT,
+                   DB_ARGS(DB_I64(cx->tenant_id), DB_I64(id),
+                           DB_I64(cx->tenant_id), DB_I64(id)),
                    NULL, NULL);
 }
 
@@ -327,7 +325,7 @@ customers_name_key(struct str name, char *out, size_t outlen)
 }
 
 enum app_err
-customers_similar(struct req *r, struct str name, int64_t exclude,
+customers_similar(struct ctx *cx, struct str name, int64_t exclude,
                   struct db_res *out)
 {
     char key[CUSTOMER_KEY_MAX * 4 + 1];
@@ -340,15 +338,15 @@ customers_similar(struct req *r, struct str name, int64_t exclude,
         return APP_OK;
     }
     /* The key holds no LIKE wildcards: punctuation is folded away. */
-    like = arena_printf(r->a, "%%%s%%", key);
-    access_scope(r, &root, &all);
-    return db_query(
-        r->app->db, r->a, SQL_SIMILAR,
-        DB_ARGS(DB_I64(all), DB_I64(r->auth->tenant_id), DB_I64(root),
-                DB_I64(r->auth->tenant_id), DB_I64(exclude), DB_CSTR(key),
-                DB_I64(all), DB_I64(r->auth->tenant_id), DB_I64(root),
-                DB_CSTR(key), DB_CSTR(like), DB_CSTR(key), DB_CSTR(key)),
-        5, out);
+    like = arena_printf(cx->a, "%%%s%%", key);
+    access_scope(cx, &root, &all);
+    return db_query(cx->db, cx->a, SQL_SIMILAR,
+                    DB_ARGS(DB_I64(all), DB_I64(cx->tenant_id), DB_I64(root),
+                            DB_I64(cx->tenant_id), DB_I64(exclude),
+                            DB_CSTR(key), DB_I64(all), DB_I64(cx->tenant_id),
+                            DB_I64(root), DB_CSTR(key), DB_CSTR(like),
+                            DB_CSTR(key), DB_CSTR(key)),
+                    5, out);
 }
 
 /* --- lists ---------------------------------------------------------------- */
@@ -429,29 +427,29 @@ static const char *const SQL_COUNT[2] = {
 
 /* The arguments of LIST_FROM, in order. */
 static void
-where_args(struct req *r, const struct ruledesc *rd,
+where_args(struct ctx *cx, const struct ruledesc *rd,
            const struct customer_filter *f, struct db_val *v)
 {
     int64_t root, all;
     const char *like = "";
     size_t n = 0;
 
-    access_scope(r, &root, &all);
+    access_scope(cx, &root, &all);
     /* Out of memory the search matches nothing rather than everything. */
     if (f->q.len > 0)
-        like = wire_like_contains(r->a, f->q);
+        like = wire_like_contains(cx->a, f->q);
     if (like == NULL)
         like = "";
-    v[n++] = DB_I64(r->auth->tenant_id);
+    v[n++] = DB_I64(cx->tenant_id);
     v[n++] = DB_I64(all);
-    v[n++] = DB_I64(r->auth->tenant_id);
+    v[n++] = DB_I64(cx->tenant_id);
     v[n++] = DB_I64(root);
     v[n++] = DB_CSTR(f->stage);
     v[n++] = DB_CSTR(f->stage);
     v[n++] = DB_I64(f->owner);
     v[n++] = DB_I64(f->owner);
     v[n++] = DB_I64(f->team);
-    v[n++] = DB_I64(r->auth->tenant_id);
+    v[n++] = DB_I64(cx->tenant_id);
     v[n++] = DB_I64(f->team);
     v[n++] = DB_CSTR(f->kind);
     v[n++] = DB_CSTR(f->kind);
@@ -462,14 +460,14 @@ where_args(struct req *r, const struct ruledesc *rd,
     v[n++] = DB_CSTR(like);
     v[n++] = DB_CSTR(like);
     v[n++] = DB_CSTR(f->health);
-    v[n++] = DB_CSTR(ruledesc_closed_csv(r, rd));
+    v[n++] = DB_CSTR(ruledesc_closed_csv(cx, rd));
     v[n++] = DB_I64(ruledesc_health(rd, "fresh_days", 7));
     v[n++] = DB_I64(ruledesc_health(rd, "stale_days", 30));
     v[n++] = DB_CSTR(f->health);
 }
 
 enum app_err
-customers_list_in(struct req *r, struct arena *a, const struct ruledesc *rd,
+customers_list_in(struct ctx *cx, struct arena *a, const struct ruledesc *rd,
                   const struct customer_filter *f, size_t limit, size_t offset,
                   struct db_res *out, int64_t *total)
 {
@@ -478,34 +476,34 @@ customers_list_in(struct req *r, struct arena *a, const struct ruledesc *rd,
     enum app_err rc;
     int sort = f->sort >= 0 && f->sort < CS_COUNT ? (int)f->sort : 0;
 
-    if (ruledesc_closed_csv(r, rd) == NULL)
+    if (ruledesc_closed_csv(cx, rd) == NULL)
         return APP_ENOMEM;
-    v[0] = DB_CSTR(ruledesc_closed_csv(r, rd));
+    v[0] = DB_CSTR(ruledesc_closed_csv(cx, rd));
     v[1] = DB_I64(ruledesc_health(rd, "fresh_days", 7));
     v[2] = DB_I64(ruledesc_health(rd, "stale_days", 30));
-    where_args(r, rd, f, v + 3);
+    where_args(cx, rd, f, v + 3);
     v[3 + WHERE_ARGS] = DB_I64((int64_t)limit);
     v[3 + WHERE_ARGS + 1] = DB_I64((int64_t)offset);
     int64_t root, all;
 
-    access_scope(r, &root, &all);
-    rc = db_query(r->app->db, a, LIST_BY[all ? 1 : 0][sort][f->desc ? 1 : 0], v,
+    access_scope(cx, &root, &all);
+    rc = db_query(cx->db, a, LIST_BY[all ? 1 : 0][sort][f->desc ? 1 : 0], v,
                   3 + WHERE_ARGS + 2, limit, out);
     if (rc != APP_OK || total == NULL)
         return rc;
-    rc = db_query(r->app->db, r->a, SQL_COUNT[all ? 1 : 0], v + 3, WHERE_ARGS,
-                  1, &cnt);
+    rc = db_query(cx->db, cx->a, SQL_COUNT[all ? 1 : 0], v + 3, WHERE_ARGS, 1,
+                  &cnt);
     if (rc == APP_OK)
         *total = db_int(&cnt, 0, 0, 0);
     return rc;
 }
 
 enum app_err
-customers_list(struct req *r, const struct ruledesc *rd,
+customers_list(struct ctx *cx, const struct ruledesc *rd,
                const struct customer_filter *f, size_t limit, size_t offset,
                struct db_res *out, int64_t *total)
 {
-    return customers_list_in(r, r->a, rd, f, limit, offset, out, total);
+    return customers_list_in(cx, cx->a, rd, f, limit, offset, out, total);
 }
 
 const char *

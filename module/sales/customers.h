@@ -15,8 +15,8 @@
 
 #include "db/db.h"
 #include "base/err.h"
-#include "http/http.h"
 #include "rules/ruledesc.h"
+#include "db/ctx.h"
 
 #define CUSTOMER_NAME_MAX 200
 #define CUSTOMER_KEY_MAX 200
@@ -55,14 +55,14 @@ struct customer_input {
 
 /* Load a customer in r's scope.  for_update locks the row (inside a
  * transaction). */
-APP_MUST_USE enum app_err customers_get(struct req *r, int64_t id,
+APP_MUST_USE enum app_err customers_get(struct ctx *cx, int64_t id,
                                         bool for_update, struct customer *c);
 
 /* Create in the stage `stage` owned by `owner`; records the creation in
  * the stage history (code "created", via) and in the audit log
  * (customer.create; an import is audited once by its commit instead).
  * Inside the caller's transaction. */
-APP_MUST_USE enum app_err customers_create(struct req *r,
+APP_MUST_USE enum app_err customers_create(struct ctx *cx,
                                            const struct customer_input *in,
                                            int64_t owner, const char *stage,
                                            int rule_version, const char *via,
@@ -73,27 +73,27 @@ APP_MUST_USE enum app_err customers_create(struct req *r,
  * evidence, stage changes), so that concurrent writers queue on it
  * instead of deadlocking (see db.h, lock order).  APP_ENOTFOUND when the
  * tenant has no such customer. */
-APP_MUST_USE enum app_err customers_lock(struct req *r, int64_t id);
+APP_MUST_USE enum app_err customers_lock(struct ctx *cx, int64_t id);
 
 /* Update the edited fields if the stored version is still `version`. */
-APP_MUST_USE enum app_err customers_update(struct req *r, int64_t id,
+APP_MUST_USE enum app_err customers_update(struct ctx *cx, int64_t id,
                                            int64_t version,
                                            const struct customer_input *in);
 
 /* May r's user give customers to `owner`?  Everyone to themselves;
  * admins, managers and supervisors to active users in their scope.
  * APP_EFORBIDDEN for other roles, APP_ENOTFOUND for anyone else. */
-APP_MUST_USE enum app_err customers_owner_ok(struct req *r, int64_t owner);
+APP_MUST_USE enum app_err customers_owner_ok(struct ctx *cx, int64_t owner);
 
 /* Give a customer to another owner (the caller checks who may). */
-APP_MUST_USE enum app_err customers_set_owner(struct req *r, int64_t id,
+APP_MUST_USE enum app_err customers_set_owner(struct ctx *cx, int64_t id,
                                               int64_t owner);
 
 /* Record that something happened with the customer now. */
-APP_MUST_USE enum app_err customers_touch(struct req *r, int64_t id);
+APP_MUST_USE enum app_err customers_touch(struct ctx *cx, int64_t id);
 
 /* Refresh the contacts' names and phones used by text search. */
-APP_MUST_USE enum app_err customers_refresh_contacts_text(struct req *r,
+APP_MUST_USE enum app_err customers_refresh_contacts_text(struct ctx *cx,
                                                           int64_t id);
 
 /* Fold a name for duplicate checks: case, spaces, punctuation, full-width
@@ -104,7 +104,7 @@ void customers_name_key(struct str name, char *out, size_t outlen);
  * elsewhere in the company, the same folded name only.  Columns: id,
  * name, owner's display name, in_scope (0/1).  At most 5.  Callers show
  * the name of an out-of-scope match only as "this name exists". */
-APP_MUST_USE enum app_err customers_similar(struct req *r, struct str name,
+APP_MUST_USE enum app_err customers_similar(struct ctx *cx, struct str name,
                                             int64_t exclude,
                                             struct db_res *out);
 
@@ -130,6 +130,7 @@ struct customer_filter {
     struct str q;       /* text search over name, phone and contacts */
     enum customer_sort sort;
     bool desc;
+    bool sort_given, dir_given; /* asked for, not the defaults */
 };
 
 /* Columns of a list row. */
@@ -155,14 +156,14 @@ enum {
 
 /* A page of the customers in r's scope matching f; *total (when not NULL)
  * gets the number of matches. */
-APP_MUST_USE enum app_err customers_list(struct req *r,
+APP_MUST_USE enum app_err customers_list(struct ctx *cx,
                                          const struct ruledesc *rd,
                                          const struct customer_filter *f,
                                          size_t limit, size_t offset,
                                          struct db_res *out, int64_t *total);
 
 /* The same with the rows in arena a (for exports read in batches). */
-APP_MUST_USE enum app_err customers_list_in(struct req *r, struct arena *a,
+APP_MUST_USE enum app_err customers_list_in(struct ctx *cx, struct arena *a,
                                             const struct ruledesc *rd,
                                             const struct customer_filter *f,
                                             size_t limit, size_t offset,

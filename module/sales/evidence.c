@@ -7,10 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "server/app.h"
 #include "db/audit.h"
 #include "sales/customers.h"
-#include "web/auth.h"
+#include "sales/files.h"
 #include "db/db.h"
 #include "base/num.h"
 #include "base/validate.h"
@@ -41,13 +40,13 @@ static const char SQL_USED[] =
     "AND used_in IS NULL";
 
 enum app_err
-evidence_current(struct req *r, int64_t customer_id, struct evidence_set *out)
+evidence_current(struct ctx *cx, int64_t customer_id, struct evidence_set *out)
 {
     struct db_res res;
     size_t i;
     enum app_err rc = db_query(
-        r->app->db, r->a, SQL_CURRENT,
-        DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(customer_id)), 1000, &res);
+        cx->db, cx->a, SQL_CURRENT,
+        DB_ARGS(DB_I64(cx->tenant_id), DB_I64(customer_id)), 1000, &res);
 
     out->n = 0;
     if (rc != APP_OK)
@@ -133,20 +132,29 @@ def_num(const cJSON *def, const char *k, double *out)
 }
 
 static void
-field_error(struct req *r, cJSON *errors, const char *field, const char *key,
+field_error(struct ctx *cx, cJSON *errors, const char *field, const char *key,
             double n)
 {
-    const char *msg = http_t(r, key);
+    cJSON *e;
 
-    if (n >= 0)
-        msg = arena_printf(r->a, "%s (%g)", msg, n);
-    if (errors != NULL && !cJSON_HasObjectItem(errors, field))
-        cJSON_AddStringToObject(errors, field, msg);
+    (void)cx;
+    if (errors == NULL || cJSON_HasObjectItem(errors, field))
+        return;
+    if (n < 0) {
+        cJSON_AddStringToObject(errors, field, key);
+        return;
+    }
+    /* A limit the message names: {"key": ..., "n": limit}. */
+    e = cJSON_AddObjectToObject(errors, field);
+    if (e != NULL) {
+        cJSON_AddStringToObject(e, "key", key);
+        cJSON_AddNumberToObject(e, "n", n);
+    }
 }
 
 /* The raw value of field `name` as text or a list of items. */
 static bool
-raw_value(struct req *r, const struct kvlist *form, const cJSON *json,
+raw_value(struct ctx *cx, const struct kvlist *form, const cJSON *json,
           const char *name, bool list, struct str *text, cJSON **items)
 {
     *text = STR_LIT("");
@@ -178,7 +186,7 @@ raw_value(struct req *r, const struct kvlist *form, const cJSON *json,
             return true;
         }
         if (cJSON_IsNumber(v)) {
-            *text = str_c(arena_printf(r->a, "%.15g", v->valuedouble));
+            *text = str_c(arena_printf(cx->a, "%.15g", v->valuedouble));
             return true;
         }
         return false;
@@ -198,7 +206,7 @@ raw_value(struct req *r, const struct kvlist *form, const cJSON *json,
             line = str_trim(line);
             if (line.len > 0)
                 cJSON_AddItemToArray(
-                    *items, cJSON_CreateString(arena_str(r->a, line).p));
+                    *items, cJSON_CreateString(arena_str(cx->a, line).p));
         }
     }
     return true;
@@ -219,7 +227,7 @@ valid_text(struct str s, size_t max)
 }
 
 enum app_err
-evidence_validate(struct req *r, const cJSON *def, const struct kvlist *form,
+evidence_validate(struct ctx *cx, const cJSON *def, const struct kvlist *form,
                   const cJSON *json, cJSON **data, cJSON *errors)
 {
     const cJSON *f, *fields = cJSON_GetObjectItemCaseSensitive(def, "fields");
@@ -243,8 +251,8 @@ evidence_validate(struct req *r, const cJSON *def, const struct kvlist *form,
 
         if (name == NULL)
             continue;
-        if (!raw_value(r, form, json, name, list, &text, &items)) {
-            field_error(r, errors, name, "evidence.bad_value", -1);
+        if (!raw_value(cx, form, json, name, list, &text, &items)) {
+            field_error(cx, errors, name, "evidence.bad_value", -1);
             bad = true;
             continue;
         }
@@ -259,7 +267,7 @@ evidence_validate(struct req *r, const cJSON *def, const struct kvlist *form,
                     items_ok = false;
             }
             if (!items_ok) {
-                field_error(r, errors, name, "validate.too_long",
+                field_error(cx, errors, name, "validate.too_long",
                             FIELD_ITEM_MAX);
                 bad = true;
                 cJSON_Delete(items);
@@ -271,11 +279,11 @@ evidence_validate(struct req *r, const cJSON *def, const struct kvlist *form,
             }
             if ((required && n == 0) || n > FIELD_LIST_MAX ||
                 (def_num(f, "min", &lo) && n < lo)) {
-                field_error(r, errors, name, "evidence.list_min",
+                field_error(cx, errors, name, "evidence.list_min",
                             def_num(f, "min", &lo) ? lo : 1);
                 bad = true;
             } else if (def_num(f, "max", &hi) && n > hi) {
-                field_error(r, errors, name, "evidence.list_max", hi);
+                field_error(cx, errors, name, "evidence.list_max", hi);
                 bad = true;
             }
             cJSON_AddItemToObject(out, name, items);
@@ -283,33 +291,33 @@ evidence_validate(struct req *r, const cJSON *def, const struct kvlist *form,
         }
         if (text.len == 0) {
             if (required) {
-                field_error(r, errors, name, "validate.required", -1);
+                field_error(cx, errors, name, "validate.required", -1);
                 bad = true;
             }
             continue;
         }
         if (!valid_text(text, FIELD_TEXT_MAX)) {
-            field_error(r, errors, name, "validate.too_long", FIELD_TEXT_MAX);
+            field_error(cx, errors, name, "validate.too_long", FIELD_TEXT_MAX);
             bad = true;
         } else if (strcmp(type, "number") == 0) {
             if (!parse_decimal(text, 11, 4, &num)) {
-                field_error(r, errors, name, "evidence.bad_number", -1);
+                field_error(cx, errors, name, "evidence.bad_number", -1);
                 bad = true;
             } else if (def_num(f, "min", &lo) && num < lo) {
-                field_error(r, errors, name, "evidence.too_small", lo);
+                field_error(cx, errors, name, "evidence.too_small", lo);
                 bad = true;
             } else if (def_num(f, "max", &hi) && num > hi) {
-                field_error(r, errors, name, "evidence.too_large", hi);
+                field_error(cx, errors, name, "evidence.too_large", hi);
                 bad = true;
             } else {
                 cJSON_AddNumberToObject(out, name, num);
             }
         } else if (strcmp(type, "date") == 0) {
             if (!parse_date(text, &y, &m, &d)) {
-                field_error(r, errors, name, "evidence.bad_date", -1);
+                field_error(cx, errors, name, "evidence.bad_date", -1);
                 bad = true;
             } else {
-                cJSON_AddStringToObject(out, name, arena_str(r->a, text).p);
+                cJSON_AddStringToObject(out, name, arena_str(cx->a, text).p);
             }
         } else if (strcmp(type, "choice") == 0) {
             const cJSON *o,
@@ -322,13 +330,13 @@ evidence_validate(struct req *r, const cJSON *def, const struct kvlist *form,
                     found = true;
             }
             if (!found) {
-                field_error(r, errors, name, "evidence.bad_choice", -1);
+                field_error(cx, errors, name, "evidence.bad_choice", -1);
                 bad = true;
             } else {
-                cJSON_AddStringToObject(out, name, arena_str(r->a, text).p);
+                cJSON_AddStringToObject(out, name, arena_str(cx->a, text).p);
             }
         } else {
-            cJSON_AddStringToObject(out, name, arena_str(r->a, text).p);
+            cJSON_AddStringToObject(out, name, arena_str(cx->a, text).p);
         }
     }
     if (!bad) {
@@ -336,8 +344,7 @@ evidence_validate(struct req *r, const cJSON *def, const struct kvlist *form,
 
         if (text == NULL || strlen(text) > DATA_MAX) {
             if (errors != NULL)
-                cJSON_AddStringToObject(errors, "data",
-                                        http_t(r, "validate.too_long"));
+                cJSON_AddStringToObject(errors, "data", "validate.too_long");
             bad = true;
         }
         cJSON_free(text);
@@ -355,7 +362,7 @@ evidence_validate(struct req *r, const cJSON *def, const struct kvlist *form,
 
 /* Every write of evidence is audited, whichever path made it. */
 APP_MUST_USE static enum app_err
-audit(struct req *r, const char *event, int64_t customer_id, const char *key,
+audit(struct ctx *cx, const char *event, int64_t customer_id, const char *key,
       int64_t id)
 {
     cJSON *d = cJSON_CreateObject();
@@ -367,80 +374,186 @@ audit(struct req *r, const char *event, int64_t customer_id, const char *key,
     if (key != NULL)
         cJSON_AddStringToObject(d, "key", key);
     cJSON_AddNumberToObject(d, "evidence", (double)id);
-    rc = audit_write(r, r->auth->tenant_id, r->auth->user_id, 0, event, d);
+    rc = audit_write(cx, cx->tenant_id, cx->user_id, 0, event, d);
     cJSON_Delete(d);
     return rc;
 }
 
 enum app_err
-evidence_add(struct req *r, int64_t customer_id, const char *key,
+evidence_add(struct ctx *cx, int64_t customer_id, const char *key,
              const char *kind, int64_t file_id, const char *data,
              const char *note, int64_t *id)
 {
     uint64_t last = 0;
     struct db_res cnt;
-    enum app_err rc = customers_lock(r, customer_id);
+    enum app_err rc = customers_lock(cx, customer_id);
 
     if (rc == APP_OK)
-        rc = db_query(r->app->db, r->a, SQL_COUNT,
-                      DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(customer_id)),
-                      1, &cnt);
+        rc = db_query(cx->db, cx->a, SQL_COUNT,
+                      DB_ARGS(DB_I64(cx->tenant_id), DB_I64(customer_id)), 1,
+                      &cnt);
     if (rc != APP_OK)
         return rc;
     if (db_int(&cnt, 0, 0, 0) >= EVIDENCE_MAX_ROWS) {
-        r->err_detail = "evidence.too_many";
+        cx->err_detail = "evidence.too_many";
         return APP_ETOOBIG;
     }
     rc = db_exec(
-        r->app->db, SQL_ADD,
-        DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(customer_id), DB_CSTR(key),
+        cx->db, SQL_ADD,
+        DB_ARGS(DB_I64(cx->tenant_id), DB_I64(customer_id), DB_CSTR(key),
                 DB_CSTR(kind), file_id > 0 ? DB_I64(file_id) : DB_NULL,
                 data != NULL ? DB_CSTR(data) : DB_NULL,
-                DB_CSTR(note != NULL ? note : ""), DB_I64(r->auth->user_id)),
+                DB_CSTR(note != NULL ? note : ""), DB_I64(cx->user_id)),
         NULL, &last);
     *id = (int64_t)last;
     if (rc == APP_OK)
-        rc = audit(r, "evidence.add", customer_id, key, *id);
+        rc = audit(cx, "evidence.add", customer_id, key, *id);
     return rc;
 }
 
 enum app_err
-evidence_remove(struct req *r, int64_t customer_id, int64_t id)
+evidence_remove(struct ctx *cx, int64_t customer_id, int64_t id)
 {
     struct db_res res;
-    enum app_err rc = customers_lock(r, customer_id);
+    enum app_err rc = customers_lock(cx, customer_id);
 
     if (rc == APP_OK)
-        rc = db_query(r->app->db, r->a, SQL_ONE,
-                      DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(customer_id),
-                              DB_I64(id)),
-                      1, &res);
+        rc = db_query(
+            cx->db, cx->a, SQL_ONE,
+            DB_ARGS(DB_I64(cx->tenant_id), DB_I64(customer_id), DB_I64(id)), 1,
+            &res);
     if (rc != APP_OK)
         return rc;
     if (res.nrows == 0)
         return APP_ENOTFOUND;
     if (db_int(&res, 0, 0, 0) != 0)
         return APP_ECONFLICT;
-    rc = db_exec(r->app->db, SQL_REMOVE,
-                 DB_ARGS(DB_I64(r->auth->user_id), DB_I64(r->auth->tenant_id),
-                         DB_I64(id)),
-                 NULL, NULL);
+    rc =
+        db_exec(cx->db, SQL_REMOVE,
+                DB_ARGS(DB_I64(cx->user_id), DB_I64(cx->tenant_id), DB_I64(id)),
+                NULL, NULL);
     if (rc == APP_OK)
-        rc = audit(r, "evidence.remove", customer_id, NULL, id);
+        rc = audit(cx, "evidence.remove", customer_id, NULL, id);
     return rc;
 }
 
 enum app_err
-evidence_mark_used(struct req *r, const int64_t *ids, size_t n,
+evidence_mark_used(struct ctx *cx, const int64_t *ids, size_t n,
                    int64_t event_id)
 {
     size_t i;
     enum app_err rc = APP_OK;
 
     for (i = 0; rc == APP_OK && i < n; i++)
-        rc = db_exec(r->app->db, SQL_USED,
-                     DB_ARGS(DB_I64(event_id), DB_I64(r->auth->tenant_id),
-                             DB_I64(ids[i])),
-                     NULL, NULL);
+        rc = db_exec(
+            cx->db, SQL_USED,
+            DB_ARGS(DB_I64(event_id), DB_I64(cx->tenant_id), DB_I64(ids[i])),
+            NULL, NULL);
+    return rc;
+}
+
+const char *
+evidence_kind(const cJSON *def)
+{
+    const char *k = cJSON_GetStringValue(cJSON_GetObjectItem(def, "kind"));
+
+    return k != NULL ? k : "form";
+}
+
+bool
+evidence_wants_file(const char *kind)
+{
+    return strcmp(kind, "photo") == 0 || strcmp(kind, "document") == 0;
+}
+
+/* The submission's checks; *data_text gets the fields as JSON text. */
+APP_MUST_USE static enum app_err
+submission_check(struct ctx *cx, const cJSON *def, const char *kind,
+                 const struct evidence_submission *s, const char **mime,
+                 char **data_text, cJSON *errors)
+{
+    static const struct field_spec note_spec[] = {
+        { "note", V_TEXT, false, 0, 1000, NULL },
+    };
+    struct kvlist note = { 0 };
+    struct field_val v[1];
+    cJSON *data = NULL;
+    enum app_err rc = APP_OK;
+
+    if (kv_add(cx->a, &note, STR_LIT("note"), s->note) != APP_OK)
+        return APP_ENOMEM;
+    if (validate_fields(&cx->err_detail, &note, note_spec, 1, v, errors) !=
+        APP_OK)
+        rc = APP_EVALIDATION;
+    if (evidence_wants_file(kind)) {
+        *mime = s->file != NULL ? files_sniff_upload(s->file) : NULL;
+        if (s->file == NULL) {
+            cJSON_AddStringToObject(errors, "file", "evidence.file_required");
+            rc = APP_EVALIDATION;
+        } else if (!files_fits_kind(kind, *mime)) {
+            cJSON_AddStringToObject(errors, "file",
+                                    strcmp(kind, "photo") == 0
+                                        ? "evidence.not_image"
+                                        : "evidence.bad_type");
+            rc = APP_EVALIDATION;
+        }
+        return rc;
+    }
+    if (s->form == NULL && !cJSON_IsObject(s->json)) {
+        cJSON_AddStringToObject(errors, "data", "evidence.data_required");
+        return APP_EVALIDATION;
+    }
+    if (evidence_validate(cx, def, s->form, s->form == NULL ? s->json : NULL,
+                          &data, errors) != APP_OK)
+        rc = APP_EVALIDATION;
+    if (rc == APP_OK && data != NULL) {
+        /* Printing is all or nothing; the document must be whole. */
+        *data_text = ctx_incomplete(cx, "evidence")
+                         ? NULL
+                         : cJSON_PrintUnformatted(data);
+        if (*data_text == NULL)
+            rc = APP_ENOMEM;
+    }
+    cJSON_Delete(data);
+    return rc;
+}
+
+enum app_err
+evidence_submit(struct ctx *cx, const struct ruledesc *rd, int64_t customer_id,
+                const struct evidence_submission *s, cJSON *errors, int64_t *id,
+                int64_t *file_id, const char **kind)
+{
+    const cJSON *def = s->key != NULL ? ruledesc_evidence(rd, s->key) : NULL;
+    const char *mime = NULL;
+    char *data_text = NULL;
+    struct customer c;
+    enum app_err rc;
+
+    *id = 0;
+    *file_id = 0;
+    if (def == NULL) {
+        cJSON_AddStringToObject(errors, "key", "evidence.bad_key");
+        cx->err_detail = "validate.failed";
+        return APP_EVALIDATION;
+    }
+    *kind = evidence_kind(def);
+    rc = submission_check(cx, def, *kind, s, &mime, &data_text, errors);
+    if (rc != APP_OK) {
+        if (rc == APP_EVALIDATION)
+            cx->err_detail = "validate.failed";
+        cJSON_free(data_text);
+        return rc;
+    }
+    for (struct db_tx tx = DB_TX_INIT; db_tx_next(cx->db, &tx, &rc);) {
+        rc = customers_get(cx, customer_id, true, &c);
+        if (rc == APP_OK && s->file != NULL)
+            rc = files_store(cx, s->file, customer_id, file_id, &mime);
+        if (rc == APP_OK)
+            rc = evidence_add(cx, customer_id, s->key, *kind, *file_id,
+                              data_text, arena_str(cx->a, s->note).p, id);
+        if (rc == APP_OK)
+            rc = customers_touch(cx, customer_id);
+    }
+    cJSON_free(data_text);
     return rc;
 }

@@ -16,8 +16,10 @@
 #include <cJSON.h>
 
 #include "base/err.h"
-#include "http/http.h"
 #include "rules/ruledesc.h"
+#include "base/kv.h"
+#include "base/upload.h"
+#include "db/ctx.h"
 
 #define EVIDENCE_MAX_ITEMS 200 /* distinct keys read for a customer */
 #define EVIDENCE_MAX_ROWS 500  /* items a customer may hold (not removed) */
@@ -43,7 +45,7 @@ struct evidence_set {
 
 /* The current (latest, not removed) item per key of a customer (in r's
  * scope: the caller checked the customer). */
-APP_MUST_USE enum app_err evidence_current(struct req *r, int64_t customer_id,
+APP_MUST_USE enum app_err evidence_current(struct ctx *cx, int64_t customer_id,
                                            struct evidence_set *out);
 
 /* The item for key in set, or NULL. */
@@ -57,24 +59,49 @@ cJSON *evidence_have(const struct evidence_set *set);
  * ruledesc_evidence) from a form (kv) or JSON object: *data gets the
  * values as a JSON object (caller deletes).  APP_EVALIDATION with one
  * message per field in errors. */
-APP_MUST_USE enum app_err evidence_validate(struct req *r, const cJSON *def,
+APP_MUST_USE enum app_err evidence_validate(struct ctx *cx, const cJSON *def,
                                             const struct kvlist *form,
                                             const cJSON *json, cJSON **data,
                                             cJSON *errors);
 
+/* The kind of an evidence definition ("photo", "document", "form",
+ * "call"; "form" when the rules say nothing) and whether it is a file. */
+const char *evidence_kind(const cJSON *def);
+bool evidence_wants_file(const char *kind);
+
+/* What a page, the API or an import submits as evidence for a customer. */
+struct evidence_submission {
+    const char *key;           /* the rules' evidence key */
+    const struct upload *file; /* photo, document: the file (NULL: none) */
+    const struct kvlist *form; /* form, call: the fields of a form, or */
+    const cJSON *json;         /* the fields as a JSON object */
+    struct str note;           /* at most 1000 characters */
+};
+
+/* The one way to supply evidence: check the submission against the rules
+ * (key, file and its type, the fields, the note), then in one transaction
+ * store the file, record the item and touch the customer.  On
+ * APP_EVALIDATION errors has one catalog key per field (key, file, data or
+ * a field name, note) and nothing was written.  *id, *file_id (0 when no
+ * file) and *kind describe the item recorded. */
+APP_MUST_USE enum app_err
+evidence_submit(struct ctx *cx, const struct ruledesc *rd, int64_t customer_id,
+                const struct evidence_submission *s, cJSON *errors, int64_t *id,
+                int64_t *file_id, const char **kind);
+
 /* Record an item (inside the caller's transaction). */
-APP_MUST_USE enum app_err evidence_add(struct req *r, int64_t customer_id,
+APP_MUST_USE enum app_err evidence_add(struct ctx *cx, int64_t customer_id,
                                        const char *key, const char *kind,
                                        int64_t file_id, const char *data,
                                        const char *note, int64_t *id);
 
 /* Remove an unused item: APP_ECONFLICT when it was used for a stage
  * change, APP_ENOTFOUND when it is not this customer's. */
-APP_MUST_USE enum app_err evidence_remove(struct req *r, int64_t customer_id,
+APP_MUST_USE enum app_err evidence_remove(struct ctx *cx, int64_t customer_id,
                                           int64_t id);
 
 /* Mark items used by stage event `event_id`. */
-APP_MUST_USE enum app_err evidence_mark_used(struct req *r, const int64_t *ids,
+APP_MUST_USE enum app_err evidence_mark_used(struct ctx *cx, const int64_t *ids,
                                              size_t n, int64_t event_id);
 
 #endif

@@ -2,7 +2,6 @@
  * files.c -- content-addressed file storage and access-checked downloads.
  */
 #include "sales/files.h"
-#include "web/handlers.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,11 +14,9 @@
 #include <sodium.h>
 
 #include "identity/access.h"
-#include "server/app.h"
-#include "web/auth.h"
+#include "base/conf.h"
 #include "db/db.h"
 #include "base/log.h"
-#include "http/router.h"
 #include "base/str.h"
 #include "base/wire.h"
 
@@ -145,9 +142,9 @@ hex(const unsigned char *d, size_t n, char *out)
 
 /* files_dir/ab/cd, created when missing; path gets files_dir/ab/cd/sha. */
 APP_MUST_USE static enum app_err
-place(struct req *r, const char *sha, char *path, size_t len)
+place(struct ctx *cx, const char *sha, char *path, size_t len)
 {
-    const char *root = r->app->conf.files_dir;
+    const char *root = cx->conf->files_dir;
     char dir[1024];
 
     snprintf(dir, sizeof(dir), "%s/%.2s", root, sha);
@@ -270,20 +267,20 @@ files_short_name(struct arena *a, const char *name)
 }
 
 APP_MUST_USE static enum app_err
-record(struct req *r, const char *sha, size_t size, const char *mime,
+record(struct ctx *cx, const char *sha, size_t size, const char *mime,
        const char *name, int64_t customer_id, int64_t *id)
 {
     uint64_t last = 0;
-    const char *shown = files_short_name(r->a, name != NULL ? name : "");
+    const char *shown = files_short_name(cx->a, name != NULL ? name : "");
     enum app_err rc;
 
     if (shown == NULL)
         return APP_ENOMEM;
-    rc = db_exec(r->app->db, SQL_INSERT,
-                 DB_ARGS(DB_I64(r->auth->tenant_id), DB_CSTR(sha), DB_I64(size),
+    rc = db_exec(cx->db, SQL_INSERT,
+                 DB_ARGS(DB_I64(cx->tenant_id), DB_CSTR(sha), DB_I64(size),
                          DB_CSTR(mime), DB_CSTR(shown),
                          customer_id > 0 ? DB_I64(customer_id) : DB_NULL,
-                         DB_I64(r->auth->user_id)),
+                         DB_I64(cx->user_id)),
                  NULL, &last);
     *id = (int64_t)last;
     return rc;
@@ -319,7 +316,7 @@ put_in_place(const char *src, const char *path)
 }
 
 enum app_err
-files_store(struct req *r, const struct upload *u, int64_t customer_id,
+files_store(struct ctx *cx, const struct upload *u, int64_t customer_id,
             int64_t *id, const char **mime)
 {
     crypto_hash_sha256_state st;
@@ -334,7 +331,7 @@ files_store(struct req *r, const struct upload *u, int64_t customer_id,
     enum app_err rc;
 
     /* The blob claim and its undo live in the caller's transaction. */
-    if (!db_in_tx(r->app->db))
+    if (!db_in_tx(cx->db))
         return APP_EINTERNAL;
     fd = open(u->path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
@@ -361,23 +358,23 @@ files_store(struct req *r, const struct upload *u, int64_t customer_id,
     crypto_hash_sha256_final(&st, digest);
     hex(digest, sizeof(digest), sha);
     *mime = files_sniff(head, nhead, u->filename.p);
-    rc = place(r, sha, path, sizeof(path));
+    rc = place(cx, sha, path, sizeof(path));
     if (rc != APP_OK)
         return rc;
     /* Claim the blob: a new row means this transaction puts the bytes in
      * place and takes them away again if it does not commit (its row lock
      * keeps a second upload of the same bytes waiting meanwhile).  An
      * existing row means they are there already: stored once. */
-    rc = db_exec(r->app->db, SQL_BLOB, DB_ARGS(DB_CSTR(sha), DB_I64(u->size)),
+    rc = db_exec(cx->db, SQL_BLOB, DB_ARGS(DB_CSTR(sha), DB_I64(u->size)),
                  &claimed, NULL);
     if (rc != APP_OK)
         return rc;
     if (claimed > 0) {
-        char *undo = arena_strdup(r->a, path);
+        char *undo = arena_strdup(cx->a, path);
 
         if (undo == NULL)
             return APP_ENOMEM;
-        rc = db_on_rollback(r->app->db, unplace, undo);
+        rc = db_on_rollback(cx->db, unplace, undo);
         /* A crash after an earlier claim may have left the same bytes in
          * place: they are what this upload holds, keep them. */
         if (rc == APP_OK && stat(path, &sb) != 0)
@@ -388,26 +385,26 @@ files_store(struct req *r, const struct upload *u, int64_t customer_id,
         log_warn("files.restored", "sha256=%s", sha);
         rc = put_in_place(u->path, path);
     }
-    if (rc == APP_OK && http_fail_point(r, "files.placed"))
+    if (rc == APP_OK && ctx_fail_point(cx, "files.placed"))
         rc = APP_EIO;
     if (rc != APP_OK) {
         log_error("files.store", "sha256=%s errno=%d", sha, errno);
         return rc;
     }
-    return record(r, sha, u->size, *mime, u->filename.p, customer_id, id);
+    return record(cx, sha, u->size, *mime, u->filename.p, customer_id, id);
 }
 
 APP_MUST_USE static enum app_err
-visible(struct req *r, int64_t id, struct db_res *res)
+visible(struct ctx *cx, int64_t id, struct db_res *res)
 {
     int64_t root, all;
     enum app_err rc;
 
-    access_scope(r, &root, &all);
-    rc = db_query(r->app->db, r->a, SQL_VISIBLE,
-                  DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(id),
-                          DB_I64(r->auth->user_id), DB_I64(all), DB_I64(all),
-                          DB_I64(r->auth->tenant_id), DB_I64(root)),
+    access_scope(cx, &root, &all);
+    rc = db_query(cx->db, cx->a, SQL_VISIBLE,
+                  DB_ARGS(DB_I64(cx->tenant_id), DB_I64(id),
+                          DB_I64(cx->user_id), DB_I64(all), DB_I64(all),
+                          DB_I64(cx->tenant_id), DB_I64(root)),
                   1, res);
     if (rc == APP_OK && res->nrows == 0)
         rc = APP_ENOTFOUND;
@@ -415,7 +412,7 @@ visible(struct req *r, int64_t id, struct db_res *res)
 }
 
 enum app_err
-files_read(struct req *r, int64_t id, size_t max, struct str *out,
+files_read(struct ctx *cx, int64_t id, size_t max, struct str *out,
            const char **name)
 {
     struct db_res res;
@@ -424,20 +421,20 @@ files_read(struct req *r, int64_t id, size_t max, struct str *out,
     FILE *f;
     char *p;
     size_t n;
-    enum app_err rc = visible(r, id, &res);
+    enum app_err rc = visible(cx, id, &res);
 
     if (rc != APP_OK)
         return rc;
     sha = db_text(&res, 0, 0);
     if (db_int(&res, 0, 3, 0) < 0 || (size_t)db_int(&res, 0, 3, 0) > max)
         return APP_ETOOBIG;
-    snprintf(path, sizeof(path), "%s/%.2s/%.2s/%s", r->app->conf.files_dir, sha,
+    snprintf(path, sizeof(path), "%s/%.2s/%.2s/%s", cx->conf->files_dir, sha,
              sha + 2, sha);
     f = fopen(path, "rb");
     if (f == NULL)
         return APP_EIO;
     n = (size_t)db_int(&res, 0, 3, 0);
-    p = arena_alloc(r->a, n + 1);
+    p = arena_alloc(cx->a, n + 1);
     if (p == NULL) {
         fclose(f);
         return APP_ENOMEM;
@@ -454,55 +451,16 @@ files_read(struct req *r, int64_t id, size_t max, struct str *out,
     return APP_OK;
 }
 
-/* filename*=UTF-8''... (RFC 5987): everything but unreserved bytes
- * percent-encoded, so no quote or CR/LF can reach the header. */
-static const char *
-disposition(struct req *r, const char *mime, const char *name)
-{
-    const char *shown;
-    struct buf b;
-
-    buf_init(&b, r->a, 2048);
-    if (buf_puts(&b,
-                 files_is_image(mime) || strcmp(mime, "application/pdf") == 0
-                     ? "inline"
-                     : "attachment") != APP_OK)
-        return "attachment";
-    /* At most 3 bytes out per byte in: a long name is cut to whole
-     * characters (its extension kept) to stay well under nginx's header
-     * buffers; cut at a byte count, a name of 255 Chinese characters would
-     * end in half a character and lose its extension. */
-    shown = files_fit_name(r->a, name, FILES_NAME_MAX, FILES_HEADER_NAME_MAX);
-    if (shown == NULL)
-        return "attachment"; /* out of memory: the bare disposition */
-    if (shown[0] != '\0' &&
-        (buf_puts(&b, "; filename*=UTF-8''") != APP_OK ||
-         wire_pct_encode(&b, shown, strlen(shown)) != APP_OK))
-        return "attachment";
-    return b.p != NULL ? b.p : "attachment";
-}
-
 enum app_err
-files_download(struct req *r)
+files_find(struct ctx *cx, int64_t id, struct file_ref *out)
 {
     struct db_res res;
-    const char *sha, *mime;
-    enum app_err rc = visible(r, router_param_int(r, "id"), &res);
+    enum app_err rc = visible(cx, id, &res);
 
     if (rc != APP_OK)
         return rc;
-    sha = db_text(&res, 0, 0);
-    mime = db_text(&res, 0, 1);
-    rc = http_header(
-        r, "X-Accel-Redirect",
-        arena_printf(r->a, "/_files/%.2s/%.2s/%s", sha, sha + 2, sha));
-    if (rc == APP_OK)
-        rc = http_header(r, "Content-Disposition",
-                         disposition(r, mime, db_text(&res, 0, 2)));
-    if (rc != APP_OK)
-        return rc;
-    buf_clear(&r->body);
-    r->status = 200;
-    r->content_type = mime;
+    out->sha = db_text(&res, 0, 0);
+    out->mime = db_text(&res, 0, 1);
+    out->name = db_text(&res, 0, 2);
     return APP_OK;
 }

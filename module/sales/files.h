@@ -15,8 +15,8 @@
 
 #include "base/arena.h"
 #include "base/err.h"
-#include "http/http.h"
-#include "http/multipart.h"
+#include "base/upload.h"
+#include "db/ctx.h"
 
 /* What a file's first bytes say it is: "image/jpeg", "image/png",
  * "image/gif", "image/webp", "image/heic", "application/pdf", office
@@ -60,12 +60,21 @@ const char *files_short_name(struct arena *a, const char *name);
  * (files_dir/ab/cd/<sha256>, with a file_blobs row); if the transaction
  * does not commit, bytes this call put in place are removed again, so no
  * file stays on disk without its row. */
-APP_MUST_USE enum app_err files_store(struct req *r, const struct upload *u,
+APP_MUST_USE enum app_err files_store(struct ctx *cx, const struct upload *u,
                                       int64_t customer_id, int64_t *id,
                                       const char **mime);
 
 /* Read a stored file the user may see into the arena (imports). */
-APP_MUST_USE enum app_err files_read(struct req *r, int64_t id, size_t max,
+/* A stored file the acting user may see (the customer's scope). */
+struct file_ref {
+    const char *sha;
+    const char *mime;
+    const char *name;
+};
+APP_MUST_USE enum app_err files_find(struct ctx *cx, int64_t id,
+                                     struct file_ref *out);
+
+APP_MUST_USE enum app_err files_read(struct ctx *cx, int64_t id, size_t max,
                                      struct str *out, const char **name);
 
 #endif

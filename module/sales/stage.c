@@ -3,11 +3,11 @@
  */
 #include "sales/stage.h"
 
+#include "base/buf.h"
+
 #include <stdio.h>
 #include <string.h>
 
-#include "server/app.h"
-#include "web/auth.h"
 #include "sales/customers.h"
 #include "db/db.h"
 #include "sales/evidence.h"
@@ -100,7 +100,7 @@ stage_ids_json(struct arena *a, const int64_t *ids, size_t n)
 }
 
 enum app_err
-stage_change_locked(struct req *r, const struct stage_request *sr,
+stage_change_locked(struct ctx *cx, const struct stage_request *sr,
                     struct rule_verdict *v, int64_t *event_id)
 {
     struct ruledesc rd;
@@ -116,9 +116,9 @@ stage_change_locked(struct req *r, const struct stage_request *sr,
 
     memset(v, 0, sizeof(*v));
     *event_id = 0;
-    rc = ruledesc_get(r, &rd);
+    rc = ruledesc_get(cx, &rd);
     if (rc == APP_OK)
-        rc = customers_get(r, sr->customer_id, true, &c);
+        rc = customers_get(cx, sr->customer_id, true, &c);
     if (rc != APP_OK)
         return rc;
     if (sr->expected_version > 0 && sr->expected_version != c.version) {
@@ -139,10 +139,10 @@ stage_change_locked(struct req *r, const struct stage_request *sr,
             return APP_EVALIDATION;
         }
     }
-    set = arena_alloc(r->a, sizeof(*set));
+    set = arena_alloc(cx->a, sizeof(*set));
     if (set == NULL)
         return APP_ENOMEM;
-    rc = evidence_current(r, c.id, set);
+    rc = evidence_current(cx, c.id, set);
     if (rc != APP_OK)
         return rc;
     have = evidence_have(set);
@@ -152,7 +152,7 @@ stage_change_locked(struct req *r, const struct stage_request *sr,
         cJSON_Delete(cf);
         return APP_ENOMEM;
     }
-    rc = rules_check_transition(r, cf, c.stage, sr->to, have, v);
+    rc = rules_check_transition(cx, cf, c.stage, sr->to, have, v);
     cJSON_Delete(have);
     cJSON_Delete(cf);
     if (rc != APP_OK)
@@ -161,91 +161,56 @@ stage_change_locked(struct req *r, const struct stage_request *sr,
         return APP_ECONFLICT;
     if (v->code != NULL && strcmp(v->code, "ok") == 0)
         nused = used_items(&rd, set, c.stage, sr->to, used);
-    used_json = stage_ids_json(r->a, used, nused);
+    used_json = stage_ids_json(cx->a, used, nused);
     if (used_json == NULL)
         return APP_ENOMEM;
-    rc = db_exec(
-        r->app->db, SQL_EVENT,
-        DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(c.id), DB_CSTR(c.stage),
-                DB_CSTR(sr->to), DB_I64(r->auth->user_id),
-                DB_CSTR(v->code != NULL ? v->code : "ok"), DB_CSTR(used_json),
-                DB_I64(v->version), lost ? DB_CSTR(sr->lost_reason) : DB_NULL,
-                DB_CSTR(sr->note != NULL ? sr->note : ""),
-                DB_CSTR(sr->via != NULL ? sr->via : "page")),
-        NULL, &last);
+    rc = db_exec(cx->db, SQL_EVENT,
+                 DB_ARGS(DB_I64(cx->tenant_id), DB_I64(c.id), DB_CSTR(c.stage),
+                         DB_CSTR(sr->to), DB_I64(cx->user_id),
+                         DB_CSTR(v->code != NULL ? v->code : "ok"),
+                         DB_CSTR(used_json), DB_I64(v->version),
+                         lost ? DB_CSTR(sr->lost_reason) : DB_NULL,
+                         DB_CSTR(sr->note != NULL ? sr->note : ""),
+                         DB_CSTR(sr->via != NULL ? sr->via : "page")),
+                 NULL, &last);
     if (rc != APP_OK)
         return rc;
     *event_id = (int64_t)last;
-    rc = db_exec(r->app->db, SQL_MOVE,
+    rc = db_exec(cx->db, SQL_MOVE,
                  DB_ARGS(DB_CSTR(sr->to), lost ? DB_CSTR(lost_key) : DB_NULL,
-                         DB_I64(r->auth->user_id), DB_I64(r->auth->tenant_id),
+                         DB_I64(cx->user_id), DB_I64(cx->tenant_id),
                          DB_I64(c.id)),
                  NULL, NULL);
     if (rc == APP_OK)
-        rc = evidence_mark_used(r, used, nused, *event_id);
+        rc = evidence_mark_used(cx, used, nused, *event_id);
     return rc;
 }
 
 enum app_err
-stage_change(struct req *r, const struct stage_request *sr,
+stage_change(struct ctx *cx, const struct stage_request *sr,
              struct rule_verdict *v, int64_t *event_id)
 {
     struct db_tx tx = DB_TX_INIT;
     enum app_err rc;
 
-    while (db_tx_next(r->app->db, &tx, &rc))
-        rc = stage_change_locked(r, sr, v, event_id);
+    while (db_tx_next(cx->db, &tx, &rc))
+        rc = stage_change_locked(cx, sr, v, event_id);
     return rc;
 }
 
-cJSON *
-stage_refusal(struct req *r, const struct rule_verdict *v, int64_t customer_id)
-{
-    cJSON *o = cJSON_CreateObject(), *missing;
-    const char *code =
-        v->code != NULL && v->code[0] != '\0' ? v->code : "refused";
-    size_t i;
-
-    if (o == NULL)
-        return NULL;
-    cJSON_AddStringToObject(o, "error", code);
-    cJSON_AddStringToObject(o, "code", code);
-    cJSON_AddStringToObject(
-        o, "message", http_t(r, arena_printf(r->a, "stage.refused.%s", code)));
-    if (v->message != NULL)
-        cJSON_AddStringToObject(o, "rule_message", v->message);
-    cJSON_AddNumberToObject(o, "rule_version", v->version);
-    missing = cJSON_AddArrayToObject(o, "missing");
-    for (i = 0; missing != NULL && i < v->nmissing; i++) {
-        cJSON *m = cJSON_CreateObject();
-
-        if (m == NULL)
-            break;
-        cJSON_AddStringToObject(m, "key", v->missing[i].key);
-        cJSON_AddStringToObject(m, "name", v->missing[i].name);
-        if (customer_id > 0)
-            cJSON_AddStringToObject(
-                m, "url",
-                arena_printf(r->a, "/customers/%lld/evidence/%s",
-                             (long long)customer_id, v->missing[i].key));
-        cJSON_AddItemToArray(missing, m);
-    }
-    return o;
-}
-
 enum app_err
-stage_inputs(struct req *r, int64_t customer_id, struct customer *c,
+stage_inputs(struct ctx *cx, int64_t customer_id, struct customer *c,
              cJSON **facts, cJSON **have)
 {
-    struct evidence_set *set = arena_alloc(r->a, sizeof(*set));
+    struct evidence_set *set = arena_alloc(cx->a, sizeof(*set));
     enum app_err rc;
 
     *facts = *have = NULL;
     if (set == NULL)
         return APP_ENOMEM;
-    rc = customers_get(r, customer_id, false, c);
+    rc = customers_get(cx, customer_id, false, c);
     if (rc == APP_OK)
-        rc = evidence_current(r, c->id, set);
+        rc = evidence_current(cx, c->id, set);
     if (rc != APP_OK)
         return rc;
     *have = evidence_have(set);

@@ -16,8 +16,8 @@
 
 #include "sales/customers.h"
 #include "base/err.h"
-#include "http/http.h"
 #include "rules/rules.h"
+#include "db/ctx.h"
 
 struct stage_request {
     int64_t customer_id;
@@ -33,13 +33,13 @@ struct stage_request {
  * (v->code "stale").  APP_EVALIDATION: a lost reason is missing or not in
  * the rules' list (v->code "lost_reason_required"/"bad_lost_reason").
  * Opens and ends its own transaction. */
-APP_MUST_USE enum app_err stage_change(struct req *r,
+APP_MUST_USE enum app_err stage_change(struct ctx *cx,
                                        const struct stage_request *sr,
                                        struct rule_verdict *v,
                                        int64_t *event_id);
 
 /* The same inside the caller's transaction (imports). */
-APP_MUST_USE enum app_err stage_change_locked(struct req *r,
+APP_MUST_USE enum app_err stage_change_locked(struct ctx *cx,
                                               const struct stage_request *sr,
                                               struct rule_verdict *v,
                                               int64_t *event_id);
@@ -52,15 +52,8 @@ const char *stage_ids_json(struct arena *a, const int64_t *ids, size_t n);
  * customer must be in the caller's scope (else APP_ENOTFOUND).  The caller
  * deletes both. */
 cJSON *stage_facts(const struct customer *c);
-APP_MUST_USE enum app_err stage_inputs(struct req *r, int64_t customer_id,
+APP_MUST_USE enum app_err stage_inputs(struct ctx *cx, int64_t customer_id,
                                        struct customer *c, cJSON **facts,
                                        cJSON **have);
-
-/* A refusal for the API's 409 body and the pages:
- * {"error": code, "code": code, "message": ..., "rule_message": ...,
- *  "rule_version": n, "missing": [{key, name, url}]}; the urls (to supply
- * each item) only when customer_id > 0. */
-cJSON *stage_refusal(struct req *r, const struct rule_verdict *v,
-                     int64_t customer_id);
 
 #endif

@@ -9,7 +9,7 @@
 
 #include <sodium.h>
 
-#include "server/app.h"
+#include "http/app.h"
 #include "db/db.h"
 #include "base/log.h"
 #include "db/migrate.h"

@@ -41,13 +41,13 @@ static const char SQL_SET_PW[] =
     "UPDATE users SET password_hash = ?, password_changed_at = "
     "UTC_TIMESTAMP(3) WHERE tenant_id = ? AND id = ?";
 
-struct ctx {
+struct cli_db {
     struct db *db;
     struct arena *a;
 };
 
 static int
-open_db(struct conf *c, struct ctx *x)
+open_db(struct conf *c, struct cli_db *x)
 {
     x->a = arena_new(64 * 1024, 256u << 20);
     if (x->a == NULL)
@@ -57,14 +57,14 @@ open_db(struct conf *c, struct ctx *x)
 }
 
 static void
-close_db(struct ctx *x)
+close_db(struct cli_db *x)
 {
     db_free(x->db);
     arena_free(x->a);
 }
 
 static int
-tenant_of(struct ctx *x, const char *slug, int64_t *id)
+tenant_of(struct cli_db *x, const char *slug, int64_t *id)
 {
     if (slug == NULL) {
         fprintf(stderr, "proofline: --tenant is required\n");
@@ -156,7 +156,7 @@ tenant_create(struct conf *c, int argc, char **argv)
     struct cli_opt opts[] = { { "tz", true, NULL }, { "locale", true, NULL } };
     const char *pos[2], *problem = NULL;
     int npos, rc = 1;
-    struct ctx x = { 0 };
+    struct cli_db x = { 0 };
     struct tenant_new t;
     int64_t id = 0;
 
@@ -206,7 +206,7 @@ out:
 static int
 tenant_list(struct conf *c)
 {
-    struct ctx x = { 0 };
+    struct cli_db x = { 0 };
     struct db_res res;
     size_t i;
     int rc = 1;
@@ -249,7 +249,7 @@ user_add(struct conf *c, int argc, char **argv)
     const int no = (int)(sizeof(opts) / sizeof(opts[0]));
     const char *pos[1], *login, *role, *name;
     int npos, rc = 1;
-    struct ctx x = { 0 };
+    struct cli_db x = { 0 };
     int64_t tenant = 0, manager = 0, id = 0;
     char pw[1100], hash[PASSWORD_HASH_MAX];
     bool generated;
@@ -335,7 +335,7 @@ user_passwd(struct conf *c, int argc, char **argv)
                               { "password-stdin", false, NULL } };
     const char *pos[1], *login;
     int npos, rc = 1;
-    struct ctx x = { 0 };
+    struct cli_db x = { 0 };
     int64_t tenant = 0, id = 0;
     char pw[1100], hash[PASSWORD_HASH_MAX];
     bool generated;
@@ -384,7 +384,7 @@ user_list(struct conf *c, int argc, char **argv)
     struct cli_opt opts[] = { { "tenant", true, NULL } };
     const char *pos[1];
     int npos, rc = 1;
-    struct ctx x = { 0 };
+    struct cli_db x = { 0 };
     int64_t tenant = 0;
     struct db_res res;
     size_t i;
@@ -429,7 +429,7 @@ token_create(struct conf *c, int argc, char **argv)
                               { "expires", true, NULL } };
     const char *pos[1], *user;
     int npos, rc = 1;
-    struct ctx x = { 0 };
+    struct cli_db x = { 0 };
     int64_t tenant = 0, uid = 0, days = 0, tid = 0;
     char secret[TOKEN_SECRET_MAX];
     const char *name;
@@ -483,7 +483,7 @@ token_revoke(struct conf *c, int argc, char **argv)
     struct cli_opt opts[] = { { "tenant", true, NULL }, { "id", true, NULL } };
     const char *pos[1];
     int npos, rc = 1;
-    struct ctx x = { 0 };
+    struct cli_db x = { 0 };
     int64_t tenant = 0, id = 0;
     cJSON *d;
 
@@ -523,7 +523,7 @@ token_list(struct conf *c, int argc, char **argv)
     struct cli_opt opts[] = { { "tenant", true, NULL } };
     const char *pos[1];
     int npos, rc = 1;
-    struct ctx x = { 0 };
+    struct cli_db x = { 0 };
     int64_t tenant = 0;
     cJSON *list = cJSON_CreateArray(), *o;
 

@@ -6,8 +6,11 @@
  * for the next stage so checklists show both states.
  *
  * Deterministic for a seed: the rng is the caller's.  Rows are inserted
- * directly (no request): this runs from the CLI inside the caller's
- * transaction.
+ * directly (no request), in bulk and with back-dated histories, which no
+ * service writes; but every customer and contact first passes the same
+ * field checks as the pages, the API and the import (customer_input_check,
+ * contact_input_check), so the demo never holds what a user could not
+ * have entered.  This runs from the CLI inside the caller's transaction.
  */
 #include "server/demo_customers.h"
 
@@ -22,6 +25,10 @@
 #include <sodium.h>
 
 #include "base/buf.h"
+#include "base/log.h"
+#include "identity/role.h"
+#include "sales/contacts.h"
+#include "sales/customer_input.h"
 #include "sales/customers.h"
 #include "rules/rules.h"
 #include "rules/rulesets.h"
@@ -132,6 +139,8 @@ struct gen {
     int version;
     int days;
     const cJSON *d; /* described rules */
+    struct ruledesc rd;
+    const struct conf *conf;
     time_t now;
     char sha[65];
     int64_t next[NT]; /* the next id of each table */
@@ -308,6 +317,54 @@ stage_evidence(struct gen *g, int64_t customer, int64_t by, const cJSON *s,
     return rc;
 }
 
+/* The same field checks as every other write path, acting as `owner`:
+ * the demo's generator must never produce what a user could not enter. */
+APP_MUST_USE static enum app_err
+check_customer(struct gen *g, int64_t owner, const char *const *kv, size_t n,
+               struct customer_input *in)
+{
+    struct customer_form cf;
+    struct kvlist fields = { 0 };
+    struct ctx cx;
+    cJSON *errors = cJSON_CreateObject();
+    enum app_err rc = errors != NULL ? APP_OK : APP_ENOMEM;
+    size_t i;
+
+    ctx_init(&cx, g->a, g->db, g->conf, NULL, g->tenant, owner, ROLE_REP);
+    for (i = 0; rc == APP_OK && i + 1 < n; i += 2)
+        rc = kv_add(g->a, &fields, str_c(kv[i]), str_c(kv[i + 1]));
+    if (rc == APP_OK)
+        rc = customer_input_check(&cx, &g->rd, &fields, false, "owner", &cf,
+                                  errors);
+    if (rc == APP_EVALIDATION)
+        log_error("demo.invalid", "customer=%s", kv[1]);
+    cJSON_Delete(errors);
+    *in = cf.in;
+    return rc;
+}
+
+APP_MUST_USE static enum app_err
+check_contact(struct gen *g, int64_t by, const char *const *kv, size_t n)
+{
+    struct contact_input in;
+    struct kvlist fields = { 0 };
+    struct ctx cx;
+    int64_t version;
+    cJSON *errors = cJSON_CreateObject();
+    enum app_err rc = errors != NULL ? APP_OK : APP_ENOMEM;
+    size_t i;
+
+    ctx_init(&cx, g->a, g->db, g->conf, NULL, g->tenant, by, ROLE_REP);
+    for (i = 0; rc == APP_OK && i + 1 < n; i += 2)
+        rc = kv_add(g->a, &fields, str_c(kv[i]), str_c(kv[i + 1]));
+    if (rc == APP_OK)
+        rc = contact_input_check(&cx, &g->rd, &fields, &in, &version, errors);
+    if (rc == APP_EVALIDATION)
+        log_error("demo.invalid", "contact=%s", kv[1]);
+    cJSON_Delete(errors);
+    return rc;
+}
+
 /* Contacts in the decision roles with a meeting each; *text gets their
  * names and phones for the customer's search column. */
 APP_MUST_USE static enum app_err
@@ -339,8 +396,16 @@ contacts(struct gen *g, int64_t customer, int64_t by, const char **text)
             arena_printf(g->a, "13%09llu",
                          (unsigned long long)rng_below(g->rng, 1000000000));
         int64_t kid = g->next[T_CONTACT]++;
+        const char *const kv[] = {
+            "name",    name,    "title",
+            title,     "role",  role != NULL ? role : "other",
+            "channel", channel, "focus",
+            focus,     "phone", phone,
+        };
 
-        rc = buf_printf(&b, "%s%s %s", i > 0 ? " " : "", name, phone);
+        rc = check_contact(g, by, kv, sizeof(kv) / sizeof(kv[0]));
+        if (rc == APP_OK)
+            rc = buf_printf(&b, "%s%s %s", i > 0 ? " " : "", name, phone);
         if (rc == APP_OK)
             rc = PUT(g, T_CONTACT, DB_I64(kid), DB_I64(g->tenant),
                      DB_I64(customer), DB_CSTR(name), DB_CSTR(title),
@@ -375,7 +440,9 @@ one(struct gen *g, int64_t owner)
     const cJSON *stages = cJSON_GetObjectItem(g->d, "stages"), *s;
     const cJSON *reasons = cJSON_GetObjectItem(g->d, "lost_reasons");
     const cJSON *open[32];
-    const char *lost_key = NULL, *kind, *name, *lost_reason = NULL, *text;
+    const char *lost_key = NULL, *kind, *name, *lost_reason = NULL, *text = "";
+    const char *city, *phone, *amount;
+    struct customer_input in;
     char key[CUSTOMER_KEY_MAX * 4 + 1];
     int64_t ids[16], customer = g->next[T_CUSTOMER]++, event;
     size_t n = 0, nopen = 0, i, target;
@@ -461,21 +528,28 @@ one(struct gen *g, int64_t owner)
         act = t;
     if (rc == APP_OK)
         rc = contacts(g, customer, owner, &text);
+    city = PICK(g->rng, cities);
+    phone = arena_printf(g->a, "0571-8%07llu",
+                         (unsigned long long)rng_below(g->rng, 10000000));
+    amount = arena_printf(
+        g->a, "%llu.00",
+        (unsigned long long)(100000 + rng_below(g->rng, 90) * 50000));
+    {
+        const char *const kv[] = { "name", name,    "kind", kind,     "city",
+                                   city,   "phone", phone,  "amount", amount };
+
+        if (rc == APP_OK)
+            rc = check_customer(g, owner, kv, sizeof(kv) / sizeof(kv[0]), &in);
+    }
     if (rc == APP_OK)
-        rc = PUT(
-            g, T_CUSTOMER, DB_I64(customer), DB_I64(g->tenant), DB_CSTR(name),
-            DB_CSTR(arena_strdup(g->a, key)), DB_CSTR(kind), DB_I64(owner),
-            DB_CSTR(lost ? lost_key : key_of(open[target])), DB_CSTR(ts(g, t)),
-            lost ? DB_CSTR(lost_reason) : DB_NULL,
-            DB_CSTR(PICK(g->rng, cities)),
-            DB_CSTR(
-                arena_printf(g->a, "0571-8%07llu",
-                             (unsigned long long)rng_below(g->rng, 10000000))),
-            DB_CSTR(arena_printf(
-                g->a, "%llu.00",
-                (unsigned long long)(100000 + rng_below(g->rng, 90) * 50000))),
-            DB_CSTR(text), DB_CSTR(ts(g, act)), DB_I64(owner), DB_I64(owner),
-            DB_CSTR(ts(g, created)), DB_CSTR(ts(g, created)));
+        rc = PUT(g, T_CUSTOMER, DB_I64(customer), DB_I64(g->tenant),
+                 DB_CSTR(name), DB_CSTR(arena_strdup(g->a, key)),
+                 DB_CSTR(arena_str(g->a, in.kind).p), DB_I64(owner),
+                 DB_CSTR(lost ? lost_key : key_of(open[target])),
+                 DB_CSTR(ts(g, t)), lost ? DB_CSTR(lost_reason) : DB_NULL,
+                 DB_CSTR(city), DB_CSTR(phone), DB_CSTR(amount), DB_CSTR(text),
+                 DB_CSTR(ts(g, act)), DB_I64(owner), DB_I64(owner),
+                 DB_CSTR(ts(g, created)), DB_CSTR(ts(g, created)));
     return rc;
 }
 
@@ -567,6 +641,9 @@ demo_customers(struct db *db, struct rng *rng, const struct conf *c,
     if (rc != APP_OK)
         goto out;
     g.d = described;
+    g.rd.d = described;
+    g.rd.version = 1;
+    g.conf = c;
     rc = picture(&g, c->files_dir);
     if (rc != APP_OK) {
         snprintf(err, errlen, "cannot write the demo picture under %s",

@@ -21,7 +21,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "server/app.h"
+#include "http/app.h"
 
 #define SERVER_MAX_SLOTS 512
 

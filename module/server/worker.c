@@ -6,6 +6,7 @@
  * the current request finish and never interrupts it halfway.  SIGKILL
  * from the master's watchdog is the only way a request is cut short.
  */
+#include "identity/role.h"
 #include "server/worker.h"
 
 #include <errno.h>
@@ -68,7 +69,7 @@ APP_MUST_USE static enum app_err
 to_mfa_step(struct req *r)
 {
     if (r->method != HM_GET && r->method != HM_HEAD) {
-        r->err_detail = "auth.mfa_due";
+        r->cx.err_detail = "auth.mfa_due";
         return APP_EFORBIDDEN;
     }
     return http_redirect(r, r->auth->mfa_state == MFA_ENROLL ? "/account/mfa"
@@ -88,7 +89,7 @@ check_access(struct req *r, const struct route *rt)
     if (rt->roles == ROLES_PUBLIC)
         return APP_OK;
     if (r->auth == NULL) {
-        r->err_detail = "auth.required";
+        r->cx.err_detail = "auth.required";
         if (!(rt->flags & RF_API) && r->method == HM_GET)
             return to_login(r);
         return APP_EUNAUTH;
@@ -120,7 +121,7 @@ run_route(struct req *r, struct slot *slot)
                          http_method_name((enum http_method)m));
             }
         }
-        r->err_detail = "http.method_not_allowed";
+        r->cx.err_detail = "http.method_not_allowed";
         if (http_header(r, "Allow", allow) != APP_OK)
             return APP_ENOMEM;
         return rc;
@@ -139,7 +140,7 @@ run_route(struct req *r, struct slot *slot)
     if (rt->flags & RF_DB) {
         rc = db_ensure(app->db);
         if (rc != APP_OK) {
-            r->err_detail = "db.unavailable";
+            r->cx.err_detail = "db.unavailable";
             app_ignore(http_header(r, "Retry-After", "5"),
                        "a hint for clients; the 503 stands without it");
             return rc;
@@ -204,7 +205,7 @@ worker_dispatch(struct req *r, struct slot *slot)
         view_error(r, rc);
         if (app_err_status(rc) >= 500)
             log_error("request.failed", "error=%s detail=%s", app_strerror(rc),
-                      log_q(r->err_detail));
+                      log_q(r->cx.err_detail));
     }
     if (r->json_fail_set) /* not reached: it must not fail the next one */
         jsonmem_fail_after(0, 0);

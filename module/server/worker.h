@@ -4,7 +4,7 @@
 #ifndef PROOFLINE_WORKER_H
 #define PROOFLINE_WORKER_H
 
-#include "server/app.h"
+#include "http/app.h"
 #include "http/http.h"
 #include "server/server.h"
 

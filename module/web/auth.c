@@ -8,15 +8,15 @@
 
 #include <sodium.h>
 
-#include "server/app.h"
+#include "http/app.h"
 #include "db/db.h"
 #include "base/i18n.h"
+#include "base/tz.h"
 #include "base/log.h"
 #include "identity/users.h"
 #include "base/wire.h"
 
 #define COOKIE "pl_session"
-#define TOKEN_B64 43 /* 32 bytes, unpadded base64url */
 #define TOUCH_AFTER_S 60
 
 static const char SQL_SESSION_LOAD[] =
@@ -60,33 +60,14 @@ auth_csrf_token(const struct req *r)
 }
 
 void
-auth_sha256_hex(const void *p, size_t n, char *out)
+auth_set(struct req *r, struct auth *a)
 {
-    unsigned char h[crypto_hash_sha256_BYTES];
-
-    crypto_hash_sha256(h, p, n);
-    sodium_bin2hex(out, SESSION_ID_HEX, h, sizeof(h));
-}
-
-static void
-random_b64(char *out, size_t outlen)
-{
-    unsigned char raw[32];
-
-    randombytes_buf(raw, sizeof(raw));
-    sodium_bin2base64(out, outlen, raw, sizeof(raw),
-                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-    sodium_memzero(raw, sizeof(raw));
-}
-
-void
-auth_token_new(char *secret, char *hash_hex, char *prefix)
-{
-    memcpy(secret, "plt_", 4);
-    random_b64(secret + 4, TOKEN_B64 + 1);
-    auth_sha256_hex(secret, strlen(secret), hash_hex);
-    memcpy(prefix, secret + 4, 8);
-    prefix[8] = '\0';
+    r->auth = a;
+    r->cx.tenant_id = a != NULL ? a->tenant_id : 0;
+    r->cx.user_id = a != NULL ? a->user_id : 0;
+    r->cx.role = a != NULL ? a->role : 0;
+    r->cx.tenant_tz =
+        a != NULL && a->tenant_tz != NULL ? a->tenant_tz : TZ_DEFAULT;
 }
 
 static void
@@ -104,7 +85,7 @@ apply_lang(struct req *r, const char *locale)
     const char *lang = i18n_lang(str_c(locale));
 
     if (locale[0] != '\0' && lang != NULL) {
-        r->lang = lang;
+        r->cx.lang = lang;
         if (r->app->i18n != NULL)
             r->catalog = i18n_catalog(r->app->i18n, lang);
     }
@@ -158,7 +139,7 @@ load_session(struct req *r, const char *id)
     a->tenant_name = db_text(&res, 0, 13);
     a->tenant_tz = db_text(&res, 0, 14);
     snprintf(a->session_id, sizeof(a->session_id), "%s", id);
-    r->auth = a;
+    auth_set(r, a);
     apply_lang(r, a->lang);
     if (idle > TOUCH_AFTER_S)
         app_ignore(
@@ -177,23 +158,23 @@ auth_bearer(struct req *r, const char *header)
     size_t n;
 
     if (strncmp(header, "Bearer ", 7) != 0) {
-        r->err_detail = "auth.bad_token";
+        r->cx.err_detail = "auth.bad_token";
         return APP_EUNAUTH;
     }
     header += 7;
     n = strlen(header);
     if (n != 4 + TOKEN_B64 || strncmp(header, "plt_", 4) != 0 ||
         !wire_b64url_token(header + 4, TOKEN_B64, TOKEN_B64)) {
-        r->err_detail = "auth.bad_token";
+        r->cx.err_detail = "auth.bad_token";
         return APP_EUNAUTH;
     }
-    auth_sha256_hex(header, n, hash);
+    secret_sha256_hex(header, n, hash);
     rc = db_query(r->app->db, r->a, SQL_TOKEN_LOAD, DB_ARGS(DB_CSTR(hash)), 1,
                   &res);
     if (rc != APP_OK)
         return rc;
     if (res.nrows == 0) {
-        r->err_detail = "auth.bad_token";
+        r->cx.err_detail = "auth.bad_token";
         return APP_EUNAUTH;
     }
     a = arena_calloc(r->a, 1, sizeof(*a));
@@ -211,7 +192,7 @@ auth_bearer(struct req *r, const char *header)
     a->tenant_name = db_text(&res, 0, 9);
     a->tenant_tz = db_text(&res, 0, 10);
     a->mfa_state = MFA_DONE;
-    r->auth = a;
+    auth_set(r, a);
     apply_lang(r, a->lang);
     if (db_int(&res, 0, 3, 0) == 1)
         app_ignore(db_exec(r->app->db, SQL_TOKEN_TOUCH,
@@ -227,7 +208,7 @@ auth_request(struct req *r, bool api)
     const char *bearer = http_param(r, "HTTP_AUTHORIZATION");
     enum app_err rc;
 
-    r->auth = NULL;
+    auth_set(r, NULL);
     if (api && bearer != NULL && bearer[0] != '\0')
         return auth_bearer(r, bearer);
     if (c == NULL)
@@ -239,7 +220,7 @@ auth_request(struct req *r, bool api)
     {
         char id[SESSION_ID_HEX];
 
-        auth_sha256_hex(c->p, c->len, id);
+        secret_sha256_hex(c->p, c->len, id);
         rc = load_session(r, id);
     }
     if (rc == APP_ENOTFOUND) {
@@ -280,10 +261,10 @@ auth_session_start(struct req *r, int64_t tenant, int64_t user,
         if (rc != APP_OK)
             return rc;
     }
-    r->auth = NULL;
-    random_b64(token, sizeof(token));
-    random_b64(csrf, sizeof(csrf));
-    auth_sha256_hex(token, strlen(token), id);
+    auth_set(r, NULL);
+    secret_random_b64(token, sizeof(token));
+    secret_random_b64(csrf, sizeof(csrf));
+    secret_sha256_hex(token, strlen(token), id);
     snprintf(agent, sizeof(agent), "%s", ua != NULL ? ua : "");
     if (!utf8_valid(agent, strlen(agent)))
         agent[0] = '\0';
@@ -317,9 +298,9 @@ auth_session_promote(struct req *r)
     if (r->auth == NULL || r->auth->via_token)
         return APP_EUNAUTH;
     snprintf(old, sizeof(old), "%s", r->auth->session_id);
-    random_b64(token, sizeof(token));
-    random_b64(csrf, sizeof(csrf));
-    auth_sha256_hex(token, strlen(token), id);
+    secret_random_b64(token, sizeof(token));
+    secret_random_b64(csrf, sizeof(csrf));
+    secret_sha256_hex(token, strlen(token), id);
     rc = db_exec(r->app->db, SQL_SESSION_PROMOTE,
                  DB_ARGS(DB_CSTR(id), DB_CSTR(csrf), DB_CSTR(old)), &n, NULL);
     if (rc != APP_OK)
@@ -330,7 +311,7 @@ auth_session_promote(struct req *r)
     sodium_memzero(token, sizeof(token));
     if (rc != APP_OK)
         return rc;
-    r->auth = NULL;
+    auth_set(r, NULL);
     rc = load_session(r, id);
     if (rc == APP_OK)
         r->csrf = r->auth->csrf;
@@ -346,7 +327,7 @@ auth_session_end(struct req *r)
         rc = db_exec(r->app->db, SQL_SESSION_DEL,
                      DB_ARGS(DB_CSTR(r->auth->session_id)), NULL, NULL);
     clear_cookie(r);
-    r->auth = NULL;
+    auth_set(r, NULL);
     r->csrf = NULL;
     return rc;
 }

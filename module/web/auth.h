@@ -24,10 +24,9 @@
 
 #include "base/err.h"
 #include "http/http.h"
+#include "identity/secret.h"
 
 enum mfa_state { MFA_DONE = 0, MFA_PENDING, MFA_ENROLL };
-
-#define SESSION_ID_HEX 65 /* 64 hex digits + NUL */
 
 struct auth {
     int64_t tenant_id;
@@ -47,11 +46,15 @@ struct auth {
     char session_id[SESSION_ID_HEX]; /* hex SHA-256 of the cookie token */
 };
 
+/* Make a the request's signed-in user (NULL: nobody), in r->auth and in
+ * the service context r->cx. */
+void auth_set(struct req *r, struct auth *a);
+
 /* The session's CSRF token, or NULL when the request has no session. */
 const char *auth_csrf_token(const struct req *r);
 
 /* Authenticate r: the session cookie, and for API routes also a bearer
- * token.  Sets r->auth (and r->lang from the user's setting) or leaves it
+ * token.  Sets r->auth (and r->cx.lang from the user's setting) or leaves it
  * NULL; an expired session is deleted and its cookie cleared.  A malformed
  * or unknown bearer token is APP_EUNAUTH (API clients must know); a bad
  * cookie just means anonymous. */
@@ -78,13 +81,5 @@ struct db;
 APP_MUST_USE enum app_err auth_end_user_sessions(struct db *db, int64_t tenant,
                                                  int64_t user,
                                                  const char *except);
-
-/* Hex SHA-256 of n bytes into out[SESSION_ID_HEX]. */
-void auth_sha256_hex(const void *p, size_t n, char *out);
-
-/* Make an API token: writes the secret ("plt_" + 43 base64url characters)
- * to secret[48] and its hash to hash_hex; prefix[9] gets the first 8
- * characters after "plt_" for display. */
-void auth_token_new(char *secret, char *hash_hex, char *prefix);
 
 #endif

@@ -7,7 +7,7 @@
 
 #include <sodium.h>
 
-#include "server/app.h"
+#include "http/app.h"
 #include "web/auth.h"
 #include "base/log.h"
 #include "base/wire.h"
@@ -83,7 +83,7 @@ enum app_err
 csrf_check_origin(struct req *r)
 {
     if (!same_origin(r)) {
-        r->err_detail = "csrf.origin";
+        r->cx.err_detail = "csrf.origin";
         log_warn("csrf.reject", "reason=origin origin=%s referer=%s",
                  log_q(http_param(r, "HTTP_ORIGIN")),
                  log_q(http_param(r, "HTTP_REFERER")));
@@ -109,7 +109,7 @@ csrf_check_token(struct req *r)
         given = str_c(hdr);
     if (want == NULL || given.len != TOKEN_LEN ||
         sodium_memcmp(want, given.p, TOKEN_LEN) != 0) {
-        r->err_detail = "csrf.token";
+        r->cx.err_detail = "csrf.token";
         log_warn("csrf.reject", "reason=token");
         return APP_EFORBIDDEN;
     }

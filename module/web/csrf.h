@@ -26,11 +26,11 @@
 const char *csrf_token(struct req *r);
 
 /* Check the origin (before the body is read); APP_OK or APP_EFORBIDDEN
- * with r->err_detail = "csrf.origin". */
+ * with r->cx.err_detail = "csrf.origin". */
 APP_MUST_USE enum app_err csrf_check_origin(struct req *r);
 
 /* Check the token (after the body is parsed, as it may be a form field);
- * APP_OK or APP_EFORBIDDEN with r->err_detail = "csrf.token". */
+ * APP_OK or APP_EFORBIDDEN with r->cx.err_detail = "csrf.token". */
 APP_MUST_USE enum app_err csrf_check_token(struct req *r);
 
 /* True when s looks like one of our tokens (43 base64url characters). */

@@ -3,10 +3,13 @@
  */
 #include "web/customer_view.h"
 
+#include "base/wire.h"
+#include "sales/customer_input.h"
+
 #include <string.h>
 #include <time.h>
 
-#include "server/app.h"
+#include "http/app.h"
 #include "web/auth.h"
 #include "db/db.h"
 #include "base/num.h"
@@ -74,15 +77,17 @@ cview_customer(struct req *r, const struct ruledesc *rd,
     view_add_str(o, "name", c->name);
     view_add_str(o, "kind", c->kind);
     view_add_str(o, "kind_label",
-                 ruledesc_label(r, rd, "customer_kinds", c->kind));
+                 ruledesc_label(&r->cx, rd, "customer_kinds", c->kind));
     view_add_str(o, "stage", c->stage);
-    view_add_str(o, "stage_label", ruledesc_label(r, rd, "stages", c->stage));
+    view_add_str(o, "stage_label",
+                 ruledesc_label(&r->cx, rd, "stages", c->stage));
     view_add_str(o, "stage_since", cview_local(r, c->stage_since));
     cJSON_AddNumberToObject(o, "days_in_stage",
                             (double)cview_days_since(c->stage_since));
     if (c->lost_reason[0] != '\0')
-        view_add_str(o, "lost_reason",
-                     ruledesc_label(r, rd, "lost_reasons", c->lost_reason));
+        view_add_str(
+            o, "lost_reason",
+            ruledesc_label(&r->cx, rd, "lost_reasons", c->lost_reason));
     view_add_str(o, "city", c->city);
     view_add_str(o, "address", c->address);
     view_add_str(o, "phone", c->phone);
@@ -158,7 +163,7 @@ cview_path(struct req *r, const struct ruledesc *rd, const char *current)
             continue;
         }
         view_add_str(o, "key", k->valuestring);
-        view_add_str(o, "label", ruledesc_name(r, s));
+        view_add_str(o, "label", ruledesc_name(&r->cx, s));
         cJSON_AddBoolToObject(o, "current",
                               current != NULL &&
                                   strcmp(current, k->valuestring) == 0);
@@ -194,7 +199,7 @@ cJSON *
 cview_stage_targets(struct req *r, const struct ruledesc *rd,
                     const char *current)
 {
-    cJSON *opts = ruledesc_options(r, rd, "stages", NULL);
+    cJSON *opts = ruledesc_options(&r->cx, rd, "stages", NULL);
     cJSON *x = opts != NULL ? opts->child : NULL;
     const char *next = cJSON_GetStringValue(
         cJSON_GetObjectItem(cview_next_stage(rd, current), "key"));
@@ -238,7 +243,7 @@ data_rows(struct req *r, const cJSON *def, const char *json)
         row = cJSON_CreateObject();
         if (row == NULL)
             break;
-        view_add_str(row, "label", ruledesc_name(r, f));
+        view_add_str(row, "label", ruledesc_name(&r->cx, f));
         if (cJSON_IsString(v)) {
             view_add_str(row, "value", v->valuestring);
         } else if (cJSON_IsArray(v)) {
@@ -278,7 +283,7 @@ cview_evidence_item(struct req *r, const struct ruledesc *rd,
         return NULL;
     cJSON_AddNumberToObject(o, "id", (double)e->id);
     view_add_str(o, "key", e->key);
-    view_add_str(o, "name", def != NULL ? ruledesc_name(r, def) : e->key);
+    view_add_str(o, "name", def != NULL ? ruledesc_name(&r->cx, def) : e->key);
     view_add_str(o, "kind", e->kind);
     view_add_str(o, "by", e->by_name);
     view_add_str(o, "when", cview_local(r, e->created_at));
@@ -320,7 +325,7 @@ cview_checklist(struct req *r, const struct ruledesc *rd, const cJSON *stage,
             break;
         if (e == NULL) {
             view_add_str(o, "key", k->valuestring);
-            view_add_str(o, "name", ruledesc_name(r, req));
+            view_add_str(o, "name", ruledesc_name(&r->cx, req));
         }
         cJSON_AddBoolToObject(o, "done", e != NULL);
         kind = cJSON_GetStringValue(cJSON_GetObjectItem(def, "kind"));
@@ -328,7 +333,7 @@ cview_checklist(struct req *r, const struct ruledesc *rd, const cJSON *stage,
                      http_t(r, arena_printf(r->a, "evidence.kind.%s",
                                             kind != NULL ? kind : "form")));
         hint = cJSON_GetStringValue(cJSON_GetObjectItem(
-            def, strcmp(r->lang, "en") == 0 ? "hint_en" : "hint"));
+            def, strcmp(r->cx.lang, "en") == 0 ? "hint_en" : "hint"));
         if (hint == NULL)
             hint = cJSON_GetStringValue(cJSON_GetObjectItem(def, "hint"));
         if (hint != NULL)
@@ -377,24 +382,26 @@ cview_timeline(struct req *r, const struct ruledesc *rd, int64_t customer_id,
             const char *from = db_text(&res, i, 2);
 
             view_add_str(o, "from",
-                         from[0] != '\0' ? ruledesc_label(r, rd, "stages", from)
-                                         : "");
-            view_add_str(o, "to",
-                         ruledesc_label(r, rd, "stages", db_text(&res, i, 3)));
+                         from[0] != '\0'
+                             ? ruledesc_label(&r->cx, rd, "stages", from)
+                             : "");
+            view_add_str(
+                o, "to",
+                ruledesc_label(&r->cx, rd, "stages", db_text(&res, i, 3)));
             view_add_str(o, "code_label",
                          http_t(r, arena_printf(r->a, "stage.code.%s",
                                                 db_text(&res, i, 4))));
             if (db_text(&res, i, 5)[0] != '\0')
-                view_add_str(
-                    o, "lost_reason",
-                    ruledesc_label(r, rd, "lost_reasons", db_text(&res, i, 5)));
+                view_add_str(o, "lost_reason",
+                             ruledesc_label(&r->cx, rd, "lost_reasons",
+                                            db_text(&res, i, 5)));
             cJSON_AddNumberToObject(o, "rule_version",
                                     (double)db_int(&res, i, 8, 0));
         } else if (strcmp(t, "evidence") == 0) {
             const cJSON *def = ruledesc_evidence(rd, db_text(&res, i, 2));
 
             view_add_str(o, "name",
-                         def != NULL ? ruledesc_name(r, def)
+                         def != NULL ? ruledesc_name(&r->cx, def)
                                      : db_text(&res, i, 2));
             if (db_int(&res, i, 4, 0) > 0)
                 view_add_str(o, "file_url",
@@ -415,4 +422,79 @@ cview_timeline(struct req *r, const struct ruledesc *rd, int64_t customer_id,
     }
     *out = a;
     return a != NULL ? APP_OK : APP_ENOMEM;
+}
+
+cJSON *
+cview_refusal(struct req *r, const struct rule_verdict *v, int64_t customer_id)
+{
+    cJSON *o = cJSON_CreateObject(), *missing;
+    const char *code =
+        v->code != NULL && v->code[0] != '\0' ? v->code : "refused";
+    size_t i;
+
+    if (o == NULL)
+        return NULL;
+    cJSON_AddStringToObject(o, "error", code);
+    cJSON_AddStringToObject(o, "code", code);
+    cJSON_AddStringToObject(
+        o, "message", http_t(r, arena_printf(r->a, "stage.refused.%s", code)));
+    if (v->message != NULL)
+        cJSON_AddStringToObject(o, "rule_message", v->message);
+    cJSON_AddNumberToObject(o, "rule_version", v->version);
+    missing = cJSON_AddArrayToObject(o, "missing");
+    for (i = 0; missing != NULL && i < v->nmissing; i++) {
+        cJSON *m = cJSON_CreateObject();
+
+        if (m == NULL)
+            break;
+        cJSON_AddStringToObject(m, "key", v->missing[i].key);
+        cJSON_AddStringToObject(m, "name", v->missing[i].name);
+        if (customer_id > 0)
+            cJSON_AddStringToObject(
+                m, "url",
+                arena_printf(r->a, "/customers/%lld/evidence/%s",
+                             (long long)customer_id, v->missing[i].key));
+        cJSON_AddItemToArray(missing, m);
+    }
+    return o;
+}
+
+/* Append name=value to a query string, percent-encoding the value;
+ * nothing when value is empty or an earlier append failed (*rc). */
+static void
+qs_add(struct buf *b, enum app_err *rc, const char *name, const char *value)
+{
+    if (*rc != APP_OK || value == NULL || value[0] == '\0')
+        return;
+    *rc = buf_printf(b, "%s%s=", b->len > 0 ? "&" : "", name);
+    if (*rc == APP_OK)
+        *rc = wire_pct_encode(b, value, strlen(value));
+}
+
+const char *
+cview_filter_qs(struct req *r, const struct customer_filter *f)
+{
+    enum app_err rc = APP_OK;
+    struct buf b;
+
+    buf_init(&b, r->a, 4096);
+    qs_add(&b, &rc, "stage", f->stage);
+    if (f->owner > 0)
+        qs_add(&b, &rc, "owner",
+               arena_printf(r->a, "%lld", (long long)f->owner));
+    if (f->team > 0)
+        qs_add(&b, &rc, "team", arena_printf(r->a, "%lld", (long long)f->team));
+    qs_add(&b, &rc, "health", f->health);
+    qs_add(&b, &rc, "kind", f->kind);
+    if (f->stale_days > 0)
+        qs_add(&b, &rc, "stale",
+               arena_printf(r->a, "%lld", (long long)f->stale_days));
+    qs_add(&b, &rc, "q", f->q.p);
+    if (f->sort_given)
+        qs_add(&b, &rc, "sort", customer_sort_values[f->sort]);
+    if (f->dir_given)
+        qs_add(&b, &rc, "dir", customer_dir_values[f->desc ? 1 : 0]);
+    if (rc != APP_OK)
+        return NULL;
+    return b.p != NULL ? b.p : "";
 }

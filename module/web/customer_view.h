@@ -57,26 +57,15 @@ const char *cview_local(struct req *r, const char *utc);
 /* Whole days since a UTC timestamp. */
 long cview_days_since(const char *utc);
 
-/* The list filters from query arguments (stage, owner, team, health, kind,
- * stale, q, sort, dir, page); *qs gets them again as a query string.
- * Stage and kind must be the rules' keys.  APP_EVALIDATION with a message
- * per bad field in errors (may be NULL). */
-APP_MUST_USE enum app_err cfilter_parse(struct req *r, const struct kvlist *q,
-                                        struct customer_filter *f,
-                                        int64_t *page, const char **qs,
-                                        cJSON *errors);
+/* A refusal for the API's 409 body and the pages:
+ * {"error": code, "code": code, "message": ..., "rule_message": ...,
+ *  "rule_version": n, "missing": [{key, name, url}]}; the urls (to supply
+ * each item) only when customer_id > 0. */
+cJSON *cview_refusal(struct req *r, const struct rule_verdict *v,
+                     int64_t customer_id);
 
-/* Check a customer form's values (validated by customer_spec's first
- * seven fields: name, kind, city, address, phone, amount, note) against
- * the rules into in; problems go to errors. */
-APP_MUST_USE enum app_err cinput_check(struct req *r, const struct ruledesc *rd,
-                                       struct field_val *v,
-                                       struct customer_input *in,
-                                       cJSON *errors);
-
-/* The decision chain of c for the customer page: contacts, penetration,
- * the picture (contact_pages.c). */
-APP_MUST_USE enum app_err chain_model(struct req *r, const struct ruledesc *rd,
-                                      const struct customer *c, cJSON *m);
+/* The filters of f again as a query string ("" when none), for links
+ * that keep them. */
+const char *cview_filter_qs(struct req *r, const struct customer_filter *f);
 
 #endif

@@ -9,7 +9,27 @@
  * database; all routes with roles do), RF_API (JSON errors, bearer tokens),
  * RF_MFA (reachable before the second factor is done).
  */
-#include "web/handlers.h"
+#include "identity/role.h"
+#include "web/handlers/account.h"
+#include "web/handlers/admin.h"
+#include "web/handlers/admin_audit.h"
+#include "web/handlers/admin_tokens.h"
+#include "web/handlers/api_rules.h"
+#include "web/handlers/api_users.h"
+#include "web/handlers/contact_pages.h"
+#include "web/handlers/customer_api.h"
+#include "web/handlers/customer_pages.h"
+#include "web/handlers/debug.h"
+#include "web/handlers/evidence_pages.h"
+#include "web/handlers/files_pages.h"
+#include "web/handlers/health.h"
+#include "web/handlers/imports.h"
+#include "web/handlers/login.h"
+#include "web/handlers/mfa_pages.h"
+#include "web/handlers/pages.h"
+#include "web/handlers/pipeline.h"
+#include "web/handlers/rules_admin.h"
+#include "web/handlers/team.h"
 #include "http/router.h"
 
 #define PUB ROLES_PUBLIC
@@ -142,8 +162,8 @@ const struct route app_routes[] = {
       POST_FORM, "customers.transfer" },
     { HM_GET, "/customers/{id:int}/evidence/{key:slug}", evidence_form, ANY,
       RF_DB, "evidence.form" },
-    { HM_POST, "/customers/{id:int}/evidence/{key:slug}", evidence_submit, ANY,
-      POST_FORM, "evidence.submit" },
+    { HM_POST, "/customers/{id:int}/evidence/{key:slug}", evidence_submit_page,
+      ANY, POST_FORM, "evidence.submit" },
     { HM_POST, "/customers/{id:int}/evidence/{eid:int}/remove",
       evidence_remove_page, ANY, POST_FORM, "evidence.remove" },
     { HM_GET, "/customers/{id:int}/contacts/new", contact_new, ANY, RF_DB,

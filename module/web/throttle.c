@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "server/app.h"
+#include "http/app.h"
 #include "db/audit.h"
 #include "web/auth.h"
 #include "db/db.h"
@@ -111,7 +111,7 @@ throttle_account_key(struct str tenant, struct str login, char *out)
 
         buf[n++] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
     }
-    auth_sha256_hex(buf, n, out);
+    secret_sha256_hex(buf, n, out);
 }
 
 APP_MUST_USE static enum app_err
@@ -149,7 +149,7 @@ throttle_check(struct req *r, const char *account_key, long *wait_s,
         return rc;
     w1 = throttle_wait(&acct, n, since, locked);
     rc = failures(r, SQL_IP_FAILS,
-                  DB_ARGS(DB_CSTR(audit_ip(r)), DB_I64(c->login_window)), &n,
+                  DB_ARGS(DB_CSTR(r->cx.ip), DB_I64(c->login_window)), &n,
                   &since);
     if (rc != APP_OK)
         return rc;
@@ -164,7 +164,7 @@ throttle_record(struct req *r, const char *account_key, bool ok)
 {
     enum app_err rc =
         db_exec(r->app->db, SQL_RECORD,
-                DB_ARGS(DB_CSTR(account_key), DB_CSTR(audit_ip(r)), DB_I64(ok)),
+                DB_ARGS(DB_CSTR(account_key), DB_CSTR(r->cx.ip), DB_I64(ok)),
                 NULL, NULL);
 
     if (rc == APP_OK && ok)

@@ -1,12 +1,13 @@
 /*
  * view.c -- common view-model keys, the error page.
  */
+#include "identity/role.h"
 #include "web/view.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "server/app.h"
+#include "http/app.h"
 #include "web/auth.h"
 #include "web/csrf.h"
 #include "base/log.h"
@@ -38,9 +39,9 @@ view_new(struct req *r)
         return NULL; /* it has freed m */
     /* The catalog by reference: not copied, not freed with the model. */
     ok = r->catalog == NULL || jsonmem_add_ref(m, "t", r->catalog);
-    ok = ok && view_add_str(m, "lang", r->lang);
+    ok = ok && view_add_str(m, "lang", r->cx.lang);
     ok = ok && cJSON_AddBoolToObject(m, "lang_en",
-                                     strcmp(r->lang, "en") == 0) != NULL;
+                                     strcmp(r->cx.lang, "en") == 0) != NULL;
     ok = ok && view_add_str(m, "csrf", csrf_token(r));
     ok = ok &&
          view_add_str(m, "path", arena_strndup(r->a, r->path.p, r->path.len));
@@ -163,7 +164,7 @@ view_error(struct req *r, enum app_err e)
 {
     int status = app_err_status(e);
     const char *detail =
-        r->err_detail != NULL ? http_t(r, r->err_detail) : NULL;
+        r->cx.err_detail != NULL ? http_t(r, r->cx.err_detail) : NULL;
     char key[64], mkey[64];
     const char *generic;
     cJSON *m;
@@ -174,7 +175,7 @@ view_error(struct req *r, enum app_err e)
      * not stop it, one while it is built sends the plain text instead. */
     buf_clear(&r->body);
     http_fresh(r);
-    if (detail != NULL && strcmp(detail, r->err_detail) == 0)
+    if (detail != NULL && strcmp(detail, r->cx.err_detail) == 0)
         detail = NULL; /* an untranslated key is not a message */
     snprintf(key, sizeof(key), "%s.title", app_err_msgkey(e));
     snprintf(mkey, sizeof(mkey), "%s.message", app_err_msgkey(e));
@@ -184,10 +185,10 @@ view_error(struct req *r, enum app_err e)
 
         if (o != NULL && view_add_str(o, "error", app_err_code(e)) &&
             view_add_str(o, "message", detail != NULL ? detail : generic) &&
-            (r->err_detail == NULL ||
-             view_add_str(o, "detail", r->err_detail)) &&
-            (r->err_text == NULL ||
-             view_add_str(o, "rule_error", r->err_text)) &&
+            (r->cx.err_detail == NULL ||
+             view_add_str(o, "detail", r->cx.err_detail)) &&
+            (r->cx.err_text == NULL ||
+             view_add_str(o, "rule_error", r->cx.err_text)) &&
             http_json(r, status, o) == APP_OK) {
             cJSON_Delete(o);
             return;
@@ -204,9 +205,9 @@ view_error(struct req *r, enum app_err e)
         (detail != NULL && !view_add_str(m, "detail", detail)) ||
         /* What exactly failed (a rule's script and line) helps the admins
          * who write the rules; others see the plain message. */
-        (r->err_text != NULL && r->auth != NULL &&
+        (r->cx.err_text != NULL && r->auth != NULL &&
          (r->auth->role & ROLE_ADMIN) &&
-         !view_add_str(m, "technical", r->err_text)) ||
+         !view_add_str(m, "technical", r->cx.err_text)) ||
         !view_add_str(m, "rid", r->rid) ||
         view_page(r, status, "pages/error", m) != APP_OK)
         goto plain;
@@ -237,4 +238,59 @@ view_local_times(struct req *r, cJSON *list)
                     f, tz_format(zone, f->valuestring, when, sizeof(when)));
         }
     }
+}
+
+/* The page that shows a secret once (token, temporary password). */
+enum app_err
+view_secret_page(struct req *r, const char *title_key, const char *secret,
+                 const char *back)
+{
+    cJSON *m = view_new(r);
+
+    if (m == NULL || !view_add_str(m, "title", http_t(r, title_key)) ||
+        !view_add_str(m, "secret", secret) || !view_add_str(m, "back", back))
+        return APP_ENOMEM;
+    return view_page(r, 200, "pages/secret_once", m);
+}
+
+const char *
+view_error_key(const cJSON *problem)
+{
+    const char *k = cJSON_IsString(problem)
+                        ? problem->valuestring
+                        : cJSON_GetStringValue(
+                              cJSON_GetObjectItemCaseSensitive(problem, "key"));
+
+    return k != NULL ? k : "";
+}
+
+const char *
+view_error_text(struct req *r, const cJSON *problem)
+{
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(problem, "n");
+    const char *text = http_t(r, view_error_key(problem));
+
+    if (cJSON_IsObject(problem) && cJSON_IsNumber(n))
+        text = arena_printf(r->a, "%s (%g)", text, n->valuedouble);
+    return text != NULL ? text : "";
+}
+
+cJSON *
+view_field_errors(struct req *r, const cJSON *errors)
+{
+    cJSON *out = cJSON_CreateObject();
+    const cJSON *e;
+
+    cJSON_ArrayForEach(e, errors)
+    {
+        cJSON *o = out != NULL ? cJSON_AddObjectToObject(out, e->string) : NULL;
+
+        if (o == NULL || !view_add_str(o, "field", e->string) ||
+            !view_add_str(o, "text", view_error_text(r, e)) ||
+            !view_add_str(o, "key", view_error_key(e))) {
+            cJSON_Delete(out);
+            return NULL;
+        }
+    }
+    return out;
 }

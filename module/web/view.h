@@ -37,7 +37,7 @@ cJSON *view_options(struct req *r, const char *const *values,
 
 /* Answer with the error page (HTML) or a JSON error body (API routes and
  * clients that accept only JSON) for e, in the request's language, using
- * r->err_detail for the specific message when set.  Never fails: when the
+ * r->cx.err_detail for the specific message when set.  Never fails: when the
  * page cannot be rendered, a plain-text body is sent instead. */
 void view_error(struct req *r, enum app_err e);
 
@@ -47,5 +47,23 @@ void view_local_times(struct req *r, cJSON *list);
 
 /* Add a string to an object; returns false when out of memory. */
 bool view_add_str(cJSON *obj, const char *key, const char *val);
+
+/* The page that shows a secret once (API token, temporary password), a
+ * title from the catalog and a link back. */
+APP_MUST_USE enum app_err view_secret_page(struct req *r, const char *title_key,
+                                           const char *secret,
+                                           const char *back);
+
+/* The text of one field problem as the services report it: a catalog
+ * key, or {"key": ..., "n": limit} for a message naming a number. */
+const char *view_error_text(struct req *r, const cJSON *problem);
+
+/* The key of one field problem ("" when it has none). */
+const char *view_error_key(const cJSON *problem);
+
+/* Field problems {field: problem} as a page shows them: {field: {"field":
+ * field, "text": ..., "key": ...}} (a new object; NULL when out of
+ * memory), for templates/partials/field_error. */
+cJSON *view_field_errors(struct req *r, const cJSON *errors);
 
 #endif

@@ -21,6 +21,7 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "sales/chain.h"
+#include "web/chain_svg.h"
 
 #define NROWS(t) (sizeof(t) / sizeof((t)[0]))
 #define BIG (1u << 20)
@@ -82,7 +83,7 @@ count(const char *hay, const char *needle)
 
 /* Strict UTF-8: no overlong forms, surrogates, or values past U+10FFFF. */
 static int
-utf8_valid(const unsigned char *p, size_t n)
+svg_utf8_valid(const unsigned char *p, size_t n)
 {
     size_t i = 0;
 
@@ -323,7 +324,7 @@ check_svg(const char *what, const struct buf *b)
     assert_non_null(b->p);
     if (strlen(b->p) != b->len)
         fail_msg("%s: NUL inside the output", what);
-    if (!utf8_valid((const unsigned char *)b->p, b->len))
+    if (!svg_utf8_valid((const unsigned char *)b->p, b->len))
         fail_msg("%s: output is not valid UTF-8", what);
     why = xml_check(b->p, &nelems);
     if (why != NULL)
@@ -1151,10 +1152,10 @@ test_checker(void **state)
     for (i = 0; i < NROWS(rows); i++)
         if ((xml_check(rows[i].svg, &n) == NULL) != rows[i].ok)
             fail_msg("checker row %zu: %s", i, rows[i].svg);
-    assert_true(utf8_valid((const unsigned char *)"\xe4\xb8\xad", 3));
-    assert_false(utf8_valid((const unsigned char *)"\xe4\xb8", 2));
-    assert_false(utf8_valid((const unsigned char *)"\xc0\xaf", 2));
-    assert_false(utf8_valid((const unsigned char *)"\xed\xa0\x80", 3));
+    assert_true(svg_utf8_valid((const unsigned char *)"\xe4\xb8\xad", 3));
+    assert_false(svg_utf8_valid((const unsigned char *)"\xe4\xb8", 2));
+    assert_false(svg_utf8_valid((const unsigned char *)"\xc0\xaf", 2));
+    assert_false(svg_utf8_valid((const unsigned char *)"\xed\xa0\x80", 3));
     assert_true(has_event_attr("<g onload=\"x\""));
     assert_false(has_event_attr("x onload=&quot;y"));
 }

@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "identity/role.h"
 #include "http/router.h"
 
 APP_MUST_USE static enum app_err

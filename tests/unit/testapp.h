@@ -7,7 +7,7 @@
 #ifndef PROOFLINE_TESTAPP_H
 #define PROOFLINE_TESTAPP_H
 
-#include "server/app.h"
+#include "http/app.h"
 #include "http/http.h"
 
 /* The app, loaded from ./templates (tests run from the repository root). */

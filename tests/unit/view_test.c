@@ -296,9 +296,9 @@ test_stored_document_refused_after_a_failure(void **state)
         }
         assert_null(http_json_text(&r, d));
         /* Refused before the database (which, here, is not there). */
-        assert_int_equal(audit_write(&r, 1, 1, 1, "login.failed", d),
+        assert_int_equal(audit_write(&r.cx, 1, 1, 1, "login.failed", d),
                          APP_ENOMEM);
-        assert_int_not_equal(audit_write(&r, 1, 1, 1, "login.failed", NULL),
+        assert_int_not_equal(audit_write(&r.cx, 1, 1, 1, "login.failed", NULL),
                              APP_ENOMEM);
         /* An answer that starts afresh (the error page) is not stopped. */
         http_fresh(&r);

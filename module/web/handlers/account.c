@@ -5,11 +5,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "server/app.h"
+#include "http/app.h"
 #include "db/db.h"
 #include "db/audit.h"
 #include "web/auth.h"
-#include "web/handlers.h"
+#include "web/handlers/account.h"
 #include "identity/password.h"
 #include "identity/pwpolicy.h"
 #include "http/router.h"
@@ -127,8 +127,9 @@ account_password(struct req *r)
     bool locked = false;
     enum app_err rc;
 
-    if (validate_fields(r, &r->form, spec, 3, v, NULL) != APP_OK) {
-        r->err_detail = NULL;
+    if (validate_fields(&r->cx.err_detail, &r->form, spec, 3, v, NULL) !=
+        APP_OK) {
+        r->cx.err_detail = NULL;
         return account_page(r, 422, "validate.failed", NULL);
     }
     /* Guessing the current password from a stolen session is throttled
@@ -153,7 +154,7 @@ account_password(struct req *r)
 
         rc = throttle_record(r, key, right);
         if (rc == APP_OK && !right)
-            rc = audit_write(r, r->auth->tenant_id, r->auth->user_id,
+            rc = audit_write(&r->cx, r->auth->tenant_id, r->auth->user_id,
                              r->auth->user_id, "password.change_failed", NULL);
         if (rc != APP_OK)
             return rc;
@@ -181,7 +182,7 @@ account_password(struct req *r)
         rc = auth_end_user_sessions(r->app->db, r->auth->tenant_id,
                                     r->auth->user_id, r->auth->session_id);
     if (rc == APP_OK)
-        rc = audit_write(r, r->auth->tenant_id, r->auth->user_id,
+        rc = audit_write(&r->cx, r->auth->tenant_id, r->auth->user_id,
                          r->auth->user_id, "password.change", NULL);
     if (rc == APP_OK)
         rc = db_commit(r->app->db);
@@ -204,8 +205,8 @@ account_session_revoke(struct req *r)
         return rc;
     if (n == 0)
         return APP_ENOTFOUND;
-    rc = audit_write(r, r->auth->tenant_id, r->auth->user_id, r->auth->user_id,
-                     "session.revoke", NULL);
+    rc = audit_write(&r->cx, r->auth->tenant_id, r->auth->user_id,
+                     r->auth->user_id, "session.revoke", NULL);
     if (rc != APP_OK)
         return rc;
     return http_redirect(r, "/account?done=session");
@@ -218,24 +219,11 @@ account_sessions_revoke_others(struct req *r)
         r->app->db, r->auth->tenant_id, r->auth->user_id, r->auth->session_id);
 
     if (rc == APP_OK)
-        rc = audit_write(r, r->auth->tenant_id, r->auth->user_id,
+        rc = audit_write(&r->cx, r->auth->tenant_id, r->auth->user_id,
                          r->auth->user_id, "session.revoke_all", NULL);
     if (rc != APP_OK)
         return rc;
     return http_redirect(r, "/account?done=sessions");
-}
-
-/* The page that shows a secret once (token, temporary password). */
-enum app_err
-account_secret_page(struct req *r, const char *title_key, const char *secret,
-                    const char *back)
-{
-    cJSON *m = view_new(r);
-
-    if (m == NULL || !view_add_str(m, "title", http_t(r, title_key)) ||
-        !view_add_str(m, "secret", secret) || !view_add_str(m, "back", back))
-        return APP_ENOMEM;
-    return view_page(r, 200, "pages/secret_once", m);
 }
 
 enum app_err
@@ -251,8 +239,9 @@ account_token_create(struct req *r)
     cJSON *d;
     enum app_err rc;
 
-    if (validate_fields(r, &r->form, spec, 2, v, NULL) != APP_OK) {
-        r->err_detail = NULL;
+    if (validate_fields(&r->cx.err_detail, &r->form, spec, 2, v, NULL) !=
+        APP_OK) {
+        r->cx.err_detail = NULL;
         return account_page(r, 422, "validate.failed", NULL);
     }
     rc = db_begin(r->app->db);
@@ -264,14 +253,14 @@ account_token_create(struct req *r)
     if (d != NULL)
         cJSON_AddNumberToObject(d, "token_id", (double)id);
     if (rc == APP_OK)
-        rc = audit_write(r, r->auth->tenant_id, r->auth->user_id,
+        rc = audit_write(&r->cx, r->auth->tenant_id, r->auth->user_id,
                          r->auth->user_id, "token.create", d);
     cJSON_Delete(d);
     if (rc == APP_OK)
         rc = db_commit(r->app->db);
     if (rc != APP_OK)
         return rc;
-    return account_secret_page(r, "token.created", secret, "/account");
+    return view_secret_page(r, "token.created", secret, "/account");
 }
 
 enum app_err
@@ -286,7 +275,7 @@ account_token_revoke(struct req *r)
 
         if (d != NULL)
             cJSON_AddNumberToObject(d, "token_id", (double)id);
-        rc = audit_write(r, r->auth->tenant_id, r->auth->user_id,
+        rc = audit_write(&r->cx, r->auth->tenant_id, r->auth->user_id,
                          r->auth->user_id, "token.revoke", d);
         cJSON_Delete(d);
     }

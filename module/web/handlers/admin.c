@@ -7,11 +7,11 @@
 #include <string.h>
 
 #include "identity/access.h"
-#include "server/app.h"
+#include "http/app.h"
 #include "db/db.h"
 #include "db/audit.h"
 #include "web/auth.h"
-#include "web/handlers.h"
+#include "web/handlers/admin.h"
 #include "identity/mfa.h"
 #include "identity/password.h"
 #include "identity/pwpolicy.h"
@@ -123,7 +123,8 @@ admin_users(struct req *r)
     char when[32];
     const char *like;
 
-    if (validate_fields(r, &r->query_args, spec, 4, v, NULL) != APP_OK)
+    if (validate_fields(&r->cx.err_detail, &r->query_args, spec, 4, v, NULL) !=
+        APP_OK)
         return APP_EINVAL;
     page = v[3].present ? v[3].i : 1;
     like = wire_like_contains(r->a, v[0].s);
@@ -214,7 +215,7 @@ user_form(struct req *r, int status, const struct user *u, cJSON *errors,
     if (rc != APP_OK)
         return rc;
     if (errors != NULL)
-        jsonmem_add_ref(m, "errors", errors);
+        cJSON_AddItemToObject(m, "errors", view_field_errors(r, errors));
     if (error != NULL)
         view_add_str(m, "error", http_t(r, error));
     return view_page(r, status,
@@ -253,7 +254,7 @@ admin_user_create(struct req *r)
     if (errors == NULL)
         return APP_ENOMEM;
     memset(&shown, 0, sizeof(shown));
-    rc = validate_fields(r, &r->form, spec, 7, v, errors);
+    rc = validate_fields(&r->cx.err_detail, &r->form, spec, 7, v, errors);
     shown.login = v[0].present ? arena_str(r->a, v[0].s).p : "";
     shown.display_name = v[1].present ? arena_str(r->a, v[1].s).p : "";
     shown.region = v[4].present ? arena_str(r->a, v[4].s).p : "";
@@ -262,12 +263,12 @@ admin_user_create(struct req *r)
     if (rc == APP_OK && v[6].present) {
         problem = pwpolicy_check(v[6].s, v[0].s, str_c(r->auth->tenant_slug));
         if (problem != NULL) {
-            cJSON_AddStringToObject(errors, "password", http_t(r, problem));
+            cJSON_AddStringToObject(errors, "password", problem);
             rc = APP_EVALIDATION;
         }
     }
     if (rc != APP_OK) {
-        r->err_detail = NULL;
+        r->cx.err_detail = NULL;
         return user_form(r, 422, &shown, errors, "validate.failed");
     }
     if (!v[6].present)
@@ -290,8 +291,7 @@ admin_user_create(struct req *r)
         db_rollback(r->app->db);
         cJSON_AddStringToObject(
             errors, rc == APP_ECONFLICT ? "login" : "manager",
-            http_t(r, rc == APP_ECONFLICT ? "admin.login_taken"
-                                          : "admin.bad_manager"));
+            rc == APP_ECONFLICT ? "admin.login_taken" : "admin.bad_manager");
         return user_form(r, 422, &shown, errors, "validate.failed");
     }
     d = cJSON_CreateObject();
@@ -300,7 +300,7 @@ admin_user_create(struct req *r)
         cJSON_AddStringToObject(d, "role", role_name(nu.role));
     }
     if (rc == APP_OK)
-        rc = audit_write(r, r->auth->tenant_id, r->auth->user_id, id,
+        rc = audit_write(&r->cx, r->auth->tenant_id, r->auth->user_id, id,
                          "user.create", d);
     cJSON_Delete(d);
     if (rc == APP_OK)
@@ -308,7 +308,7 @@ admin_user_create(struct req *r)
     if (rc != APP_OK)
         return rc;
     if (!v[6].present)
-        return account_secret_page(
+        return view_secret_page(
             r, "admin.temp_password", generated,
             arena_printf(r->a, "/admin/users/%lld", (long long)id));
     return http_redirect(
@@ -350,8 +350,9 @@ admin_user_update(struct req *r)
                    router_param_int(r, "id"), &u);
     if (rc != APP_OK)
         return rc;
-    if (validate_fields(r, &r->form, spec, 5, v, errors) != APP_OK) {
-        r->err_detail = NULL;
+    if (validate_fields(&r->cx.err_detail, &r->form, spec, 5, v, errors) !=
+        APP_OK) {
+        r->cx.err_detail = NULL;
         return user_form(r, 422, &u, errors, "validate.failed");
     }
     role = 1u << v[1].i;
@@ -376,9 +377,8 @@ admin_user_update(struct req *r)
     if (rc == APP_ECONFLICT || rc == APP_EVALIDATION) {
         db_rollback(r->app->db);
         cJSON_AddStringToObject(errors, "manager",
-                                http_t(r, rc == APP_ECONFLICT
-                                              ? "admin.manager_cycle"
-                                              : "admin.bad_manager"));
+                                rc == APP_ECONFLICT ? "admin.manager_cycle"
+                                                    : "admin.bad_manager");
         return user_form(r, 422, &u, errors, "validate.failed");
     }
     if (rc == APP_OK && role != u.role) {
@@ -387,7 +387,7 @@ admin_user_update(struct req *r)
             cJSON_AddStringToObject(d, "from", role_name(u.role));
             cJSON_AddStringToObject(d, "to", role_name(role));
         }
-        rc = audit_write(r, r->auth->tenant_id, r->auth->user_id, u.id,
+        rc = audit_write(&r->cx, r->auth->tenant_id, r->auth->user_id, u.id,
                          "role.change", d);
         cJSON_Delete(d);
     }
@@ -397,12 +397,12 @@ admin_user_update(struct req *r)
             cJSON_AddNumberToObject(d, "from", (double)u.manager_id);
             cJSON_AddNumberToObject(d, "to", (double)manager);
         }
-        rc = audit_write(r, r->auth->tenant_id, r->auth->user_id, u.id,
+        rc = audit_write(&r->cx, r->auth->tenant_id, r->auth->user_id, u.id,
                          "manager.change", d);
         cJSON_Delete(d);
     }
     if (rc == APP_OK)
-        rc = audit_write(r, r->auth->tenant_id, r->auth->user_id, u.id,
+        rc = audit_write(&r->cx, r->auth->tenant_id, r->auth->user_id, u.id,
                          "user.update", NULL);
     if (rc == APP_OK)
         rc = db_commit(r->app->db);
@@ -424,7 +424,7 @@ set_active(struct req *r, bool active)
     if (rc != APP_OK)
         return rc;
     if (u.id == r->auth->user_id) {
-        r->err_detail = "admin.own_account";
+        r->cx.err_detail = "admin.own_account";
         return APP_ECONFLICT;
     }
     rc = db_begin(r->app->db);
@@ -436,7 +436,7 @@ set_active(struct req *r, bool active)
     if (rc == APP_OK && !active)
         rc = auth_end_user_sessions(r->app->db, r->auth->tenant_id, u.id, NULL);
     if (rc == APP_OK)
-        rc = audit_write(r, r->auth->tenant_id, r->auth->user_id, u.id,
+        rc = audit_write(&r->cx, r->auth->tenant_id, r->auth->user_id, u.id,
                          active ? "user.activate" : "user.deactivate", NULL);
     if (rc == APP_OK)
         rc = db_commit(r->app->db);
@@ -482,13 +482,13 @@ admin_user_password(struct req *r)
             r->app->db, r->auth->tenant_id, u.id,
             u.id == r->auth->user_id ? r->auth->session_id : NULL);
     if (rc == APP_OK)
-        rc = audit_write(r, r->auth->tenant_id, r->auth->user_id, u.id,
+        rc = audit_write(&r->cx, r->auth->tenant_id, r->auth->user_id, u.id,
                          "password.reset", NULL);
     if (rc == APP_OK)
         rc = db_commit(r->app->db);
     if (rc != APP_OK)
         return rc;
-    return account_secret_page(
+    return view_secret_page(
         r, "admin.temp_password", generated,
         arena_printf(r->a, "/admin/users/%lld", (long long)u.id));
 }
@@ -510,7 +510,7 @@ admin_user_mfa_reset(struct req *r)
             r->app->db, r->auth->tenant_id, u.id,
             u.id == r->auth->user_id ? r->auth->session_id : NULL);
     if (rc == APP_OK)
-        rc = audit_write(r, r->auth->tenant_id, r->auth->user_id, u.id,
+        rc = audit_write(&r->cx, r->auth->tenant_id, r->auth->user_id, u.id,
                          "mfa.reset", NULL);
     if (rc == APP_OK)
         rc = db_commit(r->app->db);

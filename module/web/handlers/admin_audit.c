@@ -5,10 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "server/app.h"
+#include "http/app.h"
 #include "web/auth.h"
 #include "db/db.h"
-#include "web/handlers.h"
+#include "web/handlers/admin_audit.h"
 #include "http/router.h"
 #include "base/tz.h"
 #include "base/validate.h"
@@ -91,7 +91,8 @@ admin_audit(struct req *r)
     size_t i;
     enum app_err rc;
 
-    if (validate_fields(r, &r->query_args, spec, 5, v, NULL) != APP_OK ||
+    if (validate_fields(&r->cx.err_detail, &r->query_args, spec, 5, v, NULL) !=
+            APP_OK ||
         !date_ok(&v[2]) || !date_ok(&v[3]))
         return APP_EINVAL;
     event = v[0].present ? event_prefixes[v[0].i] : "";

@@ -4,11 +4,11 @@
  */
 #include <string.h>
 
-#include "server/app.h"
+#include "http/app.h"
 #include "db/db.h"
 #include "db/audit.h"
 #include "web/auth.h"
-#include "web/handlers.h"
+#include "web/handlers/admin_tokens.h"
 #include "http/router.h"
 #include "identity/tokens.h"
 #include "identity/users.h"
@@ -77,8 +77,9 @@ admin_token_create(struct req *r)
     cJSON *d;
     enum app_err rc;
 
-    if (validate_fields(r, &r->form, spec, 3, v, NULL) != APP_OK) {
-        r->err_detail = NULL;
+    if (validate_fields(&r->cx.err_detail, &r->form, spec, 3, v, NULL) !=
+        APP_OK) {
+        r->cx.err_detail = NULL;
         return tokens_page(r, 422, "validate.failed");
     }
     /* The user must be an active user of this tenant. */
@@ -96,14 +97,14 @@ admin_token_create(struct req *r)
     if (d != NULL)
         cJSON_AddNumberToObject(d, "token_id", (double)id);
     if (rc == APP_OK)
-        rc = audit_write(r, r->auth->tenant_id, r->auth->user_id, u.id,
+        rc = audit_write(&r->cx, r->auth->tenant_id, r->auth->user_id, u.id,
                          "token.create", d);
     cJSON_Delete(d);
     if (rc == APP_OK)
         rc = db_commit(r->app->db);
     if (rc != APP_OK)
         return rc;
-    return account_secret_page(r, "token.created", secret, "/admin/tokens");
+    return view_secret_page(r, "token.created", secret, "/admin/tokens");
 }
 
 enum app_err
@@ -118,8 +119,8 @@ admin_token_revoke(struct req *r)
     d = cJSON_CreateObject();
     if (d != NULL)
         cJSON_AddNumberToObject(d, "token_id", (double)id);
-    rc = audit_write(r, r->auth->tenant_id, r->auth->user_id, 0, "token.revoke",
-                     d);
+    rc = audit_write(&r->cx, r->auth->tenant_id, r->auth->user_id, 0,
+                     "token.revoke", d);
     cJSON_Delete(d);
     if (rc != APP_OK)
         return rc;

@@ -5,9 +5,9 @@
  */
 #include <string.h>
 
-#include "server/app.h"
+#include "http/app.h"
 #include "web/auth.h"
-#include "web/handlers.h"
+#include "web/handlers/api_rules.h"
 #include "http/router.h"
 #include "rules/rules.h"
 #include "base/validate.h"
@@ -19,7 +19,7 @@ api_rules(struct req *r)
     const cJSON *d;
     cJSON *o;
     int version = 0;
-    enum app_err rc = rules_describe(r, &d, &version);
+    enum app_err rc = rules_describe(&r->cx, &d, &version);
 
     if (rc != APP_OK)
         return rc;
@@ -50,7 +50,7 @@ api_rules_transition(struct req *r)
 
     if (have == NULL)
         return APP_ENOMEM;
-    rc = validate_fields(r, &r->query_args, spec, 3, v, NULL);
+    rc = validate_fields(&r->cx.err_detail, &r->query_args, spec, 3, v, NULL);
     if (rc != APP_OK)
         goto out;
     rest = v[2].present ? v[2].s : STR_LIT("");
@@ -60,7 +60,7 @@ api_rules_transition(struct req *r)
         if (item.len > 0 && item.len < 64)
             cJSON_AddBoolToObject(have, arena_str(r->a, item).p, true);
     }
-    rc = rules_check_transition(r, NULL, arena_str(r->a, v[0].s).p,
+    rc = rules_check_transition(&r->cx, NULL, arena_str(r->a, v[0].s).p,
                                 arena_str(r->a, v[1].s).p, have, &verdict);
     if (rc != APP_OK)
         goto out;

@@ -3,10 +3,10 @@
  * scope (admin: the tenant; manager/supervisor: the team; others: self).
  */
 #include "identity/access.h"
-#include "server/app.h"
+#include "http/app.h"
 #include "db/db.h"
 #include "web/auth.h"
-#include "web/handlers.h"
+#include "web/handlers/api_users.h"
 #include "http/router.h"
 #include "identity/users.h"
 #include "web/view.h"
@@ -78,7 +78,7 @@ api_users(struct req *r)
     cJSON *o, *list;
     enum app_err rc;
 
-    access_scope(r, &root, &all);
+    access_scope(&r->cx, &root, &all);
     /* Outside team roles (and admin) the scope is the user alone; the
      * closure's (u, u) row gives exactly that. */
     rc = users_list_scope(r->app->db, r->a, r->auth->tenant_id, all, root,
@@ -105,7 +105,7 @@ api_user(struct req *r)
 {
     struct user u;
     int64_t id = router_param_int(r, "id");
-    enum app_err rc = access_user(r, id);
+    enum app_err rc = access_user(&r->cx, id);
 
     if (rc != APP_OK)
         return rc;

@@ -6,16 +6,17 @@
  */
 #include <string.h>
 
-#include "server/app.h"
+#include "http/app.h"
 #include "db/audit.h"
 #include "web/auth.h"
 #include "sales/contacts.h"
 #include "web/customer_view.h"
+#include "sales/customer_input.h"
 #include "sales/customers.h"
 #include "db/db.h"
 #include "sales/evidence.h"
 #include "sales/files.h"
-#include "web/handlers.h"
+#include "web/handlers/customer_api.h"
 #include "http/router.h"
 #include "sales/stage.h"
 #include "identity/access.h"
@@ -45,17 +46,27 @@ send(struct req *r, int status, cJSON *o)
     return rc;
 }
 
-/* {"error": "validation", "message": ..., "fields": {...}} */
+/* {"error": "validation", "message": ..., "fields": {name: message},
+ * "codes": {name: catalog key}}: the keys are those the pages show. */
 APP_MUST_USE static enum app_err
-send_invalid(struct req *r, cJSON *errors)
+send_invalid(struct req *r, const cJSON *errors)
 {
-    cJSON *o = cJSON_CreateObject();
+    cJSON *o = cJSON_CreateObject(), *fields, *codes;
+    const cJSON *e;
 
     if (o == NULL)
         return APP_ENOMEM;
     cJSON_AddStringToObject(o, "error", "validation");
     cJSON_AddStringToObject(o, "message", http_t(r, "validate.failed"));
-    cJSON_AddItemToObject(o, "fields", cJSON_Duplicate(errors, true));
+    fields = cJSON_AddObjectToObject(o, "fields");
+    codes = cJSON_AddObjectToObject(o, "codes");
+    cJSON_ArrayForEach(e, errors)
+    {
+        if (fields != NULL)
+            cJSON_AddStringToObject(fields, e->string, view_error_text(r, e));
+        if (codes != NULL)
+            cJSON_AddStringToObject(codes, e->string, view_error_key(e));
+    }
     return send(r, 422, o);
 }
 
@@ -85,7 +96,7 @@ json_fields(struct req *r, struct kvlist *out)
 
     memset(out, 0, sizeof(*out));
     if (!cJSON_IsObject(r->json)) {
-        r->err_detail = "api.object_expected";
+        r->cx.err_detail = "api.object_expected";
         return APP_EINVAL;
     }
     cJSON_ArrayForEach(m, r->json)
@@ -128,21 +139,22 @@ api_customers(struct req *r)
 
     if (errors == NULL)
         return APP_ENOMEM;
-    rc = cfilter_parse(r, &r->query_args, &f, &page, NULL, errors);
-    vrc = validate_fields(r, &r->query_args, spec, 1, v, errors);
+    rc = customer_filter_check(&r->cx, &r->query_args, &f, &page, errors);
+    vrc =
+        validate_fields(&r->cx.err_detail, &r->query_args, spec, 1, v, errors);
     if (rc == APP_EVALIDATION || vrc == APP_EVALIDATION) {
-        r->err_detail = NULL;
+        r->cx.err_detail = NULL;
         return send_invalid(r, errors);
     }
     if (rc == APP_OK)
         rc = vrc;
     if (rc == APP_OK)
-        rc = ruledesc_get(r, &rd);
+        rc = ruledesc_get(&r->cx, &rd);
     if (rc != APP_OK)
         return rc;
     per = v[0].present ? v[0].i : 50;
-    rc = customers_list(r, &rd, &f, (size_t)per, (size_t)((page - 1) * per),
-                        &res, &total);
+    rc = customers_list(&r->cx, &rd, &f, (size_t)per,
+                        (size_t)((page - 1) * per), &res, &total);
     if (rc != APP_OK)
         return rc;
     o = cJSON_CreateObject();
@@ -239,13 +251,13 @@ customer_full(struct req *r, int64_t id, cJSON **out)
     *out = NULL;
     if (set == NULL || list == NULL)
         return APP_ENOMEM;
-    rc = ruledesc_get(r, &rd);
+    rc = ruledesc_get(&r->cx, &rd);
     if (rc == APP_OK)
-        rc = customers_get(r, id, false, &c);
+        rc = customers_get(&r->cx, id, false, &c);
     if (rc == APP_OK)
-        rc = evidence_current(r, id, set);
+        rc = evidence_current(&r->cx, id, set);
     if (rc == APP_OK)
-        rc = contacts_list(r, id, list, CONTACTS_MAX, &n);
+        rc = contacts_list(&r->cx, id, list, CONTACTS_MAX, &n);
     if (rc != APP_OK)
         return rc;
     o = cview_customer_api(&c);
@@ -266,7 +278,7 @@ customer_full(struct req *r, int64_t id, cJSON **out)
 
         cJSON_AddStringToObject(
             nx, "key", cJSON_GetStringValue(cJSON_GetObjectItem(next, "key")));
-        cJSON_AddStringToObject(nx, "name", ruledesc_name(r, next));
+        cJSON_AddStringToObject(nx, "name", ruledesc_name(&r->cx, next));
         missing = cJSON_AddArrayToObject(nx, "missing");
         cJSON_ArrayForEach(req, cJSON_GetObjectItem(next, "requires"))
         {
@@ -280,7 +292,7 @@ customer_full(struct req *r, int64_t id, cJSON **out)
             if (m == NULL)
                 break;
             cJSON_AddStringToObject(m, "key", k);
-            cJSON_AddStringToObject(m, "name", ruledesc_name(r, req));
+            cJSON_AddStringToObject(m, "name", ruledesc_name(&r->cx, req));
             cJSON_AddItemToArray(missing, m);
         }
     }
@@ -300,59 +312,35 @@ api_customer(struct req *r)
     return send(r, 200, o);
 }
 
-static const struct field_spec customer_spec[] = {
-    { "name", V_LINE, true, 1, CUSTOMER_NAME_MAX, NULL },
-    { "kind", V_LINE, true, 1, 32, NULL },
-    { "city", V_LINE, false, 0, 100, NULL },
-    { "address", V_LINE, false, 0, 300, NULL },
-    { "phone", V_LINE, false, 0, 50, NULL },
-    { "amount", V_LINE, false, 0, 20, NULL },
-    { "note", V_TEXT, false, 0, 5000, NULL },
-    { "owner_id", V_INT, false, 1, INT64_MAX, NULL },
-    { "confirm_duplicate", V_BOOL, false, 0, 1, NULL },
-    { "version", V_INT, false, 1, INT64_MAX, NULL },
-};
-#define NSPEC (sizeof(customer_spec) / sizeof(customer_spec[0]))
-
 enum app_err
 api_customer_create(struct req *r)
 {
-    struct field_val v[NSPEC];
-    struct customer_input in;
+    struct customer_form cf;
     struct ruledesc rd;
     struct db_res similar;
     struct kvlist fields;
     cJSON *errors = view_errors(r), *o;
-    int64_t owner, id = 0;
+    int64_t id = 0;
     const char *first;
-    bool in_scope_owner;
     enum app_err rc;
 
     if (errors == NULL)
         return APP_ENOMEM;
     rc = json_fields(r, &fields);
     if (rc == APP_OK)
-        rc = ruledesc_get(r, &rd);
+        rc = ruledesc_get(&r->cx, &rd);
     if (rc != APP_OK)
         return rc;
-    rc = validate_fields(r, &fields, customer_spec, NSPEC, v, errors);
-    if (cinput_check(r, &rd, v, &in, errors) != APP_OK)
-        rc = APP_EVALIDATION;
-    owner = v[7].present ? v[7].i : r->auth->user_id;
-    in_scope_owner = customers_owner_ok(r, owner) == APP_OK;
-    if (rc == APP_OK && !in_scope_owner) {
-        cJSON_AddStringToObject(errors, "owner_id",
-                                http_t(r, "customer.bad_owner"));
-        rc = APP_EVALIDATION;
-    }
+    rc = customer_input_check(&r->cx, &rd, &fields, false, "owner_id", &cf,
+                              errors);
     if (rc != APP_OK) {
-        r->err_detail = NULL;
+        r->cx.err_detail = NULL;
         return send_invalid(r, errors);
     }
-    rc = customers_similar(r, in.name, 0, &similar);
+    rc = customers_similar(&r->cx, cf.in.name, 0, &similar);
     if (rc != APP_OK)
         return rc;
-    if (similar.nrows > 0 && v[8].i == 0) {
+    if (similar.nrows > 0 && !cf.confirm_duplicate) {
         cJSON *list;
         size_t i;
 
@@ -386,7 +374,8 @@ api_customer_create(struct req *r)
     if (first == NULL)
         return APP_EINTERNAL;
     for (struct db_tx tx = DB_TX_INIT; db_tx_next(r->app->db, &tx, &rc);) {
-        rc = customers_create(r, &in, owner, first, rd.version, "api", &id);
+        rc = customers_create(&r->cx, &cf.in, cf.owner, first, rd.version,
+                              "api", &id);
     }
     if (rc != APP_OK)
         return rc;
@@ -401,8 +390,7 @@ api_customer_create(struct req *r)
 enum app_err
 api_customer_update(struct req *r)
 {
-    struct field_val v[NSPEC];
-    struct customer_input in;
+    struct customer_form cf;
     struct ruledesc rd;
     struct customer c;
     struct kvlist fields;
@@ -415,9 +403,9 @@ api_customer_update(struct req *r)
         return APP_ENOMEM;
     rc = json_fields(r, &fields);
     if (rc == APP_OK)
-        rc = ruledesc_get(r, &rd);
+        rc = ruledesc_get(&r->cx, &rd);
     if (rc == APP_OK)
-        rc = customers_get(r, id, false, &c);
+        rc = customers_get(&r->cx, id, false, &c);
     if (rc != APP_OK)
         return rc;
     /* Missing fields keep their stored values. */
@@ -434,23 +422,17 @@ api_customer_update(struct req *r)
                 return APP_ENOMEM;
         }
     }
-    rc = validate_fields(r, &fields, customer_spec, NSPEC, v, errors);
-    if (cinput_check(r, &rd, v, &in, errors) != APP_OK)
-        rc = APP_EVALIDATION;
-    if (!v[9].present) {
-        cJSON_AddStringToObject(errors, "version",
-                                http_t(r, "validate.required"));
-        rc = APP_EVALIDATION;
-    }
+    rc = customer_input_check(&r->cx, &rd, &fields, true, "owner_id", &cf,
+                              errors);
     if (rc != APP_OK) {
-        r->err_detail = NULL;
+        r->cx.err_detail = NULL;
         return send_invalid(r, errors);
     }
     for (struct db_tx tx = DB_TX_INIT; db_tx_next(r->app->db, &tx, &rc);) {
-        rc = customers_update(r, id, v[9].i, &in);
+        rc = customers_update(&r->cx, id, cf.version, &cf.in);
     }
     if (rc == APP_ECONFLICT) {
-        if (customers_get(r, id, false, &c) != APP_OK)
+        if (customers_get(&r->cx, id, false, &c) != APP_OK)
             return APP_ECONFLICT;
         return send_conflict(r, "customer.stale_api", cview_customer_api(&c));
     }
@@ -484,13 +466,14 @@ api_customer_stage(struct req *r)
 
     if (errors == NULL)
         return APP_ENOMEM;
-    rc = customers_get(r, id, false, &c);
+    rc = customers_get(&r->cx, id, false, &c);
     if (rc == APP_OK)
         rc = json_fields(r, &fields);
     if (rc != APP_OK)
         return rc;
-    if (validate_fields(r, &fields, spec, 4, v, errors) != APP_OK) {
-        r->err_detail = NULL;
+    if (validate_fields(&r->cx.err_detail, &fields, spec, 4, v, errors) !=
+        APP_OK) {
+        r->cx.err_detail = NULL;
         return send_invalid(r, errors);
     }
     memset(&sr, 0, sizeof(sr));
@@ -500,11 +483,11 @@ api_customer_stage(struct req *r)
     sr.note = v[2].present ? arena_str(r->a, v[2].s).p : NULL;
     sr.via = "api";
     sr.expected_version = v[3].present ? v[3].i : 0;
-    rc = stage_change(r, &sr, &verdict, &event);
+    rc = stage_change(&r->cx, &sr, &verdict, &event);
     if (rc == APP_ECONFLICT || rc == APP_EVALIDATION) {
-        r->err_detail = NULL;
+        r->cx.err_detail = NULL;
         return send(r, rc == APP_ECONFLICT ? 409 : 422,
-                    stage_refusal(r, &verdict, 0));
+                    cview_refusal(r, &verdict, 0));
     }
     if (rc != APP_OK)
         return rc;
@@ -529,9 +512,9 @@ api_customer_contacts(struct req *r)
 
     if (list == NULL)
         return APP_ENOMEM;
-    rc = customers_get(r, id, false, &c);
+    rc = customers_get(&r->cx, id, false, &c);
     if (rc == APP_OK)
-        rc = contacts_list(r, id, list, CONTACTS_MAX, &n);
+        rc = contacts_list(&r->cx, id, list, CONTACTS_MAX, &n);
     if (rc != APP_OK)
         return rc;
     o = cJSON_CreateObject();
@@ -577,23 +560,23 @@ api_contact_create(struct req *r)
         return APP_ENOMEM;
     rc = json_fields(r, &fields);
     if (rc == APP_OK)
-        rc = ruledesc_get(r, &rd);
+        rc = ruledesc_get(&r->cx, &rd);
     if (rc == APP_OK)
-        rc = customers_get(r, id, false, &c);
+        rc = customers_get(&r->cx, id, false, &c);
     if (rc != APP_OK)
         return rc;
     role_to_key(&rd, &fields);
-    rc = contact_input_check(r, &rd, &fields, &in, &version, errors);
+    rc = contact_input_check(&r->cx, &rd, &fields, &in, &version, errors);
     if (rc != APP_OK) {
-        r->err_detail = NULL;
+        r->cx.err_detail = NULL;
         return send_invalid(r, errors);
     }
     for (struct db_tx tx = DB_TX_INIT; db_tx_next(r->app->db, &tx, &rc);) {
-        rc = contacts_create(r, id, &in, &kid);
+        rc = contacts_create(&r->cx, id, &in, &kid);
     }
     if (rc != APP_OK)
         return rc;
-    rc = contacts_get(r, kid, &k);
+    rc = contacts_get(&r->cx, kid, &k);
     if (rc != APP_OK)
         return rc;
     return send(r, 201, contact_api(&k));
@@ -605,101 +588,52 @@ api_contact_create(struct req *r)
 enum app_err
 api_customer_evidence(struct req *r)
 {
+    struct evidence_submission sub = { 0 };
     struct ruledesc rd;
     struct customer c;
-    const struct str *key_s = NULL;
-    const struct upload *up = NULL;
-    const cJSON *def, *jdata = NULL;
-    const char *key, *kind, *mime = NULL, *note = "";
-    cJSON *errors = view_errors(r), *data = NULL, *o;
-    char *text = NULL;
+    const char *kind = NULL;
+    cJSON *errors = view_errors(r), *o;
     int64_t id = router_param_int(r, "id"), file_id = 0, eid = 0;
     size_t i;
     enum app_err rc;
 
     if (errors == NULL)
         return APP_ENOMEM;
-    rc = ruledesc_get(r, &rd);
+    rc = ruledesc_get(&r->cx, &rd);
     if (rc == APP_OK)
-        rc = customers_get(r, id, false, &c);
+        rc = customers_get(&r->cx, id, false, &c);
     if (rc != APP_OK)
         return rc;
     if (r->json != NULL) {
         const cJSON *k = cJSON_GetObjectItemCaseSensitive(r->json, "key");
         const cJSON *n = cJSON_GetObjectItemCaseSensitive(r->json, "note");
 
-        key = cJSON_IsString(k) ? k->valuestring : NULL;
-        jdata = cJSON_GetObjectItemCaseSensitive(r->json, "data");
-        if (cJSON_IsString(n))
-            note = n->valuestring;
+        sub.key = cJSON_IsString(k) ? k->valuestring : NULL;
+        sub.json = cJSON_GetObjectItemCaseSensitive(r->json, "data");
+        sub.note = cJSON_IsString(n) ? str_c(n->valuestring) : STR_NULL;
     } else {
+        const struct str *k = kv_get(&r->form, "key");
         const struct str *n = kv_get(&r->form, "note");
 
-        key_s = kv_get(&r->form, "key");
-        key = key_s != NULL ? arena_str(r->a, *key_s).p : NULL;
-        if (n != NULL)
-            note = arena_str(r->a, *n).p;
+        sub.key = k != NULL ? arena_str(r->a, *k).p : NULL;
+        sub.note = n != NULL ? *n : STR_NULL;
         for (i = 0; i < r->files.n; i++) {
             if (str_eq_c(r->files.v[i].field, "file") && r->files.v[i].size > 0)
-                up = &r->files.v[i];
+                sub.file = &r->files.v[i];
         }
     }
-    if (key == NULL || (def = ruledesc_evidence(&rd, key)) == NULL) {
-        cJSON_AddStringToObject(errors, "key", http_t(r, "evidence.bad_key"));
+    rc = evidence_submit(&r->cx, &rd, id, &sub, errors, &eid, &file_id, &kind);
+    if (rc == APP_EVALIDATION) {
+        r->cx.err_detail = NULL;
         return send_invalid(r, errors);
     }
-    if (utf8_chars(note, strlen(note)) > 1000) {
-        cJSON_AddStringToObject(errors, "note", http_t(r, "validate.too_long"));
-        return send_invalid(r, errors);
-    }
-    kind = cJSON_GetStringValue(cJSON_GetObjectItem(def, "kind"));
-    if (kind == NULL)
-        kind = "form";
-    if (strcmp(kind, "photo") == 0 || strcmp(kind, "document") == 0) {
-        if (up == NULL) {
-            cJSON_AddStringToObject(errors, "file",
-                                    http_t(r, "evidence.file_required"));
-            return send_invalid(r, errors);
-        }
-        mime = files_sniff_upload(up);
-        if (!files_fits_kind(kind, mime)) {
-            cJSON_AddStringToObject(errors, "file",
-                                    http_t(r, strcmp(kind, "photo") == 0
-                                                  ? "evidence.not_image"
-                                                  : "evidence.bad_type"));
-            return send_invalid(r, errors);
-        }
-    } else {
-        if (!cJSON_IsObject(jdata)) {
-            cJSON_AddStringToObject(errors, "data",
-                                    http_t(r, "evidence.data_required"));
-            return send_invalid(r, errors);
-        }
-        if (evidence_validate(r, def, NULL, jdata, &data, errors) != APP_OK)
-            return send_invalid(r, errors);
-        text = http_json_text(r, data);
-        cJSON_Delete(data);
-        if (text == NULL)
-            return APP_ENOMEM;
-    }
-    for (struct db_tx tx = DB_TX_INIT; db_tx_next(r->app->db, &tx, &rc);) {
-        rc = customers_get(r, id, true, &c);
-        if (rc == APP_OK && up != NULL)
-            rc = files_store(r, up, id, &file_id, &mime);
-        if (rc == APP_OK)
-            rc = evidence_add(r, id, key, kind, file_id, text, note, &eid);
-        if (rc == APP_OK)
-            rc = customers_touch(r, id);
-    }
-    cJSON_free(text);
-    if (rc != APP_OK) {
+    if (rc != APP_OK)
         return rc;
-    }
     o = cJSON_CreateObject();
     if (o == NULL)
         return APP_ENOMEM;
     cJSON_AddNumberToObject(o, "id", (double)eid);
-    cJSON_AddStringToObject(o, "key", key);
+    cJSON_AddStringToObject(o, "key", sub.key);
     cJSON_AddStringToObject(o, "kind", kind);
     if (file_id > 0)
         cJSON_AddNumberToObject(o, "file_id", (double)file_id);
@@ -714,7 +648,7 @@ api_customer_history(struct req *r)
     cJSON *o, *a;
     int64_t id = router_param_int(r, "id");
     size_t i;
-    enum app_err rc = customers_get(r, id, false, &c);
+    enum app_err rc = customers_get(&r->cx, id, false, &c);
 
     if (rc == APP_OK)
         rc = db_query(r->app->db, r->a, SQL_HISTORY,
@@ -766,9 +700,9 @@ api_customer_evidence_list(struct req *r)
 
     if (set == NULL)
         return APP_ENOMEM;
-    rc = customers_get(r, id, false, &c);
+    rc = customers_get(&r->cx, id, false, &c);
     if (rc == APP_OK)
-        rc = evidence_current(r, id, set);
+        rc = evidence_current(&r->cx, id, set);
     if (rc != APP_OK)
         return rc;
     o = cJSON_CreateObject();
@@ -783,10 +717,10 @@ APP_MUST_USE static enum app_err
 contact_load(struct req *r, struct contact *k)
 {
     struct customer c;
-    enum app_err rc = contacts_get(r, router_param_int(r, "id"), k);
+    enum app_err rc = contacts_get(&r->cx, router_param_int(r, "id"), k);
 
     if (rc == APP_OK)
-        rc = customers_get(r, k->customer_id, false, &c);
+        rc = customers_get(&r->cx, k->customer_id, false, &c);
     return rc;
 }
 
@@ -823,7 +757,7 @@ api_contact_update(struct req *r)
         return APP_ENOMEM;
     rc = json_fields(r, &fields);
     if (rc == APP_OK)
-        rc = ruledesc_get(r, &rd);
+        rc = ruledesc_get(&r->cx, &rd);
     if (rc == APP_OK)
         rc = contact_load(r, &k);
     if (rc != APP_OK)
@@ -840,27 +774,26 @@ api_contact_update(struct req *r)
                 return APP_ENOMEM;
         }
     }
-    rc = contact_input_check(r, &rd, &fields, &in, &version, errors);
+    rc = contact_input_check(&r->cx, &rd, &fields, &in, &version, errors);
     if (version == 0) {
-        cJSON_AddStringToObject(errors, "version",
-                                http_t(r, "validate.required"));
+        cJSON_AddStringToObject(errors, "version", "validate.required");
         rc = APP_EVALIDATION;
     }
     if (rc != APP_OK) {
-        r->err_detail = NULL;
+        r->cx.err_detail = NULL;
         return send_invalid(r, errors);
     }
     for (struct db_tx tx = DB_TX_INIT; db_tx_next(r->app->db, &tx, &rc);) {
-        rc = contacts_update(r, k.id, version, &in);
+        rc = contacts_update(&r->cx, k.id, version, &in);
     }
     if (rc == APP_ECONFLICT) {
-        if (contacts_get(r, k.id, &k) != APP_OK)
+        if (contacts_get(&r->cx, k.id, &k) != APP_OK)
             return APP_ECONFLICT;
         return send_conflict(r, "contact.stale_api", contact_api(&k));
     }
     if (rc != APP_OK)
         return rc;
-    rc = contacts_get(r, k.id, &k);
+    rc = contacts_get(&r->cx, k.id, &k);
     if (rc != APP_OK)
         return rc;
     return send(r, 200, contact_api(&k));

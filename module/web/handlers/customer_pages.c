@@ -7,15 +7,17 @@
 #include <string.h>
 
 #include "identity/access.h"
-#include "server/app.h"
+#include "http/app.h"
 #include "db/audit.h"
 #include "web/auth.h"
 #include "sales/contacts.h"
+#include "web/chain_view.h"
 #include "web/customer_view.h"
+#include "sales/customer_input.h"
 #include "sales/customers.h"
 #include "db/db.h"
 #include "sales/evidence.h"
-#include "web/handlers.h"
+#include "web/handlers/customer_pages.h"
 #include "base/num.h"
 #include "http/router.h"
 #include "sales/stage.h"
@@ -28,109 +30,6 @@
 #define PAGE_SIZE 50
 #define BULK_MAX 200
 
-static const char *const health_choices[] = { "green", "amber", "red", NULL };
-static const char *const sort_choices[] = {
-    "updated", "name", "stage_since", "activity", "created", "amount", NULL,
-};
-static const char *const dir_choices[] = { "asc", "desc", NULL };
-
-/* Append name=value to a query string, percent-encoding the value;
- * nothing when value is empty or an earlier append failed (*rc). */
-static void
-qs_add(struct buf *b, enum app_err *rc, const char *name, const char *value)
-{
-    if (*rc != APP_OK || value == NULL || value[0] == '\0')
-        return;
-    *rc = buf_printf(b, "%s%s=", b->len > 0 ? "&" : "", name);
-    if (*rc == APP_OK)
-        *rc = wire_pct_encode(b, value, strlen(value));
-}
-
-enum app_err
-cfilter_parse(struct req *r, const struct kvlist *q, struct customer_filter *f,
-              int64_t *page, const char **qs, cJSON *errors)
-{
-    static const struct field_spec spec[] = {
-        { "stage", V_SLUG, false, 1, 64, NULL },
-        { "owner", V_INT, false, 1, INT64_MAX, NULL },
-        { "team", V_INT, false, 1, INT64_MAX, NULL },
-        { "health", V_ENUM, false, 0, 0, health_choices },
-        { "kind", V_SLUG, false, 1, 32, NULL },
-        { "stale", V_INT, false, 1, 3650, NULL },
-        { "q", V_LINE, false, 0, 100, NULL },
-        { "sort", V_ENUM, false, 0, 0, sort_choices },
-        { "dir", V_ENUM, false, 0, 0, dir_choices },
-        { "page", V_INT, false, 1, 100000, NULL },
-    };
-    struct field_val v[10];
-    struct ruledesc rd;
-    struct buf b;
-    enum app_err rc = validate_fields(r, q, spec, 10, v, errors);
-
-    if (rc != APP_OK)
-        return rc;
-    rc = ruledesc_get(r, &rd);
-    if (rc != APP_OK)
-        return rc;
-    if (v[0].present &&
-        ruledesc_stage(&rd, arena_str(r->a, v[0].s).p, NULL) == NULL) {
-        if (errors != NULL)
-            cJSON_AddStringToObject(errors, "stage",
-                                    http_t(r, "stage.refused.unknown_stage"));
-        rc = APP_EVALIDATION;
-    }
-    if (v[4].present && ruledesc_find(&rd, "customer_kinds",
-                                      arena_str(r->a, v[4].s).p) == NULL) {
-        if (errors != NULL)
-            cJSON_AddStringToObject(errors, "kind",
-                                    http_t(r, "customer.bad_kind"));
-        rc = APP_EVALIDATION;
-    }
-    if (rc != APP_OK)
-        return rc;
-    memset(f, 0, sizeof(*f));
-    f->stage = v[0].present ? arena_str(r->a, v[0].s).p : "";
-    f->owner = v[1].present ? v[1].i : 0;
-    f->team = v[2].present ? v[2].i : 0;
-    f->health = v[3].present ? health_choices[v[3].i] : "";
-    f->kind = v[4].present ? arena_str(r->a, v[4].s).p : "";
-    f->stale_days = v[5].present ? v[5].i : 0;
-    f->q = v[6].present ? arena_str(r->a, v[6].s) : STR_LIT("");
-    f->sort = v[7].present ? (enum customer_sort)v[7].i : CS_UPDATED;
-    /* Each sort has its natural direction unless one is asked for. */
-    f->desc = v[8].present ? v[8].i == 1
-                           : (f->sort == CS_UPDATED || f->sort == CS_CREATED ||
-                              f->sort == CS_AMOUNT);
-    if (page != NULL)
-        *page = v[9].present ? v[9].i : 1;
-    if (qs != NULL) {
-        enum app_err qrc = APP_OK;
-
-        buf_init(&b, r->a, 4096);
-        qs_add(&b, &qrc, "stage", f->stage);
-        if (f->owner > 0)
-            qs_add(&b, &qrc, "owner",
-                   arena_printf(r->a, "%lld", (long long)f->owner));
-        if (f->team > 0)
-            qs_add(&b, &qrc, "team",
-                   arena_printf(r->a, "%lld", (long long)f->team));
-        qs_add(&b, &qrc, "health", f->health);
-        qs_add(&b, &qrc, "kind", f->kind);
-        if (f->stale_days > 0)
-            qs_add(&b, &qrc, "stale",
-                   arena_printf(r->a, "%lld", (long long)f->stale_days));
-        qs_add(&b, &qrc, "q", f->q.p);
-        if (v[7].present)
-            qs_add(&b, &qrc, "sort", sort_choices[v[7].i]);
-        if (v[8].present)
-            qs_add(&b, &qrc, "dir", dir_choices[v[8].i]);
-        if (qrc != APP_OK)
-            return qrc;
-        *qs = b.p != NULL ? b.p : "";
-    }
-    return APP_OK;
-}
-
 /* People the user may pick as owner or team: the users in scope. */
 APP_MUST_USE static enum app_err
 people_model(struct req *r, cJSON *m, int64_t owner_sel, int64_t team_sel)
@@ -142,7 +41,7 @@ people_model(struct req *r, cJSON *m, int64_t owner_sel, int64_t team_sel)
     cJSON *teams = cJSON_AddArrayToObject(m, "teams");
     enum app_err rc;
 
-    access_scope(r, &root, &all);
+    access_scope(&r->cx, &root, &all);
     rc = users_list_scope(r->app->db, r->a, r->auth->tenant_id, all, root, 5000,
                           &users, &n);
     if (rc != APP_OK)
@@ -190,10 +89,11 @@ list_row(struct req *r, const struct ruledesc *rd, const struct db_res *res,
     view_add_str(o, "name", db_text(res, i, CL_NAME));
     view_add_str(
         o, "kind_label",
-        ruledesc_label(r, rd, "customer_kinds", db_text(res, i, CL_KIND)));
+        ruledesc_label(&r->cx, rd, "customer_kinds", db_text(res, i, CL_KIND)));
     view_add_str(o, "stage", db_text(res, i, CL_STAGE));
-    view_add_str(o, "stage_label",
-                 ruledesc_label(r, rd, "stages", db_text(res, i, CL_STAGE)));
+    view_add_str(
+        o, "stage_label",
+        ruledesc_label(&r->cx, rd, "stages", db_text(res, i, CL_STAGE)));
     cJSON_AddNumberToObject(
         o, "days_in_stage",
         (double)cview_days_since(db_text(res, i, CL_STAGE_SINCE)));
@@ -223,11 +123,13 @@ list_page(struct req *r, int status, cJSON *bulk_result)
     enum app_err rc;
 
     /* GET routes parse the query (RF_QUERY); after a POST it is empty. */
-    rc = cfilter_parse(r, &r->query_args, &f, &page, &qs, NULL);
+    rc = customer_filter_check(&r->cx, &r->query_args, &f, &page, NULL);
+    if (rc == APP_OK && (qs = cview_filter_qs(r, &f)) == NULL)
+        rc = APP_ENOMEM;
     if (rc == APP_OK)
-        rc = ruledesc_get(r, &rd);
+        rc = ruledesc_get(&r->cx, &rd);
     if (rc == APP_OK)
-        rc = customers_list(r, &rd, &f, PAGE_SIZE,
+        rc = customers_list(&r->cx, &rd, &f, PAGE_SIZE,
                             (size_t)(page - 1) * PAGE_SIZE, &res, &total);
     if (rc != APP_OK)
         return rc;
@@ -244,24 +146,26 @@ list_page(struct req *r, int status, cJSON *bulk_result)
     if (f.stale_days > 0)
         cJSON_AddNumberToObject(filter, "stale", (double)f.stale_days);
     cJSON_AddItemToObject(filter, "stages",
-                          ruledesc_options(r, &rd, "stages", f.stage));
-    cJSON_AddItemToObject(filter, "kinds",
-                          ruledesc_options(r, &rd, "customer_kinds", f.kind));
+                          ruledesc_options(&r->cx, &rd, "stages", f.stage));
+    cJSON_AddItemToObject(
+        filter, "kinds",
+        ruledesc_options(&r->cx, &rd, "customer_kinds", f.kind));
     cJSON_AddItemToObject(
         filter, "healths",
-        view_options(r, health_choices, "customer.health.", f.health));
-    cJSON_AddItemToObject(
-        filter, "sorts",
-        view_options(r, sort_choices, "customer.sort.", sort_choices[f.sort]));
+        view_options(r, customer_health_values, "customer.health.", f.health));
+    cJSON_AddItemToObject(filter, "sorts",
+                          view_options(r, customer_sort_values,
+                                       "customer.sort.",
+                                       customer_sort_values[f.sort]));
     cJSON_AddBoolToObject(filter, "desc", f.desc);
     rc = people_model(r, filter, f.owner, f.team);
     if (rc != APP_OK)
         return rc;
     cJSON_AddBoolToObject(m, "can_manage", can_manage(r));
     cJSON_AddItemToObject(m, "bulk_stages",
-                          ruledesc_options(r, &rd, "stages", NULL));
+                          ruledesc_options(&r->cx, &rd, "stages", NULL));
     cJSON_AddItemToObject(m, "lost_reasons",
-                          ruledesc_options(r, &rd, "lost_reasons", NULL));
+                          ruledesc_options(&r->cx, &rd, "lost_reasons", NULL));
     cJSON_AddNumberToObject(m, "total", (double)total);
     pages = (total + PAGE_SIZE - 1) / PAGE_SIZE;
     cJSON_AddNumberToObject(m, "page", (double)page);
@@ -293,60 +197,6 @@ customers_index(struct req *r)
 
 /* --- create and edit ------------------------------------------------------ */
 
-static const struct field_spec customer_spec[] = {
-    { "name", V_LINE, true, 1, CUSTOMER_NAME_MAX, NULL },
-    { "kind", V_SLUG, true, 1, 32, NULL },
-    { "city", V_LINE, false, 0, 100, NULL },
-    { "address", V_LINE, false, 0, 300, NULL },
-    { "phone", V_LINE, false, 0, 50, NULL },
-    { "amount", V_LINE, false, 0, 20, NULL },
-    { "note", V_TEXT, false, 0, 5000, NULL },
-    { "owner", V_INT, false, 1, INT64_MAX, NULL },
-    { "confirm_duplicate", V_BOOL, false, 0, 1, NULL },
-    { "version", V_INT, false, 1, INT64_MAX, NULL },
-};
-#define NSPEC (sizeof(customer_spec) / sizeof(customer_spec[0]))
-
-/* Validate the form into in; problems go to errors.  The kind must be one
- * of the rules' kinds and the amount a non-negative number. */
-enum app_err
-cinput_check(struct req *r, const struct ruledesc *rd, struct field_val *v,
-             struct customer_input *in, cJSON *errors)
-{
-    double amount;
-    enum app_err rc = APP_OK;
-
-    memset(in, 0, sizeof(*in));
-    in->name = v[0].present ? v[0].s : STR_LIT("");
-    in->kind = v[1].present ? v[1].s : STR_LIT("");
-    in->city = v[2].present ? v[2].s : STR_LIT("");
-    in->address = v[3].present ? v[3].s : STR_LIT("");
-    in->phone = v[4].present ? v[4].s : STR_LIT("");
-    in->amount = v[5].present ? v[5].s : STR_LIT("");
-    in->note = v[6].present ? v[6].s : STR_LIT("");
-    if (in->kind.len > 0) {
-        /* Stored by key, whichever name the caller used. */
-        const char *key = cJSON_GetStringValue(cJSON_GetObjectItem(
-            ruledesc_find(rd, "customer_kinds", arena_str(r->a, in->kind).p),
-            "key"));
-
-        if (key == NULL) {
-            cJSON_AddStringToObject(errors, "kind",
-                                    http_t(r, "customer.bad_kind"));
-            rc = APP_EVALIDATION;
-        } else {
-            in->kind = str_c(key);
-        }
-    }
-    if (in->amount.len > 0 &&
-        (!parse_decimal(in->amount, 12, 2, &amount) || amount < 0)) {
-        cJSON_AddStringToObject(errors, "amount",
-                                http_t(r, "customer.bad_amount"));
-        rc = APP_EVALIDATION;
-    }
-    return rc;
-}
-
 static cJSON *
 input_model(struct req *r, const struct customer_input *in)
 {
@@ -374,14 +224,14 @@ form_page(struct req *r, int status, const struct ruledesc *rd, cJSON *c,
         return APP_ENOMEM;
     cJSON_AddItemToObject(m, "c", c != NULL ? c : cJSON_CreateObject());
     cJSON_AddItemToObject(m, "kinds",
-                          ruledesc_options(r, rd, "customer_kinds", kind));
+                          ruledesc_options(&r->cx, rd, "customer_kinds", kind));
     if (can_manage(r)) {
         rc = people_model(r, m, owner, 0);
         if (rc != APP_OK)
             return rc;
     }
     if (errors != NULL) {
-        jsonmem_add_ref(m, "errors", errors);
+        cJSON_AddItemToObject(m, "errors", view_field_errors(r, errors));
         if (cJSON_GetArraySize(errors) > 0)
             view_add_str(m, "error", http_t(r, "validate.failed"));
     }
@@ -398,7 +248,7 @@ enum app_err
 customers_new(struct req *r)
 {
     struct ruledesc rd;
-    enum app_err rc = ruledesc_get(r, &rd);
+    enum app_err rc = ruledesc_get(&r->cx, &rd);
 
     if (rc != APP_OK)
         return rc;
@@ -433,7 +283,7 @@ similar_model(struct req *r, const struct db_res *res)
 enum app_err
 customers_create_page(struct req *r)
 {
-    struct field_val v[NSPEC];
+    struct customer_form cf;
     struct customer_input in;
     struct ruledesc rd;
     struct db_res similar;
@@ -444,28 +294,23 @@ customers_create_page(struct req *r)
 
     if (errors == NULL)
         return APP_ENOMEM;
-    rc = ruledesc_get(r, &rd);
+    rc = ruledesc_get(&r->cx, &rd);
     if (rc != APP_OK)
         return rc;
-    vrc = validate_fields(r, &r->form, customer_spec, NSPEC, v, errors);
-    if (cinput_check(r, &rd, v, &in, errors) != APP_OK)
-        vrc = APP_EVALIDATION;
-    owner = v[7].present ? v[7].i : r->auth->user_id;
-    if (vrc == APP_OK && customers_owner_ok(r, owner) != APP_OK) {
-        cJSON_AddStringToObject(errors, "owner",
-                                http_t(r, "customer.bad_owner"));
-        vrc = APP_EVALIDATION;
-    }
+    vrc = customer_input_check(&r->cx, &rd, &r->form, false, "owner", &cf,
+                               errors);
+    in = cf.in;
+    owner = cf.owner;
     if (vrc != APP_OK) {
-        r->err_detail = NULL;
+        r->cx.err_detail = NULL;
         return form_page(r, 422, &rd, input_model(r, &in),
                          arena_str(r->a, in.kind).p, owner, errors, NULL);
     }
     /* Similar names: warn once, create when the user confirms. */
-    rc = customers_similar(r, in.name, 0, &similar);
+    rc = customers_similar(&r->cx, in.name, 0, &similar);
     if (rc != APP_OK)
         return rc;
-    if (similar.nrows > 0 && v[8].i == 0) {
+    if (similar.nrows > 0 && !cf.confirm_duplicate) {
         cJSON *extra = cJSON_CreateObject();
 
         if (extra == NULL)
@@ -478,7 +323,8 @@ customers_create_page(struct req *r)
     if (first == NULL)
         return APP_EINTERNAL;
     for (struct db_tx tx = DB_TX_INIT; db_tx_next(r->app->db, &tx, &rc);) {
-        rc = customers_create(r, &in, owner, first, rd.version, "page", &id);
+        rc = customers_create(&r->cx, &in, owner, first, rd.version, "page",
+                              &id);
     }
     if (rc != APP_OK)
         return rc;
@@ -491,10 +337,10 @@ customer_edit(struct req *r)
 {
     struct ruledesc rd;
     struct customer c;
-    enum app_err rc = ruledesc_get(r, &rd);
+    enum app_err rc = ruledesc_get(&r->cx, &rd);
 
     if (rc == APP_OK)
-        rc = customers_get(r, router_param_int(r, "id"), false, &c);
+        rc = customers_get(&r->cx, router_param_int(r, "id"), false, &c);
     if (rc != APP_OK)
         return rc;
     return form_page(r, 200, &rd, cview_customer(r, &rd, &c), c.kind,
@@ -538,13 +384,13 @@ conflict_model(struct req *r, const struct customer_input *in,
             break;
         view_add_str(o, "label", http_t(r, f[i].label_key));
         view_add_str(o, "mine",
-                     i == 1 ? ruledesc_label(r, rd, "customer_kinds",
+                     i == 1 ? ruledesc_label(&r->cx, rd, "customer_kinds",
                                              arena_str(r->a, f[i].mine).p)
                             : arena_str(r->a, f[i].mine).p);
-        view_add_str(o, "theirs",
-                     i == 1
-                         ? ruledesc_label(r, rd, "customer_kinds", f[i].theirs)
-                         : f[i].theirs);
+        view_add_str(
+            o, "theirs",
+            i == 1 ? ruledesc_label(&r->cx, rd, "customer_kinds", f[i].theirs)
+                   : f[i].theirs);
         cJSON_AddItemToArray(a, o);
     }
     return a;
@@ -553,7 +399,7 @@ conflict_model(struct req *r, const struct customer_input *in,
 enum app_err
 customer_update(struct req *r)
 {
-    struct field_val v[NSPEC];
+    struct customer_form cf;
     struct customer_input in;
     struct ruledesc rd;
     struct customer c;
@@ -563,36 +409,32 @@ customer_update(struct req *r)
 
     if (errors == NULL)
         return APP_ENOMEM;
-    rc = ruledesc_get(r, &rd);
+    rc = ruledesc_get(&r->cx, &rd);
     if (rc == APP_OK)
-        rc = customers_get(r, id, false, &c);
+        rc = customers_get(&r->cx, id, false, &c);
     if (rc != APP_OK)
         return rc;
-    vrc = validate_fields(r, &r->form, customer_spec, NSPEC, v, errors);
-    if (cinput_check(r, &rd, v, &in, errors) != APP_OK)
-        vrc = APP_EVALIDATION;
-    if (!v[9].present) {
-        cJSON_AddStringToObject(errors, "version",
-                                http_t(r, "validate.required"));
-        vrc = APP_EVALIDATION;
-    }
+    vrc =
+        customer_input_check(&r->cx, &rd, &r->form, true, "owner", &cf, errors);
+    in = cf.in;
     if (vrc != APP_OK) {
-        r->err_detail = NULL;
+        r->cx.err_detail = NULL;
         model = input_model(r, &in);
         cJSON_AddNumberToObject(model, "id", (double)id);
-        cJSON_AddNumberToObject(model, "version",
-                                (double)(v[9].present ? v[9].i : c.version));
+        cJSON_AddNumberToObject(
+            model, "version",
+            (double)(cf.version > 0 ? cf.version : c.version));
         return form_page(r, 422, &rd, model, arena_str(r->a, in.kind).p,
                          c.owner_id, errors, NULL);
     }
     for (struct db_tx tx = DB_TX_INIT; db_tx_next(r->app->db, &tx, &rc);) {
-        rc = customers_update(r, id, v[9].i, &in);
+        rc = customers_update(&r->cx, id, cf.version, &in);
     }
     if (rc == APP_ECONFLICT) {
         /* Someone saved first: show what changed, keep the user's input,
          * and let them save again on top of the current version. */
         db_rollback(r->app->db);
-        rc = customers_get(r, id, false, &c);
+        rc = customers_get(&r->cx, id, false, &c);
         if (rc != APP_OK)
             return rc;
         model = input_model(r, &in);
@@ -632,11 +474,11 @@ show_page(struct req *r, int status, int64_t id, cJSON *refusal)
 
     if (set == NULL)
         return APP_ENOMEM;
-    rc = ruledesc_get(r, &rd);
+    rc = ruledesc_get(&r->cx, &rd);
     if (rc == APP_OK)
-        rc = customers_get(r, id, false, &c);
+        rc = customers_get(&r->cx, id, false, &c);
     if (rc == APP_OK)
-        rc = evidence_current(r, id, set);
+        rc = evidence_current(&r->cx, id, set);
     if (rc != APP_OK)
         return rc;
     m = view_new(r);
@@ -652,7 +494,7 @@ show_page(struct req *r, int status, int64_t id, cJSON *refusal)
             view_add_str(
                 n, "key",
                 cJSON_GetStringValue(cJSON_GetObjectItem(next, "key")));
-            view_add_str(n, "label", ruledesc_name(r, next));
+            view_add_str(n, "label", ruledesc_name(&r->cx, next));
             cJSON_AddItemToObject(n, "items",
                                   cview_checklist(r, &rd, next, id, set));
         }
@@ -664,7 +506,7 @@ show_page(struct req *r, int status, int64_t id, cJSON *refusal)
     stage_opts = cview_stage_targets(r, &rd, c.stage);
     cJSON_AddItemToObject(m, "stages", stage_opts);
     cJSON_AddItemToObject(m, "lost_reasons",
-                          ruledesc_options(r, &rd, "lost_reasons", NULL));
+                          ruledesc_options(&r->cx, &rd, "lost_reasons", NULL));
     if (refusal != NULL)
         cJSON_AddItemToObject(m, "refusal", refusal);
     rc = cview_timeline(r, &rd, id, 100, &timeline);
@@ -708,10 +550,11 @@ customer_stage(struct req *r)
     struct customer c;
 
     /* Another user's customer is 404 whatever the form says. */
-    rc = customers_get(r, id, false, &c);
+    rc = customers_get(&r->cx, id, false, &c);
     if (rc != APP_OK)
         return rc;
-    if (validate_fields(r, &r->form, spec, 4, v, NULL) != APP_OK)
+    if (validate_fields(&r->cx.err_detail, &r->form, spec, 4, v, NULL) !=
+        APP_OK)
         return APP_EVALIDATION;
     memset(&sr, 0, sizeof(sr));
     sr.customer_id = id;
@@ -720,11 +563,11 @@ customer_stage(struct req *r)
     sr.note = v[2].present ? arena_str(r->a, v[2].s).p : NULL;
     sr.via = "page";
     sr.expected_version = v[3].present ? v[3].i : 0;
-    rc = stage_change(r, &sr, &verdict, &event);
+    rc = stage_change(&r->cx, &sr, &verdict, &event);
     if (rc == APP_ECONFLICT || rc == APP_EVALIDATION) {
-        r->err_detail = NULL;
+        r->cx.err_detail = NULL;
         return show_page(r, rc == APP_ECONFLICT ? 409 : 422, id,
-                         stage_refusal(r, &verdict, id));
+                         cview_refusal(r, &verdict, id));
     }
     if (rc != APP_OK)
         return rc;
@@ -742,9 +585,9 @@ transfer_one(struct req *r, int64_t id, int64_t owner)
     enum app_err rc;
 
     for (struct db_tx tx = DB_TX_INIT; db_tx_next(r->app->db, &tx, &rc);) {
-        rc = customers_get(r, id, true, &c);
+        rc = customers_get(&r->cx, id, true, &c);
         if (rc == APP_OK)
-            rc = customers_set_owner(r, id, owner);
+            rc = customers_set_owner(&r->cx, id, owner);
         d = rc == APP_OK ? cJSON_CreateObject() : NULL;
         if (rc == APP_OK && d == NULL)
             rc = APP_ENOMEM;
@@ -752,8 +595,8 @@ transfer_one(struct req *r, int64_t id, int64_t owner)
             cJSON_AddNumberToObject(d, "customer", (double)id);
             cJSON_AddNumberToObject(d, "from", (double)c.owner_id);
             cJSON_AddNumberToObject(d, "to", (double)owner);
-            rc = audit_write(r, r->auth->tenant_id, r->auth->user_id, owner,
-                             "customer.transfer", d);
+            rc = audit_write(&r->cx, r->auth->tenant_id, r->auth->user_id,
+                             owner, "customer.transfer", d);
         }
         cJSON_Delete(d);
     }
@@ -771,12 +614,13 @@ customer_transfer(struct req *r)
     int64_t id = router_param_int(r, "id");
     enum app_err rc;
 
-    rc = customers_get(r, id, false, &c);
+    rc = customers_get(&r->cx, id, false, &c);
     if (rc != APP_OK)
         return rc;
-    if (validate_fields(r, &r->form, spec, 1, v, NULL) != APP_OK)
+    if (validate_fields(&r->cx.err_detail, &r->form, spec, 1, v, NULL) !=
+        APP_OK)
         return APP_EVALIDATION;
-    rc = customers_owner_ok(r, v[0].i);
+    rc = customers_owner_ok(&r->cx, v[0].i);
     if (rc != APP_OK)
         return rc == APP_EFORBIDDEN ? rc : APP_EVALIDATION;
     rc = transfer_one(r, id, v[0].i);
@@ -809,12 +653,13 @@ customers_bulk(struct req *r)
 
     if (results == NULL)
         return APP_ENOMEM;
-    if (validate_fields(r, &r->form, spec, 4, v, NULL) != APP_OK ||
+    if (validate_fields(&r->cx.err_detail, &r->form, spec, 4, v, NULL) !=
+            APP_OK ||
         (v[0].i == 0 && !v[1].present) || (v[0].i == 1 && !v[3].present)) {
         cJSON_Delete(results);
         return APP_EVALIDATION;
     }
-    if (v[0].i == 1 && (rc = customers_owner_ok(r, v[3].i)) != APP_OK) {
+    if (v[0].i == 1 && (rc = customers_owner_ok(&r->cx, v[3].i)) != APP_OK) {
         cJSON_Delete(results);
         return rc == APP_EFORBIDDEN ? rc : APP_EVALIDATION;
     }
@@ -845,10 +690,10 @@ customers_bulk(struct req *r)
             sr.to = arena_str(r->a, v[1].s).p;
             sr.lost_reason = v[2].present ? arena_str(r->a, v[2].s).p : NULL;
             sr.via = "bulk";
-            rc = stage_change(r, &sr, &verdict, &event);
+            rc = stage_change(&r->cx, &sr, &verdict, &event);
             if (rc == APP_ECONFLICT || rc == APP_EVALIDATION) {
                 cJSON_AddItemToObject(o, "refusal",
-                                      stage_refusal(r, &verdict, id));
+                                      cview_refusal(r, &verdict, id));
                 rc = APP_OK;
             } else if (rc == APP_OK) {
                 cJSON_AddBoolToObject(o, "ok", true);
@@ -869,7 +714,7 @@ customers_bulk(struct req *r)
             cJSON_Delete(results);
             return rc;
         }
-        if (rc == APP_OK && customers_get(r, id, false, &c) == APP_OK)
+        if (rc == APP_OK && customers_get(&r->cx, id, false, &c) == APP_OK)
             view_add_str(o, "name", c.name);
     }
     cJSON_AddNumberToObject(results, "done", (double)moved);

@@ -9,9 +9,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "server/app.h"
+#include "http/app.h"
 #include "db/db.h"
-#include "web/handlers.h"
+#include "web/handlers/debug.h"
 #include "http/router.h"
 #include "base/validate.h"
 #include "web/view.h"
@@ -25,7 +25,8 @@ debug_sleep(struct req *r)
     };
     struct field_val v[1];
     struct timespec ts;
-    enum app_err rc = validate_fields(r, &r->query_args, spec, 1, v, NULL);
+    enum app_err rc =
+        validate_fields(&r->cx.err_detail, &r->query_args, spec, 1, v, NULL);
 
     if (rc != APP_OK)
         return APP_EINVAL;

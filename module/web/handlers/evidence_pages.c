@@ -5,31 +5,17 @@
  */
 #include <string.h>
 
-#include "server/app.h"
+#include "http/app.h"
 #include "web/auth.h"
 #include "web/customer_view.h"
 #include "sales/customers.h"
 #include "db/db.h"
 #include "sales/evidence.h"
 #include "sales/files.h"
-#include "web/handlers.h"
+#include "web/handlers/evidence_pages.h"
 #include "http/router.h"
 #include "base/validate.h"
 #include "web/view.h"
-
-static const char *
-def_kind(const cJSON *def)
-{
-    const char *k = cJSON_GetStringValue(cJSON_GetObjectItem(def, "kind"));
-
-    return k != NULL ? k : "form";
-}
-
-static bool
-wants_file(const char *kind)
-{
-    return strcmp(kind, "photo") == 0 || strcmp(kind, "document") == 0;
-}
 
 /* The form's fields with the values and errors to show again. */
 static cJSON *
@@ -58,7 +44,7 @@ fields_model(struct req *r, const cJSON *def, const struct kvlist *form,
             break;
         cJSON_AddItemToArray(a, o);
         view_add_str(o, "key", key);
-        view_add_str(o, "label", ruledesc_name(r, f));
+        view_add_str(o, "label", ruledesc_name(&r->cx, f));
         cJSON_AddBoolToObject(o, "required",
                               cJSON_IsTrue(cJSON_GetObjectItem(f, "required")));
         cJSON_AddBoolToObject(o, arena_printf(r->a, "is_%s", type), true);
@@ -70,7 +56,8 @@ fields_model(struct req *r, const cJSON *def, const struct kvlist *form,
             cJSON_AddNumberToObject(o, "max",
                                     cJSON_GetObjectItem(f, "max")->valuedouble);
         /* Always set: a field without one must not see the page's. */
-        view_add_str(o, "error", cJSON_IsString(err) ? err->valuestring : "");
+        view_add_str(o, "error", err != NULL ? view_error_text(r, err) : "");
+        view_add_str(o, "error_key", err != NULL ? view_error_key(err) : "");
         opts = cJSON_AddArrayToObject(o, "options");
         cJSON_ArrayForEach(opt, cJSON_GetObjectItem(f, "options"))
         {
@@ -105,18 +92,18 @@ form_page(struct req *r, int status, int64_t id, const char *key,
 
     if (set == NULL)
         return APP_ENOMEM;
-    rc = ruledesc_get(r, &rd);
+    rc = ruledesc_get(&r->cx, &rd);
     if (rc == APP_OK)
-        rc = customers_get(r, id, false, &c);
+        rc = customers_get(&r->cx, id, false, &c);
     if (rc != APP_OK)
         return rc;
     def = ruledesc_evidence(&rd, key);
     if (def == NULL)
         return APP_ENOTFOUND;
-    rc = evidence_current(r, id, set);
+    rc = evidence_current(&r->cx, id, set);
     if (rc != APP_OK)
         return rc;
-    kind = def_kind(def);
+    kind = evidence_kind(def);
     m = view_new(r);
     if (m == NULL)
         return APP_ENOMEM;
@@ -125,15 +112,15 @@ form_page(struct req *r, int status, int64_t id, const char *key,
     if (ev == NULL)
         return APP_ENOMEM;
     view_add_str(ev, "key", key);
-    view_add_str(ev, "name", ruledesc_name(r, def));
+    view_add_str(ev, "name", ruledesc_name(&r->cx, def));
     view_add_str(ev, "kind_label",
                  http_t(r, arena_printf(r->a, "evidence.kind.%s", kind)));
     cJSON_AddBoolToObject(ev, "photo", strcmp(kind, "photo") == 0);
     cJSON_AddBoolToObject(ev, "document", strcmp(kind, "document") == 0);
-    cJSON_AddBoolToObject(ev, "file", wants_file(kind));
+    cJSON_AddBoolToObject(ev, "file", evidence_wants_file(kind));
     {
         const char *hint = cJSON_GetStringValue(cJSON_GetObjectItem(
-            def, strcmp(r->lang, "en") == 0 ? "hint_en" : "hint"));
+            def, strcmp(r->cx.lang, "en") == 0 ? "hint_en" : "hint"));
 
         if (hint == NULL)
             hint = cJSON_GetStringValue(cJSON_GetObjectItem(def, "hint"));
@@ -144,9 +131,8 @@ form_page(struct req *r, int status, int64_t id, const char *key,
     cur = evidence_find(set, key);
     if (cur != NULL)
         cJSON_AddItemToObject(m, "current", cview_evidence_item(r, &rd, cur));
-    if (errors != NULL && cJSON_IsString(cJSON_GetObjectItem(errors, "file")))
-        view_add_str(m, "file_error",
-                     cJSON_GetObjectItem(errors, "file")->valuestring);
+    if (errors != NULL)
+        cJSON_AddItemToObject(m, "errors", view_field_errors(r, errors));
     if (error != NULL)
         view_add_str(m, "error", http_t(r, error));
     return view_page(r, status, "pages/evidence", m);
@@ -173,84 +159,33 @@ file_part(const struct req *r)
 }
 
 enum app_err
-evidence_submit(struct req *r)
+evidence_submit_page(struct req *r)
 {
-    static const struct field_spec note_spec[] = {
-        { "note", V_TEXT, false, 0, 1000, NULL },
-    };
     int64_t id = router_param_int(r, "id"), file_id = 0, eid = 0;
-    const char *key = arena_str(r->a, *router_param(r, "key")).p;
-    struct field_val note[1];
+    struct evidence_submission sub = { 0 };
+    const struct str *note = kv_get(&r->form, "note");
     struct ruledesc rd;
-    struct customer c;
-    const struct upload *up = NULL;
-    const cJSON *def;
-    const char *kind, *mime = NULL;
-    cJSON *errors = cJSON_CreateObject(), *data = NULL;
-    char *data_text = NULL;
+    const char *kind;
+    cJSON *errors = view_errors(r);
     enum app_err rc;
 
     if (errors == NULL)
         return APP_ENOMEM;
-    rc = ruledesc_get(r, &rd);
-    if (rc == APP_OK)
-        rc = customers_get(r, id, false, &c);
+    sub.key = arena_str(r->a, *router_param(r, "key")).p;
+    sub.file = file_part(r);
+    sub.form = &r->form;
+    sub.note = note != NULL ? *note : STR_NULL;
+    rc = ruledesc_get(&r->cx, &rd);
     if (rc != APP_OK)
-        goto out;
-    def = ruledesc_evidence(&rd, key);
-    if (def == NULL) {
-        rc = APP_ENOTFOUND;
-        goto out;
-    }
-    kind = def_kind(def);
-    if (validate_fields(r, &r->form, note_spec, 1, note, errors) != APP_OK)
-        rc = APP_EVALIDATION;
-    if (wants_file(kind)) {
-        up = file_part(r);
-        mime = up != NULL ? files_sniff_upload(up) : NULL;
-        if (up == NULL) {
-            cJSON_AddStringToObject(errors, "file",
-                                    http_t(r, "evidence.file_required"));
-            rc = APP_EVALIDATION;
-        } else if (!files_fits_kind(kind, mime)) {
-            cJSON_AddStringToObject(errors, "file",
-                                    http_t(r, strcmp(kind, "photo") == 0
-                                                  ? "evidence.not_image"
-                                                  : "evidence.bad_type"));
-            rc = APP_EVALIDATION;
-        }
-    } else if (evidence_validate(r, def, &r->form, NULL, &data, errors) !=
-               APP_OK) {
-        rc = APP_EVALIDATION;
-    }
-    if (rc == APP_OK && data != NULL) {
-        data_text = http_json_text(r, data);
-        if (data_text == NULL)
-            rc = APP_ENOMEM;
-    }
-    if (rc != APP_OK)
-        goto out;
-    for (struct db_tx tx = DB_TX_INIT; db_tx_next(r->app->db, &tx, &rc);) {
-        rc = customers_get(r, id, true, &c);
-        if (rc == APP_OK && up != NULL)
-            rc = files_store(r, up, id, &file_id, &mime);
-        if (rc == APP_OK)
-            rc = evidence_add(
-                r, id, key, kind, file_id, data_text,
-                note[0].present ? arena_str(r->a, note[0].s).p : "", &eid);
-        if (rc == APP_OK)
-            rc = customers_touch(r, id);
-    }
-out:
-    cJSON_free(data_text);
-    cJSON_Delete(data);
-    if (rc == APP_EVALIDATION) {
-        r->err_detail = NULL;
-        rc = form_page(r, 422, id, key, &r->form, errors, "validate.failed");
-        cJSON_Delete(errors);
         return rc;
+    if (ruledesc_evidence(&rd, sub.key) == NULL)
+        return APP_ENOTFOUND; /* a page for a key the rules do not have */
+    rc = evidence_submit(&r->cx, &rd, id, &sub, errors, &eid, &file_id, &kind);
+    if (rc == APP_EVALIDATION) {
+        r->cx.err_detail = NULL;
+        return form_page(r, 422, id, sub.key, &r->form, errors,
+                         "validate.failed");
     }
-    cJSON_Delete(errors);
     if (rc != APP_OK)
         return rc;
     return http_redirect(
@@ -265,13 +200,13 @@ evidence_remove_page(struct req *r)
     enum app_err rc;
 
     for (struct db_tx tx = DB_TX_INIT; db_tx_next(r->app->db, &tx, &rc);) {
-        rc = customers_get(r, id, true, &c);
+        rc = customers_get(&r->cx, id, true, &c);
         if (rc == APP_OK)
-            rc = evidence_remove(r, id, eid);
+            rc = evidence_remove(&r->cx, id, eid);
     }
     if (rc != APP_OK) {
         if (rc == APP_ECONFLICT)
-            r->err_detail = "evidence.locked";
+            r->cx.err_detail = "evidence.locked";
         return rc;
     }
     return http_redirect(

@@ -3,7 +3,7 @@
  * (/readyz: the worker can reach the database).  Both are plain text and
  * cheap enough for a load balancer to poll every second.
  */
-#include "web/handlers.h"
+#include "web/handlers/health.h"
 
 enum app_err
 health_live(struct req *r)

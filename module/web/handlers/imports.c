@@ -16,16 +16,17 @@
 #include <strings.h>
 
 #include "identity/access.h"
-#include "server/app.h"
+#include "http/app.h"
 #include "db/audit.h"
 #include "web/auth.h"
 #include "sales/contacts.h"
 #include "base/csv.h"
 #include "web/customer_view.h"
+#include "sales/customer_input.h"
 #include "sales/customers.h"
 #include "db/db.h"
 #include "sales/files.h"
-#include "web/handlers.h"
+#include "web/handlers/imports.h"
 #include "base/num.h"
 #include "http/router.h"
 #include "base/textenc.h"
@@ -133,14 +134,18 @@ static const char SQL_DONE[] =
 struct row_error {
     size_t record, line; /* where in the file */
     const char *field;   /* the field's catalog label or "" */
+    const char *column;  /* the field's key ("amount") or "" */
+    const char *key;     /* the message's catalog key or "" */
     const char *message;
 };
 
 struct import_row {
     struct str f[IF_COUNT];
+    struct customer_input in; /* as checked by customer_input_check */
+    struct contact_input ci;  /* as checked by contact_input_check */
+    bool has_contact;
     const char *kind;  /* the rules' key */
     const char *stage; /* the rules' key */
-    const char *role;  /* the rules' key */
     int64_t owner;
     bool ok;
     size_t record;
@@ -196,9 +201,11 @@ field_by_header(struct str h)
     return IF_NONE;
 }
 
+/* One problem of a record: message, and the catalog key it came from
+ * (NULL: none, a composed message). */
 static void
 add_error(struct req *r, struct parsed *p, size_t record, size_t line,
-          enum ifield f, const char *message)
+          enum ifield f, const char *key, const char *message)
 {
     struct row_error *e;
 
@@ -219,6 +226,8 @@ add_error(struct req *r, struct parsed *p, size_t record, size_t line,
         f != IF_NONE
             ? http_t(r, arena_printf(r->a, "import.field.%s", FIELDS[f].key))
             : "";
+    e->column = FIELDS[f].key;
+    e->key = key != NULL ? key : "";
     e->message = message;
 }
 
@@ -244,7 +253,7 @@ owner_id(struct req *r, struct caches *c, struct str login)
     }
     if (users_id_by_login(r->app->db, r->a, r->auth->tenant_id, login, &id) !=
             APP_OK ||
-        customers_owner_ok(r, id) != APP_OK)
+        customers_owner_ok(&r->cx, id) != APP_OK)
         id = 0;
     if (c->nowners < 64) {
         c->owners[c->nowners].login = l;
@@ -281,7 +290,7 @@ stage_problem(struct req *r, const struct ruledesc *rd,
     cJSON_AddStringToObject(facts, "city", arena_str(r->a, row->f[IF_CITY]).p);
     if (parse_decimal(row->f[IF_AMOUNT], 12, 2, &amount))
         cJSON_AddNumberToObject(facts, "amount", amount);
-    if (rules_check_transition(r, facts, NULL, key, have, &v) != APP_OK) {
+    if (rules_check_transition(&r->cx, facts, NULL, key, have, &v) != APP_OK) {
         problem = http_t(r, "import.rules_failed");
     } else if (!v.ok) {
         struct buf b;
@@ -302,16 +311,169 @@ stage_problem(struct req *r, const struct ruledesc *rd,
     return problem;
 }
 
-/* Check one data record into row; problems go to p's errors. */
+/* The service's name of each import column it checks (customer_input.h,
+ * contacts.h), to report its problems against the column. */
+static const struct {
+    const char *name;
+    enum ifield f;
+} CUSTOMER_COLS[] = {
+    { "name", IF_NAME },       { "kind", IF_KIND },
+    { "city", IF_CITY },       { "address", IF_ADDRESS },
+    { "phone", IF_PHONE },     { "amount", IF_AMOUNT },
+    { "note", IF_NOTE },       { "owner", IF_OWNER },
+}, CONTACT_COLS[] = {
+    { "name", IF_CONTACT_NAME },   { "title", IF_CONTACT_TITLE },
+    { "department", IF_CONTACT_DEPT }, { "role", IF_CONTACT_ROLE },
+    { "phone", IF_CONTACT_PHONE }, { "email", IF_CONTACT_EMAIL },
+};
+
+/* Report the service's problems (errors) against the row's columns. */
+static void
+report(struct req *r, struct parsed *p, const struct csv_record *rec,
+       const cJSON *errors, bool contact, struct import_row *row)
+{
+    const cJSON *e;
+    size_t i, n = contact ? sizeof(CONTACT_COLS) / sizeof(CONTACT_COLS[0])
+                          : sizeof(CUSTOMER_COLS) / sizeof(CUSTOMER_COLS[0]);
+
+    cJSON_ArrayForEach(e, errors)
+    {
+        enum ifield f = IF_NONE;
+
+        for (i = 0; i < n; i++) {
+            const char *name =
+                contact ? CONTACT_COLS[i].name : CUSTOMER_COLS[i].name;
+
+            if (strcmp(name, e->string) == 0)
+                f = contact ? CONTACT_COLS[i].f : CUSTOMER_COLS[i].f;
+        }
+        add_error(r, p, rec->number, rec->line, f, view_error_key(e),
+                  view_error_text(r, e));
+        row->ok = false;
+    }
+}
+
+/* The row's fields named as the service knows them. */
+APP_MUST_USE static enum app_err
+fields_of(struct req *r, const struct import_row *row, bool contact,
+          struct kvlist *out)
+{
+    size_t i, n = contact ? sizeof(CONTACT_COLS) / sizeof(CONTACT_COLS[0])
+                          : sizeof(CUSTOMER_COLS) / sizeof(CUSTOMER_COLS[0]);
+    enum app_err rc = APP_OK;
+
+    memset(out, 0, sizeof(*out));
+    for (i = 0; rc == APP_OK && i < n; i++) {
+        enum ifield f = contact ? CONTACT_COLS[i].f : CUSTOMER_COLS[i].f;
+
+        if (f != IF_OWNER && row->f[f].len > 0)
+            rc = kv_add(
+                r->a, out,
+                str_c(contact ? CONTACT_COLS[i].name : CUSTOMER_COLS[i].name),
+                row->f[f]);
+    }
+    return rc;
+}
+
+/* The customer's fields through the customer check: the kind defaults to
+ * "other" (or the rules' first kind), the owner is a login. */
+static void
+check_customer(struct req *r, struct parsed *p, const struct ruledesc *rd,
+               struct caches *cache, const struct csv_record *rec,
+               struct import_row *row)
+{
+    struct customer_form cf;
+    struct kvlist fields;
+    cJSON *errors = view_errors(r);
+    const cJSON *o;
+    int64_t owner = r->auth->user_id;
+
+    if (errors == NULL || fields_of(r, row, false, &fields) != APP_OK) {
+        add_error(r, p, rec->number, rec->line, IF_NONE, "import.row_failed",
+                  http_t(r, "import.row_failed"));
+        row->ok = false;
+        return;
+    }
+    if (row->f[IF_KIND].len == 0) {
+        o = ruledesc_find(rd, "customer_kinds", "other");
+        if (o == NULL)
+            o = cJSON_GetArrayItem(cJSON_GetObjectItem(rd->d, "customer_kinds"),
+                                   0);
+        if (cJSON_GetStringValue(cJSON_GetObjectItem(o, "key")) != NULL &&
+            kv_add(r->a, &fields, STR_LIT("kind"),
+                   str_c(cJSON_GetStringValue(
+                       cJSON_GetObjectItem(o, "key")))) != APP_OK)
+            row->ok = false;
+    }
+    if (row->f[IF_OWNER].len > 0) {
+        owner = owner_id(r, cache, row->f[IF_OWNER]);
+        if (owner == 0) {
+            add_error(r, p, rec->number, rec->line, IF_OWNER,
+                      "import.bad_owner", http_t(r, "import.bad_owner"));
+            row->ok = false;
+            owner = r->auth->user_id;
+        }
+    }
+    if (kv_add(r->a, &fields, STR_LIT("owner"),
+               str_c(arena_printf(r->a, "%lld", (long long)owner))) != APP_OK)
+        row->ok = false;
+    if (customer_input_check(&r->cx, rd, &fields, false, "owner", &cf,
+                             errors) != APP_OK)
+        report(r, p, rec, errors, false, row);
+    r->cx.err_detail = NULL;
+    row->in = cf.in;
+    row->kind = arena_str(r->a, cf.in.kind).p;
+    row->owner = cf.owner;
+}
+
+/* The contact's fields through the contact check; its role defaults to
+ * "other".  A contact comes with a name. */
+static void
+check_contact(struct req *r, struct parsed *p, const struct ruledesc *rd,
+              const struct csv_record *rec, struct import_row *row)
+{
+    struct kvlist fields;
+    cJSON *errors = view_errors(r);
+    int64_t version;
+
+    if (row->f[IF_CONTACT_NAME].len == 0) {
+        if (row->f[IF_CONTACT_ROLE].len > 0 ||
+            row->f[IF_CONTACT_PHONE].len > 0 ||
+            row->f[IF_CONTACT_TITLE].len > 0 ||
+            row->f[IF_CONTACT_DEPT].len > 0 ||
+            row->f[IF_CONTACT_EMAIL].len > 0) {
+            add_error(r, p, rec->number, rec->line, IF_CONTACT_NAME,
+                      "import.contact_name_required",
+                      http_t(r, "import.contact_name_required"));
+            row->ok = false;
+        }
+        return;
+    }
+    if (errors == NULL || fields_of(r, row, true, &fields) != APP_OK ||
+        (row->f[IF_CONTACT_ROLE].len == 0 &&
+         kv_add(r->a, &fields, STR_LIT("role"), STR_LIT("other")) != APP_OK)) {
+        add_error(r, p, rec->number, rec->line, IF_NONE, "import.row_failed",
+                  http_t(r, "import.row_failed"));
+        row->ok = false;
+        return;
+    }
+    if (contact_input_check(&r->cx, rd, &fields, &row->ci, &version, errors) !=
+        APP_OK)
+        report(r, p, rec, errors, true, row);
+    r->cx.err_detail = NULL;
+    row->has_contact = true;
+}
+
+/* Check one data record into row; problems go to p's errors.  The
+ * customer and contact fields go through the same checks as the pages
+ * and the API; the stage is the import's own. */
 static void
 check_row(struct req *r, struct parsed *p, const struct ruledesc *rd,
           struct caches *cache, const struct csv_record *rec,
           struct import_row *row)
 {
     const cJSON *o;
-    double amount;
     size_t i;
-    int f;
 
     memset(row, 0, sizeof(*row));
     row->record = rec->number;
@@ -320,98 +482,30 @@ check_row(struct req *r, struct parsed *p, const struct ruledesc *rd,
         if (p->map[i] != IF_NONE)
             row->f[p->map[i]] = str_trim(rec->fields[i]);
     }
-#define BAD(field, key)                                                        \
-    do {                                                                       \
-        add_error(r, p, rec->number, rec->line, field, http_t(r, key));        \
-        row->ok = false;                                                       \
-    } while (0)
-    for (f = 1; f < IF_COUNT; f++) {
-        struct str v = row->f[f];
-        size_t k;
-
-        for (k = 0; k < v.len; k++) {
-            unsigned char ch = (unsigned char)v.p[k];
-
-            if (ch < 0x20 &&
-                !(f == IF_NOTE && (ch == '\n' || ch == '\t' || ch == '\r')))
-                break;
-        }
-        if (k < v.len) {
-            BAD((enum ifield)f, "validate.bad_text");
-            row->f[f] = STR_LIT("");
-        } else if (utf8_chars(v.p, v.len) > FIELDS[f].max) {
-            BAD((enum ifield)f, "validate.too_long");
-            row->f[f] = STR_LIT("");
-        }
-    }
-    if (row->f[IF_NAME].len == 0)
-        BAD(IF_NAME, "validate.required");
-    /* Kind: a key or a name from the rules; default "other" or the first. */
-    if (row->f[IF_KIND].len > 0) {
-        o = ruledesc_find(rd, "customer_kinds",
-                          arena_str(r->a, row->f[IF_KIND]).p);
-        if (o == NULL)
-            BAD(IF_KIND, "customer.bad_kind");
-        else
-            row->kind = cJSON_GetStringValue(cJSON_GetObjectItem(o, "key"));
-    } else {
-        o = ruledesc_find(rd, "customer_kinds", "other");
-        if (o == NULL)
-            o = cJSON_GetArrayItem(cJSON_GetObjectItem(rd->d, "customer_kinds"),
-                                   0);
-        row->kind = cJSON_GetStringValue(cJSON_GetObjectItem(o, "key"));
-        if (row->kind == NULL)
-            BAD(IF_KIND, "customer.bad_kind");
-    }
-    /* Owner: a login the importer may give customers to. */
-    row->owner = r->auth->user_id;
-    if (row->f[IF_OWNER].len > 0) {
-        row->owner = owner_id(r, cache, row->f[IF_OWNER]);
-        if (row->owner == 0)
-            BAD(IF_OWNER, "import.bad_owner");
-    }
-    if (row->f[IF_AMOUNT].len > 0 &&
-        (!parse_decimal(row->f[IF_AMOUNT], 12, 2, &amount) || amount < 0))
-        BAD(IF_AMOUNT, "customer.bad_amount");
-    /* A contact comes with a name; its role defaults to "other". */
-    if (row->f[IF_CONTACT_NAME].len > 0) {
-        const char *role = row->f[IF_CONTACT_ROLE].len > 0
-                               ? arena_str(r->a, row->f[IF_CONTACT_ROLE]).p
-                               : "other";
-
-        o = ruledesc_find(rd, "decision_roles", role);
-        if (o == NULL)
-            BAD(IF_CONTACT_ROLE, "contact.bad_role");
-        else
-            row->role = cJSON_GetStringValue(cJSON_GetObjectItem(o, "key"));
-        if (row->f[IF_CONTACT_EMAIL].len > 0 &&
-            str_find_byte(row->f[IF_CONTACT_EMAIL], '@') <= 0)
-            BAD(IF_CONTACT_EMAIL, "contact.bad_email");
-    } else if (row->f[IF_CONTACT_ROLE].len > 0 ||
-               row->f[IF_CONTACT_PHONE].len > 0 ||
-               row->f[IF_CONTACT_TITLE].len > 0) {
-        BAD(IF_CONTACT_NAME, "import.contact_name_required");
-    }
+    check_customer(r, p, rd, cache, rec, row);
+    check_contact(r, p, rd, rec, row);
     /* Stage: the first by default; another only when the rules let a new
      * customer, who has no evidence yet, start there. */
     row->stage = ruledesc_first_stage(rd);
     if (row->f[IF_STAGE].len > 0) {
         o = ruledesc_find(rd, "stages", arena_str(r->a, row->f[IF_STAGE]).p);
         if (o == NULL) {
-            BAD(IF_STAGE, "stage.refused.unknown_stage");
+            add_error(r, p, rec->number, rec->line, IF_STAGE,
+                      "stage.refused.unknown_stage",
+                      http_t(r, "stage.refused.unknown_stage"));
+            row->ok = false;
         } else {
             const char *problem;
 
             row->stage = cJSON_GetStringValue(cJSON_GetObjectItem(o, "key"));
             problem = stage_problem(r, rd, row, row->stage);
             if (problem != NULL) {
-                add_error(r, p, rec->number, rec->line, IF_STAGE, problem);
+                add_error(r, p, rec->number, rec->line, IF_STAGE, NULL,
+                          problem);
                 row->ok = false;
             }
         }
     }
-#undef BAD
-    (void)i;
 }
 
 /* The default mapping: header names recognised; every field at most once. */
@@ -463,7 +557,7 @@ parse(struct req *r, struct parsed *p, const char *mapping)
     struct csv_limits lim = csv_limits_default();
     cJSON *m;
     size_t i;
-    enum app_err rc = ruledesc_get(r, &rd);
+    enum app_err rc = ruledesc_get(&r->cx, &rd);
 
     if (rc != APP_OK)
         return rc;
@@ -560,7 +654,7 @@ load(struct req *r, int64_t id, struct parsed *p)
     p->file_name = db_text(&res, 0, 6);
     if (textenc_parse(str_c(db_text(&res, 0, 2)), &p->want) != APP_OK)
         p->want = TEXTENC_AUTO;
-    rc = files_read(r, p->file_id, IMPORT_MAX_BYTES, &bytes, NULL);
+    rc = files_read(&r->cx, p->file_id, IMPORT_MAX_BYTES, &bytes, NULL);
     if (rc != APP_OK)
         return rc;
     rc = textenc_decode(r->a, bytes, p->want, 2 * IMPORT_MAX_BYTES, &p->text,
@@ -631,7 +725,8 @@ imports_upload(struct req *r)
     size_t i;
     enum app_err rc;
 
-    if (validate_fields(r, &r->form, spec, 1, v, NULL) != APP_OK)
+    if (validate_fields(&r->cx.err_detail, &r->form, spec, 1, v, NULL) !=
+        APP_OK)
         return APP_EVALIDATION;
     if (v[0].present &&
         textenc_parse(str_c(ENCODINGS[v[0].i]), &want) != APP_OK)
@@ -688,7 +783,7 @@ imports_upload(struct req *r)
     if (mapping == NULL)
         return APP_ENOMEM;
     for (struct db_tx tx = DB_TX_INIT; db_tx_next(r->app->db, &tx, &rc);) {
-        rc = files_store(r, up, 0, &file_id, &mime);
+        rc = files_store(&r->cx, up, 0, &file_id, &mime);
         if (rc == APP_OK)
             rc = db_exec(r->app->db, SQL_CREATE,
                          DB_ARGS(DB_I64(r->auth->tenant_id),
@@ -767,6 +862,8 @@ show(struct req *r, int status, struct parsed *p, const char *error)
         cJSON_AddNumberToObject(e, "line", (double)p->errors[i].line);
         view_add_str(e, "field", p->errors[i].field);
         view_add_str(e, "message", p->errors[i].message);
+        view_add_str(e, "column", p->errors[i].column);
+        view_add_str(e, "key", p->errors[i].key);
         cJSON_AddItemToArray(errs, e);
     }
     cJSON_AddBoolToObject(m, "more_errors", p->nerrors > SHOW_ERRORS);
@@ -847,34 +944,13 @@ APP_MUST_USE static enum app_err
 insert_row(struct req *r, const struct ruledesc *rd,
            const struct import_row *row)
 {
-    struct customer_input in;
-    struct contact_input ci;
     int64_t id = 0, kid = 0;
-    enum app_err rc;
+    enum app_err rc = customers_create(&r->cx, &row->in, row->owner, row->stage,
+                                       rd->version, "import", &id);
 
-    memset(&in, 0, sizeof(in));
-    in.name = row->f[IF_NAME];
-    in.kind = str_c(row->kind);
-    in.city = row->f[IF_CITY];
-    in.address = row->f[IF_ADDRESS];
-    in.phone = row->f[IF_PHONE];
-    in.amount = row->f[IF_AMOUNT];
-    in.note = row->f[IF_NOTE];
-    rc = customers_create(r, &in, row->owner, row->stage, rd->version, "import",
-                          &id);
-    if (rc != APP_OK || row->f[IF_CONTACT_NAME].len == 0)
+    if (rc != APP_OK || !row->has_contact)
         return rc;
-    memset(&ci, 0, sizeof(ci));
-    ci.name = row->f[IF_CONTACT_NAME];
-    ci.title = row->f[IF_CONTACT_TITLE];
-    ci.department = row->f[IF_CONTACT_DEPT];
-    ci.role = str_c(row->role);
-    ci.channel = STR_LIT("");
-    ci.focus = STR_LIT("");
-    ci.phone = row->f[IF_CONTACT_PHONE];
-    ci.email = row->f[IF_CONTACT_EMAIL];
-    ci.birthday = STR_LIT("");
-    return contacts_create(r, id, &ci, &kid);
+    return contacts_create(&r->cx, id, &row->ci, &kid);
 }
 
 /* One try of committing import id: lock it, insert its valid rows, mark
@@ -923,7 +999,7 @@ commit_rows(struct req *r, const struct ruledesc *rd, struct parsed *p,
     cJSON_AddNumberToObject(d, "import", (double)id);
     cJSON_AddNumberToObject(d, "rows", (double)done);
     cJSON_AddStringToObject(d, "mode", mode);
-    rc = audit_write(r, r->auth->tenant_id, r->auth->user_id, 0,
+    rc = audit_write(&r->cx, r->auth->tenant_id, r->auth->user_id, 0,
                      "customers.import", d);
     cJSON_Delete(d);
     return rc;
@@ -944,7 +1020,8 @@ imports_commit(struct req *r)
 
     if (rc != APP_OK)
         return rc;
-    if (validate_fields(r, &r->form, spec, 1, v, NULL) != APP_OK)
+    if (validate_fields(&r->cx.err_detail, &r->form, spec, 1, v, NULL) !=
+        APP_OK)
         return APP_EVALIDATION;
     if (strcmp(p.status, "preview") != 0)
         return show(r, 409, &p, http_t(r, "import.already"));
@@ -953,7 +1030,7 @@ imports_commit(struct req *r)
     /* All or nothing: one bad row and nothing is written. */
     if (v[0].i == 0 && p.nvalid != p.nrows)
         return show(r, 422, &p, http_t(r, "import.not_all_valid"));
-    rc = ruledesc_get(r, &rd);
+    rc = ruledesc_get(&r->cx, &rd);
     if (rc != APP_OK)
         return rc;
     for (struct db_tx tx = DB_TX_INIT; db_tx_next(r->app->db, &tx, &rc);)
@@ -1065,10 +1142,11 @@ customers_export(struct req *r)
     struct arena *batch;
     struct str head[12];
     size_t i, offset = 0;
-    enum app_err rc = cfilter_parse(r, &r->query_args, &f, NULL, NULL, NULL);
+    enum app_err rc =
+        customer_filter_check(&r->cx, &r->query_args, &f, NULL, NULL);
 
     if (rc == APP_OK)
-        rc = ruledesc_get(r, &rd);
+        rc = ruledesc_get(&r->cx, &rd);
     if (rc != APP_OK)
         return rc;
     batch = arena_new(256 * 1024, 64u << 20);
@@ -1090,8 +1168,8 @@ customers_export(struct req *r)
         rc = csv_write_record(&w, head, 12);
     while (rc == APP_OK && offset < EXPORT_MAX_ROWS) {
         arena_reset(batch);
-        rc = customers_list_in(r, batch, &rd, &f, EXPORT_BATCH, offset, &res,
-                               NULL);
+        rc = customers_list_in(&r->cx, batch, &rd, &f, EXPORT_BATCH, offset,
+                               &res, NULL);
         for (i = 0; rc == APP_OK && i < res.nrows; i++) {
             char health[64], last[64], created[64];
             struct str cells[12];
@@ -1101,10 +1179,10 @@ customers_export(struct req *r)
                      db_text(&res, i, CL_HEALTH));
             cells[0] = db_cell(&res, i, CL_ID);
             cells[1] = db_cell(&res, i, CL_NAME);
-            cells[2] = str_c(ruledesc_label(r, &rd, "customer_kinds",
+            cells[2] = str_c(ruledesc_label(&r->cx, &rd, "customer_kinds",
                                             db_text(&res, i, CL_KIND)));
-            cells[3] = str_c(
-                ruledesc_label(r, &rd, "stages", db_text(&res, i, CL_STAGE)));
+            cells[3] = str_c(ruledesc_label(&r->cx, &rd, "stages",
+                                            db_text(&res, i, CL_STAGE)));
             cells[4] = db_cell(&res, i, CL_OWNER_NAME);
             cells[5] = db_cell(&res, i, CL_CITY);
             cells[6] = db_cell(&res, i, CL_ADDRESS);

@@ -10,11 +10,11 @@
 #include <string.h>
 #include <strings.h>
 
-#include "server/app.h"
+#include "http/app.h"
 #include "db/audit.h"
 #include "web/auth.h"
 #include "db/db.h"
-#include "web/handlers.h"
+#include "web/handlers/login.h"
 #include "base/log.h"
 #include "identity/mfa.h"
 #include "identity/password.h"
@@ -106,9 +106,10 @@ login_form(struct req *r)
         return http_redirect(r, "/");
     /* A bad `next` is dropped rather than refused: the form still works
      * and sends the user home. */
-    app_ignore(validate_fields(r, &r->query_args, spec, 2, v, NULL),
-               "invalid values are left out (v[i].present) and not shown");
-    r->err_detail = NULL;
+    app_ignore(
+        validate_fields(&r->cx.err_detail, &r->query_args, spec, 2, v, NULL),
+        "invalid values are left out (v[i].present) and not shown");
+    r->cx.err_detail = NULL;
     return login_page(r, 200, NULL, v[1].present ? v[1].s : STR_NULL, STR_NULL,
                       v[0].present ? v[0].s : STR_NULL);
 }
@@ -125,7 +126,7 @@ audit_login(struct req *r, int64_t tenant, int64_t user, const char *event,
     cJSON_AddStringToObject(d, "login", arena_str(r->a, login).p);
     if (reason != NULL)
         cJSON_AddStringToObject(d, "reason", reason);
-    rc = audit_write(r, tenant, user, user, event, d);
+    rc = audit_write(&r->cx, tenant, user, user, event, d);
     cJSON_Delete(d);
     return rc;
 }
@@ -159,14 +160,14 @@ login_submit(struct req *r)
     struct str next;
 
     memset(&u, 0, sizeof(u));
-    vrc = validate_fields(r, &r->form, host.len > 0 ? host_spec : spec, 4, v,
-                          NULL);
+    vrc = validate_fields(&r->cx.err_detail, &r->form,
+                          host.len > 0 ? host_spec : spec, 4, v, NULL);
     if (host.len > 0) {
         v[0].s = host;
         v[0].present = true;
     }
     if (vrc != APP_OK) {
-        r->err_detail = NULL;
+        r->cx.err_detail = NULL;
         return login_page(
             r, 422, "login.incomplete", v[0].present ? v[0].s : STR_NULL,
             v[1].present ? v[1].s : STR_NULL, v[3].present ? v[3].s : STR_NULL);
@@ -274,7 +275,7 @@ logout_submit(struct req *r)
     enum app_err rc;
 
     if (r->auth != NULL) {
-        rc = audit_write(r, r->auth->tenant_id, r->auth->user_id,
+        rc = audit_write(&r->cx, r->auth->tenant_id, r->auth->user_id,
                          r->auth->user_id, "logout", NULL);
         if (rc != APP_OK)
             return rc;

@@ -3,10 +3,10 @@
  */
 #include <string.h>
 
-#include "server/app.h"
+#include "http/app.h"
 #include "web/auth.h"
 #include "db/db.h"
-#include "web/handlers.h"
+#include "web/handlers/pages.h"
 #include "base/i18n.h"
 #include "http/router.h"
 #include "base/validate.h"
@@ -38,7 +38,7 @@ pages_set_lang(struct req *r)
                                 .http_only = true };
     enum app_err rc;
 
-    rc = validate_fields(r, &r->form, spec, 2, v, NULL);
+    rc = validate_fields(&r->cx.err_detail, &r->form, spec, 2, v, NULL);
     if (rc != APP_OK)
         return APP_EINVAL;
     /* A signed-in user's choice is saved with the user, so it follows

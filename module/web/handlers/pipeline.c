@@ -6,11 +6,12 @@
  */
 #include <string.h>
 
-#include "server/app.h"
+#include "http/app.h"
 #include "web/auth.h"
 #include "web/customer_view.h"
+#include "sales/customer_input.h"
 #include "sales/customers.h"
-#include "web/handlers.h"
+#include "web/handlers/pipeline.h"
 #include "sales/stage.h"
 #include "base/validate.h"
 #include "web/view.h"
@@ -26,10 +27,13 @@ board(struct req *r, int status, cJSON *refusal)
     const cJSON *s;
     cJSON *m, *cols, *tabs;
     /* GET parses the query (RF_QUERY); after a POST it is empty. */
-    enum app_err rc = cfilter_parse(r, &r->query_args, &f, NULL, &qs, NULL);
+    enum app_err rc =
+        customer_filter_check(&r->cx, &r->query_args, &f, NULL, NULL);
 
+    if (rc == APP_OK && (qs = cview_filter_qs(r, &f)) == NULL)
+        rc = APP_ENOMEM;
     if (rc == APP_OK)
-        rc = ruledesc_get(r, &rd);
+        rc = ruledesc_get(&r->cx, &rd);
     if (rc != APP_OK)
         return rc;
     active = f.stage[0] != '\0' ? f.stage : ruledesc_first_stage(&rd);
@@ -54,7 +58,7 @@ board(struct req *r, int status, cJSON *refusal)
         cf.stage = key;
         cf.sort = CS_STAGE_SINCE;
         cf.desc = false;
-        rc = customers_list(r, &rd, &cf, CARDS_PER_STAGE, 0, &res, &total);
+        rc = customers_list(&r->cx, &rd, &cf, CARDS_PER_STAGE, 0, &res, &total);
         if (rc != APP_OK)
             return rc;
         col = cJSON_CreateObject();
@@ -67,14 +71,14 @@ board(struct req *r, int status, cJSON *refusal)
         cJSON_AddItemToArray(cols, col);
         cJSON_AddItemToArray(tabs, tab);
         view_add_str(col, "key", key);
-        view_add_str(col, "label", ruledesc_name(r, s));
+        view_add_str(col, "label", ruledesc_name(&r->cx, s));
         cJSON_AddNumberToObject(col, "count", (double)total);
         cJSON_AddBoolToObject(col, "active",
                               active != NULL && strcmp(active, key) == 0);
         cJSON_AddBoolToObject(col, "more", total > CARDS_PER_STAGE);
         view_add_str(col, "list_url",
                      arena_printf(r->a, "/customers?stage=%s", key));
-        view_add_str(tab, "label", ruledesc_name(r, s));
+        view_add_str(tab, "label", ruledesc_name(&r->cx, s));
         cJSON_AddNumberToObject(tab, "count", (double)total);
         cJSON_AddBoolToObject(tab, "active",
                               active != NULL && strcmp(active, key) == 0);
@@ -101,7 +105,7 @@ board(struct req *r, int status, cJSON *refusal)
         }
     }
     cJSON_AddItemToObject(m, "lost_reasons",
-                          ruledesc_options(r, &rd, "lost_reasons", NULL));
+                          ruledesc_options(&r->cx, &rd, "lost_reasons", NULL));
     view_add_str(
         m, "back",
         arena_printf(r->a, "/pipeline%s%s", qs[0] != '\0' ? "?" : "", qs));
@@ -131,20 +135,22 @@ pipeline_move(struct req *r)
     int64_t event = 0;
     enum app_err rc;
 
-    if (validate_fields(r, &r->form, spec, 4, v, NULL) != APP_OK)
+    if (validate_fields(&r->cx.err_detail, &r->form, spec, 4, v, NULL) !=
+        APP_OK)
         return APP_EVALIDATION;
     memset(&sr, 0, sizeof(sr));
     sr.customer_id = v[0].i;
     sr.to = arena_str(r->a, v[1].s).p;
     sr.lost_reason = v[2].present ? arena_str(r->a, v[2].s).p : NULL;
     sr.via = "board";
-    rc = stage_change(r, &sr, &verdict, &event);
+    rc = stage_change(&r->cx, &sr, &verdict, &event);
     if (rc == APP_ECONFLICT || rc == APP_EVALIDATION) {
         struct customer c;
-        cJSON *refusal = stage_refusal(r, &verdict, v[0].i);
+        cJSON *refusal = cview_refusal(r, &verdict, v[0].i);
 
-        r->err_detail = NULL;
-        if (refusal != NULL && customers_get(r, v[0].i, false, &c) == APP_OK) {
+        r->cx.err_detail = NULL;
+        if (refusal != NULL &&
+            customers_get(&r->cx, v[0].i, false, &c) == APP_OK) {
             view_add_str(refusal, "name", c.name);
             cJSON_AddNumberToObject(refusal, "id", (double)c.id);
         }

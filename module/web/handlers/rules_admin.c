@@ -7,12 +7,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "server/app.h"
+#include "http/app.h"
 #include "db/audit.h"
 #include "web/auth.h"
 #include "db/db.h"
 #include "base/diff.h"
-#include "web/handlers.h"
+#include "web/handlers/rules_admin.h"
 #include "base/log.h"
 #include "base/num.h"
 #include "http/parse.h"
@@ -218,7 +218,8 @@ rules_admin_save(struct req *r)
 
     if (idx < 0)
         return APP_ENOTFOUND;
-    if (validate_fields(r, &r->form, spec, 1, v, NULL) != APP_OK)
+    if (validate_fields(&r->cx.err_detail, &r->form, spec, 1, v, NULL) !=
+        APP_OK)
         return APP_EVALIDATION;
     rc = rulesets_working(r->app->db, r->a, r->auth->tenant_id, &work, &drafts);
     if (rc != APP_OK)
@@ -255,7 +256,7 @@ rules_admin_save(struct req *r)
         cJSON_AddBoolToObject(d, "passes", ok);
     }
     if (rc == APP_OK)
-        rc = audit_write(r, r->auth->tenant_id, r->auth->user_id, 0,
+        rc = audit_write(&r->cx, r->auth->tenant_id, r->auth->user_id, 0,
                          "rules.draft_save", d);
     cJSON_Delete(d);
     if (rc == APP_OK)
@@ -304,7 +305,8 @@ publish_checked(struct req *r, struct rule_set *set, struct str comment,
     if (d != NULL)
         cJSON_AddNumberToObject(d, "version", set->version);
     if (rc == APP_OK)
-        rc = audit_write(r, r->auth->tenant_id, r->auth->user_id, 0, event, d);
+        rc = audit_write(&r->cx, r->auth->tenant_id, r->auth->user_id, 0, event,
+                         d);
     cJSON_Delete(d);
     if (rc == APP_OK)
         rc = db_commit(r->app->db);
@@ -323,7 +325,8 @@ rules_admin_publish(struct req *r)
     bool drafts = false, published;
     enum app_err rc;
 
-    if (validate_fields(r, &r->form, spec, 1, v, NULL) != APP_OK)
+    if (validate_fields(&r->cx.err_detail, &r->form, spec, 1, v, NULL) !=
+        APP_OK)
         return APP_EVALIDATION;
     rc = rulesets_working(r->app->db, r->a, r->auth->tenant_id, &work, &drafts);
     if (rc != APP_OK)
@@ -345,7 +348,7 @@ rules_admin_discard(struct req *r)
     if (rc == APP_OK)
         rc = rulesets_drafts_clear(r->app->db, r->auth->tenant_id);
     if (rc == APP_OK)
-        rc = audit_write(r, r->auth->tenant_id, r->auth->user_id, 0,
+        rc = audit_write(&r->cx, r->auth->tenant_id, r->auth->user_id, 0,
                          "rules.discard", NULL);
     if (rc == APP_OK)
         rc = db_commit(r->app->db);
@@ -550,7 +553,7 @@ dry_verdict(struct req *r, const struct ruledesc *rd, struct sbx *s,
             if (key == NULL)
                 continue;
             rc = buf_printf(&b, "%s%s", b.len > 0 ? ", " : "",
-                            ruledesc_label(r, rd, "evidence", key));
+                            ruledesc_label(&r->cx, rd, "evidence", key));
             if (rc == APP_OK)
                 rc = buf_printf(sig, "%s,", key);
             if (rc != APP_OK)
@@ -590,10 +593,10 @@ dry_customer(struct req *r, cJSON *m, int64_t id, const struct rule_set *pub,
     cJSON *facts = NULL, *have = NULL, *rows, *o;
     const cJSON *st;
     char perr[1024] = "", werr[1024] = "";
-    enum app_err rc = ruledesc_get(r, &rd);
+    enum app_err rc = ruledesc_get(&r->cx, &rd);
 
     if (rc == APP_OK)
-        rc = stage_inputs(r, id, &c, &facts, &have);
+        rc = stage_inputs(&r->cx, id, &c, &facts, &have);
     if (rc != APP_OK)
         return rc;
     /* A version that does not build shows its error (perr, werr) in its
@@ -607,7 +610,7 @@ dry_customer(struct req *r, cJSON *m, int64_t id, const struct rule_set *pub,
     o = cJSON_AddObjectToObject(m, "customer");
     cJSON_AddNumberToObject(o, "id", (double)c.id);
     view_add_str(o, "name", c.name);
-    view_add_str(o, "stage", ruledesc_label(r, &rd, "stages", c.stage));
+    view_add_str(o, "stage", ruledesc_label(&r->cx, &rd, "stages", c.stage));
     rows = cJSON_AddArrayToObject(m, "decisions");
     cJSON_ArrayForEach(st, ruledesc_stages(&rd))
     {
@@ -627,7 +630,7 @@ dry_customer(struct req *r, cJSON *m, int64_t id, const struct rule_set *pub,
         cJSON_AddItemToArray(args, cJSON_CreateString(key));
         cJSON_AddItemToArray(args, cJSON_Duplicate(have, true));
         cJSON_AddItemToArray(rows, row);
-        view_add_str(row, "stage", ruledesc_name(r, st));
+        view_add_str(row, "stage", ruledesc_name(&r->cx, st));
         buf_init(&a, r->a, 4096);
         buf_init(&b, r->a, 4096);
         rc = dry_verdict(r, &rd, sp, perr, args, row, "published", &a);
@@ -666,7 +669,7 @@ rules_admin_dry_run(struct req *r)
     size_t i;
     enum app_err rc;
 
-    if (validate_fields(r, src, spec, 3, v, NULL) != APP_OK)
+    if (validate_fields(&r->cx.err_detail, src, spec, 3, v, NULL) != APP_OK)
         return APP_EVALIDATION;
     fn = v[0].present ? dry_functions[v[0].i] : dry_functions[0];
     text = v[1].present ? v[1].s : STR_LIT(DRY_SAMPLE);

@@ -6,10 +6,10 @@
 #include <string.h>
 
 #include "identity/access.h"
-#include "server/app.h"
+#include "http/app.h"
 #include "db/db.h"
 #include "web/auth.h"
-#include "web/handlers.h"
+#include "web/handlers/team.h"
 #include "http/router.h"
 #include "identity/users.h"
 #include "web/view.h"
@@ -104,7 +104,7 @@ team_show(struct req *r)
     cJSON *m, *list;
     enum app_err rc;
 
-    access_scope(r, &root, &all);
+    access_scope(&r->cx, &root, &all);
     rc = db_query(r->app->db, r->a, SQL_TEAM,
                   DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(all),
                           DB_I64(r->auth->tenant_id), DB_I64(root)),

@@ -1,7 +1,7 @@
 /*
- * app.c -- loading and freeing the process-lifetime resources.
+ * resources.c -- loading and freeing the process-lifetime resources.
  */
-#include "server/app.h"
+#include "http/app.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -12,6 +12,10 @@ handler itself and the route table.  Run by `make lint`.
 
 --build: the sources the Makefile compiles; every .c and .h under module/
 must be among them (a file left out of the build or the lint fails).
+
+It also holds every function to FUNCTION_MAX lines (body, braces
+included): a longer one is split along its steps.  Tables are
+initialisers, not functions, and are not counted.
 """
 import os
 import re
@@ -33,11 +37,35 @@ ALLOWED = {
 }
 HANDLERS = "web/handlers"
 ROUTE_TABLE = "web/routes.c"
+FUNCTION_MAX = 100
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 
 
 def folder_of(rel):
     return os.path.dirname(rel)
+
+
+def long_functions(rel, text):
+    """Functions whose body (from the '{' line to the '}' line, both at
+    column 0, as clang-format writes them) is longer than FUNCTION_MAX."""
+    lines = text.split("\n")
+    out = []
+    i = 0
+    while i < len(lines):
+        if lines[i] == "{" and i > 0:
+            j = i - 1
+            while j > 0 and "(" not in lines[j]:
+                j -= 1
+            name = lines[j].split("(")[0].split()[-1:] or ["?"]
+            k = i + 1
+            while k < len(lines) and lines[k] != "}":
+                k += 1
+            if k - i + 1 > FUNCTION_MAX:
+                out.append(f"{rel}:{i + 1}: {name[0]}() has {k - i + 1} "
+                           f"lines (at most {FUNCTION_MAX}): split it")
+            i = k
+        i += 1
+    return out
 
 
 def check(root, build):
@@ -61,6 +89,8 @@ def check(root, build):
             continue
         with open(os.path.join(root, f), encoding="utf-8") as fh:
             text = fh.read()
+        if f.endswith(".c"):
+            problems.extend(long_functions(f, text))
         for m in INCLUDE.finditer(text):
             inc = m.group(1)
             line = text.count("\n", 0, m.start()) + 1

@@ -210,6 +210,27 @@ csv_reader_sep(const struct csv_reader *r)
     return r->sep;
 }
 
+/* The record starting at start passed max_record_bytes.  Inside a quoted
+ * field (opened at quote), most likely its closing quote is missing and
+ * the rest of the file became one field: say so, where that field starts. */
+APP_MUST_USE static enum app_err
+too_large(struct csv_reader *r, struct pos start, struct pos quote, bool quoted,
+          size_t field)
+{
+    size_t used;
+
+    if (!quoted)
+        return rfail(r, APP_ETOOBIG, "csv.record_too_large", start, start.line,
+                     0);
+    app_ignore(
+        rfail(r, APP_ETOOBIG, "csv.record_too_large", quote, start.line, field),
+        "the error is returned below, with more said about it");
+    used = strlen(r->err.msg);
+    snprintf(r->err.msg + used, sizeof(r->err.msg) - used,
+             "; the quoted field starting here may lack its closing quote");
+    return APP_ETOOBIG;
+}
+
 /* First pass over the record starting at start: syntax and limits. */
 APP_MUST_USE static enum app_err
 scan_record(struct csv_reader *r, struct pos start, struct scan *sc)
@@ -246,7 +267,7 @@ scan_record(struct csv_reader *r, struct pos start, struct scan *sc)
                 size_t before = at.i;
 
                 if (at.i > lim_end)
-                    goto too_large;
+                    return too_large(r, start, quote, quoted, field);
                 if (at.i >= n)
                     return rfail(r, APP_EINVAL, "csv.unterminated_quote", quote,
                                  start.line, field);
@@ -268,7 +289,7 @@ scan_record(struct csv_reader *r, struct pos start, struct scan *sc)
                                  start.line, field);
             }
             if (at.i > lim_end)
-                goto too_large;
+                return too_large(r, start, quote, quoted, field);
             if (at.i < n && p[at.i] != r->sep && p[at.i] != '\r' &&
                 p[at.i] != '\n')
                 return rfail(r, APP_EINVAL, "csv.text_after_quote", at,
@@ -282,7 +303,7 @@ scan_record(struct csv_reader *r, struct pos start, struct scan *sc)
                 at.i++;
                 flen++;
                 if (at.i > lim_end)
-                    goto too_large;
+                    return too_large(r, start, quote, quoted, field);
                 if (flen > l->max_field_bytes)
                     return rfail(r, APP_ETOOBIG, "csv.field_too_large", fstart,
                                  start.line, field);
@@ -293,7 +314,7 @@ scan_record(struct csv_reader *r, struct pos start, struct scan *sc)
         if (at.i < n && p[at.i] == r->sep) {
             at.i++;
             if (at.i > lim_end)
-                goto too_large;
+                return too_large(r, start, quote, quoted, field);
             continue;
         }
         break;
@@ -301,24 +322,6 @@ scan_record(struct csv_reader *r, struct pos start, struct scan *sc)
     sc->nfields = field;
     sc->end = at;
     return APP_OK;
-
-too_large:
-    if (!quoted)
-        return rfail(r, APP_ETOOBIG, "csv.record_too_large", start, start.line,
-                     0);
-    /* Most likely a closing quote is missing and the rest of the file
-     * became one field: point at where that field starts. */
-    app_ignore(
-        rfail(r, APP_ETOOBIG, "csv.record_too_large", quote, start.line, field),
-        "the error is returned below, with more said about it");
-    {
-        size_t used = strlen(r->err.msg);
-
-        snprintf(r->err.msg + used, sizeof(r->err.msg) - used,
-                 "; the quoted field starting here may lack its closing "
-                 "quote");
-    }
-    return APP_ETOOBIG;
 }
 
 /* Second pass: copy the fields of a record that scan_record() accepted. */

@@ -534,6 +534,47 @@ out:
     return rc;
 }
 
+/* Copy the row just fetched into cells[0..ncols) in the arena: short
+ * values from their inline buffers, long ones fetched again whole. */
+APP_MUST_USE static enum app_err
+copy_row(struct db *db, MYSQL_STMT *st, struct arena *a, const char *sql,
+         const char *bufs, const unsigned long *lens, const my_bool *nulls,
+         size_t ncols, struct str *cells)
+{
+    size_t c;
+
+    for (c = 0; c < ncols; c++) {
+        struct str *cell = &cells[c];
+        char *p;
+
+        if (nulls[c]) {
+            cell->p = NULL;
+            cell->len = 0;
+            continue;
+        }
+        p = arena_alloc(a, (size_t)lens[c] + 1);
+        if (p == NULL)
+            return APP_ENOMEM;
+        if (lens[c] <= CELL_INLINE) {
+            memcpy(p, bufs + c * CELL_INLINE, lens[c]);
+        } else {
+            MYSQL_BIND one;
+
+            memset(&one, 0, sizeof(one));
+            one.buffer_type = MYSQL_TYPE_STRING;
+            one.buffer = p;
+            one.buffer_length = lens[c];
+            if (mysql_stmt_fetch_column(st, &one, (unsigned)c, 0) != 0)
+                return fail(db, mysql_stmt_errno(st), mysql_stmt_error(st),
+                            sql);
+        }
+        p[lens[c]] = '\0';
+        cell->p = p;
+        cell->len = (size_t)lens[c];
+    }
+    return APP_OK;
+}
+
 enum app_err
 db_query(struct db *db, struct arena *a, const char *sql,
          const struct db_val *args, size_t nargs, size_t max_rows,
@@ -602,39 +643,10 @@ db_query(struct db *db, struct arena *a, const char *sql,
             rc = fail(db, mysql_stmt_errno(st), mysql_stmt_error(st), sql);
             goto out;
         }
-        for (c = 0; c < ncols; c++) {
-            struct str *cell = &out->cells[r * ncols + c];
-            char *p;
-
-            if (nulls[c]) {
-                cell->p = NULL;
-                cell->len = 0;
-                continue;
-            }
-            p = arena_alloc(a, (size_t)lens[c] + 1);
-            if (p == NULL) {
-                rc = APP_ENOMEM;
-                goto out;
-            }
-            if (lens[c] <= CELL_INLINE) {
-                memcpy(p, bufs + c * CELL_INLINE, lens[c]);
-            } else {
-                MYSQL_BIND one;
-
-                memset(&one, 0, sizeof(one));
-                one.buffer_type = MYSQL_TYPE_STRING;
-                one.buffer = p;
-                one.buffer_length = lens[c];
-                if (mysql_stmt_fetch_column(st, &one, (unsigned)c, 0) != 0) {
-                    rc = fail(db, mysql_stmt_errno(st), mysql_stmt_error(st),
-                              sql);
-                    goto out;
-                }
-            }
-            p[lens[c]] = '\0';
-            cell->p = p;
-            cell->len = (size_t)lens[c];
-        }
+        rc = copy_row(db, st, a, sql, bufs, lens, nulls, ncols,
+                      &out->cells[r * ncols]);
+        if (rc != APP_OK)
+            goto out;
     }
     rc = APP_OK;
 out:

@@ -184,6 +184,41 @@ fail:
     return -1;
 }
 
+/* Every applied migration must still be on disk, unchanged: 0, or -1
+ * (said on stderr) when one was edited after it was applied. */
+static int
+check_applied(const struct conf *conf, const struct mfile *files, size_t nfiles,
+              const struct db_res *applied)
+{
+    size_t i, r;
+
+    for (r = 0; r < applied->nrows; r++) {
+        int64_t v = db_int(applied, r, 0, -1);
+        bool found = false;
+
+        for (i = 0; i < nfiles; i++) {
+            if (files[i].version != v)
+                continue;
+            found = true;
+            if (strcmp(files[i].checksum, db_text(applied, r, 2)) != 0) {
+                fprintf(stderr,
+                        "migrate: %s was changed after it was applied "
+                        "(checksum %.12s..., recorded %.12s...); add a new "
+                        "migration instead of editing an applied one\n",
+                        files[i].name, files[i].checksum,
+                        db_text(applied, r, 2));
+                return -1;
+            }
+        }
+        if (!found)
+            fprintf(stderr,
+                    "migrate: warning: applied migration %s is "
+                    "not in %s\n",
+                    db_text(applied, r, 1), conf->sql_dir);
+    }
+    return 0;
+}
+
 int
 migrate_run(const struct conf *conf, bool dry_run, bool quiet)
 {
@@ -219,31 +254,8 @@ migrate_run(const struct conf *conf, bool dry_run, bool quiet)
         fprintf(stderr, "migrate: %s\n", db_error(db));
         goto out;
     }
-    /* Every applied migration must still be on disk, unchanged. */
-    for (r = 0; r < applied.nrows; r++) {
-        int64_t v = db_int(&applied, r, 0, -1);
-        bool found = false;
-
-        for (i = 0; i < nfiles; i++) {
-            if (files[i].version != v)
-                continue;
-            found = true;
-            if (strcmp(files[i].checksum, db_text(&applied, r, 2)) != 0) {
-                fprintf(stderr,
-                        "migrate: %s was changed after it was applied "
-                        "(checksum %.12s..., recorded %.12s...); add a new "
-                        "migration instead of editing an applied one\n",
-                        files[i].name, files[i].checksum,
-                        db_text(&applied, r, 2));
-                goto out;
-            }
-        }
-        if (!found)
-            fprintf(stderr,
-                    "migrate: warning: applied migration %s is "
-                    "not in %s\n",
-                    db_text(&applied, r, 1), conf->sql_dir);
-    }
+    if (check_applied(conf, files, nfiles, &applied) != 0)
+        goto out;
     for (i = 0; i < nfiles; i++) {
         bool done = false;
 

@@ -13,6 +13,7 @@
 
 #include "base/conf.h"
 #include "base/err.h"
+#include "base/str.h"
 
 struct tmpl_set;
 struct i18n;
@@ -42,5 +43,12 @@ APP_MUST_USE enum app_err app_load_resources(struct app *a, char *err,
 
 /* Free everything app_load_resources() made, and the db if any. */
 void app_free_resources(struct app *a);
+
+/* The rule engine's text (lua_dir/engine.lua), loaded once per worker. */
+static inline struct str
+app_engine(const struct app *a)
+{
+    return (struct str){ a->engine, a->engine_len };
+}
 
 #endif

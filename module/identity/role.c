@@ -3,9 +3,9 @@
  */
 #include "identity/role.h"
 
-static const char *const role_names[ROLE_COUNT] = {
-    "admin",   "manager",    "rep",           "legal",
-    "finance", "supervisor", "store_manager", "marketing",
+const char *const role_names[ROLE_COUNT + 1] = {
+    "admin",      "manager",       "rep",       "legal", "finance",
+    "supervisor", "store_manager", "marketing", NULL,
 };
 
 unsigned

@@ -24,6 +24,10 @@ enum role {
 
 #define ROLE_COUNT 8
 
+/* The role names by bit (role_names[i] is 1 << i), NULL-terminated: the
+ * choices of a role field. */
+extern const char *const role_names[ROLE_COUNT + 1];
+
 /* The role bit for a role name ("admin", "store_manager", ...), 0 when
  * unknown; the name of a role bit; the i-th role name (0..ROLE_COUNT-1). */
 unsigned role_from_name(struct str name);

@@ -15,6 +15,7 @@
 #include "base/str.h"
 
 static const char SQL_TENANT_FIND[] = "SELECT id FROM tenants WHERE slug = ?";
+static const char SQL_TENANT_SLUG[] = "SELECT slug FROM tenants WHERE id = ?";
 static const char SQL_TENANT_ADD[] =
     "INSERT INTO tenants (slug, name, time_zone, locale) VALUES (?, ?, ?, ?)";
 
@@ -28,6 +29,21 @@ tenants_find(struct db *db, struct arena *a, struct str slug, int64_t *id)
     rc = db_query(db, a, SQL_TENANT_FIND, DB_ARGS(DB_STR(slug)), 1, &res);
     if (rc == APP_OK && res.nrows > 0)
         *id = db_int(&res, 0, 0, 0);
+    return rc;
+}
+
+enum app_err
+tenants_slug(struct db *db, struct arena *a, int64_t id, const char **slug)
+{
+    struct db_res res;
+    enum app_err rc =
+        db_query(db, a, SQL_TENANT_SLUG, DB_ARGS(DB_I64(id)), 1, &res);
+
+    *slug = "";
+    if (rc == APP_OK && res.nrows == 0)
+        rc = APP_ENOTFOUND;
+    if (rc == APP_OK)
+        *slug = db_text(&res, 0, 0);
     return rc;
 }
 

@@ -30,6 +30,10 @@ struct tenant_new {
 APP_MUST_USE enum app_err tenants_find(struct db *db, struct arena *a,
                                        struct str slug, int64_t *id);
 
+/* The code of company id (APP_ENOTFOUND when there is none). */
+APP_MUST_USE enum app_err tenants_slug(struct db *db, struct arena *a,
+                                       int64_t id, const char **slug);
+
 /* Whether t is a valid new company; *problem (static text, for the CLI)
  * names what is wrong otherwise. */
 bool tenants_valid(const struct tenant_new *t, const char **problem);

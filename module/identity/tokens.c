@@ -2,7 +2,13 @@
  * tokens.c -- API tokens.
  */
 #include "identity/tokens.h"
+
+#include <sodium.h>
+
+#include "base/validate.h"
+#include "db/audit.h"
 #include "identity/secret.h"
+#include "identity/users.h"
 
 static const char SQL_TOKEN_ADD[] =
     "INSERT INTO api_tokens (tenant_id, user_id, name, token_hash, prefix, "
@@ -21,37 +27,84 @@ static const char SQL_TOKEN_LIST[] =
     "WHERE k.tenant_id = ? AND (? = 0 OR k.user_id = ?) "
     "ORDER BY k.revoked_at IS NOT NULL, k.id DESC LIMIT 500";
 
-enum app_err
-tokens_create(struct db *db, int64_t tenant, int64_t user, int64_t created_by,
-              struct str name, long days, char *secret, int64_t *id)
+/* The audit entry of a token event, {"token_id": id}. */
+APP_MUST_USE static enum app_err
+audit(struct ctx *cx, int64_t subject, const char *event, int64_t id)
 {
-    char hash[SESSION_ID_HEX], prefix[9];
-    uint64_t tid = 0;
+    cJSON *d = cJSON_CreateObject();
     enum app_err rc;
 
+    if (d != NULL)
+        cJSON_AddNumberToObject(d, "token_id", (double)id);
+    rc = audit_write(cx, cx->tenant_id, cx->user_id, subject, event, d);
+    cJSON_Delete(d);
+    return rc;
+}
+
+enum app_err
+tokens_create(struct ctx *cx, int64_t user, const struct kvlist *fields,
+              cJSON *errors, char *secret, int64_t *id)
+{
+    static const struct field_spec spec[] = {
+        { "name", V_LINE, true, 1, 100, NULL },
+        { "days", V_INT, false, 0, 3650, NULL },
+    };
+    struct field_val v[2];
+    char hash[SESSION_ID_HEX], prefix[9];
+    uint64_t tid = 0;
+    struct user u;
+    struct db_tx tx = DB_TX_INIT;
+    enum app_err rc =
+        validate_fields(&cx->err_detail, fields, spec, 2, v, errors);
+    long days = v[1].present ? (long)v[1].i : 0;
+
+    *id = 0;
+    secret[0] = '\0';
+    /* The user must be an active user of this company. */
+    if (users_get(cx->db, cx->a, cx->tenant_id, user, &u) != APP_OK ||
+        !u.active) {
+        cJSON_AddStringToObject(errors, "user", "admin.bad_user");
+        rc = APP_EVALIDATION;
+    }
+    if (rc != APP_OK) {
+        cx->err_detail = "validate.failed";
+        return rc;
+    }
     secret_token_new(secret, hash, prefix);
-    rc = db_exec(db, SQL_TOKEN_ADD,
-                 DB_ARGS(DB_I64(tenant), DB_I64(user), DB_STR(name),
-                         DB_CSTR(hash), DB_CSTR(prefix),
-                         created_by > 0 ? DB_I64(created_by) : DB_NULL,
-                         DB_I64(days), DB_I64(days)),
-                 NULL, &tid);
-    if (rc == APP_OK && id != NULL)
+    while (db_tx_next(cx->db, &tx, &rc)) {
+        rc = db_exec(cx->db, SQL_TOKEN_ADD,
+                     DB_ARGS(DB_I64(cx->tenant_id), DB_I64(user),
+                             DB_STR(v[0].s), DB_CSTR(hash), DB_CSTR(prefix),
+                             cx->user_id > 0 ? DB_I64(cx->user_id) : DB_NULL,
+                             DB_I64(days), DB_I64(days)),
+                     NULL, &tid);
+        if (rc == APP_OK)
+            rc = audit(cx, user, "token.create", (int64_t)tid);
+    }
+    if (rc != APP_OK)
+        sodium_memzero(secret, TOKEN_SECRET_MAX);
+    else
         *id = (int64_t)tid;
     return rc;
 }
 
 enum app_err
-tokens_revoke(struct db *db, int64_t tenant, int64_t user, int64_t id)
+tokens_revoke(struct ctx *cx, int64_t user, int64_t id)
 {
     uint64_t n = 0;
-    enum app_err rc =
-        db_exec(db, SQL_TOKEN_REVOKE,
-                DB_ARGS(DB_I64(tenant), DB_I64(id), DB_I64(user), DB_I64(user)),
-                &n, NULL);
+    struct db_tx tx = DB_TX_INIT;
+    enum app_err rc;
 
-    if (rc == APP_OK && n == 0)
-        return APP_ENOTFOUND;
+    while (db_tx_next(cx->db, &tx, &rc)) {
+        rc = db_exec(cx->db, SQL_TOKEN_REVOKE,
+                     DB_ARGS(DB_I64(cx->tenant_id), DB_I64(id), DB_I64(user),
+                             DB_I64(user)),
+                     &n, NULL);
+        if (rc == APP_OK && n == 0)
+            rc = APP_ENOTFOUND;
+        if (rc == APP_OK)
+            rc = audit(cx, user, "token.revoke", id);
+    }
     return rc;
 }
 

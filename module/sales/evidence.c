@@ -226,6 +226,91 @@ valid_text(struct str s, size_t max)
     return utf8_chars(s.p, s.len) <= max;
 }
 
+/* A "list" field's items (taken over: added to out, or freed). */
+static bool
+check_list(struct ctx *cx, const cJSON *f, const char *name, bool required,
+           cJSON *items, cJSON *out, cJSON *errors)
+{
+    int n = cJSON_GetArraySize(items);
+    const cJSON *it;
+    double lo, hi;
+
+    cJSON_ArrayForEach(it, items)
+    {
+        if (!valid_text(str_c(it->valuestring), FIELD_ITEM_MAX)) {
+            field_error(cx, errors, name, "validate.too_long", FIELD_ITEM_MAX);
+            cJSON_Delete(items);
+            return false;
+        }
+    }
+    if (n == 0 && !required) {
+        cJSON_Delete(items);
+        return true;
+    }
+    cJSON_AddItemToObject(out, name, items);
+    if ((required && n == 0) || n > FIELD_LIST_MAX ||
+        (def_num(f, "min", &lo) && n < lo)) {
+        field_error(cx, errors, name, "evidence.list_min",
+                    def_num(f, "min", &lo) ? lo : 1);
+        return false;
+    }
+    if (def_num(f, "max", &hi) && n > hi) {
+        field_error(cx, errors, name, "evidence.list_max", hi);
+        return false;
+    }
+    return true;
+}
+
+/* A non-empty text, number, date or choice field, added to out. */
+static bool
+check_scalar(struct ctx *cx, const cJSON *f, const char *name, const char *type,
+             struct str text, cJSON *out, cJSON *errors)
+{
+    double lo, hi, num;
+    int y, m, d;
+
+    if (!valid_text(text, FIELD_TEXT_MAX)) {
+        field_error(cx, errors, name, "validate.too_long", FIELD_TEXT_MAX);
+        return false;
+    }
+    if (strcmp(type, "number") == 0) {
+        if (!parse_decimal(text, 11, 4, &num)) {
+            field_error(cx, errors, name, "evidence.bad_number", -1);
+            return false;
+        }
+        if (def_num(f, "min", &lo) && num < lo) {
+            field_error(cx, errors, name, "evidence.too_small", lo);
+            return false;
+        }
+        if (def_num(f, "max", &hi) && num > hi) {
+            field_error(cx, errors, name, "evidence.too_large", hi);
+            return false;
+        }
+        cJSON_AddNumberToObject(out, name, num);
+        return true;
+    }
+    if (strcmp(type, "date") == 0 && !parse_date(text, &y, &m, &d)) {
+        field_error(cx, errors, name, "evidence.bad_date", -1);
+        return false;
+    }
+    if (strcmp(type, "choice") == 0) {
+        const cJSON *o, *opts = cJSON_GetObjectItemCaseSensitive(f, "options");
+        bool found = false;
+
+        cJSON_ArrayForEach(o, opts)
+        {
+            if (cJSON_IsString(o) && str_eq_c(text, o->valuestring))
+                found = true;
+        }
+        if (!found) {
+            field_error(cx, errors, name, "evidence.bad_choice", -1);
+            return false;
+        }
+    }
+    cJSON_AddStringToObject(out, name, arena_str(cx->a, text).p);
+    return true;
+}
+
 enum app_err
 evidence_validate(struct ctx *cx, const cJSON *def, const struct kvlist *form,
                   const cJSON *json, cJSON **data, cJSON *errors)
@@ -244,10 +329,8 @@ evidence_validate(struct ctx *cx, const cJSON *def, const struct kvlist *form,
         bool required =
             cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(f, "required"));
         bool list = strcmp(type, "list") == 0;
-        double lo, hi, num;
         struct str text;
         cJSON *items = NULL;
-        int y, m, d;
 
         if (name == NULL)
             continue;
@@ -257,36 +340,8 @@ evidence_validate(struct ctx *cx, const cJSON *def, const struct kvlist *form,
             continue;
         }
         if (list) {
-            int n = cJSON_GetArraySize(items);
-            const cJSON *it;
-            bool items_ok = true;
-
-            cJSON_ArrayForEach(it, items)
-            {
-                if (!valid_text(str_c(it->valuestring), FIELD_ITEM_MAX))
-                    items_ok = false;
-            }
-            if (!items_ok) {
-                field_error(cx, errors, name, "validate.too_long",
-                            FIELD_ITEM_MAX);
+            if (!check_list(cx, f, name, required, items, out, errors))
                 bad = true;
-                cJSON_Delete(items);
-                continue;
-            }
-            if (n == 0 && !required) {
-                cJSON_Delete(items);
-                continue;
-            }
-            if ((required && n == 0) || n > FIELD_LIST_MAX ||
-                (def_num(f, "min", &lo) && n < lo)) {
-                field_error(cx, errors, name, "evidence.list_min",
-                            def_num(f, "min", &lo) ? lo : 1);
-                bad = true;
-            } else if (def_num(f, "max", &hi) && n > hi) {
-                field_error(cx, errors, name, "evidence.list_max", hi);
-                bad = true;
-            }
-            cJSON_AddItemToObject(out, name, items);
             continue;
         }
         if (text.len == 0) {
@@ -296,48 +351,8 @@ evidence_validate(struct ctx *cx, const cJSON *def, const struct kvlist *form,
             }
             continue;
         }
-        if (!valid_text(text, FIELD_TEXT_MAX)) {
-            field_error(cx, errors, name, "validate.too_long", FIELD_TEXT_MAX);
+        if (!check_scalar(cx, f, name, type, text, out, errors))
             bad = true;
-        } else if (strcmp(type, "number") == 0) {
-            if (!parse_decimal(text, 11, 4, &num)) {
-                field_error(cx, errors, name, "evidence.bad_number", -1);
-                bad = true;
-            } else if (def_num(f, "min", &lo) && num < lo) {
-                field_error(cx, errors, name, "evidence.too_small", lo);
-                bad = true;
-            } else if (def_num(f, "max", &hi) && num > hi) {
-                field_error(cx, errors, name, "evidence.too_large", hi);
-                bad = true;
-            } else {
-                cJSON_AddNumberToObject(out, name, num);
-            }
-        } else if (strcmp(type, "date") == 0) {
-            if (!parse_date(text, &y, &m, &d)) {
-                field_error(cx, errors, name, "evidence.bad_date", -1);
-                bad = true;
-            } else {
-                cJSON_AddStringToObject(out, name, arena_str(cx->a, text).p);
-            }
-        } else if (strcmp(type, "choice") == 0) {
-            const cJSON *o,
-                *opts = cJSON_GetObjectItemCaseSensitive(f, "options");
-            bool found = false;
-
-            cJSON_ArrayForEach(o, opts)
-            {
-                if (cJSON_IsString(o) && str_eq_c(text, o->valuestring))
-                    found = true;
-            }
-            if (!found) {
-                field_error(cx, errors, name, "evidence.bad_choice", -1);
-                bad = true;
-            } else {
-                cJSON_AddStringToObject(out, name, arena_str(cx->a, text).p);
-            }
-        } else {
-            cJSON_AddStringToObject(out, name, arena_str(cx->a, text).p);
-        }
     }
     if (!bad) {
         char *text = cJSON_PrintUnformatted(out);

@@ -25,7 +25,12 @@
 #include "rules/rulesets.h"
 #include "identity/tenants.h"
 #include "identity/tokens.h"
+#include "identity/user_input.h"
 #include "identity/users.h"
+#include "identity/role.h"
+#include "base/i18n.h"
+#include "db/ctx.h"
+#include "base/conf.h"
 #include "base/validate.h"
 
 static const char SQL_TENANT_LIST[] =
@@ -234,8 +239,30 @@ cmd_tenant(struct conf *c, int argc, char **argv)
     return 2;
 }
 
+/* Say each field problem of errors on stderr, in English. */
+static void
+print_problems(const struct conf *c, const cJSON *errors)
+{
+    struct i18n *cat = NULL;
+    char dir[CONF_STR_MAX + 8], err[256];
+    const cJSON *e;
+
+    snprintf(dir, sizeof(dir), "%s/i18n", c->templates_dir);
+    app_ignore(i18n_load(dir, &cat, err, sizeof(err)),
+               "without the catalogs the keys themselves are printed");
+    cJSON_ArrayForEach(e, errors)
+    {
+        const char *key = cJSON_IsString(e) ? e->valuestring : "?";
+        const char *text = cat != NULL ? i18n_text(cat, "en", key) : NULL;
+
+        fprintf(stderr, "proofline: %s: %s\n", e->string,
+                text != NULL ? text : key);
+    }
+    i18n_free(cat);
+}
+
 static int
-user_add(struct conf *c, int argc, char **argv)
+cmd_user_add(struct conf *c, int argc, char **argv)
 {
     struct cli_opt opts[] = {
         { "tenant", true, NULL },
@@ -246,21 +273,23 @@ user_add(struct conf *c, int argc, char **argv)
         { "region", true, NULL },
         { "password-stdin", false, NULL },
     };
+    static const char *const fields[] = { "login", "name", "role", "region" };
     const int no = (int)(sizeof(opts) / sizeof(opts[0]));
-    const char *pos[1], *login, *role, *name;
+    const char *pos[1], *login, *role;
     int npos, rc = 1;
     struct cli_db x = { 0 };
+    struct kvlist kv = { 0 };
+    struct ctx cx;
     int64_t tenant = 0, manager = 0, id = 0;
-    char pw[1100], hash[PASSWORD_HASH_MAX];
-    bool generated;
-    struct user_new nu;
-    cJSON *d;
+    char pw[1100], generated[USER_TEMP_PASSWORD];
+    cJSON *errors = NULL;
+    size_t i;
 
+    pw[0] = '\0';
     if (cli_parse("user add", argc, argv, 2, opts, no, pos, 0, &npos) != 0)
         return 2;
     login = cli_get(opts, no, "login");
     role = cli_get(opts, no, "role");
-    name = cli_get(opts, no, "name");
     if (login == NULL || role == NULL || role_from_name(str_c(role)) == 0) {
         fprintf(stderr, "usage: proofline user add --tenant T --login L "
                         "--role ROLE [--manager LOGIN] [--name N] "
@@ -280,48 +309,42 @@ user_add(struct conf *c, int argc, char **argv)
                 cli_get(opts, no, "manager"));
         goto out;
     }
-    if (get_password(cli_get(opts, no, "password-stdin") != NULL, login,
-                     cli_get(opts, no, "tenant"), pw, sizeof(pw),
-                     &generated) != 0 ||
-        password_hash(str_c(pw), hash) != APP_OK)
+    if (read_password(cli_get(opts, no, "password-stdin") != NULL, pw,
+                      sizeof(pw)) < 0)
         goto out;
-    memset(&nu, 0, sizeof(nu));
-    nu.login = str_c(login);
-    nu.display_name = str_c(name != NULL ? name : login);
-    nu.role = role_from_name(str_c(role));
-    nu.manager_id = manager;
-    nu.region = str_c(
-        cli_get(opts, no, "region") != NULL ? cli_get(opts, no, "region") : "");
-    nu.password_hash = hash;
-    if (db_begin(x.db) != APP_OK)
+    /* The same fields as the admin page, through the same check. */
+    for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+        const char *v = cli_get(opts, no, fields[i]);
+
+        if (v != NULL && kv_add(x.a, &kv, str_c(fields[i]), str_c(v)) != APP_OK)
+            goto out;
+    }
+    if ((manager > 0 &&
+         kv_add(x.a, &kv, STR_LIT("manager"),
+                str_c(arena_printf(x.a, "%lld", (long long)manager))) !=
+             APP_OK) ||
+        kv_add(x.a, &kv, STR_LIT("password"), str_c(pw)) != APP_OK)
         goto out;
-    switch (users_create(x.db, x.a, tenant, &nu, &id)) {
+    errors = cJSON_CreateObject();
+    if (errors == NULL)
+        goto out;
+    ctx_init(&cx, x.a, x.db, c, NULL, tenant, 0, ROLE_ADMIN);
+    switch (user_add(&cx, &kv, errors, generated, &id)) {
     case APP_OK:
         break;
-    case APP_ECONFLICT:
-        fprintf(stderr, "proofline: login '%s' is taken\n", login);
-        goto out;
     case APP_EVALIDATION:
-        fprintf(stderr, "proofline: the manager must be an active admin, "
-                        "manager or supervisor\n");
+        print_problems(c, errors);
         goto out;
     default:
+        fprintf(stderr, "proofline: %s\n", db_error(x.db));
         goto out;
     }
-    d = cJSON_CreateObject();
-    cJSON_AddStringToObject(d, "login", login);
-    cJSON_AddStringToObject(d, "role", role);
-    if (audit_write_db(x.db, tenant, 0, id, "user.create", d) != APP_OK ||
-        db_commit(x.db) != APP_OK) {
-        cJSON_Delete(d);
-        goto out;
-    }
-    cJSON_Delete(d);
     printf("user '%s' created (id %lld)\n", login, (long long)id);
-    if (generated)
-        printf("password: %s\n", pw);
+    if (generated[0] != '\0')
+        printf("password: %s\n", generated);
     rc = 0;
 out:
+    cJSON_Delete(errors);
     sodium_memzero(pw, sizeof(pw));
     close_db(&x);
     return rc;
@@ -411,7 +434,7 @@ int
 cmd_user(struct conf *c, int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "add") == 0)
-        return user_add(c, argc, argv);
+        return cmd_user_add(c, argc, argv);
     if (argc >= 2 && strcmp(argv[1], "passwd") == 0)
         return user_passwd(c, argc, argv);
     if (argc >= 2 && strcmp(argv[1], "list") == 0)
@@ -433,7 +456,9 @@ token_create(struct conf *c, int argc, char **argv)
     int64_t tenant = 0, uid = 0, days = 0, tid = 0;
     char secret[TOKEN_SECRET_MAX];
     const char *name;
-    cJSON *d;
+    struct kvlist kv = { 0 };
+    struct ctx cx;
+    cJSON *errors = NULL;
 
     if (cli_parse("token create", argc, argv, 2, opts, 4, pos, 0, &npos) != 0)
         return 2;
@@ -454,24 +479,29 @@ token_create(struct conf *c, int argc, char **argv)
         fprintf(stderr, "proofline: no user '%s'\n", user);
         goto out;
     }
-    if (db_begin(x.db) != APP_OK ||
-        tokens_create(x.db, tenant, uid, 0, str_c(name), (long)days, secret,
-                      &tid) != APP_OK)
+    errors = cJSON_CreateObject();
+    ctx_init(&cx, x.a, x.db, c, NULL, tenant, 0, ROLE_ADMIN);
+    if (errors == NULL ||
+        kv_add(x.a, &kv, STR_LIT("name"), str_c(name)) != APP_OK ||
+        kv_add(x.a, &kv, STR_LIT("days"),
+               str_c(arena_printf(x.a, "%lld", (long long)days))) != APP_OK)
         goto out;
-    d = cJSON_CreateObject();
-    cJSON_AddNumberToObject(d, "token_id", (double)tid);
-    if (audit_write_db(x.db, tenant, 0, uid, "token.create", d) != APP_OK ||
-        db_commit(x.db) != APP_OK) {
-        cJSON_Delete(d);
+    switch (tokens_create(&cx, uid, &kv, errors, secret, &tid)) {
+    case APP_OK:
+        break;
+    case APP_EVALIDATION:
+        print_problems(c, errors);
+        goto out;
+    default:
         goto out;
     }
-    cJSON_Delete(d);
     /* The secret is shown this once; only its hash is stored. */
     printf("%s\n", secret);
     fprintf(stderr, "token %lld for '%s' created%s; it is shown once\n",
             (long long)tid, user, days > 0 ? " with an expiry" : "");
     rc = 0;
 out:
+    cJSON_Delete(errors);
     sodium_memzero(secret, sizeof(secret));
     close_db(&x);
     return rc;
@@ -485,7 +515,7 @@ token_revoke(struct conf *c, int argc, char **argv)
     int npos, rc = 1;
     struct cli_db x = { 0 };
     int64_t tenant = 0, id = 0;
-    cJSON *d;
+    struct ctx cx;
 
     if (cli_parse("token revoke", argc, argv, 2, opts, 2, pos, 0, &npos) != 0 ||
         cli_get(opts, 2, "id") == NULL ||
@@ -496,20 +526,16 @@ token_revoke(struct conf *c, int argc, char **argv)
     if (open_db(c, &x) != 0 ||
         tenant_of(&x, cli_get(opts, 2, "tenant"), &tenant) != 0)
         goto out;
-    if (db_begin(x.db) != APP_OK)
-        goto out;
-    if (tokens_revoke(x.db, tenant, 0, id) != APP_OK) {
+    ctx_init(&cx, x.a, x.db, c, NULL, tenant, 0, ROLE_ADMIN);
+    switch (tokens_revoke(&cx, 0, id)) {
+    case APP_OK:
+        break;
+    case APP_ENOTFOUND:
         fprintf(stderr, "proofline: no active token %lld\n", (long long)id);
         goto out;
-    }
-    d = cJSON_CreateObject();
-    cJSON_AddNumberToObject(d, "token_id", (double)id);
-    if (audit_write_db(x.db, tenant, 0, 0, "token.revoke", d) != APP_OK ||
-        db_commit(x.db) != APP_OK) {
-        cJSON_Delete(d);
+    default:
         goto out;
     }
-    cJSON_Delete(d);
     printf("token %lld revoked\n", (long long)id);
     rc = 0;
 out:

@@ -126,6 +126,47 @@ day_start(const char *s, time_t *out)
     return *out != (time_t)-1;
 }
 
+/* The customers of the demo tenant, inside the caller's transaction. */
+APP_MUST_USE static enum app_err
+fill(struct demo *d, const struct conf *c, const struct demo_spec *spec)
+{
+    char err[512];
+    enum app_err rc;
+
+    err[0] = '\0';
+    rc = demo_customers(d->db, &d->rng, c, spec, err, sizeof(err));
+    if (rc != APP_OK)
+        fprintf(stderr, "proofline demo: %s\n", err);
+    return rc;
+}
+
+/* The numeric options, checked; *now becomes noon UTC of --today (or of
+ * the current day: the data of one day is the same all day). */
+static bool
+demo_numbers(const struct cli_opt *opts, int nopts, int64_t *reps,
+             int64_t *seed, int64_t *customers, int64_t *days, time_t *now)
+{
+    const char *today = cli_get(opts, nopts, "today");
+    const char *v;
+
+    if (((v = cli_get(opts, nopts, "reps")) != NULL &&
+         !parse_i64(str_c(v), 1, 5000, reps)) ||
+        ((v = cli_get(opts, nopts, "seed")) != NULL &&
+         !parse_i64(str_c(v), 0, INT64_MAX, seed)) ||
+        ((v = cli_get(opts, nopts, "customers")) != NULL &&
+         !parse_i64(str_c(v), 0, 1000000, customers)) ||
+        ((v = cli_get(opts, nopts, "days")) != NULL &&
+         !parse_i64(str_c(v), 7, 3650, days)) ||
+        (today != NULL && !day_start(today, now)))
+        return false;
+    if (today == NULL)
+        *now -= *now % 86400;
+    *now += 12 * 3600; /* noon UTC: "today" whatever the tenant zone */
+    if (*customers < 0)
+        *customers = *reps * 12;
+    return true;
+}
+
 int
 cmd_demo(struct conf *c, int argc, char **argv)
 {
@@ -136,7 +177,7 @@ cmd_demo(struct conf *c, int argc, char **argv)
         { "if-absent", false, NULL },
     };
     const int nopts = (int)(sizeof(opts) / sizeof(opts[0]));
-    const char *pos[1], *today;
+    const char *pos[1];
     int npos, rc = 1;
     int64_t reps = 6, seed = 1, customers = -1, days = 220;
     const char *slug;
@@ -152,28 +193,12 @@ cmd_demo(struct conf *c, int argc, char **argv)
     slug = cli_get(opts, nopts, "tenant");
     if (slug == NULL)
         slug = "demo";
-    today = cli_get(opts, nopts, "today");
-    if ((cli_get(opts, nopts, "reps") != NULL &&
-         !parse_i64(str_c(cli_get(opts, nopts, "reps")), 1, 5000, &reps)) ||
-        (cli_get(opts, nopts, "seed") != NULL &&
-         !parse_i64(str_c(cli_get(opts, nopts, "seed")), 0, INT64_MAX,
-                    &seed)) ||
-        (cli_get(opts, nopts, "customers") != NULL &&
-         !parse_i64(str_c(cli_get(opts, nopts, "customers")), 0, 1000000,
-                    &customers)) ||
-        (cli_get(opts, nopts, "days") != NULL &&
-         !parse_i64(str_c(cli_get(opts, nopts, "days")), 7, 3650, &days)) ||
-        (today != NULL && !day_start(today, &now))) {
+    if (!demo_numbers(opts, nopts, &reps, &seed, &customers, &days, &now)) {
         fprintf(stderr, "proofline demo: --reps takes 1..5000, --customers "
                         "0..1000000, --days 7..3650, --today a date "
                         "(YYYY-MM-DD), --seed a non-negative integer\n");
         return 2;
     }
-    if (today == NULL)
-        now -= now % 86400; /* the data of one day is the same all day */
-    now += 12 * 3600;       /* noon UTC: "today" whatever the tenant zone */
-    if (customers < 0)
-        customers = reps * 12;
     d.a = arena_new(64 * 1024, 256u << 20);
     d.db = d.a != NULL ? cli_db_open(c, "demo") : NULL;
     if (d.db == NULL)
@@ -206,23 +231,15 @@ cmd_demo(struct conf *c, int argc, char **argv)
     }
     if (make_users(&d, (int)reps) != APP_OK)
         goto rollback;
-    {
-        char err[512];
-
-        memset(&spec, 0, sizeof(spec));
-        spec.tenant = d.tenant;
-        spec.reps = d.reps;
-        spec.nreps = d.nreps;
-        spec.customers = customers;
-        spec.days = (int)days;
-        spec.now = now;
-        err[0] = '\0';
-        if (demo_customers(d.db, &d.rng, c, &spec, err, sizeof(err)) !=
-            APP_OK) {
-            fprintf(stderr, "proofline demo: %s\n", err);
-            goto rollback;
-        }
-    }
+    memset(&spec, 0, sizeof(spec));
+    spec.tenant = d.tenant;
+    spec.reps = d.reps;
+    spec.nreps = d.nreps;
+    spec.customers = customers;
+    spec.days = (int)days;
+    spec.now = now;
+    if (fill(&d, c, &spec) != APP_OK)
+        goto rollback;
     if (db_commit(d.db) != APP_OK)
         goto out;
     {

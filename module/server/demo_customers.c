@@ -434,6 +434,38 @@ stage_event(struct gen *g, int64_t id, int64_t customer, const char *from,
                lost_reason != NULL ? DB_CSTR(lost_reason) : DB_NULL);
 }
 
+/* The customer's own row, its fields checked as any other write path's
+ * (city, phone and the amount drawn here). */
+APP_MUST_USE static enum app_err
+customer_row(struct gen *g, int64_t customer, int64_t owner, const char *name,
+             const char *kind, const char *key, const char *stage, time_t since,
+             const char *lost_reason, const char *text, time_t act,
+             time_t created)
+{
+    const char *city = PICK(g->rng, cities);
+    const char *phone = arena_printf(
+        g->a, "0571-8%07llu", (unsigned long long)rng_below(g->rng, 10000000));
+    const char *amount = arena_printf(
+        g->a, "%llu.00",
+        (unsigned long long)(100000 + rng_below(g->rng, 90) * 50000));
+    const char *const kv[] = { "name", name,    "kind", kind,     "city",
+                               city,   "phone", phone,  "amount", amount };
+    struct customer_input in;
+    enum app_err rc =
+        check_customer(g, owner, kv, sizeof(kv) / sizeof(kv[0]), &in);
+
+    if (rc != APP_OK)
+        return rc;
+    return PUT(g, T_CUSTOMER, DB_I64(customer), DB_I64(g->tenant),
+               DB_CSTR(name), DB_CSTR(arena_strdup(g->a, key)),
+               DB_CSTR(arena_str(g->a, in.kind).p), DB_I64(owner),
+               DB_CSTR(stage), DB_CSTR(ts(g, since)),
+               lost_reason != NULL ? DB_CSTR(lost_reason) : DB_NULL,
+               DB_CSTR(city), DB_CSTR(phone), DB_CSTR(amount), DB_CSTR(text),
+               DB_CSTR(ts(g, act)), DB_I64(owner), DB_I64(owner),
+               DB_CSTR(ts(g, created)), DB_CSTR(ts(g, created)));
+}
+
 APP_MUST_USE static enum app_err
 one(struct gen *g, int64_t owner)
 {
@@ -441,8 +473,6 @@ one(struct gen *g, int64_t owner)
     const cJSON *reasons = cJSON_GetObjectItem(g->d, "lost_reasons");
     const cJSON *open[32];
     const char *lost_key = NULL, *kind, *name, *lost_reason = NULL, *text = "";
-    const char *city, *phone, *amount;
-    struct customer_input in;
     char key[CUSTOMER_KEY_MAX * 4 + 1];
     int64_t ids[16], customer = g->next[T_CUSTOMER]++, event;
     size_t n = 0, nopen = 0, i, target;
@@ -528,28 +558,10 @@ one(struct gen *g, int64_t owner)
         act = t;
     if (rc == APP_OK)
         rc = contacts(g, customer, owner, &text);
-    city = PICK(g->rng, cities);
-    phone = arena_printf(g->a, "0571-8%07llu",
-                         (unsigned long long)rng_below(g->rng, 10000000));
-    amount = arena_printf(
-        g->a, "%llu.00",
-        (unsigned long long)(100000 + rng_below(g->rng, 90) * 50000));
-    {
-        const char *const kv[] = { "name", name,    "kind", kind,     "city",
-                                   city,   "phone", phone,  "amount", amount };
-
-        if (rc == APP_OK)
-            rc = check_customer(g, owner, kv, sizeof(kv) / sizeof(kv[0]), &in);
-    }
     if (rc == APP_OK)
-        rc = PUT(g, T_CUSTOMER, DB_I64(customer), DB_I64(g->tenant),
-                 DB_CSTR(name), DB_CSTR(arena_strdup(g->a, key)),
-                 DB_CSTR(arena_str(g->a, in.kind).p), DB_I64(owner),
-                 DB_CSTR(lost ? lost_key : key_of(open[target])),
-                 DB_CSTR(ts(g, t)), lost ? DB_CSTR(lost_reason) : DB_NULL,
-                 DB_CSTR(city), DB_CSTR(phone), DB_CSTR(amount), DB_CSTR(text),
-                 DB_CSTR(ts(g, act)), DB_I64(owner), DB_I64(owner),
-                 DB_CSTR(ts(g, created)), DB_CSTR(ts(g, created)));
+        rc = customer_row(g, customer, owner, name, kind, key,
+                          lost ? lost_key : key_of(open[target]), t,
+                          lost ? lost_reason : NULL, text, act, created);
     return rc;
 }
 

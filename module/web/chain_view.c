@@ -18,6 +18,42 @@ label(struct req *r, const char *key)
     return str_c(http_t(r, key));
 }
 
+/* The decision roles of the rules, labelled in the reader's language. */
+static size_t
+roles_of(struct req *r, const struct ruledesc *rd,
+         struct chain_role roles[CHAIN_MAX_ROLES])
+{
+    const cJSON *role;
+    size_t n = 0;
+
+    cJSON_ArrayForEach(role, cJSON_GetObjectItem(rd->d, "decision_roles"))
+    {
+        const char *k = cJSON_GetStringValue(cJSON_GetObjectItem(role, "key"));
+
+        if (k == NULL || n == CHAIN_MAX_ROLES)
+            continue;
+        roles[n].key = str_c(k);
+        roles[n].label = str_c(ruledesc_name(&r->cx, role));
+        roles[n].required = cJSON_IsTrue(cJSON_GetObjectItem(role, "required"));
+        n++;
+    }
+    return n;
+}
+
+/* The picture's texts from the catalog. */
+static void
+labels_of(struct req *r, struct chain_labels *lab)
+{
+    memset(lab, 0, sizeof(*lab));
+    lab->title = label(r, "chain.title");
+    lab->met = str_c(arena_printf(r->a, "%s", http_t(r, "chain.met")));
+    lab->not_met = label(r, "chain.not_met");
+    lab->consensus = label(r, "chain.consensus");
+    lab->required = label(r, "chain.required");
+    lab->uncovered = label(r, "chain.uncovered");
+    lab->penetration = label(r, "chain.penetration");
+}
+
 enum app_err
 chain_model(struct req *r, const struct ruledesc *rd, const struct customer *c,
             cJSON *m)
@@ -29,32 +65,20 @@ chain_model(struct req *r, const struct ruledesc *rd, const struct customer *c,
     struct chain_cover cover;
     struct chain ch;
     struct buf svg;
-    const cJSON *role;
     cJSON *o, *people;
-    size_t n = 0, nroles = 0, i;
+    size_t n = 0, nroles, i;
     int window = ruledesc_health(rd, "chain_recent_days", CHAIN_WINDOW_DAYS);
+    enum app_err rc;
 
     if (window > CHAIN_WINDOW_MAX) /* the rules may say more; a year it is */
         window = CHAIN_WINDOW_MAX;
-    enum app_err rc;
 
     if (list == NULL)
         return APP_ENOMEM;
     rc = contacts_list(&r->cx, c->id, list, CONTACTS_MAX, &n);
     if (rc != APP_OK)
         return rc;
-    cJSON_ArrayForEach(role, cJSON_GetObjectItem(rd->d, "decision_roles"))
-    {
-        const char *k = cJSON_GetStringValue(cJSON_GetObjectItem(role, "key"));
-
-        if (k == NULL || nroles == CHAIN_MAX_ROLES)
-            continue;
-        roles[nroles].key = str_c(k);
-        roles[nroles].label = str_c(ruledesc_name(&r->cx, role));
-        roles[nroles].required =
-            cJSON_IsTrue(cJSON_GetObjectItem(role, "required"));
-        nroles++;
-    }
+    nroles = roles_of(r, rd, roles);
     ck = arena_calloc(r->a, n > 0 ? n : 1, sizeof(*ck));
     if (ck == NULL)
         return APP_ENOMEM;
@@ -102,14 +126,7 @@ chain_model(struct req *r, const struct ruledesc *rd, const struct customer *c,
     ch.contacts = ck;
     ch.ncontacts = n;
     ch.window_days = window;
-    memset(&lab, 0, sizeof(lab));
-    lab.title = label(r, "chain.title");
-    lab.met = str_c(arena_printf(r->a, "%s", http_t(r, "chain.met")));
-    lab.not_met = label(r, "chain.not_met");
-    lab.consensus = label(r, "chain.consensus");
-    lab.required = label(r, "chain.required");
-    lab.uncovered = label(r, "chain.uncovered");
-    lab.penetration = label(r, "chain.penetration");
+    labels_of(r, &lab);
     rc = chain_penetration(&ch, &cover, NULL, 0);
     if (rc != APP_OK)
         return rc;

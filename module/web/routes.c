@@ -21,6 +21,7 @@
 #include "web/handlers/customer_pages.h"
 #include "web/handlers/debug.h"
 #include "web/handlers/evidence_pages.h"
+#include "web/handlers/exports.h"
 #include "web/handlers/files_pages.h"
 #include "web/handlers/health.h"
 #include "web/handlers/imports.h"
@@ -29,6 +30,7 @@
 #include "web/handlers/pages.h"
 #include "web/handlers/pipeline.h"
 #include "web/handlers/rules_admin.h"
+#include "web/handlers/rules_dry_run.h"
 #include "web/handlers/team.h"
 #include "http/router.h"
 

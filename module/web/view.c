@@ -294,3 +294,15 @@ view_field_errors(struct req *r, const cJSON *errors)
     }
     return out;
 }
+
+enum app_err
+view_csv_begin(struct req *r, const char *filename, size_t max)
+{
+    r->body.max = max;
+    buf_clear(&r->body);
+    r->status = 200;
+    r->content_type = "text/csv; charset=utf-8";
+    return http_header(
+        r, "Content-Disposition",
+        arena_printf(r->a, "attachment; filename=\"%s\"", filename));
+}

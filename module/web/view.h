@@ -66,4 +66,9 @@ const char *view_error_key(const cJSON *problem);
  * memory), for templates/partials/field_error. */
 cJSON *view_field_errors(struct req *r, const cJSON *errors);
 
+/* Start a CSV download named filename (ASCII) of at most max bytes (0:
+ * the caller sets the body's limit). */
+APP_MUST_USE enum app_err view_csv_begin(struct req *r, const char *filename,
+                                         size_t max);
+
 #endif

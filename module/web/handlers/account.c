@@ -229,35 +229,18 @@ account_sessions_revoke_others(struct req *r)
 enum app_err
 account_token_create(struct req *r)
 {
-    static const struct field_spec spec[] = {
-        { "name", V_LINE, true, 1, 100, NULL },
-        { "days", V_INT, false, 0, 3650, NULL },
-    };
-    struct field_val v[2];
     char secret[TOKEN_SECRET_MAX];
     int64_t id = 0;
-    cJSON *d;
-    enum app_err rc;
+    cJSON *errors = view_errors(r);
+    enum app_err rc = errors != NULL
+                          ? tokens_create(&r->cx, r->auth->user_id, &r->form,
+                                          errors, secret, &id)
+                          : APP_ENOMEM;
 
-    if (validate_fields(&r->cx.err_detail, &r->form, spec, 2, v, NULL) !=
-        APP_OK) {
+    if (rc == APP_EVALIDATION) {
         r->cx.err_detail = NULL;
         return account_page(r, 422, "validate.failed", NULL);
     }
-    rc = db_begin(r->app->db);
-    if (rc == APP_OK)
-        rc = tokens_create(r->app->db, r->auth->tenant_id, r->auth->user_id,
-                           r->auth->user_id, v[0].s,
-                           v[1].present ? (long)v[1].i : 0, secret, &id);
-    d = cJSON_CreateObject();
-    if (d != NULL)
-        cJSON_AddNumberToObject(d, "token_id", (double)id);
-    if (rc == APP_OK)
-        rc = audit_write(&r->cx, r->auth->tenant_id, r->auth->user_id,
-                         r->auth->user_id, "token.create", d);
-    cJSON_Delete(d);
-    if (rc == APP_OK)
-        rc = db_commit(r->app->db);
     if (rc != APP_OK)
         return rc;
     return view_secret_page(r, "token.created", secret, "/account");
@@ -266,19 +249,9 @@ account_token_create(struct req *r)
 enum app_err
 account_token_revoke(struct req *r)
 {
-    int64_t id = router_param_int(r, "id");
     enum app_err rc =
-        tokens_revoke(r->app->db, r->auth->tenant_id, r->auth->user_id, id);
+        tokens_revoke(&r->cx, r->auth->user_id, router_param_int(r, "id"));
 
-    if (rc == APP_OK) {
-        cJSON *d = cJSON_CreateObject();
-
-        if (d != NULL)
-            cJSON_AddNumberToObject(d, "token_id", (double)id);
-        rc = audit_write(&r->cx, r->auth->tenant_id, r->auth->user_id,
-                         r->auth->user_id, "token.revoke", d);
-        cJSON_Delete(d);
-    }
     if (rc != APP_OK)
         return rc;
     return http_redirect(r, "/account?done=token");

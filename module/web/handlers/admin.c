@@ -11,6 +11,8 @@
 #include "db/db.h"
 #include "db/audit.h"
 #include "web/auth.h"
+#include "base/num.h"
+#include "identity/user_input.h"
 #include "web/handlers/admin.h"
 #include "identity/mfa.h"
 #include "identity/password.h"
@@ -47,12 +49,6 @@ static const char SQL_USER_ACTIVE[] =
 static const char SQL_USER_PW[] =
     "UPDATE users SET password_hash = ?, password_changed_at = "
     "UTC_TIMESTAMP(3) WHERE tenant_id = ? AND id = ?";
-
-static const char *const role_choices[] = {
-    "admin",      "manager",       "rep",       "legal", "finance",
-    "supervisor", "store_manager", "marketing", NULL,
-};
-static const char *const locale_choices[] = { "", "zh-CN", "en", NULL };
 
 static cJSON *
 roles_model(struct req *r, unsigned selected)
@@ -110,7 +106,7 @@ admin_users(struct req *r)
 {
     static const struct field_spec spec[] = {
         { "q", V_LINE, false, 0, 100, NULL },
-        { "role", V_ENUM, false, 0, 0, role_choices },
+        { "role", V_ENUM, false, 0, 0, role_names },
         { "active", V_INT, false, 0, 1, NULL },
         { "page", V_INT, false, 1, 100000, NULL },
     };
@@ -130,17 +126,16 @@ admin_users(struct req *r)
     like = wire_like_contains(r->a, v[0].s);
     if (like == NULL)
         return APP_ENOMEM;
-    rc =
-        db_query(r->app->db, r->a, SQL_USERS_LIST,
-                 DB_ARGS(DB_I64(r->auth->tenant_id),
-                         DB_STR(v[0].present ? v[0].s : STR_LIT("")),
-                         DB_CSTR(like), DB_CSTR(like),
-                         DB_CSTR(v[1].present ? role_choices[v[1].i] : ""),
-                         DB_CSTR(v[1].present ? role_choices[v[1].i] : ""),
-                         DB_I64(v[2].present ? v[2].i : -1),
-                         DB_I64(v[2].present ? v[2].i : -1),
-                         DB_I64(PAGE_SIZE + 1), DB_I64((page - 1) * PAGE_SIZE)),
-                 PAGE_SIZE + 1, &res);
+    rc = db_query(
+        r->app->db, r->a, SQL_USERS_LIST,
+        DB_ARGS(DB_I64(r->auth->tenant_id),
+                DB_STR(v[0].present ? v[0].s : STR_LIT("")), DB_CSTR(like),
+                DB_CSTR(like), DB_CSTR(v[1].present ? role_names[v[1].i] : ""),
+                DB_CSTR(v[1].present ? role_names[v[1].i] : ""),
+                DB_I64(v[2].present ? v[2].i : -1),
+                DB_I64(v[2].present ? v[2].i : -1), DB_I64(PAGE_SIZE + 1),
+                DB_I64((page - 1) * PAGE_SIZE)),
+        PAGE_SIZE + 1, &res);
     if (rc != APP_OK)
         return rc;
     m = view_new(r);
@@ -230,84 +225,43 @@ admin_user_new(struct req *r)
     return user_form(r, 200, NULL, NULL, NULL);
 }
 
+/* The form's value of name, for showing it again ("" when absent). */
+static const char *
+form_text(struct req *r, const char *name)
+{
+    const struct str *v = kv_get(&r->form, name);
+
+    return v != NULL ? arena_str(r->a, *v).p : "";
+}
+
 enum app_err
 admin_user_create(struct req *r)
 {
-    static const struct field_spec spec[] = {
-        { "login", V_LOGIN, true, 1, 64, NULL },
-        { "name", V_LINE, true, 1, 100, NULL },
-        { "role", V_ENUM, true, 0, 0, role_choices },
-        { "manager", V_INT, false, 1, INT64_MAX, NULL },
-        { "region", V_LINE, false, 0, 100, NULL },
-        { "locale", V_ENUM, false, 0, 0, locale_choices },
-        { "password", V_SECRET, false, 0, 1024, NULL },
-    };
-    struct field_val v[7];
-    cJSON *errors = view_errors(r), *d;
+    cJSON *errors = view_errors(r);
     struct user shown;
-    struct user_new nu;
-    char hash[PASSWORD_HASH_MAX], generated[17];
-    const char *problem = NULL;
+    char generated[USER_TEMP_PASSWORD];
+    const struct str *manager = kv_get(&r->form, "manager");
     int64_t id = 0;
     enum app_err rc;
 
     if (errors == NULL)
         return APP_ENOMEM;
-    memset(&shown, 0, sizeof(shown));
-    rc = validate_fields(&r->cx.err_detail, &r->form, spec, 7, v, errors);
-    shown.login = v[0].present ? arena_str(r->a, v[0].s).p : "";
-    shown.display_name = v[1].present ? arena_str(r->a, v[1].s).p : "";
-    shown.region = v[4].present ? arena_str(r->a, v[4].s).p : "";
-    shown.role = v[2].present ? 1u << v[2].i : 0;
-    shown.manager_id = v[3].present ? v[3].i : 0;
-    if (rc == APP_OK && v[6].present) {
-        problem = pwpolicy_check(v[6].s, v[0].s, str_c(r->auth->tenant_slug));
-        if (problem != NULL) {
-            cJSON_AddStringToObject(errors, "password", problem);
-            rc = APP_EVALIDATION;
-        }
-    }
-    if (rc != APP_OK) {
+    rc = user_add(&r->cx, &r->form, errors, generated, &id);
+    if (rc == APP_EVALIDATION) {
         r->cx.err_detail = NULL;
+        memset(&shown, 0, sizeof(shown));
+        shown.login = form_text(r, "login");
+        shown.display_name = form_text(r, "name");
+        shown.region = form_text(r, "region");
+        shown.role = role_from_name(str_c(form_text(r, "role")));
+        if (manager == NULL ||
+            !parse_i64(*manager, 1, INT64_MAX, &shown.manager_id))
+            shown.manager_id = 0;
         return user_form(r, 422, &shown, errors, "validate.failed");
     }
-    if (!v[6].present)
-        password_generate(generated);
-    rc = password_hash(v[6].present ? v[6].s : str_c(generated), hash);
     if (rc != APP_OK)
         return rc;
-    memset(&nu, 0, sizeof(nu));
-    nu.login = v[0].s;
-    nu.display_name = v[1].s;
-    nu.role = 1u << v[2].i;
-    nu.manager_id = v[3].present ? v[3].i : 0;
-    nu.region = v[4].present ? v[4].s : STR_LIT("");
-    nu.locale = v[5].present ? str_c(locale_choices[v[5].i]) : STR_LIT("");
-    nu.password_hash = hash;
-    rc = db_begin(r->app->db);
-    if (rc == APP_OK)
-        rc = users_create(r->app->db, r->a, r->auth->tenant_id, &nu, &id);
-    if (rc == APP_ECONFLICT || rc == APP_EVALIDATION) {
-        db_rollback(r->app->db);
-        cJSON_AddStringToObject(
-            errors, rc == APP_ECONFLICT ? "login" : "manager",
-            rc == APP_ECONFLICT ? "admin.login_taken" : "admin.bad_manager");
-        return user_form(r, 422, &shown, errors, "validate.failed");
-    }
-    d = cJSON_CreateObject();
-    if (d != NULL) {
-        cJSON_AddStringToObject(d, "login", shown.login);
-        cJSON_AddStringToObject(d, "role", role_name(nu.role));
-    }
-    if (rc == APP_OK)
-        rc = audit_write(&r->cx, r->auth->tenant_id, r->auth->user_id, id,
-                         "user.create", d);
-    cJSON_Delete(d);
-    if (rc == APP_OK)
-        rc = db_commit(r->app->db);
-    if (rc != APP_OK)
-        return rc;
-    if (!v[6].present)
+    if (generated[0] != '\0')
         return view_secret_page(
             r, "admin.temp_password", generated,
             arena_printf(r->a, "/admin/users/%lld", (long long)id));
@@ -332,10 +286,10 @@ admin_user_update(struct req *r)
 {
     static const struct field_spec spec[] = {
         { "name", V_LINE, true, 1, 100, NULL },
-        { "role", V_ENUM, true, 0, 0, role_choices },
+        { "role", V_ENUM, true, 0, 0, role_names },
         { "manager", V_INT, false, 1, INT64_MAX, NULL },
         { "region", V_LINE, false, 0, 100, NULL },
-        { "locale", V_ENUM, false, 0, 0, locale_choices },
+        { "locale", V_ENUM, false, 0, 0, user_locales },
     };
     struct field_val v[5];
     cJSON *errors = view_errors(r), *d;
@@ -367,7 +321,7 @@ admin_user_update(struct req *r)
                      DB_ARGS(DB_STR(v[0].s), DB_CSTR(role_name(role)),
                              DB_STR(v[3].present ? v[3].s : STR_LIT("")),
                              v[4].present && v[4].i > 0
-                                 ? DB_CSTR(locale_choices[v[4].i])
+                                 ? DB_CSTR(user_locales[v[4].i])
                                  : DB_NULL,
                              DB_I64(r->auth->tenant_id), DB_I64(u.id)),
                      NULL, NULL);

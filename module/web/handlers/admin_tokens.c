@@ -67,41 +67,25 @@ admin_token_create(struct req *r)
 {
     static const struct field_spec spec[] = {
         { "user", V_INT, true, 1, INT64_MAX, NULL },
-        { "name", V_LINE, true, 1, 100, NULL },
-        { "days", V_INT, false, 0, 3650, NULL },
     };
-    struct field_val v[3];
-    struct user u;
+    struct field_val v[1];
     char secret[TOKEN_SECRET_MAX];
     int64_t id = 0;
-    cJSON *d;
+    cJSON *errors = view_errors(r);
     enum app_err rc;
 
-    if (validate_fields(&r->cx.err_detail, &r->form, spec, 3, v, NULL) !=
-        APP_OK) {
+    if (errors == NULL)
+        return APP_ENOMEM;
+    rc = validate_fields(&r->cx.err_detail, &r->form, spec, 1, v, errors);
+    if (rc == APP_OK)
+        rc = tokens_create(&r->cx, v[0].i, &r->form, errors, secret, &id);
+    if (rc == APP_EVALIDATION) {
         r->cx.err_detail = NULL;
-        return tokens_page(r, 422, "validate.failed");
+        return tokens_page(r, 422,
+                           cJSON_HasObjectItem(errors, "user")
+                               ? "admin.bad_user"
+                               : "validate.failed");
     }
-    /* The user must be an active user of this tenant. */
-    rc = users_get(r->app->db, r->a, r->auth->tenant_id, v[0].i, &u);
-    if (rc == APP_ENOTFOUND || (rc == APP_OK && !u.active))
-        return tokens_page(r, 422, "admin.bad_user");
-    if (rc != APP_OK)
-        return rc;
-    rc = db_begin(r->app->db);
-    if (rc == APP_OK)
-        rc = tokens_create(r->app->db, r->auth->tenant_id, u.id,
-                           r->auth->user_id, v[1].s,
-                           v[2].present ? (long)v[2].i : 0, secret, &id);
-    d = cJSON_CreateObject();
-    if (d != NULL)
-        cJSON_AddNumberToObject(d, "token_id", (double)id);
-    if (rc == APP_OK)
-        rc = audit_write(&r->cx, r->auth->tenant_id, r->auth->user_id, u.id,
-                         "token.create", d);
-    cJSON_Delete(d);
-    if (rc == APP_OK)
-        rc = db_commit(r->app->db);
     if (rc != APP_OK)
         return rc;
     return view_secret_page(r, "token.created", secret, "/admin/tokens");
@@ -110,18 +94,8 @@ admin_token_create(struct req *r)
 enum app_err
 admin_token_revoke(struct req *r)
 {
-    int64_t id = router_param_int(r, "id");
-    enum app_err rc = tokens_revoke(r->app->db, r->auth->tenant_id, 0, id);
-    cJSON *d;
+    enum app_err rc = tokens_revoke(&r->cx, 0, router_param_int(r, "id"));
 
-    if (rc != APP_OK)
-        return rc;
-    d = cJSON_CreateObject();
-    if (d != NULL)
-        cJSON_AddNumberToObject(d, "token_id", (double)id);
-    rc = audit_write(&r->cx, r->auth->tenant_id, r->auth->user_id, 0,
-                     "token.revoke", d);
-    cJSON_Delete(d);
     if (rc != APP_OK)
         return rc;
     return http_redirect(r, "/admin/tokens");

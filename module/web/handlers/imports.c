@@ -1,5 +1,5 @@
 /*
- * imports.c -- CSV import and export of customers.
+ * imports.c -- CSV import of customers (the export is exports.c).
  *
  * Import: the uploaded file is stored (files) and an `imports` row keeps
  * the encoding and the column mapping; every view parses and validates the
@@ -8,8 +8,8 @@
  * only the rows without errors ("valid").  A row that would put a customer
  * into a stage whose evidence chain it cannot have (a new customer has no
  * evidence) is refused with a row error, by the same rules as every other
- * path.  Export: any filtered list, UTF-8 with a byte order mark (Excel),
- * formula-looking cells neutralised (csv.c).
+ * path; the customer and contact fields go through the same checks as the
+ * pages and the API (customer_input_check, contact_input_check).
  */
 #include <stdio.h>
 #include <string.h>
@@ -43,8 +43,6 @@
 #define IMPORT_MAX_COLS 64
 #define SHOW_ERRORS 50
 #define SHOW_ROWS 10
-#define EXPORT_MAX_ROWS 100000
-#define EXPORT_BATCH 5000
 
 /* The fields a column can be mapped to. */
 enum ifield {
@@ -1043,18 +1041,6 @@ imports_commit(struct req *r)
         r, arena_printf(r->a, "/customers/import/%lld", (long long)id));
 }
 
-APP_MUST_USE static enum app_err
-begin_csv(struct req *r, const char *filename, size_t max)
-{
-    r->body.max = max;
-    buf_clear(&r->body);
-    r->status = 200;
-    r->content_type = "text/csv; charset=utf-8";
-    return http_header(
-        r, "Content-Disposition",
-        arena_printf(r->a, "attachment; filename=\"%s\"", filename));
-}
-
 enum app_err
 imports_errors(struct req *r)
 {
@@ -1065,7 +1051,7 @@ imports_errors(struct req *r)
 
     if (rc != APP_OK)
         return rc;
-    rc = begin_csv(
+    rc = view_csv_begin(
         r, arena_printf(r->a, "import-%lld-errors.csv", (long long)p.id),
         (size_t)r->app->conf.limits.max_output);
     csv_writer_init(&w, &r->body, ',');
@@ -1096,114 +1082,6 @@ imports_errors(struct req *r)
         };
 
         rc = csv_write_record(&w, cells, 4);
-    }
-    return rc;
-}
-
-/* --- export ------------------------------------------------------------------
- */
-
-static void
-body_free(void *p)
-{
-    buf_free(p);
-}
-
-static void
-batch_free(void *p)
-{
-    arena_free(p);
-}
-
-/* Rows are read EXPORT_BATCH at a time into an arena of their own, reset
- * between batches; the CSV grows on the heap (freed with the request), so
- * memory stays near the size of the output. */
-enum app_err
-customers_export(struct req *r)
-{
-    static const char *const keys[] = {
-        "export.id",
-        "customer.name",
-        "customer.kind",
-        "customer.stage",
-        "customer.owner",
-        "customer.city",
-        "customer.address",
-        "customer.phone",
-        "customer.amount",
-        "customer.health_label",
-        "customer.last_activity",
-        "export.created",
-    };
-    struct customer_filter f;
-    struct ruledesc rd;
-    struct db_res res;
-    struct csv_writer w;
-    struct arena *batch;
-    struct str head[12];
-    size_t i, offset = 0;
-    enum app_err rc =
-        customer_filter_check(&r->cx, &r->query_args, &f, NULL, NULL);
-
-    if (rc == APP_OK)
-        rc = ruledesc_get(&r->cx, &rd);
-    if (rc != APP_OK)
-        return rc;
-    batch = arena_new(256 * 1024, 64u << 20);
-    if (batch == NULL || arena_cleanup_add(r->a, batch_free, batch) != 0) {
-        arena_free(batch);
-        return APP_ENOMEM;
-    }
-    rc = begin_csv(r, "customers.csv", 0);
-    if (rc != APP_OK)
-        return rc;
-    buf_init(&r->body, NULL, (size_t)r->app->conf.limits.arena_max);
-    if (arena_cleanup_add(r->a, body_free, &r->body) != 0)
-        return APP_ENOMEM;
-    csv_writer_init(&w, &r->body, ',');
-    rc = csv_write_bom(&w);
-    for (i = 0; i < 12; i++)
-        head[i] = str_c(http_t(r, keys[i]));
-    if (rc == APP_OK)
-        rc = csv_write_record(&w, head, 12);
-    while (rc == APP_OK && offset < EXPORT_MAX_ROWS) {
-        arena_reset(batch);
-        rc = customers_list_in(&r->cx, batch, &rd, &f, EXPORT_BATCH, offset,
-                               &res, NULL);
-        for (i = 0; rc == APP_OK && i < res.nrows; i++) {
-            char health[64], last[64], created[64];
-            struct str cells[12];
-            size_t k;
-
-            snprintf(health, sizeof(health), "customer.health.%s",
-                     db_text(&res, i, CL_HEALTH));
-            cells[0] = db_cell(&res, i, CL_ID);
-            cells[1] = db_cell(&res, i, CL_NAME);
-            cells[2] = str_c(ruledesc_label(&r->cx, &rd, "customer_kinds",
-                                            db_text(&res, i, CL_KIND)));
-            cells[3] = str_c(ruledesc_label(&r->cx, &rd, "stages",
-                                            db_text(&res, i, CL_STAGE)));
-            cells[4] = db_cell(&res, i, CL_OWNER_NAME);
-            cells[5] = db_cell(&res, i, CL_CITY);
-            cells[6] = db_cell(&res, i, CL_ADDRESS);
-            cells[7] = db_cell(&res, i, CL_PHONE);
-            cells[8] = db_cell(&res, i, CL_AMOUNT);
-            cells[9] = str_c(http_t(r, health));
-            cells[10] = str_c(tz_format(r->auth->tenant_tz,
-                                        db_text(&res, i, CL_LAST_ACTIVITY),
-                                        last, sizeof(last)));
-            cells[11] = str_c(tz_format(r->auth->tenant_tz,
-                                        db_text(&res, i, CL_CREATED), created,
-                                        sizeof(created)));
-            for (k = 0; k < 12; k++) {
-                if (cells[k].p == NULL)
-                    cells[k] = STR_LIT("");
-            }
-            rc = csv_write_record(&w, cells, 12);
-        }
-        if (res.nrows < EXPORT_BATCH)
-            break;
-        offset += EXPORT_BATCH;
     }
     return rc;
 }

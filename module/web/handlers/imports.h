@@ -14,6 +14,5 @@ APP_MUST_USE enum app_err imports_show(struct req *r);
 APP_MUST_USE enum app_err imports_mapping(struct req *r);
 APP_MUST_USE enum app_err imports_commit(struct req *r);
 APP_MUST_USE enum app_err imports_errors(struct req *r);
-APP_MUST_USE enum app_err customers_export(struct req *r);
 
 #endif

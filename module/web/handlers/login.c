@@ -131,6 +131,83 @@ audit_login(struct req *r, int64_t tenant, int64_t user, const char *event,
     return rc;
 }
 
+/* The answer to a throttled attempt: audited, Retry-After, the form
+ * again with the wait. */
+APP_MUST_USE static enum app_err
+throttled(struct req *r, int64_t tenant, long wait, bool locked,
+          bool host_tenant, struct str slug, struct str login)
+{
+    char secs[32];
+    cJSON *m;
+    enum app_err rc = audit_login(
+        r, tenant, 0, locked ? "login.locked" : "login.throttled", login, NULL);
+
+    log_warn("login.throttled", "wait_s=%ld locked=%d", wait, locked);
+    snprintf(secs, sizeof(secs), "%ld", wait);
+    if (rc == APP_OK)
+        rc = http_header(r, "Retry-After", secs);
+    if (rc != APP_OK)
+        return rc;
+    m = view_new(r);
+    if (m == NULL)
+        return APP_ENOMEM;
+    view_add_str(m, "error", http_t(r, "login.throttled"));
+    view_add_str(m, host_tenant ? "host_tenant" : "tenant",
+                 arena_str(r->a, slug).p);
+    view_add_str(m, "login", arena_str(r->a, login).p);
+    cJSON_AddNumberToObject(m, "wait", (double)wait);
+    return view_page(r, 429, "pages/login", m);
+}
+
+/* The password was right: refresh an old hash, start the session and
+ * send the user on (to the second factor when it is due). */
+APP_MUST_USE static enum app_err
+signed_in(struct req *r, int64_t tenant, const struct user *u, const char *hash,
+          struct str password, struct str login, struct str next)
+{
+    enum mfa_state state;
+    enum app_err rc;
+
+    if (password_needs_rehash(hash)) {
+        char fresh[PASSWORD_HASH_MAX];
+
+        if (password_hash(password, fresh) == APP_OK)
+            app_ignore(
+                db_exec(r->app->db, SQL_SET_HASH,
+                        DB_ARGS(DB_CSTR(fresh), DB_I64(tenant), DB_I64(u->id)),
+                        NULL, NULL),
+                "the old hash still works; the next sign-in retries");
+    }
+    app_ignore(db_exec(r->app->db, SQL_LOGGED_IN,
+                       DB_ARGS(DB_I64(tenant), DB_I64(u->id)), NULL, NULL),
+               "the last sign-in time is information only");
+    state = u->mfa_enabled               ? MFA_PENDING
+            : role_requires_mfa(u->role) ? MFA_ENROLL
+                                         : MFA_DONE;
+    rc = audit_login(r, tenant, u->id, "login.ok", login,
+                     state == MFA_DONE ? NULL : "mfa_due");
+    if (rc == APP_OK)
+        rc = auth_session_start(r, tenant, u->id, state);
+    if (rc != APP_OK)
+        return rc;
+    if (state == MFA_PENDING) {
+        struct buf b;
+
+        buf_init(&b, r->a, 4096);
+        rc = buf_puts(&b, "/login/mfa");
+        if (rc == APP_OK && next.len > 0)
+            rc = buf_puts(&b, "?next=");
+        if (rc == APP_OK && next.len > 0)
+            rc = wire_pct_encode(&b, next.p, next.len);
+        if (rc != APP_OK)
+            return rc;
+        return http_redirect(r, b.p);
+    }
+    if (state == MFA_ENROLL)
+        return http_redirect(r, "/account/mfa");
+    return http_redirect(r, next.len > 0 ? arena_str(r->a, next).p : "/");
+}
+
 enum app_err
 login_submit(struct req *r)
 {
@@ -156,7 +233,6 @@ login_submit(struct req *r)
     long wait = 0;
     bool locked = false, ok;
     enum app_err rc, vrc;
-    enum mfa_state state;
     struct str next;
 
     memset(&u, 0, sizeof(u));
@@ -188,29 +264,8 @@ login_submit(struct req *r)
         rc = throttle_check(r, key, &wait, &locked);
     if (rc != APP_OK)
         return rc;
-    if (wait > 0) {
-        char secs[32];
-        cJSON *m;
-
-        rc = audit_login(r, tenant, 0,
-                         locked ? "login.locked" : "login.throttled", v[1].s,
-                         NULL);
-        log_warn("login.throttled", "wait_s=%ld locked=%d", wait, locked);
-        snprintf(secs, sizeof(secs), "%ld", wait);
-        if (rc == APP_OK)
-            rc = http_header(r, "Retry-After", secs);
-        if (rc != APP_OK)
-            return rc;
-        m = view_new(r);
-        if (m == NULL)
-            return APP_ENOMEM;
-        view_add_str(m, "error", http_t(r, "login.throttled"));
-        view_add_str(m, host.len > 0 ? "host_tenant" : "tenant",
-                     arena_str(r->a, v[0].s).p);
-        view_add_str(m, "login", arena_str(r->a, v[1].s).p);
-        cJSON_AddNumberToObject(m, "wait", (double)wait);
-        return view_page(r, 429, "pages/login", m);
-    }
+    if (wait > 0)
+        return throttled(r, tenant, wait, locked, host.len > 0, v[0].s, v[1].s);
     /* Always a full hash check, account or not. */
     vrc = password_verify(hash, v[2].s);
     if (vrc == APP_ETHROTTLED)
@@ -229,44 +284,7 @@ login_submit(struct req *r)
             return rc;
         return login_page(r, 422, "login.failed", v[0].s, v[1].s, next);
     }
-    if (password_needs_rehash(hash)) {
-        char fresh[PASSWORD_HASH_MAX];
-
-        if (password_hash(v[2].s, fresh) == APP_OK)
-            app_ignore(
-                db_exec(r->app->db, SQL_SET_HASH,
-                        DB_ARGS(DB_CSTR(fresh), DB_I64(tenant), DB_I64(u.id)),
-                        NULL, NULL),
-                "the old hash still works; the next sign-in retries");
-    }
-    app_ignore(db_exec(r->app->db, SQL_LOGGED_IN,
-                       DB_ARGS(DB_I64(tenant), DB_I64(u.id)), NULL, NULL),
-               "the last sign-in time is information only");
-    state = u.mfa_enabled               ? MFA_PENDING
-            : role_requires_mfa(u.role) ? MFA_ENROLL
-                                        : MFA_DONE;
-    rc = audit_login(r, tenant, u.id, "login.ok", v[1].s,
-                     state == MFA_DONE ? NULL : "mfa_due");
-    if (rc == APP_OK)
-        rc = auth_session_start(r, tenant, u.id, state);
-    if (rc != APP_OK)
-        return rc;
-    if (state == MFA_PENDING) {
-        struct buf b;
-
-        buf_init(&b, r->a, 4096);
-        rc = buf_puts(&b, "/login/mfa");
-        if (rc == APP_OK && next.len > 0)
-            rc = buf_puts(&b, "?next=");
-        if (rc == APP_OK && next.len > 0)
-            rc = wire_pct_encode(&b, next.p, next.len);
-        if (rc != APP_OK)
-            return rc;
-        return http_redirect(r, b.p);
-    }
-    if (state == MFA_ENROLL)
-        return http_redirect(r, "/account/mfa");
-    return http_redirect(r, next.len > 0 ? arena_str(r->a, next).p : "/");
+    return signed_in(r, tenant, &u, hash, v[2].s, v[1].s, next);
 }
 
 enum app_err

@@ -16,6 +16,5 @@ APP_MUST_USE enum app_err rules_admin_discard(struct req *r);
 APP_MUST_USE enum app_err rules_admin_history(struct req *r);
 APP_MUST_USE enum app_err rules_admin_version(struct req *r);
 APP_MUST_USE enum app_err rules_admin_rollback(struct req *r);
-APP_MUST_USE enum app_err rules_admin_dry_run(struct req *r);
 
 #endif

@@ -9,6 +9,17 @@
 #include "db/db.h"
 #include "base/log.h"
 
+static const char SQL_AUDIT[] =
+    "SELECT a.id, a.at, a.event, COALESCE(ua.login, ''), "
+    "COALESCE(us.login, ''), a.detail, a.ip FROM audit_log a "
+    "LEFT JOIN users ua ON ua.id = a.actor_id AND ua.tenant_id = a.tenant_id "
+    "LEFT JOIN users us ON us.id = a.subject_user_id "
+    " AND us.tenant_id = a.tenant_id "
+    "WHERE a.tenant_id = ? AND (? = 0 OR a.id < ?) "
+    "AND (? = '' OR a.event LIKE CONCAT(?, '%')) "
+    "AND (? = '' OR ua.login = ? OR us.login = ?) "
+    "AND (? = '' OR a.at >= ?) AND (? = '' OR a.at < ?) "
+    "ORDER BY a.id DESC LIMIT ?";
 static const char SQL_AUDIT_ADD[] =
     "INSERT INTO audit_log (tenant_id, actor_id, subject_user_id, event, "
     "detail, ip) VALUES (?, ?, ?, ?, ?, ?)";
@@ -52,4 +63,18 @@ audit_write_db(struct db *db, int64_t tenant_id, int64_t actor_id,
                int64_t subject_id, const char *event, const cJSON *detail)
 {
     return write_row(db, tenant_id, actor_id, subject_id, event, detail, "cli");
+}
+
+enum app_err
+audit_list(struct ctx *cx, const struct audit_filter *f, size_t max,
+           struct db_res *res)
+{
+    return db_query(cx->db, cx->a, SQL_AUDIT,
+                    DB_ARGS(DB_I64(cx->tenant_id), DB_I64(f->before),
+                            DB_I64(f->before), DB_CSTR(f->event),
+                            DB_CSTR(f->event), DB_CSTR(f->user),
+                            DB_CSTR(f->user), DB_CSTR(f->user),
+                            DB_CSTR(f->from), DB_CSTR(f->from), DB_CSTR(f->to),
+                            DB_CSTR(f->to), DB_I64((int64_t)max)),
+                    max, res);
 }

@@ -9,6 +9,7 @@
 #ifndef PROOFLINE_AUDIT_H
 #define PROOFLINE_AUDIT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <cJSON.h>
@@ -30,5 +31,21 @@ APP_MUST_USE enum app_err audit_write_db(struct db *db, int64_t tenant_id,
                                          int64_t actor_id, int64_t subject_id,
                                          const char *event,
                                          const cJSON *detail);
+
+/* What the audit page filters by ("" or 0: any). */
+struct audit_filter {
+    int64_t before;    /* entries with a smaller id (paging) */
+    const char *event; /* an event name prefix ("login") */
+    const char *user;  /* the actor's or the subject's login */
+    const char *from;  /* UTC "YYYY-MM-DD hh:mm:ss" bounds, [from, to) */
+    const char *to;
+};
+
+/* cx's company's audit entries matching f, newest first, at most max: id,
+ * at, event, actor login, subject login, detail, ip. */
+struct db_res;
+APP_MUST_USE enum app_err audit_list(struct ctx *cx,
+                                     const struct audit_filter *f, size_t max,
+                                     struct db_res *res);
 
 #endif

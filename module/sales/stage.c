@@ -14,6 +14,14 @@
 #include "base/num.h"
 #include "rules/ruledesc.h"
 
+static const char SQL_HISTORY[] =
+    "SELECT s.id, COALESCE(s.from_stage, ''), s.to_stage, s.code, s.at, "
+    "COALESCE(s.by_user, 0), COALESCE(u.display_name, ''), s.evidence_ids, "
+    "s.rule_version, COALESCE(s.lost_reason, ''), s.note, s.via "
+    "FROM stage_events s LEFT JOIN users u ON u.id = s.by_user "
+    "AND u.tenant_id = s.tenant_id WHERE s.tenant_id = ? "
+    "AND s.customer_id = ? ORDER BY s.id LIMIT ?";
+
 static const char SQL_EVENT[] =
     "INSERT INTO stage_events (tenant_id, customer_id, from_stage, to_stage, "
     "by_user, code, evidence_ids, rule_version, lost_reason, note, via) "
@@ -222,4 +230,14 @@ stage_inputs(struct ctx *cx, int64_t customer_id, struct customer *c,
         return APP_ENOMEM;
     }
     return APP_OK;
+}
+
+enum app_err
+stage_history(struct ctx *cx, int64_t customer_id, size_t max,
+              struct db_res *res)
+{
+    return db_query(cx->db, cx->a, SQL_HISTORY,
+                    DB_ARGS(DB_I64(cx->tenant_id), DB_I64(customer_id),
+                            DB_I64((int64_t)max)),
+                    max, res);
 }

@@ -56,4 +56,10 @@ APP_MUST_USE enum app_err stage_inputs(struct ctx *cx, int64_t customer_id,
                                        struct customer *c, cJSON **facts,
                                        cJSON **have);
 
+/* The stage history of a customer the caller has loaded in scope
+ * (customers_get), oldest first, at most max: id, from, to, code, at,
+ * by (id), by (name), evidence ids, rule version, lost reason, note, via. */
+APP_MUST_USE enum app_err stage_history(struct ctx *cx, int64_t customer_id,
+                                        size_t max, struct db_res *res);
+
 #endif

@@ -25,6 +25,7 @@
 #include "rules/rulesets.h"
 #include "identity/tenants.h"
 #include "identity/tokens.h"
+#include "identity/user_admin.h"
 #include "identity/user_input.h"
 #include "identity/users.h"
 #include "identity/role.h"
@@ -42,9 +43,6 @@ static const char SQL_USERS_OF[] =
     "u.active, u.mfa_enabled FROM users u LEFT JOIN users m "
     "ON m.id = u.manager_id AND m.tenant_id = u.tenant_id "
     "WHERE u.tenant_id = ? ORDER BY u.login";
-static const char SQL_SET_PW[] =
-    "UPDATE users SET password_hash = ?, password_changed_at = "
-    "UTC_TIMESTAMP(3) WHERE tenant_id = ? AND id = ?";
 
 struct cli_db {
     struct db *db;
@@ -126,30 +124,6 @@ read_password(bool from_stdin, char *out, size_t cap)
         return 1;
     if (strcmp(out, again) != 0) {
         fprintf(stderr, "proofline: the passwords differ\n");
-        return -1;
-    }
-    return 0;
-}
-
-/* A password for user `login`: typed, piped, or generated (printed once). */
-static int
-get_password(bool from_stdin, const char *login, const char *tenant, char *out,
-             size_t cap, bool *generated)
-{
-    int rc = read_password(from_stdin, out, cap);
-    const char *problem;
-
-    *generated = false;
-    if (rc < 0)
-        return -1;
-    if (rc == 1) {
-        password_generate(out);
-        *generated = true;
-        return 0;
-    }
-    problem = pwpolicy_check(str_c(out), str_c(login), str_c(tenant));
-    if (problem != NULL) {
-        fprintf(stderr, "proofline: password refused (%s)\n", problem);
         return -1;
     }
     return 0;
@@ -360,9 +334,11 @@ user_passwd(struct conf *c, int argc, char **argv)
     int npos, rc = 1;
     struct cli_db x = { 0 };
     int64_t tenant = 0, id = 0;
-    char pw[1100], hash[PASSWORD_HASH_MAX];
-    bool generated;
+    char pw[1100], generated[USER_TEMP_PASSWORD];
+    cJSON *errors = NULL;
+    struct ctx cx;
 
+    pw[0] = '\0';
     if (cli_parse("user passwd", argc, argv, 2, opts, 3, pos, 0, &npos) != 0)
         return 2;
     login = cli_get(opts, 3, "login");
@@ -378,24 +354,31 @@ user_passwd(struct conf *c, int argc, char **argv)
         fprintf(stderr, "proofline: no user '%s'\n", login);
         goto out;
     }
-    if (get_password(cli_get(opts, 3, "password-stdin") != NULL, login,
-                     cli_get(opts, 3, "tenant"), pw, sizeof(pw),
-                     &generated) != 0 ||
-        password_hash(str_c(pw), hash) != APP_OK)
+    if (read_password(cli_get(opts, 3, "password-stdin") != NULL, pw,
+                      sizeof(pw)) < 0)
         goto out;
-    if (db_begin(x.db) != APP_OK ||
-        db_exec(x.db, SQL_SET_PW,
-                DB_ARGS(DB_CSTR(hash), DB_I64(tenant), DB_I64(id)), NULL,
-                NULL) != APP_OK ||
-        auth_end_user_sessions(x.db, tenant, id, NULL) != APP_OK ||
-        audit_write_db(x.db, tenant, 0, id, "password.reset", NULL) != APP_OK ||
-        db_commit(x.db) != APP_OK)
+    errors = cJSON_CreateObject();
+    if (errors == NULL)
         goto out;
+    /* The same change as the admin page's reset, with the password given
+     * or generated. */
+    ctx_init(&cx, x.a, x.db, c, NULL, tenant, 0, ROLE_ADMIN);
+    switch (user_set_password(&cx, id, str_c(pw), NULL, "password.reset",
+                              errors, generated)) {
+    case APP_OK:
+        break;
+    case APP_EVALIDATION:
+        print_problems(c, errors);
+        goto out;
+    default:
+        goto out;
+    }
     printf("password of '%s' changed; their sessions ended\n", login);
-    if (generated)
-        printf("password: %s\n", pw);
+    if (generated[0] != '\0')
+        printf("password: %s\n", generated);
     rc = 0;
 out:
+    cJSON_Delete(errors);
     sodium_memzero(pw, sizeof(pw));
     close_db(&x);
     return rc;

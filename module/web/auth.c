@@ -37,8 +37,6 @@ static const char SQL_SESSION_TOUCH[] =
 static const char SQL_SESSION_PROMOTE[] =
     "UPDATE sessions SET id = ?, csrf = ?, mfa_state = 'done', "
     "last_seen_at = UTC_TIMESTAMP(3) WHERE id = ?";
-static const char SQL_SESSIONS_END_USER[] =
-    "DELETE FROM sessions WHERE tenant_id = ? AND user_id = ? AND id <> ?";
 static const char SQL_TOKEN_LOAD[] =
     "SELECT k.id, k.tenant_id, k.user_id, "
     "k.last_used_at IS NULL OR k.last_used_at < UTC_TIMESTAMP(3) - "
@@ -330,14 +328,4 @@ auth_session_end(struct req *r)
     auth_set(r, NULL);
     r->csrf = NULL;
     return rc;
-}
-
-enum app_err
-auth_end_user_sessions(struct db *db, int64_t tenant, int64_t user,
-                       const char *except)
-{
-    return db_exec(db, SQL_SESSIONS_END_USER,
-                   DB_ARGS(DB_I64(tenant), DB_I64(user),
-                           DB_CSTR(except != NULL ? except : "")),
-                   NULL, NULL);
 }

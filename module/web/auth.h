@@ -74,12 +74,4 @@ APP_MUST_USE enum app_err auth_session_promote(struct req *r);
 /* Sign out: delete the current session and clear the cookie. */
 APP_MUST_USE enum app_err auth_session_end(struct req *r);
 
-/* End every session of a user, except the one with id except (may be
- * NULL).  Used on password change, deactivation, MFA reset and "sign out
- * everywhere". */
-struct db;
-APP_MUST_USE enum app_err auth_end_user_sessions(struct db *db, int64_t tenant,
-                                                 int64_t user,
-                                                 const char *except);
-
 #endif

@@ -22,7 +22,7 @@ T_KEY = re.compile(r"\{\{\s*[#^/&]?\s*t\.([a-z0-9_.-]+)\s*\}\}")
 # log, or file names, not message keys.
 NOT_MESSAGES = {"log_info", "log_warn", "log_error", "log_debug",
                 "log_event", "audit_write", "audit_write_db", "audit_login",
-                "audit", "view_csv_begin", "http_fail_point",
+                "audit", "view_csv_begin", "http_fail_point", "user_set_password",
                 "ctx_fail_point"}
 # Literals that look like keys and are not, each with its reason.
 NOT_KEYS = {

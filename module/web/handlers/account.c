@@ -17,20 +17,11 @@
 #include "identity/tokens.h"
 #include "identity/users.h"
 #include "base/validate.h"
+#include "identity/sessions.h"
+#include "identity/user_admin.h"
+#include "identity/user_input.h"
 #include "web/view.h"
 #include "base/jsonmem.h"
-
-static const char SQL_SESSIONS[] =
-    "SELECT num, created_at, last_seen_at, ip, user_agent, id = ? "
-    "FROM sessions WHERE tenant_id = ? AND user_id = ? "
-    "ORDER BY last_seen_at DESC LIMIT 100";
-static const char SQL_SESSION_REVOKE[] =
-    "DELETE FROM sessions WHERE tenant_id = ? AND user_id = ? AND num = ?";
-static const char SQL_PW_GET[] =
-    "SELECT password_hash FROM users WHERE tenant_id = ? AND id = ?";
-static const char SQL_PW_SET[] =
-    "UPDATE users SET password_hash = ?, password_changed_at = "
-    "UTC_TIMESTAMP(3) WHERE tenant_id = ? AND id = ?";
 
 /* Messages the account page can show after a redirect (?done=...): a
  * fixed list, so the parameter cannot inject text. */
@@ -65,10 +56,7 @@ account_page(struct req *r, int status, const char *error, cJSON *extra)
     view_add_str(me, "manager", u.manager_login);
     cJSON_AddBoolToObject(me, "mfa_enabled", u.mfa_enabled);
     cJSON_AddBoolToObject(me, "mfa_required", role_requires_mfa(u.role));
-    rc = db_query(r->app->db, r->a, SQL_SESSIONS,
-                  DB_ARGS(DB_CSTR(r->auth->session_id),
-                          DB_I64(r->auth->tenant_id), DB_I64(r->auth->user_id)),
-                  100, &res);
+    rc = sessions_list(&r->cx, r->auth->session_id, &res);
     if (rc != APP_OK)
         return rc;
     for (i = 0; i < res.nrows; i++) {
@@ -120,11 +108,10 @@ account_password(struct req *r)
         { "confirm", V_SECRET, true, 1, 1024, NULL },
     };
     struct field_val v[3];
-    struct db_res res;
-    char key[SESSION_ID_HEX], who[64], fresh[PASSWORD_HASH_MAX];
-    const char *problem;
+    char key[SESSION_ID_HEX], who[64], none[USER_TEMP_PASSWORD];
+    cJSON *errors = view_errors(r);
     long wait = 0;
-    bool locked = false;
+    bool locked = false, right = false;
     enum app_err rc;
 
     if (validate_fields(&r->cx.err_detail, &r->form, spec, 3, v, NULL) !=
@@ -141,51 +128,28 @@ account_password(struct req *r)
         return rc;
     if (wait > 0)
         return account_page(r, 429, "login.throttled", NULL);
-    rc = db_query(r->app->db, r->a, SQL_PW_GET,
-                  DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(r->auth->user_id)),
-                  1, &res);
+    rc = user_password_is(&r->cx, v[0].s, &right);
+    if (rc == APP_OK)
+        rc = throttle_record(r, key, right);
     if (rc != APP_OK)
         return rc;
-    rc = password_verify(db_text(&res, 0, 0), v[0].s);
-    if (rc == APP_ETHROTTLED)
-        return rc;
-    {
-        bool right = rc == APP_OK;
-
-        rc = throttle_record(r, key, right);
-        if (rc == APP_OK && !right)
-            rc = audit_write(&r->cx, r->auth->tenant_id, r->auth->user_id,
-                             r->auth->user_id, "password.change_failed", NULL);
-        if (rc != APP_OK)
-            return rc;
-        if (!right)
-            return account_page(r, 422, "account.wrong_password", NULL);
-    }
+    if (!right)
+        return account_page(r, 422, "account.wrong_password", NULL);
     if (!str_eq(v[1].s, v[2].s))
         return account_page(r, 422, "account.mismatch", NULL);
-    problem = pwpolicy_check(v[1].s, str_c(r->auth->login),
-                             str_c(r->auth->tenant_slug));
-    if (problem != NULL)
-        return account_page(r, 422, problem, NULL);
-    rc = password_hash(v[1].s, fresh);
-    if (rc != APP_OK)
-        return rc;
-    rc = db_begin(r->app->db);
-    if (rc == APP_OK)
-        rc = db_exec(r->app->db, SQL_PW_SET,
-                     DB_ARGS(DB_CSTR(fresh), DB_I64(r->auth->tenant_id),
-                             DB_I64(r->auth->user_id)),
-                     NULL, NULL);
+    if (errors == NULL)
+        return APP_ENOMEM;
     /* Every other session ends: whoever else knew the old password is
      * out. */
-    if (rc == APP_OK)
-        rc = auth_end_user_sessions(r->app->db, r->auth->tenant_id,
-                                    r->auth->user_id, r->auth->session_id);
-    if (rc == APP_OK)
-        rc = audit_write(&r->cx, r->auth->tenant_id, r->auth->user_id,
-                         r->auth->user_id, "password.change", NULL);
-    if (rc == APP_OK)
-        rc = db_commit(r->app->db);
+    rc =
+        user_set_password(&r->cx, r->auth->user_id, v[1].s, r->auth->session_id,
+                          "password.change", errors, none);
+    if (rc == APP_EVALIDATION) {
+        const char *problem = r->cx.err_detail;
+
+        r->cx.err_detail = NULL;
+        return account_page(r, 422, problem, NULL);
+    }
     if (rc != APP_OK)
         return rc;
     return http_redirect(r, "/account?done=password");
@@ -194,19 +158,8 @@ account_password(struct req *r)
 enum app_err
 account_session_revoke(struct req *r)
 {
-    uint64_t n = 0;
-    enum app_err rc =
-        db_exec(r->app->db, SQL_SESSION_REVOKE,
-                DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(r->auth->user_id),
-                        DB_I64(router_param_int(r, "num"))),
-                &n, NULL);
+    enum app_err rc = sessions_revoke(&r->cx, router_param_int(r, "num"));
 
-    if (rc != APP_OK)
-        return rc;
-    if (n == 0)
-        return APP_ENOTFOUND;
-    rc = audit_write(&r->cx, r->auth->tenant_id, r->auth->user_id,
-                     r->auth->user_id, "session.revoke", NULL);
     if (rc != APP_OK)
         return rc;
     return http_redirect(r, "/account?done=session");
@@ -215,12 +168,8 @@ account_session_revoke(struct req *r)
 enum app_err
 account_sessions_revoke_others(struct req *r)
 {
-    enum app_err rc = auth_end_user_sessions(
-        r->app->db, r->auth->tenant_id, r->auth->user_id, r->auth->session_id);
+    enum app_err rc = sessions_revoke_others(&r->cx, r->auth->session_id);
 
-    if (rc == APP_OK)
-        rc = audit_write(&r->cx, r->auth->tenant_id, r->auth->user_id,
-                         r->auth->user_id, "session.revoke_all", NULL);
     if (rc != APP_OK)
         return rc;
     return http_redirect(r, "/account?done=sessions");

@@ -12,6 +12,7 @@
 #include "db/audit.h"
 #include "web/auth.h"
 #include "base/num.h"
+#include "identity/user_admin.h"
 #include "identity/user_input.h"
 #include "web/handlers/admin.h"
 #include "identity/mfa.h"
@@ -26,29 +27,6 @@
 #include "base/jsonmem.h"
 
 #define PAGE_SIZE 50
-
-static const char SQL_USERS_LIST[] =
-    "SELECT u.id, u.login, u.display_name, u.role, COALESCE(m.login, ''), "
-    "u.region, u.active, u.mfa_enabled, COALESCE(u.last_login_at, '') "
-    "FROM users u LEFT JOIN users m ON m.id = u.manager_id "
-    "AND m.tenant_id = u.tenant_id "
-    "WHERE u.tenant_id = ? "
-    "AND (? = '' OR u.login LIKE ? OR u.display_name LIKE ?) "
-    "AND (? = '' OR u.role = ?) "
-    "AND (? < 0 OR u.active = ?) "
-    "ORDER BY u.login LIMIT ? OFFSET ?";
-static const char SQL_MANAGERS[] =
-    "SELECT id, login, display_name FROM users WHERE tenant_id = ? "
-    "AND active = 1 AND role IN ('admin', 'manager', 'supervisor') "
-    "ORDER BY login LIMIT 1000";
-static const char SQL_USER_EDIT[] =
-    "UPDATE users SET display_name = ?, role = ?, region = ?, locale = ? "
-    "WHERE tenant_id = ? AND id = ?";
-static const char SQL_USER_ACTIVE[] =
-    "UPDATE users SET active = ? WHERE tenant_id = ? AND id = ?";
-static const char SQL_USER_PW[] =
-    "UPDATE users SET password_hash = ?, password_changed_at = "
-    "UTC_TIMESTAMP(3) WHERE tenant_id = ? AND id = ?";
 
 static cJSON *
 roles_model(struct req *r, unsigned selected)
@@ -80,8 +58,7 @@ managers_model(struct req *r, int64_t selected, int64_t exclude, cJSON *m)
 
     if (a == NULL)
         return APP_ENOMEM;
-    rc = db_query(r->app->db, r->a, SQL_MANAGERS,
-                  DB_ARGS(DB_I64(r->auth->tenant_id)), 1000, &res);
+    rc = users_choices(&r->cx, false, &res);
     for (i = 0; rc == APP_OK && i < res.nrows; i++) {
         int64_t id = db_int(&res, i, 0, 0);
         cJSON *o;
@@ -117,25 +94,15 @@ admin_users(struct req *r)
     size_t i;
     enum app_err rc;
     char when[32];
-    const char *like;
 
     if (validate_fields(&r->cx.err_detail, &r->query_args, spec, 4, v, NULL) !=
         APP_OK)
         return APP_EINVAL;
     page = v[3].present ? v[3].i : 1;
-    like = wire_like_contains(r->a, v[0].s);
-    if (like == NULL)
-        return APP_ENOMEM;
-    rc = db_query(
-        r->app->db, r->a, SQL_USERS_LIST,
-        DB_ARGS(DB_I64(r->auth->tenant_id),
-                DB_STR(v[0].present ? v[0].s : STR_LIT("")), DB_CSTR(like),
-                DB_CSTR(like), DB_CSTR(v[1].present ? role_names[v[1].i] : ""),
-                DB_CSTR(v[1].present ? role_names[v[1].i] : ""),
-                DB_I64(v[2].present ? v[2].i : -1),
-                DB_I64(v[2].present ? v[2].i : -1), DB_I64(PAGE_SIZE + 1),
-                DB_I64((page - 1) * PAGE_SIZE)),
-        PAGE_SIZE + 1, &res);
+    rc = users_search(&r->cx, v[0].present ? v[0].s : STR_LIT(""),
+                      v[1].present ? role_names[v[1].i] : "",
+                      v[2].present ? (int)v[2].i : -1, PAGE_SIZE + 1,
+                      (size_t)(page - 1) * PAGE_SIZE, &res);
     if (rc != APP_OK)
         return rc;
     m = view_new(r);
@@ -284,120 +251,38 @@ admin_user_show(struct req *r)
 enum app_err
 admin_user_update(struct req *r)
 {
-    static const struct field_spec spec[] = {
-        { "name", V_LINE, true, 1, 100, NULL },
-        { "role", V_ENUM, true, 0, 0, role_names },
-        { "manager", V_INT, false, 1, INT64_MAX, NULL },
-        { "region", V_LINE, false, 0, 100, NULL },
-        { "locale", V_ENUM, false, 0, 0, user_locales },
-    };
-    struct field_val v[5];
-    cJSON *errors = view_errors(r), *d;
+    cJSON *errors = view_errors(r);
     struct user u;
-    unsigned role;
-    int64_t manager;
+    int64_t id = router_param_int(r, "id");
     enum app_err rc;
 
     if (errors == NULL)
         return APP_ENOMEM;
-    rc = users_get(r->app->db, r->a, r->auth->tenant_id,
-                   router_param_int(r, "id"), &u);
-    if (rc != APP_OK)
-        return rc;
-    if (validate_fields(&r->cx.err_detail, &r->form, spec, 5, v, errors) !=
-        APP_OK) {
+    rc = user_update(&r->cx, id, &r->form, errors);
+    if (rc == APP_EVALIDATION) {
         r->cx.err_detail = NULL;
+        rc = users_get(r->app->db, r->a, r->auth->tenant_id, id, &u);
+        if (rc != APP_OK)
+            return rc;
         return user_form(r, 422, &u, errors, "validate.failed");
     }
-    role = 1u << v[1].i;
-    manager = v[2].present ? v[2].i : 0;
-    /* An admin cannot take away their own admin role: the tenant would
-     * risk having none. */
-    if (u.id == r->auth->user_id && role != u.role)
-        return user_form(r, 422, &u, errors, "admin.own_role");
-    rc = db_begin(r->app->db);
-    if (rc == APP_OK)
-        rc = db_exec(r->app->db, SQL_USER_EDIT,
-                     DB_ARGS(DB_STR(v[0].s), DB_CSTR(role_name(role)),
-                             DB_STR(v[3].present ? v[3].s : STR_LIT("")),
-                             v[4].present && v[4].i > 0
-                                 ? DB_CSTR(user_locales[v[4].i])
-                                 : DB_NULL,
-                             DB_I64(r->auth->tenant_id), DB_I64(u.id)),
-                     NULL, NULL);
-    if (rc == APP_OK && manager != u.manager_id)
-        rc = users_set_manager(r->app->db, r->a, r->auth->tenant_id, u.id,
-                               manager);
-    if (rc == APP_ECONFLICT || rc == APP_EVALIDATION) {
-        db_rollback(r->app->db);
-        cJSON_AddStringToObject(errors, "manager",
-                                rc == APP_ECONFLICT ? "admin.manager_cycle"
-                                                    : "admin.bad_manager");
-        return user_form(r, 422, &u, errors, "validate.failed");
-    }
-    if (rc == APP_OK && role != u.role) {
-        d = cJSON_CreateObject();
-        if (d != NULL) {
-            cJSON_AddStringToObject(d, "from", role_name(u.role));
-            cJSON_AddStringToObject(d, "to", role_name(role));
-        }
-        rc = audit_write(&r->cx, r->auth->tenant_id, r->auth->user_id, u.id,
-                         "role.change", d);
-        cJSON_Delete(d);
-    }
-    if (rc == APP_OK && manager != u.manager_id) {
-        d = cJSON_CreateObject();
-        if (d != NULL) {
-            cJSON_AddNumberToObject(d, "from", (double)u.manager_id);
-            cJSON_AddNumberToObject(d, "to", (double)manager);
-        }
-        rc = audit_write(&r->cx, r->auth->tenant_id, r->auth->user_id, u.id,
-                         "manager.change", d);
-        cJSON_Delete(d);
-    }
-    if (rc == APP_OK)
-        rc = audit_write(&r->cx, r->auth->tenant_id, r->auth->user_id, u.id,
-                         "user.update", NULL);
-    if (rc == APP_OK)
-        rc = db_commit(r->app->db);
     if (rc != APP_OK)
         return rc;
     return http_redirect(
-        r, arena_printf(r->a, "/admin/users/%lld?saved=1", (long long)u.id));
+        r, arena_printf(r->a, "/admin/users/%lld?saved=1", (long long)id));
 }
 
-/* Deactivate or reactivate; deactivation ends sessions at once (API
- * tokens stop working with it: token checks require an active user). */
+/* Deactivate or reactivate (user_set_active). */
 APP_MUST_USE static enum app_err
 set_active(struct req *r, bool active)
 {
-    struct user u;
-    enum app_err rc = users_get(r->app->db, r->a, r->auth->tenant_id,
-                                router_param_int(r, "id"), &u);
+    int64_t id = router_param_int(r, "id");
+    enum app_err rc = user_set_active(&r->cx, id, active);
 
     if (rc != APP_OK)
         return rc;
-    if (u.id == r->auth->user_id) {
-        r->cx.err_detail = "admin.own_account";
-        return APP_ECONFLICT;
-    }
-    rc = db_begin(r->app->db);
-    if (rc == APP_OK)
-        rc = db_exec(
-            r->app->db, SQL_USER_ACTIVE,
-            DB_ARGS(DB_I64(active), DB_I64(r->auth->tenant_id), DB_I64(u.id)),
-            NULL, NULL);
-    if (rc == APP_OK && !active)
-        rc = auth_end_user_sessions(r->app->db, r->auth->tenant_id, u.id, NULL);
-    if (rc == APP_OK)
-        rc = audit_write(&r->cx, r->auth->tenant_id, r->auth->user_id, u.id,
-                         active ? "user.activate" : "user.deactivate", NULL);
-    if (rc == APP_OK)
-        rc = db_commit(r->app->db);
-    if (rc != APP_OK)
-        return rc;
     return http_redirect(
-        r, arena_printf(r->a, "/admin/users/%lld", (long long)u.id));
+        r, arena_printf(r->a, "/admin/users/%lld", (long long)id));
 }
 
 enum app_err
@@ -415,61 +300,29 @@ admin_user_activate(struct req *r)
 enum app_err
 admin_user_password(struct req *r)
 {
-    struct user u;
-    char generated[17], hash[PASSWORD_HASH_MAX];
-    enum app_err rc = users_get(r->app->db, r->a, r->auth->tenant_id,
-                                router_param_int(r, "id"), &u);
+    char generated[USER_TEMP_PASSWORD];
+    int64_t id = router_param_int(r, "id");
+    enum app_err rc =
+        user_set_password(&r->cx, id, STR_NULL,
+                          id == r->auth->user_id ? r->auth->session_id : NULL,
+                          "password.reset", NULL, generated);
 
-    if (rc != APP_OK)
-        return rc;
-    password_generate(generated);
-    rc = password_hash(str_c(generated), hash);
-    if (rc == APP_OK)
-        rc = db_begin(r->app->db);
-    if (rc == APP_OK)
-        rc = db_exec(
-            r->app->db, SQL_USER_PW,
-            DB_ARGS(DB_CSTR(hash), DB_I64(r->auth->tenant_id), DB_I64(u.id)),
-            NULL, NULL);
-    if (rc == APP_OK)
-        rc = auth_end_user_sessions(
-            r->app->db, r->auth->tenant_id, u.id,
-            u.id == r->auth->user_id ? r->auth->session_id : NULL);
-    if (rc == APP_OK)
-        rc = audit_write(&r->cx, r->auth->tenant_id, r->auth->user_id, u.id,
-                         "password.reset", NULL);
-    if (rc == APP_OK)
-        rc = db_commit(r->app->db);
     if (rc != APP_OK)
         return rc;
     return view_secret_page(
         r, "admin.temp_password", generated,
-        arena_printf(r->a, "/admin/users/%lld", (long long)u.id));
+        arena_printf(r->a, "/admin/users/%lld", (long long)id));
 }
 
 enum app_err
 admin_user_mfa_reset(struct req *r)
 {
-    struct user u;
-    enum app_err rc = users_get(r->app->db, r->a, r->auth->tenant_id,
-                                router_param_int(r, "id"), &u);
+    int64_t id = router_param_int(r, "id");
+    enum app_err rc = user_reset_mfa(
+        &r->cx, id, id == r->auth->user_id ? r->auth->session_id : NULL);
 
     if (rc != APP_OK)
         return rc;
-    rc = db_begin(r->app->db);
-    if (rc == APP_OK)
-        rc = mfa_clear(r->app->db, r->auth->tenant_id, u.id);
-    if (rc == APP_OK)
-        rc = auth_end_user_sessions(
-            r->app->db, r->auth->tenant_id, u.id,
-            u.id == r->auth->user_id ? r->auth->session_id : NULL);
-    if (rc == APP_OK)
-        rc = audit_write(&r->cx, r->auth->tenant_id, r->auth->user_id, u.id,
-                         "mfa.reset", NULL);
-    if (rc == APP_OK)
-        rc = db_commit(r->app->db);
-    if (rc != APP_OK)
-        return rc;
     return http_redirect(
-        r, arena_printf(r->a, "/admin/users/%lld", (long long)u.id));
+        r, arena_printf(r->a, "/admin/users/%lld", (long long)id));
 }

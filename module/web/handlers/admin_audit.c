@@ -8,6 +8,7 @@
 #include "http/app.h"
 #include "web/auth.h"
 #include "db/db.h"
+#include "db/audit.h"
 #include "web/handlers/admin_audit.h"
 #include "http/router.h"
 #include "base/tz.h"
@@ -16,18 +17,6 @@
 #include "base/wire.h"
 
 #define AUDIT_PAGE 100
-
-static const char SQL_AUDIT[] =
-    "SELECT a.id, a.at, a.event, COALESCE(ua.login, ''), "
-    "COALESCE(us.login, ''), a.detail, a.ip FROM audit_log a "
-    "LEFT JOIN users ua ON ua.id = a.actor_id AND ua.tenant_id = a.tenant_id "
-    "LEFT JOIN users us ON us.id = a.subject_user_id "
-    " AND us.tenant_id = a.tenant_id "
-    "WHERE a.tenant_id = ? AND (? = 0 OR a.id < ?) "
-    "AND (? = '' OR a.event LIKE CONCAT(?, '%')) "
-    "AND (? = '' OR ua.login = ? OR us.login = ?) "
-    "AND (? = '' OR a.at >= ?) AND (? = '' OR a.at < ?) "
-    "ORDER BY a.id DESC LIMIT ?";
 
 static const char *const event_prefixes[] = {
     "login",   "logout", "mfa",   "password", "role",
@@ -87,6 +76,7 @@ admin_audit(struct req *r)
     struct field_val v[5];
     struct db_res res;
     const char *event, *user, *from, *to;
+    struct audit_filter f;
     cJSON *m, *rows, *filter, *events;
     size_t i;
     enum app_err rc;
@@ -95,18 +85,17 @@ admin_audit(struct req *r)
             APP_OK ||
         !date_ok(&v[2]) || !date_ok(&v[3]))
         return APP_EINVAL;
+    memset(&f, 0, sizeof(f));
     event = v[0].present ? event_prefixes[v[0].i] : "";
     user = v[1].present ? arena_str(r->a, v[1].s).p : "";
     from = day_bound(r, &v[2], 0);
     to = day_bound(r, &v[3], 1);
-    rc = db_query(r->app->db, r->a, SQL_AUDIT,
-                  DB_ARGS(DB_I64(r->auth->tenant_id),
-                          DB_I64(v[4].present ? v[4].i : 0),
-                          DB_I64(v[4].present ? v[4].i : 0), DB_CSTR(event),
-                          DB_CSTR(event), DB_CSTR(user), DB_CSTR(user),
-                          DB_CSTR(user), DB_CSTR(from), DB_CSTR(from),
-                          DB_CSTR(to), DB_CSTR(to), DB_I64(AUDIT_PAGE + 1)),
-                  AUDIT_PAGE + 1, &res);
+    f.before = v[4].present ? v[4].i : 0;
+    f.event = event;
+    f.user = user;
+    f.from = from;
+    f.to = to;
+    rc = audit_list(&r->cx, &f, AUDIT_PAGE + 1, &res);
     if (rc != APP_OK)
         return rc;
     m = view_new(r);

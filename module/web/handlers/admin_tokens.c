@@ -8,16 +8,13 @@
 #include "db/db.h"
 #include "db/audit.h"
 #include "web/auth.h"
+#include "identity/user_admin.h"
 #include "web/handlers/admin_tokens.h"
 #include "http/router.h"
 #include "identity/tokens.h"
 #include "identity/users.h"
 #include "base/validate.h"
 #include "web/view.h"
-
-static const char SQL_ACTIVE_USERS[] =
-    "SELECT id, login, display_name FROM users WHERE tenant_id = ? "
-    "AND active = 1 ORDER BY login LIMIT 5000";
 
 APP_MUST_USE static enum app_err
 tokens_page(struct req *r, int status, const char *error)
@@ -37,8 +34,7 @@ tokens_page(struct req *r, int status, const char *error)
     if (rc != APP_OK)
         return rc;
     view_local_times(r, list);
-    rc = db_query(r->app->db, r->a, SQL_ACTIVE_USERS,
-                  DB_ARGS(DB_I64(r->auth->tenant_id)), 5000, &res);
+    rc = users_choices(&r->cx, true, &res);
     if (rc != APP_OK)
         return rc;
     for (i = 0; i < res.nrows; i++) {

@@ -26,14 +26,6 @@
 
 #define API_PAGE_MAX 200
 
-static const char SQL_HISTORY[] =
-    "SELECT s.id, COALESCE(s.from_stage, ''), s.to_stage, s.code, s.at, "
-    "COALESCE(s.by_user, 0), COALESCE(u.display_name, ''), s.evidence_ids, "
-    "s.rule_version, COALESCE(s.lost_reason, ''), s.note, s.via "
-    "FROM stage_events s LEFT JOIN users u ON u.id = s.by_user "
-    "AND u.tenant_id = s.tenant_id WHERE s.tenant_id = ? "
-    "AND s.customer_id = ? ORDER BY s.id LIMIT 1000";
-
 APP_MUST_USE static enum app_err
 send(struct req *r, int status, cJSON *o)
 {
@@ -651,9 +643,7 @@ api_customer_history(struct req *r)
     enum app_err rc = customers_get(&r->cx, id, false, &c);
 
     if (rc == APP_OK)
-        rc = db_query(r->app->db, r->a, SQL_HISTORY,
-                      DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(id)), 1000,
-                      &res);
+        rc = stage_history(&r->cx, id, 1000, &res);
     if (rc != APP_OK)
         return rc;
     o = cJSON_CreateObject();

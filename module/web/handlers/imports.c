@@ -26,6 +26,7 @@
 #include "sales/customers.h"
 #include "db/db.h"
 #include "sales/files.h"
+#include "sales/import_jobs.h"
 #include "web/handlers/imports.h"
 #include "base/num.h"
 #include "http/router.h"
@@ -107,24 +108,6 @@ static const struct {
 
 /* The encodings a user may choose (textenc_parse names). */
 static const char *const ENCODINGS[] = { "auto", "utf-8", "gbk", NULL };
-
-static const char SQL_CREATE[] =
-    "INSERT INTO imports (tenant_id, created_by, file_id, encoding, mapping) "
-    "VALUES (?, ?, ?, ?, ?)";
-static const char SQL_GET[] =
-    "SELECT i.id, i.file_id, i.encoding, i.mapping, i.status, "
-    "i.rows_imported, f.name FROM imports i JOIN files f ON f.id = i.file_id "
-    "AND f.tenant_id = i.tenant_id WHERE i.tenant_id = ? AND i.id = ? "
-    "AND (i.created_by = ? OR ? = 1)";
-static const char SQL_MAPPING[] =
-    "UPDATE imports SET mapping = ? WHERE tenant_id = ? AND id = ? "
-    "AND status = 'preview'";
-static const char SQL_LOCK[] =
-    "SELECT status FROM imports WHERE tenant_id = ? AND id = ? FOR UPDATE";
-static const char SQL_DONE[] =
-    "UPDATE imports SET status = 'committed', rows_total = ?, rows_valid = ?, "
-    "rows_imported = ?, committed_at = UTC_TIMESTAMP(3) "
-    "WHERE tenant_id = ? AND id = ? AND status = 'preview'";
 
 /* --- one import, parsed -----------------------------------------------------
  */
@@ -630,27 +613,21 @@ parse(struct req *r, struct parsed *p, const char *mapping)
 APP_MUST_USE static enum app_err
 load(struct req *r, int64_t id, struct parsed *p)
 {
-    struct db_res res;
+    struct import_job job;
     struct textenc_error terr;
     struct str bytes;
     enum app_err rc;
 
     memset(p, 0, sizeof(*p));
-    rc = db_query(r->app->db, r->a, SQL_GET,
-                  DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(id),
-                          DB_I64(r->auth->user_id),
-                          DB_I64((r->auth->role & ROLE_ADMIN) ? 1 : 0)),
-                  1, &res);
+    rc = import_jobs_get(&r->cx, id, &job);
     if (rc != APP_OK)
         return rc;
-    if (res.nrows == 0)
-        return APP_ENOTFOUND;
     p->id = id;
-    p->file_id = db_int(&res, 0, 1, 0);
-    p->status = db_text(&res, 0, 4);
-    p->imported = db_int(&res, 0, 5, 0);
-    p->file_name = db_text(&res, 0, 6);
-    if (textenc_parse(str_c(db_text(&res, 0, 2)), &p->want) != APP_OK)
+    p->file_id = job.file_id;
+    p->status = job.status;
+    p->imported = job.imported;
+    p->file_name = job.file_name;
+    if (textenc_parse(str_c(job.encoding), &p->want) != APP_OK)
         p->want = TEXTENC_AUTO;
     rc = files_read(&r->cx, p->file_id, IMPORT_MAX_BYTES, &bytes, NULL);
     if (rc != APP_OK)
@@ -664,7 +641,7 @@ load(struct req *r, int64_t id, struct parsed *p)
                                 http_t(r, "import.line"), terr.line);
         return APP_OK;
     }
-    return parse(r, p, db_text(&res, 0, 3));
+    return parse(r, p, job.mapping);
 }
 
 /* --- pages ------------------------------------------------------------------
@@ -718,7 +695,7 @@ imports_upload(struct req *r)
     struct str bytes;
     const char *mime, *mapping;
     int64_t file_id = 0;
-    uint64_t id = 0;
+    int64_t id = 0;
     enum textenc want = TEXTENC_AUTO;
     size_t i;
     enum app_err rc;
@@ -783,11 +760,8 @@ imports_upload(struct req *r)
     for (struct db_tx tx = DB_TX_INIT; db_tx_next(r->app->db, &tx, &rc);) {
         rc = files_store(&r->cx, up, 0, &file_id, &mime);
         if (rc == APP_OK)
-            rc = db_exec(r->app->db, SQL_CREATE,
-                         DB_ARGS(DB_I64(r->auth->tenant_id),
-                                 DB_I64(r->auth->user_id), DB_I64(file_id),
-                                 DB_CSTR(textenc_name(want)), DB_CSTR(mapping)),
-                         NULL, &id);
+            rc = import_jobs_create(&r->cx, file_id, textenc_name(want),
+                                    mapping, &id);
     }
     if (rc != APP_OK)
         return rc;
@@ -928,10 +902,7 @@ imports_mapping(struct req *r)
     mapping = mapping_json(r, &p);
     if (mapping == NULL)
         return APP_ENOMEM;
-    rc = db_exec(
-        r->app->db, SQL_MAPPING,
-        DB_ARGS(DB_CSTR(mapping), DB_I64(r->auth->tenant_id), DB_I64(id)), NULL,
-        NULL);
+    rc = import_jobs_set_mapping(&r->cx, id, mapping);
     if (rc != APP_OK)
         return rc;
     return http_redirect(
@@ -958,17 +929,15 @@ APP_MUST_USE static enum app_err
 commit_rows(struct req *r, const struct ruledesc *rd, struct parsed *p,
             int64_t id, const char *mode)
 {
-    struct db_res st;
+    bool open = false;
     int64_t done = 0;
     size_t i;
     cJSON *d;
-    enum app_err rc =
-        db_query(r->app->db, r->a, SQL_LOCK,
-                 DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(id)), 1, &st);
+    enum app_err rc = import_jobs_lock(&r->cx, id, &open);
 
     if (rc != APP_OK)
         return rc;
-    if (st.nrows != 1 || strcmp(db_text(&st, 0, 0), "preview") != 0) {
+    if (!open) {
         p->status = "committed";
         return APP_ECONFLICT;
     }
@@ -980,14 +949,7 @@ commit_rows(struct req *r, const struct ruledesc *rd, struct parsed *p,
             done++;
     }
     if (rc == APP_OK) {
-        uint64_t changed = 0;
-
-        rc = db_exec(r->app->db, SQL_DONE,
-                     DB_ARGS(DB_I64(p->nrows), DB_I64(p->nvalid), DB_I64(done),
-                             DB_I64(r->auth->tenant_id), DB_I64(id)),
-                     &changed, NULL);
-        if (rc == APP_OK && changed != 1)
-            rc = APP_ECONFLICT;
+        rc = import_jobs_done(&r->cx, id, p->nrows, p->nvalid, (size_t)done);
     }
     if (rc != APP_OK)
         return rc;

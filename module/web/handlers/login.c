@@ -14,6 +14,7 @@
 #include "db/audit.h"
 #include "web/auth.h"
 #include "db/db.h"
+#include "identity/user_admin.h"
 #include "web/handlers/login.h"
 #include "base/log.h"
 #include "identity/mfa.h"
@@ -25,12 +26,6 @@
 #include "base/validate.h"
 #include "web/view.h"
 #include "base/wire.h"
-
-static const char SQL_SET_HASH[] =
-    "UPDATE users SET password_hash = ? WHERE tenant_id = ? AND id = ?";
-static const char SQL_LOGGED_IN[] =
-    "UPDATE users SET last_login_at = UTC_TIMESTAMP(3) WHERE tenant_id = ? "
-    "AND id = ?";
 
 /* The tenant the host names when tenant_host_suffix is set: "acme" for
  * acme.sales.example.com (any port).  STR_NULL when off or when the host
@@ -165,22 +160,13 @@ APP_MUST_USE static enum app_err
 signed_in(struct req *r, int64_t tenant, const struct user *u, const char *hash,
           struct str password, struct str login, struct str next)
 {
+    char fresh[PASSWORD_HASH_MAX];
+    bool rehash =
+        password_needs_rehash(hash) && password_hash(password, fresh) == APP_OK;
     enum mfa_state state;
     enum app_err rc;
 
-    if (password_needs_rehash(hash)) {
-        char fresh[PASSWORD_HASH_MAX];
-
-        if (password_hash(password, fresh) == APP_OK)
-            app_ignore(
-                db_exec(r->app->db, SQL_SET_HASH,
-                        DB_ARGS(DB_CSTR(fresh), DB_I64(tenant), DB_I64(u->id)),
-                        NULL, NULL),
-                "the old hash still works; the next sign-in retries");
-    }
-    app_ignore(db_exec(r->app->db, SQL_LOGGED_IN,
-                       DB_ARGS(DB_I64(tenant), DB_I64(u->id)), NULL, NULL),
-               "the last sign-in time is information only");
+    users_signed_in(r->app->db, tenant, u->id, rehash ? fresh : NULL);
     state = u->mfa_enabled               ? MFA_PENDING
             : role_requires_mfa(u->role) ? MFA_ENROLL
                                          : MFA_DONE;

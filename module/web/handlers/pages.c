@@ -6,14 +6,12 @@
 #include "http/app.h"
 #include "web/auth.h"
 #include "db/db.h"
+#include "identity/user_admin.h"
 #include "web/handlers/pages.h"
 #include "base/i18n.h"
 #include "http/router.h"
 #include "base/validate.h"
 #include "web/view.h"
-
-static const char SQL_SET_LOCALE[] =
-    "UPDATE users SET locale = ? WHERE tenant_id = ? AND id = ?";
 
 enum app_err
 pages_home(struct req *r)
@@ -44,10 +42,7 @@ pages_set_lang(struct req *r)
     /* A signed-in user's choice is saved with the user, so it follows
      * them to other devices; the cookie covers the signed-out pages. */
     if (r->auth != NULL && !r->auth->via_token) {
-        rc = db_exec(r->app->db, SQL_SET_LOCALE,
-                     DB_ARGS(DB_CSTR(langs[v[0].i]), DB_I64(r->auth->tenant_id),
-                             DB_I64(r->auth->user_id)),
-                     NULL, NULL);
+        rc = user_set_locale(&r->cx, langs[v[0].i]);
         if (rc != APP_OK)
             return rc;
     }

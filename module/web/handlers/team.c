@@ -9,19 +9,13 @@
 #include "http/app.h"
 #include "db/db.h"
 #include "web/auth.h"
+#include "identity/user_admin.h"
 #include "web/handlers/team.h"
 #include "http/router.h"
 #include "identity/users.h"
 #include "web/view.h"
 
 #define TEAM_MAX 20000
-
-static const char SQL_TEAM[] =
-    "SELECT u.id, COALESCE(u.manager_id, 0), u.login, u.display_name, "
-    "u.role, u.region, u.active FROM users u "
-    "WHERE u.tenant_id = ? AND (? = 1 OR u.id IN (SELECT descendant_id "
-    "FROM user_tree WHERE tenant_id = ? AND ancestor_id = ?)) "
-    "ORDER BY u.login";
 
 struct item {
     int64_t id, manager;
@@ -105,10 +99,7 @@ team_show(struct req *r)
     enum app_err rc;
 
     access_scope(&r->cx, &root, &all);
-    rc = db_query(r->app->db, r->a, SQL_TEAM,
-                  DB_ARGS(DB_I64(r->auth->tenant_id), DB_I64(all),
-                          DB_I64(r->auth->tenant_id), DB_I64(root)),
-                  TEAM_MAX, &res);
+    rc = users_team(&r->cx, TEAM_MAX, &res);
     if (rc != APP_OK)
         return rc;
     n = res.nrows;

@@ -278,3 +278,28 @@ arena_fail_after(struct arena *a, unsigned n)
 {
     a->fail_countdown = n;
 }
+
+enum app_err
+arena_grow(struct arena *a, void **v, size_t *cap, size_t n, size_t elem,
+           size_t min)
+{
+    size_t ncap, bytes;
+    void *nv;
+
+    if (n < *cap)
+        return APP_OK;
+    if (*cap == 0)
+        ncap = min;
+    else if (__builtin_mul_overflow(*cap, (size_t)2, &ncap))
+        return APP_ENOMEM;
+    if (__builtin_mul_overflow(ncap, elem, &bytes))
+        return APP_ENOMEM;
+    nv = arena_alloc(a, bytes);
+    if (nv == NULL)
+        return APP_ENOMEM;
+    if (n > 0)
+        memcpy(nv, *v, n * elem);
+    *v = nv;
+    *cap = ncap;
+    return APP_OK;
+}

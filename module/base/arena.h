@@ -14,6 +14,8 @@
 
 #include <stddef.h>
 
+#include "base/err.h"
+
 #include "base/str.h"
 
 struct arena;
@@ -36,6 +38,13 @@ void *arena_alloc(struct arena *a, size_t n);
 
 /* nmemb * size zeroed bytes; NULL on overflow, cap or malloc failure. */
 void *arena_calloc(struct arena *a, size_t nmemb, size_t size);
+
+/* Room for one more item in an array of n items of elem bytes at *v with
+ * *cap slots: doubled (from min slots) into a new arena block when full,
+ * the old block abandoned to the arena (doubling keeps the waste below
+ * the final size).  APP_ENOMEM when the arena is exhausted. */
+APP_MUST_USE enum app_err arena_grow(struct arena *a, void **v, size_t *cap,
+                                     size_t n, size_t elem, size_t min);
 
 /* A NUL-terminated copy of n bytes of p (p may contain NULs). */
 char *arena_strndup(struct arena *a, const char *p, size_t n);

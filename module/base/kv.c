@@ -10,26 +10,13 @@
 enum app_err
 kv_add(struct arena *a, struct kvlist *l, struct str key, struct str val)
 {
-    if (l->n >= l->cap) {
-        size_t cap, bytes;
-        struct kv *nv;
+    void *v = l->v;
+    enum app_err rc =
+        arena_grow(a, &v, &l->cap, l->n, sizeof(*l->v), KV_MIN_CAP);
 
-        if (l->cap == 0)
-            cap = KV_MIN_CAP;
-        else if (__builtin_mul_overflow(l->cap, (size_t)2, &cap))
-            return APP_ENOMEM;
-        if (__builtin_mul_overflow(cap, sizeof(*nv), &bytes))
-            return APP_ENOMEM;
-        nv = arena_alloc(a, bytes);
-        if (nv == NULL)
-            return APP_ENOMEM;
-        /* The old array is abandoned to the arena: doubling keeps the
-         * waste below the final size. */
-        if (l->n > 0)
-            memcpy(nv, l->v, l->n * sizeof(*nv));
-        l->v = nv;
-        l->cap = cap;
-    }
+    if (rc != APP_OK)
+        return rc;
+    l->v = v;
     l->v[l->n].key = key;
     l->v[l->n].val = val;
     l->n++;

@@ -218,24 +218,13 @@ mp_emit(struct mp *m, const char *p, size_t n)
 APP_MUST_USE static enum app_err
 ul_add(struct arena *a, struct upload_list *l, const struct upload *u)
 {
-    if (l->n >= l->cap) {
-        size_t cap, bytes;
-        struct upload *nv;
+    void *v = l->v;
+    enum app_err rc =
+        arena_grow(a, &v, &l->cap, l->n, sizeof(*l->v), MP_MIN_CAP);
 
-        if (l->cap == 0)
-            cap = MP_MIN_CAP;
-        else if (__builtin_mul_overflow(l->cap, (size_t)2, &cap))
-            return APP_ENOMEM;
-        if (__builtin_mul_overflow(cap, sizeof(*nv), &bytes))
-            return APP_ENOMEM;
-        nv = arena_alloc(a, bytes);
-        if (nv == NULL)
-            return APP_ENOMEM;
-        if (l->n > 0)
-            memcpy(nv, l->v, l->n * sizeof(*nv));
-        l->v = nv;
-        l->cap = cap;
-    }
+    if (rc != APP_OK)
+        return rc;
+    l->v = v;
     l->v[l->n++] = *u;
     return APP_OK;
 }

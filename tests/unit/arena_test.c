@@ -159,6 +159,38 @@ test_arena_failure_in_buf(void **state)
     arena_free(a);
 }
 
+/* arena_grow: doubling from min, contents kept, a failed growth leaves
+ * the array as it was. */
+static void
+test_grow(void **state)
+{
+    struct arena *a = arena_new(4096, 1 << 20);
+    void *v = NULL;
+    int *ints;
+    size_t cap = 0, n;
+
+    (void)state;
+    assert_non_null(a);
+    for (n = 0; n < 100; n++) {
+        assert_int_equal(arena_grow(a, &v, &cap, n, sizeof(int), 4), APP_OK);
+        assert_true(cap > n);
+        ints = v;
+        ints[n] = (int)n * 7;
+    }
+    assert_int_equal(cap, 128);
+    for (n = 0; n < 100; n++)
+        assert_int_equal(((int *)v)[n], (int)n * 7);
+    /* Room left: no new block. */
+    ints = v;
+    assert_int_equal(arena_grow(a, &v, &cap, 100, sizeof(int), 4), APP_OK);
+    assert_ptr_equal(v, ints);
+    arena_fail_after(a, 1);
+    assert_int_equal(arena_grow(a, &v, &cap, 128, sizeof(int), 4), APP_ENOMEM);
+    assert_ptr_equal(v, ints);
+    assert_int_equal(cap, 128);
+    arena_free(a);
+}
+
 int
 main(void)
 {
@@ -170,6 +202,7 @@ main(void)
         cmocka_unit_test(test_strings),
         cmocka_unit_test(test_buf_limits_and_escaping),
         cmocka_unit_test(test_arena_failure_in_buf),
+        cmocka_unit_test(test_grow),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

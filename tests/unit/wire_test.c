@@ -242,6 +242,44 @@ test_b64url_token(void **state)
     assert_true(wire_b64url_token("", 0, 0));
 }
 
+static void
+test_local_path(void **state)
+{
+    static char longest[WIRE_LOCAL_PATH_MAX + 2];
+    static const struct {
+        const char *path;
+        bool ok;
+    } t[] = {
+        { "", false },
+        { "//evil", false },
+        { "/\\evil", false },
+        { "http://x/", false },
+        { "javascript:", false },
+        { "/a b", false },
+        { "/a\r\nb", false },
+        { "/a\tb", false },
+        { "/a\x7f", false },
+        { "/a\\b", false },
+        { "/", true },
+        { "/login?x=1", true },
+        { "/customers/1", true },
+        { "/a/%2F/b", true },
+        { "/中文", true },
+    };
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        if (wire_local_path(t[i].path, strlen(t[i].path)) != t[i].ok)
+            fail_msg("'%s' should be %s", t[i].path,
+                     t[i].ok ? "accepted" : "refused");
+    }
+    memset(longest, 'a', sizeof(longest) - 1);
+    longest[0] = '/';
+    assert_true(wire_local_path(longest, WIRE_LOCAL_PATH_MAX));
+    assert_false(wire_local_path(longest, WIRE_LOCAL_PATH_MAX + 1));
+}
+
 int
 main(void)
 {
@@ -252,6 +290,7 @@ main(void)
         cmocka_unit_test(test_quoted),
         cmocka_unit_test(test_like_contains),
         cmocka_unit_test(test_b64url_token),
+        cmocka_unit_test(test_local_path),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

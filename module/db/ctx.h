@@ -29,7 +29,7 @@ struct ctx {
     const char *tenant_tz;      /* the company's time zone */
     const char *lang;           /* "zh-CN" or "en" */
     const char *ip;             /* for the audit log: client address or "cli" */
-    const char *fail;           /* a fault to inject (debug builds of tests) */
+    const char *fail;           /* a fault to inject (debug_routes only) */
     uint64_t rules_deadline_ns; /* end of the rule budget of this unit */
     const char *err_detail;     /* out: catalog key explaining an error */
     const char *err_text;       /* out: technical detail shown to admins */

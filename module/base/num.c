@@ -3,6 +3,8 @@
  */
 #include "base/num.h"
 
+#include <string.h>
+
 bool
 parse_i64(struct str s, int64_t min, int64_t max, int64_t *out)
 {
@@ -149,5 +151,109 @@ parse_date(struct str s, int *year, int *month, int *day)
     *year = (int)y;
     *month = (int)m;
     *day = (int)d;
+    return true;
+}
+
+/* The ASCII character a (possibly full-width) character at p stands for
+ * in a number, its length in *n; 0 when it is none of them. */
+static char
+number_char(const char *p, size_t len, size_t *n)
+{
+    const unsigned char *u = (const unsigned char *)p;
+
+    *n = 1;
+    if ((u[0] >= '0' && u[0] <= '9') || u[0] == '.' || u[0] == ',' ||
+        u[0] == '-' || u[0] == ' ')
+        return (char)u[0];
+    if (len >= 2 && u[0] == 0xc2 && u[1] == 0xa0) { /* no-break space */
+        *n = 2;
+        return ' ';
+    }
+    if (len >= 3 && u[0] == 0xe2 && u[1] == 0x80 &&
+        (u[2] == 0x89 || u[2] == 0xaf)) { /* thin, narrow no-break space */
+        *n = 3;
+        return ' ';
+    }
+    if (len >= 3 && u[0] == 0xef && u[1] == 0xbc) { /* full width */
+        *n = 3;
+        if (u[2] >= 0x90 && u[2] <= 0x99)
+            return (char)('0' + (u[2] - 0x90));
+        if (u[2] == 0x8c)
+            return ',';
+        if (u[2] == 0x8e)
+            return '.';
+        if (u[2] == 0x8d)
+            return '-';
+    }
+    if (len >= 3 && u[0] == 0xe3 && u[1] == 0x80 && u[2] == 0x80) {
+        *n = 3; /* ideographic space */
+        return ' ';
+    }
+    return 0;
+}
+
+/* s without a currency sign before or "元" after it. */
+static struct str
+strip_currency(struct str s)
+{
+    static const char *const before[] = { "\xc2\xa5", "\xef\xbf\xa5", "RMB",
+                                          "rmb",      "CNY",          "cny" };
+    static const char yuan[] = "\xe5\x85\x83";
+    size_t i;
+
+    s = str_trim(s);
+    for (i = 0; i < sizeof(before) / sizeof(before[0]); i++) {
+        size_t n = strlen(before[i]);
+
+        if (s.len >= n && memcmp(s.p, before[i], n) == 0) {
+            s.p += n;
+            s.len -= n;
+            break;
+        }
+    }
+    if (s.len >= 3 && memcmp(s.p + s.len - 3, yuan, 3) == 0)
+        s.len -= 3;
+    return str_trim(s);
+}
+
+bool
+parse_human_number(struct str s, char *out, size_t cap)
+{
+    size_t i = 0, o = 0, group = 0, n;
+    bool grouped = false, frac = false, digits = false;
+    char c, sep = 0;
+
+    s = strip_currency(s);
+    for (i = 0; i < s.len; i += n) {
+        c = number_char(s.p + i, s.len - i, &n);
+        if (c == 0 || o + 2 > cap)
+            return false;
+        if (c == '-') {
+            if (o != 0)
+                return false;
+            out[o++] = '-';
+        } else if (c >= '0' && c <= '9') {
+            out[o++] = c;
+            digits = true;
+            if (!frac)
+                group++;
+        } else if (c == '.') {
+            if (frac || !digits || (grouped && group != 3))
+                return false;
+            out[o++] = '.';
+            frac = true;
+            digits = false;
+        } else { /* a thousands separator: one kind, between groups */
+            if (frac || group == 0 || (grouped ? group != 3 : group > 3) ||
+                (sep != 0 && c != sep))
+                return false;
+            sep = c;
+            grouped = true;
+            group = 0;
+        }
+    }
+    if (!digits || (grouped && !frac && group != 3))
+        return false;
+    out[o] = '\0';
     return true;
 }

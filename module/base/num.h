@@ -26,6 +26,16 @@ bool parse_bool(struct str s, bool *out);
  * "1e3", "+1", spaces).  *out gets its value. */
 bool parse_decimal(struct str s, int int_digits, int frac_digits, double *out);
 
+/* A number as people and spreadsheets write it, made plain: full-width
+ * digits and signs, an optional currency sign before it ("¥", "￥", "RMB",
+ * "CNY") or "元" after it, and thousands separators ("," "，" " " or a
+ * no-break or thin space) that must sit between groups of three digits
+ * ("1,200,000", "1 200 000", "¥1,200,000.00"; "1,20,000" and "1,5" are
+ * refused, the second being a decimal comma).  out (cap bytes) gets the
+ * plain "-?[0-9]+(.[0-9]+)?", which parse_decimal reads.  False when s is
+ * not such a number or does not fit. */
+bool parse_human_number(struct str s, char *out, size_t cap);
+
 /* A calendar date "YYYY-MM-DD" between 1900-01-01 and 2199-12-31 that
  * exists (leap years included). */
 bool parse_date(struct str s, int *year, int *month, int *day);

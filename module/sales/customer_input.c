@@ -21,7 +21,7 @@ static const struct field_spec customer_spec[] = {
     { "city", V_LINE, false, 0, 100, NULL },
     { "address", V_LINE, false, 0, 300, NULL },
     { "phone", V_LINE, false, 0, 50, NULL },
-    { "amount", V_LINE, false, 0, 20, NULL },
+    { "amount", V_LINE, false, 0, 40, NULL }, /* "¥1,200,000.00" */
     { "note", V_TEXT, false, 0, 5000, NULL },
     { "owner", V_INT, false, 1, INT64_MAX, NULL },
     { "confirm_duplicate", V_BOOL, false, 0, 1, NULL },
@@ -31,11 +31,13 @@ static const struct field_spec customer_spec[] = {
 enum { F_OWNER = 7, F_CONFIRM = 8, F_VERSION = 9 };
 
 /* The values read into in; the kind must be one of the rules' kinds and
- * the amount a non-negative number. */
+ * the amount a non-negative number, written as people and spreadsheets
+ * write it ("1,200,000", "¥1 200 000.00"), stored plain. */
 APP_MUST_USE static enum app_err
 read_input(struct ctx *cx, const struct ruledesc *rd, const struct field_val *v,
            struct customer_input *in, cJSON *errors)
 {
+    char plain[48];
     double amount;
     enum app_err rc = APP_OK;
 
@@ -61,7 +63,11 @@ read_input(struct ctx *cx, const struct ruledesc *rd, const struct field_val *v,
         }
     }
     if (in->amount.len > 0 &&
-        (!parse_decimal(in->amount, 12, 2, &amount) || amount < 0)) {
+        parse_human_number(in->amount, plain, sizeof(plain)))
+        in->amount = str_c(arena_strdup(cx->a, plain));
+    if (in->amount.len > 0 &&
+        (in->amount.p == NULL || !parse_decimal(in->amount, 12, 2, &amount) ||
+         amount < 0)) {
         cJSON_AddStringToObject(errors, "amount", "customer.bad_amount");
         rc = APP_EVALIDATION;
     }

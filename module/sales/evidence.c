@@ -274,7 +274,10 @@ check_scalar(struct ctx *cx, const cJSON *f, const char *name, const char *type,
         return false;
     }
     if (strcmp(type, "number") == 0) {
-        if (!parse_decimal(text, 11, 4, &num)) {
+        char plain[48];
+
+        if (!parse_human_number(text, plain, sizeof(plain)) ||
+            !parse_decimal(str_c(plain), 11, 4, &num)) {
             field_error(cx, errors, name, "evidence.bad_number", -1);
             return false;
         }

@@ -210,3 +210,44 @@ def test_evidence_refused_alike(stack, paths, customer_id, ekey, fields,
     n = stack.sql(f"SELECT COUNT(*) FROM evidence WHERE customer_id = "
                   f"{int(customer_id)}")[0][0]
     assert int(n) == 0  # nothing half-saved on either path
+
+
+@pytest.mark.parametrize("written", [
+    "1,200,000", "1 200 000", "\u00a51,200,000.00", "\uffe51,200,000",
+    "1,200,000\u5143", "\uff11\uff12\uff10\uff10\uff10\uff10\uff10",
+])
+def test_amounts_as_spreadsheets_write_them(stack, paths, written):
+    """The page, the API and the import accept an amount as people and
+    spreadsheets write it, and store the same number."""
+    page, api = paths
+    names = [uniq("额"), uniq("额"), uniq("额")]
+    r = page.post("/customers", {"name": names[0], "kind": "hospital",
+                                 "amount": written})
+    assert r.status_code == 303, r.text[:500]
+    r = api.post("/api/v1/customers", json={
+        "name": names[1], "kind": "hospital", "amount": written,
+        "confirm_duplicate": True})
+    assert r.status_code == 201, r.text[:500]
+    r = upload(page, csv_text([["name", "kind", "amount"],
+                               [names[2], "hospital", f'"{written}"']])
+               .encode())
+    assert r.status_code == 303
+    r = page.post(r.headers["Location"] + "/commit", {"mode": "all"})
+    assert r.status_code == 303, r.text[:500]
+    got = {n: a for n, a in stack.sql(
+        "SELECT name, amount FROM customers WHERE name IN ("
+        + ",".join(f"'{n}'" for n in names) + ")")}
+    assert sorted(got) == sorted(names)
+    assert set(got.values()) == {"1200000.00"}, got
+
+
+@pytest.mark.parametrize("written", ["1,5", "12,34", "1,20,000", "$100"])
+def test_ambiguous_amounts_refused_alike(paths, written):
+    page, api = paths
+    r = page.post("/customers", {"name": uniq(), "kind": "hospital",
+                                 "amount": written})
+    assert page_problems(r.text).get("amount") == "customer.bad_amount"
+    r = api.post("/api/v1/customers", json={
+        "name": uniq(), "kind": "hospital", "amount": written,
+        "confirm_duplicate": True})
+    assert r.json()["codes"].get("amount") == "customer.bad_amount"

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -247,10 +248,76 @@ test_conf_defaults_are_sane(void **state)
     assert_int_equal(c.hash_slots, 4);
 }
 
+static void
+test_human_number(void **state)
+{
+    static const struct {
+        const char *in, *out; /* out NULL: refused */
+    } t[] = {
+        { "1200000", "1200000" },
+        { "1,200,000", "1200000" },
+        { "1 200 000", "1200000" },
+        { "\xc2\xa5"
+          "1,200,000.00",
+          "1200000.00" },                              /* ¥ */
+        { "\xef\xbf\xa5 1,200,000.50", "1200000.50" }, /* ￥, a space */
+        { "1,200,000\xe5\x85\x83", "1200000" },        /* 元 */
+        { "RMB 2,500", "2500" },
+        { "1\xc2\xa0"
+          "200",
+          "1200" }, /* no-break space */
+        { "1\xe2\x80\xaf"
+          "200",
+          "1200" }, /* narrow nbsp */
+        { "\xef\xbc\x91\xef\xbc\x92\xef\xbc\x8c\xef\xbc\x93\xef\xbc\x94\xef"
+          "\xbc\x95",
+          "12345" }, /* full width "12，345" */
+        { "  42  ", "42" },
+        { "-5", "-5" },
+        { "0.5", "0.5" },
+        { "1,234.5", "1234.5" },
+        { "999", "999" },
+        /* refused */
+        { "", NULL },
+        { "abc", NULL },
+        { "1,5", NULL },       /* a decimal comma, or a typo */
+        { "12,34", NULL },     /* not groups of three */
+        { "1,20,000", NULL },  /* Indian grouping: ambiguous here */
+        { "1234,567", NULL },  /* a first group longer than three */
+        { "1,200 000", NULL }, /* two kinds of separator */
+        { "1,200.000,5", NULL },
+        { ",200", NULL },
+        { "1,", NULL },
+        { "1.", NULL },
+        { ".5", NULL },
+        { "1.2.3", NULL },
+        { "5-", NULL },
+        { "1e5", NULL },
+        { "$100", NULL },
+    };
+    char out[64];
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        bool ok = parse_human_number(str_c(t[i].in), out, sizeof(out));
+
+        if (ok != (t[i].out != NULL))
+            fail_msg("'%s' should be %s", t[i].in,
+                     t[i].out != NULL ? "accepted" : "refused");
+        if (ok && strcmp(out, t[i].out) != 0)
+            fail_msg("'%s' gave '%s', not '%s'", t[i].in, out, t[i].out);
+    }
+    /* The output buffer is a limit too. */
+    assert_false(parse_human_number(STR_LIT("123456"), out, 6));
+    assert_true(parse_human_number(STR_LIT("12345"), out, 6));
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_human_number),
         cmocka_unit_test(test_parse_i64),
         cmocka_unit_test(test_octal_bool),
         cmocka_unit_test(test_decimal_and_date),

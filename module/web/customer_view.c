@@ -171,6 +171,50 @@ cview_next_stage(const struct ruledesc *rd, const char *current)
     return NULL;
 }
 
+enum app_err
+cview_move_confirm(struct req *r, const struct ruledesc *rd,
+                   const struct customer *c, const char *to, const char *back,
+                   bool *asked)
+{
+    int asks = cview_move_asks(rd, c->stage, to);
+
+    *asked = asks != 0 && !view_confirmed(r);
+    if (!*asked)
+        return APP_OK;
+    return view_confirm_page(
+        r, http_t(r, asks == 1 ? "pipeline.back_title" : "pipeline.lost_title"),
+        arena_printf(r->a, "%s: %s \xe2\x86\x92 %s. %s", c->name,
+                     ruledesc_label(&r->cx, rd, "stages", c->stage),
+                     ruledesc_label(&r->cx, rd, "stages", to),
+                     http_t(r, asks == 1 ? "pipeline.back" : "pipeline.lost")),
+        back);
+}
+
+int
+cview_move_asks(const struct ruledesc *rd, const char *from, const char *to)
+{
+    const cJSON *s;
+    int i = 0, fi = -1, ti = -1;
+
+    if (ruledesc_stage_flag(rd, to, "lost"))
+        return 2;
+    /* Reopening a lost customer is not a step back: it is what the rules'
+     * reopen_to allows. */
+    if (from == NULL || ruledesc_stage_flag(rd, from, "lost"))
+        return 0;
+    cJSON_ArrayForEach(s, ruledesc_stages(rd))
+    {
+        const char *k = cJSON_GetStringValue(cJSON_GetObjectItem(s, "key"));
+
+        if (k != NULL && from != NULL && strcmp(k, from) == 0)
+            fi = i;
+        if (k != NULL && strcmp(k, to) == 0)
+            ti = i;
+        i++;
+    }
+    return fi >= 0 && ti >= 0 && ti < fi ? 1 : 0;
+}
+
 cJSON *
 cview_stage_targets(struct req *r, const struct ruledesc *rd,
                     const char *current)
@@ -184,10 +228,16 @@ cview_stage_targets(struct req *r, const struct ruledesc *rd,
         cJSON *nx = x->next;
         const char *k = cJSON_GetStringValue(cJSON_GetObjectItem(x, "value"));
 
-        if (k != NULL && current != NULL && strcmp(k, current) == 0)
+        if (k != NULL && current != NULL && strcmp(k, current) == 0) {
             cJSON_Delete(cJSON_DetachItemViaPointer(opts, x));
-        else if (k != NULL && next != NULL && strcmp(k, next) == 0)
-            cJSON_ReplaceItemInObject(x, "selected", cJSON_CreateBool(1));
+        } else if (k != NULL) {
+            int asks = cview_move_asks(rd, current, k);
+
+            if (next != NULL && strcmp(k, next) == 0)
+                cJSON_ReplaceItemInObject(x, "selected", cJSON_CreateBool(1));
+            cJSON_AddBoolToObject(x, "back", asks == 1);
+            cJSON_AddBoolToObject(x, "lost", asks == 2);
+        }
         x = nx;
     }
     return opts;

@@ -26,11 +26,29 @@ cJSON *cview_customer_api(const struct customer *c);
 cJSON *cview_path(struct req *r, const struct ruledesc *rd,
                   const char *current);
 
+/* Whether a person moving a customer from `from` to `to` on the board or
+ * the customer page must confirm it first: 1 for a move back (to an
+ * earlier stage), 2 for a move to a lost stage, 0 for a move forward or
+ * the reopening of a lost customer.
+ * The API, whose clients say exactly what they want, does not ask. */
+int cview_move_asks(const struct ruledesc *rd, const char *from,
+                    const char *to);
+
+/* When moving c to `to` must be confirmed and the form did not say so
+ * (confirm=1), answer with the question (view_confirm_page) and set
+ * *asked: the caller returns without moving. */
+APP_MUST_USE enum app_err cview_move_confirm(struct req *r,
+                                             const struct ruledesc *rd,
+                                             const struct customer *c,
+                                             const char *to, const char *back,
+                                             bool *asked);
+
 /* The stage after `current` (skipping lost stages), or NULL. */
 const cJSON *cview_next_stage(const struct ruledesc *rd, const char *current);
 
 /* <select> options of the stages a customer in `current` may be moved to:
- * every stage but the current one, the next one preselected. */
+ * every stage but the current one, the next one preselected, each marked
+ * "back" or "lost" when the move must be confirmed. */
 cJSON *cview_stage_targets(struct req *r, const struct ruledesc *rd,
                            const char *current);
 

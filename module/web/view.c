@@ -306,3 +306,41 @@ view_csv_begin(struct req *r, const char *filename, size_t max)
         r, "Content-Disposition",
         arena_printf(r->a, "attachment; filename=\"%s\"", filename));
 }
+
+bool
+view_confirmed(struct req *r)
+{
+    const struct str *c = kv_get(&r->form, "confirm");
+
+    return c != NULL && str_eq_c(*c, "1");
+}
+
+enum app_err
+view_confirm_page(struct req *r, const char *title, const char *message,
+                  const char *back)
+{
+    cJSON *m = view_new(r), *fields;
+    size_t i;
+
+    if (m == NULL)
+        return APP_ENOMEM;
+    fields = cJSON_AddArrayToObject(m, "fields");
+    if (fields == NULL || !view_add_str(m, "title", title) ||
+        !view_add_str(m, "message", message) ||
+        !view_add_str(m, "back", back) ||
+        !view_add_str(m, "action", arena_str(r->a, r->path).p))
+        return APP_ENOMEM;
+    for (i = 0; i < r->form.n; i++) {
+        const struct kv *kv = &r->form.v[i];
+        cJSON *o;
+
+        if (str_eq_c(kv->key, "_csrf") || str_eq_c(kv->key, "confirm"))
+            continue;
+        o = cJSON_CreateObject();
+        if (o == NULL || !cJSON_AddItemToArray(fields, o) ||
+            !view_add_str(o, "name", arena_str(r->a, kv->key).p) ||
+            !view_add_str(o, "value", arena_str(r->a, kv->val).p))
+            return APP_ENOMEM;
+    }
+    return view_page(r, 200, "pages/confirm", m);
+}

@@ -71,4 +71,14 @@ cJSON *view_field_errors(struct req *r, const cJSON *errors);
 APP_MUST_USE enum app_err view_csv_begin(struct req *r, const char *filename,
                                          size_t max);
 
+/* Destructive or surprising actions ask first.  view_confirmed: the
+ * form carries confirm=1.  view_confirm_page: the question (title,
+ * message) with a form that posts the same fields again to the same path
+ * with confirm=1, and a link back: the no-JavaScript way; app.js asks in
+ * place with the form's data-confirm text and adds confirm=1 itself. */
+bool view_confirmed(struct req *r);
+APP_MUST_USE enum app_err view_confirm_page(struct req *r, const char *title,
+                                            const char *message,
+                                            const char *back);
+
 #endif

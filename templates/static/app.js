@@ -1,5 +1,37 @@
 /* Proofline -- progressive enhancement only: every page works without it.
  * Loaded from /static (CSP forbids inline script). */
+
+/* Moves that must be confirmed (back, to lost) are asked in place: the
+ * option says which (data-back, data-lost), the form holds the question
+ * (data-confirm-back, data-confirm-lost); yes adds confirm=1.  Without
+ * this script the server asks on a page of its own. */
+(function () {
+  "use strict";
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    if (!(form instanceof HTMLFormElement) || !form.dataset.confirmBack) {
+      return;
+    }
+    var sel = form.querySelector("select[name=to]");
+    var opt = sel && sel.options[sel.selectedIndex];
+    if (!opt || (!opt.dataset.back && !opt.dataset.lost)) {
+      return;
+    }
+    var q = opt.dataset.lost ? form.dataset.confirmLost
+                             : form.dataset.confirmBack;
+    if (!window.confirm(q + "\n\n" + opt.textContent)) {
+      ev.preventDefault();
+      ev.stopImmediatePropagation();
+      return;
+    }
+    var yes = document.createElement("input");
+    yes.type = "hidden";
+    yes.name = "confirm";
+    yes.value = "1";
+    form.appendChild(yes);
+  }, true);
+})();
+
 (function () {
   "use strict";
   /* Avoid double submission: disable a form's buttons once it is sent. */

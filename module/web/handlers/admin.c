@@ -171,7 +171,11 @@ user_form(struct req *r, int status, const struct user *u, cJSON *errors,
         view_add_str(o, "name", u->display_name);
         view_add_str(o, "region", u->region);
     }
-    cJSON_AddItemToObject(m, "roles", roles_model(r, u != NULL ? u->role : 0));
+    /* A new user starts with the least privileged role: admin rights are
+     * given on purpose, never by leaving the default. */
+    cJSON_AddItemToObject(
+        m, "roles",
+        roles_model(r, u != NULL && u->role != 0 ? u->role : ROLE_REP));
     rc = managers_model(r, u != NULL ? u->manager_id : 0, u != NULL ? u->id : 0,
                         m);
     if (rc != APP_OK)

@@ -545,9 +545,10 @@ customer_stage(struct req *r)
     struct stage_request sr;
     struct rule_verdict verdict;
     int64_t id = router_param_int(r, "id"), event = 0;
-    enum app_err rc;
-
+    struct ruledesc rd;
     struct customer c;
+    bool asked = false;
+    enum app_err rc;
 
     /* Another user's customer is 404 whatever the form says. */
     rc = customers_get(&r->cx, id, false, &c);
@@ -556,6 +557,14 @@ customer_stage(struct req *r)
     if (validate_fields(&r->cx.err_detail, &r->form, spec, 4, v, NULL) !=
         APP_OK)
         return APP_EVALIDATION;
+    /* A move back or to lost is asked first, whatever the page sent. */
+    rc = ruledesc_get(&r->cx, &rd);
+    if (rc == APP_OK)
+        rc = cview_move_confirm(
+            r, &rd, &c, arena_str(r->a, v[0].s).p,
+            arena_printf(r->a, "/customers/%lld", (long long)id), &asked);
+    if (rc != APP_OK || asked)
+        return rc;
     memset(&sr, 0, sizeof(sr));
     sr.customer_id = id;
     sr.to = arena_str(r->a, v[0].s).p;

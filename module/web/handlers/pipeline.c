@@ -13,10 +13,43 @@
 #include "sales/customers.h"
 #include "web/handlers/pipeline.h"
 #include "sales/stage.h"
+#include "base/num.h"
 #include "base/validate.h"
 #include "web/view.h"
 
 #define CARDS_PER_STAGE 30
+
+/* After a move (?moved=id): "X moved from A to B" and a form that moves
+ * it back, confirmed in advance.  Nothing when the last change of the
+ * customer is not a move the acting user may see. */
+APP_MUST_USE static enum app_err
+moved_notice(struct req *r, const struct ruledesc *rd, cJSON *m,
+             const char *back)
+{
+    const struct str *arg = http_query_arg(r, "moved");
+    struct customer c;
+    struct db_res h;
+    int64_t id;
+    cJSON *o;
+
+    if (arg == NULL || !parse_i64(*arg, 1, INT64_MAX, &id) ||
+        customers_get(&r->cx, id, false, &c) != APP_OK ||
+        stage_history(&r->cx, id, 1000, &h) != APP_OK || h.nrows == 0 ||
+        db_text(&h, h.nrows - 1, 1)[0] == '\0')
+        return APP_OK;
+    o = cJSON_AddObjectToObject(m, "moved");
+    if (o == NULL)
+        return APP_ENOMEM;
+    cJSON_AddNumberToObject(o, "id", (double)id);
+    view_add_str(o, "name", c.name);
+    view_add_str(o, "from_key", db_text(&h, h.nrows - 1, 1));
+    view_add_str(
+        o, "from",
+        ruledesc_label(&r->cx, rd, "stages", db_text(&h, h.nrows - 1, 1)));
+    view_add_str(o, "to", ruledesc_label(&r->cx, rd, "stages", c.stage));
+    view_add_str(o, "back", back);
+    return APP_OK;
+}
 
 APP_MUST_USE static enum app_err
 board(struct req *r, int status, cJSON *refusal)
@@ -111,6 +144,10 @@ board(struct req *r, int status, cJSON *refusal)
         arena_printf(r->a, "/pipeline%s%s", qs[0] != '\0' ? "?" : "", qs));
     if (refusal != NULL)
         cJSON_AddItemToObject(m, "refusal", refusal);
+    else if ((rc = moved_notice(r, &rd, m,
+                                cJSON_GetStringValue(
+                                    cJSON_GetObjectItem(m, "back")))) != APP_OK)
+        return rc;
     return view_page(r, status, "pages/pipeline", m);
 }
 
@@ -132,12 +169,26 @@ pipeline_move(struct req *r)
     struct field_val v[4];
     struct stage_request sr;
     struct rule_verdict verdict;
+    struct ruledesc rd;
+    struct customer cur;
+    const char *back;
     int64_t event = 0;
+    bool asked = false;
     enum app_err rc;
 
     if (validate_fields(&r->cx.err_detail, &r->form, spec, 4, v, NULL) !=
         APP_OK)
         return APP_EVALIDATION;
+    back = v[3].present ? arena_str(r->a, v[3].s).p : "/pipeline";
+    /* A move back or to lost is asked first, whatever the page sent. */
+    rc = ruledesc_get(&r->cx, &rd);
+    if (rc == APP_OK)
+        rc = customers_get(&r->cx, v[0].i, false, &cur);
+    if (rc == APP_OK)
+        rc = cview_move_confirm(r, &rd, &cur, arena_str(r->a, v[1].s).p, back,
+                                &asked);
+    if (rc != APP_OK || asked)
+        return rc;
     memset(&sr, 0, sizeof(sr));
     sr.customer_id = v[0].i;
     sr.to = arena_str(r->a, v[1].s).p;
@@ -158,6 +209,8 @@ pipeline_move(struct req *r)
     }
     if (rc != APP_OK)
         return rc;
-    return http_redirect(r, v[3].present ? arena_str(r->a, v[3].s).p
-                                         : "/pipeline");
+    /* Say what happened, with a way back (board(): "moved"). */
+    return http_redirect(r, arena_printf(r->a, "%s%smoved=%lld", back,
+                                         strchr(back, '?') != NULL ? "&" : "?",
+                                         (long long)sr.customer_id));
 }

@@ -36,24 +36,28 @@ static const char SQL_TIMELINE[] =
     "SELECT * FROM ("
     "SELECT 'stage' AS t, s.at AS at, COALESCE(s.from_stage, '') AS a, "
     "s.to_stage AS b, s.code AS c, COALESCE(s.lost_reason, '') AS d, "
-    "COALESCE(u.display_name, '') AS who, s.id AS id, s.rule_version AS n "
+    "COALESCE(u.display_name, '') AS who, s.id AS id, s.rule_version AS n, "
+    "s.note AS note "
     "FROM stage_events s LEFT JOIN users u ON u.id = s.by_user "
     "AND u.tenant_id = s.tenant_id "
     "WHERE s.tenant_id = ? AND s.customer_id = ? "
     "UNION ALL "
     "SELECT 'evidence', e.created_at, e.ev_key, e.kind, "
     "COALESCE(e.file_id, 0), IF(e.removed_at IS NULL, '', 'removed'), "
-    "COALESCE(u.display_name, ''), e.id, COALESCE(e.used_in, 0) "
+    "COALESCE(u.display_name, ''), e.id, COALESCE(e.used_in, 0), e.note "
     "FROM evidence e LEFT JOIN users u ON u.id = e.created_by "
     "AND u.tenant_id = e.tenant_id "
     "WHERE e.tenant_id = ? AND e.customer_id = ? "
     "UNION ALL "
     "SELECT 'contact', CAST(ce.happened_on AS DATETIME(3)), k.name, "
-    "ce.kind, ce.text, ce.consensus, COALESCE(u.display_name, ''), ce.id, 0 "
-    "FROM contact_events ce JOIN contacts k ON k.id = ce.contact_id "
+    "ce.kind, ce.text, ce.consensus, COALESCE(u.display_name, ''), ce.id, 0, "
+    "'' FROM contact_events ce JOIN contacts k ON k.id = ce.contact_id "
     "AND k.tenant_id = ce.tenant_id LEFT JOIN users u ON "
     "u.id = ce.created_by AND u.tenant_id = ce.tenant_id "
-    "WHERE ce.tenant_id = ? AND ce.customer_id = ?"
+    "WHERE ce.tenant_id = ? AND ce.customer_id = ? "
+    "UNION ALL "
+    "SELECT 'contact_added', k.created_at, k.name, k.role, k.title, '', '', "
+    "k.id, 0, '' FROM contacts k WHERE k.tenant_id = ? AND k.customer_id = ?"
     ") x ORDER BY at DESC, id DESC LIMIT ?";
 
 static const char SQL_GET[] = "SELECT " CUSTOMER_COLS CUSTOMER_FROM
@@ -555,6 +559,7 @@ customers_timeline(struct ctx *cx, int64_t customer_id, size_t max,
 {
     return db_query(cx->db, cx->a, SQL_TIMELINE,
                     DB_ARGS(DB_I64(cx->tenant_id), DB_I64(customer_id),
+                            DB_I64(cx->tenant_id), DB_I64(customer_id),
                             DB_I64(cx->tenant_id), DB_I64(customer_id),
                             DB_I64(cx->tenant_id), DB_I64(customer_id),
                             DB_I64((int64_t)max)),

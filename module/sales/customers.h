@@ -175,8 +175,8 @@ const char *customers_health(const struct ruledesc *rd, const char *stage,
                              const char *last_activity_at);
 
 /* What happened to a customer the caller has loaded in scope, newest
- * first, at most max: stage changes, evidence, contact events (type, at,
- * a, b, c, d, who, id, n; see customer_view.c). */
+ * first, at most max: stage changes, evidence, contact events, contacts
+ * added (type, at, a, b, c, d, who, id, n, note; see customer_view.c). */
 APP_MUST_USE enum app_err customers_timeline(struct ctx *cx,
                                              int64_t customer_id, size_t max,
                                              struct db_res *res);

@@ -399,7 +399,16 @@ cview_timeline(struct req *r, const struct ruledesc *rd, int64_t customer_id,
         cJSON_AddBoolToObject(o, "stage", strcmp(t, "stage") == 0);
         cJSON_AddBoolToObject(o, "evidence", strcmp(t, "evidence") == 0);
         cJSON_AddBoolToObject(o, "contact", strcmp(t, "contact") == 0);
-        if (strcmp(t, "stage") == 0) {
+        cJSON_AddBoolToObject(o, "contact_added",
+                              strcmp(t, "contact_added") == 0);
+        view_add_str(o, "note", db_text(&res, i, 9));
+        if (strcmp(t, "contact_added") == 0) {
+            view_add_str(o, "name", db_text(&res, i, 2));
+            view_add_str(o, "role_label",
+                         ruledesc_label(&r->cx, rd, "decision_roles",
+                                        db_text(&res, i, 3)));
+            view_add_str(o, "title", db_text(&res, i, 4));
+        } else if (strcmp(t, "stage") == 0) {
             const char *from = db_text(&res, i, 2);
 
             view_add_str(o, "from",

@@ -152,7 +152,7 @@ const struct route app_routes[] = {
       RF_DB | RF_LONG, "imports.errors" },
     { HM_POST, "/customers/bulk", customers_bulk, ANY, POST_FORM,
       "customers.bulk" },
-    { HM_GET, "/customers/{id:int}", customer_show, ANY, RF_DB,
+    { HM_GET, "/customers/{id:int}", customer_show, ANY, RF_DB | RF_QUERY,
       "customers.show" },
     { HM_POST, "/customers/{id:int}", customer_update, ANY, POST_FORM,
       "customers.update" },

@@ -344,3 +344,20 @@ view_confirm_page(struct req *r, const char *title, const char *message,
     }
     return view_page(r, 200, "pages/confirm", m);
 }
+
+void
+view_done(struct req *r, cJSON *m, const char *family, const char *const *keys)
+{
+    const struct str *done = http_query_arg(r, "done");
+    size_t n = strlen(family), i;
+
+    /* family ends in "%s": the part before it, then the key. */
+    if (done == NULL || n < 2 || strcmp(family + n - 2, "%s") != 0)
+        return;
+    for (i = 0; keys[i] != NULL; i++) {
+        if (str_eq_c(*done, keys[i]))
+            view_add_str(m, "notice",
+                         http_t(r, arena_printf(r->a, "%.*s%s", (int)(n - 2),
+                                                family, keys[i])));
+    }
+}

@@ -81,4 +81,11 @@ APP_MUST_USE enum app_err view_confirm_page(struct req *r, const char *title,
                                             const char *message,
                                             const char *back);
 
+/* After a redirect that says what was done (?done=key, one of keys): the
+ * model's "notice", the catalog's text for family with "%s" replaced by
+ * the key ("customers.done_%s").  A fixed list, so the parameter cannot
+ * put text on the page. */
+void view_done(struct req *r, cJSON *m, const char *family,
+               const char *const *keys);
+
 #endif

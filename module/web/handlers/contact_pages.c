@@ -154,8 +154,9 @@ contact_create(struct req *r)
     }
     if (rc != APP_OK)
         return rc;
-    return http_redirect(
-        r, arena_printf(r->a, "/customers/%lld#chain", (long long)id));
+    return http_redirect(r, arena_printf(r->a,
+                                         "/customers/%lld?done=contact#chain",
+                                         (long long)id));
 }
 
 APP_MUST_USE static enum app_err

@@ -328,8 +328,8 @@ customers_create_page(struct req *r)
     }
     if (rc != APP_OK)
         return rc;
-    return http_redirect(r,
-                         arena_printf(r->a, "/customers/%lld", (long long)id));
+    return http_redirect(
+        r, arena_printf(r->a, "/customers/%lld?done=created", (long long)id));
 }
 
 enum app_err
@@ -452,8 +452,8 @@ customer_update(struct req *r)
     }
     if (rc != APP_OK)
         return rc;
-    return http_redirect(r,
-                         arena_printf(r->a, "/customers/%lld", (long long)id));
+    return http_redirect(
+        r, arena_printf(r->a, "/customers/%lld?done=saved", (long long)id));
 }
 
 /* --- the customer page ------------------------------------------------------
@@ -461,6 +461,10 @@ customer_update(struct req *r)
 
 /* The customer page; refusal (may be NULL) is a refused stage change to
  * show. */
+/* What the customer page can confirm after a redirect (?done=...). */
+static const char *const done_keys[] = { "created", "saved",    "stage",
+                                         "contact", "evidence", NULL };
+
 APP_MUST_USE static enum app_err
 show_page(struct req *r, int status, int64_t id, cJSON *refusal)
 {
@@ -485,6 +489,8 @@ show_page(struct req *r, int status, int64_t id, cJSON *refusal)
     if (m == NULL)
         return APP_ENOMEM;
     cJSON_AddItemToObject(m, "c", cview_customer(r, &rd, &c));
+    if (refusal == NULL)
+        view_done(r, m, "customers.done_%s", done_keys);
     cJSON_AddItemToObject(m, "stage_path", cview_path(r, &rd, c.stage));
     next = cview_next_stage(&rd, c.stage);
     if (next != NULL) {
@@ -580,8 +586,8 @@ customer_stage(struct req *r)
     }
     if (rc != APP_OK)
         return rc;
-    return http_redirect(r,
-                         arena_printf(r->a, "/customers/%lld", (long long)id));
+    return http_redirect(
+        r, arena_printf(r->a, "/customers/%lld?done=stage", (long long)id));
 }
 
 /* Give customer id to owner (already checked), with the audit entry, in

@@ -189,7 +189,8 @@ evidence_submit_page(struct req *r)
     if (rc != APP_OK)
         return rc;
     return http_redirect(
-        r, arena_printf(r->a, "/customers/%lld#evidence", (long long)id));
+        r, arena_printf(r->a, "/customers/%lld?done=evidence#evidence",
+                        (long long)id));
 }
 
 enum app_err

@@ -257,3 +257,66 @@ parse_human_number(struct str s, char *out, size_t cap)
     out[o] = '\0';
     return true;
 }
+
+bool
+format_grouped(const char *plain, int decimals, char *out, size_t cap)
+{
+    char digits[64];
+    size_t n = 0, ni, i, o = 0;
+    const char *p = plain;
+    bool neg = false, up;
+    int f = 0;
+
+    if (decimals < 0 || decimals > 4 || plain == NULL)
+        return false;
+    if (*p == '-') {
+        neg = true;
+        p++;
+    }
+    for (; *p >= '0' && *p <= '9' && n < 40; p++)
+        digits[n++] = *p;
+    ni = n;
+    if (ni == 0)
+        return false;
+    if (*p == '.')
+        p++;
+    for (; *p >= '0' && *p <= '9' && f < decimals; p++, f++)
+        digits[n++] = *p;
+    for (; f < decimals; f++)
+        digits[n++] = '0';
+    up = *p >= '5' && *p <= '9';
+    while (*p >= '0' && *p <= '9')
+        p++;
+    if (*p != '\0')
+        return false;
+    /* Round half up on the digits, carrying left. */
+    for (i = n; up && i > 0; i--) {
+        if (digits[i - 1] == '9') {
+            digits[i - 1] = '0';
+        } else {
+            digits[i - 1]++;
+            up = false;
+        }
+    }
+    if (up) { /* 999.995 -> 1000.00: one more integer digit */
+        memmove(digits + 1, digits, n);
+        digits[0] = '1';
+        n++;
+        ni++;
+    }
+    if (cap < n + n / 3 + 4)
+        return false;
+    if (neg)
+        out[o++] = '-';
+    for (i = 0; i < ni; i++) {
+        if (i > 0 && (ni - i) % 3 == 0)
+            out[o++] = ',';
+        out[o++] = digits[i];
+    }
+    if (decimals > 0)
+        out[o++] = '.';
+    for (i = ni; i < n; i++)
+        out[o++] = digits[i];
+    out[o] = '\0';
+    return true;
+}

@@ -40,4 +40,11 @@ bool parse_human_number(struct str s, char *out, size_t cap);
  * exists (leap years included). */
 bool parse_date(struct str s, int *year, int *month, int *day);
 
+/* A plain number ("1200000.5", as parse_human_number gives or MariaDB
+ * returns a DECIMAL) written for people: thousands grouped with ",", and
+ * exactly `decimals` (0..4) decimals, rounded half up on the digits
+ * ("1,200,000.50").  False when plain is not such a number or out (cap
+ * bytes) is too small. */
+bool format_grouped(const char *plain, int decimals, char *out, size_t cap);
+
 #endif

@@ -447,8 +447,8 @@ static const char *const LIST_BY[2][CS_COUNT][2] = {
     LIST_SORTS(SCOPE_ALL),
 };
 static const char *const SQL_COUNT[2] = {
-    "SELECT COUNT(*)" LIST_FROM(SCOPE_TEAM),
-    "SELECT COUNT(*)" LIST_FROM(SCOPE_ALL),
+    "SELECT COUNT(*), COALESCE(SUM(c.amount), 0)" LIST_FROM(SCOPE_TEAM),
+    "SELECT COUNT(*), COALESCE(SUM(c.amount), 0)" LIST_FROM(SCOPE_ALL),
 };
 
 #define WHERE_ARGS 24
@@ -497,7 +497,7 @@ where_args(struct ctx *cx, const struct ruledesc *rd,
 enum app_err
 customers_list_in(struct ctx *cx, struct arena *a, const struct ruledesc *rd,
                   const struct customer_filter *f, size_t limit, size_t offset,
-                  struct db_res *out, int64_t *total)
+                  struct db_res *out, int64_t *total, const char **amount)
 {
     struct db_val v[3 + WHERE_ARGS + 2];
     struct db_res cnt;
@@ -523,15 +523,18 @@ customers_list_in(struct ctx *cx, struct arena *a, const struct ruledesc *rd,
                   &cnt);
     if (rc == APP_OK)
         *total = db_int(&cnt, 0, 0, 0);
+    if (rc == APP_OK && amount != NULL)
+        *amount = db_text(&cnt, 0, 1);
     return rc;
 }
 
 enum app_err
 customers_list(struct ctx *cx, const struct ruledesc *rd,
                const struct customer_filter *f, size_t limit, size_t offset,
-               struct db_res *out, int64_t *total)
+               struct db_res *out, int64_t *total, const char **amount)
 {
-    return customers_list_in(cx, cx->a, rd, f, limit, offset, out, total);
+    return customers_list_in(cx, cx->a, rd, f, limit, offset, out, total,
+                             amount);
 }
 
 const char *

@@ -154,20 +154,19 @@ enum {
     CL_NCOLS
 };
 
-/* A page of the customers in r's scope matching f; *total (when not NULL)
- * gets the number of matches. */
-APP_MUST_USE enum app_err customers_list(struct ctx *cx,
-                                         const struct ruledesc *rd,
-                                         const struct customer_filter *f,
-                                         size_t limit, size_t offset,
-                                         struct db_res *out, int64_t *total);
+/* A page of the customers in cx's scope matching f; *total (when not NULL)
+ * gets the number of matches and *amount (when not NULL) the sum of their
+ * amounts, plain ("1200000.00"). */
+APP_MUST_USE enum app_err
+customers_list(struct ctx *cx, const struct ruledesc *rd,
+               const struct customer_filter *f, size_t limit, size_t offset,
+               struct db_res *out, int64_t *total, const char **amount);
 
 /* The same with the rows in arena a (for exports read in batches). */
-APP_MUST_USE enum app_err customers_list_in(struct ctx *cx, struct arena *a,
-                                            const struct ruledesc *rd,
-                                            const struct customer_filter *f,
-                                            size_t limit, size_t offset,
-                                            struct db_res *out, int64_t *total);
+APP_MUST_USE enum app_err
+customers_list_in(struct ctx *cx, struct arena *a, const struct ruledesc *rd,
+                  const struct customer_filter *f, size_t limit, size_t offset,
+                  struct db_res *out, int64_t *total, const char **amount);
 
 /* The health of a customer: "green", "amber", "red", or "none" for a
  * closed stage. */

@@ -68,6 +68,7 @@ cview_customer(struct req *r, const struct ruledesc *rd,
     view_add_str(o, "address", c->address);
     view_add_str(o, "phone", c->phone);
     view_add_str(o, "amount", c->amount);
+    view_add_str(o, "amount_shown", view_money(r, c->amount));
     view_add_str(o, "note", c->note);
     cJSON_AddNumberToObject(o, "owner_id", (double)c->owner_id);
     view_add_str(o, "owner", c->owner_name);

@@ -11,6 +11,7 @@
 #include "web/auth.h"
 #include "web/csrf.h"
 #include "base/log.h"
+#include "base/num.h"
 #include "http/router.h"
 #include "base/tz.h"
 #include "base/jsonmem.h"
@@ -360,4 +361,15 @@ view_done(struct req *r, cJSON *m, const char *family, const char *const *keys)
                          http_t(r, arena_printf(r->a, "%.*s%s", (int)(n - 2),
                                                 family, keys[i])));
     }
+}
+
+const char *
+view_money(struct req *r, const char *plain)
+{
+    char grouped[80];
+
+    if (plain == NULL || plain[0] == '\0' ||
+        !format_grouped(plain, 2, grouped, sizeof(grouped)))
+        return "";
+    return arena_printf(r->a, "%s%s", http_t(r, "money.symbol"), grouped);
 }

@@ -88,4 +88,7 @@ APP_MUST_USE enum app_err view_confirm_page(struct req *r, const char *title,
 void view_done(struct req *r, cJSON *m, const char *family,
                const char *const *keys);
 
+/* An amount for people: "¥1,200,000.00" ("" for none or a bad one). */
+const char *view_money(struct req *r, const char *plain);
+
 #endif

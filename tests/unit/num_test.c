@@ -313,11 +313,52 @@ test_human_number(void **state)
     assert_true(parse_human_number(STR_LIT("12345"), out, 6));
 }
 
+static void
+test_format_grouped(void **state)
+{
+    static const struct {
+        const char *in;
+        int decimals;
+        const char *out; /* NULL: refused */
+    } t[] = {
+        { "1200000", 2, "1,200,000.00" },
+        { "1200000.5", 2, "1,200,000.50" },
+        { "999.995", 2, "1,000.00" }, /* rounding carries */
+        { "0.004", 2, "0.00" },
+        { "0.005", 2, "0.01" },
+        { "-1234.5", 0, "-1,235" },
+        { "100", 0, "100" },
+        { "1000", 0, "1,000" },
+        { "12345678901234", 2, "12,345,678,901,234.00" },
+        { "1.23456", 4, "1.2346" },
+        { "", 2, NULL },
+        { "abc", 2, NULL },
+        { "1.2.3", 2, NULL },
+        { "1e5", 2, NULL },
+        { "12", 5, NULL },
+    };
+    char out[64];
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        bool ok = format_grouped(t[i].in, t[i].decimals, out, sizeof(out));
+
+        if (ok != (t[i].out != NULL))
+            fail_msg("'%s' should be %s", t[i].in,
+                     t[i].out != NULL ? "formatted" : "refused");
+        if (ok && strcmp(out, t[i].out) != 0)
+            fail_msg("'%s' gave '%s', not '%s'", t[i].in, out, t[i].out);
+    }
+    assert_false(format_grouped("1234567", 2, out, 8));
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_human_number),
+        cmocka_unit_test(test_format_grouped),
         cmocka_unit_test(test_parse_i64),
         cmocka_unit_test(test_octal_bool),
         cmocka_unit_test(test_decimal_and_date),

@@ -146,7 +146,7 @@ api_customers(struct req *r)
         return rc;
     per = v[0].present ? v[0].i : 50;
     rc = customers_list(&r->cx, &rd, &f, (size_t)per,
-                        (size_t)((page - 1) * per), &res, &total);
+                        (size_t)((page - 1) * per), &res, &total, NULL);
     if (rc != APP_OK)
         return rc;
     o = cJSON_CreateObject();

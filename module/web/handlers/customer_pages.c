@@ -101,7 +101,7 @@ list_row(struct req *r, const struct ruledesc *rd, const struct db_res *res,
     view_add_str(o, "city", db_text(res, i, CL_CITY));
     view_add_str(o, "last_activity",
                  cview_local(r, db_text(res, i, CL_LAST_ACTIVITY)));
-    view_add_str(o, "amount", db_text(res, i, CL_AMOUNT));
+    view_add_str(o, "amount", view_money(r, db_text(res, i, CL_AMOUNT)));
     view_add_str(o, "health", db_text(res, i, CL_HEALTH));
     view_add_str(o, "health_label",
                  http_t(r, arena_printf(r->a, "customer.health.%s",
@@ -130,7 +130,7 @@ list_page(struct req *r, int status, cJSON *bulk_result)
         rc = ruledesc_get(&r->cx, &rd);
     if (rc == APP_OK)
         rc = customers_list(&r->cx, &rd, &f, PAGE_SIZE,
-                            (size_t)(page - 1) * PAGE_SIZE, &res, &total);
+                            (size_t)(page - 1) * PAGE_SIZE, &res, &total, NULL);
     if (rc != APP_OK)
         return rc;
     m = view_new(r);

@@ -86,7 +86,7 @@ customers_export(struct req *r)
     while (rc == APP_OK && offset < EXPORT_MAX_ROWS) {
         arena_reset(batch);
         rc = customers_list_in(&r->cx, batch, &rd, &f, EXPORT_BATCH, offset,
-                               &res, NULL);
+                               &res, NULL, NULL);
         for (i = 0; rc == APP_OK && i < res.nrows; i++) {
             char health[64], last[64], created[64];
             struct str cells[12];

@@ -51,6 +51,30 @@ moved_notice(struct req *r, const struct ruledesc *rd, cJSON *m,
     return APP_OK;
 }
 
+/* One customer's card: name, owner, amount, days in the stage, health,
+ * and where it may move (the next stage first). */
+static cJSON *
+card(struct req *r, const struct ruledesc *rd, const char *stage,
+     const struct db_res *res, size_t i)
+{
+    cJSON *o = cJSON_CreateObject();
+
+    if (o == NULL)
+        return NULL;
+    cJSON_AddNumberToObject(o, "id", (double)db_int(res, i, CL_ID, 0));
+    view_add_str(o, "name", db_text(res, i, CL_NAME));
+    view_add_str(o, "owner", db_text(res, i, CL_OWNER_NAME));
+    view_add_str(o, "amount", view_money(r, db_text(res, i, CL_AMOUNT)));
+    cJSON_AddNumberToObject(
+        o, "days", (double)cview_days_since(db_text(res, i, CL_STAGE_SINCE)));
+    view_add_str(o, "health", db_text(res, i, CL_HEALTH));
+    view_add_str(o, "health_label",
+                 http_t(r, arena_printf(r->a, "customer.health.%s",
+                                        db_text(res, i, CL_HEALTH))));
+    cJSON_AddItemToObject(o, "targets", cview_stage_targets(r, rd, stage));
+    return o;
+}
+
 APP_MUST_USE static enum app_err
 board(struct req *r, int status, cJSON *refusal)
 {
@@ -84,6 +108,7 @@ board(struct req *r, int status, cJSON *refusal)
         struct db_res res;
         int64_t total = 0;
         cJSON *col, *cards, *tab;
+        const char *sum = NULL;
         size_t i;
 
         if (key == NULL)
@@ -91,7 +116,8 @@ board(struct req *r, int status, cJSON *refusal)
         cf.stage = key;
         cf.sort = CS_STAGE_SINCE;
         cf.desc = false;
-        rc = customers_list(&r->cx, &rd, &cf, CARDS_PER_STAGE, 0, &res, &total);
+        rc = customers_list(&r->cx, &rd, &cf, CARDS_PER_STAGE, 0, &res, &total,
+                            &sum);
         if (rc != APP_OK)
             return rc;
         col = cJSON_CreateObject();
@@ -106,6 +132,7 @@ board(struct req *r, int status, cJSON *refusal)
         view_add_str(col, "key", key);
         view_add_str(col, "label", ruledesc_name(&r->cx, s));
         cJSON_AddNumberToObject(col, "count", (double)total);
+        view_add_str(col, "amount", view_money(r, sum));
         cJSON_AddBoolToObject(col, "active",
                               active != NULL && strcmp(active, key) == 0);
         cJSON_AddBoolToObject(col, "more", total > CARDS_PER_STAGE);
@@ -118,23 +145,10 @@ board(struct req *r, int status, cJSON *refusal)
         view_add_str(tab, "url", arena_printf(r->a, "/pipeline?stage=%s", key));
         cards = cJSON_AddArrayToObject(col, "cards");
         for (i = 0; cards != NULL && i < res.nrows; i++) {
-            cJSON *o = cJSON_CreateObject(), *opts;
+            cJSON *o = card(r, &rd, key, &res, i);
 
-            if (o == NULL)
+            if (o == NULL || !cJSON_AddItemToArray(cards, o))
                 return APP_ENOMEM;
-            cJSON_AddItemToArray(cards, o);
-            cJSON_AddNumberToObject(o, "id", (double)db_int(&res, i, CL_ID, 0));
-            view_add_str(o, "name", db_text(&res, i, CL_NAME));
-            view_add_str(o, "owner", db_text(&res, i, CL_OWNER_NAME));
-            cJSON_AddNumberToObject(
-                o, "days",
-                (double)cview_days_since(db_text(&res, i, CL_STAGE_SINCE)));
-            view_add_str(o, "health", db_text(&res, i, CL_HEALTH));
-            view_add_str(o, "health_label",
-                         http_t(r, arena_printf(r->a, "customer.health.%s",
-                                                db_text(&res, i, CL_HEALTH))));
-            opts = cview_stage_targets(r, &rd, key);
-            cJSON_AddItemToObject(o, "targets", opts);
         }
     }
     cJSON_AddItemToObject(m, "lost_reasons",

@@ -51,6 +51,9 @@ static const char SQL_USERS_SCOPE[] =
     "WHERE u.tenant_id = ? AND (? = 1 OR u.id IN (SELECT descendant_id "
     "FROM user_tree WHERE tenant_id = ? AND ancestor_id = ?)) "
     "ORDER BY u.login LIMIT ?";
+static const char SQL_ID_BY_NAME[] =
+    "SELECT id FROM users WHERE tenant_id = ? AND display_name = ? "
+    "AND active = 1 LIMIT 2";
 static const char SQL_ID_BY_LOGIN[] =
     "SELECT id FROM users WHERE tenant_id = ? AND login = ?";
 
@@ -213,6 +216,22 @@ users_id_by_login(struct db *db, struct arena *a, int64_t tenant,
     if (rc != APP_OK)
         return rc;
     if (res.nrows == 0)
+        return APP_ENOTFOUND;
+    *id = db_int(&res, 0, 0, 0);
+    return APP_OK;
+}
+
+enum app_err
+users_id_by_name(struct db *db, struct arena *a, int64_t tenant,
+                 struct str name, int64_t *id)
+{
+    struct db_res res;
+    enum app_err rc = db_query(db, a, SQL_ID_BY_NAME,
+                               DB_ARGS(DB_I64(tenant), DB_STR(name)), 2, &res);
+
+    if (rc != APP_OK)
+        return rc;
+    if (res.nrows != 1) /* none, or two people of that name */
         return APP_ENOTFOUND;
     *id = db_int(&res, 0, 0, 0);
     return APP_OK;

@@ -86,4 +86,10 @@ APP_MUST_USE enum app_err users_id_by_login(struct db *db, struct arena *a,
                                             int64_t tenant, struct str login,
                                             int64_t *id);
 
+/* The active user whose display name is name, when exactly one is (what
+ * an export writes as the owner).  APP_ENOTFOUND otherwise. */
+APP_MUST_USE enum app_err users_id_by_name(struct db *db, struct arena *a,
+                                           int64_t tenant, struct str name,
+                                           int64_t *id);
+
 #endif

@@ -3,6 +3,7 @@
  */
 #include "sales/customers.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -59,6 +60,9 @@ static const char SQL_TIMELINE[] =
     "SELECT 'contact_added', k.created_at, k.name, k.role, k.title, '', '', "
     "k.id, 0, '' FROM contacts k WHERE k.tenant_id = ? AND k.customer_id = ?"
     ") x ORDER BY at DESC, id DESC LIMIT ?";
+
+static const char SQL_NAME_KEYS[] =
+    "SELECT name_key FROM customers WHERE tenant_id = ?";
 
 static const char SQL_GET[] = "SELECT " CUSTOMER_COLS CUSTOMER_FROM
                               "WHERE c.tenant_id = ? AND c.id = ? AND " SCOPE;
@@ -567,4 +571,42 @@ customers_timeline(struct ctx *cx, int64_t customer_id, size_t max,
                             DB_I64(cx->tenant_id), DB_I64(customer_id),
                             DB_I64((int64_t)max)),
                     max, res);
+}
+
+static int
+cmp_key(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+enum app_err
+customers_name_keys(struct ctx *cx, const char ***keys, size_t *n)
+{
+    struct db_res res;
+    const char **v;
+    size_t i;
+    enum app_err rc =
+        db_query(cx->db, cx->a, SQL_NAME_KEYS, DB_ARGS(DB_I64(cx->tenant_id)),
+                 CUSTOMERS_KEYS_MAX, &res);
+
+    *keys = NULL;
+    *n = 0;
+    if (rc != APP_OK)
+        return rc;
+    v = arena_calloc(cx->a, res.nrows + 1, sizeof(*v));
+    if (v == NULL)
+        return APP_ENOMEM;
+    for (i = 0; i < res.nrows; i++)
+        v[i] = db_text(&res, i, 0);
+    qsort(v, res.nrows, sizeof(*v), cmp_key);
+    *keys = v;
+    *n = res.nrows;
+    return APP_OK;
+}
+
+bool
+customers_key_known(const char *const *keys, size_t n, const char *key)
+{
+    return key[0] != '\0' &&
+           bsearch(&key, keys, n, sizeof(*keys), cmp_key) != NULL;
 }

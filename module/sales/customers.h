@@ -180,4 +180,13 @@ APP_MUST_USE enum app_err customers_timeline(struct ctx *cx,
                                              int64_t customer_id, size_t max,
                                              struct db_res *res);
 
+/* The folded names (customers_name_key) of every customer of cx's
+ * company, sorted, so an import can tell a row that names a customer the
+ * company already has (an export imported again) without a query per row.
+ * At most CUSTOMERS_KEYS_MAX (APP_ETOOBIG beyond). */
+#define CUSTOMERS_KEYS_MAX 1000000
+APP_MUST_USE enum app_err customers_name_keys(struct ctx *cx,
+                                              const char ***keys, size_t *n);
+bool customers_key_known(const char *const *keys, size_t n, const char *key);
+
 #endif

@@ -21,6 +21,7 @@
 #include "web/auth.h"
 #include "sales/contacts.h"
 #include "base/csv.h"
+#include "base/i18n.h"
 #include "web/customer_view.h"
 #include "sales/customer_input.h"
 #include "sales/customers.h"
@@ -106,6 +107,16 @@ static const struct {
                            { "邮箱", "联系人邮箱", "email", NULL } },
 };
 
+/* The labels the customer list and its export use for a column, so that
+ * an export imports back as it is. */
+static const char *const LABELS[IF_COUNT] = {
+    [IF_NAME] = "customer.name",   [IF_KIND] = "customer.kind",
+    [IF_OWNER] = "customer.owner", [IF_STAGE] = "customer.stage",
+    [IF_CITY] = "customer.city",   [IF_ADDRESS] = "customer.address",
+    [IF_PHONE] = "customer.phone", [IF_AMOUNT] = "customer.amount",
+    [IF_NOTE] = "customer.note",
+};
+
 /* The encodings a user may choose (textenc_parse names). */
 static const char *const ENCODINGS[] = { "auto", "utf-8", "gbk", NULL };
 
@@ -125,6 +136,7 @@ struct import_row {
     struct customer_input in; /* as checked by customer_input_check */
     struct contact_input ci;  /* as checked by contact_input_check */
     bool has_contact;
+    bool duplicate;    /* the company has a customer of this name */
     const char *kind;  /* the rules' key */
     const char *stage; /* the rules' key */
     int64_t owner;
@@ -145,7 +157,7 @@ struct parsed {
     struct str header[IMPORT_MAX_COLS];
     enum ifield map[IMPORT_MAX_COLS];
     struct import_row *rows;
-    size_t nrows, nvalid;
+    size_t nrows, nvalid, nduplicates;
     struct row_error *errors;
     size_t nerrors;
     const char *fatal; /* a file-level problem: encoding, CSV syntax */
@@ -163,13 +175,34 @@ field_by_key(const char *k)
     return IF_NONE;
 }
 
+/* Whether header h is the text of catalog key `key` in either language:
+ * what the export and the page's list of columns write. */
+static bool
+is_label(const struct req *r, struct str h, const char *key)
+{
+    static const char *const langs[] = { "zh-CN", "en" };
+    size_t i;
+
+    for (i = 0; r->app->i18n != NULL && i < 2; i++) {
+        const char *t = i18n_text(r->app->i18n, langs[i], key);
+
+        if (t != NULL && h.len == strlen(t) && strncasecmp(h.p, t, h.len) == 0)
+            return true;
+    }
+    return false;
+}
+
 static enum ifield
-field_by_header(struct str h)
+field_by_header(const struct req *r, struct str h)
 {
     int i, j;
 
     h = str_trim(h);
     for (i = 1; i < IF_COUNT; i++) {
+        if (is_label(r, h,
+                     arena_printf(r->a, "import.field.%s", FIELDS[i].key)) ||
+            (LABELS[i] != NULL && is_label(r, h, LABELS[i])))
+            return (enum ifield)i;
         for (j = 0; FIELDS[i].names[j] != NULL; j++) {
             if (h.len == strlen(FIELDS[i].names[j]) &&
                 strncasecmp(h.p, FIELDS[i].names[j], h.len) == 0)
@@ -219,6 +252,8 @@ struct caches {
         int64_t id; /* 0: not allowed */
     } owners[64];
     size_t nowners;
+    const char **keys; /* the company's customers' folded names */
+    size_t nkeys;
 };
 
 static int64_t
@@ -232,8 +267,11 @@ owner_id(struct req *r, struct caches *c, struct str login)
         if (strcmp(c->owners[i].login, l) == 0)
             return c->owners[i].id;
     }
-    if (users_id_by_login(r->app->db, r->a, r->auth->tenant_id, login, &id) !=
-            APP_OK ||
+    /* A login, or the display name the export writes. */
+    if ((users_id_by_login(r->app->db, r->a, r->auth->tenant_id, login, &id) !=
+             APP_OK &&
+         users_id_by_name(r->app->db, r->a, r->auth->tenant_id, login, &id) !=
+             APP_OK) ||
         customers_owner_ok(&r->cx, id) != APP_OK)
         id = 0;
     if (c->nowners < 64) {
@@ -405,6 +443,15 @@ check_customer(struct req *r, struct parsed *p, const struct ruledesc *rd,
     row->in = cf.in;
     row->kind = arena_str(r->a, cf.in.kind).p;
     row->owner = cf.owner;
+    /* The company has a customer of this name (the same folding as the
+     * create form's warning): most likely this file came from an export. */
+    if (cf.in.name.len > 0) {
+        char key[CUSTOMER_KEY_MAX * 4 + 1];
+
+        customers_name_key(cf.in.name, key, sizeof(key));
+        row->duplicate = customers_key_known(cache->keys, cache->nkeys, key);
+        p->nduplicates += row->duplicate ? 1 : 0;
+    }
 }
 
 /* The contact's fields through the contact check; its role defaults to
@@ -491,13 +538,13 @@ check_row(struct req *r, struct parsed *p, const struct ruledesc *rd,
 
 /* The default mapping: header names recognised; every field at most once. */
 static void
-auto_map(struct parsed *p)
+auto_map(const struct req *r, struct parsed *p)
 {
     bool used[IF_COUNT] = { false };
     size_t i;
 
     for (i = 0; i < p->ncols; i++) {
-        enum ifield f = field_by_header(p->header[i]);
+        enum ifield f = field_by_header(r, p->header[i]);
 
         if (f != IF_NONE && !used[f]) {
             p->map[i] = f;
@@ -544,6 +591,9 @@ parse(struct req *r, struct parsed *p, const char *mapping)
         return rc;
     if (cache == NULL)
         return APP_ENOMEM;
+    rc = customers_name_keys(&r->cx, &cache->keys, &cache->nkeys);
+    if (rc != APP_OK)
+        return rc;
     lim.max_fields = IMPORT_MAX_COLS;
     lim.max_records = IMPORT_MAX_ROWS + 1;
     rc = csv_reader_init(&rdr, r->a, p->text.text, 0, &lim);
@@ -562,7 +612,7 @@ parse(struct req *r, struct parsed *p, const char *mapping)
     p->ncols = rec.n;
     for (i = 0; i < rec.n; i++)
         p->header[i] = rec.fields[i];
-    auto_map(p);
+    auto_map(r, p);
     m = mapping != NULL ? cJSON_Parse(mapping) : NULL;
     if (cJSON_IsArray(m) && (size_t)cJSON_GetArraySize(m) == p->ncols) {
         for (i = 0; i < p->ncols; i++) {
@@ -796,6 +846,7 @@ show(struct req *r, int status, struct parsed *p, const char *error)
         view_add_str(m, "error", error);
     cJSON_AddNumberToObject(m, "total", (double)p->nrows);
     cJSON_AddNumberToObject(m, "valid", (double)p->nvalid);
+    cJSON_AddNumberToObject(m, "duplicates", (double)p->nduplicates);
     cJSON_AddNumberToObject(m, "invalid", (double)(p->nrows - p->nvalid));
     cJSON_AddBoolToObject(m, "all_valid",
                           p->fatal == NULL && p->nrows > 0 &&
@@ -927,7 +978,7 @@ insert_row(struct req *r, const struct ruledesc *rd,
  * commit got there first (a double click: it waited on the lock). */
 APP_MUST_USE static enum app_err
 commit_rows(struct req *r, const struct ruledesc *rd, struct parsed *p,
-            int64_t id, const char *mode)
+            int64_t id, const char *mode, bool skip_duplicates)
 {
     bool open = false;
     int64_t done = 0;
@@ -942,7 +993,7 @@ commit_rows(struct req *r, const struct ruledesc *rd, struct parsed *p,
         return APP_ECONFLICT;
     }
     for (i = 0; rc == APP_OK && i < p->nrows; i++) {
-        if (!p->rows[i].ok)
+        if (!p->rows[i].ok || (skip_duplicates && p->rows[i].duplicate))
             continue;
         rc = insert_row(r, rd, &p->rows[i]);
         if (rc == APP_OK)
@@ -959,6 +1010,7 @@ commit_rows(struct req *r, const struct ruledesc *rd, struct parsed *p,
     cJSON_AddNumberToObject(d, "import", (double)id);
     cJSON_AddNumberToObject(d, "rows", (double)done);
     cJSON_AddStringToObject(d, "mode", mode);
+    cJSON_AddBoolToObject(d, "skip_duplicates", skip_duplicates);
     rc = audit_write(&r->cx, r->auth->tenant_id, r->auth->user_id, 0,
                      "customers.import", d);
     cJSON_Delete(d);
@@ -969,10 +1021,12 @@ enum app_err
 imports_commit(struct req *r)
 {
     static const char *const modes[] = { "all", "valid", NULL };
+    static const char *const dups[] = { "skip", "create", NULL };
     static const struct field_spec spec[] = {
         { "mode", V_ENUM, true, 0, 0, modes },
+        { "duplicates", V_ENUM, false, 0, 0, dups },
     };
-    struct field_val v[1];
+    struct field_val v[2];
     struct ruledesc rd;
     struct parsed p;
     int64_t id = router_param_int(r, "id");
@@ -980,7 +1034,7 @@ imports_commit(struct req *r)
 
     if (rc != APP_OK)
         return rc;
-    if (validate_fields(&r->cx.err_detail, &r->form, spec, 1, v, NULL) !=
+    if (validate_fields(&r->cx.err_detail, &r->form, spec, 2, v, NULL) !=
         APP_OK)
         return APP_EVALIDATION;
     if (strcmp(p.status, "preview") != 0)
@@ -994,7 +1048,8 @@ imports_commit(struct req *r)
     if (rc != APP_OK)
         return rc;
     for (struct db_tx tx = DB_TX_INIT; db_tx_next(r->app->db, &tx, &rc);)
-        rc = commit_rows(r, &rd, &p, id, modes[v[0].i]);
+        rc = commit_rows(r, &rd, &p, id, modes[v[0].i],
+                         !(v[1].present && v[1].i == 1));
     if (rc == APP_ECONFLICT && strcmp(p.status, "committed") == 0)
         return show(r, 409, &p, http_t(r, "import.already"));
     if (rc != APP_OK)

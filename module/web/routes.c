@@ -140,6 +140,8 @@ const struct route app_routes[] = {
     { HM_GET, "/customers/export.csv", customers_export, ANY,
       RF_DB | RF_QUERY | RF_LONG, "customers.export" },
     { HM_GET, "/customers/import", imports_form, ANY, RF_DB, "imports.form" },
+    { HM_GET, "/customers/import/template.csv", imports_template, ANY, RF_DB,
+      "imports.template" },
     { HM_POST, "/customers/import", imports_upload, ANY, POST_FORM | RF_LONG,
       "imports.upload" },
     { HM_GET, "/customers/import/{id:int}", imports_show, ANY, RF_DB | RF_LONG,

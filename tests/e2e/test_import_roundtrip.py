@@ -52,3 +52,28 @@ def test_duplicates_are_created_when_asked(stack, world):
     r = rep.post(where + "/commit", {"mode": "all", "duplicates": "create"})
     assert r.status_code == 303, r.text[:1000]
     assert count(stack, tag) == 2
+
+
+def test_the_template_imports_and_errors_name_the_value(stack, world):
+    """The template's headers are all recognised; a refused value is named
+    in the error; the preview shows labels, not keys."""
+    rep = world.client("acme", "rep1")
+    r = rep.get("/customers/import/template.csv")
+    assert r.status_code == 200
+    assert r.headers["Content-Type"].startswith("text/csv")
+    header = r.content.decode("utf-8-sig").strip().split(",")
+    assert len(header) == 15
+    tag = uuid.uuid4().hex[:8]
+    rows = [header,
+            [f"模板 {tag} 1", "医院"] + [""] * 13,
+            [f"模板 {tag} 2", "诊所"] + [""] * 13]
+    where, page = preview(rep, upload(rep, ("\r\n".join(
+        ",".join(c for c in row) for row in rows) + "\r\n").encode()))
+    mapped = mapping_of(page)
+    assert "" not in mapped and len(set(mapped)) == 15, mapped
+    # The bad kind is named; the good row is shown with its label.
+    assert re.search(r'data-field="kind" data-key="customer.bad_kind">'
+                     r'.*?\(诊所\)</td>', page, re.S)
+    prev = re.search(r'<tbody>(<tr><td>模板.*?)</tbody>', page, re.S)
+    assert prev and ("医院" in prev.group(1) or "Hospital" in prev.group(1))
+    assert ">hospital<" not in prev.group(1) and ">lead<" not in prev.group(1)

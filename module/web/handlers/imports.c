@@ -366,8 +366,12 @@ report(struct req *r, struct parsed *p, const struct csv_record *rec,
             if (strcmp(name, e->string) == 0)
                 f = contact ? CONTACT_COLS[i].f : CUSTOMER_COLS[i].f;
         }
+        /* Name the value refused: "不是有效的客户类型 (诊所)". */
         add_error(r, p, rec->number, rec->line, f, view_error_key(e),
-                  view_error_text(r, e));
+                  f != IF_NONE && row->f[f].len > 0 && row->f[f].len <= 60
+                      ? arena_printf(r->a, "%s (%s)", view_error_text(r, e),
+                                     arena_str(r->a, row->f[f]).p)
+                      : view_error_text(r, e));
         row->ok = false;
     }
 }
@@ -819,15 +823,55 @@ imports_upload(struct req *r)
                                          (unsigned long long)id));
 }
 
+/* The first valid rows as they will be stored, with labels. */
+static bool
+preview_model(struct req *r, const struct ruledesc *rd, const struct parsed *p,
+              cJSON *m)
+{
+    cJSON *rows;
+    size_t i, shown = 0;
+
+    rows = cJSON_AddArrayToObject(m, "preview");
+    for (i = 0; rows != NULL && i < p->nrows && shown < SHOW_ROWS; i++) {
+        cJSON *o;
+
+        if (!p->rows[i].ok)
+            continue;
+        o = cJSON_CreateObject();
+        if (o == NULL)
+            return false;
+        view_add_str(o, "name", arena_str(r->a, p->rows[i].f[IF_NAME]).p);
+        view_add_str(
+            o, "kind",
+            p->rows[i].kind != NULL
+                ? ruledesc_label(&r->cx, rd, "customer_kinds", p->rows[i].kind)
+                : "");
+        view_add_str(
+            o, "stage",
+            p->rows[i].stage != NULL
+                ? ruledesc_label(&r->cx, rd, "stages", p->rows[i].stage)
+                : "");
+        view_add_str(o, "city", arena_str(r->a, p->rows[i].f[IF_CITY]).p);
+        view_add_str(o, "contact",
+                     arena_str(r->a, p->rows[i].f[IF_CONTACT_NAME]).p);
+        cJSON_AddItemToArray(rows, o);
+        shown++;
+    }
+    return rows != NULL;
+}
+
 APP_MUST_USE static enum app_err
 show(struct req *r, int status, struct parsed *p, const char *error)
 {
-    cJSON *m = view_new(r), *cols, *errs, *rows;
-    size_t i, shown = 0;
+    cJSON *m = view_new(r), *cols, *errs;
+    struct ruledesc rd;
+    size_t i;
     int f;
 
     if (m == NULL)
         return APP_ENOMEM;
+    if (ruledesc_get(&r->cx, &rd) != APP_OK)
+        return APP_ERULE;
     cJSON_AddNumberToObject(m, "id", (double)p->id);
     view_add_str(m, "file_name", p->file_name);
     view_add_str(m, "encoding",
@@ -891,25 +935,8 @@ show(struct req *r, int status, struct parsed *p, const char *error)
     }
     cJSON_AddBoolToObject(m, "more_errors", p->nerrors > SHOW_ERRORS);
     cJSON_AddNumberToObject(m, "nerrors", (double)p->nerrors);
-    rows = cJSON_AddArrayToObject(m, "preview");
-    for (i = 0; rows != NULL && i < p->nrows && shown < SHOW_ROWS; i++) {
-        cJSON *o;
-
-        if (!p->rows[i].ok)
-            continue;
-        o = cJSON_CreateObject();
-        if (o == NULL)
-            break;
-        view_add_str(o, "name", arena_str(r->a, p->rows[i].f[IF_NAME]).p);
-        view_add_str(o, "kind", p->rows[i].kind != NULL ? p->rows[i].kind : "");
-        view_add_str(o, "stage",
-                     p->rows[i].stage != NULL ? p->rows[i].stage : "");
-        view_add_str(o, "city", arena_str(r->a, p->rows[i].f[IF_CITY]).p);
-        view_add_str(o, "contact",
-                     arena_str(r->a, p->rows[i].f[IF_CONTACT_NAME]).p);
-        cJSON_AddItemToArray(rows, o);
-        shown++;
-    }
+    if (!preview_model(r, &rd, p, m))
+        return APP_ENOMEM;
     return view_page(r, status, "pages/import", m);
 }
 
@@ -1056,6 +1083,30 @@ imports_commit(struct req *r)
         return rc;
     return http_redirect(
         r, arena_printf(r->a, "/customers/import/%lld", (long long)id));
+}
+
+/* An empty file with every column the import knows, headed as the page
+ * lists them, to fill in a spreadsheet. */
+enum app_err
+imports_template(struct req *r)
+{
+    struct str head[IF_COUNT];
+    struct csv_writer w;
+    size_t n = 0;
+    int f;
+    enum app_err rc = view_csv_begin(r, "customers-template.csv", 64 * 1024);
+
+    csv_writer_init(&w, &r->body, ',');
+    if (rc == APP_OK)
+        rc = csv_write_bom(&w);
+    for (f = 1; f < IF_COUNT; f++)
+        head[n++] = str_c(http_t(
+            r, LABELS[f] != NULL
+                   ? LABELS[f]
+                   : arena_printf(r->a, "import.field.%s", FIELDS[f].key)));
+    if (rc == APP_OK)
+        rc = csv_write_record(&w, head, n);
+    return rc;
 }
 
 enum app_err

@@ -14,5 +14,6 @@ APP_MUST_USE enum app_err imports_show(struct req *r);
 APP_MUST_USE enum app_err imports_mapping(struct req *r);
 APP_MUST_USE enum app_err imports_commit(struct req *r);
 APP_MUST_USE enum app_err imports_errors(struct req *r);
+APP_MUST_USE enum app_err imports_template(struct req *r);
 
 #endif

@@ -36,6 +36,12 @@
 
 static const char *const cities[] = { "上海", "杭州", "南京", "苏州", "广州",
                                       "深圳", "北京", "成都", "武汉", "宁波" };
+/* Each city's telephone area code, in the order of cities[]: a
+ * customer's phone belongs to its city. */
+static const char *const area_codes[] = {
+    "021", "0571", "025", "0512", "020", "0755", "010", "028", "027", "0574"
+};
+
 static const char *const hospital_kinds[] = {
     "市第一人民医院", "市中心医院", "中医院",   "妇幼保健院",
     "第二人民医院",   "肿瘤医院",   "儿童医院", "协和医院",
@@ -368,7 +374,8 @@ check_contact(struct gen *g, int64_t by, const char *const *kv, size_t n)
 /* Contacts in the decision roles with a meeting each; *text gets their
  * names and phones for the customer's search column. */
 APP_MUST_USE static enum app_err
-contacts(struct gen *g, int64_t customer, int64_t by, const char **text)
+contacts(struct gen *g, int64_t customer, int64_t by, time_t created,
+         const char **text)
 {
     const cJSON *roles = cJSON_GetObjectItem(g->d, "decision_roles");
     int n = 2 + (int)rng_below(g->rng, 3), i;
@@ -386,6 +393,10 @@ contacts(struct gen *g, int64_t customer, int64_t by, const char **text)
         int met = (int)rng_below(g->rng, 60) - 5;
         bool agreed = met >= 0 && rng_below(g->rng, 4) != 0;
         time_t when = g->now - (time_t)(met < 0 ? 90 : met) * 86400;
+
+        /* Nobody was met before the customer was recorded. */
+        if (when < created + 3600)
+            when = created + 3600;
         const char *point = agreed ? PICK(g->rng, consensus_points) : "";
         const char *name = arena_printf(g->a, "%s%s", PICK(g->rng, surnames),
                                         PICK(g->rng, honorifics));
@@ -440,11 +451,12 @@ APP_MUST_USE static enum app_err
 customer_row(struct gen *g, int64_t customer, int64_t owner, const char *name,
              const char *kind, const char *key, const char *stage, time_t since,
              const char *lost_reason, const char *text, time_t act,
-             time_t created)
+             time_t created, size_t ci)
 {
-    const char *city = PICK(g->rng, cities);
-    const char *phone = arena_printf(
-        g->a, "0571-8%07llu", (unsigned long long)rng_below(g->rng, 10000000));
+    const char *city = cities[ci];
+    const char *phone =
+        arena_printf(g->a, "%s-8%07llu", area_codes[ci],
+                     (unsigned long long)rng_below(g->rng, 10000000));
     const char *amount = arena_printf(
         g->a, "%llu.00",
         (unsigned long long)(100000 + rng_below(g->rng, 90) * 50000));
@@ -475,7 +487,7 @@ one(struct gen *g, int64_t owner)
     const char *lost_key = NULL, *kind, *name, *lost_reason = NULL, *text = "";
     char key[CUSTOMER_KEY_MAX * 4 + 1];
     int64_t ids[16], customer = g->next[T_CUSTOMER]++, event;
-    size_t n = 0, nopen = 0, i, target;
+    size_t n = 0, nopen = 0, i, target, ci;
     time_t t, created, act;
     double u = rng_unit(g->rng);
     bool lost;
@@ -496,15 +508,17 @@ one(struct gen *g, int64_t owner)
     if (target >= nopen)
         target = nopen - 1;
     lost = lost_key != NULL && rng_below(g->rng, 100) < 10;
+    /* The city a customer is in is the one its name says. */
+    ci = (size_t)rng_below(g->rng, sizeof(cities) / sizeof(cities[0]));
     if (rng_below(g->rng, 2) == 0) {
         kind = "hospital";
-        name = arena_printf(g->a, "%s%s", PICK(g->rng, cities),
+        name = arena_printf(g->a, "%s%s", cities[ci],
                             PICK(g->rng, hospital_kinds));
     } else {
         static const char *const kinds[] = { "dealer", "store", "enterprise" };
 
         kind = PICK(g->rng, kinds);
-        name = arena_printf(g->a, "%s%s%s", PICK(g->rng, cities),
+        name = arena_printf(g->a, "%s%s%s", cities[ci],
                             PICK(g->rng, firm_words), PICK(g->rng, firm_kinds));
     }
     /* Created within the last `days` days, at least `young` days ago. */
@@ -557,11 +571,11 @@ one(struct gen *g, int64_t owner)
     if (act < t)
         act = t;
     if (rc == APP_OK)
-        rc = contacts(g, customer, owner, &text);
+        rc = contacts(g, customer, owner, created, &text);
     if (rc == APP_OK)
         rc = customer_row(g, customer, owner, name, kind, key,
                           lost ? lost_key : key_of(open[target]), t,
-                          lost ? lost_reason : NULL, text, act, created);
+                          lost ? lost_reason : NULL, text, act, created, ci);
     return rc;
 }
 

@@ -38,3 +38,15 @@ kv_get(const struct kvlist *l, const char *key)
     }
     return NULL;
 }
+
+enum app_err
+kv_add_pairs(struct arena *a, struct kvlist *l, const char *const *pairs,
+             size_t n)
+{
+    enum app_err rc = APP_OK;
+    size_t i;
+
+    for (i = 0; rc == APP_OK && i + 1 < n; i += 2)
+        rc = kv_add(a, l, str_c(pairs[i]), str_c(pairs[i + 1]));
+    return rc;
+}

@@ -31,4 +31,9 @@ APP_MUST_USE enum app_err kv_add(struct arena *a, struct kvlist *l,
 /* The value of the first pair named key, or NULL. */
 const struct str *kv_get(const struct kvlist *l, const char *key);
 
+/* Append n/2 pairs from pairs[] = { name, value, name, value, ... }
+ * (NULL-terminated strings, stored as given). */
+APP_MUST_USE enum app_err kv_add_pairs(struct arena *a, struct kvlist *l,
+                                       const char *const *pairs, size_t n);
+
 #endif

@@ -333,12 +333,11 @@ check_customer(struct gen *g, int64_t owner, const char *const *kv, size_t n,
     struct kvlist fields = { 0 };
     struct ctx cx;
     cJSON *errors = cJSON_CreateObject();
-    enum app_err rc = errors != NULL ? APP_OK : APP_ENOMEM;
-    size_t i;
+    enum app_err rc =
+        errors != NULL ? kv_add_pairs(g->a, &fields, kv, n) : APP_ENOMEM;
 
+    memset(&cf, 0, sizeof(cf));
     ctx_init(&cx, g->a, g->db, g->conf, NULL, g->tenant, owner, ROLE_REP);
-    for (i = 0; rc == APP_OK && i + 1 < n; i += 2)
-        rc = kv_add(g->a, &fields, str_c(kv[i]), str_c(kv[i + 1]));
     if (rc == APP_OK)
         rc = customer_input_check(&cx, &g->rd, &fields, false, "owner", &cf,
                                   errors);
@@ -357,12 +356,10 @@ check_contact(struct gen *g, int64_t by, const char *const *kv, size_t n)
     struct ctx cx;
     int64_t version;
     cJSON *errors = cJSON_CreateObject();
-    enum app_err rc = errors != NULL ? APP_OK : APP_ENOMEM;
-    size_t i;
+    enum app_err rc =
+        errors != NULL ? kv_add_pairs(g->a, &fields, kv, n) : APP_ENOMEM;
 
     ctx_init(&cx, g->a, g->db, g->conf, NULL, g->tenant, by, ROLE_REP);
-    for (i = 0; rc == APP_OK && i + 1 < n; i += 2)
-        rc = kv_add(g->a, &fields, str_c(kv[i]), str_c(kv[i + 1]));
     if (rc == APP_OK)
         rc = contact_input_check(&cx, &g->rd, &fields, &in, &version, errors);
     if (rc == APP_EVALIDATION)

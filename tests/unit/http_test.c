@@ -233,29 +233,12 @@ test_cookie_attributes(void **state)
 static void
 test_local_redirects(void **state)
 {
-    static const struct {
-        const char *path;
-        bool ok;
-    } t[] = {
-        { "", false },
-        { "//evil", false },
-        { "/\\evil", false },
-        { "http://x/", false },
-        { "javascript:", false },
-        { "/a b", false },
-        { "/a\r\nb", false },
-        { "/", true },
-        { "/login?x=1", true },
-        { "/customers/1", true },
-    };
-    size_t i;
-
+    /* The table is wire_test's (wire_local_path); this is the wrapper
+     * the redirects use. */
     (void)state;
-    for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-        if (http_local_path_ok(str_c(t[i].path)) != t[i].ok)
-            fail_msg("'%s' should be %s", t[i].path,
-                     t[i].ok ? "accepted" : "refused");
-    }
+    assert_true(http_local_path_ok(STR_LIT("/customers/1")));
+    assert_false(http_local_path_ok(STR_LIT("//evil")));
+    assert_false(http_local_path_ok(STR_LIT("")));
 }
 
 static void

@@ -78,3 +78,20 @@ def test_done_takes_only_known_values(stack, world):
     cid = Api(stack, world, "rep1").customer()["id"]
     page = rep.get(f"/customers/{cid}?done=%3Cscript%3E").text
     assert NOTICE.search(page) is None
+
+
+def test_the_stage_change_is_offered_once_the_evidence_is_in(stack, world):
+    rep = world.client("acme", "rep1")
+    api = Api(stack, world, "rep1")
+    cid = api.customer()["id"]
+    assert 'class="ready-form"' not in rep.get(f"/customers/{cid}").text
+    api.evidence(cid, "need_confirmed", FORMS["need_confirmed"])
+    page = rep.get(f"/customers/{cid}").text
+    form = re.search(r'<form class="ready-form".*?</form>', page, re.S)
+    assert form and 'name="to" value="intent"' in form.group(0)
+    fields = dict(re.findall(r'name="([a-z_]+)" value="([^"]*)"',
+                             form.group(0)))
+    fields.pop("_csrf")
+    page = follow(rep, rep.post(f"/customers/{cid}/stage", fields))
+    assert NOTICE.search(page).group(1) in texts("customers.done_stage")
+    assert api.get(f"/api/v1/customers/{cid}").json()["stage"] == "intent"

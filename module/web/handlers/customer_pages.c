@@ -501,8 +501,18 @@ show_page(struct req *r, int status, int64_t id, cJSON *refusal)
                 n, "key",
                 cJSON_GetStringValue(cJSON_GetObjectItem(next, "key")));
             view_add_str(n, "label", ruledesc_name(&r->cx, next));
-            cJSON_AddItemToObject(n, "items",
-                                  cview_checklist(r, &rd, next, id, set));
+            cJSON *items = cview_checklist(r, &rd, next, id, set), *it;
+            bool ready = true;
+
+            /* Everything the next stage needs is here: offer the move at
+             * once, where the last item was just supplied. */
+            cJSON_ArrayForEach(it, items)
+            {
+                if (!cJSON_IsTrue(cJSON_GetObjectItem(it, "done")))
+                    ready = false;
+            }
+            cJSON_AddItemToObject(n, "items", items);
+            cJSON_AddBoolToObject(n, "ready", ready && items != NULL);
         }
     }
     all_items = cJSON_AddArrayToObject(m, "evidence");

@@ -1,6 +1,29 @@
 /* Proofline -- progressive enhancement only: every page works without it.
  * Loaded from /static (CSP forbids inline script). */
 
+/* A destructive action asks first: a form with data-confirm asks its
+ * question; yes adds confirm=1 (without this script the server asks on a
+ * page of its own). */
+(function () {
+  "use strict";
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    if (!(form instanceof HTMLFormElement) || !form.dataset.confirm) {
+      return;
+    }
+    if (!window.confirm(form.dataset.confirm)) {
+      ev.preventDefault();
+      ev.stopImmediatePropagation();
+      return;
+    }
+    var yes = document.createElement("input");
+    yes.type = "hidden";
+    yes.name = "confirm";
+    yes.value = "1";
+    form.appendChild(yes);
+  }, true);
+})();
+
 /* Moves that must be confirmed (back, to lost) are asked in place: the
  * option says which (data-back, data-lost), the form holds the question
  * (data-confirm-back, data-confirm-lost); yes adds confirm=1.  Without

@@ -24,8 +24,8 @@ PNG = bytes.fromhex(
 @pytest.fixture(autouse=True, scope="module")
 def default_rules(stack, world):
     admin = world.client("acme", "boss")
-    assert admin.post("/admin/rules/discard").status_code == 303
-    assert admin.post("/admin/rules/history/1/rollback").status_code == 303
+    assert admin.post("/admin/rules/discard", {"confirm": "1"}).status_code == 303
+    assert admin.post("/admin/rules/history/1/rollback", {"confirm": "1"}).status_code == 303
     time.sleep(0.6)
     world.tokens.setdefault(("acme", "rep2"), stack.cli(
         "token", "create", "--tenant", "acme", "--user",
@@ -198,7 +198,7 @@ def test_a_rule_change_is_obeyed_on_the_next_request(stack, world):
         hist = api.get(f"/api/v1/customers/{cid}/history").json()["history"]
         assert hist[-1]["rule_version"] == version > 1
     finally:
-        assert admin.post("/admin/rules/history/1/rollback").status_code == \
+        assert admin.post("/admin/rules/history/1/rollback", {"confirm": "1"}).status_code == \
             303
         time.sleep(1.0)
 

@@ -279,7 +279,7 @@ def test_injection_and_mass_assignment_change_nothing(stack, world, routes,
     file, import or rule tables of either company changes."""
     client = world.client("acme", login)
     boss = world.client("acme", "boss")
-    assert boss.post("/admin/rules/discard").status_code == 303
+    assert boss.post("/admin/rules/discard", {"confirm": "1"}).status_code == 303
     before = snapshot(stack, target["import"])
     # rules.publish needs no input: with a draft that cannot pass in place,
     # nothing in the loop (an injected comment, a forced field) may
@@ -322,7 +322,7 @@ def test_injection_and_mass_assignment_change_nothing(stack, world, routes,
                 sent += 1
     assert sent > 300
     # Drafts saved on the way are legitimate data; leave none behind.
-    assert boss.post("/admin/rules/discard").status_code == 303
+    assert boss.post("/admin/rules/discard", {"confirm": "1"}).status_code == 303
     diff = changes(before, snapshot(stack, target["import"]))
     assert not diff, diff
     # The import's column mapping is the mapping form's to change: it holds

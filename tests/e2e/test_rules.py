@@ -27,8 +27,8 @@ def clean_rules(stack, world):
     """Start from the defaults, whatever earlier tests left as drafts or
     versions."""
     admin = world.client("acme", "boss")
-    assert admin.post("/admin/rules/discard").status_code == 303
-    assert admin.post("/admin/rules/history/1/rollback").status_code == 303
+    assert admin.post("/admin/rules/discard", {"confirm": "1"}).status_code == 303
+    assert admin.post("/admin/rules/history/1/rollback", {"confirm": "1"}).status_code == 303
     time.sleep(0.6)  # every worker picks the version up
 
 
@@ -206,7 +206,7 @@ def test_syntax_errors_and_failing_tests_block_publishing(stack, world):
     assert r.status_code == 422 and "Self-tests failing" in r.text
     assert "门店拜访三必拍" in r.text
     assert publish(admin).status_code == 422
-    assert admin.post("/admin/rules/discard").status_code == 303
+    assert admin.post("/admin/rules/discard", {"confirm": "1"}).status_code == 303
     assert "Unpublished draft" not in admin.get("/admin/rules").text
 
 
@@ -218,7 +218,7 @@ def test_history_diff_and_rollback(stack, world):
     latest = versions[0]
     diff = admin.get(f"/admin/rules/history/{latest}").text
     assert "diff-add" in diff and "need_confirmed" in diff
-    r = admin.post("/admin/rules/history/1/rollback")
+    r = admin.post("/admin/rules/history/1/rollback", {"confirm": "1"})
     assert r.status_code == 303
     v = transition(stack, world, "advancing", "quote")
     deadline = time.time() + 2
@@ -248,7 +248,7 @@ def test_dry_run_compares_draft_and_published(stack, world):
     r = admin.post("/admin/rules/dry-run", {"fn": "check_transition",
                                             "args": "not json"})
     assert r.status_code == 422
-    admin.post("/admin/rules/discard")
+    admin.post("/admin/rules/discard", {"confirm": "1"})
 
 
 def rule_customer(stack, world, stage, evidence):
@@ -399,7 +399,7 @@ def test_rule_failure_is_a_clear_error_and_the_worker_goes_on(stack, world):
     assert "event=worker.timeout" not in log, log
     assert len(re.findall(r"event=rules\.failed", log)) >= 5
     assert stack.worker_pids() == workers
-    admin.post("/admin/rules/history/1/rollback")
+    admin.post("/admin/rules/history/1/rollback", {"confirm": "1"})
 
 
 def test_rules_pages_are_for_admins_only(stack, world):
@@ -516,7 +516,7 @@ def test_hostile_hooks_never_hold_a_worker_past_the_rule_deadline(stack,
     log = stack.log()
     assert "event=worker.timeout" not in log
     assert stack.worker_pids() == workers
-    admin.post("/admin/rules/history/1/rollback")
+    admin.post("/admin/rules/history/1/rollback", {"confirm": "1"})
 
 
 def test_hook_results_of_the_wrong_type_are_rule_errors(stack, world):
@@ -551,4 +551,4 @@ def test_hook_results_of_the_wrong_type_are_rule_errors(stack, world):
         assert page.status_code == 500 and "0x" not in page.text
     assert stack.sql(f"SELECT stage FROM customers WHERE id IN ({table_cid}, "
                      f"{yes_cid})") == [["quote"], ["quote"]]
-    admin.post("/admin/rules/history/1/rollback")
+    admin.post("/admin/rules/history/1/rollback", {"confirm": "1"})

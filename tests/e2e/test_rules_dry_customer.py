@@ -30,7 +30,7 @@ def rows(html):
 
 def test_dry_run_for_a_customer_shows_what_the_draft_changes(stack, world):
     admin = world.client("acme", "boss")
-    admin.post("/admin/rules/discard")
+    admin.post("/admin/rules/discard", {"confirm": "1"})
     time.sleep(0.6)
     cid = customer(stack, world)
     page = admin.get("/admin/rules/stages").text
@@ -64,7 +64,7 @@ def test_dry_run_for_a_customer_shows_what_the_draft_changes(stack, world):
         r = admin.post("/admin/rules/dry-run", {"customer": "x"})
         assert r.status_code == 422
     finally:
-        admin.post("/admin/rules/discard")
+        admin.post("/admin/rules/discard", {"confirm": "1"})
 
 
 def test_a_rep_cannot_dry_run(stack, world):

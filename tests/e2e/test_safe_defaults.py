@@ -27,3 +27,22 @@ def test_a_new_contact_has_no_role_until_one_is_chosen(stack, world):
     r = rep.post(f"/customers/{cid}/contacts", {"name": "王主任"})
     assert r.status_code == 422
     assert 'data-field="role" data-key="validate.required"' in r.text
+
+
+def test_discarding_drafts_and_rollback_ask_first(stack, world):
+    """Destructive one-click actions answer with a question until
+    confirmed (issue 11, item 5); nothing changes before."""
+    admin = world.client("acme", "boss")
+    versions = stack.sql("SELECT COUNT(*) FROM rule_versions v JOIN tenants t "
+                         "ON t.id = v.tenant_id WHERE t.slug = 'acme'")
+    r = admin.post("/admin/rules/discard")
+    assert r.status_code == 200 and 'name="confirm" value="1"' in r.text
+    assert 'action="/admin/rules/discard"' in r.text
+    r = admin.post("/admin/rules/history/1/rollback")
+    assert r.status_code == 200 and 'name="confirm" value="1"' in r.text
+    assert stack.sql("SELECT COUNT(*) FROM rule_versions v JOIN tenants t "
+                     "ON t.id = v.tenant_id WHERE t.slug = 'acme'") == versions
+    # The page's forms carry the question for the script.
+    page = admin.get("/admin/rules").text
+    assert re.search(r'action="/admin/rules/discard" data-confirm="[^"]+"',
+                     page) or "/admin/rules/discard" not in page

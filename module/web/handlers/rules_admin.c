@@ -337,7 +337,13 @@ rules_admin_publish(struct req *r)
 enum app_err
 rules_admin_discard(struct req *r)
 {
-    enum app_err rc = db_begin(r->app->db);
+    enum app_err rc;
+
+    if (!view_confirmed(r))
+        return view_confirm_page(r, http_t(r, "rules.discard_title"),
+                                 http_t(r, "rules.discard_confirm"),
+                                 "/admin/rules");
+    rc = db_begin(r->app->db);
 
     if (rc == APP_OK)
         rc = rulesets_drafts_clear(r->app->db, r->auth->tenant_id);
@@ -448,6 +454,12 @@ rules_admin_rollback(struct req *r)
 
     if (num > 1000000)
         return APP_ENOTFOUND;
+    if (!view_confirmed(r))
+        return view_confirm_page(
+            r, http_t(r, "rules.rollback_title"),
+            arena_printf(r->a, "v%lld: %s", (long long)num,
+                         http_t(r, "rules.rollback_confirm")),
+            "/admin/rules/history");
     rc = rulesets_get(r->app->db, r->a, r->auth->tenant_id, 0, (int)num, &old);
     if (rc != APP_OK)
         return rc;

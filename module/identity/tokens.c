@@ -57,12 +57,15 @@ tokens_create(struct ctx *cx, int64_t user, const struct kvlist *fields,
     enum app_err rc =
         validate_fields(&cx->err_detail, fields, spec, 2, v, errors);
     long days = v[1].present ? (long)v[1].i : 0;
+    enum app_err urc;
 
     *id = 0;
     secret[0] = '\0';
     /* The user must be an active user of this company. */
-    if (users_get(cx->db, cx->a, cx->tenant_id, user, &u) != APP_OK ||
-        !u.active) {
+    urc = users_get(cx->db, cx->a, cx->tenant_id, user, &u);
+    if (urc != APP_OK && urc != APP_ENOTFOUND)
+        return urc;
+    if (urc == APP_ENOTFOUND || !u.active) {
         cJSON_AddStringToObject(errors, "user", "admin.bad_user");
         rc = APP_EVALIDATION;
     }

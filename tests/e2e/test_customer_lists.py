@@ -439,7 +439,7 @@ def test_search_matches_names_phones_and_contacts(stack, world, people):
     assert found("boss", ctag) == {by_contact, by_name, theirs}
     # A removed contact is no longer found.
     c = world.client("acme", "rep1")
-    r = c.post(f"/contacts/{contact}/remove")
+    r = c.post(f"/contacts/{contact}/remove", {"confirm": "1"})
     assert r.status_code == 303, r.text[:500]
     assert found("rep1", ctag) == {by_name}
     assert found("rep1", digits[::-1]) == set()

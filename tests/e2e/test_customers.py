@@ -133,7 +133,8 @@ def test_default_chain_blocks_exactly_and_history_records_it(stack, world):
     assert last["via"] == "api"
     # Evidence used for the advance is locked, in the app and in MariaDB.
     page = world.client("acme", "rep1")
-    r = page.post(f"/customers/{cid}/evidence/{ids[0]}/remove")
+    r = page.post(f"/customers/{cid}/evidence/{ids[0]}/remove",
+                  {"confirm": "1"})
     assert r.status_code == 409
     with pytest.raises(subprocess.CalledProcessError) as e:
         stack.sql(f"UPDATE evidence SET data = '{{}}' WHERE id = {ids[1]}")

@@ -42,7 +42,7 @@ def test_deactivated_user_gets_the_same_error_and_loses_sessions(stack,
     victim = world.fresh_client("acme", "rep3")
     uid = world.ids[("acme", "rep3")]
     tok = world.tokens[("acme", "boss")]
-    r = admin.post(f"/admin/users/{uid}/deactivate")
+    r = admin.post(f"/admin/users/{uid}/deactivate", {"confirm": "1"})
     assert r.status_code == 303
     try:
         # The session ends at once.

@@ -46,3 +46,30 @@ def test_discarding_drafts_and_rollback_ask_first(stack, world):
     page = admin.get("/admin/rules").text
     assert re.search(r'action="/admin/rules/discard" data-confirm="[^"]+"',
                      page) or "/admin/rules/discard" not in page
+
+
+def test_removing_evidence_a_contact_or_a_user_asks_first(stack, world):
+    rep = world.client("acme", "rep1")
+    api = Api(stack, world, "rep1")
+    cid = api.customer()["id"]
+    eid = api.evidence(cid, "trial_kit_receipt")
+    kid = api.post(f"/api/v1/customers/{cid}/contacts",
+                   json={"name": "赵科长", "role": "budget"}).json()["id"]
+    for path in (f"/customers/{cid}/evidence/{eid}/remove",
+                 f"/contacts/{kid}/remove"):
+        r = rep.post(path)
+        assert r.status_code == 200 and 'name="confirm" value="1"' in r.text
+    assert stack.sql(f"SELECT removed_at IS NULL FROM evidence "
+                     f"WHERE id = {eid}") in ([["1"]], [[1]])
+    assert stack.sql(f"SELECT active FROM contacts WHERE id = {kid}") in (
+        [["1"]], [[1]])
+    admin = world.client("acme", "boss")
+    uid = world.ids[("acme", "rep2")]
+    r = admin.post(f"/admin/users/{uid}/deactivate")
+    assert r.status_code == 200 and 'name="confirm" value="1"' in r.text
+    assert stack.sql(f"SELECT active FROM users WHERE id = {uid}") in (
+        [["1"]], [[1]])
+    # Someone else's objects are 404 before any question.
+    other = world.client("acme", "rep2")
+    assert other.post(f"/customers/{cid}/evidence/{eid}/remove").status_code \
+        == 404

@@ -292,6 +292,18 @@ set_active(struct req *r, bool active)
 enum app_err
 admin_user_deactivate(struct req *r)
 {
+    struct user u;
+    enum app_err rc = users_get(r->app->db, r->a, r->auth->tenant_id,
+                                router_param_int(r, "id"), &u);
+
+    if (rc != APP_OK)
+        return rc;
+    if (!view_confirmed(r))
+        return view_confirm_page(
+            r, http_t(r, "admin.deactivate_title"),
+            arena_printf(r->a, "%s (%s): %s", u.display_name, u.login,
+                         http_t(r, "admin.deactivate_confirm")),
+            arena_printf(r->a, "/admin/users/%lld", (long long)u.id));
     return set_active(r, false);
 }
 

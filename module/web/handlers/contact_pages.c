@@ -293,6 +293,11 @@ contact_remove(struct req *r)
     struct contact k;
     enum app_err rc = load(r, &k, &c, &rd);
 
+    if (rc == APP_OK && !view_confirmed(r))
+        return view_confirm_page(
+            r, http_t(r, "contact.remove_title"),
+            arena_printf(r->a, "%s (%s)", k.name, c.name),
+            arena_printf(r->a, "/contacts/%lld", (long long)k.id));
     if (rc == APP_OK)
         for (struct db_tx tx = DB_TX_INIT; db_tx_next(r->app->db, &tx, &rc);) {
             rc = contacts_deactivate(&r->cx, k.id);

@@ -198,8 +198,15 @@ evidence_remove_page(struct req *r)
 {
     int64_t id = router_param_int(r, "id"), eid = router_param_int(r, "eid");
     struct customer c;
-    enum app_err rc;
+    enum app_err rc = customers_get(&r->cx, id, false, &c);
 
+    /* Another user's customer is 404 before anything is asked. */
+    if (rc != APP_OK)
+        return rc;
+    if (!view_confirmed(r))
+        return view_confirm_page(
+            r, http_t(r, "evidence.remove_title"), c.name,
+            arena_printf(r->a, "/customers/%lld#evidence", (long long)id));
     for (struct db_tx tx = DB_TX_INIT; db_tx_next(r->app->db, &tx, &rc);) {
         rc = customers_get(&r->cx, id, true, &c);
         if (rc == APP_OK)

@@ -2,6 +2,9 @@
  * customer_view.c -- view models of customers for pages and the API.
  */
 #include "web/customer_view.h"
+#include "identity/role.h"
+#include "identity/users.h"
+#include "identity/access.h"
 
 #include "base/wire.h"
 #include "sales/customer_input.h"
@@ -528,4 +531,45 @@ cview_filter_qs(struct req *r, const struct customer_filter *f)
     if (rc != APP_OK)
         return NULL;
     return b.p != NULL ? b.p : "";
+}
+
+/* People the user may pick as owner or team: the users in scope. */
+enum app_err
+cview_people(struct req *r, cJSON *m, int64_t owner_sel, int64_t team_sel)
+{
+    struct user *users;
+    size_t n, i;
+    int64_t root, all;
+    cJSON *owners = cJSON_AddArrayToObject(m, "owners");
+    cJSON *teams = cJSON_AddArrayToObject(m, "teams");
+    enum app_err rc;
+
+    access_scope(&r->cx, &root, &all);
+    rc = users_list_scope(r->app->db, r->a, r->auth->tenant_id, all, root, 5000,
+                          &users, &n);
+    if (rc != APP_OK)
+        return rc;
+    for (i = 0; owners != NULL && teams != NULL && i < n; i++) {
+        cJSON *o;
+
+        if (!users[i].active)
+            continue;
+        o = cJSON_CreateObject();
+        if (o == NULL)
+            return APP_ENOMEM;
+        cJSON_AddNumberToObject(o, "id", (double)users[i].id);
+        view_add_str(o, "label", users[i].display_name);
+        cJSON_AddBoolToObject(o, "selected", users[i].id == owner_sel);
+        cJSON_AddItemToArray(owners, o);
+        if (users[i].role & (ROLE_MANAGER | ROLE_SUPERVISOR | ROLE_ADMIN)) {
+            o = cJSON_CreateObject();
+            if (o == NULL)
+                return APP_ENOMEM;
+            cJSON_AddNumberToObject(o, "id", (double)users[i].id);
+            view_add_str(o, "label", users[i].display_name);
+            cJSON_AddBoolToObject(o, "selected", users[i].id == team_sel);
+            cJSON_AddItemToArray(teams, o);
+        }
+    }
+    return APP_OK;
 }

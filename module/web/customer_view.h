@@ -86,4 +86,10 @@ cJSON *cview_refusal(struct req *r, const struct rule_verdict *v,
  * that keep them. */
 const char *cview_filter_qs(struct req *r, const struct customer_filter *f);
 
+/* "owners" (the active users in scope) and "teams" (those who lead one)
+ * as <select> options into m, owner_sel and team_sel selected: the list's
+ * and the board's filters, the owner field of the forms. */
+APP_MUST_USE enum app_err cview_people(struct req *r, cJSON *m,
+                                       int64_t owner_sel, int64_t team_sel);
+
 #endif

@@ -99,3 +99,20 @@ def test_a_forward_move_says_what_happened_and_can_be_undone(
     r = rep.post("/pipeline/move", undo)
     assert r.status_code == 303
     assert stage_of(api, cid) == "intent"
+
+
+def test_the_board_has_the_lists_filters(stack, world, rep):
+    """Search, kind and (for a manager) owner and team filter the board
+    as they filter the list."""
+    api = Api(stack, world, "rep1")
+    tag = uuid.uuid4().hex[:8]
+    a = api.customer(f"看板筛选 {tag} 医", kind="hospital")["id"]
+    b = api.customer(f"看板筛选 {tag} 店", kind="store")["id"]
+    page = rep.get(f"/pipeline?q={tag}&kind=hospital").text
+    assert re.search(r'<form class="form form-row filters board-filters"',
+                     page)
+    assert f'data-id="{a}"' in page and f'data-id="{b}"' not in page
+    assert re.search(r'<select name="kind">.*?<option value="hospital" '
+                     r'selected>', page, re.S)
+    mgr = world.client("acme", "mgr")
+    assert '<select name="owner">' in mgr.get("/pipeline").text

@@ -30,47 +30,6 @@
 #define PAGE_SIZE 50
 #define BULK_MAX 200
 
-/* People the user may pick as owner or team: the users in scope. */
-APP_MUST_USE static enum app_err
-people_model(struct req *r, cJSON *m, int64_t owner_sel, int64_t team_sel)
-{
-    struct user *users;
-    size_t n, i;
-    int64_t root, all;
-    cJSON *owners = cJSON_AddArrayToObject(m, "owners");
-    cJSON *teams = cJSON_AddArrayToObject(m, "teams");
-    enum app_err rc;
-
-    access_scope(&r->cx, &root, &all);
-    rc = users_list_scope(r->app->db, r->a, r->auth->tenant_id, all, root, 5000,
-                          &users, &n);
-    if (rc != APP_OK)
-        return rc;
-    for (i = 0; owners != NULL && teams != NULL && i < n; i++) {
-        cJSON *o;
-
-        if (!users[i].active)
-            continue;
-        o = cJSON_CreateObject();
-        if (o == NULL)
-            return APP_ENOMEM;
-        cJSON_AddNumberToObject(o, "id", (double)users[i].id);
-        view_add_str(o, "label", users[i].display_name);
-        cJSON_AddBoolToObject(o, "selected", users[i].id == owner_sel);
-        cJSON_AddItemToArray(owners, o);
-        if (users[i].role & (ROLE_MANAGER | ROLE_SUPERVISOR | ROLE_ADMIN)) {
-            o = cJSON_CreateObject();
-            if (o == NULL)
-                return APP_ENOMEM;
-            cJSON_AddNumberToObject(o, "id", (double)users[i].id);
-            view_add_str(o, "label", users[i].display_name);
-            cJSON_AddBoolToObject(o, "selected", users[i].id == team_sel);
-            cJSON_AddItemToArray(teams, o);
-        }
-    }
-    return APP_OK;
-}
-
 static bool
 can_manage(const struct req *r)
 {
@@ -158,7 +117,7 @@ list_page(struct req *r, int status, cJSON *bulk_result)
                                        "customer.sort.",
                                        customer_sort_values[f.sort]));
     cJSON_AddBoolToObject(filter, "desc", f.desc);
-    rc = people_model(r, filter, f.owner, f.team);
+    rc = cview_people(r, filter, f.owner, f.team);
     if (rc != APP_OK)
         return rc;
     cJSON_AddBoolToObject(m, "can_manage", can_manage(r));
@@ -226,7 +185,7 @@ form_page(struct req *r, int status, const struct ruledesc *rd, cJSON *c,
     cJSON_AddItemToObject(m, "kinds",
                           ruledesc_options(&r->cx, rd, "customer_kinds", kind));
     if (can_manage(r)) {
-        rc = people_model(r, m, owner, 0);
+        rc = cview_people(r, m, owner, 0);
         if (rc != APP_OK)
             return rc;
     }
@@ -534,7 +493,7 @@ show_page(struct req *r, int status, int64_t id, cJSON *refusal)
         return rc;
     if (can_manage(r)) {
         cJSON_AddBoolToObject(m, "can_transfer", true);
-        rc = people_model(r, m, c.owner_id, 0);
+        rc = cview_people(r, m, c.owner_id, 0);
         if (rc != APP_OK)
             return rc;
     }

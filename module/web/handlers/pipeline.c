@@ -75,6 +75,23 @@ card(struct req *r, const struct ruledesc *rd, const char *stage,
     return o;
 }
 
+/* The list's filters for the board: search, kind, owner, team. */
+APP_MUST_USE static enum app_err
+board_filter(struct req *r, const struct ruledesc *rd,
+             const struct customer_filter *f, cJSON *m)
+{
+    cJSON *filter = cJSON_AddObjectToObject(m, "filter");
+
+    if (filter == NULL)
+        return APP_ENOMEM;
+    view_add_str(filter, "q", f->q.p != NULL ? f->q.p : "");
+    view_add_str(filter, "stage", f->stage);
+    cJSON_AddItemToObject(
+        filter, "kinds",
+        ruledesc_options(&r->cx, rd, "customer_kinds", f->kind));
+    return cview_people(r, filter, f->owner, f->team);
+}
+
 APP_MUST_USE static enum app_err
 board(struct req *r, int status, cJSON *refusal)
 {
@@ -153,6 +170,9 @@ board(struct req *r, int status, cJSON *refusal)
     }
     cJSON_AddItemToObject(m, "lost_reasons",
                           ruledesc_options(&r->cx, &rd, "lost_reasons", NULL));
+    rc = board_filter(r, &rd, &f, m);
+    if (rc != APP_OK)
+        return rc;
     view_add_str(
         m, "back",
         arena_printf(r->a, "/pipeline%s%s", qs[0] != '\0' ? "?" : "", qs));

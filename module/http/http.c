@@ -64,12 +64,8 @@ http_param(const struct req *r, const char *name)
 bool
 http_fail_point(const struct req *r, const char *point)
 {
-    const char *v;
-
-    if (r->app == NULL || !r->app->conf.debug_routes)
-        return false;
-    v = http_param(r, "HTTP_X_PROOFLINE_FAIL");
-    return v != NULL && strcmp(v, point) == 0;
+    /* cx.fail holds the header only where debug_routes is on. */
+    return ctx_fail_point(&r->cx, point);
 }
 
 static struct str
@@ -149,7 +145,6 @@ http_begin(struct req *r)
         jsonmem_fail_after((long)n, 0);
         r->json_fail_set = true;
     }
-    r->cx.a = r->a;
     r->cx.db = r->app->db;
     r->cx.conf = &r->app->conf;
     r->cx.rules = r->app->rules;

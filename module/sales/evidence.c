@@ -132,12 +132,10 @@ def_num(const cJSON *def, const char *k, double *out)
 }
 
 static void
-field_error(struct ctx *cx, cJSON *errors, const char *field, const char *key,
-            double n)
+field_error(cJSON *errors, const char *field, const char *key, double n)
 {
     cJSON *e;
 
-    (void)cx;
     if (errors == NULL || cJSON_HasObjectItem(errors, field))
         return;
     if (n < 0) {
@@ -228,8 +226,8 @@ valid_text(struct str s, size_t max)
 
 /* A "list" field's items (taken over: added to out, or freed). */
 static bool
-check_list(struct ctx *cx, const cJSON *f, const char *name, bool required,
-           cJSON *items, cJSON *out, cJSON *errors)
+check_list(const cJSON *f, const char *name, bool required, cJSON *items,
+           cJSON *out, cJSON *errors)
 {
     int n = cJSON_GetArraySize(items);
     const cJSON *it;
@@ -238,7 +236,7 @@ check_list(struct ctx *cx, const cJSON *f, const char *name, bool required,
     cJSON_ArrayForEach(it, items)
     {
         if (!valid_text(str_c(it->valuestring), FIELD_ITEM_MAX)) {
-            field_error(cx, errors, name, "validate.too_long", FIELD_ITEM_MAX);
+            field_error(errors, name, "validate.too_long", FIELD_ITEM_MAX);
             cJSON_Delete(items);
             return false;
         }
@@ -250,12 +248,12 @@ check_list(struct ctx *cx, const cJSON *f, const char *name, bool required,
     cJSON_AddItemToObject(out, name, items);
     if ((required && n == 0) || n > FIELD_LIST_MAX ||
         (def_num(f, "min", &lo) && n < lo)) {
-        field_error(cx, errors, name, "evidence.list_min",
+        field_error(errors, name, "evidence.list_min",
                     def_num(f, "min", &lo) ? lo : 1);
         return false;
     }
     if (def_num(f, "max", &hi) && n > hi) {
-        field_error(cx, errors, name, "evidence.list_max", hi);
+        field_error(errors, name, "evidence.list_max", hi);
         return false;
     }
     return true;
@@ -270,7 +268,7 @@ check_scalar(struct ctx *cx, const cJSON *f, const char *name, const char *type,
     int y, m, d;
 
     if (!valid_text(text, FIELD_TEXT_MAX)) {
-        field_error(cx, errors, name, "validate.too_long", FIELD_TEXT_MAX);
+        field_error(errors, name, "validate.too_long", FIELD_TEXT_MAX);
         return false;
     }
     if (strcmp(type, "number") == 0) {
@@ -278,22 +276,22 @@ check_scalar(struct ctx *cx, const cJSON *f, const char *name, const char *type,
 
         if (!parse_human_number(text, plain, sizeof(plain)) ||
             !parse_decimal(str_c(plain), 11, 4, &num)) {
-            field_error(cx, errors, name, "evidence.bad_number", -1);
+            field_error(errors, name, "evidence.bad_number", -1);
             return false;
         }
         if (def_num(f, "min", &lo) && num < lo) {
-            field_error(cx, errors, name, "evidence.too_small", lo);
+            field_error(errors, name, "evidence.too_small", lo);
             return false;
         }
         if (def_num(f, "max", &hi) && num > hi) {
-            field_error(cx, errors, name, "evidence.too_large", hi);
+            field_error(errors, name, "evidence.too_large", hi);
             return false;
         }
         cJSON_AddNumberToObject(out, name, num);
         return true;
     }
     if (strcmp(type, "date") == 0 && !parse_date(text, &y, &m, &d)) {
-        field_error(cx, errors, name, "evidence.bad_date", -1);
+        field_error(errors, name, "evidence.bad_date", -1);
         return false;
     }
     if (strcmp(type, "choice") == 0) {
@@ -306,7 +304,7 @@ check_scalar(struct ctx *cx, const cJSON *f, const char *name, const char *type,
                 found = true;
         }
         if (!found) {
-            field_error(cx, errors, name, "evidence.bad_choice", -1);
+            field_error(errors, name, "evidence.bad_choice", -1);
             return false;
         }
     }
@@ -338,18 +336,18 @@ evidence_validate(struct ctx *cx, const cJSON *def, const struct kvlist *form,
         if (name == NULL)
             continue;
         if (!raw_value(cx, form, json, name, list, &text, &items)) {
-            field_error(cx, errors, name, "evidence.bad_value", -1);
+            field_error(errors, name, "evidence.bad_value", -1);
             bad = true;
             continue;
         }
         if (list) {
-            if (!check_list(cx, f, name, required, items, out, errors))
+            if (!check_list(f, name, required, items, out, errors))
                 bad = true;
             continue;
         }
         if (text.len == 0) {
             if (required) {
-                field_error(cx, errors, name, "validate.required", -1);
+                field_error(errors, name, "validate.required", -1);
                 bad = true;
             }
             continue;

@@ -1,48 +1,33 @@
 /* Proofline -- progressive enhancement only: every page works without it.
  * Loaded from /static (CSP forbids inline script). */
 
-/* A destructive action asks first: a form with data-confirm asks its
- * question; yes adds confirm=1 (without this script the server asks on a
- * page of its own). */
+/* Destructive or surprising actions ask first, in place: a form with
+ * data-confirm always asks its question; a stage form (data-confirm-back,
+ * data-confirm-lost) asks when the chosen option goes back or to lost
+ * (data-back, data-lost).  Yes adds confirm=1; without this script the
+ * server asks on a page of its own (view_confirm_page). */
 (function () {
   "use strict";
-  document.addEventListener("submit", function (ev) {
-    var form = ev.target;
-    if (!(form instanceof HTMLFormElement) || !form.dataset.confirm) {
-      return;
+  function question(form) {
+    if (form.dataset.confirm) {
+      return form.dataset.confirm;
     }
-    if (!window.confirm(form.dataset.confirm)) {
-      ev.preventDefault();
-      ev.stopImmediatePropagation();
-      return;
-    }
-    var yes = document.createElement("input");
-    yes.type = "hidden";
-    yes.name = "confirm";
-    yes.value = "1";
-    form.appendChild(yes);
-  }, true);
-})();
-
-/* Moves that must be confirmed (back, to lost) are asked in place: the
- * option says which (data-back, data-lost), the form holds the question
- * (data-confirm-back, data-confirm-lost); yes adds confirm=1.  Without
- * this script the server asks on a page of its own. */
-(function () {
-  "use strict";
-  document.addEventListener("submit", function (ev) {
-    var form = ev.target;
-    if (!(form instanceof HTMLFormElement) || !form.dataset.confirmBack) {
-      return;
-    }
-    var sel = form.querySelector("select[name=to]");
+    var sel = form.dataset.confirmBack && form.querySelector("select[name=to]");
     var opt = sel && sel.options[sel.selectedIndex];
     if (!opt || (!opt.dataset.back && !opt.dataset.lost)) {
+      return null;
+    }
+    return (opt.dataset.lost ? form.dataset.confirmLost
+                             : form.dataset.confirmBack) +
+           "\n\n" + opt.textContent;
+  }
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    var q = form instanceof HTMLFormElement ? question(form) : null;
+    if (!q) {
       return;
     }
-    var q = opt.dataset.lost ? form.dataset.confirmLost
-                             : form.dataset.confirmBack;
-    if (!window.confirm(q + "\n\n" + opt.textContent)) {
+    if (!window.confirm(q)) {
       ev.preventDefault();
       ev.stopImmediatePropagation();
       return;

@@ -38,6 +38,17 @@ static const char SQL_REMOVE[] =
 static const char SQL_USED[] =
     "UPDATE evidence SET used_in = ? WHERE tenant_id = ? AND id = ? "
     "AND used_in IS NULL";
+static const char SQL_KEYS_OF[] =
+    "SELECT DISTINCT e.customer_id, e.ev_key FROM JSON_TABLE(?, '$[*]' "
+    "COLUMNS (id BIGINT PATH '$')) j JOIN evidence e ON e.customer_id = j.id "
+    "WHERE e.tenant_id = ? AND e.removed_at IS NULL LIMIT 20000";
+
+enum app_err
+evidence_keys_of(struct ctx *cx, const char *ids, struct db_res *res)
+{
+    return db_query(cx->db, cx->a, SQL_KEYS_OF,
+                    DB_ARGS(DB_CSTR(ids), DB_I64(cx->tenant_id)), 20000, res);
+}
 
 enum app_err
 evidence_current(struct ctx *cx, int64_t customer_id, struct evidence_set *out)

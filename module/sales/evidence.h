@@ -20,6 +20,7 @@
 #include "base/kv.h"
 #include "base/upload.h"
 #include "db/ctx.h"
+#include "db/db.h"
 
 #define EVIDENCE_MAX_ITEMS 200 /* distinct keys read for a customer */
 #define EVIDENCE_MAX_ROWS 500  /* items a customer may hold (not removed) */
@@ -88,6 +89,12 @@ APP_MUST_USE enum app_err
 evidence_submit(struct ctx *cx, const struct ruledesc *rd, int64_t customer_id,
                 const struct evidence_submission *s, cJSON *errors, int64_t *id,
                 int64_t *file_id, const char **kind);
+
+/* The evidence keys the listed customers hold (ids: a JSON array of
+ * customer ids, at most 1000), one row per customer and key: customer id,
+ * key.  Only the acting company's rows are read. */
+APP_MUST_USE enum app_err evidence_keys_of(struct ctx *cx, const char *ids,
+                                           struct db_res *res);
 
 /* Record an item (inside the caller's transaction). */
 APP_MUST_USE enum app_err evidence_add(struct ctx *cx, int64_t customer_id,

@@ -99,3 +99,83 @@
     goTo(parseInt(m[1], 10));
   }
 })();
+
+/* The board: on a wide screen a card can be dragged onto another column.
+ * The drop fills the card's own form (to = the column's stage) and sends
+ * it, so the same confirmation and server checks apply.  A move to lost
+ * first asks for the reason in the card's form.  Without a pointer or this
+ * script, the form is the way (and the keyboard's). */
+(function () {
+  "use strict";
+  var board = document.querySelector(".board[data-drag]");
+  if (!board) {
+    return;
+  }
+  var dragged = null;
+  function option(card, stage) {
+    var sel = card && card.querySelector("form.move select[name=to]");
+    if (!sel) {
+      return null;
+    }
+    for (var i = 0; i < sel.options.length; i++) {
+      if (sel.options[i].value === stage) {
+        return sel.options[i];
+      }
+    }
+    return null;
+  }
+  function clear() {
+    var marked = board.querySelectorAll(".drop-ok");
+    for (var i = 0; i < marked.length; i++) {
+      marked[i].classList.remove("drop-ok");
+    }
+  }
+  var cards = board.querySelectorAll(".board-card");
+  for (var i = 0; i < cards.length; i++) {
+    cards[i].draggable = true;
+    cards[i].addEventListener("dragstart", function (ev) {
+      dragged = this;
+      this.classList.add("dragging");
+      ev.dataTransfer.effectAllowed = "move";
+      ev.dataTransfer.setData("text/plain", this.dataset.id);
+    });
+    cards[i].addEventListener("dragend", function () {
+      this.classList.remove("dragging");
+      dragged = null;
+      clear();
+    });
+  }
+  var cols = board.querySelectorAll(".board-col[data-stage]");
+  for (var j = 0; j < cols.length; j++) {
+    cols[j].addEventListener("dragover", function (ev) {
+      if (option(dragged, this.dataset.stage)) {
+        ev.preventDefault();
+        ev.dataTransfer.dropEffect = "move";
+        this.classList.add("drop-ok");
+      }
+    });
+    cols[j].addEventListener("dragleave", function (ev) {
+      if (!this.contains(ev.relatedTarget)) {
+        this.classList.remove("drop-ok");
+      }
+    });
+    cols[j].addEventListener("drop", function (ev) {
+      var card = dragged;
+      var opt = option(card, this.dataset.stage);
+      clear();
+      if (!opt) {
+        return;
+      }
+      ev.preventDefault();
+      var form = card.querySelector("form.move");
+      opt.selected = true;
+      var reason = form.querySelector("select[name=lost_reason]");
+      if (opt.dataset.lost && reason && !reason.value) {
+        card.classList.add("needs-reason");
+        reason.focus();
+        return;
+      }
+      form.requestSubmit();
+    });
+  }
+})();

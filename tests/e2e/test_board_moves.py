@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from test_customers import Api, to_intent
+from test_customers import FORMS, Api, to_intent
 
 
 @pytest.fixture(scope="module")
@@ -116,3 +116,35 @@ def test_the_board_has_the_lists_filters(stack, world, rep):
                      r'selected>', page, re.S)
     mgr = world.client("acme", "mgr")
     assert '<select name="owner">' in mgr.get("/pipeline").text
+
+
+def card_html(html, cid):
+    m = re.search(rf'<li class="board-card" data-id="{cid}".*?</li>', html,
+                  re.S)
+    assert m, f"no card for customer {cid}"
+    return m.group(0)
+
+
+def test_cards_show_the_evidence_the_next_stage_needs(rep, at_intent):
+    """ "证据 1/3": of the next stage's evidence chain, what the customer
+    holds; it grows as items are added and turns ready when complete."""
+    api, cid = at_intent
+
+    def progress():
+        card = card_html(rep.get("/pipeline?stage=intent").text, cid)
+        m = re.search(r'class="ev-progress( ready)?"[^>]*>(?:证据|Evidence) (\d+)/(\d+)<',
+                      card)
+        assert m, card
+        return int(m.group(2)), int(m.group(3)), bool(m.group(1))
+
+    assert progress() == (0, 3, False)
+    api.evidence(cid, "trial_kit_receipt")
+    assert progress() == (1, 3, False)
+    api.evidence(cid, "head_phone_confirmation",
+                 FORMS["head_phone_confirmation"])
+    api.evidence(cid, "installation_form", FORMS["installation_form"])
+    assert progress() == (3, 3, True)
+    # The last stage has nothing next: no progress on its cards.
+    assert "ev-progress" not in "".join(
+        re.findall(r'<section class="board-col[^"]*" data-stage="lost".*?'
+                   r'</section>', rep.get("/pipeline").text, re.S))

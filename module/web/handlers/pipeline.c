@@ -4,6 +4,7 @@
  * moving a card goes through the same gate as every other path.  On a
  * phone the columns become a stage selector (one column at a time).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "http/app.h"
@@ -11,6 +12,7 @@
 #include "web/customer_view.h"
 #include "sales/customer_input.h"
 #include "sales/customers.h"
+#include "sales/evidence.h"
 #include "web/handlers/pipeline.h"
 #include "sales/stage.h"
 #include "base/num.h"
@@ -73,6 +75,67 @@ card(struct req *r, const struct ruledesc *rd, const char *stage,
                                         db_text(res, i, CL_HEALTH))));
     cJSON_AddItemToObject(o, "targets", cview_stage_targets(r, rd, stage));
     return o;
+}
+
+/* "证据 1/3" on each card: of the evidence the next stage requires, how
+ * many items the customer holds (evidence_have / evidence_need).  Nothing
+ * when the next stage requires none. */
+APP_MUST_USE static enum app_err
+cards_evidence(struct req *r, const struct ruledesc *rd, const char *stage,
+               const struct db_res *res, cJSON *cards)
+{
+    const cJSON *req =
+        cJSON_GetObjectItem(cview_next_stage(rd, stage), "requires");
+    int need = cJSON_GetArraySize(req);
+    struct db_res held;
+    cJSON *card;
+    char *ids, *p;
+    size_t i;
+    enum app_err rc;
+
+    if (need <= 0 || res->nrows == 0)
+        return APP_OK;
+    p = ids = arena_alloc(r->a, res->nrows * 22 + 3);
+    if (ids == NULL)
+        return APP_ENOMEM;
+    *p++ = '[';
+    for (i = 0; i < res->nrows; i++)
+        p += sprintf(p, "%s%lld", i > 0 ? "," : "",
+                     (long long)db_int(res, i, CL_ID, 0));
+    *p++ = ']';
+    *p = '\0';
+    rc = evidence_keys_of(&r->cx, ids, &held);
+    if (rc != APP_OK)
+        return rc;
+    cJSON_ArrayForEach(card, cards)
+    {
+        int64_t id =
+            (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(card, "id"));
+        const cJSON *k;
+        cJSON *ev;
+        int have = 0;
+
+        cJSON_ArrayForEach(k, req)
+        {
+            const char *key =
+                cJSON_GetStringValue(cJSON_GetObjectItem(k, "key"));
+
+            for (i = 0; key != NULL && i < held.nrows; i++) {
+                if (db_int(&held, i, 0, 0) == id &&
+                    strcmp(db_text(&held, i, 1), key) == 0) {
+                    have++;
+                    break;
+                }
+            }
+        }
+        ev = cJSON_AddObjectToObject(card, "evidence");
+        if (ev == NULL)
+            return APP_ENOMEM;
+        cJSON_AddNumberToObject(ev, "have", have);
+        cJSON_AddNumberToObject(ev, "need", need);
+        cJSON_AddBoolToObject(ev, "ready", have == need);
+    }
+    return APP_OK;
 }
 
 /* The list's filters for the board: search, kind, owner, team. */
@@ -167,6 +230,11 @@ board(struct req *r, int status, cJSON *refusal)
             if (o == NULL || !cJSON_AddItemToArray(cards, o))
                 return APP_ENOMEM;
         }
+        if (cards == NULL)
+            return APP_ENOMEM;
+        rc = cards_evidence(r, &rd, key, &res, cards);
+        if (rc != APP_OK)
+            return rc;
     }
     cJSON_AddItemToObject(m, "lost_reasons",
                           ruledesc_options(&r->cx, &rd, "lost_reasons", NULL));

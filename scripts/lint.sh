@@ -9,7 +9,7 @@ check() {
     why=$2
     hits=$(grep -nE "$pattern" $files | grep -v 'lint:allow' || true)
     if [ -n "$hits" ]; then
-        printf '%s\n' "$hits" | sed "s/\$/    <- $why/"
+        printf '%s\n' "$hits" | sed "s|\$|    <- $why|"
         rc=1
     fi
 }

@@ -381,6 +381,34 @@ customers_similar(struct ctx *cx, struct str name, int64_t exclude,
                     5, out);
 }
 
+enum app_err
+customers_same_name(struct ctx *cx, struct str name, int64_t *id,
+                    bool *elsewhere)
+{
+    char key[CUSTOMER_KEY_MAX * 4 + 1], other[CUSTOMER_KEY_MAX * 4 + 1];
+    struct db_res res;
+    size_t i, n = 0;
+    enum app_err rc = customers_similar(cx, name, 0, &res);
+
+    *id = 0;
+    *elsewhere = false;
+    if (rc != APP_OK)
+        return rc;
+    customers_name_key(name, key, sizeof(key));
+    for (i = 0; i < res.nrows; i++) {
+        customers_name_key(str_c(db_text(&res, i, 1)), other, sizeof(other));
+        if (strcmp(key, other) != 0)
+            continue;
+        if (db_int(&res, i, 3, 0) == 0) {
+            *elsewhere = true;
+            continue;
+        }
+        *id = db_int(&res, i, 0, 0);
+        n++;
+    }
+    return n == 1 ? APP_OK : n == 0 ? APP_ENOTFOUND : APP_ECONFLICT;
+}
+
 /* --- lists ---------------------------------------------------------------- */
 
 #define HEALTH_EXPR                                                            \

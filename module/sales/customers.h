@@ -108,6 +108,13 @@ APP_MUST_USE enum app_err customers_similar(struct ctx *cx, struct str name,
                                             int64_t exclude,
                                             struct db_res *out);
 
+/* The one customer in cx's scope whose folded name equals name's (an
+ * import updating what it matched): APP_ENOTFOUND when none in scope
+ * (*elsewhere set when the company has one outside it), APP_ECONFLICT
+ * when several. */
+APP_MUST_USE enum app_err customers_same_name(struct ctx *cx, struct str name,
+                                              int64_t *id, bool *elsewhere);
+
 /* --- lists ---------------------------------------------------------------- */
 
 enum customer_sort {

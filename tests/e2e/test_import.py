@@ -2,6 +2,8 @@
 mark and GBK (Chinese Excel), a preview with row errors before anything is
 written, all-or-nothing or valid-rows-only commits, the error report, the
 evidence gate on the stage column, and 10k rows in seconds."""
+import csv
+import io
 import re
 import time
 import uuid
@@ -99,9 +101,15 @@ def test_broken_rows_are_reported_and_nothing_is_half_imported(stack, world):
     assert count(stack, tag) == 0
     report = client.get(where + "/errors.csv")
     assert report.status_code == 200
-    lines = report.content.decode("utf-8-sig").splitlines()
-    assert len(lines) == 1 + 5  # header + one error per broken row
-    assert {ln.split(",")[0] for ln in lines[1:]} == {"3", "4", "5", "6", "7"}
+    got = list(csv.reader(io.StringIO(report.content.decode("utf-8-sig"))))
+    # The file's header between the line and the problems; one row per
+    # broken record (not per error), with the record's own cells.
+    assert got[0][1:-1] == rows[0], got[0]
+    assert len(got) == 1 + 5
+    assert [g[0] for g in got[1:]] == ["3", "4", "5", "6", "7"]
+    assert [g[1:-1] for g in got[1:]] == rows[2:7]
+    assert all(g[-1] for g in got[1:])
+    assert "spaceship" in got[2][-1]
     r = commit(client, where, "valid")
     assert r.status_code == 303
     assert count(stack, tag) == 2

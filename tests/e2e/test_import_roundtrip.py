@@ -1,11 +1,13 @@
 """An export imports back as it is (issue 11, item 2): every column the
 export writes is recognised, the owner as the export names them, and
 importing it again creates no duplicates unless asked to."""
+import csv
+import io
 import re
 import uuid
 
 from test_customers import Api
-from test_import import commit, count, preview, upload
+from test_import import commit, count, csv_text, preview, upload
 
 
 def export_of(client, tag, lang):
@@ -77,3 +79,76 @@ def test_the_template_imports_and_errors_name_the_value(stack, world):
     prev = re.search(r'<tbody>(<tr><td>模板.*?)</tbody>', page, re.S)
     assert prev and ("医院" in prev.group(1) or "Hospital" in prev.group(1))
     assert ">hospital<" not in prev.group(1) and ">lead<" not in prev.group(1)
+
+
+def quoted(rows):
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    return out.getvalue().encode()
+
+
+def test_duplicates_update_the_existing_customer_when_asked(stack, world):
+    """"Update": the cells the file fills replace the customer's fields,
+    empty cells keep them; nothing new is created; a contact already there
+    is not added twice."""
+    api = Api(stack, world, "rep1")
+    rep = world.client("acme", "rep1")
+    tag = uuid.uuid4().hex[:8]
+    cid = api.customer(f"更新 {tag}", city="杭州", phone="0571-1",
+                       note="旧备注")["id"]
+    rows = [["客户名称", "城市", "电话", "预计金额（元）", "备注", "联系人姓名"],
+            [f"更新 {tag}", "宁波", "", "¥1,200,000.00", "", "王主任"]]
+    for _ in range(2):
+        where, page = preview(rep, upload(rep, quoted(rows)))
+        assert 'name="duplicates"' in page and 'value="update"' in page
+        r = rep.post(where + "/commit", {"mode": "all",
+                                         "duplicates": "update"})
+        assert r.status_code == 303, r.text[:1000]
+        done = rep.get(r.headers["Location"]).text
+        assert re.search(r"(其中更新已有客户：|existing customers updated:)"
+                         r" 1", done), done[:3000]
+    assert count(stack, tag) == 1
+    c = api.get(f"/api/v1/customers/{cid}").json()
+    assert (c["city"], c["phone"], c["note"]) == ("宁波", "0571-1", "旧备注")
+    assert float(c["amount"]) == 1200000
+    contacts = api.get(f"/api/v1/customers/{cid}/contacts").json()
+    assert [k["name"] for k in contacts["contacts"]] == ["王主任"]
+
+
+def test_update_does_not_reach_other_reps_customers(stack, world):
+    world.tokens.setdefault(("acme", "rep2"), stack.cli(
+        "token", "create", "--tenant", "acme", "--user",
+        "rep2").stdout.strip())
+    other = Api(stack, world, "rep2")
+    rep = world.client("acme", "rep1")
+    tag = uuid.uuid4().hex[:8]
+    cid = other.customer(f"别人 {tag}", city="杭州")["id"]
+    where, _ = preview(rep, upload(rep, csv_text(
+        [["客户名称", "城市"], [f"别人 {tag}", "宁波"]]).encode()))
+    r = rep.post(where + "/commit", {"mode": "all", "duplicates": "update"})
+    assert r.status_code == 303
+    done = rep.get(r.headers["Location"]).text
+    assert re.search(r"(未更新：|not yours\):) 1", done), done[:3000]
+    assert other.get(f"/api/v1/customers/{cid}").json()["city"] == "杭州"
+    assert count(stack, tag) == 1
+
+
+def test_the_error_report_imports_back_once_fixed(stack, world):
+    """The error CSV keeps the rows' own cells under the file's header:
+    fixed in place and uploaded again, it imports (its two added columns
+    are not imported)."""
+    rep = world.client("acme", "rep1")
+    tag = uuid.uuid4().hex[:8]
+    rows = [["客户名称", "客户类型", "城市"],
+            [f"好 {tag}", "医院", "杭州"],
+            [f"坏 {tag}", "诊所", "宁波"]]
+    where, _ = preview(rep, upload(rep, csv_text(rows).encode()))
+    assert commit(rep, where, "valid").status_code == 303
+    report = rep.get(where + "/errors.csv").content.decode("utf-8-sig")
+    got = list(csv.reader(io.StringIO(report)))
+    assert len(got) == 2 and got[1][1:-1] == rows[2] and "诊所" in got[1][-1]
+    got[1][2] = "医院"
+    where, page = preview(rep, upload(rep, quoted(got)))
+    r = commit(rep, where, "all")
+    assert r.status_code == 303, page[:3000]
+    assert count(stack, tag) == 2

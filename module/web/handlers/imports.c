@@ -141,7 +141,9 @@ struct import_row {
     const char *stage; /* the rules' key */
     int64_t owner;
     bool ok;
-    size_t record;
+    size_t record, line;
+    const struct str *cells; /* the record as the file has it */
+    size_t ncells;
 };
 
 struct parsed {
@@ -509,6 +511,9 @@ check_row(struct req *r, struct parsed *p, const struct ruledesc *rd,
 
     memset(row, 0, sizeof(*row));
     row->record = rec->number;
+    row->line = rec->line;
+    row->cells = rec->fields;
+    row->ncells = rec->n;
     row->ok = true;
     for (i = 0; i < rec->n && i < p->ncols; i++) {
         if (p->map[i] != IF_NONE)
@@ -860,6 +865,18 @@ preview_model(struct req *r, const struct ruledesc *rd, const struct parsed *p,
     return rows != NULL;
 }
 
+/* "?updated=N" after a commit (a number, else ""). */
+static const char *
+committed_count(struct req *r, const char *name)
+{
+    const struct str *arg = http_query_arg(r, name);
+    int64_t n;
+
+    if (arg == NULL || !parse_i64(*arg, 0, IMPORT_MAX_ROWS, &n) || n == 0)
+        return "";
+    return arena_printf(r->a, "%lld", (long long)n);
+}
+
 APP_MUST_USE static enum app_err
 show(struct req *r, int status, struct parsed *p, const char *error)
 {
@@ -884,6 +901,8 @@ show(struct req *r, int status, struct parsed *p, const char *error)
                                  : ",");
     cJSON_AddBoolToObject(m, "committed", strcmp(p->status, "committed") == 0);
     cJSON_AddNumberToObject(m, "imported", (double)p->imported);
+    view_add_str(m, "updated", committed_count(r, "updated"));
+    view_add_str(m, "unmatched", committed_count(r, "unmatched"));
     if (p->fatal != NULL)
         view_add_str(m, "fatal", p->fatal);
     if (error != NULL)
@@ -1000,19 +1019,83 @@ insert_row(struct req *r, const struct ruledesc *rd,
     return contacts_create(&r->cx, id, &row->ci, &kid);
 }
 
-/* One try of committing import id: lock it, insert its valid rows, mark
- * it done, audit.  APP_ECONFLICT with p->status "committed" when another
- * commit got there first (a double click: it waited on the lock). */
+/* A cell the file filled takes the row's checked value; an empty one
+ * keeps what the customer has. */
+static struct str
+merged(const struct import_row *row, enum ifield f, struct str checked,
+       const char *stored)
+{
+    return row->f[f].len > 0 ? checked : str_c(stored);
+}
+
+/* A row naming a customer the user already has, imported as an update:
+ * the cells the file fills replace the customer's fields (name, stage and
+ * owner stay: a stage moves through its gate, an owner by a transfer),
+ * and its contact is added unless one of that name exists.  *matched is
+ * false when no single customer in the user's scope has the name. */
+APP_MUST_USE static enum app_err
+update_row(struct req *r, const struct import_row *row, bool *matched)
+{
+    struct customer c;
+    struct customer_input in;
+    struct contact *have;
+    size_t i, n = 0;
+    int64_t id = 0, kid = 0;
+    bool elsewhere = false;
+    enum app_err rc =
+        customers_same_name(&r->cx, row->in.name, &id, &elsewhere);
+
+    *matched = rc == APP_OK;
+    if (rc == APP_ENOTFOUND || rc == APP_ECONFLICT)
+        return APP_OK;
+    if (rc == APP_OK)
+        rc = customers_get(&r->cx, id, true, &c);
+    if (rc != APP_OK)
+        return rc;
+    in.name = str_c(c.name);
+    in.kind = merged(row, IF_KIND, row->in.kind, c.kind);
+    in.city = merged(row, IF_CITY, row->in.city, c.city);
+    in.address = merged(row, IF_ADDRESS, row->in.address, c.address);
+    in.phone = merged(row, IF_PHONE, row->in.phone, c.phone);
+    in.amount = merged(row, IF_AMOUNT, row->in.amount, c.amount);
+    in.note = merged(row, IF_NOTE, row->in.note, c.note);
+    rc = customers_update(&r->cx, id, c.version, &in);
+    if (rc != APP_OK || !row->has_contact)
+        return rc;
+    have = arena_calloc(r->a, CONTACTS_MAX, sizeof(*have));
+    if (have == NULL)
+        return APP_ENOMEM;
+    rc = contacts_list(&r->cx, id, have, CONTACTS_MAX, &n);
+    for (i = 0; rc == APP_OK && i < n; i++) {
+        if (str_eq(str_c(have[i].name), row->ci.name))
+            return APP_OK;
+    }
+    return rc == APP_OK ? contacts_create(&r->cx, id, &row->ci, &kid) : rc;
+}
+
+/* What a commit does with a row naming a customer the company has. */
+enum dup_mode { DUP_SKIP, DUP_CREATE, DUP_UPDATE };
+
+struct commit_count {
+    int64_t created, updated, unmatched;
+};
+
+/* One try of committing import id: lock it, insert its valid rows (or
+ * update, by dup), mark it done, audit.  APP_ECONFLICT with p->status
+ * "committed" when another commit got there first (a double click: it
+ * waited on the lock). */
 APP_MUST_USE static enum app_err
 commit_rows(struct req *r, const struct ruledesc *rd, struct parsed *p,
-            int64_t id, const char *mode, bool skip_duplicates)
+            int64_t id, const char *mode, enum dup_mode dup,
+            struct commit_count *n)
 {
+    static const char *const dup_names[] = { "skip", "create", "update" };
     bool open = false;
-    int64_t done = 0;
     size_t i;
     cJSON *d;
     enum app_err rc = import_jobs_lock(&r->cx, id, &open);
 
+    memset(n, 0, sizeof(*n));
     if (rc != APP_OK)
         return rc;
     if (!open) {
@@ -1020,24 +1103,32 @@ commit_rows(struct req *r, const struct ruledesc *rd, struct parsed *p,
         return APP_ECONFLICT;
     }
     for (i = 0; rc == APP_OK && i < p->nrows; i++) {
-        if (!p->rows[i].ok || (skip_duplicates && p->rows[i].duplicate))
+        bool matched = false;
+
+        if (!p->rows[i].ok || (dup == DUP_SKIP && p->rows[i].duplicate))
             continue;
+        if (dup == DUP_UPDATE && p->rows[i].duplicate) {
+            rc = update_row(r, &p->rows[i], &matched);
+            n->updated += matched ? 1 : 0;
+            n->unmatched += matched ? 0 : 1;
+            continue;
+        }
         rc = insert_row(r, rd, &p->rows[i]);
-        if (rc == APP_OK)
-            done++;
+        n->created += rc == APP_OK ? 1 : 0;
     }
-    if (rc == APP_OK) {
-        rc = import_jobs_done(&r->cx, id, p->nrows, p->nvalid, (size_t)done);
-    }
+    if (rc == APP_OK)
+        rc = import_jobs_done(&r->cx, id, p->nrows, p->nvalid,
+                              (size_t)(n->created + n->updated));
     if (rc != APP_OK)
         return rc;
     d = cJSON_CreateObject();
     if (d == NULL)
         return APP_ENOMEM;
     cJSON_AddNumberToObject(d, "import", (double)id);
-    cJSON_AddNumberToObject(d, "rows", (double)done);
+    cJSON_AddNumberToObject(d, "rows", (double)n->created);
+    cJSON_AddNumberToObject(d, "updated", (double)n->updated);
     cJSON_AddStringToObject(d, "mode", mode);
-    cJSON_AddBoolToObject(d, "skip_duplicates", skip_duplicates);
+    cJSON_AddStringToObject(d, "duplicates", dup_names[dup]);
     rc = audit_write(&r->cx, r->auth->tenant_id, r->auth->user_id, 0,
                      "customers.import", d);
     cJSON_Delete(d);
@@ -1048,12 +1139,13 @@ enum app_err
 imports_commit(struct req *r)
 {
     static const char *const modes[] = { "all", "valid", NULL };
-    static const char *const dups[] = { "skip", "create", NULL };
+    static const char *const dups[] = { "skip", "create", "update", NULL };
     static const struct field_spec spec[] = {
         { "mode", V_ENUM, true, 0, 0, modes },
         { "duplicates", V_ENUM, false, 0, 0, dups },
     };
     struct field_val v[2];
+    struct commit_count n;
     struct ruledesc rd;
     struct parsed p;
     int64_t id = router_param_int(r, "id");
@@ -1076,13 +1168,15 @@ imports_commit(struct req *r)
         return rc;
     for (struct db_tx tx = DB_TX_INIT; db_tx_next(r->app->db, &tx, &rc);)
         rc = commit_rows(r, &rd, &p, id, modes[v[0].i],
-                         !(v[1].present && v[1].i == 1));
+                         v[1].present ? (enum dup_mode)v[1].i : DUP_SKIP, &n);
     if (rc == APP_ECONFLICT && strcmp(p.status, "committed") == 0)
         return show(r, 409, &p, http_t(r, "import.already"));
     if (rc != APP_OK)
         return rc;
     return http_redirect(
-        r, arena_printf(r->a, "/customers/import/%lld", (long long)id));
+        r, arena_printf(
+               r->a, "/customers/import/%lld?updated=%lld&unmatched=%lld",
+               (long long)id, (long long)n.updated, (long long)n.unmatched));
 }
 
 /* An empty file with every column the import knows, headed as the page
@@ -1109,12 +1203,35 @@ imports_template(struct req *r)
     return rc;
 }
 
+/* The problems of record (errors are in record order; *j walks them):
+ * "field: message; ..." in the arena. */
+static const char *
+row_problems(struct req *r, const struct parsed *p, size_t record, size_t *j)
+{
+    const char *out = "";
+
+    while (*j < p->nerrors && p->errors[*j].record < record)
+        (*j)++;
+    for (; *j < p->nerrors && p->errors[*j].record == record; (*j)++) {
+        const struct row_error *e = &p->errors[*j];
+
+        out =
+            arena_printf(r->a, "%s%s%s%s%s", out, out[0] != '\0' ? "; " : "",
+                         e->field, e->field[0] != '\0' ? ": " : "", e->message);
+    }
+    return out;
+}
+
+/* The rows that cannot be imported, as the file has them (its header, its
+ * cells), with the line and the problems in two more columns: fix them in
+ * a spreadsheet and import the file again (the two columns are ignored). */
 enum app_err
 imports_errors(struct req *r)
 {
     struct parsed p;
     struct csv_writer w;
-    size_t i;
+    struct str *cells;
+    size_t i, c, j = 0;
     enum app_err rc = load(r, router_param_int(r, "id"), &p);
 
     if (rc != APP_OK)
@@ -1122,34 +1239,35 @@ imports_errors(struct req *r)
     rc = view_csv_begin(
         r, arena_printf(r->a, "import-%lld-errors.csv", (long long)p.id),
         (size_t)r->app->conf.limits.max_output);
+    cells = arena_alloc(r->a, (IMPORT_MAX_COLS + 2) * sizeof(*cells));
+    if (rc == APP_OK && cells == NULL)
+        rc = APP_ENOMEM;
     csv_writer_init(&w, &r->body, ',');
     if (rc == APP_OK)
         rc = csv_write_bom(&w);
     if (rc == APP_OK) {
-        struct str head[4] = {
-            str_c(http_t(r, "import.col_line")),
-            str_c(http_t(r, "import.col_record")),
-            str_c(http_t(r, "import.col_field")),
-            str_c(http_t(r, "import.col_error")),
-        };
-
-        rc = csv_write_record(&w, head, 4);
+        cells[0] = str_c(http_t(r, "import.col_line"));
+        for (c = 0; c < p.ncols; c++)
+            cells[c + 1] = p.header[c];
+        cells[p.ncols + 1] = str_c(http_t(r, "import.col_row_errors"));
+        rc = csv_write_record(&w, cells, p.ncols + 2);
     }
     if (rc == APP_OK && p.fatal != NULL) {
-        struct str cells[4] = { STR_LIT(""), STR_LIT(""), STR_LIT(""),
-                                str_c(p.fatal) };
-
-        rc = csv_write_record(&w, cells, 4);
+        for (c = 0; c <= p.ncols; c++)
+            cells[c] = STR_LIT("");
+        cells[p.ncols + 1] = str_c(p.fatal);
+        rc = csv_write_record(&w, cells, p.ncols + 2);
     }
-    for (i = 0; rc == APP_OK && i < p.nerrors; i++) {
-        struct str cells[4] = {
-            str_c(arena_printf(r->a, "%zu", p.errors[i].line)),
-            str_c(arena_printf(r->a, "%zu", p.errors[i].record)),
-            str_c(p.errors[i].field),
-            str_c(p.errors[i].message),
-        };
+    for (i = 0; rc == APP_OK && i < p.nrows; i++) {
+        const struct import_row *row = &p.rows[i];
 
-        rc = csv_write_record(&w, cells, 4);
+        if (row->ok)
+            continue;
+        cells[0] = str_c(arena_printf(r->a, "%zu", row->line));
+        for (c = 0; c < p.ncols; c++)
+            cells[c + 1] = c < row->ncells ? row->cells[c] : STR_LIT("");
+        cells[p.ncols + 1] = str_c(row_problems(r, &p, row->record, &j));
+        rc = csv_write_record(&w, cells, p.ncols + 2);
     }
     return rc;
 }

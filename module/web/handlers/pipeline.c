@@ -90,18 +90,19 @@ cards_evidence(struct req *r, const struct ruledesc *rd, const char *stage,
     struct db_res held;
     cJSON *card;
     char *ids, *p;
-    size_t i;
+    size_t i, cap;
     enum app_err rc;
 
     if (need <= 0 || res->nrows == 0)
         return APP_OK;
-    p = ids = arena_alloc(r->a, res->nrows * 22 + 3);
+    cap = res->nrows * 22 + 3;
+    p = ids = arena_alloc(r->a, cap);
     if (ids == NULL)
         return APP_ENOMEM;
     *p++ = '[';
     for (i = 0; i < res->nrows; i++)
-        p += sprintf(p, "%s%lld", i > 0 ? "," : "",
-                     (long long)db_int(res, i, CL_ID, 0));
+        p += snprintf(p, cap - (size_t)(p - ids) - 2, "%s%lld",
+                      i > 0 ? "," : "", (long long)db_int(res, i, CL_ID, 0));
     *p++ = ']';
     *p = '\0';
     rc = evidence_keys_of(&r->cx, ids, &held);

@@ -9,17 +9,37 @@
 #include "db/db.h"
 #include "base/log.h"
 
+/* Names of the objects an entry's detail refers to by id: its customer
+ * ("customer"), and the users of a transfer or a manager change ("from",
+ * "to") and of a new customer ("owner"). */
+#define AUDIT_USER_JOIN(alias, path, events)                                   \
+    "LEFT JOIN users " alias " ON " alias ".tenant_id = a.tenant_id AND "      \
+    "a.event IN (" events ") AND " alias ".id = "                              \
+    "CAST(JSON_VALUE(a.detail, '" path "') AS INTEGER) "
 static const char SQL_AUDIT[] =
     "SELECT a.id, a.at, a.event, COALESCE(ua.login, ''), "
-    "COALESCE(us.login, ''), a.detail, a.ip FROM audit_log a "
+    "COALESCE(us.login, ''), a.detail, a.ip, COALESCE(ua.display_name, ''), "
+    "COALESCE(a.subject_user_id, 0), COALESCE(us.display_name, ''), "
+    "COALESCE(cu.name, ''), COALESCE(uf.display_name, ''), "
+    "COALESCE(ut.display_name, ''), COALESCE(uo.display_name, '') "
+    "FROM audit_log a "
     "LEFT JOIN users ua ON ua.id = a.actor_id AND ua.tenant_id = a.tenant_id "
     "LEFT JOIN users us ON us.id = a.subject_user_id "
     " AND us.tenant_id = a.tenant_id "
-    "WHERE a.tenant_id = ? AND (? = 0 OR a.id < ?) "
-    "AND (? = '' OR a.event LIKE CONCAT(?, '%')) "
-    "AND (? = '' OR ua.login = ? OR us.login = ?) "
-    "AND (? = '' OR a.at >= ?) AND (? = '' OR a.at < ?) "
-    "ORDER BY a.id DESC LIMIT ?";
+    "LEFT JOIN customers cu ON cu.tenant_id = a.tenant_id AND cu.id = "
+    "CAST(JSON_VALUE(a.detail, '$.customer') AS INTEGER) " AUDIT_USER_JOIN(
+        "uf", "$.from", "'customer.transfer', 'manager.change'")
+        AUDIT_USER_JOIN("ut", "$.to", "'customer.transfer', 'manager.change'")
+            AUDIT_USER_JOIN("uo", "$.owner",
+                            "'customer.create'") "WHERE a.tenant_id = ? AND (? "
+                                                 "= 0 OR a.id < ?) "
+                                                 "AND (? = '' OR a.event LIKE "
+                                                 "CONCAT(?, '%')) "
+                                                 "AND (? = '' OR ua.login = ? "
+                                                 "OR us.login = ?) "
+                                                 "AND (? = '' OR a.at >= ?) "
+                                                 "AND (? = '' OR a.at < ?) "
+                                                 "ORDER BY a.id DESC LIMIT ?";
 static const char SQL_AUDIT_ADD[] =
     "INSERT INTO audit_log (tenant_id, actor_id, subject_user_id, event, "
     "detail, ip) VALUES (?, ?, ?, ?, ?, ?)";

@@ -41,8 +41,24 @@ struct audit_filter {
     const char *to;
 };
 
-/* cx's company's audit entries matching f, newest first, at most max: id,
- * at, event, actor login, subject login, detail, ip. */
+/* cx's company's audit entries matching f, newest first, at most max:
+ * the AUDIT_* columns. */
+enum audit_col {
+    AUDIT_ID,
+    AUDIT_AT,
+    AUDIT_EVENT,
+    AUDIT_ACTOR_LOGIN,
+    AUDIT_SUBJECT_LOGIN,
+    AUDIT_DETAIL, /* JSON */
+    AUDIT_IP,
+    AUDIT_ACTOR_NAME,
+    AUDIT_SUBJECT_ID, /* 0: none */
+    AUDIT_SUBJECT_NAME,
+    AUDIT_CUSTOMER_NAME, /* of detail.customer, "" when gone */
+    AUDIT_FROM_NAME,     /* users of detail.from, .to, .owner (by id) */
+    AUDIT_TO_NAME,
+    AUDIT_OWNER_NAME,
+};
 struct db_res;
 APP_MUST_USE enum app_err audit_list(struct ctx *cx,
                                      const struct audit_filter *f, size_t max,

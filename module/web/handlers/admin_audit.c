@@ -9,6 +9,7 @@
 #include "web/auth.h"
 #include "db/db.h"
 #include "db/audit.h"
+#include "web/audit_view.h"
 #include "web/handlers/admin_audit.h"
 #include "http/router.h"
 #include "base/tz.h"
@@ -18,9 +19,11 @@
 
 #define AUDIT_PAGE 100
 
+/* The filter's event groups (name prefixes), each with a label
+ * ("audit.group.login"). */
 static const char *const event_prefixes[] = {
-    "login",   "logout", "mfa",   "password", "role",
-    "manager", "user",   "token", "session",  NULL,
+    "login", "logout",  "mfa",      "password", "role",  "manager", "user",
+    "token", "session", "customer", "evidence", "rules", "tenant",  NULL,
 };
 
 /* A local date "YYYY-MM-DD" (+ days) in the tenant's zone as a UTC
@@ -63,6 +66,27 @@ date_ok(const struct field_val *v)
     return true;
 }
 
+/* The filter's event groups, by label, the chosen one selected. */
+static bool
+event_options(struct req *r, cJSON *events, const char *chosen)
+{
+    size_t i;
+
+    for (i = 0; event_prefixes[i] != NULL; i++) {
+        cJSON *o = cJSON_CreateObject();
+
+        if (o == NULL || !cJSON_AddItemToArray(events, o))
+            return false;
+        view_add_str(o, "value", event_prefixes[i]);
+        view_add_str(
+            o, "label",
+            http_t(r, arena_printf(r->a, "audit.group.%s", event_prefixes[i])));
+        cJSON_AddBoolToObject(o, "selected",
+                              strcmp(chosen, event_prefixes[i]) == 0);
+    }
+    return true;
+}
+
 enum app_err
 admin_audit(struct req *r)
 {
@@ -77,7 +101,8 @@ admin_audit(struct req *r)
     struct db_res res;
     const char *event, *user, *from, *to;
     struct audit_filter f;
-    cJSON *m, *rows, *filter, *events;
+    struct ruledesc rd;
+    cJSON *m, *rows, *filter, *events, *s;
     size_t i;
     enum app_err rc;
 
@@ -96,6 +121,8 @@ admin_audit(struct req *r)
     f.from = from;
     f.to = to;
     rc = audit_list(&r->cx, &f, AUDIT_PAGE + 1, &res);
+    if (rc == APP_OK)
+        rc = ruledesc_get(&r->cx, &rd);
     if (rc != APP_OK)
         return rc;
     m = view_new(r);
@@ -116,11 +143,15 @@ admin_audit(struct req *r)
         view_add_str(o, "at",
                      tz_format(r->auth->tenant_tz, db_text(&res, i, 1), when,
                                sizeof(when)));
-        view_add_str(o, "event", db_text(&res, i, 2));
-        view_add_str(o, "actor", db_text(&res, i, 3));
-        view_add_str(o, "subject", db_text(&res, i, 4));
-        view_add_str(o, "detail", db_text(&res, i, 5));
-        view_add_str(o, "ip", db_text(&res, i, 6));
+        view_add_str(o, "event", db_text(&res, i, AUDIT_EVENT));
+        view_add_str(o, "actor", db_text(&res, i, AUDIT_ACTOR_NAME));
+        view_add_str(o, "actor_login", db_text(&res, i, AUDIT_ACTOR_LOGIN));
+        view_add_str(o, "detail", db_text(&res, i, AUDIT_DETAIL));
+        view_add_str(o, "ip", db_text(&res, i, AUDIT_IP));
+        s = audit_view_sentence(r, &rd, &res, i);
+        if (s == NULL)
+            return APP_ENOMEM;
+        cJSON_AddItemToObject(o, "what", s);
     }
     if (res.nrows > AUDIT_PAGE) {
         struct buf b;
@@ -143,15 +174,8 @@ admin_audit(struct req *r)
             return brc;
         view_add_str(m, "next", b.p);
     }
-    for (i = 0; event_prefixes[i] != NULL; i++) {
-        cJSON *o = cJSON_CreateObject();
-
-        if (o == NULL || !cJSON_AddItemToArray(events, o))
-            return APP_ENOMEM;
-        view_add_str(o, "value", event_prefixes[i]);
-        cJSON_AddBoolToObject(o, "selected",
-                              strcmp(event, event_prefixes[i]) == 0);
-    }
+    if (!event_options(r, events, event))
+        return APP_ENOMEM;
     view_add_str(filter, "user", user);
     view_add_str(filter, "from", v[2].present ? arena_str(r->a, v[2].s).p : "");
     view_add_str(filter, "to", v[3].present ? arena_str(r->a, v[3].s).p : "");

@@ -147,7 +147,10 @@ admin_audit(struct req *r)
         view_add_str(o, "actor", db_text(&res, i, AUDIT_ACTOR_NAME));
         view_add_str(o, "actor_login", db_text(&res, i, AUDIT_ACTOR_LOGIN));
         view_add_str(o, "detail", db_text(&res, i, AUDIT_DETAIL));
-        view_add_str(o, "ip", db_text(&res, i, AUDIT_IP));
+        view_add_str(o, "ip",
+                     strcmp(db_text(&res, i, AUDIT_IP), "cli") == 0
+                         ? http_t(r, "admin.ip_cli")
+                         : db_text(&res, i, AUDIT_IP));
         s = audit_view_sentence(r, &rd, &res, i);
         if (s == NULL)
             return APP_ENOMEM;

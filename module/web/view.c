@@ -83,6 +83,28 @@ view_errors(struct req *r)
 }
 
 cJSON *
+view_sort_th(struct req *r, const char *base, const char *qs, const char *key,
+             const char *label, bool active, bool desc, bool first_desc)
+{
+    cJSON *o = cJSON_CreateObject();
+    bool next_desc = active ? !desc : first_desc;
+
+    if (o == NULL)
+        return NULL;
+    view_add_str(o, "label", label);
+    view_add_str(o, "url",
+                 arena_printf(r->a, "%s?%s%ssort=%s&dir=%s", base, qs,
+                              qs[0] != '\0' ? "&" : "", key,
+                              next_desc ? "desc" : "asc"));
+    view_add_str(o, "aria",
+                 !active ? "none"
+                 : desc  ? "descending"
+                         : "ascending");
+    view_add_str(o, "arrow", !active ? "" : desc ? "▼" : "▲");
+    return o;
+}
+
+cJSON *
 view_options(struct req *r, const char *const *values, const char *label_prefix,
              const char *selected)
 {

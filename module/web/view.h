@@ -35,6 +35,14 @@ cJSON *view_errors(struct req *r);
 cJSON *view_options(struct req *r, const char *const *values,
                     const char *label_prefix, const char *selected);
 
+/* A sortable column's header (partials/sort_th): {label, url, aria,
+ * arrow}.  url is base + "?" + qs (the list's filters without its sort)
+ * with sort=key and the direction a click should give: the other one when
+ * the column is the sort, else first_desc's. */
+cJSON *view_sort_th(struct req *r, const char *base, const char *qs,
+                    const char *key, const char *label, bool active, bool desc,
+                    bool first_desc);
+
 /* Answer with the error page (HTML) or a JSON error body (API routes and
  * clients that accept only JSON) for e, in the request's language, using
  * r->cx.err_detail for the specific message when set.  Never fails: when the

@@ -68,6 +68,43 @@ list_row(struct req *r, const struct ruledesc *rd, const struct db_res *res,
     return o;
 }
 
+/* The list's sortable columns: name, days in the stage, amount (largest
+ * first) and last action (latest first). */
+APP_MUST_USE static enum app_err
+sort_headers(struct req *r, const struct customer_filter *f, cJSON *m)
+{
+    static const struct {
+        enum customer_sort sort;
+        const char *label;
+        bool first_desc;
+    } cols[] = {
+        { CS_NAME, "customer.name", false },
+        { CS_STAGE_SINCE, "customer.days_in_stage", false },
+        { CS_AMOUNT, "customer.amount", true },
+        { CS_ACTIVITY, "customer.last_activity", true },
+    };
+    struct customer_filter plain = *f;
+    cJSON *o = cJSON_AddObjectToObject(m, "sort");
+    const char *qs;
+    size_t i;
+
+    plain.sort_given = plain.dir_given = false;
+    qs = cview_filter_qs(r, &plain);
+    if (o == NULL || qs == NULL)
+        return APP_ENOMEM;
+    for (i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
+        const char *key = customer_sort_values[cols[i].sort];
+        cJSON *th =
+            view_sort_th(r, "/customers", qs, key, http_t(r, cols[i].label),
+                         f->sort == cols[i].sort, f->desc, cols[i].first_desc);
+
+        if (th == NULL || !cJSON_AddItemToObject(o, key, th))
+            return APP_ENOMEM;
+        cJSON_AddBoolToObject(th, "num", cols[i].sort == CS_AMOUNT);
+    }
+    return APP_OK;
+}
+
 /* The list page, also shown after a bulk action with its results. */
 APP_MUST_USE static enum app_err
 list_page(struct req *r, int status, cJSON *bulk_result)
@@ -118,6 +155,8 @@ list_page(struct req *r, int status, cJSON *bulk_result)
                                        customer_sort_values[f.sort]));
     cJSON_AddBoolToObject(filter, "desc", f.desc);
     rc = cview_people(r, filter, f.owner, f.team);
+    if (rc == APP_OK)
+        rc = sort_headers(r, &f, m);
     if (rc != APP_OK)
         return rc;
     cJSON_AddBoolToObject(m, "can_manage", can_manage(r));

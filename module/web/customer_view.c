@@ -293,7 +293,10 @@ data_rows(struct req *r, const cJSON *def, const char *json)
             view_add_str(row, "value", b.p != NULL ? b.p : "");
         } else {
             text = cJSON_PrintUnformatted(v);
-            view_add_str(row, "value", text != NULL ? text : "");
+            view_add_str(row, "value",
+                         cJSON_IsNumber(v) ? view_number(r, text)
+                         : text != NULL    ? text
+                                           : "");
             cJSON_free(text);
         }
         cJSON_AddItemToArray(rows, row);

@@ -386,6 +386,21 @@ view_done(struct req *r, cJSON *m, const char *family, const char *const *keys)
 }
 
 const char *
+view_number(struct req *r, const char *plain)
+{
+    const char *dot = plain != NULL ? strchr(plain, '.') : NULL;
+    int decimals = dot != NULL ? (int)strlen(dot + 1) : 0;
+    char grouped[80];
+
+    if (plain == NULL)
+        return "";
+    if (decimals > 4 ||
+        !format_grouped(plain, decimals, grouped, sizeof(grouped)))
+        return arena_strdup(r->a, plain);
+    return arena_strdup(r->a, grouped);
+}
+
+const char *
 view_money(struct req *r, const char *plain)
 {
     char grouped[80];

@@ -96,6 +96,10 @@ APP_MUST_USE enum app_err view_confirm_page(struct req *r, const char *title,
 void view_done(struct req *r, cJSON *m, const char *family,
                const char *const *keys);
 
+/* A plain number written for people: thousands grouped, its own decimals
+ * (at most 4; otherwise as it is). */
+const char *view_number(struct req *r, const char *plain);
+
 /* An amount for people: "¥1,200,000.00" ("" for none or a bad one). */
 const char *view_money(struct req *r, const char *plain);
 

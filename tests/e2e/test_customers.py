@@ -406,8 +406,11 @@ def test_number_and_list_fields_reach_the_quote_stage(stack, world):
     # ... the page accepts a list one item per line.
     page = world.client("acme", "rep1")
     r = page.post(f"/customers/{cid}/evidence/quote_sheet",
-                  {"amount": "580000", "cases": "协和医院\n华山医院\n瑞金医院"})
+                  {"amount": "580,000", "cases": "协和医院\n华山医院\n瑞金医院"})
     assert r.status_code == 303, r.text[:1500]
+    # Shown for people: the number grouped.
+    shown = page.get(f"/customers/{cid}").text
+    assert re.search(r"<dd[^>]*>580,000</dd>", shown), shown[:5000]
     r = api.stage(cid, "quote")
     assert r.status_code == 200, r.text
     assert r.json()["stage"] == "quote"

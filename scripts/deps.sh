@@ -31,6 +31,7 @@ mariadb-server       /usr/sbin/mariadbd
 mariadb-client       /usr/bin/mariadb
 nginx-light          /usr/sbin/nginx
 procps               /usr/bin/pgrep
+tzdata               /usr/share/zoneinfo/America/New_York
 '
 test_pkgs='
 python3              /usr/bin/python3

@@ -24,6 +24,7 @@ libcjson-dev         /usr/include/cjson/cJSON.h
 libsodium-dev        /usr/include/sodium.h
 libcmocka-dev        /usr/include/cmocka.h
 libqrencode-dev      /usr/include/qrencode.h
+libcurl4-openssl-dev /usr/share/doc/libcurl4-openssl-dev/copyright
 clang-format         /usr/bin/clang-format
 '
 run_pkgs='

@@ -21,12 +21,13 @@ import os
 import re
 import sys
 
-SERVICES = {"base", "db", "sandbox", "identity", "rules", "sales"}
+SERVICES = {"base", "db", "sandbox", "net", "identity", "rules", "sales"}
 # folder -> the folders its files may include (besides their own)
 ALLOWED = {
     "base": set(),
     "db": {"base"},
     "sandbox": {"base"},
+    "net": {"base"},
     "http": {"base", "db"},
     "identity": {"base", "db"},
     "rules": {"base", "db", "sandbox", "identity"},

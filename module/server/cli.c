@@ -2,6 +2,7 @@
  * cli.c -- command table, option parsing, help texts.
  */
 #include "server/cli.h"
+#include "net/fetch.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -500,8 +501,9 @@ cli_main(int argc, char **argv)
                 return 0;
             }
         }
-        if (sodium_init() < 0) {
-            fprintf(stderr, "proofline: libsodium failed to initialise\n");
+        if (sodium_init() < 0 || fetch_init() != APP_OK) {
+            fprintf(stderr, "proofline: libsodium or libcurl failed to "
+                            "initialise\n");
             return 1;
         }
         c = malloc(sizeof(*c));

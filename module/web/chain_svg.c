@@ -288,9 +288,10 @@ draw_head(const struct draw *d)
 
     rc = buf_printf(b,
                     "<svg xmlns=\"http://www.w3.org/2000/svg\" "
-                    "class=\"chain\" viewBox=\"0 0 %u %u\" width=\"100%%\" "
-                    "font-family=\"sans-serif\" role=\"img\" aria-label=\"",
-                    d->w, d->h);
+                    "class=\"chain\" viewBox=\"0 0 %u %u\" width=\"%u\" "
+                    "height=\"%u\" font-family=\"sans-serif\" role=\"img\" "
+                    "aria-label=\"",
+                    d->w, d->h, d->w, d->h);
     if (rc == APP_OK)
         rc = put_summary(d);
     if (rc == APP_OK)

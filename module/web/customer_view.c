@@ -81,6 +81,11 @@ cview_customer(struct req *r, const struct ruledesc *rd,
     view_add_str(o, "created_at", cview_local(r, c->created_at));
     view_add_str(o, "health",
                  customers_health(rd, c->stage, c->last_activity_at));
+    view_add_str(
+        o, "health_text",
+        http_t(r, arena_printf(
+                      r->a, "customer.health.%s",
+                      customers_health(rd, c->stage, c->last_activity_at))));
     return o;
 }
 

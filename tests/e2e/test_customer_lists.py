@@ -19,7 +19,7 @@ import requests
 
 VALIDATION_EN = ("Some fields are not filled in correctly. Please correct "
                  "them and submit again.")
-ROW_RX = re.compile(r'<td><a href="/customers/(\d+)">([^<]*)</a></td>')
+ROW_RX = re.compile(r'<td[^>]*><a href="/customers/(\d+)">([^<]*)</a></td>')
 
 
 class Api:

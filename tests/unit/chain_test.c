@@ -338,9 +338,20 @@ check_svg(const char *what, const struct buf *b)
         fail_msg("%s: does not start with <svg xmlns=...>", what);
     if (strstr(b->p, " role=\"img\"") == NULL ||
         strstr(b->p, " aria-label=\"") == NULL ||
-        strstr(b->p, " viewBox=\"0 0 ") == NULL ||
-        strstr(b->p, " width=\"100%\"") == NULL)
-        fail_msg("%s: missing role/aria-label/viewBox/width", what);
+        strstr(b->p, " viewBox=\"0 0 ") == NULL)
+        fail_msg("%s: missing role/aria-label/viewBox", what);
+    {
+        /* Drawn at its own size (the page scales it down on a wide screen
+         * and scrolls it on a phone): width and height are the viewBox's. */
+        const char *vb = strstr(b->p, " viewBox=\"0 0 ") + 14;
+        const char *sp = strchr(vb, ' '), *q = strchr(vb, '"');
+        char want[64];
+
+        snprintf(want, sizeof(want), " width=\"%.*s\" height=\"%.*s\"",
+                 (int)(sp - vb), vb, (int)(q - sp - 1), sp + 1);
+        if (strstr(b->p, want) == NULL)
+            fail_msg("%s: missing%s", what, want);
+    }
     /* The accessible name is also the first child. */
     if (strstr(b->p, "\"><title>") != strchr(b->p, '>') - 1)
         fail_msg("%s: <title> is not the first child", what);

@@ -1,0 +1,102 @@
+"""No page is wider than a phone (issue 11, item 3): at 390 CSS pixels,
+for every role, in Chinese and in English, the document is no wider than
+the viewport -- nothing scrolls sideways, nothing is cut off.  When it
+fails it names the elements that stick out."""
+import pytest
+from selenium.webdriver.support.ui import WebDriverWait
+
+from world import ROLES, World, signed_out_pages
+
+WIDTH = 390
+
+OVERFLOW = """
+const vw = document.documentElement.clientWidth;
+const out = [];
+for (const el of document.querySelectorAll('body *')) {
+  const r = el.getBoundingClientRect();
+  if (r.width > 0 && r.right > vw + 1 && out.length < 8) {
+    out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
+      (el.className && el.className.baseVal === undefined ?
+       '.' + String(el.className).trim().replace(/\\s+/g, '.') : '') +
+      ' right=' + Math.round(r.right));
+  }
+}
+return [document.documentElement.scrollWidth, vw, out];
+"""
+
+
+@pytest.fixture(scope="module")
+def world(stack):
+    return World(stack)
+
+
+def measure(browser, url):
+    browser.get(url)
+    WebDriverWait(browser, 10).until(
+        lambda d: d.execute_script("return document.readyState") ==
+        "complete")
+    return browser.execute_script(OVERFLOW)
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+@pytest.mark.parametrize("role", ROLES)
+def test_no_page_is_wider_than_a_phone(stack, browser, world, role, lang):
+    world.sign_in(browser, role, lang)
+    wide = {}
+    for path in world.pages(role):
+        doc, vw, culprits = measure(browser, stack.url(path))
+        assert "/login" not in browser.current_url, path
+        assert vw <= WIDTH, (path, vw)
+        if doc > vw:
+            wide[path] = (doc, culprits)
+    assert wide == {}, "\n".join(f"{p}: {w} px: {c}"
+                                 for p, (w, c) in wide.items())
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_signed_out_pages_fit_a_phone(stack, browser, lang):
+    browser.get(stack.url("/static/favicon.svg"))
+    browser.add_cookie({"name": "pl_lang", "value": lang, "path": "/"})
+    for path in signed_out_pages():
+        doc, vw, culprits = measure(browser, stack.url(path))
+        assert doc <= vw, (path, doc, culprits)
+
+
+def test_phone_layout_details(stack, browser, world):
+    """The header is compact, the customer list is a card list whose every
+    field is on screen, the decision chain is drawn at a legible size."""
+    world.sign_in(browser, "admin", "en")
+    measure(browser, stack.url("/customers"))
+    header = browser.execute_script(
+        "return document.querySelector('.topbar').getBoundingClientRect()"
+        ".height")
+    assert header <= 100, header
+    cells = browser.execute_script("""
+        const row = document.querySelector('table.customers tbody tr');
+        return [...row.querySelectorAll('td[data-label]')].map(td => {
+          const r = td.getBoundingClientRect();
+          return [td.dataset.label, r.left, r.right, r.height,
+                  getComputedStyle(td).display];
+        });""")
+    assert len(cells) >= 8, cells
+    for label, left, right, height, display in cells:
+        assert display == "block", (label, display)
+        assert left >= 0 and right <= WIDTH and height > 0, (label, left,
+                                                             right)
+    # Anchors land below the sticky header.
+    pad = browser.execute_script(
+        "return parseFloat(getComputedStyle(document.documentElement)"
+        ".scrollPaddingTop)")
+    assert pad >= header, (pad, header)
+    # The chain: one SVG unit per CSS pixel (12-unit text stays 12 px),
+    # scrolled inside its box rather than shrunk.
+    measure(browser, stack.url(f"/customers/{world.customer}"))
+    w, vb = browser.execute_script("""
+        const s = document.querySelector('.chain-picture svg');
+        return [s.getBoundingClientRect().width, s.viewBox.baseVal.width];""")
+    assert abs(w - vb) < 1, (w, vb)
+    # Contact names are not broken character by character.
+    name_w = browser.execute_script(
+        "return document.querySelector('td.contact-name')"
+        ".getBoundingClientRect().width")
+    assert name_w > 200, name_w

@@ -1,0 +1,133 @@
+"""A company for the browser tests that walk every page: an admin, a
+manager and a rep, a customer with everything a customer page shows (long
+names, contacts of every role, form and photo evidence, a big amount, a
+history), an import in preview.  Browsers are signed in by copying the
+cookies of a requests session (the admin's MFA enrolment is done there)."""
+import re
+import uuid
+
+import requests
+
+from identity import Account, Client
+
+PASSWORD = "Browser-Walk-Pass-2026"
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c63f8cfc0f01f0005000101ff89993d1d0000000049"
+    "454e44ae426082")
+ROLES = ("rep", "manager", "admin")
+
+
+class World:
+    def __init__(self, stack):
+        self.stack = stack
+        self.slug = "walk" + uuid.uuid4().hex[:6]
+        stack.cli("tenant", "create", self.slug, "华东医疗器械有限公司")
+        people = [("wadmin", "admin", "管理员", None),
+                  ("wmgr", "manager", "华东区经理", None),
+                  ("wrep", "rep", "销售代表欧阳明轩", "wmgr")]
+        self.accounts = {}
+        for login, role, name, manager in people:
+            args = ["user", "add", "--tenant", self.slug, "--login", login,
+                    "--role", role, "--name", name, "--region", "华东",
+                    "--password-stdin"]
+            if manager:
+                args += ["--manager", manager]
+            stack.cli(*args, input_text=PASSWORD + "\n")
+            self.accounts[role] = Account(self.slug, login, PASSWORD, role)
+        self.clients = {}
+        for role in ROLES:
+            c = Client(stack, self.accounts[role])
+            c.sign_in()
+            self.clients[role] = c
+        self.user_id = int(stack.sql(
+            "SELECT u.id FROM users u JOIN tenants t ON t.id = u.tenant_id "
+            f"WHERE t.slug = '{self.slug}' AND u.login = 'wrep'")[0][0])
+        tok = stack.cli("token", "create", "--tenant", self.slug, "--user",
+                        "wrep").stdout.strip()
+        self.h = {"Authorization": f"Bearer {tok}"}
+        self.customer = self._customer()
+        self.imported = self._import()
+
+    def _post(self, path, **kw):
+        r = requests.post(self.stack.url(path), headers=self.h, **kw)
+        assert r.status_code in (200, 201), (path, r.status_code, r.text)
+        return r.json()
+
+    def _customer(self):
+        c = self._post("/api/v1/customers", json={
+            "name": "上海交通大学医学院附属瑞金医院放射科与超声医学科",
+            "kind": "hospital", "city": "上海", "phone": "021-64370045",
+            "address": "上海市黄浦区瑞金二路197号门诊楼五层放射科办公室",
+            "amount": "1234567890.5", "note": "重点客户，年内预算已立项。" * 5,
+            "confirm_duplicate": True})
+        cid = c["id"]
+        for name, title, role in (
+                ("欧阳建国", "设备科主任兼医学工程处处长", "budget"),
+                ("司马慧敏", "放射科主任医师", "acceptance"),
+                ("诸葛明远", "超声医学科护士长", "influencer"),
+                ("王", "使用者", "user")):
+            self._post(f"/api/v1/customers/{cid}/contacts", json={
+                "name": name, "title": title, "role": role,
+                "phone": "13800138000", "email": "someone.long@example.com"})
+        self._post(f"/api/v1/customers/{cid}/evidence", json={
+            "key": "need_confirmed",
+            "data": {"need": "两台高端彩超与一台移动 DR，预计明年一季度采购",
+                     "who": "设备科欧阳主任"}})
+        self._post(f"/api/v1/customers/{cid}/stage",
+                   json={"to": "intent", "note": "需求已确认，进入意向阶段"})
+        self._post(f"/api/v1/customers/{cid}/evidence",
+                   data={"key": "trial_kit_receipt"},
+                   files={"file": ("签收单.png", PNG, "image/png")})
+        return cid
+
+    def _import(self):
+        rep = self.clients["rep"]
+        page = rep.get("/customers/import").text
+        tok = re.search(r'name="_csrf" value="([^"]+)"', page).group(1)
+        r = rep.s.post(self.stack.url("/customers/import"),
+                       data={"_csrf": tok, "encoding": "auto"},
+                       files={"file": ("客户名单.csv", (
+                           "客户名称,客户类型,城市,预计金额（元）\r\n"
+                           "深圳市人民医院,医院,深圳,\"1,200,000\"\r\n"
+                           "某诊所,诊所,深圳,abc\r\n").encode(), "text/csv")},
+                       headers={"Origin": self.stack.base},
+                       allow_redirects=False)
+        assert r.status_code == 303, r.text[:500]
+        return r.headers["Location"]
+
+    def pages(self, role):
+        cid = self.customer
+        contact = self.stack.sql(
+            f"SELECT id FROM contacts WHERE customer_id = {cid} "
+            "ORDER BY id LIMIT 1")[0][0]
+        out = ["/", "/customers", f"/customers/{cid}",
+               f"/customers/{cid}/edit", "/customers/new",
+               f"/customers/{cid}/contacts/new", f"/contacts/{contact}",
+               f"/customers/{cid}/evidence/need_confirmed",
+               f"/customers/{cid}/evidence/installation_form",
+               "/pipeline", "/pipeline?stage=intent", "/customers/import",
+               "/account", "/account/mfa"]
+        if role == "rep":
+            out.append(self.imported)
+        if role in ("manager", "admin"):
+            out.append("/team")
+        if role == "admin":
+            out += ["/admin/users", "/admin/users/new",
+                    f"/admin/users/{self.user_id}", "/admin/tokens",
+                    "/admin/audit", "/admin/rules", "/admin/rules/stages",
+                    "/admin/rules/history", "/admin/rules/dry-run"]
+        return out
+
+    def sign_in(self, browser, role, lang):
+        """The browser carries role's session and speaks lang."""
+        browser.get(self.stack.url("/static/favicon.svg"))
+        browser.delete_all_cookies()
+        for c in self.clients[role].s.cookies:
+            browser.add_cookie({"name": c.name, "value": c.value,
+                                "path": "/"})
+        browser.add_cookie({"name": "pl_lang", "value": lang, "path": "/"})
+
+
+def signed_out_pages():
+    return ["/login"]

@@ -152,6 +152,7 @@ e2e: all
 	$(PYTHON) -m pytest -q tests/e2e $(PYTEST_ARGS)
 
 browser: all
+	@scripts/axe.sh
 	$(PYTHON) -m pytest -q tests/browser $(PYTEST_ARGS)
 
 build/bench/rules_bench: tests/bench/rules_bench.c $(LIBOBJ)

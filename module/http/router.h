@@ -38,7 +38,8 @@ enum route_flag {
     RF_NOLOG = 1 << 7, /* do not log successful requests (health) */
     RF_BARE = 1 << 8,  /* no session, no language, minimal work */
     RF_MFA = 1 << 9,   /* reachable while the second factor is due */
-    RF_LONG = 1 << 10  /* may take long: long_request_timeout applies */
+    RF_LONG = 1 << 10, /* may take long: long_request_timeout applies */
+    RF_PWD = 1 << 11   /* reachable while a temporary password is due */
 };
 
 typedef enum app_err (*route_handler)(struct req *r);

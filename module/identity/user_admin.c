@@ -48,8 +48,8 @@ static const char SQL_USER_EDIT[] =
 static const char SQL_USER_ACTIVE[] =
     "UPDATE users SET active = ? WHERE tenant_id = ? AND id = ?";
 static const char SQL_USER_PW[] =
-    "UPDATE users SET password_hash = ?, password_changed_at = "
-    "UTC_TIMESTAMP(3) WHERE tenant_id = ? AND id = ?";
+    "UPDATE users SET password_hash = ?, password_temporary = ?, "
+    "password_changed_at = UTC_TIMESTAMP(3) WHERE tenant_id = ? AND id = ?";
 static const char SQL_PW_GET[] =
     "SELECT password_hash FROM users WHERE tenant_id = ? AND id = ?";
 static const char SQL_SET_LOCALE[] =
@@ -224,8 +224,8 @@ user_set_active(struct ctx *cx, int64_t id, bool active)
 
 enum app_err
 user_set_password(struct ctx *cx, int64_t id, struct str password,
-                  const char *keep, const char *event, cJSON *errors,
-                  char *generated)
+                  const char *keep, const char *event, bool temporary,
+                  cJSON *errors, char *generated)
 {
     char hash[PASSWORD_HASH_MAX];
     const char *problem, *slug;
@@ -248,13 +248,14 @@ user_set_password(struct ctx *cx, int64_t id, struct str password,
     } else {
         password_generate(generated);
         password = str_c(generated);
+        temporary = true;
     }
     rc = password_hash(password, hash);
     while (rc == APP_OK && db_tx_next(cx->db, &tx, &rc)) {
-        rc =
-            db_exec(cx->db, SQL_USER_PW,
-                    DB_ARGS(DB_CSTR(hash), DB_I64(cx->tenant_id), DB_I64(u.id)),
-                    NULL, NULL);
+        rc = db_exec(cx->db, SQL_USER_PW,
+                     DB_ARGS(DB_CSTR(hash), DB_I64(temporary),
+                             DB_I64(cx->tenant_id), DB_I64(u.id)),
+                     NULL, NULL);
         if (rc == APP_OK)
             rc = sessions_end_user(cx->db, cx->tenant_id, u.id, keep);
         if (rc == APP_OK)

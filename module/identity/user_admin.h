@@ -54,11 +54,13 @@ APP_MUST_USE enum app_err user_set_active(struct ctx *cx, int64_t id,
  * problem's key in errors under "password", APP_EVALIDATION) or, when
  * empty, a generated one written to generated[17] ("" otherwise).  Every
  * session of the user ends but keep (a session id, or NULL); audited as
- * event ("password.reset", "password.change"). */
+ * event ("password.reset", "password.change").  temporary: changed at
+ * the next sign-in (a generated password always is). */
 APP_MUST_USE enum app_err user_set_password(struct ctx *cx, int64_t id,
                                             struct str password,
                                             const char *keep, const char *event,
-                                            cJSON *errors, char *generated);
+                                            bool temporary, cJSON *errors,
+                                            char *generated);
 
 /* Whether password is the acting user's current one; a wrong one is
  * audited ("password.change_failed"). */

@@ -65,8 +65,8 @@ read_user(struct ctx *cx, const struct field_val *v, cJSON *errors,
 }
 
 enum app_err
-user_add(struct ctx *cx, const struct kvlist *fields, cJSON *errors,
-         char *generated, int64_t *id)
+user_add(struct ctx *cx, const struct kvlist *fields, bool temporary,
+         cJSON *errors, char *generated, int64_t *id)
 {
     struct field_val v[NSPEC];
     struct user_new nu;
@@ -82,6 +82,7 @@ user_add(struct ctx *cx, const struct kvlist *fields, cJSON *errors,
         rc = read_user(cx, v, errors, generated, &nu, hash);
     if (rc != APP_OK)
         goto out;
+    nu.temporary = temporary || generated[0] != '\0';
     while (db_tx_next(cx->db, &tx, &rc)) {
         rc = users_create(cx->db, cx->a, cx->tenant_id, &nu, id);
         if (rc == APP_ECONFLICT || rc == APP_EVALIDATION) {

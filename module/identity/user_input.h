@@ -25,8 +25,11 @@ extern const char *const user_locales[];
  * created with its place in the manager tree and audited as done by
  * cx->user_id, in one transaction.  APP_EVALIDATION with one catalog key
  * per field in errors (login taken: "admin.login_taken"; a manager who
- * may not manage: "admin.bad_manager"); nothing is written then. */
+ * may not manage: "admin.bad_manager"); nothing is written then.
+ * temporary: the user must change the password at the first sign-in (a
+ * generated password always is). */
 APP_MUST_USE enum app_err user_add(struct ctx *cx, const struct kvlist *fields,
-                                   cJSON *errors, char *generated, int64_t *id);
+                                   bool temporary, cJSON *errors,
+                                   char *generated, int64_t *id);
 
 #endif

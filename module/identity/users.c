@@ -21,8 +21,8 @@ static const char SQL_USER_BY_LOGIN[] =
     "WHERE u.tenant_id = ? AND u.login = ?";
 static const char SQL_USER_ADD[] =
     "INSERT INTO users (tenant_id, login, display_name, role, manager_id, "
-    "region, locale, password_hash, password_changed_at) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3))";
+    "region, locale, password_hash, password_temporary, password_changed_at) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3))";
 static const char SQL_TREE_SELF[] =
     "INSERT INTO user_tree (tenant_id, ancestor_id, descendant_id, depth) "
     "VALUES (?, ?, ?, 0)";
@@ -141,7 +141,7 @@ users_create(struct db *db, struct arena *a, int64_t tenant,
                          u->manager_id > 0 ? DB_I64(u->manager_id) : DB_NULL,
                          DB_STR(u->region),
                          u->locale.len > 0 ? DB_STR(u->locale) : DB_NULL,
-                         DB_CSTR(u->password_hash)),
+                         DB_CSTR(u->password_hash), DB_I64(u->temporary)),
                  NULL, &uid);
     if (rc != APP_OK)
         return rc;

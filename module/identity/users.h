@@ -54,6 +54,7 @@ struct user_new {
     struct str region;
     struct str locale; /* empty: follow the browser */
     const char *password_hash;
+    bool temporary; /* changed at the first sign-in */
 };
 
 /* Insert a user and its closure rows.  APP_ECONFLICT when the login is

@@ -246,6 +246,7 @@ cmd_user_add(struct conf *c, int argc, char **argv)
         { "name", true, NULL },
         { "region", true, NULL },
         { "password-stdin", false, NULL },
+        { "temporary", false, NULL },
     };
     static const char *const fields[] = { "login", "name", "role", "region" };
     const int no = (int)(sizeof(opts) / sizeof(opts[0]));
@@ -267,7 +268,7 @@ cmd_user_add(struct conf *c, int argc, char **argv)
     if (login == NULL || role == NULL || role_from_name(str_c(role)) == 0) {
         fprintf(stderr, "usage: proofline user add --tenant T --login L "
                         "--role ROLE [--manager LOGIN] [--name N] "
-                        "[--region R] [--password-stdin]\n"
+                        "[--region R] [--password-stdin] [--temporary]\n"
                         "roles: admin manager rep legal finance supervisor "
                         "store_manager marketing\n");
         return 2;
@@ -303,7 +304,10 @@ cmd_user_add(struct conf *c, int argc, char **argv)
     if (errors == NULL)
         goto out;
     ctx_init(&cx, x.a, x.db, c, NULL, tenant, 0, ROLE_ADMIN);
-    switch (user_add(&cx, &kv, errors, generated, &id)) {
+    /* The operator's own choice of password is kept; a generated one, or
+     * one given with --temporary, is changed at the first sign-in. */
+    switch (user_add(&cx, &kv, cli_get(opts, no, "temporary") != NULL, errors,
+                     generated, &id)) {
     case APP_OK:
         break;
     case APP_EVALIDATION:
@@ -329,7 +333,8 @@ user_passwd(struct conf *c, int argc, char **argv)
 {
     struct cli_opt opts[] = { { "tenant", true, NULL },
                               { "login", true, NULL },
-                              { "password-stdin", false, NULL } };
+                              { "password-stdin", false, NULL },
+                              { "temporary", false, NULL } };
     const char *pos[1], *login;
     int npos, rc = 1;
     struct cli_db x = { 0 };
@@ -339,22 +344,22 @@ user_passwd(struct conf *c, int argc, char **argv)
     struct ctx cx;
 
     pw[0] = '\0';
-    if (cli_parse("user passwd", argc, argv, 2, opts, 3, pos, 0, &npos) != 0)
+    if (cli_parse("user passwd", argc, argv, 2, opts, 4, pos, 0, &npos) != 0)
         return 2;
-    login = cli_get(opts, 3, "login");
+    login = cli_get(opts, 4, "login");
     if (login == NULL) {
         fprintf(stderr, "usage: proofline user passwd --tenant T --login L "
-                        "[--password-stdin]\n");
+                        "[--password-stdin] [--temporary]\n");
         return 2;
     }
     if (open_db(c, &x) != 0 ||
-        tenant_of(&x, cli_get(opts, 3, "tenant"), &tenant) != 0)
+        tenant_of(&x, cli_get(opts, 4, "tenant"), &tenant) != 0)
         goto out;
     if (users_id_by_login(x.db, x.a, tenant, str_c(login), &id) != APP_OK) {
         fprintf(stderr, "proofline: no user '%s'\n", login);
         goto out;
     }
-    if (read_password(cli_get(opts, 3, "password-stdin") != NULL, pw,
+    if (read_password(cli_get(opts, 4, "password-stdin") != NULL, pw,
                       sizeof(pw)) < 0)
         goto out;
     errors = cJSON_CreateObject();
@@ -364,7 +369,8 @@ user_passwd(struct conf *c, int argc, char **argv)
      * or generated. */
     ctx_init(&cx, x.a, x.db, c, NULL, tenant, 0, ROLE_ADMIN);
     switch (user_set_password(&cx, id, str_c(pw), NULL, "password.reset",
-                              errors, generated)) {
+                              cli_get(opts, 4, "temporary") != NULL, errors,
+                              generated)) {
     case APP_OK:
         break;
     case APP_EVALIDATION:

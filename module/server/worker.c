@@ -76,6 +76,18 @@ to_mfa_step(struct req *r)
                                                              : "/login/mfa");
 }
 
+/* A session signed in with a temporary password changes it first: pages
+ * lead to the form, everything else is refused with the reason. */
+APP_MUST_USE static enum app_err
+to_password_change(struct req *r, const struct route *rt)
+{
+    if ((rt->flags & RF_API) || (r->method != HM_GET && r->method != HM_HEAD)) {
+        r->cx.err_detail = "auth.password_change_due";
+        return APP_EFORBIDDEN;
+    }
+    return http_redirect(r, "/account/password");
+}
+
 /* Who may use the route: signed in when it needs a role, the second factor
  * done unless the route is part of that step, and the right role.  A role
  * that may not use a route gets 404, like a missing object: the existence
@@ -86,6 +98,8 @@ check_access(struct req *r, const struct route *rt)
     if (r->auth != NULL && r->auth->mfa_state != MFA_DONE &&
         !(rt->flags & RF_MFA))
         return to_mfa_step(r);
+    if (r->auth != NULL && r->auth->password_temporary && !(rt->flags & RF_PWD))
+        return to_password_change(r, rt);
     if (rt->roles == ROLES_PUBLIC)
         return APP_OK;
     if (r->auth == NULL) {

@@ -53,6 +53,26 @@ label(const struct entry *e, const char *k, const char *prefix)
                      : NULL;
 }
 
+/* "admin,manager" as role labels ("管理员、销售经理"). */
+static const char *
+role_list(const struct entry *e, const char *csv)
+{
+    const char *out = "", *p = csv;
+
+    while (p != NULL && *p != '\0') {
+        const char *comma = strchr(p, ',');
+        int n = comma != NULL ? (int)(comma - p) : (int)strlen(p);
+        const char *label =
+            http_t(e->r, arena_printf(e->r->a, "role.%.*s", n, p));
+
+        out = arena_printf(e->r->a, "%s%s%s", out,
+                           out[0] != '\0' ? http_t(e->r, "audit.list_sep") : "",
+                           label);
+        p = comma != NULL ? comma + 1 : NULL;
+    }
+    return csv != NULL ? out : NULL;
+}
+
 /* The text of placeholder name (and its link, if any); NULL: unknown. */
 static const char *
 value(const struct entry *e, const char *name, const char **href)
@@ -94,6 +114,8 @@ value(const struct entry *e, const char *name, const char **href)
     }
     if (strcmp(name, "event") == 0)
         return db_text(e->res, e->i, AUDIT_EVENT);
+    if (strcmp(name, "export_roles") == 0)
+        return role_list(e, detail_text(e, "export_roles"));
     return detail_text(e, name);
 }
 

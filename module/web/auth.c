@@ -24,7 +24,7 @@ static const char SQL_SESSION_LOAD[] =
     "TIMESTAMPDIFF(SECOND, s.last_seen_at, UTC_TIMESTAMP(3)), "
     "TIMESTAMPDIFF(SECOND, s.created_at, UTC_TIMESTAMP(3)), "
     "u.login, u.display_name, u.role, COALESCE(u.locale, ''), u.active, "
-    "u.mfa_enabled, t.slug, t.name, t.time_zone "
+    "u.mfa_enabled, t.slug, t.name, t.time_zone, u.password_temporary "
     "FROM sessions s "
     "JOIN users u ON u.id = s.user_id AND u.tenant_id = s.tenant_id "
     "JOIN tenants t ON t.id = s.tenant_id WHERE s.id = ?";
@@ -136,6 +136,7 @@ load_session(struct req *r, const char *id)
     a->tenant_slug = db_text(&res, 0, 12);
     a->tenant_name = db_text(&res, 0, 13);
     a->tenant_tz = db_text(&res, 0, 14);
+    a->password_temporary = db_int(&res, 0, 15, 0) != 0;
     snprintf(a->session_id, sizeof(a->session_id), "%s", id);
     auth_set(r, a);
     apply_lang(r, a->lang);

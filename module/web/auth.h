@@ -37,9 +37,10 @@ struct auth {
     const char *tenant_tz;
     const char *login;
     const char *display_name;
-    const char *lang; /* the user's saved language, or NULL */
-    const char *csrf; /* the session's CSRF token; NULL for API tokens */
-    bool via_token;   /* authenticated by an API bearer token */
+    const char *lang;        /* the user's saved language, or NULL */
+    bool password_temporary; /* a session whose password must change */
+    const char *csrf;        /* the session's CSRF token; NULL for API tokens */
+    bool via_token;          /* authenticated by an API bearer token */
     int64_t token_id;
     bool mfa_enabled;
     enum mfa_state mfa_state;

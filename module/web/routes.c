@@ -22,6 +22,7 @@
 #include "web/handlers/debug.h"
 #include "web/handlers/evidence_pages.h"
 #include "web/handlers/exports.h"
+#include "web/handlers/admin_settings.h"
 #include "web/handlers/files_pages.h"
 #include "web/handlers/health.h"
 #include "web/handlers/imports.h"
@@ -43,7 +44,7 @@
 const struct route app_routes[] = {
     /* pages */
     { HM_GET, "/", pages_home, PUB, RF_DB, "pages.home" },
-    { HM_POST, "/lang", pages_set_lang, PUB, POST_FORM | RF_MFA,
+    { HM_POST, "/lang", pages_set_lang, PUB, POST_FORM | RF_MFA | RF_PWD,
       "pages.set_lang" },
 
     /* signing in and out */
@@ -53,12 +54,14 @@ const struct route app_routes[] = {
       "login.mfa_form" },
     { HM_POST, "/login/mfa", mfa_verify_submit, ANY, POST_FORM | RF_MFA,
       "login.mfa_submit" },
-    { HM_POST, "/logout", logout_submit, ANY, POST_FORM | RF_MFA,
+    { HM_POST, "/logout", logout_submit, ANY, POST_FORM | RF_MFA | RF_PWD,
       "login.logout" },
 
     /* the user's own account */
     { HM_GET, "/account", account_show, ANY, RF_DB | RF_QUERY, "account.show" },
-    { HM_POST, "/account/password", account_password, ANY, POST_FORM,
+    { HM_GET, "/account/password", account_password_form, ANY, RF_DB | RF_PWD,
+      "account.password_form" },
+    { HM_POST, "/account/password", account_password, ANY, POST_FORM | RF_PWD,
       "account.password" },
     { HM_GET, "/account/mfa", mfa_setup, ANY, RF_DB | RF_MFA, "account.mfa" },
     { HM_POST, "/account/mfa/start", mfa_start, ANY, POST_FORM | RF_MFA,
@@ -83,6 +86,10 @@ const struct route app_routes[] = {
     { HM_GET, "/team", team_show, TEAM, RF_DB, "team.show" },
 
     /* administration */
+    { HM_GET, "/admin/settings", admin_settings, ADMIN, RF_DB | RF_QUERY,
+      "admin.settings" },
+    { HM_POST, "/admin/settings", admin_settings_save, ADMIN, POST_FORM,
+      "admin.settings_save" },
     { HM_GET, "/admin/users", admin_users, ADMIN, RF_DB | RF_QUERY,
       "admin.users" },
     { HM_GET, "/admin/users/new", admin_user_new, ADMIN, RF_DB,

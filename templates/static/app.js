@@ -179,3 +179,55 @@
     });
   }
 })();
+
+/* Recovery codes: copy them all, or download them as a text file made in
+ * the browser (the server keeps only their hashes).  Without this script
+ * the codes stay selectable on the page. */
+(function () {
+  "use strict";
+  var bar = document.querySelector(".keep-codes");
+  if (!bar) {
+    return;
+  }
+  var status = bar.querySelector("[role=status]");
+  function text(id) {
+    var list = document.getElementById(id);
+    var codes = list.querySelectorAll("code");
+    var lines = [list.dataset.title, ""];
+    for (var i = 0; i < codes.length; i++) {
+      lines.push(codes[i].textContent);
+    }
+    return lines.join("\n") + "\n";
+  }
+  bar.hidden = false;
+  bar.addEventListener("click", function (ev) {
+    var b = ev.target.closest("button");
+    if (!b) {
+      return;
+    }
+    if (b.dataset.copy) {
+      var done = function () { status.textContent = b.dataset.done; };
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(text(b.dataset.copy)).then(done);
+      } else {
+        var area = document.createElement("textarea");
+        area.value = text(b.dataset.copy);
+        document.body.appendChild(area);
+        area.select();
+        document.execCommand("copy");
+        document.body.removeChild(area);
+        done();
+      }
+    } else if (b.dataset.download) {
+      var url = URL.createObjectURL(new Blob([text(b.dataset.download)],
+                                             {type: "text/plain"}));
+      var a = document.createElement("a");
+      a.href = url;
+      a.download = b.dataset.filename;
+      document.body.appendChild(a);
+      a.click();
+      document.body.removeChild(a);
+      window.setTimeout(function () { URL.revokeObjectURL(url); }, 1000);
+    }
+  });
+})();

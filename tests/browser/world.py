@@ -115,7 +115,8 @@ class World:
         if role == "admin":
             out += ["/admin/users", "/admin/users/new",
                     f"/admin/users/{self.user_id}", "/admin/tokens",
-                    "/admin/audit", "/admin/rules", "/admin/rules/stages",
+                    "/admin/audit", "/admin/settings", "/admin/rules",
+                    "/admin/rules/stages",
                     "/admin/rules/history", "/admin/rules/dry-run"]
         return out
 

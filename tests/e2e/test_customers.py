@@ -295,11 +295,15 @@ def test_scope_lists_search_board_export_api_and_files(stack, world):
                   if e.get("file_id")][0]
     assert ev.status_code == 201
     page1 = world.client("acme", "rep1")
-    for path in (f"/customers?q={tag}", "/pipeline",
-                 f"/customers/export.csv?q={tag}"):
+    for path in (f"/customers?q={tag}", "/pipeline"):
         body = page1.get(path).text
         assert f"REP1-{tag}" in body or path == "/pipeline", path
         assert f"REP2-{tag}" not in body, path
+    # The export (managers may, by default) has the same scope: rep2's
+    # manager gets rep2's customer, not rep1's.
+    body = world.client("acme", "mgr2").get(
+        f"/customers/export.csv?q={tag}").text
+    assert f"REP2-{tag}" in body and f"REP1-{tag}" not in body
     names = [c["name"] for c in
              rep1.get(f"/api/v1/customers?q={tag}").json()["customers"]]
     assert names == [f"REP1-{tag}"]
@@ -339,7 +343,7 @@ def test_export_neutralises_formula_cells(stack, world):
     for n in (f"=HYPERLINK(\"x\")-{tag}", f"+cmd-{tag}", f"@SUM-{tag}",
               f"-2+3-{tag}"):
         api.customer(n, city="=1+1")
-    page = world.client("acme", "rep1")
+    page = world.client("acme", "mgr")  # rep1's manager
     r = page.get(f"/customers/export.csv?q={tag}")
     assert r.status_code == 200
     assert r.headers["Content-Type"].startswith("text/csv")

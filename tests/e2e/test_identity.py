@@ -261,6 +261,11 @@ def test_admin_creates_and_edits_users(stack, world):
     temp = re.search(r'id="secret">([A-Za-z0-9]{16})<', r.text).group(1)
     newbie = Client(stack, Account("acme", "newbie", temp))
     newbie.sign_in()
+    # A temporary password: changed first (test_first_signin.py has more).
+    assert newbie.get("/account").headers["Location"] == "/account/password"
+    mine = "Fresh-Own-Password-31"
+    assert newbie.post("/account/password", {
+        "current": temp, "password": mine, "confirm": mine}).status_code == 303
     assert "新人" in newbie.get("/account").text
     uid = stack.sql("SELECT id FROM users WHERE login = 'newbie'")[0][0]
     # Taken login, bad role, weak password: the form comes back with

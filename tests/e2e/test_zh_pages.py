@@ -106,7 +106,7 @@ def pages(zh, role):
     if role == "admin":
         common += ["/admin/users", "/admin/users/new",
                    f"/admin/users/{zh['user']}", "/admin/tokens",
-                   "/admin/audit"]
+                   "/admin/audit", "/admin/settings", "/account/password"]
     return common
 
 

@@ -99,6 +99,35 @@ account_show(struct req *r)
     return account_page(r, 200, NULL, NULL);
 }
 
+/* The change form on its own: where a temporary password leads. */
+APP_MUST_USE static enum app_err
+password_page(struct req *r, int status, const char *error)
+{
+    cJSON *m = view_new(r);
+
+    if (m == NULL)
+        return APP_ENOMEM;
+    cJSON_AddBoolToObject(m, "forced", r->auth->password_temporary);
+    if (error != NULL)
+        view_add_str(m, "error", http_t(r, error));
+    return view_page(r, status, "pages/account_password", m);
+}
+
+enum app_err
+account_password_form(struct req *r)
+{
+    return password_page(r, 200, NULL);
+}
+
+/* A problem with the change, on the page it came from. */
+APP_MUST_USE static enum app_err
+password_problem(struct req *r, int status, const char *error)
+{
+    if (r->auth->password_temporary)
+        return password_page(r, status, error);
+    return account_page(r, status, error, NULL);
+}
+
 enum app_err
 account_password(struct req *r)
 {
@@ -117,7 +146,7 @@ account_password(struct req *r)
     if (validate_fields(&r->cx.err_detail, &r->form, spec, 3, v, NULL) !=
         APP_OK) {
         r->cx.err_detail = NULL;
-        return account_page(r, 422, "validate.failed", NULL);
+        return password_problem(r, 422, "validate.failed");
     }
     /* Guessing the current password from a stolen session is throttled
      * like signing in. */
@@ -127,31 +156,36 @@ account_password(struct req *r)
     if (rc != APP_OK)
         return rc;
     if (wait > 0)
-        return account_page(r, 429, "login.throttled", NULL);
+        return password_problem(r, 429, "login.throttled");
     rc = user_password_is(&r->cx, v[0].s, &right);
     if (rc == APP_OK)
         rc = throttle_record(r, key, right);
     if (rc != APP_OK)
         return rc;
     if (!right)
-        return account_page(r, 422, "account.wrong_password", NULL);
+        return password_problem(r, 422, "account.wrong_password");
     if (!str_eq(v[1].s, v[2].s))
-        return account_page(r, 422, "account.mismatch", NULL);
+        return password_problem(r, 422, "account.mismatch");
+    if (str_eq(v[0].s, v[1].s))
+        return password_problem(r, 422, "account.same_password");
     if (errors == NULL)
         return APP_ENOMEM;
     /* Every other session ends: whoever else knew the old password is
      * out. */
     rc =
         user_set_password(&r->cx, r->auth->user_id, v[1].s, r->auth->session_id,
-                          "password.change", errors, none);
+                          "password.change", false, errors, none);
     if (rc == APP_EVALIDATION) {
         const char *problem = r->cx.err_detail;
 
         r->cx.err_detail = NULL;
-        return account_page(r, 422, problem, NULL);
+        return password_problem(r, 422, problem);
     }
     if (rc != APP_OK)
         return rc;
+    /* A temporary password changed: on to what the user came for. */
+    if (r->auth->password_temporary)
+        return http_redirect(r, "/?done=password");
     return http_redirect(r, "/account?done=password");
 }
 

@@ -217,7 +217,8 @@ admin_user_create(struct req *r)
 
     if (errors == NULL)
         return APP_ENOMEM;
-    rc = user_add(&r->cx, &r->form, errors, generated, &id);
+    /* A password an admin chose or was given is the user's to replace. */
+    rc = user_add(&r->cx, &r->form, true, errors, generated, &id);
     if (rc == APP_EVALIDATION) {
         r->cx.err_detail = NULL;
         memset(&shown, 0, sizeof(shown));
@@ -321,7 +322,7 @@ admin_user_password(struct req *r)
     enum app_err rc =
         user_set_password(&r->cx, id, STR_NULL,
                           id == r->auth->user_id ? r->auth->session_id : NULL,
-                          "password.reset", NULL, generated);
+                          "password.reset", true, NULL, generated);
 
     if (rc != APP_OK)
         return rc;

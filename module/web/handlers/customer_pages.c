@@ -15,6 +15,7 @@
 #include "web/customer_view.h"
 #include "sales/customer_input.h"
 #include "sales/customers.h"
+#include "identity/settings.h"
 #include "db/db.h"
 #include "sales/evidence.h"
 #include "web/handlers/customer_pages.h"
@@ -113,6 +114,7 @@ list_page(struct req *r, int status, cJSON *bulk_result)
     struct ruledesc rd;
     struct db_res res;
     int64_t page = 1, total = 0, pages;
+    bool may_export = false;
     const char *qs = "";
     cJSON *m, *rows, *filter;
     size_t i;
@@ -160,6 +162,10 @@ list_page(struct req *r, int status, cJSON *bulk_result)
     if (rc != APP_OK)
         return rc;
     cJSON_AddBoolToObject(m, "can_manage", can_manage(r));
+    rc = settings_may_export(&r->cx, &may_export);
+    if (rc != APP_OK)
+        return rc;
+    cJSON_AddBoolToObject(m, "can_export", may_export);
     cJSON_AddItemToObject(m, "bulk_stages",
                           ruledesc_options(&r->cx, &rd, "stages", NULL));
     cJSON_AddItemToObject(m, "lost_reasons",

@@ -14,6 +14,7 @@
 #include "rules/ruledesc.h"
 #include "sales/customer_input.h"
 #include "sales/customers.h"
+#include "identity/settings.h"
 #include "web/auth.h"
 #include "web/view.h"
 
@@ -59,9 +60,17 @@ customers_export(struct req *r)
     struct arena *batch;
     struct str head[12];
     size_t i, offset = 0;
+    bool may = false;
     enum app_err rc =
         customer_filter_check(&r->cx, &r->query_args, &f, NULL, NULL);
 
+    /* Which roles may take the list away is the company's choice. */
+    if (rc == APP_OK)
+        rc = settings_may_export(&r->cx, &may);
+    if (rc == APP_OK && !may) {
+        r->cx.err_detail = "settings.export_forbidden";
+        rc = APP_EFORBIDDEN;
+    }
     if (rc == APP_OK)
         rc = ruledesc_get(&r->cx, &rd);
     if (rc != APP_OK)

@@ -25,6 +25,7 @@ libsodium-dev        /usr/include/sodium.h
 libcmocka-dev        /usr/include/cmocka.h
 libqrencode-dev      /usr/include/qrencode.h
 libcurl4-openssl-dev /usr/share/doc/libcurl4-openssl-dev/copyright
+zlib1g-dev           /usr/include/zlib.h
 clang-format         /usr/bin/clang-format
 '
 run_pkgs='

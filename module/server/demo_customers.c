@@ -13,6 +13,7 @@
  * have entered.  This runs from the CLI inside the caller's transaction.
  */
 #include "server/demo_customers.h"
+#include "server/demo_pictures.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -52,9 +53,48 @@ static const char *const firm_words[] = { "仁和", "康泰", "华辰", "瑞达"
 static const char *const firm_kinds[] = { "医疗器械有限公司", "医药连锁",
                                           "商贸有限公司", "科技有限公司",
                                           "大药房" };
-static const char *const titles[] = { "设备科科长", "院长",     "科室主任",
-                                      "采购经理",   "财务总监", "护士长",
-                                      "信息科主任", "总经理" };
+/* Titles that fit a contact's role in the decision, in a hospital and in
+ * a company (NULL-terminated). */
+static const struct {
+    const char *role;
+    const char *hospital[5];
+    const char *company[5];
+} titles[] = {
+    { "budget",
+      { "院长", "副院长", "采购处处长", "财务处处长", NULL },
+      { "总经理", "财务总监", "采购总监", NULL } },
+    { "acceptance",
+      { "设备科科长", "设备科主任", "医学工程处处长", NULL },
+      { "运营总监", "质量经理", "仓储经理", NULL } },
+    { "influencer",
+      { "科室主任", "主任医师", "护士长", "副主任医师", NULL },
+      { "区域经理", "门店店长", "产品经理", NULL } },
+    { "user",
+      { "主治医师", "技师", "护士", NULL },
+      { "店员", "业务员", "仓管员", NULL } },
+    { "other",
+      { "办公室主任", "信息科主任", NULL },
+      { "行政主管", "前台", NULL } },
+};
+
+/* A title for role at a hospital or a company. */
+static const char *
+title_for(struct rng *rng, const char *role, bool hospital)
+{
+    size_t i, n;
+
+    for (i = 0; i < sizeof(titles) / sizeof(titles[0]); i++) {
+        const char *const *list;
+
+        if (role == NULL || strcmp(titles[i].role, role) != 0)
+            continue;
+        list = hospital ? titles[i].hospital : titles[i].company;
+        for (n = 0; list[n] != NULL; n++)
+            ;
+        return list[rng_below(rng, n)];
+    }
+    return hospital ? "办公室主任" : "行政主管";
+}
 static const char *const needs[] = { "CT 球管更换预算", "新院区设备配置",
                                      "耗材成本下降 10%", "检验科扩容",
                                      "门店新品铺货" };
@@ -67,16 +107,6 @@ static const char *const honorifics[] = { "主任", "科长", "经理", "老师"
 static const char *const consensus_points[] = {
     "同意安排试用", "认可技术方案", "预算已报批",
     "同意三方比价", "确认安装位置",
-};
-
-/* A 1x1 PNG: the demo's photos and documents. */
-static const unsigned char PNG[] = {
-    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d,
-    0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01,
-    0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00,
-    0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0xf8, 0xcf, 0xc0, 0xf0,
-    0x1f, 0x00, 0x05, 0x00, 0x01, 0xff, 0x89, 0x99, 0x3d, 0x1d, 0x00, 0x00,
-    0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
 };
 
 /* Rows carry explicit ids (taken above the tables' current maximum) so
@@ -148,7 +178,10 @@ struct gen {
     struct ruledesc rd;
     const struct conf *conf;
     time_t now;
-    char sha[65];
+    char sha[PIC_COUNT][65]; /* the demo's pictures, stored once each */
+    int64_t size[PIC_COUNT];
+    uint64_t *names;  /* folded names used so far (hashes; 0: free) */
+    size_t names_cap; /* a power of two */
     int64_t next[NT]; /* the next id of each table */
     struct batch b[NT];
 };
@@ -202,32 +235,56 @@ key_of(const cJSON *o)
     return cJSON_GetStringValue(cJSON_GetObjectItem(o, "key"));
 }
 
-/* Store the demo picture once under files_dir. */
+/* Store one picture (content-addressed) under files_dir: its hash into
+ * sha. */
 APP_MUST_USE static enum app_err
-picture(struct gen *g, const char *files_dir)
+store_picture(const char *files_dir, const unsigned char *png, size_t len,
+              char *sha)
 {
     unsigned char d[crypto_hash_sha256_BYTES];
     char path[1200];
     FILE *f;
     size_t i;
 
-    crypto_hash_sha256(d, PNG, sizeof(PNG));
+    crypto_hash_sha256(d, png, len);
     for (i = 0; i < sizeof(d); i++)
-        snprintf(g->sha + 2 * i, 3, "%02x", d[i]);
-    snprintf(path, sizeof(path), "%s/%.2s", files_dir, g->sha);
+        snprintf(sha + 2 * i, 3, "%02x", d[i]);
+    snprintf(path, sizeof(path), "%s/%.2s", files_dir, sha);
     mkdir(path, 0750);
-    snprintf(path, sizeof(path), "%s/%.2s/%.2s", files_dir, g->sha, g->sha + 2);
+    snprintf(path, sizeof(path), "%s/%.2s/%.2s", files_dir, sha, sha + 2);
     mkdir(path, 0750);
-    snprintf(path, sizeof(path), "%s/%.2s/%.2s/%s", files_dir, g->sha,
-             g->sha + 2, g->sha);
+    snprintf(path, sizeof(path), "%s/%.2s/%.2s/%s", files_dir, sha, sha + 2,
+             sha);
     f = fopen(path, "wb");
     if (f == NULL)
         return APP_EIO;
-    if (fwrite(PNG, 1, sizeof(PNG), f) != sizeof(PNG)) {
+    if (fwrite(png, 1, len, f) != len) {
         fclose(f);
         return APP_EIO;
     }
     return fclose(f) == 0 ? APP_OK : APP_EIO;
+}
+
+/* Draw the demo's pictures (a receipt, a contract page, a shelf, a form)
+ * and store each once. */
+APP_MUST_USE static enum app_err
+picture(struct gen *g, const char *files_dir)
+{
+    enum app_err rc = APP_OK;
+    int k;
+
+    for (k = 0; rc == APP_OK && k < PIC_COUNT; k++) {
+        unsigned char *png = NULL;
+        size_t len = 0;
+
+        rc = demo_picture_png((enum demo_picture)k, (uint64_t)g->tenant, &png,
+                              &len);
+        if (rc == APP_OK)
+            rc = store_picture(files_dir, png, len, g->sha[k]);
+        g->size[k] = (int64_t)len;
+        free(png);
+    }
+    return rc;
 }
 
 /* Form data that satisfies an evidence definition's fields (in g->a). */
@@ -302,9 +359,11 @@ stage_evidence(struct gen *g, int64_t customer, int64_t by, const cJSON *s,
         if (kind == NULL)
             kind = "form";
         if (strcmp(kind, "photo") == 0 || strcmp(kind, "document") == 0) {
+            enum demo_picture pic = demo_picture_for(key);
+
             file_id = g->next[T_FILE]++;
             rc = PUT(g, T_FILE, DB_I64(file_id), DB_I64(g->tenant),
-                     DB_CSTR(g->sha), DB_I64(sizeof(PNG)),
+                     DB_CSTR(g->sha[pic]), DB_I64(g->size[pic]),
                      DB_CSTR(arena_printf(g->a, "%s.png", key)),
                      DB_I64(customer), DB_I64(by), DB_CSTR(ts(g, t)));
         } else {
@@ -372,7 +431,7 @@ check_contact(struct gen *g, int64_t by, const char *const *kv, size_t n)
  * names and phones for the customer's search column. */
 APP_MUST_USE static enum app_err
 contacts(struct gen *g, int64_t customer, int64_t by, time_t created,
-         const char **text)
+         bool hospital, const char **text)
 {
     const cJSON *roles = cJSON_GetObjectItem(g->d, "decision_roles");
     int n = 2 + (int)rng_below(g->rng, 3), i;
@@ -397,7 +456,7 @@ contacts(struct gen *g, int64_t customer, int64_t by, time_t created,
         const char *point = agreed ? PICK(g->rng, consensus_points) : "";
         const char *name = arena_printf(g->a, "%s%s", PICK(g->rng, surnames),
                                         PICK(g->rng, honorifics));
-        const char *title = PICK(g->rng, titles);
+        const char *title = title_for(g->rng, role, hospital);
         const char *channel = PICK(g->rng, channels);
         const char *focus = PICK(g->rng, needs);
         const char *phone =
@@ -475,6 +534,48 @@ customer_row(struct gen *g, int64_t customer, int64_t owner, const char *name,
                DB_CSTR(ts(g, created)), DB_CSTR(ts(g, created)));
 }
 
+/* Claim a folded name; false when the company has it already. */
+static bool
+claim_name(struct gen *g, const char *key)
+{
+    uint64_t h = 1469598103934665603ull;
+    size_t i;
+
+    for (i = 0; key[i] != '\0'; i++)
+        h = (h ^ (unsigned char)key[i]) * 1099511628211ull;
+    if (h == 0)
+        h = 1;
+    for (i = (size_t)h & (g->names_cap - 1);;
+         i = (i + 1) & (g->names_cap - 1)) {
+        if (g->names[i] == h)
+            return false;
+        if (g->names[i] == 0) {
+            g->names[i] = h;
+            return true;
+        }
+    }
+}
+
+/* No two of the company's customers share a name (so no rep owns two of
+ * the same name): a name already given gets a branch ("（东院区）",
+ * "（3号）").  key gets the folded name. */
+static const char *
+unique_name(struct gen *g, const char *name, char *key, size_t keylen)
+{
+    static const char *const branches[] = { "东院区", "西院区", "南院区",
+                                            "北院区", "新院区" };
+    const char *out = name;
+    int n;
+
+    for (n = 0;; n++) {
+        customers_name_key(str_c(out), key, keylen);
+        if (claim_name(g, key))
+            return out;
+        out = n < 5 ? arena_printf(g->a, "%s（%s）", name, branches[n])
+                    : arena_printf(g->a, "%s（%d号）", name, n - 3);
+    }
+}
+
 APP_MUST_USE static enum app_err
 one(struct gen *g, int64_t owner)
 {
@@ -525,7 +626,7 @@ one(struct gen *g, int64_t owner)
                   86400 -
               (time_t)rng_below(g->rng, 86400);
     t = created;
-    customers_name_key(str_c(name), key, sizeof(key));
+    name = unique_name(g, name, key, sizeof(key));
     if (lost)
         lost_reason = key_of(cJSON_GetArrayItem(
             reasons,
@@ -568,7 +669,8 @@ one(struct gen *g, int64_t owner)
     if (act < t)
         act = t;
     if (rc == APP_OK)
-        rc = contacts(g, customer, owner, created, &text);
+        rc = contacts(g, customer, owner, created,
+                      strcmp(kind, "hospital") == 0, &text);
     if (rc == APP_OK)
         rc = customer_row(g, customer, owner, name, kind, key,
                           lost ? lost_key : key_of(open[target]), t,
@@ -643,6 +745,11 @@ demo_customers(struct db *db, struct rng *rng, const struct conf *c,
     g.days = spec->days;
     g.now = spec->now;
     g.a = arena_new(256 * 1024, 256u << 20);
+    for (g.names_cap = 64; g.names_cap < (size_t)spec->customers * 2 + 64;)
+        g.names_cap *= 2;
+    g.names = calloc(g.names_cap, sizeof(*g.names));
+    if (g.names == NULL)
+        goto out;
     for (t = 0; t < NT; t++) {
         g.b[t].v = calloc(BATCH_ROWS * tables[t].ncols, sizeof(struct db_val));
         if (g.b[t].v == NULL)
@@ -669,7 +776,7 @@ demo_customers(struct db *db, struct rng *rng, const struct conf *c,
     g.conf = c;
     rc = picture(&g, c->files_dir);
     if (rc != APP_OK) {
-        snprintf(err, errlen, "cannot write the demo picture under %s",
+        snprintf(err, errlen, "cannot write the demo pictures under %s",
                  c->files_dir);
         goto out;
     }
@@ -690,6 +797,7 @@ out:
     cJSON_Delete(described);
     for (t = 0; t < NT; t++)
         free(g.b[t].v);
+    free(g.names);
     arena_free(g.a);
     return rc;
 }

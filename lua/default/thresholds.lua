@@ -15,5 +15,20 @@ thresholds = {
   decision_chain = { recent_days = 30 },
 }
 
-test{ name = "健康阈值 0.85 / 0.70", fn = "thresholds", input = {},
-      expect = { stage_health = { healthy = 0.85, warning = 0.70 } } }
+-- Self-tests check that the thresholds make sense, not their values, so a
+-- company can tune them (0.85 -> 0.80) and keep every test green.
+test{ name = "阶段健康阈值合理：0 < 预警 < 健康 ≤ 1", fn = "thresholds",
+      input = {},
+      check = function(t)
+        local h = t.stage_health
+        return type(h) == "table" and type(h.healthy) == "number" and
+               type(h.warning) == "number" and h.warning > 0 and
+               h.warning < h.healthy and h.healthy <= 1,
+               "需要 0 < 预警(warning) < 健康(healthy) ≤ 1"
+      end }
+test{ name = "统计窗口为正的天数", fn = "thresholds", input = {},
+      check = function(t)
+        local h = t.stage_health or {}
+        return type(h.window_days) == "number" and h.window_days >= 1,
+               "统计窗口 window_days 至少 1 天"
+      end }

@@ -14,6 +14,7 @@
 #include "rules/ruledesc.h"
 #include "rules/rules.h"
 #include "rules/rulesets.h"
+#include "sales/customer_input.h"
 #include "sales/customers.h"
 #include "sales/evidence.h"
 #include "sales/stage.h"
@@ -30,16 +31,18 @@ static const char DRY_SAMPLE[] =
     "[{\"amount\": 120000}, \"intent\", \"advancing\", "
     "[\"trial_kit_receipt\", \"installation_form\"]]";
 
-/* Run fn(args) on a set; the model gets {ok, result (pretty JSON) | error}. */
+/* Run fn(args) on a set; the model gets {ok, result (pretty JSON) | error}
+ * and *out the result (the caller deletes it). */
 static void
 dry_one(struct req *r, const struct rule_set *set, const char *fn,
-        const cJSON *args, cJSON *into)
+        const cJSON *args, cJSON *into, cJSON **out)
 {
     struct sbx *s = NULL;
     cJSON *res = NULL;
     char err[1024];
     char *text;
 
+    *out = NULL;
     if (rules_build(&r->app->conf, app_engine(r->app), set, &s, err,
                     sizeof(err)) != APP_OK ||
         rules_call_json(s, fn, args, &res, err, sizeof(err)) != APP_OK) {
@@ -48,9 +51,77 @@ dry_one(struct req *r, const struct rule_set *set, const char *fn,
         text = cJSON_Print(res);
         view_add_str(into, "result", text != NULL ? text : "");
         cJSON_free(text);
+        *out = res;
+        res = NULL;
     }
     cJSON_Delete(res);
     sbx_free(s);
+}
+
+/* A value as one line for the comparison table ("—" when absent). */
+static const char *
+compact(struct req *r, const cJSON *v)
+{
+    char *text;
+    const char *out;
+
+    if (v == NULL)
+        return "—";
+    if (cJSON_IsString(v))
+        return arena_strdup(r->a, v->valuestring);
+    text = cJSON_PrintUnformatted(v);
+    out = text != NULL ? arena_strdup(r->a, text) : "";
+    cJSON_free(text);
+    return out;
+}
+
+/* The two results side by side, one row per field (or item, or the whole
+ * value), the rows that differ marked: [{field, published, draft,
+ * differs}]. */
+static cJSON *
+compare(struct req *r, const cJSON *a, const cJSON *b)
+{
+    cJSON *rows = cJSON_CreateArray();
+    const cJSON *x, *both[2] = { a, b };
+    int side;
+
+    if (rows == NULL)
+        return NULL;
+    if (!(cJSON_IsObject(a) || cJSON_IsObject(b))) {
+        cJSON *row = cJSON_CreateObject();
+        const char *pa = compact(r, a), *pb = compact(r, b);
+
+        cJSON_AddItemToArray(rows, row);
+        view_add_str(row, "field", http_t(r, "rules.dry_value"));
+        view_add_str(row, "published", pa);
+        view_add_str(row, "draft", pb);
+        cJSON_AddBoolToObject(row, "differs", strcmp(pa, pb) != 0);
+        return rows;
+    }
+    for (side = 0; side < 2; side++) {
+        cJSON_ArrayForEach(x, both[side])
+        {
+            const cJSON *va, *vb;
+            const char *pa, *pb;
+            cJSON *row;
+
+            if (x->string == NULL ||
+                (side == 1 && cJSON_GetObjectItemCaseSensitive(a, x->string)))
+                continue; /* each field once */
+            va = cJSON_GetObjectItemCaseSensitive(a, x->string);
+            vb = cJSON_GetObjectItemCaseSensitive(b, x->string);
+            pa = compact(r, va);
+            pb = compact(r, vb);
+            row = cJSON_CreateObject();
+            if (row == NULL || !cJSON_AddItemToArray(rows, row))
+                return rows;
+            view_add_str(row, "field", x->string);
+            view_add_str(row, "published", pa);
+            view_add_str(row, "draft", pb);
+            cJSON_AddBoolToObject(row, "differs", strcmp(pa, pb) != 0);
+        }
+    }
+    return rows;
 }
 
 /* A refusal code a catalog key may be made of (a-z and _, short). */
@@ -99,8 +170,10 @@ dry_verdict(struct req *r, const struct ruledesc *rd, struct sbx *s,
 
             if (key == NULL)
                 continue;
-            rc = buf_printf(&b, "%s%s", b.len > 0 ? ", " : "",
-                            ruledesc_label(&r->cx, rd, "evidence", key));
+            const cJSON *def = ruledesc_evidence(rd, key);
+
+            rc = buf_printf(&b, "%s%s", b.len > 0 ? "、" : "",
+                            def != NULL ? ruledesc_name(&r->cx, def) : key);
             if (rc == APP_OK)
                 rc = buf_printf(sig, "%s,", key);
             if (rc != APP_OK)
@@ -197,33 +270,13 @@ dry_customer(struct req *r, cJSON *m, int64_t id, const struct rule_set *pub,
     return rc;
 }
 
-enum app_err
-rules_admin_dry_run(struct req *r)
+/* The functions a dry run may call, fn selected. */
+static void
+function_options(cJSON *m, const char *fn)
 {
-    static const struct field_spec spec[] = {
-        { "fn", V_ENUM, false, 0, 0, dry_functions },
-        { "args", V_TEXT, false, 0, 65536, NULL },
-        { "customer", V_INT, false, 1, INT64_MAX, NULL },
-    };
-    struct field_val v[3];
-    struct rule_set pub, work;
-    const struct kvlist *src = r->method == HM_POST ? &r->form : &r->query_args;
-    cJSON *m, *args = NULL, *fns;
-    const char *detail = NULL, *fn;
-    struct str text;
-    int64_t vid = 0;
-    bool drafts = false;
+    cJSON *fns = cJSON_AddArrayToObject(m, "functions");
     size_t i;
-    enum app_err rc;
 
-    if (validate_fields(&r->cx.err_detail, src, spec, 3, v, NULL) != APP_OK)
-        return APP_EVALIDATION;
-    fn = v[0].present ? dry_functions[v[0].i] : dry_functions[0];
-    text = v[1].present ? v[1].s : STR_LIT(DRY_SAMPLE);
-    m = view_new(r);
-    if (m == NULL)
-        return APP_ENOMEM;
-    fns = cJSON_AddArrayToObject(m, "functions");
     for (i = 0; fns != NULL && dry_functions[i] != NULL; i++) {
         cJSON *o = cJSON_CreateObject();
 
@@ -231,12 +284,104 @@ rules_admin_dry_run(struct req *r)
         view_add_str(o, "name", dry_functions[i]);
         cJSON_AddBoolToObject(o, "selected", strcmp(fn, dry_functions[i]) == 0);
     }
+}
+
+/* The customer a name finds (in the admin's company): one match, or one
+ * whose name is exactly it; several: the page offers them as "choices";
+ * none: an error.  *id is 0 unless one was found. */
+APP_MUST_USE static enum app_err
+find_customer(struct req *r, cJSON *m, struct str name, int64_t *id)
+{
+    struct customer_filter f;
+    struct kvlist q = { 0 };
+    struct ruledesc rd;
+    struct db_res res;
+    int64_t total = 0;
+    cJSON *choices;
+    size_t i, exact = 0;
+    enum app_err rc = kv_add(r->a, &q, STR_LIT("q"), name);
+
+    *id = 0;
+    if (rc == APP_OK)
+        rc = customer_filter_check(&r->cx, &q, &f, NULL, NULL);
+    if (rc == APP_OK)
+        rc = ruledesc_get(&r->cx, &rd);
+    if (rc == APP_OK)
+        rc = customers_list(&r->cx, &rd, &f, 10, 0, &res, &total, NULL);
+    if (rc != APP_OK)
+        return rc;
+    for (i = 0; i < res.nrows; i++) {
+        if (str_eq(str_c(db_text(&res, i, CL_NAME)), name)) {
+            exact++;
+            *id = db_int(&res, i, CL_ID, 0);
+        }
+    }
+    if (res.nrows == 1)
+        *id = db_int(&res, 0, CL_ID, 0);
+    else if (exact != 1)
+        *id = 0;
+    if (*id > 0)
+        return APP_OK;
+    if (res.nrows == 0) {
+        view_add_str(m, "error", http_t(r, "rules.dry_no_customer_named"));
+        return APP_OK;
+    }
+    choices = cJSON_AddArrayToObject(m, "choices");
+    for (i = 0; choices != NULL && i < res.nrows; i++) {
+        cJSON *o = cJSON_CreateObject();
+
+        cJSON_AddItemToArray(choices, o);
+        cJSON_AddNumberToObject(o, "id", (double)db_int(&res, i, CL_ID, 0));
+        view_add_str(o, "name", db_text(&res, i, CL_NAME));
+        view_add_str(o, "owner", db_text(&res, i, CL_OWNER_NAME));
+        view_add_str(o, "city", db_text(&res, i, CL_CITY));
+    }
+    return choices != NULL ? APP_OK : APP_ENOMEM;
+}
+
+enum app_err
+rules_admin_dry_run(struct req *r)
+{
+    static const struct field_spec spec[] = {
+        { "fn", V_ENUM, false, 0, 0, dry_functions },
+        { "args", V_TEXT, false, 0, 65536, NULL },
+        { "customer", V_INT, false, 1, INT64_MAX, NULL },
+        { "customer_name", V_LINE, false, 1, 100, NULL },
+    };
+    struct field_val v[4];
+    int64_t cid = 0;
+    struct rule_set pub, work;
+    const struct kvlist *src = r->method == HM_POST ? &r->form : &r->query_args;
+    cJSON *m, *args = NULL;
+    const char *detail = NULL, *fn;
+    struct str text;
+    int64_t vid = 0;
+    bool drafts = false;
+    enum app_err rc;
+
+    if (validate_fields(&r->cx.err_detail, src, spec, 4, v, NULL) != APP_OK)
+        return APP_EVALIDATION;
+    fn = v[0].present ? dry_functions[v[0].i] : dry_functions[0];
+    text = v[1].present ? v[1].s : STR_LIT(DRY_SAMPLE);
+    m = view_new(r);
+    if (m == NULL)
+        return APP_ENOMEM;
+    function_options(m, fn);
     view_add_str(m, "args", arena_str(r->a, text).p);
-    if (v[2].present)
-        cJSON_AddNumberToObject(m, "customer_id", (double)v[2].i);
+    if (v[3].present)
+        view_add_str(m, "customer_name", arena_str(r->a, v[3].s).p);
     if (r->method != HM_POST)
         return view_page(r, 200, "pages/rules_dry_run", m);
-    if (v[2].present) {
+    cid = v[2].present ? v[2].i : 0;
+    if (cid == 0 && v[3].present && !parse_i64(v[3].s, 1, INT64_MAX, &cid)) {
+        rc = find_customer(r, m, v[3].s, &cid);
+        if (rc != APP_OK)
+            return rc;
+        if (cid == 0)
+            return view_page(r, cJSON_HasObjectItem(m, "choices") ? 200 : 404,
+                             "pages/rules_dry_run", m);
+    }
+    if (cid > 0) {
         rc = rulesets_published_id(r->app->db, r->a, r->auth->tenant_id, &vid);
         if (rc == APP_OK)
             rc = rulesets_get(r->app->db, r->a, r->auth->tenant_id, vid, 0,
@@ -245,7 +390,7 @@ rules_admin_dry_run(struct req *r)
             rc = rulesets_working(r->app->db, r->a, r->auth->tenant_id, &work,
                                   &drafts);
         if (rc == APP_OK)
-            rc = dry_customer(r, m, v[2].i, &pub, &work);
+            rc = dry_customer(r, m, cid, &pub, &work);
         if (rc == APP_ENOTFOUND) {
             view_add_str(m, "error", http_t(r, "rules.dry_no_customer"));
             return view_page(r, 404, "pages/rules_dry_run", m);
@@ -272,8 +417,17 @@ rules_admin_dry_run(struct req *r)
         cJSON_Delete(args);
         return rc;
     }
-    dry_one(r, &pub, fn, args, cJSON_AddObjectToObject(m, "published"));
-    dry_one(r, &work, fn, args, cJSON_AddObjectToObject(m, "draft"));
+    {
+        cJSON *ra, *rb;
+
+        dry_one(r, &pub, fn, args, cJSON_AddObjectToObject(m, "published"),
+                &ra);
+        dry_one(r, &work, fn, args, cJSON_AddObjectToObject(m, "draft"), &rb);
+        if (ra != NULL && rb != NULL)
+            cJSON_AddItemToObject(m, "comparison", compare(r, ra, rb));
+        cJSON_Delete(ra);
+        cJSON_Delete(rb);
+    }
     cJSON_Delete(args);
     cJSON_AddNumberToObject(m, "version", pub.version);
     cJSON_AddBoolToObject(m, "has_drafts", drafts);

@@ -267,6 +267,11 @@ function E.describe()
     out.visit_types[key] = { name = n, name_en = ne,
                              photos = E.required_photos(key) }
   end
+  out.photos = {}
+  for key, def in pairs(photos or {}) do
+    local n, ne = names(def, key)
+    out.photos[key] = { name = n, name_en = ne }
+  end
   return out
 end
 

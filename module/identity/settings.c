@@ -65,6 +65,13 @@ settings_save(struct ctx *cx, const struct kvlist *f, cJSON *errors)
     int k;
     enum app_err rc = APP_OK;
 
+    /* The form says it showed the roles (so no box ticked means "admins
+     * only", and a request that sent nothing changes nothing). */
+    if (kv_get(f, "export_shown") == NULL) {
+        cJSON_AddStringToObject(errors, "export", "settings.nothing");
+        cx->err_detail = "validate.failed";
+        return APP_EVALIDATION;
+    }
     for (i = 0; i < f->n; i++) {
         unsigned role;
 

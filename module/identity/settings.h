@@ -27,7 +27,8 @@ APP_MUST_USE enum app_err settings_may_export(struct ctx *cx, bool *may);
 
 /* Save the settings form: "export" repeated, one role name each.  An
  * unknown role: APP_EVALIDATION with "settings.bad_role" under "export";
- * nothing written. */
+ * nothing written.  The form marks that it showed the roles
+ * ("export_shown"): without it nothing is written ("settings.nothing"). */
 APP_MUST_USE enum app_err settings_save(struct ctx *cx, const struct kvlist *f,
                                         cJSON *errors);
 

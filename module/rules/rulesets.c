@@ -253,7 +253,7 @@ rulesets_bootstrap(struct db *db, struct arena *a, int64_t tenant,
     rc = rulesets_published_id(db, a, tenant, &vid);
     if (rc == APP_OK && vid == 0)
         rc = rulesets_publish(db, a, tenant, &set, 0,
-                              STR_LIT("default rules (lua/default)"));
+                              STR_LIT(RULESETS_DEFAULT_COMMENT));
     if (rc == APP_OK)
         rc = db_commit(db);
     else

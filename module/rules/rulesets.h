@@ -26,6 +26,9 @@ extern const char *const rules_script_names[RULES_NSCRIPTS];
 /* The index of a script name, or -1. */
 int rules_script_index(struct str name);
 
+/* The comment of the version a company starts with (pages translate it). */
+#define RULESETS_DEFAULT_COMMENT "default rules (lua/default)"
+
 struct rule_set {
     int64_t version_id; /* 0 when not stored */
     int version;        /* per-tenant number, 0 when not stored */

@@ -23,6 +23,7 @@
 #include "web/handlers/evidence_pages.h"
 #include "web/handlers/exports.h"
 #include "web/handlers/admin_settings.h"
+#include "web/handlers/rules_form.h"
 #include "web/handlers/files_pages.h"
 #include "web/handlers/health.h"
 #include "web/handlers/imports.h"
@@ -133,6 +134,10 @@ const struct route app_routes[] = {
       RF_DB | RF_QUERY, "rules.dry_run_form" },
     { HM_POST, "/admin/rules/dry-run", rules_admin_dry_run, ADMIN, POST_FORM,
       "rules.dry_run" },
+    { HM_GET, "/admin/rules/form", rules_form_show, ADMIN, RF_DB | RF_QUERY,
+      "rules.form" },
+    { HM_POST, "/admin/rules/form", rules_form_save, ADMIN, POST_FORM,
+      "rules.form_save" },
     { HM_GET, "/admin/rules/{name:slug}", rules_admin_edit, ADMIN, RF_DB,
       "rules.edit" },
     { HM_POST, "/admin/rules/{name:slug}", rules_admin_save, ADMIN, POST_FORM,

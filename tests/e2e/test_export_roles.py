@@ -40,7 +40,8 @@ def may_export(client):
 
 
 def save(admin, roles):
-    r = admin.post("/admin/settings", [("export", x) for x in roles])
+    r = admin.post("/admin/settings", [("export_shown", "1")] +
+                   [("export", x) for x in roles])
     assert r.status_code == 303, r.text[:500]
 
 
@@ -65,8 +66,11 @@ def test_the_admin_changes_who_may(stack, company):
     audit = admin.get("/admin/audit?event=tenant").text
     assert 'data-event="tenant.settings"' in audit
     # Unknown roles: refused, nothing changed.
-    r = admin.post("/admin/settings", [("export", "emperor")])
+    r = admin.post("/admin/settings", [("export_shown", "1"),
+                                       ("export", "emperor")])
     assert r.status_code == 422
+    # A request that did not come from the form changes nothing.
+    assert admin.post("/admin/settings", {}).status_code == 422
     assert may_export(company["rep"])
     save(admin, ["manager"])
     assert not may_export(company["rep"]) and may_export(company["manager"])

@@ -47,9 +47,9 @@ def test_a_failing_expectation_reads_expected_and_got(world):
     discard(admin)
     try:
         src = source(admin, "visits")
-        bad = src.replace('photos = { "storefront", "shelf", "intent_page" } '
-                          '},', 'photos = { "storefront" } },', 1)
-        assert bad != src
+        bad = src + ('\ntest{ name = "只拍门头", fn = "required_photos",\n'
+                     '      input = { visit_type = "store_visit" },\n'
+                     '      expect = { photos = { "storefront" } } }\n')
         r = admin.post("/admin/rules/visits", {"source": bad},
                        headers={"Accept-Language": "zh-CN"})
         assert r.status_code == 422

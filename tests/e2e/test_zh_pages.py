@@ -3,8 +3,8 @@ role, no English words or raw keys remain outside data.  The pages are
 read in a company whose data is all Chinese, so any Latin word left after
 removing code, logins and a short list of terms written in Latin letters
 in Chinese too (below, each with its reason) is interface text that was
-not translated.  The rules pages have their own test (test_rules_language
-when present)."""
+not translated.  The rules pages are read too (their code is data: it is
+in <textarea> and <pre>)."""
 import html
 import re
 import uuid
@@ -22,6 +22,7 @@ ALLOWED = {
     "API",  # the programming interface, named so in Chinese docs
     "IP",   # an address kind
     "Lua",  # the rules' language
+    "JSON",  # the format of the dry run's arguments
     "ID",
     "SKU",  # a stock-keeping unit, so called in Chinese retail too
 }
@@ -106,7 +107,9 @@ def pages(zh, role):
     if role == "admin":
         common += ["/admin/users", "/admin/users/new",
                    f"/admin/users/{zh['user']}", "/admin/tokens",
-                   "/admin/audit", "/admin/settings", "/account/password"]
+                   "/admin/audit", "/admin/settings", "/account/password",
+                   "/admin/rules", "/admin/rules/form", "/admin/rules/stages",
+                   "/admin/rules/history", "/admin/rules/dry-run"]
     return common
 
 

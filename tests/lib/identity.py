@@ -73,12 +73,16 @@ class Client:
         return self.send("POST", path, data, token, origin, **kw)
 
     def send(self, method, path, data=None, token=True, origin=True, **kw):
-        data = dict(data or {})
+        # A list of pairs keeps repeated fields (checkbox groups).
+        pairs = list(data) if isinstance(data, list) else None
+        data = {} if pairs is not None else dict(data or {})
         if token is True:
             data["_csrf"] = self.token("/account" if self.signed_in else
                                        "/login")
         elif token:
             data["_csrf"] = token
+        if pairs is not None:
+            data = pairs + list(data.items())
         headers = kw.pop("headers", {})
         if origin is True:
             headers["Origin"] = self.stack.base

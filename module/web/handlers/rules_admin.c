@@ -22,55 +22,10 @@
 #include "rules/rulesets.h"
 #include "sales/stage.h"
 #include "base/validate.h"
+#include "web/rules_edit.h"
 #include "web/view.h"
 
 #define HISTORY_MAX 200
-
-/* Build and test a set: the model gets "check" {ok, error, error_line,
- * error_script, tests: [...], failed}. */
-APP_MUST_USE static enum app_err
-check_set(struct req *r, const struct rule_set *set, cJSON *m, bool *ok)
-{
-    cJSON *check = cJSON_AddObjectToObject(m, "check");
-    cJSON *tests;
-    char err[1024];
-    int failed = 0;
-    enum app_err rc;
-
-    *ok = false;
-    if (check == NULL)
-        return APP_ENOMEM;
-    tests = cJSON_AddArrayToObject(check, "tests");
-    if (tests == NULL)
-        return APP_ENOMEM;
-    rc = rules_selftest(&r->app->conf, app_engine(r->app), set, tests, &failed,
-                        err, sizeof(err));
-    if (rc == APP_ERULE) {
-        /* "stages:12: message": name the script and the line. */
-        const char *colon = strchr(err, ':');
-        int64_t line = 0;
-
-        view_add_str(check, "error", err);
-        if (colon != NULL) {
-            const char *end = strchr(colon + 1, ':');
-
-            view_add_str(check, "error_script",
-                         arena_strndup(r->a, err, (size_t)(colon - err)));
-            if (end != NULL &&
-                parse_i64((struct str){ colon + 1, (size_t)(end - colon - 1) },
-                          1, 1000000, &line))
-                cJSON_AddNumberToObject(check, "error_line", (double)line);
-        }
-        return APP_OK;
-    }
-    if (rc != APP_OK)
-        return rc;
-    cJSON_AddNumberToObject(check, "failed", failed);
-    cJSON_AddNumberToObject(check, "total", cJSON_GetArraySize(tests));
-    *ok = failed == 0;
-    cJSON_AddBoolToObject(check, "ok", *ok);
-    return APP_OK;
-}
 
 static size_t
 count_lines(struct str s)
@@ -207,7 +162,7 @@ rules_admin_save(struct req *r)
     struct rule_set work;
     bool drafts = false, ok = false;
     int idx = script_param(r);
-    cJSON *m, *d;
+    cJSON *m;
     enum app_err rc;
 
     if (idx < 0)
@@ -235,26 +190,7 @@ rules_admin_save(struct req *r)
     m = view_new(r);
     if (m == NULL)
         return APP_ENOMEM;
-    rc = check_set(r, &work, m, &ok);
-    if (rc != APP_OK)
-        return rc;
-    /* The draft is kept even when it does not pass, so no work is lost;
-     * it cannot be published until it does. */
-    rc = db_begin(r->app->db);
-    if (rc == APP_OK)
-        rc = rulesets_draft_put(r->app->db, r->auth->tenant_id, idx,
-                                work.scripts[idx], r->auth->user_id);
-    d = cJSON_CreateObject();
-    if (d != NULL) {
-        cJSON_AddStringToObject(d, "script", rules_script_names[idx]);
-        cJSON_AddBoolToObject(d, "passes", ok);
-    }
-    if (rc == APP_OK)
-        rc = audit_write(&r->cx, r->auth->tenant_id, r->auth->user_id, 0,
-                         "rules.draft_save", d);
-    cJSON_Delete(d);
-    if (rc == APP_OK)
-        rc = db_commit(r->app->db);
+    rc = rules_edit_save(r, &work, idx, work.scripts[idx], m, &ok);
     if (rc != APP_OK)
         return rc;
     cJSON_AddBoolToObject(m, "saved", true);
@@ -279,7 +215,7 @@ publish_checked(struct req *r, struct rule_set *set, struct str comment,
         cJSON_Delete(d);
         return APP_ENOMEM;
     }
-    rc = check_set(r, set, m, &ok);
+    rc = rules_edit_check(r, set, m, &ok);
     if (rc == APP_OK && !ok) {
         view_add_str(m, "error", http_t(r, "rules.cannot_publish"));
         rc = script_list(r, m, &ignored);
@@ -357,6 +293,35 @@ rules_admin_discard(struct req *r)
     return http_redirect(r, "/admin/rules?done=discarded");
 }
 
+/* The comments Proofline writes itself (the default rules, a rollback)
+ * in the reader's language; people's own comments as they wrote them. */
+static void
+comments_for_people(struct req *r, cJSON *list)
+{
+    cJSON *v;
+
+    cJSON_ArrayForEach(v, list)
+    {
+        const char *c = cJSON_GetStringValue(cJSON_GetObjectItem(v, "comment"));
+        int64_t n;
+
+        if (c == NULL)
+            continue;
+        if (strcmp(c, RULESETS_DEFAULT_COMMENT) == 0)
+            cJSON_ReplaceItemInObject(
+                v, "comment",
+                cJSON_CreateString(http_t(r, "rules.comment_default")));
+        else if (strncmp(c, "rollback to v", 13) == 0 &&
+                 parse_i64(str_c(c + 13), 1, INT32_MAX, &n))
+            cJSON_ReplaceItemInObject(
+                v, "comment",
+                cJSON_CreateString(arena_printf(
+                    r->a, "%s%s%lld%s", http_t(r, "rules.comment_rollback"),
+                    http_t(r, "common.version_prefix"), (long long)n,
+                    http_t(r, "common.version_suffix"))));
+    }
+}
+
 enum app_err
 rules_admin_history(struct req *r)
 {
@@ -373,6 +338,7 @@ rules_admin_history(struct req *r)
     if (rc != APP_OK)
         return rc;
     view_local_times(r, list);
+    comments_for_people(r, list);
     return view_page(r, 200, "pages/rules_history", m);
 }
 

@@ -272,7 +272,7 @@ dry_customer(struct req *r, cJSON *m, int64_t id, const struct rule_set *pub,
 
 /* The functions a dry run may call, fn selected. */
 static void
-function_options(cJSON *m, const char *fn)
+function_options(struct req *r, cJSON *m, const char *fn)
 {
     cJSON *fns = cJSON_AddArrayToObject(m, "functions");
     size_t i;
@@ -282,6 +282,9 @@ function_options(cJSON *m, const char *fn)
 
         cJSON_AddItemToArray(fns, o);
         view_add_str(o, "name", dry_functions[i]);
+        view_add_str(
+            o, "label",
+            http_t(r, arena_printf(r->a, "rules.fn.%s", dry_functions[i])));
         cJSON_AddBoolToObject(o, "selected", strcmp(fn, dry_functions[i]) == 0);
     }
 }
@@ -366,7 +369,7 @@ rules_admin_dry_run(struct req *r)
     m = view_new(r);
     if (m == NULL)
         return APP_ENOMEM;
-    function_options(m, fn);
+    function_options(r, m, fn);
     view_add_str(m, "args", arena_str(r->a, text).p);
     if (v[3].present)
         view_add_str(m, "customer_name", arena_str(r->a, v[3].s).p);

@@ -131,4 +131,9 @@ class World:
 
 
 def signed_out_pages():
-    return ["/login"]
+    """What a visitor who is not signed in sees: the sign-in page, the
+    home page, a page that does not exist, and the static error pages
+    nginx serves (a too-large upload, too many requests, a stopped
+    server)."""
+    return ["/login", "/", "/no-such-page", "/static/errors/413.html",
+            "/static/errors/429.html", "/static/errors/502.html"]

@@ -34,8 +34,9 @@ str_ok(struct str s)
 #define G_CUST_Y 12u
 #define G_CUST_H 54u
 #define G_CUST_MIN_W 220u
-#define G_BUS_Y 80u
 #define G_COL_Y 92u
+#define G_BUS_UP 12u  /* a row's bus, above its columns */
+#define G_ROW_GAP 28u /* between rows of columns (narrow layout) */
 #define G_HEAD_H 30u
 #define G_BOX_X 6u
 #define G_BOX_Y0 38u /* first box, relative to the column */
@@ -70,6 +71,8 @@ struct draw {
     size_t order[CHAIN_MAX_ROLES]; /* columns: required roles first */
     int window;
     unsigned w, h;     /* viewBox */
+    unsigned per_row;  /* columns in a row */
+    unsigned rows;     /* rows of columns */
     unsigned cols_x;   /* left edge of the first column */
     unsigned col_h;    /* height of every column */
     unsigned legend_y; /* baseline of the legend's first row */
@@ -188,8 +191,21 @@ legend_place(const struct draw *d, unsigned *x, unsigned *row)
     }
 }
 
+/* Where column i (in drawing order) stands. */
+static unsigned
+col_x(const struct draw *d, size_t i)
+{
+    return d->cols_x + (unsigned)(i % d->per_row) * (G_COL_W + G_COL_GAP);
+}
+
+static unsigned
+col_y(const struct draw *d, size_t i)
+{
+    return G_COL_Y + (unsigned)(i / d->per_row) * (d->col_h + G_ROW_GAP);
+}
+
 static void
-layout(struct draw *d)
+layout(struct draw *d, unsigned per_row)
 {
     const struct chain *c = d->c;
     unsigned x[LEGEND_N], row[LEGEND_N], slots = 1, cols_w = 0;
@@ -213,15 +229,25 @@ layout(struct draw *d)
         if (d->count[r] > CHAIN_MAX_SHOWN)
             more = true;
     }
+    d->per_row = (unsigned)c->nroles;
+    if (per_row > 0 && per_row < d->per_row)
+        d->per_row = per_row;
+    d->rows = d->per_row > 0
+                  ? ((unsigned)c->nroles + d->per_row - 1) / d->per_row
+                  : 0;
     if (c->nroles > 0)
-        cols_w = (unsigned)c->nroles * (G_COL_W + G_COL_GAP) - G_COL_GAP;
+        cols_w = d->per_row * (G_COL_W + G_COL_GAP) - G_COL_GAP;
     d->w = cols_w + 2 * G_MARGIN;
-    if (d->w < G_MIN_W)
+    /* One row keeps a minimum width; a narrow picture is as narrow as its
+     * columns, so that it is drawn large on a small screen. */
+    if (d->rows <= 1 && d->w < G_MIN_W)
         d->w = G_MIN_W;
+    if (d->w < G_CUST_MIN_W + 2 * G_MARGIN)
+        d->w = G_CUST_MIN_W + 2 * G_MARGIN;
     d->cols_x = (d->w - cols_w) / 2;
     d->col_h = G_BOX_Y0 + slots * G_SLOT + (more ? G_MORE_H : 0);
     if (c->nroles > 0)
-        d->legend_y = G_COL_Y + d->col_h + G_LEGEND_GAP;
+        d->legend_y = col_y(d, c->nroles - 1) + d->col_h + G_LEGEND_GAP;
     else
         d->legend_y = G_CUST_Y + G_CUST_H + G_LEGEND_GAP;
     legend_place(d, x, row);
@@ -274,6 +300,27 @@ put_summary(const struct draw *d)
             rc = svgtext_out(b, d->c->roles[r].label, CHAIN_LABEL_COLS);
     }
     return rc;
+}
+
+/* The bus of the row starting at column i: from the trunk (the middle)
+ * or its first column to its last column or the trunk. */
+APP_MUST_USE static enum app_err
+draw_bus(const struct draw *d, size_t i)
+{
+    size_t last = i + d->per_row - 1;
+    unsigned mid = d->w / 2, lo, hi;
+
+    if (last >= d->c->nroles)
+        last = d->c->nroles - 1;
+    lo = col_x(d, i) + G_COL_W / 2;
+    hi = col_x(d, last) + G_COL_W / 2;
+    if (mid < lo)
+        lo = mid;
+    if (mid > hi)
+        hi = mid;
+    if (lo >= hi)
+        return APP_OK;
+    return buf_printf(d->out, "M%u %uH%u", lo, col_y(d, i) - G_BUS_UP, hi);
 }
 
 APP_MUST_USE static enum app_err
@@ -346,21 +393,18 @@ draw_head(const struct draw *d)
     if (rc != APP_OK || c->nroles == 0)
         return rc;
 
-    /* Connectors: customer down to a bus, bus down to every column. */
+    /* Connectors: customer down to the last row's bus, each row's bus
+     * across its columns, down to every column. */
     rc = buf_printf(b,
                     "<path class=\"links\" fill=\"none\" stroke=\"" C_LINE
                     "\" d=\"M%u %uV%u",
-                    mid, G_CUST_Y + G_CUST_H, G_BUS_Y);
-    if (rc == APP_OK && c->nroles > 1)
-        rc = buf_printf(b, "M%u %uH%u", d->cols_x + G_COL_W / 2, G_BUS_Y,
-                        d->cols_x +
-                            ((unsigned)c->nroles - 1) * (G_COL_W + G_COL_GAP) +
-                            G_COL_W / 2);
+                    mid, G_CUST_Y + G_CUST_H,
+                    col_y(d, c->nroles - 1) - G_BUS_UP);
+    for (i = 0; i < c->nroles && rc == APP_OK; i += d->per_row)
+        rc = draw_bus(d, i);
     for (i = 0; i < c->nroles && rc == APP_OK; i++)
-        rc = buf_printf(b, "M%u %uV%u",
-                        d->cols_x + (unsigned)i * (G_COL_W + G_COL_GAP) +
-                            G_COL_W / 2,
-                        G_BUS_Y, G_COL_Y);
+        rc = buf_printf(b, "M%u %uV%u", col_x(d, i) + G_COL_W / 2,
+                        col_y(d, i) - G_BUS_UP, col_y(d, i));
     if (rc == APP_OK)
         rc = buf_puts(b, "\"/>");
     return rc;
@@ -464,8 +508,8 @@ draw_column(const struct draw *d, unsigned col, size_t r)
                     "<rect x=\"1\" y=\"1\" width=\"%u\" height=\"%u\" "
                     "rx=\"5\" fill=\"%s\"/>",
                     role->required ? " required" : "", bad ? " uncovered" : "",
-                    d->cols_x + col * (G_COL_W + G_COL_GAP), G_COL_Y, G_COL_W,
-                    d->col_h, frame, G_COL_W - 2, G_HEAD_H - 1, head);
+                    col_x(d, col), col_y(d, col), G_COL_W, d->col_h, frame,
+                    G_COL_W - 2, G_HEAD_H - 1, head);
     if (rc == APP_OK && role->required)
         rc = buf_printf(b, "<circle cx=\"12\" cy=\"15\" r=\"4\" fill=\"%s\"/>",
                         bad ? C_BAD : C_REQ);
@@ -559,6 +603,13 @@ labels_check(const struct chain_labels *l)
 enum app_err
 chain_svg(const struct chain *c, const struct chain_labels *l, struct buf *out)
 {
+    return chain_svg_rows(c, l, 0, out);
+}
+
+enum app_err
+chain_svg_rows(const struct chain *c, const struct chain_labels *l,
+               unsigned per_row, struct buf *out)
+{
     struct draw d;
     size_t start, i;
     enum app_err rc;
@@ -575,7 +626,7 @@ chain_svg(const struct chain *c, const struct chain_labels *l, struct buf *out)
     d.l = l;
     d.out = out;
     d.window = chain_window(c);
-    layout(&d);
+    layout(&d, per_row);
 
     start = out->len;
     rc = draw_head(&d);

@@ -55,4 +55,12 @@ struct chain_labels {
 APP_MUST_USE enum app_err
 chain_svg(const struct chain *c, const struct chain_labels *l, struct buf *out);
 
+/* The same picture with at most per_row role columns side by side, the
+ * rest in further rows below (0: all in one row, as chain_svg()), and no
+ * minimum width: with 2 per row it is narrow enough that its text stays
+ * legible on a phone. */
+APP_MUST_USE enum app_err chain_svg_rows(const struct chain *c,
+                                         const struct chain_labels *l,
+                                         unsigned per_row, struct buf *out);
+
 #endif

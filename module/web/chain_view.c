@@ -54,6 +54,31 @@ labels_of(struct req *r, struct chain_labels *lab)
     lab->penetration = label(r, "chain.penetration");
 }
 
+/* The picture twice: every role in one row for a wide screen, two roles
+ * per row for a phone, where the one-row picture would shrink its text to
+ * a few pixels (the page's CSS shows one of them). */
+APP_MUST_USE static enum app_err
+add_pictures(struct req *r, cJSON *o, const struct chain *ch,
+             const struct chain_labels *lab)
+{
+    static const struct {
+        const char *key;
+        unsigned per_row;
+    } pics[] = { { "svg", 0 }, { "svg_narrow", 2 } };
+    struct buf svg;
+    enum app_err rc;
+    size_t i;
+
+    for (i = 0; i < sizeof(pics) / sizeof(pics[0]); i++) {
+        buf_init(&svg, r->a, 256 * 1024);
+        rc = chain_svg_rows(ch, lab, pics[i].per_row, &svg);
+        if (rc != APP_OK)
+            return rc;
+        view_add_str(o, pics[i].key, svg.p != NULL ? svg.p : "");
+    }
+    return APP_OK;
+}
+
 enum app_err
 chain_model(struct req *r, const struct ruledesc *rd, const struct customer *c,
             cJSON *m)
@@ -64,7 +89,6 @@ chain_model(struct req *r, const struct ruledesc *rd, const struct customer *c,
     struct chain_labels lab;
     struct chain_cover cover;
     struct chain ch;
-    struct buf svg;
     cJSON *o, *people;
     size_t n = 0, nroles, i;
     int window = ruledesc_health(rd, "chain_recent_days", CHAIN_WINDOW_DAYS);
@@ -130,11 +154,9 @@ chain_model(struct req *r, const struct ruledesc *rd, const struct customer *c,
     rc = chain_penetration(&ch, &cover, NULL, 0);
     if (rc != APP_OK)
         return rc;
-    buf_init(&svg, r->a, 256 * 1024);
-    rc = chain_svg(&ch, &lab, &svg);
+    rc = add_pictures(r, o, &ch, &lab);
     if (rc != APP_OK)
         return rc;
-    view_add_str(o, "svg", svg.p != NULL ? svg.p : "");
     cJSON_AddNumberToObject(o, "percent", cover.percent);
     cJSON_AddNumberToObject(o, "covered", (double)cover.covered);
     cJSON_AddNumberToObject(o, "required", (double)cover.required);

@@ -73,11 +73,12 @@ def test_phone_layout_details(stack, browser, world):
     assert header <= 100, header
     cells = browser.execute_script("""
         const row = document.querySelector('table.customers tbody tr');
-        return [...row.querySelectorAll('td[data-label]')].map(td => {
-          const r = td.getBoundingClientRect();
-          return [td.dataset.label, r.left, r.right, r.height,
-                  getComputedStyle(td).display];
-        });""")
+        return [...row.querySelectorAll('td[data-label]')]
+          .filter(td => td.textContent.trim() !== '').map(td => {
+            const r = td.getBoundingClientRect();
+            return [td.dataset.label, r.left, r.right, r.height,
+                    getComputedStyle(td).display];
+          });""")
     assert len(cells) >= 8, cells
     for label, left, right, height, display in cells:
         assert display == "block", (label, display)
@@ -88,13 +89,20 @@ def test_phone_layout_details(stack, browser, world):
         "return parseFloat(getComputedStyle(document.documentElement)"
         ".scrollPaddingTop)")
     assert pad >= header, (pad, header)
-    # The chain: one SVG unit per CSS pixel (12-unit text stays 12 px),
-    # scrolled inside its box rather than shrunk.
+    # The chain: the picture shown on a phone has every role, fits the
+    # screen without scrolling, and is drawn at 0.9 CSS pixels per unit or
+    # more (12-unit text at least 10.8 px).
     measure(browser, stack.url(f"/customers/{world.customer}"))
-    w, vb = browser.execute_script("""
-        const s = document.querySelector('.chain-picture svg');
-        return [s.getBoundingClientRect().width, s.viewBox.baseVal.width];""")
-    assert abs(w - vb) < 1, (w, vb)
+    shown = browser.execute_script("""
+        const all = [...document.querySelectorAll('.chain-picture svg')];
+        return all.filter(s => s.getBoundingClientRect().width > 0).map(s => {
+          const r = s.getBoundingClientRect();
+          return [r.right, r.width / s.viewBox.baseVal.width,
+                  s.querySelectorAll('g.role').length];
+        }).concat([[0, 0, all[0].querySelectorAll('g.role').length]]);""")
+    assert len(shown) == 2, shown  # one picture shown, then the wide one
+    (right, scale, roles), (_, _, all_roles) = shown
+    assert right <= WIDTH and scale >= 0.9 and roles == all_roles > 0, shown
     # Contact names are not broken character by character.
     name_w = browser.execute_script(
         "return document.querySelector('td.contact-name')"

@@ -1136,6 +1136,98 @@ test_svg_deterministic(void **state)
     buf_free(&b);
 }
 
+/* The decimal number at *p (the picture's are small), moving *p past it. */
+static unsigned
+number_at(const char **p)
+{
+    unsigned v = 0;
+
+    while (**p >= '0' && **p <= '9') {
+        v = v * 10 + (unsigned)(**p - '0');
+        (*p)++;
+    }
+    return v;
+}
+
+/* Where each role column stands: its translate(x y), in drawing order. */
+static size_t
+role_places(const char *svg, unsigned xs[], unsigned ys[], size_t max)
+{
+    const char *p = svg;
+    size_t n = 0;
+
+    while ((p = strstr(p, "<g class=\"role")) != NULL && n < max) {
+        p = strstr(p, "translate(");
+        if (p == NULL)
+            fail_msg("a role column without translate(x y)");
+        p += strlen("translate(");
+        xs[n] = number_at(&p);
+        if (*p++ != ' ')
+            fail_msg("translate(x y) without y");
+        ys[n] = number_at(&p);
+        if (*p != ')')
+            fail_msg("translate(x y) not closed");
+        n++;
+    }
+    return n;
+}
+
+static size_t
+distinct(const unsigned v[], size_t n)
+{
+    size_t i, j, d = 0;
+
+    for (i = 0; i < n; i++) {
+        for (j = 0; j < i && v[j] != v[i]; j++)
+            ;
+        d += j == i;
+    }
+    return d;
+}
+
+/* Two roles a row (the phone's picture): every role and contact drawn,
+ * columns in two places across and three rows down, a viewBox as narrow as
+ * two columns; 0 or as many as the roles is chain_svg()'s one row. */
+static void
+test_svg_rows(void **state)
+{
+    struct chain c = chain_of(ROWS5, KS(k_mixed));
+    struct buf one = render("one row", &c, &labels_en), b;
+    unsigned xs[16], ys[16];
+    const char *vb;
+    unsigned per_row[] = { 0, 5, 9 };
+    size_t i, n;
+
+    (void)state;
+    for (i = 0; i < sizeof(per_row) / sizeof(per_row[0]); i++) {
+        buf_init(&b, NULL, BIG);
+        assert_int_equal(chain_svg_rows(&c, &labels_en, per_row[i], &b),
+                         APP_OK);
+        assert_int_equal(b.len, one.len);
+        assert_memory_equal(b.p, one.p, one.len);
+        buf_free(&b);
+    }
+    buf_init(&b, NULL, BIG);
+    assert_int_equal(chain_svg_rows(&c, &labels_en, 2, &b), APP_OK);
+    check_svg("two a row", &b);
+    vb = strstr(b.p, "viewBox=\"0 0 ");
+    assert_non_null(vb);
+    vb += strlen("viewBox=\"0 0 ");
+    assert_int_equal(number_at(&vb), 2 * 150 + 10 + 2 * 12);
+    n = role_places(b.p, xs, ys, 16);
+    assert_int_equal(n, 5);
+    assert_int_equal(distinct(xs, n), 2);
+    assert_int_equal(distinct(ys, n), 3);
+    for (i = 0; i < NROWS(k_mixed); i++) {
+        char id[32];
+
+        snprintf(id, sizeof(id), "data-id=\"%lld\"", (long long)k_mixed[i].id);
+        assert_non_null(strstr(b.p, id));
+    }
+    buf_free(&b);
+    buf_free(&one);
+}
+
 /* The checker itself must catch what it is there for. */
 static void
 test_checker(void **state)
@@ -1190,6 +1282,7 @@ main(void)
         cmocka_unit_test(test_svg_exact_max),
         cmocka_unit_test(test_svg_enomem),
         cmocka_unit_test(test_svg_deterministic),
+        cmocka_unit_test(test_svg_rows),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -21,7 +21,8 @@ import os
 import re
 import sys
 
-SERVICES = {"base", "db", "sandbox", "net", "identity", "rules", "sales"}
+SERVICES = {"base", "db", "sandbox", "net", "identity", "rules", "sales",
+            "work"}
 # folder -> the folders its files may include (besides their own)
 ALLOWED = {
     "base": set(),
@@ -32,6 +33,7 @@ ALLOWED = {
     "identity": {"base", "db"},
     "rules": {"base", "db", "sandbox", "identity"},
     "sales": {"base", "db", "sandbox", "identity", "rules"},
+    "work": {"base", "db", "sandbox", "net", "identity", "rules", "sales"},
     "web": SERVICES | {"http"},
     "web/handlers": SERVICES | {"http", "web"},
     "server": SERVICES | {"http", "web"},

@@ -64,6 +64,19 @@ tz_parse_utc(const char *s)
     return timegm(&tm);
 }
 
+char *
+tz_utc_text(time_t t, char *out, size_t n)
+{
+    struct tm tm;
+
+    if (n == 0)
+        return out;
+    out[0] = '\0';
+    if (gmtime_r(&t, &tm) != NULL)
+        strftime(out, n, "%Y-%m-%d %H:%M:%S", &tm);
+    return out;
+}
+
 void
 tz_local(const char *tz, time_t t, struct tm *tm)
 {

@@ -28,6 +28,10 @@ char *tz_format(const char *tz, const char *utc, char *out, size_t n);
  * malformed. */
 time_t tz_parse_utc(const char *s);
 
+/* t as UTC "YYYY-MM-DD HH:MM:SS" into out[n >= 20] (how the database
+ * stores times).  Returns out. */
+char *tz_utc_text(time_t t, char *out, size_t n);
+
 /* Set *tm to the local time of t in tz. */
 void tz_local(const char *tz, time_t t, struct tm *tm);
 

@@ -1,4 +1,4 @@
--- 007_jobs_tasks.sql -- the scheduler's jobs and their runs, and tasks.
+-- 009_jobs_tasks.sql -- the scheduler's jobs and their runs, and tasks.
 --
 -- A job is due at next_at (UTC), the slot it runs for.  A scheduler claims
 -- due jobs in a transaction (SELECT ... FOR UPDATE SKIP LOCKED) and holds

@@ -36,6 +36,7 @@ static int run_token(struct conf *c, const char *p, int argc, char **argv);
 static int run_routes(struct conf *c, const char *p, int argc, char **argv);
 static int run_rules(struct conf *c, const char *p, int argc, char **argv);
 static int run_files(struct conf *c, const char *p, int argc, char **argv);
+static int run_jobs(struct conf *c, const char *p, int argc, char **argv);
 
 static const struct command commands[] = {
     { "serve", "run the FastCGI server (master and workers)",
@@ -149,6 +150,19 @@ static const struct command commands[] = {
       "                    belong to an upload still in progress (default\n"
       "                    3600)\n",
       run_files },
+    { "jobs", "schedule jobs and run the scheduler once",
+      "usage: proofline jobs run [--now TIME] [--owner NAME]\n"
+      "       proofline jobs add --tenant T --kind task --key K --payload "
+      "JSON\n"
+      "                          [--spec S] [--tz ZONE] [--first TIME]\n"
+      "\n"
+      "run: one pass of the scheduler: claim the due jobs (each runs once,\n"
+      "whichever scheduler claims it), run them, record the runs, until\n"
+      "none is due.  TIME is UTC \"YYYY-MM-DD HH:MM:SS\" (default: now).\n"
+      "add: schedule a job; --spec repeats it (\"weekdays 16:00\", \"1h\")\n"
+      "in --tz; kind task makes a task from the payload {title, body,\n"
+      "kind, priority, assignee (login) or role, due_hours}.\n",
+      run_jobs },
     { "routes", "print the route table as JSON",
       "usage: proofline routes\n"
       "\n"
@@ -338,6 +352,13 @@ run_files(struct conf *c, const char *p, int argc, char **argv)
 {
     (void)p;
     return cmd_files(c, argc, argv);
+}
+
+static int
+run_jobs(struct conf *c, const char *p, int argc, char **argv)
+{
+    (void)p;
+    return cmd_jobs(c, argc, argv);
 }
 
 static int

@@ -134,10 +134,10 @@ jobs_claim(struct db *db, struct arena *a, time_t now, const char *owner,
         max = JOBS_CLAIM_MAX;
     while (db_tx_next(db, &tx, &rc)) {
         *n = 0;
-        rc = db_query(db, a, SQL_DUE,
-                      DB_ARGS(DB_CSTR(now_s), DB_CSTR(now_s),
-                              DB_I64((int64_t)max)),
-                      max, &res);
+        rc = db_query(
+            db, a, SQL_DUE,
+            DB_ARGS(DB_CSTR(now_s), DB_CSTR(now_s), DB_I64((int64_t)max)), max,
+            &res);
         if (rc == APP_OK && res.nrows > 0) {
             *out = arena_calloc(a, res.nrows, sizeof(**out));
             rc = *out != NULL ? lease(db, a, now, owner, &res, *out)
@@ -178,14 +178,12 @@ jobs_finish(struct db *db, const struct job *j, time_t now, const char *owner,
     tz_utc_text(now + JOBS_RETRY_S, retry, sizeof(retry));
     while (db_tx_next(db, &tx, &rc)) {
         rc = ok ? db_exec(db, SQL_DONE,
-                          DB_ARGS(DB_CSTR(next_s), DB_I64(next > 0),
-                                  DB_I64(ms), DB_I64(j->id), DB_CSTR(owner),
-                                  DB_CSTR(slot)),
+                          DB_ARGS(DB_CSTR(next_s), DB_I64(next > 0), DB_I64(ms),
+                                  DB_I64(j->id), DB_CSTR(owner), DB_CSTR(slot)),
                           &affected, NULL)
                 : db_exec(db, SQL_RETRY,
                           DB_ARGS(DB_CSTR(retry), DB_CSTR(error), DB_I64(ms),
-                                  DB_I64(j->id), DB_CSTR(owner),
-                                  DB_CSTR(slot)),
+                                  DB_I64(j->id), DB_CSTR(owner), DB_CSTR(slot)),
                           &affected, NULL);
         if (rc == APP_OK)
             rc = db_exec(db, SQL_RUN_END,
@@ -210,8 +208,7 @@ jobs_effect_key(struct arena *a, const struct job *j)
 }
 
 enum app_err
-jobs_list(struct db *db, struct arena *a, int64_t tenant_id,
-          struct db_res *out)
+jobs_list(struct db *db, struct arena *a, int64_t tenant_id, struct db_res *out)
 {
     return db_query(db, a, SQL_LIST, DB_ARGS(DB_I64(tenant_id)), 500, out);
 }
@@ -220,8 +217,8 @@ enum app_err
 jobs_runs(struct db *db, struct arena *a, int64_t tenant_id, int64_t job_id,
           size_t max, struct db_res *out)
 {
-    return db_query(db, a, SQL_RUNS,
-                    DB_ARGS(DB_I64(tenant_id), DB_I64(job_id),
-                            DB_I64((int64_t)max)),
-                    max, out);
+    return db_query(
+        db, a, SQL_RUNS,
+        DB_ARGS(DB_I64(tenant_id), DB_I64(job_id), DB_I64((int64_t)max)), max,
+        out);
 }

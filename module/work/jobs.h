@@ -24,9 +24,9 @@
 #include "base/err.h"
 #include "db/db.h"
 
-#define JOBS_LEASE_S 300     /* how long a claimed job is its scheduler's */
-#define JOBS_RETRY_S 60      /* a failed run is tried again after this */
-#define JOBS_CLAIM_MAX 100   /* jobs per claim */
+#define JOBS_LEASE_S 300   /* how long a claimed job is its scheduler's */
+#define JOBS_RETRY_S 60    /* a failed run is tried again after this */
+#define JOBS_CLAIM_MAX 100 /* jobs per claim */
 #define JOBS_OWNER_MAX 100
 
 struct job {

@@ -46,15 +46,18 @@ const char *const task_statuses[] = { "open", "done", "cancelled", NULL };
     "COALESCE(t.rule_version, 0), t.version, "                                 \
     "(t.status = 'open' AND t.due_at < ?) "                                    \
     "FROM tasks t "                                                            \
-    "LEFT JOIN users ua ON ua.id = t.assignee_id AND ua.tenant_id = t.tenant_id " \
+    "LEFT JOIN users ua ON ua.id = t.assignee_id AND ua.tenant_id = "          \
+    "t.tenant_id "                                                             \
     "LEFT JOIN users um ON um.id = t.team_id AND um.tenant_id = t.tenant_id "  \
-    "LEFT JOIN users uc ON uc.id = t.closed_by AND uc.tenant_id = t.tenant_id " \
-    "LEFT JOIN users ub ON ub.id = t.created_by AND ub.tenant_id = t.tenant_id " \
+    "LEFT JOIN users uc ON uc.id = t.closed_by AND uc.tenant_id = "            \
+    "t.tenant_id "                                                             \
+    "LEFT JOIN users ub ON ub.id = t.created_by AND ub.tenant_id = "           \
+    "t.tenant_id "                                                             \
     "LEFT JOIN customers c ON t.object_kind = 'customer' AND "                 \
     "c.id = t.object_id AND c.tenant_id = t.tenant_id "
 
-static const char SQL_LIST[] =
-    COLUMNS "WHERE t.tenant_id = ? AND " SCOPE
+static const char SQL_LIST[] = COLUMNS
+    "WHERE t.tenant_id = ? AND " SCOPE
     " AND (? = 0 OR t.assignee_id = ? OR " FITS ") "
     "AND (? = 0 OR (t.assignee_id IN (SELECT descendant_id FROM user_tree "
     "WHERE tenant_id = ? AND ancestor_id = ?) AND t.assignee_id <> ?)) "
@@ -96,8 +99,8 @@ static const char SQL_COUNTS[] =
     "SELECT COALESCE(SUM(t.due_at < ?), 0), "
     "COALESCE(SUM(t.due_at >= ? AND t.due_at < ?), 0), "
     "COALESCE(SUM(t.due_at IS NULL OR t.due_at >= ?), 0) FROM tasks t "
-    "WHERE t.tenant_id = ? AND t.status = 'open' AND (t.assignee_id = ? OR "
-    FITS ")";
+    "WHERE t.tenant_id = ? AND t.status = 'open' AND (t.assignee_id = ? "
+    "OR " FITS ")";
 
 /* What the scope needs to know about the acting user. */
 struct me {
@@ -168,16 +171,25 @@ due_utc(struct ctx *cx, struct str s)
 }
 
 enum {
-    F_TITLE, F_BODY, F_KIND, F_PRIORITY, F_DUE, F_ASSIGNEE, F_ROLE, F_TEAM,
-    F_REGION, F_CUSTOMER, NF
+    F_TITLE,
+    F_BODY,
+    F_KIND,
+    F_PRIORITY,
+    F_DUE,
+    F_ASSIGNEE,
+    F_ROLE,
+    F_TEAM,
+    F_REGION,
+    F_CUSTOMER,
+    NF
 };
 
 /* The assignee: a user in the creator's scope (or the creator), or a
  * role (managers and admins) within a team in scope, a region or the
  * company. */
 static void
-check_assignee(struct ctx *cx, const struct field_val *v,
-               struct task_input *in, cJSON *errors)
+check_assignee(struct ctx *cx, const struct field_val *v, struct task_input *in,
+               cJSON *errors)
 {
     bool team_role = cx->user_id == 0 ||
                      (cx->role & (ROLE_ADMIN | ROLE_MANAGER | ROLE_SUPERVISOR));
@@ -307,10 +319,10 @@ tasks_create(struct ctx *cx, const struct task_input *in, int64_t *id,
         *created = false;
         rc = APP_OK;
         if (in->dedup_key != NULL) {
-            rc = db_query(cx->db, cx->a, SQL_BY_KEY,
-                          DB_ARGS(DB_I64(cx->tenant_id),
-                                  DB_CSTR(in->dedup_key)),
-                          1, &res);
+            rc =
+                db_query(cx->db, cx->a, SQL_BY_KEY,
+                         DB_ARGS(DB_I64(cx->tenant_id), DB_CSTR(in->dedup_key)),
+                         1, &res);
             if (rc == APP_OK && res.nrows == 1) {
                 *id = db_int(&res, 0, 0, 0);
                 continue; /* made before: nothing to do */
@@ -349,14 +361,13 @@ tasks_list(struct ctx *cx, const struct task_filter *f, size_t max,
         DB_ARGS(DB_CSTR(now), DB_I64(cx->tenant_id), DB_I64(me.all),
                 DB_I64(cx->tenant_id), DB_I64(me.root), DB_I64(cx->user_id),
                 DB_I64(cx->tenant_id), DB_I64(me.root), DB_CSTR(me.role),
-                DB_I64(cx->tenant_id), DB_I64(cx->user_id),
-                DB_CSTR(me.region), DB_I64(f->mine), DB_I64(cx->user_id),
-                DB_CSTR(me.role), DB_I64(cx->tenant_id), DB_I64(cx->user_id),
-                DB_CSTR(me.region), DB_I64(f->team), DB_I64(cx->tenant_id),
-                DB_I64(cx->user_id), DB_I64(cx->user_id), DB_CSTR(status),
-                DB_CSTR(status), DB_I64(f->overdue), DB_CSTR(now),
-                DB_CSTR(okind), DB_CSTR(okind), DB_I64(f->object_id),
-                DB_I64((int64_t)max)),
+                DB_I64(cx->tenant_id), DB_I64(cx->user_id), DB_CSTR(me.region),
+                DB_I64(f->mine), DB_I64(cx->user_id), DB_CSTR(me.role),
+                DB_I64(cx->tenant_id), DB_I64(cx->user_id), DB_CSTR(me.region),
+                DB_I64(f->team), DB_I64(cx->tenant_id), DB_I64(cx->user_id),
+                DB_I64(cx->user_id), DB_CSTR(status), DB_CSTR(status),
+                DB_I64(f->overdue), DB_CSTR(now), DB_CSTR(okind),
+                DB_CSTR(okind), DB_I64(f->object_id), DB_I64((int64_t)max)),
         max, out);
 }
 
@@ -367,14 +378,14 @@ tasks_get(struct ctx *cx, int64_t id, struct db_res *out)
     enum app_err rc = whoami(cx, &me);
 
     if (rc == APP_OK)
-        rc = db_query(
-            cx->db, cx->a, SQL_GET,
-            DB_ARGS(DB_CSTR(now_text(cx)), DB_I64(cx->tenant_id), DB_I64(id),
-                    DB_I64(me.all), DB_I64(cx->tenant_id), DB_I64(me.root),
-                    DB_I64(cx->user_id), DB_I64(cx->tenant_id),
-                    DB_I64(me.root), DB_CSTR(me.role), DB_I64(cx->tenant_id),
-                    DB_I64(cx->user_id), DB_CSTR(me.region)),
-            1, out);
+        rc = db_query(cx->db, cx->a, SQL_GET,
+                      DB_ARGS(DB_CSTR(now_text(cx)), DB_I64(cx->tenant_id),
+                              DB_I64(id), DB_I64(me.all), DB_I64(cx->tenant_id),
+                              DB_I64(me.root), DB_I64(cx->user_id),
+                              DB_I64(cx->tenant_id), DB_I64(me.root),
+                              DB_CSTR(me.role), DB_I64(cx->tenant_id),
+                              DB_I64(cx->user_id), DB_CSTR(me.region)),
+                      1, out);
     if (rc == APP_OK && out->nrows == 0)
         rc = APP_ENOTFOUND;
     return rc;
@@ -428,10 +439,10 @@ tasks_claim(struct ctx *cx, int64_t id)
         return APP_ECONFLICT;
     if (strcmp(db_text(&t, 0, TK_ROLE), role_name(cx->role)) != 0)
         return APP_EFORBIDDEN;
-    return change(cx, id, SQL_CLAIM,
-                  DB_ARGS(DB_I64(cx->user_id), DB_I64(cx->tenant_id),
-                          DB_I64(id)),
-                  "claimed", NULL);
+    return change(
+        cx, id, SQL_CLAIM,
+        DB_ARGS(DB_I64(cx->user_id), DB_I64(cx->tenant_id), DB_I64(id)),
+        "claimed", NULL);
 }
 
 enum app_err
@@ -451,8 +462,7 @@ enum app_err
 tasks_reopen(struct ctx *cx, int64_t id)
 {
     return change(cx, id, SQL_REOPEN,
-                  DB_ARGS(DB_I64(cx->tenant_id), DB_I64(id)), "reopened",
-                  NULL);
+                  DB_ARGS(DB_I64(cx->tenant_id), DB_I64(id)), "reopened", NULL);
 }
 
 enum app_err
@@ -472,15 +482,14 @@ tasks_counts(struct ctx *cx, int64_t *overdue, int64_t *today, int64_t *later)
     tz_local(cx->tenant_tz, time(NULL), &tm);
     tm.tm_mday++;
     tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-    end = arena_strdup(cx->a, tz_utc_text(tz_mktime(cx->tenant_tz, &tm), buf,
-                                          sizeof(buf)));
-    rc = db_query(cx->db, cx->a, SQL_COUNTS,
-                  DB_ARGS(DB_CSTR(now), DB_CSTR(now), DB_CSTR(end),
-                          DB_CSTR(end), DB_I64(cx->tenant_id),
-                          DB_I64(cx->user_id), DB_CSTR(me.role),
-                          DB_I64(cx->tenant_id), DB_I64(cx->user_id),
-                          DB_CSTR(me.region)),
-                  1, &res);
+    end = arena_strdup(
+        cx->a, tz_utc_text(tz_mktime(cx->tenant_tz, &tm), buf, sizeof(buf)));
+    rc = db_query(
+        cx->db, cx->a, SQL_COUNTS,
+        DB_ARGS(DB_CSTR(now), DB_CSTR(now), DB_CSTR(end), DB_CSTR(end),
+                DB_I64(cx->tenant_id), DB_I64(cx->user_id), DB_CSTR(me.role),
+                DB_I64(cx->tenant_id), DB_I64(cx->user_id), DB_CSTR(me.region)),
+        1, &res);
     if (rc == APP_OK && res.nrows == 1) {
         *overdue = db_int(&res, 0, 0, 0);
         *today = db_int(&res, 0, 1, 0);

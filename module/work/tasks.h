@@ -38,12 +38,12 @@ struct task_input {
     const char *kind;
     const char *title;
     const char *body;
-    int priority;         /* 1 high, 2 normal, 3 low */
-    const char *due_at;   /* UTC "YYYY-MM-DD HH:MM:SS", or NULL */
-    int64_t assignee_id;  /* or 0 with a role: */
+    int priority;        /* 1 high, 2 normal, 3 low */
+    const char *due_at;  /* UTC "YYYY-MM-DD HH:MM:SS", or NULL */
+    int64_t assignee_id; /* or 0 with a role: */
     const char *assignee_role;
-    int64_t team_id;      /* the role within this manager's team, */
-    const char *region;   /* or this region, or (neither) the company */
+    int64_t team_id;         /* the role within this manager's team, */
+    const char *region;      /* or this region, or (neither) the company */
     const char *object_kind; /* "customer" or NULL */
     int64_t object_id;
     const char *rule_script; /* a rule's task: its script and version */
@@ -61,25 +61,45 @@ APP_MUST_USE enum app_err tasks_check(struct ctx *cx, const struct kvlist *f,
 /* Create (one transaction: the task and its first history entry).  A
  * dedup_key already used gives its task's id and *created false. */
 APP_MUST_USE enum app_err tasks_create(struct ctx *cx,
-                                       const struct task_input *in,
-                                       int64_t *id, bool *created);
+                                       const struct task_input *in, int64_t *id,
+                                       bool *created);
 
 struct task_filter {
-    bool mine;         /* assigned to me or mine to claim */
-    bool team;         /* assigned within my team (managers) */
+    bool mine;          /* assigned to me or mine to claim */
+    bool team;          /* assigned within my team (managers) */
     const char *status; /* "open", "done", "cancelled" or NULL: any */
-    bool overdue;      /* open and due before now */
-    int64_t object_id; /* with object_kind: tasks about one object */
+    bool overdue;       /* open and due before now */
+    int64_t object_id;  /* with object_kind: tasks about one object */
     const char *object_kind;
 };
 
 /* Columns of a task row (tasks_list, tasks_get). */
 enum {
-    TK_ID, TK_KIND, TK_TITLE, TK_BODY, TK_PRIORITY, TK_DUE_AT, TK_STATUS,
-    TK_ASSIGNEE_ID, TK_ASSIGNEE_NAME, TK_ROLE, TK_TEAM_NAME, TK_REGION,
-    TK_OBJECT_KIND, TK_OBJECT_ID, TK_OBJECT_NAME, TK_CLOSED_AT,
-    TK_CLOSED_BY_NAME, TK_NOTE, TK_CREATED_AT, TK_CREATED_BY_NAME,
-    TK_RULE, TK_RULE_VERSION, TK_VERSION, TK_OVERDUE, TK_COUNT
+    TK_ID,
+    TK_KIND,
+    TK_TITLE,
+    TK_BODY,
+    TK_PRIORITY,
+    TK_DUE_AT,
+    TK_STATUS,
+    TK_ASSIGNEE_ID,
+    TK_ASSIGNEE_NAME,
+    TK_ROLE,
+    TK_TEAM_NAME,
+    TK_REGION,
+    TK_OBJECT_KIND,
+    TK_OBJECT_ID,
+    TK_OBJECT_NAME,
+    TK_CLOSED_AT,
+    TK_CLOSED_BY_NAME,
+    TK_NOTE,
+    TK_CREATED_AT,
+    TK_CREATED_BY_NAME,
+    TK_RULE,
+    TK_RULE_VERSION,
+    TK_VERSION,
+    TK_OVERDUE,
+    TK_COUNT
 };
 
 /* Tasks visible to cx's user matching f, open ones by due time (none

@@ -1,0 +1,22 @@
+/*
+ * job_kinds.h -- what a scheduled job does, by its kind.
+ *
+ * Today one kind: "task", which makes a task at its time (a reminder, a
+ * spot check) from its payload: {"title", "body", "kind", "priority",
+ * "assignee" (a login) or "role" (+ "region"), "due_hours"}.  Its task
+ * carries the job and the slot as its key, so running a slot twice makes
+ * one task.  Reminders from the rules and alerts join here.
+ */
+#ifndef PROOFLINE_JOB_KINDS_H
+#define PROOFLINE_JOB_KINDS_H
+
+#include "base/err.h"
+#include "db/ctx.h"
+#include "work/jobs.h"
+
+/* Run one claimed job with cx (its company, acting as the system).
+ * APP_OK, or the failure with *error saying why (for the job's record). */
+APP_MUST_USE enum app_err job_run(struct ctx *cx, const struct job *j,
+                                  const char **error);
+
+#endif

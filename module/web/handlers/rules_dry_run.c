@@ -58,6 +58,16 @@ dry_one(struct req *r, const struct rule_set *set, const char *fn,
     sbx_free(s);
 }
 
+/* Equal values, whatever the order of their fields (two Lua states may
+ * list a table's keys in different orders). */
+static bool
+same(const cJSON *a, const cJSON *b)
+{
+    if (a == NULL || b == NULL)
+        return a == b;
+    return cJSON_Compare(a, b, true);
+}
+
 /* A value as one line for the comparison table ("—" when absent). */
 static const char *
 compact(struct req *r, const cJSON *v)
@@ -95,7 +105,7 @@ compare(struct req *r, const cJSON *a, const cJSON *b)
         view_add_str(row, "field", http_t(r, "rules.dry_value"));
         view_add_str(row, "published", pa);
         view_add_str(row, "draft", pb);
-        cJSON_AddBoolToObject(row, "differs", strcmp(pa, pb) != 0);
+        cJSON_AddBoolToObject(row, "differs", !same(a, b));
         return rows;
     }
     for (side = 0; side < 2; side++) {
@@ -118,7 +128,7 @@ compare(struct req *r, const cJSON *a, const cJSON *b)
             view_add_str(row, "field", x->string);
             view_add_str(row, "published", pa);
             view_add_str(row, "draft", pb);
-            cJSON_AddBoolToObject(row, "differs", strcmp(pa, pb) != 0);
+            cJSON_AddBoolToObject(row, "differs", !same(va, vb));
         }
     }
     return rows;

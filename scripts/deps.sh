@@ -45,6 +45,7 @@ chromium-driver      /usr/bin/chromedriver
 fonts-wqy-microhei   /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 wrk                  /usr/bin/wrk
 curl                 /usr/bin/curl
+ca-certificates      /etc/ssl/certs/ca-certificates.crt
 '
 
 case "$want" in

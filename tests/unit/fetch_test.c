@@ -195,10 +195,10 @@ test_refused_before_connecting(void **state)
 static void
 test_name_resolving_inside(void **state)
 {
-    struct arena *a = arena_new(64 * 1024, 1 << 20);
     struct fetch_policy p = { NULL, 0, 1000, 0 };
     struct addrinfo *ai = NULL, hints;
     struct fetch_result r;
+    struct arena *a;
     int before = connections();
 
     (void)state;
@@ -209,6 +209,7 @@ test_name_resolving_inside(void **state)
         return;
     }
     freeaddrinfo(ai);
+    a = arena_new(64 * 1024, 1 << 20);
     r = get(a, &p, "http://localhost:%d/");
     assert_int_equal(r.err, FETCH_REFUSED);
     assert_non_null(strstr(r.detail, "loopback"));

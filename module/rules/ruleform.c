@@ -250,8 +250,19 @@ ruleform_set_list(struct arena *a, struct str s, const char *entry,
     size_t open, close, lo, hi, k, had;
 
     if (!ruleform_list(a, s, entry, entry_is_key, field, found, &had) ||
-        !entry_span(s, entry, entry_is_key, &open, &close))
+        !entry_span(s, entry, entry_is_key, &open, &close) ||
+        n > RULEFORM_LIST_MAX)
         return NULL;
+    /* Items are keys: nothing that could end the Lua string. */
+    for (k = 0; k < n; k++) {
+        size_t i;
+
+        for (i = 0; items[k][i] != '\0'; i++)
+            if (!ident_char(items[k][i]))
+                return NULL;
+        if (i == 0)
+            return NULL;
+    }
     for (k = 0; k < n; k++)
         text =
             arena_printf(a, "%s%s\"%s\"", text, k > 0 ? ", " : " ", items[k]);

@@ -108,6 +108,12 @@ test_lists(void **state)
         ruleform_list(a, str_c("{ key = \"x\", requires = { \"a\" .. b } }"),
                       "x", true, "requires", items, &n));
     assert_null(ruleform_set_list(a, s, "unknown", true, "requires", two, 1));
+    {
+        const char *evil[] = { "a\" } os.exit() --" };
+
+        assert_null(ruleform_set_list(a, s, "intent", true, "requires", evil,
+                                      1));
+    }
     arena_free(a);
 }
 

@@ -292,7 +292,7 @@ apply_lists(struct req *r, const struct ruledesc *rd, struct str *script,
 
             if (!str_eq(x->key, shown->val))
                 continue;
-            if (!cJSON_HasObjectItem(opts, x->val.p)) {
+            if (cJSON_GetObjectItemCaseSensitive(opts, x->val.p) == NULL) {
                 cJSON_AddStringToObject(errors, shown->val.p,
                                         "rules_form.bad_item");
                 return;

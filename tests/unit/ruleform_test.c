@@ -111,8 +111,8 @@ test_lists(void **state)
     {
         const char *evil[] = { "a\" } os.exit() --" };
 
-        assert_null(ruleform_set_list(a, s, "intent", true, "requires", evil,
-                                      1));
+        assert_null(
+            ruleform_set_list(a, s, "intent", true, "requires", evil, 1));
     }
     arena_free(a);
 }

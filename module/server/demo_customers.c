@@ -27,6 +27,7 @@
 
 #include "base/buf.h"
 #include "base/log.h"
+#include "base/tz.h"
 #include "identity/role.h"
 #include "sales/contacts.h"
 #include "sales/customer_input.h"
@@ -215,12 +216,9 @@ put(struct gen *g, int t, const struct db_val *v, size_t n)
 static const char *
 ts(struct gen *g, time_t t)
 {
-    struct tm tm;
     char buf[32];
 
-    gmtime_r(&t, &tm);
-    strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
-    return arena_strdup(g->a, buf);
+    return arena_strdup(g->a, tz_utc_text(t, buf, sizeof(buf)));
 }
 
 static const char *

@@ -45,9 +45,7 @@ day_bound(struct req *r, const struct field_val *v, int add_days)
     t = tz_mktime(r->auth->tenant_tz, &tm);
     if (t < 0)
         return "";
-    gmtime_r(&t, &tm);
-    strftime(out, sizeof(out), "%Y-%m-%d %H:%M:%S", &tm);
-    return arena_strdup(r->a, out);
+    return arena_strdup(r->a, tz_utc_text(t, out, sizeof(out)));
 }
 
 static bool

@@ -1032,13 +1032,14 @@ merged(const struct import_row *row, enum ifield f, struct str checked,
  * the cells the file fills replace the customer's fields (name, stage and
  * owner stay: a stage moves through its gate, an owner by a transfer),
  * and its contact is added unless one of that name exists.  *matched is
- * false when no single customer in the user's scope has the name. */
+ * false when no single customer in the user's scope has the name.  have:
+ * room for CONTACTS_MAX contacts, the caller's, reused row after row. */
 APP_MUST_USE static enum app_err
-update_row(struct req *r, const struct import_row *row, bool *matched)
+update_row(struct req *r, const struct import_row *row, struct contact *have,
+           bool *matched)
 {
     struct customer c;
     struct customer_input in;
-    struct contact *have;
     size_t i, n = 0;
     int64_t id = 0, kid = 0;
     bool elsewhere = false;
@@ -1062,9 +1063,6 @@ update_row(struct req *r, const struct import_row *row, bool *matched)
     rc = customers_update(&r->cx, id, c.version, &in);
     if (rc != APP_OK || !row->has_contact)
         return rc;
-    have = arena_calloc(r->a, CONTACTS_MAX, sizeof(*have));
-    if (have == NULL)
-        return APP_ENOMEM;
     rc = contacts_list(&r->cx, id, have, CONTACTS_MAX, &n);
     for (i = 0; rc == APP_OK && i < n; i++) {
         if (str_eq(str_c(have[i].name), row->ci.name))
@@ -1090,6 +1088,7 @@ commit_rows(struct req *r, const struct ruledesc *rd, struct parsed *p,
             struct commit_count *n)
 {
     static const char *const dup_names[] = { "skip", "create", "update" };
+    struct contact *have = NULL; /* update_row's room, made once */
     bool open = false;
     size_t i;
     cJSON *d;
@@ -1108,7 +1107,10 @@ commit_rows(struct req *r, const struct ruledesc *rd, struct parsed *p,
         if (!p->rows[i].ok || (dup == DUP_SKIP && p->rows[i].duplicate))
             continue;
         if (dup == DUP_UPDATE && p->rows[i].duplicate) {
-            rc = update_row(r, &p->rows[i], &matched);
+            if (have == NULL && (have = arena_calloc(r->a, CONTACTS_MAX,
+                                                     sizeof(*have))) == NULL)
+                return APP_ENOMEM;
+            rc = update_row(r, &p->rows[i], have, &matched);
             n->updated += matched ? 1 : 0;
             n->unmatched += matched ? 0 : 1;
             continue;

@@ -156,6 +156,23 @@ static const struct conf_key keys[] = {
     KINT(rules_check_ms, "500", 10, 60000,
          "how often a worker checks for a newly published rule version, "
          "ms"),
+    KBOOL(scheduler, "1",
+          "run the scheduler (jobs, reminders, alerts, deliveries) as a "
+          "child of `proofline serve`; 0 when another host runs it"),
+    KINT(scheduler_interval, "5", 1, 3600,
+         "seconds between the scheduler's passes"),
+    KSTR(outbound_allow, "",
+         "addresses inside the network that webhooks, robots and "
+         "verifiers may reach, as CIDRs separated by commas (e.g. "
+         "10.1.2.3/32); everything private, loopback or link-local is "
+         "refused otherwise"),
+    KINT(delivery_attempts, "6", 1, 50,
+         "tries of a notification delivery before it is marked failed"),
+    KINT(delivery_backoff_s, "30", 1, 86400,
+         "seconds before the first retry of a delivery; doubled each "
+         "time, with +-20% jitter"),
+    KINT(delivery_backoff_max_s, "3600", 1, 604800,
+         "longest wait between two tries of a delivery"),
     KBOOL(cookie_secure, "1",
           "mark cookies Secure (and use the __Host- prefix); turn off only "
           "for plain-http local use"),

@@ -90,6 +90,13 @@ struct conf {
     long rules_pattern_steps;
     long rules_pattern_subject;
     long rules_check_ms;
+    /* scheduler and outbound */
+    bool scheduler;
+    long scheduler_interval;
+    char outbound_allow[CONF_STR_MAX];
+    long delivery_attempts;
+    long delivery_backoff_s;
+    long delivery_backoff_max_s;
     /* http */
     bool cookie_secure;
     char public_origin[256];

@@ -7,6 +7,7 @@
  * pass every few seconds.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,8 +22,9 @@
 #include "identity/role.h"
 #include "identity/tenants.h"
 #include "server/cli.h"
-#include "work/job_kinds.h"
+#include "rules/rules.h"
 #include "work/jobs.h"
+#include "work/scheduler.h"
 
 /* "YYYY-MM-DD HH:MM:SS" (UTC) or now. */
 static int
@@ -40,50 +42,6 @@ read_time(const char *s, time_t *t)
     return 0;
 }
 
-/* One pass: claim, run, finish, until nothing is due.  hold: seconds to
- * wait between running a job and recording it (tests of a scheduler that
- * dies there). */
-static int
-pass(struct conf *c, struct db *db, struct arena *a, time_t now,
-     const char *owner, unsigned hold, long *ran, long *failed)
-{
-    for (;;) {
-        struct job *jobs;
-        size_t n, i;
-
-        if (jobs_claim(db, a, now, owner, JOBS_CLAIM_MAX, &jobs, &n) !=
-            APP_OK) {
-            fprintf(stderr, "proofline: cannot claim jobs: %s\n", db_error(db));
-            return -1;
-        }
-        if (n == 0)
-            return 0;
-        for (i = 0; i < n; i++) {
-            struct ctx cx;
-            const char *error = "";
-            struct timespec t0, t1;
-            enum app_err rc;
-            unsigned ms;
-
-            clock_gettime(CLOCK_MONOTONIC, &t0);
-            ctx_init(&cx, a, db, c, NULL, jobs[i].tenant_id, 0, ROLE_ADMIN);
-            rc = job_run(&cx, &jobs[i], &error);
-            clock_gettime(CLOCK_MONOTONIC, &t1);
-            ms = (unsigned)((t1.tv_sec - t0.tv_sec) * 1000 +
-                            (t1.tv_nsec - t0.tv_nsec) / 1000000);
-            if (hold > 0)
-                sleep(hold);
-            if (jobs_finish(db, &jobs[i], now, owner, rc == APP_OK, error,
-                            ms) != APP_OK)
-                log_warn("jobs.finish_failed", "job=%lld",
-                         (long long)jobs[i].id);
-            (*ran)++;
-            *failed += rc == APP_OK ? 0 : 1;
-        }
-        arena_reset(a); /* the batch and its work are done */
-    }
-}
-
 static int
 jobs_run_cmd(struct conf *c, int argc, char **argv)
 {
@@ -93,11 +51,16 @@ jobs_run_cmd(struct conf *c, int argc, char **argv)
     const char *pos[1];
     char owner[JOBS_OWNER_MAX], host[64] = "host";
     int npos, rc = 1;
-    long ran = 0, failed = 0;
     int64_t hold = 0;
     time_t now;
     struct db *db;
     struct arena *a;
+    struct rules *rules = NULL;
+    struct scheduler_opts o;
+    struct scheduler_stats st;
+    char err[256] = "";
+    char *engine = NULL;
+    size_t engine_len = 0;
 
     if (cli_parse("jobs run", argc, argv, 2, opts, 3, pos, 0, &npos) != 0 ||
         read_time(cli_get(opts, 3, "now"), &now) != 0)
@@ -112,14 +75,31 @@ jobs_run_cmd(struct conf *c, int argc, char **argv)
                                                : "");
     if (owner[0] == '\0')
         snprintf(owner, sizeof(owner), "%.60s:%ld", host, (long)getpid());
+    if (rules_load_engine(c->lua_dir, &engine, &engine_len, err, sizeof(err)) !=
+        APP_OK) {
+        fprintf(stderr, "proofline: %s\n", err);
+        return 1;
+    }
+    rules = rules_new(c, (struct str){ engine, engine_len });
     db = cli_db_open(c, "jobs run");
     a = arena_new(256 * 1024, 256u << 20);
-    if (db != NULL && a != NULL &&
-        pass(c, db, a, now, owner, (unsigned)hold, &ran, &failed) == 0) {
-        printf("ran %ld jobs, %ld failed\n", ran, failed);
-        rc = failed > 0 ? 1 : 0;
+    memset(&o, 0, sizeof(o));
+    memset(&st, 0, sizeof(st));
+    o.now = now;
+    o.owner = owner;
+    o.hold_s = (unsigned)hold;
+    if (db != NULL && a != NULL && rules != NULL &&
+        scheduler_pass(c, db, rules, a, &o, &st) == APP_OK) {
+        printf("ran %ld jobs, %ld failed; delivered %ld, %ld to retry, "
+               "%ld failed\n",
+               st.ran, st.failed, st.delivered, st.retried, st.dead);
+        rc = st.failed > 0 ? 1 : 0;
+    } else if (db != NULL) {
+        fprintf(stderr, "proofline: scheduler pass failed: %s\n", db_error(db));
     }
     arena_free(a);
+    rules_free(rules);
+    free(engine);
     db_free(db);
     return rc;
 }

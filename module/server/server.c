@@ -21,6 +21,7 @@
 
 #include "base/log.h"
 #include "base/num.h"
+#include "server/scheduler_proc.h"
 #include "server/worker.h"
 
 #define TICK_MS 100
@@ -221,21 +222,43 @@ server_listen(const struct conf *c, char *created, size_t createdlen, char *err,
     return fd;
 }
 
+/* Children alive: workers (and the scheduler with sched), of the
+ * current generation only or of any. */
 static unsigned
-count_workers(const struct master *m, bool current_only)
+count_children(const struct master *m, bool current_only, bool sched)
 {
     unsigned i, n = 0;
 
     for (i = 0; i < SERVER_MAX_SLOTS; i++) {
-        if (m->slots[i].pid != 0 &&
+        if (m->slots[i].pid != 0 && (sched || !m->slots[i].scheduler) &&
             (!current_only || m->slots[i].generation == m->generation))
             n++;
     }
     return n;
 }
 
+static unsigned
+count_workers(const struct master *m, bool current_only)
+{
+    return count_children(m, current_only, false);
+}
+
+/* Whether the current generation's scheduler is alive. */
+static bool
+has_scheduler(const struct master *m)
+{
+    unsigned i;
+
+    for (i = 0; i < SERVER_MAX_SLOTS; i++) {
+        if (m->slots[i].pid != 0 && m->slots[i].scheduler &&
+            m->slots[i].generation == m->generation)
+            return true;
+    }
+    return false;
+}
+
 static int
-spawn(struct master *m)
+spawn(struct master *m, bool sched)
 {
     unsigned i;
     pid_t pid, self = getpid();
@@ -251,6 +274,7 @@ spawn(struct master *m)
         return -1;
     memset(s, 0, sizeof(*s));
     s->generation = m->generation;
+    s->scheduler = sched ? 1 : 0;
     pid = fork();
     if (pid < 0) {
         log_error("worker.fork_failed", "error=%s", log_q(strerror(errno)));
@@ -258,6 +282,10 @@ spawn(struct master *m)
     }
     if (pid == 0) {
         m->app->worker = i;
+        if (sched) {
+            close(m->listen_fd);
+            scheduler_proc_run(m->app, s, self);
+        }
         worker_run(m->app, m->listen_fd, s, self);
     }
     s->pid = pid;
@@ -274,10 +302,11 @@ spawn_missing(struct master *m)
 
     if (m->state != RUNNING)
         return;
-    while (count_workers(m, true) < want) {
+    while (count_workers(m, true) < want ||
+           (m->app->conf.scheduler && !has_scheduler(m))) {
         if (now < m->next_spawn_ms)
             return;
-        if (spawn(m) != 0)
+        if (spawn(m, count_workers(m, true) >= want) != 0)
             return;
         if (m->throttled) {
             /* One at a time while throttled. */
@@ -354,14 +383,14 @@ reap(struct master *m)
             bool busy = s->req_start_ms != 0;
 
             if (WIFSIGNALED(st))
-                log_error("worker.died",
+                log_error(s->scheduler ? "scheduler.died" : "worker.died",
                           "worker_pid=%ld signal=%d busy=%d route=%s "
                           "request=%s",
                           (long)pid, WTERMSIG(st), busy, busy ? s->route : "-",
                           busy ? s->rid : "-");
             else
-                log_error("worker.died", "worker_pid=%ld exit=%d", (long)pid,
-                          WEXITSTATUS(st));
+                log_error(s->scheduler ? "scheduler.died" : "worker.died",
+                          "worker_pid=%ld exit=%d", (long)pid, WEXITSTATUS(st));
             if (m->state == RUNNING && s->generation == m->generation)
                 record_crash(m);
         }
@@ -454,7 +483,7 @@ kill_overdue_old(struct master *m)
 {
     if (m->old_deadline == 0 || server_now_ms() < m->old_deadline)
         return;
-    if (count_workers(m, false) > count_workers(m, true)) {
+    if (count_children(m, false, true) > count_children(m, true, true)) {
         log_warn("reload.kill_old", "msg=\"old workers past drain_timeout\"");
         signal_workers(m, SIGKILL, true);
     }
@@ -541,7 +570,7 @@ server_run(struct app *app, const char *conf_path)
         watchdog(&m);
         kill_overdue_old(&m);
         if (m.state == STOPPING) {
-            if (count_workers(&m, false) == 0)
+            if (count_children(&m, false, true) == 0)
                 break;
             if (server_now_ms() > m.stop_deadline) {
                 log_warn("serve.kill", "msg=\"workers past drain_timeout\"");

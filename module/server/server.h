@@ -11,7 +11,11 @@
  *   - SIGHUP reloads configuration, templates and catalogs, starts a new
  *     generation of workers and lets the old ones finish their request;
  *   - SIGTERM/SIGINT/SIGQUIT drain: workers finish their request and exit;
- *     stragglers are killed after drain_timeout.
+ *     stragglers are killed after drain_timeout;
+ *   - with `scheduler` on, one more child runs the scheduler
+ *     (server/scheduler_proc.h): respawned, throttled, reloaded and
+ *     stopped like a worker, and watched while it runs a job, but not
+ *     counted as one.
  * Workers report in a shared-memory scoreboard (one slot each) when a
  * request starts and which route it is on.
  */
@@ -33,6 +37,7 @@ struct slot {
     uint32_t limit_s; /* this request's deadline in s; 0: request_timeout */
     char route[48];   /* route name of the current request */
     char rid[40];     /* request id of the current request */
+    int scheduler;    /* 1: the scheduler child, not a worker */
 };
 
 /* Run the master until it is told to stop.  conf_path is re-read on

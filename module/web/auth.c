@@ -24,7 +24,9 @@ static const char SQL_SESSION_LOAD[] =
     "TIMESTAMPDIFF(SECOND, s.last_seen_at, UTC_TIMESTAMP(3)), "
     "TIMESTAMPDIFF(SECOND, s.created_at, UTC_TIMESTAMP(3)), "
     "u.login, u.display_name, u.role, COALESCE(u.locale, ''), u.active, "
-    "u.mfa_enabled, t.slug, t.name, t.time_zone, u.password_temporary "
+    "u.mfa_enabled, t.slug, t.name, t.time_zone, u.password_temporary, "
+    "(SELECT COUNT(*) FROM notifications n WHERE n.tenant_id = s.tenant_id "
+    "AND n.user_id = s.user_id AND n.read_at IS NULL) "
     "FROM sessions s "
     "JOIN users u ON u.id = s.user_id AND u.tenant_id = s.tenant_id "
     "JOIN tenants t ON t.id = s.tenant_id WHERE s.id = ?";
@@ -137,6 +139,7 @@ load_session(struct req *r, const char *id)
     a->tenant_name = db_text(&res, 0, 13);
     a->tenant_tz = db_text(&res, 0, 14);
     a->password_temporary = db_int(&res, 0, 15, 0) != 0;
+    a->unread = db_int(&res, 0, 16, 0);
     snprintf(a->session_id, sizeof(a->session_id), "%s", id);
     auth_set(r, a);
     apply_lang(r, a->lang);

@@ -39,6 +39,7 @@ struct auth {
     const char *display_name;
     const char *lang;        /* the user's saved language, or NULL */
     bool password_temporary; /* a session whose password must change */
+    int64_t unread;          /* unread notifications */
     const char *csrf;        /* the session's CSRF token; NULL for API tokens */
     bool via_token;          /* authenticated by an API bearer token */
     int64_t token_id;

@@ -34,6 +34,9 @@
 #include "web/handlers/rules_admin.h"
 #include "web/handlers/rules_dry_run.h"
 #include "web/handlers/team.h"
+#include "web/handlers/task_pages.h"
+#include "web/handlers/inbox.h"
+#include "web/handlers/work_api.h"
 #include "http/router.h"
 
 #define PUB ROLES_PUBLIC
@@ -83,6 +86,27 @@ const struct route app_routes[] = {
     { HM_POST, "/account/tokens/{id:int}/revoke", account_token_revoke, ANY,
       POST_FORM, "account.token_revoke" },
 
+    /* tasks and notifications */
+    { HM_GET, "/tasks", tasks_index, ANY, RF_DB | RF_QUERY, "tasks.index" },
+    { HM_GET, "/tasks/new", tasks_new, ANY, RF_DB | RF_QUERY, "tasks.new" },
+    { HM_POST, "/tasks", tasks_create_page, ANY, POST_FORM, "tasks.create" },
+    { HM_GET, "/tasks/{id:int}", task_show, ANY, RF_DB | RF_QUERY,
+      "tasks.show" },
+    { HM_POST, "/tasks/{id:int}/claim", task_claim_page, ANY, POST_FORM,
+      "tasks.claim" },
+    { HM_POST, "/tasks/{id:int}/done", task_done_page, ANY, POST_FORM,
+      "tasks.done" },
+    { HM_POST, "/tasks/{id:int}/cancel", task_cancel_page, ANY, POST_FORM,
+      "tasks.cancel" },
+    { HM_POST, "/tasks/{id:int}/reopen", task_reopen_page, ANY, POST_FORM,
+      "tasks.reopen" },
+    { HM_GET, "/notifications", inbox_show, ANY, RF_DB | RF_QUERY,
+      "notifications.index" },
+    { HM_POST, "/notifications/read-all", inbox_read_all, ANY, POST_FORM,
+      "notifications.read_all" },
+    { HM_POST, "/notifications/{id:int}/read", inbox_read, ANY, POST_FORM,
+      "notifications.read" },
+
     /* the team */
     { HM_GET, "/team", team_show, TEAM, RF_DB, "team.show" },
 
@@ -116,6 +140,11 @@ const struct route app_routes[] = {
       POST_FORM, "admin.token_revoke" },
     { HM_GET, "/admin/audit", admin_audit, ADMIN, RF_DB | RF_QUERY,
       "admin.audit" },
+    { HM_GET, "/admin/deliveries", admin_deliveries, ADMIN, RF_DB | RF_QUERY,
+      "admin.deliveries" },
+    { HM_POST, "/admin/deliveries/{id:int}/retry", admin_delivery_retry, ADMIN,
+      POST_FORM, "admin.delivery_retry" },
+    { HM_GET, "/admin/jobs", admin_jobs, ADMIN, RF_DB, "admin.jobs" },
 
     /* the rule editor */
     { HM_GET, "/admin/rules", rules_admin_list, ADMIN, RF_DB | RF_QUERY,
@@ -233,6 +262,31 @@ const struct route app_routes[] = {
       RF_STATE | RF_JSON | RF_DB | RF_API, "api.contact_update" },
     { HM_GET, "/api/v1/customers/{id:int}/history", api_customer_history, ANY,
       RF_DB | RF_API, "api.customer_history" },
+
+    { HM_GET, "/api/v1/tasks", api_tasks, ANY, RF_DB | RF_API | RF_QUERY,
+      "api.tasks" },
+    { HM_POST, "/api/v1/tasks", api_task_create, ANY,
+      RF_STATE | RF_JSON | RF_DB | RF_API, "api.task_create" },
+    { HM_GET, "/api/v1/tasks/{id:int}", api_task, ANY, RF_DB | RF_API,
+      "api.task" },
+    { HM_POST, "/api/v1/tasks/{id:int}/claim", api_task_claim, ANY,
+      RF_STATE | RF_JSON | RF_DB | RF_API, "api.task_claim" },
+    { HM_POST, "/api/v1/tasks/{id:int}/done", api_task_done, ANY,
+      RF_STATE | RF_JSON | RF_DB | RF_API, "api.task_done" },
+    { HM_POST, "/api/v1/tasks/{id:int}/cancel", api_task_cancel, ANY,
+      RF_STATE | RF_JSON | RF_DB | RF_API, "api.task_cancel" },
+    { HM_POST, "/api/v1/tasks/{id:int}/reopen", api_task_reopen, ANY,
+      RF_STATE | RF_JSON | RF_DB | RF_API, "api.task_reopen" },
+    { HM_GET, "/api/v1/notifications", api_notifications, ANY,
+      RF_DB | RF_API | RF_QUERY, "api.notifications" },
+    { HM_POST, "/api/v1/notifications/read-all", api_notifications_read_all,
+      ANY, RF_STATE | RF_JSON | RF_DB | RF_API, "api.notifications_read_all" },
+    { HM_POST, "/api/v1/notifications/{id:int}/read", api_notification_read,
+      ANY, RF_STATE | RF_JSON | RF_DB | RF_API, "api.notification_read" },
+    { HM_GET, "/api/v1/deliveries", api_deliveries, ADMIN,
+      RF_DB | RF_API | RF_QUERY, "api.deliveries" },
+    { HM_POST, "/api/v1/deliveries/{id:int}/retry", api_delivery_retry, ADMIN,
+      RF_STATE | RF_JSON | RF_DB | RF_API, "api.delivery_retry" },
 
     /* health */
     { HM_GET, "/healthz", health_live, PUB, RF_NOLOG | RF_BARE, "health.live" },

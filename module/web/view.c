@@ -56,6 +56,13 @@ view_new(struct req *r)
              view_add_str(u, "name", r->auth->display_name) &&
              view_add_str(u, "tenant", r->auth->tenant_name) &&
              cJSON_AddBoolToObject(u, "full", full) != NULL &&
+             cJSON_AddBoolToObject(u, "has_unread", r->auth->unread > 0) !=
+                 NULL &&
+             view_add_str(u, "unread_text",
+                          r->auth->unread >= 100
+                              ? "99+"
+                              : arena_printf(r->a, "%lld",
+                                             (long long)r->auth->unread)) &&
              cJSON_AddBoolToObject(
                  u, "admin", full && (r->auth->role & ROLE_ADMIN)) != NULL &&
              cJSON_AddBoolToObject(

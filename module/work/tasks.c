@@ -14,6 +14,7 @@
 #include "identity/role.h"
 #include "identity/users.h"
 #include "sales/customers.h"
+#include "work/notify.h"
 
 const char *const task_kinds[] = { "todo",     "review",     "approval",
                                    "reminder", "spot_check", NULL };
@@ -101,6 +102,14 @@ static const char SQL_COUNTS[] =
     "COALESCE(SUM(t.due_at IS NULL OR t.due_at >= ?), 0) FROM tasks t "
     "WHERE t.tenant_id = ? AND t.status = 'open' AND (t.assignee_id = ? "
     "OR " FITS ")";
+
+/* Who a role task fits: active users of the role in the team (the
+ * manager's subtree), the region, or the company. */
+static const char SQL_FITTING[] =
+    "SELECT u.id FROM users u WHERE u.tenant_id = ? AND u.active = 1 AND "
+    "u.role = ? AND (? = 0 OR u.id IN (SELECT descendant_id FROM user_tree "
+    "WHERE tenant_id = ? AND ancestor_id = ?)) AND (? = '' OR u.region = ?) "
+    "ORDER BY u.id LIMIT ?";
 
 /* What the scope needs to know about the acting user. */
 struct me {
@@ -278,6 +287,47 @@ str_or_null(const char *s)
     return s != NULL && s[0] != '\0' ? DB_CSTR(s) : DB_NULL;
 }
 
+/* The people a new task is for hear of it, in its transaction: the
+ * assignee (unless they made it), or everyone the role fits (at most
+ * TASK_TELL_MAX). */
+APP_MUST_USE static enum app_err
+tell(struct ctx *cx, const struct task_input *in, int64_t id)
+{
+    struct notice n;
+    struct db_res r;
+    enum app_err rc = APP_OK;
+    size_t i;
+
+    memset(&n, 0, sizeof(n));
+    n.kind = strcmp(in->kind, "reminder") == 0 ? "reminder" : "task";
+    n.title = in->title;
+    n.body = in->body;
+    n.object_kind = "task";
+    n.object_id = id;
+    if (in->assignee_id > 0) {
+        r.nrows = in->assignee_id == cx->user_id ? 0 : 1;
+    } else {
+        rc = db_query(cx->db, cx->a, SQL_FITTING,
+                      DB_ARGS(DB_I64(cx->tenant_id), DB_CSTR(in->assignee_role),
+                              DB_I64(in->team_id), DB_I64(cx->tenant_id),
+                              DB_I64(in->team_id),
+                              DB_CSTR(in->region != NULL ? in->region : ""),
+                              DB_CSTR(in->region != NULL ? in->region : ""),
+                              DB_I64(TASK_TELL_MAX)),
+                      TASK_TELL_MAX, &r);
+    }
+    for (i = 0; rc == APP_OK && i < r.nrows; i++) {
+        int64_t nid;
+        bool created;
+
+        n.user_id = in->assignee_id > 0 ? in->assignee_id : db_int(&r, i, 0, 0);
+        n.dedup_key = arena_printf(cx->a, "task:%lld:%lld", (long long)id,
+                                   (long long)n.user_id);
+        rc = notify(cx, &n, &nid, &created);
+    }
+    return rc;
+}
+
 APP_MUST_USE static enum app_err
 insert(struct ctx *cx, const struct task_input *in, int64_t *id)
 {
@@ -302,6 +352,8 @@ insert(struct ctx *cx, const struct task_input *in, int64_t *id)
     *id = (int64_t)last;
     if (rc == APP_OK)
         rc = event(cx, *id, "created", NULL);
+    if (rc == APP_OK)
+        rc = tell(cx, in, *id);
     return rc;
 }
 

@@ -117,6 +117,16 @@ class World:
                                            "note": tag},
                           files={"file": (f"{tag}.png", png, "image/png")})
         assert r.status_code == 201, r.text
+        # A task the manager gives rep1 about the customer: a task, rep1's
+        # notification of it and (B has a webhook) its delivery.
+        if slug == "bravo":
+            self.stack.sql("UPDATE tenants SET webhook_url = "
+                           "'https://127.0.0.1:9/bravo' WHERE slug = 'bravo'")
+        r = requests.post(url("/api/v1/tasks"), headers={
+            "Authorization": f"Bearer {self.tokens[(slug, 'mgr')]}"}, json={
+            "title": f"{tag} 任务", "body": tag,
+            "assignee": self.ids[(slug, "rep1")], "customer": cid})
+        assert r.status_code == 201, r.text
         c = self.client(slug, "rep1")
         r = c.post("/customers/import", {"encoding": "auto"},
                    files={"file": (f"{tag}.csv",

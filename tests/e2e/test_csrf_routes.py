@@ -33,6 +33,13 @@ def real_path(stack, world, pattern):
         value = stack.sql("SELECT k.id FROM api_tokens k JOIN tenants t ON "
                           "t.id = k.tenant_id WHERE t.slug = 'acme' AND "
                           "k.revoked_at IS NULL LIMIT 1")[0][0]
+    elif "/tasks/" in pattern or "/notifications/" in pattern or \
+            "/deliveries/" in pattern:
+        table = ("tasks" if "/tasks/" in pattern else "notifications"
+                 if "/notifications/" in pattern else "deliveries")
+        value = stack.sql(f"SELECT COALESCE(MAX(x.id), 1) FROM {table} x "
+                          "JOIN tenants t ON t.id = x.tenant_id WHERE "
+                          "t.slug = 'acme'")[0][0]
     else:
         value = stack.sql("SELECT MAX(num) FROM sessions")[0][0]
     return PARAM.sub(str(value), pattern)
@@ -42,7 +49,12 @@ def snapshot(stack):
     return (stack.sql("SELECT id, role, active, password_hash, manager_id, "
                       "locale, mfa_enabled FROM users ORDER BY id"),
             stack.sql("SELECT id, revoked_at FROM api_tokens ORDER BY id"),
-            stack.sql("SELECT COUNT(*) FROM sessions"))
+            stack.sql("SELECT COUNT(*) FROM sessions"),
+            stack.sql("SELECT id, status, version, assignee_id FROM tasks "
+                      "ORDER BY id"),
+            stack.sql("SELECT id, read_at FROM notifications ORDER BY id"),
+            stack.sql("SELECT id, status, attempts FROM deliveries "
+                      "ORDER BY id"))
 
 
 @pytest.mark.parametrize("case", ["no_token", "wrong_token",

@@ -106,7 +106,7 @@ def used():
     """(keys, families) the code and the templates use."""
     keys, families = set(), set()
     for lit, _ in code_literals():
-        if KEY.fullmatch(lit) and not lit.endswith("."):
+        if KEY.fullmatch(lit) and not lit.endswith((".", "_")):
             keys.add(lit)
         else:
             families.add(FAMILY.fullmatch(lit).group(1))

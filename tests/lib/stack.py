@@ -43,6 +43,10 @@ class Stack:
             "PROOFLINE_RESPAWN_STORM_LIMIT": "8",
             "PROOFLINE_RESPAWN_STORM_WINDOW": "5",
             "PROOFLINE_RESPAWN_MAX_DELAY_MS": "400",
+            # Tests run the scheduler themselves (`jobs run --now`), and
+            # only ever reach receivers on 127.0.0.1.
+            "PROOFLINE_SCHEDULER": "0",
+            "PROOFLINE_OUTBOUND_ALLOW": "127.0.0.1/32",
         })
         self.env.pop("PROOFLINE_CONF", None)
         if extra_env:

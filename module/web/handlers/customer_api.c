@@ -22,45 +22,10 @@
 #include "identity/access.h"
 #include "identity/users.h"
 #include "base/validate.h"
+#include "web/api_json.h"
 #include "web/view.h"
 
 #define API_PAGE_MAX 200
-
-APP_MUST_USE static enum app_err
-send(struct req *r, int status, cJSON *o)
-{
-    enum app_err rc;
-
-    if (o == NULL)
-        return APP_ENOMEM;
-    rc = http_json(r, status, o);
-    cJSON_Delete(o);
-    return rc;
-}
-
-/* {"error": "validation", "message": ..., "fields": {name: message},
- * "codes": {name: catalog key}}: the keys are those the pages show. */
-APP_MUST_USE static enum app_err
-send_invalid(struct req *r, const cJSON *errors)
-{
-    cJSON *o = cJSON_CreateObject(), *fields, *codes;
-    const cJSON *e;
-
-    if (o == NULL)
-        return APP_ENOMEM;
-    cJSON_AddStringToObject(o, "error", "validation");
-    cJSON_AddStringToObject(o, "message", http_t(r, "validate.failed"));
-    fields = cJSON_AddObjectToObject(o, "fields");
-    codes = cJSON_AddObjectToObject(o, "codes");
-    cJSON_ArrayForEach(e, errors)
-    {
-        if (fields != NULL)
-            cJSON_AddStringToObject(fields, e->string, view_error_text(r, e));
-        if (codes != NULL)
-            cJSON_AddStringToObject(codes, e->string, view_error_key(e));
-    }
-    return send(r, 422, o);
-}
 
 /* 409 {"error": "conflict", "message": ..., "current": cur} (takes cur). */
 APP_MUST_USE static enum app_err
@@ -76,40 +41,7 @@ send_conflict(struct req *r, const char *message_key, cJSON *cur)
     cJSON_AddStringToObject(o, "error", "conflict");
     cJSON_AddStringToObject(o, "message", http_t(r, message_key));
     cJSON_AddItemToObject(o, "current", cur);
-    return send(r, 409, o);
-}
-
-/* The JSON body's scalar members as form fields, so the pages'
- * declarative validation applies unchanged. */
-APP_MUST_USE static enum app_err
-json_fields(struct req *r, struct kvlist *out)
-{
-    const cJSON *m;
-
-    memset(out, 0, sizeof(*out));
-    if (!cJSON_IsObject(r->json)) {
-        r->cx.err_detail = "api.object_expected";
-        return APP_EINVAL;
-    }
-    cJSON_ArrayForEach(m, r->json)
-    {
-        const char *v = NULL;
-
-        if (cJSON_IsString(m))
-            v = m->valuestring;
-        else if (cJSON_IsNumber(m))
-            v = arena_printf(r->a, "%.15g", m->valuedouble);
-        else if (cJSON_IsBool(m))
-            v = cJSON_IsTrue(m) ? "1" : "0";
-        else if (cJSON_IsNull(m))
-            continue;
-        if (v == NULL)
-            continue; /* objects and arrays are read where expected */
-        if (kv_add(r->a, out, str_c(arena_strdup(r->a, m->string)), str_c(v)) !=
-            APP_OK)
-            return APP_ENOMEM;
-    }
-    return APP_OK;
+    return api_send(r, 409, o);
 }
 
 /* GET /api/v1/customers?stage=&owner=&team=&health=&kind=&stale=&q=
@@ -136,7 +68,7 @@ api_customers(struct req *r)
         validate_fields(&r->cx.err_detail, &r->query_args, spec, 1, v, errors);
     if (rc == APP_EVALIDATION || vrc == APP_EVALIDATION) {
         r->cx.err_detail = NULL;
-        return send_invalid(r, errors);
+        return api_invalid(r, errors);
     }
     if (rc == APP_OK)
         rc = vrc;
@@ -178,7 +110,7 @@ api_customers(struct req *r)
     cJSON_AddNumberToObject(o, "total", (double)total);
     cJSON_AddNumberToObject(o, "page", (double)page);
     cJSON_AddNumberToObject(o, "per_page", (double)per);
-    return send(r, 200, o);
+    return api_send(r, 200, o);
 }
 
 static cJSON *
@@ -301,7 +233,7 @@ api_customer(struct req *r)
 
     if (rc != APP_OK)
         return rc;
-    return send(r, 200, o);
+    return api_send(r, 200, o);
 }
 
 enum app_err
@@ -318,7 +250,7 @@ api_customer_create(struct req *r)
 
     if (errors == NULL)
         return APP_ENOMEM;
-    rc = json_fields(r, &fields);
+    rc = api_fields(r, &fields);
     if (rc == APP_OK)
         rc = ruledesc_get(&r->cx, &rd);
     if (rc != APP_OK)
@@ -327,7 +259,7 @@ api_customer_create(struct req *r)
                               errors);
     if (rc != APP_OK) {
         r->cx.err_detail = NULL;
-        return send_invalid(r, errors);
+        return api_invalid(r, errors);
     }
     rc = customers_similar(&r->cx, cf.in.name, 0, &similar);
     if (rc != APP_OK)
@@ -360,7 +292,7 @@ api_customer_create(struct req *r)
             }
             cJSON_AddItemToArray(list, x);
         }
-        return send(r, 409, o);
+        return api_send(r, 409, o);
     }
     first = ruledesc_first_stage(&rd);
     if (first == NULL)
@@ -374,7 +306,7 @@ api_customer_create(struct req *r)
     rc = customer_full(r, id, &o);
     if (rc != APP_OK)
         return rc;
-    return send(r, 201, o);
+    return api_send(r, 201, o);
 }
 
 /* PATCH /api/v1/customers/{id}: the fields given replace the stored ones;
@@ -393,7 +325,7 @@ api_customer_update(struct req *r)
 
     if (errors == NULL)
         return APP_ENOMEM;
-    rc = json_fields(r, &fields);
+    rc = api_fields(r, &fields);
     if (rc == APP_OK)
         rc = ruledesc_get(&r->cx, &rd);
     if (rc == APP_OK)
@@ -418,7 +350,7 @@ api_customer_update(struct req *r)
                               errors);
     if (rc != APP_OK) {
         r->cx.err_detail = NULL;
-        return send_invalid(r, errors);
+        return api_invalid(r, errors);
     }
     for (struct db_tx tx = DB_TX_INIT; db_tx_next(r->app->db, &tx, &rc);) {
         rc = customers_update(&r->cx, id, cf.version, &cf.in);
@@ -433,7 +365,7 @@ api_customer_update(struct req *r)
     rc = customer_full(r, id, &o);
     if (rc != APP_OK)
         return rc;
-    return send(r, 200, o);
+    return api_send(r, 200, o);
 }
 
 /* POST /api/v1/customers/{id}/stage {"to", "lost_reason", "note",
@@ -460,13 +392,13 @@ api_customer_stage(struct req *r)
         return APP_ENOMEM;
     rc = customers_get(&r->cx, id, false, &c);
     if (rc == APP_OK)
-        rc = json_fields(r, &fields);
+        rc = api_fields(r, &fields);
     if (rc != APP_OK)
         return rc;
     if (validate_fields(&r->cx.err_detail, &fields, spec, 4, v, errors) !=
         APP_OK) {
         r->cx.err_detail = NULL;
-        return send_invalid(r, errors);
+        return api_invalid(r, errors);
     }
     memset(&sr, 0, sizeof(sr));
     sr.customer_id = id;
@@ -478,8 +410,8 @@ api_customer_stage(struct req *r)
     rc = stage_change(&r->cx, &sr, &verdict, &event);
     if (rc == APP_ECONFLICT || rc == APP_EVALIDATION) {
         r->cx.err_detail = NULL;
-        return send(r, rc == APP_ECONFLICT ? 409 : 422,
-                    cview_refusal(r, &verdict, 0));
+        return api_send(r, rc == APP_ECONFLICT ? 409 : 422,
+                        cview_refusal(r, &verdict, 0));
     }
     if (rc != APP_OK)
         return rc;
@@ -489,7 +421,7 @@ api_customer_stage(struct req *r)
     cJSON_AddNumberToObject(o, "stage_event_id", (double)event);
     cJSON_AddStringToObject(o, "code",
                             verdict.code != NULL ? verdict.code : "ok");
-    return send(r, 200, o);
+    return api_send(r, 200, o);
 }
 
 enum app_err
@@ -513,7 +445,7 @@ api_customer_contacts(struct req *r)
     a = o != NULL ? cJSON_AddArrayToObject(o, "contacts") : NULL;
     for (i = 0; a != NULL && i < n; i++)
         cJSON_AddItemToArray(a, contact_api(&list[i]));
-    return send(r, 200, o);
+    return api_send(r, 200, o);
 }
 
 /* A role named in a JSON body by its key or its name in the rules, as
@@ -550,7 +482,7 @@ api_contact_create(struct req *r)
 
     if (errors == NULL)
         return APP_ENOMEM;
-    rc = json_fields(r, &fields);
+    rc = api_fields(r, &fields);
     if (rc == APP_OK)
         rc = ruledesc_get(&r->cx, &rd);
     if (rc == APP_OK)
@@ -561,7 +493,7 @@ api_contact_create(struct req *r)
     rc = contact_input_check(&r->cx, &rd, &fields, &in, &version, errors);
     if (rc != APP_OK) {
         r->cx.err_detail = NULL;
-        return send_invalid(r, errors);
+        return api_invalid(r, errors);
     }
     for (struct db_tx tx = DB_TX_INIT; db_tx_next(r->app->db, &tx, &rc);) {
         rc = contacts_create(&r->cx, id, &in, &kid);
@@ -571,7 +503,7 @@ api_contact_create(struct req *r)
     rc = contacts_get(&r->cx, kid, &k);
     if (rc != APP_OK)
         return rc;
-    return send(r, 201, contact_api(&k));
+    return api_send(r, 201, contact_api(&k));
 }
 
 /* POST /api/v1/customers/{id}/evidence: multipart (key, note, file) for a
@@ -617,7 +549,7 @@ api_customer_evidence(struct req *r)
     rc = evidence_submit(&r->cx, &rd, id, &sub, errors, &eid, &file_id, &kind);
     if (rc == APP_EVALIDATION) {
         r->cx.err_detail = NULL;
-        return send_invalid(r, errors);
+        return api_invalid(r, errors);
     }
     if (rc != APP_OK)
         return rc;
@@ -629,7 +561,7 @@ api_customer_evidence(struct req *r)
     cJSON_AddStringToObject(o, "kind", kind);
     if (file_id > 0)
         cJSON_AddNumberToObject(o, "file_id", (double)file_id);
-    return send(r, 201, o);
+    return api_send(r, 201, o);
 }
 
 enum app_err
@@ -674,7 +606,7 @@ api_customer_history(struct req *r)
         cJSON_AddStringToObject(e, "note", db_text(&res, i, 10));
         cJSON_AddStringToObject(e, "via", db_text(&res, i, 11));
     }
-    return send(r, 200, o);
+    return api_send(r, 200, o);
 }
 
 /* GET /api/v1/customers/{id}/evidence: the current item of every key. */
@@ -699,7 +631,7 @@ api_customer_evidence_list(struct req *r)
     a = cJSON_AddArrayToObject(o, "evidence");
     for (i = 0; a != NULL && i < set->n; i++)
         cJSON_AddItemToArray(a, evidence_api(&set->v[i]));
-    return send(r, 200, o);
+    return api_send(r, 200, o);
 }
 
 /* A contact whose customer is in the caller's scope (else APP_ENOTFOUND). */
@@ -723,7 +655,7 @@ api_contact(struct req *r)
 
     if (rc != APP_OK)
         return rc;
-    return send(r, 200, contact_api(&k));
+    return api_send(r, 200, contact_api(&k));
 }
 
 /* PATCH /api/v1/contacts/{id}: the fields given replace the stored ones
@@ -745,7 +677,7 @@ api_contact_update(struct req *r)
 
     if (errors == NULL)
         return APP_ENOMEM;
-    rc = json_fields(r, &fields);
+    rc = api_fields(r, &fields);
     if (rc == APP_OK)
         rc = ruledesc_get(&r->cx, &rd);
     if (rc == APP_OK)
@@ -771,7 +703,7 @@ api_contact_update(struct req *r)
     }
     if (rc != APP_OK) {
         r->cx.err_detail = NULL;
-        return send_invalid(r, errors);
+        return api_invalid(r, errors);
     }
     for (struct db_tx tx = DB_TX_INIT; db_tx_next(r->app->db, &tx, &rc);) {
         rc = contacts_update(&r->cx, k.id, version, &in);
@@ -786,5 +718,5 @@ api_contact_update(struct req *r)
     rc = contacts_get(&r->cx, k.id, &k);
     if (rc != APP_OK)
         return rc;
-    return send(r, 200, contact_api(&k));
+    return api_send(r, 200, contact_api(&k));
 }

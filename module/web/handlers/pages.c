@@ -8,6 +8,7 @@
 #include "db/db.h"
 #include "identity/user_admin.h"
 #include "web/handlers/pages.h"
+#include "web/task_view.h"
 #include "base/i18n.h"
 #include "http/router.h"
 #include "base/validate.h"
@@ -20,6 +21,15 @@ pages_home(struct req *r)
 
     if (m == NULL)
         return APP_ENOMEM;
+    /* Signed in: the person's day first. */
+    if (r->auth != NULL && r->auth->mfa_state == MFA_DONE &&
+        !r->auth->password_temporary) {
+        enum app_err rc = task_day(r, m, 10);
+
+        if (rc != APP_OK)
+            return rc;
+        view_add_str(m, "back", "/");
+    }
     return view_page(r, 200, "pages/home", m);
 }
 

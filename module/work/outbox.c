@@ -1,0 +1,392 @@
+/*
+ * outbox.c -- delivering notifications (outbox.h).
+ */
+#include "work/outbox.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <cJSON.h>
+#include <sodium.h>
+
+#include "base/log.h"
+#include "base/netaddr.h"
+#include "base/tz.h"
+#include "identity/seal.h"
+#include "net/fetch.h"
+#include "work/scheduler.h"
+
+static const char SQL_DUE[] =
+    "SELECT d.id, d.tenant_id, d.channel, d.target, d.body, d.attempts, "
+    "d.dedup_key FROM deliveries d WHERE d.status = 'pending' AND "
+    "d.next_at <= ? AND (d.lease_until IS NULL OR d.lease_until < ?) "
+    "ORDER BY d.next_at LIMIT ? FOR UPDATE SKIP LOCKED";
+static const char SQL_LEASE[] =
+    "UPDATE deliveries SET lease_until = ?, lease_owner = ? WHERE id = ?";
+static const char SQL_SECRET[] =
+    "SELECT webhook_secret FROM tenants WHERE id = ?";
+static const char SQL_ATTEMPT[] =
+    "INSERT INTO delivery_attempts (tenant_id, delivery_id, at, ok, "
+    "http_status, error, ms) VALUES (?, ?, ?, ?, ?, ?, ?)";
+/* Only while the lease is ours: a scheduler whose lease ran out does not
+ * overwrite what the next one recorded. */
+static const char SQL_RESULT[] =
+    "UPDATE deliveries SET status = ?, attempts = attempts + ?, next_at = ?, "
+    "last_error = ?, last_status = ?, sent_at = IF(? = 'sent', ?, sent_at), "
+    "lease_until = NULL, lease_owner = NULL "
+    "WHERE id = ? AND lease_owner = ? AND status = 'pending'";
+static const char SQL_LIST[] =
+    "SELECT d.id, d.channel, d.target, d.status, d.attempts, d.next_at, "
+    "d.last_error, COALESCE(d.last_status, 0), COALESCE(d.sent_at, ''), "
+    "d.created_at, COALESCE(n.title, '') FROM deliveries d "
+    "LEFT JOIN notifications n ON n.id = d.notification_id AND "
+    "n.tenant_id = d.tenant_id WHERE d.tenant_id = ? AND "
+    "(? = '' OR d.status = ?) ORDER BY d.id DESC LIMIT ?";
+static const char SQL_RETRY[] =
+    "UPDATE deliveries SET status = 'pending', attempts = 0, next_at = ?, "
+    "lease_until = NULL, lease_owner = NULL "
+    "WHERE tenant_id = ? AND id = ? AND status <> 'sent'";
+
+enum { D_ID, D_TENANT, D_CHANNEL, D_TARGET, D_BODY, D_ATTEMPTS, D_KEY };
+
+struct secret_cache {
+    int64_t tenant[16];
+    uint8_t key[16][SEAL_MAX_PLAIN];
+    size_t len[16];
+    size_t n;
+};
+
+/* The outcome of one attempt. */
+struct outcome {
+    bool ok;
+    bool rate_limited; /* WeCom 45009: later, not a failure */
+    long status;
+    const char *error;
+};
+
+long
+outbox_backoff_s(const struct conf *c, unsigned attempt)
+{
+    long s = c->delivery_backoff_s;
+
+    while (attempt > 1 && s < c->delivery_backoff_max_s) {
+        s *= 2;
+        attempt--;
+    }
+    return s < c->delivery_backoff_max_s ? s : c->delivery_backoff_max_s;
+}
+
+void
+outbox_sign(const uint8_t *secret, size_t secret_len, long long ts,
+            const char *body, size_t body_len, char *out)
+{
+    crypto_auth_hmacsha256_state st;
+    uint8_t mac[crypto_auth_hmacsha256_BYTES];
+    char prefix[32];
+    int n = snprintf(prefix, sizeof(prefix), "%lld.", ts);
+
+    crypto_auth_hmacsha256_init(&st, secret, secret_len);
+    crypto_auth_hmacsha256_update(&st, (const uint8_t *)prefix,
+                                  (unsigned long long)n);
+    crypto_auth_hmacsha256_update(&st, (const uint8_t *)body,
+                                  (unsigned long long)body_len);
+    crypto_auth_hmacsha256_final(&st, mac);
+    memcpy(out, "sha256=", 7);
+    sodium_bin2hex(out + 7, 65, mac, sizeof(mac));
+}
+
+/* The company's webhook secret (cached for the pass). */
+static bool
+secret_of(const struct conf *c, struct db *db, struct arena *a,
+          struct secret_cache *sc, int64_t tenant, const uint8_t **key,
+          size_t *len)
+{
+    struct db_res r;
+    size_t i;
+
+    for (i = 0; i < sc->n; i++) {
+        if (sc->tenant[i] == tenant) {
+            *key = sc->key[i];
+            *len = sc->len[i];
+            return sc->len[i] > 0;
+        }
+    }
+    if (sc->n == 16)
+        sc->n = 0;
+    i = sc->n++;
+    sc->tenant[i] = tenant;
+    sc->len[i] = 0;
+    if (db_query(db, a, SQL_SECRET, DB_ARGS(DB_I64(tenant)), 1, &r) == APP_OK &&
+        r.nrows == 1 && db_text(&r, 0, 0)[0] != '\0' &&
+        unseal(c, db_text(&r, 0, 0), sc->key[i], sizeof(sc->key[i]),
+               &sc->len[i]) != APP_OK)
+        sc->len[i] = 0;
+    *key = sc->key[i];
+    *len = sc->len[i];
+    return sc->len[i] > 0;
+}
+
+/* Read outbound_allow into p. */
+static void
+policy_of(const struct conf *c, struct netaddr_cidr *allow,
+          struct fetch_policy *p)
+{
+    const char *s = c->outbound_allow;
+
+    memset(p, 0, sizeof(*p));
+    p->allow = allow;
+    p->timeout_ms = FETCH_TIMEOUT_MAX_MS;
+    p->max_response = 4096;
+    while (*s != '\0' && p->nallow < OUTBOX_ALLOW_MAX) {
+        const char *end = strchr(s, ',');
+        size_t n = end != NULL ? (size_t)(end - s) : strlen(s);
+        struct str item = { s, n };
+
+        while (item.len > 0 && item.p[0] == ' ') {
+            item.p++;
+            item.len--;
+        }
+        while (item.len > 0 && item.p[item.len - 1] == ' ')
+            item.len--;
+        if (item.len > 0 && netaddr_parse_cidr(item, &allow[p->nallow]))
+            p->nallow++;
+        else if (item.len > 0)
+            log_warn("outbound_allow.bad", "item=%.*s", (int)item.len, item.p);
+        s = end != NULL ? end + 1 : s + n;
+    }
+}
+
+/* Judge a robot's answer: HTTP 200 is not enough. */
+static void
+judge_wecom(const struct fetch_result *res, struct outcome *o)
+{
+    cJSON *j = cJSON_Parse(res->body);
+    const cJSON *code = cJSON_GetObjectItemCaseSensitive(j, "errcode");
+
+    if (res->status != 200) {
+        o->error = "robot answered HTTP error";
+    } else if (!cJSON_IsNumber(code)) {
+        o->error = "robot answer without errcode";
+    } else if (code->valueint == 0) {
+        o->ok = true;
+    } else if (code->valueint == 45009) {
+        o->rate_limited = true;
+        o->error = "errcode 45009: rate limited";
+    } else {
+        o->error = "robot refused";
+    }
+    cJSON_Delete(j);
+}
+
+/* Send one delivery. */
+static void
+send_one(const struct conf *c, struct db *db, struct arena *a,
+         const struct fetch_policy *p, struct secret_cache *sc,
+         const struct db_res *r, size_t i, time_t now, struct outcome *o)
+{
+    const char *channel = db_text(r, i, D_CHANNEL);
+    const char *body = db_text(r, i, D_BODY);
+    struct fetch_request rq;
+    struct fetch_result res;
+    size_t h = 0;
+
+    memset(o, 0, sizeof(*o));
+    memset(&rq, 0, sizeof(rq));
+    rq.url = db_text(r, i, D_TARGET);
+    rq.body = body;
+    rq.body_len = strlen(body);
+    rq.headers[h++] = "Content-Type: application/json";
+    if (strcmp(channel, "webhook") == 0) {
+        const uint8_t *key;
+        size_t klen;
+        char sig[80];
+
+        if (!secret_of(c, db, a, sc, db_int(r, i, D_TENANT, 0), &key, &klen)) {
+            o->error = "the company has no webhook secret";
+            return;
+        }
+        outbox_sign(key, klen, (long long)now, body, rq.body_len, sig);
+        rq.headers[h++] =
+            arena_printf(a, "X-Proofline-Timestamp: %lld", (long long)now);
+        rq.headers[h++] = arena_printf(a, "X-Proofline-Signature: %s", sig);
+        rq.headers[h++] = arena_printf(a, "Idempotency-Key: %lld-%s",
+                                       (long long)db_int(r, i, D_TENANT, 0),
+                                       db_text(r, i, D_KEY));
+    } else if (strcmp(channel, "wecom") != 0) {
+        o->error = "e-mail delivery is not available in this version";
+        return;
+    }
+    if (fetch(a, p, &rq, &res) != APP_OK) {
+        o->error = "out of memory";
+        return;
+    }
+    o->status = res.status;
+    if (res.err != FETCH_OK) {
+        o->error = arena_printf(a, "%s: %s", fetch_err_name(res.err),
+                                res.detail != NULL ? res.detail : "");
+    } else if (strcmp(channel, "wecom") == 0) {
+        judge_wecom(&res, o);
+    } else if (res.status >= 200 && res.status < 300) {
+        o->ok = true;
+    } else {
+        o->error = arena_printf(a, "HTTP %ld", res.status);
+    }
+}
+
+/* Record an attempt and move the delivery on. */
+static void
+record(const struct conf *c, struct db *db, struct arena *a,
+       const struct db_res *r, size_t i, time_t now, const char *owner,
+       const struct outcome *o, unsigned ms, struct scheduler_stats *st)
+{
+    unsigned attempts = (unsigned)db_int(r, i, D_ATTEMPTS, 0) + 1;
+    const char *status = "pending";
+    char at[32], next[32];
+    time_t when = now;
+    struct db_tx tx = DB_TX_INIT;
+    enum app_err rc;
+
+    if (o->ok) {
+        status = "sent";
+        st->delivered++;
+    } else if (o->rate_limited) {
+        attempts--; /* not a failure */
+        when = now + OUTBOX_RATE_LIMIT_S + (time_t)randombytes_uniform(10);
+        st->retried++;
+    } else if (attempts >= (unsigned)c->delivery_attempts) {
+        status = "failed";
+        st->dead++;
+    } else {
+        long wait = outbox_backoff_s(c, attempts);
+        long jitter = wait / 5;
+
+        when = now + wait +
+               (jitter > 0
+                    ? (long)randombytes_uniform((uint32_t)(2 * jitter + 1)) -
+                          jitter
+                    : 0);
+        st->retried++;
+    }
+    tz_utc_text(now, at, sizeof(at));
+    tz_utc_text(when, next, sizeof(next));
+    while (db_tx_next(db, &tx, &rc)) {
+        rc = db_exec(
+            db, SQL_ATTEMPT,
+            DB_ARGS(DB_I64(db_int(r, i, D_TENANT, 0)),
+                    DB_I64(db_int(r, i, D_ID, 0)), DB_CSTR(at), DB_I64(o->ok),
+                    o->status > 0 ? DB_I64(o->status) : DB_NULL,
+                    DB_CSTR(o->error != NULL ? o->error : ""), DB_I64(ms)),
+            NULL, NULL);
+        if (rc == APP_OK)
+            rc = db_exec(db, SQL_RESULT,
+                         DB_ARGS(DB_CSTR(status),
+                                 DB_I64(o->rate_limited ? 0 : 1), DB_CSTR(next),
+                                 DB_CSTR(o->error != NULL ? o->error : ""),
+                                 o->status > 0 ? DB_I64(o->status) : DB_NULL,
+                                 DB_CSTR(status), DB_CSTR(at),
+                                 DB_I64(db_int(r, i, D_ID, 0)), DB_CSTR(owner)),
+                         NULL, NULL);
+    }
+    (void)a;
+    if (rc != APP_OK)
+        log_warn("outbox.record_failed", "delivery=%lld",
+                 (long long)db_int(r, i, D_ID, 0));
+}
+
+/* Claim a batch: the due rows, leased to owner. */
+APP_MUST_USE static enum app_err
+claim(struct db *db, struct arena *a, time_t now, const char *owner,
+      struct db_res *r)
+{
+    char at[32], until[32];
+    struct db_tx tx = DB_TX_INIT;
+    enum app_err rc;
+    size_t i;
+
+    tz_utc_text(now, at, sizeof(at));
+    tz_utc_text(now + OUTBOX_LEASE_S, until, sizeof(until));
+    while (db_tx_next(db, &tx, &rc)) {
+        rc = db_query(
+            db, a, SQL_DUE,
+            DB_ARGS(DB_CSTR(at), DB_CSTR(at), DB_I64(OUTBOX_CLAIM_MAX)),
+            OUTBOX_CLAIM_MAX, r);
+        for (i = 0; rc == APP_OK && i < r->nrows; i++)
+            rc = db_exec(db, SQL_LEASE,
+                         DB_ARGS(DB_CSTR(until), DB_CSTR(owner),
+                                 DB_I64(db_int(r, i, D_ID, 0))),
+                         NULL, NULL);
+    }
+    return rc;
+}
+
+enum app_err
+outbox_deliver(const struct conf *c, struct db *db, struct arena *a, time_t now,
+               const char *owner, volatile const int *stop,
+               struct scheduler_stats *st)
+{
+    struct netaddr_cidr allow[OUTBOX_ALLOW_MAX];
+    struct fetch_policy p;
+    struct secret_cache sc;
+
+    policy_of(c, allow, &p);
+    memset(&sc, 0, sizeof(sc));
+    for (;;) {
+        struct db_res r;
+        size_t i;
+
+        if (stop != NULL && *stop)
+            return APP_OK;
+        if (claim(db, a, now, owner, &r) != APP_OK)
+            return APP_EDB;
+        if (r.nrows == 0)
+            return APP_OK;
+        for (i = 0; i < r.nrows; i++) {
+            struct outcome o;
+            struct timespec t0, t1;
+
+            clock_gettime(CLOCK_MONOTONIC, &t0);
+            send_one(c, db, a, &p, &sc, &r, i, now, &o);
+            clock_gettime(CLOCK_MONOTONIC, &t1);
+            record(c, db, a, &r, i, now, owner, &o,
+                   (unsigned)((t1.tv_sec - t0.tv_sec) * 1000 +
+                              (t1.tv_nsec - t0.tv_nsec) / 1000000),
+                   st);
+        }
+        arena_reset(a);
+    }
+}
+
+enum app_err
+outbox_list(struct ctx *cx, const char *status, size_t max, struct db_res *out)
+{
+    const char *s = status != NULL ? status : "";
+
+    return db_query(cx->db, cx->a, SQL_LIST,
+                    DB_ARGS(DB_I64(cx->tenant_id), DB_CSTR(s), DB_CSTR(s),
+                            DB_I64((int64_t)max)),
+                    max, out);
+}
+
+enum app_err
+outbox_retry(struct ctx *cx, int64_t id)
+{
+    char at[32];
+    uint64_t affected = 0;
+    struct db_res r;
+    enum app_err rc =
+        db_query(cx->db, cx->a,
+                 "SELECT status FROM deliveries WHERE tenant_id = ? AND id = ?",
+                 DB_ARGS(DB_I64(cx->tenant_id), DB_I64(id)), 1, &r);
+
+    if (rc != APP_OK)
+        return rc;
+    if (r.nrows == 0)
+        return APP_ENOTFOUND;
+    if (strcmp(db_text(&r, 0, 0), "sent") == 0)
+        return APP_ECONFLICT;
+    rc = db_exec(cx->db, SQL_RETRY,
+                 DB_ARGS(DB_CSTR(tz_utc_text(time(NULL), at, sizeof(at))),
+                         DB_I64(cx->tenant_id), DB_I64(id)),
+                 &affected, NULL);
+    return rc;
+}

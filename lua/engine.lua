@@ -324,6 +324,94 @@ function E.on_contract(contract, customer)
   return out
 end
 
+-- Reminders (schedules.lua) ----------------------------------------------
+--
+-- schedules = { { key, name, name_en, every = "weekdays 16:00" | "1h",
+--                 or after = { event = "contract.signed", hours = 24 },
+--                 facts = "<what the core passes in>",
+--                 make = function(item, at) return action or nil end } }
+-- The core reads the list (E.schedules) to schedule the jobs; when one
+-- runs it passes the facts it names (a list of items) and makes what
+-- make() returns for each: an action like on_alert's
+--   { type = "task", assignee = <user id> | role = "<role>", title, body,
+--     due_hours = n | due = "HH:MM" (that day), kind, priority }
+--   { type = "notify", user = <user id>, title, body }
+local schedule_fields = { key = "string", name = "string", every = "string",
+                          facts = "string" }
+
+local function schedule_named(key)
+  for _, s in ipairs(schedules or {}) do
+    if s.key == key then
+      return s
+    end
+  end
+  return nil
+end
+
+function E.schedules()
+  local out = {}
+  if schedules ~= nil and type(schedules) ~= "table" then
+    error("schedules must be a list of tables", 0)
+  end
+  for i, s in ipairs(schedules or {}) do
+    if type(s) ~= "table" or type(s.key) ~= "string" or
+       not s.key:match("^[a-z][a-z0-9_]*$") then
+      error("schedules[" .. i .. "]: key must be lower-case letters, " ..
+            "digits and _", 0)
+    end
+    for f, ty in pairs(schedule_fields) do
+      if s[f] ~= nil and type(s[f]) ~= ty then
+        error("schedules " .. s.key .. ": " .. f .. " must be a " .. ty, 0)
+      end
+    end
+    if (s.every == nil) == (s.after == nil) then
+      error("schedules " .. s.key .. ": give every = \"...\" or " ..
+            "after = { event = ..., hours = ... }", 0)
+    end
+    if s.after ~= nil and (type(s.after) ~= "table" or
+        type(s.after.event) ~= "string" or
+        (s.after.hours ~= nil and type(s.after.hours) ~= "number")) then
+      error("schedules " .. s.key .. ": after needs event = \"...\" and " ..
+            "hours = n", 0)
+    end
+    if type(s.make) ~= "function" then
+      error("schedules " .. s.key .. ": make = function(item, at) ... end " ..
+            "is missing", 0)
+    end
+    local n, ne = names(s, s.key)
+    out[i] = { key = s.key, name = n, name_en = ne, every = s.every,
+               facts = s.facts or (s.after and "object") or "people",
+               after = s.after and { event = s.after.event,
+                                     hours = s.after.hours or 0 } or nil }
+  end
+  return out
+end
+
+function E.schedule_run(key, items, at)
+  local s = schedule_named(key)
+  if not s then
+    return {}
+  end
+  local out = {}
+  for _, item in ipairs(items or {}) do
+    local a = s.make(item, at)
+    if a ~= nil then
+      if type(a) ~= "table" or (a.type ~= "task" and a.type ~= "notify") then
+        bad_result(s.make, "schedules " .. key .. " make", "returned a " ..
+                   type(a) .. " where an action {type = \"task\" or " ..
+                   "\"notify\", ...} was expected")
+      end
+      if type(a.title) ~= "string" or a.title == "" then
+        bad_result(s.make, "schedules " .. key .. " make",
+                   "returned an action without a title")
+      end
+      a.item = item.id
+      out[#out + 1] = a
+    end
+  end
+  return out
+end
+
 -- Pull structured fields out of a quick note: { field = value }.
 function E.extract_notes(text)
   local out = {}
@@ -405,6 +493,8 @@ function E.run_test(i)
     got = fn(input.text)
   elseif t.fn == "required_photos" then
     got = fn(input.visit_type)
+  elseif t.fn == "schedule_run" then
+    got = fn(input.key, input.items, input.at)
   else
     got = fn(input)
   end

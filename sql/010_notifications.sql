@@ -99,3 +99,10 @@ CREATE TABLE IF NOT EXISTS alert_states (
     actions      INT UNSIGNED    NOT NULL DEFAULT 1,
     PRIMARY KEY (tenant_id, alert_key)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- Which published rule version's reminders (schedules.lua) the jobs table
+-- holds for the company; the scheduler brings it up to date when the
+-- published version changes.
+ALTER TABLE tenants ADD COLUMN IF NOT EXISTS schedules_version
+    BIGINT UNSIGNED NOT NULL DEFAULT 0
+    COMMENT 'rule_versions.id whose schedules are scheduled';

@@ -55,3 +55,20 @@ ctx_fail_point(const struct ctx *cx, const char *point)
 {
     return cx->fail != NULL && strcmp(cx->fail, point) == 0;
 }
+
+static ctx_event_fn event_listener;
+
+void
+ctx_on_event(ctx_event_fn fn)
+{
+    event_listener = fn;
+}
+
+enum app_err
+ctx_emit(struct ctx *cx, const char *event, const char *object_kind,
+         int64_t object_id)
+{
+    if (event_listener == NULL)
+        return APP_OK;
+    return event_listener(cx, event, object_kind, object_id);
+}

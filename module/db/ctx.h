@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/err.h"
+
 struct arena;
 struct conf;
 struct db;
@@ -53,5 +55,18 @@ bool ctx_incomplete(const struct ctx *cx, const char *what);
 
 /* Whether the test harness asked this unit of work to fail at `point`. */
 bool ctx_fail_point(const struct ctx *cx, const char *point);
+
+/* Events: something happened that rules may react to ("customer.stage.won",
+ * later "contract.signed").  A service reports it in its transaction with
+ * ctx_emit; the program registers once what listens (the reminders of
+ * work/reminders.h), so a lower layer never calls a higher one.  Without
+ * a listener an event is nothing.  The listener's failure fails the
+ * change (it is part of the same transaction). */
+typedef enum app_err (*ctx_event_fn)(struct ctx *cx, const char *event,
+                                     const char *object_kind,
+                                     int64_t object_id);
+void ctx_on_event(ctx_event_fn fn);
+APP_MUST_USE enum app_err ctx_emit(struct ctx *cx, const char *event,
+                                   const char *object_kind, int64_t object_id);
 
 #endif

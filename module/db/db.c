@@ -679,9 +679,16 @@ db_tx_next(struct db *db, struct db_tx *tx, enum app_err *rc)
 {
     if (!tx->begun) {
         tx->begun = true;
+        /* Inside a transaction already: the body runs once as part of
+         * it, and the outer one commits, rolls back or retries. */
+        tx->joined = db->in_tx;
+        if (tx->joined)
+            return true;
         *rc = db_begin(db);
         return *rc == APP_OK;
     }
+    if (tx->joined)
+        return false;
     if (*rc == APP_OK)
         *rc = db_commit(db);
     if (*rc == APP_OK)

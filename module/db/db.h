@@ -147,6 +147,9 @@ void db_fail_commit_lost(struct db *db, bool on);
  * APP_OK, else rolls back, and begins again (up to DB_TX_TRIES, with a
  * short random pause, logged as db.tx_retry) when the failure was a
  * deadlock or lock wait.  When every try lost, rc is APP_ETIMEOUT (503).
+ * Inside a transaction already open, the body runs once as part of it
+ * (nothing is committed or rolled back there): a service that keeps its
+ * own writes atomic can be called from another's transaction.
  * The body must be safe to run again: database work, and work outside the
  * database only with an undo registered by db_on_rollback.
  *
@@ -156,8 +159,9 @@ void db_fail_commit_lost(struct db *db, bool on);
 struct db_tx {
     bool begun;
     int retries;
+    bool joined; /* begun inside an open transaction: part of it */
 };
-#define DB_TX_INIT ((struct db_tx){ false, 0 })
+#define DB_TX_INIT ((struct db_tx){ false, 0, false })
 bool db_tx_next(struct db *db, struct db_tx *tx, enum app_err *rc);
 
 /* Register fn(arg) to undo something the open transaction did outside the

@@ -4,6 +4,8 @@
  */
 #include "rules/rules.h"
 
+#include "base/sched.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -259,6 +261,43 @@ rules_call_json(struct sbx *s, const char *fn, const cJSON *args, cJSON **out,
 /* --- self-tests --------------------------------------------------------------
  */
 
+/* A built-in test: the reminders (schedules.lua) are well-formed and each
+ * `every` is a schedule the scheduler understands. */
+static void
+check_schedules(struct sbx *s, cJSON *results, int *failed)
+{
+    cJSON *list = NULL, *it, *row = cJSON_CreateObject();
+    char msg[512] = "";
+
+    if (row == NULL)
+        return;
+    if (rules_call_json(s, "schedules", NULL, &list, msg, sizeof(msg)) ==
+        APP_OK) {
+        cJSON_ArrayForEach(it, list)
+        {
+            const char *every =
+                cJSON_GetStringValue(cJSON_GetObjectItem(it, "every"));
+            const char *why;
+            struct sched sc;
+
+            if (every != NULL && msg[0] == '\0' &&
+                !sched_parse(str_c(every), &sc, &why))
+                snprintf(msg, sizeof(msg),
+                         "schedules %s: every = \"%s\" is not a schedule "
+                         "(\"weekdays 16:00\", \"daily 09:30\", "
+                         "\"mon,thu 10:00\", \"1h\")",
+                         cJSON_GetStringValue(cJSON_GetObjectItem(it, "key")),
+                         every);
+        }
+    }
+    cJSON_Delete(list);
+    cJSON_AddStringToObject(row, "name", "schedules");
+    cJSON_AddBoolToObject(row, "ok", msg[0] == '\0');
+    cJSON_AddStringToObject(row, "message", msg);
+    *failed += msg[0] == '\0' ? 0 : 1;
+    cJSON_AddItemToArray(results, row);
+}
+
 enum app_err
 rules_selftest(const struct conf *c, struct str engine,
                const struct rule_set *set, cJSON *results, int *failed,
@@ -310,6 +349,7 @@ rules_selftest(const struct conf *c, struct str engine,
             (*failed)++;
         cJSON_AddItemToArray(results, row);
     }
+    check_schedules(s, results, failed);
     sbx_free(s);
     return APP_OK;
 }

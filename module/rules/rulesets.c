@@ -14,8 +14,8 @@
 #include "base/log.h"
 
 const char *const rules_script_names[RULES_NSCRIPTS] = {
-    "stages",     "evidence", "visits",    "activity",
-    "thresholds", "alerts",   "contracts", "notes",
+    "stages", "evidence",  "visits", "activity",  "thresholds",
+    "alerts", "contracts", "notes",  "schedules",
 };
 
 static const char SQL_PUBLISHED[] =

@@ -18,7 +18,7 @@
 #include "base/err.h"
 #include "base/str.h"
 
-#define RULES_NSCRIPTS 8
+#define RULES_NSCRIPTS 9
 #define RULES_SCRIPT_MAX (256u * 1024u) /* bytes of one script */
 
 extern const char *const rules_script_names[RULES_NSCRIPTS];

@@ -3,6 +3,7 @@
  */
 #include "server/cli.h"
 #include "net/fetch.h"
+#include "work/reminders.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -527,6 +528,8 @@ cli_main(int argc, char **argv)
                             "initialise\n");
             return 1;
         }
+        /* What happens in one service may start reminders (reminders.h). */
+        ctx_on_event(reminders_event);
         c = malloc(sizeof(*c));
         if (c == NULL)
             return 1;

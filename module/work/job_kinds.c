@@ -11,6 +11,8 @@
 #include "base/tz.h"
 #include "identity/role.h"
 #include "identity/users.h"
+#include "work/alerts.h"
+#include "work/reminders.h"
 #include "work/tasks.h"
 
 static const char *
@@ -89,6 +91,10 @@ job_run(struct ctx *cx, const struct job *j, const char **error)
     }
     if (strcmp(j->kind, "task") == 0) {
         rc = run_task(cx, j, p, error);
+    } else if (strcmp(j->kind, "schedule") == 0 && str_of(p, "key") != NULL) {
+        rc = reminders_run(cx, j, str_of(p, "key"), error);
+    } else if (strcmp(j->kind, "alerts") == 0) {
+        rc = alerts_run(cx, j, error);
     } else {
         *error = "unknown kind";
         rc = APP_EINVAL;

@@ -1,11 +1,14 @@
 /*
  * job_kinds.h -- what a scheduled job does, by its kind.
  *
- * Today one kind: "task", which makes a task at its time (a reminder, a
- * spot check) from its payload: {"title", "body", "kind", "priority",
- * "assignee" (a login) or "role" (+ "region"), "due_hours"}.  Its task
- * carries the job and the slot as its key, so running a slot twice makes
- * one task.  Reminders from the rules and alerts join here.
+ *   "task": a task at its time (a one-off reminder, a spot check) from its
+ *     payload: {"title", "body", "kind", "priority", "assignee" (a login)
+ *     or "role" (+ "region"), "due_hours"};
+ *   "schedule": a reminder of the rules (work/reminders.h), payload
+ *     {"key", "facts"};
+ *   "alerts": the metrics against the thresholds (work/alerts.h).
+ * What a run makes carries the job and the slot as its key, so running a
+ * slot twice makes nothing new.
  */
 #ifndef PROOFLINE_JOB_KINDS_H
 #define PROOFLINE_JOB_KINDS_H

@@ -12,6 +12,7 @@
 #include "work/job_kinds.h"
 #include "work/jobs.h"
 #include "work/outbox.h"
+#include "work/reminders.h"
 
 static unsigned
 ms_since(const struct timespec *t0)
@@ -39,6 +40,8 @@ run_one(const struct conf *c, struct db *db, struct rules *rules,
         o->tick(o->tick_arg, j->kind);
     clock_gettime(CLOCK_MONOTONIC, &t0);
     ctx_init(&cx, a, db, c, rules, j->tenant_id, 0, ROLE_ADMIN);
+    if (j->tz != NULL && j->tz[0] != '\0')
+        cx.tenant_tz = j->tz;
     rc = job_run(&cx, j, &error);
     ms = ms_since(&t0);
     if (o->hold_s > 0)
@@ -57,6 +60,12 @@ scheduler_pass(const struct conf *c, struct db *db, struct rules *rules,
                struct arena *a, const struct scheduler_opts *o,
                struct scheduler_stats *st)
 {
+    /* Reminders follow the published rules before anything runs. */
+    if (o->tick != NULL)
+        o->tick(o->tick_arg, "reminders_sync");
+    if (reminders_sync(c, db, rules, a, o->now) != APP_OK)
+        log_warn("reminders.sync_failed", "error=%s", log_q(db_error(db)));
+    arena_reset(a);
     for (;;) {
         struct job *jobs;
         size_t n, i;

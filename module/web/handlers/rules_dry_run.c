@@ -18,7 +18,9 @@
 #include "sales/customers.h"
 #include "sales/evidence.h"
 #include "sales/stage.h"
+#include "identity/users.h"
 #include "web/auth.h"
+#include "work/reminders.h"
 #include "web/handlers/rules_dry_run.h"
 #include "web/view.h"
 
@@ -352,6 +354,168 @@ find_customer(struct req *r, cJSON *m, struct str name, int64_t *id)
     return choices != NULL ? APP_OK : APP_ENOMEM;
 }
 
+/* What one reminder's actions would make, for people: kind, title, for
+ * whom, due. */
+static cJSON *
+reminder_rows(struct req *r, const cJSON *actions)
+{
+    cJSON *rows = cJSON_CreateArray();
+    const cJSON *a;
+
+    cJSON_ArrayForEach(a, actions)
+    {
+        cJSON *o = cJSON_CreateObject();
+        const cJSON *who = cJSON_GetObjectItem(a, "assignee");
+        const char *type = cJSON_GetStringValue(cJSON_GetObjectItem(a, "type"));
+        const char *role = cJSON_GetStringValue(cJSON_GetObjectItem(a, "role"));
+        const char *due = cJSON_GetStringValue(cJSON_GetObjectItem(a, "due"));
+        const cJSON *hours = cJSON_GetObjectItem(a, "due_hours");
+        struct user u;
+
+        if (o == NULL || !cJSON_AddItemToArray(rows, o)) {
+            cJSON_Delete(o);
+            break;
+        }
+        if (who == NULL)
+            who = cJSON_GetObjectItem(a, "user");
+        view_add_str(o, "type",
+                     http_t(r, type != NULL && strcmp(type, "notify") == 0
+                                   ? "rules.dry_notification"
+                                   : "rules.dry_task"));
+        view_add_str(o, "title",
+                     cJSON_GetStringValue(cJSON_GetObjectItem(a, "title")) !=
+                             NULL
+                         ? cJSON_GetStringValue(cJSON_GetObjectItem(a, "title"))
+                         : "");
+        if (cJSON_IsNumber(who) &&
+            users_get(r->app->db, r->a, r->cx.tenant_id,
+                      (int64_t)who->valuedouble, &u) == APP_OK)
+            view_add_str(o, "who", u.display_name);
+        else if (role != NULL || cJSON_IsString(who))
+            view_add_str(
+                o, "who",
+                http_t(r,
+                       arena_printf(r->a, "role.%s",
+                                    role != NULL ? role : who->valuestring)));
+        else
+            view_add_str(o, "who", http_t(r, "rules.dry_nobody"));
+        if (due != NULL)
+            view_add_str(o, "due", due);
+        else if (cJSON_IsNumber(hours))
+            view_add_str(o, "due",
+                         arena_printf(r->a, "+%gh", hours->valuedouble));
+    }
+    return rows;
+}
+
+/* One side (published or draft) of a reminder's dry run. */
+static void
+reminder_side(struct req *r, const struct rule_set *set, const char *key,
+              const char *at, cJSON *into)
+{
+    struct sbx *s = NULL;
+    cJSON *actions = NULL;
+    char err[1024] = "";
+
+    if (rules_build(&r->app->conf, app_engine(r->app), set, &s, err,
+                    sizeof(err)) != APP_OK ||
+        reminders_preview(&r->cx, s, key, at, &actions, err, sizeof(err)) !=
+            APP_OK) {
+        view_add_str(into, "error", err);
+    } else {
+        cJSON_AddNumberToObject(into, "count", cJSON_GetArraySize(actions));
+        cJSON_AddItemToObject(into, "rows", reminder_rows(r, actions));
+    }
+    cJSON_Delete(actions);
+    sbx_free(s);
+}
+
+/* The reminders of the draft ({key, name}) for the form, key selected. */
+static void
+reminder_options(struct req *r, cJSON *m, const struct rule_set *work,
+                 const char *key)
+{
+    struct sbx *s = NULL;
+    cJSON *list = NULL, *it, *out = cJSON_AddArrayToObject(m, "reminders");
+    char err[512];
+
+    if (out == NULL ||
+        rules_build(&r->app->conf, app_engine(r->app), work, &s, err,
+                    sizeof(err)) != APP_OK ||
+        rules_call_json(s, "schedules", NULL, &list, err, sizeof(err)) !=
+            APP_OK) {
+        sbx_free(s);
+        return;
+    }
+    cJSON_ArrayForEach(it, list)
+    {
+        const char *k = cJSON_GetStringValue(cJSON_GetObjectItem(it, "key"));
+        const char *n = cJSON_GetStringValue(cJSON_GetObjectItem(
+            it, strcmp(r->cx.lang, "en") == 0 ? "name_en" : "name"));
+        cJSON *o = cJSON_CreateObject();
+
+        if (k == NULL || o == NULL || !cJSON_AddItemToArray(out, o)) {
+            cJSON_Delete(o);
+            continue;
+        }
+        view_add_str(o, "key", k);
+        view_add_str(o, "name", n != NULL ? n : k);
+        cJSON_AddBoolToObject(o, "selected",
+                              key != NULL && strcmp(k, key) == 0);
+    }
+    cJSON_Delete(list);
+    sbx_free(s);
+}
+
+/* "At this time this reminder would make these tasks", published and
+ * draft side by side. */
+APP_MUST_USE static enum app_err
+dry_reminder(struct req *r, cJSON *m, struct str key, struct str at)
+{
+    struct rule_set pub, work;
+    int64_t vid = 0;
+    bool drafts = false;
+    const char *k = arena_str(r->a, key).p;
+    char *when = arena_strndup(r->a, at.p, at.len);
+    cJSON *run;
+    enum app_err rc;
+
+    if (when != NULL && strlen(when) == 16 && when[10] == 'T')
+        when[10] = ' ';
+    rc = rulesets_published_id(r->app->db, r->a, r->auth->tenant_id, &vid);
+    if (rc == APP_OK)
+        rc = rulesets_get(r->app->db, r->a, r->auth->tenant_id, vid, 0, &pub);
+    if (rc == APP_OK)
+        rc = rulesets_working(r->app->db, r->a, r->auth->tenant_id, &work,
+                              &drafts);
+    if (rc != APP_OK)
+        return rc;
+    reminder_options(r, m, &work, k);
+    run = cJSON_AddObjectToObject(m, "reminder_run");
+    if (run == NULL)
+        return APP_ENOMEM;
+    view_add_str(run, "at", when);
+    reminder_side(r, &pub, k, when, cJSON_AddObjectToObject(run, "published"));
+    reminder_side(r, &work, k, when, cJSON_AddObjectToObject(run, "draft"));
+    cJSON_AddNumberToObject(m, "version", pub.version);
+    cJSON_AddBoolToObject(m, "has_drafts", drafts);
+    return view_page(r, 200, "pages/rules_dry_run", m);
+}
+
+/* The reminder form's choices on a plain visit of the page. */
+APP_MUST_USE static enum app_err
+reminder_form(struct req *r, cJSON *m)
+{
+    struct rule_set work;
+    bool drafts = false;
+    enum app_err rc =
+        rulesets_working(r->app->db, r->a, r->auth->tenant_id, &work, &drafts);
+
+    if (rc == APP_OK)
+        reminder_options(r, m, &work, NULL);
+    return rc;
+}
+
 enum app_err
 rules_admin_dry_run(struct req *r)
 {
@@ -360,8 +524,10 @@ rules_admin_dry_run(struct req *r)
         { "args", V_TEXT, false, 0, 65536, NULL },
         { "customer", V_INT, false, 1, INT64_MAX, NULL },
         { "customer_name", V_LINE, false, 1, 100, NULL },
+        { "reminder", V_SLUG, false, 1, 64, NULL },
+        { "at", V_LINE, false, 16, 16, NULL },
     };
-    struct field_val v[4];
+    struct field_val v[6];
     int64_t cid = 0;
     struct rule_set pub, work;
     const struct kvlist *src = r->method == HM_POST ? &r->form : &r->query_args;
@@ -372,7 +538,7 @@ rules_admin_dry_run(struct req *r)
     bool drafts = false;
     enum app_err rc;
 
-    if (validate_fields(&r->cx.err_detail, src, spec, 4, v, NULL) != APP_OK)
+    if (validate_fields(&r->cx.err_detail, src, spec, 6, v, NULL) != APP_OK)
         return APP_EVALIDATION;
     fn = v[0].present ? dry_functions[v[0].i] : dry_functions[0];
     text = v[1].present ? v[1].s : STR_LIT(DRY_SAMPLE);
@@ -383,8 +549,12 @@ rules_admin_dry_run(struct req *r)
     view_add_str(m, "args", arena_str(r->a, text).p);
     if (v[3].present)
         view_add_str(m, "customer_name", arena_str(r->a, v[3].s).p);
-    if (r->method != HM_POST)
-        return view_page(r, 200, "pages/rules_dry_run", m);
+    if (r->method == HM_POST && v[4].present && v[5].present)
+        return dry_reminder(r, m, v[4].s, v[5].s);
+    if (r->method != HM_POST) {
+        rc = reminder_form(r, m);
+        return rc != APP_OK ? rc : view_page(r, 200, "pages/rules_dry_run", m);
+    }
     cid = v[2].present ? v[2].i : 0;
     if (cid == 0 && v[3].present && !parse_i64(v[3].s, 1, INT64_MAX, &cid)) {
         rc = find_customer(r, m, v[3].s, &cid);

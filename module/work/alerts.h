@@ -1,0 +1,49 @@
+/*
+ * alerts.h -- metrics against the rules' thresholds, and what a breach
+ * does.
+ *
+ * The "alerts" job of each company (every 15 minutes) asks every
+ * registered metric for its breaches under the company's thresholds
+ * (thresholds.lua), and for each breach calls on_alert (alerts.lua); its
+ * actions (tasks, notifications, webhooks: work/actions.h) are made once
+ * per alert key and period (the company's local day): an alert that stays
+ * true is acted on once a day, not every run; when it clears, its state
+ * is cleared, and its return is acted on again.  The states are kept in
+ * alert_states.
+ *
+ * The metrics engine registers its metrics here; until it exists none is
+ * registered, and with debug_routes on (tests only) one test metric reads
+ * its value from the job's payload: {"test_value": 0.4} breaches the stage
+ * health warning threshold as a zombie stage "test".
+ */
+#ifndef PROOFLINE_ALERTS_H
+#define PROOFLINE_ALERTS_H
+
+#include <time.h>
+
+#include <cJSON.h>
+
+#include "base/err.h"
+#include "db/ctx.h"
+#include "work/jobs.h"
+
+#define ALERTS_METRICS_MAX 32
+#define ALERTS_SPEC "15m" /* how often a company's alerts job runs */
+
+/* A metric: append its breaches to out, each an object with at least
+ * "key" (stable, e.g. "stage_health:intent"), "metric" and "status"; it
+ * may add owner_id / manager_id for "owner" and "manager" assignees. */
+struct alert_metric {
+    const char *name;
+    enum app_err (*breaches)(struct ctx *cx, const cJSON *thresholds,
+                             const cJSON *payload, time_t now, cJSON *out);
+};
+
+/* Register a metric (at start-up, before any job runs). */
+void alerts_register(const struct alert_metric *m);
+
+/* The "alerts" job's run. */
+APP_MUST_USE enum app_err alerts_run(struct ctx *cx, const struct job *j,
+                                     const char **error);
+
+#endif

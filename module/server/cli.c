@@ -152,14 +152,17 @@ static const struct command commands[] = {
       "                    3600)\n",
       run_files },
     { "jobs", "schedule jobs and run the scheduler once",
-      "usage: proofline jobs run [--now TIME] [--owner NAME]\n"
+      "usage: proofline jobs run [--now TIME] [--owner NAME] [--tenant T]\n"
       "       proofline jobs add --tenant T --kind task --key K --payload "
       "JSON\n"
       "                          [--spec S] [--tz ZONE] [--first TIME]\n"
       "\n"
       "run: one pass of the scheduler: claim the due jobs (each runs once,\n"
       "whichever scheduler claims it), run them, record the runs, until\n"
-      "none is due.  TIME is UTC \"YYYY-MM-DD HH:MM:SS\" (default: now).\n"
+      "none is due, then deliver the due notifications.  TIME is UTC\n"
+      "\"YYYY-MM-DD HH:MM:SS\" (default: now); --tenant runs one\n"
+      "company's work only.  `proofline serve` runs a pass every\n"
+      "scheduler_interval seconds itself (scheduler = 1).\n"
       "add: schedule a job; --spec repeats it (\"weekdays 16:00\", \"1h\")\n"
       "in --tz; kind task makes a task from the payload {title, body,\n"
       "kind, priority, assignee (login) or role, due_hours}.\n",

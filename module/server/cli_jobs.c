@@ -47,7 +47,8 @@ jobs_run_cmd(struct conf *c, int argc, char **argv)
 {
     struct cli_opt opts[] = { { "now", true, NULL },
                               { "owner", true, NULL },
-                              { "hold-before-finish", true, NULL } };
+                              { "hold-before-finish", true, NULL },
+                              { "tenant", true, NULL } };
     const char *pos[1];
     char owner[JOBS_OWNER_MAX], host[64] = "host";
     int npos, rc = 1;
@@ -62,16 +63,16 @@ jobs_run_cmd(struct conf *c, int argc, char **argv)
     char *engine = NULL;
     size_t engine_len = 0;
 
-    if (cli_parse("jobs run", argc, argv, 2, opts, 3, pos, 0, &npos) != 0 ||
-        read_time(cli_get(opts, 3, "now"), &now) != 0)
+    if (cli_parse("jobs run", argc, argv, 2, opts, 4, pos, 0, &npos) != 0 ||
+        read_time(cli_get(opts, 4, "now"), &now) != 0)
         return 2;
-    if (cli_get(opts, 3, "hold-before-finish") != NULL &&
-        !parse_i64(str_c(cli_get(opts, 3, "hold-before-finish")), 0, 3600,
+    if (cli_get(opts, 4, "hold-before-finish") != NULL &&
+        !parse_i64(str_c(cli_get(opts, 4, "hold-before-finish")), 0, 3600,
                    &hold))
         return 2;
     gethostname(host, sizeof(host) - 1);
     snprintf(owner, sizeof(owner), "%s",
-             cli_get(opts, 3, "owner") != NULL ? cli_get(opts, 3, "owner")
+             cli_get(opts, 4, "owner") != NULL ? cli_get(opts, 4, "owner")
                                                : "");
     if (owner[0] == '\0')
         snprintf(owner, sizeof(owner), "%.60s:%ld", host, (long)getpid());
@@ -88,6 +89,17 @@ jobs_run_cmd(struct conf *c, int argc, char **argv)
     o.now = now;
     o.owner = owner;
     o.hold_s = (unsigned)hold;
+    if (db != NULL && a != NULL && cli_get(opts, 4, "tenant") != NULL &&
+        (tenants_find(db, a, str_c(cli_get(opts, 4, "tenant")), &o.tenant_id) !=
+             APP_OK ||
+         o.tenant_id <= 0)) {
+        fprintf(stderr, "proofline: no such company\n");
+        db_free(db);
+        arena_free(a);
+        rules_free(rules);
+        free(engine);
+        return 2;
+    }
     if (db != NULL && a != NULL && rules != NULL &&
         scheduler_pass(c, db, rules, a, &o, &st) == APP_OK) {
         printf("ran %ld jobs, %ld failed; delivered %ld, %ld to retry, "
@@ -162,7 +174,8 @@ cmd_jobs(struct conf *c, int argc, char **argv)
         return jobs_run_cmd(c, argc, argv);
     if (argc >= 2 && strcmp(argv[1], "add") == 0)
         return jobs_add_cmd(c, argc, argv);
-    fprintf(stderr, "usage: proofline jobs run [--now TIME] [--owner NAME]\n"
+    fprintf(stderr, "usage: proofline jobs run [--now TIME] [--owner NAME] "
+                    "[--tenant T]\n"
                     "       proofline jobs add --tenant T --kind K --key K "
                     "--payload JSON [--spec S] [--tz Z] [--first TIME]\n");
     return 2;

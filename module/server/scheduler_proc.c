@@ -93,6 +93,13 @@ scheduler_proc_run(struct app *app, struct slot *slot, pid_t master)
         struct scheduler_stats st;
         struct scheduler_opts o;
 
+        /* A database that is down is waited for, not fatal. */
+        if (db_ensure(app->db) != APP_OK) {
+            log_warn("scheduler.db_down", "retry_s=%ld",
+                     app->conf.scheduler_interval);
+            nap(app->conf.scheduler_interval);
+            continue;
+        }
         memset(&st, 0, sizeof(st));
         memset(&o, 0, sizeof(o));
         o.now = time(NULL);

@@ -9,6 +9,7 @@
 
 #include "base/conf.h"
 #include "base/log.h"
+#include "base/sched.h"
 #include "base/tz.h"
 #include "rules/rules.h"
 #include "work/actions.h"
@@ -203,4 +204,16 @@ alerts_run(struct ctx *cx, const struct job *j, const char **error)
     cJSON_Delete(breaches);
     cJSON_Delete(payload);
     return rc;
+}
+
+enum app_err
+alerts_schedule(struct ctx *cx, const char *tz, time_t now)
+{
+    struct sched sc;
+    const char *why;
+
+    if (!sched_parse(str_c(ALERTS_SPEC), &sc, &why))
+        return APP_EINTERNAL;
+    return jobs_put(cx->db, cx->tenant_id, "alerts", "metrics", ALERTS_SPEC, tz,
+                    "{}", sched_next(&sc, tz, now));
 }

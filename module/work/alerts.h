@@ -42,6 +42,10 @@ struct alert_metric {
 /* Register a metric (at start-up, before any job runs). */
 void alerts_register(const struct alert_metric *m);
 
+/* Schedule (or keep) the company's alerts job, first run after now. */
+APP_MUST_USE enum app_err alerts_schedule(struct ctx *cx, const char *tz,
+                                          time_t now);
+
 /* The "alerts" job's run. */
 APP_MUST_USE enum app_err alerts_run(struct ctx *cx, const struct job *j,
                                      const char **error);

@@ -22,7 +22,8 @@ static const char SQL_STOP[] =
 static const char SQL_DUE[] =
     "SELECT id, tenant_id, kind, job_key, spec, time_zone, payload, next_at "
     "FROM jobs WHERE active = 1 AND next_at <= ? "
-    "AND (lease_until IS NULL OR lease_until < ?) ORDER BY next_at, id "
+    "AND (lease_until IS NULL OR lease_until < ?) "
+    "AND (? = 0 OR tenant_id = ?) ORDER BY next_at, id "
     "LIMIT ? FOR UPDATE SKIP LOCKED";
 static const char SQL_LEASE[] =
     "UPDATE jobs SET lease_until = ?, lease_owner = ?, runs = runs + 1, "
@@ -119,7 +120,7 @@ lease(struct db *db, struct arena *a, time_t now, const char *owner,
 
 enum app_err
 jobs_claim(struct db *db, struct arena *a, time_t now, const char *owner,
-           size_t max, struct job **out, size_t *n)
+           int64_t tenant, size_t max, struct job **out, size_t *n)
 {
     struct db_tx tx = DB_TX_INIT;
     struct db_res res;
@@ -134,10 +135,10 @@ jobs_claim(struct db *db, struct arena *a, time_t now, const char *owner,
         max = JOBS_CLAIM_MAX;
     while (db_tx_next(db, &tx, &rc)) {
         *n = 0;
-        rc = db_query(
-            db, a, SQL_DUE,
-            DB_ARGS(DB_CSTR(now_s), DB_CSTR(now_s), DB_I64((int64_t)max)), max,
-            &res);
+        rc = db_query(db, a, SQL_DUE,
+                      DB_ARGS(DB_CSTR(now_s), DB_CSTR(now_s), DB_I64(tenant),
+                              DB_I64(tenant), DB_I64((int64_t)max)),
+                      max, &res);
         if (rc == APP_OK && res.nrows > 0) {
             *out = arena_calloc(a, res.nrows, sizeof(**out));
             rc = *out != NULL ? lease(db, a, now, owner, &res, *out)
@@ -168,6 +169,16 @@ jobs_finish(struct db *db, const struct job *j, time_t now, const char *owner,
 {
     char slot[32], at[32], next_s[32], retry[32];
     time_t next = ok ? jobs_next_slot(j) : 0;
+
+    /* Slots missed by more than JOBS_CATCHUP_S (the scheduler was down)
+     * are not run one by one: the run that just happened stands for
+     * them, and the job goes on from about now. */
+    if (next > 0 && next < now - JOBS_CATCHUP_S) {
+        struct job later = *j;
+
+        later.slot = now - JOBS_CATCHUP_S;
+        next = jobs_next_slot(&later);
+    }
     struct db_tx tx = DB_TX_INIT;
     uint64_t affected = 0;
     enum app_err rc;

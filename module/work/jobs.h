@@ -7,7 +7,9 @@
  * whose scheduler died is due again when its lease ends.  jobs_finish()
  * records the run and moves the job to its next slot (base/sched.h), or
  * ends a one-shot job; a failed run is tried again after a pause, for the
- * same slot.  Jobs must be idempotent: effects carry the job and the slot
+ * same slot.  After a pause (the scheduler was down) a repeating job runs
+ * once for the slots it missed, and those older than JOBS_CATCHUP_S are
+ * skipped.  Jobs must be idempotent: effects carry the job and the slot
  * (jobs_effect_key), so running a slot twice changes nothing.
  *
  * Every time comes from the caller (`now`), so `proofline jobs run --now`
@@ -24,9 +26,10 @@
 #include "base/err.h"
 #include "db/db.h"
 
-#define JOBS_LEASE_S 300   /* how long a claimed job is its scheduler's */
-#define JOBS_RETRY_S 60    /* a failed run is tried again after this */
-#define JOBS_CLAIM_MAX 100 /* jobs per claim */
+#define JOBS_LEASE_S 300    /* how long a claimed job is its scheduler's */
+#define JOBS_RETRY_S 60     /* a failed run is tried again after this */
+#define JOBS_CLAIM_MAX 100  /* jobs per claim */
+#define JOBS_CATCHUP_S 3600 /* older missed slots are skipped, not run */
 #define JOBS_OWNER_MAX 100
 
 struct job {
@@ -53,10 +56,11 @@ APP_MUST_USE enum app_err jobs_put(struct db *db, int64_t tenant_id,
 APP_MUST_USE enum app_err jobs_stop(struct db *db, int64_t tenant_id,
                                     const char *kind, const char *key);
 
-/* Claim at most max due jobs at now for owner: *out (in a), *n. */
+/* Claim at most max due jobs at now for owner (of one company, or of
+ * all with tenant 0): *out (in a), *n. */
 APP_MUST_USE enum app_err jobs_claim(struct db *db, struct arena *a, time_t now,
-                                     const char *owner, size_t max,
-                                     struct job **out, size_t *n);
+                                     const char *owner, int64_t tenant,
+                                     size_t max, struct job **out, size_t *n);
 
 /* The end of a run: recorded, and the job moved on (ok) or left for a
  * retry (not ok, error says why).  APP_ECONFLICT when the job is no longer

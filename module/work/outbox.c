@@ -20,6 +20,7 @@ static const char SQL_DUE[] =
     "SELECT d.id, d.tenant_id, d.channel, d.target, d.body, d.attempts, "
     "d.dedup_key FROM deliveries d WHERE d.status = 'pending' AND "
     "d.next_at <= ? AND (d.lease_until IS NULL OR d.lease_until < ?) "
+    "AND (? = 0 OR d.tenant_id = ?) "
     "ORDER BY d.next_at LIMIT ? FOR UPDATE SKIP LOCKED";
 static const char SQL_LEASE[] =
     "UPDATE deliveries SET lease_until = ?, lease_owner = ? WHERE id = ?";
@@ -296,7 +297,7 @@ record(const struct conf *c, struct db *db, struct arena *a,
 /* Claim a batch: the due rows, leased to owner. */
 APP_MUST_USE static enum app_err
 claim(struct db *db, struct arena *a, time_t now, const char *owner,
-      struct db_res *r)
+      int64_t tenant, struct db_res *r)
 {
     char at[32], until[32];
     struct db_tx tx = DB_TX_INIT;
@@ -306,10 +307,10 @@ claim(struct db *db, struct arena *a, time_t now, const char *owner,
     tz_utc_text(now, at, sizeof(at));
     tz_utc_text(now + OUTBOX_LEASE_S, until, sizeof(until));
     while (db_tx_next(db, &tx, &rc)) {
-        rc = db_query(
-            db, a, SQL_DUE,
-            DB_ARGS(DB_CSTR(at), DB_CSTR(at), DB_I64(OUTBOX_CLAIM_MAX)),
-            OUTBOX_CLAIM_MAX, r);
+        rc = db_query(db, a, SQL_DUE,
+                      DB_ARGS(DB_CSTR(at), DB_CSTR(at), DB_I64(tenant),
+                              DB_I64(tenant), DB_I64(OUTBOX_CLAIM_MAX)),
+                      OUTBOX_CLAIM_MAX, r);
         for (i = 0; rc == APP_OK && i < r->nrows; i++)
             rc = db_exec(db, SQL_LEASE,
                          DB_ARGS(DB_CSTR(until), DB_CSTR(owner),
@@ -321,7 +322,7 @@ claim(struct db *db, struct arena *a, time_t now, const char *owner,
 
 enum app_err
 outbox_deliver(const struct conf *c, struct db *db, struct arena *a, time_t now,
-               const char *owner, volatile const int *stop,
+               const char *owner, int64_t tenant, volatile const int *stop,
                struct scheduler_stats *st)
 {
     struct netaddr_cidr allow[OUTBOX_ALLOW_MAX];
@@ -336,7 +337,7 @@ outbox_deliver(const struct conf *c, struct db *db, struct arena *a, time_t now,
 
         if (stop != NULL && *stop)
             return APP_OK;
-        if (claim(db, a, now, owner, &r) != APP_OK)
+        if (claim(db, a, now, owner, tenant, &r) != APP_OK)
             return APP_EDB;
         if (r.nrows == 0)
             return APP_OK;

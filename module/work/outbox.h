@@ -38,10 +38,11 @@ struct scheduler_stats;
 #define OUTBOX_RATE_LIMIT_S 60 /* WeCom 45009: wait this long */
 #define OUTBOX_ALLOW_MAX 32
 
-/* Deliver what is due at now, until nothing is. */
+/* Deliver what is due at now (of one company, or all with tenant 0),
+ * until nothing is. */
 APP_MUST_USE enum app_err outbox_deliver(const struct conf *c, struct db *db,
                                          struct arena *a, time_t now,
-                                         const char *owner,
+                                         const char *owner, int64_t tenant,
                                          volatile const int *stop,
                                          struct scheduler_stats *st);
 

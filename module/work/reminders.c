@@ -19,8 +19,9 @@
 static const char SQL_STALE[] =
     "SELECT t.id, t.time_zone, COALESCE(r.version_id, 0) FROM tenants t "
     "LEFT JOIN tenant_rules r ON r.tenant_id = t.id "
-    "WHERE COALESCE(r.version_id, 0) <> t.schedules_version OR "
-    "(r.version_id IS NULL AND t.schedules_version = 0) "
+    "WHERE (COALESCE(r.version_id, 0) <> t.schedules_version OR "
+    "(r.version_id IS NULL AND t.schedules_version = 0)) "
+    "AND (? = 0 OR t.id = ?) "
     "ORDER BY t.id LIMIT 50";
 static const char SQL_SYNCED[] =
     "UPDATE tenants SET schedules_version = ? WHERE id = ?";
@@ -86,15 +87,15 @@ sync_one(struct ctx *cx, const char *tz, time_t now)
         cJSON_AddStringToObject(p, "facts", facts != NULL ? facts : "people");
         payload = cJSON_PrintUnformatted(p);
         cJSON_Delete(p);
-        rc = payload != NULL ? jobs_put(cx->db, cx->tenant_id, "schedule", key,
-                                        every, tz, payload, now)
-                             : APP_ENOMEM;
+        rc = payload != NULL
+                 ? jobs_put(cx->db, cx->tenant_id, "schedule", key, every, tz,
+                            payload, sched_next(&sc, tz, now))
+                 : APP_ENOMEM;
         cJSON_free(payload);
     }
     /* The company's alerts job (metrics against thresholds). */
     if (rc == APP_OK)
-        rc = jobs_put(cx->db, cx->tenant_id, "alerts", "metrics", ALERTS_SPEC,
-                      tz, "{}", now);
+        rc = alerts_schedule(cx, tz, now);
     /* Reminders that are gone: their jobs stop. */
     for (i = 0; rc == APP_OK && i < jobs.nrows; i++) {
         const char *key = db_text(&jobs, i, 0);
@@ -118,10 +119,11 @@ sync_one(struct ctx *cx, const char *tz, time_t now)
 
 enum app_err
 reminders_sync(const struct conf *c, struct db *db, struct rules *rules,
-               struct arena *a, time_t now)
+               struct arena *a, time_t now, int64_t tenant)
 {
     struct db_res res;
-    enum app_err rc = db_query(db, a, SQL_STALE, DB_NOARGS, 50, &res);
+    enum app_err rc = db_query(
+        db, a, SQL_STALE, DB_ARGS(DB_I64(tenant), DB_I64(tenant)), 50, &res);
     size_t i;
 
     for (i = 0; rc == APP_OK && i < res.nrows; i++) {

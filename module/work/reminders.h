@@ -29,10 +29,11 @@ struct sbx;
 
 #define REMINDER_FACTS_MAX 5000 /* items one run passes to the rules */
 
-/* Bring every company whose published rules changed up to date. */
+/* Bring every company (or one: tenant > 0) whose published rules
+ * changed up to date. */
 APP_MUST_USE enum app_err reminders_sync(const struct conf *c, struct db *db,
                                          struct rules *rules, struct arena *a,
-                                         time_t now);
+                                         time_t now, int64_t tenant);
 
 /* A "schedule" job's run. */
 APP_MUST_USE enum app_err reminders_run(struct ctx *cx, const struct job *j,

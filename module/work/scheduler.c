@@ -3,6 +3,7 @@
  */
 #include "work/scheduler.h"
 
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -44,7 +45,7 @@ run_one(const struct conf *c, struct db *db, struct rules *rules,
         cx.tenant_tz = j->tz;
     rc = job_run(&cx, j, &error);
     ms = ms_since(&t0);
-    if (o->hold_s > 0)
+    if (o->hold_s > 0 && strcmp(j->kind, "task") == 0)
         sleep(o->hold_s);
     if (jobs_finish(db, j, o->now, o->owner, rc == APP_OK, error, ms) != APP_OK)
         log_warn("jobs.finish_failed", "job=%lld", (long long)j->id);
@@ -63,7 +64,7 @@ scheduler_pass(const struct conf *c, struct db *db, struct rules *rules,
     /* Reminders follow the published rules before anything runs. */
     if (o->tick != NULL)
         o->tick(o->tick_arg, "reminders_sync");
-    if (reminders_sync(c, db, rules, a, o->now) != APP_OK)
+    if (reminders_sync(c, db, rules, a, o->now, o->tenant_id) != APP_OK)
         log_warn("reminders.sync_failed", "error=%s", log_q(db_error(db)));
     arena_reset(a);
     for (;;) {
@@ -72,8 +73,8 @@ scheduler_pass(const struct conf *c, struct db *db, struct rules *rules,
 
         if (o->stop != NULL && *o->stop)
             return APP_OK;
-        if (jobs_claim(db, a, o->now, o->owner, JOBS_CLAIM_MAX, &jobs, &n) !=
-            APP_OK)
+        if (jobs_claim(db, a, o->now, o->owner, o->tenant_id, JOBS_CLAIM_MAX,
+                       &jobs, &n) != APP_OK)
             return APP_EDB;
         if (n == 0)
             break;
@@ -83,5 +84,6 @@ scheduler_pass(const struct conf *c, struct db *db, struct rules *rules,
     }
     if (o->tick != NULL)
         o->tick(o->tick_arg, "outbox");
-    return outbox_deliver(c, db, a, o->now, o->owner, o->stop, st);
+    return outbox_deliver(c, db, a, o->now, o->owner, o->tenant_id, o->stop,
+                          st);
 }

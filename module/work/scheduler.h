@@ -35,10 +35,12 @@ typedef void (*scheduler_tick_fn)(void *arg, const char *what);
 struct scheduler_opts {
     time_t now;        /* the clock of this pass */
     const char *owner; /* lease owner: "host:pid" */
-    unsigned hold_s;   /* tests: pause between running and recording */
+    unsigned hold_s;   /* tests: pause between running a "task" job and
+                        * recording it (a scheduler dying there) */
     scheduler_tick_fn tick;
     void *tick_arg;
     volatile const int *stop; /* set: end the pass after the current job */
+    int64_t tenant_id;        /* only this company's work (0: all) */
 };
 
 /* One pass.  APP_OK when the pass ran (jobs that failed are counted, not

@@ -11,4 +11,7 @@
 APP_MUST_USE enum app_err admin_settings(struct req *r);
 APP_MUST_USE enum app_err admin_settings_save(struct req *r);
 
+APP_MUST_USE enum app_err admin_channels_save(struct req *r);
+APP_MUST_USE enum app_err admin_webhook_secret(struct req *r);
+
 #endif

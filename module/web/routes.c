@@ -37,6 +37,7 @@
 #include "web/handlers/task_pages.h"
 #include "web/handlers/inbox.h"
 #include "web/handlers/work_api.h"
+#include "web/handlers/user_contact_pages.h"
 #include "http/router.h"
 
 #define PUB ROLES_PUBLIC
@@ -63,6 +64,10 @@ const struct route app_routes[] = {
 
     /* the user's own account */
     { HM_GET, "/account", account_show, ANY, RF_DB | RF_QUERY, "account.show" },
+    { HM_GET, "/account/contact", account_contact, ANY, RF_DB | RF_QUERY,
+      "account.contact" },
+    { HM_POST, "/account/contact", account_contact_save, ANY, POST_FORM,
+      "account.contact_save" },
     { HM_GET, "/account/password", account_password_form, ANY, RF_DB | RF_PWD,
       "account.password_form" },
     { HM_POST, "/account/password", account_password, ANY, POST_FORM | RF_PWD,
@@ -129,6 +134,10 @@ const struct route app_routes[] = {
       "admin.user_show" },
     { HM_POST, "/admin/users/{id:int}", admin_user_update, ADMIN, POST_FORM,
       "admin.user_update" },
+    { HM_GET, "/admin/users/{id:int}/contact", admin_user_contact, ADMIN,
+      RF_DB | RF_QUERY, "admin.user_contact" },
+    { HM_POST, "/admin/users/{id:int}/contact", admin_user_contact_save, ADMIN,
+      POST_FORM, "admin.user_contact_save" },
     { HM_POST, "/admin/users/{id:int}/deactivate", admin_user_deactivate, ADMIN,
       POST_FORM, "admin.user_deactivate" },
     { HM_POST, "/admin/users/{id:int}/activate", admin_user_activate, ADMIN,

@@ -16,7 +16,8 @@ CONN=${CONNECTIONS:-32}
 
 VAR=$(mktemp -d /tmp/proofline-bench.XXXXXX)
 PORT=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-export VAR PORT STACK_QUIET=1
+# The stack's own scheduler stays off: bench_work.py measures its passes.
+export VAR PORT STACK_QUIET=1 PROOFLINE_SCHEDULER=0
 cleanup() {
     scripts/stack.sh stop >/dev/null 2>&1 || true
     rm -rf "$VAR"
@@ -65,3 +66,6 @@ done
 
 # The customer pages and API on a large tenant (BENCH_CUSTOMERS, 50000).
 /usr/bin/python3 scripts/bench_customers.py
+
+# Tasks, the scheduler and the outbox (issue 12) on the same tenant.
+/usr/bin/python3 scripts/bench_work.py

@@ -20,7 +20,11 @@
 #include "base/rng.h"
 #include "rules/rulesets.h"
 #include "identity/tenants.h"
+#include "identity/role.h"
 #include "identity/users.h"
+#include "base/tz.h"
+#include "db/ctx.h"
+#include "work/tasks.h"
 
 #define DEMO_PASSWORD "proofline-demo"
 
@@ -106,6 +110,51 @@ make_users(struct demo *d, int reps)
     for (i = 0; rc == APP_OK && i < (int)(sizeof(staff) / sizeof(staff[0]));
          i++)
         rc = add_user(d, staff[i].login, staff[i].role, admin, "", NULL);
+    return rc;
+}
+
+/* A few tasks for the first reps, from their managers: one overdue, one
+ * due today, one later -- so the person's day and the team's view show
+ * something.  Through the one write path (work/tasks.h), which also puts
+ * the notification in each rep's inbox. */
+APP_MUST_USE static enum app_err
+demo_tasks(struct demo *d, const struct conf *c, time_t now)
+{
+    static const struct {
+        const char *title, *kind;
+        int hours, priority;
+    } plan[] = {
+        { "整理并补录上周拜访记录", "todo", -20, 1 },
+        { "提交本区域竞品对比表", "review", 8, 2 },
+        { "跟进报价审批进度", "todo", 24 * 4 + 10, 3 },
+    };
+    size_t i, k;
+    enum app_err rc = APP_OK;
+
+    for (i = 0; rc == APP_OK && i < d->nreps && i < 40; i++) {
+        struct user u;
+        struct ctx cx;
+
+        rc = users_get(d->db, d->a, d->tenant, d->reps[i], &u);
+        ctx_init(&cx, d->a, d->db, c, NULL, d->tenant, u.manager_id,
+                 ROLE_MANAGER);
+        for (k = 0; rc == APP_OK && k < sizeof(plan) / sizeof(plan[0]); k++) {
+            struct task_input in;
+            char due[32];
+            int64_t id;
+            bool created;
+
+            memset(&in, 0, sizeof(in));
+            in.title = plan[k].title;
+            in.body = "";
+            in.kind = plan[k].kind;
+            in.priority = plan[k].priority;
+            in.assignee_id = d->reps[i];
+            in.due_at = tz_utc_text(now + (time_t)plan[k].hours * 3600, due,
+                                    sizeof(due));
+            rc = tasks_create(&cx, &in, &id, &created);
+        }
+    }
     return rc;
 }
 
@@ -238,7 +287,7 @@ cmd_demo(struct conf *c, int argc, char **argv)
     spec.customers = customers;
     spec.days = (int)days;
     spec.now = now;
-    if (fill(&d, c, &spec) != APP_OK)
+    if (fill(&d, c, &spec) != APP_OK || demo_tasks(&d, c, now) != APP_OK)
         goto rollback;
     if (db_commit(d.db) != APP_OK)
         goto out;

@@ -6,7 +6,9 @@
  *     or "role" (+ "region"), "due_hours"};
  *   "schedule": a reminder of the rules (work/reminders.h), payload
  *     {"key", "facts"};
- *   "alerts": the metrics against the thresholds (work/alerts.h).
+ *   "alerts": the metrics against the thresholds (work/alerts.h);
+ *   "noop": nothing -- a heartbeat that shows the scheduler runs (and
+ *     what the benchmark counts).
  * What a run makes carries the job and the slot as its key, so running a
  * slot twice makes nothing new.
  */

@@ -224,7 +224,7 @@ run_rules(struct ctx *cx, struct sbx *s, const char *key, cJSON *items,
     cJSON_AddItemToArray(args, cJSON_CreateString(key));
     cJSON_AddItemToArray(args, items);
     cJSON_AddItemToArray(args, cJSON_CreateString(at_local));
-    rc = ctx_incomplete(cx, "reminders.args")
+    rc = ctx_incomplete(cx, "reminder arguments")
              ? APP_ENOMEM
              : rules_call_json(s, "schedule_run", args, actions, err, errlen);
     cJSON_Delete(args);

@@ -23,10 +23,11 @@ T_KEY = re.compile(r"\{\{\s*[#^/&]?\s*t\.([a-z0-9_.-]+)\s*\}\}")
 NOT_MESSAGES = {"log_info", "log_warn", "log_error", "log_debug",
                 "log_event", "audit_write", "audit_write_db", "audit_login",
                 "audit", "view_csv_begin", "http_fail_point", "user_set_password",
-                "ctx_fail_point"}
+                "ctx_fail_point", "ctx_emit"}
 # Literals that look like keys and are not, each with its reason.
 NOT_KEYS = {
     "list.0": "a template test path (tmpl.c)",
+    "customer.stage.%s": "an event name reminders react to (stage.c)",
     "presentationml.presentation": "part of a MIME type (files.c)",
     "spreadsheetml.sheet": "part of a MIME type (files.c)",
     "wordprocessingml.document": "part of a MIME type (files.c)",

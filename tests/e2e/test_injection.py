@@ -243,9 +243,16 @@ def target(stack, world):
                         "text/csv")})
     assert r.status_code == 303, r.text[:500]
     iid = int(r.headers["Location"].rsplit("/", 1)[1])
+    # A task the manager gives rep1 (and so rep1's notification of it).
+    tid = bearer(stack, world, "mgr")("POST", "/api/v1/tasks", {
+        "title": f"task {tag}", "assignee": world.ids[("acme", "rep1")],
+        "customer": cid}, 201).json()["id"]
+    nid = int(stack.sql("SELECT id FROM notifications WHERE object_kind = "
+                        f"'task' AND object_id = {tid}")[0][0])
     return {"customers": cid, "contacts": kid, "evidence": eid, "files": fid,
             "import": iid, "users": world.ids[("acme", "rep2")],
-            "history": 1, "sessions": NOWHERE, "tokens": NOWHERE}
+            "history": 1, "sessions": NOWHERE, "tokens": NOWHERE,
+            "tasks": tid, "notifications": nid, "deliveries": NOWHERE}
 
 
 def fill(rt, target):

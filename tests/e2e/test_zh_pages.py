@@ -25,6 +25,7 @@ ALLOWED = {
     "JSON",  # the format of the dry run's arguments
     "ID",
     "SKU",  # a stock-keeping unit, so called in Chinese retail too
+    "Webhook",  # the integration kind, so called in WeCom's own docs
 }
 # Shown as data: the user agent of the test client (the sessions list),
 # the name of the file imported.

@@ -1,0 +1,246 @@
+#!/usr/bin/env python3
+"""bench_work.py -- tasks, the scheduler and the outbox (issue 12).
+
+Run by scripts/bench.sh on its stack (VAR, PORT in the environment; the
+stack's own scheduler is off so the passes measured here are the only
+ones).  Three figures, each against its target and with a ratio to a
+baseline measured in the same run:
+  - the task list of a manager with BENCH_TASKS (10,000) open team tasks:
+    median of sequential requests, page and API (target <= 20 ms), ratio
+    to /healthz;
+  - BENCH_JOBS (10,000) trivial due jobs claimed and run by two
+    schedulers at once (`proofline jobs run`, target <= 10 s), ratio to
+    the same number of single-row INSERTs through the mariadb client;
+  - BENCH_DELIVERIES (3,000) webhook deliveries to a receiver on
+    127.0.0.1 (target >= 500/s), ratio to the receiver's own rate for the
+    same POSTs from one Python client.
+"""
+import http.server
+import os
+import pathlib
+import statistics
+import subprocess
+import sys
+import threading
+import time
+
+import requests
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "lib"))
+from identity import Account, Client  # noqa: E402
+
+PORT = os.environ["PORT"]
+VAR = os.environ["VAR"]
+BASE = f"http://127.0.0.1:{PORT}"
+TASKS = int(os.environ.get("BENCH_TASKS", "10000"))
+JOBS = int(os.environ.get("BENCH_JOBS", "10000"))
+DELIVERIES = int(os.environ.get("BENCH_DELIVERIES", "3000"))
+REPEAT = int(os.environ.get("BENCH_REPEAT", "21"))
+
+
+class Stack:
+    base = BASE
+
+    def url(self, path):
+        return BASE + path
+
+
+def env():
+    return dict(os.environ, PROOFLINE_CONF=f"{VAR}/proofline.conf",
+                PROOFLINE_OUTBOUND_ALLOW="127.0.0.1/32")
+
+
+def cli(*args):
+    return subprocess.run([str(ROOT / "build" / "proofline"), *args],
+                          env=env(), capture_output=True, text=True,
+                          check=True).stdout
+
+
+def sql(statement):
+    return subprocess.run(
+        ["mariadb", "--no-defaults", "--batch", "--skip-column-names",
+         f"--socket={VAR}/run/mysqld.sock", "-u",
+         subprocess.check_output(["id", "-un"], text=True).strip(),
+         "proofline"], input=statement, capture_output=True, text=True,
+        check=True).stdout.strip()
+
+
+def tenant():
+    return int(sql("SELECT id FROM tenants WHERE slug = 'bench'"))
+
+
+def seed_tasks(tid, manager):
+    """TASKS open tasks spread over the manager's team, due around now."""
+    have = int(sql(f"SELECT COUNT(*) FROM tasks WHERE tenant_id = {tid} AND "
+                   "title LIKE 'bench task %' AND status = 'open'"))
+    if have >= TASKS:
+        return
+    team = [r for r in sql(
+        f"SELECT descendant_id FROM user_tree WHERE tenant_id = {tid} AND "
+        f"ancestor_id = {manager} AND depth > 0").split()]
+    rows = []
+    for i in range(have, TASKS):
+        who = team[i % len(team)]
+        rows.append(f"({tid}, 'todo', 'bench task {i}', '', 2, "
+                    f"UTC_TIMESTAMP() + INTERVAL {i % 200 - 100} HOUR, {who})")
+        if len(rows) == 1000 or i == TASKS - 1:
+            sql("INSERT INTO tasks (tenant_id, kind, title, body, priority, "
+                "due_at, assignee_id) VALUES " + ",".join(rows) + ";")
+            rows = []
+
+
+def median_ms(fn, n=REPEAT):
+    out = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        r = fn()
+        out.append((time.perf_counter() - t0) * 1000)
+        if r.status_code != 200:
+            raise SystemExit(f"bench: HTTP {r.status_code}")
+    return statistics.median(out)
+
+
+def bench_tasks(tid):
+    manager = int(sql(f"SELECT id FROM users WHERE tenant_id = {tid} AND "
+                      "login = 'manager1'"))
+    seed_tasks(tid, manager)
+    mgr = Client(Stack(), Account("bench", "manager1", "proofline-demo"))
+    mgr.sign_in()
+    token = cli("token", "create", "--tenant", "bench", "--user",
+                "manager1").strip()
+    api = requests.Session()
+    api.headers["Authorization"] = f"Bearer {token}"
+    open_team = sql(f"SELECT COUNT(*) FROM tasks t JOIN user_tree u ON "
+                    f"u.descendant_id = t.assignee_id AND u.tenant_id = "
+                    f"t.tenant_id WHERE t.tenant_id = {tid} AND u.ancestor_id"
+                    f" = {manager} AND t.status = 'open'")
+    targets = [("/healthz (baseline)", lambda: api.get(BASE + "/healthz")),
+               ("API team tasks, 100", lambda: api.get(
+                   BASE + "/api/v1/tasks?scope=team&status=open")),
+               ("API team overdue, 500", lambda: api.get(
+                   BASE + "/api/v1/tasks?scope=team&overdue=1&limit=500")),
+               ("page /tasks?view=team", lambda: mgr.get(
+                   "/tasks?view=team")),
+               ("page / (my day)", lambda: mgr.get("/"))]
+    for _, fn in targets:
+        fn()
+    times = {name: [] for name, _ in targets}
+    for _ in range(REPEAT):
+        for name, fn in targets:
+            times[name].append(median_ms(fn, 1))
+    base = statistics.median(times[targets[0][0]])
+    print(f"bench: tasks: manager1 with {open_team} open team tasks; median "
+          f"of {REPEAT} sequential requests (target <= 20 ms)")
+    for name, _ in targets:
+        m = statistics.median(times[name])
+        print(f"  {name:30s} {m:8.1f} ms  {m / base:7.1f}x")
+
+
+def bench_jobs(tid):
+    tag = str(int(time.time()))
+    values = ",".join(f"({tid}, 'noop', 'bench-{tag}-{i}', '', 'UTC', '{{}}',"
+                      " '2026-01-01 00:00:00')" for i in range(JOBS))
+    sql("INSERT INTO jobs (tenant_id, kind, job_key, spec, time_zone, "
+        f"payload, next_at) VALUES {values};")
+    t0 = time.perf_counter()
+    procs = [subprocess.Popen(
+        [str(ROOT / "build" / "proofline"), "jobs", "run", "--tenant",
+         "bench", "--owner", f"bench{k}"], env=env(),
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        for k in range(2)]
+    for p in procs:
+        p.communicate(timeout=600)
+    took = time.perf_counter() - t0
+    ran = int(sql("SELECT COUNT(*) FROM job_runs r JOIN jobs j ON "
+                  f"j.id = r.job_id WHERE j.job_key LIKE 'bench-{tag}-%'"))
+    twice = sql("SELECT COUNT(*) FROM (SELECT job_id FROM job_runs r JOIN "
+                f"jobs j ON j.id = r.job_id WHERE j.job_key LIKE "
+                f"'bench-{tag}-%' GROUP BY job_id HAVING COUNT(*) > 1) x")
+    sql("CREATE TABLE IF NOT EXISTS bench_rows (id INT AUTO_INCREMENT "
+        "PRIMARY KEY, v INT) ENGINE=InnoDB;")
+    t1 = time.perf_counter()
+    sql("SET autocommit = 1;" + "".join(
+        f"INSERT INTO bench_rows (v) VALUES ({i});" for i in range(JOBS)))
+    base = time.perf_counter() - t1
+    sql("DROP TABLE bench_rows;")
+    print(f"bench: scheduler: {JOBS} trivial due jobs, two schedulers: ran "
+          f"{ran} ({twice} twice) in {took:.2f} s = {ran / took:.0f} jobs/s "
+          f"(target <= 10 s); {took / base:.1f}x the time of {JOBS} "
+          "autocommitted single-row INSERTs")
+
+
+class Receiver:
+    def __init__(self):
+        self.n = 0
+        outer = self
+
+        class H(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                outer.n += 1
+                self.send_response(200)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"{}")
+
+            def log_message(self, *a):
+                pass
+        self.srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+        self.port = self.srv.server_address[1]
+        threading.Thread(target=self.srv.serve_forever, daemon=True).start()
+
+
+def bench_outbox(tid):
+    rx = Receiver()
+    boss = Client(Stack(), Account("bench", "admin", "proofline-demo"))
+    boss.sign_in()
+    url = f"http://127.0.0.1:{rx.port}/hook"
+    r = boss.post("/admin/settings/channels", {"webhook_url": url,
+                                               "wecom_robot_url": ""})
+    if r.status_code not in (200, 303):
+        raise SystemExit(f"bench: channels: HTTP {r.status_code}")
+    tag = str(int(time.time()))
+    body = '{"event":"bench"}'
+    for start in range(0, DELIVERIES, 1000):
+        values = ",".join(
+            f"({tid}, 'webhook', '{url}', '{body}', 'bench:{tag}:{i}', "
+            "'2026-01-01 00:00:00')"
+            for i in range(start, min(DELIVERIES, start + 1000)))
+        sql("INSERT INTO deliveries (tenant_id, channel, target, body, "
+            f"dedup_key, next_at) VALUES {values};")
+    t0 = time.perf_counter()
+    procs = [subprocess.Popen(
+        [str(ROOT / "build" / "proofline"), "jobs", "run", "--tenant",
+         "bench", "--owner", f"deliver{k}"], env=env(),
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        for k in range(2)]
+    for p in procs:
+        p.communicate(timeout=600)
+    took = time.perf_counter() - t0
+    sent = int(sql("SELECT COUNT(*) FROM deliveries WHERE dedup_key LIKE "
+                   f"'bench:{tag}:%' AND status = 'sent'"))
+    s = requests.Session()
+    t1 = time.perf_counter()
+    for _ in range(500):
+        s.post(url, data=body)
+    direct = 500 / (time.perf_counter() - t1)
+    print(f"bench: outbox: {DELIVERIES} webhook deliveries to 127.0.0.1, two "
+          f"schedulers: {sent} sent in {took:.2f} s = {sent / took:.0f}/s "
+          f"(target >= 500/s); {sent / took / direct:.2f}x the receiver's "
+          f"rate for one keep-alive Python client ({direct:.0f}/s)")
+    boss.post("/admin/settings/channels", {"webhook_url": "",
+                                           "wecom_robot_url": ""})
+
+
+def main():
+    tid = tenant()
+    bench_tasks(tid)
+    bench_jobs(tid)
+    bench_outbox(tid)
+
+
+if __name__ == "__main__":
+    main()

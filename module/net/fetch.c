@@ -105,7 +105,7 @@ on_body(char *data, size_t size, size_t n, void *userp)
 /* The URL's scheme and host, checked before any connection: a host that
  * is an address literal is judged now (in any spelling). */
 static enum fetch_err
-check_url(struct call *c, const char *url, const char **detail)
+check_url(struct call *c, const char *url, bool mail, const char **detail)
 {
     CURLU *u = curl_url();
     char *scheme = NULL, *host = NULL;
@@ -118,9 +118,10 @@ check_url(struct call *c, const char *url, const char **detail)
     if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
         curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
         curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
-        c->plain_http = strcmp(scheme, "http") == 0;
-        if (!c->plain_http && strcmp(scheme, "https") != 0) {
-            *detail = "only https (or http to an allow-listed target)";
+        c->plain_http = strcmp(scheme, mail ? "smtp" : "http") == 0;
+        if (!c->plain_http && strcmp(scheme, mail ? "smtps" : "https") != 0) {
+            *detail = mail ? "only smtps or smtp (with STARTTLS)"
+                           : "only https (or http to an allow-listed target)";
         } else if (netaddr_parse(str_c(host), &a) &&
                    (*detail = judge(c, &a)) != NULL) {
             err = FETCH_REFUSED;
@@ -217,7 +218,7 @@ fetch(struct arena *a, const struct fetch_policy *p,
         return APP_ENOMEM;
     out->body = c.body;
     c.body[0] = '\0';
-    out->err = check_url(&c, rq->url, &out->detail);
+    out->err = check_url(&c, rq->url, false, &out->detail);
     if (out->err != FETCH_OK)
         return APP_OK;
     for (i = 0; i < FETCH_HEADERS_MAX && rq->headers[i] != NULL; i++) {
@@ -243,6 +244,105 @@ fetch(struct arena *a, const struct fetch_policy *p,
     c.body[c.len] = '\0';
     out->body_len = c.len;
     out->truncated = c.truncated;
+    out->err = c.refused != NULL ? FETCH_REFUSED : classify(rc);
+    out->detail = c.refused != NULL   ? c.refused
+                  : rc == CURLE_OK    ? NULL
+                  : errbuf[0] != '\0' ? arena_strdup(a, errbuf)
+                                      : curl_easy_strerror(rc);
+    return APP_OK;
+}
+
+/* What curl reads as the message. */
+struct upload {
+    const char *p;
+    size_t left;
+};
+
+static size_t
+on_read(char *buf, size_t size, size_t n, void *userp)
+{
+    struct upload *u = userp;
+    size_t len = size * n < u->left ? size * n : u->left;
+
+    memcpy(buf, u->p, len);
+    u->p += len;
+    u->left -= len;
+    return len;
+}
+
+/* The options of a mail: the guarded socket, TLS (STARTTLS on smtp://,
+ * required unless the server is allow-listed), the envelope. */
+static bool
+mail_setup(CURL *h, struct call *c, const struct fetch_mail_request *rq,
+           struct curl_slist *rcpt, struct upload *up, char *errbuf)
+{
+    long timeout =
+        c->p->timeout_ms > 0 && c->p->timeout_ms < FETCH_TIMEOUT_MAX_MS
+            ? c->p->timeout_ms
+            : FETCH_TIMEOUT_MAX_MS;
+
+    return curl_easy_setopt(h, CURLOPT_URL, rq->url) == CURLE_OK &&
+           curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps") ==
+               CURLE_OK &&
+           curl_easy_setopt(h, CURLOPT_USE_SSL,
+                            c->plain_http ? CURLUSESSL_TRY : CURLUSESSL_ALL) ==
+               CURLE_OK &&
+           curl_easy_setopt(h, CURLOPT_PROXY, "") == CURLE_OK &&
+           curl_easy_setopt(h, CURLOPT_NOPROXY, "*") == CURLE_OK &&
+           curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L) == CURLE_OK &&
+           curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout) == CURLE_OK &&
+           curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, timeout) ==
+               CURLE_OK &&
+           curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_socket) ==
+               CURLE_OK &&
+           curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, c) == CURLE_OK &&
+           curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf) == CURLE_OK &&
+           (rq->user == NULL || rq->user[0] == '\0' ||
+            (curl_easy_setopt(h, CURLOPT_USERNAME, rq->user) == CURLE_OK &&
+             curl_easy_setopt(h, CURLOPT_PASSWORD,
+                              rq->password != NULL ? rq->password : "") ==
+                 CURLE_OK)) &&
+           curl_easy_setopt(h, CURLOPT_MAIL_FROM, rq->from) == CURLE_OK &&
+           curl_easy_setopt(h, CURLOPT_MAIL_RCPT, rcpt) == CURLE_OK &&
+           curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read) == CURLE_OK &&
+           curl_easy_setopt(h, CURLOPT_READDATA, up) == CURLE_OK &&
+           curl_easy_setopt(h, CURLOPT_UPLOAD, 1L) == CURLE_OK &&
+           curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE,
+                            (curl_off_t)up->left) == CURLE_OK;
+}
+
+enum app_err
+fetch_mail(struct arena *a, const struct fetch_policy *p,
+           const struct fetch_mail_request *rq, struct fetch_result *out)
+{
+    struct call c;
+    struct upload up = { rq->message, rq->message_len };
+    struct curl_slist *rcpt = NULL;
+    char errbuf[CURL_ERROR_SIZE] = "";
+    CURL *h;
+    CURLcode rc;
+
+    memset(out, 0, sizeof(*out));
+    memset(&c, 0, sizeof(c));
+    c.a = a;
+    c.p = p;
+    out->body = "";
+    out->err = check_url(&c, rq->url, true, &out->detail);
+    if (out->err != FETCH_OK)
+        return APP_OK;
+    rcpt = curl_slist_append(NULL, rq->to);
+    if (rcpt == NULL)
+        return APP_ENOMEM;
+    h = curl_easy_init();
+    if (h == NULL || !mail_setup(h, &c, rq, rcpt, &up, errbuf)) {
+        curl_easy_cleanup(h);
+        curl_slist_free_all(rcpt);
+        return APP_EINTERNAL;
+    }
+    rc = curl_easy_perform(h);
+    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &out->status);
+    curl_easy_cleanup(h);
+    curl_slist_free_all(rcpt);
     out->err = c.refused != NULL ? FETCH_REFUSED : classify(rc);
     out->detail = c.refused != NULL   ? c.refused
                   : rc == CURLE_OK    ? NULL

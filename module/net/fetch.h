@@ -65,4 +65,23 @@ APP_MUST_USE enum app_err fetch(struct arena *a, const struct fetch_policy *p,
                                 const struct fetch_request *rq,
                                 struct fetch_result *out);
 
+/* One e-mail over SMTP: url "smtps://host[:465]" or "smtp://host[:587]"
+ * (STARTTLS required, unless the server is allow-listed), the envelope
+ * from and to (one recipient), the message (RFC 5322, CRLF lines).  The
+ * same address checks as fetch(); *out's status is the SMTP reply code. */
+struct fetch_mail_request {
+    const char *url;
+    const char *user; /* NULL or "": no authentication */
+    const char *password;
+    const char *from;
+    const char *to;
+    const char *message;
+    size_t message_len;
+};
+
+APP_MUST_USE enum app_err fetch_mail(struct arena *a,
+                                     const struct fetch_policy *p,
+                                     const struct fetch_mail_request *rq,
+                                     struct fetch_result *out);
+
 #endif

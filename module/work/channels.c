@@ -11,28 +11,52 @@
 #include "db/audit.h"
 #include "db/db.h"
 #include "identity/seal.h"
+#include "identity/user_contact.h"
 
 static const char SQL_GET[] =
-    "SELECT wecom_robot_url, webhook_url, webhook_secret <> '' "
-    "FROM tenants WHERE id = ?";
+    "SELECT wecom_robot_url, webhook_url, webhook_secret <> '', smtp_url, "
+    "smtp_user, smtp_password <> '', smtp_from FROM tenants WHERE id = ?";
 static const char SQL_SET[] =
-    "UPDATE tenants SET wecom_robot_url = ?, webhook_url = ? WHERE id = ?";
+    "UPDATE tenants SET wecom_robot_url = ?, webhook_url = ?, smtp_url = ?, "
+    "smtp_user = ?, smtp_from = ? WHERE id = ?";
+static const char SQL_SMTP_PASSWORD[] =
+    "UPDATE tenants SET smtp_password = ? WHERE id = ?";
 static const char SQL_SECRET[] =
     "UPDATE tenants SET webhook_secret = ? WHERE id = ?";
 
+/* The length of s's scheme prefix when it is one of schemes ("https://"),
+ * else 0. */
+static size_t
+scheme_len(struct str s, const char *const *schemes)
+{
+    size_t k, n;
+
+    for (k = 0; schemes[k] != NULL; k++) {
+        n = strlen(schemes[k]);
+        if (s.len > n && strncmp(s.p, schemes[k], n) == 0)
+            return n;
+    }
+    return 0;
+}
+
 bool
 channels_url_ok(struct str url, size_t max)
+{
+    static const char *const web[] = { "https://", "http://", NULL };
+
+    return channels_url_of(url, max, web);
+}
+
+bool
+channels_url_of(struct str url, size_t max, const char *const *schemes)
 {
     size_t i, start;
     const char *at, *slash;
 
     if (url.len == 0 || url.len > max)
         return false;
-    if (url.len > 8 && strncmp(url.p, "https://", 8) == 0)
-        start = 8;
-    else if (url.len > 7 && strncmp(url.p, "http://", 7) == 0)
-        start = 7;
-    else
+    start = scheme_len(url, schemes);
+    if (start == 0)
         return false;
     for (i = 0; i < url.len; i++) {
         unsigned char c = (unsigned char)url.p[i];
@@ -65,7 +89,25 @@ channels_get(struct ctx *cx, struct channels *out)
     out->wecom_robot_url = db_text(&r, 0, 0);
     out->webhook_url = db_text(&r, 0, 1);
     out->has_secret = db_int(&r, 0, 2, 0) != 0;
+    out->smtp_url = db_text(&r, 0, 3);
+    out->smtp_user = db_text(&r, 0, 4);
+    out->has_smtp_password = db_int(&r, 0, 5, 0) != 0;
+    out->smtp_from = db_text(&r, 0, 6);
     return APP_OK;
+}
+
+/* The SMTP password, sealed into the row. */
+APP_MUST_USE static enum app_err
+smtp_password(struct ctx *cx, struct str pw)
+{
+    char sealed[SEAL_HEX_MAX];
+    enum app_err rc = seal(cx->conf, (const uint8_t *)pw.p, pw.len, sealed);
+
+    if (rc == APP_OK)
+        rc = db_exec(cx->db, SQL_SMTP_PASSWORD,
+                     DB_ARGS(DB_CSTR(sealed), DB_I64(cx->tenant_id)), NULL,
+                     NULL);
+    return rc;
 }
 
 /* A fresh secret, sealed into the row (in the caller's transaction). */
@@ -99,13 +141,19 @@ channels_save(struct ctx *cx, const struct kvlist *f, cJSON *errors,
     static const struct field_spec spec[] = {
         { "wecom_robot_url", V_LINE, false, 0, CHANNEL_URL_MAX, NULL },
         { "webhook_url", V_LINE, false, 0, CHANNEL_URL_MAX, NULL },
+        { "smtp_url", V_LINE, false, 0, 300, NULL },
+        { "smtp_user", V_LINE, false, 0, 200, NULL },
+        { "smtp_password", V_SECRET, false, 0, SEAL_MAX_PLAIN, NULL },
+        { "smtp_from", V_LINE, false, 0, 254, NULL },
     };
-    struct field_val v[2];
+    static const char *const mail[] = { "smtps://", "smtp://", NULL };
+    struct field_val v[6];
+    struct str smtp, user, from;
     struct channels cur;
     struct db_tx tx = DB_TX_INIT;
     const char *robot, *hook;
     cJSON *d;
-    enum app_err rc = validate_fields(&cx->err_detail, f, spec, 2, v, errors);
+    enum app_err rc = validate_fields(&cx->err_detail, f, spec, 6, v, errors);
 
     *secret_hex = NULL;
     if (rc != APP_OK)
@@ -116,6 +164,13 @@ channels_save(struct ctx *cx, const struct kvlist *f, cJSON *errors,
         cJSON_AddStringToObject(errors, "wecom_robot_url", "channels.bad_url");
     if (hook[0] != '\0' && !channels_url_ok(str_c(hook), CHANNEL_URL_MAX))
         cJSON_AddStringToObject(errors, "webhook_url", "channels.bad_url");
+    smtp = v[2].present ? v[2].s : STR_LIT("");
+    user = v[3].present ? v[3].s : STR_LIT("");
+    from = v[5].present ? v[5].s : STR_LIT("");
+    if (smtp.len > 0 && !channels_url_of(smtp, 300, mail))
+        cJSON_AddStringToObject(errors, "smtp_url", "channels.bad_smtp");
+    if ((smtp.len > 0 || from.len > 0) && !user_email_ok(from))
+        cJSON_AddStringToObject(errors, "smtp_from", "user.bad_email");
     if (cJSON_GetArraySize(errors) > 0) {
         cx->err_detail = "validate.failed";
         return APP_EVALIDATION;
@@ -126,11 +181,15 @@ channels_save(struct ctx *cx, const struct kvlist *f, cJSON *errors,
     d = cJSON_CreateObject();
     cJSON_AddStringToObject(d, "wecom_robot_url", robot);
     cJSON_AddStringToObject(d, "webhook_url", hook);
+    cJSON_AddStringToObject(d, "smtp_url", arena_str(cx->a, smtp).p);
     while (db_tx_next(cx->db, &tx, &rc)) {
-        rc = db_exec(
-            cx->db, SQL_SET,
-            DB_ARGS(DB_CSTR(robot), DB_CSTR(hook), DB_I64(cx->tenant_id)), NULL,
-            NULL);
+        rc = db_exec(cx->db, SQL_SET,
+                     DB_ARGS(DB_CSTR(robot), DB_CSTR(hook), DB_STR(smtp),
+                             DB_STR(user), DB_STR(from), DB_I64(cx->tenant_id)),
+                     NULL, NULL);
+        /* A password typed replaces the one kept; none keeps it. */
+        if (rc == APP_OK && v[4].present && v[4].s.len > 0)
+            rc = smtp_password(cx, v[4].s);
         if (rc == APP_OK && hook[0] != '\0' && !cur.has_secret)
             rc = new_secret(cx, secret_hex);
         if (rc == APP_OK)

@@ -20,12 +20,18 @@ struct channels {
     const char *wecom_robot_url;
     const char *webhook_url;
     bool has_secret;
+    const char *smtp_url; /* "smtps://host:465" or "smtp://host:587" */
+    const char *smtp_user;
+    bool has_smtp_password;
+    const char *smtp_from;
 };
 
 APP_MUST_USE enum app_err channels_get(struct ctx *cx, struct channels *out);
 
 /* Save the form (wecom_robot_url, webhook_url: empty, or an https URL --
- * http only for an address the installation allow-lists).  A webhook
+ * http only for an address the installation allow-lists; smtp_url,
+ * smtp_user, smtp_password (empty keeps the one kept, sealed), smtp_from
+ * for e-mail).  A webhook
  * without a secret gets one (*secret_hex: shown once; else NULL).
  * APP_EVALIDATION with "channels.bad_url" per field. */
 APP_MUST_USE enum app_err channels_save(struct ctx *cx, const struct kvlist *f,
@@ -38,5 +44,8 @@ APP_MUST_USE enum app_err channels_rotate_secret(struct ctx *cx,
 /* A URL a channel may point at: http(s)://host[...], at most max bytes,
  * no spaces or control characters, no user:password part. */
 bool channels_url_ok(struct str url, size_t max);
+
+/* The same for one of schemes ("smtps://", NULL-terminated). */
+bool channels_url_of(struct str url, size_t max, const char *const *schemes);
 
 #endif

@@ -24,8 +24,9 @@ static const char SQL_DUE[] =
     "ORDER BY d.next_at LIMIT ? FOR UPDATE SKIP LOCKED";
 static const char SQL_LEASE[] =
     "UPDATE deliveries SET lease_until = ?, lease_owner = ? WHERE id = ?";
-static const char SQL_SECRET[] =
-    "SELECT webhook_secret FROM tenants WHERE id = ?";
+static const char SQL_COMPANY[] =
+    "SELECT webhook_secret, smtp_url, smtp_user, smtp_password, smtp_from "
+    "FROM tenants WHERE id = ?";
 static const char SQL_ATTEMPT[] =
     "INSERT INTO delivery_attempts (tenant_id, delivery_id, at, ok, "
     "http_status, error, ms) VALUES (?, ?, ?, ?, ?, ?, ?)";
@@ -50,10 +51,17 @@ static const char SQL_RETRY[] =
 
 enum { D_ID, D_TENANT, D_CHANNEL, D_TARGET, D_BODY, D_ATTEMPTS, D_KEY };
 
+/* A company's sending settings, read once per pass. */
+struct company {
+    int64_t tenant;
+    uint8_t key[SEAL_MAX_PLAIN]; /* the webhook secret */
+    size_t len;
+    const char *smtp_url, *smtp_user, *smtp_from;
+    char smtp_password[SEAL_MAX_PLAIN + 1];
+};
+
 struct secret_cache {
-    int64_t tenant[16];
-    uint8_t key[16][SEAL_MAX_PLAIN];
-    size_t len[16];
+    struct company c[16];
     size_t n;
 };
 
@@ -96,35 +104,76 @@ outbox_sign(const uint8_t *secret, size_t secret_len, long long ts,
     sodium_bin2hex(out + 7, 65, mac, sizeof(mac));
 }
 
-/* The company's webhook secret (cached for the pass). */
-static bool
-secret_of(const struct conf *c, struct db *db, struct arena *a,
-          struct secret_cache *sc, int64_t tenant, const uint8_t **key,
-          size_t *len)
+/* The company's sending settings (cached for the pass; strings in a,
+ * which lives as long as the pass's batch -- the cache is emptied with
+ * it). */
+static const struct company *
+company_of(const struct conf *c, struct db *db, struct arena *a,
+           struct secret_cache *sc, int64_t tenant)
 {
+    struct company *co;
     struct db_res r;
-    size_t i;
+    size_t i, n = 0;
 
     for (i = 0; i < sc->n; i++) {
-        if (sc->tenant[i] == tenant) {
-            *key = sc->key[i];
-            *len = sc->len[i];
-            return sc->len[i] > 0;
-        }
+        if (sc->c[i].tenant == tenant)
+            return &sc->c[i];
     }
     if (sc->n == 16)
         sc->n = 0;
-    i = sc->n++;
-    sc->tenant[i] = tenant;
-    sc->len[i] = 0;
-    if (db_query(db, a, SQL_SECRET, DB_ARGS(DB_I64(tenant)), 1, &r) == APP_OK &&
-        r.nrows == 1 && db_text(&r, 0, 0)[0] != '\0' &&
-        unseal(c, db_text(&r, 0, 0), sc->key[i], sizeof(sc->key[i]),
-               &sc->len[i]) != APP_OK)
-        sc->len[i] = 0;
-    *key = sc->key[i];
-    *len = sc->len[i];
-    return sc->len[i] > 0;
+    co = &sc->c[sc->n++];
+    memset(co, 0, sizeof(*co));
+    co->tenant = tenant;
+    co->smtp_url = co->smtp_user = co->smtp_from = "";
+    if (db_query(db, a, SQL_COMPANY, DB_ARGS(DB_I64(tenant)), 1, &r) !=
+            APP_OK ||
+        r.nrows != 1)
+        return co;
+    if (db_text(&r, 0, 0)[0] != '\0' &&
+        unseal(c, db_text(&r, 0, 0), co->key, sizeof(co->key), &co->len) !=
+            APP_OK)
+        co->len = 0;
+    co->smtp_url = db_text(&r, 0, 1);
+    co->smtp_user = db_text(&r, 0, 2);
+    co->smtp_from = db_text(&r, 0, 4);
+    if (db_text(&r, 0, 3)[0] != '\0' &&
+        unseal(c, db_text(&r, 0, 3), (uint8_t *)co->smtp_password,
+               sizeof(co->smtp_password) - 1, &n) == APP_OK)
+        co->smtp_password[n] = '\0';
+    return co;
+}
+
+/* An e-mail delivery: the message queued, sent with the company's SMTP. */
+static void
+send_mail(struct arena *a, const struct fetch_policy *p,
+          const struct company *co, const char *to, const char *message,
+          struct outcome *o)
+{
+    struct fetch_mail_request rq;
+    struct fetch_result res;
+
+    if (co->smtp_url[0] == '\0' || co->smtp_from[0] == '\0') {
+        o->error = "the company has no SMTP server configured";
+        return;
+    }
+    memset(&rq, 0, sizeof(rq));
+    rq.url = co->smtp_url;
+    rq.user = co->smtp_user;
+    rq.password = co->smtp_password;
+    rq.from = co->smtp_from;
+    rq.to = to;
+    rq.message = message;
+    rq.message_len = strlen(message);
+    if (fetch_mail(a, p, &rq, &res) != APP_OK) {
+        o->error = "out of memory";
+        return;
+    }
+    o->status = res.status;
+    if (res.err == FETCH_OK)
+        o->ok = true;
+    else
+        o->error = arena_printf(a, "%s: %s", fetch_err_name(res.err),
+                                res.detail != NULL ? res.detail : "");
 }
 
 /* Read outbound_allow into p. */
@@ -189,6 +238,7 @@ send_one(const struct conf *c, struct db *db, struct arena *a,
     const char *body = db_text(r, i, D_BODY);
     struct fetch_request rq;
     struct fetch_result res;
+    const struct company *co;
     size_t h = 0;
 
     memset(o, 0, sizeof(*o));
@@ -197,25 +247,25 @@ send_one(const struct conf *c, struct db *db, struct arena *a,
     rq.body = body;
     rq.body_len = strlen(body);
     rq.headers[h++] = "Content-Type: application/json";
+    co = company_of(c, db, a, sc, db_int(r, i, D_TENANT, 0));
+    if (strcmp(channel, "email") == 0) {
+        send_mail(a, p, co, rq.url, body, o);
+        return;
+    }
     if (strcmp(channel, "webhook") == 0) {
-        const uint8_t *key;
-        size_t klen;
         char sig[80];
 
-        if (!secret_of(c, db, a, sc, db_int(r, i, D_TENANT, 0), &key, &klen)) {
+        if (co->len == 0) {
             o->error = "the company has no webhook secret";
             return;
         }
-        outbox_sign(key, klen, (long long)now, body, rq.body_len, sig);
+        outbox_sign(co->key, co->len, (long long)now, body, rq.body_len, sig);
         rq.headers[h++] =
             arena_printf(a, "X-Proofline-Timestamp: %lld", (long long)now);
         rq.headers[h++] = arena_printf(a, "X-Proofline-Signature: %s", sig);
         rq.headers[h++] = arena_printf(a, "Idempotency-Key: %lld-%s",
                                        (long long)db_int(r, i, D_TENANT, 0),
                                        db_text(r, i, D_KEY));
-    } else if (strcmp(channel, "wecom") != 0) {
-        o->error = "e-mail delivery is not available in this version";
-        return;
     }
     if (fetch(a, p, &rq, &res) != APP_OK) {
         o->error = "out of memory";
@@ -354,6 +404,7 @@ outbox_deliver(const struct conf *c, struct db *db, struct arena *a, time_t now,
                    st);
         }
         arena_reset(a);
+        sc.n = 0; /* its strings were in the arena */
     }
 }
 

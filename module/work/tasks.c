@@ -67,6 +67,18 @@ static const char SQL_LIST[] = COLUMNS
     "AND (? = '' OR (t.object_kind = ? AND t.object_id = ?)) "
     "ORDER BY t.status = 'open' DESC, t.due_at IS NULL, t.due_at, t.id DESC "
     "LIMIT ?";
+/* A manager's team view: the filter is the scope (the team is in it), so
+ * the team's members lead to their tasks through the assignee index
+ * instead of every task of the company being checked against the scope. */
+static const char SQL_LIST_TEAM[] = COLUMNS
+    "WHERE t.tenant_id = ? AND t.assignee_id IN (SELECT descendant_id FROM "
+    "user_tree WHERE tenant_id = ? AND ancestor_id = ? AND "
+    "descendant_id <> ?) "
+    "AND (? = '' OR t.status = ?) "
+    "AND (? = 0 OR (t.status = 'open' AND t.due_at < ?)) "
+    "AND (? = '' OR (t.object_kind = ? AND t.object_id = ?)) "
+    "ORDER BY t.status = 'open' DESC, t.due_at IS NULL, t.due_at, t.id DESC "
+    "LIMIT ?";
 static const char SQL_GET[] =
     COLUMNS "WHERE t.tenant_id = ? AND t.id = ? AND " SCOPE;
 static const char SQL_ADD[] =
@@ -408,6 +420,15 @@ tasks_list(struct ctx *cx, const struct task_filter *f, size_t max,
 
     if (rc != APP_OK)
         return rc;
+    if (f->team && !f->mine)
+        return db_query(cx->db, cx->a, SQL_LIST_TEAM,
+                        DB_ARGS(DB_CSTR(now), DB_I64(cx->tenant_id),
+                                DB_I64(cx->tenant_id), DB_I64(cx->user_id),
+                                DB_I64(cx->user_id), DB_CSTR(status),
+                                DB_CSTR(status), DB_I64(f->overdue),
+                                DB_CSTR(now), DB_CSTR(okind), DB_CSTR(okind),
+                                DB_I64(f->object_id), DB_I64((int64_t)max)),
+                        max, out);
     return db_query(
         cx->db, cx->a, SQL_LIST,
         DB_ARGS(DB_CSTR(now), DB_I64(cx->tenant_id), DB_I64(me.all),

@@ -7,9 +7,11 @@ answering {"errcode":45009} is tried again later, {"errcode":0} delivers.
 SSRF: a target that is not allow-listed -- loopback by address or by name
 -- is refused and the receiver sees no connection.  Tests only ever connect
 to loopback."""
+import base64
 import hashlib
 import hmac
 import http.server
+import socketserver
 import json
 import re
 import socket
@@ -261,3 +263,92 @@ def test_ssrf_loopback_not_allow_listed_is_refused(stack, co):
     finally:
         rx.close()
         set_channels(co)
+
+
+class SmtpReceiver:
+    """A minimal SMTP server on 127.0.0.1 (no TLS offered: the test stack
+    allow-lists 127.0.0.1, so STARTTLS is not required there)."""
+
+    def __init__(self):
+        self.mails = []
+        outer = self
+
+        class H(socketserver.StreamRequestHandler):
+            def handle(self):
+                w = self.wfile.write
+                w(b"220 test ESMTP\r\n")
+                env = {"rcpt": []}
+                while True:
+                    line = self.rfile.readline()
+                    if not line:
+                        return
+                    cmd = line.decode(errors="replace").strip()
+                    up = cmd.upper()
+                    if up.startswith(("EHLO", "HELO")):
+                        w(b"250-test\r\n250 SIZE 1000000\r\n")
+                    elif up.startswith("MAIL FROM:"):
+                        env["from"] = cmd[10:].strip()
+                        w(b"250 OK\r\n")
+                    elif up.startswith("RCPT TO:"):
+                        env["rcpt"].append(cmd[8:].strip())
+                        w(b"250 OK\r\n")
+                    elif up == "DATA":
+                        w(b"354 go on\r\n")
+                        data = b""
+                        while not data.endswith(b"\r\n.\r\n"):
+                            chunk = self.rfile.readline()
+                            if not chunk:
+                                return
+                            data += chunk
+                        outer.mails.append((env.get("from"), env["rcpt"],
+                                            data))
+                        w(b"250 queued\r\n")
+                    elif up == "QUIT":
+                        w(b"221 bye\r\n")
+                        return
+                    else:
+                        w(b"250 OK\r\n")
+
+        class S(socketserver.ThreadingTCPServer):
+            daemon_threads = True
+            allow_reuse_address = True
+        self.srv = S(("127.0.0.1", 0), H)
+        self.port = self.srv.server_address[1]
+        threading.Thread(target=self.srv.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.srv.shutdown()
+        self.srv.server_close()
+
+
+def test_email_goes_through_the_company_smtp(stack, co):
+    rx = SmtpReceiver()
+    try:
+        r = co["boss"].post("/admin/settings/channels", {
+            "smtp_url": f"smtp://127.0.0.1:{rx.port}",
+            "smtp_user": "", "smtp_from": "noreply@example.com"})
+        assert r.status_code in (200, 303), r.text[:300]
+        # A bad server address is refused with its field named.
+        r = co["boss"].post("/admin/settings/channels", {
+            "smtp_url": "ftp://mail.example.com", "smtp_from": "x@y.cn"})
+        assert r.status_code == 422 and 'data-field="smtp_url"' in r.text
+        stack.sql(f"UPDATE users SET email = 'rep@example.com' WHERE id = "
+                  f"{co['ids']['rep']}")
+        title = "邮件 " + uuid.uuid4().hex[:6]
+        give_task(co, title)
+        run(stack, "2030-06-01 00:00:00")
+        d = deliveries(stack, co, "email")[-1]
+        assert d[1] == "sent", d
+        assert len(rx.mails) == 1
+        sender, rcpt, data = rx.mails[0]
+        assert sender.split()[0] == "<noreply@example.com>"
+        assert rcpt == ["<rep@example.com>"]
+        text = data.decode()
+        subject = re.search(r"Subject: =\?UTF-8\?B\?([^?]+)\?=", text)
+        assert subject and base64.b64decode(subject.group(1)).decode() == \
+            title
+        assert "To: rep@example.com" in text
+    finally:
+        rx.close()
+        co["boss"].post("/admin/settings/channels", {"smtp_url": "",
+                                                     "smtp_from": ""})

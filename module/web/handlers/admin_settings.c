@@ -54,6 +54,23 @@ page(struct req *r, int status, cJSON *errors, const void *channel_values)
                                : ch.webhook_url);
     }
     cJSON_AddBoolToObject(m, "has_secret", ch.has_secret);
+    {
+        static const char *const keys[] = { "smtp_url", "smtp_user",
+                                            "smtp_from" };
+        const char *kept[] = { ch.smtp_url, ch.smtp_user, ch.smtp_from };
+        size_t f;
+
+        for (f = 0; f < 3; f++) {
+            const struct str *typed =
+                channel_values != NULL ? http_form(r, keys[f]) : NULL;
+
+            view_add_str(m, keys[f],
+                         typed != NULL
+                             ? arena_strndup(r->a, typed->p, typed->len)
+                             : kept[f]);
+        }
+        cJSON_AddBoolToObject(m, "has_smtp_password", ch.has_smtp_password);
+    }
     if (errors != NULL)
         cJSON_AddItemToObject(m, "errors", view_field_errors(r, errors));
     view_done(r, m, "settings.done_%s", done);

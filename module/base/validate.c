@@ -166,3 +166,45 @@ validate_fields(const char **detail, const struct kvlist *src,
     }
     return APP_OK;
 }
+
+/* The length of s's scheme prefix when it is one of schemes ("https://"),
+ * else 0. */
+static size_t
+scheme_len(struct str s, const char *const *schemes)
+{
+    size_t k, n;
+
+    for (k = 0; schemes[k] != NULL; k++) {
+        n = strlen(schemes[k]);
+        if (s.len > n && strncmp(s.p, schemes[k], n) == 0)
+            return n;
+    }
+    return 0;
+}
+
+bool
+validate_url(struct str url, size_t max, const char *const *schemes)
+{
+    size_t i, start;
+    const char *at, *slash;
+
+    if (url.len == 0 || url.len > max)
+        return false;
+    start = scheme_len(url, schemes);
+    if (start == 0)
+        return false;
+    for (i = 0; i < url.len; i++) {
+        unsigned char c = (unsigned char)url.p[i];
+
+        if (c <= ' ' || c == 0x7f || c == '"' || c == '<' || c == '>' ||
+            c == '\\')
+            return false;
+    }
+    /* A host, and no credentials in the authority. */
+    slash = memchr(url.p + start, '/', url.len - start);
+    at = memchr(
+        url.p + start, '@',
+        (size_t)((slash != NULL ? slash : url.p + url.len) - (url.p + start)));
+    return at == NULL && (slash == NULL || slash > url.p + start) &&
+           url.len > start;
+}

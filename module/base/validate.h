@@ -59,4 +59,9 @@ APP_MUST_USE enum app_err validate_fields(const char **detail,
 /* Count UTF-8 characters (the input must be valid UTF-8). */
 size_t utf8_chars(const char *p, size_t n);
 
+/* url is scheme://host... with one of schemes ("https://", NULL-ended),
+ * at most max bytes, a host, no spaces, control characters, quotes, angle
+ * brackets or backslashes, and no user:password part. */
+bool validate_url(struct str url, size_t max, const char *const *schemes);
+
 #endif

@@ -17,11 +17,11 @@ const char *const user_notify_kinds[] = { "task", "reminder", "alert", "system",
 const char *const user_notify_channels[] = { "wecom", "email", NULL };
 
 static const char SQL_GET[] =
-    "SELECT id, display_name, email, mobile, wecom_id, notify_off "
-    "FROM users WHERE tenant_id = ? AND id = ?";
+    "SELECT id, display_name, email, mobile, wecom_id, notify_off, role, "
+    "team_robot_url FROM users WHERE tenant_id = ? AND id = ?";
 static const char SQL_SET[] =
-    "UPDATE users SET email = ?, mobile = ?, wecom_id = ?, notify_off = ? "
-    "WHERE tenant_id = ? AND id = ?";
+    "UPDATE users SET email = ?, mobile = ?, wecom_id = ?, notify_off = ?, "
+    "team_robot_url = ? WHERE tenant_id = ? AND id = ?";
 
 bool
 user_email_ok(struct str s)
@@ -116,6 +116,9 @@ user_contact_get(struct ctx *cx, int64_t user_id, struct user_contact *out)
     out->mobile = db_text(&r, 0, 3);
     out->wecom_id = db_text(&r, 0, 4);
     out->notify_off = db_text(&r, 0, 5);
+    out->leads_team = (role_from_name(db_cell(&r, 0, 6)) &
+                       (ROLE_MANAGER | ROLE_SUPERVISOR)) != 0;
+    out->team_robot_url = db_text(&r, 0, 7);
     return APP_OK;
 }
 
@@ -175,17 +178,19 @@ user_contact_save(struct ctx *cx, int64_t user_id, const struct kvlist *f,
         { "email", V_LINE, false, 0, USER_EMAIL_MAX, NULL },
         { "mobile", V_LINE, false, 0, USER_MOBILE_MAX, NULL },
         { "wecom_id", V_LINE, false, 0, USER_WECOM_MAX, NULL },
+        { "team_robot_url", V_LINE, false, 0, 500, NULL },
     };
-    struct field_val v[3];
+    struct field_val v[4];
     struct user_contact cur;
     struct db_tx tx = DB_TX_INIT;
-    struct str email, mobile, wecom;
+    static const char *const web[] = { "https://", "http://", NULL };
+    struct str email, mobile, wecom, robot;
     const char *off;
     cJSON *d;
     enum app_err rc = user_contact_get(cx, user_id, &cur);
 
     if (rc == APP_OK)
-        rc = validate_fields(&cx->err_detail, f, spec, 3, v, errors);
+        rc = validate_fields(&cx->err_detail, f, spec, 4, v, errors);
     if (rc != APP_OK)
         return rc;
     email = v[0].present ? v[0].s : STR_LIT("");
@@ -197,6 +202,10 @@ user_contact_save(struct ctx *cx, int64_t user_id, const struct kvlist *f,
         cJSON_AddStringToObject(errors, "mobile", "user.bad_mobile");
     if (wecom.len > 0 && !user_wecom_ok(wecom))
         cJSON_AddStringToObject(errors, "wecom_id", "user.bad_wecom");
+    /* A manager's (or supervisor's) team robot; others have none. */
+    robot = v[3].present && cur.leads_team ? v[3].s : str_c(cur.team_robot_url);
+    if (robot.len > 0 && !validate_url(robot, 500, web))
+        cJSON_AddStringToObject(errors, "team_robot_url", "channels.bad_url");
     if (cJSON_GetArraySize(errors) > 0) {
         cx->err_detail = "validate.failed";
         return APP_EVALIDATION;
@@ -210,7 +219,7 @@ user_contact_save(struct ctx *cx, int64_t user_id, const struct kvlist *f,
     while (db_tx_next(cx->db, &tx, &rc)) {
         rc = db_exec(cx->db, SQL_SET,
                      DB_ARGS(DB_STR(email), DB_STR(mobile), DB_STR(wecom),
-                             DB_CSTR(off), DB_I64(cx->tenant_id),
+                             DB_CSTR(off), DB_STR(robot), DB_I64(cx->tenant_id),
                              DB_I64(user_id)),
                      NULL, NULL);
         if (rc == APP_OK)

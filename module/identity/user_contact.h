@@ -33,7 +33,9 @@ struct user_contact {
     const char *email;
     const char *mobile;
     const char *wecom_id;
-    const char *notify_off; /* "task:wecom,alert:email" */
+    const char *notify_off;     /* "task:wecom,alert:email" */
+    bool leads_team;            /* a manager or supervisor: */
+    const char *team_robot_url; /* the WeCom robot of the team's group */
 };
 
 /* APP_ENOTFOUND: no such user, or not cx's own and cx is no admin. */
@@ -42,6 +44,9 @@ APP_MUST_USE enum app_err user_contact_get(struct ctx *cx, int64_t user_id,
 
 /* Fields email, mobile, wecom_id, and "notify" repeated ("kind:channel",
  * the pairs on) with "notify_shown" marking that the form showed them.
+ * A manager or supervisor also sets team_robot_url (the WeCom robot of
+ * the team's group; the team's notifications go there instead of the
+ * company's).
  * APP_EVALIDATION with a catalog key per field ("user.bad_email",
  * "user.bad_mobile", "user.bad_wecom"); nothing written then. */
 APP_MUST_USE enum app_err user_contact_save(struct ctx *cx, int64_t user_id,

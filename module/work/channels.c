@@ -24,54 +24,12 @@ static const char SQL_SMTP_PASSWORD[] =
 static const char SQL_SECRET[] =
     "UPDATE tenants SET webhook_secret = ? WHERE id = ?";
 
-/* The length of s's scheme prefix when it is one of schemes ("https://"),
- * else 0. */
-static size_t
-scheme_len(struct str s, const char *const *schemes)
-{
-    size_t k, n;
-
-    for (k = 0; schemes[k] != NULL; k++) {
-        n = strlen(schemes[k]);
-        if (s.len > n && strncmp(s.p, schemes[k], n) == 0)
-            return n;
-    }
-    return 0;
-}
-
 bool
 channels_url_ok(struct str url, size_t max)
 {
     static const char *const web[] = { "https://", "http://", NULL };
 
-    return channels_url_of(url, max, web);
-}
-
-bool
-channels_url_of(struct str url, size_t max, const char *const *schemes)
-{
-    size_t i, start;
-    const char *at, *slash;
-
-    if (url.len == 0 || url.len > max)
-        return false;
-    start = scheme_len(url, schemes);
-    if (start == 0)
-        return false;
-    for (i = 0; i < url.len; i++) {
-        unsigned char c = (unsigned char)url.p[i];
-
-        if (c <= ' ' || c == 0x7f || c == '"' || c == '<' || c == '>' ||
-            c == '\\')
-            return false;
-    }
-    /* A host, and no credentials in the authority. */
-    slash = memchr(url.p + start, '/', url.len - start);
-    at = memchr(
-        url.p + start, '@',
-        (size_t)((slash != NULL ? slash : url.p + url.len) - (url.p + start)));
-    return at == NULL && (slash == NULL || slash > url.p + start) &&
-           url.len > start;
+    return validate_url(url, max, web);
 }
 
 enum app_err
@@ -167,7 +125,7 @@ channels_save(struct ctx *cx, const struct kvlist *f, cJSON *errors,
     smtp = v[2].present ? v[2].s : STR_LIT("");
     user = v[3].present ? v[3].s : STR_LIT("");
     from = v[5].present ? v[5].s : STR_LIT("");
-    if (smtp.len > 0 && !channels_url_of(smtp, 300, mail))
+    if (smtp.len > 0 && !validate_url(smtp, 300, mail))
         cJSON_AddStringToObject(errors, "smtp_url", "channels.bad_smtp");
     if ((smtp.len > 0 || from.len > 0) && !user_email_ok(from))
         cJSON_AddStringToObject(errors, "smtp_from", "user.bad_email");

@@ -45,7 +45,4 @@ APP_MUST_USE enum app_err channels_rotate_secret(struct ctx *cx,
  * no spaces or control characters, no user:password part. */
 bool channels_url_ok(struct str url, size_t max);
 
-/* The same for one of schemes ("smtps://", NULL-terminated). */
-bool channels_url_of(struct str url, size_t max, const char *const *schemes);
-
 #endif

@@ -48,6 +48,7 @@ class World:
         self.h = {"Authorization": f"Bearer {tok}"}
         self.customer = self._customer()
         self.imported = self._import()
+        self.task = self._task()
 
     def _post(self, path, **kw):
         r = requests.post(self.stack.url(path), headers=self.h, **kw)
@@ -81,6 +82,34 @@ class World:
                    files={"file": ("签收单.png", PNG, "image/png")})
         return cid
 
+    def _task(self):
+        """A task the manager gave the rep about the customer, overdue, a
+        failed delivery of its notification, and the company's jobs."""
+        mgr = self.clients["manager"]
+        page = mgr.get("/tasks/new").text
+        tok = re.search(r'name="_csrf" value="([^"]+)"', page).group(1)
+        r = mgr.s.post(self.stack.url("/tasks"), data={
+            "_csrf": tok, "title": "补录瑞金医院放射科与超声医学科上周三次拜访"
+            "的照片、签字页和竞品对比（含型号与报价）", "body": "请在今天下班前"
+            "完成，并在客户页面补充决策链上的验收人联系方式。" * 3,
+            "assignee": str(self.user_id), "due": "2020-01-02 16:00",
+            "priority": "1", "customer": str(self.customer)},
+            headers={"Origin": self.stack.base}, allow_redirects=False)
+        assert r.status_code == 303, r.text[:500]
+        tid = int(re.search(r"/tasks/(\d+)", r.headers["Location"]).group(1))
+        tenant = self.stack.sql(
+            f"SELECT id FROM tenants WHERE slug = '{self.slug}'")[0][0]
+        self.stack.sql(
+            "INSERT INTO deliveries (tenant_id, channel, target, body, "
+            "dedup_key, status, attempts, next_at, last_error, last_status) "
+            f"VALUES ({tenant}, 'webhook', 'https://integration.example.com"
+            "/proofline/webhooks/notifications/receive-and-forward-to-erp', "
+            "'{}', 'walk:1', 'failed', 6, UTC_TIMESTAMP(), 'HTTP 500: the "
+            "receiving system answered with an error page of considerable "
+            "length', 500)")
+        self.stack.cli("jobs", "run", "--tenant", self.slug)
+        return tid
+
     def _import(self):
         rep = self.clients["rep"]
         page = rep.get("/customers/import").text
@@ -107,17 +136,20 @@ class World:
                f"/customers/{cid}/evidence/need_confirmed",
                f"/customers/{cid}/evidence/installation_form",
                "/pipeline", "/pipeline?stage=intent", "/customers/import",
-               "/account", "/account/mfa"]
+               "/account", "/account/mfa", "/tasks", "/tasks/new",
+               f"/tasks/{self.task}", "/notifications", "/account/contact"]
         if role == "rep":
             out.append(self.imported)
         if role in ("manager", "admin"):
-            out.append("/team")
+            out += ["/team", "/tasks?view=team"]
         if role == "admin":
             out += ["/admin/users", "/admin/users/new",
                     f"/admin/users/{self.user_id}", "/admin/tokens",
                     "/admin/audit", "/admin/settings", "/admin/rules",
                     "/admin/rules/stages",
-                    "/admin/rules/history", "/admin/rules/dry-run"]
+                    "/admin/rules/history", "/admin/rules/dry-run",
+                    "/admin/jobs", "/admin/deliveries",
+                    f"/admin/users/{self.user_id}/contact"]
         return out
 
     def sign_in(self, browser, role, lang):

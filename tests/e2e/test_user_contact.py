@@ -100,3 +100,43 @@ def test_a_channel_turned_off_gets_no_delivery(stack, co):
     finally:
         stack.sql("UPDATE tenants SET wecom_robot_url = '' WHERE id = "
                   f"{tid}")
+
+
+def test_a_team_robot_takes_the_team_notifications(stack, co):
+    slug, tid = co["slug"], co["tid"]
+    stack.cli("user", "add", "--tenant", slug, "--login", "lead", "--role",
+              "manager", "--password-stdin", input_text=PASSWORD + "\n")
+    stack.cli("user", "add", "--tenant", slug, "--login", "member",
+              "--role", "rep", "--manager", "lead", "--password-stdin",
+              input_text=PASSWORD + "\n")
+    ids = {r[0]: int(r[1]) for r in stack.sql(
+        f"SELECT login, id FROM users WHERE tenant_id = {tid}")}
+    boss = co["c"]["boss"]
+    team = "https://127.0.0.1:9/team-robot"
+    r = boss.post(f"/admin/users/{ids['lead']}/contact",
+                  {"team_robot_url": team})
+    assert r.status_code == 303
+    # A rep leads no team: the field is not theirs.
+    r = co["c"]["rep"].post("/account/contact",
+                            {"team_robot_url": "https://127.0.0.1:9/x"})
+    assert r.status_code == 303
+    assert stack.sql(f"SELECT team_robot_url FROM users WHERE id = "
+                     f"{co['ids']['rep']}") == [[""]]
+    stack.sql("UPDATE tenants SET wecom_robot_url = "
+              f"'https://127.0.0.1:9/company' WHERE id = {tid}")
+    try:
+        targets = {}
+        for login in ("member", "rep2"):
+            title = f"robot {login} " + uuid.uuid4().hex[:6]
+            assert boss.post("/tasks", {
+                "title": title, "assignee": str(ids[login])}).status_code \
+                == 303
+            targets[login] = stack.sql(
+                "SELECT d.target FROM deliveries d JOIN notifications n ON "
+                "n.id = d.notification_id WHERE d.channel = 'wecom' AND "
+                f"n.title = '{title}'")
+        assert targets["member"] == [[team]]
+        assert targets["rep2"] == [["https://127.0.0.1:9/company"]]
+    finally:
+        stack.sql(f"UPDATE tenants SET wecom_robot_url = '' WHERE id = "
+                  f"{tid}")

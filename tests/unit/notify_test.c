@@ -15,6 +15,7 @@
 #include <sodium.h>
 
 #include "base/conf.h"
+#include "base/validate.h"
 #include "identity/user_contact.h"
 #include "work/channels.h"
 #include "work/notify.h"
@@ -128,11 +129,10 @@ test_channel_urls(void **state)
     for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
         assert_int_equal(channels_url_ok(str_c(rows[i].s), 500), rows[i].ok);
     assert_true(
-        channels_url_of(str_c("smtps://smtp.exmail.qq.com:465"), 300, mail));
-    assert_true(channels_url_of(str_c("smtp://10.0.0.5:587"), 300, mail));
-    assert_false(channels_url_of(str_c("https://mail.example.com"), 300, mail));
-    assert_false(
-        channels_url_of(str_c("smtp://u:p@mail.example.com"), 300, mail));
+        validate_url(str_c("smtps://smtp.exmail.qq.com:465"), 300, mail));
+    assert_true(validate_url(str_c("smtp://10.0.0.5:587"), 300, mail));
+    assert_false(validate_url(str_c("https://mail.example.com"), 300, mail));
+    assert_false(validate_url(str_c("smtp://u:p@mail.example.com"), 300, mail));
 }
 
 static void

@@ -56,6 +56,11 @@ page(struct req *r, int status, int64_t id, const char *action,
                  errors != NULL && http_form(r, "wecom_id") != NULL
                      ? arena_str(r->a, *http_form(r, "wecom_id")).p
                      : uc.wecom_id);
+    cJSON_AddBoolToObject(u, "leads_team", uc.leads_team);
+    view_add_str(u, "team_robot_url",
+                 errors != NULL && http_form(r, "team_robot_url") != NULL
+                     ? arena_str(r->a, *http_form(r, "team_robot_url")).p
+                     : uc.team_robot_url);
     for (k = 0; user_notify_kinds[k] != NULL; k++) {
         cJSON *row = cJSON_CreateObject(), *chs;
 

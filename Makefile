@@ -17,7 +17,7 @@ VAR ?= $(CURDIR)/var
 FUZZ_SECONDS ?= 60
 PYTHON ?= /usr/bin/python3
 
-PKGS := fcgi libmariadb lua5.4 libcjson libsodium libqrencode libcurl zlib
+PKGS := fcgi libmariadb lua5.4 libcjson libsodium libqrencode libcurl zlib libexif
 
 WARN := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wvla -Wconversion

@@ -265,7 +265,15 @@ function E.describe()
   for key, vt in pairs(visit_types or {}) do
     local n, ne = names(vt, key)
     out.visit_types[key] = { name = n, name_en = ne,
-                             photos = E.required_photos(key) }
+                             photos = E.required_photos(key),
+                             -- far from the customer: "allow", "flag" or
+                             -- "refuse" beyond far_m metres
+                             far = vt.far or "flag",
+                             far_m = tonumber(vt.far_m) or 500,
+                             -- a photo's own time and place against the
+                             -- check-in's (trust flags)
+                             photo_minutes = tonumber(vt.photo_minutes) or 30,
+                             photo_m = tonumber(vt.photo_m) or 500 }
   end
   out.photos = {}
   for key, def in pairs(photos or {}) do

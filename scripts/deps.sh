@@ -26,6 +26,7 @@ libcmocka-dev        /usr/include/cmocka.h
 libqrencode-dev      /usr/include/qrencode.h
 libcurl4-openssl-dev /usr/share/doc/libcurl4-openssl-dev/copyright
 zlib1g-dev           /usr/include/zlib.h
+libexif-dev          /usr/include/libexif/exif-data.h
 clang-format         /usr/bin/clang-format
 '
 run_pkgs='

@@ -3,6 +3,8 @@
  */
 #include "sales/contacts.h"
 
+#include "sales/activities.h"
+
 #include <string.h>
 #include <time.h>
 
@@ -63,12 +65,21 @@ static const char SQL_CONSENSUS[] =
     "UPDATE contacts SET consensus = ?, consensus_on = ? "
     "WHERE tenant_id = ? AND id = ? AND (consensus_on IS NULL OR "
     "consensus_on <= ?)";
+/* Notes on the contact and the activities they took part in (a meeting
+ * shows as "met"). */
 static const char SQL_EVENTS[] =
+    "SELECT happened_on, kind, text, consensus, who FROM ("
     "SELECT e.happened_on, e.kind, e.text, e.consensus, "
-    "COALESCE(u.display_name, '') FROM contact_events e LEFT JOIN users u "
+    "COALESCE(u.display_name, '') AS who, e.created_at AS at0 "
+    "FROM contact_events e LEFT JOIN users u "
     "ON u.id = e.created_by AND u.tenant_id = e.tenant_id "
     "WHERE e.tenant_id = ? AND e.contact_id = ? "
-    "ORDER BY e.happened_on DESC, e.id DESC LIMIT ?";
+    "UNION ALL SELECT DATE(a.at), 'met', a.content, ac.consensus, "
+    "COALESCE(u.display_name, ''), a.at FROM activity_contacts ac "
+    "JOIN activities a ON a.id = ac.activity_id AND a.tenant_id = "
+    "ac.tenant_id LEFT JOIN users u ON u.id = a.rep_id AND u.tenant_id = "
+    "a.tenant_id WHERE ac.tenant_id = ? AND ac.contact_id = ?) x "
+    "ORDER BY happened_on DESC, at0 DESC LIMIT ?";
 
 static void
 row(const struct db_res *res, size_t i, struct contact *c)
@@ -218,7 +229,28 @@ contacts_add_event(struct ctx *cx, const struct contact *c, const char *kind,
                    const char *on, struct str text, struct str consensus)
 {
     struct db_res cnt;
-    enum app_err rc = customers_lock(cx, c->customer_id);
+    enum app_err rc;
+
+    /* A meeting is an activity with this contact: the one record of an
+     * action (activities.h), which moves "last met" and the consensus. */
+    if (strcmp(kind, "met") == 0) {
+        struct activity_input in;
+        int64_t id;
+        bool created;
+
+        memset(&in, 0, sizeof(in));
+        in.kind = "meeting";
+        in.customer_id = c->customer_id;
+        in.at = arena_printf(cx->a, "%s 04:00:00", on); /* noon in China */
+        in.content = arena_str(cx->a, text).p;
+        in.ncontacts = 1;
+        in.contacts[0] = c->id;
+        in.consensus[0] = arena_str(cx->a, consensus).p;
+        if (in.at == NULL || in.content == NULL || in.consensus[0] == NULL)
+            return APP_ENOMEM;
+        return activities_record(cx, &in, &id, &created);
+    }
+    rc = customers_lock(cx, c->customer_id);
 
     if (rc == APP_OK)
         rc = db_query(cx->db, cx->a, SQL_EVENT_COUNT,
@@ -251,13 +283,33 @@ contacts_add_event(struct ctx *cx, const struct contact *c, const char *kind,
 }
 
 enum app_err
+contacts_met(struct ctx *cx, int64_t contact_id, const char *on,
+             struct str consensus)
+{
+    enum app_err rc =
+        db_exec(cx->db, SQL_MET,
+                DB_ARGS(DB_CSTR(on), DB_CSTR(on), DB_I64(cx->tenant_id),
+                        DB_I64(contact_id)),
+                NULL, NULL);
+
+    if (rc == APP_OK && consensus.len > 0)
+        rc = db_exec(cx->db, SQL_CONSENSUS,
+                     DB_ARGS(DB_STR(consensus), DB_CSTR(on),
+                             DB_I64(cx->tenant_id), DB_I64(contact_id),
+                             DB_CSTR(on)),
+                     NULL, NULL);
+    return rc;
+}
+
+enum app_err
 contacts_events(struct ctx *cx, int64_t contact_id, size_t max,
                 struct db_res *out)
 {
-    return db_query(
-        cx->db, cx->a, SQL_EVENTS,
-        DB_ARGS(DB_I64(cx->tenant_id), DB_I64(contact_id), DB_I64(max)), max,
-        out);
+    return db_query(cx->db, cx->a, SQL_EVENTS,
+                    DB_ARGS(DB_I64(cx->tenant_id), DB_I64(contact_id),
+                            DB_I64(cx->tenant_id), DB_I64(contact_id),
+                            DB_I64(max)),
+                    max, out);
 }
 
 static const struct field_spec contact_spec[] = {

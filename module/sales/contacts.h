@@ -86,6 +86,12 @@ APP_MUST_USE enum app_err
 contacts_add_event(struct ctx *cx, const struct contact *c, const char *kind,
                    const char *on, struct str text, struct str consensus);
 
+/* The contact was met on `on` ("YYYY-MM-DD") with an optional consensus
+ * point (the latest kept): the decision chain's "last met" and consensus
+ * (called by activities, in their transaction). */
+APP_MUST_USE enum app_err contacts_met(struct ctx *cx, int64_t contact_id,
+                                       const char *on, struct str consensus);
+
 /* Recent events of a contact: happened_on, kind, text, consensus, by. */
 APP_MUST_USE enum app_err contacts_events(struct ctx *cx, int64_t contact_id,
                                           size_t max, struct db_res *out);

@@ -37,6 +37,7 @@
 #include "web/handlers/task_pages.h"
 #include "web/handlers/inbox.h"
 #include "web/handlers/work_api.h"
+#include "web/handlers/activity_api.h"
 #include "web/handlers/user_contact_pages.h"
 #include "http/router.h"
 
@@ -276,6 +277,18 @@ const struct route app_routes[] = {
     { HM_GET, "/api/v1/customers/{id:int}/history", api_customer_history, ANY,
       RF_DB | RF_API, "api.customer_history" },
 
+    { HM_GET, "/api/v1/activities", api_activities, ANY,
+      RF_DB | RF_API | RF_QUERY, "api.activities" },
+    { HM_POST, "/api/v1/activities", api_activity_create, ANY,
+      RF_STATE | RF_JSON | RF_DB | RF_API, "api.activity_create" },
+    { HM_GET, "/api/v1/activities/{id:int}", api_activity, ANY, RF_DB | RF_API,
+      "api.activity" },
+    { HM_POST, "/api/v1/visits", api_visit_checkin, ANY,
+      RF_STATE | RF_JSON | RF_DB | RF_API, "api.visit_checkin" },
+    { HM_POST, "/api/v1/visits/{id:int}/photos", api_visit_photo, ANY,
+      RF_STATE | RF_FORM | RF_DB | RF_API, "api.visit_photo" },
+    { HM_POST, "/api/v1/visits/{id:int}/complete", api_visit_complete, ANY,
+      RF_STATE | RF_JSON | RF_DB | RF_API, "api.visit_complete" },
     { HM_GET, "/api/v1/tasks", api_tasks, ANY, RF_DB | RF_API | RF_QUERY,
       "api.tasks" },
     { HM_POST, "/api/v1/tasks", api_task_create, ANY,

@@ -12,7 +12,10 @@
 #include "identity/role.h"
 #include "identity/users.h"
 #include "rules/rules.h"
+#include "base/num.h"
+#include "sales/activities.h"
 #include "sales/customers.h"
+#include "work/tasks.h"
 #include "work/actions.h"
 #include "work/alerts.h"
 
@@ -386,6 +389,45 @@ after_one(struct ctx *cx, struct sbx *s, int version, const cJSON *it,
     return rc;
 }
 
+/* An activity with a next step and its date: the rep's task, due that
+ * day at 18:00 (once per activity). */
+APP_MUST_USE static enum app_err
+next_step_task(struct ctx *cx, int64_t activity_id)
+{
+    struct db_res a;
+    struct task_input in;
+    struct tm tm;
+    char due[32];
+    int y, mo, d;
+    int64_t id;
+    bool created;
+    enum app_err rc = activities_get(cx, activity_id, &a);
+
+    if (rc != APP_OK || db_text(&a, 0, AC_NEXT_DATE)[0] == '\0' ||
+        db_text(&a, 0, AC_NEXT_STEP)[0] == '\0' ||
+        !parse_date(str_c(db_text(&a, 0, AC_NEXT_DATE)), &y, &mo, &d))
+        return rc;
+    memset(&tm, 0, sizeof(tm));
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = 18;
+    memset(&in, 0, sizeof(in));
+    in.kind = "todo";
+    in.title = arena_printf(cx->a, "%.150s", db_text(&a, 0, AC_NEXT_STEP));
+    in.body = arena_printf(cx->a, "%s", db_text(&a, 0, AC_CUSTOMER_NAME));
+    in.priority = 2;
+    in.due_at = tz_utc_text(tz_mktime(cx->tenant_tz, &tm), due, sizeof(due));
+    in.assignee_id = db_int(&a, 0, AC_REP_ID, 0);
+    in.object_kind = "customer";
+    in.object_id = db_int(&a, 0, AC_CUSTOMER_ID, 0);
+    in.dedup_key =
+        arena_printf(cx->a, "activity:%lld:next", (long long)activity_id);
+    if (in.title == NULL || in.body == NULL || in.dedup_key == NULL)
+        return APP_ENOMEM;
+    return tasks_create(cx, &in, &id, &created);
+}
+
 enum app_err
 reminders_event(struct ctx *cx, const char *event, const char *object_kind,
                 int64_t object_id)
@@ -393,10 +435,15 @@ reminders_event(struct ctx *cx, const char *event, const char *object_kind,
     struct sbx *s;
     int version;
     cJSON *list = NULL, *it;
-    enum app_err rc;
+    enum app_err rc = APP_OK;
 
     if (event == NULL || object_kind == NULL)
         return APP_ENOMEM;
+    if (strcmp(event, "activity.recorded") == 0) {
+        rc = next_step_task(cx, object_id);
+        if (rc != APP_OK)
+            return rc;
+    }
     if (cx->rules == NULL)
         return APP_OK; /* no rule engine here (a unit test) */
     rc = list_of(cx, &s, &version, &list);

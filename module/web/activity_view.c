@@ -1,0 +1,146 @@
+/*
+ * activity_view.c -- activity rows for the API and pages (activity_view.h).
+ */
+#include "web/activity_view.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/tz.h"
+#include "sales/activities.h"
+#include "web/view.h"
+
+static void
+add_number_or_null(cJSON *o, const char *key, const char *text)
+{
+    if (text[0] != '\0')
+        cJSON_AddNumberToObject(o, key, strtod(text, NULL));
+    else
+        cJSON_AddNullToObject(o, key);
+}
+
+static void
+add_extras(struct req *r, cJSON *o, int64_t id)
+{
+    struct db_res k, ph;
+    cJSON *list;
+    size_t i;
+
+    if (activities_contacts(&r->cx, id, &k) == APP_OK &&
+        (list = cJSON_AddArrayToObject(o, "contacts")) != NULL) {
+        for (i = 0; i < k.nrows; i++) {
+            cJSON *c = cJSON_CreateObject();
+
+            cJSON_AddItemToArray(list, c);
+            cJSON_AddNumberToObject(c, "id", (double)db_int(&k, i, 0, 0));
+            view_add_str(c, "name", db_text(&k, i, 1));
+            view_add_str(c, "role", db_text(&k, i, 2));
+            view_add_str(c, "consensus", db_text(&k, i, 3));
+        }
+    }
+    if (visits_photos(&r->cx, id, &ph) == APP_OK &&
+        (list = cJSON_AddArrayToObject(o, "photos")) != NULL) {
+        for (i = 0; i < ph.nrows; i++) {
+            cJSON *p = cJSON_CreateObject();
+
+            cJSON_AddItemToArray(list, p);
+            cJSON_AddNumberToObject(p, "id", (double)db_int(&ph, i, 0, 0));
+            view_add_str(p, "key", db_text(&ph, i, 1));
+            cJSON_AddNumberToObject(p, "file_id", (double)db_int(&ph, i, 2, 0));
+            view_add_str(p, "uploaded_at", db_text(&ph, i, 3));
+            view_add_str(p, "exif_at", db_text(&ph, i, 4));
+            view_add_str(p, "flags", db_text(&ph, i, 5));
+        }
+    }
+}
+
+cJSON *
+activity_view_api(struct req *r, const struct db_res *res, size_t row,
+                  bool full)
+{
+    cJSON *o = cJSON_CreateObject();
+    int64_t id = db_int(res, row, AC_ID, 0);
+
+    if (o == NULL)
+        return NULL;
+    cJSON_AddNumberToObject(o, "id", (double)id);
+    view_add_str(o, "kind", db_text(res, row, AC_KIND));
+    view_add_str(o, "status", db_text(res, row, AC_STATUS));
+    cJSON_AddNumberToObject(o, "customer_id",
+                            (double)db_int(res, row, AC_CUSTOMER_ID, 0));
+    view_add_str(o, "customer_name", db_text(res, row, AC_CUSTOMER_NAME));
+    cJSON_AddNumberToObject(o, "rep_id",
+                            (double)db_int(res, row, AC_REP_ID, 0));
+    view_add_str(o, "rep_name", db_text(res, row, AC_REP_NAME));
+    view_add_str(o, "at", db_text(res, row, AC_AT));
+    view_add_str(o, "content", db_text(res, row, AC_CONTENT));
+    view_add_str(o, "need", db_text(res, row, AC_NEED));
+    view_add_str(o, "competitor", db_text(res, row, AC_COMPETITOR));
+    view_add_str(o, "next_step", db_text(res, row, AC_NEXT_STEP));
+    view_add_str(o, "next_date", db_text(res, row, AC_NEXT_DATE));
+    cJSON_AddBoolToObject(o, "effective",
+                          db_int(res, row, AC_EFFECTIVE, 0) != 0);
+    view_add_str(o, "missing", db_text(res, row, AC_MISSING));
+    view_add_str(o, "reason", db_text(res, row, AC_REASON));
+    cJSON_AddNumberToObject(o, "rule_version",
+                            (double)db_int(res, row, AC_RULE_VERSION, 0));
+    view_add_str(o, "visit_type", db_text(res, row, AC_VISIT_TYPE));
+    view_add_str(o, "checkin_at", db_text(res, row, AC_CHECKIN_AT));
+    add_number_or_null(o, "lat", db_text(res, row, AC_LAT));
+    add_number_or_null(o, "lng", db_text(res, row, AC_LNG));
+    add_number_or_null(o, "accuracy_m", db_text(res, row, AC_ACCURACY));
+    add_number_or_null(o, "distance_m", db_text(res, row, AC_DISTANCE));
+    view_add_str(o, "location_flag", db_text(res, row, AC_LOCATION_FLAG));
+    view_add_str(o, "checkout_at", db_text(res, row, AC_CHECKOUT_AT));
+    view_add_str(o, "reviewed_by", db_text(res, row, AC_REVIEWED_BY_NAME));
+    view_add_str(o, "review_note", db_text(res, row, AC_REVIEW_NOTE));
+    view_add_str(o, "client_id", db_text(res, row, AC_CLIENT_ID));
+    if (full)
+        add_extras(r, o, id);
+    return o;
+}
+
+static const char *
+local(struct req *r, const char *utc)
+{
+    char buf[32];
+
+    if (utc == NULL || utc[0] == '\0')
+        return "";
+    return arena_strdup(r->a,
+                        tz_format(r->cx.tenant_tz, utc, buf, sizeof(buf)));
+}
+
+cJSON *
+activity_view_page(struct req *r, const struct db_res *res, size_t row)
+{
+    cJSON *o = activity_view_api(r, res, row, true);
+    const char *flag = db_text(res, row, AC_LOCATION_FLAG);
+    const char *missing = db_text(res, row, AC_MISSING);
+    const cJSON *p;
+    bool flagged = false;
+
+    if (o == NULL)
+        return NULL;
+    cJSON_ReplaceItemInObject(
+        o, "at", cJSON_CreateString(local(r, db_text(res, row, AC_AT))));
+    view_add_str(o, "kind_label",
+                 http_t(r, arena_printf(r->a, "activity.kind_%s",
+                                        db_text(res, row, AC_KIND))));
+    cJSON_AddBoolToObject(o, "open",
+                          strcmp(db_text(res, row, AC_STATUS), "open") == 0);
+    cJSON_AddBoolToObject(o, "far", strcmp(flag, "far") == 0);
+    cJSON_AddBoolToObject(o, "first_place", strcmp(flag, "first") == 0);
+    cJSON_AddBoolToObject(o, "has_missing", missing[0] != '\0');
+    cJSON_ArrayForEach(p, cJSON_GetObjectItem(o, "photos"))
+    {
+        const char *f = cJSON_GetStringValue(cJSON_GetObjectItem(p, "flags"));
+
+        flagged = flagged || (f != NULL && f[0] != '\0');
+        cJSON_AddBoolToObject((cJSON *)p, "flagged", f != NULL && f[0] != '\0');
+    }
+    cJSON_AddBoolToObject(o, "photo_flags", flagged);
+    cJSON_AddBoolToObject(o, "reviewed",
+                          db_text(res, row, AC_REVIEWED_AT)[0] != '\0');
+    return o;
+}

@@ -1,0 +1,27 @@
+/*
+ * activity_api.h -- activities and visits as JSON.
+ *
+ *   GET  /api/v1/activities?customer=&rep=&day=YYYY-MM-DD&kind=&limit=
+ *   POST /api/v1/activities       {kind, customer, client_id, content,
+ *                                  need, competitor, next_step, next_date,
+ *                                  contacts: [{id, consensus}]}
+ *   GET  /api/v1/activities/{id}  with contacts and photos
+ *   POST /api/v1/visits           {customer, visit_type, client_id, lat,
+ *                                  lng, accuracy}: check in
+ *   POST /api/v1/visits/{id}/photos  multipart: key, file
+ *   POST /api/v1/visits/{id}/complete  {content, need, ... contacts}:
+ *        422 {"error": "photos_missing", "missing": [{key, name}]}
+ */
+#ifndef PROOFLINE_ACTIVITY_API_H
+#define PROOFLINE_ACTIVITY_API_H
+
+#include "http/http.h"
+
+APP_MUST_USE enum app_err api_activities(struct req *r);
+APP_MUST_USE enum app_err api_activity_create(struct req *r);
+APP_MUST_USE enum app_err api_activity(struct req *r);
+APP_MUST_USE enum app_err api_visit_checkin(struct req *r);
+APP_MUST_USE enum app_err api_visit_photo(struct req *r);
+APP_MUST_USE enum app_err api_visit_complete(struct req *r);
+
+#endif

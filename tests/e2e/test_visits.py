@@ -1,0 +1,270 @@
+"""Activities and visits (issue 13): a visit completes only with the
+photos its type requires (422 naming exactly what is missing); photos
+are typed by content; EXIF time and place are checked against the
+check-in; a reused photo is flagged; one visit per client id, also when
+sent concurrently; effectiveness follows the rule version; a next step
+with a date becomes the rep's task; a meeting on a contact is an
+activity."""
+import concurrent.futures
+import os
+import re
+import shutil
+import tempfile
+import time
+import uuid
+
+import pytest
+import requests
+
+from identity import Account, Client
+from jpeg_exif import exif_jpeg
+
+PASSWORD = "Visit-Test-Pass-2026"
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15"
+    "c4890000000d49444154789c63f8cfc0f01f0005000101ff89993d1d000000"
+    "0049454e44ae426082")
+
+
+@pytest.fixture(scope="module")
+def co(stack):
+    slug = "vi" + uuid.uuid4().hex[:6]
+    stack.cli("tenant", "create", slug, "Visit Co")   # Asia/Shanghai
+    for login, role, mgr in (("boss", "admin", None), ("mgr", "manager", None),
+                             ("rep", "rep", "mgr"), ("rep2", "rep", None)):
+        args = ["user", "add", "--tenant", slug, "--login", login, "--role",
+                role, "--password-stdin"]
+        if mgr:
+            args += ["--manager", mgr]
+        stack.cli(*args, input_text=PASSWORD + "\n")
+    tid = int(stack.sql(f"SELECT id FROM tenants WHERE slug = '{slug}'")[0][0])
+    out = {"slug": slug, "tid": tid, "api": {}}
+    for login in ("rep", "rep2", "mgr", "boss"):
+        tok = stack.cli("token", "create", "--tenant", slug, "--user",
+                        login).stdout.strip()
+        s = requests.Session()
+        s.headers["Authorization"] = f"Bearer {tok}"
+        out["api"][login] = s
+    return out
+
+
+def call(stack, s, method, path, expect=None, **kw):
+    r = s.request(method, stack.url(path), timeout=30, **kw)
+    if expect is not None:
+        assert r.status_code == expect, (method, path, r.status_code,
+                                         r.text[:500])
+    return r
+
+
+def customer(stack, co, login="rep"):
+    r = call(stack, co["api"][login], "POST", "/api/v1/customers", 201,
+             json={"name": "门店 " + uuid.uuid4().hex[:6], "kind": "dealer",
+                   "confirm_duplicate": True})
+    return r.json()["id"]
+
+
+def checkin(stack, co, cid, login="rep", **kw):
+    body = {"customer": cid, "visit_type": "store_visit"}
+    body.update(kw)
+    return call(stack, co["api"][login], "POST", "/api/v1/visits", json=body)
+
+
+def photo(stack, co, vid, key, data, name="p.jpg", login="rep"):
+    return call(stack, co["api"][login], "POST",
+                f"/api/v1/visits/{vid}/photos", data={"key": key},
+                files={"file": (name, data, "image/jpeg")})
+
+
+CONTENT = {"need": "CT 球管更换预算", "competitor": "竞品价格低 5%",
+           "next_step": "带样品再访", "next_date": "2030-03-05"}
+
+
+def test_a_store_visit_needs_its_three_photos(stack, co):
+    cid = customer(stack, co)
+    v = checkin(stack, co, cid, lat=31.2304, lng=121.4737, accuracy=20)
+    assert v.status_code == 201, v.text
+    vid = v.json()["id"]
+    assert v.json()["status"] == "open"
+    assert v.json()["location_flag"] == "first"   # the customer's place now
+    done = f"/api/v1/visits/{vid}/complete"
+    r = call(stack, co["api"]["rep"], "POST", done, json=CONTENT)
+    assert r.status_code == 422, r.text
+    assert r.json()["error"] == "photos_missing"
+    assert sorted(m["key"] for m in r.json()["missing"]) == \
+        ["intent_page", "shelf", "storefront"]
+    assert all(m["name"] for m in r.json()["missing"])
+    assert photo(stack, co, vid, "storefront",
+                 exif_jpeg(salt=b"a")).status_code == 201
+    assert photo(stack, co, vid, "shelf", PNG, "shelf.png").status_code == 201
+    r = call(stack, co["api"]["rep"], "POST", done, json=CONTENT)
+    assert r.status_code == 422
+    assert [m["key"] for m in r.json()["missing"]] == ["intent_page"]
+    assert photo(stack, co, vid, "intent_page",
+                 exif_jpeg(salt=b"b")).status_code == 201
+    r = call(stack, co["api"]["rep"], "POST", done, 200, json=CONTENT)
+    a = r.json()
+    assert a["status"] == "done" and a["effective"] is True
+    assert a["rule_version"] >= 1 and len(a["photos"]) == 3
+    # Sent again: still one visit, done.
+    r = call(stack, co["api"]["rep"], "POST", done, 200, json=CONTENT)
+    assert r.json()["status"] == "done"
+    # Its next step is the rep's task, once.
+    t = stack.sql("SELECT title, DATE(CONVERT_TZ(due_at, '+00:00', "
+                  "'+08:00')) FROM tasks WHERE dedup_key = "
+                  f"'activity:{vid}:next'")
+    assert t == [["带样品再访", "2030-03-05"]]
+    last = stack.sql(f"SELECT last_activity_at IS NOT NULL FROM customers "
+                     f"WHERE id = {cid}")
+    assert last == [["1"]]
+
+
+@pytest.mark.parametrize("name,data,ok", [
+    ("renamed.jpg", PNG, True),                       # a PNG: typed by content
+    ("page.jpg", b"<html><script>alert(1)</script></html>", False),
+    ("logo.svg", b'<svg xmlns="http://www.w3.org/2000/svg"></svg>', False),
+    ("cut.jpg", exif_jpeg(salt=b"cut")[:40], None),   # truncated
+    ("empty.jpg", b"", False),
+])
+def test_photos_are_typed_by_content(stack, co, name, data, ok):
+    cid = customer(stack, co)
+    vid = checkin(stack, co, cid).json()["id"]
+    r = photo(stack, co, vid, "storefront", data, name)
+    if ok is None:   # a truncated JPEG still starts like one: kept, or refused
+        assert r.status_code in (201, 422), r.text
+    else:
+        assert r.status_code == (201 if ok else 422), (name, r.text)
+    if r.status_code == 201:
+        fid = r.json()["photos"][0]["file_id"]
+        mime = stack.sql(f"SELECT mime FROM files WHERE id = {fid}")[0][0]
+        assert mime in ("image/png", "image/jpeg")
+        assert "html" not in mime and "svg" not in mime
+    else:
+        assert r.json().get("error"), r.text
+
+
+def test_exif_time_place_and_reuse_are_flagged(stack, co):
+    cid = customer(stack, co)
+    v = checkin(stack, co, cid, lat=31.2304, lng=121.4737, accuracy=10)
+    vid = v.json()["id"]
+    at = stack.sql(f"SELECT CONVERT_TZ(checkin_at, '+00:00', '+08:00') FROM "
+                   f"activities WHERE id = {vid}")[0][0]
+    day, hm = at[:10], at[11:16]
+    h, m = int(hm[:2]), int(hm[3:5])
+
+    def t(dmin):
+        total = h * 60 + m + dmin
+        return f"{day.replace('-', ':')} {total // 60 % 24:02d}:" \
+               f"{total % 60:02d}:00"
+    cases = [("storefront", exif_jpeg(t(5), 31.2304, 121.4737, b"1"), ""),
+             ("shelf", exif_jpeg(t(-90), 31.2304, 121.4737, b"2"),
+              "time_far"),
+             ("intent_page", exif_jpeg(t(1), 31.26, 121.4737, b"3"),
+              "place_far"),
+             ("storefront", exif_jpeg(salt=b"4"), "exif_missing")]
+    for key, data, flag in cases:
+        r = photo(stack, co, vid, key, data)
+        assert r.status_code == 201, r.text
+        got = r.json()["photos"][-1]["flags"]
+        assert got == flag, (key, flag, got)
+    # The same bytes in another visit: reused.
+    vid2 = checkin(stack, co, customer(stack, co)).json()["id"]
+    r = photo(stack, co, vid2, "storefront", cases[0][1])
+    assert "reused" in r.json()["photos"][-1]["flags"]
+
+
+def test_one_visit_per_client_id_even_concurrently(stack, co):
+    cid = customer(stack, co)
+    key = "c" + uuid.uuid4().hex
+    a = checkin(stack, co, cid, client_id=key)
+    b = checkin(stack, co, cid, client_id=key)
+    assert a.status_code == 201 and b.status_code == 200
+    assert a.json()["id"] == b.json()["id"]
+    key = "c" + uuid.uuid4().hex
+    with concurrent.futures.ThreadPoolExecutor(10) as ex:
+        rs = list(ex.map(lambda _: checkin(stack, co, cid, client_id=key),
+                         range(10)))
+    assert all(r.status_code in (200, 201) for r in rs), \
+        [r.text for r in rs if r.status_code not in (200, 201)]
+    assert len({r.json()["id"] for r in rs}) == 1
+    assert stack.sql("SELECT COUNT(*) FROM activities WHERE client_id = "
+                     f"'{key}'") == [["1"]]
+
+
+def test_effectiveness_follows_the_rule_version(stack, co):
+    cid = customer(stack, co)
+    body = {"kind": "call", "customer": cid, "need": "预算", "competitor": "",
+            "next_step": "发方案"}
+    r = call(stack, co["api"]["rep"], "POST", "/api/v1/activities", 201,
+             json=body)
+    old = r.json()
+    assert old["effective"] is False and "competitor" in old["missing"]
+    d = tempfile.mkdtemp(prefix="rules-vi-")
+    try:
+        stack.cli("rules", "pull", "--tenant", co["slug"], d)
+        p = os.path.join(d, "activity.lua")
+        src = open(p).read().replace(
+            'requires = { "need", "competitor", "next_step" }',
+            'requires = { "need", "next_step" }')
+        src = re.sub(r"test\{.*", "", src, flags=re.S)
+        open(p, "w").write(src)
+        stack.cli("rules", "push", "--tenant", co["slug"], d)
+    finally:
+        shutil.rmtree(d)
+    # Workers look for a new version every rules_check_ms (500 ms).
+    deadline = time.time() + 10
+    while True:
+        new = call(stack, co["api"]["rep"], "POST", "/api/v1/activities",
+                   201, json=body).json()
+        if new["rule_version"] > old["rule_version"] or \
+                time.time() > deadline:
+            break
+        time.sleep(0.2)
+    assert new["effective"] is True, new
+    assert new["rule_version"] > old["rule_version"]
+    again = call(stack, co["api"]["rep"], "GET",
+                 f"/api/v1/activities/{old['id']}", 200).json()
+    assert again["effective"] is False and \
+        again["rule_version"] == old["rule_version"]
+
+
+def test_another_reps_visit_is_not_found(stack, co):
+    cid = customer(stack, co)
+    vid = checkin(stack, co, cid).json()["id"]
+    other = co["api"]["rep2"]
+    assert call(stack, other, "GET", f"/api/v1/activities/{vid}").status_code \
+        == 404
+    assert photo(stack, co, vid, "storefront", exif_jpeg(salt=b"z"),
+                 login="rep2").status_code == 404
+    assert call(stack, other, "POST", f"/api/v1/visits/{vid}/complete",
+                json=CONTENT).status_code == 404
+    # Nor may rep2 check in at rep's customer.
+    assert checkin(stack, co, cid, login="rep2").status_code == 404
+    # The manager sees it.
+    assert call(stack, co["api"]["mgr"], "GET",
+                f"/api/v1/activities/{vid}").status_code == 200
+
+
+def test_a_meeting_on_a_contact_is_an_activity(stack, co):
+    cid = customer(stack, co)
+    k = call(stack, co["api"]["rep"], "POST",
+             f"/api/v1/customers/{cid}/contacts", 201,
+             json={"name": "李主任", "role": "budget"}).json()["id"]
+    rep = Client(stack, Account(co["slug"], "rep", PASSWORD, "rep"))
+    rep.sign_in()
+    r = rep.post(f"/contacts/{k}/events", {"kind": "met",
+                                           "on": "2026-12-01",
+                                           "text": "聊了预算",
+                                           "consensus": "同意3月安排培训"})
+    assert r.status_code == 303, r.text[:300]
+    acts = call(stack, co["api"]["rep"], "GET",
+                f"/api/v1/activities?customer={cid}", 200).json()
+    meeting = [a for a in acts["activities"] if a["kind"] == "meeting"]
+    assert len(meeting) == 1
+    full = call(stack, co["api"]["rep"], "GET",
+                f"/api/v1/activities/{meeting[0]['id']}", 200).json()
+    assert full["contacts"] == [{"id": k, "name": "李主任", "role": "budget",
+                                 "consensus": "同意3月安排培训"}]
+    row = stack.sql(f"SELECT last_met_on, consensus FROM contacts WHERE "
+                    f"id = {k}")
+    assert row == [["2026-12-01", "同意3月安排培训"]]
+    assert "同意3月安排培训" in rep.get(f"/contacts/{k}").text

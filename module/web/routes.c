@@ -286,7 +286,7 @@ const struct route app_routes[] = {
     { HM_POST, "/api/v1/visits", api_visit_checkin, ANY,
       RF_STATE | RF_JSON | RF_DB | RF_API, "api.visit_checkin" },
     { HM_POST, "/api/v1/visits/{id:int}/photos", api_visit_photo, ANY,
-      RF_STATE | RF_FORM | RF_DB | RF_API, "api.visit_photo" },
+      RF_STATE | RF_FORM | RF_JSON | RF_DB | RF_API, "api.visit_photo" },
     { HM_POST, "/api/v1/visits/{id:int}/complete", api_visit_complete, ANY,
       RF_STATE | RF_JSON | RF_DB | RF_API, "api.visit_complete" },
     { HM_GET, "/api/v1/tasks", api_tasks, ANY, RF_DB | RF_API | RF_QUERY,

@@ -127,6 +127,19 @@ class World:
             "title": f"{tag} 任务", "body": tag,
             "assignee": self.ids[(slug, "rep1")], "customer": cid})
         assert r.status_code == 201, r.text
+        # A store visit of rep1 at the customer, with a photo, and a call.
+        r = requests.post(url("/api/v1/visits"), headers=h, json={
+            "customer": cid, "visit_type": "store_visit", "lat": 31.2,
+            "lng": 121.4, "accuracy": 15})
+        assert r.status_code == 201, r.text
+        vid = r.json()["id"]
+        r = requests.post(url(f"/api/v1/visits/{vid}/photos"), headers=h,
+                          data={"key": "storefront"},
+                          files={"file": (f"{tag}.png", png, "image/png")})
+        assert r.status_code == 201, r.text
+        r = requests.post(url("/api/v1/activities"), headers=h, json={
+            "kind": "call", "customer": cid, "content": tag, "need": tag})
+        assert r.status_code == 201, r.text
         c = self.client(slug, "rep1")
         r = c.post("/customers/import", {"encoding": "auto"},
                    files={"file": (f"{tag}.csv",

@@ -34,9 +34,11 @@ def real_path(stack, world, pattern):
                           "t.id = k.tenant_id WHERE t.slug = 'acme' AND "
                           "k.revoked_at IS NULL LIMIT 1")[0][0]
     elif "/tasks/" in pattern or "/notifications/" in pattern or \
-            "/deliveries/" in pattern:
+            "/deliveries/" in pattern or "/visits/" in pattern or \
+            "/activities/" in pattern:
         table = ("tasks" if "/tasks/" in pattern else "notifications"
-                 if "/notifications/" in pattern else "deliveries")
+                 if "/notifications/" in pattern else "deliveries"
+                 if "/deliveries/" in pattern else "activities")
         value = stack.sql(f"SELECT COALESCE(MAX(x.id), 1) FROM {table} x "
                           "JOIN tenants t ON t.id = x.tenant_id WHERE "
                           "t.slug = 'acme'")[0][0]
@@ -54,7 +56,10 @@ def snapshot(stack):
                       "ORDER BY id"),
             stack.sql("SELECT id, read_at FROM notifications ORDER BY id"),
             stack.sql("SELECT id, status, attempts FROM deliveries "
-                      "ORDER BY id"))
+                      "ORDER BY id"),
+            stack.sql("SELECT id, status, effective FROM activities "
+                      "ORDER BY id"),
+            stack.sql("SELECT COUNT(*) FROM activity_photos"))
 
 
 @pytest.mark.parametrize("case", ["no_token", "wrong_token",

@@ -252,7 +252,8 @@ def target(stack, world):
     return {"customers": cid, "contacts": kid, "evidence": eid, "files": fid,
             "import": iid, "users": world.ids[("acme", "rep2")],
             "history": 1, "sessions": NOWHERE, "tokens": NOWHERE,
-            "tasks": tid, "notifications": nid, "deliveries": NOWHERE}
+            "tasks": tid, "notifications": nid, "deliveries": NOWHERE,
+            "visits": NOWHERE, "activities": NOWHERE}
 
 
 def fill(rt, target):

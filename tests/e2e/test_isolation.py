@@ -33,7 +33,8 @@ KINDS = [("/sessions/", "sessions", "num"), ("/tokens/", "api_tokens", "id"),
          ("/customers/", "customers", "id"), ("/contacts/", "contacts", "id"),
          ("/files/", "files", "id"), ("/tasks/", "tasks", "id"),
          ("/notifications/", "notifications", "id"),
-         ("/deliveries/", "deliveries", "id")]
+         ("/deliveries/", "deliveries", "id"),
+         ("/activities/", "activities", "id"), ("/visits/", "activities", "id")]
 # Numbered per tenant rather than globally: the same number names A's own
 # object, so the answer may be A's page -- never B's data.
 SCOPED = {"rule_versions"}

@@ -165,9 +165,13 @@ api_visit_photo(struct req *r)
     struct field_val v[1];
     const struct upload *file = NULL;
     int64_t id = router_param_int(r, "id"), photo;
+    struct db_res visit;
     size_t i;
-    enum app_err rc =
-        validate_fields(&r->cx.err_detail, &r->form, spec, 1, v, NULL);
+    /* The visit first: another's is not found, whatever was sent. */
+    enum app_err rc = activities_get(&r->cx, id, &visit);
+
+    if (rc == APP_OK)
+        rc = validate_fields(&r->cx.err_detail, &r->form, spec, 1, v, NULL);
 
     for (i = 0; i < r->files.n; i++) {
         if (str_eq_c(r->files.v[i].field, "file") && r->files.v[i].size > 0)

@@ -58,7 +58,14 @@ static const char SQL_TIMELINE[] =
     "WHERE ce.tenant_id = ? AND ce.customer_id = ? "
     "UNION ALL "
     "SELECT 'contact_added', k.created_at, k.name, k.role, k.title, '', '', "
-    "k.id, 0, '' FROM contacts k WHERE k.tenant_id = ? AND k.customer_id = ?"
+    "k.id, 0, '' FROM contacts k WHERE k.tenant_id = ? AND k.customer_id = ? "
+    "UNION ALL "
+    "SELECT 'activity', a.at, a.kind, IF(a.status = 'open', 'open', "
+    "IF(a.effective, 'effective', 'not_effective')), a.missing, "
+    "COALESCE(a.visit_type, ''), COALESCE(u.display_name, ''), a.id, "
+    "COALESCE(a.rule_version, 0), IF(a.need <> '', a.need, a.content) "
+    "FROM activities a LEFT JOIN users u ON u.id = a.rep_id AND "
+    "u.tenant_id = a.tenant_id WHERE a.tenant_id = ? AND a.customer_id = ?"
     ") x ORDER BY at DESC, id DESC LIMIT ?";
 
 static const char SQL_NAME_KEYS[] =
@@ -594,6 +601,7 @@ customers_timeline(struct ctx *cx, int64_t customer_id, size_t max,
 {
     return db_query(cx->db, cx->a, SQL_TIMELINE,
                     DB_ARGS(DB_I64(cx->tenant_id), DB_I64(customer_id),
+                            DB_I64(cx->tenant_id), DB_I64(customer_id),
                             DB_I64(cx->tenant_id), DB_I64(customer_id),
                             DB_I64(cx->tenant_id), DB_I64(customer_id),
                             DB_I64(cx->tenant_id), DB_I64(customer_id),

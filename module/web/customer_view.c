@@ -384,6 +384,24 @@ cview_checklist(struct req *r, const struct ruledesc *rd, const cJSON *stage,
     return a;
 }
 
+/* An activity in the timeline: its kind, whether it counts, a link. */
+static void
+timeline_activity(struct req *r, const struct db_res *res, size_t i, cJSON *o)
+{
+    const char *state = db_text(res, i, 3);
+
+    view_add_str(
+        o, "kind_label",
+        http_t(r, arena_printf(r->a, "activity.kind_%s", db_text(res, i, 2))));
+    view_add_str(o, "state_label",
+                 http_t(r, arena_printf(r->a, "timeline.activity_%s", state)));
+    cJSON_AddBoolToObject(o, "counts", strcmp(state, "effective") == 0);
+    if (db_text(res, i, 5)[0] != '\0')
+        view_add_str(o, "href",
+                     arena_printf(r->a, "/visits/%lld",
+                                  (long long)db_int(res, i, 7, 0)));
+}
+
 enum app_err
 cview_timeline(struct req *r, const struct ruledesc *rd, int64_t customer_id,
                size_t max, cJSON **out)
@@ -413,8 +431,11 @@ cview_timeline(struct req *r, const struct ruledesc *rd, int64_t customer_id,
         cJSON_AddBoolToObject(o, "contact", strcmp(t, "contact") == 0);
         cJSON_AddBoolToObject(o, "contact_added",
                               strcmp(t, "contact_added") == 0);
+        cJSON_AddBoolToObject(o, "activity", strcmp(t, "activity") == 0);
         view_add_str(o, "note", db_text(&res, i, 9));
-        if (strcmp(t, "contact_added") == 0) {
+        if (strcmp(t, "activity") == 0) {
+            timeline_activity(r, &res, i, o);
+        } else if (strcmp(t, "contact_added") == 0) {
             view_add_str(o, "name", db_text(&res, i, 2));
             view_add_str(o, "role_label",
                          ruledesc_label(&r->cx, rd, "decision_roles",

@@ -38,6 +38,7 @@
 #include "web/handlers/inbox.h"
 #include "web/handlers/work_api.h"
 #include "web/handlers/activity_api.h"
+#include "web/handlers/visit_pages.h"
 #include "web/handlers/user_contact_pages.h"
 #include "http/router.h"
 
@@ -91,6 +92,23 @@ const struct route app_routes[] = {
       "account.token_create" },
     { HM_POST, "/account/tokens/{id:int}/revoke", account_token_revoke, ANY,
       POST_FORM, "account.token_revoke" },
+
+    /* visits and other activities */
+    { HM_GET, "/visits", visits_index, ANY, RF_DB | RF_QUERY, "visits.index" },
+    { HM_GET, "/visits/new", visits_new, ANY, RF_DB | RF_QUERY, "visits.new" },
+    { HM_POST, "/visits", visits_create_page, ANY, POST_FORM, "visits.create" },
+    { HM_GET, "/visits/{id:int}", visit_show, ANY, RF_DB | RF_QUERY,
+      "visits.show" },
+    { HM_POST, "/visits/{id:int}/photos", visit_photo_page, ANY, POST_FORM,
+      "visits.photo" },
+    { HM_POST, "/visits/{id:int}/complete", visit_complete_page, ANY, POST_FORM,
+      "visits.complete" },
+    { HM_POST, "/visits/{id:int}/review", visit_review_page, TEAM, POST_FORM,
+      "visits.review" },
+    { HM_GET, "/activities/new", activities_new, ANY, RF_DB | RF_QUERY,
+      "activities.new" },
+    { HM_POST, "/activities", activities_create_page, ANY, POST_FORM,
+      "activities.create" },
 
     /* tasks and notifications */
     { HM_GET, "/tasks", tasks_index, ANY, RF_DB | RF_QUERY, "tasks.index" },

@@ -231,3 +231,37 @@
     }
   });
 })();
+
+/* Check-in: a client id made here (sending the form twice makes one
+ * visit) and the browser's position, when it gives one. */
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-checkin]");
+  if (!form) {
+    return;
+  }
+  var id = form.elements.client_id;
+  if (id && !id.value) {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    id.value = Array.prototype.map.call(bytes, function (b) {
+      return ("0" + b.toString(16)).slice(-2);
+    }).join("");
+  }
+  var note = form.querySelector("[data-position]");
+  if (!navigator.geolocation) {
+    return;
+  }
+  navigator.geolocation.getCurrentPosition(function (p) {
+    form.elements.lat.value = p.coords.latitude.toFixed(6);
+    form.elements.lng.value = p.coords.longitude.toFixed(6);
+    form.elements.accuracy.value = Math.round(p.coords.accuracy);
+    if (note && note.dataset.located) {
+      note.textContent = note.dataset.located;
+    }
+  }, function () {
+    if (note && note.dataset.failed) {
+      note.textContent = note.dataset.failed;
+    }
+  }, {enableHighAccuracy: true, timeout: 15000, maximumAge: 60000});
+})();

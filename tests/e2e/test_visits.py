@@ -268,3 +268,58 @@ def test_a_meeting_on_a_contact_is_an_activity(stack, co):
                     f"id = {k}")
     assert row == [["2026-12-01", "同意3月安排培训"]]
     assert "同意3月安排培训" in rep.get(f"/contacts/{k}").text
+
+
+def test_the_visit_pages_on_a_phone_flow(stack, co):
+    rep = Client(stack, Account(co["slug"], "rep", PASSWORD, "rep"))
+    rep.sign_in()
+    cid = customer(stack, co)
+    page = rep.get(f"/visits/new?customer={cid}").text
+    assert f'value="{cid}" selected' in page and 'value="store_visit"' in page
+    r = rep.post("/visits", {"customer": str(cid), "visit_type":
+                             "store_visit", "client_id": "page" +
+                             uuid.uuid4().hex, "lat": "31.2304",
+                             "lng": "121.4737", "accuracy": "12"})
+    assert r.status_code == 303, r.text[:300]
+    where = r.headers["Location"].split("?")[0]
+    vid = int(where.rsplit("/", 1)[1])
+    page = rep.get(where).text
+    assert page.count('data-slot="') == 3
+    tok = re.search(r'name="_csrf" value="([^"]+)"', page).group(1)
+
+    def upload(key, data):
+        return rep.s.post(stack.url(f"/visits/{vid}/photos"),
+                          data={"_csrf": tok, "key": key},
+                          files={"file": ("p.jpg", data, "image/jpeg")},
+                          headers={"Origin": stack.base},
+                          allow_redirects=False)
+    assert upload("storefront", exif_jpeg(salt=b"p1")).status_code == 303
+    r = upload("shelf", b"<html>not a photo</html>")
+    assert r.status_code == 422 and "alert-error" in r.text
+    r = rep.post(f"/visits/{vid}/complete", CONTENT)
+    assert r.status_code == 422
+    missing = re.findall(r'data-missing="([a-z_]+)"', r.text)
+    assert sorted(missing) == ["intent_page", "shelf"]
+    assert upload("shelf", exif_jpeg(salt=b"p2")).status_code == 303
+    assert upload("intent_page", exif_jpeg(salt=b"p3")).status_code == 303
+    r = rep.post(f"/visits/{vid}/complete", CONTENT)
+    assert r.status_code == 303, r.text[:300]
+    mgr = Client(stack, Account(co["slug"], "mgr", PASSWORD, "manager"))
+    mgr.sign_in()
+    day = rep.get("/visits").text
+    assert f'data-activity="{vid}"' in day
+    team = mgr.get(f"/visits?rep={co_rep_id(stack, co)}").text
+    assert f'data-activity="{vid}"' in team
+    r = mgr.post(f"/visits/{vid}/review", {"note": "照片清楚"})
+    assert r.status_code == 303
+    assert "照片清楚" in mgr.get(f"/visits/{vid}").text
+    # The rep does not review their own visit.
+    assert rep.post(f"/visits/{vid}/review", {"note": "x"}).status_code in \
+        (403, 404)
+    # The customer's timeline shows it.
+    assert f'href="/visits/{vid}"' in rep.get(f"/customers/{cid}").text
+
+
+def co_rep_id(stack, co):
+    return stack.sql(f"SELECT id FROM users WHERE tenant_id = {co['tid']} "
+                     "AND login = 'rep'")[0][0]

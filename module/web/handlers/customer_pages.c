@@ -467,7 +467,8 @@ customer_update(struct req *r)
  * show. */
 /* What the customer page can confirm after a redirect (?done=...). */
 static const char *const done_keys[] = { "created", "saved",    "stage",
-                                         "contact", "evidence", NULL };
+                                         "contact", "evidence", "activity",
+                                         NULL };
 
 APP_MUST_USE static enum app_err
 show_page(struct req *r, int status, int64_t id, cJSON *refusal)

@@ -13,6 +13,7 @@ struct call {
     struct arena *a;
     const struct fetch_policy *p;
     bool plain_http;
+    bool host_allowed;   /* the URL's host is an allow-listed address */
     const char *refused; /* set by the socket callback */
     char *body;
     size_t len, cap, max;
@@ -118,13 +119,19 @@ check_url(struct call *c, const char *url, bool mail, const char **detail)
     if (curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
         curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) == CURLUE_OK &&
         curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
-        c->plain_http = strcmp(scheme, mail ? "smtp" : "http") == 0;
-        if (!c->plain_http && strcmp(scheme, mail ? "smtps" : "https") != 0) {
+        /* smtp:// is STARTTLS, encrypted like smtps://: judged as such. */
+        c->plain_http = !mail && strcmp(scheme, "http") == 0;
+        if (!c->plain_http && strcmp(scheme, mail ? "smtps" : "https") != 0 &&
+            !(mail && strcmp(scheme, "smtp") == 0)) {
             *detail = mail ? "only smtps or smtp (with STARTTLS)"
                            : "only https (or http to an allow-listed target)";
         } else if (netaddr_parse(str_c(host), &a) &&
                    (*detail = judge(c, &a)) != NULL) {
             err = FETCH_REFUSED;
+        } else if (netaddr_parse(str_c(host), &a) && allowed(c->p, &a)) {
+            c->host_allowed = true;
+            err = FETCH_OK;
+            *detail = NULL;
         } else {
             err = FETCH_OK;
             *detail = NULL;
@@ -284,9 +291,11 @@ mail_setup(CURL *h, struct call *c, const struct fetch_mail_request *rq,
     return curl_easy_setopt(h, CURLOPT_URL, rq->url) == CURLE_OK &&
            curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps") ==
                CURLE_OK &&
+           /* TLS required (STARTTLS on smtp://), except to a server the
+            * installation allow-lists by address (a relay next door). */
            curl_easy_setopt(h, CURLOPT_USE_SSL,
-                            c->plain_http ? CURLUSESSL_TRY : CURLUSESSL_ALL) ==
-               CURLE_OK &&
+                            c->host_allowed ? CURLUSESSL_TRY
+                                            : CURLUSESSL_ALL) == CURLE_OK &&
            curl_easy_setopt(h, CURLOPT_PROXY, "") == CURLE_OK &&
            curl_easy_setopt(h, CURLOPT_NOPROXY, "*") == CURLE_OK &&
            curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L) == CURLE_OK &&

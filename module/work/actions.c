@@ -5,13 +5,14 @@
 
 #include <string.h>
 
+#include "base/log.h"
 #include "base/tz.h"
 #include "identity/role.h"
 #include "identity/users.h"
 #include "work/notify.h"
 #include "work/tasks.h"
 
-#define ACTIONS_MAX 1000 /* one run makes at most this many things */
+#define ACTIONS_MAX 5000 /* one run makes at most this many things */
 
 static const char *
 str_of(const cJSON *o, const char *k)
@@ -145,11 +146,13 @@ make_notice(struct ctx *cx, const struct action_ctx *ac, const cJSON *a, int i,
 {
     struct notice n;
     const char *role = str_of(a, "role");
+    bool by_role = role != NULL && role_from_name(str_c(role)) != 0;
     struct db_res r;
     enum app_err rc = APP_OK;
     size_t k;
 
     memset(&n, 0, sizeof(n));
+    memset(&r, 0, sizeof(r));
     n.kind = strcmp(ac->rule_script, "alerts") == 0 ? "alert" : "reminder";
     n.title =
         str_of(a, "title") != NULL ? str_of(a, "title") : str_of(a, "message");
@@ -160,7 +163,7 @@ make_notice(struct ctx *cx, const struct action_ctx *ac, const cJSON *a, int i,
         *why = "notify: a title (or message) of at most 200 bytes";
         return APP_EINVAL;
     }
-    if (role != NULL && role_from_name(str_c(role)) != 0) {
+    if (by_role) {
         rc = db_query(cx->db, cx->a,
                       "SELECT id FROM users WHERE tenant_id = ? AND "
                       "active = 1 AND role = ? ORDER BY id LIMIT ?",
@@ -177,15 +180,19 @@ make_notice(struct ctx *cx, const struct action_ctx *ac, const cJSON *a, int i,
         r.nrows = 1;
     }
     for (k = 0; rc == APP_OK && k < r.nrows; k++) {
+        struct db_tx tx = DB_TX_INIT;
         int64_t nid;
-        bool created;
+        bool created = false;
 
-        if (role != NULL)
+        if (by_role)
             n.user_id = db_int(&r, k, 0, 0);
         n.dedup_key = arena_printf(cx->a, "%s:%lld", key_of(cx, ac, a, i, "n"),
                                    (long long)n.user_id);
-        rc = notify(cx, &n, &nid, &created);
-        *made += created ? 1 : 0;
+        /* The notification and its deliveries together (or with the
+         * caller's transaction). */
+        while (db_tx_next(cx->db, &tx, &rc))
+            rc = notify(cx, &n, &nid, &created);
+        *made += rc == APP_OK && created ? 1 : 0;
     }
     return rc;
 }
@@ -205,7 +212,9 @@ actions_apply(struct ctx *cx, const struct action_ctx *ac, const cJSON *actions,
         const char *type = str_of(a, "type"), *why = NULL;
 
         if (i++ >= ACTIONS_MAX) {
-            *error = "more than 1000 actions in one run: the rest skipped";
+            *error = "more than 5000 actions in one run: the rest skipped";
+            log_warn("actions.too_many", "tenant=%lld key=%s max=%d",
+                     (long long)cx->tenant_id, ac->key, ACTIONS_MAX);
             break;
         }
         if (type != NULL && strcmp(type, "task") == 0) {

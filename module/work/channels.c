@@ -145,9 +145,16 @@ channels_save(struct ctx *cx, const struct kvlist *f, cJSON *errors,
                      DB_ARGS(DB_CSTR(robot), DB_CSTR(hook), DB_STR(smtp),
                              DB_STR(user), DB_STR(from), DB_I64(cx->tenant_id)),
                      NULL, NULL);
-        /* A password typed replaces the one kept; none keeps it. */
+        /* A password typed replaces the one kept; none keeps it -- for
+         * the same server and user only: another server never gets the
+         * kept password. */
         if (rc == APP_OK && v[4].present && v[4].s.len > 0)
             rc = smtp_password(cx, v[4].s);
+        else if (rc == APP_OK && (!str_eq_c(smtp, cur.smtp_url) ||
+                                  !str_eq_c(user, cur.smtp_user)))
+            rc = db_exec(cx->db, SQL_SMTP_PASSWORD,
+                         DB_ARGS(DB_CSTR(""), DB_I64(cx->tenant_id)), NULL,
+                         NULL);
         if (rc == APP_OK && hook[0] != '\0' && !cur.has_secret)
             rc = new_secret(cx, secret_hex);
         if (rc == APP_OK)

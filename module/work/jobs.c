@@ -3,6 +3,8 @@
  */
 #include "work/jobs.h"
 
+#include "work/notify.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -167,6 +169,7 @@ enum app_err
 jobs_finish(struct db *db, const struct job *j, time_t now, const char *owner,
             bool ok, const char *error, unsigned ms)
 {
+    char cut[JOBS_ERROR_MAX + 1];
     char slot[32], at[32], next_s[32], retry[32];
     time_t next = ok ? jobs_next_slot(j) : 0;
 
@@ -183,6 +186,15 @@ jobs_finish(struct db *db, const struct job *j, time_t now, const char *owner,
     uint64_t affected = 0;
     enum app_err rc;
 
+    /* What is recorded fits its column whole: a long rule error is cut at
+     * a whole character. */
+    if (error != NULL) {
+        size_t n = notify_cut_utf8(error, strlen(error), JOBS_ERROR_MAX);
+
+        memcpy(cut, error, n);
+        cut[n] = '\0';
+        error = cut;
+    }
     tz_utc_text(j->slot, slot, sizeof(slot));
     tz_utc_text(now, at, sizeof(at));
     tz_utc_text(next > 0 ? next : j->slot, next_s, sizeof(next_s));

@@ -31,6 +31,7 @@
 #define JOBS_CLAIM_MAX 100  /* jobs per claim */
 #define JOBS_CATCHUP_S 3600 /* older missed slots are skipped, not run */
 #define JOBS_OWNER_MAX 100
+#define JOBS_ERROR_MAX 400 /* bytes of a run's error kept */
 
 struct job {
     int64_t id;

@@ -131,17 +131,56 @@ print_json(struct ctx *cx, cJSON *o)
     return out;
 }
 
+/* Text people wrote, made inert in the robot's markdown: brackets and
+ * angle brackets become their full-width forms, so no link, mention or
+ * tag can be smuggled into the company's group as the company's robot. */
+static const char *
+md_inert(struct ctx *cx, const char *s)
+{
+    static const struct {
+        char c;
+        const char *wide;
+    } map[] = { { '[', "\xef\xbc\xbb" },
+                { ']', "\xef\xbc\xbd" },
+                { '<', "\xef\xbc\x9c" },
+                { '>', "\xef\xbc\x9e" },
+                { '`', "\xef\xbd\x80" } };
+    size_t n = strlen(s), i, o = 0, k;
+    char *out = arena_alloc(cx->a, n * 3 + 1);
+
+    if (out == NULL)
+        return NULL;
+    for (i = 0; i < n; i++) {
+        for (k = 0; k < sizeof(map) / sizeof(map[0]); k++) {
+            if (s[i] == map[k].c)
+                break;
+        }
+        if (k < sizeof(map) / sizeof(map[0])) {
+            memcpy(out + o, map[k].wide, 3);
+            o += 3;
+        } else {
+            out[o++] = s[i];
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
 /* The robot's markdown message. */
 static const char *
 wecom_body(struct ctx *cx, const struct notice *n, const struct db_res *r,
            const char *link)
 {
     cJSON *o, *md, *mentions;
-    const char *body = n->body != NULL ? n->body : "";
-    char *text = arena_printf(
-        cx->a, "**%s**\n%s%s%s%s%s%s", n->title, body,
-        body[0] != '\0' ? "\n" : "", link[0] != '\0' ? "[" : "", link,
-        link[0] != '\0' ? "](" : "", link[0] != '\0' ? link : "");
+    const char *body = md_inert(cx, n->body != NULL ? n->body : "");
+    const char *title = md_inert(cx, n->title);
+    char *text = body == NULL || title == NULL
+                     ? NULL
+                     : arena_printf(cx->a, "**%s**\n%s%s%s%s%s%s", title, body,
+                                    body[0] != '\0' ? "\n" : "",
+                                    link[0] != '\0' ? "[" : "", link,
+                                    link[0] != '\0' ? "](" : "",
+                                    link[0] != '\0' ? link : "");
     size_t len;
 
     if (text == NULL)
@@ -177,6 +216,25 @@ webhook_body(struct ctx *cx, const char *event, const char *slug,
     cJSON_AddStringToObject(o, "created_at", now_text(cx));
     cJSON_AddItemToObject(o, "data", data);
     return print_json(cx, o);
+}
+
+/* Lines ended with CRLF, as SMTP wants (a bare LF is refused by some
+ * servers). */
+static const char *
+crlf(struct ctx *cx, const char *s)
+{
+    size_t n = strlen(s), i, o = 0;
+    char *out = arena_alloc(cx->a, n * 2 + 1);
+
+    if (out == NULL)
+        return NULL;
+    for (i = 0; i < n; i++) {
+        if (s[i] == '\n' && (i == 0 || s[i - 1] != '\r'))
+            out[o++] = '\r';
+        out[o++] = s[i];
+    }
+    out[o] = '\0';
+    return out;
 }
 
 /* An e-mail message (RFC 5322, UTF-8, the subject encoded). */
@@ -219,7 +277,10 @@ email_body(struct ctx *cx, const struct notice *n, const struct db_res *r,
         "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n"
         "Content-Transfer-Encoding: 8bit\r\n\r\n%s\r\n\r\n%s\r\n",
         date, db_text(r, 0, R_SMTP_FROM), db_text(r, 0, R_EMAIL), subject,
-        n->body != NULL ? n->body : "", link);
+        crlf(cx, n->body != NULL ? n->body : "") != NULL
+            ? crlf(cx, n->body != NULL ? n->body : "")
+            : "",
+        link);
 }
 
 APP_MUST_USE static enum app_err

@@ -14,6 +14,7 @@
 #include "base/tz.h"
 #include "identity/seal.h"
 #include "net/fetch.h"
+#include "work/notify.h"
 #include "work/scheduler.h"
 
 static const char SQL_DUE[] =
@@ -24,6 +25,9 @@ static const char SQL_DUE[] =
     "ORDER BY d.next_at LIMIT ? FOR UPDATE SKIP LOCKED";
 static const char SQL_LEASE[] =
     "UPDATE deliveries SET lease_until = ?, lease_owner = ? WHERE id = ?";
+static const char SQL_RELEASE[] =
+    "UPDATE deliveries SET lease_until = NULL, lease_owner = NULL "
+    "WHERE id = ? AND lease_owner = ? AND status = 'pending'";
 static const char SQL_COMPANY[] =
     "SELECT webhook_secret, smtp_url, smtp_user, smtp_password, smtp_from "
     "FROM tenants WHERE id = ?";
@@ -44,10 +48,12 @@ static const char SQL_LIST[] =
     "LEFT JOIN notifications n ON n.id = d.notification_id AND "
     "n.tenant_id = d.tenant_id WHERE d.tenant_id = ? AND "
     "(? = '' OR d.status = ?) ORDER BY d.id DESC LIMIT ?";
+/* Not one a scheduler is sending right now (its lease is live). */
 static const char SQL_RETRY[] =
     "UPDATE deliveries SET status = 'pending', attempts = 0, next_at = ?, "
     "lease_until = NULL, lease_owner = NULL "
-    "WHERE tenant_id = ? AND id = ? AND status <> 'sent'";
+    "WHERE tenant_id = ? AND id = ? AND status <> 'sent' AND "
+    "(lease_until IS NULL OR lease_until < ?)";
 
 enum { D_ID, D_TENANT, D_CHANNEL, D_TARGET, D_BODY, D_ATTEMPTS, D_KEY };
 
@@ -295,6 +301,7 @@ record(const struct conf *c, struct db *db, struct arena *a,
     char at[32], next[32];
     time_t when = now;
     struct db_tx tx = DB_TX_INIT;
+    const char *error = o->error != NULL ? o->error : "";
     enum app_err rc;
 
     if (o->ok) {
@@ -320,25 +327,29 @@ record(const struct conf *c, struct db *db, struct arena *a,
     }
     tz_utc_text(now, at, sizeof(at));
     tz_utc_text(when, next, sizeof(next));
+    if (error[0] != '\0') /* fits its column, cut at a whole character */
+        error =
+            arena_strndup(a, error, notify_cut_utf8(error, strlen(error), 400));
+    if (error == NULL)
+        error = "";
     while (db_tx_next(db, &tx, &rc)) {
-        rc = db_exec(
-            db, SQL_ATTEMPT,
-            DB_ARGS(DB_I64(db_int(r, i, D_TENANT, 0)),
-                    DB_I64(db_int(r, i, D_ID, 0)), DB_CSTR(at), DB_I64(o->ok),
-                    o->status > 0 ? DB_I64(o->status) : DB_NULL,
-                    DB_CSTR(o->error != NULL ? o->error : ""), DB_I64(ms)),
-            NULL, NULL);
+        rc = db_exec(db, SQL_ATTEMPT,
+                     DB_ARGS(DB_I64(db_int(r, i, D_TENANT, 0)),
+                             DB_I64(db_int(r, i, D_ID, 0)), DB_CSTR(at),
+                             DB_I64(o->ok),
+                             o->status > 0 ? DB_I64(o->status) : DB_NULL,
+                             DB_CSTR(error), DB_I64(ms)),
+                     NULL, NULL);
         if (rc == APP_OK)
             rc = db_exec(db, SQL_RESULT,
                          DB_ARGS(DB_CSTR(status),
                                  DB_I64(o->rate_limited ? 0 : 1), DB_CSTR(next),
-                                 DB_CSTR(o->error != NULL ? o->error : ""),
+                                 DB_CSTR(error),
                                  o->status > 0 ? DB_I64(o->status) : DB_NULL,
                                  DB_CSTR(status), DB_CSTR(at),
                                  DB_I64(db_int(r, i, D_ID, 0)), DB_CSTR(owner)),
                          NULL, NULL);
     }
-    (void)a;
     if (rc != APP_OK)
         log_warn("outbox.record_failed", "delivery=%lld",
                  (long long)db_int(r, i, D_ID, 0));
@@ -370,41 +381,112 @@ claim(struct db *db, struct arena *a, time_t now, const char *owner,
     return rc;
 }
 
+/* Targets that did not answer in this pass: the rest of their
+ * deliveries wait for the next try instead of each waiting its 5 s. */
+struct dead_targets {
+    const char *url[OUTBOX_DEAD_MAX];
+    size_t n;
+};
+
+static bool
+is_dead(const struct dead_targets *d, const char *url)
+{
+    size_t i;
+
+    for (i = 0; i < d->n; i++) {
+        if (strcmp(d->url[i], url) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Leases of claimed rows not sent (the pass was told to stop) end now. */
+static void
+release(struct db *db, const struct db_res *r, size_t from, const char *owner)
+{
+    size_t i;
+
+    for (i = from; i < r->nrows; i++)
+        app_ignore(
+            db_exec(db, SQL_RELEASE,
+                    DB_ARGS(DB_I64(db_int(r, i, D_ID, 0)), DB_CSTR(owner)),
+                    NULL, NULL),
+            "an unreleased lease ends by itself");
+}
+
+/* One claimed batch, sent row by row. */
+static void
+deliver_batch(const struct conf *c, struct db *db, struct arena *a,
+              const struct scheduler_opts *o, const struct fetch_policy *p,
+              struct secret_cache *sc, struct dead_targets *dead,
+              const struct db_res *r, time_t now, struct scheduler_stats *st)
+{
+    size_t i;
+
+    for (i = 0; i < r->nrows; i++) {
+        struct outcome out;
+        struct timespec t0, t1;
+        const char *target = db_text(r, i, D_TARGET);
+
+        if (o->stop != NULL && *o->stop) {
+            release(db, r, i, o->owner);
+            return;
+        }
+        if (o->tick != NULL)
+            o->tick(o->tick_arg, "outbox");
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        if (is_dead(dead, target)) {
+            memset(&out, 0, sizeof(out));
+            out.error = "target did not answer earlier in this pass";
+        } else {
+            send_one(c, db, a, p, sc, r, i, now, &out);
+        }
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        if (!out.ok && out.status == 0 && dead->n < OUTBOX_DEAD_MAX &&
+            !is_dead(dead, target) && out.error != NULL &&
+            (strncmp(out.error, "timeout", 7) == 0 ||
+             strncmp(out.error, "connect", 7) == 0))
+            dead->url[dead->n++] = arena_strdup(a, target);
+        record(c, db, a, r, i, now, o->owner, &out,
+               (unsigned)((t1.tv_sec - t0.tv_sec) * 1000 +
+                          (t1.tv_nsec - t0.tv_nsec) / 1000000),
+               st);
+    }
+}
+
 enum app_err
-outbox_deliver(const struct conf *c, struct db *db, struct arena *a, time_t now,
-               const char *owner, int64_t tenant, volatile const int *stop,
+outbox_deliver(const struct conf *c, struct db *db, struct arena *a,
+               const struct scheduler_opts *o, time_t now,
                struct scheduler_stats *st)
 {
     struct netaddr_cidr allow[OUTBOX_ALLOW_MAX];
     struct fetch_policy p;
     struct secret_cache sc;
+    struct dead_targets dead;
+    time_t started = time(NULL);
 
     policy_of(c, allow, &p);
     memset(&sc, 0, sizeof(sc));
+    memset(&dead, 0, sizeof(dead));
     for (;;) {
         struct db_res r;
-        size_t i;
+        /* The pass's clock moves on with real time: leases are measured
+         * from when a batch is claimed, not from when the pass began. */
+        time_t at = now + (time(NULL) - started);
 
-        if (stop != NULL && *stop)
+        if (o->stop != NULL && *o->stop)
             return APP_OK;
-        if (claim(db, a, now, owner, tenant, &r) != APP_OK)
+        if (claim(db, a, at, o->owner, o->tenant_id, &r) != APP_OK)
             return APP_EDB;
         if (r.nrows == 0)
             return APP_OK;
-        for (i = 0; i < r.nrows; i++) {
-            struct outcome o;
-            struct timespec t0, t1;
-
-            clock_gettime(CLOCK_MONOTONIC, &t0);
-            send_one(c, db, a, &p, &sc, &r, i, now, &o);
-            clock_gettime(CLOCK_MONOTONIC, &t1);
-            record(c, db, a, &r, i, now, owner, &o,
-                   (unsigned)((t1.tv_sec - t0.tv_sec) * 1000 +
-                              (t1.tv_nsec - t0.tv_nsec) / 1000000),
-                   st);
-        }
+        deliver_batch(c, db, a, o, &p, &sc, &dead, &r, at, st);
+        /* dead's URLs live in the arena too: keep them by copying the
+         * few that are there into the next batch's arena is not worth
+         * it -- a new batch tries each target once more. */
         arena_reset(a);
-        sc.n = 0; /* its strings were in the arena */
+        sc.n = 0;
+        dead.n = 0;
     }
 }
 
@@ -434,11 +516,18 @@ outbox_retry(struct ctx *cx, int64_t id)
         return rc;
     if (r.nrows == 0)
         return APP_ENOTFOUND;
-    if (strcmp(db_text(&r, 0, 0), "sent") == 0)
+    if (strcmp(db_text(&r, 0, 0), "sent") == 0) {
+        cx->err_detail = "delivery.already_sent";
         return APP_ECONFLICT;
-    rc = db_exec(cx->db, SQL_RETRY,
-                 DB_ARGS(DB_CSTR(tz_utc_text(time(NULL), at, sizeof(at))),
-                         DB_I64(cx->tenant_id), DB_I64(id)),
-                 &affected, NULL);
+    }
+    tz_utc_text(time(NULL), at, sizeof(at));
+    rc = db_exec(
+        cx->db, SQL_RETRY,
+        DB_ARGS(DB_CSTR(at), DB_I64(cx->tenant_id), DB_I64(id), DB_CSTR(at)),
+        &affected, NULL);
+    if (rc == APP_OK && affected == 0) {
+        cx->err_detail = "delivery.sending"; /* being sent now */
+        rc = APP_ECONFLICT;
+    }
     return rc;
 }

@@ -32,18 +32,22 @@
 #include "db/db.h"
 
 struct scheduler_stats;
+struct scheduler_opts;
 
-#define OUTBOX_CLAIM_MAX 100
-#define OUTBOX_LEASE_S 120
+/* A batch is sent within its lease even when every target times out:
+ * OUTBOX_CLAIM_MAX x FETCH_TIMEOUT_MAX_MS < OUTBOX_LEASE_S. */
+#define OUTBOX_CLAIM_MAX 25
+#define OUTBOX_LEASE_S 300
+#define OUTBOX_DEAD_MAX 16     /* unanswering targets remembered per batch */
 #define OUTBOX_RATE_LIMIT_S 60 /* WeCom 45009: wait this long */
 #define OUTBOX_ALLOW_MAX 32
 
-/* Deliver what is due at now (of one company, or all with tenant 0),
- * until nothing is. */
+/* Deliver what is due at now (of o's company, or all), until nothing is
+ * or o->stop; o->tick is called before each delivery (the watchdog). */
 APP_MUST_USE enum app_err outbox_deliver(const struct conf *c, struct db *db,
-                                         struct arena *a, time_t now,
-                                         const char *owner, int64_t tenant,
-                                         volatile const int *stop,
+                                         struct arena *a,
+                                         const struct scheduler_opts *o,
+                                         time_t now,
                                          struct scheduler_stats *st);
 
 /* The wait before try number `attempt` (1 = the first retry), without

@@ -15,6 +15,7 @@
 #include "base/num.h"
 #include "sales/activities.h"
 #include "sales/customers.h"
+#include "work/notify.h"
 #include "work/tasks.h"
 #include "work/actions.h"
 #include "work/alerts.h"
@@ -120,6 +121,22 @@ sync_one(struct ctx *cx, const char *tz, time_t now)
     return rc;
 }
 
+/* The number of published version id vid (0: none). */
+static int
+version_number(struct db *db, struct arena *a, int64_t tenant, int64_t vid)
+{
+    struct db_res r;
+
+    if (vid <= 0 ||
+        db_query(db, a,
+                 "SELECT version FROM rule_versions WHERE tenant_id = ? AND "
+                 "id = ?",
+                 DB_ARGS(DB_I64(tenant), DB_I64(vid)), 1, &r) != APP_OK ||
+        r.nrows == 0)
+        return 0;
+    return (int)db_int(&r, 0, 0, 0);
+}
+
 enum app_err
 reminders_sync(const struct conf *c, struct db *db, struct rules *rules,
                struct arena *a, time_t now, int64_t tenant)
@@ -132,9 +149,9 @@ reminders_sync(const struct conf *c, struct db *db, struct rules *rules,
     for (i = 0; rc == APP_OK && i < res.nrows; i++) {
         struct ctx cx;
         struct sbx *s;
-        int version;
+        int version = 0;
         enum app_err one;
-        int64_t vid;
+        int64_t vid = 0;
 
         ctx_init(&cx, a, db, c, rules, db_int(&res, i, 0, 0), 0, ROLE_ADMIN);
         cx.tenant_tz = db_text(&res, i, 1);
@@ -145,9 +162,14 @@ reminders_sync(const struct conf *c, struct db *db, struct rules *rules,
             log_warn("reminders.sync_failed", "tenant=%lld error=%s text=%s",
                      (long long)cx.tenant_id, app_err_code(one),
                      log_q(cx.err_text != NULL ? cx.err_text : ""));
-        /* Recorded either way: a broken rule set is not retried every
-         * pass; the next publish brings it up to date. */
         rc = rulesets_published_id(db, a, cx.tenant_id, &vid);
+        /* Recorded only for the version the jobs were made from (a
+         * sandbox may lag a publish by rules_check_ms): a broken rule set
+         * is recorded too, so it is not retried every pass; the next
+         * publish brings it up to date. */
+        if (rc == APP_OK && one == APP_OK && vid > 0 &&
+            version_number(db, a, cx.tenant_id, vid) != version)
+            continue;
         if (rc == APP_OK)
             rc = db_exec(
                 db, SQL_SYNCED,
@@ -414,7 +436,12 @@ next_step_task(struct ctx *cx, int64_t activity_id)
     tm.tm_hour = 18;
     memset(&in, 0, sizeof(in));
     in.kind = "todo";
-    in.title = arena_printf(cx->a, "%.150s", db_text(&a, 0, AC_NEXT_STEP));
+    {
+        const char *step = db_text(&a, 0, AC_NEXT_STEP);
+
+        in.title = arena_strndup(
+            cx->a, step, notify_cut_utf8(step, strlen(step), TASK_TITLE_MAX));
+    }
     in.body = arena_printf(cx->a, "%s", db_text(&a, 0, AC_CUSTOMER_NAME));
     in.priority = 2;
     in.due_at = tz_utc_text(tz_mktime(cx->tenant_tz, &tm), due, sizeof(due));

@@ -61,6 +61,8 @@ scheduler_pass(const struct conf *c, struct db *db, struct rules *rules,
                struct arena *a, const struct scheduler_opts *o,
                struct scheduler_stats *st)
 {
+    time_t started = time(NULL);
+
     /* Reminders follow the published rules before anything runs. */
     if (o->tick != NULL)
         o->tick(o->tick_arg, "reminders_sync");
@@ -73,8 +75,9 @@ scheduler_pass(const struct conf *c, struct db *db, struct rules *rules,
 
         if (o->stop != NULL && *o->stop)
             return APP_OK;
-        if (jobs_claim(db, a, o->now, o->owner, o->tenant_id, JOBS_CLAIM_MAX,
-                       &jobs, &n) != APP_OK)
+        /* Leases count from the claim: the pass's clock moves on. */
+        if (jobs_claim(db, a, o->now + (time(NULL) - started), o->owner,
+                       o->tenant_id, JOBS_CLAIM_MAX, &jobs, &n) != APP_OK)
             return APP_EDB;
         if (n == 0)
             break;
@@ -82,8 +85,5 @@ scheduler_pass(const struct conf *c, struct db *db, struct rules *rules,
             run_one(c, db, rules, a, o, &jobs[i], st);
         arena_reset(a); /* the batch and its work are done */
     }
-    if (o->tick != NULL)
-        o->tick(o->tick_arg, "outbox");
-    return outbox_deliver(c, db, a, o->now, o->owner, o->tenant_id, o->stop,
-                          st);
+    return outbox_deliver(c, db, a, o, o->now + (time(NULL) - started), st);
 }

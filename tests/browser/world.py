@@ -49,6 +49,7 @@ class World:
         self.customer = self._customer()
         self.imported = self._import()
         self.task = self._task()
+        self.visit = self._visit()
 
     def _post(self, path, **kw):
         r = requests.post(self.stack.url(path), headers=self.h, **kw)
@@ -110,6 +111,21 @@ class World:
         self.stack.cli("jobs", "run", "--tenant", self.slug)
         return tid
 
+    def _visit(self):
+        """A store visit at the customer, checked in far away, one photo
+        with EXIF, completed elsewhere: open visit pages and a done one."""
+        r = requests.post(self.stack.url("/api/v1/visits"), headers=self.h,
+                          json={"customer": self.customer,
+                                "visit_type": "store_visit", "lat": 31.2304,
+                                "lng": 121.4737, "accuracy": 25})
+        assert r.status_code == 201, r.text
+        vid = r.json()["id"]
+        r = requests.post(self.stack.url(f"/api/v1/visits/{vid}/photos"),
+                          headers=self.h, data={"key": "storefront"},
+                          files={"file": ("门头.png", PNG, "image/png")})
+        assert r.status_code == 201, r.text
+        return vid
+
     def _import(self):
         rep = self.clients["rep"]
         page = rep.get("/customers/import").text
@@ -137,7 +153,9 @@ class World:
                f"/customers/{cid}/evidence/installation_form",
                "/pipeline", "/pipeline?stage=intent", "/customers/import",
                "/account", "/account/mfa", "/tasks", "/tasks/new",
-               f"/tasks/{self.task}", "/notifications", "/account/contact"]
+               f"/tasks/{self.task}", "/notifications", "/account/contact",
+               "/visits", "/visits/new", f"/visits/{self.visit}",
+               f"/activities/new?customer={cid}"]
         if role == "rep":
             out.append(self.imported)
         if role in ("manager", "admin"):

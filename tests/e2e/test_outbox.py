@@ -352,3 +352,44 @@ def test_email_goes_through_the_company_smtp(stack, co):
         rx.close()
         co["boss"].post("/admin/settings/channels", {"smtp_url": "",
                                                      "smtp_from": ""})
+
+
+def test_robot_markdown_carries_no_link_or_mention_from_people(stack, co):
+    set_channels(co, robot="https://127.0.0.1:9/robot")
+    try:
+        title = "看这里 [点我](https://phish.example) <@all> " + \
+            uuid.uuid4().hex[:6]
+        give_task(co, title)
+        content = stack.sql(
+            "SELECT JSON_VALUE(d.body, '$.markdown.content') FROM deliveries d "
+            "JOIN notifications n ON n.id = d.notification_id WHERE "
+            "d.channel = 'wecom' AND n.title = '" + title.replace("'", "''")
+            + "'")[0][0]
+        # The mariadb client writes a newline in a value as backslash-n.
+        first = content.split("\\n")[0]
+        assert "](" not in first and "<@" not in first, content
+        assert "点我" in first and "phish.example" in first
+    finally:
+        set_channels(co)
+
+
+def test_the_smtp_password_stays_with_its_server(stack, co):
+    def kept():
+        return stack.sql("SELECT smtp_password <> '' FROM tenants WHERE "
+                         f"id = {co['tid']}")[0][0]
+    r = co["boss"].post("/admin/settings/channels", {
+        "smtp_url": "smtps://smtp.example.com:465", "smtp_user": "u",
+        "smtp_password": "s3cret", "smtp_from": "noreply@example.com"})
+    assert r.status_code in (200, 303) and kept() == "1"
+    # Saved again as it is: the password stays.
+    co["boss"].post("/admin/settings/channels", {
+        "smtp_url": "smtps://smtp.example.com:465", "smtp_user": "u",
+        "smtp_from": "noreply@example.com"})
+    assert kept() == "1"
+    # Another server without a password typed: it does not get this one.
+    co["boss"].post("/admin/settings/channels", {
+        "smtp_url": "smtps://elsewhere.example.net:465", "smtp_user": "u",
+        "smtp_from": "noreply@example.com"})
+    assert kept() == "0"
+    co["boss"].post("/admin/settings/channels", {"smtp_url": "",
+                                                 "smtp_from": ""})

@@ -152,8 +152,6 @@ admin_delivery_retry(struct req *r)
 {
     enum app_err rc = outbox_retry(&r->cx, router_param_int(r, "id"));
 
-    if (rc == APP_ECONFLICT)
-        r->cx.err_detail = "delivery.already_sent";
     return rc != APP_OK ? rc
                         : http_redirect(r, "/admin/deliveries?done=retried");
 }

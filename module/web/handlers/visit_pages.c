@@ -150,13 +150,16 @@ APP_MUST_USE static enum app_err
 contact_choices(struct req *r, cJSON *m, int64_t customer_id)
 {
     struct contact *list = arena_alloc(r->a, CONTACTS_MAX * sizeof(*list));
+    struct ruledesc rd;
     size_t n = 0, i;
     cJSON *out = cJSON_AddArrayToObject(m, "contacts");
     enum app_err rc;
 
     if (out == NULL || list == NULL)
         return APP_ENOMEM;
-    rc = contacts_list(&r->cx, customer_id, list, CONTACTS_MAX, &n);
+    rc = ruledesc_get(&r->cx, &rd);
+    if (rc == APP_OK)
+        rc = contacts_list(&r->cx, customer_id, list, CONTACTS_MAX, &n);
     for (i = 0; rc == APP_OK && i < n; i++) {
         cJSON *o = cJSON_CreateObject();
 
@@ -165,7 +168,7 @@ contact_choices(struct req *r, cJSON *m, int64_t customer_id)
         view_add_str(o, "name", list[i].name);
         view_add_str(
             o, "role",
-            http_t(r, arena_printf(r->a, "contact.role.%s", list[i].role)));
+            ruledesc_label(&r->cx, &rd, "decision_roles", list[i].role));
     }
     return rc;
 }

@@ -314,8 +314,6 @@ api_delivery_retry(struct req *r)
     cJSON *o;
     enum app_err rc = outbox_retry(&r->cx, router_param_int(r, "id"));
 
-    if (rc == APP_ECONFLICT)
-        r->cx.err_detail = "delivery.already_sent";
     if (rc != APP_OK)
         return rc;
     o = cJSON_CreateObject();

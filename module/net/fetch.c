@@ -168,21 +168,17 @@ classify(CURLcode rc)
     }
 }
 
-/* The options every request gets. */
+/* The options every connection gets, web or mail: no proxy, no signals,
+ * the time limit, the guarded socket. */
 static bool
-setup(CURL *h, struct call *c, const struct fetch_request *rq,
-      struct curl_slist *hdrs, char *errbuf)
+guarded(CURL *h, struct call *c, char *errbuf)
 {
     long timeout =
         c->p->timeout_ms > 0 && c->p->timeout_ms < FETCH_TIMEOUT_MAX_MS
             ? c->p->timeout_ms
             : FETCH_TIMEOUT_MAX_MS;
 
-    return curl_easy_setopt(h, CURLOPT_URL, rq->url) == CURLE_OK &&
-           curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https") ==
-               CURLE_OK &&
-           curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK &&
-           curl_easy_setopt(h, CURLOPT_PROXY, "") == CURLE_OK &&
+    return curl_easy_setopt(h, CURLOPT_PROXY, "") == CURLE_OK &&
            curl_easy_setopt(h, CURLOPT_NOPROXY, "*") == CURLE_OK &&
            curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L) == CURLE_OK &&
            curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout) == CURLE_OK &&
@@ -191,9 +187,21 @@ setup(CURL *h, struct call *c, const struct fetch_request *rq,
            curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_socket) ==
                CURLE_OK &&
            curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, c) == CURLE_OK &&
+           curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf) == CURLE_OK;
+}
+
+/* The options every request gets. */
+static bool
+setup(CURL *h, struct call *c, const struct fetch_request *rq,
+      struct curl_slist *hdrs, char *errbuf)
+{
+    return curl_easy_setopt(h, CURLOPT_URL, rq->url) == CURLE_OK &&
+           curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https") ==
+               CURLE_OK &&
+           curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L) == CURLE_OK &&
+           guarded(h, c, errbuf) &&
            curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body) == CURLE_OK &&
            curl_easy_setopt(h, CURLOPT_WRITEDATA, c) == CURLE_OK &&
-           curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf) == CURLE_OK &&
            curl_easy_setopt(h, CURLOPT_USERAGENT, "Proofline") == CURLE_OK &&
            curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs) == CURLE_OK &&
            (rq->body == NULL ||
@@ -283,11 +291,6 @@ static bool
 mail_setup(CURL *h, struct call *c, const struct fetch_mail_request *rq,
            struct curl_slist *rcpt, struct upload *up, char *errbuf)
 {
-    long timeout =
-        c->p->timeout_ms > 0 && c->p->timeout_ms < FETCH_TIMEOUT_MAX_MS
-            ? c->p->timeout_ms
-            : FETCH_TIMEOUT_MAX_MS;
-
     return curl_easy_setopt(h, CURLOPT_URL, rq->url) == CURLE_OK &&
            curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps") ==
                CURLE_OK &&
@@ -296,16 +299,7 @@ mail_setup(CURL *h, struct call *c, const struct fetch_mail_request *rq,
            curl_easy_setopt(h, CURLOPT_USE_SSL,
                             c->host_allowed ? CURLUSESSL_TRY
                                             : CURLUSESSL_ALL) == CURLE_OK &&
-           curl_easy_setopt(h, CURLOPT_PROXY, "") == CURLE_OK &&
-           curl_easy_setopt(h, CURLOPT_NOPROXY, "*") == CURLE_OK &&
-           curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L) == CURLE_OK &&
-           curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout) == CURLE_OK &&
-           curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, timeout) ==
-               CURLE_OK &&
-           curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_socket) ==
-               CURLE_OK &&
-           curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, c) == CURLE_OK &&
-           curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf) == CURLE_OK &&
+           guarded(h, c, errbuf) &&
            (rq->user == NULL || rq->user[0] == '\0' ||
             (curl_easy_setopt(h, CURLOPT_USERNAME, rq->user) == CURLE_OK &&
              curl_easy_setopt(h, CURLOPT_PASSWORD,

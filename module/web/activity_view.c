@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/tz.h"
+#include "base/validate.h"
 #include "sales/activities.h"
 #include "web/view.h"
 
@@ -100,17 +101,6 @@ activity_view_api(struct req *r, const struct db_res *res, size_t row,
     return o;
 }
 
-static const char *
-local(struct req *r, const char *utc)
-{
-    char buf[32];
-
-    if (utc == NULL || utc[0] == '\0')
-        return "";
-    return arena_strdup(r->a,
-                        tz_format(r->cx.tenant_tz, utc, buf, sizeof(buf)));
-}
-
 cJSON *
 activity_view_page(struct req *r, const struct db_res *res, size_t row)
 {
@@ -123,7 +113,7 @@ activity_view_page(struct req *r, const struct db_res *res, size_t row)
     if (o == NULL)
         return NULL;
     cJSON_ReplaceItemInObject(
-        o, "at", cJSON_CreateString(local(r, db_text(res, row, AC_AT))));
+        o, "at", cJSON_CreateString(view_local(r, db_text(res, row, AC_AT))));
     view_add_str(o, "kind_label",
                  http_t(r, arena_printf(r->a, "activity.kind_%s",
                                         db_text(res, row, AC_KIND))));
@@ -143,4 +133,32 @@ activity_view_page(struct req *r, const struct db_res *res, size_t row)
     cJSON_AddBoolToObject(o, "reviewed",
                           db_text(res, row, AC_REVIEWED_AT)[0] != '\0');
     return o;
+}
+
+enum app_err
+activity_view_photo(struct req *r, int64_t visit_id, int64_t *photo_id)
+{
+    static const struct field_spec spec[] = {
+        { "key", V_SLUG, true, 1, 32, NULL },
+    };
+    struct field_val v[1];
+    const struct upload *file = NULL;
+    struct db_res visit;
+    size_t i;
+    enum app_err rc = activities_get(&r->cx, visit_id, &visit);
+
+    if (rc == APP_OK)
+        rc = validate_fields(&r->cx.err_detail, &r->form, spec, 1, v, NULL);
+    for (i = 0; i < r->files.n; i++) {
+        if (str_eq_c(r->files.v[i].field, "file") && r->files.v[i].size > 0)
+            file = &r->files.v[i];
+    }
+    if (rc == APP_OK && file == NULL) {
+        r->cx.err_detail = "visit.no_file";
+        rc = APP_EVALIDATION;
+    }
+    if (rc == APP_OK)
+        rc = visits_add_photo(&r->cx, visit_id, arena_str(r->a, v[0].s).p, file,
+                              photo_id);
+    return rc;
 }

@@ -19,4 +19,10 @@ cJSON *activity_view_api(struct req *r, const struct db_res *res, size_t row,
 /* For a page: labels, local times, badges, links. */
 cJSON *activity_view_page(struct req *r, const struct db_res *res, size_t row);
 
+/* A photo posted to a visit (form fields key and file, for the page and
+ * the API alike): the visit in scope first (another's is not found,
+ * whatever was sent), then the key, then the file. */
+APP_MUST_USE enum app_err activity_view_photo(struct req *r, int64_t visit_id,
+                                              int64_t *photo_id);
+
 #endif

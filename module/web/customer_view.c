@@ -19,17 +19,6 @@
 #include "base/tz.h"
 #include "web/view.h"
 
-const char *
-cview_local(struct req *r, const char *utc)
-{
-    char buf[64];
-
-    if (utc == NULL || utc[0] == '\0')
-        return "";
-    return arena_strdup(r->a,
-                        tz_format(r->auth->tenant_tz, utc, buf, sizeof(buf)));
-}
-
 long
 cview_days_since(const char *utc)
 {
@@ -60,7 +49,7 @@ cview_customer(struct req *r, const struct ruledesc *rd,
     view_add_str(o, "stage", c->stage);
     view_add_str(o, "stage_label",
                  ruledesc_label(&r->cx, rd, "stages", c->stage));
-    view_add_str(o, "stage_since", cview_local(r, c->stage_since));
+    view_add_str(o, "stage_since", view_local(r, c->stage_since));
     cJSON_AddNumberToObject(o, "days_in_stage",
                             (double)cview_days_since(c->stage_since));
     if (c->lost_reason[0] != '\0')
@@ -75,10 +64,10 @@ cview_customer(struct req *r, const struct ruledesc *rd,
     view_add_str(o, "note", c->note);
     cJSON_AddNumberToObject(o, "owner_id", (double)c->owner_id);
     view_add_str(o, "owner", c->owner_name);
-    view_add_str(o, "last_activity", cview_local(r, c->last_activity_at));
-    view_add_str(o, "updated_at", cview_local(r, c->updated_at));
+    view_add_str(o, "last_activity", view_local(r, c->last_activity_at));
+    view_add_str(o, "updated_at", view_local(r, c->updated_at));
     view_add_str(o, "updated_by", c->updated_by_name);
-    view_add_str(o, "created_at", cview_local(r, c->created_at));
+    view_add_str(o, "created_at", view_local(r, c->created_at));
     view_add_str(o, "health",
                  customers_health(rd, c->stage, c->last_activity_at));
     view_add_str(
@@ -324,7 +313,7 @@ cview_evidence_item(struct req *r, const struct ruledesc *rd,
     view_add_str(o, "name", def != NULL ? ruledesc_name(&r->cx, def) : e->key);
     view_add_str(o, "kind", e->kind);
     view_add_str(o, "by", e->by_name);
-    view_add_str(o, "when", cview_local(r, e->created_at));
+    view_add_str(o, "when", view_local(r, e->created_at));
     view_add_str(o, "note", e->note);
     cJSON_AddBoolToObject(o, "used", e->used_in != 0);
     if (e->file_id > 0) {
@@ -422,7 +411,7 @@ cview_timeline(struct req *r, const struct ruledesc *rd, int64_t customer_id,
         if (o == NULL)
             break;
         cJSON_AddItemToArray(a, o);
-        view_add_str(o, "when", cview_local(r, db_text(&res, i, 1)));
+        view_add_str(o, "when", view_local(r, db_text(&res, i, 1)));
         view_add_str(o, "who", db_text(&res, i, 6));
         /* Every item names all three kinds, so a section never falls
          * through to the page's own "evidence" list. */

@@ -69,9 +69,6 @@ APP_MUST_USE enum app_err cview_timeline(struct req *r,
                                          int64_t customer_id, size_t max,
                                          cJSON **out);
 
-/* Local time of a UTC timestamp in the tenant's zone ("" for ""). */
-const char *cview_local(struct req *r, const char *utc);
-
 /* Whole days since a UTC timestamp. */
 long cview_days_since(const char *utc);
 

@@ -33,18 +33,6 @@ add_common(cJSON *o, const struct db_res *res, size_t row)
     cJSON_AddBoolToObject(o, "overdue", db_int(res, row, TK_OVERDUE, 0) != 0);
 }
 
-/* A local time for people ("" for none). */
-static const char *
-local(struct req *r, const char *utc)
-{
-    char buf[32];
-
-    if (utc == NULL || utc[0] == '\0')
-        return "";
-    return arena_strdup(r->a,
-                        tz_format(r->cx.tenant_tz, utc, buf, sizeof(buf)));
-}
-
 cJSON *
 task_view_page(struct req *r, const struct db_res *res, size_t row)
 {
@@ -71,9 +59,11 @@ task_view_page(struct req *r, const struct db_res *res, size_t row)
     if (role[0] != '\0')
         view_add_str(o, "role_label",
                      http_t(r, arena_printf(r->a, "role.%s", role)));
-    view_add_str(o, "due", local(r, db_text(res, row, TK_DUE_AT)));
-    view_add_str(o, "closed_at", local(r, db_text(res, row, TK_CLOSED_AT)));
-    view_add_str(o, "created_at", local(r, db_text(res, row, TK_CREATED_AT)));
+    view_add_str(o, "due", view_local(r, db_text(res, row, TK_DUE_AT)));
+    view_add_str(o, "closed_at",
+                 view_local(r, db_text(res, row, TK_CLOSED_AT)));
+    view_add_str(o, "created_at",
+                 view_local(r, db_text(res, row, TK_CREATED_AT)));
     cJSON_AddBoolToObject(o, "open", open);
     cJSON_AddBoolToObject(o, "can_claim",
                           open && assignee == 0 && role[0] != '\0' &&

@@ -247,6 +247,17 @@ plain:
                "the last resort: nothing is left to try");
 }
 
+const char *
+view_local(struct req *r, const char *utc)
+{
+    char buf[64];
+
+    if (utc == NULL || utc[0] == '\0')
+        return "";
+    return arena_strdup(r->a,
+                        tz_format(r->cx.tenant_tz, utc, buf, sizeof(buf)));
+}
+
 void
 view_local_times(struct req *r, cJSON *list)
 {

@@ -53,6 +53,10 @@ void view_error(struct req *r, enum app_err e);
  * last_used_at, at) of every object in list into the tenant's zone. */
 void view_local_times(struct req *r, cJSON *list);
 
+/* A UTC time ("YYYY-MM-DD HH:MM:SS[.fff]") as the company's local time
+ * for people ("" for none). */
+const char *view_local(struct req *r, const char *utc);
+
 /* Add a string to an object; returns false when out of memory. */
 bool view_add_str(cJSON *obj, const char *key, const char *val);
 

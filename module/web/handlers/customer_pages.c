@@ -60,7 +60,7 @@ list_row(struct req *r, const struct ruledesc *rd, const struct db_res *res,
     view_add_str(o, "owner", db_text(res, i, CL_OWNER_NAME));
     view_add_str(o, "city", db_text(res, i, CL_CITY));
     view_add_str(o, "last_activity",
-                 cview_local(r, db_text(res, i, CL_LAST_ACTIVITY)));
+                 view_local(r, db_text(res, i, CL_LAST_ACTIVITY)));
     view_add_str(o, "amount", view_money(r, db_text(res, i, CL_AMOUNT)));
     view_add_str(o, "health", db_text(res, i, CL_HEALTH));
     view_add_str(o, "health_label",
@@ -450,7 +450,7 @@ customer_update(struct req *r)
         cJSON_AddItemToObject(extra, "changes",
                               conflict_model(r, &in, &c, &rd));
         view_add_str(extra, "by", c.updated_by_name);
-        view_add_str(extra, "at", cview_local(r, c.updated_at));
+        view_add_str(extra, "at", view_local(r, c.updated_at));
         return form_page(r, 409, &rd, model, arena_str(r->a, in.kind).p,
                          c.owner_id, NULL, extra);
     }

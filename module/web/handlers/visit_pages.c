@@ -243,29 +243,9 @@ visit_show(struct req *r)
 enum app_err
 visit_photo_page(struct req *r)
 {
-    static const struct field_spec spec[] = {
-        { "key", V_SLUG, true, 1, 32, NULL },
-    };
-    struct field_val v[1];
-    const struct upload *file = NULL;
     int64_t id = router_param_int(r, "id"), photo;
-    struct db_res visit;
-    size_t i;
-    enum app_err rc = activities_get(&r->cx, id, &visit);
+    enum app_err rc = activity_view_photo(r, id, &photo);
 
-    if (rc == APP_OK)
-        rc = validate_fields(&r->cx.err_detail, &r->form, spec, 1, v, NULL);
-    for (i = 0; i < r->files.n; i++) {
-        if (str_eq_c(r->files.v[i].field, "file") && r->files.v[i].size > 0)
-            file = &r->files.v[i];
-    }
-    if (rc == APP_OK && file == NULL) {
-        r->cx.err_detail = "visit.no_file";
-        rc = APP_EVALIDATION;
-    }
-    if (rc == APP_OK)
-        rc = visits_add_photo(&r->cx, id, arena_str(r->a, v[0].s).p, file,
-                              &photo);
     if (rc == APP_EVALIDATION) {
         cJSON *errors = view_errors(r);
 

@@ -164,7 +164,7 @@ task_day(struct req *r, cJSON *m, size_t max)
         (t = cJSON_AddArrayToObject(day, "today")) == NULL ||
         (l = cJSON_CreateArray()) == NULL)
         return APP_ENOMEM;
-    rc = tasks_list(&r->cx, &f, TASK_LIST_MAX, &res);
+    rc = tasks_list(&r->cx, &f, TASK_PAGE_MAX, &res);
     if (rc == APP_OK)
         rc = task_view_split(r, &res, o, t, l);
     while (rc == APP_OK && (size_t)cJSON_GetArraySize(o) > max)

@@ -30,7 +30,8 @@
 #define TASK_TITLE_MAX 200
 #define TASK_BODY_MAX 4000
 #define TASK_NOTE_MAX 1000
-#define TASK_LIST_MAX 500 /* rows a page or the API lists */
+#define TASK_LIST_MAX 500 /* rows the API lists at most */
+#define TASK_PAGE_MAX 200 /* rows a page shows (more: narrow the filter) */
 #define TASK_TELL_MAX 50  /* people told of a new role task */
 
 extern const char *const task_kinds[];    /* "todo", "review", ... NULL */

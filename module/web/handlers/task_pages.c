@@ -51,7 +51,7 @@ tasks_index(struct req *r)
         (l = cJSON_AddArrayToObject(m, "later")) == NULL ||
         (d = cJSON_AddArrayToObject(m, "closed")) == NULL)
         return APP_ENOMEM;
-    rc = tasks_list(&r->cx, &f, TASK_LIST_MAX, &res);
+    rc = tasks_list(&r->cx, &f, TASK_PAGE_MAX, &res);
     if (rc == APP_OK)
         rc = task_view_split(r, &res, o, t, l);
     if (rc == APP_OK && !team)

@@ -11,9 +11,9 @@
 --   "people"                 every active user {id, login, name, role,
 --                            region, manager_id}
 --   "reps"                   the active reps, the same fields
---   "visits_missing_photos"  yesterday's visits whose required photos are
---                            missing {id, rep_id, customer_name}; empty
---                            until visits are recorded
+--   "visits_missing_photos"  yesterday's visits checked in and not
+--                            completed (a visit completes only with its
+--                            required photos) {id, rep_id, customer_name}
 --   "object"                 for after = {...}: the object of the event
 --                            {id, name, owner_id, ...}
 -- make(item, at) returns what to make for one item ("at" is the local

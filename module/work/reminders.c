@@ -32,6 +32,12 @@ static const char SQL_SYNCED[] =
 static const char SQL_SCHEDULE_JOBS[] =
     "SELECT job_key FROM jobs WHERE tenant_id = ? AND kind = 'schedule' "
     "AND active = 1";
+static const char SQL_VISITS_MISSING[] =
+    "SELECT a.id, a.rep_id, c.name FROM activities a JOIN customers c ON "
+    "c.id = a.customer_id AND c.tenant_id = a.tenant_id JOIN users u ON "
+    "u.id = a.rep_id AND u.tenant_id = a.tenant_id AND u.active = 1 "
+    "WHERE a.tenant_id = ? AND a.kind = 'visit' AND a.status = 'open' AND "
+    "a.at >= ? AND a.at < ? ORDER BY a.id LIMIT ?";
 static const char SQL_PEOPLE[] =
     "SELECT id, login, display_name, role, region, COALESCE(manager_id, 0) "
     "FROM users WHERE tenant_id = ? AND active = 1 AND (? = '' OR role = ?) "
@@ -208,12 +214,46 @@ people(struct ctx *cx, const char *role, cJSON *out)
     return rc;
 }
 
+/* Visits of the local day before `now` that were checked in and not
+ * completed -- a visit completes only with its required photos, so these
+ * are the ones missing photos: {id, rep_id, customer_name}. */
+APP_MUST_USE static enum app_err
+visits_missing(struct ctx *cx, time_t now, cJSON *out)
+{
+    struct tm tm;
+    struct db_res r;
+    char from[32], to[32];
+    size_t i;
+    enum app_err rc;
+
+    tz_local(cx->tenant_tz, now, &tm);
+    tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+    tz_utc_text(tz_mktime(cx->tenant_tz, &tm), to, sizeof(to));
+    tm.tm_mday--;
+    tz_utc_text(tz_mktime(cx->tenant_tz, &tm), from, sizeof(from));
+    rc = db_query(cx->db, cx->a, SQL_VISITS_MISSING,
+                  DB_ARGS(DB_I64(cx->tenant_id), DB_CSTR(from), DB_CSTR(to),
+                          DB_I64(REMINDER_FACTS_MAX)),
+                  REMINDER_FACTS_MAX, &r);
+    for (i = 0; rc == APP_OK && i < r.nrows; i++) {
+        cJSON *o = cJSON_CreateObject();
+
+        if (o == NULL || !cJSON_AddItemToArray(out, o)) {
+            cJSON_Delete(o);
+            return APP_ENOMEM;
+        }
+        cJSON_AddNumberToObject(o, "id", (double)db_int(&r, i, 0, 0));
+        cJSON_AddNumberToObject(o, "rep_id", (double)db_int(&r, i, 1, 0));
+        cJSON_AddStringToObject(o, "customer_name", db_text(&r, i, 2));
+    }
+    return rc;
+}
+
 enum app_err
 reminders_facts(struct ctx *cx, const char *name, time_t now, cJSON **out)
 {
     enum app_err rc = APP_OK;
 
-    (void)now;
     *out = cJSON_CreateArray();
     if (*out == NULL)
         return APP_ENOMEM;
@@ -223,9 +263,9 @@ reminders_facts(struct ctx *cx, const char *name, time_t now, cJSON **out)
         rc = people(cx, "rep", *out);
     else if (strcmp(name, "managers") == 0)
         rc = people(cx, "manager", *out);
-    /* "visits_missing_photos": no visits are recorded yet, so none is
-     * missing a photo; the visits issue fills this in. */
-    else if (strcmp(name, "visits_missing_photos") != 0)
+    else if (strcmp(name, "visits_missing_photos") == 0)
+        rc = visits_missing(cx, now, *out);
+    else
         rc = APP_EINVAL;
     if (rc != APP_OK) {
         cJSON_Delete(*out);

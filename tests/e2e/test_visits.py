@@ -323,3 +323,32 @@ def test_the_visit_pages_on_a_phone_flow(stack, co):
 def co_rep_id(stack, co):
     return stack.sql(f"SELECT id FROM users WHERE tenant_id = {co['tid']} "
                      "AND login = 'rep'")[0][0]
+
+
+def test_yesterdays_visit_without_its_photos_is_a_reminder(stack, co):
+    """The seed's reminder (lua/default/schedules.lua): weekdays at 09:00,
+    each visit of the day before still missing its photos gives its rep a
+    task due at 16:00."""
+    cid = customer(stack, co)
+    vid = checkin(stack, co, cid).json()["id"]
+    done = checkin(stack, co, customer(stack, co)).json()["id"]
+    # Both on Monday 4 March 2030, 11:00 in Shanghai; one was completed.
+    stack.sql("UPDATE activities SET at = '2030-03-04 03:00:00', "
+              f"checkin_at = '2030-03-04 03:00:00' WHERE id IN ({vid}, "
+              f"{done})")
+    stack.sql(f"UPDATE activities SET status = 'done' WHERE id = {done}")
+
+    def run(now):
+        stack.cli("jobs", "run", "--now", now, "--tenant", co["slug"])
+    run("2030-03-05 00:30:00")   # Tuesday 08:30: nothing yet
+    run("2030-03-05 01:00:30")   # 09:00
+    rows = stack.sql("SELECT t.title, t.due_at, u.login FROM tasks t JOIN "
+                     "users u ON u.id = t.assignee_id WHERE t.tenant_id = "
+                     f"{co['tid']} AND t.rule_script = 'schedules' AND "
+                     "t.title LIKE '今日16:00前补录昨日拜访照片%'")
+    name = stack.sql(f"SELECT name FROM customers WHERE id = {cid}")[0][0]
+    assert rows == [[f"今日16:00前补录昨日拜访照片：{name}",
+                     "2030-03-05 08:00:00.000", "rep"]], rows
+    run("2030-03-05 01:00:30")   # again: nothing new
+    assert len(stack.sql("SELECT id FROM tasks WHERE tenant_id = "
+                         f"{co['tid']} AND rule_script = 'schedules'")) == 1

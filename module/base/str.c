@@ -159,3 +159,15 @@ utf8_valid(const char *p, size_t n)
     }
     return 1;
 }
+
+size_t
+utf8_cut(const char *s, size_t len, size_t max)
+{
+    if (len <= max)
+        return len;
+    /* Back off continuation bytes (10xxxxxx) to the start of the
+     * character that would be cut. */
+    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
+        max--;
+    return max;
+}

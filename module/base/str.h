@@ -84,4 +84,8 @@ size_t utf8_put(char out[4], uint32_t cp);
  * above U+10FFFF). */
 int utf8_valid(const char *p, size_t n);
 
+/* The length of s (len bytes of UTF-8) cut to at most max bytes at a whole
+ * character: what fits a column or a message limit. */
+size_t utf8_cut(const char *s, size_t len, size_t max);
+
 #endif

@@ -336,7 +336,7 @@ after_write(struct ctx *cx, int64_t id, const struct activity_input *in,
                              DB_I64(customer_id)),
                      NULL, NULL);
     if (rc == APP_OK)
-        rc = ctx_emit(cx, "activity.recorded", "activity", id);
+        rc = ctx_emit(cx, ACTIVITY_EVENT, "activity", id);
     return rc;
 }
 

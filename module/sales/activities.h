@@ -37,6 +37,9 @@
 #include "db/ctx.h"
 #include "db/db.h"
 
+/* The event an activity emits when it is written (db/ctx.h ctx_emit). */
+#define ACTIVITY_EVENT "activity.recorded"
+
 #define ACT_CONTACTS_MAX 20
 #define ACT_TEXT_MAX 4000
 #define ACT_FIELD_MAX 1000

@@ -192,7 +192,7 @@ stage_change_locked(struct ctx *cx, const struct stage_request *sr,
     if (rc == APP_OK)
         rc = evidence_mark_used(cx, used, nused, *event_id);
     if (rc == APP_OK)
-        rc = ctx_emit(cx, arena_printf(cx->a, "customer.stage.%s", sr->to),
+        rc = ctx_emit(cx, arena_printf(cx->a, STAGE_EVENT_FMT, sr->to),
                       "customer", c.id);
     return rc;
 }

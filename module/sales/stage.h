@@ -19,6 +19,10 @@
 #include "rules/rules.h"
 #include "db/ctx.h"
 
+/* The event a stage change emits, with the stage entered
+ * ("customer.stage.won"; db/ctx.h ctx_emit). */
+#define STAGE_EVENT_FMT "customer.stage.%s"
+
 struct stage_request {
     int64_t customer_id;
     const char *to;

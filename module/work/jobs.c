@@ -3,8 +3,6 @@
  */
 #include "work/jobs.h"
 
-#include "work/notify.h"
-
 #include <stdio.h>
 #include <string.h>
 
@@ -189,7 +187,7 @@ jobs_finish(struct db *db, const struct job *j, time_t now, const char *owner,
     /* What is recorded fits its column whole: a long rule error is cut at
      * a whole character. */
     if (error != NULL) {
-        size_t n = notify_cut_utf8(error, strlen(error), JOBS_ERROR_MAX);
+        size_t n = utf8_cut(error, strlen(error), JOBS_ERROR_MAX);
 
         memcpy(cut, error, n);
         cut[n] = '\0';

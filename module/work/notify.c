@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include <cJSON.h>
+#include <sodium.h>
 
 #include "base/conf.h"
 #include "base/tz.h"
@@ -74,18 +75,6 @@ now_text(struct ctx *cx)
     char buf[32];
 
     return arena_strdup(cx->a, tz_utc_text(time(NULL), buf, sizeof(buf)));
-}
-
-size_t
-notify_cut_utf8(const char *s, size_t len, size_t max)
-{
-    if (len <= max)
-        return len;
-    /* Back off continuation bytes (10xxxxxx) to the start of the
-     * character that would be cut. */
-    while (max > 0 && ((unsigned char)s[max] & 0xC0) == 0x80)
-        max--;
-    return max;
 }
 
 /* Whether the person turned kind off on channel ("task:wecom,..."). */
@@ -191,7 +180,7 @@ wecom_body(struct ctx *cx, const struct notice *n, const struct db_res *r,
             return NULL;
     }
     o = cJSON_CreateObject();
-    len = notify_cut_utf8(text, strlen(text), NOTIFY_WECOM_MAX);
+    len = utf8_cut(text, strlen(text), NOTIFY_WECOM_MAX);
     cJSON_AddStringToObject(o, "msgtype", "markdown");
     md = cJSON_AddObjectToObject(o, "markdown");
     cJSON_AddStringToObject(md, "content", arena_strndup(cx->a, text, len));
@@ -245,41 +234,24 @@ email_body(struct ctx *cx, const struct notice *n, const struct db_res *r,
     char date[64];
     time_t t = time(NULL);
     struct tm tm;
-    const char *subject;
-    size_t slen = strlen(n->title), elen = ((slen + 2) / 3) * 4;
-    char *enc = arena_alloc(cx->a, elen + 1);
-    static const char b64[] =
-        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    size_t i, o = 0;
+    size_t slen = strlen(n->title);
+    size_t elen =
+        sodium_base64_ENCODED_LEN(slen, sodium_base64_VARIANT_ORIGINAL);
+    char *enc = arena_alloc(cx->a, elen);
+    const char *body = crlf(cx, n->body != NULL ? n->body : "");
 
-    if (enc == NULL)
+    if (enc == NULL || body == NULL)
         return NULL;
-    for (i = 0; i < slen; i += 3) {
-        uint32_t v = (uint32_t)(unsigned char)n->title[i] << 16;
-        size_t left = slen - i;
-
-        if (left > 1)
-            v |= (uint32_t)(unsigned char)n->title[i + 1] << 8;
-        if (left > 2)
-            v |= (unsigned char)n->title[i + 2];
-        enc[o++] = b64[(v >> 18) & 63];
-        enc[o++] = b64[(v >> 12) & 63];
-        enc[o++] = left > 1 ? b64[(v >> 6) & 63] : '=';
-        enc[o++] = left > 2 ? b64[v & 63] : '=';
-    }
-    enc[o] = '\0';
-    subject = arena_printf(cx->a, "=?UTF-8?B?%s?=", enc);
+    sodium_bin2base64(enc, elen, (const unsigned char *)n->title, slen,
+                      sodium_base64_VARIANT_ORIGINAL);
     gmtime_r(&t, &tm);
     strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
     return arena_printf(
         cx->a,
-        "Date: %s\r\nFrom: %s\r\nTo: %s\r\nSubject: %s\r\n"
+        "Date: %s\r\nFrom: %s\r\nTo: %s\r\nSubject: =?UTF-8?B?%s?=\r\n"
         "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n"
         "Content-Transfer-Encoding: 8bit\r\n\r\n%s\r\n\r\n%s\r\n",
-        date, db_text(r, 0, R_SMTP_FROM), db_text(r, 0, R_EMAIL), subject,
-        crlf(cx, n->body != NULL ? n->body : "") != NULL
-            ? crlf(cx, n->body != NULL ? n->body : "")
-            : "",
+        date, db_text(r, 0, R_SMTP_FROM), db_text(r, 0, R_EMAIL), enc, body,
         link);
 }
 

@@ -77,8 +77,4 @@ APP_MUST_USE enum app_err notify_read_all(struct ctx *cx, int64_t *n);
 
 APP_MUST_USE enum app_err notify_unread(struct ctx *cx, int64_t *n);
 
-/* The markdown of a robot message cut to at most max bytes at a whole
- * UTF-8 character (exposed for the unit tests). */
-size_t notify_cut_utf8(const char *s, size_t len, size_t max);
-
 #endif

@@ -14,7 +14,6 @@
 #include "base/tz.h"
 #include "identity/seal.h"
 #include "net/fetch.h"
-#include "work/notify.h"
 #include "work/scheduler.h"
 
 static const char SQL_DUE[] =
@@ -66,7 +65,7 @@ struct company {
     char smtp_password[SEAL_MAX_PLAIN + 1];
 };
 
-struct secret_cache {
+struct company_cache {
     struct company c[16];
     size_t n;
 };
@@ -115,7 +114,7 @@ outbox_sign(const uint8_t *secret, size_t secret_len, long long ts,
  * it). */
 static const struct company *
 company_of(const struct conf *c, struct db *db, struct arena *a,
-           struct secret_cache *sc, int64_t tenant)
+           struct company_cache *sc, int64_t tenant)
 {
     struct company *co;
     struct db_res r;
@@ -237,7 +236,7 @@ judge_wecom(const struct fetch_result *res, struct outcome *o)
 /* Send one delivery. */
 static void
 send_one(const struct conf *c, struct db *db, struct arena *a,
-         const struct fetch_policy *p, struct secret_cache *sc,
+         const struct fetch_policy *p, struct company_cache *sc,
          const struct db_res *r, size_t i, time_t now, struct outcome *o)
 {
     const char *channel = db_text(r, i, D_CHANNEL);
@@ -328,8 +327,7 @@ record(const struct conf *c, struct db *db, struct arena *a,
     tz_utc_text(now, at, sizeof(at));
     tz_utc_text(when, next, sizeof(next));
     if (error[0] != '\0') /* fits its column, cut at a whole character */
-        error =
-            arena_strndup(a, error, notify_cut_utf8(error, strlen(error), 400));
+        error = arena_strndup(a, error, utf8_cut(error, strlen(error), 400));
     if (error == NULL)
         error = "";
     while (db_tx_next(db, &tx, &rc)) {
@@ -418,7 +416,7 @@ release(struct db *db, const struct db_res *r, size_t from, const char *owner)
 static void
 deliver_batch(const struct conf *c, struct db *db, struct arena *a,
               const struct scheduler_opts *o, const struct fetch_policy *p,
-              struct secret_cache *sc, struct dead_targets *dead,
+              struct company_cache *sc, struct dead_targets *dead,
               const struct db_res *r, time_t now, struct scheduler_stats *st)
 {
     size_t i;
@@ -461,7 +459,7 @@ outbox_deliver(const struct conf *c, struct db *db, struct arena *a,
 {
     struct netaddr_cidr allow[OUTBOX_ALLOW_MAX];
     struct fetch_policy p;
-    struct secret_cache sc;
+    struct company_cache sc;
     struct dead_targets dead;
     time_t started = time(NULL);
 
@@ -481,9 +479,8 @@ outbox_deliver(const struct conf *c, struct db *db, struct arena *a,
         if (r.nrows == 0)
             return APP_OK;
         deliver_batch(c, db, a, o, &p, &sc, &dead, &r, at, st);
-        /* dead's URLs live in the arena too: keep them by copying the
-         * few that are there into the next batch's arena is not worth
-         * it -- a new batch tries each target once more. */
+        /* The caches' strings lived in the arena: a new batch starts
+         * them afresh (and tries each target once more). */
         arena_reset(a);
         sc.n = 0;
         dead.n = 0;

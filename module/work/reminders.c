@@ -479,8 +479,8 @@ next_step_task(struct ctx *cx, int64_t activity_id)
     {
         const char *step = db_text(&a, 0, AC_NEXT_STEP);
 
-        in.title = arena_strndup(
-            cx->a, step, notify_cut_utf8(step, strlen(step), TASK_TITLE_MAX));
+        in.title = arena_strndup(cx->a, step,
+                                 utf8_cut(step, strlen(step), TASK_TITLE_MAX));
     }
     in.body = arena_printf(cx->a, "%s", db_text(&a, 0, AC_CUSTOMER_NAME));
     in.priority = 2;
@@ -506,7 +506,7 @@ reminders_event(struct ctx *cx, const char *event, const char *object_kind,
 
     if (event == NULL || object_kind == NULL)
         return APP_ENOMEM;
-    if (strcmp(event, "activity.recorded") == 0) {
+    if (strcmp(event, ACTIVITY_EVENT) == 0) {
         rc = next_step_task(cx, object_id);
         if (rc != APP_OK)
             return rc;

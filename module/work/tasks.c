@@ -317,6 +317,7 @@ tell(struct ctx *cx, const struct task_input *in, int64_t id)
     size_t i;
 
     memset(&n, 0, sizeof(n));
+    memset(&r, 0, sizeof(r));
     n.kind = strcmp(in->kind, "reminder") == 0 ? "reminder" : "task";
     n.title = in->title;
     n.body = in->body;

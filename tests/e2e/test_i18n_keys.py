@@ -27,8 +27,6 @@ NOT_MESSAGES = {"log_info", "log_warn", "log_error", "log_debug",
 # Literals that look like keys and are not, each with its reason.
 NOT_KEYS = {
     "list.0": "a template test path (tmpl.c)",
-    "customer.stage.%s": "an event name reminders react to (stage.c)",
-    "activity.recorded": "an event name (activities.c, reminders.c)",
     "presentationml.presentation": "part of a MIME type (files.c)",
     "spreadsheetml.sheet": "part of a MIME type (files.c)",
     "wordprocessingml.document": "part of a MIME type (files.c)",

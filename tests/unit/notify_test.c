@@ -29,12 +29,12 @@ test_cut_utf8(void **state)
                     "cd";
 
     (void)state;
-    assert_int_equal(notify_cut_utf8(s, 7, 10), 7);
-    assert_int_equal(notify_cut_utf8(s, 7, 5), 5);
-    assert_int_equal(notify_cut_utf8(s, 7, 4), 2);
-    assert_int_equal(notify_cut_utf8(s, 7, 3), 2);
-    assert_int_equal(notify_cut_utf8(s, 7, 2), 2);
-    assert_int_equal(notify_cut_utf8(s, 7, 0), 0);
+    assert_int_equal(utf8_cut(s, 7, 10), 7);
+    assert_int_equal(utf8_cut(s, 7, 5), 5);
+    assert_int_equal(utf8_cut(s, 7, 4), 2);
+    assert_int_equal(utf8_cut(s, 7, 3), 2);
+    assert_int_equal(utf8_cut(s, 7, 2), 2);
+    assert_int_equal(utf8_cut(s, 7, 0), 0);
     {
         /* 4096 bytes of "中" (1365 of them, 4095 bytes) and one more. */
         char big[4100];
@@ -42,7 +42,7 @@ test_cut_utf8(void **state)
 
         for (i = 0; i + 3 <= 4098; i += 3)
             memcpy(big + i, "\xe4\xb8\xad", 3);
-        assert_int_equal(notify_cut_utf8(big, 4098, NOTIFY_WECOM_MAX), 4095);
+        assert_int_equal(utf8_cut(big, 4098, NOTIFY_WECOM_MAX), 4095);
     }
 }
 

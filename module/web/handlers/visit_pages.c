@@ -87,19 +87,29 @@ visit_types(struct req *r, cJSON *m, const char *chosen)
     return rc;
 }
 
+/* A new visit or activity form: the customer the query names (0: none)
+ * chosen among those to pick from. */
+APP_MUST_USE static enum app_err
+new_form(struct req *r, cJSON **m, int64_t *cid)
+{
+    const struct str *c = http_query_arg(r, "customer");
+
+    *cid = 0;
+    *m = view_new(r);
+    if (*m == NULL)
+        return APP_ENOMEM;
+    if (c != NULL && !parse_i64(*c, 1, INT64_MAX, cid))
+        *cid = 0;
+    return pick_customers(r, *m, *cid);
+}
+
 enum app_err
 visits_new(struct req *r)
 {
-    const struct str *c = http_query_arg(r, "customer");
-    int64_t cid = 0;
-    cJSON *m = view_new(r);
-    enum app_err rc;
+    int64_t cid;
+    cJSON *m;
+    enum app_err rc = new_form(r, &m, &cid);
 
-    if (m == NULL)
-        return APP_ENOMEM;
-    if (c != NULL && !parse_i64(*c, 1, INT64_MAX, &cid))
-        cid = 0;
-    rc = pick_customers(r, m, cid);
     if (rc == APP_OK)
         rc = visit_types(r, m, NULL);
     return rc != APP_OK ? rc : view_page(r, 200, "pages/visit_new", m);
@@ -398,16 +408,12 @@ visits_index(struct req *r)
 enum app_err
 activities_new(struct req *r)
 {
-    const struct str *c = http_query_arg(r, "customer");
-    int64_t cid = 0;
-    cJSON *m = view_new(r);
-    enum app_err rc;
+    int64_t cid;
+    cJSON *m;
+    enum app_err rc = new_form(r, &m, &cid);
 
     if (m == NULL)
-        return APP_ENOMEM;
-    if (c != NULL && !parse_i64(*c, 1, INT64_MAX, &cid))
-        cid = 0;
-    rc = pick_customers(r, m, cid);
+        return rc;
     cJSON_AddItemToObject(
         m, "kinds",
         view_options(r, activity_kinds + 1, "activity.kind_", "call"));

@@ -17,7 +17,8 @@ VAR ?= $(CURDIR)/var
 FUZZ_SECONDS ?= 60
 PYTHON ?= /usr/bin/python3
 
-PKGS := fcgi libmariadb lua5.4 libcjson libsodium libqrencode libcurl zlib libexif
+PKGS := fcgi libmariadb lua5.4 libcjson libsodium libqrencode libcurl zlib libexif \
+	vips
 
 WARN := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wvla -Wconversion
@@ -159,7 +160,11 @@ build/bench/rules_bench: tests/bench/rules_bench.c $(LIBOBJ)
 	@mkdir -p build/bench
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBOBJ) $(LDLIBS)
 
-bench: deps all build/bench/rules_bench
+build/bench/photo_make: tests/bench/photo_make.c
+	@mkdir -p build/bench
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
+
+bench: deps all build/bench/rules_bench build/bench/photo_make
 	@build/bench/rules_bench lua
 	@scripts/bench.sh
 

@@ -1,12 +1,15 @@
 /*
- * fileio.c -- whole small files read with a size limit.
+ * fileio.c -- whole small files read with a size limit, and written
+ * whole.
  */
 #include "base/fileio.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 enum app_err
 file_read(const char *path, size_t max, struct arena *a, char **out,
@@ -53,5 +56,36 @@ file_read(const char *path, size_t max, struct arena *a, char **out,
     buf[n] = '\0';
     *out = buf;
     *len = n;
+    return APP_OK;
+}
+
+enum app_err
+file_write_new(const char *path, const void *data, size_t len)
+{
+    const unsigned char *p = data;
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+    if (fd < 0)
+        return APP_EIO;
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            int e = errno;
+
+            close(fd);
+            unlink(path);
+            errno = e;
+            return APP_EIO;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    if (close(fd) != 0) {
+        unlink(path);
+        return APP_EIO;
+    }
     return APP_OK;
 }

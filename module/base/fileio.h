@@ -1,6 +1,6 @@
 /*
  * fileio.h -- whole small files (rules, catalogs, migrations) read with a
- * size limit.
+ * size limit, and written whole.
  */
 #ifndef PROOFLINE_FILEIO_H
 #define PROOFLINE_FILEIO_H
@@ -16,5 +16,11 @@
  * more than max bytes, APP_ENOMEM. */
 APP_MUST_USE enum app_err file_read(const char *path, size_t max,
                                     struct arena *a, char **out, size_t *len);
+
+/* Write len bytes to a new file at path (mode 0600; it must not exist
+ * yet).  APP_EIO when it cannot (errno says why; nothing is left
+ * behind). */
+APP_MUST_USE enum app_err file_write_new(const char *path, const void *data,
+                                         size_t len);
 
 #endif

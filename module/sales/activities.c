@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/fileio.h"
 #include "base/num.h"
@@ -21,6 +22,7 @@
 #include "sales/customers.h"
 #include "sales/files.h"
 #include "sales/photo_exif.h"
+#include "sales/photo_image.h"
 
 const char *const activity_kinds[] = { "visit",   "call", "meeting",
                                        "message", "demo", "training",
@@ -77,15 +79,22 @@ static const char SQL_COMPLETE[] =
     "AND status = 'open'";
 static const char SQL_PHOTOS[] =
     "SELECT id, photo_key, file_id, uploaded_at, COALESCE(exif_at, ''), "
-    "flags FROM activity_photos WHERE tenant_id = ? AND activity_id = ? "
-    "ORDER BY id";
+    "flags, COALESCE(thumb_file_id, 0) FROM activity_photos "
+    "WHERE tenant_id = ? AND activity_id = ? ORDER BY id";
 static const char SQL_PHOTO_ADD[] =
     "INSERT INTO activity_photos (tenant_id, activity_id, photo_key, file_id, "
-    "sha256, exif_at, exif_lat, exif_lng, flags) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "sha256, exif_at, exif_lat, exif_lng, flags, thumb_file_id, width, "
+    "height, phash, ph0, ph1, ph2, ph3) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char SQL_REUSED[] =
     "SELECT COUNT(*) FROM activity_photos WHERE tenant_id = ? AND "
     "sha256 = ? AND activity_id <> ?";
+/* The same picture, not the same bytes: within PHOTO_HASH_NEAR bits,
+ * found through the band that must match exactly (013_photo_thumbs). */
+static const char SQL_SIMILAR[] =
+    "SELECT COUNT(*) FROM activity_photos WHERE tenant_id = ? AND "
+    "activity_id <> ? AND sha256 <> ? AND (ph0 = ? OR ph1 = ? OR ph2 = ? OR "
+    "ph3 = ?) AND BIT_COUNT(phash ^ ?) <= ?";
 static const char SQL_FILE_SHA[] =
     "SELECT sha256 FROM files WHERE tenant_id = ? AND id = ?";
 static const char SQL_CONTACTS_OF[] =
@@ -555,8 +564,8 @@ flag(char *out, size_t cap, size_t used, const char *name)
  * check-in's, EXIF missing, the same bytes in another visit. */
 APP_MUST_USE static enum app_err
 trust(struct ctx *cx, const struct db_res *v, const cJSON *vt,
-      const struct photo_exif *ex, const char *sha, int64_t visit_id,
-      const char **flags)
+      const struct photo_exif *ex, const struct photo_image *img,
+      const char *sha, int64_t visit_id, const char **flags)
 {
     struct db_res r;
     double minutes =
@@ -588,6 +597,18 @@ trust(struct ctx *cx, const struct db_res *v, const cJSON *vt,
         DB_ARGS(DB_I64(cx->tenant_id), DB_CSTR(sha), DB_I64(visit_id)), 1, &r);
     if (rc == APP_OK && db_int(&r, 0, 0, 0) > 0)
         used = flag(out, sizeof(out), used, "reused");
+    if (rc == APP_OK && img->has_hash) {
+        rc = db_query(cx->db, cx->a, SQL_SIMILAR,
+                      DB_ARGS(DB_I64(cx->tenant_id), DB_I64(visit_id),
+                              DB_CSTR(sha), DB_I64(img->hash >> 48),
+                              DB_I64((img->hash >> 32) & 0xffff),
+                              DB_I64((img->hash >> 16) & 0xffff),
+                              DB_I64(img->hash & 0xffff), DB_I64(img->hash),
+                              DB_I64(PHOTO_HASH_NEAR)),
+                      1, &r);
+        if (rc == APP_OK && db_int(&r, 0, 0, 0) > 0)
+            used = flag(out, sizeof(out), used, "similar");
+    }
     *flags = arena_strdup(cx->a, out);
     return rc;
 }
@@ -608,59 +629,94 @@ key_known(const cJSON *vt, const char *key)
     return false;
 }
 
-/* The first bytes of an upload (EXIF sits at the start of a JPEG). */
-static size_t
-head_of(const struct upload *u, unsigned char *buf, size_t cap)
+/* The EXIF claims of a decoded photo (libvips hands over the block;
+ * some formats carry it without the "Exif" header libexif looks for). */
+static void
+exif_of(struct arena *a, const struct photo_image *img, struct photo_exif *ex)
 {
-    FILE *f = fopen(u->path, "rb");
-    size_t n = 0;
+    static const unsigned char hdr[6] = { 'E', 'x', 'i', 'f', 0, 0 };
+    unsigned char *p;
 
-    if (f != NULL) {
-        n = fread(buf, 1, cap, f);
-        fclose(f);
+    if (img->exif_len >= 4 &&
+        (memcmp(img->exif, "II*", 4) == 0 ||
+         memcmp(img->exif, "MM\0*", 4) == 0) &&
+        (p = arena_alloc(a, img->exif_len + sizeof(hdr))) != NULL) {
+        memcpy(p, hdr, sizeof(hdr));
+        memcpy(p + sizeof(hdr), img->exif, img->exif_len);
+        photo_exif_read(p, img->exif_len + sizeof(hdr), ex);
+        return;
     }
-    return n;
+    photo_exif_read(img->exif, img->exif_len, ex);
+}
+
+/* The thumbnail as a file of the same customer (served after the same
+ * check as the original), in the caller's transaction. */
+APP_MUST_USE static enum app_err
+store_thumb(struct ctx *cx, const struct upload *u, int64_t customer_id,
+            const struct photo_image *img, int64_t *file_id)
+{
+    struct upload t = { 0 };
+    const char *mime;
+    enum app_err rc;
+
+    t.path = arena_printf(cx->a, "%s.thumb", u->path);
+    t.filename = STR_LIT("thumb.jpg");
+    t.size = img->thumb_len;
+    if (t.path == NULL)
+        return APP_ENOMEM;
+    rc = file_write_new(t.path, img->thumb, img->thumb_len);
+    if (rc == APP_OK)
+        rc = files_store(cx, &t, customer_id, file_id, &mime);
+    unlink(t.path);
+    return rc;
 }
 
 /* The photo row, in the caller's transaction. */
 APP_MUST_USE static enum app_err
 store_photo(struct ctx *cx, const struct db_res *v, const cJSON *vt,
             int64_t visit_id, const char *key, const struct upload *u,
-            int64_t *photo_id)
+            const struct photo_image *img, int64_t *photo_id)
 {
-    unsigned char *head = arena_alloc(cx->a, VISIT_EXIF_HEAD);
     struct photo_exif ex;
     struct db_res r;
     const char *mime, *flags, *sha;
     char when[80] = "";
-    uint64_t last = 0;
-    int64_t file_id;
+    uint64_t last = 0, h = img->hash;
+    int64_t file_id, thumb_id = 0;
     enum app_err rc =
         files_store(cx, u, db_int(v, 0, AC_CUSTOMER_ID, 0), &file_id, &mime);
 
+    if (rc == APP_OK)
+        rc =
+            store_thumb(cx, u, db_int(v, 0, AC_CUSTOMER_ID, 0), img, &thumb_id);
     if (rc == APP_OK)
         rc = db_query(cx->db, cx->a, SQL_FILE_SHA,
                       DB_ARGS(DB_I64(cx->tenant_id), DB_I64(file_id)), 1, &r);
     if (rc != APP_OK)
         return rc;
     sha = db_text(&r, 0, 0);
-    if (head == NULL)
-        return APP_ENOMEM;
-    photo_exif_read(head, head_of(u, head, VISIT_EXIF_HEAD), &ex);
-    rc = trust(cx, v, vt, &ex, sha, visit_id, &flags);
+    exif_of(cx->a, img, &ex);
+    rc = trust(cx, v, vt, &ex, img, sha, visit_id, &flags);
     if (ex.has_time)
         snprintf(when, sizeof(when), "%04d-%02d-%02d %02d:%02d:%02d",
                  ex.taken.tm_year + 1900, ex.taken.tm_mon + 1, ex.taken.tm_mday,
                  ex.taken.tm_hour, ex.taken.tm_min, ex.taken.tm_sec);
     if (rc == APP_OK)
-        rc = db_exec(cx->db, SQL_PHOTO_ADD,
-                     DB_ARGS(DB_I64(cx->tenant_id), DB_I64(visit_id),
-                             DB_CSTR(key), DB_I64(file_id), DB_CSTR(sha),
-                             ex.has_time ? DB_CSTR(when) : DB_NULL,
-                             ex.has_gps ? DB_DBL(ex.lat) : DB_NULL,
-                             ex.has_gps ? DB_DBL(ex.lng) : DB_NULL,
-                             DB_CSTR(flags != NULL ? flags : "")),
-                     NULL, &last);
+        rc = db_exec(
+            cx->db, SQL_PHOTO_ADD,
+            DB_ARGS(DB_I64(cx->tenant_id), DB_I64(visit_id), DB_CSTR(key),
+                    DB_I64(file_id), DB_CSTR(sha),
+                    ex.has_time ? DB_CSTR(when) : DB_NULL,
+                    ex.has_gps ? DB_DBL(ex.lat) : DB_NULL,
+                    ex.has_gps ? DB_DBL(ex.lng) : DB_NULL,
+                    DB_CSTR(flags != NULL ? flags : ""), DB_I64(thumb_id),
+                    DB_I64(img->width), DB_I64(img->height),
+                    img->has_hash ? DB_I64(h) : DB_NULL,
+                    img->has_hash ? DB_I64(h >> 48) : DB_NULL,
+                    img->has_hash ? DB_I64((h >> 32) & 0xffff) : DB_NULL,
+                    img->has_hash ? DB_I64((h >> 16) & 0xffff) : DB_NULL,
+                    img->has_hash ? DB_I64(h & 0xffff) : DB_NULL),
+            NULL, &last);
     *photo_id = (int64_t)last;
     return rc;
 }
@@ -671,6 +727,7 @@ visits_add_photo(struct ctx *cx, int64_t visit_id, const char *key,
 {
     struct db_res v, ph;
     struct db_tx tx = DB_TX_INIT;
+    struct photo_image img;
     const cJSON *vt;
     const char *mime = files_sniff_upload(u);
     enum app_err rc = activities_get(cx, visit_id, &v);
@@ -698,8 +755,14 @@ visits_add_photo(struct ctx *cx, int64_t visit_id, const char *key,
         cx->err_detail = "visit.too_many_photos";
         return APP_ETOOBIG;
     }
+    /* Decoded before the transaction: the slow part holds no locks. */
+    if (rc == APP_OK)
+        rc = photo_image_read(cx->a, u->path, &img);
+    if (rc == APP_EVALIDATION || rc == APP_ETOOBIG)
+        cx->err_detail =
+            rc == APP_ETOOBIG ? "visit.image_too_big" : "visit.broken_image";
     while (rc == APP_OK && db_tx_next(cx->db, &tx, &rc))
-        rc = store_photo(cx, &v, vt, visit_id, key, u, photo_id);
+        rc = store_photo(cx, &v, vt, visit_id, key, u, &img, photo_id);
     return rc;
 }
 

@@ -46,7 +46,6 @@
 #define ACT_CLIENT_ID_MAX 64
 #define VISIT_FAR_DEFAULT_M 500
 #define VISIT_PHOTOS_MAX 30
-#define VISIT_EXIF_HEAD (256 * 1024) /* bytes read for EXIF */
 
 extern const char *const activity_kinds[]; /* visit, call, meeting ... */
 

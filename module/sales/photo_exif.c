@@ -83,7 +83,9 @@ photo_exif_read(const unsigned char *data, size_t len, struct photo_exif *out)
     ExifData *ed;
 
     memset(out, 0, sizeof(*out));
-    if (len < 4 || len > (64u << 20) || data[0] != 0xFF || data[1] != 0xD8)
+    if (len < 6 || len > (64u << 20) ||
+        ((data[0] != 0xFF || data[1] != 0xD8) &&
+         memcmp(data, "Exif\0\0", 6) != 0))
         return;
     ed = exif_data_new_from_data(data, (unsigned int)len);
     if (ed == NULL)

@@ -17,8 +17,9 @@ struct photo_exif {
     double lat, lng;
 };
 
-/* Read the EXIF data of the image bytes (a JPEG; other formats have
- * none libexif reads).  Never fails: what is missing stays false. */
+/* Read the EXIF data of a JPEG's bytes, or of an EXIF block ("Exif\0\0"
+ * and the TIFF structure, as libvips hands it over for JPEG, PNG, WebP
+ * and HEIC alike).  Never fails: what is missing stays false. */
 void photo_exif_read(const unsigned char *data, size_t len,
                      struct photo_exif *out);
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/tz.h"
 #include "base/validate.h"
 #include "sales/activities.h"
@@ -51,6 +52,8 @@ add_extras(struct req *r, cJSON *o, int64_t id)
             view_add_str(p, "uploaded_at", db_text(&ph, i, 3));
             view_add_str(p, "exif_at", db_text(&ph, i, 4));
             view_add_str(p, "flags", db_text(&ph, i, 5));
+            cJSON_AddNumberToObject(p, "thumb_file_id",
+                                    (double)db_int(&ph, i, 6, 0));
         }
     }
 }
@@ -101,6 +104,32 @@ activity_view_api(struct req *r, const struct db_res *res, size_t row,
     return o;
 }
 
+/* A photo's trust flags ("exif_missing,reused") as the reader's words. */
+static const char *
+flag_text(struct req *r, const char *flags)
+{
+    struct buf b;
+    const char *p = flags, *comma;
+    enum app_err rc = APP_OK;
+
+    if (flags == NULL || flags[0] == '\0')
+        return "";
+    buf_init(&b, r->a, 2000);
+    while (rc == APP_OK && *p != '\0') {
+        size_t n;
+
+        comma = strchr(p, ',');
+        n = comma != NULL ? (size_t)(comma - p) : strlen(p);
+        if (b.len > 0)
+            rc = buf_puts(&b, http_t(r, "visit.flag_sep"));
+        if (rc == APP_OK)
+            rc = buf_puts(&b, http_t(r, arena_printf(r->a, "visit.flag_%.*s",
+                                                     (int)n, p)));
+        p += n + (comma != NULL ? 1 : 0);
+    }
+    return rc == APP_OK ? buf_str(&b).p : flags;
+}
+
 cJSON *
 activity_view_page(struct req *r, const struct db_res *res, size_t row)
 {
@@ -126,8 +155,18 @@ activity_view_page(struct req *r, const struct db_res *res, size_t row)
     {
         const char *f = cJSON_GetStringValue(cJSON_GetObjectItem(p, "flags"));
 
+        double thumb =
+            cJSON_GetNumberValue(cJSON_GetObjectItem(p, "thumb_file_id"));
+
         flagged = flagged || (f != NULL && f[0] != '\0');
         cJSON_AddBoolToObject((cJSON *)p, "flagged", f != NULL && f[0] != '\0');
+        /* A photo from before thumbnails shows itself, scaled down. */
+        cJSON_AddNumberToObject(
+            (cJSON *)p, "src",
+            thumb > 0
+                ? thumb
+                : cJSON_GetNumberValue(cJSON_GetObjectItem(p, "file_id")));
+        view_add_str((cJSON *)p, "flag_text", flag_text(r, f));
     }
     cJSON_AddBoolToObject(o, "photo_flags", flagged);
     cJSON_AddBoolToObject(o, "reviewed",

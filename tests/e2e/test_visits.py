@@ -7,6 +7,7 @@ with a date becomes the rep's task; a meeting on a contact is an
 activity."""
 import concurrent.futures
 import os
+import pathlib
 import re
 import shutil
 import tempfile
@@ -17,13 +18,11 @@ import pytest
 import requests
 
 from identity import Account, Client
+from images import png, scene
 from jpeg_exif import exif_jpeg
 
 PASSWORD = "Visit-Test-Pass-2026"
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15"
-    "c4890000000d49444154789c63f8cfc0f01f0005000101ff89993d1d000000"
-    "0049454e44ae426082")
+PNG = png(2, 2, lambda x, y: (200, 30 * x, 30 * y))
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +74,18 @@ def photo(stack, co, vid, key, data, name="p.jpg", login="rep"):
                 files={"file": (name, data, "image/jpeg")})
 
 
+# A 96x64 HEIC made with libvips (heifsave) -- tests/fixtures/README.
+HEIC = (pathlib.Path(__file__).parent.parent / "fixtures" /
+        "gradient.heic").read_bytes()
+
+
+def scene_jpeg_cut():
+    """A real JPEG of a picture, cut in the middle of its pixels."""
+    data = (pathlib.Path(__file__).parent.parent / "fixtures" /
+            "scene.jpg").read_bytes()
+    return data[:len(data) * 2 // 3]
+
+
 CONTENT = {"need": "CT 球管更换预算", "competitor": "竞品价格低 5%",
            "next_step": "带样品再访", "next_date": "2030-03-05"}
 
@@ -122,24 +133,73 @@ def test_a_store_visit_needs_its_three_photos(stack, co):
     ("renamed.jpg", PNG, True),                       # a PNG: typed by content
     ("page.jpg", b"<html><script>alert(1)</script></html>", False),
     ("logo.svg", b'<svg xmlns="http://www.w3.org/2000/svg"></svg>', False),
-    ("cut.jpg", exif_jpeg(salt=b"cut")[:40], None),   # truncated
+    ("cut.jpg", exif_jpeg(salt=b"cut")[:40], False),  # truncated header
+    ("cut2.jpg", scene_jpeg_cut(), False),            # truncated pixels
     ("empty.jpg", b"", False),
-])
+    ("phone.heic", HEIC, True),                       # an iPhone's format
+    ("renamed.png", HEIC, True),
+], ids=["png-as-jpg", "html", "svg", "cut-header", "cut-pixels", "empty",
+        "heic", "heic-as-png"])
 def test_photos_are_typed_by_content(stack, co, name, data, ok):
     cid = customer(stack, co)
     vid = checkin(stack, co, cid).json()["id"]
     r = photo(stack, co, vid, "storefront", data, name)
-    if ok is None:   # a truncated JPEG still starts like one: kept, or refused
-        assert r.status_code in (201, 422), r.text
-    else:
-        assert r.status_code == (201 if ok else 422), (name, r.text)
+    assert r.status_code == (201 if ok else 422), (name, r.text)
     if r.status_code == 201:
-        fid = r.json()["photos"][0]["file_id"]
-        mime = stack.sql(f"SELECT mime FROM files WHERE id = {fid}")[0][0]
-        assert mime in ("image/png", "image/jpeg")
-        assert "html" not in mime and "svg" not in mime
+        p = r.json()["photos"][0]
+        mime = stack.sql(f"SELECT mime FROM files WHERE id = {p['file_id']}")
+        assert mime[0][0] in ("image/png", "image/jpeg", "image/heic")
+        assert mime[0][0] == ("image/heic" if data is HEIC else
+                              "image/png" if data is PNG else "image/jpeg")
+        # Every photo gets a JPEG thumbnail, served after the access
+        # check like the original (a browser cannot show HEIC itself).
+        assert p["thumb_file_id"] > 0
+        rep = Client(stack, Account(co["slug"], "rep", PASSWORD, "rep"))
+        rep.sign_in()
+        t = rep.get(f"/files/{p['thumb_file_id']}")
+        assert t.status_code == 200
+        assert t.content[:3] == b"\xff\xd8\xff", t.content[:8]
+        assert t.headers.get("Content-Type") == "image/jpeg"
+        other = Client(stack, Account(co["slug"], "rep2", PASSWORD, "rep"))
+        other.sign_in()
+        assert other.get(f"/files/{p['thumb_file_id']}").status_code == 404
     else:
-        assert r.json().get("error"), r.text
+        body = r.json()
+        assert body.get("error"), r.text
+        if name.startswith("cut"):
+            assert body["detail"] == "visit.broken_image", r.text
+        assert not stack.sql(f"SELECT id FROM activity_photos WHERE "
+                             f"activity_id = {vid}")
+
+
+def co_page(stack, co, path, login="rep"):
+    c = Client(stack, Account(co["slug"], login, PASSWORD, login))
+    c.sign_in()
+    return c.get(path).text
+
+
+def test_a_resaved_picture_is_flagged_similar_not_reused(stack, co):
+    """The same picture with other bytes (re-encoded, a little noise) in
+    another visit is 'similar'; a different picture is not; the
+    thumbnail is at most 320 px and the list shows it."""
+    first = checkin(stack, co, customer(stack, co)).json()["id"]
+    r = photo(stack, co, first, "shelf", scene(seed=3), "a.png")
+    assert r.status_code == 201, r.text
+    assert r.json()["photos"][-1]["flags"] == "exif_missing"
+    second = checkin(stack, co, customer(stack, co)).json()["id"]
+    r = photo(stack, co, second, "shelf", scene(seed=3, noise=2), "b.png")
+    assert r.status_code == 201, r.text
+    assert r.json()["photos"][-1]["flags"] == "exif_missing,similar", r.text
+    r = photo(stack, co, second, "storefront", scene(seed=8), "c.png")
+    assert r.json()["photos"][-1]["flags"] == "exif_missing", r.text
+    w, h = stack.sql(f"SELECT width, height FROM activity_photos WHERE "
+                     f"activity_id = {second} ORDER BY id LIMIT 1")[0]
+    assert (w, h) == ("96", "64")
+    # The page shows the thumbnails and says what the flag means.
+    page = co_page(stack, co, f"/visits/{second}")
+    thumb = r.json()["photos"][-1]["thumb_file_id"]
+    assert f'src="/files/{thumb}"' in page
+    assert "looks like an earlier photo" in page
 
 
 def test_exif_time_place_and_reuse_are_flagged(stack, co):

@@ -37,3 +37,7 @@ CREATE TABLE IF NOT EXISTS activity_audio (
     PRIMARY KEY (id),
     KEY ix_activity_audio (tenant_id, activity_id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- The visit page lists the customers nearest to the rep first.
+ALTER TABLE customers
+    ADD INDEX IF NOT EXISTS ix_customers_place (tenant_id, lat, lng);

@@ -660,7 +660,7 @@ store_thumb(struct ctx *cx, const struct upload *u, int64_t customer_id,
     enum app_err rc;
 
     t.path = arena_printf(cx->a, "%s.thumb", u->path);
-    t.filename = STR_LIT("thumb.jpg");
+    t.filename = STR_LIT("photo-thumb.jpg");
     t.size = img->thumb_len;
     if (t.path == NULL)
         return APP_ENOMEM;

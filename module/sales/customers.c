@@ -646,3 +646,29 @@ customers_key_known(const char *const *keys, size_t n, const char *key)
     return key[0] != '\0' &&
            bsearch(&key, keys, n, sizeof(*keys), cmp_key) != NULL;
 }
+
+/* Customers with a place, nearest first: the rep standing in a store
+ * finds it at the top.  The box around the point (about 1 degree) keeps
+ * the distance to compute to the neighbourhood. */
+static const char SQL_NEARBY[] =
+    "SELECT c.id, c.name, c.city, ROUND(ST_Distance_Sphere(POINT(c.lng, "
+    "c.lat), POINT(?, ?))) AS d FROM customers c WHERE c.tenant_id = ? AND "
+    "c.lat BETWEEN ? AND ? AND c.lng BETWEEN ? AND ? AND " SCOPE
+    " ORDER BY d, c.id LIMIT ?";
+
+enum app_err
+customers_nearby(struct ctx *cx, double lat, double lng, size_t max,
+                 struct db_res *out)
+{
+    int64_t root, all;
+
+    if (!(lat >= -90 && lat <= 90 && lng >= -180 && lng <= 180))
+        return APP_EVALIDATION;
+    access_scope(cx, &root, &all);
+    return db_query(cx->db, cx->a, SQL_NEARBY,
+                    DB_ARGS(DB_DBL(lng), DB_DBL(lat), DB_I64(cx->tenant_id),
+                            DB_DBL(lat - 1.0), DB_DBL(lat + 1.0),
+                            DB_DBL(lng - 1.0), DB_DBL(lng + 1.0), DB_I64(all),
+                            DB_I64(cx->tenant_id), DB_I64(root), DB_I64(max)),
+                    max, out);
+}

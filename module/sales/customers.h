@@ -196,4 +196,11 @@ APP_MUST_USE enum app_err customers_name_keys(struct ctx *cx,
                                               const char ***keys, size_t *n);
 bool customers_key_known(const char *const *keys, size_t n, const char *key);
 
+/* Customers in the user's scope with a place within about 100 km of
+ * (lat, lng), nearest first: id, name, city, metres.  APP_EVALIDATION for
+ * a point off the globe. */
+APP_MUST_USE enum app_err customers_nearby(struct ctx *cx, double lat,
+                                           double lng, size_t max,
+                                           struct db_res *out);
+
 #endif

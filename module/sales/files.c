@@ -59,6 +59,39 @@ text_like(const unsigned char *p, size_t n)
     return n > 0;
 }
 
+/* The recordings phones and browsers make: MP3 (an ID3 tag or a frame
+ * header), AAC (ADTS), MP4/M4A/3GP audio (ftyp brands), AMR, WAV, Ogg
+ * and WebM (what a browser's MediaRecorder writes). */
+static const char *
+audio_type(const unsigned char *h, size_t n)
+{
+    static const char *const mp4[] = { "M4A ", "M4B ", "mp41", "mp42",
+                                       "isom", "iso2", "3gp4", "3gp5",
+                                       "3gp6", "3ge6", "3gg6", "dash" };
+    size_t i;
+
+    if (n >= 3 && memcmp(h, "ID3", 3) == 0)
+        return "audio/mpeg";
+    if (n >= 2 && h[0] == 0xff && (h[1] & 0xf6) == 0xf0)
+        return "audio/aac"; /* ADTS: sync, layer 0 */
+    if (n >= 2 && h[0] == 0xff && (h[1] & 0xe0) == 0xe0 && (h[1] & 0x06) != 0)
+        return "audio/mpeg"; /* an MPEG audio frame header */
+    if (n >= 6 && memcmp(h, "#!AMR\n", 6) == 0)
+        return "audio/amr";
+    if (n >= 12 && memcmp(h, "RIFF", 4) == 0 && memcmp(h + 8, "WAVE", 4) == 0)
+        return "audio/wav";
+    if (n >= 4 && memcmp(h, "OggS", 4) == 0)
+        return "audio/ogg";
+    if (n >= 4 && memcmp(h, "\x1a\x45\xdf\xa3", 4) == 0)
+        return "audio/webm";
+    for (i = 0; n >= 12 && memcmp(h + 4, "ftyp", 4) == 0 &&
+                i < sizeof(mp4) / sizeof(mp4[0]);
+         i++)
+        if (memcmp(h + 8, mp4[i], 4) == 0)
+            return "audio/mp4";
+    return NULL;
+}
+
 const char *
 files_sniff(const unsigned char *h, size_t n, const char *name)
 {
@@ -76,6 +109,8 @@ files_sniff(const unsigned char *h, size_t n, const char *name)
         return "image/heic";
     if (n >= 5 && memcmp(h, "%PDF-", 5) == 0)
         return "application/pdf";
+    if (audio_type(h, n) != NULL)
+        return audio_type(h, n);
     if (n >= 4 && memcmp(h, "PK\x03\x04", 4) == 0) {
         if (ends_with(name, ".docx"))
             return "application/vnd.openxmlformats-officedocument."
@@ -91,6 +126,12 @@ files_sniff(const unsigned char *h, size_t n, const char *name)
     if (text_like(h, n))
         return ends_with(name, ".csv") ? "text/csv" : "text/plain";
     return "application/octet-stream";
+}
+
+bool
+files_is_audio(const char *mime)
+{
+    return mime != NULL && strncmp(mime, "audio/", 6) == 0;
 }
 
 bool

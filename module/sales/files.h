@@ -19,13 +19,18 @@
 #include "db/ctx.h"
 
 /* What a file's first bytes say it is: "image/jpeg", "image/png",
- * "image/gif", "image/webp", "image/heic", "application/pdf", office
+ * "image/gif", "image/webp", "image/heic", "application/pdf", audio
+ * recordings ("audio/mpeg", "audio/aac", "audio/mp4", "audio/amr",
+ * "audio/wav", "audio/ogg", "audio/webm"), office
  * documents (by their zip container and the name's extension),
  * "text/plain"/"text/csv" (valid UTF-8 or GB18030-looking text without
  * NUL), else "application/octet-stream". */
 const char *files_sniff(const unsigned char *head, size_t n, const char *name);
 
 bool files_is_image(const char *mime);
+
+/* audio/...: what activity_audio.h accepts, played back inline. */
+bool files_is_audio(const char *mime);
 
 /* May a file of this type serve as evidence of this kind?  "photo":
  * images only; "document": images, PDF, Office documents, text. */

@@ -10,6 +10,7 @@
 #include "base/tz.h"
 #include "base/validate.h"
 #include "sales/activities.h"
+#include "sales/activity_audio.h"
 #include "web/view.h"
 
 static void
@@ -24,7 +25,7 @@ add_number_or_null(cJSON *o, const char *key, const char *text)
 static void
 add_extras(struct req *r, cJSON *o, int64_t id)
 {
-    struct db_res k, ph;
+    struct db_res k, ph, au;
     cJSON *list;
     size_t i;
 
@@ -38,6 +39,19 @@ add_extras(struct req *r, cJSON *o, int64_t id)
             view_add_str(c, "name", db_text(&k, i, 1));
             view_add_str(c, "role", db_text(&k, i, 2));
             view_add_str(c, "consensus", db_text(&k, i, 3));
+        }
+    }
+    if (activity_audio_list(&r->cx, id, &au) == APP_OK &&
+        (list = cJSON_AddArrayToObject(o, "audio")) != NULL) {
+        for (i = 0; i < au.nrows; i++) {
+            cJSON *p = cJSON_CreateObject();
+
+            cJSON_AddItemToArray(list, p);
+            cJSON_AddNumberToObject(p, "id", (double)db_int(&au, i, 0, 0));
+            cJSON_AddNumberToObject(p, "file_id", (double)db_int(&au, i, 1, 0));
+            view_add_str(p, "mime", db_text(&au, i, 2));
+            view_add_str(p, "uploaded_at", db_text(&au, i, 3));
+            view_add_str(p, "uploaded_by", db_text(&au, i, 4));
         }
     }
     if (visits_photos(&r->cx, id, &ph) == APP_OK &&
@@ -169,6 +183,14 @@ activity_view_page(struct req *r, const struct db_res *res, size_t row)
         view_add_str((cJSON *)p, "flag_text", flag_text(r, f));
     }
     cJSON_AddBoolToObject(o, "photo_flags", flagged);
+    cJSON_ArrayForEach(p, cJSON_GetObjectItem(o, "audio"))
+    {
+        cJSON_ReplaceItemInObject(
+            (cJSON *)p, "uploaded_at",
+            cJSON_CreateString(view_local(
+                r,
+                cJSON_GetStringValue(cJSON_GetObjectItem(p, "uploaded_at")))));
+    }
     cJSON_AddBoolToObject(o, "reviewed",
                           db_text(res, row, AC_REVIEWED_AT)[0] != '\0');
     return o;
@@ -200,4 +222,17 @@ activity_view_photo(struct req *r, int64_t visit_id, int64_t *photo_id)
         rc = visits_add_photo(&r->cx, visit_id, arena_str(r->a, v[0].s).p, file,
                               photo_id);
     return rc;
+}
+
+enum app_err
+activity_view_audio(struct req *r, int64_t activity_id, int64_t *audio_id)
+{
+    const struct upload *file = NULL;
+    size_t i;
+
+    for (i = 0; i < r->files.n; i++) {
+        if (str_eq_c(r->files.v[i].field, "file") && r->files.v[i].size > 0)
+            file = &r->files.v[i];
+    }
+    return activity_audio_add(&r->cx, activity_id, file, audio_id);
 }

@@ -25,4 +25,9 @@ cJSON *activity_view_page(struct req *r, const struct db_res *res, size_t row);
 APP_MUST_USE enum app_err activity_view_photo(struct req *r, int64_t visit_id,
                                               int64_t *photo_id);
 
+/* The recording a page or the API posts (multipart field "file") for
+ * an activity; the same errors as activity_audio_add. */
+APP_MUST_USE enum app_err
+activity_view_audio(struct req *r, int64_t activity_id, int64_t *audio_id);
+
 #endif

@@ -232,6 +232,37 @@
   });
 })();
 
+/* The customer list re-sorted around the position, nearest first: the
+ * same page asked again with near=lat,lng (the server measures), its
+ * options taken over.  Not when the rep searched or chose already. */
+function nearestFirst(form, coords) {
+  "use strict";
+  var select = form.querySelector("select[data-nearby]");
+  var query = new URLSearchParams(window.location.search);
+  if (!select || query.get("q") || query.get("near") || query.get("customer") ||
+      !window.fetch || !window.DOMParser) {
+    return;
+  }
+  query.set("near", coords.latitude.toFixed(6) + "," +
+            coords.longitude.toFixed(6));
+  window.fetch(window.location.pathname + "?" + query.toString(),
+               {credentials: "same-origin"}).then(function (r) {
+    return r.ok ? r.text() : "";
+  }).then(function (html) {
+    var doc = new window.DOMParser().parseFromString(html, "text/html");
+    var fresh = doc.querySelector("select[data-nearby]");
+    var hint = doc.querySelector("[data-nearest]");
+    if (!fresh || !hint) {
+      return;
+    }
+    select.innerHTML = fresh.innerHTML;
+    select.selectedIndex = 0;
+    (select.closest("label") || select).insertAdjacentElement("afterend", hint);
+  }).catch(function () {
+    /* offline or refused: the list stays as it was */
+  });
+}
+
 /* Check-in: a client id made here (sending the form twice makes one
  * visit) and the browser's position, when it gives one. */
 (function () {
@@ -259,6 +290,7 @@
     if (note && note.dataset.located) {
       note.textContent = note.dataset.located;
     }
+    nearestFirst(form, p.coords);
   }, function () {
     if (note && note.dataset.failed) {
       note.textContent = note.dataset.failed;

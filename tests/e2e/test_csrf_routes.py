@@ -59,7 +59,8 @@ def snapshot(stack):
                       "ORDER BY id"),
             stack.sql("SELECT id, status, effective FROM activities "
                       "ORDER BY id"),
-            stack.sql("SELECT COUNT(*) FROM activity_photos"))
+            stack.sql("SELECT COUNT(*) FROM activity_photos"),
+            stack.sql("SELECT COUNT(*) FROM activity_audio"))
 
 
 @pytest.mark.parametrize("case", ["no_token", "wrong_token",

@@ -76,8 +76,8 @@ IMPORT_KEYS = {"", "name", "kind", "owner", "stage", "city", "address",
                "contact_department", "contact_role", "contact_phone",
                "contact_email"}
 PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15"
-    "c4890000000d49444154789c63f8cfc0f01f0005000101ff89993d1d000000"
+    "89504e470d0a1a0a0000000d494844520000000100000001080200000090"
+    "7753de0000000c49444154789c63f8cfc0000003010100c9fe92ef000000"
     "0049454e44ae426082")
 UNDER_TEST = "(SELECT id FROM tenants WHERE slug IN ('acme', 'bravo'))"
 

@@ -17,9 +17,9 @@ from stack import BIN, ROOT
 ADVANCING = {"trial_kit_receipt", "head_phone_confirmation",
              "installation_form"}
 PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c63f8cfc0f01f0005000101ff89993d1d0000000049"
-    "454e44ae426082")
+    "89504e470d0a1a0a0000000d494844520000000100000001080200000090"
+    "7753de0000000c49444154789c63f8cfc0000003010100c9fe92ef000000"
+    "0049454e44ae426082")
 
 
 @pytest.fixture(autouse=True, scope="module")

@@ -412,3 +412,86 @@ def test_yesterdays_visit_without_its_photos_is_a_reminder(stack, co):
     run("2030-03-05 01:00:30")   # again: nothing new
     assert len(stack.sql("SELECT id FROM tasks WHERE tenant_id = "
                          f"{co['tid']} AND rule_script = 'schedules'")) == 1
+
+
+# What phones and browsers record: an iPhone memo (M4A), an Android
+# recorder (AMR), a browser's MediaRecorder (WebM), an MP3.
+AUDIO = [("memo.m4a", b"\0\0\0\x20ftypM4A \0\0\0\0M4A mp42isom" + b"\0" * 64,
+          "audio/mp4"),
+         ("voice.amr", b"#!AMR\n" + bytes(range(64)), "audio/amr"),
+         ("rec.webm", b"\x1a\x45\xdf\xa3" + bytes(range(64)), "audio/webm"),
+         ("call.mp3", b"ID3\x04\0\0\0\0\0\x10" + bytes(64), "audio/mpeg")]
+
+
+def test_recordings_are_typed_by_content_and_played_back(stack, co):
+    cid = customer(stack, co)
+    vid = checkin(stack, co, cid).json()["id"]
+    path = f"/api/v1/activities/{vid}/audio"
+    for name, data, mime in AUDIO:
+        r = call(stack, co["api"]["rep"], "POST", path,
+                 files={"file": (name, data, "application/octet-stream")})
+        assert r.status_code == 201, (name, r.text)
+        assert r.json()["audio"][-1]["mime"] == mime, (name, r.json())
+    # Not a recording, whatever its name says; nothing stored.
+    for name, data in (("fake.mp3", b"<html><script>x</script>"),
+                       ("photo.m4a", exif_jpeg(salt=b"au"))):
+        r = call(stack, co["api"]["rep"], "POST", path,
+                 files={"file": (name, data, "audio/mpeg")})
+        assert r.status_code == 422, r.text
+        assert r.json()["detail"] == "activity.not_audio"
+    r = call(stack, co["api"]["rep"], "POST", path, data={"x": "1"})
+    assert r.status_code == 422 and \
+        r.json()["detail"] == "activity.no_audio_file", r.text
+    # Another rep's activity is not found, whatever is sent.
+    r = call(stack, co["api"]["rep2"], "POST", path,
+             files={"file": AUDIO[0][:2]})
+    assert r.status_code == 404, r.text
+    got = call(stack, co["api"]["rep"], "GET", f"/api/v1/activities/{vid}",
+               200).json()["audio"]
+    assert [a["mime"] for a in got] == [m for _, _, m in AUDIO]
+    # Played back on the visit page, served inline after the access check.
+    rep = Client(stack, Account(co["slug"], "rep", PASSWORD, "rep"))
+    rep.sign_in()
+    page = rep.get(f"/visits/{vid}").text
+    assert f'<audio controls preload="none" src="/files/{got[1]["file_id"]}"' \
+        in page
+    f = rep.get(f"/files/{got[1]['file_id']}")
+    assert f.status_code == 200 and f.headers["Content-Type"] == "audio/amr"
+    assert f.headers["Content-Disposition"].startswith("inline")
+    other = Client(stack, Account(co["slug"], "rep2", PASSWORD, "rep"))
+    other.sign_in()
+    assert other.get(f"/files/{got[1]['file_id']}").status_code == 404
+    # The page form: a wrong file is explained on the page.
+    r = rep.post(f"/visits/{vid}/audio", {},
+                 files={"file": ("x.mp3", b"hello", "audio/mpeg")},
+                 allow_redirects=False)
+    assert r.status_code == 422 and "WebM" in r.text, r.text[:300]
+
+
+def test_the_nearest_customers_come_first(stack, co):
+    """With the browser's position the visit page lists the rep's
+    customers around it nearest first, with the distance; others' are
+    not among them, and a bad position is ignored."""
+    here = (30.5000, 114.3000)
+    names = {}
+    for login, metres in (("rep", 900), ("rep", 40), ("rep", 5000),
+                          ("rep2", 10)):
+        cid = customer(stack, co, login)
+        lat = here[0] + metres / 111195.0
+        stack.sql(f"UPDATE customers SET lat = {lat:.6f}, lng = {here[1]} "
+                  f"WHERE id = {cid}")
+        names[(login, metres)] = stack.sql(
+            f"SELECT name FROM customers WHERE id = {cid}")[0][0]
+    page = co_page(stack, co, f"/visits/new?near={here[0]},{here[1]}")
+    opts = re.findall(r'<option value="\d+"[^>]*>([^<]*)</option>', page)
+    mine = [o for o in opts if "m" in o.split("·")[-1]]
+    assert [o.split(" · ")[0] for o in mine[:3]] == [
+        names[("rep", 40)], names[("rep", 900)], names[("rep", 5000)]], opts
+    assert mine[0].endswith("· 40 m"), mine[0]
+    assert names[("rep2", 10)] not in page
+    assert "data-nearest" in page
+    # Each customer once: the nearby ones are not repeated in the rest.
+    assert sum(o.startswith(names[("rep", 40)]) for o in opts) == 1
+    for bad in ("91,10", "abc", "30.5", "30.5,114.3,1", "1e999,1"):
+        page = co_page(stack, co, f"/visits/new?near={bad}")
+        assert "data-nearest" not in page, bad

@@ -83,6 +83,20 @@ test_sniff(void **state)
         { "name,city\r\n", 11, "a.CSV", "text/csv" },
         { "hello\n", 6, "a.txt", "text/plain" },
         { "<svg onload=x>", 14, "a.svg", "text/plain" }, /* never an image */
+        { "ID3\x04\0\0", 6, "a.jpg", "audio/mpeg" },
+        { "\xff\xfb\x90\x64", 4, NULL, "audio/mpeg" },
+        { "\xff\xf1\x50\x80", 4, "a.aac", "audio/aac" },
+        { "\0\0\0\x20"
+          "ftypM4A ",
+          12, "memo.m4a", "audio/mp4" },
+        { "\0\0\0\x18"
+          "ftyp3gp4",
+          12, NULL, "audio/mp4" },
+        { "#!AMR\n<", 7, "voice.amr", "audio/amr" },
+        { "RIFF\0\0\0\0WAVEfmt ", 16, NULL, "audio/wav" },
+        { "OggS\0\2", 6, NULL, "audio/ogg" },
+        { "\x1a\x45\xdf\xa3\x9f", 5, "rec.webm", "audio/webm" },
+        { "\xff\xd9\x00", 3, "a.mp3", "application/octet-stream" },
         { "\x01\x02\x03", 3, "a.png", "application/octet-stream" },
         { "", 0, "a.png", "application/octet-stream" },
     };
@@ -96,6 +110,8 @@ test_sniff(void **state)
         if (strcmp(got, rows[i].want) != 0)
             fail_msg("row %zu: %s, want %s", i, got, rows[i].want);
     }
+    assert_true(files_is_audio("audio/amr"));
+    assert_false(files_is_audio("image/png"));
     assert_true(files_is_image("image/png"));
     assert_false(files_is_image("text/plain"));
     assert_false(files_is_image(NULL));

@@ -166,6 +166,15 @@ api_visit_photo(struct req *r)
 }
 
 enum app_err
+api_activity_audio(struct req *r)
+{
+    int64_t id = router_param_int(r, "id"), audio;
+    enum app_err rc = activity_view_audio(r, id, &audio);
+
+    return rc != APP_OK ? rc : send_one(r, 201, id);
+}
+
+enum app_err
 api_visit_complete(struct req *r)
 {
     struct activity_input in;

@@ -19,10 +19,10 @@ disposition(struct req *r, const char *mime, const char *name)
     struct buf b;
 
     buf_init(&b, r->a, 2048);
-    if (buf_puts(&b,
-                 files_is_image(mime) || strcmp(mime, "application/pdf") == 0
-                     ? "inline"
-                     : "attachment") != APP_OK)
+    if (buf_puts(&b, files_is_image(mime) || files_is_audio(mime) ||
+                             strcmp(mime, "application/pdf") == 0
+                         ? "inline"
+                         : "attachment") != APP_OK)
         return "attachment";
     /* At most 3 bytes out per byte in: a long name is cut to whole
      * characters (its extension kept) to stay well under nginx's header

@@ -25,7 +25,71 @@
 
 #define PICK_MAX 200
 
-/* The customers to pick from (the user's scope, by name, q filtering). */
+#define NEAR_MAX 30
+
+/* "lat,lng" from the query's near (the browser's position). */
+static bool
+near_of(struct req *r, double *lat, double *lng)
+{
+    const struct str *v = http_query_arg(r, "near");
+    char buf[64], *comma, *end1, *end2;
+
+    if (v == NULL || v->len == 0 || v->len >= sizeof(buf))
+        return false;
+    memcpy(buf, v->p, v->len);
+    buf[v->len] = '\0';
+    if ((comma = strchr(buf, ',')) == NULL)
+        return false;
+    *comma = '\0';
+    *lat = strtod(buf, &end1);
+    *lng = strtod(comma + 1, &end2);
+    return end1 != buf && *end1 == '\0' && end2 != comma + 1 && *end2 == '\0' &&
+           *lat >= -90 && *lat <= 90 && *lng >= -180 && *lng <= 180;
+}
+
+/* With the browser's position: the customers around it first, nearest
+ * at the top, with how far each is. */
+APP_MUST_USE static enum app_err
+pick_nearby(struct req *r, cJSON *m, cJSON *list, int64_t chosen)
+{
+    struct db_res res;
+    double lat, lng;
+    size_t i;
+    enum app_err rc;
+
+    if (!near_of(r, &lat, &lng) || http_query_arg(r, "q") != NULL)
+        return APP_OK;
+    rc = customers_nearby(&r->cx, lat, lng, NEAR_MAX, &res);
+    for (i = 0; rc == APP_OK && i < res.nrows; i++) {
+        cJSON *o = cJSON_CreateObject();
+
+        cJSON_AddItemToArray(list, o);
+        cJSON_AddNumberToObject(o, "id", (double)db_int(&res, i, 0, 0));
+        view_add_str(o, "name", db_text(&res, i, 1));
+        view_add_str(o, "city", db_text(&res, i, 2));
+        cJSON_AddNumberToObject(o, "distance_m", (double)db_int(&res, i, 3, 0));
+        cJSON_AddBoolToObject(o, "selected", db_int(&res, i, 0, 0) == chosen);
+    }
+    if (rc == APP_OK)
+        cJSON_AddBoolToObject(m, "nearest_first", res.nrows > 0);
+    return rc;
+}
+
+static bool
+listed(const cJSON *list, double id)
+{
+    const cJSON *o;
+
+    cJSON_ArrayForEach(o, list)
+    {
+        if (cJSON_GetNumberValue(cJSON_GetObjectItem(o, "id")) == id)
+            return true;
+    }
+    return false;
+}
+
+/* The customers to pick from (the user's scope, by name, q filtering),
+ * the nearest first when the browser sent its position. */
 APP_MUST_USE static enum app_err
 pick_customers(struct req *r, cJSON *m, int64_t chosen)
 {
@@ -45,9 +109,15 @@ pick_customers(struct req *r, cJSON *m, int64_t chosen)
     if (rc == APP_OK)
         rc = ruledesc_get(&r->cx, &rd);
     if (rc == APP_OK)
+        rc = pick_nearby(r, m, list, chosen);
+    if (rc == APP_OK)
         rc = customers_list(&r->cx, &rd, &f, PICK_MAX, 0, &res, &total, NULL);
     for (i = 0; rc == APP_OK && i < res.nrows; i++) {
-        cJSON *o = cJSON_CreateObject();
+        cJSON *o;
+
+        if (listed(list, (double)db_int(&res, i, CL_ID, 0)))
+            continue;
+        o = cJSON_CreateObject();
 
         cJSON_AddItemToArray(list, o);
         cJSON_AddNumberToObject(o, "id", (double)db_int(&res, i, CL_ID, 0));
@@ -188,8 +258,8 @@ contact_choices(struct req *r, cJSON *m, int64_t customer_id)
 APP_MUST_USE static enum app_err
 visit_page(struct req *r, int status, int64_t id, cJSON *missing, cJSON *errors)
 {
-    static const char *const done[] = { "checked_in", "photo", "completed",
-                                        "reviewed", NULL };
+    static const char *const done[] = { "checked_in", "photo",    "audio",
+                                        "completed",  "reviewed", NULL };
     struct db_res v;
     struct ruledesc rd;
     cJSON *m, *a, *slots;
@@ -269,6 +339,28 @@ visit_photo_page(struct req *r)
                         : http_redirect(r, arena_printf(r->a,
                                                         "/visits/%lld?done="
                                                         "photo#photos",
+                                                        (long long)id));
+}
+
+enum app_err
+visit_audio_page(struct req *r)
+{
+    int64_t id = router_param_int(r, "id"), audio;
+    enum app_err rc = activity_view_audio(r, id, &audio);
+
+    if (rc == APP_EVALIDATION || rc == APP_ETOOBIG) {
+        cJSON *errors = view_errors(r);
+
+        if (errors == NULL)
+            return APP_ENOMEM;
+        cJSON_AddStringToObject(errors, "audio", r->cx.err_detail);
+        r->cx.err_detail = NULL;
+        return visit_page(r, rc == APP_ETOOBIG ? 413 : 422, id, NULL, errors);
+    }
+    return rc != APP_OK ? rc
+                        : http_redirect(r, arena_printf(r->a,
+                                                        "/visits/%lld?done="
+                                                        "audio#audio",
                                                         (long long)id));
 }
 

@@ -14,6 +14,7 @@ APP_MUST_USE enum app_err visits_new(struct req *r);
 APP_MUST_USE enum app_err visits_create_page(struct req *r);
 APP_MUST_USE enum app_err visit_show(struct req *r);
 APP_MUST_USE enum app_err visit_photo_page(struct req *r);
+APP_MUST_USE enum app_err visit_audio_page(struct req *r);
 APP_MUST_USE enum app_err visit_complete_page(struct req *r);
 APP_MUST_USE enum app_err visit_review_page(struct req *r);
 APP_MUST_USE enum app_err activities_new(struct req *r);

@@ -279,14 +279,11 @@ struct verdict_text {
     int version;
 };
 
-APP_MUST_USE static enum app_err
-classify(struct ctx *cx, const struct activity_input *in,
-         struct verdict_text *out)
+enum app_err
+activities_preview(struct ctx *cx, const struct activity_input *in,
+                   struct rule_verdict *v)
 {
-    struct rule_verdict v;
     cJSON *o = cJSON_CreateObject();
-    char list[RULES_MAX_MISSING * 33];
-    size_t i, used = 0;
     enum app_err rc;
 
     if (o == NULL)
@@ -301,8 +298,20 @@ classify(struct ctx *cx, const struct activity_input *in,
                             in->content != NULL ? in->content : "");
     rc = ctx_incomplete(cx, "activity facts")
              ? APP_ENOMEM
-             : rules_classify_activity(cx, o, &v);
+             : rules_classify_activity(cx, o, v);
     cJSON_Delete(o);
+    return rc;
+}
+
+APP_MUST_USE static enum app_err
+classify(struct ctx *cx, const struct activity_input *in,
+         struct verdict_text *out)
+{
+    struct rule_verdict v;
+    char list[RULES_MAX_MISSING * 33];
+    size_t i, used = 0;
+    enum app_err rc = activities_preview(cx, in, &v);
+
     if (rc != APP_OK)
         return rc;
     list[0] = '\0';

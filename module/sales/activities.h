@@ -36,6 +36,7 @@
 #include "base/upload.h"
 #include "db/ctx.h"
 #include "db/db.h"
+#include "rules/rules.h"
 
 /* The event an activity emits when it is written (db/ctx.h ctx_emit). */
 #define ACTIVITY_EVENT "activity.recorded"
@@ -71,6 +72,14 @@ APP_MUST_USE enum app_err activities_check(struct ctx *cx,
                                            const struct kvlist *f,
                                            struct activity_input *in,
                                            cJSON *errors);
+
+/* What the rules would decide for in (kind and the content fields are
+ * read), saving nothing: the form shows "will not count: next step
+ * missing" before the rep submits.  The same classification
+ * activities_record and visits_complete store. */
+APP_MUST_USE enum app_err activities_preview(struct ctx *cx,
+                                             const struct activity_input *in,
+                                             struct rule_verdict *v);
 
 /* Record a finished activity (one transaction). */
 APP_MUST_USE enum app_err activities_record(struct ctx *cx,

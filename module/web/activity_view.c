@@ -236,3 +236,62 @@ activity_view_audio(struct req *r, int64_t activity_id, int64_t *audio_id)
     }
     return activity_audio_add(&r->cx, activity_id, file, audio_id);
 }
+
+cJSON *
+activity_view_verdict(struct req *r, const struct kvlist *f, enum app_err *rc)
+{
+    static const struct field_spec spec[] = {
+        { "kind", V_SLUG, false, 1, 16, NULL },
+        { "need", V_TEXT, false, 0, ACT_FIELD_MAX, NULL },
+        { "competitor", V_TEXT, false, 0, ACT_FIELD_MAX, NULL },
+        { "next_step", V_TEXT, false, 0, ACT_FIELD_MAX, NULL },
+        { "content", V_TEXT, false, 0, ACT_TEXT_MAX, NULL },
+    };
+    struct field_val v[5];
+    struct activity_input in = { 0 };
+    struct rule_verdict verdict;
+    struct buf b;
+    cJSON *o, *list;
+    size_t i;
+
+    *rc = validate_fields(&r->cx.err_detail, f, spec, 5, v, NULL);
+    if (*rc != APP_OK)
+        return NULL;
+    in.kind = v[0].present ? arena_str(r->a, v[0].s).p : "visit";
+    in.need = arena_str(r->a, v[1].s).p;
+    in.competitor = arena_str(r->a, v[2].s).p;
+    in.next_step = arena_str(r->a, v[3].s).p;
+    in.content = arena_str(r->a, v[4].s).p;
+    *rc = activities_preview(&r->cx, &in, &verdict);
+    if (*rc != APP_OK)
+        return NULL;
+    if ((o = cJSON_CreateObject()) == NULL) {
+        *rc = APP_ENOMEM;
+        return NULL;
+    }
+    cJSON_AddBoolToObject(o, "effective", verdict.ok);
+    cJSON_AddNumberToObject(o, "rule_version", verdict.version);
+    view_add_str(o, "reason", verdict.message != NULL ? verdict.message : "");
+    list = cJSON_AddArrayToObject(o, "missing");
+    buf_init(&b, r->a, 4000);
+    *rc = buf_puts(&b, http_t(r, verdict.ok ? "activity.will_count"
+                                            : "activity.will_not_count"));
+    for (i = 0; *rc == APP_OK && i < verdict.nmissing; i++) {
+        cJSON *m = cJSON_CreateObject();
+
+        cJSON_AddItemToArray(list, m);
+        view_add_str(m, "key", verdict.missing[i].key);
+        view_add_str(m, "name",
+                     verdict.missing[i].name != NULL ? verdict.missing[i].name
+                                                     : verdict.missing[i].key);
+        *rc = buf_puts(&b, i > 0 ? http_t(r, "visit.flag_sep") : " ");
+        if (*rc == APP_OK)
+            *rc = buf_puts(
+                &b, cJSON_GetStringValue(cJSON_GetObjectItem(m, "name")));
+    }
+    if (*rc == APP_OK && !verdict.ok && verdict.nmissing == 0 &&
+        verdict.message != NULL)
+        *rc = buf_puts(&b, verdict.message);
+    view_add_str(o, "text", buf_str(&b).p);
+    return o;
+}

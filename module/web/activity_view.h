@@ -30,4 +30,11 @@ APP_MUST_USE enum app_err activity_view_photo(struct req *r, int64_t visit_id,
 APP_MUST_USE enum app_err
 activity_view_audio(struct req *r, int64_t activity_id, int64_t *audio_id);
 
+/* What the rules would decide for the content fields f (kind, need,
+ * competitor, next_step, content), saving nothing: {effective, missing:
+ * [{key, name}], reason, rule_version, text} with text the sentence the
+ * form shows.  NULL with *rc set when the fields are invalid. */
+cJSON *activity_view_verdict(struct req *r, const struct kvlist *f,
+                             enum app_err *rc);
+
 #endif

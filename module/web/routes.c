@@ -103,6 +103,8 @@ const struct route app_routes[] = {
       "visits.photo" },
     { HM_POST, "/visits/{id:int}/audio", visit_audio_page, ANY, POST_FORM,
       "visits.audio" },
+    { HM_POST, "/visits/{id:int}/contacts", visit_contact_page, ANY, POST_FORM,
+      "visits.contact" },
     { HM_POST, "/visits/{id:int}/complete", visit_complete_page, ANY, POST_FORM,
       "visits.complete" },
     { HM_POST, "/visits/{id:int}/review", visit_review_page, TEAM, POST_FORM,
@@ -111,6 +113,8 @@ const struct route app_routes[] = {
       "activities.new" },
     { HM_POST, "/activities", activities_create_page, ANY, POST_FORM,
       "activities.create" },
+    { HM_POST, "/activities/check", activity_check_page, ANY, POST_FORM,
+      "activities.check" },
 
     /* tasks and notifications */
     { HM_GET, "/tasks", tasks_index, ANY, RF_DB | RF_QUERY, "tasks.index" },
@@ -307,6 +311,8 @@ const struct route app_routes[] = {
       RF_STATE | RF_JSON | RF_DB | RF_API, "api.visit_checkin" },
     { HM_POST, "/api/v1/visits/{id:int}/photos", api_visit_photo, ANY,
       RF_STATE | RF_FORM | RF_JSON | RF_DB | RF_API, "api.visit_photo" },
+    { HM_POST, "/api/v1/activities/check", api_activity_check, ANY,
+      RF_STATE | RF_JSON | RF_DB | RF_API, "api.activity_check" },
     { HM_POST, "/api/v1/activities/{id:int}/audio", api_activity_audio, ANY,
       RF_STATE | RF_FORM | RF_JSON | RF_DB | RF_API, "api.activity_audio" },
     { HM_POST, "/api/v1/visits/{id:int}/complete", api_visit_complete, ANY,

@@ -297,3 +297,47 @@ function nearestFirst(form, coords) {
     }
   }, {enableHighAccuracy: true, timeout: 15000, maximumAge: 60000});
 })();
+
+/* Before submitting: would this activity count?  The form's content is
+ * sent to /activities/check as the rep types (the rules decide, nothing
+ * is saved) and the answer shown under it.  Offline the hint stays
+ * empty; the server decides again on arrival anyway. */
+(function () {
+  "use strict";
+  var hint = document.querySelector("[data-verdict]");
+  var form = hint && hint.closest("form");
+  if (!form || !window.fetch || !window.FormData) {
+    return;
+  }
+  var timer = null;
+  var seq = 0;
+  function ask() {
+    var mine = ++seq;
+    var body = new URLSearchParams();
+    ["_csrf", "kind", "need", "competitor", "next_step", "content"].forEach(
+      function (name) {
+        var el = form.elements[name];
+        if (el && el.value !== undefined) {
+          body.append(name, el.value);
+        }
+      });
+    window.fetch("/activities/check", {
+      method: "POST", credentials: "same-origin", body: body,
+      headers: {"Accept": "application/json"}
+    }).then(function (r) {
+      return r.ok ? r.json() : null;
+    }).then(function (v) {
+      if (v && mine === seq) {
+        hint.textContent = v.text;
+        hint.classList.toggle("verdict-no", !v.effective);
+      }
+    }).catch(function () {
+      hint.textContent = "";
+    });
+  }
+  form.addEventListener("input", function () {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(ask, 400);
+  });
+  ask();
+})();

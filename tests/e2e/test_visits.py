@@ -495,3 +495,68 @@ def test_the_nearest_customers_come_first(stack, co):
     for bad in ("91,10", "abc", "30.5", "30.5,114.3,1", "1e999,1"):
         page = co_page(stack, co, f"/visits/new?near={bad}")
         assert "data-nearest" not in page, bad
+
+
+def test_the_form_says_before_submitting_whether_it_will_count(stack, co):
+    """The rules' verdict on the content so far, saving nothing: what is
+    missing by name, the same decision activities get on saving."""
+    before = stack.sql("SELECT COUNT(*) FROM activities")
+    r = call(stack, co["api"]["rep"], "POST", "/api/v1/activities/check",
+             200, json={"kind": "call", "competitor": "竞品价格低"})
+    v = r.json()
+    assert v["effective"] is False
+    # Whatever the tenant's rules are now (another test changes them),
+    # the preview is what saving decides.
+    assert {m["key"] for m in v["missing"]} >= {"need", "next_step"}
+    assert all(m["name"] in v["text"] for m in v["missing"]), v
+    r = call(stack, co["api"]["rep"], "POST", "/api/v1/activities/check",
+             200, json=CONTENT)
+    assert r.json()["effective"] is True and r.json()["missing"] == []
+    assert r.json()["rule_version"] > 0
+    r = call(stack, co["api"]["rep"], "POST", "/api/v1/activities/check",
+             json={"need": "x" * 1001})
+    assert r.status_code == 422, r.text
+    # The page asks the same through its form (with its CSRF token).
+    rep = Client(stack, Account(co["slug"], "rep", PASSWORD, "rep"))
+    rep.sign_in()
+    page = rep.get("/activities/new").text
+    assert "data-verdict" in page
+    r = rep.post("/activities/check", {"need": "预算", "competitor": "竞品",
+                                       "next_step": ""})
+    assert r.status_code == 200, r.text[:300]
+    assert r.json()["effective"] is False
+    assert r.json()["text"].startswith("Will not count"), r.json()
+    assert stack.sql("SELECT COUNT(*) FROM activities") == before
+    saved = call(stack, co["api"]["rep"], "POST", "/api/v1/activities", 201,
+                 json={"kind": "call", "customer": customer(stack, co),
+                       "competitor": "竞品价格低"}).json()
+    assert saved["missing"] == ",".join(m["key"] for m in v["missing"])
+    assert saved["rule_version"] == v["rule_version"]
+
+
+def test_a_new_contact_is_added_on_the_spot_and_ticked(stack, co):
+    cid = customer(stack, co)
+    vid = checkin(stack, co, cid).json()["id"]
+    rep = Client(stack, Account(co["slug"], "rep", PASSWORD, "rep"))
+    rep.sign_in()
+    r = rep.post(f"/visits/{vid}/contacts", {"name": "", "role": "budget"})
+    assert r.status_code == 422 and "new-contact" in r.text
+    assert stack.sql(f"SELECT COUNT(*) FROM contacts WHERE customer_id = "
+                     f"{cid}") == [["0"]]
+    r = rep.post(f"/visits/{vid}/contacts", {"name": "王科长",
+                                             "role": "acceptance",
+                                             "title": "设备科科长"},
+                 allow_redirects=False)
+    assert r.status_code == 303, r.text[:300]
+    kid = stack.sql(f"SELECT id FROM contacts WHERE customer_id = {cid} "
+                    "AND name = '王科长'")[0][0]
+    page = rep.get(r.headers["Location"]).text
+    assert f'name="contact" value="{kid}" checked' in page, \
+        page[page.find('id="content"'):][:1500]
+    # Another rep's visit: not found, nothing added.
+    other = Client(stack, Account(co["slug"], "rep2", PASSWORD, "rep"))
+    other.sign_in()
+    r = other.post(f"/visits/{vid}/contacts", {"name": "X", "role": "budget"})
+    assert r.status_code == 404
+    assert stack.sql(f"SELECT COUNT(*) FROM contacts WHERE customer_id = "
+                     f"{cid}") == [["1"]]

@@ -166,6 +166,16 @@ api_visit_photo(struct req *r)
 }
 
 enum app_err
+api_activity_check(struct req *r)
+{
+    struct kvlist f = { 0 };
+    enum app_err rc = api_fields(r, &f);
+    cJSON *o = rc == APP_OK ? activity_view_verdict(r, &f, &rc) : NULL;
+
+    return rc != APP_OK ? rc : api_send(r, 200, o);
+}
+
+enum app_err
 api_activity_audio(struct req *r)
 {
     int64_t id = router_param_int(r, "id"), audio;

@@ -23,6 +23,7 @@ APP_MUST_USE enum app_err api_activity(struct req *r);
 APP_MUST_USE enum app_err api_visit_checkin(struct req *r);
 APP_MUST_USE enum app_err api_visit_photo(struct req *r);
 APP_MUST_USE enum app_err api_activity_audio(struct req *r);
+APP_MUST_USE enum app_err api_activity_check(struct req *r);
 APP_MUST_USE enum app_err api_visit_complete(struct req *r);
 
 #endif

@@ -20,6 +20,7 @@
 #include "sales/customer_input.h"
 #include "sales/customers.h"
 #include "web/activity_view.h"
+#include "web/api_json.h"
 #include "web/auth.h"
 #include "web/view.h"
 
@@ -231,12 +232,16 @@ contact_choices(struct req *r, cJSON *m, int64_t customer_id)
 {
     struct contact *list = arena_alloc(r->a, CONTACTS_MAX * sizeof(*list));
     struct ruledesc rd;
+    const struct str *just = http_query_arg(r, "met"); /* added just now */
+    int64_t met = 0;
     size_t n = 0, i;
-    cJSON *out = cJSON_AddArrayToObject(m, "contacts");
+    cJSON *out = cJSON_AddArrayToObject(m, "contact_choices");
     enum app_err rc;
 
     if (out == NULL || list == NULL)
         return APP_ENOMEM;
+    if (just != NULL && !parse_i64(*just, 1, INT64_MAX, &met))
+        met = 0;
     rc = ruledesc_get(&r->cx, &rd);
     if (rc == APP_OK)
         rc = contacts_list(&r->cx, customer_id, list, CONTACTS_MAX, &n);
@@ -245,6 +250,7 @@ contact_choices(struct req *r, cJSON *m, int64_t customer_id)
 
         cJSON_AddItemToArray(out, o);
         cJSON_AddNumberToObject(o, "id", (double)list[i].id);
+        cJSON_AddBoolToObject(o, "checked", list[i].id == met);
         view_add_str(o, "name", list[i].name);
         view_add_str(
             o, "role",
@@ -258,8 +264,9 @@ contact_choices(struct req *r, cJSON *m, int64_t customer_id)
 APP_MUST_USE static enum app_err
 visit_page(struct req *r, int status, int64_t id, cJSON *missing, cJSON *errors)
 {
-    static const char *const done[] = { "checked_in", "photo",    "audio",
-                                        "completed",  "reviewed", NULL };
+    static const char *const done[] = { "checked_in", "photo",     "audio",
+                                        "contact",    "completed", "reviewed",
+                                        NULL };
     struct db_res v;
     struct ruledesc rd;
     cJSON *m, *a, *slots;
@@ -301,6 +308,8 @@ visit_page(struct req *r, int status, int64_t id, cJSON *missing, cJSON *errors)
         ruledesc_name(&r->cx, cJSON_GetObjectItem(
                                   cJSON_GetObjectItem(rd.d, "visit_types"),
                                   db_text(&v, 0, AC_VISIT_TYPE))));
+    cJSON_AddItemToObject(
+        m, "roles", ruledesc_options(&r->cx, &rd, "decision_roles", NULL));
     rc = contact_choices(r, m, db_int(&v, 0, AC_CUSTOMER_ID, 0));
     if (missing != NULL)
         cJSON_AddItemToObject(m, "missing_photos", missing);
@@ -340,6 +349,53 @@ visit_photo_page(struct req *r)
                                                         "/visits/%lld?done="
                                                         "photo#photos",
                                                         (long long)id));
+}
+
+/* A contact met for the first time, added from the visit page (the
+ * contacts service's one write path), then ticked in the content form. */
+enum app_err
+visit_contact_page(struct req *r)
+{
+    struct contact_input in;
+    struct ruledesc rd;
+    struct customer c;
+    struct db_res v;
+    cJSON *errors = view_errors(r);
+    int64_t id = router_param_int(r, "id"), kid = 0, version, cid;
+    enum app_err rc = activities_get(&r->cx, id, &v);
+
+    if (errors == NULL)
+        return APP_ENOMEM;
+    if (rc == APP_OK)
+        rc = ruledesc_get(&r->cx, &rd);
+    if (rc != APP_OK)
+        return rc;
+    cid = db_int(&v, 0, AC_CUSTOMER_ID, 0);
+    if (contact_input_check(&r->cx, &rd, &r->form, &in, &version, errors) !=
+        APP_OK) {
+        r->cx.err_detail = NULL;
+        return visit_page(r, 422, id, NULL, errors);
+    }
+    for (struct db_tx tx = DB_TX_INIT; db_tx_next(r->app->db, &tx, &rc);) {
+        rc = customers_get(&r->cx, cid, true, &c);
+        if (rc == APP_OK)
+            rc = contacts_create(&r->cx, cid, &in, &kid);
+    }
+    if (rc != APP_OK)
+        return rc;
+    return http_redirect(
+        r, arena_printf(r->a, "/visits/%lld?done=contact&met=%lld#content",
+                        (long long)id, (long long)kid));
+}
+
+/* The form asks, as the rep types, whether the activity would count. */
+enum app_err
+activity_check_page(struct req *r)
+{
+    enum app_err rc = APP_OK;
+    cJSON *o = activity_view_verdict(r, &r->form, &rc);
+
+    return rc != APP_OK ? rc : api_send(r, 200, o);
 }
 
 enum app_err

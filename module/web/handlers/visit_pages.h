@@ -15,6 +15,8 @@ APP_MUST_USE enum app_err visits_create_page(struct req *r);
 APP_MUST_USE enum app_err visit_show(struct req *r);
 APP_MUST_USE enum app_err visit_photo_page(struct req *r);
 APP_MUST_USE enum app_err visit_audio_page(struct req *r);
+APP_MUST_USE enum app_err activity_check_page(struct req *r);
+APP_MUST_USE enum app_err visit_contact_page(struct req *r);
 APP_MUST_USE enum app_err visit_complete_page(struct req *r);
 APP_MUST_USE enum app_err visit_review_page(struct req *r);
 APP_MUST_USE enum app_err activities_new(struct req *r);

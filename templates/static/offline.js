@@ -299,16 +299,20 @@
       });
     });
     return chain.then(function (v) {
-      if (v) {
+      /* Photos queued on a visit's own page, not completed there: sent. */
+      if (v || !it.content) {
         return v;
       }
-      var c = it.content || {};
+      var c = it.content;
       var body = {};
       ["need", "competitor", "next_step", "content"].forEach(function (k) {
         body[k] = c[k] || "";
       });
       if (c.next_date) {
         body.next_date = c.next_date;
+      }
+      if (c.contacts) {
+        body.contacts = c.contacts;
       }
       return send("/api/v1/visits/" + it.visit_id + "/complete", body)
         .then(verdict);
@@ -430,6 +434,10 @@
     }
   }
   function resume(id) {
+    if (id.indexOf("visit-") === 0) {
+      location.assign("/visits/" + id.slice(6));
+      return;
+    }
     if (!editor) {
       location.assign("/visits/new#offline-" + id);
       return;
@@ -511,7 +519,7 @@
         save(it).then(function () {
           form.reset();
           close();
-          status(editor.dataset.queued);
+          status(text.queued);
           return render();
         }).then(function () {
           if (navigator.onLine) {
@@ -519,6 +527,75 @@
           }
         });
       }, false);
+  }
+
+  /* --- A visit checked in online whose own page (/visits/<id>) has lost
+   * the network: its photos and its completion are queued against the
+   * visit's id ("visit-<id>") and sent like the rest. */
+  var where = /^\/visits\/(\d+)$/.exec(location.pathname);
+  var doneForm = document.querySelector('form[action$="/complete"]');
+  function pageItem(vid) {
+    var id = "visit-" + vid;
+    return items().then(function (all) {
+      var h1 = document.querySelector("h1");
+      var small = h1 && h1.querySelector("small");
+      return all.filter(function (it) { return it.id === id; })[0] || {
+        id: id, owner: owner, created: Date.now(), customer: "",
+        customer_name: h1 ? h1.firstChild.textContent.trim() : "",
+        visit_type: "", type_name: small ? small.textContent : "",
+        lat: "", lng: "", accuracy: "", photos: [], content: null,
+        state: "waiting", message: "", visit_id: vid
+      };
+    });
+  }
+  function pageContent(form) {
+    var c = {contacts: []};
+    ["need", "competitor", "next_step", "next_date", "content"]
+      .forEach(function (k) {
+        c[k] = form.elements[k] ? form.elements[k].value : "";
+      });
+    var picks = form.querySelectorAll("input[name=contact]:checked");
+    Array.prototype.forEach.call(picks, function (p) {
+      var cons = form.elements["consensus_" + p.value];
+      c.contacts.push({id: Number(p.value), consensus: cons ? cons.value : ""});
+    });
+    return c;
+  }
+  if (where) {
+    document.addEventListener("submit", function (ev) {
+      var form = ev.target, photo = form.elements && form.elements.file &&
+        /\/photos$/.test(form.getAttribute("action") || "");
+      if (navigator.onLine || (!photo && form !== doneForm)) {
+        return;
+      }
+      ev.preventDefault();
+      ev.stopImmediatePropagation();
+      pageItem(Number(where[1])).then(function (it) {
+        it.state = "waiting";
+        it.message = "";
+        if (!photo) {
+          it.content = pageContent(form);
+          return save(it);
+        }
+        var f = form.elements.file.files[0], key = form.elements.key.value;
+        if (!f) {
+          return null;
+        }
+        it.photos = it.photos.filter(function (p) {
+          return p.key !== key || p.sent;
+        });
+        it.photos.push({key: key, blob: f, file_name: f.name, sent: false});
+        var slot = form.closest("[data-slot]");
+        if (slot) {
+          slot.classList.add("photo-done");
+        }
+        form.reset();
+        return save(it);
+      }).then(function () {
+        status(text.queued);
+        return render();
+      });
+    }, true);
   }
 
   queueEl.querySelector("[data-queue-retry]").addEventListener(

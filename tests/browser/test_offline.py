@@ -14,6 +14,7 @@ stack's nginx is stopped as well while "offline": every request from the
 phone fails as it does without signal, and what the page shows comes from
 the worker's cache."""
 import pathlib
+import re
 import socket
 import subprocess
 import sys
@@ -249,3 +250,38 @@ def test_a_refused_replay_waits_for_the_rep_to_fix_it(stack, browser, net):
         wait.until(lambda d: state(d, key) is None)
     rows = visit_rows(stack, key)
     assert len(rows) == 1 and rows[0][1:] == ["done", "3"], rows
+
+
+def test_photos_on_a_visit_page_that_lost_the_network(stack, browser, net):
+    """Checked in online (the form goes through the API), then the signal
+    goes while taking photos on the visit's page: the photo is queued
+    against that visit and sent once the network is back."""
+    slug, h, cid = prepare(stack, browser)
+    browser.get(stack.url("/visits/new"))
+    Select(browser.find_element(By.NAME, "customer")).select_by_value(
+        str(cid))
+    Select(browser.find_element(By.NAME, "visit_type")).select_by_value(
+        "store_visit")
+    browser.find_element(
+        By.CSS_SELECTOR, "form[data-checkin] button[type=submit]").click()
+    wait = WebDriverWait(browser, 20)
+    wait.until(lambda d: re.search(r"/visits/\d+\?done=checked_in$",
+                                   d.current_url))
+    vid = int(re.search(r"/visits/(\d+)", browser.current_url).group(1))
+    net(browser, False)
+    form = browser.find_element(
+        By.XPATH, f'//form[@action="/visits/{vid}/photos"]'
+        '[.//input[@name="key"][@value="storefront"]]')
+    with tempfile.TemporaryDirectory() as tmp:
+        p = pathlib.Path(tmp) / "front.jpg"
+        p.write_bytes(exif_jpeg(salt=uuid.uuid4().bytes))
+        form.find_element(By.NAME, "file").send_keys(str(p))
+        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        wait.until(lambda d: state(d, f"visit-{vid}") == "waiting")
+    photos = f"SELECT photo_key FROM activity_photos WHERE activity_id = {vid}"
+    assert stack.sql(photos) == []
+    net(browser, True)
+    wait.until(lambda d: state(d, f"visit-{vid}") is None)
+    assert stack.sql(photos) == [["storefront"]]
+    assert stack.sql(f"SELECT status FROM activities WHERE id = {vid}") == \
+        [["open"]]

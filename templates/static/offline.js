@@ -318,11 +318,14 @@
         .then(verdict);
     });
   }
+  var again = false;
   function replay(all) {
     if (running) {
+      again = true;   /* an item queued meanwhile: one more round */
       return Promise.resolve();
     }
     running = true;
+    again = false;
     var sent = 0;
     return items().then(function (list) {
       var chain = Promise.resolve(false);
@@ -353,6 +356,9 @@
       running = false;
       if (sent > 0) {
         status(text.uploaded.replace("{n}", String(sent)));
+      }
+      if (again && navigator.onLine) {
+        return replay(all);
       }
       return render();
     }, function () {

@@ -146,10 +146,11 @@ def go_offline_and_check_in(stack, browser, cid, network):
         By.CSS_SELECTOR, "form[data-checkin] button[type=submit]").click()
     wait.until(lambda d: d.find_element(
         By.CSS_SELECTOR, "[data-offline-visit]").is_displayed())
-    item = wait.until(lambda d: d.find_elements(
-        By.CSS_SELECTOR, "[data-queue-item]"))[0]
-    assert item.get_attribute("data-state") == "draft"
-    return item.get_attribute("data-queue-item")
+    key = wait.until(lambda d: d.execute_script(
+        "var e = document.querySelector('[data-queue-item]'); "
+        "return e ? e.dataset.queueItem : null;"))
+    assert state(browser, key) == "draft"
+    return key
 
 
 def add_photos(browser, keys, tmp):
@@ -158,9 +159,11 @@ def add_photos(browser, keys, tmp):
         p.write_bytes(exif_jpeg(salt=(uuid.uuid4().hex + key).encode()))
         inp = browser.find_element(By.NAME, f"photo_{key}")
         inp.send_keys(str(p))
-        WebDriverWait(browser, 10).until(lambda d: "photo-done" in d.find_element(
-            By.CSS_SELECTOR, f'[data-offline-slots] [data-slot="{key}"]')
-            .get_attribute("class"))
+        # The slots are redrawn when a photo is kept: read them in one go.
+        WebDriverWait(browser, 10).until(lambda d: d.execute_script(
+            "var e = document.querySelector('[data-offline-slots] "
+            "[data-slot=\"' + arguments[0] + '\"]'); "
+            "return !!e && e.classList.contains('photo-done');", key))
 
 
 def complete(browser):
@@ -218,6 +221,15 @@ def test_a_visit_recorded_offline_is_uploaded_once(stack, browser, net):
     WebDriverWait(browser, 10).until(lambda d: d.find_elements(
         By.CSS_SELECTOR, f'[data-activity="{acts[0]["id"]}"]'))
     assert visit_rows(stack, key)[0][1:] == ["done", "3"]
+    # Signing out empties the cache of the visit pages.
+    assert cached(browser)
+    browser.find_element(
+        By.CSS_SELECTOR, 'form[action="/logout"] button[type=submit]').click()
+    WebDriverWait(browser, 15).until(lambda d: "/visits" not in d.current_url)
+    left = browser.execute_async_script("""
+        var done = arguments[arguments.length - 1];
+        caches.keys().then(function (k) { done(k.length); });""")
+    assert left == 0
 
 
 def test_a_refused_replay_waits_for_the_rep_to_fix_it(stack, browser, net):
@@ -230,19 +242,23 @@ def test_a_refused_replay_waits_for_the_rep_to_fix_it(stack, browser, net):
         net(browser, True)
         wait = WebDriverWait(browser, 30)
         wait.until(lambda d: state(d, key) == "fix")
-        msg = browser.find_element(
-            By.CSS_SELECTOR, f'[data-queue-item="{key}"] [data-queue-message]')
+        missing, msg = browser.execute_script(
+            "var e = document.querySelector('[data-queue-item=\"' + "
+            "arguments[0] + '\"] [data-queue-message]'); "
+            "return [e.dataset.missing, e.textContent];", key)
         # 422 photos_missing, exactly the two kinds not taken, by name.
-        assert msg.get_attribute("data-missing") == "shelf intent_page"
-        assert "货架陈列图" in msg.text and "意向书签字页" in msg.text, msg.text
+        assert missing == "shelf intent_page"
+        assert "货架陈列图" in msg and "意向书签字页" in msg, msg
         rows = visit_rows(stack, key)
         assert len(rows) == 1 and rows[0][1:] == ["open", "1"], rows
         # The rep adds them and completes again: sent, the item goes.
-        browser.find_element(
-            By.CSS_SELECTOR,
-            f'[data-queue-item="{key}"] .actions button').click()
-        wait.until(lambda d: d.find_element(
-            By.CSS_SELECTOR, "[data-offline-visit]").is_displayed())
+        # "Continue" (the list may be redrawn under the click: clicked in
+        # one go, again until the form shows).
+        wait.until(lambda d: d.execute_script(
+            "var b = document.querySelector('[data-queue-item=\"' + "
+            "arguments[0] + '\"] .actions button'); if (b) b.click(); "
+            "return !document.querySelector('[data-offline-visit]').hidden;",
+            key))
         add_photos(browser, ("shelf", "intent_page"), tmp)
         browser.find_element(
             By.CSS_SELECTOR,

@@ -177,9 +177,13 @@
         }
         if (it.state === "draft" || it.state === "fix") {
           var acts = el("p", "actions");
-          var cont = el("button", "button", text.continue);
-          cont.type = "button";
-          cont.addEventListener("click", function () { resume(it.id); });
+          if (it.kind !== "activity") {
+            var cont = el("button", "button", text.continue);
+            cont.type = "button";
+            cont.addEventListener("click", function () { resume(it.id); });
+            acts.appendChild(cont);
+            acts.appendChild(document.createTextNode(" "));
+          }
           var del = el("button", "button", text.delete);
           del.type = "button";
           del.addEventListener("click", function () {
@@ -187,8 +191,6 @@
               drop(it.id).then(render);
             }
           });
-          acts.appendChild(cont);
-          acts.appendChild(document.createTextNode(" "));
           acts.appendChild(del);
           main.appendChild(acts);
         }
@@ -257,7 +259,24 @@
     }
     return {later: false, message: msg, missing: missing};
   }
+  function sendActivity(it) {
+    var c = it.content || {}, body = {kind: it.kind_value,
+      customer: Number(it.customer), client_id: it.id};
+    ["need", "competitor", "next_step", "content"].forEach(function (k) {
+      body[k] = c[k] || "";
+    });
+    if (c.next_date) {
+      body.next_date = c.next_date;
+    }
+    if (c.contacts && c.contacts.length) {
+      body.contacts = c.contacts;
+    }
+    return send("/api/v1/activities", body).then(verdict);
+  }
   function sendItem(it) {
+    if (it.kind === "activity") {
+      return sendActivity(it);
+    }
     var start = Promise.resolve(null);
     if (!it.visit_id) {
       var body = {customer: Number(it.customer), visit_type: it.visit_type,
@@ -603,6 +622,41 @@
       });
     }, true);
   }
+
+  /* --- Any activity form marked data-offline-activity (the activity
+   * page; a quick-note form may opt in the same way): offline, the
+   * activity is queued with a client id of its own and sent to
+   * POST /api/v1/activities, where the same id is the same activity. */
+  document.addEventListener("submit", function (ev) {
+    var form = ev.target;
+    if (navigator.onLine || !(form instanceof HTMLFormElement) ||
+        !form.hasAttribute("data-offline-activity")) {
+      return;
+    }
+    ev.preventDefault();
+    ev.stopImmediatePropagation();
+    var e = form.elements, cust = e.customer, kind = e.kind;
+    var pick = function (sel) {
+      return sel && sel.options ? sel.options[sel.selectedIndex].textContent
+        : "";
+    };
+    var it = {
+      id: (e.client_id && e.client_id.value) || newId(), owner: owner,
+      created: Date.now(), kind: "activity",
+      kind_value: kind ? kind.value : "visit", customer: cust.value,
+      customer_name: pick(cust), type_name: pick(kind), visit_type: "",
+      photos: [], content: pageContent(form), state: "waiting",
+      message: "", visit_id: 0
+    };
+    save(it).then(function () {
+      form.reset();
+      if (e.client_id) {
+        e.client_id.value = newId();
+      }
+      status(text.queued);
+      return render();
+    });
+  }, true);
 
   queueEl.querySelector("[data-queue-retry]").addEventListener(
     "click", function () { replay(true); });

@@ -301,3 +301,30 @@ def test_photos_on_a_visit_page_that_lost_the_network(stack, browser, net):
     assert stack.sql(photos) == [["storefront"]]
     assert stack.sql(f"SELECT status FROM activities WHERE id = {vid}") == \
         [["open"]]
+
+
+def test_an_activity_saved_offline_is_sent_once(stack, browser, net):
+    """The activity form (data-offline-activity) open when the signal
+    goes: the activity is queued with its own client id and recorded once
+    when the network is back."""
+    slug, h, cid = prepare(stack, browser)
+    browser.get(stack.url(f"/activities/new?customer={cid}"))
+    net(browser, False)
+    Select(browser.find_element(By.NAME, "kind")).select_by_value("call")
+    Select(browser.find_element(By.NAME, "customer")).select_by_value(
+        str(cid))
+    browser.find_element(By.NAME, "need").send_keys("电话确认预算")
+    browser.find_element(By.NAME, "next_step").send_keys("寄送报价")
+    browser.find_element(
+        By.CSS_SELECTOR, "form[data-offline-activity] button[type=submit]"
+    ).click()
+    wait = WebDriverWait(browser, 20)
+    key = wait.until(lambda d: d.execute_script(
+        "var e = document.querySelector('[data-queue-item]'); "
+        "return e ? e.dataset.queueItem : null;"))
+    assert state(browser, key) == "waiting"
+    net(browser, True)
+    wait.until(lambda d: state(d, key) is None)
+    rows = stack.sql("SELECT kind, customer_id, need FROM activities WHERE "
+                     f"client_id = '{key}'")
+    assert rows == [["call", str(cid), "电话确认预算"]], rows

@@ -4,8 +4,10 @@
  * pages and what they load.
  *
  * Pages (/visits, /visits/new): network first; a good answer is kept, so
- * the last one seen is shown when the network is gone.  Static assets:
- * from the cache, refreshed in the background.  Nothing else is touched:
+ * the last one seen is shown when the network is gone.  Static assets
+ * (the list below on install, anything else under /static/ the visit
+ * pages load, e.g. a script another feature adds): from the cache,
+ * refreshed in the background.  Nothing else is touched:
  * requests that change something (POST) and the API always go to the
  * network, and their failures reach the page, which queues the visit.
  * A page that answers with the sign-in page (signed out, session ended)
@@ -13,7 +15,7 @@
  * one.  offline.js empties it on sign-out and on the sign-in page too. */
 "use strict";
 
-var CACHE = "proofline-visits-v1";
+var CACHE = "proofline-visits-v1";  /* a new name drops the old cache */
 var PAGES = ["/visits", "/visits/new"];
 var ASSETS = ["/static/app.js", "/static/app.css", "/static/offline.js",
               "/static/favicon.svg", "/static/logo.svg"];
@@ -118,7 +120,8 @@ self.addEventListener("fetch", function (ev) {
   }
   if (req.mode === "navigate" && PAGES.indexOf(url.pathname) >= 0) {
     ev.respondWith(page(req, url.pathname));
-  } else if (ASSETS.indexOf(url.pathname) >= 0) {
+  } else if (url.pathname.indexOf("/static/") === 0 ||
+             ASSETS.indexOf(url.pathname) >= 0) {
     ev.respondWith(asset(ev, req, url.pathname));
   }
 });

@@ -746,10 +746,21 @@ visits_add_photo(struct ctx *cx, int64_t visit_id, const char *key,
         return rc;
     rc = photo_allowed(cx, &v, visit_id, key, u, &vt);
     while (rc == APP_OK && db_tx_next(cx->db, &tx, &rc)) {
+        struct db_res now;
+
+        /* Completion takes the same lock: once held, the visit's status
+         * cannot change under this photo. */
         rc = customers_lock(cx, db_int(&v, 0, AC_CUSTOMER_ID, 0));
         if (rc == APP_OK)
             rc = same_photo(cx, visit_id, key, sha, photo_id);
-        if (rc == APP_OK && *photo_id == 0)
+        if (rc != APP_OK || *photo_id > 0)
+            continue;
+        rc = activities_get(cx, visit_id, &now);
+        if (rc == APP_OK && strcmp(db_text(&now, 0, AC_STATUS), "open") != 0) {
+            cx->err_detail = "visit.not_open";
+            rc = APP_ECONFLICT;
+        }
+        if (rc == APP_OK)
             rc = store_photo(cx, &v, vt, visit_id, key, u, photo_id);
     }
     return rc;

@@ -86,6 +86,11 @@ static const char SQL_PHOTO_ADD[] =
     "sha256, exif_at, exif_lat, exif_lng, flags, thumb_file_id, width, "
     "height, phash, ph0, ph1, ph2, ph3) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+/* The same bytes already in this slot of this visit (an offline replay
+ * whose answer was lost): that photo. */
+static const char SQL_PHOTO_SAME[] =
+    "SELECT id FROM activity_photos WHERE tenant_id = ? AND activity_id = ? "
+    "AND photo_key = ? AND sha256 = ? ORDER BY id LIMIT 1";
 static const char SQL_REUSED[] =
     "SELECT COUNT(*) FROM activity_photos WHERE tenant_id = ? AND "
     "sha256 = ? AND activity_id <> ?";
@@ -730,27 +735,36 @@ store_photo(struct ctx *cx, const struct db_res *v, const cJSON *vt,
     return rc;
 }
 
-enum app_err
-visits_add_photo(struct ctx *cx, int64_t visit_id, const char *key,
-                 const struct upload *u, int64_t *photo_id)
+/* The photo of this visit and slot with these bytes (*id 0: none). */
+APP_MUST_USE static enum app_err
+same_photo(struct ctx *cx, int64_t visit_id, const char *key, const char *sha,
+           int64_t *id)
 {
-    struct db_res v, ph;
-    struct db_tx tx = DB_TX_INIT;
-    struct photo_image img;
-    const cJSON *vt;
-    const char *mime = files_sniff_upload(u);
-    enum app_err rc = activities_get(cx, visit_id, &v);
+    struct db_res r;
+    enum app_err rc = db_query(cx->db, cx->a, SQL_PHOTO_SAME,
+                               DB_ARGS(DB_I64(cx->tenant_id), DB_I64(visit_id),
+                                       DB_CSTR(key), DB_CSTR(sha)),
+                               1, &r);
 
-    *photo_id = 0;
-    if (rc != APP_OK)
-        return rc;
-    if (strcmp(db_text(&v, 0, AC_KIND), "visit") != 0 ||
-        strcmp(db_text(&v, 0, AC_STATUS), "open") != 0) {
+    *id = rc == APP_OK && r.nrows > 0 ? db_int(&r, 0, 0, 0) : 0;
+    return rc;
+}
+
+/* Why a photo may not be added to an open visit (APP_OK: it may). */
+APP_MUST_USE static enum app_err
+photo_allowed(struct ctx *cx, const struct db_res *v, int64_t visit_id,
+              const char *key, const struct upload *u, const cJSON **vt)
+{
+    struct db_res ph;
+    const char *mime = files_sniff_upload(u);
+    enum app_err rc;
+
+    if (strcmp(db_text(v, 0, AC_STATUS), "open") != 0) {
         cx->err_detail = "visit.not_open";
         return APP_ECONFLICT;
     }
-    vt = visit_type(cx, db_text(&v, 0, AC_VISIT_TYPE));
-    if (vt == NULL || !key_known(vt, key)) {
+    *vt = visit_type(cx, db_text(v, 0, AC_VISIT_TYPE));
+    if (*vt == NULL || !key_known(*vt, key)) {
         cx->err_detail = "visit.bad_photo_key";
         return APP_EVALIDATION;
     }
@@ -764,14 +778,63 @@ visits_add_photo(struct ctx *cx, int64_t visit_id, const char *key,
         cx->err_detail = "visit.too_many_photos";
         return APP_ETOOBIG;
     }
+    return rc;
+}
+
+/* A photo is idempotent by its bytes within its visit and slot: a phone
+ * that replays an upload whose answer it never got (offline queue) gets
+ * the photo it already sent, also after the visit was completed, and ten
+ * concurrent copies store one (they wait on the customer's lock, then
+ * find the first).  The same bytes in another slot or visit are stored
+ * and flagged "reused" as before. */
+enum app_err
+visits_add_photo(struct ctx *cx, int64_t visit_id, const char *key,
+                 const struct upload *u, int64_t *photo_id)
+{
+    struct db_res v;
+    struct db_tx tx = DB_TX_INIT;
+    struct photo_image img;
+    const cJSON *vt = NULL;
+    char sha[FILES_SHA_HEX];
+    enum app_err rc = activities_get(cx, visit_id, &v);
+
+    *photo_id = 0;
+    if (rc != APP_OK)
+        return rc;
+    if (strcmp(db_text(&v, 0, AC_KIND), "visit") != 0) {
+        cx->err_detail = "visit.not_open";
+        return APP_ECONFLICT;
+    }
+    rc = files_hash_upload(u, sha);
+    if (rc == APP_OK)
+        rc = same_photo(cx, visit_id, key, sha, photo_id);
+    if (rc != APP_OK || *photo_id > 0)
+        return rc;
+    rc = photo_allowed(cx, &v, visit_id, key, u, &vt);
     /* Decoded before the transaction: the slow part holds no locks. */
     if (rc == APP_OK)
         rc = photo_image_read(cx->a, u->path, &img);
     if (rc == APP_EVALIDATION || rc == APP_ETOOBIG)
         cx->err_detail =
             rc == APP_ETOOBIG ? "visit.image_too_big" : "visit.broken_image";
-    while (rc == APP_OK && db_tx_next(cx->db, &tx, &rc))
-        rc = store_photo(cx, &v, vt, visit_id, key, u, &img, photo_id);
+    while (rc == APP_OK && db_tx_next(cx->db, &tx, &rc)) {
+        struct db_res now;
+
+        /* Completion takes the same lock: once held, the visit's status
+         * cannot change under this photo. */
+        rc = customers_lock(cx, db_int(&v, 0, AC_CUSTOMER_ID, 0));
+        if (rc == APP_OK)
+            rc = same_photo(cx, visit_id, key, sha, photo_id);
+        if (rc != APP_OK || *photo_id > 0)
+            continue;
+        rc = activities_get(cx, visit_id, &now);
+        if (rc == APP_OK && strcmp(db_text(&now, 0, AC_STATUS), "open") != 0) {
+            cx->err_detail = "visit.not_open";
+            rc = APP_ECONFLICT;
+        }
+        if (rc == APP_OK)
+            rc = store_photo(cx, &v, vt, visit_id, key, u, &img, photo_id);
+    }
     return rc;
 }
 

@@ -181,6 +181,33 @@ hex(const unsigned char *d, size_t n, char *out)
     out[2 * n] = '\0';
 }
 
+enum app_err
+files_hash_upload(const struct upload *u, char *out)
+{
+    crypto_hash_sha256_state st;
+    unsigned char buf[65536], digest[crypto_hash_sha256_BYTES];
+    ssize_t n;
+    int fd = open(u->path, O_RDONLY | O_CLOEXEC);
+
+    out[0] = '\0';
+    if (fd < 0)
+        return APP_EIO;
+    crypto_hash_sha256_init(&st);
+    while ((n = read(fd, buf, sizeof(buf))) != 0) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            close(fd);
+            return APP_EIO;
+        }
+        crypto_hash_sha256_update(&st, buf, (unsigned long long)n);
+    }
+    close(fd);
+    crypto_hash_sha256_final(&st, digest);
+    hex(digest, sizeof(digest), out);
+    return APP_OK;
+}
+
 /* files_dir/ab/cd, created when missing; path gets files_dir/ab/cd/sha. */
 APP_MUST_USE static enum app_err
 place(struct ctx *cx, const char *sha, char *path, size_t len)

@@ -59,6 +59,13 @@ const char *files_fit_name(struct arena *a, const char *name, size_t max_chars,
  * path stores its name through this. */
 const char *files_short_name(struct arena *a, const char *name);
 
+/* The SHA-256 of an uploaded part in hex (out: FILES_SHA_HEX bytes), the
+ * hash files_store keys its bytes by: a service can tell the same bytes
+ * sent again (an offline replay) before storing anything.  APP_EIO when
+ * the part cannot be read. */
+#define FILES_SHA_HEX 65
+APP_MUST_USE enum app_err files_hash_upload(const struct upload *u, char *out);
+
 /* Store an uploaded part for customer_id (0: none), inside the caller's
  * transaction (APP_EINTERNAL outside one); *id gets the new files row,
  * *mime the sniffed type.  The bytes are put in place once per content

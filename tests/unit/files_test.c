@@ -11,7 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include <cmocka.h>
+#include <sodium.h>
 
 #include "base/arena.h"
 #include "sales/files.h"
@@ -144,12 +147,75 @@ test_fit_names_in_bytes(void **state)
     arena_free(a);
 }
 
+/* files_hash_upload: the SHA-256 the store keys bytes by, for a missing
+ * file (APP_EIO, empty output), an empty one, and bytes spanning more
+ * than one read. */
+static void
+test_hash_upload(void **state)
+{
+    static char big[200000];
+    struct {
+        const char *data; /* NULL: no file at all */
+        size_t len;
+        enum app_err want_rc;
+        const char *want;
+    } rows[4];
+    char path[] = "/tmp/files_test_XXXXXX", out[FILES_SHA_HEX];
+    size_t i;
+
+    (void)state;
+    memset(big, 'a', sizeof(big));
+    rows[0].data = NULL, rows[0].len = 0, rows[0].want_rc = APP_EIO;
+    rows[0].want = "";
+    rows[1].data = "", rows[1].len = 0, rows[1].want_rc = APP_OK;
+    rows[1].want =
+        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+    rows[2].data = "abc", rows[2].len = 3, rows[2].want_rc = APP_OK;
+    rows[2].want =
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+    rows[3].data = big, rows[3].len = sizeof(big), rows[3].want_rc = APP_OK;
+    rows[3].want =
+        "BIG"; /* compared with the hash of the same bytes in memory below */
+    for (i = 0; i < 4; i++) {
+        struct upload u;
+        enum app_err rc;
+        int fd = -1;
+
+        memset(&u, 0, sizeof(u));
+        u.path = rows[i].data != NULL ? path : "/nonexistent/files_test";
+        if (rows[i].data != NULL) {
+            memcpy(path, "/tmp/files_test_XXXXXX", sizeof(path));
+            fd = mkstemp(path);
+            assert_true(fd >= 0);
+            assert_int_equal(write(fd, rows[i].data, rows[i].len),
+                             (ssize_t)rows[i].len);
+            close(fd);
+            u.path = path;
+        }
+        rc = files_hash_upload(&u, out);
+        if (fd >= 0)
+            unlink(path);
+        assert_int_equal(rc, rows[i].want_rc);
+        if (strcmp(rows[i].want, "BIG") == 0) {
+            unsigned char d[crypto_hash_sha256_BYTES];
+            char hex[FILES_SHA_HEX];
+
+            crypto_hash_sha256(d, (const unsigned char *)big, sizeof(big));
+            sodium_bin2hex(hex, sizeof(hex), d, sizeof(d));
+            assert_string_equal(out, hex);
+        } else {
+            assert_string_equal(out, rows[i].want);
+        }
+    }
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_short_names),
         cmocka_unit_test(test_fit_names_in_bytes),
+        cmocka_unit_test(test_hash_upload),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

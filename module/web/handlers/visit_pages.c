@@ -132,6 +132,27 @@ pick_customers(struct req *r, cJSON *m, int64_t chosen)
     return rc;
 }
 
+/* The photos a visit type requires, {key, name} each: the offline visit
+ * form (static/offline.js) shows their slots without the server. */
+static void
+type_photos(struct req *r, cJSON *o, const cJSON *vt)
+{
+    const cJSON *p;
+    cJSON *list = cJSON_AddArrayToObject(o, "photos");
+
+    cJSON_ArrayForEach(p, cJSON_GetObjectItem(vt, "photos"))
+    {
+        const char *k = cJSON_GetStringValue(cJSON_GetObjectItem(p, "key"));
+        cJSON *one = k != NULL && list != NULL ? cJSON_CreateObject() : NULL;
+
+        if (one == NULL)
+            continue;
+        cJSON_AddItemToArray(list, one);
+        view_add_str(one, "key", k);
+        view_add_str(one, "name", ruledesc_name(&r->cx, p));
+    }
+}
+
 /* The rules' visit types as options. */
 APP_MUST_USE static enum app_err
 visit_types(struct req *r, cJSON *m, const char *chosen)
@@ -154,6 +175,7 @@ visit_types(struct req *r, cJSON *m, const char *chosen)
         view_add_str(o, "label", ruledesc_name(&r->cx, vt));
         cJSON_AddBoolToObject(
             o, "selected", chosen != NULL && strcmp(chosen, vt->string) == 0);
+        type_photos(r, o, vt);
     }
     return rc;
 }

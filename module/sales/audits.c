@@ -656,7 +656,7 @@ audits_summary(struct ctx *cx, int64_t id, cJSON **out)
                               change_of(now, n, pm_now, was, m, pm_was));
     }
     *out = o;
-    if (ctx_incomplete(cx, "audits.summary")) {
+    if (ctx_incomplete(cx, "shelf audit summary")) {
         cJSON_Delete(o);
         *out = NULL;
         return APP_ENOMEM;

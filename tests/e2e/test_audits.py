@@ -383,3 +383,38 @@ def test_the_audit_pages_on_a_phone(stack, co, shelf):
     assert r.status_code == 422 and 'data-field="sku"' in r.text
     assert rep.post("/products", {"sku": "X", "name": "x",
                                   "own": "own"}).status_code == 404
+
+
+FIELD_ERROR = re.compile(
+    r'<p class="field-error" data-field="([a-z_]+)" data-key="([a-z._]*)"')
+# (field, bad value, key): the page, the API and the import give the same.
+PRODUCT_CASES = [
+    ("sku", "", "validate.required"),
+    ("sku", "x" * 65, "validate.too_long"),
+    ("name", "", "validate.required"),
+    ("name", "n" * 201, "validate.too_long"),
+    ("brand", "b" * 101, "validate.too_long"),
+    ("category", "c" * 101, "validate.too_long"),
+    ("own", "perhaps", "product.bad_own"),
+]
+
+
+@pytest.mark.parametrize("field,value,key", PRODUCT_CASES)
+def test_page_api_and_import_refuse_the_same(stack, co, field, value, key):
+    good = {"sku": "SR" + tag(), "name": "同检商品", "brand": "甲",
+            "own": "own", "category": "类"}
+    bad = dict(good, **{field: value})
+    mgr = Client(stack, Account(co["slug"], "mgr", PASSWORD, "manager"))
+    mgr.sign_in()
+    r = mgr.post("/products", bad)
+    assert r.status_code == 422
+    assert dict(FIELD_ERROR.findall(r.text)) == {field: key}
+    r = call(stack, co["api"]["mgr"], "POST", "/api/v1/products", 422,
+             json=bad)
+    assert r.json()["codes"] == {field: key}
+    cols = ["sku", "name", "brand", "own", "category"]
+    text = ",".join(cols) + "\r\n" + ",".join(bad[c] for c in cols) + "\r\n"
+    r = upload(stack, co, text.encode())
+    assert r.status_code == 422, r.text
+    assert [(p["line"], p["field"], p["code"])
+            for p in r.json()["problems"]] == [(2, field, key)]

@@ -87,10 +87,8 @@ now_text(struct ctx *cx)
     return arena_strdup(cx->a, tz_utc_text(time(NULL), buf, sizeof(buf)));
 }
 
-/* Yuan as people write them ("12.5", "¥1,200") in fen; false for a
- * negative amount, more than two decimals or over the limit. */
-static bool
-price_fen(struct str s, int64_t *fen)
+bool
+audits_price_fen(struct str s, int64_t *fen)
 {
     char plain[64];
     struct str whole, frac = { "", 0 };
@@ -173,7 +171,7 @@ audits_check_line(struct ctx *cx, const struct kvlist *f, const char *suffix,
     if (out->position == NULL)
         bad(cx, errors, "position", suffix, "shelf.bad_position");
     if (price != NULL && str_trim(*price).len > 0 &&
-        !price_fen(str_trim(*price), &out->price_fen))
+        !audits_price_fen(str_trim(*price), &out->price_fen))
         bad(cx, errors, "price", suffix, "shelf.bad_price");
     if (note != NULL) {
         out->note = arena_str(cx->a, str_trim(*note)).p;
@@ -400,9 +398,8 @@ aggregate(struct ctx *cx, int64_t id, struct db_res *lines, struct agg **out,
     return APP_OK;
 }
 
-/* x of total in per mille, rounded half up (0 of nothing). */
-static int64_t
-per_mille(int64_t x, int64_t total)
+int64_t
+audits_per_mille(int64_t x, int64_t total)
 {
     return total > 0 ? (x * 1000 + total / 2) / total : 0;
 }
@@ -417,7 +414,7 @@ own_pm(const struct agg *a, size_t n, int64_t *total, int64_t *own)
         *total += a[i].facings;
         *own += a[i].own ? a[i].facings : 0;
     }
-    return per_mille(*own, *total);
+    return audits_per_mille(*own, *total);
 }
 
 /* {brand, own, facings, pm, pct} per brand, most facings first. */
@@ -465,7 +462,7 @@ add_brands(cJSON *share, const struct agg *a, size_t n, int64_t total)
     }
     cJSON_ArrayForEach(b, list)
     {
-        int64_t pm = per_mille(
+        int64_t pm = audits_per_mille(
             (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(b, "facings")),
             total);
 

@@ -31,6 +31,7 @@
 
 #include "base/err.h"
 #include "base/kv.h"
+#include "base/str.h"
 #include "db/ctx.h"
 #include "db/db.h"
 
@@ -46,6 +47,14 @@
 #define AUDIT_LIST_MAX 200
 
 extern const char *const audit_positions[]; /* eye_level, checkout ... */
+
+/* Yuan as people write them ("12.5", "¥1,200", "９.９") in fen: false for
+ * a negative amount, more than two decimals, anything not a number, or
+ * more than AUDIT_PRICE_MAX_FEN. */
+bool audits_price_fen(struct str s, int64_t *fen);
+
+/* x of total in per mille, rounded half up (0 of a total of 0). */
+int64_t audits_per_mille(int64_t x, int64_t total);
 
 struct audit_line_input {
     int64_t product_id;

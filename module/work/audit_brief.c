@@ -254,6 +254,7 @@ audit_brief_event(struct ctx *cx, const char *event, const char *object_kind,
 {
     struct db_res m;
     cJSON *s = NULL;
+    int64_t who;
     size_t i;
     enum app_err rc;
 
@@ -261,18 +262,17 @@ audit_brief_event(struct ctx *cx, const char *event, const char *object_kind,
     if (event == NULL || strcmp(event, SHELF_AUDIT_EVENT) != 0)
         return APP_OK;
     rc = audits_summary(cx, object_id, &s);
+    /* Whoever saved these lines (a rep, or a manager on the team's visit);
+     * without a person (a job), the one who began the audit. */
+    who = cx->user_id;
+    if (rc == APP_OK && who <= 0)
+        who = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(s, "rep_id"));
     if (rc == APP_OK)
         rc = db_query(cx->db, cx->a, SQL_MANAGER,
-                      DB_ARGS(DB_I64(cx->tenant_id),
-                              DB_I64((int64_t)cJSON_GetNumberValue(
-                                  cJSON_GetObjectItem(s, "rep_id")))),
-                      1, &m);
+                      DB_ARGS(DB_I64(cx->tenant_id), DB_I64(who)), 1, &m);
     if (rc == APP_OK && (m.nrows == 0 || db_int(&m, 0, 0, 0) == 0))
         rc = db_query(cx->db, cx->a, SQL_ADMINS,
-                      DB_ARGS(DB_I64(cx->tenant_id),
-                              DB_I64((int64_t)cJSON_GetNumberValue(
-                                  cJSON_GetObjectItem(s, "rep_id")))),
-                      20, &m);
+                      DB_ARGS(DB_I64(cx->tenant_id), DB_I64(who)), 20, &m);
     for (i = 0; rc == APP_OK && i < m.nrows; i++)
         if (db_int(&m, i, 0, 0) > 0)
             rc = send_to(cx, db_int(&m, i, 0, 0), db_text(&m, i, 1), s);

@@ -418,3 +418,17 @@ def test_page_api_and_import_refuse_the_same(stack, co, field, value, key):
     assert r.status_code == 422, r.text
     assert [(p["line"], p["field"], p["code"])
             for p in r.json()["problems"]] == [(2, field, key)]
+
+
+def test_a_completed_visit_is_audited_too_and_managers_may(stack, co, shelf):
+    cid = customer(stack, co)
+    vid = visit(stack, co, cid)
+    stack.sql(f"UPDATE activities SET status = 'done' WHERE id = {vid}")
+    a = audit(stack, co, vid, [line(shelf["C"], 2, "checkout")]).json()
+    assert a["visit_id"] == vid and a["share"]["own_pct"] == 0
+    # The rep's manager records on the team's visit: the same audit.
+    b = audit(stack, co, vid, [line(shelf["A"], 2)], login="mgr").json()
+    assert b["id"] == a["id"] and b["share"]["own_pct"] == 50
+    # The manager recorded it: the manager has no manager, so the admins
+    # are told.
+    assert [x for x in briefs(stack, co, "boss") if int(x[2]) == a["id"]]

@@ -9,6 +9,7 @@
 #include "base/csv.h"
 #include "base/textenc.h"
 #include "base/validate.h"
+#include "db/audit.h"
 #include "identity/role.h"
 
 #define COLUMNS                                                                \
@@ -53,6 +54,30 @@ static bool
 may_write(const struct ctx *cx)
 {
     return (cx->role & (ROLE_ADMIN | ROLE_MANAGER)) != 0;
+}
+
+/* The detail of an audit entry about the list ({sku, name} or {count}),
+ * written and freed by audit_entry. */
+static cJSON *
+detail_of(const char *sku, const char *name, size_t count)
+{
+    cJSON *d = cJSON_CreateObject();
+
+    if (d != NULL && sku != NULL) {
+        cJSON_AddStringToObject(d, "sku", sku);
+        cJSON_AddStringToObject(d, "name", name != NULL ? name : "");
+    } else if (d != NULL) {
+        cJSON_AddNumberToObject(d, "count", (double)count);
+    }
+    return d;
+}
+
+/* rc of audit_write(..., d), d freed. */
+APP_MUST_USE static enum app_err
+entry_done(enum app_err rc, cJSON *d)
+{
+    cJSON_Delete(d);
+    return rc;
 }
 
 /* "own" as people write it; false when it is none of the words. */
@@ -111,20 +136,30 @@ products_check(struct ctx *cx, const struct kvlist *f, struct product_input *in,
 enum app_err
 products_create(struct ctx *cx, const struct product_input *in, int64_t *id)
 {
+    struct db_tx tx = DB_TX_INIT;
     uint64_t last = 0;
-    enum app_err rc;
+    enum app_err rc = APP_OK;
 
     *id = 0;
     if (!may_write(cx))
         return APP_EFORBIDDEN;
-    rc = db_exec(cx->db, SQL_ADD,
-                 DB_ARGS(DB_I64(cx->tenant_id), DB_CSTR(in->sku),
-                         DB_CSTR(in->name), DB_CSTR(in->brand),
-                         DB_I64(in->own ? 1 : 0), DB_CSTR(in->category)),
-                 NULL, &last);
+    while (db_tx_next(cx->db, &tx, &rc)) {
+        rc = db_exec(cx->db, SQL_ADD,
+                     DB_ARGS(DB_I64(cx->tenant_id), DB_CSTR(in->sku),
+                             DB_CSTR(in->name), DB_CSTR(in->brand),
+                             DB_I64(in->own ? 1 : 0), DB_CSTR(in->category)),
+                     NULL, &last);
+        if (rc == APP_OK) {
+            cJSON *d = detail_of(in->sku, in->name, 0);
+
+            rc = entry_done(audit_write(cx, cx->tenant_id, cx->user_id, 0,
+                                        "product.create", d),
+                            d);
+        }
+    }
     if (rc == APP_ECONFLICT)
         cx->err_detail = "product.sku_taken";
-    *id = (int64_t)last;
+    *id = rc == APP_OK ? (int64_t)last : 0;
     return rc;
 }
 
@@ -132,18 +167,27 @@ enum app_err
 products_update(struct ctx *cx, int64_t id, const struct product_input *in)
 {
     struct db_res r;
+    struct db_tx tx = DB_TX_INIT;
     enum app_err rc;
 
     if (!may_write(cx))
         return APP_EFORBIDDEN;
     rc = products_get(cx, id, &r);
-    if (rc == APP_OK)
+    while (rc == APP_OK && db_tx_next(cx->db, &tx, &rc)) {
         rc = db_exec(cx->db, SQL_UPDATE,
                      DB_ARGS(DB_CSTR(in->sku), DB_CSTR(in->name),
                              DB_CSTR(in->brand), DB_I64(in->own ? 1 : 0),
                              DB_CSTR(in->category), DB_I64(cx->tenant_id),
                              DB_I64(id)),
                      NULL, NULL);
+        if (rc == APP_OK) {
+            cJSON *d = detail_of(in->sku, in->name, 0);
+
+            rc = entry_done(audit_write(cx, cx->tenant_id, cx->user_id, 0,
+                                        "product.update", d),
+                            d);
+        }
+    }
     if (rc == APP_ECONFLICT)
         cx->err_detail = "product.sku_taken";
     return rc;
@@ -153,16 +197,30 @@ enum app_err
 products_set_active(struct ctx *cx, int64_t id, bool active)
 {
     struct db_res r;
+    struct db_tx tx = DB_TX_INIT;
     enum app_err rc;
 
     if (!may_write(cx))
         return APP_EFORBIDDEN;
     rc = products_get(cx, id, &r);
-    if (rc == APP_OK)
+    if (rc == APP_OK && (db_int(&r, 0, PR_ACTIVE, 0) == 1) == active)
+        return APP_OK; /* already so: nothing to record */
+    while (rc == APP_OK && db_tx_next(cx->db, &tx, &rc)) {
         rc = db_exec(
             cx->db, SQL_ACTIVE,
             DB_ARGS(DB_I64(active ? 1 : 0), DB_I64(cx->tenant_id), DB_I64(id)),
             NULL, NULL);
+        if (rc == APP_OK) {
+            cJSON *d =
+                detail_of(db_text(&r, 0, PR_SKU), db_text(&r, 0, PR_NAME), 0);
+
+            rc = entry_done(active ? audit_write(cx, cx->tenant_id, cx->user_id,
+                                                 0, "product.activate", d)
+                                   : audit_write(cx, cx->tenant_id, cx->user_id,
+                                                 0, "product.deactivate", d),
+                            d);
+        }
+    }
     return rc;
 }
 
@@ -397,6 +455,13 @@ products_import(struct ctx *cx, const struct upload *u, size_t *n,
                                  DB_I64(in[i].own ? 1 : 0),
                                  DB_CSTR(in[i].category)),
                          NULL, NULL);
+        if (rc == APP_OK) {
+            cJSON *d = detail_of(NULL, NULL, count);
+
+            rc = entry_done(audit_write(cx, cx->tenant_id, cx->user_id, 0,
+                                        "product.import", d),
+                            d);
+        }
     }
     if (rc == APP_OK)
         *n = count;

@@ -171,6 +171,15 @@ def test_products_api_create_update_search(stack, co):
                 200).json()["products"] == []
     assert len(call(stack, api, "GET", f"/api/v1/products?q={t}&all=1",
                     200).json()["products"]) == 1
+    # Each change is in the audit log, as a sentence on the admin's page.
+    events = stack.sql("SELECT event FROM audit_log WHERE tenant_id = "
+                       f"{co['tid']} AND detail LIKE '%{t}%' ORDER BY id")
+    assert events == [["product.create"], ["product.update"],
+                      ["product.update"], ["product.deactivate"]]
+    boss = Client(stack, Account(co["slug"], "boss", PASSWORD, "admin"))
+    boss.sign_in()
+    page = boss.get("/admin/audit?event=product").text
+    assert f"{t} 测试 B" in page and 'audit-unknown' not in page
 
 
 # --- audits -----------------------------------------------------------------

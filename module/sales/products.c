@@ -17,7 +17,9 @@
 
 static const char SQL_GET[] = COLUMNS "WHERE tenant_id = ? AND id = ?";
 static const char SQL_BY_SKU[] =
-    COLUMNS "WHERE tenant_id = ? AND sku = ? AND active = 1";
+    "SELECT id, sku, name, brand, own, category, active, sku = ? FROM "
+    "products WHERE tenant_id = ? AND active = 1 AND (sku = ? OR name = ?) "
+    "ORDER BY 8 DESC, id LIMIT 2";
 static const char SQL_LIST[] = COLUMNS
     "WHERE tenant_id = ? AND (? = 1 OR active = 1) AND (? = '' OR "
     "sku LIKE CONCAT('%', ?, '%') OR name LIKE CONCAT('%', ?, '%') OR "
@@ -237,11 +239,19 @@ products_get(struct ctx *cx, int64_t id, struct db_res *out)
 enum app_err
 products_by_sku(struct ctx *cx, const char *sku, struct db_res *out)
 {
-    enum app_err rc =
-        db_query(cx->db, cx->a, SQL_BY_SKU,
-                 DB_ARGS(DB_I64(cx->tenant_id), DB_CSTR(sku)), 1, out);
+    enum app_err rc = db_query(cx->db, cx->a, SQL_BY_SKU,
+                               DB_ARGS(DB_CSTR(sku), DB_I64(cx->tenant_id),
+                                       DB_CSTR(sku), DB_CSTR(sku)),
+                               2, out);
 
-    return rc == APP_OK && out->nrows == 0 ? APP_ENOTFOUND : rc;
+    if (rc != APP_OK)
+        return rc;
+    /* The SKU itself, or a name only one active product has. */
+    if (out->nrows == 0 ||
+        (out->nrows == 2 && db_int(out, 0, PR_COUNT, 0) != 1))
+        return APP_ENOTFOUND;
+    out->nrows = 1;
+    return APP_OK;
 }
 
 enum app_err

@@ -79,7 +79,8 @@ enum {
 APP_MUST_USE enum app_err products_get(struct ctx *cx, int64_t id,
                                        struct db_res *out);
 
-/* The active product with this SKU (APP_ENOTFOUND otherwise). */
+/* The active product with this SKU, else the one active product with
+ * this exact name (APP_ENOTFOUND for none, or a name several share). */
 APP_MUST_USE enum app_err products_by_sku(struct ctx *cx, const char *sku,
                                           struct db_res *out);
 

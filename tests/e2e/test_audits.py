@@ -262,6 +262,10 @@ def test_share_of_shelf_and_change_since_last_time(stack, co, shelf):
     assert sorted(p["sku"] for p in ch["gone"]) == [s["B"], s["D"]]
     assert [(p["sku"], p["before_fen"], p["after_fen"])
             for p in ch["prices"]] == [(s["C"], 1250, 1190)]
+    # A product named instead of its SKU (one product has that name).
+    named = audit(stack, co, visit(stack, co, customer(stack, co)),
+                  [line("竞品C", 2)]).json()
+    assert [x["sku"] for x in named["lines"]] == [s["C"]]
     # Saving again on the same visit adds to the same audit.
     again = audit(stack, co, vid2, [line(s["B"], 2, "corner")]).json()
     assert again["id"] == second["id"] and len(again["lines"]) == 5

@@ -133,7 +133,8 @@ list_of(struct ctx *cx, const char *lang, const cJSON *items, const char *key)
         for (size_t i = 1; pairs[i - 1] != NULL; i += 2)
             if (pairs[i] == NULL)
                 pairs[i] = "";
-        out = arena_printf(cx->a, "%s%s%s", out, n > 0 ? "; " : "",
+        out = arena_printf(cx->a, "%s%s%s", out,
+                           n > 0 ? text(cx, lang, "shelf.brief_sep") : "",
                            fill(cx, text(cx, lang, key), pairs));
         n++;
     }

@@ -380,6 +380,11 @@ def test_the_audit_pages_on_a_phone(stack, co, shelf):
     assert re.match(r"^/audits/\d+\?done=saved$", where), where
     page = rep.get(where).text
     assert 'data-own-pct="75"' in page and "¥9.90" in page
+    # Times are the company's (Shanghai), not UTC.
+    aid = where.split("?")[0].rsplit("/", 1)[1]
+    utc = call(stack, co["api"]["rep"], "GET", f"/api/v1/audits/{aid}",
+               200).json()["at"]
+    assert utc[:16] not in page
     assert f'href="/visits/{vid}/audit"' in page
     assert f'href="/audits/{where.split("?")[0].rsplit("/", 1)[1]}"' in \
         rep.get(f"/visits/{vid}").text

@@ -285,9 +285,10 @@ decorate(struct req *r, cJSON *s)
         view_add_str(it, "price_text",
                      cJSON_IsNumber(p) ? money(r, p->valuedouble) : "");
     }
-    view_add_str(
+    cJSON_ReplaceItemInObject(
         s, "at",
-        view_local(r, cJSON_GetStringValue(cJSON_GetObjectItem(s, "at"))));
+        cJSON_CreateString(
+            view_local(r, cJSON_GetStringValue(cJSON_GetObjectItem(s, "at")))));
     if (!cJSON_IsObject(ch))
         return;
     view_add_str(ch, "delta_text",

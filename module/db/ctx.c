@@ -56,19 +56,30 @@ ctx_fail_point(const struct ctx *cx, const char *point)
     return cx->fail != NULL && strcmp(cx->fail, point) == 0;
 }
 
-static ctx_event_fn event_listener;
+/* The listeners, called in the order registered. */
+static ctx_event_fn event_listeners[CTX_LISTENERS_MAX];
+static size_t event_nlisteners;
 
 void
 ctx_on_event(ctx_event_fn fn)
 {
-    event_listener = fn;
+    size_t i;
+
+    for (i = 0; i < event_nlisteners; i++)
+        if (event_listeners[i] == fn)
+            return;
+    if (event_nlisteners < CTX_LISTENERS_MAX)
+        event_listeners[event_nlisteners++] = fn;
 }
 
 enum app_err
 ctx_emit(struct ctx *cx, const char *event, const char *object_kind,
          int64_t object_id)
 {
-    if (event_listener == NULL)
-        return APP_OK;
-    return event_listener(cx, event, object_kind, object_id);
+    enum app_err rc = APP_OK;
+    size_t i;
+
+    for (i = 0; rc == APP_OK && i < event_nlisteners; i++)
+        rc = event_listeners[i](cx, event, object_kind, object_id);
+    return rc;
 }

@@ -61,7 +61,10 @@ bool ctx_fail_point(const struct ctx *cx, const char *point);
  * ctx_emit; the program registers once what listens (the reminders of
  * work/reminders.h), so a lower layer never calls a higher one.  Without
  * a listener an event is nothing.  The listener's failure fails the
- * change (it is part of the same transaction). */
+ * change (it is part of the same transaction).  Several listeners (at
+ * most CTX_LISTENERS_MAX, each once) are called in the order registered;
+ * the first failure stops the others. */
+#define CTX_LISTENERS_MAX 8
 typedef enum app_err (*ctx_event_fn)(struct ctx *cx, const char *event,
                                      const char *object_kind,
                                      int64_t object_id);

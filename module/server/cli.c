@@ -3,6 +3,7 @@
  */
 #include "server/cli.h"
 #include "net/fetch.h"
+#include "work/audit_brief.h"
 #include "work/reminders.h"
 
 #include <stdio.h>
@@ -533,6 +534,8 @@ cli_main(int argc, char **argv)
         }
         /* What happens in one service may start reminders (reminders.h). */
         ctx_on_event(reminders_event);
+        /* A saved shelf audit briefs the rep's manager (audit_brief.h). */
+        ctx_on_event(audit_brief_event);
         c = malloc(sizeof(*c));
         if (c == NULL)
             return 1;

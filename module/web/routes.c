@@ -39,6 +39,8 @@
 #include "web/handlers/work_api.h"
 #include "web/handlers/activity_api.h"
 #include "web/handlers/visit_pages.h"
+#include "web/handlers/audit_pages.h"
+#include "web/handlers/product_pages.h"
 #include "web/handlers/user_contact_pages.h"
 #include "http/router.h"
 
@@ -47,6 +49,7 @@
 #define ADMIN ROLE_ADMIN
 #define TEAM (ROLE_ADMIN | ROLE_MANAGER | ROLE_SUPERVISOR)
 #define POST_FORM (RF_STATE | RF_FORM | RF_DB)
+#define WRITERS (ROLE_ADMIN | ROLE_MANAGER) /* of the product list */
 
 const struct route app_routes[] = {
     /* pages */
@@ -115,6 +118,28 @@ const struct route app_routes[] = {
       "activities.create" },
     { HM_POST, "/activities/check", activity_check_page, ANY, POST_FORM,
       "activities.check" },
+    { HM_GET, "/visits/{id:int}/audit", visit_audit_form, ANY, RF_DB,
+      "audits.form" },
+    { HM_POST, "/visits/{id:int}/audit", visit_audit_save, ANY, POST_FORM,
+      "audits.save" },
+    { HM_GET, "/audits/{id:int}", audit_show, ANY, RF_DB | RF_QUERY,
+      "audits.show" },
+
+    /* the product list (shelf audits) */
+    { HM_GET, "/products", products_index, ANY, RF_DB | RF_QUERY,
+      "products.index" },
+    { HM_POST, "/products", products_create_page, WRITERS, POST_FORM,
+      "products.create" },
+    { HM_POST, "/products/import", products_import_page, WRITERS,
+      POST_FORM | RF_LONG, "products.import" },
+    { HM_GET, "/products/{id:int}", product_show, ANY, RF_DB | RF_QUERY,
+      "products.show" },
+    { HM_POST, "/products/{id:int}", product_update_page, WRITERS, POST_FORM,
+      "products.update" },
+    { HM_POST, "/products/{id:int}/deactivate", product_deactivate_page,
+      WRITERS, POST_FORM, "products.deactivate" },
+    { HM_POST, "/products/{id:int}/activate", product_activate_page, WRITERS,
+      POST_FORM, "products.activate" },
 
     /* tasks and notifications */
     { HM_GET, "/tasks", tasks_index, ANY, RF_DB | RF_QUERY, "tasks.index" },
@@ -317,6 +342,22 @@ const struct route app_routes[] = {
       RF_STATE | RF_FORM | RF_JSON | RF_DB | RF_API, "api.activity_audio" },
     { HM_POST, "/api/v1/visits/{id:int}/complete", api_visit_complete, ANY,
       RF_STATE | RF_JSON | RF_DB | RF_API, "api.visit_complete" },
+    { HM_POST, "/api/v1/visits/{id:int}/audit", api_visit_audit, ANY,
+      RF_STATE | RF_JSON | RF_DB | RF_API, "api.visit_audit" },
+    { HM_GET, "/api/v1/audits", api_audits, ANY, RF_DB | RF_API | RF_QUERY,
+      "api.audits" },
+    { HM_GET, "/api/v1/audits/{id:int}", api_audit, ANY, RF_DB | RF_API,
+      "api.audit" },
+    { HM_GET, "/api/v1/products", api_products, ANY, RF_DB | RF_API | RF_QUERY,
+      "api.products" },
+    { HM_POST, "/api/v1/products", api_product_create, WRITERS,
+      RF_STATE | RF_JSON | RF_DB | RF_API, "api.product_create" },
+    { HM_POST, "/api/v1/products/import", api_products_import, WRITERS,
+      RF_STATE | RF_FORM | RF_DB | RF_API | RF_LONG, "api.products_import" },
+    { HM_GET, "/api/v1/products/{id:int}", api_product, ANY, RF_DB | RF_API,
+      "api.product" },
+    { HM_PUT | HM_POST, "/api/v1/products/{id:int}", api_product_update,
+      WRITERS, RF_STATE | RF_JSON | RF_DB | RF_API, "api.product_update" },
     { HM_GET, "/api/v1/tasks", api_tasks, ANY, RF_DB | RF_API | RF_QUERY,
       "api.tasks" },
     { HM_POST, "/api/v1/tasks", api_task_create, ANY,

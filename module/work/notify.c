@@ -12,6 +12,7 @@
 
 #include "base/conf.h"
 #include "base/tz.h"
+#include "sales/audits.h"
 
 const char *const notify_kinds[] = { "task", "alert", "reminder", "system",
                                      NULL };
@@ -106,6 +107,8 @@ object_path(struct ctx *cx, const struct notice *n)
         return arena_printf(cx->a, "/tasks/%lld", (long long)n->object_id);
     if (strcmp(n->object_kind, "customer") == 0)
         return arena_printf(cx->a, "/customers/%lld", (long long)n->object_id);
+    if (strcmp(n->object_kind, SHELF_AUDIT_OBJECT) == 0)
+        return arena_printf(cx->a, "/audits/%lld", (long long)n->object_id);
     return "";
 }
 

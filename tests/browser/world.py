@@ -50,6 +50,7 @@ class World:
         self.imported = self._import()
         self.task = self._task()
         self.visit = self._visit()
+        self.product, self.audit = self._shelf()
 
     def _post(self, path, **kw):
         r = requests.post(self.stack.url(path), headers=self.h, **kw)
@@ -126,6 +127,40 @@ class World:
         assert r.status_code == 201, r.text
         return vid
 
+    def _shelf(self):
+        """Products with long names (own and a competitor's) and a shelf
+        audit of the visit, twice, so that the change shows."""
+        tok = self.stack.cli("token", "create", "--tenant", self.slug,
+                             "--user", "wadmin").stdout.strip()
+        admin = {"Authorization": f"Bearer {tok}"}
+        skus = []
+        for n, own in ((1, True), (2, False)):
+            r = requests.post(self.stack.url("/api/v1/products"),
+                              headers=admin, json={
+                                  "sku": f"6901234567{n:03d}",
+                                  "name": "超声耦合剂医用无菌型大容量家庭装"
+                                          "五百毫升" * 2,
+                                  "brand": "本家医疗器械" if own else
+                                  "竞争对手医疗器械股份有限公司",
+                                  "own": own, "category": "耗材"})
+            assert r.status_code == 201, r.text
+            skus.append((r.json()["id"], r.json()["sku"]))
+        audit = None
+        for facings in (3, 5):
+            r = requests.post(
+                self.stack.url(f"/api/v1/visits/{self.visit}/audit")
+                if audit is None else
+                self.stack.url(f"/api/v1/visits/{self._visit()}/audit"),
+                headers=self.h, json={"lines": [
+                    {"sku": skus[0][1], "facings": facings,
+                     "position": "eye_level", "price": "1234.50",
+                     "note": "促销堆头，店长同意下月续签陈列协议" * 3},
+                    {"sku": skus[1][1], "facings": 8 - facings,
+                     "position": "end_cap", "price": str(facings)}]})
+            assert r.status_code == 201, r.text
+            audit = r.json()["id"]
+        return skus[0][0], audit
+
     def _import(self):
         rep = self.clients["rep"]
         page = rep.get("/customers/import").text
@@ -155,7 +190,9 @@ class World:
                "/account", "/account/mfa", "/tasks", "/tasks/new",
                f"/tasks/{self.task}", "/notifications", "/account/contact",
                "/visits", "/visits/new", f"/visits/{self.visit}",
-               f"/activities/new?customer={cid}"]
+               f"/activities/new?customer={cid}", "/products",
+               f"/products/{self.product}", f"/visits/{self.visit}/audit",
+               f"/audits/{self.audit}"]
         if role == "rep":
             out.append(self.imported)
         if role in ("manager", "admin"):

@@ -140,6 +140,18 @@ class World:
         r = requests.post(url("/api/v1/activities"), headers=h, json={
             "kind": "call", "customer": cid, "content": tag, "need": tag})
         assert r.status_code == 201, r.text
+        # A product of the company's list and a shelf audit of the visit.
+        r = requests.post(url("/api/v1/products"), headers={
+            "Authorization": f"Bearer {self.tokens[(slug, 'boss')]}"}, json={
+            "sku": f"SKU-{slug}", "name": f"{tag} 商品", "brand": tag,
+            "own": True, "category": tag})
+        assert r.status_code == 201, r.text
+        r = requests.post(url(f"/api/v1/visits/{vid}/audit"), headers=h,
+                          json={"lines": [{"sku": f"SKU-{slug}",
+                                           "facings": 3,
+                                           "position": "eye_level",
+                                           "price": "9.90", "note": tag}]})
+        assert r.status_code == 201, r.text
         c = self.client(slug, "rep1")
         r = c.post("/customers/import", {"encoding": "auto"},
                    files={"file": (f"{tag}.csv",

@@ -33,6 +33,10 @@ def real_path(stack, world, pattern):
         value = stack.sql("SELECT k.id FROM api_tokens k JOIN tenants t ON "
                           "t.id = k.tenant_id WHERE t.slug = 'acme' AND "
                           "k.revoked_at IS NULL LIMIT 1")[0][0]
+    elif pattern.startswith("/products/") or \
+            pattern.startswith("/api/v1/products/"):
+        value = stack.sql("SELECT MAX(x.id) FROM products x JOIN tenants t "
+                          "ON t.id = x.tenant_id WHERE t.slug = 'acme'")[0][0]
     elif "/tasks/" in pattern or "/notifications/" in pattern or \
             "/deliveries/" in pattern or "/visits/" in pattern or \
             "/activities/" in pattern:
@@ -60,7 +64,10 @@ def snapshot(stack):
             stack.sql("SELECT id, status, effective FROM activities "
                       "ORDER BY id"),
             stack.sql("SELECT COUNT(*) FROM activity_photos"),
-            stack.sql("SELECT COUNT(*) FROM activity_audio"))
+            stack.sql("SELECT COUNT(*) FROM activity_audio"),
+            stack.sql("SELECT id, sku, name, own, active FROM products "
+                      "ORDER BY id"),
+            stack.sql("SELECT COUNT(*) FROM audit_lines"))
 
 
 @pytest.mark.parametrize("case", ["no_token", "wrong_token",

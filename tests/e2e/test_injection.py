@@ -52,6 +52,9 @@ FIELDS = [
     "encoding", "mode", "map_0", "map_1",
     # the rule editor (rules_admin.c, its dry run) and the rules API
     "source", "comment", "fn", "args", "customer", "have",
+    # products and shelf audits (product_pages.c, audit_pages.c)
+    "sku", "brand", "own", "category", "all", "limit", "photo", "photo_id",
+    "sku_1", "product_1", "facings_1", "position_1", "price_1", "note_1",
 ]
 PARAM = re.compile(r"\{([a-z_]+):int\}")
 SLUG = re.compile(r"\{([a-z_]+):slug\}")
@@ -108,6 +111,10 @@ def snapshot(stack, exempt_import=0):
                           f"{t} ORDER BY id",
         "evidence": f"SELECT * FROM evidence WHERE tenant_id IN {t} "
                     "ORDER BY id",
+        "products": f"SELECT * FROM products WHERE tenant_id IN {t} "
+                    "ORDER BY id",
+        "audit_lines": f"SELECT * FROM audit_lines WHERE tenant_id IN {t} "
+                       "ORDER BY id",
         "stage_events": f"SELECT * FROM stage_events WHERE tenant_id IN {t} "
                         "ORDER BY id",
         "files": f"SELECT * FROM files WHERE tenant_id IN {t} ORDER BY id",
@@ -253,7 +260,8 @@ def target(stack, world):
             "import": iid, "users": world.ids[("acme", "rep2")],
             "history": 1, "sessions": NOWHERE, "tokens": NOWHERE,
             "tasks": tid, "notifications": nid, "deliveries": NOWHERE,
-            "visits": NOWHERE, "activities": NOWHERE}
+            "visits": NOWHERE, "activities": NOWHERE, "audits": NOWHERE,
+            "products": NOWHERE}
 
 
 def fill(rt, target):

@@ -34,7 +34,8 @@ KINDS = [("/sessions/", "sessions", "num"), ("/tokens/", "api_tokens", "id"),
          ("/files/", "files", "id"), ("/tasks/", "tasks", "id"),
          ("/notifications/", "notifications", "id"),
          ("/deliveries/", "deliveries", "id"),
-         ("/activities/", "activities", "id"), ("/visits/", "activities", "id")]
+         ("/activities/", "activities", "id"), ("/visits/", "activities", "id"),
+         ("/audits/", "audits", "id"), ("/products/", "products", "id")]
 # Numbered per tenant rather than globally: the same number names A's own
 # object, so the answer may be A's page -- never B's data.
 SCOPED = {"rule_versions"}
@@ -311,6 +312,26 @@ def test_foreign_ids_in_bodies_are_refused_and_change_nothing(
         send(f"/admin/users/{world.ids[('acme', 'rep2')]}",
              {"name": f"body ids {tag}", "role": "rep", "manager": uid},
              422 if admin else 404)
+    # B's products and photos in a shelf audit of acme's visit
+    # (audits.c): 422 naming the field, nothing saved.
+    visit = stack.sql("SELECT a.id FROM activities a JOIN tenants t ON "
+                      "t.id = a.tenant_id JOIN users u ON u.id = a.rep_id "
+                      "WHERE t.slug = 'acme' AND a.kind = 'visit' AND "
+                      "u.login = 'rep1' ORDER BY a.id LIMIT 1")[0][0]
+    b_photos = [int(x) for (x,) in stack.sql(
+        "SELECT p.id FROM activity_photos p JOIN tenants t ON "
+        "t.id = p.tenant_id WHERE t.slug = 'bravo'")]
+    lines = stack.sql(f"SELECT COUNT(*) FROM audit_lines")
+    for pid in b_ids["products"]:
+        r = send(f"/visits/{visit}/audit", {"product_1": pid,
+                                            "facings_1": "1",
+                                            "position_1": "corner"}, 422)
+        assert 'data-field="product_1"' in r.text
+    for ph in b_photos:
+        send(f"/visits/{visit}/audit", {"photo": ph, "sku_1": "SKU-acme",
+                                        "facings_1": "1",
+                                        "position_1": "corner"}, 422)
+    assert stack.sql("SELECT COUNT(*) FROM audit_lines") == lines
     # The rules' dry run for a customer of B (rules_admin.c): 404.
     for cid in b_ids["customers"]:
         send("/admin/rules/dry-run", {"customer": cid}, 404)

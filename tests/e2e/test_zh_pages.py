@@ -85,8 +85,29 @@ def zh(stack):
                                    "text/csv")},
                    headers={"Origin": stack.base}, allow_redirects=False)
     assert r.status_code == 303, r.text[:500]
-    return {"slug": slug, "clients": clients, "customer": cid,
-            "contact": kid, "import": r.headers["Location"],
+    preview = r.headers["Location"]
+    # A product, a visit and its shelf audit.
+    admin_token = stack.cli("token", "create", "--tenant", slug, "--user",
+                            "zadmin", "--name", "测试").stdout.strip()
+    r = requests.post(stack.url("/api/v1/products"), headers={
+        "Authorization": f"Bearer {admin_token}"}, json={
+        "sku": "6901234567890", "name": "洗发水", "brand": "本家",
+        "own": True, "category": "洗护"})
+    assert r.status_code == 201, r.text
+    pid = r.json()["id"]
+    r = requests.post(stack.url("/api/v1/visits"), headers=h, json={
+        "customer": cid, "visit_type": "store_visit"})
+    assert r.status_code == 201, r.text
+    vid = r.json()["id"]
+    r = requests.post(stack.url(f"/api/v1/visits/{vid}/audit"), headers=h,
+                      json={"lines": [{"product": pid, "facings": 2,
+                                       "position": "end_cap",
+                                       "price": "19.90", "note": "促销"}]})
+    assert r.status_code == 201, r.text
+    aid = r.json()["id"]
+    return {"product": pid, "visit": vid, "audit": aid,
+            "slug": slug, "clients": clients, "customer": cid,
+            "contact": kid, "import": preview,
             "logins": [p[0] for p in people],
             "user": stack.sql(f"SELECT u.id FROM users u JOIN tenants t ON "
                               f"t.id = u.tenant_id WHERE t.slug = '{slug}' "
@@ -100,7 +121,9 @@ def pages(zh, role):
               f"/customers/{cid}/contacts/new", f"/contacts/{kid}",
               f"/customers/{cid}/evidence/need_confirmed",
               f"/customers/{cid}/evidence/trial_kit_receipt",
-              "/pipeline", "/customers/import", "/account", "/account/mfa"]
+              "/pipeline", "/customers/import", "/account", "/account/mfa",
+              "/products", f"/products/{zh['product']}",
+              f"/visits/{zh['visit']}/audit", f"/audits/{zh['audit']}"]
     if role == "rep":
         common.append(zh["import"])
     if role in ("manager", "admin"):

@@ -9,6 +9,7 @@
 #include "base/validate.h"
 #include "http/app.h"
 #include "http/router.h"
+#include "sales/audits.h"
 #include "web/auth.h"
 #include "web/view.h"
 #include "work/jobs.h"
@@ -23,6 +24,8 @@ link_of(struct req *r, const char *kind, int64_t id)
         return arena_printf(r->a, "/tasks/%lld", (long long)id);
     if (strcmp(kind, "customer") == 0)
         return arena_printf(r->a, "/customers/%lld", (long long)id);
+    if (strcmp(kind, SHELF_AUDIT_OBJECT) == 0)
+        return arena_printf(r->a, "/audits/%lld", (long long)id);
     return "";
 }
 

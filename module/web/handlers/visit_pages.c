@@ -16,6 +16,7 @@
 #include "identity/users.h"
 #include "rules/ruledesc.h"
 #include "sales/activities.h"
+#include "sales/audits.h"
 #include "sales/contacts.h"
 #include "sales/customer_input.h"
 #include "sales/customers.h"
@@ -293,6 +294,7 @@ visit_page(struct req *r, int status, int64_t id, cJSON *missing, cJSON *errors)
     struct ruledesc rd;
     cJSON *m, *a, *slots;
     const cJSON *p;
+    int64_t audit_id = 0;
     enum app_err rc = activities_get(&r->cx, id, &v);
 
     if (rc == APP_OK)
@@ -341,6 +343,10 @@ visit_page(struct req *r, int status, int64_t id, cJSON *missing, cJSON *errors)
         m, "may_review",
         db_int(&v, 0, AC_REP_ID, 0) != r->cx.user_id &&
             (r->cx.role & (ROLE_ADMIN | ROLE_MANAGER | ROLE_SUPERVISOR)));
+    if (rc == APP_OK)
+        rc = audits_of_visit(&r->cx, id, &audit_id);
+    if (rc == APP_OK && audit_id > 0)
+        cJSON_AddNumberToObject(m, "audit_id", (double)audit_id);
     view_done(r, m, "visit.done_%s", done);
     return rc != APP_OK ? rc : view_page(r, status, "pages/visit", m);
 }

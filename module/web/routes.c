@@ -96,6 +96,8 @@ const struct route app_routes[] = {
     /* visits and other activities */
     { HM_GET, "/visits", visits_index, ANY, RF_DB | RF_QUERY, "visits.index" },
     { HM_GET, "/visits/new", visits_new, ANY, RF_DB | RF_QUERY, "visits.new" },
+    { HM_POST, "/visits/new", visits_propose_page, ANY, POST_FORM,
+      "visits.propose" },
     { HM_POST, "/visits", visits_create_page, ANY, POST_FORM, "visits.create" },
     { HM_GET, "/visits/{id:int}", visit_show, ANY, RF_DB | RF_QUERY,
       "visits.show" },
@@ -107,6 +109,8 @@ const struct route app_routes[] = {
       "visits.review" },
     { HM_GET, "/activities/new", activities_new, ANY, RF_DB | RF_QUERY,
       "activities.new" },
+    { HM_POST, "/activities/new", activities_propose_page, ANY, POST_FORM,
+      "activities.propose" },
     { HM_POST, "/activities", activities_create_page, ANY, POST_FORM,
       "activities.create" },
 
@@ -301,6 +305,8 @@ const struct route app_routes[] = {
       RF_STATE | RF_JSON | RF_DB | RF_API, "api.activity_create" },
     { HM_GET, "/api/v1/activities/{id:int}", api_activity, ANY, RF_DB | RF_API,
       "api.activity" },
+    { HM_POST, "/api/v1/notes/extract", api_notes_extract, ANY,
+      RF_STATE | RF_JSON | RF_DB | RF_API, "api.notes_extract" },
     { HM_POST, "/api/v1/visits", api_visit_checkin, ANY,
       RF_STATE | RF_JSON | RF_DB | RF_API, "api.visit_checkin" },
     { HM_POST, "/api/v1/visits/{id:int}/photos", api_visit_photo, ANY,

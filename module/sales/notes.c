@@ -73,6 +73,7 @@ struct subject {
     struct str folded;
     struct str raw;
     bool mention;
+    bool letters; /* raw has two ASCII letters in a row (initials) */
 };
 
 static bool
@@ -268,6 +269,8 @@ match_one(const struct subject *s, const char *name, const char *city_col,
             return;
         }
     }
+    if (!s->letters)
+        return;
     hanzi_initials(n, ini[0], sizeof(ini[0]));
     hanzi_initials(p.nocity, ini[1], sizeof(ini[1]));
     hanzi_initials(p.core, ini[2], sizeof(ini[2]));
@@ -578,6 +581,10 @@ notes_extract(struct ctx *cx, struct str text, struct str at,
     s.raw = s.mention ? str_c(mention) : text;
     if (s.mention)
         s.folded = (struct str){ fm, hanzi_fold(s.raw, fm, FOLD_MAX) };
+    s.letters = false;
+    for (size_t i = 1; i < s.raw.len; i++)
+        s.letters = s.letters || (isalpha((unsigned char)s.raw.p[i - 1]) &&
+                                  isalpha((unsigned char)s.raw.p[i]));
     rc = match_customer(cx, &s, out);
     if (rc == APP_OK && out->customer_id > 0)
         rc = match_contact(

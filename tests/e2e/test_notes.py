@@ -6,12 +6,14 @@ this test, dates relative to a fixed day), at least 90% of the expected
 fields must come out exactly right, and a wrong customer fails the test
 outright: a note that names another rep's customer, two customers, or
 none, proposes none."""
+import time
 import uuid
 
 import pytest
 import requests
 
 from identity import Account, Client
+from stack import ROOT
 
 PASSWORD = "Notes-Test-Pass-2026"
 AT = "2026-03-04T10:30"   # a Wednesday
@@ -378,3 +380,72 @@ def test_the_note_box_fills_the_forms_without_javascript(stack, co):
     # Escaped like everything else.
     r = rep.post("/activities/new", {"note": "<script>x</script>明天再去"})
     assert "<script>x" not in r.text
+
+
+def test_read_note_returning_nonsense_is_a_rule_error(stack, tmp_path):
+    env = {"PROOFLINE_LUA_DIR": str(ROOT / "lua")}
+    for body, says in (
+            ("return 'x'", "read_note returned a string"),
+            ("return { customer = function() end }",
+             "read_note returned a function for customer"),
+            ("while true do end", "rule exceeded its")):
+        f = tmp_path / "notes.lua"
+        f.write_text(f"function read_note(n)\n  {body}\nend\n")
+        r = stack.cli("rules", "run", str(f), "extract_notes",
+                      '[{"text": "x", "today": "2026-03-04", "weekday": 3}]',
+                      check=False, env=env)
+        assert r.returncode == 1 and says in r.stderr, (body, r.stderr)
+
+
+def published(stack, co, before, text="x"):
+    """The answer to text by a rule version after `before`: each of the
+    workers looks for a newer version at most every second."""
+    deadline = time.monotonic() + 30
+    while True:
+        r = co["api"]["rep"].post(stack.url("/api/v1/notes/extract"),
+                                  json={"text": text, "at": AT}, timeout=30)
+        if r.status_code != 200 or r.json()["rule_version"] > before:
+            return r
+        assert time.monotonic() < deadline, "the new rules never arrived"
+        time.sleep(0.2)
+
+
+def test_the_core_checks_what_the_rules_return(stack, co, tmp_path):
+    """A company's read_note that returns an impossible date, a date years
+    away, an unknown kind, an oversized or invalid string: the core drops
+    each and keeps the rest; a rule error is a clear 500."""
+    env = {"PROOFLINE_LUA_DIR": str(ROOT / "lua")}
+    out = tmp_path / "rules"
+    out.mkdir()
+    stack.cli("rules", "pull", "--tenant", co["slug"], str(out), env=env)
+    original = (out / "notes.lua").read_text()
+    try:
+        (out / "notes.lua").write_text(
+            "function read_note(n)\n"
+            "  local d = n.text == 'far' and '2031-01-01' or '2026-02-30'\n"
+            "  return { next_date = d, kind = 'party', topic = 'ok',\n"
+            "           need = string.rep('x', 1001), competitor = '\\255',\n"
+            "           ['Bad Key'] = 'x', customer = '仁和药房' }\n"
+            "end\n")
+        before = extract(stack, co, "x")["rule_version"]
+        stack.cli("rules", "push", "--tenant", co["slug"], str(out), env=env)
+        for text in ("x", "far"):
+            r = published(stack, co, before, text)
+            assert r.status_code == 200, r.text
+            got = r.json()
+            assert got["fields"] == {"topic": "ok", "customer": "仁和药房"}
+            assert got["customer"]["name"] == "仁和药房"
+        (out / "notes.lua").write_text(
+            "function read_note(n) return n.nothing.here end\n")
+        before = got["rule_version"]
+        stack.cli("rules", "push", "--tenant", co["slug"], str(out), env=env)
+        r = published(stack, co, before)
+        assert r.status_code == 500 and r.json()["error"] == "rule_error"
+    finally:
+        (out / "notes.lua").write_text(original)
+        stack.cli("rules", "push", "--tenant", co["slug"], str(out), env=env)
+    deadline = time.monotonic() + 30
+    while extract(stack, co, "去了仁和药房，明天再去")["fields"].get(
+            "next_date") != "2026-03-05":
+        assert time.monotonic() < deadline, "the rules never came back"
+        time.sleep(0.2)

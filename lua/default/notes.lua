@@ -701,3 +701,16 @@ test{ name = "日期写法", fn = "extract_notes",
       input = { text = "去了协和，下个月三号再去", today = "2026-01-30",
                 weekday = 5 },
       expect = { next_date = "2026-02-03", next_step = "再去" } }
+test{ name = "金额不是日期", fn = "extract_notes",
+      input = { text = "拜访仁和医院，预算3.5万，4.8再去", today = "2026-03-04",
+                weekday = 3 },
+      expect = { next_date = "2026-04-08", next_step = "再去" } }
+test{ name = "English dates", fn = "extract_notes",
+      input = { text = "Called Renhe, they are worried about price, follow up this Friday",
+                today = "2026-03-04", weekday = 3 },
+      expect = { kind = "call", concerns = "price", next_step = "follow up",
+                 next_date = "2026-03-06" } }
+test{ name = "in 3 days", fn = "extract_notes",
+      input = { text = "Visited Sunrise, next visit in 3 days",
+                today = "2026-03-04", weekday = 3 },
+      expect = { next_date = "2026-03-07", next_step = "visit" } }

@@ -52,6 +52,8 @@ FIELDS = [
     "encoding", "mode", "map_0", "map_1",
     # the rule editor (rules_admin.c, its dry run) and the rules API
     "source", "comment", "fn", "args", "customer", "have",
+    # quick notes (activity_api.c, visit_pages.c)
+    "at", "note_at",
 ]
 PARAM = re.compile(r"\{([a-z_]+):int\}")
 SLUG = re.compile(r"\{([a-z_]+):slug\}")

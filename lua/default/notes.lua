@@ -44,6 +44,15 @@ note_kinds = {
                                  "回访", "visit", "went to", "met " } },
 }
 
+-- 拜访类型 / The visit type (visits.lua) when the note says it: a type's
+-- own name first (门店拜访), then these words.  Only for a visit.
+note_visit_type_words = {
+  { type = "installation",   words = { "安装", "装机", "installation" } },
+  { type = "store_visit",    words = { "门店", "超市", "药房", "药店", "店长",
+                                       "store", "pharmacy", "supermarket" } },
+  { type = "hospital_visit", words = { "医院", "科室", "hospital" } },
+}
+
 -- 称谓（长的在前）/ Titles after a surname (longest first).
 note_titles = {
   "副院长", "副主任", "副总", "护士长", "总经理", "总监", "主任", "科长",
@@ -624,6 +633,22 @@ local function competitor_of(c, used, out)
   end
 end
 
+local function visit_type_of(text)
+  local types = visit_types or {}
+  for key, vt in pairs(types) do
+    if type(vt) == "table" and
+       has_word(text, { vt.name or key, vt.name_en or key }) then
+      return key
+    end
+  end
+  for _, t in ipairs(note_visit_type_words) do
+    if types[t.type] and has_word(text, t.words) then
+      return t.type
+    end
+  end
+  return nil
+end
+
 function read_note(note)
   local out = {}
   local list = clauses(note.text or "")
@@ -671,6 +696,9 @@ function read_note(note)
       competitor_of(c, used, out)
     end
   end
+  if out.kind == "visit" then
+    out.visit_type = visit_type_of(note.text or "")
+  end
   return out
 end
 
@@ -714,3 +742,10 @@ test{ name = "in 3 days", fn = "extract_notes",
       input = { text = "Visited Sunrise, next visit in 3 days",
                 today = "2026-03-04", weekday = 3 },
       expect = { next_date = "2026-03-07", next_step = "visit" } }
+test{ name = "拜访类型", fn = "extract_notes",
+      input = { text = "拜访华润万家超市王店长，明天补货", today = "2026-03-04",
+                weekday = 3 },
+      check = function(got)
+        return visit_types == nil or visit_types.store_visit == nil or
+               got.visit_type == "store_visit", "应为门店拜访"
+      end }

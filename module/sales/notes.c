@@ -432,6 +432,14 @@ field_ok(const cJSON *v, long today)
     if (strcmp(k, "next_date") == 0)
         return parse_date(str_c(v->valuestring), &y, &m, &d) &&
                labs(notes_days(y, m, d) - today) <= DATE_RANGE_DAYS;
+    if (strcmp(k, "visit_type") == 0) {
+        for (i = 0; v->valuestring[i] != '\0'; i++)
+            if (i >= 32 || !(islower((unsigned char)v->valuestring[i]) ||
+                             isdigit((unsigned char)v->valuestring[i]) ||
+                             v->valuestring[i] == '_'))
+                return false;
+        return true;
+    }
     if (strcmp(k, "kind") == 0) {
         for (i = 0; activity_kinds[i] != NULL; i++)
             if (strcmp(activity_kinds[i], v->valuestring) == 0)

@@ -108,6 +108,7 @@ note_view_page(struct req *r, cJSON *m, struct str text, const cJSON *p,
     view_add_str(pre, "next_date", field(f, "next_date"));
     view_add_str(pre, "content", arena_str(r->a, text).p);
     view_add_str(pre, "kind", kind);
+    view_add_str(pre, "visit_type", field(f, "visit_type"));
     cJSON_AddNumberToObject(pre, "contact", (double)*contact);
     cJSON_AddNumberToObject(
         pre, "customer",

@@ -19,6 +19,7 @@ APP_MUST_USE enum app_err note_view_api(struct req *r, struct str text,
 /* For a page: the proposal p (from note_view_api) added to the page
  * model m as "note" (the text, to show it again), "prefill" (the form's
  * values: need, competitor, next_step, next_date, content, kind,
+ * visit_type,
  * customer and contact ids, 0 for none) and
  * "recognised" (a list of {label, value} saying what was understood;
  * "recognised_none" when nothing was).  Returns the proposed customer id

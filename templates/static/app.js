@@ -356,6 +356,12 @@
         }
       }
     }
+    var vt = form.elements.visit_type;
+    for (var j = 0; d.visitType && vt && j < vt.options.length; j++) {
+      if (vt.options[j].value === d.visitType) {
+        vt.value = d.visitType;
+      }
+    }
     fillContent(form, d);
     /* The contacts to tick belong to the proposed customer. */
     var fresh = doc.querySelector("form[action='/activities'] fieldset");

@@ -375,6 +375,9 @@ def test_the_note_box_fills_the_forms_without_javascript(stack, co):
     r = rep.post("/visits/new", {"note": "去了仁和药房，明天再去"})
     assert (f'<option value="{co["customers"]["仁和药房"]}" selected>'
             in r.text)
+    assert '<option value="store_visit" selected>' in r.text
+    r = rep.post("/visits/new", {"note": "拜访上海协和医院陈院长"})
+    assert '<option value="hospital_visit" selected>' in r.text
     r = rep.post("/activities/new", {"note": "拜访" * 1001})
     assert r.status_code == 413 and 'data-field="note"' in r.text
     # Escaped like everything else.

@@ -562,7 +562,10 @@ visits_propose_page(struct req *r)
     rc = propose(r, m, &cid, &contact, &status);
     if (rc == APP_OK)
         rc = pick_customers(r, m, cid);
+    /* The type the note names, if the rules know it (else the first). */
     if (rc == APP_OK)
-        rc = visit_types(r, m, NULL);
+        rc = visit_types(r, m,
+                         cJSON_GetStringValue(cJSON_GetObjectItem(
+                             cJSON_GetObjectItem(m, "prefill"), "visit_type")));
     return rc != APP_OK ? rc : view_page(r, status, "pages/visit_new", m);
 }

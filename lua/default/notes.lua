@@ -38,7 +38,7 @@ note_kinds = {
   { kind = "message",  words = { "微信", "短信", "发消息", "留言", "wechat",
                                  "message", "texted" } },
   { kind = "demo",     words = { "演示", "demo" } },
-  { kind = "training", words = { "培训了", "做培训", "讲课", "training" } },
+  { kind = "training", words = { "培训", "讲课", "training" } },
   { kind = "meeting",  words = { "开会", "会议", "座谈", "meeting" } },
   { kind = "visit",    words = { "拜访", "走访", "去了", "跑了", "到店",
                                  "回访", "visit", "went to", "met " } },
@@ -106,7 +106,8 @@ note_competitor_lead = {
 -- 下一步 / A clause is the next step when it has a date after today or
 -- one of these words.
 note_next_words = {
-  "下次", "再去", "再访", "再来", "回访", "跟进", "约了", "约好", "准备",
+  "下次", "下周", "下个月", "再去", "再访", "再来", "回访", "跟进", "约了",
+  "约好", "准备",
   "计划", "打算", "安排", "要去", "送", "带", "next", "follow up",
   "will ", "plan to",
 }
@@ -410,6 +411,13 @@ local function cut(s, a, b)
   for _, p in ipairs(note_day_parts) do
     if starts(rest:lower(), p) then
       rest = rest:sub(#p + 1)
+      break
+    end
+  end
+  -- "周五前回复": by Friday
+  for _, w in ipairs({ "之前", "以前", "前" }) do
+    if starts(rest, w) then
+      rest = rest:sub(#w + 1)
       break
     end
   end

@@ -559,6 +559,7 @@ notes_extract(struct ctx *cx, struct str text, struct str at,
     cJSON *res = NULL;
     const char *mention, *surname, *title;
     struct subject s;
+    struct str full;
     int y, m, d;
     enum app_err rc = check_text(cx, text);
 
@@ -574,29 +575,35 @@ notes_extract(struct ctx *cx, struct str text, struct str at,
     cJSON_Delete(res);
     folded = arena_alloc(cx->a, FOLD_MAX);
     fm = arena_alloc(cx->a, FOLD_MAX);
-    if (out->fields == NULL || folded == NULL || fm == NULL)
-        return APP_ENOMEM;
+    if (out->fields == NULL || folded == NULL || fm == NULL) {
+        rc = APP_ENOMEM;
+        goto fail;
+    }
     mention = cJSON_GetStringValue(
         cJSON_GetObjectItemCaseSensitive(out->fields, "customer"));
     surname = cJSON_GetStringValue(
         cJSON_GetObjectItemCaseSensitive(out->fields, "contact_surname"));
     title = cJSON_GetStringValue(
         cJSON_GetObjectItemCaseSensitive(out->fields, "contact_title"));
-    s.folded = (struct str){ folded, hanzi_fold(text, folded, FOLD_MAX) };
+    full = (struct str){ folded, hanzi_fold(text, folded, FOLD_MAX) };
     /* A mention the rules found is what names the customer; the whole
      * note only when they found none. */
     s.mention = mention != NULL;
     s.raw = s.mention ? str_c(mention) : text;
-    if (s.mention)
-        s.folded = (struct str){ fm, hanzi_fold(s.raw, fm, FOLD_MAX) };
+    s.folded =
+        s.mention ? (struct str){ fm, hanzi_fold(s.raw, fm, FOLD_MAX) } : full;
     s.letters = false;
     for (size_t i = 1; i < s.raw.len; i++)
         s.letters = s.letters || (isalpha((unsigned char)s.raw.p[i - 1]) &&
                                   isalpha((unsigned char)s.raw.p[i]));
     rc = match_customer(cx, &s, out);
     if (rc == APP_OK && out->customer_id > 0)
-        rc = match_contact(
-            cx, (struct str){ folded, hanzi_fold(text, folded, FOLD_MAX) },
-            surname != NULL ? surname : "", title != NULL ? title : "", out);
+        rc = match_contact(cx, full, surname != NULL ? surname : "",
+                           title != NULL ? title : "", out);
+    if (rc == APP_OK)
+        return APP_OK;
+fail:
+    cJSON_Delete(out->fields);
+    out->fields = NULL;
     return rc;
 }

@@ -50,8 +50,12 @@ note_view_api(struct req *r, struct str text, struct str at, cJSON **out)
     cJSON_AddItemToObject(o, "fields", p.fields);
     cJSON_AddNumberToObject(o, "rule_version", p.rule_version);
     view_add_str(o, "today", p.today);
+    if (ctx_incomplete(&r->cx, "note view")) {
+        cJSON_Delete(o);
+        return APP_ENOMEM;
+    }
     *out = o;
-    return ctx_incomplete(&r->cx, "note view") ? APP_ENOMEM : APP_OK;
+    return APP_OK;
 }
 
 static const char *

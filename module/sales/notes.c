@@ -163,8 +163,29 @@ kind_ok(struct str f, size_t end, struct str name_rest)
     return name_rest.len >= n && memcmp(name_rest.p, after.p, n) == 0;
 }
 
+/* Titles: a short name right before one is a person's (王明德主任), not
+ * the customer 明德医院. */
+static const char *const person_titles[] = {
+    "主任",   "科长", "院长", "处长", "部长", "经理", "老师", "医生", "大夫",
+    "护士长", "主管", "店长", "老板", "局长", "书记", "教授", "总监", NULL,
+};
+
+static bool
+before_title(struct str f, size_t end)
+{
+    struct str after = { f.p + end, f.len - end };
+    size_t i;
+
+    for (i = 0; person_titles[i] != NULL; i++)
+        if (str_has_prefix(after, str_c(person_titles[i])))
+            return true;
+    return false;
+}
+
 /* The first place key occurs in f with the checks passing; false when
- * none.  name_rest: what follows the key in the folded name. */
+ * none.  name_rest: what follows the key in the folded name (a core or
+ * short form: then a title right after it is a person's name); NULL
+ * for the whole name. */
 static bool
 find_key(struct str f, struct str key, struct str city, struct str name_rest,
          size_t *at)
@@ -180,7 +201,8 @@ find_key(struct str f, struct str key, struct str city, struct str name_rest,
         if (p == NULL)
             return false;
         pos = (size_t)(p - f.p);
-        if (city_ok(f, pos, city) && kind_ok(f, pos + key.len, name_rest)) {
+        if (city_ok(f, pos, city) && kind_ok(f, pos + key.len, name_rest) &&
+            (name_rest.p == NULL || !before_title(f, pos + key.len))) {
             *at = pos;
             return true;
         }

@@ -32,6 +32,7 @@ OWN = {
     "Sunrise Pharmacy": ("Guangzhou", [("Wei Chen", "Manager"),
                                        ("Anna Li", "Pharmacist")]),
     "康泰医疗器械有限公司": ("成都", [("黄涛", "总经理")]),
+    "明德医院": ("南京", []),
 }
 # Another rep's customers: a note naming them proposes none.
 OTHERS = {
@@ -225,6 +226,13 @@ NOTES = [
     ("今天在仁和药房做了店员培训",
      dict(customer="仁和药房", contact=None, kind="training",
           next_date=None)),
+    # A person's name holding a customer's short name: 王明德 is not
+    # 明德医院; the hospital itself is.
+    ("王明德主任说下周三有空",
+     dict(customer=None, contact=None, next_date="2026-03-11")),
+    ("拜访明德医院，需要一台移动DR",
+     dict(customer="明德医院", contact=None, kind="visit",
+          need="一台移动DR", next_date=None)),
 ]
 
 

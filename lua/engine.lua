@@ -421,10 +421,40 @@ function E.schedule_run(key, items, at)
 end
 
 -- Pull structured fields out of a quick note: { field = value }.
-function E.extract_notes(text)
+-- input: the note's text, or { text =, today = "YYYY-MM-DD", weekday =
+-- 1..7 } (the company's local day when the note was taken).  The tenant's
+-- read_note(note) reads it first (notes.lua); note_patterns then add or
+-- replace fields.  Values are strings or numbers; anything else is a rule
+-- error naming read_note.
+local function note_value(fn, k, v)
+  if type(k) ~= "string" or (type(v) ~= "string" and type(v) ~= "number"
+                             and type(v) ~= "table") then
+    bad_result(fn, "read_note", "returned a " .. type(v) .. " for " ..
+               tostring(k) .. ": return strings or numbers")
+  end
+  return v
+end
+
+function E.extract_notes(input)
   local out = {}
-  if type(text) ~= "string" then
+  local note = input
+  if type(input) == "string" then
+    note = { text = input }
+  end
+  if type(note) ~= "table" or type(note.text) ~= "string" then
     return out
+  end
+  local text = note.text
+  if read_note then
+    local got = read_note({ text = text, today = note.today,
+                            weekday = note.weekday })
+    if got ~= nil and type(got) ~= "table" then
+      bad_result(read_note, "read_note", "returned a " .. type(got) ..
+                 " where a table of fields was expected")
+    end
+    for k, v in pairs(got or {}) do
+      out[k] = note_value(read_note, k, v)
+    end
   end
   for _, p in ipairs(note_patterns or {}) do
     local a, b = string.match(text, p.pattern)
@@ -498,7 +528,7 @@ function E.run_test(i)
   elseif t.fn == "on_contract" then
     got = fn(input.contract, input.customer)
   elseif t.fn == "extract_notes" then
-    got = fn(input.text)
+    got = fn(input)
   elseif t.fn == "required_photos" then
     got = fn(input.visit_type)
   elseif t.fn == "schedule_run" then

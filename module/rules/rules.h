@@ -22,7 +22,7 @@
  *   rules_json(fn, args) -> any engine function with JSON arguments:
  *        "thresholds" {}, "required_photos" {visit_type}, "on_alert"
  *        {alert}, "on_contract" {contract, customer}, "extract_notes"
- *        {text}.
+ *        {text, today, weekday} (sales/notes.h).
  *
  * A rule that fails or hits a limit makes the call return APP_ERULE with
  * cx->err_detail = "rules.failed" and the message (script:line: ...) in

@@ -341,3 +341,187 @@ function nearestFirst(form, coords) {
   });
   ask();
 })();
+
+/* Quick notes: a dictated note fills in the new activity or visit form.
+ * Without this script the note box posts to the page itself and the
+ * server answers with the form filled in.  Here the same request runs in
+ * the background and what the server proposed ([data-prefill]) is copied
+ * into the form on this page, leaving alone what the rep typed and what
+ * was not recognised.  The moment the rep starts the note is sent as
+ * note_at (dates such as 明天 count from it).  On the visit form the
+ * proposal is kept for the visit's content form, after check-in, for the
+ * same customer only.  Kept apart from the visit page's other scripts. */
+(function () {
+  "use strict";
+  var KEY = "proofline.note";
+  var FIELDS = {need: "need", competitor: "competitor",
+                nextStep: "next_step", nextDate: "next_date",
+                content: "content"};
+
+  function setIfEmpty(form, name, value) {
+    var el = form.elements[name];
+    if (el && value && !el.value) {
+      el.value = value;
+    }
+  }
+
+  function fillContent(form, p) {
+    for (var k in FIELDS) {
+      if (Object.prototype.hasOwnProperty.call(FIELDS, k)) {
+        setIfEmpty(form, FIELDS[k], p[k]);
+      }
+    }
+  }
+
+  /* The visit page after check-in: the note taken before it. */
+  var done = document.querySelector("form[action$='/complete']");
+  var link = document.querySelector("a[href^='/customers/']");
+  if (done && link && window.sessionStorage) {
+    try {
+      var kept = JSON.parse(sessionStorage.getItem(KEY) || "null");
+      if (kept && link.getAttribute("href") === "/customers/" + kept.customer) {
+        fillContent(done, kept);
+        sessionStorage.removeItem(KEY);
+      }
+    } catch (e) { /* nothing kept */ }
+  }
+
+  var box = document.querySelector("form[data-quick-note]");
+  if (!box || !window.fetch || !window.DOMParser) {
+    return;
+  }
+  var area = box.elements.note;
+  var at = box.elements.note_at;
+  var status = box.querySelector("[data-note-status]");
+  function pad(n) {
+    return (n < 10 ? "0" : "") + n;
+  }
+  area.addEventListener("input", function () {
+    if (!at.value) {
+      var d = new Date();
+      at.value = d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" +
+                 pad(d.getDate()) + "T" + pad(d.getHours()) + ":" +
+                 pad(d.getMinutes());
+    }
+  });
+  function target() {
+    return document.querySelector("form[action='/activities']") ||
+           document.querySelector("form[data-checkin]");
+  }
+  function replace(sel, doc) {
+    var old = box.querySelector(sel);
+    var fresh = doc.querySelector("form[data-quick-note] " + sel);
+    if (old && fresh) {
+      old.parentNode.replaceChild(document.importNode(fresh, true), old);
+    }
+  }
+  function fill(form, doc) {
+    var p = doc.querySelector("[data-prefill]");
+    if (!form || !p) {
+      return;
+    }
+    var d = p.dataset;
+    if (d.customer !== "0" && form.elements.customer &&
+        (!picked || !form.elements.customer.value)) {
+      form.elements.customer.value = d.customer;
+    }
+    if (d.kind && form.elements.kind) {
+      for (var i = 0; i < form.elements.kind.options.length; i++) {
+        if (form.elements.kind.options[i].value === d.kind) {
+          form.elements.kind.value = d.kind;
+        }
+      }
+    }
+    var vt = form.elements.visit_type;
+    for (var j = 0; d.visitType && vt && j < vt.options.length; j++) {
+      if (vt.options[j].value === d.visitType) {
+        vt.value = d.visitType;
+      }
+    }
+    fillContent(form, d);
+    /* The contacts to tick belong to the proposed customer. */
+    var fresh = doc.querySelector("form[action='/activities'] fieldset");
+    var old = form.querySelector("fieldset");
+    if (fresh && d.customer !== "0") {
+      fresh = document.importNode(fresh, true);
+      if (old) {
+        old.parentNode.replaceChild(fresh, old);
+      } else {
+        var submit = form.querySelector("button[type=submit]");
+        submit.parentNode.insertBefore(fresh, submit);
+      }
+    }
+    latest = d.customer !== "0" ? d : null;
+  }
+  /* No customer recognised: none chosen, unless the rep chose one. */
+  function blank(form, doc) {
+    var sel = form && form.elements.customer;
+    var none = doc.querySelector("select[name=customer] option[value='']");
+    if (!sel || picked || !none || doc.querySelector("[data-prefill]") &&
+        doc.querySelector("[data-prefill]").dataset.customer !== "0") {
+      return;
+    }
+    if (!sel.querySelector("option[value='']")) {
+      sel.insertBefore(document.importNode(none, true), sel.firstChild);
+    }
+    sel.value = "";
+  }
+  var latest = null;
+  var picked = false;
+  var form0 = target();
+  if (form0 && form0.elements.customer) {
+    form0.elements.customer.addEventListener("change", function () {
+      picked = true;
+    });
+  }
+  if (form0 && form0.hasAttribute("data-checkin") && window.sessionStorage) {
+    form0.addEventListener("submit", function () {
+      if (!latest) {
+        return;
+      }
+      var keep = {customer: form0.elements.customer.value};
+      for (var k in FIELDS) {
+        if (Object.prototype.hasOwnProperty.call(FIELDS, k)) {
+          keep[k] = latest[k];
+        }
+      }
+      try {
+        sessionStorage.setItem(KEY, JSON.stringify(keep));
+      } catch (e) { /* the rep fills it in */ }
+    });
+  }
+  box.addEventListener("submit", function (ev) {
+    ev.preventDefault();
+    ev.stopPropagation();   /* not a page load: keep the button usable */
+    status.textContent = box.dataset.working;
+    fetch(location.pathname, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {"Content-Type": "application/x-www-form-urlencoded"},
+      body: new URLSearchParams(new FormData(box)).toString()
+    }).then(function (r) {
+      return r.text();
+    }).then(function (html) {
+      var doc = new DOMParser().parseFromString(html, "text/html");
+      if (!doc.querySelector("form[data-quick-note]")) {
+        throw new Error("no proposal");
+      }
+      replace("[data-note-status]", doc);
+      replace("[data-recognised]", doc);
+      status = box.querySelector("[data-note-status]");
+      var err = box.querySelector(".field-error");
+      if (err) {
+        err.parentNode.removeChild(err);
+      }
+      var fresh = doc.querySelector("form[data-quick-note] .field-error");
+      if (fresh) {
+        area.parentNode.parentNode.insertBefore(
+          document.importNode(fresh, true), area.parentNode.nextSibling);
+      }
+      fill(target(), doc);
+      blank(target(), doc);
+    }).catch(function () {
+      status.textContent = box.dataset.failed;
+    });
+  });
+})();

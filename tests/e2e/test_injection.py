@@ -55,6 +55,8 @@ FIELDS = [
     # products and shelf audits (product_pages.c, audit_pages.c)
     "sku", "brand", "own", "category", "all", "limit", "photo", "photo_id",
     "sku_1", "product_1", "facings_1", "position_1", "price_1", "note_1",
+    # quick notes (activity_api.c, visit_pages.c)
+    "at", "note_at",
 ]
 PARAM = re.compile(r"\{([a-z_]+):int\}")
 SLUG = re.compile(r"\{([a-z_]+):slug\}")

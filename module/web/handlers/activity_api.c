@@ -11,6 +11,7 @@
 #include "sales/activities.h"
 #include "web/activity_view.h"
 #include "web/api_json.h"
+#include "web/note_view.h"
 #include "web/view.h"
 
 #define API_LIST_MAX 500
@@ -222,4 +223,30 @@ api_visit_complete(struct req *r)
     }
     cJSON_Delete(missing);
     return rc != APP_OK ? rc : send_one(r, 200, id);
+}
+
+enum app_err
+api_notes_extract(struct req *r)
+{
+    const cJSON *text = cJSON_GetObjectItemCaseSensitive(r->json, "text");
+    const cJSON *at = cJSON_GetObjectItemCaseSensitive(r->json, "at");
+    cJSON *o = NULL;
+    enum app_err rc;
+
+    if (!cJSON_IsObject(r->json)) {
+        r->cx.err_detail = "api.object_expected";
+        return APP_EINVAL;
+    }
+    if (!cJSON_IsString(text)) {
+        r->cx.err_detail = "notes.empty";
+        return APP_EVALIDATION;
+    }
+    if (at != NULL && !cJSON_IsNull(at) && !cJSON_IsString(at)) {
+        r->cx.err_detail = "notes.bad_at";
+        return APP_EVALIDATION;
+    }
+    rc = note_view_api(r, str_c(text->valuestring),
+                       cJSON_IsString(at) ? str_c(at->valuestring) : STR_NULL,
+                       &o);
+    return rc != APP_OK ? rc : api_send(r, 200, o);
 }

@@ -11,6 +11,9 @@
  *   POST /api/v1/visits/{id}/photos  multipart: key, file
  *   POST /api/v1/visits/{id}/complete  {content, need, ... contacts}:
  *        422 {"error": "photos_missing", "missing": [{key, name}]}
+ *   POST /api/v1/notes/extract  {text, at: local "YYYY-MM-DDTHH:MM"}: a
+ *        quick note read into a proposal (web/note_view.h); saves
+ *        nothing; 413 for a text over 2000 characters
  */
 #ifndef PROOFLINE_ACTIVITY_API_H
 #define PROOFLINE_ACTIVITY_API_H
@@ -25,5 +28,6 @@ APP_MUST_USE enum app_err api_visit_photo(struct req *r);
 APP_MUST_USE enum app_err api_activity_audio(struct req *r);
 APP_MUST_USE enum app_err api_activity_check(struct req *r);
 APP_MUST_USE enum app_err api_visit_complete(struct req *r);
+APP_MUST_USE enum app_err api_notes_extract(struct req *r);
 
 #endif

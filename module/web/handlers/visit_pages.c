@@ -23,6 +23,7 @@
 #include "web/activity_view.h"
 #include "web/api_json.h"
 #include "web/auth.h"
+#include "web/note_view.h"
 #include "web/view.h"
 
 #define PICK_MAX 200
@@ -641,4 +642,106 @@ activities_create_page(struct req *r)
                                                "/customers/%lld?done="
                                                "activity#activities",
                                                (long long)in.customer_id));
+}
+
+/* --- quick notes: the note box of the new forms ------------------------ */
+
+/* The note posted to a new form: its proposal into m (see note_view.h),
+ * *cid and *contact what it names (0: none).  A note that cannot be read
+ * is the note field's error and *status 422. */
+APP_MUST_USE static enum app_err
+propose(struct req *r, cJSON *m, int64_t *cid, int64_t *contact, int *status)
+{
+    const struct str *text = http_form(r, "note");
+    const struct str *at = http_form(r, "note_at");
+    struct str t = text != NULL ? *text : STR_NULL;
+    cJSON *p = NULL, *errors;
+    enum app_err rc = note_view_api(r, t, at != NULL ? *at : STR_NULL, &p);
+
+    *cid = *contact = 0;
+    *status = 200;
+    cJSON_AddBoolToObject(m, "proposed", true);
+    if (rc == APP_EVALIDATION || rc == APP_ETOOBIG) {
+        errors = view_errors(r);
+        if (errors == NULL)
+            return APP_ENOMEM;
+        cJSON_AddStringToObject(errors, "note", r->cx.err_detail);
+        r->cx.err_detail = NULL;
+        cJSON_AddItemToObject(m, "errors", view_field_errors(r, errors));
+        view_add_str(m, "note", arena_str(r->a, t).p);
+        *status = rc == APP_ETOOBIG ? 413 : 422;
+        return APP_OK;
+    }
+    if (rc != APP_OK)
+        return rc;
+    *cid = note_view_page(r, m, t, p, contact);
+    cJSON_Delete(p);
+    return APP_OK;
+}
+
+/* Tick the contact the note names. */
+static void
+tick_contact(cJSON *m, int64_t contact)
+{
+    cJSON *k;
+
+    cJSON_ArrayForEach(k, cJSON_GetObjectItem(m, "contact_choices"))
+    {
+        const cJSON *id = cJSON_GetObjectItem(k, "id");
+
+        cJSON_AddBoolToObject(k, "note_checked",
+                              cJSON_IsNumber(id) &&
+                                  (int64_t)id->valuedouble == contact);
+    }
+}
+
+enum app_err
+activities_propose_page(struct req *r)
+{
+    cJSON *m = view_new(r);
+    const char *kind;
+    int64_t cid, contact;
+    int status;
+    enum app_err rc;
+
+    if (m == NULL)
+        return APP_ENOMEM;
+    rc = propose(r, m, &cid, &contact, &status);
+    if (rc == APP_OK)
+        rc = pick_customers(r, m, cid);
+    kind = cJSON_GetStringValue(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(m, "prefill"), "kind"));
+    /* A visit is recorded by checking in, not on this form. */
+    if (kind == NULL || kind[0] == '\0' || strcmp(kind, "visit") == 0)
+        kind = "call";
+    cJSON_AddItemToObject(
+        m, "kinds",
+        view_options(r, activity_kinds + 1, "activity.kind_", kind));
+    if (rc == APP_OK && cid > 0) {
+        rc = contact_choices(r, m, cid);
+        tick_contact(m, contact);
+        cJSON_AddNumberToObject(m, "customer_id", (double)cid);
+    }
+    return rc != APP_OK ? rc : view_page(r, status, "pages/activity_new", m);
+}
+
+enum app_err
+visits_propose_page(struct req *r)
+{
+    cJSON *m = view_new(r);
+    int64_t cid, contact;
+    int status;
+    enum app_err rc;
+
+    if (m == NULL)
+        return APP_ENOMEM;
+    rc = propose(r, m, &cid, &contact, &status);
+    if (rc == APP_OK)
+        rc = pick_customers(r, m, cid);
+    /* The type the note names, if the rules know it (else the first). */
+    if (rc == APP_OK)
+        rc = visit_types(r, m,
+                         cJSON_GetStringValue(cJSON_GetObjectItem(
+                             cJSON_GetObjectItem(m, "prefill"), "visit_type")));
+    return rc != APP_OK ? rc : view_page(r, status, "pages/visit_new", m);
 }

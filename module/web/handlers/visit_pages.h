@@ -21,5 +21,10 @@ APP_MUST_USE enum app_err visit_complete_page(struct req *r);
 APP_MUST_USE enum app_err visit_review_page(struct req *r);
 APP_MUST_USE enum app_err activities_new(struct req *r);
 APP_MUST_USE enum app_err activities_create_page(struct req *r);
+/* A quick note posted to the new forms (POST /activities/new, POST
+ * /visits/new): the same form again, filled in with what the note says
+ * (sales/notes.h); nothing is saved. */
+APP_MUST_USE enum app_err activities_propose_page(struct req *r);
+APP_MUST_USE enum app_err visits_propose_page(struct req *r);
 
 #endif

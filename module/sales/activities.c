@@ -43,7 +43,8 @@ const char *const activity_kinds[] = { "visit",   "call", "meeting",
     "COALESCE(a.checkin_lng, ''), COALESCE(a.checkin_accuracy, ''), "          \
     "COALESCE(a.distance_m, ''), a.location_flag, "                            \
     "COALESCE(a.checkout_at, ''), COALESCE(ur.display_name, ''), "             \
-    "COALESCE(a.reviewed_at, ''), a.review_note, COALESCE(a.client_id, '') "   \
+    "COALESCE(a.reviewed_at, ''), a.review_note, COALESCE(a.client_id, ''), "  \
+    "COALESCE(a.device_at, ''), a.created_at "                                 \
     "FROM activities a JOIN customers c ON c.id = a.customer_id AND "          \
     "c.tenant_id = a.tenant_id LEFT JOIN users u ON u.id = a.rep_id AND "      \
     "u.tenant_id = a.tenant_id LEFT JOIN users ur ON ur.id = a.reviewed_by "   \
@@ -62,9 +63,9 @@ static const char SQL_ADD[] =
     "INSERT INTO activities (tenant_id, customer_id, rep_id, kind, client_id, "
     "status, at, content, need, competitor, next_step, next_date, effective, "
     "missing, reason, rule_version, visit_type, checkin_at, checkin_lat, "
-    "checkin_lng, checkin_accuracy, distance_m, location_flag) "
+    "checkin_lng, checkin_accuracy, distance_m, location_flag, device_at) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-    "?)";
+    "?, ?)";
 static const char SQL_CONTACT[] =
     "INSERT INTO activity_contacts (tenant_id, activity_id, contact_id, "
     "consensus) VALUES (?, ?, ?, ?) ON DUPLICATE KEY UPDATE "
@@ -429,7 +430,7 @@ activities_record(struct ctx *cx, const struct activity_input *in, int64_t *id,
                     in->next_date != NULL ? DB_CSTR(in->next_date) : DB_NULL,
                     DB_I64(vt.effective), DB_CSTR(vt.missing),
                     DB_CSTR(vt.reason), DB_I64(vt.version), DB_NULL, DB_NULL,
-                    DB_NULL, DB_NULL, DB_NULL, DB_NULL, DB_CSTR("")),
+                    DB_NULL, DB_NULL, DB_NULL, DB_NULL, DB_CSTR(""), DB_NULL),
             NULL, &last);
         *id = (int64_t)last;
         if (rc == APP_OK)
@@ -513,6 +514,21 @@ visits_checkin(struct ctx *cx, const struct checkin *in, int64_t *id,
         cx->err_detail = "visit.bad_type";
         return APP_EVALIDATION;
     }
+    if (in->device_at != NULL) {
+        /* The phone's clock, bounded by ours: an offline visit lands on
+         * its own day, never in the future, never older than a few days. */
+        time_t dev = tz_parse_utc(in->device_at), now = time(NULL);
+
+        if (dev <= 0 || dev > now + VISIT_DEVICE_AHEAD_S ||
+            dev < now - VISIT_DEVICE_BEHIND_S) {
+            cx->err_detail = "visit.bad_device_time";
+            return APP_EVALIDATION;
+        }
+        at = arena_alloc(cx->a, 32);
+        if (at == NULL)
+            return APP_ENOMEM;
+        tz_utc_text(dev, (char *)at, 32);
+    }
     if (in->has_position &&
         (in->lat < -90 || in->lat > 90 || in->lng < -180 || in->lng > 180 ||
          in->accuracy_m < 0 || in->accuracy_m > 100000)) {
@@ -541,7 +557,8 @@ visits_checkin(struct ctx *cx, const struct checkin *in, int64_t *id,
                     in->has_position ? DB_DBL(in->lat) : DB_NULL,
                     in->has_position ? DB_DBL(in->lng) : DB_NULL,
                     in->has_position ? DB_I64(in->accuracy_m) : DB_NULL,
-                    dist >= 0 ? DB_I64(dist) : DB_NULL, DB_CSTR(flag)),
+                    dist >= 0 ? DB_I64(dist) : DB_NULL, DB_CSTR(flag),
+                    in->device_at != NULL ? DB_CSTR(at) : DB_NULL),
                 NULL, &last);
         *id = (int64_t)last;
         *created = rc == APP_OK;

@@ -47,6 +47,8 @@
 #define ACT_CLIENT_ID_MAX 64
 #define VISIT_FAR_DEFAULT_M 500
 #define VISIT_PHOTOS_MAX 30
+#define VISIT_DEVICE_AHEAD_S 300          /* a phone's clock may run ahead */
+#define VISIT_DEVICE_BEHIND_S (72 * 3600) /* the longest offline spell */
 
 extern const char *const activity_kinds[]; /* visit, call, meeting ... */
 
@@ -93,10 +95,14 @@ struct checkin {
     bool has_position;
     double lat, lng;
     int accuracy_m;
+    const char *device_at; /* UTC "YYYY-MM-DD HH:MM:SS" from the phone's
+                              clock (recorded offline), or NULL: now */
 };
 
-/* Check in: an open visit.  APP_EVALIDATION for an unknown visit type or
- * a position out of range; APP_ECONFLICT ("visit.too_far") when the rules
+/* Check in: an open visit.  APP_EVALIDATION for an unknown visit type, a
+ * position out of range or a device time ("visit.bad_device_time") ahead
+ * of the server's by more than VISIT_DEVICE_AHEAD_S or behind it by more
+ * than VISIT_DEVICE_BEHIND_S; APP_ECONFLICT ("visit.too_far") when the rules
  * refuse the distance. */
 APP_MUST_USE enum app_err visits_checkin(struct ctx *cx,
                                          const struct checkin *in, int64_t *id,
@@ -150,6 +156,8 @@ enum {
     AC_REVIEWED_AT,
     AC_REVIEW_NOTE,
     AC_CLIENT_ID,
+    AC_DEVICE_AT,
+    AC_CREATED_AT,
     AC_COUNT
 };
 

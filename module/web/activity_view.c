@@ -113,6 +113,8 @@ activity_view_api(struct req *r, const struct db_res *res, size_t row,
     view_add_str(o, "reviewed_by", db_text(res, row, AC_REVIEWED_BY_NAME));
     view_add_str(o, "review_note", db_text(res, row, AC_REVIEW_NOTE));
     view_add_str(o, "client_id", db_text(res, row, AC_CLIENT_ID));
+    view_add_str(o, "device_at", db_text(res, row, AC_DEVICE_AT));
+    view_add_str(o, "received_at", db_text(res, row, AC_CREATED_AT));
     if (full)
         add_extras(r, o, id);
     return o;
@@ -193,6 +195,11 @@ activity_view_page(struct req *r, const struct db_res *res, size_t row)
     }
     cJSON_AddBoolToObject(o, "reviewed",
                           db_text(res, row, AC_REVIEWED_AT)[0] != '\0');
+    /* Recorded offline: placed at the phone's time, arrived later. */
+    cJSON_AddBoolToObject(o, "offline",
+                          db_text(res, row, AC_DEVICE_AT)[0] != '\0');
+    view_add_str(o, "received_local",
+                 view_local(r, db_text(res, row, AC_CREATED_AT)));
     return o;
 }
 

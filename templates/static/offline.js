@@ -279,8 +279,11 @@
     }
     var start = Promise.resolve(null);
     if (!it.visit_id) {
+      /* The phone's time of the check-in: the server places the visit
+       * there (bounded by its own clock) and keeps its time of arrival. */
       var body = {customer: Number(it.customer), visit_type: it.visit_type,
-                  client_id: it.id};
+                  client_id: it.id,
+                  checked_in_at: new Date(it.created).toISOString()};
       if (it.lat !== "" && it.lng !== "") {
         body.lat = Number(it.lat);
         body.lng = Number(it.lng);

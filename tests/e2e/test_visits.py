@@ -560,3 +560,41 @@ def test_a_new_contact_is_added_on_the_spot_and_ticked(stack, co):
     assert r.status_code == 404
     assert stack.sql(f"SELECT COUNT(*) FROM contacts WHERE customer_id = "
                      f"{cid}") == [["1"]]
+
+
+def test_an_offline_check_in_keeps_the_phones_time_within_bounds(stack, co):
+    """A visit recorded offline arrives later with the phone's check-in
+    time: the visit is placed there (its photos' EXIF compared with it),
+    the server's time of arrival is kept beside it; a time ahead of the
+    server's or older than 72 hours is refused."""
+    import datetime
+    now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    then = now - datetime.timedelta(hours=5)
+    iso = then.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    cid = customer(stack, co)
+    r = checkin(stack, co, cid, client_id="off-" + uuid.uuid4().hex[:8],
+                checked_in_at=iso)
+    assert r.status_code == 201, r.text
+    v = r.json()
+    want = then.strftime("%Y-%m-%d %H:%M:%S")
+    assert v["at"].startswith(want) and v["checkin_at"].startswith(want), v
+    assert v["device_at"].startswith(want)
+    got = datetime.datetime.strptime(v["received_at"][:19],
+                                     "%Y-%m-%d %H:%M:%S")
+    assert abs((got - now.replace(tzinfo=None)).total_seconds()) < 600
+    # A photo taken then (camera clock in the company's zone, UTC+8) is
+    # not "far in time" from this check-in.
+    local = (then + datetime.timedelta(hours=8)).strftime("%Y:%m:%d %H:%M:%S")
+    p = photo(stack, co, v["id"], "storefront", exif_jpeg(local, salt=b"off"))
+    assert p.json()["photos"][-1]["flags"] == "", p.text
+    page = co_page(stack, co, f"/visits/{v['id']}")
+    assert "Recorded offline" in page
+    for bad in ((now + datetime.timedelta(hours=1)),
+                (now - datetime.timedelta(hours=73))):
+        r = checkin(stack, co, cid,
+                    checked_in_at=bad.strftime("%Y-%m-%dT%H:%M:%S.000Z"))
+        assert r.status_code == 422 and \
+            r.json()["detail"] == "visit.bad_device_time", r.text
+    for bad in ("yesterday", "2026-13-45T99:00:00Z"):
+        r = checkin(stack, co, cid, checked_in_at=bad)
+        assert r.status_code == 422, (bad, r.text)

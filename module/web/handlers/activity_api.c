@@ -123,6 +123,25 @@ api_activity(struct req *r)
     return send_one(r, 200, router_param_int(r, "id"));
 }
 
+/* An ISO 8601 UTC time as a phone's JavaScript writes it
+ * ("2026-03-02T08:15:00.000Z") as the database's "YYYY-MM-DD HH:MM:SS";
+ * anything else is passed on as it is and refused by the service. */
+static const char *
+device_time(struct req *r, struct str s)
+{
+    char *t = arena_alloc(r->a, s.len + 1);
+
+    if (t == NULL)
+        return "";
+    memcpy(t, s.p, s.len);
+    t[s.len] = '\0';
+    if (s.len >= 20 && t[10] == 'T' && t[s.len - 1] == 'Z') {
+        t[10] = ' ';
+        t[19] = '\0';
+    }
+    return t;
+}
+
 enum app_err
 api_visit_checkin(struct req *r)
 {
@@ -131,8 +150,9 @@ api_visit_checkin(struct req *r)
         { "visit_type", V_SLUG, true, 1, 32, NULL },
         { "client_id", V_LINE, false, 1, ACT_CLIENT_ID_MAX, NULL },
         { "accuracy", V_INT, false, 0, 100000, NULL },
+        { "checked_in_at", V_LINE, false, 19, 30, NULL },
     };
-    struct field_val v[4];
+    struct field_val v[5];
     struct checkin in;
     struct kvlist f;
     const cJSON *lat = cJSON_GetObjectItem(r->json, "lat");
@@ -142,7 +162,7 @@ api_visit_checkin(struct req *r)
     enum app_err rc = api_fields(r, &f);
 
     if (rc == APP_OK)
-        rc = validate_fields(&r->cx.err_detail, &f, spec, 4, v, NULL);
+        rc = validate_fields(&r->cx.err_detail, &f, spec, 5, v, NULL);
     if (rc != APP_OK)
         return rc;
     memset(&in, 0, sizeof(in));
@@ -153,6 +173,7 @@ api_visit_checkin(struct req *r)
     in.lat = in.has_position ? lat->valuedouble : 0;
     in.lng = in.has_position ? lng->valuedouble : 0;
     in.accuracy_m = v[3].present ? (int)v[3].i : 0;
+    in.device_at = v[4].present ? device_time(r, v[4].s) : NULL;
     rc = visits_checkin(&r->cx, &in, &id, &created);
     return rc != APP_OK ? rc : send_one(r, created ? 201 : 200, id);
 }

@@ -598,3 +598,15 @@ def test_an_offline_check_in_keeps_the_phones_time_within_bounds(stack, co):
     for bad in ("yesterday", "2026-13-45T99:00:00Z"):
         r = checkin(stack, co, cid, checked_in_at=bad)
         assert r.status_code == 422, (bad, r.text)
+
+
+def test_a_photo_over_the_size_limit_is_refused_with_a_message(stack, co):
+    """max_file_size (20 MB by default, configurable) answers 413 with a
+    message; nothing is stored."""
+    vid = checkin(stack, co, customer(stack, co)).json()["id"]
+    big = b"\xff\xd8\xff\xe0" + bytes(21 * 1024 * 1024)
+    r = photo(stack, co, vid, "storefront", big, "huge.jpg")
+    assert r.status_code == 413, r.text[:300]
+    assert r.json().get("message"), r.text[:300]
+    assert stack.sql(f"SELECT COUNT(*) FROM activity_photos WHERE "
+                     f"activity_id = {vid}") == [["0"]]

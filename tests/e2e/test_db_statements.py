@@ -17,7 +17,14 @@ from stack import ROOT, Stack
 
 PASSWORD = "Correct-Horse-Battery-42"
 
-PKGS = "fcgi libmariadb lua5.4 libcjson libsodium libqrencode"
+
+
+def pkgs():
+    """The Makefile's PKGS (continued lines joined): the same headers as
+    the build."""
+    text = (ROOT / "Makefile").read_text().replace("\\\n", " ")
+    return re.search(r"^PKGS := (.*)$", text, re.M).group(1).split()
+
 SQL_START = re.compile(r"\s*(SELECT|INSERT|UPDATE|DELETE|REPLACE|WITH)\b",
                        re.I)
 LITERAL = re.compile(r'"((?:[^"\\\n]|\\.)*)"')
@@ -30,7 +37,7 @@ def stmt_max():
 
 
 def preprocessed(path):
-    cflags = subprocess.run(["pkg-config", "--cflags", *PKGS.split()],
+    cflags = subprocess.run(["pkg-config", "--cflags", *pkgs()],
                             capture_output=True, text=True,
                             check=True).stdout
     out = subprocess.run(["cc", "-E", "-P", "-D_GNU_SOURCE", "-Imodule",

@@ -243,6 +243,24 @@ place(struct demo_acts *d, size_t rep, time_t t, time_t lo, time_t hi,
     return false;
 }
 
+/* An in-person time in office hours on the day of t or one of the two
+ * before, strictly between lo and hi; t itself when there is none. */
+static time_t
+office(struct demo_acts *d, time_t t, time_t lo, time_t hi)
+{
+    int64_t day = local_day(t);
+    int i;
+
+    for (i = 0; i < 3; i++, day--) {
+        int minute = 510 + (int)rng_below(d->s.rng, 600);
+        time_t at = (time_t)(day * 86400 + minute * 60 - LOCAL_OFFSET);
+
+        if (at > lo && at < hi)
+            return at;
+    }
+    return t;
+}
+
 static int
 by_time(const void *x, const void *y)
 {
@@ -258,7 +276,7 @@ static size_t
 schedule(struct demo_acts *d, struct demo_life *life, struct plan *p)
 {
     double pace = (CADENCE_MIN + rng_unit(d->s.rng) * CADENCE_SPAN) * 86400;
-    time_t lo = life->created + 60, hi = life->end - 60, t, prev, last;
+    time_t lo = life->created + 60, hi = life->end - 60, t, prev, last, span;
     size_t n = 0, i, k;
 
     last = life->nsteps > 0 ? life->steps[life->nsteps - 1] : lo;
@@ -277,9 +295,11 @@ schedule(struct demo_acts *d, struct demo_life *life, struct plan *p)
             n++;
         t += (time_t)(-log(1.0 - rng_unit(d->s.rng) * 0.999) * pace) + 7200;
     }
-    if (n == 0 && life->nsteps == 0 && hi > lo) {
+    if (n == 0 && life->nsteps == 0 && life->end - 60 > lo) {
         /* Everyone was met at least once, when they were recorded. */
-        p[n].at = lo + (hi - lo < 7200 ? (hi - lo) / 2 : 3600);
+        span = life->end - 60 - lo;
+        p[n].at =
+            office(d, lo + (span < 7200 ? span / 2 : 3600), lo, life->end - 60);
         p[n].remote = false;
         p[n].anchor = true;
         room(d, life->rep, local_day(p[n].at), false, true);
@@ -287,14 +307,18 @@ schedule(struct demo_acts *d, struct demo_life *life, struct plan *p)
     }
     qsort(p, n, sizeof(*p), by_time);
     for (i = 0, k = 0, prev = life->created; i < life->nsteps; i++) {
-        time_t step = life->steps[i], span = step - prev;
+        time_t step = life->steps[i];
+
+        span = step - prev;
 
         while (k < n && p[k].at <= prev)
             k++;
         if (k >= n || p[k].at >= step) {
             time_t before = 3600 + (time_t)rng_below(d->s.rng, 47 * 3600);
 
-            p[n].at = before < span - 60 ? step - before : prev + span / 2;
+            p[n].at =
+                office(d, before < span - 60 ? step - before : prev + span / 2,
+                       prev, step);
             p[n].remote = false;
             p[n].anchor = true;
             room(d, life->rep, local_day(p[n].at), false, true);

@@ -24,6 +24,7 @@ static void
 add_extras(struct req *r, cJSON *o, int64_t id)
 {
     struct db_res k, ph;
+    const char *kind = cJSON_GetStringValue(cJSON_GetObjectItem(o, "kind"));
     cJSON *list;
     size_t i;
 
@@ -39,7 +40,9 @@ add_extras(struct req *r, cJSON *o, int64_t id)
             view_add_str(c, "consensus", db_text(&k, i, 3));
         }
     }
-    if (visits_photos(&r->cx, id, &ph) == APP_OK &&
+    /* Only visits have photos: a day's list of calls asks for none. */
+    if (kind != NULL && strcmp(kind, "visit") == 0 &&
+        visits_photos(&r->cx, id, &ph) == APP_OK &&
         (list = cJSON_AddArrayToObject(o, "photos")) != NULL) {
         for (i = 0; i < ph.nrows; i++) {
             cJSON *p = cJSON_CreateObject();

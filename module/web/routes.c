@@ -301,6 +301,8 @@ const struct route app_routes[] = {
       RF_STATE | RF_JSON | RF_DB | RF_API, "api.activity_create" },
     { HM_GET, "/api/v1/activities/{id:int}", api_activity, ANY, RF_DB | RF_API,
       "api.activity" },
+    { HM_GET, "/api/v1/visits", api_visits, ANY, RF_DB | RF_API | RF_QUERY,
+      "api.visits" },
     { HM_POST, "/api/v1/visits", api_visit_checkin, ANY,
       RF_STATE | RF_JSON | RF_DB | RF_API, "api.visit_checkin" },
     { HM_POST, "/api/v1/visits/{id:int}/photos", api_visit_photo, ANY,

@@ -245,3 +245,69 @@ def test_demo_rows_are_what_the_service_writes(stack, year):
     got = r.json()
     assert (got["missing"], got["reason"], got["effective"]) == (
         need_only[2], need_only[3], need_only[4] == "1"), (got, need_only)
+
+
+def test_day_lists_on_demo_data(stack, year):
+    """The lists a rep, a manager and an admin read (activities_list, the
+    scope as a union of the people under them and the customers they own)
+    give exactly the rows the scope rules say, newest first."""
+    slug, tid = year
+    mgr = rows(stack, tid, "SELECT id FROM users WHERE tenant_id = $T AND "
+               "login = 'manager1'")[0][0]
+    day = rows(stack, tid, f"""
+        SELECT DATE(a.at + INTERVAL 8 HOUR) d FROM activities a JOIN user_tree
+        u ON u.tenant_id = a.tenant_id AND u.descendant_id = a.rep_id WHERE
+        a.tenant_id = $T AND u.ancestor_id = {mgr} GROUP BY d
+        ORDER BY COUNT(*) DESC, d LIMIT 1""")[0][0]
+    bounds = (f"a.at >= '{day}' - INTERVAL 8 HOUR AND "
+              f"a.at < '{day}' + INTERVAL 16 HOUR")
+    # A customer of manager1's team visited by someone else: the manager
+    # sees it through the customer, the other rep through the visit.
+    other, = rows(stack, tid, f"""
+        SELECT id FROM users WHERE tenant_id = $T AND role = 'rep' AND id NOT
+        IN (SELECT descendant_id FROM user_tree WHERE tenant_id = $T AND
+        ancestor_id = {mgr}) ORDER BY id LIMIT 1""")[0]
+    stack.sql(f"""UPDATE activities a JOIN customers c ON c.id = a.customer_id
+        JOIN user_tree u ON u.tenant_id = c.tenant_id AND u.descendant_id =
+        c.owner_id SET a.rep_id = {other} WHERE a.tenant_id = {tid} AND
+        u.ancestor_id = {mgr} AND {bounds} AND a.kind = 'call' LIMIT 1""")
+
+    def ids(login, path):
+        tok = stack.cli("token", "create", "--tenant", slug, "--user",
+                        login).stdout.strip()
+        r = requests.get(stack.url(path), timeout=30,
+                         headers={"Authorization": f"Bearer {tok}"})
+        assert r.status_code == 200, r.text
+        body = r.json()
+        items = body.get("visits", body.get("activities"))
+        ats = [(a["at"], a["id"]) for a in items]
+        assert ats == sorted(ats, reverse=True), ats[:5]
+        return [a["id"] for a in items]
+
+    def expect(where):
+        return [int(r[0]) for r in rows(stack, tid, f"""
+            SELECT a.id FROM activities a JOIN customers c ON c.id =
+            a.customer_id WHERE a.tenant_id = $T AND {bounds} AND ({where})
+            ORDER BY a.at DESC, a.id DESC""")]
+
+    team = (f"SELECT descendant_id FROM user_tree WHERE tenant_id = {tid} "
+            f"AND ancestor_id = {mgr}")
+    rep = rows(stack, tid, f"SELECT u.id, u.login FROM users u WHERE "
+               f"u.id IN ({team}) AND u.role = 'rep' ORDER BY u.id "
+               "LIMIT 1")[0]
+    mine = ids(rep[1], f"/api/v1/visits?day={day}")
+    assert mine and mine == expect(f"a.rep_id = {rep[0]} AND "
+                                   "a.kind = 'visit'")
+    got = ids("manager1", f"/api/v1/activities?day={day}&limit=500")
+    want = expect(f"a.rep_id IN ({team}) OR c.owner_id IN ({team})")
+    assert got == want and len(want) > 20, (len(got), len(want))
+    assert expect(f"a.rep_id = {other} AND c.owner_id IN ({team})"), \
+        "the case of a customer visited by another team is not there"
+    got = ids("admin", f"/api/v1/activities?day={day}&limit=500")
+    assert got == expect("1 = 1"), len(got)
+    # No day: the newest 100 of the rep's own visits.
+    got = ids(rep[1], "/api/v1/activities?kind=visit&limit=100")
+    assert got == [int(r[0]) for r in rows(stack, tid, f"""
+        SELECT a.id FROM activities a JOIN customers c ON c.id = a.customer_id
+        WHERE a.tenant_id = $T AND a.kind = 'visit' AND (a.rep_id = {rep[0]}
+        OR c.owner_id = {rep[0]}) ORDER BY a.at DESC, a.id DESC LIMIT 100""")]

@@ -4,13 +4,18 @@
 #include "server/demo_activities.h"
 #include "server/demo_pictures.h"
 
+#include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "base/tz.h"
 #include "rules/rules.h"
+#include "server/cli.h"
 #include "sales/activities.h"
 
 /* The demo tenant lives in TZ_DEFAULT (Asia/Shanghai: UTC+8, no daylight
@@ -28,6 +33,13 @@
 #define NMASKS 8 /* need, competitor, next step: filled or not */
 #define KEYS_MAX 8
 
+/* The writer's transaction (a constant: XA ids cannot be bound; two large
+ * demos at once refuse the second). */
+static const char SQL_XA_START[] = "XA START 'proofline-demo-activities'";
+static const char SQL_XA_END[] = "XA END 'proofline-demo-activities'";
+static const char SQL_XA_PREPARE[] = "XA PREPARE 'proofline-demo-activities'";
+static const char SQL_XA_COMMIT[] = "XA COMMIT 'proofline-demo-activities'";
+static const char SQL_XA_ROLLBACK[] = "XA ROLLBACK 'proofline-demo-activities'";
 static const char SQL_MAX_IDS[] =
     "SELECT (SELECT COALESCE(MAX(id), 0) FROM activities)";
 static const char SQL_ACT[] =
@@ -110,6 +122,9 @@ struct batch {
 
 struct demo_acts {
     struct demo_acts_spec s;
+    struct db *own; /* the writer's connection (in the writer only) */
+    pid_t writer;   /* in the caller: the writer process, or 0 */
+    bool mine[NB];  /* the tables this process writes */
     struct verdict cls[NKINDS][NMASKS];
     struct vtype vt[NVT];
     int64_t next_id, count;
@@ -130,9 +145,11 @@ struct plan {
 APP_MUST_USE static enum app_err
 flush(struct demo_acts *d, int t)
 {
-    enum app_err rc = db_exec_bulk(d->s.db, tables[t].sql, d->b[t].v,
-                                   tables[t].ncols, d->b[t].n);
+    enum app_err rc = APP_OK;
 
+    if (d->mine[t])
+        rc = db_exec_bulk(d->own != NULL ? d->own : d->s.db, tables[t].sql,
+                          d->b[t].v, tables[t].ncols, d->b[t].n);
     d->b[t].n = 0;
     return rc;
 }
@@ -657,6 +674,8 @@ demo_acts_new(const struct demo_acts_spec *spec, struct demo_acts **out,
     if (d == NULL)
         return APP_ENOMEM;
     d->s = *spec;
+    for (t = 0; t < NB; t++)
+        d->mine[t] = true;
     d->today = local_day(spec->now);
     d->ndays = (size_t)spec->days + 8;
     d->load = calloc(spec->nreps * d->ndays * 2, 1);
@@ -680,6 +699,90 @@ demo_acts_new(const struct demo_acts_spec *spec, struct demo_acts **out,
     if (rc == APP_OK)
         d->next_id = db_int(&res, 0, 0, 0) + 1;
     d->s.rules = NULL;
+    return rc;
+}
+
+/* True in xa_prepared's process once the writer prepared its work. */
+static bool xa_prepared;
+
+bool
+demo_acts_split(struct demo_acts *d, const struct conf *c)
+{
+    pid_t pid;
+    int t;
+
+    fflush(stdout);
+    fflush(stderr);
+    pid = fork();
+    if (pid < 0)
+        return true; /* no second process: this one writes everything */
+    if (pid > 0) {
+        d->writer = pid;
+        for (t = 0; t < NB; t++)
+            d->mine[t] = t == B_FILE;
+        return true;
+    }
+    /* The writer: its own connection (never the caller's, whose socket it
+     * shares), its own transaction, the activity tables only. */
+    for (t = 0; t < NB; t++)
+        d->mine[t] = t != B_FILE;
+    d->own = cli_db_open(c, "demo");
+    if (d->own == NULL ||
+        db_exec(d->own, SQL_XA_START, DB_NOARGS, NULL, NULL) != APP_OK)
+        _exit(1);
+    return false;
+}
+
+void
+demo_acts_writer_end(struct demo_acts *d, enum app_err rc)
+{
+    if (rc == APP_OK)
+        rc = demo_acts_flush(d);
+    if (rc == APP_OK)
+        rc = db_exec(d->own, SQL_XA_END, DB_NOARGS, NULL, NULL);
+    if (rc == APP_OK)
+        rc = db_exec(d->own, SQL_XA_PREPARE, DB_NOARGS, NULL, NULL);
+    if (rc != APP_OK)
+        fprintf(stderr, "proofline demo: activities: %s\n", db_error(d->own));
+    /* Leave without the caller's atexit work and buffers: its connection
+     * and files are not ours to close. */
+    db_free(d->own);
+    _exit(rc == APP_OK ? 0 : 1);
+}
+
+enum app_err
+demo_acts_join(struct demo_acts *d, enum app_err rc)
+{
+    int status = 0;
+
+    if (d == NULL || d->writer <= 0)
+        return rc;
+    if (rc != APP_OK)
+        kill(d->writer, SIGTERM); /* its transaction dies with it */
+    while (waitpid(d->writer, &status, 0) < 0) {
+        if (errno != EINTR) {
+            status = -1;
+            break;
+        }
+    }
+    d->writer = 0;
+    /* Prepared, or perhaps (killed just after preparing): the caller's
+     * commit or rollback settles it either way. */
+    xa_prepared = true;
+    if (rc == APP_OK && !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
+        rc = APP_EINTERNAL;
+    return rc;
+}
+
+enum app_err
+demo_acts_settle(struct db *db, bool commit)
+{
+    enum app_err rc = APP_OK;
+
+    if (xa_prepared)
+        rc = db_exec(db, commit ? SQL_XA_COMMIT : SQL_XA_ROLLBACK, DB_NOARGS,
+                     NULL, NULL);
+    xa_prepared = false;
     return rc;
 }
 

@@ -29,6 +29,7 @@
 #include <cJSON.h>
 
 #include "base/arena.h"
+#include "base/conf.h"
 #include "base/err.h"
 #include "base/rng.h"
 #include "db/db.h"
@@ -89,6 +90,27 @@ APP_MUST_USE enum app_err demo_acts_customer(struct demo_acts *d,
 
 /* Write every queued row (before the arena is reset). */
 APP_MUST_USE enum app_err demo_acts_flush(struct demo_acts *d);
+
+/* A large demo writes the activity tables from a second process on its
+ * own connection, in parallel with the caller (the server's work is the
+ * cost: two threads of it use both cores).  Both processes generate the
+ * same rows (the same rng draws); the writer writes activities, their
+ * contacts and photos, the caller everything else.  The writer's work is
+ * one XA transaction ('proofline-demo-activities'), prepared when done,
+ * which the caller commits or rolls back with its own (demo_acts_settle),
+ * so the demo stays all or nothing.
+ *
+ * demo_acts_split: fork; true in the caller (which goes on without the
+ * activity tables), false in the writer (which goes on with them only,
+ * and ends with demo_acts_writer_end).  Without fork the caller writes
+ * everything.  demo_acts_join: wait for the writer (killed when rc is
+ * not APP_OK); APP_EINTERNAL when it failed.  demo_acts_settle: after the
+ * caller's commit (commit true) or rollback, the same for the writer's
+ * prepared work (no writer: nothing). */
+APP_MUST_USE bool demo_acts_split(struct demo_acts *d, const struct conf *c);
+_Noreturn void demo_acts_writer_end(struct demo_acts *d, enum app_err rc);
+APP_MUST_USE enum app_err demo_acts_join(struct demo_acts *d, enum app_err rc);
+APP_MUST_USE enum app_err demo_acts_settle(struct db *db, bool commit);
 
 /* How many activities were made. */
 int64_t demo_acts_count(const struct demo_acts *d);

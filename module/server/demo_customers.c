@@ -151,6 +151,8 @@ static const char SQL_CONTACT[] =
 
 #define BATCH_ROWS 500  /* rows per bulk insert */
 #define CHECKPOINT 1000 /* customers between flushes (arena reset) */
+/* From this many customers a second process writes the activities. */
+#define SPLIT_MIN 2000
 
 enum { T_CUSTOMER, T_EVENT, T_EVIDENCE, T_FILE, T_CONTACT, NT };
 
@@ -187,13 +189,15 @@ struct gen {
     struct batch b[NT];
     size_t nreps;
     struct demo_acts *acts;
+    bool writer; /* the activities' writer: generates, writes none of ours */
 };
 
 APP_MUST_USE static enum app_err
 flush(struct gen *g, int t)
 {
-    enum app_err rc = db_exec_bulk(g->db, tables[t].sql, g->b[t].v,
-                                   tables[t].ncols, g->b[t].n);
+    enum app_err rc = g->writer ? APP_OK
+                                : db_exec_bulk(g->db, tables[t].sql, g->b[t].v,
+                                               tables[t].ncols, g->b[t].n);
 
     g->b[t].n = 0;
     return rc;
@@ -414,9 +418,13 @@ check_contact(struct gen *g, int64_t by, const char *const *kv, size_t n)
     struct kvlist fields = { 0 };
     struct ctx cx;
     int64_t version;
-    cJSON *errors = cJSON_CreateObject();
-    enum app_err rc =
-        errors != NULL ? kv_add_pairs(g->a, &fields, kv, n) : APP_ENOMEM;
+    cJSON *errors;
+    enum app_err rc;
+
+    if (g->writer)
+        return APP_OK; /* the caller checks (on its connection) */
+    errors = cJSON_CreateObject();
+    rc = errors != NULL ? kv_add_pairs(g->a, &fields, kv, n) : APP_ENOMEM;
 
     ctx_init(&cx, g->a, g->db, g->conf, NULL, g->tenant, by, ROLE_REP);
     if (rc == APP_OK)
@@ -508,9 +516,11 @@ customer_row(struct gen *g, int64_t customer, int64_t owner, const char *name,
     const char *const kv[] = { "name", name,    "kind", kind,     "city",
                                city,   "phone", phone,  "amount", amount };
     struct customer_input in;
-    enum app_err rc =
-        check_customer(g, owner, kv, sizeof(kv) / sizeof(kv[0]), &in);
+    enum app_err rc;
 
+    if (g->writer)
+        return APP_OK; /* the same draws, none of the writing */
+    rc = check_customer(g, owner, kv, sizeof(kv) / sizeof(kv[0]), &in);
     if (rc != APP_OK)
         return rc;
     return PUT(
@@ -851,15 +861,23 @@ demo_customers(struct db *db, struct rng *rng, const struct conf *c,
     s = NULL;
     /* The rule set was read into g.a: it is not needed any more. */
     arena_reset(g.a);
+    if (rc == APP_OK && spec->customers >= SPLIT_MIN)
+        g.writer = !demo_acts_split(g.acts, c);
     for (k = 0; rc == APP_OK && k < spec->customers; k++) {
         rc = one(&g, spec->reps[(size_t)k % spec->nreps],
                  (size_t)k % spec->nreps);
         if (rc == APP_OK &&
             ((k + 1) % CHECKPOINT == 0 || k + 1 == spec->customers)) {
             rc = checkpoint(&g);
-            progress(k + 1, spec->customers, demo_acts_count(g.acts), tty);
+            if (!g.writer)
+                progress(k + 1, spec->customers, demo_acts_count(g.acts), tty);
         }
     }
+    if (g.writer)
+        demo_acts_writer_end(g.acts, rc);
+    rc = demo_acts_join(g.acts, rc);
+    if (rc != APP_OK && err[0] == '\0' && db_error(db)[0] == '\0')
+        snprintf(err, errlen, "activities: their writer failed");
     if (rc != APP_OK && err[0] == '\0')
         snprintf(err, errlen, "customers: %s", db_error(db));
 out:

@@ -311,3 +311,40 @@ def test_day_lists_on_demo_data(stack, year):
         SELECT a.id FROM activities a JOIN customers c ON c.id = a.customer_id
         WHERE a.tenant_id = $T AND a.kind = 'visit' AND (a.rep_id = {rep[0]}
         OR c.owner_id = {rep[0]}) ORDER BY a.at DESC, a.id DESC LIMIT 100""")]
+
+
+def test_large_demo_writes_activities_from_a_second_process(stack):
+    """From 2,000 customers a second process writes the activity tables
+    (demo_acts_split): both generate the same rows, so what each wrote
+    refers to the other's exactly, and its XA transaction went in with
+    the rest (none left prepared)."""
+    slug = f"dz{uuid.uuid4().hex[:6]}"
+    stack.cli("demo", "--tenant", slug, "--reps", "20", "--customers",
+              "2000", "--days", "60", "--today", TODAY.isoformat())
+    tid = int(stack.sql(f"SELECT id FROM tenants WHERE slug = '{slug}'")[0][0])
+    assert stack.sql("XA RECOVER") == []
+    counts = rows(stack, tid, """
+        SELECT (SELECT COUNT(*) FROM activities WHERE tenant_id = $T),
+        (SELECT COUNT(*) FROM activity_photos WHERE tenant_id = $T),
+        (SELECT COUNT(*) FROM activity_contacts WHERE tenant_id = $T)""")[0]
+    assert all(int(n) > 1000 for n in counts), counts
+    bad = rows(stack, tid, """
+        SELECT c.id, c.last_activity_at FROM customers c LEFT JOIN activities
+        a ON a.tenant_id = c.tenant_id AND a.customer_id = c.id WHERE
+        c.tenant_id = $T GROUP BY c.id HAVING NOT (c.last_activity_at <=>
+        MAX(COALESCE(a.checkout_at, a.at)))""")
+    assert bad == [], bad[:5]
+    stray = rows(stack, tid, """
+        SELECT p.id FROM activity_photos p JOIN activities a ON a.id =
+        p.activity_id LEFT JOIN files f ON f.id = p.file_id AND f.tenant_id =
+        p.tenant_id AND f.customer_id = a.customer_id AND f.sha256 = p.sha256
+        WHERE p.tenant_id = $T AND f.id IS NULL""")
+    assert stray == [], stray[:5]
+    wrong = rows(stack, tid, """
+        SELECT k.id, k.last_met_on, k.customer_id FROM contacts k
+        LEFT JOIN activity_contacts ac ON
+        ac.tenant_id = k.tenant_id AND ac.contact_id = k.id LEFT JOIN
+        activities a ON a.id = ac.activity_id WHERE k.tenant_id = $T
+        GROUP BY k.id HAVING NOT (k.last_met_on <=> MAX(DATE(a.at)))
+        OR MIN(a.customer_id) <> k.customer_id""")
+    assert wrong == [], wrong[:5]

@@ -69,3 +69,6 @@ done
 
 # Tasks, the scheduler and the outbox (issue 12) on the same tenant.
 /usr/bin/python3 scripts/bench_work.py
+
+# The demo at 2M activities and the visit lists on it (issue 13).
+/usr/bin/python3 scripts/bench_activities.py

@@ -30,7 +30,7 @@
 /* Prepared statements kept per connection: more than the code has (the
  * e2e test test_db_statements.py counts them in the preprocessed
  * sources and fails when they outgrow half of this). */
-#define DB_STMT_MAX 512
+#define DB_STMT_MAX 1024
 /* Tries of one transaction that keeps losing deadlocks (db_tx_next), and
  * how long a statement waits for a row lock (seconds, well below the
  * request watchdog). */

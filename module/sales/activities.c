@@ -52,11 +52,29 @@ const char *const activity_kinds[] = { "visit",   "call", "meeting",
 
 static const char SQL_GET[] = COLUMNS "WHERE a.tenant_id = ? AND a.id = ? "
                                       "AND " SCOPE;
-static const char SQL_LIST[] = COLUMNS
-    "WHERE a.tenant_id = ? AND " SCOPE " AND (? = 0 OR a.customer_id = ?) "
-    "AND (? = 0 OR a.rep_id = ?) AND (? = '' OR a.kind = ?) "
-    "AND (? = '' OR (a.at >= ? AND a.at < ?)) ORDER BY a.at DESC, a.id DESC "
-    "LIMIT ?";
+/* Lists: the filters (customer, rep, kind, from, to) and the page.  The
+ * time range is always bound (the whole calendar without a day), so that
+ * it is a range of the (tenant, rep, at) and (tenant, at) indexes. */
+#define LIST_FILTER                                                            \
+    "AND (? = 0 OR a.customer_id = ?) AND (? = 0 OR a.rep_id = ?) "            \
+    "AND (? = '' OR a.kind = ?) AND a.at >= ? AND a.at < ? "
+#define LIST_PAGE "ORDER BY a.at DESC, a.id DESC LIMIT ?"
+/* Everyone's (admins): one range of the (tenant, at) index. */
+static const char SQL_LIST_ALL[] =
+    COLUMNS "WHERE a.tenant_id = ? " LIST_FILTER LIST_PAGE;
+/* A person's scope: the page of ids from the activities of the people
+ * under them, and from those of the customers they own, each a semi-join
+ * on an index (an OR of the two would read the company's every row);
+ * then the columns of that page only. */
+static const char SQL_LIST_SCOPED[] = COLUMNS
+    "JOIN ((SELECT a.id FROM activities a WHERE a.tenant_id = ? AND "
+    "a.rep_id IN (SELECT descendant_id FROM user_tree WHERE tenant_id = ? "
+    "AND ancestor_id = ?) " LIST_FILTER LIST_PAGE ") UNION (SELECT a.id "
+    "FROM activities a JOIN customers c ON c.id = a.customer_id AND "
+    "c.tenant_id = a.tenant_id WHERE a.tenant_id = ? AND c.owner_id IN ("
+    "SELECT descendant_id FROM user_tree WHERE tenant_id = ? AND "
+    "ancestor_id = ?) " LIST_FILTER LIST_PAGE ")) p ON p.id = a.id "
+    "WHERE a.tenant_id = ? " LIST_PAGE;
 static const char SQL_BY_CLIENT[] =
     "SELECT id FROM activities WHERE tenant_id = ? AND client_id = ?";
 static const char SQL_ADD[] =
@@ -948,14 +966,15 @@ visits_complete(struct ctx *cx, int64_t visit_id,
     return rc;
 }
 
-/* The UTC bounds of a local day. */
+/* The UTC bounds of a local day (no day: all time). */
 static void
 day_bounds(struct ctx *cx, const char *day, char *from, char *to, size_t n)
 {
     struct tm tm;
     int y, mo, d;
 
-    from[0] = to[0] = '\0';
+    snprintf(from, n, "1000-01-01 00:00:00");
+    snprintf(to, n, "9999-12-31 00:00:00");
     if (day == NULL || !parse_date(str_c(day), &y, &mo, &d))
         return;
     memset(&tm, 0, sizeof(tm));
@@ -976,16 +995,22 @@ activities_list(struct ctx *cx, const struct activity_filter *f, size_t max,
     char from[32], to[32];
     const char *kind = f->kind != NULL ? f->kind : "";
 
+#define FILTER_ARGS                                                            \
+    DB_I64(f->customer_id), DB_I64(f->customer_id), DB_I64(f->rep_id),         \
+        DB_I64(f->rep_id), DB_CSTR(kind), DB_CSTR(kind), DB_CSTR(from),        \
+        DB_CSTR(to), DB_I64((int64_t)max)
+
     day_bounds(cx, f->day, from, to, sizeof(from));
-    return db_query(cx->db, cx->a, SQL_LIST,
-                    DB_ARGS(DB_I64(cx->tenant_id), DB_I64(s.all),
-                            DB_I64(cx->tenant_id), DB_I64(s.root),
-                            DB_I64(cx->tenant_id), DB_I64(s.root),
-                            DB_I64(f->customer_id), DB_I64(f->customer_id),
-                            DB_I64(f->rep_id), DB_I64(f->rep_id), DB_CSTR(kind),
-                            DB_CSTR(kind), DB_CSTR(from), DB_CSTR(from),
-                            DB_CSTR(to), DB_I64((int64_t)max)),
+    if (s.all)
+        return db_query(cx->db, cx->a, SQL_LIST_ALL,
+                        DB_ARGS(DB_I64(cx->tenant_id), FILTER_ARGS), max, out);
+    return db_query(cx->db, cx->a, SQL_LIST_SCOPED,
+                    DB_ARGS(DB_I64(cx->tenant_id), DB_I64(cx->tenant_id),
+                            DB_I64(s.root), FILTER_ARGS, DB_I64(cx->tenant_id),
+                            DB_I64(cx->tenant_id), DB_I64(s.root), FILTER_ARGS,
+                            DB_I64(cx->tenant_id), DB_I64((int64_t)max)),
                     max, out);
+#undef FILTER_ARGS
 }
 
 enum app_err

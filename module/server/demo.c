@@ -14,6 +14,7 @@
 #include "base/arena.h"
 #include "server/cli.h"
 #include "db/db.h"
+#include "server/demo_activities.h"
 #include "server/demo_customers.h"
 #include "base/num.h"
 #include "identity/password.h"
@@ -216,6 +217,34 @@ demo_numbers(const struct cli_opt *opts, int nopts, int64_t *reps,
     return true;
 }
 
+/* Commit the demo, then the part the activities' writer prepared, then
+ * the default rules (their bootstrap commits on its own).  false when
+ * something failed (said on stderr). */
+static bool
+finish(struct demo *d, const struct conf *c)
+{
+    char err[512];
+
+    if (db_commit(d->db) != APP_OK) {
+        app_ignore(demo_acts_settle(d->db, false), "reported: the commit");
+        return false;
+    }
+    if (demo_acts_settle(d->db, true) != APP_OK) {
+        fprintf(stderr,
+                "proofline demo: the activities are prepared but not "
+                "committed (%s): XA COMMIT 'proofline-demo-activities' "
+                "finishes them\n",
+                db_error(d->db));
+        return false;
+    }
+    if (rulesets_bootstrap(d->db, d->a, d->tenant, c->lua_dir, err,
+                           sizeof(err)) != APP_OK) {
+        fprintf(stderr, "proofline demo: default rules: %s\n", err);
+        return false;
+    }
+    return true;
+}
+
 int
 cmd_demo(struct conf *c, int argc, char **argv)
 {
@@ -289,17 +318,8 @@ cmd_demo(struct conf *c, int argc, char **argv)
     spec.now = now;
     if (fill(&d, c, &spec) != APP_OK || demo_tasks(&d, c, now) != APP_OK)
         goto rollback;
-    if (db_commit(d.db) != APP_OK)
+    if (!finish(&d, c))
         goto out;
-    {
-        char err[512];
-
-        if (rulesets_bootstrap(d.db, d.a, d.tenant, c->lua_dir, err,
-                               sizeof(err)) != APP_OK) {
-            fprintf(stderr, "proofline demo: default rules: %s\n", err);
-            goto out;
-        }
-    }
     printf("demo: tenant '%s' created with %lld reps and %lld customers "
            "(seed %lld); password '%s'\n",
            slug, (long long)reps, (long long)customers, (long long)seed,
@@ -309,6 +329,7 @@ cmd_demo(struct conf *c, int argc, char **argv)
 rollback:
     fprintf(stderr, "proofline demo: failed: %s\n", db_error(d.db));
     db_rollback(d.db);
+    app_ignore(demo_acts_settle(d.db, false), "reported: the failure");
 out:
     db_free(d.db);
     arena_free(d.a);

@@ -2,8 +2,10 @@
  * demo_customers.c -- customers for the demo tenant: every stage, stage
  * histories that follow the tenant's rules (each advance preceded by the
  * evidence its stage requires, recorded as used), contacts in every
- * decision role with meetings and consensus points, and partial evidence
- * for the next stage so checklists show both states.
+ * decision role, partial evidence for the next stage so checklists show
+ * both states, and the customer's activities (demo_activities.c): the
+ * contacts' "last met" and consensus and the customer's last_activity_at
+ * come from them, and each stage change follows one of them.
  *
  * Deterministic for a seed: the rng is the caller's.  Rows are inserted
  * directly (no request), in bulk and with back-dated histories, which no
@@ -13,6 +15,7 @@
  * have entered.  This runs from the CLI inside the caller's transaction.
  */
 #include "server/demo_customers.h"
+#include "server/demo_activities.h"
 #include "server/demo_pictures.h"
 
 #include <stdbool.h>
@@ -38,10 +41,17 @@
 
 static const char *const cities[] = { "上海", "杭州", "南京", "苏州", "广州",
                                       "深圳", "北京", "成都", "武汉", "宁波" };
-/* Each city's telephone area code, in the order of cities[]: a
- * customer's phone belongs to its city. */
+/* Each city's telephone area code and its centre, in the order of
+ * cities[]: a customer's phone belongs to its city, and so does its
+ * place. */
 static const char *const area_codes[] = {
     "021", "0571", "025", "0512", "020", "0755", "010", "028", "027", "0574"
+};
+static const double centres[][2] = {
+    { 31.2304, 121.4737 }, { 30.2741, 120.1551 }, { 32.0603, 118.7969 },
+    { 31.2989, 120.5853 }, { 23.1291, 113.2644 }, { 22.5431, 114.0579 },
+    { 39.9042, 116.4074 }, { 30.5728, 104.0668 }, { 30.5928, 114.3055 },
+    { 29.8683, 121.5440 },
 };
 
 static const char *const hospital_kinds[] = {
@@ -105,10 +115,6 @@ static const char *const surnames[] = { "王", "李", "张", "刘",
                                         "陈", "杨", "赵", "周" };
 static const char *const honorifics[] = { "主任", "科长", "经理", "老师",
                                           "总" };
-static const char *const consensus_points[] = {
-    "同意安排试用", "认可技术方案", "预算已报批",
-    "同意三方比价", "确认安装位置",
-};
 
 /* Rows carry explicit ids (taken above the tables' current maximum) so
  * that a customer, its history and its evidence can refer to each other
@@ -119,14 +125,13 @@ static const char SQL_MAX_IDS[] =
     "(SELECT COALESCE(MAX(id), 0) FROM stage_events), "
     "(SELECT COALESCE(MAX(id), 0) FROM evidence), "
     "(SELECT COALESCE(MAX(id), 0) FROM files), "
-    "(SELECT COALESCE(MAX(id), 0) FROM contacts), "
-    "(SELECT COALESCE(MAX(id), 0) FROM contact_events)";
+    "(SELECT COALESCE(MAX(id), 0) FROM contacts)";
 static const char SQL_CUSTOMER[] =
     "INSERT INTO customers (id, tenant_id, name, name_key, kind, owner_id, "
     "stage, stage_since, lost_reason, city, address, phone, amount, note, "
     "contacts_text, last_activity_at, created_by, updated_by, created_at, "
-    "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, '', ?, ?, ?, "
-    "?, ?, ?)";
+    "updated_at, lat, lng) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', ?, ?, '', "
+    "?, ?, ?, ?, ?, ?, ?, ?)";
 static const char SQL_EVENT[] =
     "INSERT INTO stage_events (id, tenant_id, customer_id, from_stage, "
     "to_stage, by_user, at, code, evidence_ids, rule_version, lost_reason, "
@@ -142,25 +147,22 @@ static const char SQL_CONTACT[] =
     "INSERT INTO contacts (id, tenant_id, customer_id, name, title, "
     "department, role, channel, focus, phone, last_met_on, consensus, "
     "consensus_on) VALUES (?, ?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?)";
-static const char SQL_CONTACT_EVENT[] =
-    "INSERT INTO contact_events (id, tenant_id, customer_id, contact_id, "
-    "kind, happened_on, text, consensus, created_by, created_at) "
-    "VALUES (?, ?, ?, ?, 'met', ?, ?, ?, ?, ?)";
-
 #define PICK(g, list) (list)[rng_below((g), sizeof(list) / sizeof((list)[0]))]
 
 #define BATCH_ROWS 500  /* rows per bulk insert */
 #define CHECKPOINT 1000 /* customers between flushes (arena reset) */
+/* From this many customers a second process writes the activities. */
+#define SPLIT_MIN 2000
 
-enum { T_CUSTOMER, T_EVENT, T_EVIDENCE, T_FILE, T_CONTACT, T_CEVENT, NT };
+enum { T_CUSTOMER, T_EVENT, T_EVIDENCE, T_FILE, T_CONTACT, NT };
 
 static const struct {
     const char *sql;
     size_t ncols;
 } tables[NT] = {
-    [T_CUSTOMER] = { SQL_CUSTOMER, 18 }, [T_EVENT] = { SQL_EVENT, 11 },
+    [T_CUSTOMER] = { SQL_CUSTOMER, 20 }, [T_EVENT] = { SQL_EVENT, 11 },
     [T_EVIDENCE] = { SQL_EVIDENCE, 10 }, [T_FILE] = { SQL_FILE, 8 },
-    [T_CONTACT] = { SQL_CONTACT, 12 },   [T_CEVENT] = { SQL_CONTACT_EVENT, 9 },
+    [T_CONTACT] = { SQL_CONTACT, 12 },
 };
 
 struct batch {
@@ -185,13 +187,17 @@ struct gen {
     size_t names_cap; /* a power of two */
     int64_t next[NT]; /* the next id of each table */
     struct batch b[NT];
+    size_t nreps;
+    struct demo_acts *acts;
+    bool writer; /* the activities' writer: generates, writes none of ours */
 };
 
 APP_MUST_USE static enum app_err
 flush(struct gen *g, int t)
 {
-    enum app_err rc = db_exec_bulk(g->db, tables[t].sql, g->b[t].v,
-                                   tables[t].ncols, g->b[t].n);
+    enum app_err rc = g->writer ? APP_OK
+                                : db_exec_bulk(g->db, tables[t].sql, g->b[t].v,
+                                               tables[t].ncols, g->b[t].n);
 
     g->b[t].n = 0;
     return rc;
@@ -412,9 +418,13 @@ check_contact(struct gen *g, int64_t by, const char *const *kv, size_t n)
     struct kvlist fields = { 0 };
     struct ctx cx;
     int64_t version;
-    cJSON *errors = cJSON_CreateObject();
-    enum app_err rc =
-        errors != NULL ? kv_add_pairs(g->a, &fields, kv, n) : APP_ENOMEM;
+    cJSON *errors;
+    enum app_err rc;
+
+    if (g->writer)
+        return APP_OK; /* the caller checks (on its connection) */
+    errors = cJSON_CreateObject();
+    rc = errors != NULL ? kv_add_pairs(g->a, &fields, kv, n) : APP_ENOMEM;
 
     ctx_init(&cx, g->a, g->db, g->conf, NULL, g->tenant, by, ROLE_REP);
     if (rc == APP_OK)
@@ -425,33 +435,25 @@ check_contact(struct gen *g, int64_t by, const char *const *kv, size_t n)
     return rc;
 }
 
-/* Contacts in the decision roles with a meeting each; *text gets their
- * names and phones for the customer's search column. */
+/* Contacts in the decision roles (ids taken already in life), last met
+ * and agreed with when the activities say; *text gets their names and
+ * phones for the customer's search column. */
 APP_MUST_USE static enum app_err
-contacts(struct gen *g, int64_t customer, int64_t by, time_t created,
-         bool hospital, const char **text)
+contacts(struct gen *g, const struct demo_life *life, int64_t by, bool hospital,
+         const char **text)
 {
     const cJSON *roles = cJSON_GetObjectItem(g->d, "decision_roles");
-    int n = 2 + (int)rng_below(g->rng, 3), i;
+    size_t i;
     enum app_err rc = APP_OK;
     struct buf b;
 
     buf_init(&b, g->a, 256);
-    for (i = 0; rc == APP_OK && i < n; i++) {
+    for (i = 0; rc == APP_OK && i < life->ncontacts; i++) {
         const char *role = key_of(cJSON_GetArrayItem(
-            roles, i < 3 ? i
+            roles, i < 3 ? (int)i
                          : (int)rng_below(
                                g->rng, (uint64_t)cJSON_GetArraySize(roles))));
-        /* About half were met within the month; most of those agreed on
-         * something. */
-        int met = (int)rng_below(g->rng, 60) - 5;
-        bool agreed = met >= 0 && rng_below(g->rng, 4) != 0;
-        time_t when = g->now - (time_t)(met < 0 ? 90 : met) * 86400;
-
-        /* Nobody was met before the customer was recorded. */
-        if (when < created + 3600)
-            when = created + 3600;
-        const char *point = agreed ? PICK(g->rng, consensus_points) : "";
+        const char *point = life->consensus[i];
         const char *name = arena_printf(g->a, "%s%s", PICK(g->rng, surnames),
                                         PICK(g->rng, honorifics));
         const char *title = title_for(g->rng, role, hospital);
@@ -460,7 +462,6 @@ contacts(struct gen *g, int64_t customer, int64_t by, time_t created,
         const char *phone =
             arena_printf(g->a, "13%09llu",
                          (unsigned long long)rng_below(g->rng, 1000000000));
-        int64_t kid = g->next[T_CONTACT]++;
         const char *const kv[] = {
             "name",    name,    "title",
             title,     "role",  role != NULL ? role : "other",
@@ -472,16 +473,14 @@ contacts(struct gen *g, int64_t customer, int64_t by, time_t created,
         if (rc == APP_OK)
             rc = buf_printf(&b, "%s%s %s", i > 0 ? " " : "", name, phone);
         if (rc == APP_OK)
-            rc = PUT(g, T_CONTACT, DB_I64(kid), DB_I64(g->tenant),
-                     DB_I64(customer), DB_CSTR(name), DB_CSTR(title),
+            rc = PUT(g, T_CONTACT, DB_I64(life->contacts[i]), DB_I64(g->tenant),
+                     DB_I64(life->customer), DB_CSTR(name), DB_CSTR(title),
                      DB_CSTR(role != NULL ? role : "other"), DB_CSTR(channel),
-                     DB_CSTR(focus), DB_CSTR(phone), DB_CSTR(day(g, when)),
-                     DB_CSTR(point), agreed ? DB_CSTR(day(g, when)) : DB_NULL);
-        if (rc == APP_OK)
-            rc = PUT(g, T_CEVENT, DB_I64(g->next[T_CEVENT]++),
-                     DB_I64(g->tenant), DB_I64(customer), DB_I64(kid),
-                     DB_CSTR(day(g, when)), DB_CSTR(PICK(g->rng, needs)),
-                     DB_CSTR(point), DB_I64(by), DB_CSTR(ts(g, when)));
+                     DB_CSTR(focus), DB_CSTR(phone),
+                     life->met[i] > 0 ? DB_CSTR(day(g, life->met[i])) : DB_NULL,
+                     DB_CSTR(point),
+                     point[0] != '\0' ? DB_CSTR(day(g, life->consensus_at[i]))
+                                      : DB_NULL);
     }
     *text = b.p != NULL ? b.p : "";
     return rc;
@@ -504,8 +503,8 @@ stage_event(struct gen *g, int64_t id, int64_t customer, const char *from,
 APP_MUST_USE static enum app_err
 customer_row(struct gen *g, int64_t customer, int64_t owner, const char *name,
              const char *kind, const char *key, const char *stage, time_t since,
-             const char *lost_reason, const char *text, time_t act,
-             time_t created, size_t ci)
+             const char *lost_reason, const char *text,
+             const struct demo_life *life, size_t ci)
 {
     const char *city = cities[ci];
     const char *phone =
@@ -517,19 +516,22 @@ customer_row(struct gen *g, int64_t customer, int64_t owner, const char *name,
     const char *const kv[] = { "name", name,    "kind", kind,     "city",
                                city,   "phone", phone,  "amount", amount };
     struct customer_input in;
-    enum app_err rc =
-        check_customer(g, owner, kv, sizeof(kv) / sizeof(kv[0]), &in);
+    enum app_err rc;
 
+    if (g->writer)
+        return APP_OK; /* the same draws, none of the writing */
+    rc = check_customer(g, owner, kv, sizeof(kv) / sizeof(kv[0]), &in);
     if (rc != APP_OK)
         return rc;
-    return PUT(g, T_CUSTOMER, DB_I64(customer), DB_I64(g->tenant),
-               DB_CSTR(name), DB_CSTR(arena_strdup(g->a, key)),
-               DB_CSTR(arena_str(g->a, in.kind).p), DB_I64(owner),
-               DB_CSTR(stage), DB_CSTR(ts(g, since)),
-               lost_reason != NULL ? DB_CSTR(lost_reason) : DB_NULL,
-               DB_CSTR(city), DB_CSTR(phone), DB_CSTR(amount), DB_CSTR(text),
-               DB_CSTR(ts(g, act)), DB_I64(owner), DB_I64(owner),
-               DB_CSTR(ts(g, created)), DB_CSTR(ts(g, created)));
+    return PUT(
+        g, T_CUSTOMER, DB_I64(customer), DB_I64(g->tenant), DB_CSTR(name),
+        DB_CSTR(arena_strdup(g->a, key)), DB_CSTR(arena_str(g->a, in.kind).p),
+        DB_I64(owner), DB_CSTR(stage), DB_CSTR(ts(g, since)),
+        lost_reason != NULL ? DB_CSTR(lost_reason) : DB_NULL, DB_CSTR(city),
+        DB_CSTR(phone), DB_CSTR(amount), DB_CSTR(text),
+        life->last > 0 ? DB_CSTR(ts(g, life->last)) : DB_NULL, DB_I64(owner),
+        DB_I64(owner), DB_CSTR(ts(g, life->created)),
+        DB_CSTR(ts(g, life->created)), DB_DBL(life->lat), DB_DBL(life->lng));
 }
 
 /* Claim a folded name; false when the company has it already. */
@@ -574,8 +576,52 @@ unique_name(struct gen *g, const char *name, char *key, size_t keylen)
     }
 }
 
+/* The customer's activities (demo_activities.c): its life from its
+ * creation through its stage changes to now or its loss, its place in
+ * its city, its contacts' ids (taken here, written after, with the days
+ * the activities met them). */
 APP_MUST_USE static enum app_err
-one(struct gen *g, int64_t owner)
+live(struct gen *g, struct demo_life *life, size_t rep, time_t end, bool won,
+     bool hospital, size_t ci)
+{
+    size_t i;
+
+    life->rep = rep;
+    life->end = end;
+    life->won = won;
+    life->hospital = hospital;
+    life->lat = centres[ci][0] + (rng_unit(g->rng) - 0.5) * 0.12;
+    life->lng = centres[ci][1] + (rng_unit(g->rng) - 0.5) * 0.14;
+    life->ncontacts = 2 + (size_t)rng_below(g->rng, 3);
+    for (i = 0; i < life->ncontacts; i++)
+        life->contacts[i] = g->next[T_CONTACT]++;
+    return demo_acts_customer(g->acts, life);
+}
+
+/* A customer's kind and name; the city a customer is in is the one its
+ * name says (its index returned). */
+static size_t
+name_of(struct gen *g, const char **kind, const char **name)
+{
+    size_t ci = (size_t)rng_below(g->rng, sizeof(cities) / sizeof(cities[0]));
+
+    if (rng_below(g->rng, 2) == 0) {
+        *kind = "hospital";
+        *name = arena_printf(g->a, "%s%s", cities[ci],
+                             PICK(g->rng, hospital_kinds));
+    } else {
+        static const char *const kinds[] = { "dealer", "store", "enterprise" };
+
+        *kind = PICK(g->rng, kinds);
+        *name =
+            arena_printf(g->a, "%s%s%s", cities[ci], PICK(g->rng, firm_words),
+                         PICK(g->rng, firm_kinds));
+    }
+    return ci;
+}
+
+APP_MUST_USE static enum app_err
+one(struct gen *g, int64_t owner, size_t rep)
 {
     const cJSON *stages = cJSON_GetObjectItem(g->d, "stages"), *s;
     const cJSON *reasons = cJSON_GetObjectItem(g->d, "lost_reasons");
@@ -584,9 +630,10 @@ one(struct gen *g, int64_t owner)
     char key[CUSTOMER_KEY_MAX * 4 + 1];
     int64_t ids[16], customer = g->next[T_CUSTOMER]++, event;
     size_t n = 0, nopen = 0, i, target, ci;
-    time_t t, created, act;
+    time_t t, created;
     double u = rng_unit(g->rng);
     bool lost;
+    struct demo_life life;
     int young = g->days < 40 ? g->days / 2 : 20;
     enum app_err rc;
 
@@ -604,19 +651,7 @@ one(struct gen *g, int64_t owner)
     if (target >= nopen)
         target = nopen - 1;
     lost = lost_key != NULL && rng_below(g->rng, 100) < 10;
-    /* The city a customer is in is the one its name says. */
-    ci = (size_t)rng_below(g->rng, sizeof(cities) / sizeof(cities[0]));
-    if (rng_below(g->rng, 2) == 0) {
-        kind = "hospital";
-        name = arena_printf(g->a, "%s%s", cities[ci],
-                            PICK(g->rng, hospital_kinds));
-    } else {
-        static const char *const kinds[] = { "dealer", "store", "enterprise" };
-
-        kind = PICK(g->rng, kinds);
-        name = arena_printf(g->a, "%s%s%s", cities[ci],
-                            PICK(g->rng, firm_words), PICK(g->rng, firm_kinds));
-    }
+    ci = name_of(g, &kind, &name);
     /* Created within the last `days` days, at least `young` days ago. */
     created = g->now -
               ((time_t)young +
@@ -624,6 +659,9 @@ one(struct gen *g, int64_t owner)
                   86400 -
               (time_t)rng_below(g->rng, 86400);
     t = created;
+    memset(&life, 0, sizeof(life));
+    life.customer = customer;
+    life.created = created;
     name = unique_name(g, name, key, sizeof(key));
     if (lost)
         lost_reason = key_of(cJSON_GetArrayItem(
@@ -648,6 +686,7 @@ one(struct gen *g, int64_t owner)
             rc = stage_event(g, event, customer, key_of(open[i - 1]),
                              key_of(open[i]), owner, t, "ok",
                              stage_ids_json(g->a, ids, n), NULL);
+        life.steps[life.nsteps++] = t;
     }
     if (rc == APP_OK && lost) {
         t += (time_t)(2 + rng_below(g->rng, 10)) * 86400;
@@ -655,6 +694,7 @@ one(struct gen *g, int64_t owner)
             t = g->now - 3600;
         rc = stage_event(g, g->next[T_EVENT]++, customer, key_of(open[target]),
                          lost_key, owner, t, "lost", "[]", lost_reason);
+        life.steps[life.nsteps++] = t;
     } else if (rc == APP_OK && target + 1 < nopen &&
                rng_below(g->rng, 2) == 0) {
         /* Part of the next stage's chain already supplied. */
@@ -662,17 +702,16 @@ one(struct gen *g, int64_t owner)
                             g->now - (time_t)rng_below(g->rng, 5) * 86400, 0,
                             true, ids, &n);
     }
-    act = g->now - (time_t)rng_below(g->rng, 45) * 86400 -
-          (time_t)rng_below(g->rng, 86400);
-    if (act < t)
-        act = t;
     if (rc == APP_OK)
-        rc = contacts(g, customer, owner, created,
-                      strcmp(kind, "hospital") == 0, &text);
+        rc =
+            live(g, &life, rep, lost ? t : g->now, !lost && target + 1 == nopen,
+                 strcmp(kind, "hospital") == 0, ci);
+    if (rc == APP_OK)
+        rc = contacts(g, &life, owner, strcmp(kind, "hospital") == 0, &text);
     if (rc == APP_OK)
         rc = customer_row(g, customer, owner, name, kind, key,
                           lost ? lost_key : key_of(open[target]), t,
-                          lost ? lost_reason : NULL, text, act, created, ci);
+                          lost ? lost_reason : NULL, text, &life, ci);
     return rc;
 }
 
@@ -685,23 +724,76 @@ checkpoint(struct gen *g)
 
     for (t = 0; t < NT && rc == APP_OK; t++)
         rc = flush(g, t);
+    if (rc == APP_OK)
+        rc = demo_acts_flush(g->acts);
     arena_reset(g->a);
     return rc;
 }
 
 static void
-progress(int64_t done, int64_t total, bool tty)
+progress(int64_t done, int64_t total, int64_t acts, bool tty)
 {
     if (total < 5000)
         return;
     if (tty)
-        fprintf(stderr, "\rdemo: %lld/%lld customers", (long long)done,
-                (long long)total);
+        fprintf(stderr, "\rdemo: %lld/%lld customers, %lld activities",
+                (long long)done, (long long)total, (long long)acts);
     else if (done % (total / 10 > 0 ? total / 10 : 1) == 0 || done == total)
-        fprintf(stderr, "demo: %lld/%lld customers\n", (long long)done,
-                (long long)total);
+        fprintf(stderr, "demo: %lld/%lld customers, %lld activities\n",
+                (long long)done, (long long)total, (long long)acts);
     if (tty && done == total)
         fputc('\n', stderr);
+}
+
+/* The default rules, built once: described for the generator, and kept
+ * (*s) to classify the activities. */
+APP_MUST_USE static enum app_err
+default_rules(struct gen *g, const struct conf *c, struct sbx **s,
+              cJSON **described, char *err, size_t errlen)
+{
+    struct rule_set set;
+    char path[CONF_STR_MAX + 16], *engine = NULL;
+    size_t elen;
+    enum app_err rc;
+
+    snprintf(path, sizeof(path), "%s/default", c->lua_dir);
+    rc = rules_load_engine(c->lua_dir, &engine, &elen, err, errlen);
+    if (rc == APP_OK)
+        rc = rulesets_from_dir(g->a, path, &set, err, errlen);
+    if (rc == APP_OK)
+        rc = rules_build(c, (struct str){ engine, elen }, &set, s, err, errlen);
+    if (rc == APP_OK)
+        rc = rules_call_json(*s, "describe", NULL, described, err, errlen);
+    free(engine);
+    g->d = *described;
+    g->rd.d = *described;
+    g->rd.version = 1;
+    g->conf = c;
+    return rc;
+}
+
+APP_MUST_USE static enum app_err
+acts_new(struct gen *g, const struct demo_spec *spec, struct sbx *s, char *err,
+         size_t errlen)
+{
+    struct demo_acts_spec as;
+
+    memset(&as, 0, sizeof(as));
+    as.db = g->db;
+    as.a = g->a;
+    as.rng = g->rng;
+    as.tenant = g->tenant;
+    as.reps = spec->reps;
+    as.nreps = spec->nreps;
+    as.days = spec->days;
+    as.now = spec->now;
+    as.version = g->version;
+    as.d = g->d;
+    as.rules = s;
+    as.next_file = &g->next[T_FILE];
+    as.sha = (const char(*)[65])g->sha;
+    as.size = g->size;
+    return demo_acts_new(&as, &g->acts, err, errlen);
 }
 
 APP_MUST_USE static enum app_err
@@ -724,11 +816,8 @@ enum app_err
 demo_customers(struct db *db, struct rng *rng, const struct conf *c,
                const struct demo_spec *spec, char *err, size_t errlen)
 {
-    struct rule_set set;
     struct sbx *s = NULL;
     cJSON *described = NULL;
-    char path[CONF_STR_MAX + 16], *engine = NULL;
-    size_t elen;
     int64_t k;
     int t;
     bool tty = isatty(STDERR_FILENO) == 1;
@@ -755,43 +844,45 @@ demo_customers(struct db *db, struct rng *rng, const struct conf *c,
     }
     if (g.a == NULL)
         goto out;
-    snprintf(path, sizeof(path), "%s/default", c->lua_dir);
-    rc = rules_load_engine(c->lua_dir, &engine, &elen, err, errlen);
+    rc = default_rules(&g, c, &s, &described, err, errlen);
     if (rc == APP_OK)
-        rc = rulesets_from_dir(g.a, path, &set, err, errlen);
-    if (rc == APP_OK)
-        rc =
-            rules_build(c, (struct str){ engine, elen }, &set, &s, err, errlen);
-    if (rc == APP_OK)
-        rc = rules_call_json(s, "describe", NULL, &described, err, errlen);
-    sbx_free(s);
-    free(engine);
-    if (rc != APP_OK)
+        rc = picture(&g, c->files_dir);
+    else
         goto out;
-    g.d = described;
-    g.rd.d = described;
-    g.rd.version = 1;
-    g.conf = c;
-    rc = picture(&g, c->files_dir);
     if (rc != APP_OK) {
         snprintf(err, errlen, "cannot write the demo pictures under %s",
                  c->files_dir);
         goto out;
     }
-    /* The rule set above was read into g.a: it is not needed any more. */
-    arena_reset(g.a);
     rc = start_ids(&g);
+    if (rc == APP_OK)
+        rc = acts_new(&g, spec, s, err, errlen);
+    sbx_free(s);
+    s = NULL;
+    /* The rule set was read into g.a: it is not needed any more. */
+    arena_reset(g.a);
+    if (rc == APP_OK && spec->customers >= SPLIT_MIN)
+        g.writer = !demo_acts_split(g.acts, c);
     for (k = 0; rc == APP_OK && k < spec->customers; k++) {
-        rc = one(&g, spec->reps[(size_t)k % spec->nreps]);
+        rc = one(&g, spec->reps[(size_t)k % spec->nreps],
+                 (size_t)k % spec->nreps);
         if (rc == APP_OK &&
             ((k + 1) % CHECKPOINT == 0 || k + 1 == spec->customers)) {
             rc = checkpoint(&g);
-            progress(k + 1, spec->customers, tty);
+            if (!g.writer)
+                progress(k + 1, spec->customers, demo_acts_count(g.acts), tty);
         }
     }
+    if (g.writer)
+        demo_acts_writer_end(g.acts, rc);
+    rc = demo_acts_join(g.acts, rc);
+    if (rc != APP_OK && err[0] == '\0' && db_error(db)[0] == '\0')
+        snprintf(err, errlen, "activities: their writer failed");
     if (rc != APP_OK && err[0] == '\0')
         snprintf(err, errlen, "customers: %s", db_error(db));
 out:
+    sbx_free(s);
+    demo_acts_free(g.acts);
     cJSON_Delete(described);
     for (t = 0; t < NT; t++)
         free(g.b[t].v);

@@ -23,9 +23,9 @@ add_number_or_null(cJSON *o, const char *key, const char *text)
 }
 
 static void
-add_extras(struct req *r, cJSON *o, int64_t id)
+add_contacts(struct req *r, cJSON *o, int64_t id)
 {
-    struct db_res k, ph, au;
+    struct db_res k;
     cJSON *list;
     size_t i;
 
@@ -41,6 +41,15 @@ add_extras(struct req *r, cJSON *o, int64_t id)
             view_add_str(c, "consensus", db_text(&k, i, 3));
         }
     }
+}
+
+static void
+add_audio(struct req *r, cJSON *o, int64_t id)
+{
+    struct db_res au;
+    cJSON *list;
+    size_t i;
+
     if (activity_audio_list(&r->cx, id, &au) == APP_OK &&
         (list = cJSON_AddArrayToObject(o, "audio")) != NULL) {
         for (i = 0; i < au.nrows; i++) {
@@ -54,8 +63,20 @@ add_extras(struct req *r, cJSON *o, int64_t id)
             view_add_str(p, "uploaded_by", db_text(&au, i, 4));
         }
     }
-    if (visits_photos(&r->cx, id, &ph) == APP_OK &&
-        (list = cJSON_AddArrayToObject(o, "photos")) != NULL) {
+}
+
+static void
+add_photos(struct req *r, cJSON *o, int64_t id)
+{
+    struct db_res ph;
+    const char *kind = cJSON_GetStringValue(cJSON_GetObjectItem(o, "kind"));
+    cJSON *list;
+    size_t i;
+
+    /* Only visits have photos: a day's list of calls asks for none. */
+    list = cJSON_AddArrayToObject(o, "photos");
+    if (list != NULL && kind != NULL && strcmp(kind, "visit") == 0 &&
+        visits_photos(&r->cx, id, &ph) == APP_OK) {
         for (i = 0; i < ph.nrows; i++) {
             cJSON *p = cJSON_CreateObject();
 
@@ -115,8 +136,11 @@ activity_view_api(struct req *r, const struct db_res *res, size_t row,
     view_add_str(o, "client_id", db_text(res, row, AC_CLIENT_ID));
     view_add_str(o, "device_at", db_text(res, row, AC_DEVICE_AT));
     view_add_str(o, "received_at", db_text(res, row, AC_CREATED_AT));
-    if (full)
-        add_extras(r, o, id);
+    if (full) {
+        add_contacts(r, o, id);
+        add_audio(r, o, id);
+        add_photos(r, o, id);
+    }
     return o;
 }
 
@@ -146,10 +170,10 @@ flag_text(struct req *r, const char *flags)
     return rc == APP_OK ? buf_str(&b).p : flags;
 }
 
-cJSON *
-activity_view_page(struct req *r, const struct db_res *res, size_t row)
+/* The page's fields of an activity object o (NULL stays NULL). */
+static cJSON *
+decorate(struct req *r, cJSON *o, const struct db_res *res, size_t row)
 {
-    cJSON *o = activity_view_api(r, res, row, true);
     const char *flag = db_text(res, row, AC_LOCATION_FLAG);
     const char *missing = db_text(res, row, AC_MISSING);
     const cJSON *p;
@@ -201,6 +225,22 @@ activity_view_page(struct req *r, const struct db_res *res, size_t row)
     view_add_str(o, "received_local",
                  view_local(r, db_text(res, row, AC_CREATED_AT)));
     return o;
+}
+
+cJSON *
+activity_view_page(struct req *r, const struct db_res *res, size_t row)
+{
+    return decorate(r, activity_view_api(r, res, row, true), res, row);
+}
+
+cJSON *
+activity_view_day_item(struct req *r, const struct db_res *res, size_t row)
+{
+    cJSON *o = activity_view_api(r, res, row, false);
+
+    if (o != NULL)
+        add_photos(r, o, db_int(res, row, AC_ID, 0));
+    return decorate(r, o, res, row);
 }
 
 enum app_err

@@ -19,6 +19,11 @@ cJSON *activity_view_api(struct req *r, const struct db_res *res, size_t row,
 /* For a page: labels, local times, badges, links. */
 cJSON *activity_view_page(struct req *r, const struct db_res *res, size_t row);
 
+/* The same for a line of a day's list (/visits): its photos, not its
+ * contacts, which the list does not show (one query less per line). */
+cJSON *activity_view_day_item(struct req *r, const struct db_res *res,
+                              size_t row);
+
 /* A photo posted to a visit (form fields key and file, for the page and
  * the API alike): the visit in scope first (another's is not found,
  * whatever was sent), then the key, then the file. */

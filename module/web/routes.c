@@ -338,6 +338,8 @@ const struct route app_routes[] = {
       "api.activity" },
     { HM_POST, "/api/v1/notes/extract", api_notes_extract, ANY,
       RF_STATE | RF_JSON | RF_DB | RF_API, "api.notes_extract" },
+    { HM_GET, "/api/v1/visits", api_visits, ANY, RF_DB | RF_API | RF_QUERY,
+      "api.visits" },
     { HM_POST, "/api/v1/visits", api_visit_checkin, ANY,
       RF_STATE | RF_JSON | RF_DB | RF_API, "api.visit_checkin" },
     { HM_POST, "/api/v1/visits/{id:int}/photos", api_visit_photo, ANY,

@@ -21,6 +21,9 @@
 #include "http/http.h"
 
 APP_MUST_USE enum app_err api_activities(struct req *r);
+/* GET /api/v1/visits: a day's visits (day, default today in the company's
+ * zone), a rep's own; team roles all in their scope or one rep's (rep). */
+APP_MUST_USE enum app_err api_visits(struct req *r);
 APP_MUST_USE enum app_err api_activity_create(struct req *r);
 APP_MUST_USE enum app_err api_activity(struct req *r);
 APP_MUST_USE enum app_err api_visit_checkin(struct req *r);

@@ -571,7 +571,7 @@ visits_index(struct req *r)
     f.rep_id = team ? (v[1].present ? v[1].i : 0) : r->cx.user_id;
     rc = activities_list(&r->cx, &f, 500, &res);
     for (i = 0; rc == APP_OK && i < res.nrows; i++)
-        cJSON_AddItemToArray(list, activity_view_page(r, &res, i));
+        cJSON_AddItemToArray(list, activity_view_day_item(r, &res, i));
     if (rc == APP_OK && team)
         rc = rep_choices(r, m, f.rep_id);
     if (rc != APP_OK)

@@ -288,11 +288,12 @@ local function find_date(s, today, wd, year)
     end
   end
   local n
-  a, b, n = s:find("(%d+)天后")
+  -- At most four digits: a run of digits is no number of days.
+  a, b, n = s:find("%f[%d](%d%d?%d?%d?)天后")
   if a then
     return today + tonumber(n), a, b
   end
-  a, b, n = low:find("in (%d+) days")
+  a, b, n = low:find("in (%d%d?%d?%d?) days")
   if a then
     return today + tonumber(n), a, b
   end
@@ -368,7 +369,9 @@ local function find_date(s, today, wd, year)
       return nil, a, b
     end
     local z = days_from_civil(year, m, d)
-    if z < today then
+    -- "3月2日拜访了…" written on 4 March is that past day; only a date
+    -- long gone (a December note about 1月5日) means next year's.
+    if z < today - 180 then
       z = valid(year + 1, m, d) and days_from_civil(year + 1, m, d) or nil
     end
     return z, a, b
@@ -378,7 +381,8 @@ local function find_date(s, today, wd, year)
     local y0, m0 = civil_from_days(today)
     d = tonumber(n)
     local z = valid(y0, m0, d) and days_from_civil(y0, m0, d) or nil
-    if z and z < today then
+    -- A day a week or more gone is next month's ("5号" on the 20th).
+    if z and z < today - 7 then
       m0 = m0 + 1
       if m0 > 12 then
         y0, m0 = y0 + 1, 1

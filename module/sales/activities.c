@@ -537,7 +537,9 @@ visits_checkin(struct ctx *cx, const struct checkin *in, int64_t *id,
          * its own day, never in the future, never older than a few days. */
         time_t dev = tz_parse_utc(in->device_at), now = time(NULL);
 
-        if (dev <= 0 || dev > now + VISIT_DEVICE_AHEAD_S ||
+        /* Only a queued visit (it has the phone's client id) says when. */
+        if (in->client_id == NULL || dev <= 0 ||
+            dev > now + VISIT_DEVICE_AHEAD_S ||
             dev < now - VISIT_DEVICE_BEHIND_S) {
             cx->err_detail = "visit.bad_device_time";
             return APP_EVALIDATION;
@@ -987,6 +989,28 @@ day_bounds(struct ctx *cx, const char *day, char *from, char *to, size_t n)
     tz_utc_text(tz_mktime(cx->tenant_tz, &tm), to, n);
 }
 
+/* A team filter: the team's lead must be the user or under them (an
+ * admin: anyone of the company); the list is then the lead's scope. */
+static const char SQL_TEAM_IN_SCOPE[] =
+    "SELECT 1 FROM user_tree WHERE tenant_id = ? AND descendant_id = ? AND "
+    "(? = 1 OR ancestor_id = ?) LIMIT 1";
+
+APP_MUST_USE static enum app_err
+team_scope(struct ctx *cx, int64_t team, struct scope *s)
+{
+    struct db_res r;
+    enum app_err rc = db_query(cx->db, cx->a, SQL_TEAM_IN_SCOPE,
+                               DB_ARGS(DB_I64(cx->tenant_id), DB_I64(team),
+                                       DB_I64(s->all), DB_I64(s->root)),
+                               1, &r);
+
+    if (rc == APP_OK && r.nrows == 0)
+        rc = APP_ENOTFOUND;
+    s->all = 0;
+    s->root = team;
+    return rc;
+}
+
 enum app_err
 activities_list(struct ctx *cx, const struct activity_filter *f, size_t max,
                 struct db_res *out)
@@ -994,6 +1018,10 @@ activities_list(struct ctx *cx, const struct activity_filter *f, size_t max,
     struct scope s = scope_of(cx);
     char from[32], to[32];
     const char *kind = f->kind != NULL ? f->kind : "";
+    enum app_err rc = f->team_id > 0 ? team_scope(cx, f->team_id, &s) : APP_OK;
+
+    if (rc != APP_OK)
+        return rc;
 
 #define FILTER_ARGS                                                            \
     DB_I64(f->customer_id), DB_I64(f->customer_id), DB_I64(f->rep_id),         \

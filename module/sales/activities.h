@@ -167,6 +167,8 @@ APP_MUST_USE enum app_err activities_get(struct ctx *cx, int64_t id,
 struct activity_filter {
     int64_t customer_id; /* 0: any */
     int64_t rep_id;      /* 0: any in scope */
+    int64_t team_id;     /* 0: any; else a lead in scope and those under
+                            them (APP_ENOTFOUND for a lead out of scope) */
     const char *day;     /* local "YYYY-MM-DD" or NULL */
     const char *kind;    /* or NULL */
 };

@@ -6,7 +6,9 @@
 
 #include <string.h>
 
+#include "identity/role.h"
 #include "sales/activities.h"
+#include "sales/customers.h"
 #include "sales/files.h"
 
 static const char SQL_ADD[] =
@@ -28,11 +30,44 @@ activity_audio_list(struct ctx *cx, int64_t activity_id, struct db_res *out)
                     ACT_AUDIO_MAX + 1, out);
 }
 
+/* Who may still add a recording: the rep who did it, or a lead (a
+ * manager on a joint visit) -- not another rep who merely sees it -- and
+ * only until a manager reviewed it (evidence does not grow after it was
+ * judged).  In the caller's transaction, under the customer's lock. */
+APP_MUST_USE static enum app_err
+may_add(struct ctx *cx, int64_t activity_id)
+{
+    struct db_res act, have;
+    enum app_err rc = activities_get(cx, activity_id, &act);
+
+    if (rc == APP_OK)
+        rc = customers_lock(cx, db_int(&act, 0, AC_CUSTOMER_ID, 0));
+    if (rc == APP_OK)
+        rc = activities_get(cx, activity_id, &act);
+    if (rc != APP_OK)
+        return rc;
+    if (db_int(&act, 0, AC_REP_ID, 0) != cx->user_id &&
+        !(cx->role & (ROLE_ADMIN | ROLE_MANAGER | ROLE_SUPERVISOR))) {
+        cx->err_detail = "activity.not_yours";
+        return APP_EFORBIDDEN;
+    }
+    if (db_text(&act, 0, AC_REVIEWED_AT)[0] != '\0') {
+        cx->err_detail = "activity.reviewed";
+        return APP_ECONFLICT;
+    }
+    rc = activity_audio_list(cx, activity_id, &have);
+    if (rc == APP_OK && have.nrows >= ACT_AUDIO_MAX) {
+        cx->err_detail = "activity.too_many_audio";
+        rc = APP_ETOOBIG;
+    }
+    return rc;
+}
+
 enum app_err
 activity_audio_add(struct ctx *cx, int64_t activity_id, const struct upload *u,
                    int64_t *id)
 {
-    struct db_res act, have;
+    struct db_res act;
     struct db_tx tx = DB_TX_INIT;
     const char *mime;
     uint64_t last = 0;
@@ -50,14 +85,11 @@ activity_audio_add(struct ctx *cx, int64_t activity_id, const struct upload *u,
         cx->err_detail = "activity.not_audio";
         return APP_EVALIDATION;
     }
-    rc = activity_audio_list(cx, activity_id, &have);
-    if (rc == APP_OK && have.nrows >= ACT_AUDIO_MAX) {
-        cx->err_detail = "activity.too_many_audio";
-        return APP_ETOOBIG;
-    }
     while (rc == APP_OK && db_tx_next(cx->db, &tx, &rc)) {
-        rc = files_store(cx, u, db_int(&act, 0, AC_CUSTOMER_ID, 0), &file_id,
-                         &mime);
+        rc = may_add(cx, activity_id);
+        if (rc == APP_OK)
+            rc = files_store(cx, u, db_int(&act, 0, AC_CUSTOMER_ID, 0),
+                             &file_id, &mime);
         if (rc == APP_OK)
             rc = db_exec(cx->db, SQL_ADD,
                          DB_ARGS(DB_I64(cx->tenant_id), DB_I64(activity_id),

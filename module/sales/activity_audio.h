@@ -19,12 +19,15 @@
 
 #define ACT_AUDIO_MAX 10 /* recordings per activity */
 
-/* Attach a recording to an activity the user may see (one transaction).
- * The activity's scope is checked first: APP_ENOTFOUND whatever was sent.
- * APP_EVALIDATION ("activity.no_audio_file") when u is NULL,
- * ("activity.not_audio") for a file that is not one of
- * the audio types, APP_ETOOBIG ("activity.too_many_audio") past
- * ACT_AUDIO_MAX, APP_ENOTFOUND for an activity out of scope. */
+/* Attach a recording to an activity the user may see (one transaction,
+ * under the customer's lock).  The activity's scope is checked first:
+ * APP_ENOTFOUND whatever was sent.  APP_EVALIDATION
+ * ("activity.no_audio_file") when u is NULL, ("activity.not_audio") for
+ * a file that is not one of the audio types; APP_EFORBIDDEN
+ * ("activity.not_yours") for another rep (the activity's rep and leads
+ * may add);
+ * APP_ECONFLICT ("activity.reviewed") once a manager reviewed it;
+ * APP_ETOOBIG ("activity.too_many_audio") past ACT_AUDIO_MAX. */
 APP_MUST_USE enum app_err activity_audio_add(struct ctx *cx,
                                              int64_t activity_id,
                                              const struct upload *u,

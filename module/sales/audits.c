@@ -11,6 +11,7 @@
 #include "base/tz.h"
 #include "base/validate.h"
 #include "identity/access.h"
+#include "identity/role.h"
 #include "sales/activities.h"
 #include "sales/customers.h"
 #include "sales/products.h"
@@ -57,9 +58,24 @@ static const char SQL_LINES[] =
     "FROM audit_lines l JOIN products p ON p.id = l.product_id AND "
     "p.tenant_id = l.tenant_id WHERE l.tenant_id = ? AND l.audit_id = ? "
     "ORDER BY l.id";
+/* The audit of the customer's visit before this one's visit (by the
+ * visits' time: an offline visit arrives late, an audit is entered
+ * after the fact). */
 static const char SQL_PREVIOUS[] =
-    "SELECT id, at FROM audits WHERE tenant_id = ? AND customer_id = ? AND "
-    "id < ? ORDER BY id DESC LIMIT 1";
+    "SELECT s.id, s.at FROM audits s JOIN activities a ON a.id = "
+    "s.activity_id AND a.tenant_id = s.tenant_id JOIN audits me ON "
+    "me.tenant_id = s.tenant_id AND me.id = ? JOIN activities ma ON ma.id = "
+    "me.activity_id AND ma.tenant_id = me.tenant_id WHERE s.tenant_id = ? "
+    "AND s.customer_id = ? AND s.id <> me.id AND (a.at < ma.at OR (a.at = "
+    "ma.at AND s.id < me.id)) ORDER BY a.at DESC, s.id DESC LIMIT 1";
+/* A product at a position is one line of an audit: saving it again (a
+ * double tap, a retry after a lost answer) corrects it. */
+static const char SQL_LINE_SAME[] =
+    "SELECT id FROM audit_lines WHERE tenant_id = ? AND audit_id = ? AND "
+    "product_id = ? AND position = ? LIMIT 1";
+static const char SQL_LINE_SET[] =
+    "UPDATE audit_lines SET facings = ?, price_fen = ?, note = ? "
+    "WHERE tenant_id = ? AND id = ?";
 static const char SQL_PHOTO[] =
     "SELECT id FROM activity_photos WHERE tenant_id = ? AND activity_id = ? "
     "AND (id = ? OR (? = 0 AND photo_key = 'shelf')) ORDER BY id DESC "
@@ -248,15 +264,30 @@ add_lines(struct ctx *cx, int64_t id, const struct audit_line_input *lines,
         cx->err_detail = "shelf.too_many_lines";
         return APP_ETOOBIG;
     }
-    for (i = 0; rc == APP_OK && i < n; i++)
-        rc = db_exec(
-            cx->db, SQL_LINE_ADD,
-            DB_ARGS(
-                DB_I64(cx->tenant_id), DB_I64(id), DB_I64(lines[i].product_id),
-                DB_I64(lines[i].facings), DB_CSTR(lines[i].position),
-                lines[i].price_fen >= 0 ? DB_I64(lines[i].price_fen) : DB_NULL,
-                DB_CSTR(lines[i].note)),
-            NULL, NULL);
+    for (i = 0; rc == APP_OK && i < n; i++) {
+        struct db_val price =
+            lines[i].price_fen >= 0 ? DB_I64(lines[i].price_fen) : DB_NULL;
+
+        rc = db_query(cx->db, cx->a, SQL_LINE_SAME,
+                      DB_ARGS(DB_I64(cx->tenant_id), DB_I64(id),
+                              DB_I64(lines[i].product_id),
+                              DB_CSTR(lines[i].position)),
+                      1, &r);
+        if (rc == APP_OK && r.nrows > 0)
+            rc = db_exec(cx->db, SQL_LINE_SET,
+                         DB_ARGS(DB_I64(lines[i].facings), price,
+                                 DB_CSTR(lines[i].note), DB_I64(cx->tenant_id),
+                                 DB_I64(db_int(&r, 0, 0, 0))),
+                         NULL, NULL);
+        else if (rc == APP_OK)
+            rc = db_exec(cx->db, SQL_LINE_ADD,
+                         DB_ARGS(DB_I64(cx->tenant_id), DB_I64(id),
+                                 DB_I64(lines[i].product_id),
+                                 DB_I64(lines[i].facings),
+                                 DB_CSTR(lines[i].position), price,
+                                 DB_CSTR(lines[i].note)),
+                         NULL, NULL);
+    }
     return rc;
 }
 
@@ -283,9 +314,25 @@ audits_save(struct ctx *cx, int64_t visit_id, int64_t photo_id,
         cx->err_detail = "shelf.too_many_lines";
         return APP_ETOOBIG;
     }
+    /* The rep who made the visit, or a lead (a manager on a joint visit),
+     * records its shelf -- not another rep who merely sees the visit --
+     * until a manager reviewed the visit. */
+    if (db_int(&v, 0, AC_REP_ID, 0) != cx->user_id &&
+        !(cx->role & (ROLE_ADMIN | ROLE_MANAGER | ROLE_SUPERVISOR))) {
+        cx->err_detail = "activity.not_yours";
+        return APP_EFORBIDDEN;
+    }
     rc = photo_of(cx, visit_id, photo_id, &photo);
     while (rc == APP_OK && db_tx_next(cx->db, &tx, &rc)) {
+        struct db_res now;
+
         rc = customers_lock(cx, db_int(&v, 0, AC_CUSTOMER_ID, 0));
+        if (rc == APP_OK)
+            rc = activities_get(cx, visit_id, &now);
+        if (rc == APP_OK && db_text(&now, 0, AC_REVIEWED_AT)[0] != '\0') {
+            cx->err_detail = "activity.reviewed";
+            rc = APP_ECONFLICT;
+        }
         if (rc == APP_OK)
             rc = audit_row(cx, &v, visit_id, photo, at, audit_id);
         if (rc == APP_OK)
@@ -430,8 +477,11 @@ add_brands(cJSON *share, const struct agg *a, size_t n, int64_t total)
 
         cJSON_ArrayForEach(b, list)
         {
+            /* Own and competitors' products never share a row, even
+             * under the same (or no) brand name. */
             if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(b, "brand")),
-                       a[i].brand) == 0)
+                       a[i].brand) == 0 &&
+                (cJSON_IsTrue(cJSON_GetObjectItem(b, "own")) != 0) == a[i].own)
                 it = b;
         }
         if (it == NULL) {
@@ -627,9 +677,8 @@ audits_summary(struct ctx *cx, int64_t id, cJSON **out)
         rc = aggregate(cx, id, &l, &now, &n);
     if (rc == APP_OK)
         rc = db_query(cx->db, cx->a, SQL_PREVIOUS,
-                      DB_ARGS(DB_I64(cx->tenant_id),
-                              DB_I64(db_int(&s, 0, AU_CUSTOMER_ID, 0)),
-                              DB_I64(id)),
+                      DB_ARGS(DB_I64(id), DB_I64(cx->tenant_id),
+                              DB_I64(db_int(&s, 0, AU_CUSTOMER_ID, 0))),
                       1, &prev);
     if (rc == APP_OK && prev.nrows > 0)
         rc = aggregate(cx, db_int(&prev, 0, 0, 0), &lp, &was, &m);

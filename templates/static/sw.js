@@ -40,7 +40,12 @@ self.addEventListener("activate", function (ev) {
   }));
 });
 
+/* Bumped by every clear: an answer fetched before a sign-out (with the
+ * previous user's cookie) that arrives after it is not kept. */
+var generation = 0;
+
 function clearAll() {
+  generation += 1;
   return caches.keys().then(function (keys) {
     return Promise.all(keys.map(function (k) { return caches.delete(k); }));
   });
@@ -50,10 +55,11 @@ function clearAll() {
  * page, so that /visits/new is there offline even when only /visits was
  * opened). */
 function warm() {
+  var started = generation;
   return caches.open(CACHE).then(function (c) {
     return Promise.all(PAGES.map(function (path) {
       return fetch(path, {credentials: "same-origin"}).then(function (resp) {
-        if (keep(resp, path)) {
+        if (keep(resp, path) && started === generation) {
           return c.put(path, resp);
         }
         return null;
@@ -76,13 +82,14 @@ function keep(resp, path) {
 }
 
 function page(req, path) {
+  var started = generation;
   return fetch(req).then(function (resp) {
     var url = new URL(resp.url || req.url);
     if (url.pathname === "/login" || resp.status === 401) {
       clearAll();
       return resp;
     }
-    if (keep(resp, path) && url.search === "") {
+    if (keep(resp, path) && url.search === "" && started === generation) {
       var copy = resp.clone();
       caches.open(CACHE).then(function (c) { return c.put(path, copy); });
     }

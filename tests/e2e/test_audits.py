@@ -450,3 +450,41 @@ def test_a_completed_visit_is_audited_too_and_managers_may(stack, co, shelf):
     # The manager recorded it: the manager has no manager, so the admins
     # are told.
     assert [x for x in briefs(stack, co, "boss") if int(x[2]) == a["id"]]
+
+
+def test_saving_a_line_again_corrects_it_and_reviewed_visits_are_closed(
+        stack, co, shelf):
+    """A double tap or a retry sends the same lines again: one line per
+    product and position, the last values kept; after a manager reviewed
+    the visit nothing is added."""
+    vid = visit(stack, co, customer(stack, co))
+    lines = [line(shelf["A"], 3), line(shelf["C"], 1, "checkout")]
+    a = audit(stack, co, vid, lines).json()
+    b = audit(stack, co, vid, lines).json()
+    assert b["id"] == a["id"] and b["share"] == a["share"]
+    c = audit(stack, co, vid, [line(shelf["A"], 5)]).json()
+    facings = sorted(int(x[0]) for x in stack.sql(
+        f"SELECT facings FROM audit_lines WHERE audit_id = {a['id']}"))
+    assert facings == [1, 5], facings
+    assert c["share"]["own_pct"] == 83.3
+    stack.sql(f"UPDATE activities SET reviewed_at = NOW(), reviewed_by = "
+              f"{co['ids']['mgr']} WHERE id = {vid}")
+    r = audit(stack, co, vid, [line(shelf["B"], 1)], expect=409)
+    assert r.json()["detail"] == "activity.reviewed", r.text
+
+
+def test_the_change_is_against_the_visit_before_by_visit_time(
+        stack, co, shelf):
+    """An audit entered late for an earlier visit (offline, after the
+    fact) compares with the visit before it, not with the last saved."""
+    cid = customer(stack, co)
+    early, late = visit(stack, co, cid), visit(stack, co, cid)
+    stack.sql(f"UPDATE activities SET at = NOW() - INTERVAL 2 DAY WHERE "
+              f"id = {early}")
+    newer = audit(stack, co, late, [line(shelf["A"], 4)]).json()
+    older = audit(stack, co, early, [line(shelf["A"], 1),
+                                     line(shelf["C"], 1, "checkout")]).json()
+    assert older.get("previous") in (None, {}), older.get("previous")
+    again = call(stack, co["api"]["rep"], "GET",
+                 f"/api/v1/audits/{newer['id']}", 200).json()
+    assert again["previous"]["id"] == older["id"], again.get("previous")

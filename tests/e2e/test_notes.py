@@ -360,6 +360,18 @@ def test_dates_follow_the_day_the_note_was_taken(stack, co):
     assert got["fields"]["next_date"] == got["today"]
 
 
+def test_a_past_date_is_not_a_next_step(stack, co):
+    """"3月2日拜访了…" written on 4 March speaks of that past day: no
+    next step dated next year; a run of digits is no number of days."""
+    got = extract(stack, co, "3月2日拜访了仁和药房，聊了预算",
+                  at="2026-03-04T18:00")
+    assert got["fields"].get("next_date") in (None, "2026-03-02"), got
+    assert got["customer"]["name"] == "仁和药房"
+    got = extract(stack, co, "仁和药房" + "9" * 30 + "天后再去",
+                  at="2026-03-04T18:00")
+    assert got["fields"].get("next_date") is None, got
+
+
 def test_bad_notes_are_refused_with_a_message(stack, co):
     r = extract(stack, co, "拜访" * 1001, expect=413)
     assert r["message"] and "2000" in r["message"]

@@ -172,8 +172,11 @@ def test_photos_are_typed_by_content(stack, co, name, data, ok):
                              f"activity_id = {vid}")
 
 
+ROLE_OF = {"boss": "admin", "mgr": "manager", "rep": "rep", "rep2": "rep"}
+
+
 def co_page(stack, co, path, login="rep"):
-    c = Client(stack, Account(co["slug"], login, PASSWORD, login))
+    c = Client(stack, Account(co["slug"], login, PASSWORD, ROLE_OF[login]))
     c.sign_in()
     return c.get(path).text
 
@@ -591,13 +594,18 @@ def test_an_offline_check_in_keeps_the_phones_time_within_bounds(stack, co):
     assert "Recorded offline" in page
     for bad in ((now + datetime.timedelta(hours=1)),
                 (now - datetime.timedelta(hours=73))):
-        r = checkin(stack, co, cid,
+        r = checkin(stack, co, cid, client_id="off-" + uuid.uuid4().hex[:8],
                     checked_in_at=bad.strftime("%Y-%m-%dT%H:%M:%S.000Z"))
         assert r.status_code == 422 and \
             r.json()["detail"] == "visit.bad_device_time", r.text
     for bad in ("yesterday", "2026-13-45T99:00:00Z"):
-        r = checkin(stack, co, cid, checked_in_at=bad)
+        r = checkin(stack, co, cid, checked_in_at=bad,
+                    client_id="off-" + uuid.uuid4().hex[:8])
         assert r.status_code == 422, (bad, r.text)
+    # Only a queued visit (with the phone's client id) says when.
+    r = checkin(stack, co, cid, checked_in_at=iso)
+    assert r.status_code == 422 and \
+        r.json()["detail"] == "visit.bad_device_time", r.text
 
 
 def test_a_photo_over_the_size_limit_is_refused_with_a_message(stack, co):
@@ -609,4 +617,41 @@ def test_a_photo_over_the_size_limit_is_refused_with_a_message(stack, co):
     assert r.status_code == 413, r.text[:300]
     assert r.json().get("message"), r.text[:300]
     assert stack.sql(f"SELECT COUNT(*) FROM activity_photos WHERE "
+                     f"activity_id = {vid}") == [["0"]]
+
+
+def test_the_day_view_filters_by_team(stack, co):
+    """An admin picks a manager's team: that team's visits only; a
+    manager may not pick a team outside their own (404)."""
+    mine = checkin(stack, co, customer(stack, co, "rep"), "rep").json()
+    other = checkin(stack, co, customer(stack, co, "rep2"), "rep2").json()
+    mgr = stack.sql(f"SELECT id FROM users WHERE tenant_id = {co['tid']} "
+                    "AND login = 'mgr'")[0][0]
+    boss = stack.sql(f"SELECT id FROM users WHERE tenant_id = {co['tid']} "
+                     "AND login = 'boss'")[0][0]
+    admin = Client(stack, Account(co["slug"], "boss", PASSWORD, "admin"))
+    admin.sign_in()
+    page = admin.get(f"/visits?team={mgr}").text   # today
+    assert f'data-activity="{mine["id"]}"' in page
+    assert f'data-activity="{other["id"]}"' not in page
+    assert f'<option value="{mgr}" selected>' in page
+    page = admin.get("/visits").text
+    assert f'data-activity="{other["id"]}"' in page
+    c = Client(stack, Account(co["slug"], "mgr", PASSWORD, "manager"))
+    c.sign_in()
+    assert c.get(f"/visits?team={boss}").status_code == 404
+
+
+def test_nothing_is_added_to_a_reviewed_visit(stack, co):
+    vid = checkin(stack, co, customer(stack, co)).json()["id"]
+    mgr = Client(stack, Account(co["slug"], "mgr", PASSWORD, "manager"))
+    mgr.sign_in()
+    r = mgr.post(f"/visits/{vid}/review", {"note": "ok"},
+                 allow_redirects=False)
+    assert r.status_code == 303, r.text[:300]
+    r = call(stack, co["api"]["rep"], "POST",
+             f"/api/v1/activities/{vid}/audio", files={"file": AUDIO[1][:2]})
+    assert r.status_code == 409 and \
+        r.json()["detail"] == "activity.reviewed", r.text
+    assert stack.sql(f"SELECT COUNT(*) FROM activity_audio WHERE "
                      f"activity_id = {vid}") == [["0"]]

@@ -517,15 +517,16 @@ visit_review_page(struct req *r)
 
 /* The people whose days a manager may look at. */
 APP_MUST_USE static enum app_err
-rep_choices(struct req *r, cJSON *m, int64_t chosen)
+rep_choices(struct req *r, cJSON *m, int64_t chosen, int64_t team)
 {
     struct user *people;
     size_t n = 0, i;
     int64_t root, all;
     cJSON *list = cJSON_AddArrayToObject(m, "reps");
+    cJSON *teams = cJSON_AddArrayToObject(m, "teams");
     enum app_err rc;
 
-    if (list == NULL)
+    if (list == NULL || teams == NULL)
         return APP_ENOMEM;
     access_scope(&r->cx, &root, &all);
     rc = users_list_scope(r->app->db, r->a, r->cx.tenant_id, all, root, 5000,
@@ -537,7 +538,17 @@ rep_choices(struct req *r, cJSON *m, int64_t chosen)
         cJSON_AddNumberToObject(o, "id", (double)people[i].id);
         view_add_str(o, "name", people[i].display_name);
         cJSON_AddBoolToObject(o, "selected", people[i].id == chosen);
+        /* Those who lead a team: the team filter's choices. */
+        if (people[i].role & (ROLE_MANAGER | ROLE_SUPERVISOR)) {
+            cJSON *t = cJSON_CreateObject();
+
+            cJSON_AddItemToArray(teams, t);
+            cJSON_AddNumberToObject(t, "id", (double)people[i].id);
+            view_add_str(t, "name", people[i].display_name);
+            cJSON_AddBoolToObject(t, "selected", people[i].id == team);
+        }
     }
+    cJSON_AddBoolToObject(m, "has_teams", cJSON_GetArraySize(teams) > 0);
     return rc;
 }
 
@@ -547,8 +558,9 @@ visits_index(struct req *r)
     static const struct field_spec spec[] = {
         { "day", V_LINE, false, 10, 10, NULL },
         { "rep", V_INT, false, 1, INT64_MAX, NULL },
+        { "team", V_INT, false, 1, INT64_MAX, NULL },
     };
-    struct field_val v[2];
+    struct field_val v[3];
     struct activity_filter f;
     struct db_res res;
     char today[16];
@@ -557,7 +569,7 @@ visits_index(struct req *r)
     size_t i;
     int y, mo, d;
     enum app_err rc =
-        validate_fields(&r->cx.err_detail, &r->query_args, spec, 2, v, NULL);
+        validate_fields(&r->cx.err_detail, &r->query_args, spec, 3, v, NULL);
 
     if (rc != APP_OK)
         return rc;
@@ -569,11 +581,12 @@ visits_index(struct req *r)
                 ? arena_str(r->a, v[0].s).p
                 : arena_strdup(r->a, today);
     f.rep_id = team ? (v[1].present ? v[1].i : 0) : r->cx.user_id;
+    f.team_id = team && v[2].present ? v[2].i : 0;
     rc = activities_list(&r->cx, &f, 500, &res);
     for (i = 0; rc == APP_OK && i < res.nrows; i++)
         cJSON_AddItemToArray(list, activity_view_day_item(r, &res, i));
     if (rc == APP_OK && team)
-        rc = rep_choices(r, m, f.rep_id);
+        rc = rep_choices(r, m, f.rep_id, f.team_id);
     if (rc != APP_OK)
         return rc;
     view_add_str(m, "day", f.day);

@@ -277,8 +277,6 @@ contacts_add_event(struct ctx *cx, const struct contact *c, const char *kind,
                      DB_ARGS(DB_STR(consensus), DB_CSTR(on),
                              DB_I64(cx->tenant_id), DB_I64(c->id), DB_CSTR(on)),
                      NULL, NULL);
-    if (rc == APP_OK)
-        rc = customers_touch(cx, c->customer_id);
     return rc;
 }
 

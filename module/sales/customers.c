@@ -97,9 +97,6 @@ static const char SQL_OWNER[] =
     "UPDATE customers SET owner_id = ?, version = version + 1, "
     "updated_at = UTC_TIMESTAMP(3), updated_by = ? "
     "WHERE tenant_id = ? AND id = ?";
-static const char SQL_TOUCH[] =
-    "UPDATE customers SET last_activity_at = UTC_TIMESTAMP(3) "
-    "WHERE tenant_id = ? AND id = ?";
 static const char SQL_CONTACTS_TEXT[] =
     "UPDATE customers SET contacts_text = (SELECT LEFT(COALESCE("
     "GROUP_CONCAT(CONCAT(name, ' ', phone) SEPARATOR ' '), ''), 2000) "
@@ -274,13 +271,6 @@ customers_set_owner(struct ctx *cx, int64_t id, int64_t owner)
                    DB_ARGS(DB_I64(owner), DB_I64(cx->user_id),
                            DB_I64(cx->tenant_id), DB_I64(id)),
                    NULL, NULL);
-}
-
-enum app_err
-customers_touch(struct ctx *cx, int64_t id)
-{
-    return db_exec(cx->db, SQL_TOUCH,
-                   DB_ARGS(DB_I64(cx->tenant_id), DB_I64(id)), NULL, NULL);
 }
 
 enum app_err

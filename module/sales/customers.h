@@ -89,9 +89,6 @@ APP_MUST_USE enum app_err customers_owner_ok(struct ctx *cx, int64_t owner);
 APP_MUST_USE enum app_err customers_set_owner(struct ctx *cx, int64_t id,
                                               int64_t owner);
 
-/* Record that something happened with the customer now. */
-APP_MUST_USE enum app_err customers_touch(struct ctx *cx, int64_t id);
-
 /* Refresh the contacts' names and phones used by text search. */
 APP_MUST_USE enum app_err customers_refresh_contacts_text(struct ctx *cx,
                                                           int64_t id);

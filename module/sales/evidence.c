@@ -578,8 +578,6 @@ evidence_submit(struct ctx *cx, const struct ruledesc *rd, int64_t customer_id,
         if (rc == APP_OK)
             rc = evidence_add(cx, customer_id, s->key, *kind, *file_id,
                               data_text, arena_str(cx->a, s->note).p, id);
-        if (rc == APP_OK)
-            rc = customers_touch(cx, customer_id);
     }
     cJSON_free(data_text);
     return rc;

@@ -29,8 +29,7 @@ static const char SQL_EVENT[] =
 static const char SQL_MOVE[] =
     "UPDATE customers SET stage = ?, stage_since = UTC_TIMESTAMP(3), "
     "lost_reason = ?, version = version + 1, updated_at = UTC_TIMESTAMP(3), "
-    "updated_by = ?, last_activity_at = UTC_TIMESTAMP(3) "
-    "WHERE tenant_id = ? AND id = ?";
+    "updated_by = ? WHERE tenant_id = ? AND id = ?";
 
 #define MAX_USED 64
 

@@ -356,11 +356,14 @@ APP_MUST_USE static enum app_err
 after_write(struct ctx *cx, int64_t id, const struct activity_input *in,
             int64_t customer_id, const char *at)
 {
-    char day[11];
+    char local[32], day[11];
     size_t i;
     enum app_err rc = APP_OK;
 
-    snprintf(day, sizeof(day), "%.10s", at);
+    /* "Last met" is a day in the company's zone, not UTC's (a meeting in
+     * Shanghai at 07:30 is that day's, not the day before). */
+    tz_format(cx->tenant_tz, at, local, sizeof(local));
+    snprintf(day, sizeof(day), "%.10s", local);
     for (i = 0; rc == APP_OK && i < in->ncontacts; i++) {
         rc = db_exec(cx->db, SQL_CONTACT,
                      DB_ARGS(DB_I64(cx->tenant_id), DB_I64(id),

@@ -145,6 +145,23 @@ note_day_parts = { "上午", "下午", "中午", "晚上", "早上", "傍晚", "
 
 local HZ = "[\228-\233][\128-\191][\128-\191]"
 
+-- A table's entries in the order of their keys: the same note reads the
+-- same on every worker (pairs() order follows each state's hash seed).
+local function ordered(t)
+  local keys = {}
+  for k in pairs(t) do
+    keys[#keys + 1] = k
+  end
+  table.sort(keys, function (x, y) return tostring(x) < tostring(y) end)
+  local i = 0
+  return function ()
+    i = i + 1
+    if keys[i] ~= nil then
+      return keys[i], t[keys[i]]
+    end
+  end
+end
+
 local function trim(s)
   s = s:gsub("^[%s,:;]+", ""):gsub("[%s,:;]+$", "")
   return s
@@ -341,7 +358,7 @@ local function find_date(s, today, wd, year)
     end
   end
   if not a then
-    for word, mo in pairs(note_months_en) do
+    for word, mo in ordered(note_months_en) do
       local a2, b2, dd = low:find("%f[%a]" .. word .. "%.?%s+(%d%d?)%f[^%d]")
       if not a2 then
         a2, b2, dd = low:find("%f[%d](%d%d?)%s*[snrt]?[tdh]?%s+" .. word ..
@@ -393,7 +410,7 @@ local function find_date(s, today, wd, year)
   end
   for _, lead in ipairs({ { "next ", 7 }, { "this ", 0 }, { "on ", -1 },
                           { "", -1 } }) do
-    for word, day in pairs(note_weekdays_en) do
+    for word, day in ordered(note_weekdays_en) do
       a, b = low:find("%f[%a]" .. lead[1] .. word .. "%f[^%a]")
       if a then
         if lead[2] >= 0 then
@@ -647,7 +664,7 @@ end
 
 local function visit_type_of(text)
   local types = visit_types or {}
-  for key, vt in pairs(types) do
+  for key, vt in ordered(types) do
     if type(vt) == "table" and
        has_word(text, { vt.name or key, vt.name_en or key }) then
       return key
@@ -685,7 +702,7 @@ function read_note(note)
         if i == 1 and not out.kind then
           local lead = c:sub(1, #c - #v):lower()
           local k, len = "visit", 0
-          for w, kind in pairs(note_lead_kinds) do
+          for w, kind in ordered(note_lead_kinds) do
             if #w > len and lead:sub(-#w) == w then
               k, len = kind, #w
             end

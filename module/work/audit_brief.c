@@ -11,11 +11,14 @@
 #include "base/buf.h"
 #include "base/i18n.h"
 #include "base/log.h"
+#include "base/str.h"
 #include "sales/audits.h"
 #include "work/notify.h"
 
-#define BRIEF_MAX 3500 /* bytes of a body: fits a WeCom message */
-#define BRIEF_ITEMS 8  /* products named per list */
+#define BRIEF_MAX 3500             /* bytes of a body: fits a WeCom message */
+#define BRIEF_LINKS 600            /* kept for the two links at the end */
+#define BRIEF_LINE_MAX (64 * 1024) /* one line before the cut */
+#define BRIEF_ITEMS 8              /* products named per list */
 
 static const char SQL_MANAGER[] =
     "SELECT COALESCE(m.id, 0), COALESCE(m.locale, t.locale) FROM users u "
@@ -56,7 +59,10 @@ fill(struct ctx *cx, const char *tmpl, const char *const *pairs)
     struct buf b;
     const char *p = tmpl;
 
-    buf_init(&b, cx->a, BRIEF_MAX);
+    /* Room for a whole line of many products: the body as a whole is cut
+     * to BRIEF_MAX after a whole character (body_of), not a value
+     * dropped here. */
+    buf_init(&b, cx->a, BRIEF_LINE_MAX);
     while (*p != '\0') {
         size_t i;
         bool done = false;
@@ -219,6 +225,15 @@ body_of(struct ctx *cx, const char *lang, const cJSON *s)
     out = add_line(cx, out, lang, "shelf.brief_gone", pairs, gone[0] != '\0');
     out =
         add_line(cx, out, lang, "shelf.brief_prices", pairs, prices[0] != '\0');
+    /* The figures within the body's limit (cut after a whole character),
+     * the links always after them. */
+    if (strlen(out) > BRIEF_MAX - BRIEF_LINKS) {
+        size_t keep = utf8_cut(out, strlen(out), BRIEF_MAX - BRIEF_LINKS - 4);
+
+        out = arena_printf(cx->a, "%.*s…\n", (int)keep, out);
+        if (out == NULL)
+            out = "";
+    }
     out = add_line(cx, out, lang, "shelf.brief_link", pairs, true);
     return add_line(cx, out, lang, "shelf.brief_photo", pairs, fid > 0);
 }

@@ -6,8 +6,8 @@
  * Pages (/visits, /visits/new): network first; a good answer is kept, so
  * the last one seen is shown when the network is gone.  Static assets
  * (the list below on install, anything else under /static/ the visit
- * pages load, e.g. a script another feature adds): from the cache,
- * refreshed in the background.  Nothing else is touched:
+ * pages load, e.g. a script another feature adds): network first too,
+ * the kept copy offline.  Nothing else is touched:
  * requests that change something (POST) and the API always go to the
  * network, and their failures reach the page, which queues the visit.
  * A page that answers with the sign-in page (signed out, session ended)
@@ -103,19 +103,25 @@ function page(req, path) {
   });
 }
 
+/* Assets: the network first as well (nginx answers them from its own
+ * cache and the browser's HTTP cache still applies), the kept copy when
+ * there is no network -- after a release the new pages never run the old
+ * scripts. */
 function asset(ev, req, path) {
-  var update = fetch(req).then(function (resp) {
+  return fetch(req).then(function (resp) {
     if (resp.ok && resp.type === "basic") {
       var copy = resp.clone();
-      caches.open(CACHE).then(function (c) { return c.put(path, copy); });
+      ev.waitUntil(caches.open(CACHE).then(function (c) {
+        return c.put(path, copy);
+      }));
     }
     return resp;
-  });
-  ev.waitUntil(update.catch(function () { return null; }));
-  return caches.open(CACHE).then(function (c) {
-    return c.match(path);
-  }).then(function (hit) {
-    return hit || update;
+  }, function () {
+    return caches.open(CACHE).then(function (c) {
+      return c.match(path);
+    }).then(function (hit) {
+      return hit || Response.error();
+    });
   });
 }
 

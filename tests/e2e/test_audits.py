@@ -488,3 +488,26 @@ def test_the_change_is_against_the_visit_before_by_visit_time(
     again = call(stack, co["api"]["rep"], "GET",
                  f"/api/v1/audits/{newer['id']}", 200).json()
     assert again["previous"]["id"] == older["id"], again.get("previous")
+
+
+def test_a_long_brief_is_cut_to_its_limit_with_its_links(stack, co):
+    """Forty products with long names: the manager's brief stays within
+    3500 bytes (a WeCom message), cut after a whole character, and still
+    ends with the link to the audit."""
+    t = "L" + tag()
+    body = HEADER + "".join(f"{t}-{i},{'长名称产品' * 38}{i},品牌{i},"
+                            f"competitor,\r\n" for i in range(40))
+    assert upload(stack, co, body.encode()).status_code == 200
+    cid = customer(stack, co)
+    audit(stack, co, visit(stack, co, cid), [line(f"{t}-{i}", i + 1)
+                                             for i in range(40)])
+    # Every product changed since: the brief lists them all.
+    a = audit(stack, co, visit(stack, co, cid), [line(f"{t}-{i}", i + 3)
+                                                 for i in range(40)]).json()
+    got = [b for b in briefs(stack, co, "mgr") if int(b[2]) == a["id"]]
+    assert len(got) == 1
+    text = got[0][1]
+    assert len(text.encode()) <= 3500, len(text.encode())
+    assert f"/audits/{a['id']}" in text
+    # The products are listed as far as they fit, not left out.
+    assert "长名称产品" in text and "…" in text, text[:500]

@@ -7,8 +7,10 @@
 #include <string.h>
 
 #include "base/buf.h"
+#include "base/num.h"
 #include "base/tz.h"
 #include "base/validate.h"
+#include "identity/role.h"
 #include "sales/activities.h"
 #include "sales/activity_audio.h"
 #include "web/view.h"
@@ -341,4 +343,35 @@ activity_view_verdict(struct req *r, const struct kvlist *f, enum app_err *rc)
         *rc = buf_puts(&b, verdict.message);
     view_add_str(o, "text", buf_str(&b).p);
     return o;
+}
+
+enum app_err
+activity_view_day_filter(struct req *r, struct activity_filter *f,
+                         size_t *limit)
+{
+    static const struct field_spec spec[] = {
+        { "day", V_LINE, false, 10, 10, NULL },
+        { "rep", V_INT, false, 1, INT64_MAX, NULL },
+        { "team", V_INT, false, 1, INT64_MAX, NULL },
+        { "limit", V_INT, false, 1, ACT_DAY_MAX, NULL },
+    };
+    struct field_val v[4];
+    char today[16];
+    bool team = (r->cx.role & (ROLE_ADMIN | ROLE_MANAGER | ROLE_SUPERVISOR));
+    int y, mo, d;
+    enum app_err rc =
+        validate_fields(&r->cx.err_detail, &r->query_args, spec, 4, v, NULL);
+
+    if (rc != APP_OK)
+        return rc;
+    tz_today(r->cx.tenant_tz, today, sizeof(today));
+    memset(f, 0, sizeof(*f));
+    f->day = v[0].present && parse_date(v[0].s, &y, &mo, &d)
+                 ? arena_str(r->a, v[0].s).p
+                 : arena_strdup(r->a, today);
+    /* A rep sees their own day; leads pick a rep or a team. */
+    f->rep_id = team ? (v[1].present ? v[1].i : 0) : r->cx.user_id;
+    f->team_id = team && v[2].present ? v[2].i : 0;
+    *limit = v[3].present ? (size_t)v[3].i : *limit;
+    return f->day != NULL ? APP_OK : APP_ENOMEM;
 }

@@ -10,6 +10,7 @@
 #include <cJSON.h>
 
 #include "db/db.h"
+#include "sales/activities.h"
 #include "http/http.h"
 
 /* The stored values (times UTC) with its contacts and photos when full. */
@@ -41,5 +42,13 @@ activity_view_audio(struct req *r, int64_t activity_id, int64_t *audio_id);
  * form shows.  NULL with *rc set when the fields are invalid. */
 cJSON *activity_view_verdict(struct req *r, const struct kvlist *f,
                              enum app_err *rc);
+
+/* The day list's filter from the query, for the page and the API alike:
+ * day (local, default today), rep and team (leads only: a rep sees their
+ * own day), limit (1..ACT_DAY_MAX; *limit keeps its value when absent). */
+#define ACT_DAY_MAX 500
+APP_MUST_USE enum app_err activity_view_day_filter(struct req *r,
+                                                   struct activity_filter *f,
+                                                   size_t *limit);
 
 #endif

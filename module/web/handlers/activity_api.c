@@ -98,32 +98,16 @@ api_activities(struct req *r)
 enum app_err
 api_visits(struct req *r)
 {
-    static const struct field_spec spec[] = {
-        { "day", V_LINE, false, 10, 10, NULL },
-        { "rep", V_INT, false, 1, INT64_MAX, NULL },
-        { "limit", V_INT, false, 1, API_LIST_MAX, NULL },
-    };
-    struct field_val v[3];
     struct activity_filter f;
     struct db_res res;
-    char today[16];
     cJSON *o, *list;
-    bool team = (r->cx.role & (ROLE_ADMIN | ROLE_MANAGER | ROLE_SUPERVISOR));
-    size_t i;
-    int y, mo, d;
-    enum app_err rc =
-        validate_fields(&r->cx.err_detail, &r->query_args, spec, 3, v, NULL);
+    size_t i, limit = 100;
+    enum app_err rc = activity_view_day_filter(r, &f, &limit);
 
     if (rc != APP_OK)
         return rc;
-    tz_today(r->cx.tenant_tz, today, sizeof(today));
-    memset(&f, 0, sizeof(f));
     f.kind = "visit";
-    f.day = v[0].present && parse_date(v[0].s, &y, &mo, &d)
-                ? arena_str(r->a, v[0].s).p
-                : arena_strdup(r->a, today);
-    f.rep_id = team ? (v[1].present ? v[1].i : 0) : r->cx.user_id;
-    rc = activities_list(&r->cx, &f, v[2].present ? (size_t)v[2].i : 100, &res);
+    rc = activities_list(&r->cx, &f, limit, &res);
     if (rc != APP_OK)
         return rc;
     o = cJSON_CreateObject();

@@ -555,34 +555,18 @@ rep_choices(struct req *r, cJSON *m, int64_t chosen, int64_t team)
 enum app_err
 visits_index(struct req *r)
 {
-    static const struct field_spec spec[] = {
-        { "day", V_LINE, false, 10, 10, NULL },
-        { "rep", V_INT, false, 1, INT64_MAX, NULL },
-        { "team", V_INT, false, 1, INT64_MAX, NULL },
-    };
-    struct field_val v[3];
     struct activity_filter f;
     struct db_res res;
-    char today[16];
     cJSON *m = view_new(r), *list;
     bool team = (r->cx.role & (ROLE_ADMIN | ROLE_MANAGER | ROLE_SUPERVISOR));
-    size_t i;
-    int y, mo, d;
-    enum app_err rc =
-        validate_fields(&r->cx.err_detail, &r->query_args, spec, 3, v, NULL);
+    size_t i, limit = ACT_DAY_MAX;
+    enum app_err rc = activity_view_day_filter(r, &f, &limit);
 
     if (rc != APP_OK)
         return rc;
     if (m == NULL || (list = cJSON_AddArrayToObject(m, "items")) == NULL)
         return APP_ENOMEM;
-    tz_today(r->cx.tenant_tz, today, sizeof(today));
-    memset(&f, 0, sizeof(f));
-    f.day = v[0].present && parse_date(v[0].s, &y, &mo, &d)
-                ? arena_str(r->a, v[0].s).p
-                : arena_strdup(r->a, today);
-    f.rep_id = team ? (v[1].present ? v[1].i : 0) : r->cx.user_id;
-    f.team_id = team && v[2].present ? v[2].i : 0;
-    rc = activities_list(&r->cx, &f, 500, &res);
+    rc = activities_list(&r->cx, &f, limit, &res);
     for (i = 0; rc == APP_OK && i < res.nrows; i++)
         cJSON_AddItemToArray(list, activity_view_day_item(r, &res, i));
     if (rc == APP_OK && team)

@@ -119,8 +119,6 @@ static const char SQL_SIMILAR[] =
     "SELECT COUNT(*) FROM activity_photos WHERE tenant_id = ? AND "
     "activity_id <> ? AND sha256 <> ? AND (ph0 = ? OR ph1 = ? OR ph2 = ? OR "
     "ph3 = ?) AND BIT_COUNT(phash ^ ?) <= ?";
-static const char SQL_FILE_SHA[] =
-    "SELECT sha256 FROM files WHERE tenant_id = ? AND id = ?";
 static const char SQL_CONTACTS_OF[] =
     "SELECT k.id, k.name, k.role, ac.consensus FROM activity_contacts ac "
     "JOIN contacts k ON k.id = ac.contact_id AND k.tenant_id = ac.tenant_id "
@@ -725,30 +723,26 @@ store_thumb(struct ctx *cx, const struct upload *u, int64_t customer_id,
     return rc;
 }
 
-/* The photo row, in the caller's transaction. */
+/* The photo row, in the caller's transaction (sha: the upload's, taken
+ * once by the caller). */
 APP_MUST_USE static enum app_err
 store_photo(struct ctx *cx, const struct db_res *v, const cJSON *vt,
             int64_t visit_id, const char *key, const struct upload *u,
-            const struct photo_image *img, int64_t *photo_id)
+            const char *sha, const struct photo_image *img, int64_t *photo_id)
 {
     struct photo_exif ex;
-    struct db_res r;
-    const char *mime, *flags, *sha;
+    const char *mime, *flags;
     char when[80] = "";
     uint64_t last = 0, h = img->hash;
     int64_t file_id, thumb_id = 0;
-    enum app_err rc =
-        files_store(cx, u, db_int(v, 0, AC_CUSTOMER_ID, 0), &file_id, &mime);
+    enum app_err rc = files_store_hashed(
+        cx, u, sha, db_int(v, 0, AC_CUSTOMER_ID, 0), &file_id, &mime);
 
     if (rc == APP_OK)
         rc =
             store_thumb(cx, u, db_int(v, 0, AC_CUSTOMER_ID, 0), img, &thumb_id);
-    if (rc == APP_OK)
-        rc = db_query(cx->db, cx->a, SQL_FILE_SHA,
-                      DB_ARGS(DB_I64(cx->tenant_id), DB_I64(file_id)), 1, &r);
     if (rc != APP_OK)
         return rc;
-    sha = db_text(&r, 0, 0);
     exif_of(cx->a, img, &ex);
     rc = trust(cx, v, vt, &ex, img, sha, visit_id, &flags);
     if (ex.has_time)
@@ -873,7 +867,7 @@ visits_add_photo(struct ctx *cx, int64_t visit_id, const char *key,
             rc = APP_ECONFLICT;
         }
         if (rc == APP_OK)
-            rc = store_photo(cx, &v, vt, visit_id, key, u, &img, photo_id);
+            rc = store_photo(cx, &v, vt, visit_id, key, u, sha, &img, photo_id);
     }
     return rc;
 }
@@ -1062,7 +1056,7 @@ activities_review(struct ctx *cx, int64_t id, const char *note)
         return rc;
     /* A rep does not review their own work. */
     if (db_int(&v, 0, AC_REP_ID, 0) == cx->user_id ||
-        !(cx->role & (ROLE_ADMIN | ROLE_MANAGER | ROLE_SUPERVISOR)))
+        !role_can_manage(cx->role))
         return APP_EFORBIDDEN;
     return db_exec(cx->db, SQL_REVIEW,
                    DB_ARGS(DB_I64(cx->user_id), DB_CSTR(now_text(cx)),

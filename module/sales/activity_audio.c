@@ -47,7 +47,7 @@ may_add(struct ctx *cx, int64_t activity_id)
     if (rc != APP_OK)
         return rc;
     if (db_int(&act, 0, AC_REP_ID, 0) != cx->user_id &&
-        !(cx->role & (ROLE_ADMIN | ROLE_MANAGER | ROLE_SUPERVISOR))) {
+        !role_can_manage(cx->role)) {
         cx->err_detail = "activity.not_yours";
         return APP_EFORBIDDEN;
     }

@@ -318,7 +318,7 @@ audits_save(struct ctx *cx, int64_t visit_id, int64_t photo_id,
      * records its shelf -- not another rep who merely sees the visit --
      * until a manager reviewed the visit. */
     if (db_int(&v, 0, AC_REP_ID, 0) != cx->user_id &&
-        !(cx->role & (ROLE_ADMIN | ROLE_MANAGER | ROLE_SUPERVISOR))) {
+        !role_can_manage(cx->role)) {
         cx->err_detail = "activity.not_yours";
         return APP_EFORBIDDEN;
     }

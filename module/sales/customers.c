@@ -250,7 +250,7 @@ customers_owner_ok(struct ctx *cx, int64_t owner)
 
     if (owner == cx->user_id)
         return APP_OK;
-    if (!(cx->role & (ROLE_ADMIN | ROLE_MANAGER | ROLE_SUPERVISOR)))
+    if (!role_can_manage(cx->role))
         return APP_EFORBIDDEN;
     rc = access_user(cx, owner);
     if (rc == APP_OK)

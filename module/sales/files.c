@@ -20,8 +20,6 @@
 #include "base/str.h"
 #include "base/wire.h"
 
-#define SHA_HEX 65
-
 static const char SQL_BLOB[] =
     "INSERT IGNORE INTO file_blobs (sha256, size) VALUES (?, ?)";
 static const char SQL_INSERT[] =
@@ -387,45 +385,29 @@ enum app_err
 files_store(struct ctx *cx, const struct upload *u, int64_t customer_id,
             int64_t *id, const char **mime)
 {
-    crypto_hash_sha256_state st;
-    unsigned char buf[65536], digest[crypto_hash_sha256_BYTES];
-    unsigned char head[512];
-    size_t nhead = 0;
-    char sha[SHA_HEX], path[1024];
-    struct stat sb;
-    ssize_t n;
-    uint64_t claimed = 0;
-    int fd;
+    char sha[FILES_SHA_HEX];
     enum app_err rc;
 
     /* The blob claim and its undo live in the caller's transaction. */
     if (!db_in_tx(cx->db))
         return APP_EINTERNAL;
-    fd = open(u->path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return APP_EIO;
-    crypto_hash_sha256_init(&st);
-    while ((n = read(fd, buf, sizeof(buf))) != 0) {
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            close(fd);
-            return APP_EIO;
-        }
-        if (nhead < sizeof(head)) {
-            size_t take = sizeof(head) - nhead < (size_t)n
-                              ? sizeof(head) - nhead
-                              : (size_t)n;
+    rc = files_hash_upload(u, sha);
+    return rc != APP_OK ? rc
+                        : files_store_hashed(cx, u, sha, customer_id, id, mime);
+}
 
-            memcpy(head + nhead, buf, take);
-            nhead += take;
-        }
-        crypto_hash_sha256_update(&st, buf, (unsigned long long)n);
-    }
-    close(fd);
-    crypto_hash_sha256_final(&st, digest);
-    hex(digest, sizeof(digest), sha);
-    *mime = files_sniff(head, nhead, u->filename.p);
+enum app_err
+files_store_hashed(struct ctx *cx, const struct upload *u, const char *sha,
+                   int64_t customer_id, int64_t *id, const char **mime)
+{
+    char path[1024];
+    struct stat sb;
+    uint64_t claimed = 0;
+    enum app_err rc;
+
+    if (!db_in_tx(cx->db))
+        return APP_EINTERNAL;
+    *mime = files_sniff_upload(u);
     rc = place(cx, sha, path, sizeof(path));
     if (rc != APP_OK)
         return rc;

@@ -76,6 +76,12 @@ APP_MUST_USE enum app_err files_store(struct ctx *cx, const struct upload *u,
                                       int64_t customer_id, int64_t *id,
                                       const char **mime);
 
+/* files_store for a part whose SHA-256 the caller took already with
+ * files_hash_upload (the bytes are read once, not twice). */
+APP_MUST_USE enum app_err
+files_store_hashed(struct ctx *cx, const struct upload *u, const char *sha,
+                   int64_t customer_id, int64_t *id, const char **mime);
+
 /* Read a stored file the user may see into the arena (imports). */
 /* A stored file the acting user may see (the customer's scope). */
 struct file_ref {

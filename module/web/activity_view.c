@@ -357,7 +357,7 @@ activity_view_day_filter(struct req *r, struct activity_filter *f,
     };
     struct field_val v[4];
     char today[16];
-    bool team = (r->cx.role & (ROLE_ADMIN | ROLE_MANAGER | ROLE_SUPERVISOR));
+    bool team = role_can_manage(r->cx.role);
     int y, mo, d;
     enum app_err rc =
         validate_fields(&r->cx.err_detail, &r->query_args, spec, 4, v, NULL);

@@ -218,8 +218,7 @@ static void
 check_assignee(struct ctx *cx, const struct field_val *v, struct task_input *in,
                cJSON *errors)
 {
-    bool team_role = cx->user_id == 0 ||
-                     (cx->role & (ROLE_ADMIN | ROLE_MANAGER | ROLE_SUPERVISOR));
+    bool team_role = cx->user_id == 0 || role_can_manage(cx->role);
 
     if (v[F_ROLE].present) {
         unsigned role = role_from_name(v[F_ROLE].s);

@@ -60,6 +60,18 @@ send_one(struct req *r, int status, int64_t id)
                : api_send(r, status, activity_view_api(r, &res, 0, true));
 }
 
+/* o with the rows as key: [activity, ...] (takes o; NULL: APP_ENOMEM). */
+APP_MUST_USE static enum app_err
+send_rows(struct req *r, cJSON *o, const char *key, const struct db_res *res)
+{
+    cJSON *list = o != NULL ? cJSON_AddArrayToObject(o, key) : NULL;
+    size_t i;
+
+    for (i = 0; list != NULL && i < res->nrows; i++)
+        cJSON_AddItemToArray(list, activity_view_api(r, res, i, false));
+    return api_send(r, 200, list != NULL ? o : (cJSON_Delete(o), NULL));
+}
+
 enum app_err
 api_activities(struct req *r)
 {
@@ -73,8 +85,6 @@ api_activities(struct req *r)
     struct field_val v[5];
     struct activity_filter f;
     struct db_res res;
-    cJSON *o, *list;
-    size_t i;
     enum app_err rc =
         validate_fields(&r->cx.err_detail, &r->query_args, spec, 5, v, NULL);
 
@@ -88,11 +98,7 @@ api_activities(struct req *r)
     rc = activities_list(&r->cx, &f, v[4].present ? (size_t)v[4].i : 100, &res);
     if (rc != APP_OK)
         return rc;
-    o = cJSON_CreateObject();
-    list = o != NULL ? cJSON_AddArrayToObject(o, "activities") : NULL;
-    for (i = 0; list != NULL && i < res.nrows; i++)
-        cJSON_AddItemToArray(list, activity_view_api(r, &res, i, false));
-    return api_send(r, 200, list != NULL ? o : (cJSON_Delete(o), NULL));
+    return send_rows(r, cJSON_CreateObject(), "activities", &res);
 }
 
 enum app_err
@@ -100,8 +106,8 @@ api_visits(struct req *r)
 {
     struct activity_filter f;
     struct db_res res;
-    cJSON *o, *list;
-    size_t i, limit = 100;
+    cJSON *o;
+    size_t limit = 100;
     enum app_err rc = activity_view_day_filter(r, &f, &limit);
 
     if (rc != APP_OK)
@@ -112,10 +118,7 @@ api_visits(struct req *r)
         return rc;
     o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "day", f.day);
-    list = o != NULL ? cJSON_AddArrayToObject(o, "visits") : NULL;
-    for (i = 0; list != NULL && i < res.nrows; i++)
-        cJSON_AddItemToArray(list, activity_view_api(r, &res, i, false));
-    return api_send(r, 200, list != NULL ? o : (cJSON_Delete(o), NULL));
+    return send_rows(r, o, "visits", &res);
 }
 
 enum app_err

@@ -15,6 +15,7 @@
 #include "web/customer_view.h"
 #include "sales/customer_input.h"
 #include "sales/customers.h"
+#include "identity/role.h"
 #include "identity/settings.h"
 #include "db/db.h"
 #include "sales/evidence.h"
@@ -34,7 +35,7 @@
 static bool
 can_manage(const struct req *r)
 {
-    return (r->auth->role & (ROLE_ADMIN | ROLE_MANAGER | ROLE_SUPERVISOR)) != 0;
+    return role_can_manage(r->auth->role);
 }
 
 static cJSON *

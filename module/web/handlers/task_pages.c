@@ -37,8 +37,8 @@ tasks_index(struct req *r)
     static const char *const done[] = { "done", "reopened", "cancelled",
                                         "claimed", NULL };
     const struct str *v = http_query_arg(r, "view");
-    bool team = v != NULL && str_eq_c(*v, "team") &&
-                (r->cx.role & (ROLE_ADMIN | ROLE_MANAGER | ROLE_SUPERVISOR));
+    bool team =
+        v != NULL && str_eq_c(*v, "team") && role_can_manage(r->cx.role);
     struct task_filter f = { .mine = !team, .team = team, .status = "open" };
     struct task_filter fd = { .mine = true, .status = "done" };
     struct db_res res, closed;
@@ -62,9 +62,7 @@ tasks_index(struct req *r)
         return rc;
     cJSON_AddBoolToObject(m, "team_view", team);
     view_add_str(m, "back", "/tasks");
-    cJSON_AddBoolToObject(
-        m, "may_team",
-        (r->cx.role & (ROLE_ADMIN | ROLE_MANAGER | ROLE_SUPERVISOR)) != 0);
+    cJSON_AddBoolToObject(m, "may_team", role_can_manage(r->cx.role));
     cJSON_AddNumberToObject(m, "open_count", (double)res.nrows);
     cJSON_AddBoolToObject(m, "none", res.nrows == 0);
     view_done(r, m, "task.done_%s", done);
@@ -96,7 +94,7 @@ form_page(struct req *r, int status, const struct kvlist *values, cJSON *errors)
     size_t n = 0, i;
     int64_t root, all;
     cJSON *m = view_new(r), *list, *roles, *v;
-    bool team = (r->cx.role & (ROLE_ADMIN | ROLE_MANAGER | ROLE_SUPERVISOR));
+    bool team = role_can_manage(r->cx.role);
     const char *assignee;
     enum app_err rc;
     int k;

@@ -340,10 +340,9 @@ visit_page(struct req *r, int status, int64_t id, cJSON *missing, cJSON *errors)
         cJSON_AddItemToObject(m, "missing_photos", missing);
     if (errors != NULL)
         cJSON_AddItemToObject(m, "errors", view_field_errors(r, errors));
-    cJSON_AddBoolToObject(
-        m, "may_review",
-        db_int(&v, 0, AC_REP_ID, 0) != r->cx.user_id &&
-            (r->cx.role & (ROLE_ADMIN | ROLE_MANAGER | ROLE_SUPERVISOR)));
+    cJSON_AddBoolToObject(m, "may_review",
+                          db_int(&v, 0, AC_REP_ID, 0) != r->cx.user_id &&
+                              role_can_manage(r->cx.role));
     if (rc == APP_OK)
         rc = audits_of_visit(&r->cx, id, &audit_id);
     if (rc == APP_OK && audit_id > 0)
@@ -558,7 +557,7 @@ visits_index(struct req *r)
     struct activity_filter f;
     struct db_res res;
     cJSON *m = view_new(r), *list;
-    bool team = (r->cx.role & (ROLE_ADMIN | ROLE_MANAGER | ROLE_SUPERVISOR));
+    bool team = role_can_manage(r->cx.role);
     size_t i, limit = ACT_DAY_MAX;
     enum app_err rc = activity_view_day_filter(r, &f, &limit);
 

@@ -1,5 +1,5 @@
 /*
- * cockpit_svg_test.c -- the cockpit's charts (cockpit_svg.c): for each
+ * cockpit_svg_test.c -- the cockpit's charts (web/cockpit_*.c): for each
  * chart a table of small metrics documents, malformed and odd ones first
  * (missing fields, wrong types, out-of-range ratios, not an object), then
  * the normal shapes, each checked for well-formed SVG (one root, balanced

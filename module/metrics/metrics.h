@@ -87,6 +87,11 @@ struct db_res;
 APP_MUST_USE enum app_err metrics_list_rows(struct ctx *cx, const cJSON *list,
                                             struct db_res *out);
 
+/* The teams and reps the caller may pick in a scope filter:
+ * {"teams": [{"id", "name"}], "reps": [{"id", "name"}]} (managers and
+ * active reps in the caller's own scope, by name). */
+APP_MUST_USE enum app_err metrics_choices(struct ctx *cx, cJSON **out);
+
 /* Parse "YYYY-MM-DD" into d (false: not a date). */
 bool metrics_date_parse(const char *s, struct metrics_date *d);
 

@@ -311,3 +311,46 @@ metrics_heatmap(struct ctx *cx, const struct metrics_query *q, cJSON **out)
     mq_close(&m);
     return rc;
 }
+
+/* --- what a scope filter offers ------------------------------------------ */
+
+enum app_err
+metrics_choices(struct ctx *cx, cJSON **out)
+{
+    struct metrics_query q = { .scope = MS_DEFAULT };
+    struct mq m;
+    enum app_err rc = mq_open(cx, &q, &m);
+    uint16_t *rows;
+    size_t i, n = 0;
+    cJSON *doc, *teams, *reps;
+
+    if (rc != APP_OK)
+        return rc;
+    rows = malloc((m.f->nusers + 1) * sizeof(*rows));
+    if (rows == NULL) {
+        mq_close(&m);
+        return APP_ENOMEM;
+    }
+    for (i = 0; i < m.f->nusers; i++)
+        if (m.in_scope[i] && m.f->users[i].active &&
+            (m.f->users[i].manager || m.f->users[i].rep))
+            rows[n++] = (uint16_t)i;
+    sort_heat_facts = m.f;
+    qsort(rows, n, sizeof(*rows), by_name);
+    doc = cJSON_CreateObject();
+    teams = cJSON_AddArrayToObject(doc, "teams");
+    reps = cJSON_AddArrayToObject(doc, "reps");
+    for (i = 0; i < n; i++) {
+        cJSON *o = cJSON_CreateObject();
+
+        cJSON_AddNumberToObject(o, "id", (double)m.f->users[rows[i]].id);
+        cJSON_AddStringToObject(o, "name", m.f->users[rows[i]].name != NULL
+                                               ? m.f->users[rows[i]].name
+                                               : "");
+        cJSON_AddItemToArray(m.f->users[rows[i]].manager ? teams : reps, o);
+    }
+    free(rows);
+    mq_close(&m);
+    *out = doc;
+    return APP_OK;
+}

@@ -42,6 +42,7 @@ static const char SQL_PRUNE[] =
     "DAY ORDER BY id LIMIT 10000";
 
 static struct facts *tenants[FACTS_TENANTS_MAX];
+static uint64_t versions; /* the last version given out */
 
 static uint64_t
 mono_ms(void)
@@ -590,6 +591,7 @@ apply_owner(struct facts *f, int64_t cust, int64_t owner)
 APP_MUST_USE static enum app_err
 apply(struct facts *f, const struct db_row *r)
 {
+    f->version = ++versions;
     switch (r->ints[2]) {
     case 1:
         return apply_act(f, r, true, false);
@@ -938,6 +940,7 @@ load(struct ctx *cx, size_t slot)
         return rc;
     }
     f->loaded_ms = f->used_ms = mono_ms();
+    f->version = ++versions;
     log_info("metrics.load",
              "tenant=%lld customers=%zu moves=%zu activities=%zu bytes=%zu "
              "ms=%llu",
@@ -992,4 +995,14 @@ enum app_err
 facts_prune(struct ctx *cx)
 {
     return db_exec(cx->db, SQL_PRUNE, DB_NOARGS, NULL, NULL);
+}
+
+enum app_err
+facts_version(struct ctx *cx, uint64_t *out)
+{
+    struct facts *f;
+    enum app_err rc = facts_get(cx, &f);
+
+    *out = rc == APP_OK ? f->version : 0;
+    return rc;
 }

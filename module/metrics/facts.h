@@ -78,6 +78,7 @@ struct facts {
     int64_t tenant_id;
     uint64_t used_ms, loaded_ms;
     uint64_t cursor;                  /* highest change id seen */
+    uint64_t version; /* changes with every fact applied (process-unique) */
     uint64_t gaps[FACTS_GAPS_MAX];    /* ids below it not seen yet */
     uint64_t gap_ms[FACTS_GAPS_MAX];  /* when each was first missed */
     size_t ngaps;
@@ -122,6 +123,11 @@ struct facts {
  * committed before the call.  Valid until the next facts_get() of this
  * process.  Must not be called inside a transaction. */
 APP_MUST_USE enum app_err facts_get(struct ctx *cx, struct facts **out);
+
+/* A number that changes whenever the company's facts change (a change
+ * applied, a load): what was computed at the same version is still
+ * exact.  Catches up first (one round trip). */
+APP_MUST_USE enum app_err facts_version(struct ctx *cx, uint64_t *out);
 
 /* Bytes the process holds for all companies, and for f. */
 size_t facts_bytes_all(void);

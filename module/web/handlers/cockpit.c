@@ -5,18 +5,74 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/buf.h"
 #include "base/i18n.h"
 #include "db/db.h"
 #include "http/router.h"
 #include "identity/role.h"
+#include "base/jsonmem.h"
+#include "metrics/facts.h"
 #include "metrics/metrics.h"
 #include "web/cockpit_svg.h"
 #include "web/metrics_view.h"
 #include "web/view.h"
 #include "work/alerts.h"
+
+#define COCKPIT_SVG_MAX (1u << 20) /* bytes of one chart on the page */
+
+/* The charts of a page, computed once per state of the company's facts:
+ * a page asked again (a manager refreshing, the big screen, several
+ * managers of one team) while nothing changed is drawn from here.  Keyed
+ * by company, caller, language, query, facts version and, when T is now,
+ * the second: any saved activity or stage move changes the version, so
+ * the next load recomputes. */
+#define COCKPIT_CACHE 16
+struct cache_entry {
+    char *key;
+    cJSON *parts;
+    uint64_t used;
+};
+static struct cache_entry cache[COCKPIT_CACHE];
+static uint64_t cache_clock;
+
+static const cJSON *
+cache_get(const char *key)
+{
+    size_t i;
+
+    for (i = 0; i < COCKPIT_CACHE; i++)
+        if (cache[i].key != NULL && strcmp(cache[i].key, key) == 0) {
+            cache[i].used = ++cache_clock;
+            return cache[i].parts;
+        }
+    return NULL;
+}
+
+/* Keep parts (taken) under key, in place of the least recently used. */
+static const cJSON *
+cache_put(const char *key, cJSON *parts)
+{
+    size_t i, old = 0;
+    char *k = strdup(key);
+
+    if (k == NULL) {
+        cJSON_Delete(parts);
+        return NULL;
+    }
+    for (i = 1; i < COCKPIT_CACHE; i++)
+        if (cache[i].used < cache[old].used)
+            old = i;
+    free(cache[old].key);
+    cJSON_Delete(cache[old].parts);
+    cache[old].key = k;
+    cache[old].parts = parts;
+    cache[old].used = ++cache_clock;
+    return parts;
+}
 
 typedef enum app_err (*metric_fn)(struct ctx *cx,
                                   const struct metrics_query *q, cJSON **out);
@@ -74,9 +130,17 @@ add_pcts(struct req *r, cJSON *list, const char *const *keys)
     {
         size_t i;
 
+        const char *st =
+            cJSON_GetStringValue(cJSON_GetObjectItem(o, "status"));
+
         for (i = 0; keys[i] != NULL; i++)
             view_add_str(o, arena_printf(r->a, "%s_pct", keys[i]),
                          pct(r, cJSON_GetObjectItem(o, keys[i])));
+        if (st != NULL) /* the status in the reader's language */
+            view_add_str(o, "status_label",
+                         i18n_lookup(r->catalog,
+                                     arena_printf(r->a, "cockpit.chart.%s",
+                                                  st)));
     }
 }
 
@@ -98,8 +162,12 @@ chart(struct req *r, cJSON *m, const char *name,
     if (draw == NULL)
         return APP_OK;
     labels_of(r, &l);
-    buf_init(&b, r->a, 1u << 20);
+    buf_init(&b, r->a, COCKPIT_SVG_MAX);
     rc = draw(&b, doc, &l, link_base, params);
+    if (rc == APP_ETOOBIG) { /* too many rows to draw: the table stays */
+        cJSON_AddBoolToObject(m, arena_printf(r->a, "%s_too_big", name), 1);
+        return APP_OK;
+    }
     if (rc == APP_OK)
         view_add_str(m, arena_printf(r->a, "%s_svg", name),
                      arena_strndup(r->a, b.p != NULL ? b.p : "", b.len));
@@ -192,11 +260,60 @@ add_alerts(struct req *r, cJSON *m)
     return APP_OK;
 }
 
+/* The charts, their numbers and the filter's choices, computed. */
+APP_MUST_USE static enum app_err
+compute(struct req *r, const struct metrics_query *q, const char *params,
+        cJSON **out)
+{
+    cJSON *parts = cJSON_CreateObject(), *choices = NULL;
+    enum app_err rc = parts != NULL ? charts(r, parts, q, params) : APP_ENOMEM;
+
+    if (rc == APP_OK)
+        rc = metrics_choices(&r->cx, &choices);
+    if (rc != APP_OK) {
+        cJSON_Delete(parts);
+        return rc;
+    }
+    heat_totals(cJSON_GetObjectItem(parts, "heatmap"));
+    cJSON_AddItemToObject(parts, "choices", choices);
+    *out = parts;
+    return APP_OK;
+}
+
+/* The charts for this caller and query, from the cache when the facts
+ * have not changed since they were computed. */
+APP_MUST_USE static enum app_err
+charts_of(struct req *r, const struct metrics_query *q, const char *params,
+          const cJSON **out)
+{
+    uint64_t version;
+    cJSON *parts;
+    const char *key;
+    enum app_err rc = facts_version(&r->cx, &version);
+
+    if (rc != APP_OK)
+        return rc;
+    key = arena_printf(r->a, "%lld:%lld:%s:%s:%llu:%lld",
+                       (long long)r->cx.tenant_id, (long long)r->cx.user_id,
+                       r->cx.lang, params, (unsigned long long)version,
+                       q->as_of.set ? 0LL : (long long)time(NULL));
+    if (key == NULL)
+        return APP_ENOMEM;
+    *out = cache_get(key);
+    if (*out != NULL)
+        return APP_OK;
+    rc = compute(r, q, params, &parts);
+    if (rc == APP_OK)
+        *out = cache_put(key, parts);
+    return rc != APP_OK ? rc : *out != NULL ? APP_OK : APP_ENOMEM;
+}
+
 enum app_err
 page_cockpit(struct req *r)
 {
     struct metrics_query q;
-    cJSON *m = view_new(r), *choices = NULL;
+    cJSON *m = view_new(r);
+    const cJSON *parts = NULL, *p;
     const struct str *big = http_query_arg(r, "big");
     const char *params;
     enum app_err rc = m != NULL ? metrics_view_query(r, &q) : APP_ENOMEM;
@@ -204,17 +321,16 @@ page_cockpit(struct req *r)
     if (rc != APP_OK)
         return rc;
     params = metrics_view_params(r, &q);
-    rc = charts(r, m, &q, params);
-    if (rc == APP_OK)
-        rc = metrics_choices(&r->cx, &choices);
+    rc = charts_of(r, &q, params, &parts);
     if (rc == APP_OK && (r->cx.role & (ROLE_ADMIN | ROLE_MANAGER)))
         rc = add_alerts(r, m);
-    if (rc != APP_OK) {
-        cJSON_Delete(choices);
+    if (rc != APP_OK)
         return rc;
+    cJSON_ArrayForEach(p, parts)
+    {
+        if (!jsonmem_add_ref(m, p->string, p)) /* the cache keeps them */
+            return APP_ENOMEM;
     }
-    heat_totals(cJSON_GetObjectItem(m, "heatmap"));
-    cJSON_AddItemToObject(m, "choices", choices);
     cJSON_AddBoolToObject(m, "big", big != NULL && str_eq_c(*big, "1"));
     cJSON_AddBoolToObject(m, "can_pick", (r->cx.role & (ROLE_ADMIN |
                                                         ROLE_MANAGER)) != 0);

@@ -47,18 +47,14 @@ struct metrics_query {
 APP_MUST_USE enum app_err metrics_stage_health(struct ctx *cx,
                                                const struct metrics_query *q,
                                                cJSON **out);
-APP_MUST_USE enum app_err metrics_funnel(struct ctx *cx,
-                                         const struct metrics_query *q,
-                                         cJSON **out);
-APP_MUST_USE enum app_err metrics_consistency(struct ctx *cx,
-                                              const struct metrics_query *q,
-                                              cJSON **out);
-APP_MUST_USE enum app_err metrics_heatmap(struct ctx *cx,
-                                          const struct metrics_query *q,
-                                          cJSON **out);
-APP_MUST_USE enum app_err metrics_losses(struct ctx *cx,
-                                         const struct metrics_query *q,
-                                         cJSON **out);
+APP_MUST_USE enum app_err
+metrics_funnel(struct ctx *cx, const struct metrics_query *q, cJSON **out);
+APP_MUST_USE enum app_err
+metrics_consistency(struct ctx *cx, const struct metrics_query *q, cJSON **out);
+APP_MUST_USE enum app_err
+metrics_heatmap(struct ctx *cx, const struct metrics_query *q, cJSON **out);
+APP_MUST_USE enum app_err
+metrics_losses(struct ctx *cx, const struct metrics_query *q, cJSON **out);
 
 /* The customers behind a number, as a JSON array of {"id", "reason"?}
  * (at most METRICS_LIST_MAX; *total gets how many there are):

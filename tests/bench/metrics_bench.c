@@ -64,8 +64,8 @@ static const char SQL_LOSSES[] =
     "tenant_id = ? AND to_stage = 'lost' AND at >= UTC_TIMESTAMP() - "
     "INTERVAL 30 DAY GROUP BY 1, 2";
 
-typedef enum app_err (*metric_fn)(struct ctx *cx,
-                                  const struct metrics_query *q, cJSON **out);
+typedef enum app_err (*metric_fn)(struct ctx *cx, const struct metrics_query *q,
+                                  cJSON **out);
 
 static double
 now_us(void)
@@ -211,8 +211,8 @@ main(int argc, char **argv)
     a = arena_new(1u << 20, 1u << 30);
     db = cli_db_open(&c, "metrics_bench");
     if (a == NULL || db == NULL ||
-        rules_load_engine(c.lua_dir, &engine, &engine_len, err,
-                          sizeof(err)) != APP_OK ||
+        rules_load_engine(c.lua_dir, &engine, &engine_len, err, sizeof(err)) !=
+            APP_OK ||
         (rules = rules_new(&c, (struct str){ engine, engine_len })) == NULL ||
         tenants_find(db, a, str_c(argv[2]), &tenant) != APP_OK || tenant <= 0)
         return 1;

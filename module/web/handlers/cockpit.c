@@ -74,8 +74,8 @@ cache_put(const char *key, cJSON *parts)
     return parts;
 }
 
-typedef enum app_err (*metric_fn)(struct ctx *cx,
-                                  const struct metrics_query *q, cJSON **out);
+typedef enum app_err (*metric_fn)(struct ctx *cx, const struct metrics_query *q,
+                                  cJSON **out);
 typedef enum app_err (*svg_fn)(struct buf *out, const cJSON *doc,
                                const struct cockpit_labels *l,
                                const char *link_base, const char *link_suffix);
@@ -116,8 +116,9 @@ labels_of(struct req *r, struct cockpit_labels *l)
 static const char *
 pct(struct req *r, const cJSON *v)
 {
-    return cJSON_IsNumber(v) ? arena_printf(r->a, "%.1f%%", v->valuedouble * 100)
-                             : "—";
+    return cJSON_IsNumber(v)
+               ? arena_printf(r->a, "%.1f%%", v->valuedouble * 100)
+               : "—";
 }
 
 /* Add "<key>_pct" beside every ratio member of each object of list. */
@@ -130,26 +131,24 @@ add_pcts(struct req *r, cJSON *list, const char *const *keys)
     {
         size_t i;
 
-        const char *st =
-            cJSON_GetStringValue(cJSON_GetObjectItem(o, "status"));
+        const char *st = cJSON_GetStringValue(cJSON_GetObjectItem(o, "status"));
 
         for (i = 0; keys[i] != NULL; i++)
             view_add_str(o, arena_printf(r->a, "%s_pct", keys[i]),
                          pct(r, cJSON_GetObjectItem(o, keys[i])));
         if (st != NULL) /* the status in the reader's language */
-            view_add_str(o, "status_label",
-                         i18n_lookup(r->catalog,
-                                     arena_printf(r->a, "cockpit.chart.%s",
-                                                  st)));
+            view_add_str(
+                o, "status_label",
+                i18n_lookup(r->catalog,
+                            arena_printf(r->a, "cockpit.chart.%s", st)));
     }
 }
 
 /* One chart: the metric's document into m[name] and its picture into
  * m[name_svg] (raw SVG, built here from escaped parts). */
 APP_MUST_USE static enum app_err
-chart(struct req *r, cJSON *m, const char *name,
-      const struct metrics_query *q, metric_fn fn, svg_fn draw,
-      const char *link_base, const char *params)
+chart(struct req *r, cJSON *m, const char *name, const struct metrics_query *q,
+      metric_fn fn, svg_fn draw, const char *link_base, const char *params)
 {
     struct cockpit_labels l;
     struct buf b;
@@ -182,10 +181,9 @@ charts(struct req *r, cJSON *m, const struct metrics_query *q,
     static const char *const funnel_keys[] = { "loss_rate", "prev_loss_rate",
                                                "change", NULL };
     static const char *const share_keys[] = { "share", NULL };
-    enum app_err rc = chart(r, m, "health", q, metrics_stage_health,
-                            cockpit_svg_health,
-                            "/cockpit/customers?which=health_idle&stage=",
-                            params);
+    enum app_err rc =
+        chart(r, m, "health", q, metrics_stage_health, cockpit_svg_health,
+              "/cockpit/customers?which=health_idle&stage=", params);
 
     if (rc == APP_OK)
         rc = chart(r, m, "funnel", q, metrics_funnel, cockpit_svg_funnel,
@@ -332,8 +330,8 @@ page_cockpit(struct req *r)
             return APP_ENOMEM;
     }
     cJSON_AddBoolToObject(m, "big", big != NULL && str_eq_c(*big, "1"));
-    cJSON_AddBoolToObject(m, "can_pick", (r->cx.role & (ROLE_ADMIN |
-                                                        ROLE_MANAGER)) != 0);
+    cJSON_AddBoolToObject(m, "can_pick",
+                          (r->cx.role & (ROLE_ADMIN | ROLE_MANAGER)) != 0);
     view_add_str(m, "params", params);
     view_add_str(m, "back", "/cockpit");
     return view_page(r, 200, "pages/cockpit", m);
@@ -387,7 +385,8 @@ page_cockpit_customers(struct req *r)
                  i18n_lookup(r->catalog,
                              arena_printf(r->a, "cockpit.list.%s", lr.which)));
     view_add_str(m, "stage", lr.stage);
-    view_add_str(m, "back", arena_printf(r->a, "/cockpit?%s",
-                                         metrics_view_params(r, &q) + 1));
+    view_add_str(
+        m, "back",
+        arena_printf(r->a, "/cockpit?%s", metrics_view_params(r, &q) + 1));
     return view_page(r, 200, "pages/cockpit_customers", m);
 }

@@ -72,3 +72,6 @@ done
 
 # The demo at 2M activities and the visit lists on it (issue 13).
 /usr/bin/python3 scripts/bench_activities.py
+
+# The metrics engine and the cockpit on the same tenant (issue 14).
+/usr/bin/python3 scripts/bench_metrics.py

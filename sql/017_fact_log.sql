@@ -2,7 +2,8 @@
 -- from (module/metrics/facts.h).
 --
 -- Every worker of every host keeps a tenant's metric facts in memory
--- (activities, stage moves, owners, people) and, before answering, reads
+-- (activities, stage moves, owners, people; a publication of the rules,
+-- whose thresholds the metrics use) and, before answering, reads
 -- the rows added here since it last looked: one indexed range of the
 -- primary key, usually empty.  The rows are written by triggers in the
 -- same transaction as the change, so no write path (a page, the API, an
@@ -18,7 +19,7 @@ CREATE TABLE IF NOT EXISTS fact_log (
     id           BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
     tenant_id    BIGINT UNSIGNED NOT NULL,
     kind         TINYINT UNSIGNED NOT NULL
-                 COMMENT '1/2/3 activity added/changed/removed, 4 stage move, 5 customer owner, 7 people, 9 reload',
+                 COMMENT '1/2/3 activity added/changed/removed, 4 stage move, 5 customer owner, 7 people, 8 rules published, 9 reload',
     ref_id       BIGINT UNSIGNED NOT NULL DEFAULT 0
                  COMMENT 'the activity, stage event, customer or user',
     customer_id  BIGINT UNSIGNED NOT NULL DEFAULT 0,
@@ -122,5 +123,23 @@ BEGIN
             OR NEW.display_name <> OLD.display_name) THEN
         INSERT INTO fact_log (tenant_id, kind, ref_id)
         VALUES (NEW.tenant_id, 7, NEW.id);
+    END IF;
+END;
+
+CREATE TRIGGER IF NOT EXISTS tr_tenant_rules_fact_add
+    AFTER INSERT ON tenant_rules FOR EACH ROW
+BEGIN
+    IF @proofline_bulk IS NULL THEN
+        INSERT INTO fact_log (tenant_id, kind, ref_id)
+        VALUES (NEW.tenant_id, 8, NEW.version_id);
+    END IF;
+END;
+
+CREATE TRIGGER IF NOT EXISTS tr_tenant_rules_fact_change
+    AFTER UPDATE ON tenant_rules FOR EACH ROW
+BEGIN
+    IF @proofline_bulk IS NULL THEN
+        INSERT INTO fact_log (tenant_id, kind, ref_id)
+        VALUES (NEW.tenant_id, 8, NEW.version_id);
     END IF;
 END;

@@ -11,6 +11,7 @@
 #include "base/conf.h"
 #include "base/log.h"
 #include "db/db.h"
+#include "rules/rules.h"
 
 #define SECS(col) "TIMESTAMPDIFF(SECOND, '1970-01-01', " col ")"
 
@@ -93,6 +94,7 @@ facts_free(struct facts *f)
     free(f->cust_owner);
     free(f->cust_stage);
     free(f->cust_move_at);
+    free(f->cust_move_ms);
     free(f->cust_move_id);
     free(f->cust_last_any);
     free(f->cust_last_eff);
@@ -108,7 +110,7 @@ size_t
 facts_bytes(const struct facts *f)
 {
     return sizeof(*f) + f->cap_users * sizeof(*f->users) +
-           f->cap_cust * (sizeof(int64_t) + 2 + 1 + 4 + 8 + 4 + 4) +
+           f->cap_cust * (sizeof(int64_t) + 2 + 1 + 4 + 2 + 8 + 4 + 4) +
            f->hash_cap * 4 + f->uhash_cap * 2 +
            f->cap_moves * sizeof(*f->moves) + f->cap_acts * sizeof(*f->acts) +
            (f->ndays + 1) * 4;
@@ -196,6 +198,7 @@ cust_grow(struct facts *f, size_t need)
     GROW_ONE(cust_owner)
     GROW_ONE(cust_stage)
     GROW_ONE(cust_move_at)
+    GROW_ONE(cust_move_ms)
     GROW_ONE(cust_move_id)
     GROW_ONE(cust_last_any)
     GROW_ONE(cust_last_eff)
@@ -227,6 +230,7 @@ cust_slot(struct facts *f, int64_t id, uint32_t *out)
     f->cust_owner[c] = FACTS_NONE16;
     f->cust_stage[c] = FACTS_NONE8;
     f->cust_move_at[c] = 0;
+    f->cust_move_ms[c] = 0;
     f->cust_move_id[c] = 0;
     f->cust_last_any[c] = 0;
     f->cust_last_eff[c] = 0;
@@ -349,10 +353,13 @@ facts_move_from(const struct facts *f, int64_t t)
     return lo;
 }
 
+/* Moves are ordered by their time to the millisecond, then by id. */
 static bool
-move_before(uint32_t at1, uint64_t id1, uint32_t at2, uint64_t id2)
+move_before(const struct facts_move *a, uint32_t at2, uint16_t ms2,
+            uint64_t id2)
 {
-    return at1 < at2 || (at1 == at2 && id1 < id2);
+    return a->at < at2 ||
+           (a->at == at2 && (a->ms < ms2 || (a->ms == ms2 && a->id < id2)));
 }
 
 APP_MUST_USE static enum app_err
@@ -363,8 +370,8 @@ move_add(struct facts *f, const struct facts_move *m)
     if (grow((void **)&f->moves, &f->cap_moves, f->nmoves + 1,
              sizeof(*f->moves)) != APP_OK)
         return APP_ENOMEM;
-    while (at > 0 &&
-           move_before(m->at, m->id, f->moves[at - 1].at, f->moves[at - 1].id))
+    while (at > 0 && move_before(m, f->moves[at - 1].at, f->moves[at - 1].ms,
+                                 f->moves[at - 1].id))
         at--;
     if (at > 0 && f->moves[at - 1].id == m->id)
         return APP_OK; /* seen already */
@@ -373,17 +380,17 @@ move_add(struct facts *f, const struct facts_move *m)
     f->moves[at] = *m;
     f->nmoves++;
     if (f->cust_move_id[m->cust] == 0 ||
-        !move_before(m->at, m->id, f->cust_move_at[m->cust],
+        !move_before(m, f->cust_move_at[m->cust], f->cust_move_ms[m->cust],
                      f->cust_move_id[m->cust])) {
         f->cust_move_at[m->cust] = m->at;
+        f->cust_move_ms[m->cust] = m->ms;
         f->cust_move_id[m->cust] = m->id;
         f->cust_stage[m->cust] = m->to;
     }
     return APP_OK;
 }
 
-/* --- activities ------------------------------------------------------------
- */
+/* --- activities --------------------------------------------------------- */
 
 /* Make room for UTC day `day` in the day index. */
 APP_MUST_USE static enum app_err
@@ -557,7 +564,7 @@ apply_act(struct facts *f, const struct db_row *r, bool add, bool del)
 }
 
 APP_MUST_USE static enum app_err
-apply_move(struct facts *f, int64_t id, int64_t cust, int64_t at,
+apply_move(struct facts *f, int64_t id, int64_t cust, int64_t at, int64_t ms,
            const char *from, const char *to, const char *reason)
 {
     struct facts_move m;
@@ -569,6 +576,7 @@ apply_move(struct facts *f, int64_t id, int64_t cust, int64_t at,
     memset(&m, 0, sizeof(m));
     m.id = (uint64_t)id;
     m.at = (uint32_t)at;
+    m.ms = (uint16_t)(ms >= 0 && ms < 1000 ? ms : 0);
     m.cust = c;
     m.from = key_slot(f->stage_keys, &f->nstages, FACTS_STAGES_MAX, from);
     m.to = key_slot(f->stage_keys, &f->nstages, FACTS_STAGES_MAX, to);
@@ -605,12 +613,15 @@ apply(struct facts *f, const struct db_row *r)
     case 3:
         return apply_act(f, r, false, true);
     case 4:
-        return apply_move(f, r->ints[3], r->ints[4], r->ints[6], r->texts[12],
-                          r->texts[13], r->texts[14]);
+        return apply_move(f, r->ints[3], r->ints[4], r->ints[6], r->ints[15],
+                          r->texts[12], r->texts[13], r->texts[14]);
     case 5:
         return apply_owner(f, r->ints[4], r->ints[5]);
     case 7:
         f->reload_users = true;
+        return APP_OK;
+    case 8:
+        f->recheck_rules = true;
         return APP_OK;
     default:
         f->reload = true; /* 9, or a kind this version does not know */
@@ -620,37 +631,50 @@ apply(struct facts *f, const struct db_row *r)
 
 /* --- catching up ---------------------------------------------------------- */
 
+/* Whether id is awaited; if so it is no longer. */
 static bool
 gap_take(struct facts *f, uint64_t id)
 {
     size_t i;
 
-    for (i = 0; i < f->ngaps; i++)
-        if (f->gaps[i] == id) {
-            f->gaps[i] = f->gaps[--f->ngaps];
-            f->gap_ms[i] = f->gap_ms[f->ngaps];
-            return true;
+    for (i = 0; i < f->ngaps; i++) {
+        if (id < f->gap_lo[i] || id >= f->gap_hi[i])
+            continue;
+        if (id == f->gap_lo[i]) {
+            f->gap_lo[i]++;
+        } else if (id + 1 == f->gap_hi[i]) {
+            f->gap_hi[i]--;
+        } else if (f->ngaps < FACTS_GAPS_MAX) { /* split the range */
+            f->gap_lo[f->ngaps] = id + 1;
+            f->gap_hi[f->ngaps] = f->gap_hi[i];
+            f->gap_ms[f->ngaps++] = f->gap_ms[i];
+            f->gap_hi[i] = id;
+        } else {
+            f->reload = true; /* too scattered to follow: read again */
         }
+        if (f->gap_lo[i] >= f->gap_hi[i]) {
+            f->ngaps--;
+            f->gap_lo[i] = f->gap_lo[f->ngaps];
+            f->gap_hi[i] = f->gap_hi[f->ngaps];
+            f->gap_ms[i] = f->gap_ms[f->ngaps];
+        }
+        return true;
+    }
     return false;
 }
 
+/* Ids [from, to) were skipped: a transaction still open holds them, or
+ * they were rolled back. */
 static void
 gaps_add(struct facts *f, uint64_t from, uint64_t to, uint64_t now)
 {
-    uint64_t g;
-
-    if (to - from > FACTS_GAPS_MAX ||
-        f->ngaps + (size_t)(to - from) > FACTS_GAPS_MAX) {
-        /* too many at once to await one by one: read everything again
-         * once any of them could still be committed no longer */
-        if (f->reload_at_ms == 0)
-            f->reload_at_ms = now + FACTS_GAP_S * 1000u;
+    if (f->ngaps >= FACTS_GAPS_MAX) {
+        f->reload = true; /* too many open transactions to follow */
         return;
     }
-    for (g = from; g < to; g++) {
-        f->gaps[f->ngaps] = g;
-        f->gap_ms[f->ngaps++] = now;
-    }
+    f->gap_lo[f->ngaps] = from;
+    f->gap_hi[f->ngaps] = to;
+    f->gap_ms[f->ngaps++] = now;
 }
 
 static void
@@ -660,7 +684,9 @@ gaps_expire(struct facts *f, uint64_t now)
 
     while (i < f->ngaps)
         if (now - f->gap_ms[i] > FACTS_GAP_S * 1000u) {
-            f->gaps[i] = f->gaps[--f->ngaps];
+            f->ngaps--;
+            f->gap_lo[i] = f->gap_lo[f->ngaps];
+            f->gap_hi[i] = f->gap_hi[f->ngaps];
             f->gap_ms[i] = f->gap_ms[f->ngaps];
         } else {
             i++;
@@ -704,7 +730,7 @@ catch_up(struct ctx *cx, struct facts *f)
         size_t i;
 
         for (i = 0; i < f->ngaps; i++)
-            min = f->gaps[i] - 1 < min ? f->gaps[i] - 1 : min;
+            min = f->gap_lo[i] - 1 < min ? f->gap_lo[i] - 1 : min;
         from = min;
         cu.rows = 0;
         rc = db_scan(cx->db, SQL_CHANGES, DB_ARGS(DB_I64(from)),
@@ -717,6 +743,10 @@ catch_up(struct ctx *cx, struct facts *f)
         f->reload = true; /* far behind: loading is quicker */
     if (rc == APP_OK && f->reload_users && !f->reload)
         rc = load_users(cx, f);
+    if (f->recheck_rules) { /* thresholds may have changed: at once */
+        rules_recheck(cx->rules, f->tenant_id);
+        f->recheck_rules = false;
+    }
     return rc;
 }
 
@@ -764,8 +794,8 @@ on_customer(void *arg, const struct db_row *r)
 APP_MUST_USE static enum app_err
 on_move(void *arg, const struct db_row *r)
 {
-    return apply_move(arg, r->ints[0], r->ints[1], r->ints[2], r->texts[3],
-                      r->texts[4], r->texts[5]);
+    return apply_move(arg, r->ints[0], r->ints[1], r->ints[2], r->ints[6],
+                      r->texts[3], r->texts[4], r->texts[5]);
 }
 
 /* Activities arrive in no order: kept as they come, then sorted by day
@@ -892,6 +922,7 @@ load_snapshot(struct ctx *cx, struct facts *f)
     free(l.day);
     app_ignore(db_exec(cx->db, SQL_END, DB_NOARGS, NULL, NULL),
                "a read-only snapshot: nothing to lose if its end fails");
+    f->reload = false; /* just read: skipped ids past the cap are lost */
     return rc;
 }
 
@@ -982,7 +1013,7 @@ facts_get(struct ctx *cx, struct facts **out)
         f->used_ms = now;
         rc = catch_up(cx, f);
         if (rc != APP_OK ||
-            !(f->reload || (f->reload_at_ms != 0 && now >= f->reload_at_ms))) {
+            !f->reload) {
             *out = f;
             return rc;
         }

@@ -36,7 +36,7 @@
 #define FACTS_STAGES_MAX 63  /* distinct stage keys a company's moves name */
 #define FACTS_REASONS_MAX 63 /* distinct lost reasons */
 #define FACTS_USERS_MAX 32767
-#define FACTS_GAPS_MAX 256
+#define FACTS_GAPS_MAX 256 /* ranges of skipped ids awaited */
 #define FACTS_GAP_S 120   /* a skipped id is awaited this long */
 #define FACTS_IDLE_S 3600 /* a company unused this long is dropped */
 #define FACTS_BATCH 4096  /* change rows read per round trip */
@@ -53,11 +53,12 @@ struct facts_user {
     char *name;
 };
 
-/* One stage move, kept sorted by (at, id). */
+/* One stage move, kept sorted by (at, ms, id). */
 struct facts_move {
     uint64_t id;
     uint32_t at; /* seconds since the epoch, UTC */
     uint32_t cust;
+    uint16_t ms; /* and milliseconds */
     uint8_t from, to, reason; /* stage and reason numbers, FACTS_NONE8 */
 };
 
@@ -79,12 +80,13 @@ struct facts {
     uint64_t used_ms, loaded_ms;
     uint64_t cursor;  /* highest change id seen */
     uint64_t version; /* changes with every fact applied (process-unique) */
-    uint64_t gaps[FACTS_GAPS_MAX];   /* ids below it not seen yet */
+    uint64_t gap_lo[FACTS_GAPS_MAX]; /* ids below it not seen yet, */
+    uint64_t gap_hi[FACTS_GAPS_MAX]; /* ranges [lo, hi) */
     uint64_t gap_ms[FACTS_GAPS_MAX]; /* when each was first missed */
     size_t ngaps;
-    bool reload;           /* load afresh before the next use */
-    bool reload_users;     /* read the people again */
-    uint64_t reload_at_ms; /* ... or from then on (0: never) */
+    bool reload;        /* load afresh before the next use */
+    bool reload_users;  /* read the people again */
+    bool recheck_rules; /* the rules were published: ask again */
 
     struct facts_user *users; /* in the order first seen */
     size_t nusers, cap_users;
@@ -94,7 +96,8 @@ struct facts {
     int64_t *cust_id;
     uint16_t *cust_owner;   /* user number, FACTS_NONE16 */
     uint8_t *cust_stage;    /* current stage number, FACTS_NONE8 */
-    uint32_t *cust_move_at; /* its latest move (at, id) */
+    uint32_t *cust_move_at; /* its latest move (at, ms, id) */
+    uint16_t *cust_move_ms;
     uint64_t *cust_move_id;
     uint32_t *cust_last_any; /* latest activity time, 0: none */
     uint32_t *cust_last_eff; /* latest effective activity time */

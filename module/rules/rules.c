@@ -704,6 +704,15 @@ rules_classify_activity(struct ctx *cx, const cJSON *activity,
     return APP_OK;
 }
 
+void
+rules_recheck(struct rules *rs, int64_t tenant)
+{
+    struct entry *e = rs != NULL ? find_entry(rs, tenant) : NULL;
+
+    if (e != NULL)
+        e->checked_ns = 0;
+}
+
 enum app_err
 rules_describe(struct ctx *cx, const cJSON **out, int *version)
 {

@@ -136,6 +136,11 @@ APP_MUST_USE enum app_err rules_classify_activity(struct ctx *cx,
                                                   const cJSON *activity,
                                                   struct rule_verdict *v);
 
+/* Ask the database for the company's published version at its next
+ * rules_get, whatever rules_check_ms says (the metrics engine heard of a
+ * publication through its change sequence). */
+void rules_recheck(struct rules *rs, int64_t tenant);
+
 /* Cached per rule version; valid until the end of the request. */
 APP_MUST_USE enum app_err rules_describe(struct ctx *cx, const cJSON **out,
                                          int *version);

@@ -262,6 +262,18 @@ function E.describe()
   out.health = { fresh_days = tonumber(ch.fresh_days) or 7,
                  stale_days = tonumber(ch.stale_days) or 30,
                  chain_recent_days = tonumber(dc.recent_days) or 30 }
+  -- the live metrics' thresholds (module/metrics), defaults as DESIGN §7
+  local sh, co, fu = th.stage_health or {}, th.consistency or {},
+                     th.funnel or {}
+  out.metrics = {
+    stage_health = { healthy = tonumber(sh.healthy) or 0.85,
+                     warning = tonumber(sh.warning) or 0.70,
+                     window_days = tonumber(sh.window_days) or 7 },
+    consistency = { deviation = tonumber(co.deviation) or 0.15,
+                    sample = tonumber(co.sample) or 0.10,
+                    dormant_days = tonumber(co.dormant_days) or 90 },
+    funnel = { loss = tonumber(fu.loss) or 0.5,
+               rise = tonumber(fu.rise) or 0.15 } }
   for key, vt in pairs(visit_types or {}) do
     local n, ne = names(vt, key)
     out.visit_types[key] = { name = n, name_en = ne,

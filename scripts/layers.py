@@ -22,7 +22,7 @@ import re
 import sys
 
 SERVICES = {"base", "db", "sandbox", "net", "identity", "rules", "sales",
-            "work"}
+            "metrics", "work"}
 # folder -> the folders its files may include (besides their own)
 ALLOWED = {
     "base": set(),
@@ -33,7 +33,9 @@ ALLOWED = {
     "identity": {"base", "db"},
     "rules": {"base", "db", "sandbox", "identity"},
     "sales": {"base", "db", "sandbox", "identity", "rules"},
-    "work": {"base", "db", "sandbox", "net", "identity", "rules", "sales"},
+    "metrics": {"base", "db", "sandbox", "identity", "rules", "sales"},
+    "work": {"base", "db", "sandbox", "net", "identity", "rules", "sales",
+             "metrics"},
     "web": SERVICES | {"http"},
     "web/handlers": SERVICES | {"http", "web"},
     "server": SERVICES | {"http", "web"},

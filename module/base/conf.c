@@ -114,6 +114,9 @@ static const struct conf_key keys[] = {
             "64 hex digits (32 random bytes) that encrypt MFA secrets at "
             "rest; make one with `head -c32 /dev/urandom | od -An -tx1 | tr "
             "-d ' \\n'`"),
+    KINT(metrics_mb, "1024", 16, 65536,
+         "megabytes of metric facts a process keeps in memory (the least "
+         "recently used company is dropped beyond it)"),
     KINT(session_idle, "1800", 1, 86400,
          "seconds without a request after which a session ends"),
     KINT(session_max, "43200", 60, 2592000,

@@ -68,6 +68,7 @@ struct conf {
     long db_connect_timeout;
     long db_read_timeout;
     long db_write_timeout;
+    long metrics_mb; /* the metrics engine's memory per process */
     /* identity */
     char secret_key[72];
     long session_idle;

@@ -659,6 +659,90 @@ out:
     return rc;
 }
 
+/* The buffers db_scan binds a row into. */
+struct scan_bufs {
+    MYSQL_BIND bind[DB_SCAN_COLS];
+    unsigned long lens[DB_SCAN_COLS];
+    my_bool nulls[DB_SCAN_COLS];
+    my_bool errs[DB_SCAN_COLS];
+    char text[DB_SCAN_COLS][DB_SCAN_TEXT + 1];
+    struct db_row row;
+};
+
+static void
+scan_bind(struct scan_bufs *b, size_t ncols, unsigned text_cols)
+{
+    size_t c;
+
+    memset(b, 0, sizeof(*b));
+    for (c = 0; c < ncols; c++) {
+        if (text_cols & (1u << c)) {
+            b->bind[c].buffer_type = MYSQL_TYPE_STRING;
+            b->bind[c].buffer = b->text[c];
+            b->bind[c].buffer_length = DB_SCAN_TEXT;
+        } else {
+            b->bind[c].buffer_type = MYSQL_TYPE_LONGLONG;
+            b->bind[c].buffer = &b->row.ints[c];
+        }
+        b->bind[c].length = &b->lens[c];
+        b->bind[c].is_null = &b->nulls[c];
+        b->bind[c].error = &b->errs[c];
+    }
+}
+
+enum app_err
+db_scan(struct db *db, const char *sql, const struct db_val *args,
+        size_t nargs, unsigned text_cols, db_row_fn fn, void *arg)
+{
+    struct scan_bufs *b = malloc(sizeof(*b));
+    enum app_err rc = b != NULL ? APP_OK : APP_ENOMEM;
+    MYSQL_STMT *st = rc == APP_OK ? run(db, sql, args, nargs, &rc) : NULL;
+    MYSQL_RES *meta = st != NULL ? mysql_stmt_result_metadata(st) : NULL;
+    size_t ncols = meta != NULL ? mysql_num_fields(meta) : 0, c;
+
+    if (st != NULL && (meta == NULL || ncols > DB_SCAN_COLS))
+        rc = APP_EINTERNAL;
+    if (rc == APP_OK) {
+        scan_bind(b, ncols, text_cols);
+        if (ncols > 0 && mysql_stmt_bind_result(st, b->bind) != 0)
+            rc = fail(db, mysql_stmt_errno(st), mysql_stmt_error(st), sql);
+    }
+    while (rc == APP_OK) {
+        int f = mysql_stmt_fetch(st);
+
+        if (f == MYSQL_NO_DATA)
+            break;
+        if (f == 1) {
+            rc = fail(db, mysql_stmt_errno(st), mysql_stmt_error(st), sql);
+            break;
+        }
+        for (c = 0; c < ncols; c++) {
+            bool text = (text_cols & (1u << c)) != 0;
+
+            b->row.nulls[c] = b->nulls[c] != 0;
+            if (b->nulls[c] && !text)
+                b->row.ints[c] = 0;
+            b->text[c][b->lens[c] < DB_SCAN_TEXT ? b->lens[c] : DB_SCAN_TEXT] =
+                '\0';
+            b->row.texts[c] = text && !b->nulls[c] ? b->text[c] : NULL;
+        }
+        rc = fn(arg, &b->row);
+    }
+    if (st != NULL && meta != NULL && db->conn != NULL && rc != APP_OK) {
+        int f; /* drain what a stop left unread */
+
+        do
+            f = mysql_stmt_fetch(st);
+        while (f == 0 || f == MYSQL_DATA_TRUNCATED);
+    }
+    if (meta != NULL)
+        mysql_free_result(meta);
+    if (st != NULL && db->conn != NULL)
+        mysql_stmt_free_result(st);
+    free(b);
+    return rc;
+}
+
 static const char SQL_BEGIN[] = "START TRANSACTION";
 
 enum app_err

@@ -104,6 +104,26 @@ APP_MUST_USE enum app_err db_query(struct db *db, struct arena *a,
                                    size_t nargs, size_t max_rows,
                                    struct db_res *out);
 
+/* Stream a large result without holding it: fn is called once per row
+ * with the row's values as integers (ints[c]; 0 for NULL, nulls[c] set)
+ * and, for text columns, as text (texts[c], at most DB_SCAN_TEXT bytes,
+ * longer text is cut; NULL for SQL NULL).  A column is read as text when
+ * bit c of text_cols is set.  Rows are fetched one at a time from the
+ * server (no copy of the whole result), so a cold load of millions of
+ * rows costs no memory but the caller's.  fn returning non-APP_OK stops
+ * the scan (the rest of the result is drained) and is returned. */
+#define DB_SCAN_COLS 16
+#define DB_SCAN_TEXT 64
+struct db_row {
+    int64_t ints[DB_SCAN_COLS];
+    bool nulls[DB_SCAN_COLS];
+    const char *texts[DB_SCAN_COLS];
+};
+typedef enum app_err (*db_row_fn)(void *arg, const struct db_row *row);
+APP_MUST_USE enum app_err db_scan(struct db *db, const char *sql,
+                                  const struct db_val *args, size_t nargs,
+                                  unsigned text_cols, db_row_fn fn, void *arg);
+
 /* Run a statement returning no rows.  affected/last_id may be NULL. */
 APP_MUST_USE enum app_err db_exec(struct db *db, const char *sql,
                                   const struct db_val *args, size_t nargs,

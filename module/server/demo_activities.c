@@ -727,7 +727,7 @@ demo_acts_split(struct demo_acts *d, const struct conf *c)
     for (t = 0; t < NB; t++)
         d->mine[t] = t != B_FILE;
     d->own = cli_db_open(c, "demo");
-    if (d->own == NULL ||
+    if (d->own == NULL || demo_bulk(d->own) != APP_OK ||
         db_exec(d->own, SQL_XA_START, DB_NOARGS, NULL, NULL) != APP_OK)
         _exit(1);
     return false;

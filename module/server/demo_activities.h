@@ -117,4 +117,8 @@ int64_t demo_acts_count(const struct demo_acts *d);
 
 void demo_acts_free(struct demo_acts *d);
 
+/* Mark db's connection as a bulk writer (demo.c): no change rows per
+ * row for the metrics engine. */
+APP_MUST_USE enum app_err demo_bulk(struct db *db);
+
 #endif

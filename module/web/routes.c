@@ -36,6 +36,7 @@
 #include "web/handlers/team.h"
 #include "web/handlers/task_pages.h"
 #include "web/handlers/inbox.h"
+#include "web/handlers/metrics_api.h"
 #include "web/handlers/work_api.h"
 #include "web/handlers/activity_api.h"
 #include "web/handlers/visit_pages.h"
@@ -329,6 +330,19 @@ const struct route app_routes[] = {
       RF_STATE | RF_JSON | RF_DB | RF_API, "api.contact_update" },
     { HM_GET, "/api/v1/customers/{id:int}/history", api_customer_history, ANY,
       RF_DB | RF_API, "api.customer_history" },
+
+    { HM_GET, "/api/v1/metrics/stage-health", api_metrics_stage_health, ANY,
+      RF_DB | RF_API | RF_QUERY, "api.metrics_stage_health" },
+    { HM_GET, "/api/v1/metrics/funnel", api_metrics_funnel, ANY,
+      RF_DB | RF_API | RF_QUERY, "api.metrics_funnel" },
+    { HM_GET, "/api/v1/metrics/consistency", api_metrics_consistency, ANY,
+      RF_DB | RF_API | RF_QUERY, "api.metrics_consistency" },
+    { HM_GET, "/api/v1/metrics/heatmap", api_metrics_heatmap, ANY,
+      RF_DB | RF_API | RF_QUERY, "api.metrics_heatmap" },
+    { HM_GET, "/api/v1/metrics/losses", api_metrics_losses, ANY,
+      RF_DB | RF_API | RF_QUERY, "api.metrics_losses" },
+    { HM_GET, "/api/v1/metrics/customers", api_metrics_customers, ANY,
+      RF_DB | RF_API | RF_QUERY, "api.metrics_customers" },
 
     { HM_GET, "/api/v1/activities", api_activities, ANY,
       RF_DB | RF_API | RF_QUERY, "api.activities" },

@@ -1,0 +1,18 @@
+/*
+ * metric_alerts.h -- the live metrics registered with the alerts job
+ * (alerts.h): a zombie stage in a manager's team, a funnel break point,
+ * a rep whose dormant share strays from the sample mean.  Each breach
+ * runs the rules' on_alert (alerts.lua) once per key and local day.
+ *
+ * Keys: "stage_health:<stage>:<manager id>" (manager_id set: a task for
+ * that manager), "funnel_break:<stage>" (the company), and
+ * "consistency:<rep id>" (owner_id the rep, manager_id the rep's
+ * manager).  The alerts job also prunes the metrics' change sequence.
+ */
+#ifndef PROOFLINE_METRIC_ALERTS_H
+#define PROOFLINE_METRIC_ALERTS_H
+
+/* Register the metrics (once, at start-up). */
+void metric_alerts_init(void);
+
+#endif

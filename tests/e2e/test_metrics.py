@@ -23,6 +23,7 @@ import os
 import random
 import re
 import shutil
+import subprocess
 import tempfile
 import uuid
 from fractions import Fraction
@@ -336,7 +337,8 @@ def funnel_rows(d, custs, tinc, f_utc, t_utc):
                 continue
             entered += 1
             after = [e for e in evs[first + 1:] if e["at"] <= tinc]
-            if any(e["to"] not in LOST and
+            # a stage the rules do not know is not "later in rule order"
+            if any(e["to"] not in LOST and e["to"] in ORDER and
                    ORDER.index(e["to"]) > ORDER.index(s) for e in after):
                 advanced += 1
             elif after and after[0]["to"] in LOST:
@@ -491,7 +493,8 @@ def ref_losses(d, scope, sid, tinc, frm=None, to=None):
     for e in rows:
         by.setdefault(e["frm"], []).append(e)
     out = []
-    for s in sorted(by, key=lambda s: (-len(by[s]), ORDER.index(s))):
+    for s in sorted(by, key=lambda s: (-len(by[s]), ORDER.index(s)
+                                       if s in ORDER else len(ORDER))):
         rs = {}
         for e in by[s]:
             k = e["reason"] or ""
@@ -728,6 +731,11 @@ def edge_customers():
                                  (F, "lost", "price"),
                                  (M - MS, "lead", None),
                                  (M, "lost", "price")], []),
+        # A stage the rules do not know (an old rule version's): not open,
+        # not later in rule order.
+        ("E32 unknown stage", "r3", [(L(2026, 11, 2), "lead", None),
+                                     (L(2026, 11, 6), "archived", None)],
+         [(L(2026, 11, 27), "r3", "call", True)]),
     ]
 
 
@@ -749,6 +757,28 @@ def rise_customers():
         out.append((f"F{i} current", "r6", evs,
                     [(L(2026, 11, 28, 9), "r6", "call", i % 3 != 0)]))
     return out
+
+
+def same_second_customers():
+    """Stage moves whose order is in their milliseconds: the later one
+    written first (a lower id).  Ties are on the millisecond only."""
+    return [
+        # Two moves in one second, the later one (by milliseconds) written
+        # first: ordered by at, not by id (ties are on the millisecond).
+        ("E31 same second", "x1", [(L(2026, 10, 1), "lead", None),
+                                   (L(2026, 11, 10, 10, 0, 0, 900), "intent",
+                                    None),
+                                   (L(2026, 11, 10, 10, 0, 0, 100), "lost",
+                                    "budget")],
+         [(L(2026, 11, 29), "x1", "visit", True)]),
+        ("E33 lost within a second", "x1",
+         [(L(2026, 10, 1), "lead", None),
+          (L(2026, 11, 12, 9, 30, 0, 800), "intent", None),
+          (L(2026, 11, 12, 9, 30, 0, 700), "lead", None),
+          (L(2026, 11, 20, 9, 30, 0, 999), "lost", "price"),
+          (L(2026, 11, 20, 9, 30, 0, 5), "advancing", None)],
+         [(L(2026, 11, 28), "x1", "call", False)]),
+    ]
 
 
 def random_customers(rng, n):
@@ -868,8 +898,14 @@ def co(stack):
             cs.append((f"S{i:02d}-{j}", f"s{i:02d}", evs, acts))
     write_data(stack, d2, cs)
     api2 = tokens(stack, slug2, ["boss", "s01"])
+    # A third: moves within one second, written out of order.
+    slug3, d3 = make_company(stack, [("boss", "admin", None, "Boss", True),
+                                     ("x1", "rep", None, "Rep X", True)],
+                             "mt")
+    write_data(stack, d3, same_second_customers())
+    api3 = tokens(stack, slug3, ["boss"])
     return {"slug": slug, "d": d, "api": api, "slug2": slug2, "d2": d2,
-            "api2": api2, "missing": missing}
+            "api2": api2, "d3": d3, "api3": api3, "missing": missing}
 
 
 @pytest.fixture
@@ -918,15 +954,16 @@ def cases(co):
     ]
 
 
-def check_all(stack, co, what, extra, ref):
+def check_all(stack, co, what, extra, ref, d=None, api=None, which=None):
     """Ask every case with the extra parameters; compare with ref(d, scope,
     sid, tinc, got) -> expected dict."""
-    d = co["d"]
+    d = d or co["d"]
+    api = api or co["api"]
     errs = []
-    for label, caller, params, scope, who in cases(co):
+    for label, caller, params, scope, who in which or cases(co):
         p = {**params, **extra}
         t0 = dt.datetime.now(UTC).replace(tzinfo=None)
-        got = ok(stack, co["api"][caller], what, **p)
+        got = ok(stack, api[caller], what, **p)
         t1 = dt.datetime.now(UTC).replace(tzinfo=None)
         sid = d.ids[who] if who else None
         if "as_of" in extra:
@@ -962,6 +999,7 @@ def test_the_reference_knows_the_edges(co):
     assert st["E09 born after T"] is None
     assert st["E12 lost reopened"] == "intent"
     assert st["E30 lost at F"] == "lead"
+    assert st["E32 unknown stage"] == "archived"
     r1 = ref_stage_health(d, "rep", d.ids["r1"], T, AS_OF)
     lead = r1["stages"][0]
     # E01 (at W7) active, E02 (1 ms early) not, E28 none, E16/E17 moved on;
@@ -986,6 +1024,7 @@ def test_the_reference_knows_the_edges(co):
     assert one["E22 skips"]["quote"] == (1, 0, 0)
     assert one["E12 lost reopened"]["intent"] == (1, 0, 0)
     assert one["E30 lost at F"]["lead"] == (1, 0, 0)   # lost at M: after T
+    assert one["E32 unknown stage"]["lead"] == (1, 0, 0)
     assert funnel_rows(d, [by["E17 enters 1ms before F"]], T, P, F)[
         "lead"] == (1, 1, 0)
     pl = pools(d, T, [d.ids["r3"]])[d.ids["r3"]]
@@ -1199,7 +1238,7 @@ def test_bad_dates(stack, co, ready):
         ("funnel", {"from": "2025-11-01", "to": "2026-11-02"}),   # 366 d
         ("losses", {"from": "2026-11-19", "to": "2026-11-20"}),
         ("heatmap", {"from": "2026-11-20", "to": "2026-11-20"}),
-        ("stage-health", {"as_of": "2028-02-29"}),
+        ("stage-health", {"as_of": "2024-02-29"}),
     ]
     wrong = []
     for what, p in bad:
@@ -1222,6 +1261,7 @@ def test_bad_dates(stack, co, ready):
 
 def test_a_session_cookie_works_too(stack, co, ready):
     c = Client(stack, Account(co["slug"], "r1", PASSWORD, "rep"))
+    del c.s.headers["Accept-Language"]   # the company's language: names zh
     c.sign_in()
     r = c.get("/api/v1/metrics/stage-health?as_of=2026-11-30")
     assert r.status_code == 200, r.text[:300]
@@ -1394,3 +1434,172 @@ def test_a_new_activity_counts_on_the_next_request(stack, co, ready):
     assert not errs, "\n".join(errs)
 
 
+
+
+# -- rows written by SQL, committed late -----------------------------------
+def everything(stack, co, label):
+    """Every metric, every case, at the fixed day and now: the
+    disagreements with the reference."""
+    errs = []
+    for what, ref in (
+            ("stage-health", lambda d, sc, sid, t, g:
+             ref_stage_health(d, sc, sid, t, AS_OF)),
+            ("funnel", lambda d, sc, sid, t, g:
+             ref_funnel(d, sc, sid, t, AS_OF)),
+            ("heatmap", lambda d, sc, sid, t, g: ref_heatmap(d, sc, sid, t)),
+            ("losses", lambda d, sc, sid, t, g: ref_losses(d, sc, sid, t))):
+        try:
+            check_all(stack, co, what, {"as_of": AS_OF.isoformat()}, ref)
+        except AssertionError as e:
+            errs.append(f"{label}: {e}")
+    try:
+        consistency_check(stack, co, {"as_of": AS_OF.isoformat()})
+    except AssertionError as e:
+        errs.append(f"{label}: {e}")
+    return errs
+
+
+def by_name(d, name):
+    return next(c for c, v in d.customers.items() if v["name"] == name)
+
+
+def test_changes_written_by_sql_show_on_the_next_request(stack, co, ready):
+    d = co["d"]
+    tid, ids = d.tenant_id, d.ids
+    e01, e02, e03 = (by_name(d, n) for n in (
+        "E01 active at W7", "E02 one ms early", "E03 last ms of T"))
+    e06, e13 = by_name(d, "E06 tie forward"), by_name(d, "E13 inactive owner")
+    # Every worker has the company loaded before the changes.
+    assert not everything(stack, co, "before")
+    stack.sql(f"UPDATE customers SET owner_id = {ids['r4']} WHERE id = {e01}")
+    d.customers[e01]["owner"] = ids["r4"]
+    stack.sql(f"UPDATE activities SET effective = 0 WHERE customer_id = "
+              f"{e03}")
+    for a in d.acts:
+        if a["cid"] == e03:
+            a["eff"] = False
+    stack.sql(f"DELETE FROM activities WHERE customer_id = {e13}")
+    d.acts = [a for a in d.acts if a["cid"] != e13]
+    moved = L(2026, 11, 20, 8)
+    stack.sql(f"UPDATE activities SET at = '{sqlt(moved)}' WHERE "
+              f"customer_id = {e06}")
+    for a in d.acts:
+        if a["cid"] == e06:
+            a["at"] = moved
+    stack.sql(f"UPDATE users SET active = 0 WHERE id = {ids['r6']}")
+    d.users[ids["r6"]]["active"] = False
+    stack.sql(f"UPDATE users SET display_name = 'Mgr Aardvark' WHERE id = "
+              f"{ids['r4']}")
+    d.users[ids["r4"]]["name"] = "Mgr Aardvark"
+    at = L(2026, 11, 29, 10)
+    stack.sql("INSERT INTO stage_events (tenant_id, customer_id, from_stage, "
+              f"to_stage, by_user, at, code, via) VALUES ({tid}, {e02}, "
+              f"'lead', 'intent', {ids['r1']}, '{sqlt(at)}', 'ok', 'api')")
+    eid = int(stack.sql(f"SELECT MAX(id) FROM stage_events WHERE "
+                        f"customer_id = {e02}")[0][0])
+    d.events.append({"id": eid, "cid": e02, "frm": "lead", "to": "intent",
+                     "at": at, "reason": None})
+    errs = everything(stack, co, "after SQL changes")
+    assert not errs, "\n".join(errs)
+
+
+class Held:
+    """A transaction kept open on a connection of its own."""
+
+    def __init__(self, stack):
+        user = os.environ.get("USER") or subprocess.check_output(
+            ["id", "-un"], text=True).strip()
+        self.p = subprocess.Popen(
+            ["mariadb", "--no-defaults", "--batch", "--skip-column-names",
+             "--unbuffered", f"--socket={stack.var}/run/mysqld.sock", "-u",
+             user, "proofline"], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+    def run(self, sql):
+        self.p.stdin.write(sql + ";\nSELECT 'held-ok';\n")
+        self.p.stdin.flush()
+        out = []
+        while True:
+            line = self.p.stdout.readline()
+            assert line, "mariadb ended: " + "".join(out)
+            if line.strip() == "held-ok":
+                return out
+            out.append(line)
+
+    def close(self):
+        self.p.stdin.close()
+        self.p.wait(timeout=60)
+
+
+def act_rows(d, cid, rep, at, n, eff=True):
+    return ", ".join(f"({d.tenant_id}, {cid}, {rep}, 'visit', 'done', "
+                     f"'{sqlt(at)}', 'held', {1 if eff else 0})"
+                     for _ in range(n))
+
+
+ACT_INSERT = ("INSERT INTO activities (tenant_id, customer_id, rep_id, kind, "
+              "status, at, content, effective) VALUES ")
+
+
+def committed_late(stack, co, name, n):
+    """n activities of customer `name` written in a transaction that
+    commits after a later one did (and after every worker answered in
+    between): the engine must count them from the commit on."""
+    d = co["d"]
+    cid = by_name(d, name)
+    rep = d.customers[cid]["owner"]
+    at = L(2026, 11, 28, 15)
+    other = by_name(d, "E17 enters 1ms before F")
+    at2 = L(2026, 11, 29, 16)
+    h = Held(stack)
+    try:
+        h.run("START TRANSACTION")
+        h.run(ACT_INSERT + act_rows(d, cid, rep, at, n))
+        # A later change commits first, and everyone answers with it.
+        stack.sql(ACT_INSERT + act_rows(d, other, d.customers[other][
+            "owner"], at2, 1))
+        d.acts.append({"id": 0, "cid": other, "rep": d.customers[other][
+            "owner"], "kind": "visit", "at": at2, "eff": True})
+        errs = everything(stack, co, f"{name}: before the late commit")
+        h.run("COMMIT")
+    finally:
+        h.close()
+    d.acts += [{"id": 0, "cid": cid, "rep": rep, "kind": "visit", "at": at,
+                "eff": True} for _ in range(n)]
+    errs += everything(stack, co, f"{name}: after the late commit of {n}")
+    return errs
+
+
+def test_a_transaction_committed_late_counts(stack, co, ready):
+    errs = committed_late(stack, co, "E02 one ms early", 1)
+    assert not errs, "\n".join(errs)
+
+
+def test_a_big_transaction_committed_late_counts(stack, co, ready):
+    # Last: an engine that misses these may stay behind for a while.
+    errs = committed_late(stack, co, "E25 dormant edge out", 300)
+    assert not errs, "\n".join(errs)
+
+
+def test_moves_are_ordered_by_their_milliseconds(stack, co, ready):
+    d = co["d3"]
+    T = tinc_of_as_of(AS_OF)
+    st = {v["name"]: d.stage_at(c, T) for c, v in d.customers.items()}
+    assert st == {"E31 same second": "intent",
+                  "E33 lost within a second": "lost"}
+    which = [("tenant", "boss", {}, "tenant", None),
+             ("rep x1", "boss", {"scope": "rep", "rep": d.ids["x1"]}, "rep",
+              "x1")]
+    errs = []
+    for what, ref in (
+            ("stage-health", lambda d, sc, sid, t, g:
+             ref_stage_health(d, sc, sid, t, AS_OF)),
+            ("funnel", lambda d, sc, sid, t, g:
+             ref_funnel(d, sc, sid, t, AS_OF)),
+            ("losses", lambda d, sc, sid, t, g: ref_losses(d, sc, sid, t))):
+        try:
+            check_all(stack, co, what, {"as_of": AS_OF.isoformat()}, ref,
+                      d=d, api=co["api3"], which=which)
+        except AssertionError as e:
+            errs.append(str(e))
+    assert not errs, "\n".join(errs)

@@ -73,18 +73,19 @@ PEOPLE = [
 
 
 # -- time ------------------------------------------------------------------
-def L(y, mo, d, h=0, mi=0, s=0, ms=0):
-    """A Shanghai wall-clock time as a naive UTC datetime."""
-    t = dt.datetime(y, mo, d, h, mi, s, ms * 1000, tzinfo=ZONE)
+def L(y, mo, d, h=0, mi=0, s=0, ms=0, zone=None, fold=0):
+    """A wall-clock time of the zone (Shanghai) as a naive UTC datetime."""
+    t = dt.datetime(y, mo, d, h, mi, s, ms * 1000, tzinfo=zone or ZONE,
+                    fold=fold)
     return t.astimezone(UTC).replace(tzinfo=None)
 
 
-def midnight(day):
-    return L(day.year, day.month, day.day)
+def midnight(day, zone=None):
+    return L(day.year, day.month, day.day, zone=zone)
 
 
-def local_day(at):
-    return at.replace(tzinfo=UTC).astimezone(ZONE).date()
+def local_day(at, zone=None):
+    return at.replace(tzinfo=UTC).astimezone(zone or ZONE).date()
 
 
 def sqlt(at):
@@ -131,10 +132,10 @@ class TAt:
         return self.at.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def tinc_of_as_of(day):
+def tinc_of_as_of(day, zone=None):
     """T for as_of: the last millisecond of that local day (DATETIME(3)):
     `at <= T` is `at < next local midnight`."""
-    return midnight(day + DAY) - MS
+    return midnight(day + DAY, zone) - MS
 
 
 # -- exact rounding --------------------------------------------------------
@@ -242,7 +243,8 @@ def compare(path, want, got, errs):
 class Data:
     """What the company holds, as written (ids read back)."""
 
-    def __init__(self):
+    def __init__(self, zone=None):
+        self.zone = zone or ZONE
         self.tenant_id = 0
         self.users = {}        # id -> dict(login, role, name, active, mgr)
         self.ids = {}          # login -> id
@@ -349,13 +351,14 @@ def funnel_rows(d, custs, tinc, f_utc, t_utc):
 
 def ref_funnel(d, scope, sid, tinc, as_of, frm=None, to=None, th=TH):
     if to is None:
-        to = local_day(tinc) + DAY
+        to = local_day(tinc, d.zone) + DAY
         frm = to - 30 * DAY
     ln = to - frm
     pf, pt = frm - ln, frm
     custs = d.custs_in(d.scope_users(scope, sid))
-    cur = funnel_rows(d, custs, tinc, midnight(frm), midnight(to))
-    prev = funnel_rows(d, custs, tinc, midnight(pf), midnight(pt))
+    z = d.zone
+    cur = funnel_rows(d, custs, tinc, midnight(frm, z), midnight(to, z))
+    prev = funnel_rows(d, custs, tinc, midnight(pf, z), midnight(pt, z))
     stages = []
     for i, s in enumerate(OPEN):
         e, a, lo = cur[s]
@@ -427,7 +430,7 @@ def ref_sample(d, tinc, day, th=TH):
 
 
 def ref_consistency(d, scope, sid, tinc, as_of, th=TH):
-    day = as_of if as_of else local_day(tinc)
+    day = as_of if as_of else local_day(tinc, d.zone)
     sample, _ = ref_sample(d, tinc, day, th)
     users = d.scope_users(scope, sid)
     listed = sorted(u for u in users if d.users[u]["role"] == "rep" and
@@ -456,7 +459,7 @@ def ref_consistency(d, scope, sid, tinc, as_of, th=TH):
 
 def ref_heatmap(d, scope, sid, tinc, frm=None, to=None):
     if to is None:
-        to = local_day(tinc)
+        to = local_day(tinc, d.zone)
         frm = to - 29 * DAY
     days = [frm + i * DAY for i in range((to - frm).days + 1)]
     idx = {day: i for i, day in enumerate(days)}
@@ -467,7 +470,7 @@ def ref_heatmap(d, scope, sid, tinc, frm=None, to=None):
     for a in d.acts:
         if a["rep"] not in users:
             continue
-        i = idx.get(local_day(a["at"]))
+        i = idx.get(local_day(a["at"], d.zone))
         if i is None:
             continue
         r = rows.setdefault(a["rep"], {"all": [0] * len(days),
@@ -483,10 +486,10 @@ def ref_heatmap(d, scope, sid, tinc, frm=None, to=None):
 
 def ref_losses(d, scope, sid, tinc, frm=None, to=None):
     if to is None:
-        to = local_day(tinc) + DAY
+        to = local_day(tinc, d.zone) + DAY
         frm = to - 30 * DAY
     custs = set(d.custs_in(d.scope_users(scope, sid)))
-    f_utc, t_utc = midnight(frm), midnight(to)
+    f_utc, t_utc = midnight(frm, d.zone), midnight(to, d.zone)
     rows = [e for e in d.events if e["cid"] in custs and e["to"] in LOST and
             f_utc <= e["at"] < t_utc]
     by = {}
@@ -522,10 +525,10 @@ def q(s):
     return "NULL" if s is None else "'" + str(s).replace("'", "''") + "'"
 
 
-def make_company(stack, people, slug_prefix):
+def make_company(stack, people, slug_prefix, zone_name=ZONE_NAME):
     slug = slug_prefix + uuid.uuid4().hex[:6]
-    stack.cli("tenant", "create", slug, "Metrics " + slug, "--tz", ZONE_NAME)
-    d = Data()
+    stack.cli("tenant", "create", slug, "Metrics " + slug, "--tz", zone_name)
+    d = Data(ZoneInfo(zone_name))
     for login, role, mgr, name, _ in people:
         args = ["user", "add", "--tenant", slug, "--login", login, "--role",
                 role, "--name", name, "--password-stdin"]
@@ -781,6 +784,65 @@ def same_second_customers():
     ]
 
 
+NY = ZoneInfo("America/New_York")
+AS_NY = dt.date(2026, 11, 5)   # the Thursday after summer time ended
+
+
+def N(*a, **k):
+    return L(*a, zone=NY, **k)
+
+
+def ny_customers():
+    """A company in New York around the end of summer time (1 November
+    2026, 02:00 EDT -> 01:00 EST: a day of 25 hours)."""
+    m = midnight(AS_NY + DAY, NY)           # T of AS_NY, exclusive
+    w7 = m - 7 * DAY                        # 10-30 01:00 EDT, not midnight
+    m1 = midnight(dt.date(2026, 11, 2), NY)
+    t0 = N(2026, 9, 1, 9)
+    lead = [(t0, "lead", None)]
+    intent = lead + [(N(2026, 10, 10, 9), "intent", None)]
+    return [
+        ("N01 local day, not 7x86400 s", "y1", lead,
+         [(N(2026, 10, 30, 0, 30), "y1", "visit", True)]),
+        ("N02 at T-7d", "y1", lead, [(w7, "y1", "call", True)]),
+        ("N03 1 ms before T-7d", "y1", lead,
+         [(w7 - MS, "y1", "call", True)]),
+        ("N04 last ms of T", "y2", intent,
+         [(N(2026, 11, 5, 23, 59, 59, 999), "y2", "demo", True)]),
+        ("N05 after T", "y2", intent, [(m, "y2", "demo", True)]),
+        ("N06 the long day", "y2", lead,
+         [(N(2026, 11, 1, 1, 30), "y2", "visit", True),
+          (N(2026, 11, 1, 1, 30, fold=1), "y2", "visit", False),
+          (N(2026, 11, 1, 23, 59, 59, 999), "y2", "call", True),
+          (N(2026, 11, 2), "y2", "call", False),
+          (N(2026, 10, 31, 23, 59, 59, 999), "n1", "meeting", True)]),
+        ("N07 enters at the long day's start", "y1",
+         lead + [(N(2026, 11, 1), "intent", None),
+                 (N(2026, 11, 3), "advancing", None)], []),
+        ("N08 enters in its 25th hour", "y1",
+         lead + [(N(2026, 11, 1, 23, 30), "intent", None),
+                 (N(2026, 11, 4), "lost", "competitor")], []),
+        ("N09 enters the next day", "y2",
+         lead + [(N(2026, 11, 2), "intent", None)], []),
+        ("N10 enters the day before", "y2",
+         lead + [(N(2026, 10, 31, 23, 59, 59, 999), "intent", None)], []),
+        ("N11 touched at T-90d", "y3",
+         [(N(2026, 7, 1), "lead", None), (N(2026, 7, 2), "intent", None)],
+         [(m - 90 * DAY, "y3", "message", False)]),
+        ("N12 touched long before", "y3",
+         [(N(2026, 7, 1), "lead", None), (N(2026, 7, 2), "intent", None)],
+         [(N(2026, 8, 7, 23), "y3", "message", True)]),
+        ("N14 lost at the window's start", "y3",
+         lead + [(N(2026, 10, 7), "lost", "price")], []),
+        ("N15 lost 1 ms before", "y3",
+         lead + [(N(2026, 10, 6, 23, 59, 59, 999), "lost", "budget")], []),
+        ("N16 a week before the long day, local", "y1", lead,
+         [(N(2026, 10, 26, 0, 30), "y1", "visit", True)]),
+        ("N17 a week of seconds before the long day", "y1", lead,
+         [(m1 - MS - 7 * DAY + MS, "y1", "visit", True)]),
+    ]
+
+
 def random_customers(rng, n):
     """A seeded mix: forward, skips, backs, losses, reopenings, ties, times
     on local midnights."""
@@ -904,7 +966,16 @@ def co(stack):
                              "mt")
     write_data(stack, d3, same_second_customers())
     api3 = tokens(stack, slug3, ["boss"])
-    return {"slug": slug, "d": d, "api": api, "slug2": slug2, "d2": d2,
+    # A fourth, in New York.
+    slug4, d4 = make_company(stack, [
+        ("boss", "admin", None, "Boss", True),
+        ("n1", "manager", None, "Mgr NY", True),
+        ("y1", "rep", "n1", "Rep NY one", True),
+        ("y2", "rep", "n1", "Rep NY two", True),
+        ("y3", "rep", None, "Rep NY three", True)], "mn", "America/New_York")
+    write_data(stack, d4, ny_customers())
+    api4 = tokens(stack, slug4, ["boss", "n1"])
+    return {"d4": d4, "api4": api4,"slug": slug, "d": d, "api": api, "slug2": slug2, "d2": d2,
             "api2": api2, "d3": d3, "api3": api3, "missing": missing}
 
 
@@ -950,6 +1021,10 @@ def cases(co):
          {"scope": "rep", "rep": ids["r2"]}, "rep", "r2"),
         ("rep r6 by m1", "m1", {"scope": "rep", "rep": ids["r6"]}, "rep",
          "r6"),
+        ("rep m2 (a manager) by m2", "m2",
+         {"scope": "rep", "rep": ids["m2"]}, "rep", "m2"),
+        ("team r1 (a rep's team) by admin", "boss",
+         {"scope": "team", "team": ids["r1"]}, "team", "r1"),
         ("rep r4 (no customers)", "r4", {"scope": "rep"}, "rep", "r4"),
     ]
 
@@ -967,7 +1042,8 @@ def check_all(stack, co, what, extra, ref, d=None, api=None, which=None):
         t1 = dt.datetime.now(UTC).replace(tzinfo=None)
         sid = d.ids[who] if who else None
         if "as_of" in extra:
-            tinc = tinc_of_as_of(dt.date.fromisoformat(extra["as_of"]))
+            tinc = tinc_of_as_of(dt.date.fromisoformat(extra["as_of"]),
+                                 d.zone)
         else:
             # T = now: the reference takes the API's own "t".
             tinc = parse_now(got)
@@ -1575,12 +1651,6 @@ def test_a_transaction_committed_late_counts(stack, co, ready):
     assert not errs, "\n".join(errs)
 
 
-def test_a_big_transaction_committed_late_counts(stack, co, ready):
-    # Last: an engine that misses these may stay behind for a while.
-    errs = committed_late(stack, co, "E25 dormant edge out", 300)
-    assert not errs, "\n".join(errs)
-
-
 def test_moves_are_ordered_by_their_milliseconds(stack, co, ready):
     d = co["d3"]
     T = tinc_of_as_of(AS_OF)
@@ -1602,4 +1672,81 @@ def test_moves_are_ordered_by_their_milliseconds(stack, co, ready):
                       d=d, api=co["api3"], which=which)
         except AssertionError as e:
             errs.append(str(e))
+    assert not errs, "\n".join(errs)
+
+
+def test_a_company_where_summer_time_ends(stack, co, ready):
+    d = co["d4"]
+    ids = d.ids
+    # The reference on the edges first.
+    T = tinc_of_as_of(AS_NY, NY)
+    assert T == dt.datetime(2026, 11, 6, 4, 59, 59, 999000)
+    h = ref_stage_health(d, "rep", ids["y1"], T, AS_NY)
+    assert h["stages"][0]["n"] == 5 and h["stages"][0]["active"] == 1  # N02
+    T1 = tinc_of_as_of(dt.date(2026, 11, 1), NY)
+    h1 = ref_stage_health(d, "rep", ids["y1"], T1, dt.date(2026, 11, 1))
+    # N01-N03 (30 Oct) and N17, not N16 (26 Oct 00:30 EDT: that local
+    # day, but before T - 7 x 86400 s)
+    assert h1["stages"][0]["active"] == 4
+    hm = ref_heatmap(d, "rep", ids["y2"], T, dt.date(2026, 10, 31),
+                     dt.date(2026, 11, 2))
+    assert hm["reps"][0]["all"] == [0, 3, 1]
+    which = [("tenant", "boss", {}, "tenant", None),
+             ("team n1", "boss", {"scope": "team", "team": ids["n1"]},
+              "team", "n1"),
+             ("rep y1 by n1", "n1", {"scope": "rep", "rep": ids["y1"]},
+              "rep", "y1"),
+             ("rep y3", "boss", {"scope": "rep", "rep": ids["y3"]}, "rep",
+              "y3")]
+    errs = []
+    asks = []
+    for day in (AS_NY, dt.date(2026, 11, 1)):
+        a = {"as_of": day.isoformat()}
+        asks += [
+            ("stage-health", a, lambda d, sc, sid, t, g, day=day:
+             ref_stage_health(d, sc, sid, t, day)),
+            ("funnel", a, lambda d, sc, sid, t, g, day=day:
+             ref_funnel(d, sc, sid, t, day)),
+            ("heatmap", a, lambda d, sc, sid, t, g:
+             ref_heatmap(d, sc, sid, t)),
+            ("losses", a, lambda d, sc, sid, t, g:
+             ref_losses(d, sc, sid, t))]
+    f, t_ = dt.date(2026, 11, 1), dt.date(2026, 11, 2)
+    a = {"as_of": AS_NY.isoformat(), "from": f.isoformat(),
+         "to": t_.isoformat()}
+    asks += [
+        ("funnel", a, lambda d, sc, sid, t, g:
+         ref_funnel(d, sc, sid, t, AS_NY, f, t_)),
+        ("losses", {"from": "2026-10-07", "to": "2026-11-02"},
+         lambda d, sc, sid, t, g: ref_losses(
+             d, sc, sid, t, dt.date(2026, 10, 7), dt.date(2026, 11, 2))),
+        ("heatmap", {"from": "2026-10-31", "to": "2026-11-02"},
+         lambda d, sc, sid, t, g: ref_heatmap(
+             d, sc, sid, t, dt.date(2026, 10, 31), dt.date(2026, 11, 2)))]
+    for what, extra, ref in asks:
+        try:
+            check_all(stack, co, what, extra, ref, d=d, api=co["api4"],
+                      which=which)
+        except AssertionError as e:
+            errs.append(str(e))
+    for label, caller, params, scope, who in which:
+        got = ok(stack, co["api4"][caller], "consistency",
+                 as_of=AS_NY.isoformat(), **params)
+        sid = ids[who] if who else None
+        want, _ = ref_consistency(d, scope, sid, T, AS_NY)
+        reps = want.pop("reps")
+        compare(f"consistency NY {label}", want, got, errs)
+        for r in got.get("reps", []):
+            if r.get("rep") in reps:
+                compare(f"consistency NY {label}.reps[rep={r['rep']}]",
+                        reps[r["rep"]], r, errs)
+        if sorted(r.get("rep") for r in got.get("reps", [])) != \
+                sorted(reps):
+            errs.append(f"consistency NY {label}: reps differ")
+    assert not errs, "\n".join(errs)
+
+
+def test_a_big_transaction_committed_late_counts(stack, co, ready):
+    # Last: an engine that misses these may stay behind for a while.
+    errs = committed_late(stack, co, "E25 dormant edge out", 300)
     assert not errs, "\n".join(errs)

@@ -1585,6 +1585,65 @@ def test_changes_written_by_sql_show_on_the_next_request(stack, co):
     assert not errs, "\n".join(errs)
 
 
+
+def test_a_rep_moved_to_another_team(stack, co):
+    d = co["d"]
+    ids = d.ids
+    # r5 (inactive, with customers) from m2's team to m1 directly.
+    admin = Client(stack, Account(co["slug"], "boss", PASSWORD, "admin"))
+    admin.sign_in()
+    r = admin.post(f"/admin/users/{ids['r5']}", {
+        "name": d.users[ids["r5"]]["name"], "role": "rep",
+        "manager": ids["m1"]})
+    assert r.status_code == 303, r.text[:300]
+    d.users[ids["r5"]]["mgr"] = ids["m1"]
+    assert ids["r5"] not in d.subtree(ids["m2"])
+    errs = everything(stack, co, "after r5 moved under m1")
+    assert not errs, "\n".join(errs)
+
+
+def test_a_company_first_asked_while_a_transaction_is_open(stack, co):
+    """The first answer about a company (its facts loaded from the tables)
+    comes while a transaction that writes to it is still open: its rows
+    count from their commit on."""
+    slug, d = make_company(stack, [("boss", "admin", None, "Boss", True),
+                                   ("g1", "rep", None, "Rep G", True)],
+                           "mg")
+    lead = [(L(2026, 10, 1), "lead", None)]
+    write_data(stack, d, [("G1", "g1", lead, []), ("G2", "g1", lead, [])])
+    s = tokens(stack, slug, ["boss"])["boss"]
+    g1, g2 = by_name(d, "G1"), by_name(d, "G2")
+    rep = d.ids["g1"]
+    at = L(2026, 11, 29, 9)
+    T = tinc_of_as_of(AS_OF)
+
+    def ask(label):
+        errs = []
+        with concurrent.futures.ThreadPoolExecutor(6) as ex:
+            got = list(ex.map(lambda _: ok(stack, s, "stage-health",
+                                           as_of=AS_OF.isoformat()),
+                              range(12)))
+        want = ref_stage_health(d, "tenant", None, T, AS_OF)
+        for i, g in enumerate(got):
+            compare(f"{label} (request {i + 1})", want, g, errs)
+        return errs
+
+    h = Held(stack)
+    try:
+        h.run("START TRANSACTION")
+        h.run(ACT_INSERT + act_rows(d, g1, rep, at, 1))
+        stack.sql(ACT_INSERT + act_rows(d, g2, rep, at, 1))
+        d.acts.append({"id": 0, "cid": g2, "rep": rep, "kind": "visit",
+                       "at": at, "eff": True})
+        errs = ask("first answers, G1's activity not committed")
+        h.run("COMMIT")
+    finally:
+        h.close()
+    d.acts.append({"id": 0, "cid": g1, "rep": rep, "kind": "visit",
+                   "at": at, "eff": True})
+    errs += ask("after G1's activity committed")
+    assert not errs, "\n".join(errs)
+
 class Held:
     """A transaction kept open on a connection of its own."""
 

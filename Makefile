@@ -160,11 +160,16 @@ build/bench/rules_bench: tests/bench/rules_bench.c $(LIBOBJ)
 	@mkdir -p build/bench
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBOBJ) $(LDLIBS)
 
+build/bench/metrics_bench: tests/bench/metrics_bench.c $(LIBOBJ)
+	@mkdir -p build/bench
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIBOBJ) $(LDLIBS)
+
 build/bench/photo_make: tests/bench/photo_make.c
 	@mkdir -p build/bench
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
 
-bench: deps all build/bench/rules_bench build/bench/photo_make
+bench: deps all build/bench/rules_bench build/bench/photo_make \
+	build/bench/metrics_bench
 	@build/bench/rules_bench lua
 	@scripts/bench.sh
 

@@ -691,8 +691,8 @@ scan_bind(struct scan_bufs *b, size_t ncols, unsigned text_cols)
 }
 
 enum app_err
-db_scan(struct db *db, const char *sql, const struct db_val *args,
-        size_t nargs, unsigned text_cols, db_row_fn fn, void *arg)
+db_scan(struct db *db, const char *sql, const struct db_val *args, size_t nargs,
+        unsigned text_cols, db_row_fn fn, void *arg)
 {
     struct scan_bufs *b = malloc(sizeof(*b));
     enum app_err rc = b != NULL ? APP_OK : APP_ENOMEM;

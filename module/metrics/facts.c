@@ -26,22 +26,28 @@ static const char SQL_USERS[] =
     "ORDER BY id";
 static const char SQL_CUSTOMERS[] =
     "SELECT id, owner_id FROM customers WHERE tenant_id = ? ORDER BY id";
-static const char SQL_MOVES[] =
-    "SELECT id, customer_id, " SECS("at") ", from_stage, to_stage, "
-    "lost_reason FROM stage_events WHERE tenant_id = ? ORDER BY at, id";
+static const char SQL_MOVES[] = "SELECT id, customer_id, " SECS(
+    "at") ", from_stage, to_stage, "
+          "lost_reason FROM stage_events WHERE tenant_id = ? ORDER BY at, id";
 static const char SQL_ACTS[] =
     "SELECT customer_id, rep_id, " SECS("at") ", effective FROM activities "
-    "WHERE tenant_id = ?";
+                                              "WHERE tenant_id = ?";
 static const char SQL_CHANGES[] =
-    "SELECT id, tenant_id, kind, ref_id, customer_id, user_id, " SECS("at")
-    ", flag, old_customer, old_user, " SECS("old_at") ", old_flag, "
-    "from_stage, to_stage, reason FROM fact_log WHERE id > ? ORDER BY id "
-    "LIMIT 4096";
+    "SELECT id, tenant_id, kind, ref_id, customer_id, user_id, " SECS(
+        "at") ", flag, old_customer, old_user, " SECS("old_at") ", old_flag, "
+                                                                "from_stage, "
+                                                                "to_stage, "
+                                                                "reason FROM "
+                                                                "fact_log "
+                                                                "WHERE id > ? "
+                                                                "ORDER BY id "
+                                                                "LIMIT 4096";
 static const char SQL_PRUNE[] =
     "DELETE FROM fact_log WHERE created_at < UTC_TIMESTAMP(3) - INTERVAL 1 "
     "DAY ORDER BY id LIMIT 10000";
 
 static struct facts *tenants[FACTS_TENANTS_MAX];
+static uint64_t versions; /* the last version given out */
 
 static uint64_t
 mono_ms(void)
@@ -103,8 +109,9 @@ facts_bytes(const struct facts *f)
 {
     return sizeof(*f) + f->cap_users * sizeof(*f->users) +
            f->cap_cust * (sizeof(int64_t) + 2 + 1 + 4 + 8 + 4 + 4) +
-           f->hash_cap * 4 + f->uhash_cap * 2 + f->cap_moves * sizeof(*f->moves) +
-           f->cap_acts * sizeof(*f->acts) + (f->ndays + 1) * 4;
+           f->hash_cap * 4 + f->uhash_cap * 2 +
+           f->cap_moves * sizeof(*f->moves) + f->cap_acts * sizeof(*f->acts) +
+           (f->ndays + 1) * 4;
 }
 
 size_t
@@ -356,8 +363,8 @@ move_add(struct facts *f, const struct facts_move *m)
     if (grow((void **)&f->moves, &f->cap_moves, f->nmoves + 1,
              sizeof(*f->moves)) != APP_OK)
         return APP_ENOMEM;
-    while (at > 0 && move_before(m->at, m->id, f->moves[at - 1].at,
-                                 f->moves[at - 1].id))
+    while (at > 0 &&
+           move_before(m->at, m->id, f->moves[at - 1].at, f->moves[at - 1].id))
         at--;
     if (at > 0 && f->moves[at - 1].id == m->id)
         return APP_OK; /* seen already */
@@ -375,7 +382,8 @@ move_add(struct facts *f, const struct facts_move *m)
     return APP_OK;
 }
 
-/* --- activities ------------------------------------------------------------ */
+/* --- activities ------------------------------------------------------------
+ */
 
 /* Make room for UTC day `day` in the day index. */
 APP_MUST_USE static enum app_err
@@ -454,9 +462,8 @@ act_add(struct facts *f, uint32_t cust, uint16_t rep, int64_t at, bool eff)
     rc = day_cover(f, day);
     if (rc == APP_EINVAL)
         return APP_OK;
-    if (rc != APP_OK ||
-        grow((void **)&f->acts, &f->cap_acts, f->nacts + 1,
-             sizeof(*f->acts)) != APP_OK)
+    if (rc != APP_OK || grow((void **)&f->acts, &f->cap_acts, f->nacts + 1,
+                             sizeof(*f->acts)) != APP_OK)
         return APP_ENOMEM;
     d = (size_t)(day - f->first_day);
     pos = f->day_off[d + 1];
@@ -507,7 +514,6 @@ act_remove(struct facts *f, size_t i, int64_t at)
     f->last_exact = false; /* a latest time may have gone */
 }
 
-
 /* --- applying one change ------------------------------------------------ */
 
 APP_MUST_USE static enum app_err
@@ -524,11 +530,11 @@ apply_act(struct facts *f, const struct db_row *r, bool add, bool del)
         if (rc == APP_OK) {
             size_t i = act_find(f, c, u, r->ints[10], r->ints[11] != 0);
             bool same_day = add && r->ints[6] / 86400 == r->ints[10] / 86400 &&
-                            r->ints[4] == r->ints[8] && r->ints[5] == r->ints[9];
+                            r->ints[4] == r->ints[8] &&
+                            r->ints[5] == r->ints[9];
 
             if (i != SIZE_MAX && same_day) { /* in place: usually the flag */
-                f->acts[i] =
-                    act_make(c, u, r->ints[6], r->ints[7] != 0);
+                f->acts[i] = act_make(c, u, r->ints[6], r->ints[7] != 0);
                 if (r->ints[7] != 0 &&
                     (uint32_t)r->ints[6] > f->cust_last_eff[c])
                     f->cust_last_eff[c] = (uint32_t)r->ints[6];
@@ -590,6 +596,7 @@ apply_owner(struct facts *f, int64_t cust, int64_t owner)
 APP_MUST_USE static enum app_err
 apply(struct facts *f, const struct db_row *r)
 {
+    f->version = ++versions;
     switch (r->ints[2]) {
     case 1:
         return apply_act(f, r, true, false);
@@ -713,7 +720,8 @@ catch_up(struct ctx *cx, struct facts *f)
     return rc;
 }
 
-/* --- the cold load ---------------------------------------------------------- */
+/* --- the cold load ----------------------------------------------------------
+ */
 
 APP_MUST_USE static enum app_err
 on_user(void *arg, const struct db_row *r)
@@ -874,8 +882,8 @@ load_snapshot(struct ctx *cx, struct facts *f)
     if (rc == APP_OK)
         rc = db_scan(cx->db, SQL_CUSTOMERS, &t, 1, 0, on_customer, f);
     if (rc == APP_OK)
-        rc = db_scan(cx->db, SQL_MOVES, &t, 1, (1u << 3) | (1u << 4) | (1u << 5),
-                     on_move, f);
+        rc = db_scan(cx->db, SQL_MOVES, &t, 1,
+                     (1u << 3) | (1u << 4) | (1u << 5), on_move, f);
     if (rc == APP_OK)
         rc = db_scan(cx->db, SQL_ACTS, &t, 1, 0, on_act, &l);
     if (rc == APP_OK)
@@ -902,8 +910,7 @@ drop_oldest(void)
             old = i;
     if (old < FACTS_TENANTS_MAX) {
         log_info("metrics.evict", "tenant=%lld bytes=%zu",
-                 (long long)tenants[old]->tenant_id,
-                 facts_bytes(tenants[old]));
+                 (long long)tenants[old]->tenant_id, facts_bytes(tenants[old]));
         facts_free(tenants[old]);
         tenants[old] = NULL;
     }
@@ -938,6 +945,7 @@ load(struct ctx *cx, size_t slot)
         return rc;
     }
     f->loaded_ms = f->used_ms = mono_ms();
+    f->version = ++versions;
     log_info("metrics.load",
              "tenant=%lld customers=%zu moves=%zu activities=%zu bytes=%zu "
              "ms=%llu",
@@ -973,8 +981,8 @@ facts_get(struct ctx *cx, struct facts **out)
     if (f != NULL) {
         f->used_ms = now;
         rc = catch_up(cx, f);
-        if (rc != APP_OK || !(f->reload || (f->reload_at_ms != 0 &&
-                                            now >= f->reload_at_ms))) {
+        if (rc != APP_OK ||
+            !(f->reload || (f->reload_at_ms != 0 && now >= f->reload_at_ms))) {
             *out = f;
             return rc;
         }
@@ -992,4 +1000,14 @@ enum app_err
 facts_prune(struct ctx *cx)
 {
     return db_exec(cx->db, SQL_PRUNE, DB_NOARGS, NULL, NULL);
+}
+
+enum app_err
+facts_version(struct ctx *cx, uint64_t *out)
+{
+    struct facts *f;
+    enum app_err rc = facts_get(cx, &f);
+
+    *out = rc == APP_OK ? f->version : 0;
+    return rc;
 }

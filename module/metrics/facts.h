@@ -37,11 +37,11 @@
 #define FACTS_REASONS_MAX 63 /* distinct lost reasons */
 #define FACTS_USERS_MAX 32767
 #define FACTS_GAPS_MAX 256
-#define FACTS_GAP_S 120    /* a skipped id is awaited this long */
-#define FACTS_IDLE_S 3600  /* a company unused this long is dropped */
-#define FACTS_BATCH 4096   /* change rows read per round trip */
-#define FACTS_KEY_MAX 64   /* bytes of a stage or reason key */
-#define FACTS_NONE8 0xFFu  /* no stage / no reason */
+#define FACTS_GAP_S 120   /* a skipped id is awaited this long */
+#define FACTS_IDLE_S 3600 /* a company unused this long is dropped */
+#define FACTS_BATCH 4096  /* change rows read per round trip */
+#define FACTS_KEY_MAX 64  /* bytes of a stage or reason key */
+#define FACTS_NONE8 0xFFu /* no stage / no reason */
 #define FACTS_NONE16 0xFFFFu
 
 struct facts_user {
@@ -77,13 +77,14 @@ struct facts_act {
 struct facts {
     int64_t tenant_id;
     uint64_t used_ms, loaded_ms;
-    uint64_t cursor;                  /* highest change id seen */
-    uint64_t gaps[FACTS_GAPS_MAX];    /* ids below it not seen yet */
-    uint64_t gap_ms[FACTS_GAPS_MAX];  /* when each was first missed */
+    uint64_t cursor;  /* highest change id seen */
+    uint64_t version; /* changes with every fact applied (process-unique) */
+    uint64_t gaps[FACTS_GAPS_MAX];   /* ids below it not seen yet */
+    uint64_t gap_ms[FACTS_GAPS_MAX]; /* when each was first missed */
     size_t ngaps;
-    bool reload;                      /* load afresh before the next use */
-    bool reload_users;                /* read the people again */
-    uint64_t reload_at_ms;            /* ... or from then on (0: never) */
+    bool reload;           /* load afresh before the next use */
+    bool reload_users;     /* read the people again */
+    uint64_t reload_at_ms; /* ... or from then on (0: never) */
 
     struct facts_user *users; /* in the order first seen */
     size_t nusers, cap_users;
@@ -91,12 +92,12 @@ struct facts {
     size_t uhash_cap;
 
     int64_t *cust_id;
-    uint16_t *cust_owner;     /* user number, FACTS_NONE16 */
-    uint8_t *cust_stage;      /* current stage number, FACTS_NONE8 */
-    uint32_t *cust_move_at;   /* its latest move (at, id) */
+    uint16_t *cust_owner;   /* user number, FACTS_NONE16 */
+    uint8_t *cust_stage;    /* current stage number, FACTS_NONE8 */
+    uint32_t *cust_move_at; /* its latest move (at, id) */
     uint64_t *cust_move_id;
-    uint32_t *cust_last_any;  /* latest activity time, 0: none */
-    uint32_t *cust_last_eff;  /* latest effective activity time */
+    uint32_t *cust_last_any; /* latest activity time, 0: none */
+    uint32_t *cust_last_eff; /* latest effective activity time */
     size_t ncust, cap_cust;
     uint32_t *hash; /* customer id -> number + 1, open addressing */
     size_t hash_cap;
@@ -106,11 +107,11 @@ struct facts {
 
     struct facts_act *acts;
     size_t nacts, cap_acts;
-    uint32_t *day_off;  /* acts of UTC day first_day + d: [day_off[d], [d+1]) */
-    int64_t first_day;  /* days since the epoch */
+    uint32_t *day_off; /* acts of UTC day first_day + d: [day_off[d], [d+1]) */
+    int64_t first_day; /* days since the epoch */
     size_t ndays;
     uint32_t max_act_at;
-    bool last_exact;    /* cust_last_* exact (no activity removed since) */
+    bool last_exact; /* cust_last_* exact (no activity removed since) */
 
     char stage_keys[FACTS_STAGES_MAX][FACTS_KEY_MAX + 1];
     size_t nstages;
@@ -122,6 +123,11 @@ struct facts {
  * committed before the call.  Valid until the next facts_get() of this
  * process.  Must not be called inside a transaction. */
 APP_MUST_USE enum app_err facts_get(struct ctx *cx, struct facts **out);
+
+/* A number that changes whenever the company's facts change (a change
+ * applied, a load): what was computed at the same version is still
+ * exact.  Catches up first (one round trip). */
+APP_MUST_USE enum app_err facts_version(struct ctx *cx, uint64_t *out);
 
 /* Bytes the process holds for all companies, and for f. */
 size_t facts_bytes_all(void);

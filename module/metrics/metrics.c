@@ -15,8 +15,9 @@
 static const char *
 status_of(double health, double healthy, double warning)
 {
-    return health >= healthy ? "healthy" : health >= warning ? "warning"
-                                                             : "zombie";
+    return health >= healthy   ? "healthy"
+           : health >= warning ? "warning"
+                               : "zombie";
 }
 
 void
@@ -53,7 +54,6 @@ health_count(const struct mq *m, struct health_counts *h, uint8_t **active)
     }
     for (c = 0; c < f->ncust; c++) {
         int r;
-
 
         if (st[c] == FACTS_NONE8 || !m->open[st[c]] ||
             !mq_in_scope(m, (uint32_t)c))
@@ -96,8 +96,7 @@ health_row(const struct mq *m, uint32_t n, uint32_t a)
 }
 
 enum app_err
-metrics_stage_health(struct ctx *cx, const struct metrics_query *q,
-                     cJSON **out)
+metrics_stage_health(struct ctx *cx, const struct metrics_query *q, cJSON **out)
 {
     struct mq m;
     struct health_counts h;
@@ -114,8 +113,8 @@ metrics_stage_health(struct ctx *cx, const struct metrics_query *q,
     }
     nu = m.f->nusers + 1;
     doc = mq_doc(&m);
-    cJSON_AddNumberToObject(
-        doc, "window_days", mq_threshold(&m, "stage_health", "window_days", 7));
+    cJSON_AddNumberToObject(doc, "window_days",
+                            mq_threshold(&m, "stage_health", "window_days", 7));
     th = cJSON_AddObjectToObject(doc, "thresholds");
     cJSON_AddNumberToObject(th, "healthy",
                             mq_threshold(&m, "stage_health", "healthy", 0.85));

@@ -47,18 +47,14 @@ struct metrics_query {
 APP_MUST_USE enum app_err metrics_stage_health(struct ctx *cx,
                                                const struct metrics_query *q,
                                                cJSON **out);
-APP_MUST_USE enum app_err metrics_funnel(struct ctx *cx,
-                                         const struct metrics_query *q,
-                                         cJSON **out);
-APP_MUST_USE enum app_err metrics_consistency(struct ctx *cx,
-                                              const struct metrics_query *q,
-                                              cJSON **out);
-APP_MUST_USE enum app_err metrics_heatmap(struct ctx *cx,
-                                          const struct metrics_query *q,
-                                          cJSON **out);
-APP_MUST_USE enum app_err metrics_losses(struct ctx *cx,
-                                         const struct metrics_query *q,
-                                         cJSON **out);
+APP_MUST_USE enum app_err
+metrics_funnel(struct ctx *cx, const struct metrics_query *q, cJSON **out);
+APP_MUST_USE enum app_err
+metrics_consistency(struct ctx *cx, const struct metrics_query *q, cJSON **out);
+APP_MUST_USE enum app_err
+metrics_heatmap(struct ctx *cx, const struct metrics_query *q, cJSON **out);
+APP_MUST_USE enum app_err
+metrics_losses(struct ctx *cx, const struct metrics_query *q, cJSON **out);
 
 /* The customers behind a number, as a JSON array of {"id", "reason"?}
  * (at most METRICS_LIST_MAX; *total gets how many there are):
@@ -86,6 +82,11 @@ APP_MUST_USE enum app_err metrics_list(struct ctx *cx,
 struct db_res;
 APP_MUST_USE enum app_err metrics_list_rows(struct ctx *cx, const cJSON *list,
                                             struct db_res *out);
+
+/* The teams and reps the caller may pick in a scope filter:
+ * {"teams": [{"id", "name"}], "reps": [{"id", "name"}]} (managers and
+ * active reps in the caller's own scope, by name). */
+APP_MUST_USE enum app_err metrics_choices(struct ctx *cx, cJSON **out);
 
 /* Parse "YYYY-MM-DD" into d (false: not a date). */
 bool metrics_date_parse(const char *s, struct metrics_date *d);

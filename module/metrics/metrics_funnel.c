@@ -17,7 +17,7 @@ struct funnel_counts {
 
 void
 mq_funnel_pass(const struct mq *m, int64_t lo, int64_t hi, struct fstate *fs,
-            int target, uint8_t *reasons)
+               int target, uint8_t *reasons)
 {
     const struct facts *f = m->f;
     size_t k;
@@ -96,10 +96,9 @@ funnel_row(const struct mq *m, int r, const struct funnel_counts *now,
     double lr = e > 0 ? mq_round4(1.0 - now->advanced[r] / e) : NAN;
     double plr = pe > 0 ? mq_round4(1.0 - prev->advanced[r] / pe) : NAN;
     double ch = !isnan(lr) && !isnan(plr) ? mq_round4(lr - plr) : NAN;
-    bool brk = (!isnan(lr) && lr >= mq_threshold(m, "funnel", "loss", 0.5) -
-                                         EPS) ||
-               (!isnan(ch) && ch >= mq_threshold(m, "funnel", "rise", 0.15) -
-                                        EPS);
+    bool brk =
+        (!isnan(lr) && lr >= mq_threshold(m, "funnel", "loss", 0.5) - EPS) ||
+        (!isnan(ch) && ch >= mq_threshold(m, "funnel", "rise", 0.15) - EPS);
 
     cJSON_AddStringToObject(o, "stage", key_of(m->rule[r]));
     cJSON_AddStringToObject(o, "name", mq_stage_name(m, r));
@@ -115,8 +114,8 @@ funnel_row(const struct mq *m, int r, const struct funnel_counts *now,
     cJSON_AddNumberToObject(o, "lost", now->lost[r]);
     cJSON_AddNumberToObject(o, "stalled", e - now->advanced[r] - now->lost[r]);
 #define NUM_OR_NULL(k, v)                                                      \
-    cJSON_AddItemToObject(o, k, isnan(v) ? cJSON_CreateNull()                  \
-                                         : cJSON_CreateNumber(v))
+    cJSON_AddItemToObject(                                                     \
+        o, k, isnan(v) ? cJSON_CreateNull() : cJSON_CreateNumber(v))
     NUM_OR_NULL("loss_rate", lr);
     cJSON_AddNumberToObject(o, "prev_entered", pe);
     NUM_OR_NULL("prev_loss_rate", plr);
@@ -173,7 +172,8 @@ metrics_funnel(struct ctx *cx, const struct metrics_query *q, cJSON **out)
     return APP_OK;
 }
 
-/* --- losses ---------------------------------------------------------------- */
+/* --- losses ----------------------------------------------------------------
+ */
 
 struct loss_counts {
     uint32_t n[FACTS_STAGES_MAX + 1][FACTS_REASONS_MAX + 1];
@@ -200,10 +200,10 @@ loss_order(const struct mq *m, const struct loss_counts *lc, size_t *idx,
     for (i = 1; i < *n; i++) /* insertion sort: a handful of stages */
         for (j = i; j > 0; j--) {
             size_t a = idx[j - 1], b = idx[j];
-            int oa = a < FACTS_STAGES_MAX && m->order[a] >= 0 ? m->order[a]
-                                                              : 999;
-            int ob = b < FACTS_STAGES_MAX && m->order[b] >= 0 ? m->order[b]
-                                                              : 999;
+            int oa =
+                a < FACTS_STAGES_MAX && m->order[a] >= 0 ? m->order[a] : 999;
+            int ob =
+                b < FACTS_STAGES_MAX && m->order[b] >= 0 ? m->order[b] : 999;
 
             if (lc->total[a] > lc->total[b] ||
                 (lc->total[a] == lc->total[b] && oa <= ob))
@@ -224,9 +224,10 @@ loss_reasons(const struct mq *m, const struct loss_counts *lc, size_t s)
 
         for (r = 0; r <= FACTS_REASONS_MAX; r++) {
             const char *kr = r < FACTS_REASONS_MAX ? m->f->reason_keys[r] : "";
-            const char *kb = best == SIZE_MAX          ? ""
-                             : best < FACTS_REASONS_MAX ? m->f->reason_keys[best]
-                                                        : "";
+            const char *kb = best == SIZE_MAX ? ""
+                             : best < FACTS_REASONS_MAX
+                                 ? m->f->reason_keys[best]
+                                 : "";
 
             if (used[r] || lc->n[s][r] == 0)
                 continue;
@@ -244,8 +245,7 @@ loss_reasons(const struct mq *m, const struct loss_counts *lc, size_t s)
 
             cJSON_AddStringToObject(o, "reason", key);
             cJSON_AddStringToObject(
-                o, "name",
-                ruledesc_label(m->cx, &m->rd, "lost_reasons", key));
+                o, "name", ruledesc_label(m->cx, &m->rd, "lost_reasons", key));
             cJSON_AddNumberToObject(o, "count", lc->n[s][best]);
             cJSON_AddItemToArray(list, o);
         }
@@ -306,10 +306,10 @@ metrics_losses(struct ctx *cx, const struct metrics_query *q, cJSON **out)
         const char *key = s < FACTS_STAGES_MAX ? m.f->stage_keys[s] : "";
 
         cJSON_AddStringToObject(o, "stage", key);
-        cJSON_AddStringToObject(
-            o, "name",
-            m.order[s] >= 0 && s < FACTS_STAGES_MAX ? mq_stage_name(&m, m.order[s])
-                                                    : key);
+        cJSON_AddStringToObject(o, "name",
+                                m.order[s] >= 0 && s < FACTS_STAGES_MAX
+                                    ? mq_stage_name(&m, m.order[s])
+                                    : key);
         cJSON_AddNumberToObject(o, "count", lc->total[s]);
         cJSON_AddItemToObject(o, "reasons", loss_reasons(&m, lc, s));
         cJSON_AddItemToArray(by, o);
@@ -318,8 +318,8 @@ metrics_losses(struct ctx *cx, const struct metrics_query *q, cJSON **out)
     cJSON_AddNumberToObject(doc, "total", total);
     if (n > 0)
         cJSON_AddStringToObject(
-            doc, "top_stage", idx[0] < FACTS_STAGES_MAX ? m.f->stage_keys[idx[0]]
-                                                        : "");
+            doc, "top_stage",
+            idx[0] < FACTS_STAGES_MAX ? m.f->stage_keys[idx[0]] : "");
     else
         cJSON_AddNullToObject(doc, "top_stage");
     mq_close(&m);

@@ -21,19 +21,19 @@ struct mq {
     struct ctx *cx;
     struct facts *f;
     struct ruledesc rd;
-    const cJSON *th;       /* the rules' metric thresholds */
-    int nrule;             /* stages in rule order (at most MQ_RULE_STAGES) */
+    const cJSON *th; /* the rules' metric thresholds */
+    int nrule;       /* stages in rule order (at most MQ_RULE_STAGES) */
     const cJSON *rule[MQ_RULE_STAGES];
     uint8_t rule_num[MQ_RULE_STAGES]; /* their facts numbers */
     int order[256];                   /* facts number -> rule order, -1 */
     bool open[256], lost[256];        /* (FACTS_NONE8 included) */
-    bool *in_scope;        /* per user number */
-    uint16_t *by_id;       /* user numbers sorted by user id */
+    bool *in_scope;                   /* per user number */
+    uint16_t *by_id;                  /* user numbers sorted by user id */
     enum metrics_scope scope;
-    int64_t scope_id;      /* 0 for the company */
-    bool now;              /* T = now (no as_of) */
-    int64_t hi;            /* T: facts with at < hi are "by T" */
-    struct tm tday;        /* T's local day */
+    int64_t scope_id; /* 0 for the company */
+    bool now;         /* T = now (no as_of) */
+    int64_t hi;       /* T: facts with at < hi are "by T" */
+    struct tm tday;   /* T's local day */
     char as_of[11], t_text[32];
 };
 

@@ -29,7 +29,7 @@ enum which {
 };
 
 static const char *const whiches[W_COUNT] = {
-    "health_idle",     "health_all",      "funnel_lost", "funnel_stalled",
+    "health_idle",     "health_all",     "funnel_lost", "funnel_stalled",
     "funnel_advanced", "funnel_entered", "dormant",     "losses",
 };
 
@@ -158,8 +158,8 @@ metrics_list(struct ctx *cx, const struct metrics_query *q,
     if (rc != APP_OK)
         return rc;
     s = facts_stage_index(m.f, lr->stage);
-    if (w != W_DORMANT && (s == FACTS_NONE8 || m.order[s] < 0 ||
-                           (w != W_LOSSES && !m.open[s]))) {
+    if (w != W_DORMANT &&
+        (s == FACTS_NONE8 || m.order[s] < 0 || (w != W_LOSSES && !m.open[s]))) {
         mq_close(&m); /* no customer ever moved there: nobody to list */
         *out = cJSON_CreateArray();
         *total = 0;

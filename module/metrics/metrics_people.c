@@ -14,7 +14,8 @@
 
 #include "base/tz.h"
 
-/* --- consistency ------------------------------------------------------------ */
+/* --- consistency ------------------------------------------------------------
+ */
 
 struct rep_pool {
     uint32_t pool, dormant;
@@ -110,14 +111,14 @@ consistency_rep(const struct mq *m, const struct rep_pool *p, size_t u,
     cJSON_AddNumberToObject(o, "dormant", p->dormant);
     cJSON_AddItemToObject(o, "share", mq_ratio(p->dormant, p->pool));
     cJSON_AddBoolToObject(o, "sampled", p->sampled);
-    cJSON_AddBoolToObject(o, "flagged", !isnan(share) && !isnan(mean) &&
-                                            fabs(share - mean) > dev + 1e-12);
+    cJSON_AddBoolToObject(o, "flagged",
+                          !isnan(share) && !isnan(mean) &&
+                              fabs(share - mean) > dev + 1e-12);
     return o;
 }
 
 enum app_err
-metrics_consistency(struct ctx *cx, const struct metrics_query *q,
-                    cJSON **out)
+metrics_consistency(struct ctx *cx, const struct metrics_query *q, cJSON **out)
 {
     struct mq m;
     struct rep_pool *rp;
@@ -147,9 +148,9 @@ metrics_consistency(struct ctx *cx, const struct metrics_query *q,
     cJSON_AddNumberToObject(doc, "deviation", dev);
     cJSON_AddNumberToObject(doc, "sample",
                             mq_threshold(&m, "consistency", "sample", 0.10));
-    cJSON_AddItemToObject(doc, "mean", isnan(mean)
-                                           ? cJSON_CreateNull()
-                                           : cJSON_CreateNumber(mq_round4(mean)));
+    cJSON_AddItemToObject(doc, "mean",
+                          isnan(mean) ? cJSON_CreateNull()
+                                      : cJSON_CreateNumber(mq_round4(mean)));
     cJSON_AddNumberToObject(doc, "sample_size", (double)k);
     reps = cJSON_AddArrayToObject(doc, "reps");
     for (i = 0; i < m.f->nusers; i++) {
@@ -165,11 +166,12 @@ metrics_consistency(struct ctx *cx, const struct metrics_query *q,
     return APP_OK;
 }
 
-/* --- heatmap --------------------------------------------------------------- */
+/* --- heatmap ---------------------------------------------------------------
+ */
 
 struct heat {
     size_t ndays;
-    int64_t *bound; /* local midnights: day i is [bound[i], bound[i+1]) */
+    int64_t *bound;      /* local midnights: day i is [bound[i], bound[i+1]) */
     uint32_t *all, *eff; /* [user][day] */
 };
 
@@ -229,8 +231,8 @@ by_name(const void *a, const void *b)
 {
     const struct facts_user *x = &sort_heat_facts->users[*(const uint16_t *)a];
     const struct facts_user *y = &sort_heat_facts->users[*(const uint16_t *)b];
-    int c = strcmp(x->name != NULL ? x->name : "", y->name != NULL ? y->name
-                                                                    : "");
+    int c =
+        strcmp(x->name != NULL ? x->name : "", y->name != NULL ? y->name : "");
 
     return c != 0 ? c : x->id < y->id ? -1 : x->id > y->id;
 }
@@ -261,8 +263,7 @@ heat_doc(const struct mq *m, const struct mq_window *w, const struct heat *h)
 
         for (d = 0; d < h->ndays && !any; d++)
             any = h->all[u * h->ndays + d] > 0;
-        if (m->in_scope[u] &&
-            (any || (f->users[u].rep && f->users[u].active)))
+        if (m->in_scope[u] && (any || (f->users[u].rep && f->users[u].active)))
             rows[n++] = (uint16_t)u;
     }
     sort_heat_facts = f;
@@ -310,4 +311,47 @@ metrics_heatmap(struct ctx *cx, const struct metrics_query *q, cJSON **out)
     free(h.eff);
     mq_close(&m);
     return rc;
+}
+
+/* --- what a scope filter offers ------------------------------------------ */
+
+enum app_err
+metrics_choices(struct ctx *cx, cJSON **out)
+{
+    struct metrics_query q = { .scope = MS_DEFAULT };
+    struct mq m;
+    enum app_err rc = mq_open(cx, &q, &m);
+    uint16_t *rows;
+    size_t i, n = 0;
+    cJSON *doc, *teams, *reps;
+
+    if (rc != APP_OK)
+        return rc;
+    rows = malloc((m.f->nusers + 1) * sizeof(*rows));
+    if (rows == NULL) {
+        mq_close(&m);
+        return APP_ENOMEM;
+    }
+    for (i = 0; i < m.f->nusers; i++)
+        if (m.in_scope[i] && m.f->users[i].active &&
+            (m.f->users[i].manager || m.f->users[i].rep))
+            rows[n++] = (uint16_t)i;
+    sort_heat_facts = m.f;
+    qsort(rows, n, sizeof(*rows), by_name);
+    doc = cJSON_CreateObject();
+    teams = cJSON_AddArrayToObject(doc, "teams");
+    reps = cJSON_AddArrayToObject(doc, "reps");
+    for (i = 0; i < n; i++) {
+        cJSON *o = cJSON_CreateObject();
+
+        cJSON_AddNumberToObject(o, "id", (double)m.f->users[rows[i]].id);
+        cJSON_AddStringToObject(
+            o, "name",
+            m.f->users[rows[i]].name != NULL ? m.f->users[rows[i]].name : "");
+        cJSON_AddItemToArray(m.f->users[rows[i]].manager ? teams : reps, o);
+    }
+    free(rows);
+    mq_close(&m);
+    *out = doc;
+    return APP_OK;
 }

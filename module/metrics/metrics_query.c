@@ -18,8 +18,8 @@ bool
 metrics_date_parse(const char *s, struct metrics_date *d)
 {
     memset(d, 0, sizeof(*d));
-    if (s == NULL || strlen(s) != 10 || !parse_date(str_c(s), &d->y, &d->m,
-                                                    &d->d))
+    if (s == NULL || strlen(s) != 10 ||
+        !parse_date(str_c(s), &d->y, &d->m, &d->d))
         return false;
     d->set = true;
     return true;
@@ -42,14 +42,12 @@ mq_midnight(const struct mq *m, int y, int mo, int d, int days, char *text)
 }
 
 double
-mq_threshold(const struct mq *m, const char *group, const char *key,
-             double def)
+mq_threshold(const struct mq *m, const char *group, const char *key, double def)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(
         cJSON_GetObjectItemCaseSensitive(m->th, group), key);
 
-    return cJSON_IsNumber(v) && isfinite(v->valuedouble) ? v->valuedouble
-                                                          : def;
+    return cJSON_IsNumber(v) && isfinite(v->valuedouble) ? v->valuedouble : def;
 }
 
 double
@@ -93,8 +91,8 @@ map_stages(struct mq *m)
         if (n != FACTS_NONE8) {
             m->order[n] = m->nrule;
             m->lost[n] = cJSON_IsTrue(cJSON_GetObjectItem(s, "lost"));
-            m->open[n] = !m->lost[n] &&
-                         !cJSON_IsTrue(cJSON_GetObjectItem(s, "won"));
+            m->open[n] =
+                !m->lost[n] && !cJSON_IsTrue(cJSON_GetObjectItem(s, "won"));
         }
         m->nrule++;
     }
@@ -132,11 +130,11 @@ resolve_scope(struct mq *m, const struct metrics_query *q)
     if (s == MS_DEFAULT)
         s = admin ? MS_TENANT : manager ? MS_TEAM : MS_REP;
     target = facts_user_index(f, id);
-    if (s == MS_TENANT ? !admin
-                       : target == FACTS_NONE16 ||
-                             !(admin || (manager && under(f, target,
-                                                          cx->user_id)) ||
-                               (s == MS_REP && id == cx->user_id)))
+    if (s == MS_TENANT
+            ? !admin
+            : target == FACTS_NONE16 ||
+                  !(admin || (manager && under(f, target, cx->user_id)) ||
+                    (s == MS_REP && id == cx->user_id)))
         return APP_ENOTFOUND;
     m->scope = s;
     m->scope_id = s == MS_TENANT ? 0 : id;
@@ -144,9 +142,9 @@ resolve_scope(struct mq *m, const struct metrics_query *q)
     if (m->in_scope == NULL)
         return APP_ENOMEM;
     for (i = 0; i < f->nusers; i++)
-        m->in_scope[i] = s == MS_TENANT ||
-                         (s == MS_REP ? i == target
-                                      : under(f, (uint16_t)i, id));
+        m->in_scope[i] =
+            s == MS_TENANT ||
+            (s == MS_REP ? i == target : under(f, (uint16_t)i, id));
     return APP_OK;
 }
 
@@ -321,8 +319,8 @@ mq_window(struct mq *m, const struct metrics_query *q, bool inclusive,
         m->cx->err_detail = "metrics.bad_window";
         return APP_EINVAL;
     }
-    w->prev_lo = mq_midnight(m, from.y, from.m, from.d, -(int)days,
-                             w->prev_from);
+    w->prev_lo =
+        mq_midnight(m, from.y, from.m, from.d, -(int)days, w->prev_from);
     return APP_OK;
 }
 

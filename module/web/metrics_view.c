@@ -74,8 +74,8 @@ metrics_view_params(struct req *r, const struct metrics_query *q)
     static const char *const scopes[] = { "", "tenant", "team", "rep" };
     static const char *const names[] = { "as_of", "from", "to" };
     const struct metrics_date *d[3] = { &q->as_of, &q->from, &q->to };
-    const char *p = arena_printf(r->a, "%s%s", q->scope ? "&scope=" : "",
-                                 scopes[q->scope]);
+    const char *p =
+        arena_printf(r->a, "%s%s", q->scope ? "&scope=" : "", scopes[q->scope]);
     size_t i;
 
     if (p != NULL && q->user_id != 0)

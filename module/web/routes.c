@@ -36,6 +36,7 @@
 #include "web/handlers/team.h"
 #include "web/handlers/task_pages.h"
 #include "web/handlers/inbox.h"
+#include "web/handlers/cockpit.h"
 #include "web/handlers/metrics_api.h"
 #include "web/handlers/work_api.h"
 #include "web/handlers/activity_api.h"
@@ -331,6 +332,10 @@ const struct route app_routes[] = {
     { HM_GET, "/api/v1/customers/{id:int}/history", api_customer_history, ANY,
       RF_DB | RF_API, "api.customer_history" },
 
+    { HM_GET, "/cockpit", page_cockpit, ANY, RF_DB | RF_QUERY,
+      "pages.cockpit" },
+    { HM_GET, "/cockpit/customers", page_cockpit_customers, ANY,
+      RF_DB | RF_QUERY, "pages.cockpit_customers" },
     { HM_GET, "/api/v1/metrics/stage-health", api_metrics_stage_health, ANY,
       RF_DB | RF_API | RF_QUERY, "api.metrics_stage_health" },
     { HM_GET, "/api/v1/metrics/funnel", api_metrics_funnel, ANY,

@@ -32,6 +32,17 @@ static const char SQL_CLEAR[] =
     "UPDATE alert_states SET active = 0, cleared_at = ? WHERE tenant_id = ? "
     "AND alert_key = ? AND active = 1";
 
+static const char SQL_ACTIVE_LIST[] =
+    "SELECT alert_key, acted_at FROM alert_states WHERE tenant_id = ? AND "
+    "active = 1 ORDER BY acted_at DESC LIMIT 20";
+
+enum app_err
+alerts_active(struct ctx *cx, struct db_res *out)
+{
+    return db_query(cx->db, cx->a, SQL_ACTIVE_LIST,
+                    DB_ARGS(DB_I64(cx->tenant_id)), 20, out);
+}
+
 void
 alerts_register(const struct alert_metric *m)
 {

@@ -42,6 +42,10 @@ struct alert_metric {
 /* Register a metric (at start-up, before any job runs). */
 void alerts_register(const struct alert_metric *m);
 
+/* The company's alerts standing now, newest first (at most 20): key,
+ * acted_at (UTC). */
+APP_MUST_USE enum app_err alerts_active(struct ctx *cx, struct db_res *out);
+
 /* Schedule (or keep) the company's alerts job, first run after now. */
 APP_MUST_USE enum app_err alerts_schedule(struct ctx *cx, const char *tz,
                                           time_t now);

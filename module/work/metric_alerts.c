@@ -82,9 +82,8 @@ health_breaches(struct ctx *cx, const cJSON *thresholds, const cJSON *payload,
     if (managers == NULL)
         return APP_ENOMEM;
     for (i = 0; i < n; i++) /* copied: the next facts_get may move them */
-        managers[i] = f->users[i].manager && f->users[i].active
-                          ? f->users[i].id
-                          : 0;
+        managers[i] =
+            f->users[i].manager && f->users[i].active ? f->users[i].id : 0;
     for (i = 0; rc == APP_OK && i < n; i++)
         if (managers[i] != 0)
             rc = team_health(cx, managers[i], out);

@@ -12,8 +12,8 @@
 #include "web/metrics_view.h"
 #include "web/view.h"
 
-typedef enum app_err (*metric_fn)(struct ctx *cx,
-                                  const struct metrics_query *q, cJSON **out);
+typedef enum app_err (*metric_fn)(struct ctx *cx, const struct metrics_query *q,
+                                  cJSON **out);
 
 APP_MUST_USE static enum app_err
 answer(struct req *r, metric_fn fn)

@@ -1311,6 +1311,8 @@ def test_bad_dates(stack, co):
         ("heatmap", {"from": "2025-01-01", "to": "2026-11-20"}),
         ("heatmap", {"from": "2026-11-01", "to": "2026-11-xx"}),
         ("consistency", {"as_of": "2026-00-10"}),
+        ("stage-health", {"scope": "galaxy"}),          # a malformed scope
+        ("funnel", {"scope": "team", "team": "m1"}),    # a malformed id
     ]
     good = [
         ("funnel", {"from": "2025-11-01", "to": "2026-11-02"}),   # 366 d

@@ -27,25 +27,32 @@ static const char SQL_USERS[] =
     "ORDER BY id";
 static const char SQL_CUSTOMERS[] =
     "SELECT id, owner_id FROM customers WHERE tenant_id = ? ORDER BY id";
+/* clang-format off: the SQL reads as SQL */
 static const char SQL_MOVES[] = "SELECT id, customer_id, " SECS(
     "at") ", from_stage, to_stage, "
-          "lost_reason FROM stage_events WHERE tenant_id = ? ORDER BY at, id";
+          "lost_reason, MICROSECOND(at) DIV 1000 FROM stage_events WHERE "
+          "tenant_id = ? ORDER BY at, id";
 static const char SQL_ACTS[] =
     "SELECT customer_id, rep_id, " SECS("at") ", effective FROM activities "
                                               "WHERE tenant_id = ?";
-static const char SQL_CHANGES[] =
-    "SELECT id, tenant_id, kind, ref_id, customer_id, user_id, " SECS(
-        "at") ", flag, old_customer, old_user, " SECS("old_at") ", old_flag, "
-                                                                "from_stage, "
-                                                                "to_stage, "
-                                                                "reason FROM "
-                                                                "fact_log "
-                                                                "WHERE id > ? "
-                                                                "ORDER BY id "
-                                                                "LIMIT 4096";
+static const char
+    SQL_CHANGES[] = "SELECT id, tenant_id, kind, ref_id, customer_id, "
+                    "user_id, " SECS("at") ", flag, old_customer, "
+                                           "old_user, " SECS(
+                                               "old_at") ", "
+                                                         "old_flag, "
+                                                         "from_stage, "
+                                                         "to_stage, reason, "
+                                                         "COALESCE(MICROSECOND("
+                                                         "at) DIV 1000, 0) "
+                                                         "FROM fact_log WHERE "
+                                                         "id > ? "
+                                                         "ORDER BY id LIMIT "
+                                                         "4096";
 static const char SQL_PRUNE[] =
     "DELETE FROM fact_log WHERE created_at < UTC_TIMESTAMP(3) - INTERVAL 1 "
     "DAY ORDER BY id LIMIT 10000";
+/* clang-format on */
 
 static struct facts *tenants[FACTS_TENANTS_MAX];
 static uint64_t versions; /* the last version given out */
@@ -1012,8 +1019,7 @@ facts_get(struct ctx *cx, struct facts **out)
     if (f != NULL) {
         f->used_ms = now;
         rc = catch_up(cx, f);
-        if (rc != APP_OK ||
-            !f->reload) {
+        if (rc != APP_OK || !f->reload) {
             *out = f;
             return rc;
         }

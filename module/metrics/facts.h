@@ -37,11 +37,11 @@
 #define FACTS_REASONS_MAX 63 /* distinct lost reasons */
 #define FACTS_USERS_MAX 32767
 #define FACTS_GAPS_MAX 256 /* ranges of skipped ids awaited */
-#define FACTS_GAP_S 120   /* a skipped id is awaited this long */
-#define FACTS_IDLE_S 3600 /* a company unused this long is dropped */
-#define FACTS_BATCH 4096  /* change rows read per round trip */
-#define FACTS_KEY_MAX 64  /* bytes of a stage or reason key */
-#define FACTS_NONE8 0xFFu /* no stage / no reason */
+#define FACTS_GAP_S 120    /* a skipped id is awaited this long */
+#define FACTS_IDLE_S 3600  /* a company unused this long is dropped */
+#define FACTS_BATCH 4096   /* change rows read per round trip */
+#define FACTS_KEY_MAX 64   /* bytes of a stage or reason key */
+#define FACTS_NONE8 0xFFu  /* no stage / no reason */
 #define FACTS_NONE16 0xFFFFu
 
 struct facts_user {
@@ -58,7 +58,7 @@ struct facts_move {
     uint64_t id;
     uint32_t at; /* seconds since the epoch, UTC */
     uint32_t cust;
-    uint16_t ms; /* and milliseconds */
+    uint16_t ms;              /* and milliseconds */
     uint8_t from, to, reason; /* stage and reason numbers, FACTS_NONE8 */
 };
 

@@ -4,10 +4,13 @@
 # static file (the baseline), of a bare FastCGI page through the server
 # (/healthz: routing and headers, no template, no database) and of the home
 # page (template with layout and partials, language negotiation, database
-# check).  Targets are interleaved over ROUNDS rounds; medians and ratios to
-# the baseline are printed.
+# check), and, with a demo rep's session cookie, of the signed-in home page
+# and a customer page (issue 14: the signed-in request path).  Targets are
+# interleaved over ROUNDS rounds; medians and ratios to the baseline and to
+# /healthz are printed.
 #
-# Environment: ROUNDS (3), SECONDS_PER_RUN (5), CONNECTIONS (32).
+# Environment: ROUNDS (3), SECONDS_PER_RUN (5), CONNECTIONS (32);
+# BENCH_QUICK=1 stops after these (no large-tenant benchmarks).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROUNDS=${ROUNDS:-3}
@@ -25,22 +28,54 @@ cleanup() {
 trap cleanup EXIT
 scripts/stack.sh start >/dev/null
 
-names=("nginx static" "bare fastcgi" "home page")
-paths=("/static/app.css" "/healthz" "/")
+# A signed-in demo rep (issue 14: the signed-in request path): the cookies
+# of one session and the path of one of the rep's customers.
+read -r COOKIE CUSTOMER < <(/usr/bin/python3 - <<'PY'
+import os, re, sys
+sys.path.insert(0, "tests/lib")
+from identity import Account, Client
+
+
+class Stack:
+    base = f"http://127.0.0.1:{os.environ['PORT']}"
+
+    def url(self, path):
+        return self.base + path
+
+
+c = Client(Stack(), Account("demo", "rep1", "proofline-demo"))
+c.sign_in()
+ids = re.findall(r'href="/customers/(\d+)"', c.get("/customers").text)
+cookie = "; ".join(f"{k}={v}" for k, v in c.s.cookies.get_dict().items())
+print(cookie.replace(" ", ""), f"/customers/{ids[0]}")
+PY
+)
+if [ -z "${CUSTOMER:-}" ]; then
+    echo "bench: the demo rep could not sign in" >&2
+    exit 1
+fi
+
+names=("nginx static" "bare fastcgi" "home page" "signed-in home" "customer page")
+paths=("/static/app.css" "/healthz" "/" "/" "$CUSTOMER")
+cookies=("" "" "" "$COOKIE" "$COOKIE")
 declare -A results
 
-run_wrk() {
-    wrk -t2 -c"$CONN" -d"${SECS}s" "http://127.0.0.1:$PORT$1" 2>&1
+run_wrk() { # run_wrk PATH COOKIE SECONDS
+    if [ -n "$2" ]; then
+        wrk -t2 -c"$CONN" -d"$3s" -H "Cookie: $2" "http://127.0.0.1:$PORT$1" 2>&1
+    else
+        wrk -t2 -c"$CONN" -d"$3s" "http://127.0.0.1:$PORT$1" 2>&1
+    fi
 }
 
 # Warm up every target once (page cache, DB connections, CPU frequency).
-for p in "${paths[@]}"; do
-    wrk -t2 -c"$CONN" -d1s "http://127.0.0.1:$PORT$p" >/dev/null 2>&1
+for i in "${!paths[@]}"; do
+    run_wrk "${paths[$i]}" "${cookies[$i]}" 1 >/dev/null
 done
 
 for ((round = 1; round <= ROUNDS; round++)); do
     for i in "${!paths[@]}"; do
-        out=$(run_wrk "${paths[$i]}")
+        out=$(run_wrk "${paths[$i]}" "${cookies[$i]}" "$SECS")
         rps=$(printf '%s\n' "$out" | awk '/Requests\/sec/ {print $2}')
         bad=$(printf '%s\n' "$out" | awk '/Non-2xx/ {print $5}')
         if [ -n "${bad:-}" ] && [ "$bad" != 0 ]; then
@@ -55,14 +90,21 @@ median() {
 }
 
 echo "bench: wrk -t2 -c$CONN -d${SECS}s, $ROUNDS interleaved rounds, $(nproc) cores"
-echo "bench: median requests/s (all rounds) and ratio to nginx static"
+echo "bench: median requests/s (all rounds), ratio to nginx static and to /healthz"
+echo "bench: signed-in rows send a demo rep's session cookie (target: customer page >= 0.5x /healthz)"
 base=$(median "${results[0]}")
+bare=$(median "${results[1]}")
 for i in "${!paths[@]}"; do
     m=$(median "${results[$i]}")
     ratio=$(awk -v a="$m" -v b="$base" 'BEGIN {printf "%.2f", a / b}')
-    printf '  %-13s %-17s %10.0f req/s  %5sx   (%s)\n' "${names[$i]}" \
-        "${paths[$i]}" "$m" "$ratio" "$(echo ${results[$i]} | tr ' ' ',')"
+    to_bare=$(awk -v a="$m" -v b="$bare" 'BEGIN {printf "%.2f", a / b}')
+    printf '  %-14s %-17s %10.0f req/s  %5sx  %5sx /healthz   (%s)\n' \
+        "${names[$i]}" "${paths[$i]}" "$m" "$ratio" "$to_bare" \
+        "$(echo ${results[$i]} | tr ' ' ',')"
 done
+if [ -n "${BENCH_QUICK:-}" ]; then
+    exit 0
+fi
 
 # The customer pages and API on a large tenant (BENCH_CUSTOMERS, 50000).
 /usr/bin/python3 scripts/bench_customers.py

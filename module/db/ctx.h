@@ -37,6 +37,12 @@ struct ctx {
     const char *err_text;       /* out: technical detail shown to admins */
     uint64_t json_mark;         /* cJSON allocation failures when it began */
     size_t arena_mark;          /* and the arena's */
+    /* Read with the session in the request's one query for who the user
+     * is, so that the request asks nothing more about them: the company's
+     * published rule version (0: unknown, rules_get asks) and the user's
+     * region (NULL: unknown, asked where needed). */
+    int64_t rules_version_id;
+    const char *user_region;
 };
 
 /* A context for work no HTTP request started (CLI, demo, jobs): acting

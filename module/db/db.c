@@ -42,6 +42,8 @@ struct db {
     uint64_t last_fail_ms;
     unsigned last_errno;
     char last_error[256];
+    uint64_t round_trips; /* with the server since db_round_trips_reset */
+    bool trace_trips;     /* log each one (log level debug) */
     bool in_tx;
     bool victim;      /* the open transaction lost a deadlock or a lock wait */
     bool commit_lost; /* db_fail_commit_lost(): the next COMMIT's answer */
@@ -59,6 +61,31 @@ now_ms(void)
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* One exchange with the server: a statement's prepare or execute, a
+ * ping, a commit or rollback.  Counted so the test suite can hold the
+ * signed-in request path to its budget (db_round_trips). */
+static void
+count_trip(struct db *db, const char *what)
+{
+    db->round_trips++;
+    if (db->trace_trips)
+        log_debug("db.round_trip", "n=%llu sql=%s",
+                  (unsigned long long)db->round_trips, log_q(what));
+}
+
+uint64_t
+db_round_trips(const struct db *db)
+{
+    return db->round_trips;
+}
+
+void
+db_round_trips_reset(struct db *db, bool trace)
+{
+    db->round_trips = 0;
+    db->trace_trips = trace;
 }
 
 int
@@ -208,6 +235,7 @@ db_connect_flags(struct db *db, unsigned long flags)
                   "'STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,"
                   "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION', "
                   "innodb_lock_wait_timeout = " DB_LOCK_WAIT_S);
+    count_trip(db, "CONNECT");
     if (mysql_real_connect(db->conn, host, c->db_user, c->db_password,
                            c->db_name, (unsigned)c->db_port, sock,
                            flags) == NULL) {
@@ -245,8 +273,14 @@ db_ensure(struct db *db)
             db->last_fail_ms = 0;
             goto connect;
         }
-        if (now - db->last_use_ms < PING_IDLE_MS)
+        /* Over a unix socket that poll is the whole answer: a server that
+         * stopped, restarted or dropped the connection closed its end.
+         * Only TCP can lose a peer silently, so only TCP pays a ping (a
+         * round trip before the request's first statement) after idle. */
+        if (now - db->last_use_ms < PING_IDLE_MS ||
+            db->conf->db_socket[0] != '\0')
             return APP_OK;
+        count_trip(db, "PING");
         if (mysql_ping(db->conn) == 0) {
             db->last_use_ms = now;
             return APP_OK;
@@ -334,6 +368,7 @@ get_stmt(struct db *db, const char *sql, enum app_err *rc)
         *rc = APP_ENOMEM;
         return NULL;
     }
+    count_trip(db, sql);
     if (mysql_stmt_prepare(st, sql, (unsigned long)strlen(sql)) != 0) {
         *rc = fail(db, mysql_stmt_errno(st), mysql_stmt_error(st), sql);
         mysql_stmt_close(st);
@@ -412,6 +447,7 @@ run(struct db *db, const char *sql, const struct db_val *args, size_t nargs,
             break;
         }
     }
+    count_trip(db, sql);
     if ((nargs > 0 && mysql_stmt_bind_param(st, bind) != 0) ||
         mysql_stmt_execute(st) != 0) {
         *rc = fail(db, mysql_stmt_errno(st), mysql_stmt_error(st), sql);
@@ -520,6 +556,7 @@ db_exec_bulk(struct db *db, const char *sql, const struct db_val *rows,
     }
     if (rc != APP_OK)
         goto out;
+    count_trip(db, sql);
     if (mysql_stmt_attr_set(st, STMT_ATTR_ARRAY_SIZE, &size) != 0 ||
         mysql_stmt_bind_param(st, bind) != 0 || mysql_stmt_execute(st) != 0) {
         rc = fail(db, mysql_stmt_errno(st), mysql_stmt_error(st), sql);
@@ -832,6 +869,7 @@ db_commit(struct db *db)
 {
     if (db->conn == NULL)
         return APP_EDB_DOWN;
+    count_trip(db, "COMMIT");
     if (mysql_commit(db->conn) != 0 || db->commit_lost) {
         bool simulated = db->commit_lost;
         unsigned e = simulated ? CR_SERVER_LOST : mysql_errno(db->conn);
@@ -865,6 +903,7 @@ db_rollback(struct db *db)
         return;
     run_undo(db);
     db->in_tx = false;
+    count_trip(db, "ROLLBACK");
     if (mysql_rollback(db->conn) != 0)
         app_ignore(
             fail(db, mysql_errno(db->conn), mysql_error(db->conn), "ROLLBACK"),

@@ -78,17 +78,16 @@ void db_free(struct db *db);
 /* Call once in the master before forking. */
 int db_library_init(void);
 
-/* Connect if not connected; ping if the connection has been idle for a
- * while.  APP_OK or APP_EDB_DOWN.  After a failure, attempts within the
- * next 200 ms fail at once without touching the network, so a burst of
+/* Connect if not connected or if the server closed the connection (a
+ * poll, no round trip); over TCP also ping if the connection has been
+ * idle for a while.  APP_OK or APP_EDB_DOWN.  After a failure, attempts within
+ * the next 200 ms fail at once without touching the network, so a burst of
  * requests during an outage does not pile up connect attempts. */
 APP_MUST_USE enum app_err db_ensure(struct db *db);
 
 /* True when a connection is currently open. */
 bool db_is_up(const struct db *db);
 
-/* Run a statement returning rows into out (cells in arena a).  More than
- * max_rows rows is APP_ETOOBIG. */
 /* The statement cache of this connection, for the debug routes and the
  * tests: statements cached now, prepared since the worker started, and
  * closed to make room (0 unless the code outgrew DB_STMT_MAX). */
@@ -99,6 +98,17 @@ struct db_stats {
 };
 void db_stats(const struct db *db, struct db_stats *out);
 
+/* Exchanges with the server (connect, ping, prepare, execute, commit,
+ * rollback) since the last db_round_trips_reset.  The worker resets it
+ * at the start of each request and, with debug_routes on, answers it as
+ * the header X-DB-Round-Trips, so the tests hold the signed-in request
+ * path to its budget.  With trace, each one is also logged at level
+ * debug (event db.round_trip, naming its SQL). */
+uint64_t db_round_trips(const struct db *db);
+void db_round_trips_reset(struct db *db, bool trace);
+
+/* Run a statement returning rows into out (cells in arena a).  More than
+ * max_rows rows is APP_ETOOBIG. */
 APP_MUST_USE enum app_err db_query(struct db *db, struct arena *a,
                                    const char *sql, const struct db_val *args,
                                    size_t nargs, size_t max_rows,

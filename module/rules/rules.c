@@ -539,10 +539,16 @@ rules_get(struct ctx *cx, struct sbx **out, int *version)
         cx->rules_deadline_ns =
             now + (uint64_t)cx->conf->rules_request_ms * 1000000u;
     e = find_entry(rs, tenant);
+    /* A request's session query read the published version already
+     * (cx->rules_version_id): nothing to ask when this worker holds it.
+     * Work without a session asks at most every rules_check_ms. */
+    vid = cx->rules_version_id;
     if (e != NULL && !sbx_broken(e->s) &&
-        now - e->checked_ns < (uint64_t)cx->conf->rules_check_ms * 1000000u)
+        (vid != 0 ? e->version_id == vid
+                  : now - e->checked_ns <
+                        (uint64_t)cx->conf->rules_check_ms * 1000000u))
         goto ready;
-    rc = rulesets_published_id(cx->db, cx->a, tenant, &vid);
+    rc = vid != 0 ? APP_OK : rulesets_published_id(cx->db, cx->a, tenant, &vid);
     if (rc == APP_OK && vid == 0) {
         rc = rulesets_bootstrap(cx->db, cx->a, tenant, cx->conf->lua_dir, err,
                                 sizeof(err));

@@ -3,9 +3,11 @@
  *
  * Each worker keeps, per tenant, a sandbox built from the tenant's
  * published rule set (engine.lua first, then the scripts in order, then
- * sealed).  It checks at most every rules_check_ms which version is
- * published, so a publish reaches every worker within a second; a sandbox
- * whose call failed is rebuilt before its next use.
+ * sealed).  A request knows which version is published from its session
+ * query (cx->rules_version_id), so a publish reaches every worker with
+ * its next request and a warm worker asks the database nothing; work
+ * without a session (CLI, jobs) checks at most every rules_check_ms.  A
+ * sandbox whose call failed is rebuilt before its next use.
  *
  * Inputs and outputs (all strings in the results live in r's arena):
  *

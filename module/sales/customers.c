@@ -17,21 +17,9 @@
 
 /* The user's scope: admins see the tenant, everyone else the subtree of
  * users under them (themselves included). */
-#define SCOPE                                                                  \
-    "(? = 1 OR c.owner_id IN (SELECT descendant_id FROM user_tree "            \
-    "WHERE tenant_id = ? AND ancestor_id = ?))"
-
-#define CUSTOMER_COLS                                                          \
-    "c.id, c.owner_id, c.version, c.name, c.kind, c.stage, c.stage_since, "    \
-    "COALESCE(c.lost_reason, ''), c.city, c.address, c.phone, "                \
-    "COALESCE(c.amount, ''), c.note, COALESCE(c.last_activity_at, ''), "       \
-    "c.created_at, c.updated_at, u.display_name, COALESCE(ub.display_name, "   \
-    "'')"
-
-#define CUSTOMER_FROM                                                          \
-    " FROM customers c JOIN users u ON u.id = c.owner_id "                     \
-    "AND u.tenant_id = c.tenant_id LEFT JOIN users ub ON ub.id = "             \
-    "c.updated_by AND ub.tenant_id = c.tenant_id "
+#define SCOPE CUSTOMERS_SQL_SCOPE
+#define CUSTOMER_COLS CUSTOMERS_SQL_COLS
+#define CUSTOMER_FROM CUSTOMERS_SQL_FROM
 
 static const char SQL_TIMELINE[] =
     "SELECT * FROM ("
@@ -113,27 +101,27 @@ static const char SQL_SIMILAR[] =
     "(CHAR_LENGTH(c.name_key) >= 2 AND ? LIKE CONCAT('%', c.name_key, "
     "'%'))))) ORDER BY c.name_key = ? DESC, c.id LIMIT 5";
 
-static void
-row_to_customer(const struct db_res *res, struct customer *c)
+void
+customers_row(const struct db_res *res, size_t row, struct customer *c)
 {
-    c->id = db_int(res, 0, 0, 0);
-    c->owner_id = db_int(res, 0, 1, 0);
-    c->version = db_int(res, 0, 2, 0);
-    c->name = db_text(res, 0, 3);
-    c->kind = db_text(res, 0, 4);
-    c->stage = db_text(res, 0, 5);
-    c->stage_since = db_text(res, 0, 6);
-    c->lost_reason = db_text(res, 0, 7);
-    c->city = db_text(res, 0, 8);
-    c->address = db_text(res, 0, 9);
-    c->phone = db_text(res, 0, 10);
-    c->amount = db_text(res, 0, 11);
-    c->note = db_text(res, 0, 12);
-    c->last_activity_at = db_text(res, 0, 13);
-    c->created_at = db_text(res, 0, 14);
-    c->updated_at = db_text(res, 0, 15);
-    c->owner_name = db_text(res, 0, 16);
-    c->updated_by_name = db_text(res, 0, 17);
+    c->id = db_int(res, row, 0, 0);
+    c->owner_id = db_int(res, row, 1, 0);
+    c->version = db_int(res, row, 2, 0);
+    c->name = db_text(res, row, 3);
+    c->kind = db_text(res, row, 4);
+    c->stage = db_text(res, row, 5);
+    c->stage_since = db_text(res, row, 6);
+    c->lost_reason = db_text(res, row, 7);
+    c->city = db_text(res, row, 8);
+    c->address = db_text(res, row, 9);
+    c->phone = db_text(res, row, 10);
+    c->amount = db_text(res, row, 11);
+    c->note = db_text(res, row, 12);
+    c->last_activity_at = db_text(res, row, 13);
+    c->created_at = db_text(res, row, 14);
+    c->updated_at = db_text(res, row, 15);
+    c->owner_name = db_text(res, row, 16);
+    c->updated_by_name = db_text(res, row, 17);
 }
 
 enum app_err
@@ -152,7 +140,7 @@ customers_get(struct ctx *cx, int64_t id, bool for_update, struct customer *c)
         return rc;
     if (res.nrows == 0)
         return APP_ENOTFOUND;
-    row_to_customer(&res, c);
+    customers_row(&res, 0, c);
     return APP_OK;
 }
 

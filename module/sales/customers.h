@@ -53,6 +53,30 @@ struct customer_input {
     struct str note;
 };
 
+/* For a service that reads a customer together with rows of its own in
+ * one statement (one round trip): the columns customers_row reads
+ * (CUSTOMERS_NCOLS of them, first in the select list), the FROM clause
+ * (customer alias c, owner u, last editor ub) and the scope condition,
+ * whose three parameters are (all, tenant, root) from access_scope. */
+#define CUSTOMERS_SQL_SCOPE                                                    \
+    "(? = 1 OR c.owner_id IN (SELECT descendant_id FROM user_tree "            \
+    "WHERE tenant_id = ? AND ancestor_id = ?))"
+#define CUSTOMERS_SQL_COLS                                                     \
+    "c.id, c.owner_id, c.version, c.name, c.kind, c.stage, c.stage_since, "    \
+    "COALESCE(c.lost_reason, ''), c.city, c.address, c.phone, "                \
+    "COALESCE(c.amount, ''), c.note, COALESCE(c.last_activity_at, ''), "       \
+    "c.created_at, c.updated_at, u.display_name, COALESCE(ub.display_name, "   \
+    "'')"
+#define CUSTOMERS_NCOLS 18
+#define CUSTOMERS_SQL_FROM                                                     \
+    " FROM customers c JOIN users u ON u.id = c.owner_id "                     \
+    "AND u.tenant_id = c.tenant_id LEFT JOIN users ub ON ub.id = "             \
+    "c.updated_by AND ub.tenant_id = c.tenant_id "
+
+/* Fill c from row `row` of a result whose first columns are
+ * CUSTOMERS_SQL_COLS (strings stay in the result's arena). */
+void customers_row(const struct db_res *res, size_t row, struct customer *c);
+
 /* Load a customer in r's scope.  for_update locks the row (inside a
  * transaction). */
 APP_MUST_USE enum app_err customers_get(struct ctx *cx, int64_t id,

@@ -49,6 +49,15 @@ struct evidence_set {
 APP_MUST_USE enum app_err evidence_current(struct ctx *cx, int64_t customer_id,
                                            struct evidence_set *out);
 
+/* The customer (as customers_get without a lock: APP_ENOTFOUND outside
+ * cx's scope) and its current items (as evidence_current) in one round
+ * trip, for the customer's page. */
+struct customer;
+APP_MUST_USE enum app_err evidence_with_customer(struct ctx *cx,
+                                                 int64_t customer_id,
+                                                 struct customer *c,
+                                                 struct evidence_set *out);
+
 /* The item for key in set, or NULL. */
 const struct evidence_item *evidence_find(const struct evidence_set *set,
                                           const char *key);

@@ -26,10 +26,12 @@ static const char SQL_SESSION_LOAD[] =
     "u.login, u.display_name, u.role, COALESCE(u.locale, ''), u.active, "
     "u.mfa_enabled, t.slug, t.name, t.time_zone, u.password_temporary, "
     "(SELECT COUNT(*) FROM notifications n WHERE n.tenant_id = s.tenant_id "
-    "AND n.user_id = s.user_id AND n.read_at IS NULL) "
+    "AND n.user_id = s.user_id AND n.read_at IS NULL), "
+    "COALESCE(tr.version_id, 0), u.region "
     "FROM sessions s "
     "JOIN users u ON u.id = s.user_id AND u.tenant_id = s.tenant_id "
-    "JOIN tenants t ON t.id = s.tenant_id WHERE s.id = ?";
+    "JOIN tenants t ON t.id = s.tenant_id "
+    "LEFT JOIN tenant_rules tr ON tr.tenant_id = s.tenant_id WHERE s.id = ?";
 static const char SQL_SESSION_ADD[] =
     "INSERT INTO sessions (id, tenant_id, user_id, csrf, mfa_state, ip, "
     "user_agent) VALUES (?, ?, ?, ?, ?, ?, ?)";
@@ -44,10 +46,11 @@ static const char SQL_TOKEN_LOAD[] =
     "k.last_used_at IS NULL OR k.last_used_at < UTC_TIMESTAMP(3) - "
     "INTERVAL 60 SECOND, "
     "u.login, u.display_name, u.role, COALESCE(u.locale, ''), t.slug, "
-    "t.name, t.time_zone "
+    "t.name, t.time_zone, COALESCE(tr.version_id, 0), u.region "
     "FROM api_tokens k "
     "JOIN users u ON u.id = k.user_id AND u.tenant_id = k.tenant_id "
     "JOIN tenants t ON t.id = k.tenant_id "
+    "LEFT JOIN tenant_rules tr ON tr.tenant_id = k.tenant_id "
     "WHERE k.token_hash = ? AND k.revoked_at IS NULL AND u.active = 1 "
     "AND (k.expires_at IS NULL OR k.expires_at > UTC_TIMESTAMP(3))";
 static const char SQL_TOKEN_TOUCH[] =
@@ -68,6 +71,8 @@ auth_set(struct req *r, struct auth *a)
     r->cx.role = a != NULL ? a->role : 0;
     r->cx.tenant_tz =
         a != NULL && a->tenant_tz != NULL ? a->tenant_tz : TZ_DEFAULT;
+    r->cx.rules_version_id = a != NULL ? a->rules_version_id : 0;
+    r->cx.user_region = a != NULL ? a->region : NULL;
 }
 
 static void
@@ -140,6 +145,8 @@ load_session(struct req *r, const char *id)
     a->tenant_tz = db_text(&res, 0, 14);
     a->password_temporary = db_int(&res, 0, 15, 0) != 0;
     a->unread = db_int(&res, 0, 16, 0);
+    a->rules_version_id = db_int(&res, 0, 17, 0);
+    a->region = db_text(&res, 0, 18);
     snprintf(a->session_id, sizeof(a->session_id), "%s", id);
     auth_set(r, a);
     apply_lang(r, a->lang);
@@ -193,6 +200,8 @@ auth_bearer(struct req *r, const char *header)
     a->tenant_slug = db_text(&res, 0, 8);
     a->tenant_name = db_text(&res, 0, 9);
     a->tenant_tz = db_text(&res, 0, 10);
+    a->rules_version_id = db_int(&res, 0, 11, 0);
+    a->region = db_text(&res, 0, 12);
     a->mfa_state = MFA_DONE;
     auth_set(r, a);
     apply_lang(r, a->lang);

@@ -45,6 +45,10 @@ struct auth {
     int64_t token_id;
     bool mfa_enabled;
     enum mfa_state mfa_state;
+    /* The company's published rule version (0: none yet) and the user's
+     * region ("" when none), read with the session. */
+    int64_t rules_version_id;
+    const char *region;
     char session_id[SESSION_ID_HEX]; /* hex SHA-256 of the cookie token */
 };
 

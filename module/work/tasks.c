@@ -146,6 +146,10 @@ whoami(struct ctx *cx, struct me *me)
     me->region = "";
     if (cx->user_id == 0) /* a job: the whole company */
         return APP_OK;
+    if (cx->user_region != NULL) { /* read with the session */
+        me->region = cx->user_region;
+        return APP_OK;
+    }
     rc = users_get(cx->db, cx->a, cx->tenant_id, cx->user_id, &u);
     if (rc == APP_OK)
         me->region = u.region;

@@ -486,9 +486,7 @@ show_page(struct req *r, int status, int64_t id, cJSON *refusal)
         return APP_ENOMEM;
     rc = ruledesc_get(&r->cx, &rd);
     if (rc == APP_OK)
-        rc = customers_get(&r->cx, id, false, &c);
-    if (rc == APP_OK)
-        rc = evidence_current(&r->cx, id, set);
+        rc = evidence_with_customer(&r->cx, id, &c, set);
     if (rc != APP_OK)
         return rc;
     m = view_new(r);

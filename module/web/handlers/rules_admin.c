@@ -240,6 +240,9 @@ publish_checked(struct req *r, struct rule_set *set, struct str comment,
     cJSON_Delete(d);
     if (rc == APP_OK)
         rc = db_commit(r->app->db);
+    /* The version the session query read is not the published one any
+     * more: rules used later in this request ask again. */
+    r->cx.rules_version_id = 0;
     *published = rc == APP_OK;
     return rc;
 }

@@ -43,6 +43,10 @@ struct ctx {
      * region (NULL: unknown, asked where needed). */
     int64_t rules_version_id;
     const char *user_region;
+    /* The newest change id of fact_log committed when the request began
+     * (0: unknown): the metrics engine asks for changes only when it has
+     * not seen this far (metrics/facts.h). */
+    uint64_t facts_top;
 };
 
 /* A context for work no HTTP request started (CLI, demo, jobs): acting

@@ -15,6 +15,9 @@
  * worker of any host shows in the next answer of every worker.  Ids that
  * are skipped (a transaction still open, or rolled back) are remembered as
  * gaps and read again until they appear or FACTS_GAP_S have passed.
+ * A request whose sign-in query read the newest change id (cx->facts_top)
+ * skips the read when the facts have seen that far: the cockpit then
+ * costs no round trip for its metrics.
  *
  * Bounded: at most FACTS_TENANTS_MAX companies and conf->metrics_mb of
  * memory per process (the least recently used company is dropped first);

@@ -27,7 +27,8 @@ static const char SQL_SESSION_LOAD[] =
     "u.mfa_enabled, t.slug, t.name, t.time_zone, u.password_temporary, "
     "(SELECT COUNT(*) FROM notifications n WHERE n.tenant_id = s.tenant_id "
     "AND n.user_id = s.user_id AND n.read_at IS NULL), "
-    "COALESCE(tr.version_id, 0), u.region "
+    "COALESCE(tr.version_id, 0), u.region, "
+    "(SELECT COALESCE(MAX(id), 0) FROM fact_log) "
     "FROM sessions s "
     "JOIN users u ON u.id = s.user_id AND u.tenant_id = s.tenant_id "
     "JOIN tenants t ON t.id = s.tenant_id "
@@ -46,7 +47,8 @@ static const char SQL_TOKEN_LOAD[] =
     "k.last_used_at IS NULL OR k.last_used_at < UTC_TIMESTAMP(3) - "
     "INTERVAL 60 SECOND, "
     "u.login, u.display_name, u.role, COALESCE(u.locale, ''), t.slug, "
-    "t.name, t.time_zone, COALESCE(tr.version_id, 0), u.region "
+    "t.name, t.time_zone, COALESCE(tr.version_id, 0), u.region, "
+    "(SELECT COALESCE(MAX(id), 0) FROM fact_log) "
     "FROM api_tokens k "
     "JOIN users u ON u.id = k.user_id AND u.tenant_id = k.tenant_id "
     "JOIN tenants t ON t.id = k.tenant_id "
@@ -72,6 +74,7 @@ auth_set(struct req *r, struct auth *a)
     r->cx.tenant_tz =
         a != NULL && a->tenant_tz != NULL ? a->tenant_tz : TZ_DEFAULT;
     r->cx.rules_version_id = a != NULL ? a->rules_version_id : 0;
+    r->cx.facts_top = a != NULL ? a->facts_top : 0;
     r->cx.user_region = a != NULL ? a->region : NULL;
 }
 
@@ -146,6 +149,7 @@ load_session(struct req *r, const char *id)
     a->password_temporary = db_int(&res, 0, 15, 0) != 0;
     a->unread = db_int(&res, 0, 16, 0);
     a->rules_version_id = db_int(&res, 0, 17, 0);
+    a->facts_top = (uint64_t)db_int(&res, 0, 19, 0);
     a->region = db_text(&res, 0, 18);
     snprintf(a->session_id, sizeof(a->session_id), "%s", id);
     auth_set(r, a);
@@ -201,6 +205,7 @@ auth_bearer(struct req *r, const char *header)
     a->tenant_name = db_text(&res, 0, 9);
     a->tenant_tz = db_text(&res, 0, 10);
     a->rules_version_id = db_int(&res, 0, 11, 0);
+    a->facts_top = (uint64_t)db_int(&res, 0, 13, 0);
     a->region = db_text(&res, 0, 12);
     a->mfa_state = MFA_DONE;
     auth_set(r, a);

@@ -48,6 +48,7 @@ struct auth {
     /* The company's published rule version (0: none yet) and the user's
      * region ("" when none), read with the session. */
     int64_t rules_version_id;
+    uint64_t facts_top; /* the newest metrics change id (metrics/facts.h) */
     const char *region;
     char session_id[SESSION_ID_HEX]; /* hex SHA-256 of the cookie token */
 };

@@ -351,3 +351,27 @@ def test_foreign_ids_in_bodies_are_refused_and_change_nothing(
                      f"'bodyids{tag}%'") == [["0"]]
     # Still signed in, still who they were.
     assert client.get("/api/v1/me").json()["login"] == login
+
+
+def test_metrics_of_another_company_are_404(stack, world):
+    """The metrics and the cockpit take people ids from the query: another
+    company's manager or rep is unknown here, whatever the role asking."""
+    for login in ("boss", "mgr", "rep1"):
+        client = world.client("acme", login)
+        for kind in ("team", "rep"):
+            for who in ("mgr", "rep1"):
+                other = world.ids[("bravo", who)]
+                for path in ("/api/v1/metrics/stage-health",
+                             "/api/v1/metrics/funnel",
+                             "/api/v1/metrics/consistency",
+                             "/api/v1/metrics/heatmap",
+                             "/api/v1/metrics/losses"):
+                    r = client.get(f"{path}?{kind}={other}")
+                    assert r.status_code == 404, (login, path, kind, who)
+                r = client.get(f"/cockpit?{kind}={other}")
+                assert r.status_code == 404, (login, kind, who)
+        for which in ("health_all", "funnel_entered", "losses"):
+            for stage in ("lead", "intent", "lost"):
+                r = client.get(f"/cockpit/customers?which={which}"
+                               f"&stage={stage}")
+                assert MARKER not in r.text, (login, which, stage)

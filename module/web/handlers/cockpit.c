@@ -28,8 +28,9 @@
  * a page asked again (a manager refreshing, the big screen, several
  * managers of one team) while nothing changed is drawn from here.  Keyed
  * by company, caller, language, query, facts version and, when T is now,
- * the second: any saved activity or stage move changes the version, so
- * the next load recomputes. */
+ * the minute: any saved activity or stage move changes the version, so
+ * the next load recomputes; only the sliding of the windows with the
+ * clock waits for the next minute. */
 #define COCKPIT_CACHE 16
 struct cache_entry {
     char *key;
@@ -294,7 +295,7 @@ charts_of(struct req *r, const struct metrics_query *q, const char *params,
     key = arena_printf(r->a, "%lld:%lld:%s:%s:%llu:%lld",
                        (long long)r->cx.tenant_id, (long long)r->cx.user_id,
                        r->cx.lang, params, (unsigned long long)version,
-                       q->as_of.set ? 0LL : (long long)time(NULL));
+                       q->as_of.set ? 0LL : (long long)time(NULL) / 60);
     if (key == NULL)
         return APP_ENOMEM;
     *out = cache_get(key);

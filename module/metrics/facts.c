@@ -3,9 +3,11 @@
  * change sequence, and the memory bound (facts.h).
  */
 #include "metrics/facts.h"
+#include "metrics/facts_snap.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #include "base/conf.h"
@@ -35,20 +37,19 @@ static const char SQL_MOVES[] = "SELECT id, customer_id, " SECS(
 static const char SQL_ACTS[] =
     "SELECT customer_id, rep_id, " SECS("at") ", effective FROM activities "
                                               "WHERE tenant_id = ?";
-static const char
-    SQL_CHANGES[] = "SELECT id, tenant_id, kind, ref_id, customer_id, "
-                    "user_id, " SECS("at") ", flag, old_customer, "
-                                           "old_user, " SECS(
-                                               "old_at") ", "
-                                                         "old_flag, "
-                                                         "from_stage, "
-                                                         "to_stage, reason, "
-                                                         "COALESCE(MICROSECOND("
-                                                         "at) DIV 1000, 0) "
-                                                         "FROM fact_log WHERE "
-                                                         "id > ? "
-                                                         "ORDER BY id LIMIT "
-                                                         "4096";
+static const char SQL_CHANGES[] =
+    "SELECT id, tenant_id, kind, ref_id, customer_id, "
+    "user_id, " SECS("at") ", flag, old_customer, "
+                           "old_user, " SECS("old_at") ", "
+                                                       "old_flag, "
+                                                       "from_stage, "
+                                                       "to_stage, reason, "
+                                                       "COALESCE(MICROSECOND("
+                                                       "at) DIV 1000, 0) "
+                                                       "FROM fact_log WHERE "
+                                                       "id > ? "
+                                                       "ORDER BY id LIMIT "
+                                                       "4096";
 static const char SQL_PRUNE[] =
     "DELETE FROM fact_log WHERE created_at < UTC_TIMESTAMP(3) - INTERVAL 1 "
     "DAY ORDER BY id LIMIT 10000";
@@ -68,8 +69,40 @@ mono_ms(void)
 
 /* --- growing arrays ------------------------------------------------------ */
 
+/* Whether p lies in the company's mapped snapshot (facts_snap.c): such
+ * memory is never freed or reallocated, only copied out. */
+static bool
+in_map(const struct facts *f, const void *p)
+{
+    const char *b = f != NULL ? f->map : NULL;
+
+    return b != NULL && (const char *)p >= b &&
+           (const char *)p < b + f->map_len;
+}
+
+static void
+release(const struct facts *f, void *p)
+{
+    if (!in_map(f, p))
+        free(p);
+}
+
+/* realloc, or a copy out of the snapshot. */
+static void *
+resize(const struct facts *f, void *p, size_t old_bytes, size_t new_bytes)
+{
+    void *q;
+
+    if (!in_map(f, p))
+        return realloc(p, new_bytes);
+    q = malloc(new_bytes);
+    if (q != NULL)
+        memcpy(q, p, old_bytes < new_bytes ? old_bytes : new_bytes);
+    return q;
+}
+
 APP_MUST_USE static enum app_err
-grow(void **p, size_t *cap, size_t need, size_t size)
+grow(const struct facts *f, void **p, size_t *cap, size_t need, size_t size)
 {
     size_t n = *cap;
     void *q;
@@ -79,7 +112,7 @@ grow(void **p, size_t *cap, size_t need, size_t size)
     n = n < 64 ? 64 : n;
     while (n < need)
         n += n / 2;
-    q = realloc(*p, n * size);
+    q = resize(f, *p, *cap * size, n * size);
     if (q == NULL)
         return APP_ENOMEM;
     *p = q;
@@ -87,7 +120,7 @@ grow(void **p, size_t *cap, size_t need, size_t size)
     return APP_OK;
 }
 
-static void
+void
 facts_free(struct facts *f)
 {
     size_t i;
@@ -97,19 +130,21 @@ facts_free(struct facts *f)
     for (i = 0; i < f->nusers; i++)
         free(f->users[i].name);
     free(f->users);
-    free(f->cust_id);
-    free(f->cust_owner);
-    free(f->cust_stage);
-    free(f->cust_move_at);
-    free(f->cust_move_ms);
-    free(f->cust_move_id);
-    free(f->cust_last_any);
-    free(f->cust_last_eff);
-    free(f->hash);
     free(f->uhash);
-    free(f->moves);
-    free(f->acts);
-    free(f->day_off);
+    release(f, f->cust_id);
+    release(f, f->cust_owner);
+    release(f, f->cust_stage);
+    release(f, f->cust_move_at);
+    release(f, f->cust_move_ms);
+    release(f, f->cust_move_id);
+    release(f, f->cust_last_any);
+    release(f, f->cust_last_eff);
+    release(f, f->hash);
+    release(f, f->moves);
+    release(f, f->acts);
+    release(f, f->day_off);
+    if (f->map != NULL)
+        munmap(f->map, f->map_len);
     free(f);
 }
 
@@ -169,7 +204,7 @@ rehash(struct facts *f, size_t cap)
             s = (s + 1) & (cap - 1);
         h[s] = (uint32_t)i + 1;
     }
-    free(f->hash);
+    release(f, f->hash);
     f->hash = h;
     f->hash_cap = cap;
     return APP_OK;
@@ -200,7 +235,7 @@ cust_grow(struct facts *f, size_t need)
 #define GROW_ONE(arr)                                                          \
     c2 = cap;                                                                  \
     if (rc == APP_OK)                                                          \
-        rc = grow((void **)&f->arr, &c2, need, sizeof(*f->arr));
+        rc = grow(f, (void **)&f->arr, &c2, need, sizeof(*f->arr));
     GROW_ONE(cust_id)
     GROW_ONE(cust_owner)
     GROW_ONE(cust_stage)
@@ -298,7 +333,7 @@ user_slot(struct facts *f, int64_t id, uint16_t *out)
     }
     if (f->nusers >= FACTS_USERS_MAX)
         return APP_ETOOBIG;
-    if (grow((void **)&f->users, &f->cap_users, f->nusers + 1,
+    if (grow(f, (void **)&f->users, &f->cap_users, f->nusers + 1,
              sizeof(*f->users)) != APP_OK ||
         ((f->nusers + 1) * 2 > f->uhash_cap &&
          user_rehash(f, f->uhash_cap ? f->uhash_cap * 2 : 256) != APP_OK))
@@ -374,7 +409,7 @@ move_add(struct facts *f, const struct facts_move *m)
 {
     size_t at = f->nmoves;
 
-    if (grow((void **)&f->moves, &f->cap_moves, f->nmoves + 1,
+    if (grow(f, (void **)&f->moves, &f->cap_moves, f->nmoves + 1,
              sizeof(*f->moves)) != APP_OK)
         return APP_ENOMEM;
     while (at > 0 && move_before(m, f->moves[at - 1].at, f->moves[at - 1].ms,
@@ -410,7 +445,7 @@ day_cover(struct facts *f, int64_t day)
         p = calloc(2, sizeof(*p));
         if (p == NULL)
             return APP_ENOMEM;
-        free(f->day_off);
+        release(f, f->day_off);
         f->day_off = p;
         f->first_day = day;
         f->ndays = 1;
@@ -422,7 +457,8 @@ day_cover(struct facts *f, int64_t day)
         return APP_EINVAL; /* a century away: not a real activity time */
     add = day < f->first_day ? (size_t)(f->first_day - day)
                              : (size_t)(day - f->first_day) - f->ndays + 1;
-    p = realloc(f->day_off, (f->ndays + add + 1) * sizeof(*p));
+    p = resize(f, f->day_off, (f->ndays + 1) * sizeof(*p),
+               (f->ndays + add + 1) * sizeof(*p));
     if (p == NULL)
         return APP_ENOMEM;
     f->day_off = p;
@@ -476,7 +512,7 @@ act_add(struct facts *f, uint32_t cust, uint16_t rep, int64_t at, bool eff)
     rc = day_cover(f, day);
     if (rc == APP_EINVAL)
         return APP_OK;
-    if (rc != APP_OK || grow((void **)&f->acts, &f->cap_acts, f->nacts + 1,
+    if (rc != APP_OK || grow(f, (void **)&f->acts, &f->cap_acts, f->nacts + 1,
                              sizeof(*f->acts)) != APP_OK)
         return APP_ENOMEM;
     d = (size_t)(day - f->first_day);
@@ -832,8 +868,9 @@ on_act(void *arg, const struct db_row *r)
         rc = user_slot(l->f, r->ints[1], &u);
     if (rc != APP_OK || u > 0x7FFF)
         return rc;
-    if (grow((void **)&l->raw, &l->cap, l->n + 1, sizeof(*l->raw)) != APP_OK ||
-        grow((void **)&l->day, &cap, l->n + 1, sizeof(*l->day)) != APP_OK)
+    if (grow(NULL, (void **)&l->raw, &l->cap, l->n + 1, sizeof(*l->raw)) !=
+            APP_OK ||
+        grow(NULL, (void **)&l->day, &cap, l->n + 1, sizeof(*l->day)) != APP_OK)
         return APP_ENOMEM;
     l->raw[l->n] = act_make(c, u, at, r->ints[3] != 0);
     l->day[l->n++] = (int32_t)d;
@@ -873,7 +910,7 @@ acts_place(struct act_load *l)
     for (i = 0; i < l->n; i++)
         f->acts[fill[l->day[i] - l->dmin]++] = l->raw[i];
     free(fill);
-    free(f->day_off);
+    release(f, f->day_off);
     f->day_off = off;
     f->first_day = l->dmin;
     f->ndays = ndays;
@@ -966,11 +1003,12 @@ make_room(const struct ctx *cx)
         ;
 }
 
+/* Read the company from the database, write its snapshot and map it
+ * (so the other workers share it); the heap copy when that fails. */
 APP_MUST_USE static enum app_err
-load(struct ctx *cx, size_t slot)
+load_database(struct ctx *cx, uint64_t t0, struct facts **out)
 {
-    struct facts *f = calloc(1, sizeof(*f));
-    uint64_t t0 = mono_ms();
+    struct facts *f = calloc(1, sizeof(*f)), *m;
     enum app_err rc = f != NULL ? APP_OK : APP_ENOMEM;
 
     if (rc == APP_OK) {
@@ -982,13 +1020,47 @@ load(struct ctx *cx, size_t slot)
         facts_free(f);
         return rc;
     }
+    if (facts_snap_save(cx, f) &&
+        (m = facts_snap_map(cx, cx->tenant_id, t0)) != NULL) {
+        m->last_exact = f->last_exact;
+        facts_free(f);
+        f = m;
+    }
+    *out = f;
+    return APP_OK;
+}
+
+APP_MUST_USE static enum app_err
+load(struct ctx *cx, size_t slot)
+{
+    uint64_t t0 = mono_ms();
+    int lock = facts_snap_lock(cx, cx->tenant_id);
+    struct facts *f = facts_snap_map(cx, cx->tenant_id, t0);
+    const char *from = "snapshot";
+    enum app_err rc = APP_OK;
+
+    if (f != NULL) { /* another worker's load: catch up from its point */
+        rc = catch_up(cx, f);
+        if (rc != APP_OK || f->reload) {
+            facts_free(f);
+            f = NULL;
+        }
+    }
+    if (f == NULL && (rc == APP_OK || rc == APP_ENOMEM)) {
+        from = "database";
+        rc = load_database(cx, t0, &f);
+    }
+    facts_snap_unlock(lock);
+    if (rc != APP_OK)
+        return rc;
     f->loaded_ms = f->used_ms = mono_ms();
     f->version = ++versions;
     log_info("metrics.load",
-             "tenant=%lld customers=%zu moves=%zu activities=%zu bytes=%zu "
-             "ms=%llu",
-             (long long)f->tenant_id, f->ncust, f->nmoves, f->nacts,
-             facts_bytes(f), (unsigned long long)(f->loaded_ms - t0));
+             "tenant=%lld from=%s customers=%zu moves=%zu activities=%zu "
+             "bytes=%zu shared=%d ms=%llu",
+             (long long)f->tenant_id, from, f->ncust, f->nmoves, f->nacts,
+             facts_bytes(f), f->map != NULL,
+             (unsigned long long)(f->loaded_ms - t0));
     tenants[slot] = f;
     make_room(cx);
     return tenants[slot] != NULL ? APP_OK : APP_ETOOBIG;

@@ -119,6 +119,9 @@ struct facts {
     uint32_t max_act_at;
     bool last_exact; /* cust_last_* exact (no activity removed since) */
 
+    void *map; /* the snapshot file mapped (facts_snap.c), or NULL */
+    size_t map_len;
+
     char stage_keys[FACTS_STAGES_MAX][FACTS_KEY_MAX + 1];
     size_t nstages;
     char reason_keys[FACTS_REASONS_MAX][FACTS_KEY_MAX + 1];
@@ -138,6 +141,9 @@ APP_MUST_USE enum app_err facts_version(struct ctx *cx, uint64_t *out);
 /* Bytes the process holds for all companies, and for f. */
 size_t facts_bytes_all(void);
 size_t facts_bytes(const struct facts *f);
+
+/* Free f and its memory (its snapshot unmapped). */
+void facts_free(struct facts *f);
 
 /* Drop every company (tests and benchmarks: the next call loads). */
 void facts_drop_all(void);

@@ -106,6 +106,8 @@ metrics_stage_health(struct ctx *cx, const struct metrics_query *q, cJSON **out)
     int r;
 
     if (rc == APP_OK)
+        rc = mq_sort_users(&m);
+    if (rc == APP_OK)
         rc = health_count(&m, &h, NULL);
     if (rc != APP_OK) {
         mq_close(&m);

@@ -41,6 +41,9 @@ struct mq {
 APP_MUST_USE enum app_err mq_open(struct ctx *cx, const struct metrics_query *q,
                                   struct mq *m);
 
+/* Fill m->by_id (the metrics that list people call it). */
+APP_MUST_USE enum app_err mq_sort_users(struct mq *m);
+
 /* Release what mq_open took (the scope mask). */
 void mq_close(struct mq *m);
 

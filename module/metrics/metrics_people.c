@@ -131,7 +131,9 @@ metrics_consistency(struct ctx *cx, const struct metrics_query *q, cJSON **out)
     if (rc != APP_OK)
         return rc;
     rp = calloc(m.f->nusers + 1, sizeof(*rp));
-    rc = rp != NULL ? pools(&m, rp) : APP_ENOMEM;
+    rc = rp != NULL ? mq_sort_users(&m) : APP_ENOMEM;
+    if (rc == APP_OK)
+        rc = pools(&m, rp);
     if (rc != APP_OK) {
         free(rp);
         mq_close(&m);

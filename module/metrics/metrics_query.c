@@ -193,8 +193,8 @@ by_user_id(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-APP_MUST_USE static enum app_err
-sort_users(struct mq *m)
+enum app_err
+mq_sort_users(struct mq *m)
 {
     size_t i;
 
@@ -223,8 +223,6 @@ mq_open(struct ctx *cx, const struct metrics_query *q, struct mq *m)
     m->th = cJSON_GetObjectItemCaseSensitive(m->rd.d, "metrics");
     map_stages(m);
     rc = resolve_scope(m, q);
-    if (rc == APP_OK)
-        rc = sort_users(m);
     if (rc == APP_OK)
         rc = set_t(m, q);
     if (rc != APP_OK)

@@ -8,8 +8,9 @@
  * Prints, for the company: the engine's cold start (a load of every fact
  * in one snapshot, median of 3), its memory per activity, the catch-up
  * of a warm engine (one round trip that finds nothing new), and for each
- * metric the median time of the engine (catch-up included, and without
- * it) against the median of the SQL, and their ratios.  Scope: the whole
+ * metric the median time of the engine's computation (as on a page whose
+ * sign-in query saw no new change: no round trip) and with the catch-up
+ * added, against the median of the SQL, and their ratios.  Scope: the whole
  * company, T = now; the SQL reads the customers' current stage (the
  * cheapest exact query for T = now), the engine its stage history.
  */
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/arena.h"
 #include "base/conf.h"
@@ -154,29 +156,41 @@ time_catch_up(struct ctx *cx, int rounds)
     return median(t, rounds);
 }
 
+/* A cold start from the database (no snapshot on the host) and from the
+ * host's snapshot (another worker loaded it, or the server restarted). */
 static void
 cold(struct ctx *cx)
 {
-    double t[3];
+    double db[3], snap[3];
     struct facts *f = NULL;
+    char path[1100];
     int i;
 
+    snprintf(path, sizeof(path), "%s/facts/%lld.facts", cx->conf->tmp_dir,
+             (long long)cx->tenant_id);
     for (i = 0; i < 3; i++) {
         double t0;
 
         facts_drop_all();
+        unlink(path);
         t0 = now_us();
         if (facts_get(cx, &f) != APP_OK)
             exit(1);
-        t[i] = now_us() - t0;
+        db[i] = now_us() - t0;
+        facts_drop_all();
+        t0 = now_us();
+        if (facts_get(cx, &f) != APP_OK)
+            exit(1);
+        snap[i] = now_us() - t0;
     }
-    printf("  cold start     %9.1f ms  (%zu customers, %zu moves, %zu "
-           "activities)\n",
-           median(t, 3) / 1000, f->ncust, f->nmoves, f->nacts);
-    printf("  memory         %9.2f bytes per activity (all facts %zu bytes; "
-           "activities alone %.1f)\n",
+    printf("  cold start     %9.1f ms from the database, %.1f ms from the "
+           "host's snapshot (%zu customers, %zu moves, %zu activities)\n",
+           median(db, 3) / 1000, median(snap, 3) / 1000, f->ncust, f->nmoves,
+           f->nacts);
+    printf("  memory         %9.2f bytes per activity held by a process "
+           "(all facts %zu bytes; an activity alone %zu)\n",
            f->nacts ? (double)facts_bytes(f) / (double)f->nacts : 0.0,
-           facts_bytes(f), (double)sizeof(struct facts_act));
+           facts_bytes(f), sizeof(struct facts_act));
 }
 
 int
@@ -222,15 +236,17 @@ main(int argc, char **argv)
     cold(&cx);
     up = time_catch_up(&cx, rounds);
     printf("  catch-up       %9.1f us (one round trip, nothing new)\n", up);
-    printf("  %-13s %12s %12s %12s %9s %9s\n", "metric", "engine us",
-           "compute us", "SQL us", "ratio", "compute");
+    printf("  %-13s %12s %12s %12s %10s %10s\n", "metric", "compute us",
+           "+ catch-up", "SQL us", "ratio", "ratio +RT");
     for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
-        double e = time_metric(&cx, m[i].fn, rounds);
-        double s = time_sql(&cx, m[i].sql, m[i].nargs, rounds < 7 ? rounds : 7);
-        double comp = e - up > 1 ? e - up : 1;
+        double e, s;
 
-        printf("  %-13s %12.1f %12.1f %12.1f %8.0fx %8.0fx\n", m[i].name, e,
-               comp, s, s / e, s / comp);
+        cx.facts_top = 1; /* as a page whose sign-in saw nothing new */
+        e = time_metric(&cx, m[i].fn, rounds);
+        cx.facts_top = 0;
+        s = time_sql(&cx, m[i].sql, m[i].nargs, rounds < 7 ? rounds : 7);
+        printf("  %-13s %12.1f %12.1f %12.1f %9.0fx %9.0fx\n", m[i].name, e,
+               e + up, s, s / e, s / (e + up));
     }
     return 0;
 }

@@ -295,6 +295,46 @@ function E.describe()
   return out
 end
 
+-- A customer's health radar: five scores in [0, 1] from the facts the C
+-- core passes (penetration, days since the last activity, the next
+-- stage's evidence done and required, days in the stage, activities in
+-- the last 30 days).  A company may define health_radar(f) in its rules;
+-- without one these defaults apply.
+local function clamp01(x)
+  x = tonumber(x) or 0
+  if x ~= x then return 0 end
+  return x < 0 and 0 or (x > 1 and 1 or x)
+end
+
+function E.health_radar(f)
+  f = f or {}
+  local out
+  if health_radar then
+    out = health_radar(f)
+    if type(out) ~= "table" then
+      bad_result(health_radar, "health_radar", "returned a " .. type(out) ..
+                 " where a table of scores was expected")
+    end
+  else
+    local r = (thresholds or {}).radar or {}
+    local stale = tonumber(r.stale_days) or 30
+    local slow = tonumber(r.stage_days) or 60
+    local busy = tonumber(r.engaged) or 4
+    local need = tonumber(f.evidence_required) or 0
+    out = {
+      coverage = f.penetration_applicable == false and 1 or f.penetration,
+      recency = f.days_since_activity == nil and 0 or
+                1 - f.days_since_activity / stale,
+      evidence = need > 0 and (tonumber(f.evidence_done) or 0) / need or 1,
+      velocity = 1 - (tonumber(f.days_in_stage) or 0) / slow,
+      engagement = (tonumber(f.activities_30d) or 0) / busy,
+    }
+  end
+  return { coverage = clamp01(out.coverage), recency = clamp01(out.recency),
+           evidence = clamp01(out.evidence), velocity = clamp01(out.velocity),
+           engagement = clamp01(out.engagement) }
+end
+
 -- A metric crossed its threshold: what happens?  Returns a list of actions
 --   { type = "task", assignee = "owner"|"manager"|<role>, title = "..." }
 --   { type = "notify", role = "<role>" | user = <id>, message = "..." }

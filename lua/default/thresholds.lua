@@ -13,6 +13,14 @@ thresholds = {
   customer_health = { fresh_days = 7, stale_days = 30 },
   -- 决策链渗透率: a role counts when met within recent_days with consensus
   decision_chain = { recent_days = 30 },
+  -- 客户健康雷达: recency falls to 0 after stale_days without an action,
+  -- velocity after stage_days in one stage; engagement is full at
+  -- `engaged` activities in 30 days.  Define health_radar(f) to replace
+  -- the formulas (f: penetration, penetration_applicable,
+  -- days_since_activity, evidence_done, evidence_required, days_in_stage,
+  -- activities_30d; return coverage, recency, evidence, velocity,
+  -- engagement, each 0..1).
+  radar = { stale_days = 30, stage_days = 60, engaged = 4 },
 }
 
 -- Self-tests check that the thresholds make sense, not their values, so a
@@ -32,3 +40,16 @@ test{ name = "统计窗口为正的天数", fn = "thresholds", input = {},
         return type(h.window_days) == "number" and h.window_days >= 1,
                "统计窗口 window_days 至少 1 天"
       end }
+
+test{ name = "健康雷达：刚拜访、证据齐全的客户各项满分", fn = "health_radar",
+      input = { penetration = 1, days_since_activity = 0, evidence_done = 3,
+                evidence_required = 3, days_in_stage = 0,
+                activities_30d = 10 },
+      expect = { coverage = 1, recency = 1, evidence = 1, velocity = 1,
+                 engagement = 1 } }
+test{ name = "健康雷达：久未跟进的客户近期得分为 0", fn = "health_radar",
+      input = { penetration = 0, days_since_activity = 400,
+                evidence_required = 2, evidence_done = 0,
+                days_in_stage = 400, activities_30d = 0 },
+      expect = { coverage = 0, recency = 0, evidence = 0, velocity = 0,
+                 engagement = 0 } }

@@ -13,6 +13,7 @@
 #include "sales/contacts.h"
 #include "web/chain_view.h"
 #include "web/customer_view.h"
+#include "web/radar_view.h"
 #include "sales/customer_input.h"
 #include "sales/customers.h"
 #include "identity/role.h"
@@ -534,6 +535,8 @@ show_page(struct req *r, int status, int64_t id, cJSON *refusal)
         return rc;
     cJSON_AddItemToObject(m, "timeline", timeline);
     rc = chain_model(r, &rd, &c, m);
+    if (rc == APP_OK)
+        rc = radar_model(r, &c, m);
     if (rc != APP_OK)
         return rc;
     if (can_manage(r)) {

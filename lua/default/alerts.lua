@@ -26,6 +26,15 @@ function on_alert(alert)
         title = "销售行为偏差：请与 " .. tostring(alert.rep_name) ..
                 " 校准拜访标准" },
     }
+  elseif m == "loss_focus" then
+    -- 锁定高频流失环节：每位经理每天抽查该阶段 3 条最近提交
+    return {
+      { type = "task", assignee = "manager",
+        title = "抽查：「" .. tostring(alert.stage_name or alert.stage) ..
+                "」是近 30 天丢单最多的环节，请逐条核对 3 条最近提交，" ..
+                "通过（完成）或驳回（取消）并写明意见",
+        body = tostring(alert.links or "") },
+    }
   elseif m == "distribution" then
     return {
       { type = "notify", role = "supervisor",
@@ -48,6 +57,10 @@ end
 test{ name = "僵尸阶段给经理派任务", fn = "on_alert",
       input = { metric = "stage_health", status = "zombie",
                 stage = "intent", stage_name = "意向" },
+      expect = { { type = "task", assignee = "manager" } } }
+test{ name = "高频流失环节给经理派抽查任务", fn = "on_alert",
+      input = { metric = "loss_focus", status = "focus", stage = "quote",
+                stage_name = "报价", links = "/customers/1\n" },
       expect = { { type = "task", assignee = "manager" } } }
 test{ name = "铺货率不足通知督导", fn = "on_alert",
       input = { metric = "distribution", value = 0.6 },

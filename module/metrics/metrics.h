@@ -66,7 +66,7 @@ metrics_losses(struct ctx *cx, const struct metrics_query *q, cJSON **out);
  *   "dormant"       the pool of the rep (the scope must be MS_REP) without
  *                   any activity in the dormant window
  *   "losses"        lost from stage s in [from, to) (only `reason` if set)
- * An unknown `which` or stage is APP_EINVAL. */
+ * An unknown `which` (or "dormant" without a rep) is APP_EVALIDATION. */
 struct metrics_list_req {
     const char *which;
     const char *stage;

@@ -152,7 +152,7 @@ metrics_list(struct ctx *cx, const struct metrics_query *q,
             break;
     if (w == W_COUNT || (w == W_DORMANT && q->scope != MS_REP)) {
         cx->err_detail = "metrics.bad_list";
-        return APP_EINVAL;
+        return APP_EVALIDATION;
     }
     rc = mq_open(cx, q, &m);
     if (rc != APP_OK)

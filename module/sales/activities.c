@@ -50,9 +50,6 @@ const char *const activity_kinds[] = { "visit",   "call", "meeting",
     "u.tenant_id = a.tenant_id LEFT JOIN users ur ON ur.id = a.reviewed_by "   \
     "AND ur.tenant_id = a.tenant_id "
 
-static const char SQL_RECENT[] =
-    "SELECT COUNT(*) FROM activities WHERE tenant_id = ? AND customer_id = ? "
-    "AND at >= UTC_TIMESTAMP(3) - INTERVAL ? DAY";
 static const char SQL_GET[] = COLUMNS "WHERE a.tenant_id = ? AND a.id = ? "
                                       "AND " SCOPE;
 /* Lists: the filters (customer, rep, kind, from, to) and the page.  The
@@ -1066,17 +1063,4 @@ activities_review(struct ctx *cx, int64_t id, const char *note)
                            DB_CSTR(note != NULL ? note : ""),
                            DB_I64(cx->tenant_id), DB_I64(id)),
                    NULL, NULL);
-}
-
-enum app_err
-activities_recent(struct ctx *cx, int64_t customer_id, int days, int64_t *n)
-{
-    struct db_res res;
-    enum app_err rc = db_query(
-        cx->db, cx->a, SQL_RECENT,
-        DB_ARGS(DB_I64(cx->tenant_id), DB_I64(customer_id), DB_I64(days)), 1,
-        &res);
-
-    *n = rc == APP_OK ? db_int(&res, 0, 0, 0) : 0;
-    return rc;
 }

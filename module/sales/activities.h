@@ -193,9 +193,4 @@ APP_MUST_USE enum app_err activities_review(struct ctx *cx, int64_t id,
 /* Metres between two points (haversine). */
 double geo_distance_m(double lat1, double lng1, double lat2, double lng2);
 
-/* How many activities a customer the caller has loaded in scope had in
- * the last `days` days (its health radar's engagement). */
-APP_MUST_USE enum app_err activities_recent(struct ctx *cx, int64_t customer_id,
-                                            int days, int64_t *n);
-
 #endif

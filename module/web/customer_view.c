@@ -412,6 +412,8 @@ cview_timeline(struct req *r, const struct ruledesc *rd, int64_t customer_id,
             break;
         cJSON_AddItemToArray(a, o);
         view_add_str(o, "when", view_local(r, db_text(&res, i, 1)));
+        cJSON_AddNumberToObject(o, "age_days",
+                                (double)cview_days_since(db_text(&res, i, 1)));
         view_add_str(o, "who", db_text(&res, i, 6));
         /* Every item names all three kinds, so a section never falls
          * through to the page's own "evidence" list. */

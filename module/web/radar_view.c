@@ -11,7 +11,6 @@
 #include "base/i18n.h"
 #include "base/svgtext.h"
 #include "rules/rules.h"
-#include "sales/activities.h"
 #include "web/customer_view.h"
 #include "web/view.h"
 
@@ -22,15 +21,14 @@
 static const char *const dims[RADAR_DIMS] = { "coverage", "recency", "evidence",
                                               "velocity", "engagement" };
 
-/* The facts the rules score: from the page's model and the customer. */
+/* The facts the rules score: from the page's model and the customer (no
+ * query of its own). */
 APP_MUST_USE static enum app_err
-facts_of(struct req *r, const struct customer *c, const cJSON *m, cJSON *f)
+facts_of(const struct customer *c, const cJSON *m, cJSON *f)
 {
     const cJSON *chain = cJSON_GetObjectItem(m, "chain"), *it;
     long since = cview_days_since(c->last_activity_at);
-    double done = 0, need = 0;
-    int64_t recent = 0;
-    enum app_err rc = activities_recent(&r->cx, c->id, 30, &recent);
+    double done = 0, need = 0, recent = 0;
 
     cJSON_AddNumberToObject(
         f, "penetration",
@@ -50,8 +48,17 @@ facts_of(struct req *r, const struct customer *c, const cJSON *m, cJSON *f)
     cJSON_AddNumberToObject(f, "evidence_required", need);
     since = cview_days_since(c->stage_since);
     cJSON_AddNumberToObject(f, "days_in_stage", since >= 0 ? (double)since : 0);
-    cJSON_AddNumberToObject(f, "activities_30d", (double)recent);
-    return rc;
+    /* Activities of the last 30 days among the timeline's newest events
+     * (enough: engagement is full long before the timeline is). */
+    cJSON_ArrayForEach(it, cJSON_GetObjectItem(m, "timeline"))
+    {
+        double age = cJSON_GetNumberValue(cJSON_GetObjectItem(it, "age_days"));
+
+        recent += cJSON_IsTrue(cJSON_GetObjectItem(it, "activity")) &&
+                  age >= 0 && age < 30;
+    }
+    cJSON_AddNumberToObject(f, "activities_30d", recent);
+    return APP_OK;
 }
 
 static void
@@ -130,7 +137,7 @@ radar_model(struct req *r, const struct customer *c, cJSON *m)
     double s[RADAR_DIMS];
     struct buf b;
     enum app_err rc =
-        f != NULL && args != NULL ? facts_of(r, c, m, f) : APP_ENOMEM;
+        f != NULL && args != NULL ? facts_of(c, m, f) : APP_ENOMEM;
     int i;
 
     if (rc == APP_OK && cJSON_AddItemToArray(args, f)) {

@@ -11,8 +11,9 @@
 #include "http/http.h"
 #include "sales/customers.h"
 
-/* Adds "radar" to the customer page's model m (after "chain" and "next",
- * whose numbers it uses): {svg, rows: [{dim, label, score, pct}]}. */
+/* Adds "radar" to the customer page's model m (after "chain", "next" and
+ * "timeline", whose numbers it uses; no query of its own):
+ * {svg, rows: [{dim, label, score, pct}]}. */
 APP_MUST_USE enum app_err radar_model(struct req *r, const struct customer *c,
                                       cJSON *m);
 

@@ -110,8 +110,12 @@ make_task(struct ctx *cx, const struct action_ctx *ac, const cJSON *a, int i,
     if (cJSON_IsString(who) && strcmp(who->valuestring, "manager") == 0 &&
         ac->manager_id == 0)
         role = "manager", who = NULL;
-    if (who != NULL && !(cJSON_IsString(who) &&
-                         role_from_name(str_c(who->valuestring)) != 0)) {
+    /* "manager" with a person behind it is that person, not the role of
+     * the same name. */
+    if (who != NULL && ((role == NULL && cJSON_IsString(who) &&
+                         strcmp(who->valuestring, "manager") == 0) ||
+                        !(cJSON_IsString(who) &&
+                          role_from_name(str_c(who->valuestring)) != 0))) {
         in.assignee_id = user_of(cx, ac, who);
         if (in.assignee_id == 0) {
             *why = "task: the assignee is not an active user";

@@ -33,14 +33,18 @@ static const char SQL_CLEAR[] =
     "AND alert_key = ? AND active = 1";
 
 static const char SQL_ACTIVE_LIST[] =
-    "SELECT alert_key, acted_at FROM alert_states WHERE tenant_id = ? AND "
-    "active = 1 ORDER BY acted_at DESC LIMIT 20";
+    "SELECT alert_key, acted_at, NULL, NULL FROM alert_states WHERE "
+    "tenant_id = ? AND active = 1 UNION ALL SELECT NULL, NULL, id, title "
+    "FROM tasks WHERE tenant_id = ? AND assignee_id = ? AND status = 'open' "
+    "AND rule_script = 'alerts' ORDER BY 2 DESC LIMIT 40";
 
 enum app_err
 alerts_active(struct ctx *cx, struct db_res *out)
 {
     return db_query(cx->db, cx->a, SQL_ACTIVE_LIST,
-                    DB_ARGS(DB_I64(cx->tenant_id)), 20, out);
+                    DB_ARGS(DB_I64(cx->tenant_id), DB_I64(cx->tenant_id),
+                            DB_I64(cx->user_id)),
+                    40, out);
 }
 
 void
@@ -76,6 +80,18 @@ test_breaches(struct ctx *cx, const cJSON *thresholds, const cJSON *payload,
     cJSON_AddStringToObject(b, "stage_name", "test");
     cJSON_AddNumberToObject(b, "value", v->valuedouble);
     return APP_OK;
+}
+
+/* A person's id in a breach, 0 when absent (cJSON's NaN for a missing
+ * number must not become an id). */
+static int64_t
+id_of(const cJSON *b, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItem(b, k);
+
+    return cJSON_IsNumber(v) && v->valuedouble >= 1 && v->valuedouble < 9e15
+               ? (int64_t)v->valuedouble
+               : 0;
 }
 
 /* Act on one breach unless it was acted on in this period already. */
@@ -122,10 +138,8 @@ act(struct ctx *cx, struct sbx *s, int version, cJSON *b, const char *period,
             cx->a, "alert:%s:%lld", key,
             (long long)(st.nrows == 1 ? db_int(&st, 0, 2, 0) + 1 : 1));
         ac.at = now;
-        ac.owner_id =
-            (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(b, "owner_id"));
-        ac.manager_id =
-            (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(b, "manager_id"));
+        ac.owner_id = id_of(b, "owner_id");
+        ac.manager_id = id_of(b, "manager_id");
         rc = ac.key != NULL ? actions_apply(cx, &ac, actions, &n, &why)
                             : APP_ENOMEM;
         cJSON_Delete(actions);

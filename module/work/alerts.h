@@ -42,8 +42,9 @@ struct alert_metric {
 /* Register a metric (at start-up, before any job runs). */
 void alerts_register(const struct alert_metric *m);
 
-/* The company's alerts standing now, newest first (at most 20): key,
- * acted_at (UTC). */
+/* In one round trip, the company's alerts standing now (key, acted_at
+ * UTC, NULL, NULL) and the open tasks the alerts gave the caller -- spot
+ * checks and the like -- (NULL, NULL, task id, title): at most 40 rows. */
 APP_MUST_USE enum app_err alerts_active(struct ctx *cx, struct db_res *out);
 
 /* Schedule (or keep) the company's alerts job, first run after now. */

@@ -7,7 +7,11 @@
  * Keys: "stage_health:<stage>:<manager id>" (manager_id set: a task for
  * that manager), "funnel_break:<stage>" (the company), and
  * "consistency:<rep id>" (owner_id the rep, manager_id the rep's
- * manager).  The alerts job also prunes the metrics' change sequence.
+ * manager), and "loss_focus:<stage>:<manager id>" for the stage where
+ * most customers were lost in 30 days (at least 3): "samples" holds three
+ * recent entries of the manager's team into it, to spot-check (the task
+ * is done to approve, cancelled to reject, with a note).  The alerts job
+ * also prunes the metrics' change sequence.
  */
 #ifndef PROOFLINE_METRIC_ALERTS_H
 #define PROOFLINE_METRIC_ALERTS_H

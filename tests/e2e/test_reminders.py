@@ -173,19 +173,20 @@ def test_an_alert_that_stays_true_acts_once(stack, ny):
     def alert_tasks():
         return int(stack.sql(
             f"SELECT COUNT(*) FROM tasks WHERE tenant_id = {tid} AND "
-            "rule_script = 'alerts'")[0][0])
+            "rule_script = 'alerts' AND title LIKE '%test%'")[0][0])
     # Breached at 0.4 (< warning 0.70) for three runs: one task.
     alert_run("2026-04-01 12:15:30", 0.4)
     alert_run("2026-04-01 12:30:30", 0.4)
     alert_run("2026-04-01 12:45:30", 0.3)
     assert alert_tasks() == 1
     task = stack.sql("SELECT assignee_role, kind, title FROM tasks WHERE "
-                     f"tenant_id = {tid} AND rule_script = 'alerts'")[0]
+                     f"tenant_id = {tid} AND rule_script = 'alerts' AND "
+                     "title LIKE '%test%'")[0]
     assert task[0] == "manager" and "test" in task[2]
     # Cleared (0.9), then back: one more.
     alert_run("2026-04-01 13:00:30", 0.9)
     assert stack.sql(f"SELECT active FROM alert_states WHERE tenant_id = "
-                     f"{tid}") == [["0"]]
+                     f"{tid} AND alert_key = 'stage_health:test'") == [["0"]]
     alert_run("2026-04-01 13:15:30", 0.5)
     alert_run("2026-04-01 13:30:30", 0.5)
     assert alert_tasks() == 2

@@ -242,19 +242,26 @@ APP_MUST_USE static enum app_err
 add_alerts(struct req *r, cJSON *m)
 {
     struct db_res res;
-    cJSON *list;
+    cJSON *list, *waiting;
     size_t i;
     enum app_err rc = alerts_active(&r->cx, &res);
 
     if (rc != APP_OK)
         return rc;
     list = cJSON_AddArrayToObject(m, "alerts");
-    for (i = 0; list != NULL && i < res.nrows; i++) {
+    waiting = cJSON_AddArrayToObject(m, "waiting");
+    for (i = 0; list != NULL && waiting != NULL && i < res.nrows; i++) {
         cJSON *o = cJSON_CreateObject();
 
-        cJSON_AddItemToArray(list, o);
-        view_add_str(o, "key", db_text(&res, i, 0));
-        view_add_str(o, "at", view_local(r, db_text(&res, i, 1)));
+        if (db_cell(&res, i, 0).p != NULL) {
+            cJSON_AddItemToArray(list, o);
+            view_add_str(o, "key", db_text(&res, i, 0));
+            view_add_str(o, "at", view_local(r, db_text(&res, i, 1)));
+        } else {
+            cJSON_AddItemToArray(waiting, o);
+            cJSON_AddNumberToObject(o, "id", (double)db_int(&res, i, 2, 0));
+            view_add_str(o, "title", db_text(&res, i, 3));
+        }
     }
     return APP_OK;
 }

@@ -281,6 +281,18 @@ compute(struct req *r, const struct metrics_query *q, const char *params,
         return rc;
     }
     heat_totals(cJSON_GetObjectItem(parts, "heatmap"));
+    {
+        cJSON *t;
+
+        cJSON_ArrayForEach(t, cJSON_GetObjectItem(choices, "teams"))
+        { /* the team shown stays chosen in the filter */
+            cJSON_AddBoolToObject(t, "selected",
+                                  q->scope == MS_TEAM && q->user_id != 0 &&
+                                      (int64_t)cJSON_GetNumberValue(
+                                          cJSON_GetObjectItem(t, "id")) ==
+                                          q->user_id);
+        }
+    }
     cJSON_AddItemToObject(parts, "choices", choices);
     *out = parts;
     return APP_OK;

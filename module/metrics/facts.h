@@ -22,8 +22,10 @@
  * Bounded: at most FACTS_TENANTS_MAX companies and conf->metrics_mb of
  * memory per process (the least recently used company is dropped first);
  * a company unused for FACTS_IDLE_S is dropped too (the change sequence is
- * pruned after a day).  A cold load reads the tables in one consistent
- * snapshot, streamed row by row (db_scan).
+ * pruned after a day).  A cold load maps the host's snapshot of the
+ * company when there is a fresh one (facts_snap.h) and catches up from
+ * it; otherwise it reads the tables in one consistent snapshot, streamed
+ * row by row (db_scan), and writes the host's snapshot for the others.
  */
 #ifndef PROOFLINE_FACTS_H
 #define PROOFLINE_FACTS_H

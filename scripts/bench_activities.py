@@ -20,48 +20,20 @@ D is the last weekday before the demo's today, a full working day.
 """
 import datetime
 import os
-import pathlib
 import statistics
-import subprocess
 import sys
 import time
 
 import requests
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+from benchlib import BASE, ROOT, Stack, cli, sql  # noqa: E402
 sys.path.insert(0, str(ROOT / "tests" / "lib"))
 from identity import Account, Client  # noqa: E402
 
-PORT = os.environ["PORT"]
-VAR = os.environ["VAR"]
-BASE = f"http://127.0.0.1:{PORT}"
 CUSTOMERS = int(os.environ.get("BENCH_ACT_CUSTOMERS", "50000"))
 REPS = int(os.environ.get("BENCH_ACT_REPS", "500"))
 REPEAT = int(os.environ.get("BENCH_REPEAT", "21"))
 SLUG = "acts"
-
-
-class Stack:
-    base = BASE
-
-    def url(self, path):
-        return BASE + path
-
-
-def cli(*args):
-    env = dict(os.environ, PROOFLINE_CONF=f"{VAR}/proofline.conf")
-    return subprocess.run([str(ROOT / "build" / "proofline"), *args],
-                          env=env, capture_output=True, text=True,
-                          check=True).stdout
-
-
-def sql(statement):
-    return subprocess.run(
-        ["mariadb", "--no-defaults", "--batch", "--skip-column-names",
-         f"--socket={VAR}/run/mysqld.sock", "-u",
-         subprocess.check_output(["id", "-un"], text=True).strip(),
-         "proofline"], input=statement, capture_output=True, text=True,
-        check=True).stdout.strip()
 
 
 def setup():

@@ -10,49 +10,25 @@ all targets alike.  Also times one CSV export of the whole tenant and one
 10,000-row CSV import (upload, preview, commit).
 """
 import os
-import pathlib
 import re
 import statistics
-import subprocess
 import sys
 import time
 
 import requests
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+from benchlib import BASE, ROOT, Stack, cli, sql  # noqa: E402
 sys.path.insert(0, str(ROOT / "tests" / "lib"))
 from identity import Account, Client  # noqa: E402
 
-PORT = os.environ["PORT"]
-VAR = os.environ["VAR"]
-BASE = f"http://127.0.0.1:{PORT}"
 CUSTOMERS = int(os.environ.get("BENCH_CUSTOMERS", "50000"))
 REPEAT = int(os.environ.get("BENCH_REPEAT", "21"))
 REPS = 100
 
 
-class Stack:
-    base = BASE
-
-    def url(self, path):
-        return BASE + path
-
-
-def cli(*args, stdin=None):
-    env = dict(os.environ, PROOFLINE_CONF=f"{VAR}/proofline.conf")
-    return subprocess.run([str(ROOT / "build" / "proofline"), *args],
-                          env=env, capture_output=True, text=True,
-                          input=stdin, check=True).stdout
-
-
 def setup():
-    have = subprocess.run(
-        ["mariadb", "--no-defaults", "--batch", "--skip-column-names",
-         f"--socket={VAR}/run/mysqld.sock", "-u",
-         subprocess.check_output(["id", "-un"], text=True).strip(),
-         "proofline", "-e", "SELECT COUNT(*) FROM customers c JOIN tenants t "
-         "ON t.id = c.tenant_id WHERE t.slug = 'bench'"],
-        capture_output=True, text=True, check=True).stdout.strip()
+    have = sql("SELECT COUNT(*) FROM customers c JOIN tenants t "
+               "ON t.id = c.tenant_id WHERE t.slug = 'bench'")
     if int(have or 0) < CUSTOMERS:
         t0 = time.time()
         cli("demo", "--tenant", "bench", "--reps", str(REPS), "--customers",

@@ -23,38 +23,12 @@ import statistics
 import subprocess
 import sys
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+from benchlib import BASE, ROOT, VAR, Stack, cli, sql  # noqa: E402
 sys.path.insert(0, str(ROOT / "tests" / "lib"))
 from identity import Account, Client  # noqa: E402
 
-PORT = os.environ["PORT"]
-VAR = os.environ["VAR"]
-BASE = f"http://127.0.0.1:{PORT}"
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 SECS = os.environ.get("SECONDS_PER_RUN", "5")
-
-
-class Stack:
-    base = BASE
-
-    def url(self, path):
-        return BASE + path
-
-
-def cli(*args):
-    env = dict(os.environ, PROOFLINE_CONF=f"{VAR}/proofline.conf")
-    return subprocess.run([str(ROOT / "build" / "proofline"), *args],
-                          env=env, capture_output=True, text=True,
-                          check=True).stdout
-
-
-def sql(statement):
-    return subprocess.run(
-        ["mariadb", "--no-defaults", "--batch", "--skip-column-names",
-         f"--socket={VAR}/run/mysqld.sock", "-u",
-         subprocess.check_output(["id", "-un"], text=True).strip(),
-         "proofline"], input=statement, capture_output=True, text=True,
-        check=True).stdout.strip()
 
 
 def ensure(slug, customers, reps):

@@ -27,24 +27,15 @@ import time
 
 import requests
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+import benchlib  # noqa: E402
+from benchlib import BASE, ROOT, VAR, Stack, sql  # noqa: E402
 sys.path.insert(0, str(ROOT / "tests" / "lib"))  # identity, jpeg_exif
 from identity import Account, Client  # noqa: E402
 
-PORT = os.environ["PORT"]
-VAR = os.environ["VAR"]
-BASE = f"http://127.0.0.1:{PORT}"
 TASKS = int(os.environ.get("BENCH_TASKS", "10000"))
 JOBS = int(os.environ.get("BENCH_JOBS", "10000"))
 DELIVERIES = int(os.environ.get("BENCH_DELIVERIES", "3000"))
 REPEAT = int(os.environ.get("BENCH_REPEAT", "21"))
-
-
-class Stack:
-    base = BASE
-
-    def url(self, path):
-        return BASE + path
 
 
 def env():
@@ -53,18 +44,7 @@ def env():
 
 
 def cli(*args):
-    return subprocess.run([str(ROOT / "build" / "proofline"), *args],
-                          env=env(), capture_output=True, text=True,
-                          check=True).stdout
-
-
-def sql(statement):
-    return subprocess.run(
-        ["mariadb", "--no-defaults", "--batch", "--skip-column-names",
-         f"--socket={VAR}/run/mysqld.sock", "-u",
-         subprocess.check_output(["id", "-un"], text=True).strip(),
-         "proofline"], input=statement, capture_output=True, text=True,
-        check=True).stdout.strip()
+    return benchlib.cli(*args, env=env())
 
 
 def tenant():

@@ -68,6 +68,39 @@ metrics_view_query(struct req *r, struct metrics_query *q)
     return APP_OK;
 }
 
+/* A short query argument as text into *out ("" when absent). */
+APP_MUST_USE static enum app_err
+short_arg(struct req *r, const char *name, const char **out)
+{
+    const struct str *v = http_query_arg(r, name);
+
+    *out = "";
+    if (v == NULL)
+        return APP_OK;
+    if (v->len > METRICS_VIEW_ARG_MAX) {
+        r->cx.err_detail = "metrics.bad_query";
+        return APP_EINVAL;
+    }
+    *out = arena_strndup(r->a, v->p, v->len);
+    return *out != NULL ? APP_OK : APP_ENOMEM;
+}
+
+enum app_err
+metrics_view_list(struct req *r, struct metrics_list_req *lr)
+{
+    enum app_err rc;
+
+    memset(lr, 0, sizeof(*lr));
+    rc = short_arg(r, "which", &lr->which);
+    if (rc == APP_OK)
+        rc = short_arg(r, "stage", &lr->stage);
+    if (rc == APP_OK)
+        rc = short_arg(r, "reason", &lr->reason);
+    if (rc == APP_OK && lr->reason[0] == '\0')
+        lr->reason = NULL; /* any reason */
+    return rc;
+}
+
 const char *
 metrics_view_params(struct req *r, const struct metrics_query *q)
 {

@@ -22,6 +22,7 @@
 
 #include "base/arena.h"
 #include "base/conf.h"
+#include "base/num.h"
 #include "db/ctx.h"
 #include "db/db.h"
 #include "identity/role.h"
@@ -216,12 +217,14 @@ main(int argc, char **argv)
     char *engine = NULL, err[256];
     size_t engine_len = 0, i;
     int64_t tenant = 0;
-    int rounds = argc > 3 ? atoi(argv[3]) : 21;
+    int64_t n = 21;
+    int rounds;
     double up;
 
-    if (argc < 3 || cli_load_conf(&c, argv[1], NULL) != 0)
+    if (argc < 3 || (argc > 3 && !parse_i64(str_c(argv[3]), 3, 101, &n)) ||
+        cli_load_conf(&c, argv[1], NULL) != 0)
         return 2;
-    rounds = rounds < 3 ? 3 : rounds > 101 ? 101 : rounds;
+    rounds = (int)n;
     c.db_read_timeout = 3600; /* the plain SQL takes long at 10M rows */
     a = arena_new(1u << 20, 1u << 30);
     db = cli_db_open(&c, "metrics_bench");

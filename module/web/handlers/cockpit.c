@@ -365,21 +365,10 @@ page_cockpit_customers(struct req *r)
     struct db_res res;
     cJSON *m = view_new(r), *list = NULL, *rows;
     size_t total = 0, i;
-    const struct str *which = http_query_arg(r, "which");
-    const struct str *stage = http_query_arg(r, "stage");
-    const struct str *reason = http_query_arg(r, "reason");
     enum app_err rc = m != NULL ? metrics_view_query(r, &q) : APP_ENOMEM;
 
-    memset(&lr, 0, sizeof(lr));
-    lr.which = which != NULL && which->len <= 32
-                   ? arena_strndup(r->a, which->p, which->len)
-                   : "";
-    lr.stage = stage != NULL && stage->len <= 64
-                   ? arena_strndup(r->a, stage->p, stage->len)
-                   : "";
-    lr.reason = reason != NULL && reason->len > 0 && reason->len <= 64
-                    ? arena_strndup(r->a, reason->p, reason->len)
-                    : NULL;
+    if (rc == APP_OK)
+        rc = metrics_view_list(r, &lr);
     if (rc == APP_OK)
         rc = metrics_list(&r->cx, &q, &lr, &list, &total);
     if (rc == APP_OK)

@@ -59,17 +59,6 @@ api_metrics_losses(struct req *r)
     return answer(r, metrics_losses);
 }
 
-/* A short query argument as text ("" when absent; NULL past 64 bytes). */
-static const char *
-qtext(struct req *r, const char *name)
-{
-    const struct str *v = http_query_arg(r, name);
-
-    if (v == NULL)
-        return "";
-    return v->len <= 64 ? arena_strndup(r->a, v->p, v->len) : NULL;
-}
-
 /* The reason a list item gives for the customer, or NULL. */
 static const char *
 reason_of(const cJSON *list, int64_t id)
@@ -94,16 +83,8 @@ api_metrics_customers(struct req *r)
     size_t total = 0, i;
     enum app_err rc = metrics_view_query(r, &q);
 
-    memset(&lr, 0, sizeof(lr));
-    lr.which = qtext(r, "which");
-    lr.stage = qtext(r, "stage");
-    lr.reason = qtext(r, "reason");
-    if (lr.which == NULL || lr.stage == NULL || lr.reason == NULL) {
-        r->cx.err_detail = "metrics.bad_query";
-        return APP_EINVAL;
-    }
-    if (lr.reason[0] == '\0')
-        lr.reason = NULL;
+    if (rc == APP_OK)
+        rc = metrics_view_list(r, &lr);
     if (rc == APP_OK)
         rc = metrics_list(&r->cx, &q, &lr, &list, &total);
     if (rc == APP_OK)

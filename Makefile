@@ -18,14 +18,19 @@ FUZZ_SECONDS ?= 60
 PYTHON ?= /usr/bin/python3
 
 PKGS := fcgi libmariadb lua5.4 libcjson libsodium libqrencode libcurl zlib libexif \
-	vips
+	vips zbar
 
 WARN := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2 -Wvla -Wconversion
-HARDEN := -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE
+# -fvisibility=hidden: the binary exports none of its functions.  The
+# linker otherwise exports every one a shared library also names, and the
+# library then calls ours: cfitsio, which libvips asks about every upload
+# it does not recognise, called our file_read() and crashed the worker.
+VIS := -fvisibility=hidden
+HARDEN := -fstack-protector-strong -D_FORTIFY_SOURCE=2 -fPIE $(VIS)
 OPT ?= -O2 -g
 SAN := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
-	-fno-omit-frame-pointer
+	-fno-omit-frame-pointer $(VIS)
 
 # Lazily evaluated so that `make test` can install pkg-config first.
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
@@ -109,7 +114,7 @@ fuzz-replay: $(FUZZ_REPLAY)
 	@scripts/run-fuzz.sh replay $(FUZZ_REPLAY)
 
 build/fuzz/%: tests/fuzz/%.c $(SRC) $(HDR) | build/fuzz
-	clang $(CPPFLAGS) -std=c11 -g -O1 \
+	clang $(CPPFLAGS) -std=c11 -g -O1 $(VIS) \
 		-fsanitize=fuzzer,address,undefined -o $@ $< \
 		$(filter-out module/server/main.c,$(SRC)) $(LDLIBS)
 

@@ -28,6 +28,7 @@ libcurl4-openssl-dev /usr/share/doc/libcurl4-openssl-dev/copyright
 zlib1g-dev           /usr/include/zlib.h
 libexif-dev          /usr/include/libexif/exif-data.h
 libvips-dev          /usr/include/vips/vips.h
+libzbar-dev          /usr/include/zbar.h
 clang-format         /usr/bin/clang-format
 '
 run_pkgs='

@@ -8,43 +8,7 @@
 
 #include <vips/vips.h>
 
-#include "base/log.h"
-
-/* libvips' own warnings (a JPEG with trailing garbage, say) are about
- * files from strangers: worth a line in the log, not stderr noise. */
-static void
-vips_warning(const gchar *domain, GLogLevelFlags level, const gchar *message,
-             gpointer data)
-{
-    (void)domain;
-    (void)level;
-    (void)data;
-    log_info("photo.vips", "%s", message);
-}
-
-/* libvips starts once per process, on the first photo (a worker that
- * never sees one never pays for it), after the fork. */
-static bool
-vips_ready(void)
-{
-    static int state; /* 0 not yet, 1 ready, -1 failed */
-
-    if (state == 0) {
-        if (VIPS_INIT("proofline") != 0) {
-            log_error("photo.vips_init", "%s", vips_error_buffer());
-            vips_error_clear();
-            state = -1;
-        } else {
-            /* Only the loaders meant for files from strangers. */
-            vips_block_untrusted_set(TRUE);
-            g_log_set_handler("VIPS", G_LOG_LEVEL_WARNING, vips_warning, NULL);
-            vips_concurrency_set(1);
-            vips_cache_set_max(0);
-            state = 1;
-        }
-    }
-    return state == 1;
-}
+#include "sales/image_vips.h"
 
 static const void *
 copy_out(struct arena *a, const void *p, size_t n)
@@ -54,24 +18,6 @@ copy_out(struct arena *a, const void *p, size_t n)
     if (q != NULL)
         memcpy(q, p, n);
     return q;
-}
-
-/* A thumbnail with any alpha flattened onto white, so it saves as JPEG. */
-static VipsImage *
-flat(VipsImage *in)
-{
-    VipsImage *out = NULL;
-    VipsArrayDouble *white;
-
-    if (!vips_image_hasalpha(in)) {
-        g_object_ref(in);
-        return in;
-    }
-    white = vips_array_double_newv(3, 255.0, 255.0, 255.0);
-    if (vips_flatten(in, &out, "background", white, NULL) != 0)
-        out = NULL;
-    vips_area_unref(VIPS_AREA(white));
-    return out;
 }
 
 /* The difference hash of an image: 9x8 grey pixels, one bit per
@@ -133,7 +79,8 @@ thumbnail(struct arena *a, const char *path, struct photo_image *out)
     if (vips_thumbnail(path, &t, PHOTO_THUMB_PX, "height", PHOTO_THUMB_PX,
                        "size", VIPS_SIZE_DOWN, "fail_on", VIPS_FAIL_ON_ERROR,
                        NULL) == 0 &&
-        (f = flat(t)) != NULL && (m = vips_image_copy_memory(f)) != NULL &&
+        (f = image_vips_flat(t)) != NULL &&
+        (m = vips_image_copy_memory(f)) != NULL &&
         vips_jpegsave_buffer(m, &buf, &len, "Q", 75, "strip", TRUE, NULL) ==
             0) {
         out->thumb = copy_out(a, buf, len);
@@ -162,15 +109,12 @@ photo_image_read(struct arena *a, const char *path, struct photo_image *out)
     enum app_err rc = APP_OK;
 
     memset(out, 0, sizeof(*out));
-    if (!vips_ready())
+    if (!image_vips_ready())
         return APP_EINTERNAL;
     /* The header only: nothing is decoded before the size is known. */
-    in = vips_image_new_from_file(path, "access", VIPS_ACCESS_SEQUENTIAL,
-                                  "fail_on", VIPS_FAIL_ON_ERROR, NULL);
-    if (in == NULL) {
-        vips_error_clear();
+    in = image_vips_header(path);
+    if (in == NULL)
         return APP_EVALIDATION;
-    }
     out->width = in->Xsize;
     out->height = in->Ysize;
     if ((long)in->Xsize * (long)in->Ysize > PHOTO_PIXELS_MAX)

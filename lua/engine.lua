@@ -69,6 +69,12 @@ local function as_set(list)
 end
 
 local function missing_item(key)
+  if key == "qualified" and not (evidence and evidence[key]) then
+    -- the pseudo-evidence of a stage marked qualified = true
+    return { key = key, name = "准入资质审核通过且有效",
+             name_en = "Qualifications approved and valid",
+             qualification = true }
+  end
   local n, ne = names(evidence and evidence[key], key)
   return { key = key, name = n, name_en = ne }
 end
@@ -103,7 +109,16 @@ function E.compile(gate_fn, fields_fn)
       reqs[j] = key
     end
     plan.stages[i] = { key = s.key, lost = s.lost and true or false,
-                       reopen = reopen[s.key] or false, requires = reqs }
+                       reopen = reopen[s.key] or false,
+                       qualified = s.qualified and true or false,
+                       requires = reqs }
+  end
+  -- 锁定高频流失环节: evidence the stage under loss focus needs on top
+  -- of its own (the C core names the stage in customer.loss_focus).
+  local focus = loss_focus or {}
+  plan.focus_requires = {}
+  for i, key in ipairs(focus.requires or {}) do
+    plan.focus_requires[i] = key
   end
   plan.allow_back = policy.allow_back and true or false
   plan.allow_skip = policy.allow_skip and true or false
@@ -156,7 +171,11 @@ function E.check_transition(customer, from, to, have)
       end
     end
   end
-  local r = { plan_gate(from, to, have) }
+  local focus = type(customer) == "table" and customer.loss_focus or nil
+  if type(focus) ~= "string" then
+    focus = nil
+  end
+  local r = { plan_gate(from, to, have, focus) }
   local code = r[1]
   local missing = {}
   for i = 2, #r do
@@ -227,8 +246,19 @@ function E.describe()
     end
     out.stages[i] = { key = s.key, name = n, name_en = ne,
                       won = s.won and true or false,
-                      lost = s.lost and true or false, requires = reqs }
+                      lost = s.lost and true or false,
+                      qualified = s.qualified and true or false,
+                      requires = reqs }
   end
+  local focus = loss_focus or {}
+  local freqs = {}
+  for _, key in ipairs(focus.requires or {}) do
+    freqs[#freqs + 1] = missing_item(key)
+  end
+  out.loss_focus = { requires = freqs,
+                     min_losses = tonumber(focus.min_losses) or 3,
+                     window_days = tonumber(focus.window_days) or 30,
+                     sample = tonumber(focus.sample) or 3 }
   for key, def in pairs(evidence or {}) do
     local n, ne = names(def, key)
     local fields = {}
@@ -286,6 +316,32 @@ function E.describe()
                              -- check-in's (trust flags)
                              photo_minutes = tonumber(vt.photo_minutes) or 30,
                              photo_m = tonumber(vt.photo_m) or 500 }
+  end
+  -- the pseudo-evidence of stages marked qualified = true (the C core
+  -- lists it with their requirements: rules/ruledesc.h)
+  out.qualified_item = missing_item("qualified")
+  -- 客户准入 (contracts.lua qualifications): the document types each
+  -- customer kind needs, each type's definition, reminder lead days
+  local q = qualifications or {}
+  out.qualifications = { kinds = {}, documents = {}, remind_days = {} }
+  for kind, list in pairs(q.kinds or {}) do
+    local items = {}
+    for j, key in ipairs(list) do
+      local def = (q.documents or {})[key] or {}
+      local dn, dne = names(def, key)
+      items[j] = { key = key, name = dn, name_en = dne }
+    end
+    out.qualifications.kinds[kind] = items
+  end
+  for key, def in pairs(q.documents or {}) do
+    local dn, dne = names(def, key)
+    out.qualifications.documents[key] = {
+      name = dn, name_en = dne, number = def.number or "text",
+      holder = def.holder or "customer", expires = def.expires and true or false,
+      verifier = def.verifier }
+  end
+  for j, d in ipairs(q.remind_days or { 30, 7, 1 }) do
+    out.qualifications.remind_days[j] = tonumber(d)
   end
   out.photos = {}
   for key, def in pairs(photos or {}) do
@@ -362,6 +418,45 @@ end
 -- A contract is drafted or changed: what does it need?  Returns
 --   { approval = "<kind>" | nil, prepay = 0.3, message = "...",
 --     ship_doc_hours = 48 }
+-- A qualification document's problems (contracts.lua
+-- check_qualification): a list of { field, message }.
+function E.check_qualification(doc, customer)
+  if not check_qualification then
+    return {}
+  end
+  local got = check_qualification(doc or {}, customer or {})
+  if type(got) ~= "table" then
+    bad_result(check_qualification, "check_qualification",
+               "returned a " .. type(got) .. " where a list was expected")
+  end
+  local out = {}
+  for i, p in ipairs(got) do
+    out[i] = { field = type(p) == "table" and tostring(p.field or "number")
+                       or "number",
+               message = type(p) == "table" and tostring(p.message or "")
+                         or tostring(p) }
+  end
+  return out
+end
+
+-- What a QR code on a qualification document says, as fields
+-- (contracts.lua parse_qr): number, holder, issued_on, expires_on.
+function E.parse_qr(doc_type, text)
+  if not parse_qr then
+    return {}
+  end
+  local got = parse_qr(doc_type, text)
+  local out = {}
+  if type(got) == "table" then
+    for _, k in ipairs({ "number", "holder", "issued_on", "expires_on" }) do
+      if type(got[k]) == "string" and got[k] ~= "" then
+        out[k] = got[k]
+      end
+    end
+  end
+  return out
+end
+
 function E.on_contract(contract, customer)
   local out = {}
   if contract_rules and contract_rules.ship_doc_hours then
@@ -579,6 +674,10 @@ function E.run_test(i)
     got = fn(input.customer, input.from, input.to, input.have)
   elseif t.fn == "on_contract" then
     got = fn(input.contract, input.customer)
+  elseif t.fn == "check_qualification" then
+    got = fn(input.doc, input.customer)
+  elseif t.fn == "parse_qr" then
+    got = fn(input.type, input.text)
   elseif t.fn == "extract_notes" then
     got = fn(input)
   elseif t.fn == "required_photos" then

@@ -47,6 +47,7 @@ chromium             /usr/bin/chromium
 chromium-driver      /usr/bin/chromedriver
 fonts-wqy-microhei   /usr/share/fonts/truetype/wqy/wqy-microhei.ttc
 wrk                  /usr/bin/wrk
+qrencode             /usr/bin/qrencode
 curl                 /usr/bin/curl
 ca-certificates      /etc/ssl/certs/ca-certificates.crt
 '

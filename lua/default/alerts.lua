@@ -1,7 +1,9 @@
 -- alerts.lua -- 预警动作 / What happens when a metric crosses a threshold.
 --
 -- on_alert(alert) receives { metric = "...", status = "...", value = n,
--- scope = {...}, ... } and returns a list of actions:
+-- scope = {...}, ... } and returns a list of actions (metrics:
+-- stage_health, funnel_break, consistency, loss_focus, qual_expiry with
+-- customer_name, document, expires_on and days, ...):
 --   { type = "task", assignee = "owner" | "manager" | <role>, title = "..." }
 --   { type = "notify", role = <role> | user = <id>, message = "..." }
 --   { type = "webhook", url = "https://...", body = {...} }
@@ -35,6 +37,16 @@ function on_alert(alert)
                 "通过（完成）或驳回（取消）并写明意见",
         body = tostring(alert.links or "") },
     }
+  elseif m == "qual_expiry" then
+    -- 资质到期提醒：提前 30、7、1 天通知负责人和法务
+    local text = "客户「" .. tostring(alert.customer_name) .. "」的" ..
+                 tostring(alert.document) .. "将于 " ..
+                 tostring(alert.expires_on) .. " 到期（剩 " ..
+                 tostring(alert.days) .. " 天内），请及时更新"
+    return {
+      { type = "notify", user = "owner", message = text },
+      { type = "notify", role = "legal", message = text },
+    }
   elseif m == "distribution" then
     return {
       { type = "notify", role = "supervisor",
@@ -62,6 +74,12 @@ test{ name = "高频流失环节给经理派抽查任务", fn = "on_alert",
       input = { metric = "loss_focus", status = "focus", stage = "quote",
                 stage_name = "报价", links = "/customers/1\n" },
       expect = { { type = "task", assignee = "manager" } } }
+test{ name = "资质到期提醒负责人和法务", fn = "on_alert",
+      input = { metric = "qual_expiry", customer_name = "示例经销商",
+                document = "医疗器械经营许可证", expires_on = "2027-01-05",
+                days = 30 },
+      expect = { { type = "notify", user = "owner" },
+                 { type = "notify", role = "legal" } } }
 test{ name = "铺货率不足通知督导", fn = "on_alert",
       input = { metric = "distribution", value = 0.6 },
       expect = { { type = "notify", role = "supervisor" } } }

@@ -1,7 +1,8 @@
 -- evidence.lua -- 证据类型 / Evidence kinds.
 --
 -- kind: "photo" (a picture taken on site), "document" (an uploaded file),
--- "form" (fields to fill in), "call" (a logged phone call).  Fields of a
+-- "audio" (a recording), "form" (fields to fill in), "call" (a logged
+-- phone call).  Fields of a
 -- form: key, name, name_en, type ("text", "number", "date", "choice",
 -- "list"), required, min/max (numbers; for "list": how many items),
 -- options (for "choice").
@@ -57,6 +58,19 @@ evidence = {
     -- The quote only counts with at least three cases.
     check = function(item) return item.cases ~= nil and #item.cases >= 3 end,
   },
+  -- The loss focus stage's extra evidence (stages.lua loss_focus).
+  price_comparison = {
+    name = "竞品价格对比截图", name_en = "Price comparison screenshot",
+    kind = "document",
+    hint = "上传与竞品报价的对比截图（图片或 PDF）",
+    hint_en = "Upload a screenshot comparing our price with the competitor's",
+  },
+  customer_words = {
+    name = "客户原话录音", name_en = "The customer's own words (recording)",
+    kind = "audio",
+    hint = "录下客户对价格与方案的原话",
+    hint_en = "Record what the customer said about the price and the offer",
+  },
   signed_contract = {
     name = "合同签字页", name_en = "Signed contract", kind = "document",
   },
@@ -64,10 +78,12 @@ evidence = {
 
 test{ name = "报价单少于 3 个案例不算数", fn = "check_transition",
       input = { from = "advancing", to = "quote",
-                have = { quote_sheet = { amount = 100, cases = { "a", "b" } } } },
+                have = { qualified = true,
+                         quote_sheet = { amount = 100, cases = { "a", "b" } } } },
       expect = { allowed = false, missing = { "quote_sheet" } } }
 test{ name = "报价单 3 个案例", fn = "check_transition",
       input = { from = "advancing", to = "quote",
-                have = { quote_sheet = { amount = 100,
+                have = { qualified = true,
+                         quote_sheet = { amount = 100,
                                          cases = { "a", "b", "c" } } } },
       expect = { allowed = true } }

@@ -2,6 +2,9 @@
 --
 -- A customer enters a stage only when every evidence item in `requires`
 -- is present.  Keys refer to the `evidence` table (evidence.lua).
+-- `qualified = true`: entering also needs the customer's qualification
+-- documents approved by legal and valid (contracts.lua qualifications;
+-- customer kinds that need none pass).
 
 stages = {
   { key = "lead",      name = "线索",   name_en = "Lead" },
@@ -10,7 +13,7 @@ stages = {
   { key = "advancing", name = "推进中", name_en = "Advancing",
     requires = { "trial_kit_receipt", "head_phone_confirmation",
                  "installation_form" } },
-  { key = "quote",     name = "报价",   name_en = "Quote",
+  { key = "quote",     name = "报价",   name_en = "Quote", qualified = true,
     requires = { "quote_sheet" } },
   { key = "contract",  name = "合同",   name_en = "Contract", won = true,
     requires = { "signed_contract" } },
@@ -31,6 +34,16 @@ lost_reasons = {
   { key = "budget",      name = "预算取消", name_en = "Budget cancelled" },
   { key = "no_decision", name = "迟迟不决策", name_en = "No decision" },
   { key = "other",       name = "其他",     name_en = "Other" },
+}
+
+-- 锁定高频流失环节 / Loss focus.  The stage where most customers were
+-- lost in the last window_days (at least min_losses of them) is under
+-- focus: while it is, entering it also needs the evidence listed here
+-- (empty: nothing more), and every manager gets a daily spot check of
+-- `sample` recent entries into it (alerts.lua, metric "loss_focus").
+loss_focus = {
+  requires = { "price_comparison", "customer_words" },
+  min_losses = 3, window_days = 30, sample = 3,
 }
 
 -- 客户类型 / Customer kinds (add your own; keys are stored with customers).
@@ -124,3 +137,30 @@ test{ name = "合同金额必须为正", fn = "check_transition",
       input = { customer = { amount = 0 }, from = "quote", to = "contract",
                 have = { "signed_contract" } },
       expect = { allowed = false, code = "rule_refused" } }
+
+local function focus_check(got)
+  local want = (loss_focus or {}).requires or {}
+  if #want == 0 then
+    return got.allowed == true, "没有加严证据时应当允许"
+  end
+  return got.allowed == false and keys(got.missing) == keys(want),
+         "应当拒绝并列出加严证据：" .. keys(want)
+end
+test{ name = "加严环节：本阶段证据齐全仍需加严证据", fn = "check_transition",
+      input = { customer = { loss_focus = "advancing" }, from = "intent",
+                to = "advancing", have = requires_of("advancing") },
+      check = focus_check }
+test{ name = "加严环节：补齐加严证据即可进入", fn = "check_transition",
+      input = { customer = { loss_focus = "advancing" }, from = "intent",
+                to = "advancing",
+                have = (function()
+                  local h = {}
+                  for _, k in ipairs(requires_of("advancing")) do
+                    h[#h + 1] = k
+                  end
+                  for _, k in ipairs((loss_focus or {}).requires or {}) do
+                    h[#h + 1] = k
+                  end
+                  return h
+                end)() },
+      expect = { allowed = true } }

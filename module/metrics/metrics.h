@@ -42,6 +42,7 @@ struct metrics_query {
     enum metrics_scope scope;
     int64_t user_id; /* the team's head or the rep; 0: the caller */
     struct metrics_date as_of, from, to;
+    int window_days; /* a window without `from`: its length; 0: 30 days */
 };
 
 APP_MUST_USE enum app_err metrics_stage_health(struct ctx *cx,

@@ -308,8 +308,12 @@ mq_window(struct mq *m, const struct metrics_query *q, bool inclusive,
     w->hi = mq_midnight(m, to.y, to.m, to.d, inclusive ? 1 : 0, NULL);
     mq_midnight(m, to.y, to.m, to.d, 0, w->to);
     if (!from.set) {
+        int len = q->window_days > 0 && q->window_days <= METRICS_WINDOW_MAX
+                      ? q->window_days
+                      : 30;
+
         from = to;
-        from.d -= inclusive ? 29 : 30;
+        from.d -= inclusive ? len - 1 : len;
     }
     w->lo = mq_midnight(m, from.y, from.m, from.d, 0, w->from);
     days = (w->hi - w->lo + 43200) / 86400;

@@ -71,6 +71,88 @@ ruledesc_stage_flag(const struct ruledesc *rd, const char *key,
         cJSON_GetObjectItemCaseSensitive(ruledesc_stage(rd, key, NULL), flag));
 }
 
+static const cJSON *
+focus_list(const struct ruledesc *rd)
+{
+    return cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(rd->d, "loss_focus"), "requires");
+}
+
+bool
+ruledesc_focus_adds(const struct ruledesc *rd)
+{
+    return cJSON_GetArraySize(focus_list(rd)) > 0;
+}
+
+int
+ruledesc_focus_int(const struct ruledesc *rd, const char *what, int def)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(rd->d, "loss_focus"), what);
+
+    return cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble <= 1e6
+               ? (int)v->valuedouble
+               : def;
+}
+
+/* Is key among the items of list? */
+static bool
+lists_key(const cJSON *list, const char *key)
+{
+    const cJSON *it;
+
+    cJSON_ArrayForEach(it, list)
+    {
+        const char *k = key_of(it);
+
+        if (k != NULL && strcmp(k, key) == 0)
+            return true;
+    }
+    return false;
+}
+
+cJSON *
+ruledesc_requires(const struct ruledesc *rd, const cJSON *stage,
+                  const char *focus)
+{
+    const cJSON *own = cJSON_GetObjectItemCaseSensitive(stage, "requires"), *it;
+    const char *key = key_of(stage);
+    cJSON *out = cJSON_Duplicate(own, true);
+
+    if (out == NULL)
+        out = cJSON_CreateArray();
+    if (out != NULL &&
+        cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(stage, "qualified")) &&
+        !lists_key(out, "qualified")) {
+        cJSON *q = cJSON_Duplicate(
+            cJSON_GetObjectItemCaseSensitive(rd->d, "qualified_item"), true);
+
+        if (q == NULL || !cJSON_AddItemToArray(out, q)) {
+            cJSON_Delete(q);
+            cJSON_Delete(out);
+            return NULL;
+        }
+    }
+    if (out == NULL || focus == NULL || key == NULL || strcmp(key, focus) != 0)
+        return out;
+    cJSON_ArrayForEach(it, focus_list(rd))
+    {
+        const char *k = key_of(it);
+        cJSON *o;
+
+        if (k == NULL || lists_key(out, k))
+            continue;
+        o = cJSON_Duplicate(it, true);
+        if (o == NULL || !cJSON_AddBoolToObject(o, "focus", true) ||
+            !cJSON_AddItemToArray(out, o)) {
+            cJSON_Delete(o);
+            cJSON_Delete(out);
+            return NULL;
+        }
+    }
+    return out;
+}
+
 const char *
 ruledesc_first_stage(const struct ruledesc *rd)
 {

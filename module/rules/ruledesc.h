@@ -43,6 +43,23 @@ const char *ruledesc_lost_stage(const struct ruledesc *rd);
 /* Won and lost stage keys joined with commas (for FIND_IN_SET). */
 const char *ruledesc_closed_csv(struct ctx *cx, const struct ruledesc *rd);
 
+/* The evidence a stage (a described stage object) requires, as a new
+ * array of {key, name, name_en} the caller deletes: its own items, for a
+ * stage marked `qualified` the pseudo-item "qualified" (qualification
+ * documents approved and valid, sales/qual_docs.h; marked "qualification":
+ * true), then, when focus names this stage (the stage under loss focus, sales/
+ * loss_focus.h), the rules' loss_focus items it does not list already,
+ * each marked "focus": true.  NULL when out of memory. */
+cJSON *ruledesc_requires(const struct ruledesc *rd, const cJSON *stage,
+                         const char *focus);
+
+/* Does the rules' loss focus add any evidence (stages.lua loss_focus)? */
+bool ruledesc_focus_adds(const struct ruledesc *rd);
+
+/* loss_focus.min_losses, window_days, sample (with the engine's
+ * defaults). */
+int ruledesc_focus_int(const struct ruledesc *rd, const char *what, int def);
+
 /* An evidence definition (NULL: not described). */
 const cJSON *ruledesc_evidence(const struct ruledesc *rd, const char *key);
 

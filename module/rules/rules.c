@@ -405,7 +405,9 @@ rules_sbx_transition(struct sbx *s, const cJSON *customer, const char *from,
     const struct rule_plan *p = sbx_attached(s);
     struct pairs kv = { have, NULL, nhave };
     struct plan_missing m;
-    enum plan_code code = plan_gate(p, from, to, pairs_has, &kv, &m);
+    const char *focus = cJSON_GetStringValue(
+        cJSON_GetObjectItemCaseSensitive(customer, "loss_focus"));
+    enum plan_code code = plan_gate(p, from, to, focus, pairs_has, &kv, &m);
     lua_State *L = sbx_state(s);
     int top = lua_gettop(L), nargs = 0;
     enum app_err rc;
@@ -627,6 +629,7 @@ fill_missing(struct ctx *cx, const cJSON *res, struct rule_verdict *v)
             break;
         v->missing[v->nmissing].key = str_field(cx, m, "key");
         v->missing[v->nmissing].name = pick_name(cx, m);
+        v->missing[v->nmissing].state = NULL;
         if (v->missing[v->nmissing].key != NULL)
             v->nmissing++;
     }

@@ -12,6 +12,8 @@
  * Inputs and outputs (all strings in the results live in r's arena):
  *
  *   rules_check_transition(customer facts, from, to, evidence present)
+ *     (the facts' "loss_focus", when set, names the stage under loss
+ *     focus, whose entry needs the rules' loss_focus items too)
  *     -> allowed, code ("ok", "evidence_missing", "skip_not_allowed",
  *        "back_not_allowed", "reopen_not_allowed", "unknown_stage",
  *        "same_stage", "already_lost", "rule_refused", "lost", "back"),
@@ -50,6 +52,8 @@
 struct rule_missing {
     const char *key;
     const char *name;
+    const char *state; /* a qualification document's (qual_docs.h), else
+                          NULL */
 };
 
 struct rule_verdict {
@@ -108,8 +112,9 @@ APP_MUST_USE enum app_err rules_push_args(struct sbx *s, const cJSON *args,
  * computations).  The declarative part is decided in C (ruleplan.h); Lua
  * runs only when the rules define can_enter / is_effective.
  *
- * rules_sbx_transition: the evidence keys present in have[]; *allowed,
- * and *nmissing (number of missing evidence items).
+ * rules_sbx_transition: the evidence keys present in have[] (customer's
+ * "loss_focus" as above); *allowed, and *nmissing (number of missing
+ * evidence items).
  * rules_sbx_classify: the activity's fields as n key/value pairs (a NULL
  * or empty value is not filled in); *effective and *nmissing. */
 APP_MUST_USE enum app_err

@@ -122,6 +122,7 @@ customers_row(const struct db_res *res, size_t row, struct customer *c)
     c->updated_at = db_text(res, row, 15);
     c->owner_name = db_text(res, row, 16);
     c->updated_by_name = db_text(res, row, 17);
+    c->loss_focus = db_text(res, row, 18);
 }
 
 enum app_err

@@ -40,6 +40,10 @@ struct customer {
     const char *updated_at;
     const char *owner_name;
     const char *updated_by_name;
+    /* The company's stage under loss focus, read with the customer so the
+     * pages and the gate need no query of their own ("" when none;
+     * sales/loss_focus.h). */
+    const char *loss_focus;
 };
 
 /* What a user edits (validated by the caller). */
@@ -66,8 +70,9 @@ struct customer_input {
     "COALESCE(c.lost_reason, ''), c.city, c.address, c.phone, "                \
     "COALESCE(c.amount, ''), c.note, COALESCE(c.last_activity_at, ''), "       \
     "c.created_at, c.updated_at, u.display_name, COALESCE(ub.display_name, "   \
-    "'')"
-#define CUSTOMERS_NCOLS 18
+    "''), COALESCE((SELECT lf.stage FROM loss_focus lf WHERE lf.tenant_id = "  \
+    "c.tenant_id), '')"
+#define CUSTOMERS_NCOLS 19
 #define CUSTOMERS_SQL_FROM                                                     \
     " FROM customers c JOIN users u ON u.id = c.owner_id "                     \
     "AND u.tenant_id = c.tenant_id LEFT JOIN users ub ON ub.id = "             \

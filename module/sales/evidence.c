@@ -569,7 +569,8 @@ evidence_kind(const cJSON *def)
 bool
 evidence_wants_file(const char *kind)
 {
-    return strcmp(kind, "photo") == 0 || strcmp(kind, "document") == 0;
+    return strcmp(kind, "photo") == 0 || strcmp(kind, "document") == 0 ||
+           strcmp(kind, "audio") == 0;
 }
 
 /* The submission's checks; *data_text gets the fields as JSON text. */
@@ -597,10 +598,11 @@ submission_check(struct ctx *cx, const cJSON *def, const char *kind,
             cJSON_AddStringToObject(errors, "file", "evidence.file_required");
             rc = APP_EVALIDATION;
         } else if (!files_fits_kind(kind, *mime)) {
-            cJSON_AddStringToObject(errors, "file",
-                                    strcmp(kind, "photo") == 0
-                                        ? "evidence.not_image"
-                                        : "evidence.bad_type");
+            cJSON_AddStringToObject(
+                errors, "file",
+                strcmp(kind, "photo") == 0   ? "evidence.not_image"
+                : strcmp(kind, "audio") == 0 ? "evidence.not_audio"
+                                             : "evidence.bad_type");
             rc = APP_EVALIDATION;
         }
         return rc;

@@ -33,7 +33,8 @@ bool files_is_image(const char *mime);
 bool files_is_audio(const char *mime);
 
 /* May a file of this type serve as evidence of this kind?  "photo":
- * images only; "document": images, PDF, Office documents, text. */
+ * images only; "audio": recordings only; "document": images, PDF, Office
+ * documents, text. */
 bool files_fits_kind(const char *kind, const char *mime);
 
 /* The sniffed type of an uploaded part (before storing it). */

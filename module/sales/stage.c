@@ -2,6 +2,8 @@
  * stage.c -- evidence-gated stage changes.
  */
 #include "sales/stage.h"
+#include "sales/loss_focus.h"
+#include "sales/qual_docs.h"
 
 #include "base/buf.h"
 
@@ -57,7 +59,7 @@ stage_facts(const struct customer *c)
  * the stages entered require. */
 static size_t
 used_items(const struct ruledesc *rd, const struct evidence_set *set,
-           const char *from, const char *to, int64_t *ids)
+           const char *from, const char *to, const char *focus, int64_t *ids)
 {
     int fi = -1, ti = -1, i = 0, first;
     const cJSON *s, *req;
@@ -71,9 +73,11 @@ used_items(const struct ruledesc *rd, const struct evidence_set *set,
     first = fi + 1;
     cJSON_ArrayForEach(s, ruledesc_stages(rd))
     {
-        if (i >= first && i <= ti) {
-            cJSON_ArrayForEach(req,
-                               cJSON_GetObjectItemCaseSensitive(s, "requires"))
+        cJSON *reqs =
+            i >= first && i <= ti ? ruledesc_requires(rd, s, focus) : NULL;
+
+        if (reqs != NULL) {
+            cJSON_ArrayForEach(req, reqs)
             {
                 const cJSON *k = cJSON_GetObjectItemCaseSensitive(req, "key");
                 const struct evidence_item *e =
@@ -83,6 +87,7 @@ used_items(const struct ruledesc *rd, const struct evidence_set *set,
                 if (e != NULL && n < MAX_USED)
                     ids[n++] = e->id;
             }
+            cJSON_Delete(reqs);
         }
         i++;
     }
@@ -104,6 +109,38 @@ stage_ids_json(struct arena *a, const int64_t *ids, size_t n)
     if (rc == APP_OK)
         rc = buf_putc(&b, ']');
     return rc == APP_OK ? b.p : NULL;
+}
+
+/* What the rules decide on for customer c (loaded in scope): its evidence
+ * (*set), the keys it holds with "qualified" when its qualification
+ * documents are approved and valid (*have), and its facts with the stage
+ * under loss focus (*facts).  The caller deletes *have and *facts. */
+APP_MUST_USE static enum app_err
+gate_inputs(struct ctx *cx, const struct ruledesc *rd, const struct customer *c,
+            struct evidence_set *set, cJSON **facts, cJSON **have)
+{
+    const char *focus = loss_focus_of(rd, c);
+    bool qualified = false;
+    enum app_err rc = evidence_current(cx, c->id, set);
+
+    *facts = *have = NULL;
+    if (rc == APP_OK)
+        rc = qual_qualified(cx, rd, c, &qualified);
+    if (rc != APP_OK)
+        return rc;
+    *have = evidence_have(set);
+    *facts = stage_facts(c);
+    if ((*have != NULL && qualified &&
+         cJSON_AddTrueToObject(*have, QUAL_EVIDENCE_KEY) == NULL) ||
+        (*facts != NULL && focus != NULL &&
+         cJSON_AddStringToObject(*facts, "loss_focus", focus) == NULL) ||
+        *have == NULL || *facts == NULL) {
+        cJSON_Delete(*have);
+        cJSON_Delete(*facts);
+        *facts = *have = NULL;
+        return APP_ENOMEM;
+    }
+    return APP_OK;
 }
 
 enum app_err
@@ -149,25 +186,21 @@ stage_change_locked(struct ctx *cx, const struct stage_request *sr,
     set = arena_alloc(cx->a, sizeof(*set));
     if (set == NULL)
         return APP_ENOMEM;
-    rc = evidence_current(cx, c.id, set);
+    rc = gate_inputs(cx, &rd, &c, set, &cf, &have);
     if (rc != APP_OK)
         return rc;
-    have = evidence_have(set);
-    cf = stage_facts(&c);
-    if (have == NULL || cf == NULL) {
-        cJSON_Delete(have);
-        cJSON_Delete(cf);
-        return APP_ENOMEM;
-    }
     rc = rules_check_transition(cx, cf, c.stage, sr->to, have, v);
     cJSON_Delete(have);
     cJSON_Delete(cf);
     if (rc != APP_OK)
         return rc;
-    if (!v->ok)
-        return APP_ECONFLICT;
+    if (!v->ok) {
+        rc = qual_expand_missing(cx, &rd, &c, v);
+        return rc == APP_OK ? APP_ECONFLICT : rc;
+    }
     if (v->code != NULL && strcmp(v->code, "ok") == 0)
-        nused = used_items(&rd, set, c.stage, sr->to, used);
+        nused =
+            used_items(&rd, set, c.stage, sr->to, loss_focus_of(&rd, &c), used);
     used_json = stage_ids_json(cx->a, used, nused);
     if (used_json == NULL)
         return APP_ENOMEM;
@@ -213,6 +246,7 @@ stage_inputs(struct ctx *cx, int64_t customer_id, struct customer *c,
              cJSON **facts, cJSON **have)
 {
     struct evidence_set *set = arena_alloc(cx->a, sizeof(*set));
+    struct ruledesc rd;
     enum app_err rc;
 
     *facts = *have = NULL;
@@ -220,18 +254,8 @@ stage_inputs(struct ctx *cx, int64_t customer_id, struct customer *c,
         return APP_ENOMEM;
     rc = customers_get(cx, customer_id, false, c);
     if (rc == APP_OK)
-        rc = evidence_current(cx, c->id, set);
-    if (rc != APP_OK)
-        return rc;
-    *have = evidence_have(set);
-    *facts = stage_facts(c);
-    if (*have == NULL || *facts == NULL) {
-        cJSON_Delete(*have);
-        cJSON_Delete(*facts);
-        *facts = *have = NULL;
-        return APP_ENOMEM;
-    }
-    return APP_OK;
+        rc = ruledesc_get(cx, &rd);
+    return rc == APP_OK ? gate_inputs(cx, &rd, c, set, facts, have) : rc;
 }
 
 enum app_err

@@ -51,8 +51,9 @@ APP_MUST_USE enum app_err stage_change_locked(struct ctx *cx,
 /* Evidence ids as a stage event records them: "[12,13]" (in a). */
 const char *stage_ids_json(struct arena *a, const int64_t *ids, size_t n);
 
-/* The rules' view of a customer: its facts (can_enter's `customer`) and
- * the evidence keys it holds, as check_transition receives them.  The
+/* The rules' view of a customer: its facts (can_enter's `customer`, with
+ * "loss_focus" when a stage is under focus) and the evidence keys it
+ * holds, as check_transition receives them.  The
  * customer must be in the caller's scope (else APP_ENOTFOUND).  The caller
  * deletes both. */
 cJSON *stage_facts(const struct customer *c);

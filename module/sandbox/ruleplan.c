@@ -57,9 +57,22 @@ add_missing(struct plan_missing *m, const char *key)
     m->n++;
 }
 
+/* Is evidence key index k among stage s's own requirements? */
+static bool
+stage_requires(const struct plan_stage *s, uint8_t k)
+{
+    size_t j;
+
+    for (j = 0; j < s->nreq; j++) {
+        if (s->req[j] == k)
+            return true;
+    }
+    return false;
+}
+
 enum plan_code
 plan_gate(const struct rule_plan *p, const char *from, const char *to,
-          plan_has_fn has, void *ctx, struct plan_missing *m)
+          const char *focus, plan_has_fn has, void *ctx, struct plan_missing *m)
 {
     int fi = find_stage(p, from), ti = find_stage(p, to), first = 0, i;
     const struct plan_stage *fs, *ts;
@@ -96,6 +109,16 @@ plan_gate(const struct rule_plan *p, const char *from, const char *to,
             const char *key = p->key[s->req[j]];
 
             if (!has(ctx, key))
+                add_missing(m, key);
+        }
+        if (s->qualified && !has(ctx, PLAN_QUALIFIED_KEY))
+            add_missing(m, PLAN_QUALIFIED_KEY);
+        if (focus == NULL || strcmp(s->key, focus) != 0)
+            continue;
+        for (j = 0; j < p->nfocus; j++) {
+            const char *key = p->key[p->focus_req[j]];
+
+            if (!stage_requires(s, p->focus_req[j]) && !has(ctx, key))
                 add_missing(m, key);
         }
     }
@@ -179,6 +202,7 @@ read_stage(lua_State *L, struct rule_plan *p, int t, lua_Integer n)
     lua_pop(L, 1);
     s->lost = flag(L, t, "lost");
     s->reopen = flag(L, t, "reopen");
+    s->qualified = flag(L, t, "qualified");
     if (lua_getfield(L, t, "requires") != LUA_TTABLE)
         luaL_error(L, "stages: stage %d has no requires list", (int)n);
     nreq = (lua_Integer)lua_rawlen(L, -1);
@@ -233,6 +257,22 @@ ruleplan_load(lua_State *L)
             lua_pop(L, 1);
         }
         p->nfields = (size_t)n;
+    }
+    lua_pop(L, 1);
+    if (lua_getfield(L, 1, "focus_requires") == LUA_TTABLE) {
+        n = (lua_Integer)lua_rawlen(L, -1);
+        if (n > PLAN_MAX_REQUIRES)
+            return luaL_error(L,
+                              "stages: loss_focus requires more than %d "
+                              "items",
+                              PLAN_MAX_REQUIRES);
+        for (i = 1; i <= n; i++) {
+            lua_rawgeti(L, -1, i);
+            p->focus_req[i - 1] = intern_key(
+                L, p, key_at_top(L, "stages", "an evidence key in loss_focus"));
+            lua_pop(L, 1);
+        }
+        p->nfocus = (uint8_t)n;
     }
     lua_pop(L, 1);
     p->allow_back = flag(L, 1, "allow_back");
@@ -311,13 +351,14 @@ l_gate(lua_State *L)
     const struct rule_plan *p = lua_touserdata(L, lua_upvalueindex(1));
     const char *from = luaL_optstring(L, 1, NULL);
     const char *to = luaL_checkstring(L, 2);
+    const char *focus = luaL_optstring(L, 4, NULL);
     struct table_ctx ctx = { L, 3 };
     struct plan_missing m;
     enum plan_code code;
 
     luaL_checktype(L, 3, LUA_TTABLE);
-    lua_settop(L, 3);
-    code = plan_gate(p, from, to, table_has, &ctx, &m);
+    lua_settop(L, 4);
+    code = plan_gate(p, from, to, focus, table_has, &ctx, &m);
     lua_pushstring(L, plan_code_name(code));
     return 1 + push_missing(L, &m);
 }

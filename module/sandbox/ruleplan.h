@@ -43,10 +43,16 @@ enum plan_code {
     PLAN_SKIP_NOT_ALLOWED
 };
 
+/* The pseudo-evidence a stage marked `qualified = true` requires: the
+ * customer's qualification documents approved and valid (the C core
+ * puts it in `have`; sales/qual_docs.h). */
+#define PLAN_QUALIFIED_KEY "qualified"
+
 struct plan_stage {
     char key[PLAN_KEY_MAX];
     bool lost;
-    bool reopen; /* a lost customer may be reopened here */
+    bool reopen;    /* a lost customer may be reopened here */
+    bool qualified; /* entering needs PLAN_QUALIFIED_KEY */
     uint8_t nreq;
     uint8_t req[PLAN_MAX_REQUIRES]; /* indexes into rule_plan.key */
 };
@@ -58,6 +64,10 @@ struct rule_plan {
     char key[PLAN_MAX_KEYS][PLAN_KEY_MAX];
     size_t nfields;
     char field[PLAN_MAX_FIELDS][PLAN_KEY_MAX];
+    /* Evidence the stage under loss focus (the stage where most customers
+     * were lost lately, stages.lua loss_focus) requires on top of its own. */
+    uint8_t nfocus;
+    uint8_t focus_req[PLAN_MAX_REQUIRES];
     bool allow_back;
     bool allow_skip;
     bool has_can_enter;    /* the rules define can_enter() */
@@ -79,10 +89,12 @@ const char *plan_code_name(enum plan_code code);
 bool plan_code_allowed(enum plan_code code);
 
 /* May a customer move from stage `from` (NULL or unknown: a new customer)
- * to stage `to`, given the evidence `has` reports? */
+ * to stage `to`, given the evidence `has` reports?  focus (NULL: none) is
+ * the stage under loss focus: entering or passing it also needs the
+ * plan's focus_req items. */
 enum plan_code plan_gate(const struct rule_plan *p, const char *from,
-                         const char *to, plan_has_fn has, void *ctx,
-                         struct plan_missing *m);
+                         const char *to, const char *focus, plan_has_fn has,
+                         void *ctx, struct plan_missing *m);
 
 /* The fields of an effective activity that `filled` reports empty; true
  * when none is. */
@@ -91,15 +103,17 @@ bool plan_effective(const struct rule_plan *p, plan_has_fn filled, void *ctx,
 
 /* lua_CFunction: read the plan table that the engine's compile() returns
  * (argument 1) into the struct rule_plan at argument 2 (light userdata):
- *   { stages = { {key=, lost=, reopen=, requires={keys}}, ... },
- *     allow_back=, allow_skip=, fields={keys}, can_enter=, is_effective= }
+ *   { stages = { {key=, lost=, reopen=, qualified=, requires={keys}}, ... },
+ *     allow_back=, allow_skip=, fields={keys}, focus_requires={keys},
+ *     can_enter=, is_effective= }
  * Raises an error naming the script when a limit is broken or a key is
  * not a string; call it protected. */
 int ruleplan_load(lua_State *L);
 
 /* Lua closures over p (which must outlive them):
- *   gate(from, to, have) -> code, missing keys...   (have: key -> value,
- *       present when the value is neither nil nor false)
+ *   gate(from, to, have[, focus]) -> code, missing keys...   (have: key ->
+ *       value, present when the value is neither nil nor false; focus: the
+ *       stage under loss focus or nil)
  *   missing_fields(activity) -> missing field keys... (empty: nil, false,
  *       "" or a table with nothing in it) */
 void ruleplan_push_gate(lua_State *L, const struct rule_plan *p);

@@ -4,6 +4,7 @@
 #include "server/cli.h"
 #include "net/fetch.h"
 #include "work/audit_brief.h"
+#include "work/admission.h"
 #include "work/metric_alerts.h"
 #include "work/reminders.h"
 
@@ -539,6 +540,7 @@ cli_main(int argc, char **argv)
         ctx_on_event(audit_brief_event);
         /* The live metrics' breaches run the rules' on_alert. */
         metric_alerts_init();
+        admission_init();
         c = malloc(sizeof(*c));
         if (c == NULL)
             return 1;

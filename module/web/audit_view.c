@@ -3,6 +3,8 @@
  */
 #include "web/audit_view.h"
 
+#include "sales/qual_docs.h"
+
 #include <string.h>
 
 #include "db/audit.h"
@@ -112,6 +114,14 @@ value(const struct entry *e, const char *name, const char **href)
 
         return def != NULL ? ruledesc_name(&e->r->cx, def) : k;
     }
+    if (strcmp(name, "qualification") == 0) {
+        const char *k = detail_text(e, "type");
+        const cJSON *def = k != NULL ? qual_type_def(e->rd, k) : NULL;
+
+        return def != NULL ? ruledesc_name(&e->r->cx, def) : k;
+    }
+    if (strcmp(name, "decision") == 0)
+        return label(e, "decision", "qual.status.");
     if (strcmp(name, "event") == 0)
         return db_text(e->res, e->i, AUDIT_EVENT);
     if (strcmp(name, "export_roles") == 0)

@@ -8,6 +8,8 @@
 
 #include "base/wire.h"
 #include "sales/customer_input.h"
+#include "sales/files.h"
+#include "sales/qual_docs.h"
 
 #include <string.h>
 #include <time.h>
@@ -323,20 +325,54 @@ cview_evidence_item(struct req *r, const struct ruledesc *rd,
                      e->file_name[0] != '\0' ? e->file_name : "file");
         cJSON_AddBoolToObject(o, "image",
                               strncmp(e->file_mime, "image/", 6) == 0);
+        cJSON_AddBoolToObject(o, "audio", files_is_audio(e->file_mime));
     }
     cJSON_AddItemToObject(o, "rows", data_rows(r, def, e->data));
     return o;
 }
 
+/* The checklist's item for the pseudo-evidence "qualified": done when
+ * the customer's documents are approved and valid, supplied on the
+ * qualifications page. */
+static cJSON *
+qualified_item(struct req *r, const cJSON *req, int64_t customer_id,
+               bool qualified)
+{
+    cJSON *o = cJSON_CreateObject();
+
+    if (o == NULL)
+        return NULL;
+    view_add_str(o, "key", QUAL_EVIDENCE_KEY);
+    view_add_str(o, "name", ruledesc_name(&r->cx, req));
+    cJSON_AddBoolToObject(o, "done", qualified);
+    cJSON_AddBoolToObject(o, "qualification", true);
+    view_add_str(o, "kind_label", http_t(r, "qual.kind"));
+    view_add_str(o, "supply_url",
+                 arena_printf(r->a, "/customers/%lld/qualifications",
+                              (long long)customer_id));
+    return o;
+}
+
 cJSON *
 cview_checklist(struct req *r, const struct ruledesc *rd, const cJSON *stage,
-                int64_t customer_id, const struct evidence_set *set)
+                const char *focus, int64_t customer_id,
+                const struct evidence_set *set, bool qualified)
 {
-    cJSON *a = cJSON_CreateArray();
+    cJSON *a = cJSON_CreateArray(), *reqs = ruledesc_requires(rd, stage, focus);
     const cJSON *req;
 
-    cJSON_ArrayForEach(req, cJSON_GetObjectItemCaseSensitive(stage, "requires"))
+    if (reqs == NULL) {
+        cJSON_Delete(a);
+        return NULL;
+    }
+    cJSON_ArrayForEach(req, reqs)
     {
+        if (cJSON_IsTrue(
+                cJSON_GetObjectItemCaseSensitive(req, "qualification"))) {
+            cJSON_AddItemToArray(
+                a, qualified_item(r, req, customer_id, qualified));
+            continue;
+        }
         const cJSON *k = cJSON_GetObjectItemCaseSensitive(req, "key");
         const struct evidence_item *e;
         const cJSON *def;
@@ -355,6 +391,9 @@ cview_checklist(struct req *r, const struct ruledesc *rd, const cJSON *stage,
             view_add_str(o, "name", ruledesc_name(&r->cx, req));
         }
         cJSON_AddBoolToObject(o, "done", e != NULL);
+        cJSON_AddBoolToObject(
+            o, "focus",
+            cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(req, "focus")));
         kind = cJSON_GetStringValue(cJSON_GetObjectItem(def, "kind"));
         view_add_str(o, "kind_label",
                      http_t(r, arena_printf(r->a, "evidence.kind.%s",
@@ -370,6 +409,7 @@ cview_checklist(struct req *r, const struct ruledesc *rd, const cJSON *stage,
                                   (long long)customer_id, k->valuestring));
         cJSON_AddItemToArray(a, o);
     }
+    cJSON_Delete(reqs);
     return a;
 }
 
@@ -503,11 +543,22 @@ cview_refusal(struct req *r, const struct rule_verdict *v, int64_t customer_id)
             break;
         cJSON_AddStringToObject(m, "key", v->missing[i].key);
         cJSON_AddStringToObject(m, "name", v->missing[i].name);
+        if (v->missing[i].state != NULL) { /* a qualification document */
+            cJSON_AddStringToObject(m, "state", v->missing[i].state);
+            cJSON_AddStringToObject(
+                m, "state_label",
+                http_t(r, arena_printf(r->a, "qual.state.%s",
+                                       v->missing[i].state)));
+        }
         if (customer_id > 0)
             cJSON_AddStringToObject(
                 m, "url",
-                arena_printf(r->a, "/customers/%lld/evidence/%s",
-                             (long long)customer_id, v->missing[i].key));
+                v->missing[i].state != NULL ||
+                        strcmp(v->missing[i].key, QUAL_EVIDENCE_KEY) == 0
+                    ? arena_printf(r->a, "/customers/%lld/qualifications",
+                                   (long long)customer_id)
+                    : arena_printf(r->a, "/customers/%lld/evidence/%s",
+                                   (long long)customer_id, v->missing[i].key));
         cJSON_AddItemToArray(missing, m);
     }
     return o;

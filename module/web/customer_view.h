@@ -52,11 +52,15 @@ const cJSON *cview_next_stage(const struct ruledesc *rd, const char *current);
 cJSON *cview_stage_targets(struct req *r, const struct ruledesc *rd,
                            const char *current);
 
-/* The evidence a stage requires, each done (who, when, link, used) or
- * missing, with the link to supply it. */
+/* The evidence a stage requires (with the loss focus items when focus
+ * names it: ruledesc_requires), each done (who, when, link, used) or
+ * missing, with the link to supply it; focus items are marked "focus".
+ * The pseudo-item "qualified" is done when `qualified` (the customer's
+ * qualification documents approved and valid) and links to them. */
 cJSON *cview_checklist(struct req *r, const struct ruledesc *rd,
-                       const cJSON *stage, int64_t customer_id,
-                       const struct evidence_set *set);
+                       const cJSON *stage, const char *focus,
+                       int64_t customer_id, const struct evidence_set *set,
+                       bool qualified);
 
 /* One evidence item for display (kind, data as label/value rows, file). */
 cJSON *cview_evidence_item(struct req *r, const struct ruledesc *rd,

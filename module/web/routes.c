@@ -31,6 +31,8 @@
 #include "web/handlers/mfa_pages.h"
 #include "web/handlers/pages.h"
 #include "web/handlers/pipeline.h"
+#include "web/handlers/qual_api.h"
+#include "web/handlers/qual_pages.h"
 #include "web/handlers/rules_admin.h"
 #include "web/handlers/rules_dry_run.h"
 #include "web/handlers/team.h"
@@ -52,6 +54,7 @@
 #define TEAM (ROLE_ADMIN | ROLE_MANAGER | ROLE_SUPERVISOR)
 #define POST_FORM (RF_STATE | RF_FORM | RF_DB)
 #define WRITERS (ROLE_ADMIN | ROLE_MANAGER) /* of the product list */
+#define REVIEWERS (ROLE_ADMIN | ROLE_LEGAL) /* of qualification documents */
 
 const struct route app_routes[] = {
     /* pages */
@@ -280,6 +283,20 @@ const struct route app_routes[] = {
       ANY, POST_FORM, "evidence.submit" },
     { HM_POST, "/customers/{id:int}/evidence/{eid:int}/remove",
       evidence_remove_page, ANY, POST_FORM, "evidence.remove" },
+
+    /* customer admission: qualification documents and their review */
+    { HM_GET, "/customers/{id:int}/qualifications", qual_page, ANY,
+      RF_DB | RF_QUERY, "qual.page" },
+    { HM_GET, "/customers/{id:int}/qualifications/{type:slug}", qual_form, ANY,
+      RF_DB, "qual.form" },
+    { HM_POST, "/customers/{id:int}/qualifications/{type:slug}/scan",
+      qual_scan_page, ANY, POST_FORM | RF_LONG, "qual.scan" },
+    { HM_POST, "/customers/{id:int}/qualifications/{type:slug}",
+      qual_submit_page, ANY, POST_FORM, "qual.submit" },
+    { HM_POST, "/qualifications/{id:int}/review", qual_review_page, REVIEWERS,
+      POST_FORM, "qual.review" },
+    { HM_GET, "/qualifications", qual_queue_page, REVIEWERS | TEAM, RF_DB,
+      "qual.queue" },
     { HM_GET, "/customers/{id:int}/contacts/new", contact_new, ANY, RF_DB,
       "contacts.new" },
     { HM_POST, "/customers/{id:int}/contacts", contact_create, ANY, POST_FORM,
@@ -325,6 +342,20 @@ const struct route app_routes[] = {
       "api.customer_evidence" },
     { HM_GET, "/api/v1/customers/{id:int}/evidence", api_customer_evidence_list,
       ANY, RF_DB | RF_API, "api.customer_evidence_list" },
+    { HM_GET, "/api/v1/customers/{id:int}/qualifications", api_qual_list, ANY,
+      RF_DB | RF_API, "api.qual_list" },
+    { HM_POST, "/api/v1/customers/{id:int}/qualifications/scan", api_qual_scan,
+      ANY, RF_STATE | RF_FORM | RF_JSON | RF_DB | RF_API | RF_LONG,
+      "api.qual_scan" },
+    { HM_POST, "/api/v1/customers/{id:int}/qualifications", api_qual_submit,
+      ANY, RF_STATE | RF_FORM | RF_JSON | RF_DB | RF_API, "api.qual_submit" },
+    { HM_POST, "/api/v1/qualifications/{id:int}/review", api_qual_review,
+      REVIEWERS, RF_STATE | RF_FORM | RF_JSON | RF_DB | RF_API,
+      "api.qual_review" },
+    { HM_GET, "/api/v1/qualifications/queue", api_qual_queue, REVIEWERS,
+      RF_DB | RF_API, "api.qual_queue" },
+    { HM_GET, "/api/v1/qualifications/lead-times", api_qual_lead_times,
+      REVIEWERS | TEAM, RF_DB | RF_API, "api.qual_lead_times" },
     { HM_GET, "/api/v1/contacts/{id:int}", api_contact, ANY, RF_DB | RF_API,
       "api.contact" },
     { HM_PATCH, "/api/v1/contacts/{id:int}", api_contact_update, ANY,

@@ -68,7 +68,10 @@ view_new(struct req *r)
              cJSON_AddBoolToObject(
                  u, "team",
                  full && (r->auth->role & (ROLE_ADMIN | ROLE_MANAGER |
-                                           ROLE_SUPERVISOR))) != NULL;
+                                           ROLE_SUPERVISOR))) != NULL &&
+             cJSON_AddBoolToObject(
+                 u, "legal",
+                 full && (r->auth->role & (ROLE_ADMIN | ROLE_LEGAL))) != NULL;
     }
     return ok ? m : NULL;
 }

@@ -33,18 +33,22 @@ static const char SQL_CLEAR[] =
     "AND alert_key = ? AND active = 1";
 
 static const char SQL_ACTIVE_LIST[] =
-    "SELECT alert_key, acted_at, NULL, NULL FROM alert_states WHERE "
-    "tenant_id = ? AND active = 1 UNION ALL SELECT NULL, NULL, id, title "
-    "FROM tasks WHERE tenant_id = ? AND assignee_id = ? AND status = 'open' "
-    "AND rule_script = 'alerts' ORDER BY 2 DESC LIMIT 40";
+    "SELECT 'alert', alert_key, acted_at, NULL, NULL, 1 FROM alert_states "
+    "WHERE tenant_id = ? AND active = 1 "
+    "UNION ALL SELECT 'task', NULL, NULL, id, title, 1 FROM tasks "
+    "WHERE tenant_id = ? AND assignee_id = ? AND status = 'open' "
+    "AND rule_script = 'alerts' "
+    "UNION ALL SELECT 'focus', stage, since, losses, NULL, 0 FROM loss_focus "
+    "WHERE tenant_id = ? "
+    "ORDER BY 6, 3 DESC LIMIT 41";
 
 enum app_err
 alerts_active(struct ctx *cx, struct db_res *out)
 {
     return db_query(cx->db, cx->a, SQL_ACTIVE_LIST,
                     DB_ARGS(DB_I64(cx->tenant_id), DB_I64(cx->tenant_id),
-                            DB_I64(cx->user_id)),
-                    40, out);
+                            DB_I64(cx->user_id), DB_I64(cx->tenant_id)),
+                    41, out);
 }
 
 void
@@ -100,6 +104,7 @@ act(struct ctx *cx, struct sbx *s, int version, cJSON *b, const char *period,
     time_t now, long *acted)
 {
     const char *key = cJSON_GetStringValue(cJSON_GetObjectItem(b, "key"));
+    const char *own = cJSON_GetStringValue(cJSON_GetObjectItem(b, "period"));
     struct db_tx tx = DB_TX_INIT;
     struct db_res st;
     char at[32], err[512];
@@ -107,6 +112,8 @@ act(struct ctx *cx, struct sbx *s, int version, cJSON *b, const char *period,
 
     if (key == NULL || strlen(key) > 150)
         return APP_OK;
+    if (own != NULL && own[0] != '\0' && strlen(own) < 32)
+        period = own; /* "once": acted on once while it stays true */
     tz_utc_text(now, at, sizeof(at));
     while (db_tx_next(cx->db, &tx, &rc)) {
         cJSON *args, *actions = NULL;

@@ -32,7 +32,9 @@
 
 /* A metric: append its breaches to out, each an object with at least
  * "key" (stable, e.g. "stage_health:intent"), "metric" and "status"; it
- * may add owner_id / manager_id for "owner" and "manager" assignees. */
+ * may add owner_id / manager_id for "owner" and "manager" assignees, and
+ * "period" to be acted on once per that instead of once a day ("once":
+ * once while it stays true). */
 struct alert_metric {
     const char *name;
     enum app_err (*breaches)(struct ctx *cx, const cJSON *thresholds,
@@ -42,9 +44,11 @@ struct alert_metric {
 /* Register a metric (at start-up, before any job runs). */
 void alerts_register(const struct alert_metric *m);
 
-/* In one round trip, the company's alerts standing now (key, acted_at
- * UTC, NULL, NULL) and the open tasks the alerts gave the caller -- spot
- * checks and the like -- (NULL, NULL, task id, title): at most 40 rows. */
+/* In one round trip, for the cockpit: the stage under loss focus, first
+ * ("focus", stage, since UTC, losses, NULL; sales/loss_focus.h), the
+ * company's alerts standing now ("alert", key, acted_at UTC, NULL, NULL)
+ * and the open tasks the alerts gave the caller -- spot checks and the
+ * like -- ("task", NULL, NULL, task id, title): at most 41 rows. */
 APP_MUST_USE enum app_err alerts_active(struct ctx *cx, struct db_res *out);
 
 /* Schedule (or keep) the company's alerts job, first run after now. */

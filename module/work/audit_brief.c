@@ -13,6 +13,7 @@
 #include "base/log.h"
 #include "base/str.h"
 #include "sales/audits.h"
+#include "work/notice_text.h"
 #include "work/notify.h"
 
 #define BRIEF_MAX 3500             /* bytes of a body: fits a WeCom message */
@@ -30,57 +31,18 @@ static const char SQL_ADMINS[] =
     "ON t.id = u.tenant_id WHERE u.tenant_id = ? AND u.role = 'admin' AND "
     "u.active = 1 AND u.id <> ? ORDER BY u.id LIMIT 20";
 
-/* The catalogs, loaded once per process on the first brief. */
-static struct i18n *catalogs;
-static bool catalogs_tried;
-
 static const char *
 text(struct ctx *cx, const char *lang, const char *key)
 {
-    const char *t;
-
-    if (!catalogs_tried) {
-        char dir[CONF_STR_MAX + 8], err[256];
-
-        catalogs_tried = true;
-        snprintf(dir, sizeof(dir), "%s/i18n", cx->conf->templates_dir);
-        if (i18n_load(dir, &catalogs, err, sizeof(err)) != APP_OK)
-            log_warn("audit_brief.catalogs", "error=%s", log_q(err));
-    }
-    t = catalogs != NULL ? i18n_text(catalogs, lang, key) : NULL;
-    return t != NULL ? t : key;
+    return notice_text(cx, lang, key);
 }
 
-/* tmpl with each "{name}" replaced by its value (pairs: name, value, ...,
- * NULL). */
+/* Room for a whole line of many products: the body as a whole is cut to
+ * BRIEF_MAX after a whole character (body_of), not a value dropped here. */
 static const char *
 fill(struct ctx *cx, const char *tmpl, const char *const *pairs)
 {
-    struct buf b;
-    const char *p = tmpl;
-
-    /* Room for a whole line of many products: the body as a whole is cut
-     * to BRIEF_MAX after a whole character (body_of), not a value
-     * dropped here. */
-    buf_init(&b, cx->a, BRIEF_LINE_MAX);
-    while (*p != '\0') {
-        size_t i;
-        bool done = false;
-
-        for (i = 0; *p == '{' && pairs[i] != NULL && !done; i += 2) {
-            size_t n = strlen(pairs[i]);
-
-            if (strncmp(p + 1, pairs[i], n) == 0 && p[n + 1] == '}') {
-                app_ignore(buf_puts(&b, pairs[i + 1]),
-                           "a brief cut at its limit is still a brief");
-                p += n + 2;
-                done = true;
-            }
-        }
-        if (!done)
-            app_ignore(buf_putc(&b, *p++), "cut at the limit");
-    }
-    return arena_strndup(cx->a, b.p != NULL ? b.p : "", b.len);
+    return notice_fill(cx, tmpl, pairs, BRIEF_LINE_MAX);
 }
 
 static const char *

@@ -11,6 +11,7 @@
 #include "base/tz.h"
 #include "identity/role.h"
 #include "identity/users.h"
+#include "work/admission.h"
 #include "work/alerts.h"
 #include "work/reminders.h"
 #include "work/tasks.h"
@@ -97,6 +98,8 @@ job_run(struct ctx *cx, const struct job *j, const char **error)
         rc = reminders_run(cx, j, str_of(p, "key"), error);
     } else if (strcmp(j->kind, "alerts") == 0) {
         rc = alerts_run(cx, j, error);
+    } else if (strcmp(j->kind, "qual_verify") == 0) {
+        rc = admission_verify(cx, j, error);
     } else {
         *error = "unknown kind";
         rc = APP_EINVAL;

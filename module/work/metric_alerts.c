@@ -11,10 +11,11 @@
 #include "identity/role.h"
 #include "metrics/facts.h"
 #include "metrics/metrics.h"
+#include "rules/ruledesc.h"
+#include "sales/loss_focus.h"
 #include "work/alerts.h"
 
-#define LOSS_FOCUS_MIN 3 /* losses in 30 days before a stage is a focus */
-#define LOSS_SAMPLE 3    /* submissions a manager spot-checks a day */
+#define LOSS_SAMPLE_MAX 10 /* submissions a manager spot-checks a day */
 
 static cJSON *
 breach(cJSON *out, const char *key, const char *metric, const char *status)
@@ -162,49 +163,67 @@ consistency_breaches(struct ctx *cx, const cJSON *thresholds,
     return rc == APP_OK ? facts_prune(cx) : rc;
 }
 
-/* Three customers of the list, picked at random but the same all day for
- * the same manager (the spot check of a period is one sample). */
+/* `want` different customers of the list (all when it has fewer), picked
+ * at random but the same all day for the same manager (the spot check of
+ * a period is one sample): the first steps of a Fisher-Yates shuffle
+ * driven by a generator seeded with the manager and the day. */
 static void
-pick_three(const cJSON *list, int64_t manager, time_t now, int64_t *ids,
-           size_t *n)
+pick_sample(const cJSON *list, int64_t manager, time_t now, size_t want,
+            int64_t *ids, size_t *n)
 {
-    size_t total = (size_t)cJSON_GetArraySize(list), k;
+    int64_t pool[METRICS_LIST_MAX];
+    size_t total = 0, k;
     uint64_t h = (uint64_t)manager * 0x9E3779B97F4A7C15ull ^
                  (uint64_t)(now / 86400) * 0xC2B2AE3D27D4EB4Full;
+    const cJSON *it;
 
     *n = 0;
-    for (k = 0; k < total && *n < LOSS_SAMPLE; k++) {
-        size_t i = (size_t)((h >> 7) % total), j;
-        bool dup = false;
-        int64_t id;
+    cJSON_ArrayForEach(it, list)
+    {
+        double id = cJSON_GetNumberValue(cJSON_GetObjectItem(it, "id"));
+
+        if (total < METRICS_LIST_MAX && id >= 1 && id < 9e15)
+            pool[total++] = (int64_t)id;
+    }
+    for (k = 0; k < total && k < want; k++) {
+        size_t j;
+        int64_t t;
 
         h = h * 6364136223846793005ull + 1442695040888963407ull;
-        id = (int64_t)cJSON_GetNumberValue(
-            cJSON_GetObjectItem(cJSON_GetArrayItem(list, (int)i), "id"));
-        for (j = 0; j < *n; j++)
-            dup = dup || ids[j] == id;
-        if (!dup && id > 0)
-            ids[(*n)++] = id;
+        j = k + (size_t)((h >> 33) % (total - k));
+        t = pool[k];
+        pool[k] = pool[j];
+        pool[j] = t;
+        ids[(*n)++] = pool[k];
     }
 }
 
-/* One manager's spot check: three recent entries of the team into the
+/* What the rules' loss_focus says (stages.lua). */
+struct focus_rule {
+    int min_losses, window_days;
+    size_t sample;
+};
+
+/* One manager's spot check: `sample` recent entries of the team into the
  * stage with the most losses. */
 APP_MUST_USE static enum app_err
-spot_check(struct ctx *cx, int64_t manager, const char *stage,
-           const char *stage_name, double count, time_t now, cJSON *out)
+spot_check(struct ctx *cx, const struct focus_rule *fr, int64_t manager,
+           const char *stage, const char *stage_name, double count, time_t now,
+           cJSON *out)
 {
-    struct metrics_query q = { .scope = MS_TEAM, .user_id = manager };
+    struct metrics_query q = { .scope = MS_TEAM,
+                               .user_id = manager,
+                               .window_days = fr->window_days };
     struct metrics_list_req lr = { "funnel_entered", stage, NULL };
     cJSON *list = NULL, *ids_json = cJSON_CreateArray(), *b;
-    int64_t ids[LOSS_SAMPLE];
+    int64_t ids[LOSS_SAMPLE_MAX];
     size_t n = 0, total = 0, i;
     char key[160];
     struct buf body;
     enum app_err rc = metrics_list(cx, &q, &lr, &list, &total);
 
     if (rc == APP_OK)
-        pick_three(list, manager, now, ids, &n);
+        pick_sample(list, manager, now, fr->sample, ids, &n);
     cJSON_Delete(list);
     if (rc != APP_OK || n == 0) {
         cJSON_Delete(ids_json);
@@ -232,25 +251,50 @@ spot_check(struct ctx *cx, int64_t manager, const char *stage,
     return rc;
 }
 
-/* The stage where most customers were lost in the last 30 days (at least
- * LOSS_FOCUS_MIN of them): every manager gets a daily spot check of three
- * recent entries of their team into it (the seed's 锁定一个高频流失环节). */
+/* The stage where most customers were lost in the rules' window (at least
+ * min_losses of them; stages.lua loss_focus) comes under focus
+ * (sales/loss_focus.h: entering it needs the rules' extra evidence), and
+ * every manager gets a daily spot check of recent entries of their team
+ * into it (the seed's 锁定一个高频流失环节).  No stage qualifying clears the
+ * focus. */
 APP_MUST_USE static enum app_err
 loss_breaches(struct ctx *cx, const cJSON *thresholds, const cJSON *payload,
               time_t now, cJSON *out)
 {
     struct metrics_query q = { .scope = MS_TENANT };
+    struct focus_rule fr;
+    struct ruledesc rd;
     cJSON *doc = NULL;
     const cJSON *top;
+    const char *stage;
     struct facts *f;
     int64_t *managers;
     size_t i, n;
-    enum app_err rc = metrics_losses(cx, &q, &doc);
+    int sample;
+    enum app_err rc = ruledesc_get(cx, &rd);
 
     (void)thresholds, (void)payload;
+    if (rc != APP_OK)
+        return rc;
+    fr.min_losses = ruledesc_focus_int(&rd, "min_losses", 3);
+    fr.window_days = ruledesc_focus_int(&rd, "window_days", 30);
+    sample = ruledesc_focus_int(&rd, "sample", 3);
+    fr.sample = sample < 0                 ? 0
+                : sample > LOSS_SAMPLE_MAX ? LOSS_SAMPLE_MAX
+                                           : (size_t)sample;
+    if (fr.min_losses < 1)
+        fr.min_losses = 1;
+    q.window_days = fr.window_days;
+    rc = metrics_losses(cx, &q, &doc);
     top = cJSON_GetArrayItem(cJSON_GetObjectItem(doc, "by_stage"), 0);
-    if (rc != APP_OK || top == NULL || num_of(top, "count") < LOSS_FOCUS_MIN ||
-        str_of(top, "stage") == NULL) {
+    stage = str_of(top, "stage");
+    if (rc == APP_OK && (top == NULL || num_of(top, "count") < fr.min_losses ||
+                         stage == NULL || stage[0] == '\0'))
+        stage = NULL;
+    if (rc == APP_OK)
+        rc = loss_focus_set(cx, stage,
+                            stage != NULL ? (int64_t)num_of(top, "count") : 0);
+    if (rc != APP_OK || stage == NULL || fr.sample == 0) {
         cJSON_Delete(doc);
         return rc;
     }
@@ -262,9 +306,8 @@ loss_breaches(struct ctx *cx, const cJSON *thresholds, const cJSON *payload,
             f->users[i].manager && f->users[i].active ? f->users[i].id : 0;
     for (i = 0; rc == APP_OK && managers != NULL && i < n; i++)
         if (managers[i] != 0)
-            rc =
-                spot_check(cx, managers[i], str_of(top, "stage"),
-                           str_of(top, "name"), num_of(top, "count"), now, out);
+            rc = spot_check(cx, &fr, managers[i], stage, str_of(top, "name"),
+                            num_of(top, "count"), now, out);
     cJSON_Delete(doc);
     return rc == APP_OK && managers == NULL ? APP_ENOMEM : rc;
 }

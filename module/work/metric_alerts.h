@@ -8,10 +8,12 @@
  * that manager), "funnel_break:<stage>" (the company), and
  * "consistency:<rep id>" (owner_id the rep, manager_id the rep's
  * manager), and "loss_focus:<stage>:<manager id>" for the stage where
- * most customers were lost in 30 days (at least 3): "samples" holds three
- * recent entries of the manager's team into it, to spot-check (the task
- * is done to approve, cancelled to reject, with a note).  The alerts job
- * also prunes the metrics' change sequence.
+ * most customers were lost lately (stages.lua loss_focus: at least
+ * min_losses in window_days): "samples" holds `sample` recent entries of
+ * the manager's team into it, to spot-check (the task is done to
+ * approve, cancelled to reject, with a note).  Each run also names that
+ * stage as the company's loss focus, or clears it (sales/loss_focus.h),
+ * and prunes the metrics' change sequence.
  */
 #ifndef PROOFLINE_METRIC_ALERTS_H
 #define PROOFLINE_METRIC_ALERTS_H

@@ -181,10 +181,9 @@ send_mail(struct arena *a, const struct fetch_policy *p,
                                 res.detail != NULL ? res.detail : "");
 }
 
-/* Read outbound_allow into p. */
-static void
-policy_of(const struct conf *c, struct netaddr_cidr *allow,
-          struct fetch_policy *p)
+void
+outbox_policy(const struct conf *c, struct netaddr_cidr *allow,
+              struct fetch_policy *p)
 {
     const char *s = c->outbound_allow;
 
@@ -463,7 +462,7 @@ outbox_deliver(const struct conf *c, struct db *db, struct arena *a,
     struct dead_targets dead;
     time_t started = time(NULL);
 
-    policy_of(c, allow, &p);
+    outbox_policy(c, allow, &p);
     memset(&sc, 0, sizeof(sc));
     memset(&dead, 0, sizeof(dead));
     for (;;) {

@@ -30,6 +30,7 @@
 #include "base/err.h"
 #include "db/ctx.h"
 #include "db/db.h"
+#include "net/fetch.h"
 
 struct scheduler_stats;
 struct scheduler_opts;
@@ -44,6 +45,12 @@ struct scheduler_opts;
 
 /* Deliver what is due at now (of o's company, or all), until nothing is
  * or o->stop; o->tick is called before each delivery (the watchdog). */
+/* The guarded client's policy for every outgoing request (webhooks,
+ * robots, mail, registry verifiers): outbound_allow read into allow (room
+ * for OUTBOX_ALLOW_MAX), the longest timeout, 4 KiB of answer. */
+void outbox_policy(const struct conf *c, struct netaddr_cidr *allow,
+                   struct fetch_policy *p);
+
 APP_MUST_USE enum app_err outbox_deliver(const struct conf *c, struct db *db,
                                          struct arena *a,
                                          const struct scheduler_opts *o,

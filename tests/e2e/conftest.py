@@ -117,6 +117,14 @@ class World:
                                            "note": tag},
                           files={"file": (f"{tag}.png", png, "image/png")})
         assert r.status_code == 201, r.text
+        # A qualification document of the customer (its scan a file).
+        r = requests.post(url(f"/api/v1/customers/{cid}/qualifications"),
+                          headers=h, data={
+                              "type": "business_licence",
+                              "number": "91350100M000100Y43",
+                              "holder": f"{tag} 客户"},
+                          files={"file": (f"{tag}.png", png, "image/png")})
+        assert r.status_code == 201, r.text
         # A task the manager gives rep1 about the customer: a task, rep1's
         # notification of it and (B has a webhook) its delivery.
         if slug == "bravo":

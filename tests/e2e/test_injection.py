@@ -74,7 +74,8 @@ ACTIONS = {"admin.user_deactivate", "admin.user_activate",
 NOWHERE = 987654321
 # Slugs in paths: a form evidence whose fields cannot all take text (a
 # choice and a date), and a rule script.
-SLUGS = {"key": "installation_form", "name": "stages"}
+SLUGS = {"key": "installation_form", "name": "stages",
+         "type": "business_licence"}
 # What the column mapping of an import may hold (imports.c FIELDS).
 IMPORT_KEYS = {"", "name", "kind", "owner", "stage", "city", "address",
                "phone", "amount", "note", "contact_name", "contact_title",
@@ -252,6 +253,11 @@ def target(stack, world):
                         "text/csv")})
     assert r.status_code == 303, r.text[:500]
     iid = int(r.headers["Location"].rsplit("/", 1)[1])
+    # A qualification document of the customer, waiting for legal.
+    qid = call("POST", f"/api/v1/customers/{cid}/qualifications", None, 201,
+               data={"type": "business_licence", "number": "91350100M000100Y43",
+                     "holder": f"injection target {tag}"},
+               files={"file": ("licence.png", PNG, "image/png")}).json()["id"]
     # A task the manager gives rep1 (and so rep1's notification of it).
     tid = bearer(stack, world, "mgr")("POST", "/api/v1/tasks", {
         "title": f"task {tag}", "assignee": world.ids[("acme", "rep1")],
@@ -263,7 +269,7 @@ def target(stack, world):
             "history": 1, "sessions": NOWHERE, "tokens": NOWHERE,
             "tasks": tid, "notifications": nid, "deliveries": NOWHERE,
             "visits": NOWHERE, "activities": NOWHERE, "audits": NOWHERE,
-            "products": NOWHERE}
+            "products": NOWHERE, "qualifications": qid}
 
 
 def fill(rt, target):

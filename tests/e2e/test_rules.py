@@ -156,8 +156,10 @@ def test_admin_changes_the_chain_and_every_worker_obeys_within_1s(stack,
             v = r.json()
             new = v["version"] != before
             if new:
+                # (quote also needs the customer's qualification
+                # documents: the pseudo-evidence "qualified")
                 assert {m["key"] for m in v["missing"]} == {
-                    "quote_sheet", "need_confirmed"}
+                    "quote_sheet", "need_confirmed", "qualified"}
             with lock:
                 answers.append((time.time() - t0, r.headers["X-Request-Id"],
                                 new))
@@ -226,7 +228,7 @@ def test_history_diff_and_rollback(stack, world):
     while v["version"] != latest + 1 and time.time() < deadline:
         v = transition(stack, world, "advancing", "quote")
     assert v["version"] == latest + 1
-    assert [m["key"] for m in v["missing"]] == ["quote_sheet"]
+    assert [m["key"] for m in v["missing"]] == ["quote_sheet", "qualified"]
     assert "Restored v1" in admin.get("/admin/rules/history").text
     assert admin.get("/admin/rules/history/999").status_code == 404
 

@@ -129,7 +129,13 @@ static const struct gate_case {
           "head_phone_confirmation" } },
       PLAN_OK,
       "" },
-    { "advancing", "quote", { { "quote_sheet" } }, PLAN_OK, "" },
+    { "advancing", "quote", { { "quote_sheet", "qualified" } }, PLAN_OK, "" },
+    /* quote is marked qualified: the documents approved and valid */
+    { "advancing",
+      "quote",
+      { { "quote_sheet" } },
+      PLAN_EVIDENCE_MISSING,
+      "qualified" },
     { "quote", "contract", { { "signed_contract" } }, PLAN_OK, "" },
     { "lead", "quote", { { "need_confirmed" } }, PLAN_SKIP_NOT_ALLOWED, "" },
     { "lead",
@@ -178,7 +184,7 @@ test_default_transitions(void **state)
         struct plan_missing m;
         char got[512];
         enum plan_code code =
-            plan_gate(p, c->from, c->to, keys_has, (void *)&c->have, &m);
+            plan_gate(p, c->from, c->to, NULL, keys_has, (void *)&c->have, &m);
 
         joined(&m, got, sizeof(got));
         if (code != c->want || strcmp(got, c->missing) != 0)
@@ -221,21 +227,66 @@ test_skip_and_no_way_back(void **state)
     stage(p, "gone", true, NULL);
     p->allow_skip = true;
     /* Skipping needs the evidence of every stage passed. */
-    assert_int_equal(plan_gate(p, "a", "c", keys_has, &none, &m),
+    assert_int_equal(plan_gate(p, "a", "c", NULL, keys_has, &none, &m),
                      PLAN_EVIDENCE_MISSING);
     joined(&m, got, sizeof(got));
     assert_string_equal(got, "b_ev,c_ev");
-    assert_int_equal(plan_gate(p, "a", "c", keys_has, &b_only, &m),
+    assert_int_equal(plan_gate(p, "a", "c", NULL, keys_has, &b_only, &m),
                      PLAN_EVIDENCE_MISSING);
     joined(&m, got, sizeof(got));
     assert_string_equal(got, "c_ev");
     /* No way back, no reopening. */
-    assert_int_equal(plan_gate(p, "c", "a", keys_has, &none, &m),
+    assert_int_equal(plan_gate(p, "c", "a", NULL, keys_has, &none, &m),
                      PLAN_BACK_NOT_ALLOWED);
-    assert_int_equal(plan_gate(p, "gone", "a", keys_has, &none, &m),
+    assert_int_equal(plan_gate(p, "gone", "a", NULL, keys_has, &none, &m),
                      PLAN_REOPEN_NOT_ALLOWED);
     p->stage[0].reopen = true;
-    assert_int_equal(plan_gate(p, "gone", "a", keys_has, &none, &m), PLAN_OK);
+    assert_int_equal(plan_gate(p, "gone", "a", NULL, keys_has, &none, &m),
+                     PLAN_OK);
+    free(p);
+}
+
+/* The stage under loss focus needs the focus items too, once each, when
+ * entered or passed; other stages do not. */
+static void
+test_loss_focus(void **state)
+{
+    struct rule_plan *p = calloc(1, sizeof(*p));
+    struct keys none = { { NULL } }, b_only = { { "b_ev" } },
+                all = { { "b_ev", "f_ev", "c_ev" } };
+    struct plan_missing m;
+    char got[256];
+
+    (void)state;
+    stage(p, "a", false, NULL);
+    stage(p, "b", false, "b_ev");
+    stage(p, "c", false, "c_ev");
+    snprintf(p->key[p->nkeys], PLAN_KEY_MAX, "%s", "f_ev");
+    p->focus_req[p->nfocus++] = (uint8_t)p->nkeys++;
+    p->focus_req[p->nfocus++] = p->stage[1].req[0]; /* b_ev: listed once */
+    assert_int_equal(plan_gate(p, "a", "b", "b", keys_has, &none, &m),
+                     PLAN_EVIDENCE_MISSING);
+    joined(&m, got, sizeof(got));
+    assert_string_equal(got, "b_ev,f_ev");
+    assert_int_equal(plan_gate(p, "a", "b", "b", keys_has, &b_only, &m),
+                     PLAN_EVIDENCE_MISSING);
+    joined(&m, got, sizeof(got));
+    assert_string_equal(got, "f_ev");
+    assert_int_equal(plan_gate(p, "a", "b", "c", keys_has, &b_only, &m),
+                     PLAN_OK);
+    assert_int_equal(plan_gate(p, "a", "b", NULL, keys_has, &b_only, &m),
+                     PLAN_OK);
+    /* Skipping through the focus stage needs its focus items. */
+    p->allow_skip = true;
+    assert_int_equal(plan_gate(p, "a", "c", "b", keys_has, &b_only, &m),
+                     PLAN_EVIDENCE_MISSING);
+    joined(&m, got, sizeof(got));
+    assert_string_equal(got, "f_ev,c_ev");
+    assert_int_equal(plan_gate(p, "a", "c", "b", keys_has, &all, &m), PLAN_OK);
+    /* Moving back into it needs nothing. */
+    p->allow_back = true;
+    assert_int_equal(plan_gate(p, "c", "b", "b", keys_has, &none, &m),
+                     PLAN_BACK);
     free(p);
 }
 
@@ -258,7 +309,7 @@ test_missing_overflow(void **state)
             p->stage[i].req[p->stage[i].nreq++] = (uint8_t)p->nkeys++;
         }
     }
-    assert_int_equal(plan_gate(p, NULL, "s31", keys_has, &none, &m),
+    assert_int_equal(plan_gate(p, NULL, "s31", NULL, keys_has, &none, &m),
                      PLAN_EVIDENCE_MISSING);
     assert_int_equal(m.n, PLAN_MAX_STAGES * 4);
     assert_string_equal(m.key[0], "e0_0");
@@ -524,18 +575,52 @@ test_fast_path_runs_can_enter(void **state)
     cJSON_Delete(customer);
 }
 
+/* The default rules' loss focus: a quote sheet alone does not let a
+ * customer into the stage under focus; the two extra items do. */
+static void
+test_fast_path_loss_focus(void **state)
+{
+    struct fixture *fx = *state;
+    const char *have[] = { "quote_sheet", "qualified", "price_comparison",
+                           "customer_words" };
+    cJSON *customer = cJSON_Parse("{\"loss_focus\": \"quote\"}");
+    bool allowed = true;
+    size_t nmissing = 0;
+    char err[1024];
+
+    assert_int_equal(rules_sbx_transition(fx->s, customer, "advancing", "quote",
+                                          have, 2, &allowed, &nmissing, err,
+                                          sizeof(err)),
+                     APP_OK);
+    assert_false(allowed);
+    assert_int_equal(nmissing, 2);
+    assert_int_equal(rules_sbx_transition(fx->s, customer, "advancing", "quote",
+                                          have, 4, &allowed, &nmissing, err,
+                                          sizeof(err)),
+                     APP_OK);
+    assert_true(allowed);
+    assert_int_equal(rules_sbx_transition(fx->s, NULL, "advancing", "quote",
+                                          have, 2, &allowed, &nmissing, err,
+                                          sizeof(err)),
+                     APP_OK);
+    assert_true(allowed);
+    cJSON_Delete(customer);
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_default_transitions),
         cmocka_unit_test(test_skip_and_no_way_back),
+        cmocka_unit_test(test_loss_focus),
         cmocka_unit_test(test_missing_overflow),
         cmocka_unit_test(test_effective_fields),
         cmocka_unit_test(test_effective_lua_values),
         cmocka_unit_test(test_reader_limits),
         cmocka_unit_test(test_fast_path_agrees_with_engine),
         cmocka_unit_test(test_fast_path_runs_can_enter),
+        cmocka_unit_test(test_fast_path_loss_focus),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -20,6 +20,7 @@
 #include "web/cockpit_svg.h"
 #include "web/metrics_view.h"
 #include "web/view.h"
+#include "rules/ruledesc.h"
 #include "work/alerts.h"
 
 #define COCKPIT_SVG_MAX (1u << 20) /* bytes of one chart on the page */
@@ -238,6 +239,42 @@ heat_totals(cJSON *heat)
     }
 }
 
+/* The stage under loss focus, when the rules make it need more evidence:
+ * its name, since when, how many were lost, and the extra items. */
+APP_MUST_USE static enum app_err
+add_focus(struct req *r, const struct db_res *res, size_t i, cJSON *m)
+{
+    struct ruledesc rd;
+    const cJSON *stage, *it;
+    cJSON *o, *items, *reqs;
+    enum app_err rc = ruledesc_get(&r->cx, &rd);
+
+    if (rc != APP_OK || !ruledesc_focus_adds(&rd))
+        return rc;
+    stage = ruledesc_stage(&rd, db_text(res, i, 1), NULL);
+    if (stage == NULL)
+        return APP_OK; /* a stage the current rules no longer have */
+    o = cJSON_AddObjectToObject(m, "focus");
+    reqs = ruledesc_requires(&rd, stage, db_text(res, i, 1));
+    items = cJSON_AddArrayToObject(o, "items");
+    if (o == NULL || reqs == NULL || items == NULL) {
+        cJSON_Delete(reqs);
+        return APP_ENOMEM;
+    }
+    view_add_str(o, "stage", db_text(res, i, 1));
+    view_add_str(o, "name", ruledesc_name(&r->cx, stage));
+    view_add_str(o, "since", view_local(r, db_text(res, i, 2)));
+    cJSON_AddNumberToObject(o, "losses", (double)db_int(res, i, 3, 0));
+    cJSON_ArrayForEach(it, reqs)
+    {
+        if (cJSON_IsTrue(cJSON_GetObjectItem(it, "focus")))
+            cJSON_AddItemToArray(items,
+                                 cJSON_CreateString(ruledesc_name(&r->cx, it)));
+    }
+    cJSON_Delete(reqs);
+    return APP_OK;
+}
+
 APP_MUST_USE static enum app_err
 add_alerts(struct req *r, cJSON *m)
 {
@@ -250,20 +287,28 @@ add_alerts(struct req *r, cJSON *m)
         return rc;
     list = cJSON_AddArrayToObject(m, "alerts");
     waiting = cJSON_AddArrayToObject(m, "waiting");
-    for (i = 0; list != NULL && waiting != NULL && i < res.nrows; i++) {
-        cJSON *o = cJSON_CreateObject();
+    for (i = 0;
+         rc == APP_OK && list != NULL && waiting != NULL && i < res.nrows;
+         i++) {
+        const char *kind = db_text(&res, i, 0);
+        cJSON *o;
 
-        if (db_cell(&res, i, 0).p != NULL) {
+        if (strcmp(kind, "focus") == 0) {
+            rc = add_focus(r, &res, i, m);
+            continue;
+        }
+        o = cJSON_CreateObject();
+        if (strcmp(kind, "alert") == 0) {
             cJSON_AddItemToArray(list, o);
-            view_add_str(o, "key", db_text(&res, i, 0));
-            view_add_str(o, "at", view_local(r, db_text(&res, i, 1)));
+            view_add_str(o, "key", db_text(&res, i, 1));
+            view_add_str(o, "at", view_local(r, db_text(&res, i, 2)));
         } else {
             cJSON_AddItemToArray(waiting, o);
-            cJSON_AddNumberToObject(o, "id", (double)db_int(&res, i, 2, 0));
-            view_add_str(o, "title", db_text(&res, i, 3));
+            cJSON_AddNumberToObject(o, "id", (double)db_int(&res, i, 3, 0));
+            view_add_str(o, "title", db_text(&res, i, 4));
         }
     }
-    return APP_OK;
+    return rc;
 }
 
 /* The charts, their numbers and the filter's choices, computed. */

@@ -13,6 +13,8 @@
 #include "web/customer_view.h"
 #include "sales/customer_input.h"
 #include "sales/customers.h"
+#include "sales/loss_focus.h"
+#include "sales/qual_docs.h"
 #include "db/db.h"
 #include "sales/evidence.h"
 #include "sales/files.h"
@@ -197,14 +199,23 @@ customer_full(struct req *r, int64_t id, cJSON **out)
         cJSON_AddItemToArray(a, evidence_api(&set->v[i]));
     next = cview_next_stage(&rd, c.stage);
     if (next != NULL) {
-        cJSON *nx = cJSON_AddObjectToObject(o, "next_stage"), *missing;
+        cJSON *nx = cJSON_AddObjectToObject(o, "next_stage"), *missing, *reqs;
         const cJSON *req;
+        const char *focus = loss_focus_of(&rd, &c);
+
+        reqs = ruledesc_requires(&rd, next, focus);
+        if (reqs == NULL) {
+            cJSON_Delete(o);
+            return APP_ENOMEM;
+        }
 
         cJSON_AddStringToObject(
             nx, "key", cJSON_GetStringValue(cJSON_GetObjectItem(next, "key")));
         cJSON_AddStringToObject(nx, "name", ruledesc_name(&r->cx, next));
+        if (focus != NULL)
+            cJSON_AddStringToObject(nx, "loss_focus", focus);
         missing = cJSON_AddArrayToObject(nx, "missing");
-        cJSON_ArrayForEach(req, cJSON_GetObjectItem(next, "requires"))
+        cJSON_ArrayForEach(req, reqs)
         {
             const char *k =
                 cJSON_GetStringValue(cJSON_GetObjectItem(req, "key"));
@@ -212,13 +223,28 @@ customer_full(struct req *r, int64_t id, cJSON **out)
 
             if (k == NULL || evidence_find(set, k) != NULL || missing == NULL)
                 continue;
+            if (cJSON_IsTrue(cJSON_GetObjectItem(req, "qualification"))) {
+                bool qualified = false;
+
+                rc = qual_qualified(&r->cx, &rd, &c, &qualified);
+                if (rc != APP_OK) {
+                    cJSON_Delete(reqs);
+                    cJSON_Delete(o);
+                    return rc;
+                }
+                if (qualified)
+                    continue;
+            }
             m = cJSON_CreateObject();
             if (m == NULL)
                 break;
             cJSON_AddStringToObject(m, "key", k);
             cJSON_AddStringToObject(m, "name", ruledesc_name(&r->cx, req));
+            if (cJSON_IsTrue(cJSON_GetObjectItem(req, "focus")))
+                cJSON_AddBoolToObject(m, "focus", true);
             cJSON_AddItemToArray(missing, m);
         }
+        cJSON_Delete(reqs);
     }
     cJSON_AddNumberToObject(o, "rule_version", rd.version);
     *out = o;

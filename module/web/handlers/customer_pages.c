@@ -16,6 +16,9 @@
 #include "web/radar_view.h"
 #include "sales/customer_input.h"
 #include "sales/customers.h"
+#include "sales/loss_focus.h"
+#include "sales/qual_docs.h"
+#include "web/qual_view.h"
 #include "identity/role.h"
 #include "identity/settings.h"
 #include "db/db.h"
@@ -477,6 +480,7 @@ show_page(struct req *r, int status, int64_t id, cJSON *refusal)
 {
     struct ruledesc rd;
     struct customer c;
+    struct qual_status qs;
     struct evidence_set *set = arena_alloc(r->a, sizeof(*set));
     const cJSON *next;
     cJSON *m, *timeline, *stage_opts, *all_items;
@@ -497,17 +501,25 @@ show_page(struct req *r, int status, int64_t id, cJSON *refusal)
     if (refusal == NULL)
         view_done(r, m, "customers.done_%s", done_keys);
     cJSON_AddItemToObject(m, "stage_path", cview_path(r, &rd, c.stage));
+    rc = qual_status_of(&r->cx, &rd, &c, false, &qs);
+    if (rc != APP_OK)
+        return rc;
+    if (qs.needs)
+        cJSON_AddItemToObject(m, "q", qual_view_status(r, &rd, id, &qs));
     next = cview_next_stage(&rd, c.stage);
     if (next != NULL) {
         cJSON *n = cJSON_AddObjectToObject(m, "next");
+        const char *focus = loss_focus_of(&rd, &c);
 
         if (n != NULL) {
             view_add_str(
                 n, "key",
                 cJSON_GetStringValue(cJSON_GetObjectItem(next, "key")));
             view_add_str(n, "label", ruledesc_name(&r->cx, next));
-            cJSON *items = cview_checklist(r, &rd, next, id, set), *it;
-            bool ready = true;
+            cJSON *items = cview_checklist(r, &rd, next, focus, id, set,
+                                           qs.qualified),
+                  *it;
+            bool ready = true, focused = false;
 
             /* Everything the next stage needs is here: offer the move at
              * once, where the last item was just supplied. */
@@ -515,7 +527,10 @@ show_page(struct req *r, int status, int64_t id, cJSON *refusal)
             {
                 if (!cJSON_IsTrue(cJSON_GetObjectItem(it, "done")))
                     ready = false;
+                focused =
+                    focused || cJSON_IsTrue(cJSON_GetObjectItem(it, "focus"));
             }
+            cJSON_AddBoolToObject(n, "focus", focused);
             cJSON_AddItemToObject(n, "items", items);
             cJSON_AddBoolToObject(n, "ready", ready && items != NULL);
         }

@@ -1,7 +1,7 @@
 /*
- * evidence_pages.c -- supplying evidence for a customer: a photo or
- * document upload, or a form / call log whose fields the rules define;
- * and removing an item that no stage change has used.
+ * evidence_pages.c -- supplying evidence for a customer: a photo,
+ * document or recording upload, or a form / call log whose fields the rules
+ * define; and removing an item that no stage change has used.
  */
 #include <string.h>
 
@@ -117,6 +117,7 @@ form_page(struct req *r, int status, int64_t id, const char *key,
                  http_t(r, arena_printf(r->a, "evidence.kind.%s", kind)));
     cJSON_AddBoolToObject(ev, "photo", strcmp(kind, "photo") == 0);
     cJSON_AddBoolToObject(ev, "document", strcmp(kind, "document") == 0);
+    cJSON_AddBoolToObject(ev, "audio", strcmp(kind, "audio") == 0);
     cJSON_AddBoolToObject(ev, "file", evidence_wants_file(kind));
     {
         const char *hint = cJSON_GetStringValue(cJSON_GetObjectItem(

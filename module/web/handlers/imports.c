@@ -25,6 +25,7 @@
 #include "web/customer_view.h"
 #include "sales/customer_input.h"
 #include "sales/customers.h"
+#include "sales/loss_focus.h"
 #include "db/db.h"
 #include "sales/files.h"
 #include "sales/import_jobs.h"
@@ -256,6 +257,7 @@ struct caches {
     size_t nowners;
     const char **keys; /* the company's customers' folded names */
     size_t nkeys;
+    const char *focus; /* the stage under loss focus (sales/loss_focus.h) */
 };
 
 static int64_t
@@ -289,7 +291,7 @@ owner_id(struct req *r, struct caches *c, struct str login)
  * facts: a tenant's can_enter() may look at them. */
 static const char *
 stage_problem(struct req *r, const struct ruledesc *rd,
-              const struct import_row *row, const char *key)
+              const struct import_row *row, const char *key, const char *focus)
 {
     struct rule_verdict v;
     cJSON *have, *facts;
@@ -311,6 +313,8 @@ stage_problem(struct req *r, const struct ruledesc *rd,
     cJSON_AddStringToObject(facts, "city", arena_str(r->a, row->f[IF_CITY]).p);
     if (parse_decimal(row->f[IF_AMOUNT], 12, 2, &amount))
         cJSON_AddNumberToObject(facts, "amount", amount);
+    if (focus != NULL)
+        cJSON_AddStringToObject(facts, "loss_focus", focus);
     if (rules_check_transition(&r->cx, facts, NULL, key, have, &v) != APP_OK) {
         problem = http_t(r, "import.rules_failed");
     } else if (!v.ok) {
@@ -535,7 +539,7 @@ check_row(struct req *r, struct parsed *p, const struct ruledesc *rd,
             const char *problem;
 
             row->stage = cJSON_GetStringValue(cJSON_GetObjectItem(o, "key"));
-            problem = stage_problem(r, rd, row, row->stage);
+            problem = stage_problem(r, rd, row, row->stage, cache->focus);
             if (problem != NULL) {
                 add_error(r, p, rec->number, rec->line, IF_STAGE, NULL,
                           problem);
@@ -634,6 +638,9 @@ parse(struct req *r, struct parsed *p, const char *mapping)
     p->rows = arena_alloc(r->a, IMPORT_MAX_ROWS * sizeof(*p->rows));
     if (p->rows == NULL)
         return APP_ENOMEM;
+    rc = loss_focus_stage(&r->cx, &rd, &cache->focus);
+    if (rc != APP_OK)
+        return rc;
     for (;;) {
         rc = csv_next(&rdr, &rec);
         if (rc != APP_OK) {

@@ -12,6 +12,7 @@
 #include "web/customer_view.h"
 #include "sales/customer_input.h"
 #include "sales/customers.h"
+#include "sales/loss_focus.h"
 #include "sales/evidence.h"
 #include "web/handlers/pipeline.h"
 #include "sales/stage.h"
@@ -82,23 +83,35 @@ card(struct req *r, const struct ruledesc *rd, const char *stage,
  * when the next stage requires none. */
 APP_MUST_USE static enum app_err
 cards_evidence(struct req *r, const struct ruledesc *rd, const char *stage,
-               const struct db_res *res, cJSON *cards)
+               const char *focus, const struct db_res *res, cJSON *cards)
 {
-    const cJSON *req =
-        cJSON_GetObjectItem(cview_next_stage(rd, stage), "requires");
-    int need = cJSON_GetArraySize(req);
+    const cJSON *next = cview_next_stage(rd, stage);
+    cJSON *req = next != NULL ? ruledesc_requires(rd, next, focus) : NULL;
+    int need;
     struct db_res held;
     cJSON *card;
     char *ids, *p;
     size_t i, cap;
     enum app_err rc;
 
-    if (need <= 0 || res->nrows == 0)
+    if (next != NULL && req == NULL)
+        return APP_ENOMEM;
+    /* Evidence only: the qualification documents have their own page. */
+    for (need = cJSON_GetArraySize(req) - 1; need >= 0; need--)
+        if (cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetArrayItem(req, need),
+                                             "qualification")))
+            cJSON_DeleteItemFromArray(req, need);
+    need = cJSON_GetArraySize(req);
+    if (need <= 0 || res->nrows == 0) {
+        cJSON_Delete(req);
         return APP_OK;
+    }
     cap = res->nrows * 22 + 3;
     p = ids = arena_alloc(r->a, cap);
-    if (ids == NULL)
+    if (ids == NULL) {
+        cJSON_Delete(req);
         return APP_ENOMEM;
+    }
     *p++ = '[';
     for (i = 0; i < res->nrows; i++)
         p += snprintf(p, cap - (size_t)(p - ids) - 2, "%s%lld",
@@ -106,8 +119,10 @@ cards_evidence(struct req *r, const struct ruledesc *rd, const char *stage,
     *p++ = ']';
     *p = '\0';
     rc = evidence_keys_of(&r->cx, ids, &held);
-    if (rc != APP_OK)
+    if (rc != APP_OK) {
+        cJSON_Delete(req);
         return rc;
+    }
     cJSON_ArrayForEach(card, cards)
     {
         int64_t id =
@@ -130,12 +145,15 @@ cards_evidence(struct req *r, const struct ruledesc *rd, const char *stage,
             }
         }
         ev = cJSON_AddObjectToObject(card, "evidence");
-        if (ev == NULL)
+        if (ev == NULL) {
+            cJSON_Delete(req);
             return APP_ENOMEM;
+        }
         cJSON_AddNumberToObject(ev, "have", have);
         cJSON_AddNumberToObject(ev, "need", need);
         cJSON_AddBoolToObject(ev, "ready", have == need);
     }
+    cJSON_Delete(req);
     return APP_OK;
 }
 
@@ -161,7 +179,7 @@ board(struct req *r, int status, cJSON *refusal)
 {
     struct customer_filter f;
     struct ruledesc rd;
-    const char *qs = "", *active;
+    const char *qs = "", *active, *focus = NULL;
     const cJSON *s;
     cJSON *m, *cols, *tabs;
     /* GET parses the query (RF_QUERY); after a POST it is empty. */
@@ -172,6 +190,8 @@ board(struct req *r, int status, cJSON *refusal)
         rc = APP_ENOMEM;
     if (rc == APP_OK)
         rc = ruledesc_get(&r->cx, &rd);
+    if (rc == APP_OK)
+        rc = loss_focus_stage(&r->cx, &rd, &focus);
     if (rc != APP_OK)
         return rc;
     active = f.stage[0] != '\0' ? f.stage : ruledesc_first_stage(&rd);
@@ -233,7 +253,7 @@ board(struct req *r, int status, cJSON *refusal)
         }
         if (cards == NULL)
             return APP_ENOMEM;
-        rc = cards_evidence(r, &rd, key, &res, cards);
+        rc = cards_evidence(r, &rd, key, focus, &res, cards);
         if (rc != APP_OK)
             return rc;
     }

@@ -15,6 +15,7 @@
 #include "server/cli.h"
 #include "db/db.h"
 #include "server/demo_activities.h"
+#include "server/demo_contracts.h"
 #include "server/demo_customers.h"
 #include "base/num.h"
 #include "identity/password.h"
@@ -46,6 +47,7 @@ struct demo {
     struct rng rng;
     int64_t tenant;
     char hash[PASSWORD_HASH_MAX];
+    int64_t legal; /* who writes the clause library */
     int64_t *reps; /* ids of the reps, for their customers */
     size_t nreps;
 };
@@ -110,7 +112,8 @@ make_users(struct demo *d, int reps)
     }
     for (i = 0; rc == APP_OK && i < (int)(sizeof(staff) / sizeof(staff[0]));
          i++)
-        rc = add_user(d, staff[i].login, staff[i].role, admin, "", NULL);
+        rc = add_user(d, staff[i].login, staff[i].role, admin, "",
+                      i == 0 ? &d->legal : NULL);
     return rc;
 }
 
@@ -330,7 +333,8 @@ cmd_demo(struct conf *c, int argc, char **argv)
     spec.customers = customers;
     spec.days = (int)days;
     spec.now = now;
-    if (fill(&d, c, &spec) != APP_OK || demo_tasks(&d, c, now) != APP_OK)
+    if (fill(&d, c, &spec) != APP_OK || demo_tasks(&d, c, now) != APP_OK ||
+        demo_contracts(d.db, d.a, c, d.tenant, d.legal) != APP_OK)
         goto rollback;
     if (!finish(&d, c))
         goto out;

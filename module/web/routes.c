@@ -45,6 +45,7 @@
 #include "web/handlers/visit_pages.h"
 #include "web/handlers/audit_pages.h"
 #include "web/handlers/product_pages.h"
+#include "web/handlers/clause_pages.h"
 #include "web/handlers/user_contact_pages.h"
 #include "http/router.h"
 
@@ -54,7 +55,9 @@
 #define TEAM (ROLE_ADMIN | ROLE_MANAGER | ROLE_SUPERVISOR)
 #define POST_FORM (RF_STATE | RF_FORM | RF_DB)
 #define WRITERS (ROLE_ADMIN | ROLE_MANAGER) /* of the product list */
-#define REVIEWERS (ROLE_ADMIN | ROLE_LEGAL) /* of qualification documents */
+#define REVIEWERS                                                              \
+    (ROLE_ADMIN | ROLE_LEGAL) /* of qualification documents,                   \
+                                 and the clause library */
 
 const struct route app_routes[] = {
     /* pages */
@@ -219,6 +222,23 @@ const struct route app_routes[] = {
     { HM_GET, "/admin/jobs", admin_jobs, ADMIN, RF_DB, "admin.jobs" },
 
     /* the rule editor */
+    /* the clause library and contract templates (legal and admins) */
+    { HM_GET, "/admin/clauses", clauses_index, REVIEWERS, RF_DB | RF_QUERY,
+      "clauses.index" },
+    { HM_POST, "/admin/clauses", clause_create_page, REVIEWERS, POST_FORM,
+      "clauses.create" },
+    { HM_GET, "/admin/clauses/new", clause_new_form, REVIEWERS, RF_DB,
+      "clauses.new" },
+    { HM_GET, "/admin/clauses/{key:slug}", clause_edit, REVIEWERS,
+      RF_DB | RF_QUERY, "clauses.edit" },
+    { HM_POST, "/admin/clauses/{key:slug}", clause_save_page, REVIEWERS,
+      POST_FORM, "clauses.save" },
+    { HM_GET, "/admin/contract-templates", templates_index, REVIEWERS,
+      RF_DB | RF_QUERY, "contract_templates.index" },
+    { HM_POST, "/admin/contract-templates", template_save_page, REVIEWERS,
+      POST_FORM, "contract_templates.save" },
+    { HM_GET, "/admin/contract-templates/{id:int}/preview", template_preview,
+      REVIEWERS, RF_DB | RF_QUERY, "contract_templates.preview" },
     { HM_GET, "/admin/rules", rules_admin_list, ADMIN, RF_DB | RF_QUERY,
       "rules.list" },
     { HM_GET, "/admin/rules/history", rules_admin_history, ADMIN, RF_DB,
@@ -406,6 +426,16 @@ const struct route app_routes[] = {
       "api.audits" },
     { HM_GET, "/api/v1/audits/{id:int}", api_audit, ANY, RF_DB | RF_API,
       "api.audit" },
+    { HM_GET, "/api/v1/clauses", api_clauses, ANY, RF_DB | RF_API | RF_QUERY,
+      "api.clauses" },
+    { HM_POST, "/api/v1/clauses", api_clause_create, REVIEWERS,
+      RF_STATE | RF_JSON | RF_DB | RF_API, "api.clause_create" },
+    { HM_GET, "/api/v1/contract-templates", api_templates, ANY, RF_DB | RF_API,
+      "api.contract_templates" },
+    { HM_POST, "/api/v1/contract-templates", api_template_create, REVIEWERS,
+      RF_STATE | RF_JSON | RF_DB | RF_API, "api.contract_template_create" },
+    { HM_GET, "/api/v1/contract-templates/{id:int}", api_template, ANY,
+      RF_DB | RF_API, "api.contract_template" },
     { HM_GET, "/api/v1/products", api_products, ANY, RF_DB | RF_API | RF_QUERY,
       "api.products" },
     { HM_POST, "/api/v1/products", api_product_create, WRITERS,

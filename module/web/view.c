@@ -312,10 +312,13 @@ const char *
 view_error_text(struct req *r, const cJSON *problem)
 {
     const cJSON *n = cJSON_GetObjectItemCaseSensitive(problem, "n");
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(problem, "name");
     const char *text = http_t(r, view_error_key(problem));
 
     if (cJSON_IsObject(problem) && cJSON_IsNumber(n))
         text = arena_printf(r->a, "%s (%g)", text, n->valuedouble);
+    else if (cJSON_IsObject(problem) && cJSON_IsString(name))
+        text = arena_printf(r->a, "%s (%s)", text, name->valuestring);
     return text != NULL ? text : "";
 }
 

@@ -67,7 +67,8 @@ APP_MUST_USE enum app_err view_secret_page(struct req *r, const char *title_key,
                                            const char *back);
 
 /* The text of one field problem as the services report it: a catalog
- * key, or {"key": ..., "n": limit} for a message naming a number. */
+ * key, or {"key": ..., "n": limit} for a message naming a number, or
+ * {"key": ..., "name": what} for one naming a thing ("{foo}"). */
 const char *view_error_text(struct req *r, const cJSON *problem);
 
 /* The key of one field problem ("" when it has none). */

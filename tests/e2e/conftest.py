@@ -160,6 +160,18 @@ class World:
                                            "position": "eye_level",
                                            "price": "9.90", "note": tag}]})
         assert r.status_code == 201, r.text
+        # A clause of the library and a contract template made of it.
+        hb = {"Authorization": f"Bearer {self.tokens[(slug, 'boss')]}"}
+        r = requests.post(url("/api/v1/clauses"), headers=hb, json={
+            "key": "payment", "title": f"{tag} 付款",
+            "body": f"{tag} {{payment_term_days}} 天内付款"})
+        assert r.status_code == 201, r.text
+        r = requests.post(url("/api/v1/contract-templates"), headers=hb, json={
+            "key": "sale", "name": f"{tag} 合同", "clauses": ["payment"],
+            "options": {"payment_term_days": [30], "prepay_pct": [0],
+                        "delivery_days": [15], "warranty_months": [12],
+                        "penalty_pct": [0.5]}})
+        assert r.status_code == 201, r.text
         c = self.client(slug, "rep1")
         r = c.post("/customers/import", {"encoding": "auto"},
                    files={"file": (f"{tag}.csv",

@@ -67,7 +67,9 @@ def snapshot(stack):
             stack.sql("SELECT COUNT(*) FROM activity_audio"),
             stack.sql("SELECT id, sku, name, own, active FROM products "
                       "ORDER BY id"),
-            stack.sql("SELECT COUNT(*) FROM audit_lines"))
+            stack.sql("SELECT COUNT(*) FROM audit_lines"),
+            stack.sql("SELECT COUNT(*) FROM clauses"),
+            stack.sql("SELECT COUNT(*) FROM contract_templates"))
 
 
 @pytest.mark.parametrize("case", ["no_token", "wrong_token",

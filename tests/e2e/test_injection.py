@@ -57,6 +57,9 @@ FIELDS = [
     "sku_1", "product_1", "facings_1", "position_1", "price_1", "note_1",
     # quick notes (activity_api.c, visit_pages.c)
     "at", "note_at",
+    # the clause library and templates (clause_pages.c)
+    "body", "pos_payment", "opt_payment_term_days", "opt_prepay_pct",
+    "amount", "payment_term_days", "prepay_pct", "customer", "number",
 ]
 PARAM = re.compile(r"\{([a-z_]+):int\}")
 SLUG = re.compile(r"\{([a-z_]+):slug\}")
@@ -136,6 +139,9 @@ def snapshot(stack, exempt_import=0):
                        f"tenant_id IN {t} ORDER BY 1, 2",
         "tenant_rules": f"SELECT * FROM tenant_rules WHERE tenant_id IN {t} "
                         "ORDER BY 1",
+        "clauses": f"SELECT * FROM clauses WHERE tenant_id IN {t} ORDER BY id",
+        "contract_templates": "SELECT * FROM contract_templates WHERE "
+                              f"tenant_id IN {t} ORDER BY id",
     }
     return {name: stack.sql(sql) for name, sql in queries.items()}
 
@@ -269,7 +275,10 @@ def target(stack, world):
             "history": 1, "sessions": NOWHERE, "tokens": NOWHERE,
             "tasks": tid, "notifications": nid, "deliveries": NOWHERE,
             "visits": NOWHERE, "activities": NOWHERE, "audits": NOWHERE,
-            "products": NOWHERE, "qualifications": qid}
+            "products": NOWHERE, "qualifications": qid,
+            "contract-templates": int(stack.sql(
+                "SELECT MIN(x.id) FROM contract_templates x JOIN tenants t ON "
+                "t.id = x.tenant_id WHERE t.slug = 'acme'")[0][0])}
 
 
 def fill(rt, target):

@@ -37,7 +37,8 @@ KINDS = [("/sessions/", "sessions", "num"), ("/tokens/", "api_tokens", "id"),
          ("/notifications/", "notifications", "id"),
          ("/deliveries/", "deliveries", "id"),
          ("/activities/", "activities", "id"), ("/visits/", "activities", "id"),
-         ("/audits/", "audits", "id"), ("/products/", "products", "id")]
+         ("/audits/", "audits", "id"), ("/products/", "products", "id"),
+         ("/contract-templates/", "contract_templates", "id")]
 # Numbered per tenant rather than globally: the same number names A's own
 # object, so the answer may be A's page -- never B's data.
 SCOPED = {"rule_versions"}

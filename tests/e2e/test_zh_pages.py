@@ -133,7 +133,9 @@ def pages(zh, role):
                    f"/admin/users/{zh['user']}", "/admin/tokens",
                    "/admin/audit", "/admin/settings", "/account/password",
                    "/admin/rules", "/admin/rules/form", "/admin/rules/stages",
-                   "/admin/rules/history", "/admin/rules/dry-run"]
+                   "/admin/rules/history", "/admin/rules/dry-run",
+                   "/admin/clauses", "/admin/clauses/new",
+                   "/admin/contract-templates"]
     return common
 
 

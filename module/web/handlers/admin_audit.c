@@ -22,9 +22,24 @@
 /* The filter's event groups (name prefixes), each with a label
  * ("audit.group.login"). */
 static const char *const event_prefixes[] = {
-    "login",  "logout",  "mfa",           "password", "role",     "manager",
-    "user",   "token",   "session",       "customer", "evidence", "rules",
-    "tenant", "product", "qualification", NULL,
+    "login",
+    "logout",
+    "mfa",
+    "password",
+    "role",
+    "manager",
+    "user",
+    "token",
+    "session",
+    "customer",
+    "evidence",
+    "rules",
+    "tenant",
+    "product",
+    "qualification",
+    "clause",
+    "contract_template",
+    NULL,
 };
 
 /* A local date "YYYY-MM-DD" (+ days) in the tenant's zone as a UTC

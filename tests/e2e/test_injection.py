@@ -57,6 +57,8 @@ FIELDS = [
     "sku_1", "product_1", "facings_1", "position_1", "price_1", "note_1",
     # quick notes (activity_api.c, visit_pages.c)
     "at", "note_at",
+    # payments and credit (payment_pages.c)
+    "invoice_no", "due_on", "paid_on", "keep_good", "window_days", "today",
 ]
 PARAM = re.compile(r"\{([a-z_]+):int\}")
 SLUG = re.compile(r"\{([a-z_]+):slug\}")
@@ -118,6 +120,8 @@ def snapshot(stack, exempt_import=0):
                     "ORDER BY id",
         "audit_lines": f"SELECT * FROM audit_lines WHERE tenant_id IN {t} "
                        "ORDER BY id",
+        "payments": f"SELECT * FROM payments WHERE tenant_id IN {t} "
+                    "ORDER BY id",
         "stage_events": f"SELECT * FROM stage_events WHERE tenant_id IN {t} "
                         "ORDER BY id",
         "files": f"SELECT * FROM files WHERE tenant_id IN {t} ORDER BY id",

@@ -271,7 +271,7 @@ json_cleanup(void *p)
 }
 
 enum app_err
-http_parse_body(struct req *r, bool want_form, bool want_json)
+http_parse_body(struct req *r, bool want_form, bool want_json, bool want_text)
 {
     const struct limits *lim = &r->app->conf.limits;
     struct str ct_raw = param_str(r, "CONTENT_TYPE");
@@ -344,6 +344,13 @@ http_parse_body(struct req *r, bool want_form, bool want_json)
         if (rc == APP_OK && arena_cleanup_add(r->a, json_cleanup, r->json))
             return APP_ENOMEM;
         return rc;
+    }
+    if (want_text && str_eq_c(media, "text/csv")) {
+        if (length > lim->max_file_size) {
+            r->cx.err_detail = "http.body_too_large";
+            return APP_ETOOBIG;
+        }
+        return read_all(r, (long)length, &r->text);
     }
     r->cx.err_detail = want_json ? "http.want_json" : "http.want_form";
     return APP_EMEDIA;

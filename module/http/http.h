@@ -77,6 +77,7 @@ struct req {
     struct kvlist form;       /* urlencoded or multipart fields */
     struct upload_list files; /* multipart file parts */
     cJSON *json;              /* JSON body (freed by an arena cleanup) */
+    struct str text;          /* a text/csv body (RF_TEXT routes) */
 
     const struct route *route;
     const char *param_names[REQ_MAX_PARAMS];
@@ -120,12 +121,13 @@ APP_MUST_USE enum app_err http_begin(struct req *r);
 APP_MUST_USE enum app_err http_parse_query(struct req *r);
 
 /* Parse the body according to its Content-Type: urlencoded or multipart
- * into r->form/r->files when want_form, JSON into r->json when want_json.
+ * into r->form/r->files when want_form, JSON into r->json when want_json,
+ * text/csv as it is into r->text when want_text (at most max_file_size).
  * APP_EMEDIA for a type the route does not take; APP_ETOOBIG when
  * CONTENT_LENGTH is over the limit (checked before reading); APP_EINVAL for
  * malformed bodies. */
 APP_MUST_USE enum app_err http_parse_body(struct req *r, bool want_form,
-                                          bool want_json);
+                                          bool want_json, bool want_text);
 
 /* A query argument / form field by name, or NULL. */
 const struct str *http_query_arg(const struct req *r, const char *name);

@@ -39,7 +39,8 @@ enum route_flag {
     RF_BARE = 1 << 8,  /* no session, no language, minimal work */
     RF_MFA = 1 << 9,   /* reachable while the second factor is due */
     RF_LONG = 1 << 10, /* may take long: long_request_timeout applies */
-    RF_PWD = 1 << 11   /* reachable while a temporary password is due */
+    RF_PWD = 1 << 11,  /* reachable while a temporary password is due */
+    RF_TEXT = 1 << 12  /* also take a text/csv body, whole, as r->text */
 };
 
 typedef enum app_err (*route_handler)(struct req *r);

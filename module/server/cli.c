@@ -41,6 +41,7 @@ static int run_routes(struct conf *c, const char *p, int argc, char **argv);
 static int run_rules(struct conf *c, const char *p, int argc, char **argv);
 static int run_files(struct conf *c, const char *p, int argc, char **argv);
 static int run_jobs(struct conf *c, const char *p, int argc, char **argv);
+static int run_payments(struct conf *c, const char *p, int argc, char **argv);
 
 static const struct command commands[] = {
     { "serve", "run the FastCGI server (master and workers)",
@@ -170,6 +171,19 @@ static const struct command commands[] = {
       "in --tz; kind task makes a task from the payload {title, body,\n"
       "kind, priority, assignee (login) or role, due_hours}.\n",
       run_jobs },
+    { "payments", "import customers' payments from a CSV file",
+      "usage: proofline payments import --tenant T --user LOGIN "
+      "[--keep-good] FILE\n"
+      "\n"
+      "Imports FILE (CSV, UTF-8 or GBK; header: customer, invoice_no,\n"
+      "amount, due_on, paid_on, note, or their Chinese names) as LOGIN,\n"
+      "whose customers only it may name, exactly as the import page does:\n"
+      "an invoice already recorded is updated, so the same file imported\n"
+      "again changes nothing.  Every refused line is printed with its\n"
+      "number and reason.  Without --keep-good one bad line refuses the\n"
+      "whole file; with it the good lines are saved.  Exit 1 when\n"
+      "anything was refused.\n",
+      run_payments },
     { "routes", "print the route table as JSON",
       "usage: proofline routes\n"
       "\n"
@@ -366,6 +380,13 @@ run_jobs(struct conf *c, const char *p, int argc, char **argv)
 {
     (void)p;
     return cmd_jobs(c, argc, argv);
+}
+
+static int
+run_payments(struct conf *c, const char *p, int argc, char **argv)
+{
+    (void)p;
+    return cmd_payments(c, argc, argv);
 }
 
 static int

@@ -55,5 +55,6 @@ int cmd_routes(struct conf *c, int argc, char **argv);
 int cmd_rules(struct conf *c, int argc, char **argv);
 int cmd_files(struct conf *c, int argc, char **argv);
 int cmd_jobs(struct conf *c, int argc, char **argv);
+int cmd_payments(struct conf *c, int argc, char **argv);
 
 #endif

@@ -185,9 +185,10 @@ run_route(struct req *r, struct slot *slot)
         if (rc != APP_OK)
             return rc;
     }
-    if (rt->flags & (RF_FORM | RF_JSON)) {
+    if (rt->flags & (RF_FORM | RF_JSON | RF_TEXT)) {
         rc = http_parse_body(r, (rt->flags & RF_FORM) != 0,
-                             (rt->flags & RF_JSON) != 0);
+                             (rt->flags & RF_JSON) != 0,
+                             (rt->flags & RF_TEXT) != 0);
         if (rc != APP_OK)
             return rc;
     }

@@ -30,6 +30,7 @@
 #include "web/handlers/login.h"
 #include "web/handlers/mfa_pages.h"
 #include "web/handlers/pages.h"
+#include "web/handlers/payment_pages.h"
 #include "web/handlers/pipeline.h"
 #include "web/handlers/qual_api.h"
 #include "web/handlers/qual_pages.h"
@@ -317,6 +318,15 @@ const struct route app_routes[] = {
       POST_FORM, "qual.review" },
     { HM_GET, "/qualifications", qual_queue_page, REVIEWERS | TEAM, RF_DB,
       "qual.queue" },
+    /* payments and the credit they show */
+    { HM_GET, "/customers/{id:int}/payments", payments_page, ANY,
+      RF_DB | RF_QUERY, "payments.page" },
+    { HM_POST, "/customers/{id:int}/payments", payments_record_page, ANY,
+      POST_FORM, "payments.record" },
+    { HM_GET, "/payments/import", payments_import_form, ANY, RF_DB,
+      "payments.import_form" },
+    { HM_POST, "/payments/import", payments_import_page, ANY,
+      POST_FORM | RF_LONG, "payments.import" },
     { HM_GET, "/customers/{id:int}/contacts/new", contact_new, ANY, RF_DB,
       "contacts.new" },
     { HM_POST, "/customers/{id:int}/contacts", contact_create, ANY, POST_FORM,
@@ -380,6 +390,15 @@ const struct route app_routes[] = {
       "api.contact" },
     { HM_PATCH, "/api/v1/contacts/{id:int}", api_contact_update, ANY,
       RF_STATE | RF_JSON | RF_DB | RF_API, "api.contact_update" },
+    { HM_GET, "/api/v1/customers/{id:int}/payments", api_payments, ANY,
+      RF_DB | RF_API, "api.payments" },
+    { HM_POST, "/api/v1/customers/{id:int}/payments", api_payment_record, ANY,
+      RF_STATE | RF_FORM | RF_JSON | RF_DB | RF_API, "api.payment_record" },
+    { HM_GET, "/api/v1/customers/{id:int}/credit", api_payment_credit, ANY,
+      RF_DB | RF_API | RF_QUERY, "api.payment_credit" },
+    { HM_POST, "/api/v1/payments/import", api_payments_import, ANY,
+      RF_STATE | RF_FORM | RF_TEXT | RF_QUERY | RF_DB | RF_API | RF_LONG,
+      "api.payments_import" },
     { HM_GET, "/api/v1/customers/{id:int}/history", api_customer_history, ANY,
       RF_DB | RF_API, "api.customer_history" },
 

@@ -192,7 +192,8 @@ class World:
                "/visits", "/visits/new", f"/visits/{self.visit}",
                f"/activities/new?customer={cid}", "/products",
                f"/products/{self.product}", f"/visits/{self.visit}/audit",
-               f"/audits/{self.audit}"]
+               f"/audits/{self.audit}", f"/customers/{cid}/payments",
+               "/payments/import"]
         if role == "rep":
             out.append(self.imported)
         if role in ("manager", "admin"):

@@ -172,6 +172,13 @@ class World:
                         "delivery_days": [15], "warranty_months": [12],
                         "penalty_pct": [0.5]}})
         assert r.status_code == 201, r.text
+        # A payment of the customer, late and unpaid (its credit facts).
+        r = requests.post(url(f"/api/v1/customers/{cid}/payments"),
+                          headers=h, json={
+                              "invoice_no": f"INV-{slug}-1",
+                              "amount": "1,234.50", "due_on": "2020-01-31",
+                              "paid_on": "", "note": tag})
+        assert r.status_code == 201, r.text
         c = self.client(slug, "rep1")
         r = c.post("/customers/import", {"encoding": "auto"},
                    files={"file": (f"{tag}.csv",

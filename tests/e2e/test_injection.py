@@ -60,6 +60,8 @@ FIELDS = [
     # the clause library and templates (clause_pages.c)
     "body", "pos_payment", "opt_payment_term_days", "opt_prepay_pct",
     "amount", "payment_term_days", "prepay_pct", "customer", "number",
+    # payments and credit (payment_pages.c)
+    "invoice_no", "due_on", "paid_on", "keep_good", "window_days", "today",
 ]
 PARAM = re.compile(r"\{([a-z_]+):int\}")
 SLUG = re.compile(r"\{([a-z_]+):slug\}")
@@ -121,6 +123,8 @@ def snapshot(stack, exempt_import=0):
                     "ORDER BY id",
         "audit_lines": f"SELECT * FROM audit_lines WHERE tenant_id IN {t} "
                        "ORDER BY id",
+        "payments": f"SELECT * FROM payments WHERE tenant_id IN {t} "
+                    "ORDER BY id",
         "stage_events": f"SELECT * FROM stage_events WHERE tenant_id IN {t} "
                         "ORDER BY id",
         "files": f"SELECT * FROM files WHERE tenant_id IN {t} ORDER BY id",

@@ -15,11 +15,12 @@ PASSWORD = "Round-Trips-Battery-42"
 #   auth alone: the session query (user, company, unread count and the
 #     published rule version in one statement);
 #   home: that + the day's tasks;
-#   customer: that + the customer with its evidence, the timeline and the
-#     contacts of the decision chain.
+#   customer: that + the customer with its evidence, the timeline, the
+#     contacts of the decision chain, and the payments card (the last
+#     payments and the credit facts in one statement).
 AUTH_ONLY = 1
 HOME = 2
-CUSTOMER = 4
+CUSTOMER = 5
 
 
 @pytest.fixture(scope="module")

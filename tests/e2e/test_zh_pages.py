@@ -123,7 +123,8 @@ def pages(zh, role):
               f"/customers/{cid}/evidence/trial_kit_receipt",
               "/pipeline", "/customers/import", "/account", "/account/mfa",
               "/products", f"/products/{zh['product']}",
-              f"/visits/{zh['visit']}/audit", f"/audits/{zh['audit']}"]
+              f"/visits/{zh['visit']}/audit", f"/audits/{zh['audit']}",
+              f"/customers/{cid}/payments", "/payments/import"]
     if role == "rep":
         common.append(zh["import"])
     if role in ("manager", "admin"):

@@ -29,6 +29,7 @@
 #include "sales/stage.h"
 #include "identity/users.h"
 #include "base/validate.h"
+#include "web/payment_view.h"
 #include "web/view.h"
 #include "base/wire.h"
 #include "base/jsonmem.h"
@@ -552,6 +553,8 @@ show_page(struct req *r, int status, int64_t id, cJSON *refusal)
     rc = chain_model(r, &rd, &c, m);
     if (rc == APP_OK)
         rc = radar_model(r, &c, m);
+    if (rc == APP_OK)
+        rc = payment_view_card(r, id, m);
     if (rc != APP_OK)
         return rc;
     if (can_manage(r)) {

@@ -317,6 +317,18 @@ function E.describe()
                              photo_minutes = tonumber(vt.photo_minutes) or 30,
                              photo_m = tonumber(vt.photo_m) or 500 }
   end
+  -- 合同规则 (contracts.lua contract_rules): what the C core needs to
+  -- decide and count (the decision itself is on_contract's)
+  local cr = contract_rules or {}
+  local remind = {}
+  for j, h in ipairs(cr.remind_hours or { 72, 50 }) do
+    remind[j] = tonumber(h)
+  end
+  out.contract_rules = {
+    ship_doc_hours = tonumber(cr.ship_doc_hours) or 48,
+    late_window_days = tonumber(cr.late_window_days) or 90,
+    remind_hours = remind,
+    require_qualified = cr.require_qualified ~= false }
   -- the pseudo-evidence of stages marked qualified = true (the C core
   -- lists it with their requirements: rules/ruledesc.h)
   out.qualified_item = missing_item("qualified")

@@ -47,6 +47,25 @@ function on_alert(alert)
       { type = "notify", user = "owner", message = text },
       { type = "notify", role = "legal", message = text },
     }
+  elseif m == "ship_form" then
+    -- 发货倒计时：提前 72、50 小时提醒上传物流委托单
+    return {
+      { type = "notify", user = "owner",
+        message = "请在发货前 " .. tostring(alert.deadline_hours) ..
+                  " 小时上传物流委托单：" .. tostring(alert.customer_name) ..
+                  " " .. tostring(alert.number) .. "，计划发货 " ..
+                  tostring(alert.planned_at) },
+    }
+  elseif m == "ship_frozen" then
+    -- 超过时限未上传物流委托单：出库冻结，通知负责人和财务
+    local text = "出库已冻结（未按时上传物流委托单）：" ..
+                 tostring(alert.customer_name) .. " " ..
+                 tostring(alert.number) .. "，计划发货 " ..
+                 tostring(alert.planned_at)
+    return {
+      { type = "notify", user = "owner", message = text },
+      { type = "notify", role = "finance", message = text },
+    }
   elseif m == "distribution" then
     return {
       { type = "notify", role = "supervisor",

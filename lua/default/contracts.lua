@@ -1,28 +1,49 @@
 -- contracts.lua -- 合同规则 / Contract rules.
 --
--- on_contract(contract, customer) returns what the contract needs:
+-- on_contract(contract, customer) decides on the terms a rep chose:
+--   contract: amount, payment_term_days, prepay_pct, delivery_days,
+--             warranty_months, penalty_pct, template
+--   customer: id, name, kind, and the credit facts the core computes over
+--             the last contract_rules.late_window_days: late_payments,
+--             max_days_late, payments, open_balance, overdue_balance
+-- and returns what the contract needs:
 --   { approval = "<kind>", prepay = 0.3, message = "..." }
--- contract_rules.ship_doc_hours: the logistics document must be uploaded
--- this many hours before shipping, or outbound is frozen.
+-- (approval: finance must approve; prepay: the least prepayment, a
+-- fraction; a chosen prepayment below it is refused on the form.)
+-- contract_rules:
+--   ship_doc_hours     the logistics entrustment form (物流委托单) must be
+--                      uploaded this many hours before a shipment's
+--                      planned time, or its outbound is frozen
+--   remind_hours       reminders to upload it, hours before the planned
+--                      time
+--   late_window_days   the window of the credit facts
+--   require_qualified  signing needs the customer's qualification
+--                      documents approved and valid (客户准入)
 
-contract_rules = { ship_doc_hours = 48 }
+contract_rules = { ship_doc_hours = 48, remind_hours = { 72, 50 },
+                   late_window_days = 90, require_qualified = true }
 
 function on_contract(contract, customer)
-  local late = customer.late_payments_3m or 0
+  local late = customer.late_payments or 0
   if (contract.payment_term_days or 0) >= 60 and late > 2 then
     return { approval = "prepay", prepay = 0.3,
-             message = "账期 60 天且近 3 个月付款延迟超过 2 次：需预付 30%" }
+             message = "账期 60 天及以上且近 3 个月付款延迟超过 2 次：" ..
+                       "需预付 30% 并经财务审批" }
   end
   return {}
 end
 
 test{ name = "账期60天且延迟3次需预付30%", fn = "on_contract",
       input = { contract = { payment_term_days = 60 },
-                customer = { late_payments_3m = 3 } },
+                customer = { late_payments = 3 } },
       expect = { approval = "prepay", prepay = 0.3, ship_doc_hours = 48 } }
 test{ name = "信用良好无需审批", fn = "on_contract",
       input = { contract = { payment_term_days = 60 },
-                customer = { late_payments_3m = 1 } },
+                customer = { late_payments = 2 } },
+      expect = { ship_doc_hours = 48 } }
+test{ name = "账期59天不需审批", fn = "on_contract",
+      input = { contract = { payment_term_days = 59 },
+                customer = { late_payments = 5 } },
       expect = { ship_doc_hours = 48 } }
 
 -- 客户准入 / Admission: the qualification documents each customer kind

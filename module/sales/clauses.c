@@ -472,7 +472,7 @@ pin_clauses(struct ctx *cx, const cJSON *clause_keys, cJSON *errors,
         cJSON *o;
 
         for (r = 0; r < latest.nrows; r++)
-            if (str_eq(key, db_cell(&latest, r, CL_KEY)))
+            if (str_eq(key, db_cell(&latest, r, CLA_KEY)))
                 break;
         if (r == latest.nrows) {
             named(cx, errors, "clauses", "clauses.unknown_clause", key);
@@ -483,10 +483,10 @@ pin_clauses(struct ctx *cx, const cJSON *clause_keys, cJSON *errors,
                 named(cx, errors, "clauses", "clauses.repeated", key);
         o = cJSON_CreateObject();
         cJSON_AddItemToArray(pins, o);
-        cJSON_AddStringToObject(o, "key", db_text(&latest, r, CL_KEY));
+        cJSON_AddStringToObject(o, "key", db_text(&latest, r, CLA_KEY));
         cJSON_AddNumberToObject(o, "version",
-                                (double)db_int(&latest, r, CL_VERSION, 0));
-        cJSON_AddNumberToObject(o, "id", (double)db_int(&latest, r, CL_ID, 0));
+                                (double)db_int(&latest, r, CLA_VERSION, 0));
+        cJSON_AddNumberToObject(o, "id", (double)db_int(&latest, r, CLA_ID, 0));
     }
     *out = pins;
     return APP_OK;
@@ -620,7 +620,7 @@ row_of(const struct db_res *rows, const cJSON *c)
     size_t r;
 
     for (r = 0; r < rows->nrows; r++)
-        if (db_int(rows, r, CL_ID, 0) == id)
+        if (db_int(rows, r, CLA_ID, 0) == id)
             return r;
     return rows->nrows;
 }
@@ -651,7 +651,7 @@ templates_get(struct ctx *cx, int64_t id, struct contract_template *out)
         size_t r = row_of(&rows, c);
 
         cJSON_AddStringToObject(
-            c, "title", r < rows.nrows ? db_text(&rows, r, CL_TITLE) : "");
+            c, "title", r < rows.nrows ? db_text(&rows, r, CLA_TITLE) : "");
     }
     out->id = db_int(&res, 0, 0, 0);
     out->key = db_text(&res, 0, 1);
@@ -875,9 +875,9 @@ contract_resolve(struct ctx *cx, const struct contract_template *t,
         }
         chinese_ordinal(++n, ord, sizeof(ord));
         rc = buf_printf(&b, "%s第%s条 %s\n\n", n > 1 ? "\n\n" : "", ord,
-                        db_text(&rows, r, CL_TITLE));
+                        db_text(&rows, r, CLA_TITLE));
         if (rc == APP_OK)
-            rc = put_body(&b, db_cell(&rows, r, CL_BODY), v);
+            rc = put_body(&b, db_cell(&rows, r, CLA_BODY), v);
     }
     if (rc == APP_OK) {
         out->body = b.p != NULL ? b.p : "";

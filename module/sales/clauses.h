@@ -79,16 +79,16 @@ struct contract_text {
 };
 
 /* Columns of a clause row (clauses_latest, clauses_history, clauses_get;
- * CL_BODY is "" but in clauses_get). */
+ * CLA_BODY is "" but in clauses_get). */
 enum {
-    CL_ID,
-    CL_KEY,
-    CL_VERSION,
-    CL_TITLE,
-    CL_CREATED_AT,
-    CL_AUTHOR,
-    CL_BODY,
-    CL_COUNT
+    CLA_ID,
+    CLA_KEY,
+    CLA_VERSION,
+    CLA_TITLE,
+    CLA_CREATED_AT,
+    CLA_AUTHOR,
+    CLA_BODY,
+    CLA_COUNT
 };
 
 /* Save a clause: a new version (1 for a new key).  Legal and admins only
@@ -114,7 +114,7 @@ APP_MUST_USE enum app_err clauses_latest(struct ctx *cx, struct db_res *out);
 APP_MUST_USE enum app_err clauses_history(struct ctx *cx, const char *key,
                                           struct db_res *out);
 
-/* One version of clause key (0: the latest), with its body (CL_BODY).
+/* One version of clause key (0: the latest), with its body (CLA_BODY).
  * APP_ENOTFOUND when there is none. */
 APP_MUST_USE enum app_err clauses_get(struct ctx *cx, const char *key,
                                       int version, struct db_res *out);

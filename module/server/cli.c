@@ -6,6 +6,7 @@
 #include "work/audit_brief.h"
 #include "work/admission.h"
 #include "work/metric_alerts.h"
+#include "work/shipping.h"
 #include "work/reminders.h"
 
 #include <stdio.h>
@@ -562,6 +563,7 @@ cli_main(int argc, char **argv)
         /* The live metrics' breaches run the rules' on_alert. */
         metric_alerts_init();
         admission_init();
+        shipping_init();
         c = malloc(sizeof(*c));
         if (c == NULL)
             return 1;

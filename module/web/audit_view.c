@@ -122,6 +122,11 @@ value(const struct entry *e, const char *name, const char **href)
     }
     if (strcmp(name, "decision") == 0)
         return label(e, "decision", "qual.status.");
+    if (strcmp(name, "number") == 0 && detail_text(e, "contract") != NULL) {
+        *href =
+            arena_printf(e->r->a, "/contracts/%s", detail_text(e, "contract"));
+        return detail_text(e, "number");
+    }
     if (strcmp(name, "event") == 0)
         return db_text(e->res, e->i, AUDIT_EVENT);
     if (strcmp(name, "export_roles") == 0)

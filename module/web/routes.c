@@ -17,6 +17,8 @@
 #include "web/handlers/api_rules.h"
 #include "web/handlers/api_users.h"
 #include "web/handlers/contact_pages.h"
+#include "web/handlers/contract_api.h"
+#include "web/handlers/contract_pages.h"
 #include "web/handlers/customer_api.h"
 #include "web/handlers/customer_pages.h"
 #include "web/handlers/debug.h"
@@ -57,8 +59,9 @@
 #define POST_FORM (RF_STATE | RF_FORM | RF_DB)
 #define WRITERS (ROLE_ADMIN | ROLE_MANAGER) /* of the product list */
 #define REVIEWERS                                                              \
-    (ROLE_ADMIN | ROLE_LEGAL) /* of qualification documents,                   \
-                                 and the clause library */
+    (ROLE_ADMIN | ROLE_LEGAL)               /* of qualification documents,     \
+                                               and the clause library */
+#define FINANCE (ROLE_ADMIN | ROLE_FINANCE) /* contracts' approvals */
 
 const struct route app_routes[] = {
     /* pages */
@@ -305,6 +308,32 @@ const struct route app_routes[] = {
     { HM_POST, "/customers/{id:int}/evidence/{eid:int}/remove",
       evidence_remove_page, ANY, POST_FORM, "evidence.remove" },
 
+    /* contracts from the clause library, and their shipments */
+    { HM_GET, "/customers/{id:int}/contracts/new", contract_new, ANY,
+      RF_DB | RF_QUERY, "contracts.new" },
+    { HM_POST, "/customers/{id:int}/contracts/check", contract_check_page, ANY,
+      POST_FORM, "contracts.check" },
+    { HM_POST, "/customers/{id:int}/contracts", contract_create_page, ANY,
+      POST_FORM, "contracts.create" },
+    { HM_GET, "/contracts", contracts_queue_page, FINANCE, RF_DB,
+      "contracts.queue" },
+    { HM_GET, "/contracts/{id:int}", contract_page, ANY, RF_DB | RF_QUERY,
+      "contracts.show" },
+    { HM_POST, "/contracts/{id:int}/sign", contract_sign_page, ANY, POST_FORM,
+      "contracts.sign" },
+    { HM_POST, "/contracts/{id:int}/decide", contract_decide_page, FINANCE,
+      POST_FORM, "contracts.decide" },
+    { HM_POST, "/contracts/{id:int}/cancel", contract_cancel_page, ANY,
+      POST_FORM, "contracts.cancel" },
+    { HM_POST, "/contracts/{id:int}/shipments", shipment_add_page, ANY,
+      POST_FORM, "shipments.add" },
+    { HM_POST, "/contracts/{id:int}/shipments/release",
+      shipments_release_bulk_page, ANY, POST_FORM, "shipments.release_bulk" },
+    { HM_POST, "/shipments/{id:int}/form", shipment_form_page, ANY, POST_FORM,
+      "shipments.form" },
+    { HM_POST, "/shipments/{id:int}/release", shipment_release_page, ANY,
+      POST_FORM, "shipments.release" },
+
     /* customer admission: qualification documents and their review */
     { HM_GET, "/customers/{id:int}/qualifications", qual_page, ANY,
       RF_DB | RF_QUERY, "qual.page" },
@@ -372,6 +401,29 @@ const struct route app_routes[] = {
       "api.customer_evidence" },
     { HM_GET, "/api/v1/customers/{id:int}/evidence", api_customer_evidence_list,
       ANY, RF_DB | RF_API, "api.customer_evidence_list" },
+    { HM_GET, "/api/v1/customers/{id:int}/contracts", api_contracts_of, ANY,
+      RF_DB | RF_API, "api.contracts_of" },
+    { HM_POST, "/api/v1/customers/{id:int}/contracts", api_contract_create, ANY,
+      RF_STATE | RF_FORM | RF_JSON | RF_DB | RF_API, "api.contract_create" },
+    { HM_GET, "/api/v1/contracts/awaiting", api_contracts_awaiting, FINANCE,
+      RF_DB | RF_API, "api.contracts_awaiting" },
+    { HM_GET, "/api/v1/contracts/{id:int}", api_contract, ANY, RF_DB | RF_API,
+      "api.contract" },
+    { HM_POST, "/api/v1/contracts/{id:int}/sign", api_contract_sign, ANY,
+      RF_STATE | RF_FORM | RF_JSON | RF_DB | RF_API, "api.contract_sign" },
+    { HM_POST, "/api/v1/contracts/{id:int}/decide", api_contract_decide,
+      FINANCE, RF_STATE | RF_FORM | RF_JSON | RF_DB | RF_API,
+      "api.contract_decide" },
+    { HM_POST, "/api/v1/contracts/{id:int}/cancel", api_contract_cancel, ANY,
+      RF_STATE | RF_FORM | RF_JSON | RF_DB | RF_API, "api.contract_cancel" },
+    { HM_GET, "/api/v1/contracts/{id:int}/shipments", api_shipments_of, ANY,
+      RF_DB | RF_API, "api.shipments_of" },
+    { HM_POST, "/api/v1/contracts/{id:int}/shipments", api_shipment_add, ANY,
+      RF_STATE | RF_FORM | RF_JSON | RF_DB | RF_API, "api.shipment_add" },
+    { HM_POST, "/api/v1/shipments/{id:int}/form", api_shipment_form, ANY,
+      RF_STATE | RF_FORM | RF_JSON | RF_DB | RF_API, "api.shipment_form" },
+    { HM_POST, "/api/v1/shipments/{id:int}/release", api_shipment_release, ANY,
+      RF_STATE | RF_FORM | RF_JSON | RF_DB | RF_API, "api.shipment_release" },
     { HM_GET, "/api/v1/customers/{id:int}/qualifications", api_qual_list, ANY,
       RF_DB | RF_API, "api.qual_list" },
     { HM_POST, "/api/v1/customers/{id:int}/qualifications/scan", api_qual_scan,

@@ -71,7 +71,10 @@ view_new(struct req *r)
                                            ROLE_SUPERVISOR))) != NULL &&
              cJSON_AddBoolToObject(
                  u, "legal",
-                 full && (r->auth->role & (ROLE_ADMIN | ROLE_LEGAL))) != NULL;
+                 full && (r->auth->role & (ROLE_ADMIN | ROLE_LEGAL))) != NULL &&
+             cJSON_AddBoolToObject(
+                 u, "finance",
+                 full && (r->auth->role & (ROLE_ADMIN | ROLE_FINANCE))) != NULL;
     }
     return ok ? m : NULL;
 }

@@ -3,6 +3,8 @@
  */
 #include "work/reminders.h"
 
+#include "sales/contracts.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -362,6 +364,22 @@ object_facts(struct ctx *cx, const char *kind, int64_t id, cJSON **out,
 
     *out = NULL;
     *owner = 0;
+    if (strcmp(kind, "contract") == 0) { /* its customer, and its number */
+        struct contract k;
+
+        rc = contracts_get(cx, id, false, &k);
+        if (rc != APP_OK)
+            return rc;
+        rc = object_facts(cx, "customer", k.customer_id, out, owner);
+        if (rc == APP_OK && *out != NULL) {
+            cJSON_ReplaceItemInObjectCaseSensitive(
+                *out, "id", cJSON_CreateNumber((double)id));
+            cJSON_AddNumberToObject(*out, "customer_id", (double)k.customer_id);
+            cJSON_AddStringToObject(*out, "number", contracts_number(cx, id));
+            cJSON_AddStringToObject(*out, "amount", k.amount);
+        }
+        return rc;
+    }
     if (strcmp(kind, "customer") != 0)
         return APP_OK;
     rc = customers_get(cx, id, false, &c);

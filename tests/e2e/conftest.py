@@ -172,6 +172,22 @@ class World:
                         "delivery_days": [15], "warranty_months": [12],
                         "penalty_pct": [0.5]}})
         assert r.status_code == 201, r.text
+        # A contract of the customer from it, signed, with a shipment.
+        r = requests.post(url(f"/api/v1/customers/{cid}/contracts"),
+                          headers=h, json={
+                              "template": r.json()["id"], "amount": "1000",
+                              "payment_term_days": 30, "prepay_pct": 0,
+                              "delivery_days": 15, "warranty_months": 12,
+                              "penalty_pct": 0.5})
+        assert r.status_code == 201, r.text
+        kid = r.json()["id"]
+        r = requests.post(url(f"/api/v1/contracts/{kid}/sign"), headers=h)
+        assert r.status_code == 200, r.text
+        r = requests.post(url(f"/api/v1/contracts/{kid}/shipments"),
+                          headers=h, json={"planned_at": "2030-01-02 10:00",
+                                           "goods": f"{tag} 货物",
+                                           "quantity": 1})
+        assert r.status_code == 201, r.text
         # A payment of the customer, late and unpaid (its credit facts).
         r = requests.post(url(f"/api/v1/customers/{cid}/payments"),
                           headers=h, json={

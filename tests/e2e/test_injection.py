@@ -280,6 +280,7 @@ def target(stack, world):
             "tasks": tid, "notifications": nid, "deliveries": NOWHERE,
             "visits": NOWHERE, "activities": NOWHERE, "audits": NOWHERE,
             "products": NOWHERE, "qualifications": qid,
+            "contracts": NOWHERE, "shipments": NOWHERE,
             "contract-templates": int(stack.sql(
                 "SELECT MIN(x.id) FROM contract_templates x JOIN tenants t ON "
                 "t.id = x.tenant_id WHERE t.slug = 'acme'")[0][0])}

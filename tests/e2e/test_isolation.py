@@ -38,7 +38,9 @@ KINDS = [("/sessions/", "sessions", "num"), ("/tokens/", "api_tokens", "id"),
          ("/deliveries/", "deliveries", "id"),
          ("/activities/", "activities", "id"), ("/visits/", "activities", "id"),
          ("/audits/", "audits", "id"), ("/products/", "products", "id"),
-         ("/contract-templates/", "contract_templates", "id")]
+         ("/contract-templates/", "contract_templates", "id"),
+         ("/contracts/", "contracts", "id"),
+         ("/shipments/", "shipments", "id")]
 # Numbered per tenant rather than globally: the same number names A's own
 # object, so the answer may be A's page -- never B's data.
 SCOPED = {"rule_versions"}

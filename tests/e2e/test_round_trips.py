@@ -16,11 +16,11 @@ PASSWORD = "Round-Trips-Battery-42"
 #     published rule version in one statement);
 #   home: that + the day's tasks;
 #   customer: that + the customer with its evidence, the timeline, the
-#     contacts of the decision chain, and the payments card (the last
-#     payments and the credit facts in one statement).
+#     contacts of the decision chain, the payments card (the last
+#     payments and the credit facts in one statement) and its contracts.
 AUTH_ONLY = 1
 HOME = 2
-CUSTOMER = 5
+CUSTOMER = 6
 
 
 @pytest.fixture(scope="module")

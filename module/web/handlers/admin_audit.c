@@ -39,6 +39,8 @@ static const char *const event_prefixes[] = {
     "qualification",
     "clause",
     "contract_template",
+    "contract",
+    "shipment",
     NULL,
 };
 

@@ -23,16 +23,16 @@ clause_json(struct req *r, const struct db_res *res, size_t i, bool body)
 
     if (o == NULL)
         return NULL;
-    cJSON_AddNumberToObject(o, "id", (double)db_int(res, i, CL_ID, 0));
-    view_add_str(o, "key", db_text(res, i, CL_KEY));
+    cJSON_AddNumberToObject(o, "id", (double)db_int(res, i, CLA_ID, 0));
+    view_add_str(o, "key", db_text(res, i, CLA_KEY));
     cJSON_AddNumberToObject(o, "version",
-                            (double)db_int(res, i, CL_VERSION, 0));
-    view_add_str(o, "title", db_text(res, i, CL_TITLE));
+                            (double)db_int(res, i, CLA_VERSION, 0));
+    view_add_str(o, "title", db_text(res, i, CLA_TITLE));
     view_add_str(o, "created_at",
-                 view_local(r, db_text(res, i, CL_CREATED_AT)));
-    view_add_str(o, "author", db_text(res, i, CL_AUTHOR));
+                 view_local(r, db_text(res, i, CLA_CREATED_AT)));
+    view_add_str(o, "author", db_text(res, i, CLA_AUTHOR));
     if (body)
-        view_add_str(o, "body", db_text(res, i, CL_BODY));
+        view_add_str(o, "body", db_text(res, i, CLA_BODY));
     return o;
 }
 
@@ -93,7 +93,7 @@ clauses_index(struct req *r)
 
     if (rc != APP_OK)
         return rc;
-    if (m == NULL || (list = grouped(r, &res, CL_KEY, clause_row)) == NULL)
+    if (m == NULL || (list = grouped(r, &res, CLA_KEY, clause_row)) == NULL)
         return APP_ENOMEM;
     cJSON_AddItemToObject(m, "items", list);
     cJSON_AddBoolToObject(m, "none", res.nrows == 0);
@@ -121,13 +121,13 @@ editor(struct req *r, int status, const char *key, int version, cJSON *errors)
             return rc;
         cJSON_AddItemToObject(m, "clause", clause_json(r, &cur, 0, true));
         cJSON_AddItemToObject(m, "history",
-                              grouped(r, &hist, CL_KEY, clause_row));
+                              grouped(r, &hist, CLA_KEY, clause_row));
         cJSON_AddBoolToObject(m, "old",
-                              db_int(&cur, 0, CL_VERSION, 0) !=
-                                  db_int(&hist, 0, CL_VERSION, 0));
+                              db_int(&cur, 0, CLA_VERSION, 0) !=
+                                  db_int(&hist, 0, CLA_VERSION, 0));
         view_add_str(v, "key", key);
-        view_add_str(v, "title", db_text(&cur, 0, CL_TITLE));
-        view_add_str(v, "body", db_text(&cur, 0, CL_BODY));
+        view_add_str(v, "title", db_text(&cur, 0, CLA_TITLE));
+        view_add_str(v, "body", db_text(&cur, 0, CLA_BODY));
     }
     if (errors != NULL) {
         const struct str *t = kv_get(&r->form, "title");
@@ -283,7 +283,7 @@ template_form(struct req *r, cJSON *m, const struct contract_template *from)
         cJSON *o = clause_json(r, &lib, i, false);
         const char *pos = "";
         const struct str *f = kv_get(
-            &r->form, arena_printf(r->a, "pos_%s", db_text(&lib, i, CL_KEY)));
+            &r->form, arena_printf(r->a, "pos_%s", db_text(&lib, i, CLA_KEY)));
         const cJSON *c, *used = from != NULL ? from->clauses : NULL;
         int n = 0;
 
@@ -295,7 +295,7 @@ template_form(struct req *r, cJSON *m, const struct contract_template *from)
                 cJSON_GetStringValue(cJSON_GetObjectItem(c, "key"));
 
             n++;
-            if (ck != NULL && strcmp(ck, db_text(&lib, i, CL_KEY)) == 0)
+            if (ck != NULL && strcmp(ck, db_text(&lib, i, CLA_KEY)) == 0)
                 pos = arena_printf(r->a, "%d", n);
         }
         view_add_str(o, "pos", pos != NULL ? pos : "");

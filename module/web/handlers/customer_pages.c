@@ -17,6 +17,7 @@
 #include "sales/customer_input.h"
 #include "sales/customers.h"
 #include "sales/loss_focus.h"
+#include "sales/contracts.h"
 #include "sales/qual_docs.h"
 #include "web/qual_view.h"
 #include "identity/role.h"
@@ -476,6 +477,37 @@ static const char *const done_keys[] = { "created", "saved",    "stage",
                                          "contact", "evidence", "activity",
                                          NULL };
 
+/* The customer's contracts, newest first, with a link to make one. */
+APP_MUST_USE static enum app_err
+contracts_model(struct req *r, int64_t id, cJSON *m)
+{
+    struct db_res res;
+    cJSON *a;
+    size_t i;
+    enum app_err rc = contracts_of(&r->cx, id, &res);
+
+    if (rc != APP_OK)
+        return rc;
+    a = cJSON_AddArrayToObject(m, "contracts");
+    for (i = 0; a != NULL && i < res.nrows && i < 20; i++) {
+        cJSON *o = cJSON_CreateObject();
+
+        cJSON_AddItemToArray(a, o);
+        cJSON_AddNumberToObject(o, "id", (double)db_int(&res, i, 0, 0));
+        view_add_str(o, "number",
+                     contracts_number(&r->cx, db_int(&res, i, 0, 0)));
+        view_add_str(o, "status_label",
+                     http_t(r, arena_printf(r->a, "contracts.status.%s",
+                                            db_text(&res, i, 1))));
+        view_add_str(o, "approval_label",
+                     http_t(r, arena_printf(r->a, "contracts.approval.%s",
+                                            db_text(&res, i, 2))));
+        view_add_str(o, "amount", view_money(r, db_text(&res, i, 3)));
+        view_add_str(o, "template", db_text(&res, i, 6));
+    }
+    return APP_OK;
+}
+
 APP_MUST_USE static enum app_err
 show_page(struct req *r, int status, int64_t id, cJSON *refusal)
 {
@@ -507,6 +539,9 @@ show_page(struct req *r, int status, int64_t id, cJSON *refusal)
         return rc;
     if (qs.needs)
         cJSON_AddItemToObject(m, "q", qual_view_status(r, &rd, id, &qs));
+    rc = contracts_model(r, id, m);
+    if (rc != APP_OK)
+        return rc;
     next = cview_next_stage(&rd, c.stage);
     if (next != NULL) {
         cJSON *n = cJSON_AddObjectToObject(m, "next");

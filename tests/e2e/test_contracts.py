@@ -284,6 +284,15 @@ def test_a_shipment_without_its_form_is_frozen_on_every_path(stack):
                          "GROUP BY event ORDER BY event")
     assert audit == [["shipment.form", "1"], ["shipment.freeze", "1"],
                      ["shipment.release", "2"]]
+    # The bulk release of one contract does not reach another's shipment.
+    k2 = signed(co)
+    other = co.api("rep", "POST", f"/api/v1/contracts/{k2}/shipments", json={
+        "planned_at": local(now + dt.timedelta(days=9)), "goods": "x",
+        "quantity": 1}).json()["id"]
+    r = page.post(f"/contracts/{k}/shipments/release", [("ids", str(other))])
+    assert r.status_code == 404
+    assert co.stack.sql(f"SELECT status FROM shipments WHERE id = {other}"
+                        ) == [["planned"]]
     # Times as people and datetime-local fields write them; nonsense not.
     for when, want in (("2030-03-04 09:05", 201), ("2030-03-04T00:00", 201),
                        ("2030-02-30 10:00", 422), ("2030-03-04 24:00", 422),
@@ -302,8 +311,12 @@ def test_a_shipment_without_its_form_is_frozen_on_every_path(stack):
 def test_form_reminders_at_72_and_50_hours_and_the_job_sees_freezes(stack):
     co = Company(stack)
     k = signed(co)
+    # On the alerts job's quarter-hour grid: `jobs run --now T` runs the
+    # job's slots up to T, the last of them at T rounded down to a quarter
+    # hour, and the countdown is judged at the slot's time.
     planned = (dt.datetime.utcnow() + dt.timedelta(days=10)).replace(
         second=0, microsecond=0)
+    planned -= dt.timedelta(minutes=planned.minute % 15)
     r = co.api("rep", "POST", f"/api/v1/contracts/{k}/shipments", json={
         "planned_at": local(planned), "goods": "CT 球管", "quantity": 2})
     sid = r.json()["id"]

@@ -449,17 +449,20 @@ shipments_release_bulk_page(struct req *r)
         if (!str_eq_c(r->form.v[i].key, "ids") ||
             !parse_i64(str_trim(r->form.v[i].val), 1, INT64_MAX, &sid))
             continue;
-        rc = shipments_release(&r->cx, sid, contract_show_doc_hours(&rd),
-                               time(NULL), &s);
+        /* Only this contract's shipments, each through the one gate. */
+        rc = shipments_get(&r->cx, sid, 0, 0, &s);
         if (rc == APP_OK && s.contract_id != id)
-            rc = APP_EINVAL;
-        if (rc == APP_ECONFLICT || rc == APP_ENOTFOUND) {
+            rc = APP_ENOTFOUND;
+        if (rc == APP_OK)
+            rc = shipments_release(&r->cx, sid, contract_show_doc_hours(&rd),
+                                   time(NULL), &s);
+        if (rc == APP_ECONFLICT) {
             frozen++;
             rc = APP_OK;
             r->cx.err_detail = NULL;
         }
     }
-    if (rc != APP_OK)
+    if (rc != APP_OK) /* another contract's or company's id: 404 */
         return rc;
     return frozen > 0 ? show(r, 409, id, NULL, "shipments.outbound_frozen")
                       : back(r, id, "released");

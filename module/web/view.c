@@ -437,3 +437,40 @@ view_money(struct req *r, const char *plain)
         return "";
     return arena_printf(r->a, "%s%s", http_t(r, "money.symbol"), grouped);
 }
+
+struct str
+view_field(struct req *r, const char *name)
+{
+    const struct str *v;
+
+    if (r->json != NULL) {
+        const cJSON *j = cJSON_GetObjectItemCaseSensitive(r->json, name);
+
+        if (cJSON_IsString(j))
+            return str_c(j->valuestring);
+        if (cJSON_IsNumber(j))
+            return str_c(arena_printf(r->a, "%.15g", j->valuedouble));
+        return STR_NULL;
+    }
+    v = kv_get(&r->form, name);
+    return v != NULL ? *v : STR_NULL;
+}
+
+int64_t
+view_field_id(struct req *r, const char *name)
+{
+    int64_t v = 0;
+
+    return parse_i64(str_trim(view_field(r, name)), 1, INT64_MAX, &v) ? v : 0;
+}
+
+const struct upload *
+view_file(const struct req *r, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < r->files.n; i++)
+        if (str_eq_c(r->files.v[i].field, name) && r->files.v[i].size > 0)
+            return &r->files.v[i];
+    return NULL;
+}

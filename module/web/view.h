@@ -57,6 +57,15 @@ void view_local_times(struct req *r, cJSON *list);
  * for people ("" for none). */
 const char *view_local(struct req *r, const char *utc);
 
+/* What a handler reads from a request, for the pages and the API alike:
+ * a member of the JSON body as text (a JSON number as it reads, "%.15g"),
+ * else the form field; STR_NULL when absent.  view_field_id: the same as
+ * a positive id, 0 when absent or not one.  view_file: the uploaded part
+ * of that field name with some bytes, or NULL. */
+struct str view_field(struct req *r, const char *name);
+int64_t view_field_id(struct req *r, const char *name);
+const struct upload *view_file(const struct req *r, const char *name);
+
 /* Add a string to an object; returns false when out of memory. */
 bool view_add_str(cJSON *obj, const char *key, const char *val);
 

@@ -9,11 +9,10 @@ import datetime as dt
 import re
 import subprocess
 import tempfile
-import uuid
 
 import requests
 
-from identity import Account, Client
+import company
 
 PASSWORD = "Admission-Test-Pass-2026"
 USCC = "91350100M000100Y43"       # a valid unified social credit code
@@ -38,45 +37,14 @@ def qr_png(text):
         return f.read()
 
 
-class Company:
+class Company(company.Company):
     def __init__(self, stack):
-        self.stack = stack
-        self.slug = "ad" + uuid.uuid4().hex[:6]
-        stack.cli("tenant", "create", self.slug, "Admission Co")
-        for login, role, mgr in (("boss", "admin", None),
-                                 ("mgr", "manager", None),
-                                 ("rep", "rep", "mgr"),
-                                 ("rep2", "rep", None),
-                                 ("legal1", "legal", None),
-                                 ("fin", "finance", None)):
-            args = ["user", "add", "--tenant", self.slug, "--login", login,
-                    "--role", role, "--password-stdin"]
-            if mgr:
-                args += ["--manager", mgr]
-            stack.cli(*args, input_text=PASSWORD + "\n")
-        self.tid = int(stack.sql("SELECT id FROM tenants WHERE slug = "
-                                 f"'{self.slug}'")[0][0])
-        self.ids = {login: int(i) for login, i in stack.sql(
-            f"SELECT login, id FROM users WHERE tenant_id = {self.tid}")}
-        self.tokens = {}
-
-    def token(self, login):
-        if login not in self.tokens:
-            self.tokens[login] = self.stack.cli(
-                "token", "create", "--tenant", self.slug, "--user",
-                login).stdout.strip()
-        return self.tokens[login]
-
-    def api(self, login, method, path, **kw):
-        h = {"Authorization": f"Bearer {self.token(login)}",
-             "Accept-Language": "zh-CN"}
-        return requests.request(method, self.stack.url(path), headers=h,
-                                timeout=30, **kw)
-
-    def page(self, login):
-        c = Client(self.stack, Account(self.slug, login, PASSWORD, "rep"))
-        c.sign_in()
-        return c
+        super().__init__(stack, "ad", (("boss", "admin", None),
+                                       ("mgr", "manager", None),
+                                       ("rep", "rep", "mgr"),
+                                       ("rep2", "rep", None),
+                                       ("legal1", "legal", None),
+                                       ("fin", "finance", None)), PASSWORD)
 
     def customer(self, kind="dealer", name=NAME, stage=None, login="rep"):
         r = self.api(login, "POST", "/api/v1/customers", json={

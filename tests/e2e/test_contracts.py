@@ -14,7 +14,7 @@ import uuid
 
 import requests
 
-from identity import Account, Client
+import company
 
 PASSWORD = "Contract-Test-Pass-2026"
 PNG = bytes.fromhex(
@@ -28,37 +28,14 @@ TERMS = {"payment_term_days": 30, "prepay_pct": 0, "delivery_days": 15,
          "warranty_months": 12, "penalty_pct": 0.5}
 
 
-class Company:
+class Company(company.Company):
     def __init__(self, stack):
-        self.stack = stack
-        self.slug = "ct" + uuid.uuid4().hex[:6]
-        stack.cli("tenant", "create", self.slug, "Contract Co")
-        for login, role, mgr in (("boss", "admin", None),
-                                 ("mgr", "manager", None),
-                                 ("rep", "rep", "mgr"),
-                                 ("legal1", "legal", None),
-                                 ("fin", "finance", None)):
-            args = ["user", "add", "--tenant", self.slug, "--login", login,
-                    "--role", role, "--password-stdin"]
-            if mgr:
-                args += ["--manager", mgr]
-            stack.cli(*args, input_text=PASSWORD + "\n")
-        self.tid = int(stack.sql("SELECT id FROM tenants WHERE slug = "
-                                 f"'{self.slug}'")[0][0])
-        self.ids = {login: int(i) for login, i in stack.sql(
-            f"SELECT login, id FROM users WHERE tenant_id = {self.tid}")}
-        self.tokens = {}
+        super().__init__(stack, "ct", (("boss", "admin", None),
+                                       ("mgr", "manager", None),
+                                       ("rep", "rep", "mgr"),
+                                       ("legal1", "legal", None),
+                                       ("fin", "finance", None)), PASSWORD)
         self.template = self.make_template()
-
-    def api(self, login, method, path, **kw):
-        if login not in self.tokens:
-            self.tokens[login] = self.stack.cli(
-                "token", "create", "--tenant", self.slug, "--user",
-                login).stdout.strip()
-        h = {"Authorization": f"Bearer {self.tokens[login]}",
-             "Accept-Language": "zh-CN"}
-        return requests.request(method, self.stack.url(path), headers=h,
-                                timeout=30, **kw)
 
     def make_template(self):
         for key, title, body in (
@@ -130,8 +107,7 @@ def test_the_rules_decide_on_the_terms_with_the_credit_facts(stack):
     assert co.stack.sql(f"SELECT COUNT(*) FROM contracts WHERE customer_id = "
                         f"{cid}") == [["0"]]
     # The page shows the requirement on the form's round trip.
-    page = Client(stack, Account(co.slug, "rep", PASSWORD, "rep"))
-    page.sign_in()
+    page = co.page("rep")
     r = page.post(f"/customers/{cid}/contracts/check", dict(
         {k: str(v) for k, v in TERMS.items()}, template=str(co.template),
         amount="120000", payment_term_days="90", prepay_pct="30"))
@@ -213,8 +189,7 @@ def test_finance_approves_before_signing_and_qualifications_gate_it(stack):
     assert {m["key"] for m in r.json()["missing"]} == {
         "qualification:business_licence", "qualification:device_licence",
         "qualification:legal_rep_id"}
-    page = Client(stack, Account(co.slug, "rep", PASSWORD, "rep"))
-    page.sign_in()
+    page = co.page("rep")
     html = page.post(f"/contracts/{k3}/sign", {}).text
     assert 'data-key="qualification:device_licence"' in html
     audit = co.stack.sql("SELECT event, COUNT(*) FROM audit_log WHERE "
@@ -254,8 +229,7 @@ def test_a_shipment_without_its_form_is_frozen_on_every_path(stack):
     r = co.api("rep", "POST", f"/api/v1/shipments/{late}/release")
     assert r.status_code == 409, r.text
     assert r.json()["error"] == "outbound_frozen"
-    page = Client(stack, Account(co.slug, "rep", PASSWORD, "rep"))
-    page.sign_in()
+    page = co.page("rep")
     r = page.post(f"/shipments/{late}/release", {})
     assert r.status_code == 409 and "Outbound frozen" in r.text
     r = page.post(f"/contracts/{k}/shipments/release", [("ids", str(late))])

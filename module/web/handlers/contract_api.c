@@ -20,34 +20,6 @@
 #include "web/view.h"
 #include "work/contracting.h"
 
-/* A member of the JSON body as text (numbers as written), or a form
- * field. */
-static struct str
-field(struct req *r, const char *name)
-{
-    const struct str *v;
-
-    if (r->json != NULL) {
-        const cJSON *j = cJSON_GetObjectItemCaseSensitive(r->json, name);
-
-        if (cJSON_IsString(j))
-            return str_c(j->valuestring);
-        if (cJSON_IsNumber(j))
-            return str_c(arena_printf(r->a, "%.15g", j->valuedouble));
-        return STR_NULL;
-    }
-    v = kv_get(&r->form, name);
-    return v != NULL ? *v : STR_NULL;
-}
-
-static int64_t
-field_id(struct req *r, const char *name)
-{
-    int64_t v = 0;
-
-    return parse_i64(str_trim(field(r, name)), 1, INT64_MAX, &v) ? v : 0;
-}
-
 enum app_err
 api_contracts_of(struct req *r)
 {
@@ -89,8 +61,8 @@ api_contract_create(struct req *r)
     struct contract_request rq;
     struct contract_decision d;
     cJSON *errors = view_errors(r), *o;
-    bool dry = str_eq_c(field(r, "check"), "true") ||
-               str_eq_c(field(r, "check"), "1") ||
+    bool dry = str_eq_c(view_field(r, "check"), "true") ||
+               str_eq_c(view_field(r, "check"), "1") ||
                cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r->json, "check"));
     enum app_err rc;
 
@@ -98,13 +70,13 @@ api_contract_create(struct req *r)
         return APP_ENOMEM;
     memset(&rq, 0, sizeof(rq));
     rq.customer_id = id;
-    rq.template_id = field_id(r, "template");
-    rq.amount = field(r, "amount");
-    rq.payment_term_days = field(r, "payment_term_days");
-    rq.prepay_pct = field(r, "prepay_pct");
-    rq.delivery_days = field(r, "delivery_days");
-    rq.warranty_months = field(r, "warranty_months");
-    rq.penalty_pct = field(r, "penalty_pct");
+    rq.template_id = view_field_id(r, "template");
+    rq.amount = view_field(r, "amount");
+    rq.payment_term_days = view_field(r, "payment_term_days");
+    rq.prepay_pct = view_field(r, "prepay_pct");
+    rq.delivery_days = view_field(r, "delivery_days");
+    rq.warranty_months = view_field(r, "warranty_months");
+    rq.penalty_pct = view_field(r, "penalty_pct");
     rc = dry ? contracting_check(&r->cx, &rq, errors, &d)
              : contracting_draft(&r->cx, &rq, errors, &d, &cid);
     if (rc == APP_EVALIDATION) {
@@ -198,7 +170,7 @@ enum app_err
 api_contract_decide(struct req *r)
 {
     int64_t id = router_param_int(r, "id");
-    struct str decision = field(r, "decision");
+    struct str decision = view_field(r, "decision");
     bool approve = str_eq_c(decision, "approve");
     enum app_err rc = contracts_get(&r->cx, id, false, &(struct contract){ 0 });
 
@@ -208,7 +180,7 @@ api_contract_decide(struct req *r)
     }
     if (rc == APP_OK)
         rc = contracting_decide(&r->cx, id, approve,
-                                arena_str(r->a, field(r, "note")).p);
+                                arena_str(r->a, view_field(r, "note")).p);
     if (rc == APP_EVALIDATION)
         return refused(r, 422, "validate.failed");
     if (rc == APP_ECONFLICT)
@@ -269,8 +241,9 @@ api_shipment_add(struct req *r)
 
     if (errors == NULL)
         return APP_ENOMEM;
-    rc = shipments_add(&r->cx, id, field(r, "planned_at"), field(r, "goods"),
-                       field(r, "quantity"), errors, &sid);
+    rc = shipments_add(&r->cx, id, view_field(r, "planned_at"),
+                       view_field(r, "goods"), view_field(r, "quantity"),
+                       errors, &sid);
     if (rc == APP_EVALIDATION) {
         r->cx.err_detail = NULL;
         return api_invalid(r, errors);
@@ -290,14 +263,10 @@ enum app_err
 api_shipment_form(struct req *r)
 {
     int64_t id = router_param_int(r, "id"), fid = 0;
-    const struct upload *file = NULL;
-    size_t i;
+    const struct upload *file = view_file(r, "file");
     cJSON *o;
     enum app_err rc;
 
-    for (i = 0; i < r->files.n; i++)
-        if (str_eq_c(r->files.v[i].field, "file") && r->files.v[i].size > 0)
-            file = &r->files.v[i];
     rc = shipments_get(&r->cx, id, 0, 0, &(struct shipment){ 0 });
     if (rc == APP_OK)
         rc = shipments_form(&r->cx, id, file, &fid);

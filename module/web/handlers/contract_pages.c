@@ -35,35 +35,19 @@ static const char *const done_keys[] = { "created",  "signed",    "approved",
                                          "rejected", "cancelled", "shipment",
                                          "form",     "released",  NULL };
 
-static struct str
-form_str(const struct req *r, const char *name)
-{
-    const struct str *v = kv_get(&r->form, name);
-
-    return v != NULL ? *v : STR_NULL;
-}
-
-static int64_t
-form_id(const struct req *r, const char *name)
-{
-    int64_t v = 0;
-
-    return parse_i64(str_trim(form_str(r, name)), 1, INT64_MAX, &v) ? v : 0;
-}
-
 /* The request the form carries. */
 static void
-request_of(const struct req *r, int64_t customer, struct contract_request *rq)
+request_of(struct req *r, int64_t customer, struct contract_request *rq)
 {
     memset(rq, 0, sizeof(*rq));
     rq->customer_id = customer;
-    rq->template_id = form_id(r, "template");
-    rq->amount = form_str(r, "amount");
-    rq->payment_term_days = form_str(r, "payment_term_days");
-    rq->prepay_pct = form_str(r, "prepay_pct");
-    rq->delivery_days = form_str(r, "delivery_days");
-    rq->warranty_months = form_str(r, "warranty_months");
-    rq->penalty_pct = form_str(r, "penalty_pct");
+    rq->template_id = view_field_id(r, "template");
+    rq->amount = view_field(r, "amount");
+    rq->payment_term_days = view_field(r, "payment_term_days");
+    rq->prepay_pct = view_field(r, "prepay_pct");
+    rq->delivery_days = view_field(r, "delivery_days");
+    rq->warranty_months = view_field(r, "warranty_months");
+    rq->penalty_pct = view_field(r, "penalty_pct");
 }
 
 /* Each term with the template's options, the chosen one selected. */
@@ -76,7 +60,7 @@ terms_model(struct req *r, const struct contract_template *t)
     for (i = 0; a != NULL && TERMS[i] != NULL; i++) {
         cJSON *o = cJSON_CreateObject(), *opts;
         const cJSON *v;
-        struct str chosen = form_str(r, TERMS[i]);
+        struct str chosen = view_field(r, TERMS[i]);
 
         if (o == NULL || !cJSON_AddItemToArray(a, o)) {
             cJSON_Delete(o);
@@ -115,7 +99,7 @@ new_page(struct req *r, int status, int64_t id, const cJSON *decision,
     struct customer c;
     struct contract_template t;
     struct db_res list;
-    int64_t chosen = form_id(r, "template");
+    int64_t chosen = view_field_id(r, "template");
     cJSON *m, *a;
     size_t i;
     enum app_err rc = ruledesc_get(&r->cx, &rd);
@@ -144,7 +128,7 @@ new_page(struct req *r, int status, int64_t id, const cJSON *decision,
     }
     if (chosen > 0 && templates_get(&r->cx, chosen, &t) == APP_OK)
         cJSON_AddItemToObject(m, "terms", terms_model(r, &t));
-    view_add_str(m, "amount", arena_str(r->a, form_str(r, "amount")).p);
+    view_add_str(m, "amount", arena_str(r->a, view_field(r, "amount")).p);
     if (decision != NULL)
         cJSON_AddItemToObject(m, "decision", cJSON_Duplicate(decision, true));
     if (errors != NULL && cJSON_GetArraySize(errors) > 0) {
@@ -323,7 +307,7 @@ enum app_err
 contract_decide_page(struct req *r)
 {
     int64_t id = router_param_int(r, "id");
-    struct str decision = form_str(r, "decision");
+    struct str decision = view_field(r, "decision");
     bool approve = str_eq_c(decision, "approve");
     struct contract c;
     enum app_err rc = contracts_get(&r->cx, id, false, &c);
@@ -332,7 +316,7 @@ contract_decide_page(struct req *r)
         rc = APP_EINVAL;
     if (rc == APP_OK)
         rc = contracting_decide(&r->cx, id, approve,
-                                arena_str(r->a, form_str(r, "note")).p);
+                                arena_str(r->a, view_field(r, "note")).p);
     if (rc == APP_EVALIDATION || rc == APP_ECONFLICT) {
         const char *why = r->cx.err_detail;
 
@@ -366,9 +350,9 @@ shipment_add_page(struct req *r)
 
     if (errors == NULL)
         return APP_ENOMEM;
-    rc = shipments_add(&r->cx, id, form_str(r, "planned_at"),
-                       form_str(r, "goods"), form_str(r, "quantity"), errors,
-                       &sid);
+    rc = shipments_add(&r->cx, id, view_field(r, "planned_at"),
+                       view_field(r, "goods"), view_field(r, "quantity"),
+                       errors, &sid);
     if (rc == APP_EVALIDATION || rc == APP_ECONFLICT) {
         const char *why = r->cx.err_detail;
 
@@ -382,17 +366,6 @@ shipment_add_page(struct req *r)
     return rc == APP_OK ? back(r, id, "shipment") : rc;
 }
 
-static const struct upload *
-file_part(const struct req *r)
-{
-    size_t i;
-
-    for (i = 0; i < r->files.n; i++)
-        if (str_eq_c(r->files.v[i].field, "file") && r->files.v[i].size > 0)
-            return &r->files.v[i];
-    return NULL;
-}
-
 enum app_err
 shipment_form_page(struct req *r)
 {
@@ -401,7 +374,7 @@ shipment_form_page(struct req *r)
     enum app_err rc = shipments_get(&r->cx, id, 0, 0, &s);
 
     if (rc == APP_OK)
-        rc = shipments_form(&r->cx, id, file_part(r), &fid);
+        rc = shipments_form(&r->cx, id, view_file(r, "file"), &fid);
     if (rc == APP_EVALIDATION) {
         r->cx.err_detail = NULL;
         return show(r, 422, s.contract_id, NULL, "shipments.bad_form");

@@ -147,18 +147,6 @@ evidence_form(struct req *r)
                      NULL);
 }
 
-static const struct upload *
-file_part(const struct req *r)
-{
-    size_t i;
-
-    for (i = 0; i < r->files.n; i++) {
-        if (str_eq_c(r->files.v[i].field, "file") && r->files.v[i].size > 0)
-            return &r->files.v[i];
-    }
-    return NULL;
-}
-
 enum app_err
 evidence_submit_page(struct req *r)
 {
@@ -173,7 +161,7 @@ evidence_submit_page(struct req *r)
     if (errors == NULL)
         return APP_ENOMEM;
     sub.key = arena_str(r->a, *router_param(r, "key")).p;
-    sub.file = file_part(r);
+    sub.file = view_file(r, "file");
     sub.form = &r->form;
     sub.note = note != NULL ? *note : STR_NULL;
     rc = ruledesc_get(&r->cx, &rd);

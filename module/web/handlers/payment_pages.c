@@ -14,34 +14,14 @@
 #include "web/payment_view.h"
 #include "web/view.h"
 
-/* A field of the JSON body or the form ("" when absent; a JSON number is
- * taken as its text, so that {"amount": 1234.5} works). */
-static struct str
-field(struct req *r, const char *name)
-{
-    const struct str *v;
-
-    if (r->json != NULL) {
-        const cJSON *j = cJSON_GetObjectItemCaseSensitive(r->json, name);
-
-        if (cJSON_IsString(j))
-            return str_c(j->valuestring);
-        if (cJSON_IsNumber(j))
-            return str_c(arena_printf(r->a, "%.2f", j->valuedouble));
-        return STR_NULL;
-    }
-    v = kv_get(&r->form, name);
-    return v != NULL ? *v : STR_NULL;
-}
-
 static void
 input_of(struct req *r, struct payment_input *in)
 {
-    in->invoice_no = field(r, "invoice_no");
-    in->amount = field(r, "amount");
-    in->due_on = field(r, "due_on");
-    in->paid_on = field(r, "paid_on");
-    in->note = field(r, "note");
+    in->invoice_no = view_field(r, "invoice_no");
+    in->amount = view_field(r, "amount");
+    in->due_on = view_field(r, "due_on");
+    in->paid_on = view_field(r, "paid_on");
+    in->note = view_field(r, "note");
 }
 
 /* Record the payment the request carries: APP_EVALIDATION with errors

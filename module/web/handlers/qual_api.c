@@ -19,47 +19,6 @@
 #include "web/view.h"
 #include "work/admission.h"
 
-/* A string member of the JSON body, or a form field. */
-static struct str
-field(const struct req *r, const char *name)
-{
-    const struct str *v;
-
-    if (r->json != NULL) {
-        const cJSON *j = cJSON_GetObjectItemCaseSensitive(r->json, name);
-
-        return cJSON_IsString(j) ? str_c(j->valuestring) : STR_NULL;
-    }
-    v = kv_get(&r->form, name);
-    return v != NULL ? *v : STR_NULL;
-}
-
-static int64_t
-field_id(const struct req *r, const char *name)
-{
-    int64_t v = 0;
-
-    if (r->json != NULL) {
-        const cJSON *j = cJSON_GetObjectItemCaseSensitive(r->json, name);
-
-        return cJSON_IsNumber(j) && j->valuedouble >= 1 && j->valuedouble < 9e15
-                   ? (int64_t)j->valuedouble
-                   : 0;
-    }
-    return parse_i64(str_trim(field(r, name)), 1, INT64_MAX, &v) ? v : 0;
-}
-
-static const struct upload *
-file_part(const struct req *r)
-{
-    size_t i;
-
-    for (i = 0; i < r->files.n; i++)
-        if (str_eq_c(r->files.v[i].field, "file") && r->files.v[i].size > 0)
-            return &r->files.v[i];
-    return NULL;
-}
-
 enum app_err
 api_qual_list(struct req *r)
 {
@@ -82,8 +41,8 @@ enum app_err
 api_qual_scan(struct req *r)
 {
     int64_t id = router_param_int(r, "id"), file_id = 0;
-    const struct upload *file = file_part(r);
-    const char *type = arena_str(r->a, field(r, "type")).p;
+    const struct upload *file = view_file(r, "file");
+    const char *type = arena_str(r->a, view_field(r, "type")).p;
     struct ruledesc rd;
     struct customer c;
     cJSON *res = NULL, *errors = view_errors(r);
@@ -127,14 +86,14 @@ api_qual_submit(struct req *r)
     rc = customers_get(&r->cx, id, false, &c); /* foreign: 404 first */
     if (rc != APP_OK)
         return rc;
-    in.type = arena_str(r->a, field(r, "type")).p;
-    in.number = field(r, "number");
-    in.holder = field(r, "holder");
-    in.issued_on = field(r, "issued_on");
-    in.expires_on = field(r, "expires_on");
-    in.qr_text = field(r, "qr_text");
-    in.file = r->json == NULL ? file_part(r) : NULL;
-    in.file_id = in.file == NULL ? field_id(r, "file_id") : 0;
+    in.type = arena_str(r->a, view_field(r, "type")).p;
+    in.number = view_field(r, "number");
+    in.holder = view_field(r, "holder");
+    in.issued_on = view_field(r, "issued_on");
+    in.expires_on = view_field(r, "expires_on");
+    in.qr_text = view_field(r, "qr_text");
+    in.file = r->json == NULL ? view_file(r, "file") : NULL;
+    in.file_id = in.file == NULL ? view_field_id(r, "file_id") : 0;
     rc = ruledesc_get(&r->cx, &rd);
     if (rc == APP_OK && qual_type_def(&rd, in.type) == NULL) {
         cJSON_AddStringToObject(errors, "type", "qual.bad_type");
@@ -161,7 +120,7 @@ enum app_err
 api_qual_review(struct req *r)
 {
     int64_t id = router_param_int(r, "id");
-    struct str decision = field(r, "decision");
+    struct str decision = view_field(r, "decision");
     bool approve = str_eq_c(decision, "approve");
     struct ruledesc rd;
     struct qual_doc d;
@@ -181,7 +140,7 @@ api_qual_review(struct req *r)
     rc = ruledesc_get(&r->cx, &rd);
     if (rc == APP_OK)
         rc = admission_review(&r->cx, &rd, id, approve,
-                              arena_str(r->a, field(r, "note")).p);
+                              arena_str(r->a, view_field(r, "note")).p);
     if (rc == APP_EVALIDATION) {
         errors = view_errors(r);
         if (errors == NULL)

@@ -127,25 +127,6 @@ qual_form(struct req *r)
                      NULL);
 }
 
-static const struct upload *
-file_part(const struct req *r)
-{
-    size_t i;
-
-    for (i = 0; i < r->files.n; i++)
-        if (str_eq_c(r->files.v[i].field, "file") && r->files.v[i].size > 0)
-            return &r->files.v[i];
-    return NULL;
-}
-
-static struct str
-form_str(const struct req *r, const char *name)
-{
-    const struct str *v = kv_get(&r->form, name);
-
-    return v != NULL ? *v : STR_NULL;
-}
-
 /* The form's fields as an object, to show them again. */
 static cJSON *
 form_fields(struct req *r)
@@ -156,17 +137,8 @@ form_fields(struct req *r)
     size_t i;
 
     for (i = 0; o != NULL && names[i] != NULL; i++)
-        view_add_str(o, names[i], arena_str(r->a, form_str(r, names[i])).p);
+        view_add_str(o, names[i], arena_str(r->a, view_field(r, names[i])).p);
     return o;
-}
-
-static int64_t
-form_file_id(const struct req *r)
-{
-    int64_t v = 0;
-
-    return parse_i64(str_trim(form_str(r, "file_id")), 1, INT64_MAX, &v) ? v
-                                                                         : 0;
 }
 
 /* Read the scan's QR code: the form comes back filled from it (what the
@@ -176,7 +148,7 @@ qual_scan_page(struct req *r)
 {
     int64_t id = router_param_int(r, "id"), file_id = 0;
     const char *type = arena_str(r->a, *router_param(r, "type")).p;
-    const struct upload *file = file_part(r);
+    const struct upload *file = view_file(r, "file");
     struct ruledesc rd;
     cJSON *shown = form_fields(r), *res = NULL, *errors = view_errors(r);
     const cJSON *parsed, *v;
@@ -186,7 +158,8 @@ qual_scan_page(struct req *r)
         return APP_ENOMEM;
     if (file == NULL) {
         cJSON_AddStringToObject(errors, "file", "qual.file_required");
-        rc = form_page(r, 422, id, type, shown, form_file_id(r), NULL, errors);
+        rc = form_page(r, 422, id, type, shown, view_field_id(r, "file_id"),
+                       NULL, errors);
         cJSON_Delete(shown);
         return rc;
     }
@@ -235,13 +208,13 @@ qual_submit_page(struct req *r)
     if (errors == NULL)
         return APP_ENOMEM;
     in.type = arena_str(r->a, *router_param(r, "type")).p;
-    in.number = form_str(r, "number");
-    in.holder = form_str(r, "holder");
-    in.issued_on = form_str(r, "issued_on");
-    in.expires_on = form_str(r, "expires_on");
-    in.qr_text = form_str(r, "qr_text");
-    in.file = file_part(r);
-    in.file_id = in.file == NULL ? form_file_id(r) : 0;
+    in.number = view_field(r, "number");
+    in.holder = view_field(r, "holder");
+    in.issued_on = view_field(r, "issued_on");
+    in.expires_on = view_field(r, "expires_on");
+    in.qr_text = view_field(r, "qr_text");
+    in.file = view_file(r, "file");
+    in.file_id = in.file == NULL ? view_field_id(r, "file_id") : 0;
     rc = ruledesc_get(&r->cx, &rd);
     if (rc == APP_OK)
         rc = admission_submit(&r->cx, &rd, id, &in, errors, &doc);
@@ -263,8 +236,8 @@ enum app_err
 qual_review_page(struct req *r)
 {
     int64_t doc_id = router_param_int(r, "id");
-    struct str decision = form_str(r, "decision");
-    struct str note = form_str(r, "note");
+    struct str decision = view_field(r, "decision");
+    struct str note = view_field(r, "note");
     bool approve = str_eq_c(decision, "approve");
     struct ruledesc rd;
     struct qual_doc d;

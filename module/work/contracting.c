@@ -135,6 +135,8 @@ customer_facts(const struct customer *c, const struct credit_facts *f)
     cJSON_AddStringToObject(o, "name", c->name);
     cJSON_AddStringToObject(o, "kind", c->kind);
     cJSON_AddNumberToObject(o, "late_payments", f->late_payments);
+    /* the name rule sets written before the facts were computed use */
+    cJSON_AddNumberToObject(o, "late_payments_3m", f->late_payments);
     cJSON_AddNumberToObject(o, "max_days_late", f->max_days_late);
     cJSON_AddNumberToObject(o, "open_balance", f->open_balance);
     cJSON_AddNumberToObject(o, "overdue_balance", f->overdue_balance);

@@ -50,6 +50,14 @@ static const char SQL_AWAITING[] =
     "ON u.id = c.owner_id AND u.tenant_id = c.tenant_id WHERE "
     "k.tenant_id = ? AND k.approval = 'required' AND k.status = 'draft' "
     "ORDER BY k.id LIMIT 200";
+static const char SQL_EXPORT[] =
+    "SELECT k.id, c.name, t.name, k.amount, k.payment_term_days, "
+    "k.prepay_pct, k.delivery_days, k.warranty_months, k.penalty_pct, "
+    "k.status, k.approval, k.created_at, COALESCE(k.signed_at, '') FROM "
+    "contracts k JOIN customers c ON c.id = k.customer_id AND c.tenant_id = "
+    "k.tenant_id JOIN contract_templates t ON t.id = k.template_id AND "
+    "t.tenant_id = k.tenant_id WHERE k.tenant_id = ? AND " CONTRACT_SCOPE
+    " ORDER BY k.id LIMIT 20000";
 static const char SQL_INSERT[] =
     "INSERT INTO contracts (tenant_id, customer_id, template_id, amount, "
     "payment_term_days, prepay_pct, delivery_days, warranty_months, "
@@ -125,6 +133,19 @@ contracts_get(struct ctx *cx, int64_t id, bool for_update, struct contract *c)
         return APP_ENOTFOUND;
     row_of(&res, c);
     return APP_OK;
+}
+
+enum app_err
+contracts_export(struct ctx *cx, struct db_res *out)
+{
+    int64_t root, all;
+
+    access_scope(cx, &root, &all);
+    return db_query(cx->db, cx->a, SQL_EXPORT,
+                    DB_ARGS(DB_I64(cx->tenant_id), DB_I64(all),
+                            DB_I64(cx->tenant_id), DB_I64(root),
+                            DB_I64((cx->role & ROLE_FINANCE) != 0)),
+                    CONTRACTS_EXPORT_MAX, out);
 }
 
 enum app_err

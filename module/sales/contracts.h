@@ -70,6 +70,13 @@ APP_MUST_USE enum app_err contracts_of(struct ctx *cx, int64_t customer_id,
 APP_MUST_USE enum app_err contracts_awaiting(struct ctx *cx,
                                              struct db_res *out);
 
+/* The contracts the user may see, for a CSV export (at most
+ * CONTRACTS_EXPORT_MAX): number id, customer, template, amount, payment
+ * term, prepay %, delivery days, warranty months, penalty %, status,
+ * approval, created_at (UTC), signed_at (UTC or ""). */
+#define CONTRACTS_EXPORT_MAX 20000
+APP_MUST_USE enum app_err contracts_export(struct ctx *cx, struct db_res *out);
+
 /* The new draft's row (inside the caller's transaction). */
 struct contract_row {
     int64_t customer_id;

@@ -15,6 +15,13 @@
 #include "sales/customers.h"
 #include "sales/payments_impl.h"
 
+static const char SQL_EXPORT[] =
+    "SELECT c.name, p.invoice_no, p.amount, DATE_FORMAT(p.due_on, "
+    "'%Y-%m-%d'), COALESCE(DATE_FORMAT(p.paid_on, '%Y-%m-%d'), ''), p.note "
+    "FROM payments p JOIN customers c ON c.id = p.customer_id AND "
+    "c.tenant_id = p.tenant_id WHERE p.tenant_id = ? AND (? = 1 OR "
+    "c.owner_id IN (SELECT descendant_id FROM user_tree WHERE tenant_id = ? "
+    "AND ancestor_id = ?)) ORDER BY c.name, p.due_on, p.id LIMIT 50000";
 static const char SQL_LOCK[] =
     "SELECT c.id FROM customers c WHERE c.tenant_id = ? AND c.id = ? AND "
     "(? = 1 OR c.owner_id IN (SELECT descendant_id FROM user_tree "
@@ -363,4 +370,16 @@ payments_credit(struct ctx *cx, int64_t customer_id, const char *today,
     struct db_res list;
 
     return payments_summary(cx, customer_id, today, window_days, 0, &list, out);
+}
+
+enum app_err
+payments_export(struct ctx *cx, struct db_res *out)
+{
+    int64_t root, all;
+
+    access_scope(cx, &root, &all);
+    return db_query(cx->db, cx->a, SQL_EXPORT,
+                    DB_ARGS(DB_I64(cx->tenant_id), DB_I64(all),
+                            DB_I64(cx->tenant_id), DB_I64(root)),
+                    PAYMENTS_EXPORT_MAX, out);
 }

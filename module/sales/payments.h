@@ -113,4 +113,10 @@ APP_MUST_USE enum app_err payments_import(struct ctx *cx, struct str csv,
                                           bool keep_good, cJSON *report,
                                           size_t *saved, size_t *bad);
 
+/* The payments of the customers the user may see, for a CSV export (at
+ * most PAYMENTS_EXPORT_MAX): customer, invoice_no, amount, due_on,
+ * paid_on ("" unpaid), note. */
+#define PAYMENTS_EXPORT_MAX 50000
+APP_MUST_USE enum app_err payments_export(struct ctx *cx, struct db_res *out);
+
 #endif

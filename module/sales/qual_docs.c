@@ -10,6 +10,7 @@
 #include "base/str.h"
 #include "base/tz.h"
 #include "db/db.h"
+#include "identity/access.h"
 #include "identity/role.h"
 
 static const char *const STATE_NAMES[] = {
@@ -38,6 +39,19 @@ static const char SQL_CURRENT[] =
 static const char SQL_ONE[] =
     "SELECT " DOC_COLS "WHERE q.tenant_id = ? AND q.id = ?";
 /* clang-format on */
+static const char SQL_EXPORT[] =
+    "SELECT c.name, q.doc_type, q.number, q.holder, "
+    "COALESCE(DATE_FORMAT(q.issued_on, '%Y-%m-%d'), ''), "
+    "COALESCE(DATE_FORMAT(q.expires_on, '%Y-%m-%d'), ''), q.status, "
+    "q.verify, COALESCE(su.display_name, ''), q.submitted_at, "
+    "COALESCE(ru.display_name, ''), COALESCE(q.reviewed_at, ''), "
+    "q.review_note FROM qual_docs q JOIN customers c ON c.id = "
+    "q.customer_id AND c.tenant_id = q.tenant_id LEFT JOIN users su ON "
+    "su.id = q.submitted_by AND su.tenant_id = q.tenant_id LEFT JOIN users "
+    "ru ON ru.id = q.reviewed_by AND ru.tenant_id = q.tenant_id WHERE "
+    "q.tenant_id = ? AND q.is_current = 1 AND (? = 1 OR c.owner_id IN "
+    "(SELECT descendant_id FROM user_tree WHERE tenant_id = ? AND "
+    "ancestor_id = ?)) ORDER BY c.name, q.doc_type LIMIT 20000";
 static const char SQL_ANY[] =
     "SELECT 1 FROM qual_docs WHERE tenant_id = ? AND customer_id = ? LIMIT 1";
 
@@ -300,4 +314,18 @@ qual_doc_get(struct ctx *cx, int64_t id, struct qual_doc *out)
         return APP_ENOTFOUND;
     doc_row(&res, 0, out);
     return qual_visible(cx, out->customer_id, &c);
+}
+
+enum app_err
+qual_docs_export(struct ctx *cx, struct db_res *out)
+{
+    int64_t root, all;
+
+    access_scope(cx, &root, &all);
+    if ((cx->role & (ROLE_LEGAL | ROLE_ADMIN)) != 0)
+        all = 1; /* legal's queue is the company's */
+    return db_query(cx->db, cx->a, SQL_EXPORT,
+                    DB_ARGS(DB_I64(cx->tenant_id), DB_I64(all),
+                            DB_I64(cx->tenant_id), DB_I64(root)),
+                    QUAL_EXPORT_MAX, out);
 }

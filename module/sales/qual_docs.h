@@ -145,4 +145,12 @@ APP_MUST_USE enum app_err qual_visible(struct ctx *cx, int64_t customer_id,
 APP_MUST_USE enum app_err qual_doc_get(struct ctx *cx, int64_t id,
                                        struct qual_doc *out);
 
+/* The current documents the user may see, for a CSV export (legal and
+ * admins: the company's; others: their customers'), at most
+ * QUAL_EXPORT_MAX: customer, type, number, holder, issued_on, expires_on
+ * ("" long-term), status, verify, submitted by, submitted_at (UTC),
+ * reviewed by, reviewed_at (UTC or ""), review note. */
+#define QUAL_EXPORT_MAX 20000
+APP_MUST_USE enum app_err qual_docs_export(struct ctx *cx, struct db_res *out);
+
 #endif

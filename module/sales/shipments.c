@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/num.h"
+#include "identity/access.h"
 #include "base/tz.h"
 #include "base/validate.h"
 #include "db/audit.h"
@@ -54,6 +55,15 @@ static const char SQL_DUE_FORMS[] =
     "c.tenant_id = s.tenant_id WHERE s.tenant_id = ? AND s.status = "
     "'planned' AND s.form_file_id IS NULL AND s.planned_at <= ? AND "
     "s.planned_at > ? ORDER BY s.id LIMIT 5000";
+
+static const char SQL_EXPORT[] =
+    "SELECT s.contract_id, c.name, s.planned_at, s.goods, s.quantity, "
+    "s.form_file_id IS NOT NULL, s.status, COALESCE(s.frozen_at, ''), "
+    "COALESCE(s.released_at, '') FROM shipments s JOIN customers c ON "
+    "c.id = s.customer_id AND c.tenant_id = s.tenant_id WHERE s.tenant_id = ? "
+    "AND (? = 1 OR c.owner_id IN (SELECT descendant_id FROM user_tree WHERE "
+    "tenant_id = ? AND ancestor_id = ?)) ORDER BY s.planned_at, s.id "
+    "LIMIT 20000";
 
 static void
 row_of(const struct db_res *r, size_t i, struct shipment *s)
@@ -381,4 +391,16 @@ shipments_due_forms(struct ctx *cx, int ship_doc_hours, time_t now, int hours,
         cx->db, cx->a, SQL_DUE_FORMS,
         DB_ARGS(DB_I64(cx->tenant_id), DB_CSTR(until), DB_CSTR(after)), 5000,
         out);
+}
+
+enum app_err
+shipments_export(struct ctx *cx, struct db_res *out)
+{
+    int64_t root, all;
+
+    access_scope(cx, &root, &all);
+    return db_query(cx->db, cx->a, SQL_EXPORT,
+                    DB_ARGS(DB_I64(cx->tenant_id), DB_I64(all),
+                            DB_I64(cx->tenant_id), DB_I64(root)),
+                    SHIPMENTS_EXPORT_MAX, out);
 }

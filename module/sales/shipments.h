@@ -100,4 +100,11 @@ APP_MUST_USE enum app_err shipments_due_forms(struct ctx *cx,
                                               int ship_doc_hours, time_t now,
                                               int hours, struct db_res *out);
 
+/* The shipments of the customers the user may see, for a CSV export (at
+ * most SHIPMENTS_EXPORT_MAX): contract id, customer, planned_at (UTC),
+ * goods, quantity, has form (1/0), status, frozen_at, released_at (UTC or
+ * ""). */
+#define SHIPMENTS_EXPORT_MAX 20000
+APP_MUST_USE enum app_err shipments_export(struct ctx *cx, struct db_res *out);
+
 #endif

@@ -21,6 +21,7 @@
 #include "web/handlers/contract_pages.h"
 #include "web/handlers/customer_api.h"
 #include "web/handlers/customer_pages.h"
+#include "web/handlers/deal_exports.h"
 #include "web/handlers/debug.h"
 #include "web/handlers/evidence_pages.h"
 #include "web/handlers/exports.h"
@@ -276,6 +277,14 @@ const struct route app_routes[] = {
       "customers.create" },
     { HM_GET, "/customers/export.csv", customers_export, ANY,
       RF_DB | RF_QUERY | RF_LONG, "customers.export" },
+    { HM_GET, "/qualifications/export.csv", qual_docs_export_csv, ANY,
+      RF_DB | RF_LONG, "qual.export" },
+    { HM_GET, "/contracts/export.csv", contracts_export_csv, ANY,
+      RF_DB | RF_LONG, "contracts.export" },
+    { HM_GET, "/shipments/export.csv", shipments_export_csv, ANY,
+      RF_DB | RF_LONG, "shipments.export" },
+    { HM_GET, "/payments/export.csv", payments_export_csv, ANY, RF_DB | RF_LONG,
+      "payments.export" },
     { HM_GET, "/customers/import", imports_form, ANY, RF_DB, "imports.form" },
     { HM_GET, "/customers/import/template.csv", imports_template, ANY, RF_DB,
       "imports.template" },

@@ -324,3 +324,60 @@ def test_form_reminders_at_72_and_50_hours_and_the_job_sees_freezes(stack):
                           f"ON u.id = n.user_id WHERE n.tenant_id = {co.tid} "
                           "AND n.title LIKE '%出库已冻结%' ORDER BY u.login")
     assert frozen == [["fin"], ["rep"]]
+
+
+def test_documents_contracts_shipments_and_payments_export_as_csv(stack):
+    co = Company(stack)
+    k = signed(co)
+    cid = int(co.stack.sql(f"SELECT customer_id FROM contracts WHERE id = "
+                           f"{k}")[0][0])
+    co.api("rep", "POST", f"/api/v1/contracts/{k}/shipments", json={
+        "planned_at": "2030-05-06 09:30", "goods": "CT 球管, \"A\" 型",
+        "quantity": 3})
+    r = co.api("rep", "POST", f"/api/v1/customers/{cid}/payments", json={
+        "invoice_no": f"X-{cid}", "amount": "1000.00",
+        "due_on": "2026-01-31", "note": "=HYPERLINK(\"http://x\")"})
+    assert r.status_code == 201, r.text
+    r = co.api("rep", "POST", f"/api/v1/customers/{cid}/qualifications",
+               data={"type": "device_licence", "number": "MIN-1",
+                     "holder": co.stack.sql(
+                         f"SELECT name FROM customers WHERE id = {cid}"
+                         )[0][0], "expires_on": "2031-01-01"},
+               files={"file": ("s.png", PNG, "image/png")})
+    assert r.status_code == 201, r.text
+    # Exports are for the roles the company allows (admins and managers
+    # by default): the rep's manager exports the team's.
+    assert co.page("rep").get("/contracts/export.csv").status_code == 403
+    page = co.page("mgr")
+    page.s.headers["Accept-Language"] = "zh-CN"
+    got = {}
+    for name in ("qualifications", "contracts", "shipments", "payments"):
+        r = page.get(f"/{name}/export.csv")
+        assert r.status_code == 200, (name, r.text[:300])
+        assert r.headers["Content-Type"].startswith("text/csv")
+        assert r.content.startswith(b"\xef\xbb\xbf")
+        assert f'{name}.csv' in r.headers.get("Content-Disposition", "")
+        import csv as _csv
+        import io as _io
+        got[name] = list(_csv.reader(_io.StringIO(r.content.decode()[1:])))
+    number = f"HT-{k:06d}"
+    assert got["contracts"][0][0] == "合同编号"
+    assert [row[0] for row in got["contracts"][1:]] == [number]
+    assert got["contracts"][1][9] == "已签署"
+    ship = got["shipments"][1]
+    assert ship[0] == number and ship[2] == "2030-05-06 09:30"
+    assert ship[3] == 'CT 球管, "A" 型' and ship[4] == "3"
+    assert ship[5] == "缺" and ship[6] == "待发货"
+    pay = got["payments"][1]
+    assert len(got["payments"]) == 2 and pay[1] == f"X-{cid}"
+    assert pay[2] == "1000.00" and pay[3] == "2026-01-31" and pay[4] == ""
+    # A formula-looking cell is neutralised, not executed by a spreadsheet.
+    assert pay[5] == "'=HYPERLINK(\"http://x\")"
+    doc = got["qualifications"][1]
+    assert doc[1] == "device_licence" and doc[2] == "MIN-1"
+    assert doc[6] == "待审核"
+    # Another company's contracts are not in it.
+    other = Company(stack)
+    k2 = signed(other)
+    rows = other.page("mgr").get("/contracts/export.csv").content.decode()
+    assert f"HT-{k2:06d}" in rows and number not in rows

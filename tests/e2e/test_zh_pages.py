@@ -124,11 +124,14 @@ def pages(zh, role):
               "/pipeline", "/customers/import", "/account", "/account/mfa",
               "/products", f"/products/{zh['product']}",
               f"/visits/{zh['visit']}/audit", f"/audits/{zh['audit']}",
-              f"/customers/{cid}/payments", "/payments/import"]
+              f"/customers/{cid}/payments", "/payments/import",
+              f"/customers/{cid}/qualifications",
+              f"/customers/{cid}/qualifications/business_licence",
+              f"/customers/{cid}/contracts/new"]
     if role == "rep":
         common.append(zh["import"])
     if role in ("manager", "admin"):
-        common.append("/team")
+        common += ["/team", "/qualifications"]
     if role == "admin":
         common += ["/admin/users", "/admin/users/new",
                    f"/admin/users/{zh['user']}", "/admin/tokens",
@@ -136,7 +139,7 @@ def pages(zh, role):
                    "/admin/rules", "/admin/rules/form", "/admin/rules/stages",
                    "/admin/rules/history", "/admin/rules/dry-run",
                    "/admin/clauses", "/admin/clauses/new",
-                   "/admin/contract-templates"]
+                   "/admin/contract-templates", "/contracts"]
     return common
 
 

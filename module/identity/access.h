@@ -5,7 +5,10 @@
  *   manager, supervisor their team: the subtree of users under them
  *   admin               the whole tenant
  *   legal, finance, store_manager, marketing
- *                       their own objects and their queues (later issues)
+ *                       their own objects and their queues: legal the
+ *                       qualification documents of customers with any
+ *                       (sales/qual_docs.h), finance the contracts that
+ *                       needed its approval (sales/contracts.h)
  *
  * Every query binds tenant_id from the session; an object outside the
  * user's scope is APP_ENOTFOUND (404), never 403, so its existence does

@@ -16,6 +16,7 @@
 #include "db/db.h"
 #include "server/demo_activities.h"
 #include "server/demo_contracts.h"
+#include "server/demo_deals.h"
 #include "server/demo_customers.h"
 #include "base/num.h"
 #include "identity/password.h"
@@ -336,7 +337,7 @@ cmd_demo(struct conf *c, int argc, char **argv)
     if (fill(&d, c, &spec) != APP_OK || demo_tasks(&d, c, now) != APP_OK ||
         demo_contracts(d.db, d.a, c, d.tenant, d.legal) != APP_OK)
         goto rollback;
-    if (!finish(&d, c))
+    if (!finish(&d, c) || demo_deals(d.db, d.a, c, d.tenant, now) != APP_OK)
         goto out;
     printf("demo: tenant '%s' created with %lld reps and %lld customers "
            "(seed %lld); password '%s'\n",

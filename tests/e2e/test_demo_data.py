@@ -348,3 +348,26 @@ def test_large_demo_writes_activities_from_a_second_process(stack):
         GROUP BY k.id HAVING NOT (k.last_met_on <=> MAX(DATE(a.at)))
         OR MIN(a.customer_id) <> k.customer_id""")
     assert wrong == [], wrong[:5]
+
+
+def test_demo_has_admission_and_contract_work_in_progress(stack):
+    """Issue 15 in the demo: something in every queue, made through the
+    services (the rules decided the approval, the countdown froze one
+    shipment)."""
+    slug = f"demo{uuid.uuid4().hex[:6]}"
+    stack.cli("demo", "--tenant", slug, "--reps", "3", "--customers", "80")
+    tid = stack.sql(f"SELECT id FROM tenants WHERE slug = '{slug}'")[0][0]
+    contracts = stack.sql("SELECT status, approval FROM contracts WHERE "
+                          f"tenant_id = {tid} ORDER BY id")
+    assert contracts == [["draft", "required"], ["signed", "none"]]
+    assert stack.sql("SELECT COUNT(*), SUM(paid_on > due_on) FROM payments "
+                     f"WHERE tenant_id = {tid}") == [["4", "3"]]
+    assert stack.sql("SELECT COUNT(*) FROM tasks WHERE tenant_id = "
+                     f"{tid} AND kind = 'approval' AND assignee_role = "
+                     "'finance'") == [["1"]]
+    ships = stack.sql("SELECT TIMESTAMPDIFF(HOUR, UTC_TIMESTAMP(), "
+                      "planned_at) < 48 FROM shipments WHERE tenant_id = "
+                      f"{tid} ORDER BY planned_at")
+    assert ships == [["1"], ["0"]]  # the first is past its form deadline
+    assert stack.sql("SELECT COUNT(*) FROM qual_docs WHERE tenant_id = "
+                     f"{tid} AND status = 'pending'") == [["1"]]

@@ -77,7 +77,7 @@ licence(struct ctx *cx, int64_t dealer, const char *name)
         close(fd);
     memset(&u, 0, sizeof(u));
     u.field = STR_LIT("file");
-    u.filename = STR_LIT("licence.png");
+    u.filename = str_c("营业执照.png");
     u.content_type = STR_LIT("image/png");
     u.path = path;
     u.size = sizeof(PNG);

@@ -86,12 +86,6 @@ static const char SQL_EXPIRING[] =
     "AND q.expires_on IS NOT NULL AND q.expires_on >= ? "
     "AND q.expires_on <= ? ORDER BY q.id LIMIT 5000";
 
-static const char SQL_TENANT_LOCALE[] =
-    "SELECT locale FROM tenants WHERE id = ?";
-static const char SQL_USER_LOCALE[] =
-    "SELECT COALESCE(u.locale, t.locale) FROM users u JOIN tenants t ON "
-    "t.id = u.tenant_id WHERE u.tenant_id = ? AND u.id = ?";
-
 /* A document type's name in lang. */
 static const char *
 qual_name(struct ctx *cx, const struct ruledesc *rd, const char *type,
@@ -286,16 +280,10 @@ open_case(struct ctx *cx, const struct ruledesc *rd, const struct customer *c)
         NULL, &case_id);
     if (rc != APP_OK)
         return rc;
-    rc = db_query(cx->db, cx->a, SQL_TENANT_LOCALE,
-                  DB_ARGS(DB_I64(cx->tenant_id)), 1, &k);
-    if (rc != APP_OK)
-        return rc;
     memset(&t, 0, sizeof(t));
     t.kind = "review";
     t.title = notice_fill(
-        cx,
-        notice_text(cx, k.nrows > 0 ? db_text(&k, 0, 0) : NULL,
-                    "qual.task_title"),
+        cx, notice_text(cx, notice_locale(cx, 0), "qual.task_title"),
         (const char *const[]){ "customer", c->name, NULL }, TASK_TITLE_MAX);
     t.body =
         arena_printf(cx->a, "/customers/%lld/qualifications", (long long)c->id);
@@ -538,17 +526,10 @@ tell_rejected(struct ctx *cx, const struct ruledesc *rd,
               int64_t doc_id)
 {
     struct notice n = { 0 };
-    struct db_res loc;
     int64_t nid = 0;
     bool created = false;
-    const char *lang;
-    enum app_err rc =
-        db_query(cx->db, cx->a, SQL_USER_LOCALE,
-                 DB_ARGS(DB_I64(cx->tenant_id), DB_I64(c->owner_id)), 1, &loc);
+    const char *lang = notice_locale(cx, c->owner_id);
 
-    if (rc != APP_OK)
-        return rc;
-    lang = loc.nrows > 0 ? db_text(&loc, 0, 0) : NULL;
     n.user_id = c->owner_id;
     n.kind = "system";
     n.title = notice_fill(

@@ -24,12 +24,6 @@
 #include "work/notify.h"
 #include "work/tasks.h"
 
-static const char SQL_TENANT_LOCALE[] =
-    "SELECT locale FROM tenants WHERE id = ?";
-static const char SQL_USER_LOCALE[] =
-    "SELECT COALESCE(u.locale, t.locale) FROM users u JOIN tenants t ON "
-    "t.id = u.tenant_id WHERE u.tenant_id = ? AND u.id = ?";
-
 /* contract_rules as the rules describe them (engine.lua describe). */
 static int
 rule_int(const struct ruledesc *rd, const char *what, int def)
@@ -264,24 +258,13 @@ contracting_check(struct ctx *cx, const struct contract_request *rq,
 
 /* --- the draft ------------------------------------------------------------ */
 
-static const char *
-locale_of(struct ctx *cx, const char *sql, const struct db_val *args, size_t n)
-{
-    struct db_res r;
-
-    return db_query(cx->db, cx->a, sql, args, n, 1, &r) == APP_OK && r.nrows > 0
-               ? db_text(&r, 0, 0)
-               : NULL;
-}
-
 /* Finance's approval task for the draft. */
 APP_MUST_USE static enum app_err
 approval_task(struct ctx *cx, const struct customer *c, int64_t id,
               const struct contract_decision *d)
 {
     struct task_input t;
-    const char *lang =
-        locale_of(cx, SQL_TENANT_LOCALE, DB_ARGS(DB_I64(cx->tenant_id)));
+    const char *lang = notice_locale(cx, 0);
     const char *number = contracts_number(cx, id);
     int64_t task = 0;
     bool created = false;
@@ -393,9 +376,7 @@ tell_owner(struct ctx *cx, const struct contract *c, bool approved,
            const char *note)
 {
     struct notice n;
-    const char *lang =
-        locale_of(cx, SQL_USER_LOCALE,
-                  DB_ARGS(DB_I64(cx->tenant_id), DB_I64(c->owner_id)));
+    const char *lang = notice_locale(cx, c->owner_id);
     int64_t nid = 0;
     bool created = false;
 

@@ -13,6 +13,13 @@
 #include "base/i18n.h"
 #include "base/log.h"
 #include "base/str.h"
+#include "db/db.h"
+
+static const char SQL_TENANT_LOCALE[] =
+    "SELECT locale FROM tenants WHERE id = ?";
+static const char SQL_USER_LOCALE[] =
+    "SELECT COALESCE(u.locale, t.locale) FROM users u JOIN tenants t ON "
+    "t.id = u.tenant_id WHERE u.tenant_id = ? AND u.id = ?";
 
 /* The catalogs, loaded once per process on first use. */
 static struct i18n *catalogs;
@@ -65,4 +72,18 @@ notice_fill(struct ctx *cx, const char *tmpl, const char *const *pairs,
             app_ignore(buf_putc(&b, *p++), "cut at the limit");
     }
     return arena_strndup(cx->a, b.p != NULL ? b.p : "", b.len);
+}
+
+const char *
+notice_locale(struct ctx *cx, int64_t user_id)
+{
+    struct db_res r;
+    enum app_err rc =
+        user_id > 0
+            ? db_query(cx->db, cx->a, SQL_USER_LOCALE,
+                       DB_ARGS(DB_I64(cx->tenant_id), DB_I64(user_id)), 1, &r)
+            : db_query(cx->db, cx->a, SQL_TENANT_LOCALE,
+                       DB_ARGS(DB_I64(cx->tenant_id)), 1, &r);
+
+    return rc == APP_OK && r.nrows > 0 ? db_text(&r, 0, 0) : NULL;
 }

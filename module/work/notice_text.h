@@ -9,6 +9,7 @@
 #define PROOFLINE_NOTICE_TEXT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "db/ctx.h"
 
@@ -17,6 +18,11 @@
  * catalogs or the key are missing.  Catalogs are loaded once per process
  * from the templates directory. */
 const char *notice_text(struct ctx *cx, const char *lang, const char *key);
+
+/* The locale a text for the company (a role's task) or for one person
+ * (user_id: their own, else the company's) is written in; NULL when it
+ * cannot be read, which notice_text takes as the default. */
+const char *notice_locale(struct ctx *cx, int64_t user_id);
 
 /* tmpl with each "{name}" replaced by its value (pairs: name, value, ...,
  * NULL), at most max bytes (cut at the limit), in cx's arena. */

@@ -780,7 +780,11 @@ static void
 test_worst_library_calls(void **state)
 {
 #if defined(__SANITIZE_ADDRESS__)
-    const double bound_ms = 60; /* the sanitizers: several times slower */
+    /* The sanitizers make these calls 4-5x slower and the machine is
+     * shared: 63 ms was seen for a 4 MiB string.upper on a loaded 2-core
+     * run.  The plain build holds the real bound; here an unbounded call
+     * (seconds) must still fail. */
+    const double bound_ms = 150;
 #else
     const double bound_ms = 15;
 #endif

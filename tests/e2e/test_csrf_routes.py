@@ -69,7 +69,14 @@ def snapshot(stack):
                       "ORDER BY id"),
             stack.sql("SELECT COUNT(*) FROM audit_lines"),
             stack.sql("SELECT COUNT(*) FROM clauses"),
-            stack.sql("SELECT COUNT(*) FROM contract_templates"))
+            stack.sql("SELECT COUNT(*) FROM contract_templates"),
+            stack.sql("SELECT id, status, is_current, verify FROM qual_docs "
+                      "ORDER BY id"),
+            stack.sql("SELECT id, status, approval, version FROM contracts "
+                      "ORDER BY id"),
+            stack.sql("SELECT id, status, form_file_id, frozen_at FROM "
+                      "shipments ORDER BY id"),
+            stack.sql("SELECT id, amount, paid_on FROM payments ORDER BY id"))
 
 
 @pytest.mark.parametrize("case", ["no_token", "wrong_token",

@@ -33,12 +33,15 @@
 
 #include "base/err.h"
 #include "db/ctx.h"
+#include "db/db.h"
 
 struct st_store {
     int64_t store_id;
     const char *code, *name, *region;
-    int64_t supervisor_id;
-    double lat, lng; /* NaN: unknown */
+    int64_t supervisor_id;       /* 0: none */
+    const char *supervisor_name; /* "" for none */
+    int64_t customer_id;         /* its customer record, 0: none */
+    double lat, lng;             /* NaN: unknown */
     bool fw_eligible, fw_sold;
     int64_t units_new, units_all; /* the weekly window */
     bool week_open;               /* open on T */
@@ -47,6 +50,8 @@ struct st_store {
 
 struct st_sum {
     const char *key; /* region name, supervisor id, or "" for the campaign */
+    int64_t supervisor_id; /* of a supervisor's sum */
+    const char *name;      /* the supervisor's name */
     size_t fw_eligible, fw_sold;
     int64_t units_new, units_all;
     int64_t buyers, repeaters;
@@ -56,7 +61,10 @@ struct st_sum {
 struct sellthrough {
     int64_t campaign_id, product_id;
     const char *campaign_name, *product_name, *launch_on, *as_of;
+    const char *product_sku;
     const char *week_from; /* first day of the weekly window */
+    bool started;          /* as_of >= launch_on */
+    bool all;              /* every targeted store, no scope */
     size_t nstores;
     struct st_store *stores; /* in scope, by code */
     struct st_sum total;
@@ -66,9 +74,100 @@ struct sellthrough {
 
 /* The metrics of campaign_id as of as_of ("YYYY-MM-DD" or NULL: today in
  * the company's zone) for the caller's stores.  APP_ENOTFOUND for no such
- * campaign; APP_EVALIDATION for a malformed as_of. */
+ * campaign; APP_EVALIDATION for a malformed as_of.  Everything in *out
+ * lives in cx->a. */
 APP_MUST_USE enum app_err sellthrough_get(struct ctx *cx, int64_t campaign_id,
                                           const char *as_of,
                                           struct sellthrough *out);
+
+/* The same for every targeted store of the company, whoever asks: for the
+ * alerts job and for a store's peers (the caller has checked that it may
+ * see the store the peers are shown for). */
+APP_MUST_USE enum app_err sellthrough_get_all(struct ctx *cx,
+                                              int64_t campaign_id,
+                                              const char *as_of,
+                                              struct sellthrough *out);
+
+/* The newest active campaign of the company (by launch day, then id);
+ * APP_ENOTFOUND when there is none. */
+APP_MUST_USE enum app_err sellthrough_default_campaign(struct ctx *cx,
+                                                       int64_t *id);
+
+/* The campaigns for a picker, newest first: rows (id, name, launch_on,
+ * active), at most ST_CAMPAIGNS_MAX. */
+#define ST_CAMPAIGNS_MAX 200
+APP_MUST_USE enum app_err sellthrough_campaigns(struct ctx *cx,
+                                                struct db_res *out);
+
+/* --- the pure parts (sellthrough_calc.c), unit-tested ------------------ */
+
+#define ST_DAY_LEN 11 /* "YYYY-MM-DD" and its NUL */
+
+/* The days a computation reads, from L (launch) and T (as_of).  started:
+ * T >= L.  fw_to = min(L+6, T); week_from = max(L, T-6) (after T before
+ * L: the window is empty). */
+struct st_window {
+    char launch[ST_DAY_LEN], as_of[ST_DAY_LEN];
+    char fw_last[ST_DAY_LEN]; /* L+6 */
+    char fw_to[ST_DAY_LEN];
+    char week_from[ST_DAY_LEN];
+    bool started;
+};
+
+/* Fill w; false when launch or as_of is not a valid "YYYY-MM-DD". */
+bool st_window(const char *launch, const char *as_of, struct st_window *w);
+
+/* day + n days into out; false for a malformed day or a year outside
+ * 1..9999.  st_day_number: days since 1970-01-01 (false when malformed). */
+bool st_day_add(const char *day, int n, char out[ST_DAY_LEN]);
+bool st_day_number(const char *day, int64_t *out);
+
+/* The ISO week of a day as "2026-W49", and its month "2026-12" (the
+ * periods of the weekly and monthly pushes); false when malformed. */
+bool st_iso_week(const char *day, char out[16]);
+
+/* A store's weekly ratio: units_new / units_all while it is open on T and
+ * sold something, else NaN.  Its repurchase rate: NaN without buyers. */
+double st_store_ratio(const struct st_store *s);
+
+/* The cache body: one line per store, "id fw_eligible fw_sold week_open
+ * units_new units_all buyers repeaters" separated by tabs, after the line
+ * "st1".  Names and places are not in it: they are read fresh with the
+ * caller's scope.  st_encode appends to out; st_decode fills *out (in a)
+ * with the stores' numbers (id and the counts; strings NULL, lat/lng
+ * NaN), APP_EINVAL for a malformed body, APP_ETOOBIG past max stores. */
+struct buf;
+struct arena;
+APP_MUST_USE enum app_err st_encode(const struct st_store *s, size_t n,
+                                    struct buf *out);
+APP_MUST_USE enum app_err st_decode(struct arena *a, const char *body,
+                                    size_t len, size_t max,
+                                    struct st_store **out, size_t *n);
+
+/* Add a store's components to a sum (distribution: eligible stores;
+ * ratio: stores open on T; repurchase: every store), and compute the
+ * rates of a sum (NaN without a denominator; distribution also NaN when
+ * not started). */
+void st_sum_add(struct st_sum *sum, const struct st_store *s);
+void st_sum_rates(struct st_sum *sum, bool started);
+
+/* Fill total, regions (by name) and supervisors (by id; stores without
+ * one under key "") from st->stores.  APP_ENOMEM. */
+APP_MUST_USE enum app_err st_summarize(struct arena *a, struct sellthrough *st,
+                                       bool started);
+
+/* Great-circle distance in km (haversine, R = 6371). */
+double st_km(double lat1, double lng1, double lat2, double lng2);
+
+/* The nearest stores to me among all: open on T, with a position, not me,
+ * with a ratio >= min_ratio (NaN: any, ratio may be unknown), nearest
+ * first (ties: by code), at most max into out; returns how many. */
+struct st_peer {
+    const struct st_store *store;
+    double km;
+    double ratio; /* NaN: none */
+};
+size_t st_peers(const struct st_store *all, size_t n, const struct st_store *me,
+                double min_ratio, struct st_peer *out, size_t max);
 
 #endif

@@ -1,0 +1,312 @@
+/*
+ * sellthrough.c -- the sell-through metrics of a campaign from the POS
+ * rollups, through sellthrough_cache (sellthrough.h).
+ *
+ * A page asks three things in two round trips: the campaign with the
+ * company's pos_state.version and the cache row of (campaign, as_of) at
+ * that version; and the caller's stores with their names and places.  On
+ * a miss (or when a store the caller sees changed after the row was
+ * computed) one set-based statement computes every targeted store's
+ * components from pos_days, pos_store_days and pos_members, and the row
+ * is written again.  The rest -- joining the two, summing per region,
+ * supervisor and campaign -- is O(stores) in C.
+ */
+#include "metrics/sellthrough.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/buf.h"
+#include "base/log.h"
+#include "base/tz.h"
+#include "sales/stores.h"
+
+#define ST_BODY_MAX ((size_t)STORES_MAX * 96)
+
+/* The campaign, the version, and the cache row at that version. */
+static const char SQL_CAMPAIGN[] =
+    "SELECT c.id, c.name, c.product_id, p.name, p.sku, c.launch_on, "
+    "c.all_stores, COALESCE(v.version, 0), sc.body, sc.computed_at "
+    "FROM campaigns c JOIN products p ON p.tenant_id = c.tenant_id "
+    "AND p.id = c.product_id "
+    "LEFT JOIN pos_state v ON v.tenant_id = c.tenant_id "
+    "LEFT JOIN sellthrough_cache sc ON sc.tenant_id = c.tenant_id "
+    "AND sc.campaign_id = c.id AND sc.as_of = ? "
+    "AND sc.version = COALESCE(v.version, 0) "
+    "WHERE c.tenant_id = ? AND c.id = ?";
+
+/* Every targeted store's components: 0 id, 1 eligible for the first
+ * week, 2 open on T, 3 units of the product in L..fw_to, 4 in the weekly
+ * window, 5 all units in the weekly window, 6 buyers, 7 repeaters. */
+/* clang-format off */
+static const char SQL_COMPUTE[] =
+    "SELECT s.id, "
+    "(s.opened_on IS NULL OR s.opened_on <= ?) "
+    "AND (s.closed_on IS NULL OR s.closed_on > ?), "
+    "(s.opened_on IS NULL OR s.opened_on <= ?) "
+    "AND (s.closed_on IS NULL OR s.closed_on > ?), "
+    "COALESCE(d.fw, 0), COALESCE(d.wk, 0), COALESCE(a.units, 0), "
+    "COALESCE(m.buyers, 0), COALESCE(m.again, 0) "
+    "FROM stores s "
+    "LEFT JOIN (SELECT store_id, "
+    "SUM(CASE WHEN day <= ? THEN units ELSE 0 END) AS fw, "
+    "SUM(CASE WHEN day >= ? THEN units ELSE 0 END) AS wk "
+    "FROM pos_days WHERE tenant_id = ? AND product_id = ? "
+    "AND day BETWEEN ? AND ? GROUP BY store_id) d ON d.store_id = s.id "
+    "LEFT JOIN (SELECT store_id, SUM(units) AS units FROM pos_store_days "
+    "WHERE tenant_id = ? AND day BETWEEN ? AND ? GROUP BY store_id) a "
+    "ON a.store_id = s.id "
+    "LEFT JOIN (SELECT store_id, COUNT(*) AS buyers, "
+    "SUM(again_day IS NOT NULL AND again_day <= ? "
+    "AND again_day <= first_day + INTERVAL 30 DAY) AS again "
+    "FROM pos_members WHERE tenant_id = ? AND product_id = ? "
+    "AND first_day BETWEEN ? AND ? GROUP BY store_id) m "
+    "ON m.store_id = s.id "
+    "WHERE s.tenant_id = ? AND (? = 1 OR s.id IN (SELECT store_id "
+    "FROM campaign_stores WHERE tenant_id = ? AND campaign_id = ?)) "
+    "ORDER BY s.id";
+/* clang-format on */
+
+static const char SQL_PUT[] =
+    "INSERT INTO sellthrough_cache (tenant_id, campaign_id, as_of, version, "
+    "body) VALUES (?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE "
+    "version = VALUES(version), body = VALUES(body), "
+    "computed_at = CURRENT_TIMESTAMP(3)";
+
+/* The stores the caller sees, with what the pages show of them. */
+static const char SQL_STORES[] =
+    "SELECT s.id, s.code, s.name, s.region, COALESCE(s.supervisor_id, 0), "
+    "COALESCE(u.display_name, ''), s.lat, s.lng, "
+    "COALESCE(s.customer_id, 0), s.updated_at "
+    "FROM stores s LEFT JOIN users u ON u.tenant_id = s.tenant_id "
+    "AND u.id = s.supervisor_id "
+    "WHERE s.tenant_id = ? AND " STORES_SCOPE_SQL " ORDER BY s.code";
+
+static const char SQL_DEFAULT[] =
+    "SELECT id FROM campaigns WHERE tenant_id = ? AND active = 1 "
+    "ORDER BY launch_on DESC, id DESC LIMIT 1";
+
+static const char SQL_LIST[] =
+    "SELECT id, name, launch_on, active FROM campaigns WHERE tenant_id = ? "
+    "ORDER BY active DESC, launch_on DESC, id DESC LIMIT 200";
+
+enum app_err
+sellthrough_default_campaign(struct ctx *cx, int64_t *id)
+{
+    struct db_res r;
+    enum app_err rc = db_query(cx->db, cx->a, SQL_DEFAULT,
+                               DB_ARGS(DB_I64(cx->tenant_id)), 1, &r);
+
+    if (rc == APP_OK && r.nrows == 0)
+        rc = APP_ENOTFOUND;
+    if (rc == APP_OK)
+        *id = db_int(&r, 0, 0, 0);
+    return rc;
+}
+
+enum app_err
+sellthrough_campaigns(struct ctx *cx, struct db_res *out)
+{
+    return db_query(cx->db, cx->a, SQL_LIST, DB_ARGS(DB_I64(cx->tenant_id)),
+                    ST_CAMPAIGNS_MAX, out);
+}
+
+/* Compute every targeted store's components and store them. */
+APP_MUST_USE static enum app_err
+compute(struct ctx *cx, const struct st_window *w, int64_t campaign_id,
+        int64_t product_id, bool all_stores, int64_t version,
+        struct st_store **out, size_t *n)
+{
+    struct db_res r;
+    struct buf body;
+    struct st_store *s;
+    size_t i;
+    enum app_err rc = db_query(
+        cx->db, cx->a, SQL_COMPUTE,
+        DB_ARGS(DB_CSTR(w->launch), DB_CSTR(w->fw_last), DB_CSTR(w->as_of),
+                DB_CSTR(w->as_of), DB_CSTR(w->fw_to), DB_CSTR(w->week_from),
+                DB_I64(cx->tenant_id), DB_I64(product_id), DB_CSTR(w->launch),
+                DB_CSTR(w->as_of), DB_I64(cx->tenant_id), DB_CSTR(w->week_from),
+                DB_CSTR(w->as_of), DB_CSTR(w->as_of), DB_I64(cx->tenant_id),
+                DB_I64(product_id), DB_CSTR(w->launch), DB_CSTR(w->as_of),
+                DB_I64(cx->tenant_id), DB_I64(all_stores ? 1 : 0),
+                DB_I64(cx->tenant_id), DB_I64(campaign_id)),
+        STORES_MAX, &r);
+
+    if (rc != APP_OK)
+        return rc;
+    s = arena_calloc(cx->a, r.nrows + 1, sizeof(*s));
+    if (s == NULL)
+        return APP_ENOMEM;
+    for (i = 0; i < r.nrows; i++) {
+        s[i].store_id = db_int(&r, i, 0, 0);
+        s[i].fw_eligible = db_int(&r, i, 1, 0) == 1;
+        s[i].week_open = db_int(&r, i, 2, 0) == 1;
+        s[i].fw_sold =
+            w->started && s[i].fw_eligible && db_int(&r, i, 3, 0) > 0;
+        s[i].units_new = w->started ? db_int(&r, i, 4, 0) : 0;
+        s[i].units_all = w->started ? db_int(&r, i, 5, 0) : 0;
+        s[i].buyers = db_int(&r, i, 6, 0);
+        s[i].repeaters = db_int(&r, i, 7, 0);
+        s[i].lat = s[i].lng = NAN;
+    }
+    buf_init(&body, cx->a, ST_BODY_MAX);
+    rc = st_encode(s, r.nrows, &body);
+    if (rc == APP_OK)
+        rc = db_exec(cx->db, SQL_PUT,
+                     DB_ARGS(DB_I64(cx->tenant_id), DB_I64(campaign_id),
+                             DB_CSTR(w->as_of), DB_I64(version),
+                             DB_STR(buf_str(&body))),
+                     NULL, NULL);
+    if (rc == APP_ECONFLICT)
+        rc = APP_OK; /* another worker wrote the same numbers */
+    if (rc != APP_OK)
+        return rc;
+    log_info("sellthrough.computed", "tenant=%lld campaign=%lld stores=%zu",
+             (long long)cx->tenant_id, (long long)campaign_id, r.nrows);
+    *out = s;
+    *n = r.nrows;
+    return APP_OK;
+}
+
+/* The cached store of id among c[0..n), sorted by id, or NULL. */
+static const struct st_store *
+cached(const struct st_store *c, size_t n, int64_t id)
+{
+    size_t lo = 0, hi = n;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (c[mid].store_id == id)
+            return &c[mid];
+        if (c[mid].store_id < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+static double
+coord(const struct db_res *r, size_t i, size_t col)
+{
+    const char *t = db_text(r, i, col);
+    char *end;
+    double v;
+
+    if (t[0] == '\0')
+        return NAN;
+    v = strtod(t, &end);
+    return *end == '\0' && v >= -180 && v <= 180 ? v : NAN;
+}
+
+/* Does any store the caller sees carry a change newer than the row? */
+static bool
+stale(const struct db_res *stores, const char *computed_at)
+{
+    size_t i;
+
+    for (i = 0; i < stores->nrows; i++)
+        if (strcmp(db_text(stores, i, 9), computed_at) > 0)
+            return true;
+    return false;
+}
+
+APP_MUST_USE static enum app_err
+get(struct ctx *cx, int64_t campaign_id, const char *as_of, bool all,
+    struct sellthrough *out)
+{
+    struct db_res c, st;
+    struct db_val args[6];
+    struct st_window w;
+    struct st_store *comp = NULL;
+    size_t ncomp = 0, i, k = 0;
+    char today[ST_DAY_LEN];
+    enum app_err rc;
+
+    memset(out, 0, sizeof(*out));
+    if (as_of == NULL || as_of[0] == '\0') {
+        tz_today(cx->tenant_tz, today, sizeof(today));
+        as_of = today;
+    }
+    if (!st_window(as_of, as_of, &w))
+        return APP_EVALIDATION;
+    rc = db_query(
+        cx->db, cx->a, SQL_CAMPAIGN,
+        DB_ARGS(DB_CSTR(w.as_of), DB_I64(cx->tenant_id), DB_I64(campaign_id)),
+        1, &c);
+    if (rc == APP_OK && c.nrows == 0)
+        rc = APP_ENOTFOUND;
+    if (rc != APP_OK)
+        return rc;
+    if (!st_window(db_text(&c, 0, 5), as_of, &w))
+        return APP_EINTERNAL;
+    args[0] = DB_I64(cx->tenant_id);
+    stores_scope_args(cx, args + 1);
+    if (all)
+        args[1] = DB_I64(1);
+    rc = db_query(cx->db, cx->a, SQL_STORES, args, 6, STORES_MAX, &st);
+    if (rc != APP_OK)
+        return rc;
+    if (db_cell(&c, 0, 8).p != NULL && !stale(&st, db_text(&c, 0, 9)))
+        rc = st_decode(cx->a, db_cell(&c, 0, 8).p, db_cell(&c, 0, 8).len,
+                       STORES_MAX, &comp, &ncomp);
+    else
+        rc = APP_ENOTFOUND;
+    if (rc != APP_OK) /* a miss, or a row this version cannot read */
+        rc = compute(cx, &w, campaign_id, db_int(&c, 0, 2, 0),
+                     db_int(&c, 0, 6, 1) == 1, db_int(&c, 0, 7, 0), &comp,
+                     &ncomp);
+    if (rc != APP_OK)
+        return rc;
+    out->stores = arena_calloc(cx->a, st.nrows + 1, sizeof(*out->stores));
+    if (out->stores == NULL)
+        return APP_ENOMEM;
+    for (i = 0; i < st.nrows; i++) {
+        const struct st_store *x = cached(comp, ncomp, db_int(&st, i, 0, 0));
+        struct st_store *s = &out->stores[k];
+
+        if (x == NULL)
+            continue; /* not targeted */
+        *s = *x;
+        s->code = db_text(&st, i, 1);
+        s->name = db_text(&st, i, 2);
+        s->region = db_text(&st, i, 3);
+        s->supervisor_id = db_int(&st, i, 4, 0);
+        s->supervisor_name = db_text(&st, i, 5);
+        s->lat = coord(&st, i, 6);
+        s->lng = coord(&st, i, 7);
+        s->customer_id = db_int(&st, i, 8, 0);
+        k++;
+    }
+    out->nstores = k;
+    out->campaign_id = db_int(&c, 0, 0, 0);
+    out->campaign_name = db_text(&c, 0, 1);
+    out->product_id = db_int(&c, 0, 2, 0);
+    out->product_name = db_text(&c, 0, 3);
+    out->product_sku = db_text(&c, 0, 4);
+    out->launch_on = arena_strdup(cx->a, w.launch);
+    out->as_of = arena_strdup(cx->a, w.as_of);
+    out->week_from = arena_strdup(cx->a, w.week_from);
+    out->started = w.started;
+    out->all = all;
+    if (out->launch_on == NULL || out->as_of == NULL || out->week_from == NULL)
+        return APP_ENOMEM;
+    return st_summarize(cx->a, out, w.started);
+}
+
+enum app_err
+sellthrough_get(struct ctx *cx, int64_t campaign_id, const char *as_of,
+                struct sellthrough *out)
+{
+    return get(cx, campaign_id, as_of, false, out);
+}
+
+enum app_err
+sellthrough_get_all(struct ctx *cx, int64_t campaign_id, const char *as_of,
+                    struct sellthrough *out)
+{
+    return get(cx, campaign_id, as_of, true, out);
+}

@@ -295,6 +295,7 @@ function E.describe()
   -- the live metrics' thresholds (module/metrics), defaults as DESIGN §7
   local sh, co, fu = th.stage_health or {}, th.consistency or {},
                      th.funnel or {}
+  local st = th.sell_through or {}
   out.metrics = {
     stage_health = { healthy = tonumber(sh.healthy) or 0.85,
                      warning = tonumber(sh.warning) or 0.70,
@@ -303,7 +304,11 @@ function E.describe()
                     sample = tonumber(co.sample) or 0.10,
                     dormant_days = tonumber(co.dormant_days) or 90 },
     funnel = { loss = tonumber(fu.loss) or 0.5,
-               rise = tonumber(fu.rise) or 0.15 } }
+               rise = tonumber(fu.rise) or 0.15 },
+    sell_through = { distribution = tonumber(st.distribution) or 0.85,
+                     sku_ratio = tonumber(st.sku_ratio) or 0.05,
+                     repurchase = tonumber(st.repurchase) or 0.22,
+                     min_buyers = tonumber(st.min_buyers) or 20 } }
   for key, vt in pairs(visit_types or {}) do
     local n, ne = names(vt, key)
     out.visit_types[key] = { name = n, name_en = ne,

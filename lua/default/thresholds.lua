@@ -8,7 +8,9 @@ thresholds = {
   -- 商机漏斗断裂点: loss rate at or above 50%, or up 15 points
   funnel = { loss = 0.5, rise = 0.15 },
   -- 动销健康度: first-week distribution, weekly SKU ratio, 30-day repurchase
-  sell_through = { distribution = 0.85, sku_ratio = 0.05, repurchase = 0.22 },
+  -- (the repurchase push waits for min_buyers member buyers in a store)
+  sell_through = { distribution = 0.85, sku_ratio = 0.05, repurchase = 0.22,
+                   min_buyers = 20 },
   -- 客户健康点: green with an action within fresh_days, red after stale_days
   customer_health = { fresh_days = 7, stale_days = 30 },
   -- 决策链渗透率: a role counts when met within recent_days with consensus
@@ -53,3 +55,13 @@ test{ name = "健康雷达：久未跟进的客户近期得分为 0", fn = "heal
                 days_in_stage = 400, activities_30d = 0 },
       expect = { coverage = 0, recency = 0, evidence = 0, velocity = 0,
                  engagement = 0 } }
+test{ name = "动销阈值在 0 与 1 之间，复购最少买家为正", fn = "thresholds",
+      input = {},
+      check = function(t)
+        local s = t.sell_through or {}
+        local function ratio(v) return type(v) == "number" and v > 0 and v <= 1 end
+        return ratio(s.distribution) and ratio(s.sku_ratio) and
+               ratio(s.repurchase) and type(s.min_buyers) == "number" and
+               s.min_buyers >= 1,
+               "sell_through 的比率需在 (0, 1] 内，min_buyers 至少 1"
+      end }

@@ -20,6 +20,7 @@
 #include "base/buf.h"
 #include "base/log.h"
 #include "base/tz.h"
+#include "rules/rules.h"
 #include "sales/stores.h"
 
 #define ST_BODY_MAX ((size_t)STORES_MAX * 96)
@@ -309,4 +310,18 @@ sellthrough_get_all(struct ctx *cx, int64_t campaign_id, const char *as_of,
                     struct sellthrough *out)
 {
     return get(cx, campaign_id, as_of, true, out);
+}
+
+enum app_err
+sellthrough_thresholds(struct ctx *cx, struct st_thresholds *out)
+{
+    const cJSON *d = NULL;
+    int version;
+    enum app_err rc = rules_describe(cx, &d, &version);
+
+    st_thresholds_of(
+        cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(d, "metrics"), "sell_through"),
+        out);
+    return rc;
 }

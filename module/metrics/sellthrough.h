@@ -31,6 +31,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <cJSON.h>
+
 #include "base/err.h"
 #include "db/ctx.h"
 #include "db/db.h"
@@ -98,6 +100,92 @@ APP_MUST_USE enum app_err sellthrough_default_campaign(struct ctx *cx,
 #define ST_CAMPAIGNS_MAX 200
 APP_MUST_USE enum app_err sellthrough_campaigns(struct ctx *cx,
                                                 struct db_res *out);
+
+/* The document the API answers (sellthrough_doc.c): {"campaign": {id,
+ * name, product_id, sku, product_name, launch_on}, as_of, week_from,
+ * total, regions [{region, ...}], supervisors [{supervisor_id, name,
+ * ...}], stores [{id, code, name, region, supervisor_id, ...}]}, a sum
+ * being {distribution {eligible, sold, rate}, sku_ratio {units_new,
+ * units_all, ratio}, repurchase {buyers, repeaters, rate}} and a store's
+ * {distribution {eligible, sold: bool}, sku_ratio {open: bool,
+ * units_new, units_all, ratio}, repurchase {buyers, repeaters, rate}};
+ * rates null without a denominator.  *out is the caller's (cJSON_Delete).
+ * st_doc_head: the first three members; st_doc_sum / st_doc_store add a
+ * sum's or a store's three members to o. */
+APP_MUST_USE enum app_err sellthrough_doc(const struct sellthrough *st,
+                                          cJSON **out);
+cJSON *st_doc_head(const struct sellthrough *st);
+void st_doc_sum(cJSON *o, const struct st_sum *s);
+void st_doc_store(cJSON *o, const struct st_store *s);
+
+/* --- one store (sellthrough_store.c) ------------------------------------ */
+
+#define ST_PEERS_MAX 5   /* peers on a store page */
+#define ST_HOURS_DAYS 28 /* best-selling times: the last 28 days */
+#define ST_OTHERS_MAX 10 /* other products in a profile report */
+
+/* The store page's numbers ("why next door sells more") for a store the
+ * caller sees (else APP_ENOTFOUND): st_doc_head's members and "store"
+ * {id, code, name, address, region, supervisor_id, supervisor_name,
+ * customer_id, lat, lng, targeted, the three metrics, photo, hours}, and
+ * "peers": up to ST_PEERS_MAX nearest open targeted stores with a
+ * position, nearest first, each {id, code, name, region, km, the three
+ * metrics, photo, hours}.  photo: the latest shelf photo of a visit to
+ * the store's customer {file_id, thumb_file_id, at} or null; hours: 24
+ * numbers, units sold per local hour over the last ST_HOURS_DAYS days to
+ * as_of.  campaign_id 0 (the company has none): "campaign" null, the
+ * store without metrics and no peers.  *out is the caller's. */
+APP_MUST_USE enum app_err sellthrough_store(struct ctx *cx, int64_t campaign_id,
+                                            const char *as_of, int64_t store_id,
+                                            cJSON **out);
+
+/* The customer profile report of a store (visible to the caller) for the
+ * campaign's product, from the store's POS lines on days L..as_of:
+ * st_doc_head's members, "store" {id, code, name}, "frequency" [{"n":
+ * "1"|"2"|"3"|"4+", "members"}] (member buyers by receipts with the
+ * product), "basket" {"with": {receipts, units, amount, mean_units,
+ * mean_amount}, "without": {...}} (amounts in yuan; means null without
+ * receipts), "hours" [24 {hour, receipts, units}] (receipts with the
+ * product by local hour), "others" [{product_id, sku, name, receipts,
+ * units}] (the top ST_OTHERS_MAX other products of receipts with the
+ * product, by receipts).  *out is the caller's. */
+APP_MUST_USE enum app_err sellthrough_profile(struct ctx *cx,
+                                              int64_t campaign_id,
+                                              const char *as_of,
+                                              int64_t store_id, cJSON **out);
+
+/* A shelf photo (or its thumbnail) of a visit to a store's customer, as a
+ * store page links it: the caller sees store_id and file_id is such a
+ * photo of any store of the company (a peer).  Fills sha/mime; else
+ * APP_ENOTFOUND. */
+APP_MUST_USE enum app_err sellthrough_photo(struct ctx *cx, int64_t store_id,
+                                            int64_t file_id, const char **sha,
+                                            const char **mime);
+
+/* A file of a campaign's talk-track pack (anyone signed in to the
+ * company who reaches the link: supervisors get it in their push):
+ * sha, mime, name; APP_ENOTFOUND when it is not one. */
+APP_MUST_USE enum app_err sellthrough_file(struct ctx *cx, int64_t campaign_id,
+                                           int64_t file_id, const char **sha,
+                                           const char **mime,
+                                           const char **name);
+
+/* The talk-track pack of a campaign: rows (file id, name, mime). */
+APP_MUST_USE enum app_err sellthrough_files(struct ctx *cx, int64_t campaign_id,
+                                            struct db_res *out);
+
+/* The rules' thresholds (thresholds.lua sell_through): alert below
+ * distribution, sku_ratio, repurchase; the repurchase alert needs
+ * min_buyers member buyers.  st_thresholds_of reads them from a
+ * sell_through table (NULL or missing members: the defaults 0.85, 0.05,
+ * 0.22, 20); sellthrough_thresholds from the published rules. */
+struct st_thresholds {
+    double distribution, sku_ratio, repurchase;
+    int64_t min_buyers;
+};
+void st_thresholds_of(const cJSON *sell_through, struct st_thresholds *out);
+APP_MUST_USE enum app_err sellthrough_thresholds(struct ctx *cx,
+                                                 struct st_thresholds *out);
 
 /* --- the pure parts (sellthrough_calc.c), unit-tested ------------------ */
 

@@ -354,3 +354,28 @@ st_peers(const struct st_store *all, size_t n, const struct st_store *me,
     }
     return k;
 }
+
+static double
+ratio_of(const cJSON *o, const char *k, double def)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+    return cJSON_IsNumber(v) && v->valuedouble >= 0 && v->valuedouble <= 1
+               ? v->valuedouble
+               : def;
+}
+
+void
+st_thresholds_of(const cJSON *sell_through, struct st_thresholds *out)
+{
+    const cJSON *m =
+        cJSON_GetObjectItemCaseSensitive(sell_through, "min_buyers");
+
+    out->distribution = ratio_of(sell_through, "distribution", 0.85);
+    out->sku_ratio = ratio_of(sell_through, "sku_ratio", 0.05);
+    out->repurchase = ratio_of(sell_through, "repurchase", 0.22);
+    out->min_buyers =
+        cJSON_IsNumber(m) && m->valuedouble >= 1 && m->valuedouble <= 1e9
+            ? (int64_t)m->valuedouble
+            : 20;
+}

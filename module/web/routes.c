@@ -44,6 +44,8 @@
 #include "web/handlers/inbox.h"
 #include "web/handlers/cockpit.h"
 #include "web/handlers/metrics_api.h"
+#include "web/handlers/sellthrough_api.h"
+#include "web/handlers/sellthrough_pages.h"
 #include "web/handlers/work_api.h"
 #include "web/handlers/activity_api.h"
 #include "web/handlers/visit_pages.h"
@@ -63,6 +65,9 @@
     (ROLE_ADMIN | ROLE_LEGAL)               /* of qualification documents,     \
                                                and the clause library */
 #define FINANCE (ROLE_ADMIN | ROLE_FINANCE) /* contracts' approvals */
+#define SELL                                                                   \
+    (ROLE_ADMIN | ROLE_MANAGER | ROLE_SUPERVISOR | ROLE_MARKETING |            \
+     ROLE_STORE_MANAGER) /* the sell-through pages, each in its scope */
 
 const struct route app_routes[] = {
     /* pages */
@@ -479,6 +484,24 @@ const struct route app_routes[] = {
       RF_DB | RF_API | RF_QUERY, "api.metrics_losses" },
     { HM_GET, "/api/v1/metrics/customers", api_metrics_customers, ANY,
       RF_DB | RF_API | RF_QUERY, "api.metrics_customers" },
+    { HM_GET, "/api/v1/metrics/sell-through", api_sellthrough, SELL,
+      RF_DB | RF_API | RF_QUERY, "api.metrics_sellthrough" },
+    { HM_GET, "/api/v1/stores/{id:int}/peers", api_store_peers, SELL,
+      RF_DB | RF_API | RF_QUERY, "api.store_peers" },
+    { HM_GET, "/api/v1/stores/{id:int}/profile", api_store_profile, SELL,
+      RF_DB | RF_API | RF_QUERY, "api.store_profile" },
+    { HM_GET, "/sell-through", page_sellthrough, SELL, RF_DB | RF_QUERY,
+      "pages.sellthrough" },
+    { HM_GET, "/stores/{id:int}", page_store, SELL, RF_DB | RF_QUERY,
+      "pages.store" },
+    { HM_GET, "/stores/{id:int}/profile", page_store_profile, SELL,
+      RF_DB | RF_QUERY, "pages.store_profile" },
+    { HM_GET, "/stores/{id:int}/photos/{file:int}", page_store_photo, SELL,
+      RF_DB, "pages.store_photo" },
+    { HM_GET, "/campaigns/{id:int}", page_campaign, SELL, RF_DB | RF_QUERY,
+      "pages.campaign" },
+    { HM_GET, "/campaigns/{id:int}/files/{file:int}", page_campaign_file, SELL,
+      RF_DB, "pages.campaign_file" },
 
     { HM_GET, "/api/v1/activities", api_activities, ANY,
       RF_DB | RF_API | RF_QUERY, "api.activities" },

@@ -74,7 +74,13 @@ view_new(struct req *r)
                  full && (r->auth->role & (ROLE_ADMIN | ROLE_LEGAL))) != NULL &&
              cJSON_AddBoolToObject(
                  u, "finance",
-                 full && (r->auth->role & (ROLE_ADMIN | ROLE_FINANCE))) != NULL;
+                 full && (r->auth->role & (ROLE_ADMIN | ROLE_FINANCE))) !=
+                 NULL &&
+             cJSON_AddBoolToObject(
+                 u, "sell",
+                 full && (r->auth->role &
+                          (ROLE_ADMIN | ROLE_MANAGER | ROLE_SUPERVISOR |
+                           ROLE_MARKETING | ROLE_STORE_MANAGER))) != NULL;
     }
     return ok ? m : NULL;
 }

@@ -3,10 +3,18 @@
 -- on_alert(alert) receives { metric = "...", status = "...", value = n,
 -- scope = {...}, ... } and returns a list of actions (metrics:
 -- stage_health, funnel_break, consistency, loss_focus, qual_expiry with
--- customer_name, document, expires_on and days, ...):
+-- customer_name, document, expires_on and days; distribution with
+-- missing_text and files_text, sku_ratio with peers_text, repurchase
+-- with link -- value and threshold for all three, ...):
 --   { type = "task", assignee = "owner" | "manager" | <role>, title = "..." }
 --   { type = "notify", role = <role> | user = <id>, message = "..." }
 --   { type = "webhook", url = "https://...", body = {...} }
+
+-- A ratio as a percentage for messages: 0.05 -> "5.0%".
+local function pct(v)
+  if type(v) ~= "number" then return "—" end
+  return string.format("%.1f%%", v * 100)
+end
 
 function on_alert(alert)
   local m = alert.metric
@@ -67,19 +75,37 @@ function on_alert(alert)
       { type = "notify", role = "finance", message = text },
     }
   elseif m == "distribution" then
+    -- 新品首周铺货率不足：给该区域督导未铺货门店清单和话术包
     return {
-      { type = "notify", role = "supervisor",
-        message = "新品首周铺货率不足 85%：附未铺货门店清单与话术包" },
+      { type = "notify", user = "owner",
+        message = "新品首周铺货率 " .. pct(alert.value) .. " 低于 " ..
+                  pct(alert.threshold) .. "：「" ..
+                  tostring(alert.campaign_name) .. "」" ..
+                  tostring(alert.missing_count or 0) .. " 家门店未铺货",
+        body = "未铺货门店：\n" .. tostring(alert.missing_text or "") ..
+               "\n话术包：\n" .. tostring(alert.files_text or "") },
     }
   elseif m == "sku_ratio" then
+    -- 单品周动销比低：给店长周边 3 家高动销门店的陈列图和距离
     return {
-      { type = "notify", role = "store_manager",
-        message = "单品周动销比低于 5%：附周边 3 家高动销门店陈列图" },
+      { type = "notify", user = "owner",
+        message = "单品周动销比 " .. pct(alert.value) .. " 低于 " ..
+                  pct(alert.threshold) .. "：" ..
+                  tostring(alert.store_name) .. "「" ..
+                  tostring(alert.campaign_name) .. "」",
+        body = "周边高动销门店的陈列图（距离、动销比）：\n" ..
+               tostring(alert.peers_text or "") .. "\n" ..
+               tostring(alert.link or "") },
     }
   elseif m == "repurchase" then
+    -- 30 日复购率低：给市场部该店顾客画像报告
     return {
       { type = "notify", role = "marketing",
-        message = "30 日复购率低于 22%：附该店顾客画像报告" },
+        message = "30 日复购率 " .. pct(alert.value) .. " 低于 " ..
+                  pct(alert.threshold) .. "：" ..
+                  tostring(alert.store_name) .. "「" ..
+                  tostring(alert.campaign_name) .. "」",
+        body = "顾客画像报告：" .. tostring(alert.link or "") },
     }
   end
   return {}
@@ -99,6 +125,32 @@ test{ name = "资质到期提醒负责人和法务", fn = "on_alert",
                 days = 30 },
       expect = { { type = "notify", user = "owner" },
                  { type = "notify", role = "legal" } } }
-test{ name = "铺货率不足通知督导", fn = "on_alert",
-      input = { metric = "distribution", value = 0.6 },
-      expect = { { type = "notify", role = "supervisor" } } }
+test{ name = "铺货率不足通知该区域督导", fn = "on_alert",
+      input = { metric = "distribution", value = 0.6, threshold = 0.85,
+                campaign_name = "新品", missing_count = 1,
+                missing_text = "S001 一店 /stores/1\n",
+                files_text = "话术.pdf /campaigns/1/files/2\n" },
+      expect = { { type = "notify", user = "owner" } },
+      check = function(r)
+        return string.find(r[1].body, "S001", 1, true) ~= nil and
+               string.find(r[1].body, "/campaigns/1/files/2", 1, true) ~= nil,
+               "消息需附未铺货门店与话术包链接"
+      end }
+test{ name = "动销比低通知店长并附周边陈列图", fn = "on_alert",
+      input = { metric = "sku_ratio", value = 0.02, threshold = 0.05,
+                store_name = "一店", campaign_name = "新品",
+                peers_text = "S002 二店 1.20 km 9.0% /stores/1/photos/7\n" },
+      expect = { { type = "notify", user = "owner" } },
+      check = function(r)
+        return string.find(r[1].body, "/stores/1/photos/7", 1, true) ~= nil,
+               "消息需附周边门店陈列图链接"
+      end }
+test{ name = "复购率低通知市场部并附画像报告", fn = "on_alert",
+      input = { metric = "repurchase", value = 0.1, threshold = 0.22,
+                store_name = "一店", campaign_name = "新品",
+                link = "/stores/1/profile?campaign=3" },
+      expect = { { type = "notify", role = "marketing" } },
+      check = function(r)
+        return string.find(r[1].body, "/stores/1/profile", 1, true) ~= nil,
+               "消息需附顾客画像报告链接"
+      end }

@@ -6,6 +6,7 @@
 #include "work/audit_brief.h"
 #include "work/admission.h"
 #include "work/metric_alerts.h"
+#include "work/sell_alerts.h"
 #include "work/shipping.h"
 #include "work/reminders.h"
 
@@ -564,6 +565,7 @@ cli_main(int argc, char **argv)
         metric_alerts_init();
         admission_init();
         shipping_init();
+        sell_alerts_init();
         c = malloc(sizeof(*c));
         if (c == NULL)
             return 1;

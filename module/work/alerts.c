@@ -108,12 +108,16 @@ act(struct ctx *cx, struct sbx *s, int version, cJSON *b, const char *period,
     struct db_tx tx = DB_TX_INIT;
     struct db_res st;
     char at[32], err[512];
+    bool once_per;
     enum app_err rc;
 
     if (key == NULL || strlen(key) > 150)
         return APP_OK;
     if (own != NULL && own[0] != '\0' && strlen(own) < 32)
         period = own; /* "once": acted on once while it stays true */
+    /* A period of its own other than "once" (a week, a month) is acted on
+     * once in it, even when the breach cleared and came back inside it. */
+    once_per = own != NULL && period == own && strcmp(own, "once") != 0;
     tz_utc_text(now, at, sizeof(at));
     while (db_tx_next(cx->db, &tx, &rc)) {
         cJSON *args, *actions = NULL;
@@ -125,9 +129,10 @@ act(struct ctx *cx, struct sbx *s, int version, cJSON *b, const char *period,
                       DB_ARGS(DB_I64(cx->tenant_id), DB_CSTR(key)), 1, &st);
         if (rc != APP_OK)
             continue;
-        if (st.nrows == 1 && db_int(&st, 0, 0, 0) == 1 &&
+        if (st.nrows == 1 && (db_int(&st, 0, 0, 0) == 1 || once_per) &&
             strcmp(db_text(&st, 0, 1), period) == 0)
-            continue; /* still true, acted on in this period */
+            continue; /* acted on in this period (and, but for a period
+                         of its own, still true since) */
         args = cJSON_CreateArray();
         cJSON_AddItemReferenceToArray(args, b);
         if (rules_call_json(s, "on_alert", args, &actions, err, sizeof(err)) !=

@@ -34,7 +34,8 @@
  * "key" (stable, e.g. "stage_health:intent"), "metric" and "status"; it
  * may add owner_id / manager_id for "owner" and "manager" assignees, and
  * "period" to be acted on once per that instead of once a day ("once":
- * once while it stays true). */
+ * once while it stays true; any other, such as "2026-W49" or "2026-12":
+ * once in that period, even when it cleared and came back inside it). */
 struct alert_metric {
     const char *name;
     enum app_err (*breaches)(struct ctx *cx, const cJSON *thresholds,

@@ -2,14 +2,15 @@
  * sellthrough.c -- the sell-through metrics of a campaign from the POS
  * rollups, through sellthrough_cache (sellthrough.h).
  *
- * A page asks three things in two round trips: the campaign with the
- * company's pos_state.version and the cache row of (campaign, as_of) at
- * that version; and the caller's stores with their names and places.  On
- * a miss (or when a store the caller sees changed after the row was
- * computed) one set-based statement computes every targeted store's
- * components from pos_days, pos_store_days and pos_members, and the row
- * is written again.  The rest -- joining the two, summing per region,
- * supervisor and campaign -- is O(stores) in C.
+ * A page asks one thing, in one round trip: the campaign with the
+ * company's pos_state.version, the cache row of (campaign, as_of) at that
+ * version, and the newest change to a store or user (which make the row
+ * stale); a caller who does not see every store also asks for the ids of
+ * theirs.  On a miss one set-based statement computes every targeted
+ * store's components, names and places from pos_days, pos_store_days
+ * and pos_members, and the row is written again.  The rest -- filtering
+ * by scope, summing per region, supervisor and campaign -- is O(stores)
+ * in C.
  */
 #include "metrics/sellthrough.h"
 
@@ -28,7 +29,9 @@
 /* The campaign, the version, and the cache row at that version. */
 static const char SQL_CAMPAIGN[] =
     "SELECT c.id, c.name, c.product_id, p.name, p.sku, c.launch_on, "
-    "c.all_stores, COALESCE(v.version, 0), sc.body, sc.computed_at "
+    "c.all_stores, COALESCE(v.version, 0), sc.body, sc.computed_at, "
+    "(SELECT MAX(updated_at) FROM stores WHERE tenant_id = c.tenant_id), "
+    "(SELECT MAX(updated_at) FROM users WHERE tenant_id = c.tenant_id) "
     "FROM campaigns c JOIN products p ON p.tenant_id = c.tenant_id "
     "AND p.id = c.product_id "
     "LEFT JOIN pos_state v ON v.tenant_id = c.tenant_id "
@@ -39,7 +42,10 @@ static const char SQL_CAMPAIGN[] =
 
 /* Every targeted store's components: 0 id, 1 eligible for the first
  * week, 2 open on T, 3 units of the product in L..fw_to, 4 in the weekly
- * window, 5 all units in the weekly window, 6 buyers, 7 repeaters. */
+ * window, 5 all units in the weekly window, 6 buyers, 7 repeaters; and
+ * what the pages show of it: 8 code, 9 name, 10 region, 11 supervisor,
+ * 12 the supervisor's name, 13 lat, 14 lng, 15 customer; 16 the time of
+ * the computation. */
 /* clang-format off */
 static const char SQL_COMPUTE[] =
     "SELECT s.id, "
@@ -48,8 +54,12 @@ static const char SQL_COMPUTE[] =
     "(s.opened_on IS NULL OR s.opened_on <= ?) "
     "AND (s.closed_on IS NULL OR s.closed_on > ?), "
     "COALESCE(d.fw, 0), COALESCE(d.wk, 0), COALESCE(a.units, 0), "
-    "COALESCE(m.buyers, 0), COALESCE(m.again, 0) "
-    "FROM stores s "
+    "COALESCE(m.buyers, 0), COALESCE(m.again, 0), "
+    "s.code, s.name, s.region, COALESCE(s.supervisor_id, 0), "
+    "COALESCE(u.display_name, ''), s.lat, s.lng, COALESCE(s.customer_id, 0), "
+    "NOW(3) "
+    "FROM stores s LEFT JOIN users u ON u.tenant_id = s.tenant_id "
+    "AND u.id = s.supervisor_id "
     "LEFT JOIN (SELECT store_id, "
     "SUM(CASE WHEN day <= ? THEN units ELSE 0 END) AS fw, "
     "SUM(CASE WHEN day >= ? THEN units ELSE 0 END) AS wk "
@@ -66,23 +76,19 @@ static const char SQL_COMPUTE[] =
     "ON m.store_id = s.id "
     "WHERE s.tenant_id = ? AND (? = 1 OR s.id IN (SELECT store_id "
     "FROM campaign_stores WHERE tenant_id = ? AND campaign_id = ?)) "
-    "ORDER BY s.id";
+    "ORDER BY s.code";
 /* clang-format on */
 
 static const char SQL_PUT[] =
     "INSERT INTO sellthrough_cache (tenant_id, campaign_id, as_of, version, "
-    "body) VALUES (?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE "
+    "body, computed_at) VALUES (?, ?, ?, ?, ?, COALESCE(?, "
+    "CURRENT_TIMESTAMP(3))) ON DUPLICATE KEY UPDATE "
     "version = VALUES(version), body = VALUES(body), "
-    "computed_at = CURRENT_TIMESTAMP(3)";
+    "computed_at = VALUES(computed_at)";
 
-/* The stores the caller sees, with what the pages show of them. */
-static const char SQL_STORES[] =
-    "SELECT s.id, s.code, s.name, s.region, COALESCE(s.supervisor_id, 0), "
-    "COALESCE(u.display_name, ''), s.lat, s.lng, "
-    "COALESCE(s.customer_id, 0), s.updated_at "
-    "FROM stores s LEFT JOIN users u ON u.tenant_id = s.tenant_id "
-    "AND u.id = s.supervisor_id "
-    "WHERE s.tenant_id = ? AND " STORES_SCOPE_SQL " ORDER BY s.code";
+/* The stores the caller sees (asked only of those who do not see all). */
+static const char SQL_SCOPE[] = "SELECT s.id FROM stores s WHERE s.tenant_id "
+                                "= ? AND " STORES_SCOPE_SQL " ORDER BY s.id";
 
 static const char SQL_DEFAULT[] =
     "SELECT id FROM campaigns WHERE tenant_id = ? AND active = 1 "
@@ -111,6 +117,19 @@ sellthrough_campaigns(struct ctx *cx, struct db_res *out)
 {
     return db_query(cx->db, cx->a, SQL_LIST, DB_ARGS(DB_I64(cx->tenant_id)),
                     ST_CAMPAIGNS_MAX, out);
+}
+
+static double
+coord(const struct db_res *r, size_t i, size_t col)
+{
+    const char *t = db_text(r, i, col);
+    char *end;
+    double v;
+
+    if (t[0] == '\0')
+        return NAN;
+    v = strtod(t, &end);
+    return *end == '\0' && v >= -180 && v <= 180 ? v : NAN;
 }
 
 /* Compute every targeted store's components and store them. */
@@ -150,16 +169,24 @@ compute(struct ctx *cx, const struct st_window *w, int64_t campaign_id,
         s[i].units_all = w->started ? db_int(&r, i, 5, 0) : 0;
         s[i].buyers = db_int(&r, i, 6, 0);
         s[i].repeaters = db_int(&r, i, 7, 0);
-        s[i].lat = s[i].lng = NAN;
+        s[i].code = db_text(&r, i, 8);
+        s[i].name = db_text(&r, i, 9);
+        s[i].region = db_text(&r, i, 10);
+        s[i].supervisor_id = db_int(&r, i, 11, 0);
+        s[i].supervisor_name = db_text(&r, i, 12);
+        s[i].lat = coord(&r, i, 13);
+        s[i].lng = coord(&r, i, 14);
+        s[i].customer_id = db_int(&r, i, 15, 0);
     }
     buf_init(&body, cx->a, ST_BODY_MAX);
     rc = st_encode(s, r.nrows, &body);
     if (rc == APP_OK)
-        rc = db_exec(cx->db, SQL_PUT,
-                     DB_ARGS(DB_I64(cx->tenant_id), DB_I64(campaign_id),
-                             DB_CSTR(w->as_of), DB_I64(version),
-                             DB_STR(buf_str(&body))),
-                     NULL, NULL);
+        rc = db_exec(
+            cx->db, SQL_PUT,
+            DB_ARGS(DB_I64(cx->tenant_id), DB_I64(campaign_id),
+                    DB_CSTR(w->as_of), DB_I64(version), DB_STR(buf_str(&body)),
+                    r.nrows > 0 ? DB_CSTR(db_text(&r, 0, 16)) : DB_NULL),
+            NULL, NULL);
     if (rc == APP_ECONFLICT)
         rc = APP_OK; /* another worker wrote the same numbers */
     if (rc != APP_OK)
@@ -171,55 +198,42 @@ compute(struct ctx *cx, const struct st_window *w, int64_t campaign_id,
     return APP_OK;
 }
 
-/* The cached store of id among c[0..n), sorted by id, or NULL. */
-static const struct st_store *
-cached(const struct st_store *c, size_t n, int64_t id)
+/* Whether id is among ids[0..n) (ascending). */
+static bool
+among(const struct db_res *ids, int64_t id)
 {
-    size_t lo = 0, hi = n;
+    size_t lo = 0, hi = ids->nrows;
 
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
+        int64_t v = db_int(ids, mid, 0, 0);
 
-        if (c[mid].store_id == id)
-            return &c[mid];
-        if (c[mid].store_id < id)
+        if (v == id)
+            return true;
+        if (v < id)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return NULL;
-}
-
-static double
-coord(const struct db_res *r, size_t i, size_t col)
-{
-    const char *t = db_text(r, i, col);
-    char *end;
-    double v;
-
-    if (t[0] == '\0')
-        return NAN;
-    v = strtod(t, &end);
-    return *end == '\0' && v >= -180 && v <= 180 ? v : NAN;
-}
-
-/* Does any store the caller sees carry a change newer than the row? */
-static bool
-stale(const struct db_res *stores, const char *computed_at)
-{
-    size_t i;
-
-    for (i = 0; i < stores->nrows; i++)
-        if (strcmp(db_text(stores, i, 9), computed_at) > 0)
-            return true;
     return false;
+}
+
+/* The cache row is older than a change to a store or a user (a name, a
+ * place, a supervisor) that pos_state.version does not count. */
+static bool
+stale(const struct db_res *c)
+{
+    const char *at = db_text(c, 0, 9);
+
+    return strcmp(db_text(c, 0, 10), at) > 0 ||
+           strcmp(db_text(c, 0, 11), at) > 0;
 }
 
 APP_MUST_USE static enum app_err
 get(struct ctx *cx, int64_t campaign_id, const char *as_of, bool all,
     struct sellthrough *out)
 {
-    struct db_res c, st;
+    struct db_res c, ids;
     struct db_val args[6];
     struct st_window w;
     struct st_store *comp = NULL;
@@ -228,6 +242,7 @@ get(struct ctx *cx, int64_t campaign_id, const char *as_of, bool all,
     enum app_err rc;
 
     memset(out, 0, sizeof(*out));
+    memset(&ids, 0, sizeof(ids));
     if (as_of == NULL || as_of[0] == '\0') {
         tz_today(cx->tenant_tz, today, sizeof(today));
         as_of = today;
@@ -246,12 +261,12 @@ get(struct ctx *cx, int64_t campaign_id, const char *as_of, bool all,
         return APP_EINTERNAL;
     args[0] = DB_I64(cx->tenant_id);
     stores_scope_args(cx, args + 1);
-    if (all)
-        args[1] = DB_I64(1);
-    rc = db_query(cx->db, cx->a, SQL_STORES, args, 6, STORES_MAX, &st);
+    all = all || args[1].i == 1;
+    if (!all) /* the ids the caller sees; admins and marketing see all */
+        rc = db_query(cx->db, cx->a, SQL_SCOPE, args, 6, STORES_MAX, &ids);
     if (rc != APP_OK)
         return rc;
-    if (db_cell(&c, 0, 8).p != NULL && !stale(&st, db_text(&c, 0, 9)))
+    if (db_cell(&c, 0, 8).p != NULL && !stale(&c))
         rc = st_decode(cx->a, db_cell(&c, 0, 8).p, db_cell(&c, 0, 8).len,
                        STORES_MAX, &comp, &ncomp);
     else
@@ -262,25 +277,16 @@ get(struct ctx *cx, int64_t campaign_id, const char *as_of, bool all,
                      &ncomp);
     if (rc != APP_OK)
         return rc;
-    out->stores = arena_calloc(cx->a, st.nrows + 1, sizeof(*out->stores));
-    if (out->stores == NULL)
-        return APP_ENOMEM;
-    for (i = 0; i < st.nrows; i++) {
-        const struct st_store *x = cached(comp, ncomp, db_int(&st, i, 0, 0));
-        struct st_store *s = &out->stores[k];
-
-        if (x == NULL)
-            continue; /* not targeted */
-        *s = *x;
-        s->code = db_text(&st, i, 1);
-        s->name = db_text(&st, i, 2);
-        s->region = db_text(&st, i, 3);
-        s->supervisor_id = db_int(&st, i, 4, 0);
-        s->supervisor_name = db_text(&st, i, 5);
-        s->lat = coord(&st, i, 6);
-        s->lng = coord(&st, i, 7);
-        s->customer_id = db_int(&st, i, 8, 0);
-        k++;
+    if (all) {
+        out->stores = comp; /* by code */
+        k = ncomp;
+    } else {
+        out->stores = arena_calloc(cx->a, ncomp + 1, sizeof(*out->stores));
+        if (out->stores == NULL)
+            return APP_ENOMEM;
+        for (i = 0; i < ncomp; i++)
+            if (among(&ids, comp[i].store_id))
+                out->stores[k++] = comp[i];
     }
     out->nstores = k;
     out->campaign_id = db_int(&c, 0, 0, 0);

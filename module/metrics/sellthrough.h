@@ -21,8 +21,10 @@
  *
  * The per-store components are computed from the rollups (pos_store_days,
  * pos_days, pos_members) and kept in sellthrough_cache per (campaign,
- * as_of) while pos_state.version holds, so a page reads one row; the
- * caller's scope (stores.h) filters the stores before summing.
+ * as_of) while pos_state.version holds and no store or user changed
+ * since, so a page reads one row; the caller's scope (stores.h: one
+ * statement of ids, none for admins and marketing) filters the stores
+ * before summing.
  */
 #ifndef PROOFLINE_SELLTHROUGH_H
 #define PROOFLINE_SELLTHROUGH_H
@@ -218,12 +220,15 @@ bool st_iso_week(const char *day, char out[16]);
  * sold something, else NaN.  Its repurchase rate: NaN without buyers. */
 double st_store_ratio(const struct st_store *s);
 
-/* The cache body: one line per store, "id fw_eligible fw_sold week_open
- * units_new units_all buyers repeaters" separated by tabs, after the line
- * "st1".  Names and places are not in it: they are read fresh with the
- * caller's scope.  st_encode appends to out; st_decode fills *out (in a)
- * with the stores' numbers (id and the counts; strings NULL, lat/lng
- * NaN), APP_EINVAL for a malformed body, APP_ETOOBIG past max stores. */
+/* The cache body: "st2\n", then one line per targeted store (by code) of
+ * 16 tab-separated fields: id, fw_eligible, fw_sold, week_open,
+ * units_new, units_all, buyers, repeaters, supervisor_id, customer_id,
+ * lat, lng (empty: unknown), code, name, region, supervisor_name (tab,
+ * newline and backslash escaped as \t \n \\).  The stores' names and
+ * places are in it so that a page reads one row; a change to a store or
+ * a user after the row was computed makes it stale (sellthrough.c).
+ * st_encode appends to out; st_decode fills *out (in a), APP_EINVAL for
+ * a malformed body, APP_ETOOBIG past max stores. */
 struct buf;
 struct arena;
 APP_MUST_USE enum app_err st_encode(const struct st_store *s, size_t n,

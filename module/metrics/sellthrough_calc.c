@@ -119,34 +119,137 @@ st_store_ratio(const struct st_store *s)
     return (double)s->units_new / (double)s->units_all;
 }
 
-enum app_err
-st_encode(const struct st_store *s, size_t n, struct buf *out)
+/* s with tab, newline and backslash escaped (\t \n \\). */
+APP_MUST_USE static enum app_err
+put_text(struct buf *out, const char *s)
 {
-    enum app_err rc = buf_puts(out, "st1\n");
-    size_t i;
+    enum app_err rc = APP_OK;
+    const char *p = s != NULL ? s : "", *run = p;
 
-    for (i = 0; rc == APP_OK && i < n; i++)
-        rc = buf_printf(out, "%lld\t%d\t%d\t%d\t%lld\t%lld\t%lld\t%lld\n",
-                        (long long)s[i].store_id, s[i].fw_eligible ? 1 : 0,
-                        s[i].fw_sold ? 1 : 0, s[i].week_open ? 1 : 0,
-                        (long long)s[i].units_new, (long long)s[i].units_all,
-                        (long long)s[i].buyers, (long long)s[i].repeaters);
+    for (; rc == APP_OK && *p != '\0'; p++) {
+        const char *esc = *p == '\t'   ? "\\t"
+                          : *p == '\n' ? "\\n"
+                          : *p == '\\' ? "\\\\"
+                                       : NULL;
+
+        if (esc == NULL)
+            continue;
+        rc = buf_append(out, run, (size_t)(p - run));
+        if (rc == APP_OK)
+            rc = buf_puts(out, esc);
+        run = p + 1;
+    }
+    if (rc == APP_OK)
+        rc = buf_append(out, run, (size_t)(p - run));
     return rc;
 }
 
-/* The next tab- or newline-ended field of [*p, end) as a number. */
-static bool
-next_num(const char **p, const char *end, char stop, int64_t min, int64_t *out)
+APP_MUST_USE static enum app_err
+put_coord(struct buf *out, double v)
 {
-    const char *q = *p;
+    return isnan(v) ? buf_putc(out, '\t') : buf_printf(out, "%.6f\t", v);
+}
 
-    while (q < end && *q != stop)
-        q++;
-    if (q == end || !parse_i64((struct str){ *p, (size_t)(q - *p) }, min,
-                               INT64_MAX / 4, out))
+enum app_err
+st_encode(const struct st_store *s, size_t n, struct buf *out)
+{
+    enum app_err rc = buf_puts(out, "st2\n");
+    size_t i;
+
+    for (i = 0; rc == APP_OK && i < n; i++) {
+        rc = buf_printf(
+            out, "%lld\t%d\t%d\t%d\t%lld\t%lld\t%lld\t%lld\t%lld\t%lld\t",
+            (long long)s[i].store_id, s[i].fw_eligible ? 1 : 0,
+            s[i].fw_sold ? 1 : 0, s[i].week_open ? 1 : 0,
+            (long long)s[i].units_new, (long long)s[i].units_all,
+            (long long)s[i].buyers, (long long)s[i].repeaters,
+            (long long)s[i].supervisor_id, (long long)s[i].customer_id);
+        if (rc == APP_OK)
+            rc = put_coord(out, s[i].lat);
+        if (rc == APP_OK)
+            rc = put_coord(out, s[i].lng);
+        if (rc == APP_OK)
+            rc = put_text(out, s[i].code);
+        if (rc == APP_OK)
+            rc = buf_putc(out, '\t');
+        if (rc == APP_OK)
+            rc = put_text(out, s[i].name);
+        if (rc == APP_OK)
+            rc = buf_putc(out, '\t');
+        if (rc == APP_OK)
+            rc = put_text(out, s[i].region);
+        if (rc == APP_OK)
+            rc = buf_putc(out, '\t');
+        if (rc == APP_OK)
+            rc = put_text(out, s[i].supervisor_name);
+        if (rc == APP_OK)
+            rc = buf_putc(out, '\n');
+    }
+    return rc;
+}
+
+/* The field of [*p, end) up to stop (not included); false without one. */
+static bool
+next_field(const char **p, const char *end, char stop, struct str *f)
+{
+    const char *q = memchr(*p, stop, (size_t)(end - *p));
+
+    if (q == NULL)
         return false;
+    *f = (struct str){ *p, (size_t)(q - *p) };
     *p = q + 1;
     return true;
+}
+
+static bool
+field_num(struct str f, int64_t min, int64_t *out)
+{
+    return parse_i64(f, min, INT64_MAX / 4, out);
+}
+
+/* A coordinate: empty is unknown (NaN); else a number of degrees. */
+static bool
+field_coord(struct str f, double *out)
+{
+    char tmp[32], *e;
+
+    if (f.len == 0) {
+        *out = NAN;
+        return true;
+    }
+    if (f.len >= sizeof(tmp))
+        return false;
+    memcpy(tmp, f.p, f.len);
+    tmp[f.len] = '\0';
+    *out = strtod(tmp, &e);
+    return *e == '\0' && *out >= -180 && *out <= 180;
+}
+
+/* An escaped text field, unescaped into a; NULL when malformed or out of
+ * memory (*bad tells which). */
+static const char *
+field_text(struct arena *a, struct str f, bool *bad)
+{
+    char *o = arena_alloc(a, f.len + 1), *w = o;
+    size_t i;
+
+    if (o == NULL)
+        return NULL;
+    for (i = 0; i < f.len; i++) {
+        char c = f.p[i];
+
+        if (c == '\\') {
+            if (++i == f.len ||
+                (f.p[i] != 't' && f.p[i] != 'n' && f.p[i] != '\\')) {
+                *bad = true;
+                return NULL;
+            }
+            c = f.p[i] == 't' ? '\t' : f.p[i] == 'n' ? '\n' : '\\';
+        }
+        *w++ = c;
+    }
+    *w = '\0';
+    return o;
 }
 
 enum app_err
@@ -157,7 +260,7 @@ st_decode(struct arena *a, const char *body, size_t len, size_t max,
     size_t lines = 0, i;
     struct st_store *s;
 
-    if (len < 4 || memcmp(body, "st1\n", 4) != 0)
+    if (len < 4 || memcmp(body, "st2\n", 4) != 0)
         return APP_EINVAL;
     for (i = 4; i < len; i++)
         lines += body[i] == '\n';
@@ -168,17 +271,24 @@ st_decode(struct arena *a, const char *body, size_t len, size_t max,
         return APP_ENOMEM;
     p += 4;
     for (i = 0; i < lines; i++) {
-        int64_t v[8];
+        struct str f[16];
+        int64_t v[10];
+        const char **texts[4];
+        bool bad = false;
         int k;
 
-        for (k = 0; k < 8; k++) {
+        for (k = 0; k < 16; k++)
+            if (!next_field(&p, end, k == 15 ? '\n' : '\t', &f[k]))
+                return APP_EINVAL;
+        for (k = 0; k < 10; k++) {
             /* units may be negative (returns); the rest are counts */
             int64_t min = k == 4 || k == 5 ? INT64_MIN / 4 : 0;
 
-            if (!next_num(&p, end, k == 7 ? '\n' : '\t', min, &v[k]))
+            if (!field_num(f[k], min, &v[k]))
                 return APP_EINVAL;
         }
-        if (v[0] < 1 || v[1] > 1 || v[2] > 1 || v[3] > 1)
+        if (v[0] < 1 || v[1] > 1 || v[2] > 1 || v[3] > 1 ||
+            !field_coord(f[10], &s[i].lat) || !field_coord(f[11], &s[i].lng))
             return APP_EINVAL;
         s[i].store_id = v[0];
         s[i].fw_eligible = v[1] == 1;
@@ -188,7 +298,17 @@ st_decode(struct arena *a, const char *body, size_t len, size_t max,
         s[i].units_all = v[5];
         s[i].buyers = v[6];
         s[i].repeaters = v[7];
-        s[i].lat = s[i].lng = NAN;
+        s[i].supervisor_id = v[8];
+        s[i].customer_id = v[9];
+        texts[0] = &s[i].code;
+        texts[1] = &s[i].name;
+        texts[2] = &s[i].region;
+        texts[3] = &s[i].supervisor_name;
+        for (k = 0; k < 4; k++) {
+            *texts[k] = field_text(a, f[12 + k], &bad);
+            if (*texts[k] == NULL)
+                return bad ? APP_EINVAL : APP_ENOMEM;
+        }
     }
     if (p != end)
         return APP_EINVAL;

@@ -111,21 +111,26 @@ struct decode_row {
     size_t n;
 };
 
+#define NUMS "1\t1\t1\t1\t2\t3\t4\t5\t6\t7\t"
+#define TEXTS "A1\tname\teast\tWang\n"
 static const struct decode_row decode_rows[] = {
     { "", APP_EINVAL, 0 },
-    { "st2\n", APP_EINVAL, 0 },
-    { "st1\n1\t1\t1\t1\t2\t3\t4\n", APP_EINVAL, 0 },      /* a field short */
-    { "st1\n1\t1\t1\t1\t2\t3\t4\t5", APP_EINVAL, 0 },     /* no newline */
-    { "st1\n1\t2\t1\t1\t2\t3\t4\t5\n", APP_EINVAL, 0 },   /* flag 2 */
-    { "st1\n0\t1\t1\t1\t2\t3\t4\t5\n", APP_EINVAL, 0 },   /* id 0 */
-    { "st1\n1\t1\t1\t1\t2\t3\t-4\t5\n", APP_EINVAL, 0 },  /* buyers < 0 */
-    { "st1\n1\t1\t1\t1\tx\t3\t4\t5\n", APP_EINVAL, 0 },   /* not a number */
-    { "st1\n1\t1\t1\t1\t2\t3\t4\t5\n\n", APP_EINVAL, 0 }, /* empty line */
-    { "st1\n1\t1\t1\t1\t2\t3\t4\t5\n2\t0\t0\t1\t0\t0\t0\t0\n"
-      "3\t0\t0\t1\t0\t0\t0\t0\n",
+    { "st1\n", APP_EINVAL, 0 },
+    { "st2\n" NUMS "31.2\t121.4\tA1\tname\teast\n", APP_EINVAL, 0 }, /* short */
+    { "st2\n" NUMS "31.2\t121.4\tA1\tname\teast\tWang", APP_EINVAL, 0 },
+    { "st2\n1\t2\t1\t1\t2\t3\t4\t5\t6\t7\t\t\t" TEXTS, APP_EINVAL, 0 },
+    { "st2\n0\t1\t1\t1\t2\t3\t4\t5\t6\t7\t\t\t" TEXTS, APP_EINVAL, 0 },
+    { "st2\n1\t1\t1\t1\t2\t3\t-4\t5\t6\t7\t\t\t" TEXTS, APP_EINVAL, 0 },
+    { "st2\n1\t1\t1\t1\tx\t3\t4\t5\t6\t7\t\t\t" TEXTS, APP_EINVAL, 0 },
+    { "st2\n" NUMS "91x\t121.4\t" TEXTS, APP_EINVAL, 0 },  /* bad lat */
+    { "st2\n" NUMS "31.2\t181\t" TEXTS, APP_EINVAL, 0 },   /* lng > 180 */
+    { "st2\n" NUMS "\t\tA\\x\tn\te\tW\n", APP_EINVAL, 0 }, /* bad escape */
+    { "st2\n" NUMS "\t\tA\\\tn\te\tW\n", APP_EINVAL, 0 },  /* ends in \ */
+    { "st2\n" NUMS "\t\t" TEXTS "\n", APP_EINVAL, 0 },     /* empty line */
+    { "st2\n" NUMS "\t\t" TEXTS NUMS "\t\t" TEXTS NUMS "\t\t" TEXTS,
       APP_ETOOBIG, 0 }, /* over max (2) */
-    { "st1\n", APP_OK, 0 },
-    { "st1\n7\t1\t0\t1\t-2\t30\t4\t1\n", APP_OK, 1 }, /* a return: -2 */
+    { "st2\n", APP_OK, 0 },
+    { "st2\n7\t1\t0\t1\t-2\t30\t4\t1\t0\t0\t\t\t" TEXTS, APP_OK, 1 }, /* -2 */
 };
 
 static void
@@ -159,18 +164,38 @@ test_roundtrip(void **state)
           .units_new = 5,
           .units_all = 100,
           .buyers = 10,
-          .repeaters = 3 },
+          .repeaters = 3,
+          .supervisor_id = 12,
+          .customer_id = 40,
+          .lat = 31.230416,
+          .lng = 121.473701,
+          .code = "S-1",
+          .name = "门店\t一\\号\n",
+          .region = "华东",
+          .supervisor_name = "王" },
         { .store_id = 9,
           .fw_eligible = false,
           .week_open = false,
           .units_new = -1,
-          .units_all = 0 },
+          .units_all = 0,
+          .lat = NAN,
+          .lng = NAN,
+          .code = "S-2",
+          .name = "",
+          .region = "",
+          .supervisor_name = "" },
         { .store_id = 12,
           .fw_eligible = true,
           .week_open = true,
           .units_new = 0,
           .units_all = 40,
-          .buyers = 0 },
+          .buyers = 0,
+          .lat = -33.5,
+          .lng = -70.25,
+          .code = "S-3",
+          .name = "\\t",
+          .region = "x",
+          .supervisor_name = NULL },
     };
     struct st_store *out = NULL;
     struct buf b;
@@ -190,7 +215,18 @@ test_roundtrip(void **state)
         assert_int_equal(out[i].units_all, in[i].units_all);
         assert_int_equal(out[i].buyers, in[i].buyers);
         assert_int_equal(out[i].repeaters, in[i].repeaters);
-        assert_true(isnan(out[i].lat));
+        assert_int_equal(out[i].supervisor_id, in[i].supervisor_id);
+        assert_int_equal(out[i].customer_id, in[i].customer_id);
+        assert_int_equal(isnan(out[i].lat), isnan(in[i].lat));
+        if (!isnan(in[i].lat))
+            assert_true(fabs(out[i].lat - in[i].lat) < 1e-6 &&
+                        fabs(out[i].lng - in[i].lng) < 1e-6);
+        assert_string_equal(out[i].code, in[i].code);
+        assert_string_equal(out[i].name, in[i].name);
+        assert_string_equal(out[i].region, in[i].region);
+        assert_string_equal(
+            out[i].supervisor_name,
+            in[i].supervisor_name != NULL ? in[i].supervisor_name : "");
     }
     arena_free(a);
 }

@@ -90,7 +90,7 @@ def test_broken_rows_are_reported_and_nothing_is_half_imported(stack, world):
             [f"跳阶段{tag}", "hospital", "推进中", "", ""],      # gated stage
             [f"别人的{tag}", "hospital", "", "rep2", ""],        # not allowed
             [f"负金额{tag}", "hospital", "", "", "-5"],          # bad amount
-            [f"好行二{tag}", "store", "lead", "", ""]]
+            [f"好行二{tag}", "dealer", "lead", "", ""]]
     where, page = preview(client, upload(client, csv_text(rows).encode()))
     assert re.search(r"Rows 7 · valid <strong>2</strong>", page) or \
         re.search(r"数据行 7 · 有效 <strong>2</strong>", page), page[:3000]

@@ -49,6 +49,11 @@ static const char SQL_PEOPLE[] =
     "SELECT u.id, u.login, u.role, u.active, (? = 1 OR u.id IN (SELECT "
     "descendant_id FROM user_tree WHERE tenant_id = ? AND ancestor_id = ?)) "
     "FROM users u WHERE u.tenant_id = ? ORDER BY u.id LIMIT ?";
+static const char SQL_SUPERVISORS[] =
+    "SELECT u.id, u.login, u.display_name FROM users u WHERE u.tenant_id = ? "
+    "AND u.active = 1 AND u.role IN ('supervisor', 'manager') AND (? = 1 OR "
+    "u.id IN (SELECT descendant_id FROM user_tree WHERE tenant_id = ? AND "
+    "ancestor_id = ?)) ORDER BY u.display_name, u.id LIMIT 1000";
 static const char SQL_COUNT[] = "SELECT COUNT(*) FROM stores WHERE tenant_id "
                                 "= ?";
 static const char SQL_ADD[] =
@@ -672,4 +677,15 @@ stores_regions(struct ctx *cx, struct db_res *out)
     v[0] = DB_I64(cx->tenant_id);
     stores_scope_args(cx, v + 1);
     return db_query(cx->db, cx->a, SQL_REGIONS, v, 6, 1000, out);
+}
+
+enum app_err
+stores_supervisors(struct ctx *cx, struct db_res *out)
+{
+    int64_t all = (cx->role & ROLE_ADMIN) ? 1 : 0;
+
+    return db_query(cx->db, cx->a, SQL_SUPERVISORS,
+                    DB_ARGS(DB_I64(cx->tenant_id), DB_I64(all),
+                            DB_I64(cx->tenant_id), DB_I64(cx->user_id)),
+                    1000, out);
 }

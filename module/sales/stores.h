@@ -144,6 +144,12 @@ APP_MUST_USE enum app_err stores_list(struct ctx *cx,
                                       const struct store_filter *f, size_t max,
                                       struct db_res *out);
 
+/* The users cx may make a store's supervisor (active supervisors and
+ * managers; a manager: of their team), by name: id, login, display
+ * name. */
+APP_MUST_USE enum app_err stores_supervisors(struct ctx *cx,
+                                             struct db_res *out);
+
 /* The regions of the stores in cx's scope, sorted (one column). */
 APP_MUST_USE enum app_err stores_regions(struct ctx *cx, struct db_res *out);
 

@@ -49,6 +49,8 @@
 #include "web/handlers/visit_pages.h"
 #include "web/handlers/audit_pages.h"
 #include "web/handlers/product_pages.h"
+#include "web/handlers/store_pages.h"
+#include "web/handlers/campaign_pages.h"
 #include "web/handlers/clause_pages.h"
 #include "web/handlers/user_contact_pages.h"
 #include "http/router.h"
@@ -63,6 +65,12 @@
     (ROLE_ADMIN | ROLE_LEGAL)               /* of qualification documents,     \
                                                and the clause library */
 #define FINANCE (ROLE_ADMIN | ROLE_FINANCE) /* contracts' approvals */
+/* Who sees the store network and its campaigns (sales/stores.h says which
+ * stores), and who writes campaigns (stores: WRITERS). */
+#define STORE_ROLES                                                            \
+    (ROLE_ADMIN | ROLE_MANAGER | ROLE_SUPERVISOR | ROLE_STORE_MANAGER |        \
+     ROLE_MARKETING)
+#define MARKETERS (ROLE_ADMIN | ROLE_MANAGER | ROLE_MARKETING)
 
 const struct route app_routes[] = {
     /* pages */
@@ -157,6 +165,42 @@ const struct route app_routes[] = {
       WRITERS, POST_FORM, "products.deactivate" },
     { HM_POST, "/products/{id:int}/activate", product_activate_page, WRITERS,
       POST_FORM, "products.activate" },
+
+    /* the store network and new-product campaigns */
+    { HM_GET, "/stores", stores_index, STORE_ROLES, RF_DB | RF_QUERY,
+      "stores.index" },
+    { HM_GET, "/stores/new", stores_new, WRITERS, RF_DB, "stores.new" },
+    { HM_POST, "/stores", stores_create_page, WRITERS, POST_FORM,
+      "stores.create" },
+    { HM_GET, "/stores/import", stores_import_form, WRITERS, RF_DB,
+      "stores.import_form" },
+    { HM_POST, "/stores/import", stores_import_page, WRITERS,
+      POST_FORM | RF_LONG, "stores.import" },
+    { HM_GET, "/stores/export.csv", stores_export_csv, STORE_ROLES,
+      RF_DB | RF_QUERY, "stores.export" },
+    { HM_GET, "/stores/{id:int}/edit", store_edit, WRITERS, RF_DB | RF_QUERY,
+      "stores.edit" },
+    { HM_POST, "/stores/{id:int}/edit", store_update_page, WRITERS, POST_FORM,
+      "stores.update" },
+    { HM_POST, "/stores/{id:int}/close", store_close_page, WRITERS, POST_FORM,
+      "stores.close" },
+    { HM_POST, "/stores/{id:int}/reopen", store_reopen_page, WRITERS,
+      POST_FORM, "stores.reopen" },
+    { HM_GET, "/campaigns", campaigns_index, STORE_ROLES, RF_DB | RF_QUERY,
+      "campaigns.index" },
+    { HM_GET, "/campaigns/new", campaigns_new, MARKETERS, RF_DB,
+      "campaigns.new" },
+    { HM_POST, "/campaigns", campaigns_create_page, MARKETERS, POST_FORM,
+      "campaigns.create" },
+    { HM_GET, "/campaigns/{id:int}/edit", campaign_edit, MARKETERS,
+      RF_DB | RF_QUERY, "campaigns.edit" },
+    { HM_POST, "/campaigns/{id:int}/edit", campaign_update_page, MARKETERS,
+      POST_FORM, "campaigns.update" },
+    { HM_POST, "/campaigns/{id:int}/files", campaign_file_page, MARKETERS,
+      POST_FORM | RF_LONG, "campaigns.file_add" },
+    { HM_POST, "/campaigns/{id:int}/files/{file:int}/remove",
+      campaign_file_remove_page, MARKETERS, POST_FORM,
+      "campaigns.file_remove" },
 
     /* tasks and notifications */
     { HM_GET, "/tasks", tasks_index, ANY, RF_DB | RF_QUERY, "tasks.index" },
@@ -526,6 +570,20 @@ const struct route app_routes[] = {
       "api.product" },
     { HM_PUT | HM_POST, "/api/v1/products/{id:int}", api_product_update,
       WRITERS, RF_STATE | RF_JSON | RF_DB | RF_API, "api.product_update" },
+    { HM_GET, "/api/v1/stores", api_stores, STORE_ROLES,
+      RF_DB | RF_API | RF_QUERY, "api.stores" },
+    { HM_POST, "/api/v1/stores", api_store_create, WRITERS,
+      RF_STATE | RF_JSON | RF_DB | RF_API, "api.store_create" },
+    { HM_GET, "/api/v1/stores/{id:int}", api_store, STORE_ROLES,
+      RF_DB | RF_API, "api.store" },
+    { HM_PUT | HM_POST, "/api/v1/stores/{id:int}", api_store_update, WRITERS,
+      RF_STATE | RF_JSON | RF_DB | RF_API, "api.store_update" },
+    { HM_GET, "/api/v1/campaigns", api_campaigns, STORE_ROLES,
+      RF_DB | RF_API | RF_QUERY, "api.campaigns" },
+    { HM_POST, "/api/v1/campaigns", api_campaign_create, MARKETERS,
+      RF_STATE | RF_JSON | RF_DB | RF_API, "api.campaign_create" },
+    { HM_GET, "/api/v1/campaigns/{id:int}", api_campaign, STORE_ROLES,
+      RF_DB | RF_API, "api.campaign" },
     { HM_GET, "/api/v1/tasks", api_tasks, ANY, RF_DB | RF_API | RF_QUERY,
       "api.tasks" },
     { HM_POST, "/api/v1/tasks", api_task_create, ANY,

@@ -41,11 +41,11 @@ static const char SQL_CUSTOMERS[] =
 static const char SQL_MOVES[] = "SELECT id, customer_id, " SECS(
     "at") ", from_stage, to_stage, "
           "lost_reason, MICROSECOND(at) DIV 1000 FROM stage_events WHERE "
-          "tenant_id = ?" NOT_STORE("stage_events.customer_id") " ORDER BY at, id";
-static const char SQL_ACTS[] =
-    "SELECT customer_id, rep_id, " SECS("at") ", effective FROM activities "
-                                              "WHERE tenant_id = ?"
-                                              NOT_STORE("activities.customer_id");
+          "tenant_id = ?" NOT_STORE(
+              "stage_events.customer_id") " ORDER BY at, id";
+static const char SQL_ACTS[] = "SELECT customer_id, rep_id, " SECS(
+    "at") ", effective FROM activities "
+          "WHERE tenant_id = ?" NOT_STORE("activities.customer_id");
 static const char SQL_CHANGES[] =
     "SELECT id, tenant_id, IF(kind <= 5 AND EXISTS (SELECT 1 FROM customers "
     "sc WHERE sc.id = IF(fact_log.customer_id <> 0, fact_log.customer_id, "

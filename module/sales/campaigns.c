@@ -14,13 +14,11 @@
 #include "sales/products.h"
 #include "sales/stores.h"
 
-/* TEMPORARY (issue 16): pos_rollup_product is being written in
- * sales/pos_rollup.h by the POS work.  Until that header is in the tree,
- * this weak stand-in does nothing; once it is, the real one is used and
- * this block can be deleted. */
-#if __has_include("sales/pos_rollup.h")
-#include "sales/pos_rollup.h"
-#else
+/* TEMPORARY (issue 16) -- delete this block at the merge with the POS
+ * work and include "sales/pos_rollup.h" instead.  pos_rollup_product is
+ * being written there (it rebuilds pos_days and pos_members for a
+ * product); this weak stand-in does nothing, and a real definition
+ * linked in replaces it. */
 APP_MUST_USE enum app_err pos_rollup_product(struct ctx *cx,
                                              int64_t product_id);
 __attribute__((weak)) enum app_err
@@ -30,7 +28,7 @@ pos_rollup_product(struct ctx *cx, int64_t product_id)
     (void)product_id;
     return APP_OK;
 }
-#endif
+/* END TEMPORARY */
 
 /* clang-format off */
 #define COLUMNS                                                                \
@@ -179,8 +177,8 @@ stores_of(struct ctx *cx, struct str text, struct campaign_input *in,
             cJSON *e = cJSON_AddObjectToObject(errors, "stores");
 
             cJSON_AddStringToObject(e, "key", "campaign.bad_store");
-            cJSON_AddStringToObject(
-                e, "name", arena_strndup(cx->a, text.p + i, j - i));
+            cJSON_AddStringToObject(e, "name",
+                                    arena_strndup(cx->a, text.p + i, j - i));
             return APP_EVALIDATION;
         }
         for (k = 0; k < in->nstores && in->stores[k] != hit->id; k++)
@@ -313,10 +311,10 @@ set_stores(struct ctx *cx, int64_t id, const struct campaign_input *in)
     stores_scope_args(cx, v + 3);
     rc = db_exec(cx->db, SQL_STORES_CLEAR, v, 8, NULL, NULL);
     for (i = 0; rc == APP_OK && !in->all_stores && i < in->nstores; i++)
-        rc = db_exec(cx->db, SQL_STORE_ADD,
-                     DB_ARGS(DB_I64(cx->tenant_id), DB_I64(id),
-                             DB_I64(in->stores[i])),
-                     NULL, NULL);
+        rc = db_exec(
+            cx->db, SQL_STORE_ADD,
+            DB_ARGS(DB_I64(cx->tenant_id), DB_I64(id), DB_I64(in->stores[i])),
+            NULL, NULL);
     return rc;
 }
 
@@ -346,8 +344,8 @@ campaigns_create(struct ctx *cx, const struct campaign_input *in, int64_t *id)
         if (rc == APP_OK)
             rc = pos_rollup_product(cx, in->product_id);
         if (rc == APP_OK)
-            rc = audit(cx, "campaign.create", in->name,
-                       db_text(&p, 0, PR_SKU), NULL);
+            rc = audit(cx, "campaign.create", in->name, db_text(&p, 0, PR_SKU),
+                       NULL);
     }
     if (rc == APP_ECONFLICT)
         cx->err_detail = "campaign.taken";
@@ -379,12 +377,11 @@ campaigns_update(struct ctx *cx, int64_t id, const struct campaign_input *in)
         if (rc == APP_OK)
             rc = bump(cx);
         /* Another product: its rollups are needed from now on. */
-        if (rc == APP_OK &&
-            in->product_id != db_int(&c, 0, CA_PRODUCT_ID, 0))
+        if (rc == APP_OK && in->product_id != db_int(&c, 0, CA_PRODUCT_ID, 0))
             rc = pos_rollup_product(cx, in->product_id);
         if (rc == APP_OK)
-            rc = audit(cx, "campaign.update", in->name,
-                       db_text(&p, 0, PR_SKU), NULL);
+            rc = audit(cx, "campaign.update", in->name, db_text(&p, 0, PR_SKU),
+                       NULL);
     }
     if (rc == APP_ECONFLICT)
         cx->err_detail = "campaign.taken";
@@ -431,10 +428,10 @@ campaigns_stores(struct ctx *cx, int64_t id, struct db_res *out)
 enum app_err
 campaigns_files(struct ctx *cx, int64_t id, struct db_res *out)
 {
-    return db_query(cx->db, cx->a, SQL_FILES,
-                    DB_ARGS(DB_I64(cx->tenant_id), DB_I64(id),
-                            DB_I64(CAMPAIGN_FILES_MAX)),
-                    CAMPAIGN_FILES_MAX, out);
+    return db_query(
+        cx->db, cx->a, SQL_FILES,
+        DB_ARGS(DB_I64(cx->tenant_id), DB_I64(id), DB_I64(CAMPAIGN_FILES_MAX)),
+        CAMPAIGN_FILES_MAX, out);
 }
 
 enum app_err
@@ -497,10 +494,10 @@ campaigns_file_remove(struct ctx *cx, int64_t id, int64_t file_id)
     if (rc == APP_OK && name == NULL)
         rc = APP_ENOTFOUND;
     while (rc == APP_OK && db_tx_next(cx->db, &tx, &rc)) {
-        rc = db_exec(cx->db, SQL_FILE_REMOVE,
-                     DB_ARGS(DB_I64(cx->tenant_id), DB_I64(id),
-                             DB_I64(file_id)),
-                     &gone, NULL);
+        rc =
+            db_exec(cx->db, SQL_FILE_REMOVE,
+                    DB_ARGS(DB_I64(cx->tenant_id), DB_I64(id), DB_I64(file_id)),
+                    &gone, NULL);
         if (rc == APP_OK && gone != 1)
             rc = APP_ENOTFOUND;
         if (rc == APP_OK)

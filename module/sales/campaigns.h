@@ -64,9 +64,8 @@ APP_MUST_USE enum app_err campaigns_check(struct ctx *cx,
  * built for it (pos_rollup_product) in the same transaction.
  * APP_ECONFLICT (err_detail "campaign.taken") when the product has a
  * campaign launching that day already. */
-APP_MUST_USE enum app_err campaigns_create(struct ctx *cx,
-                                           const struct campaign_input *in,
-                                           int64_t *id);
+APP_MUST_USE enum app_err
+campaigns_create(struct ctx *cx, const struct campaign_input *in, int64_t *id);
 
 /* Change campaign id (audit campaign.update); the targeted stores in the
  * actor's scope become in's, the others stay. */

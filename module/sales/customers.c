@@ -236,9 +236,8 @@ customers_store_sync(struct ctx *cx, const struct customer_place *p,
     customers_name_key(str_c(p->name), key, sizeof(key));
     rc = db_exec(cx->db, SQL_STORE_SYNC,
                  DB_ARGS(DB_CSTR(p->name), DB_CSTR(key), DB_CSTR(p->address),
-                         DB_I64(p->has_pos), DB_DBL(p->lat),
-                         DB_I64(p->has_pos), DB_DBL(p->lng),
-                         DB_I64(p->has_pos), DB_I64(p->owner),
+                         DB_I64(p->has_pos), DB_DBL(p->lat), DB_I64(p->has_pos),
+                         DB_DBL(p->lng), DB_I64(p->has_pos), DB_I64(p->owner),
                          DB_I64(cx->user_id), DB_I64(cx->tenant_id),
                          DB_I64(*id)),
                  &affected, NULL);
@@ -271,14 +270,14 @@ customers_update(struct ctx *cx, int64_t id, int64_t version,
     if (rc != APP_OK)
         return rc;
     customers_name_key(in->name, key, sizeof(key));
-    rc = db_exec(cx->db, SQL_UPDATE,
-                 DB_ARGS(DB_STR(in->name), DB_CSTR(key), DB_STR(in->kind),
-                         DB_STR(in->kind), DB_STR(in->city),
-                         DB_STR(in->address), DB_STR(in->phone),
-                         amount_val(in->amount), DB_STR(in->note),
-                         DB_I64(cx->user_id),
-                         DB_I64(cx->tenant_id), DB_I64(id), DB_I64(version)),
-                 &affected, NULL);
+    rc =
+        db_exec(cx->db, SQL_UPDATE,
+                DB_ARGS(DB_STR(in->name), DB_CSTR(key), DB_STR(in->kind),
+                        DB_STR(in->kind), DB_STR(in->city), DB_STR(in->address),
+                        DB_STR(in->phone), amount_val(in->amount),
+                        DB_STR(in->note), DB_I64(cx->user_id),
+                        DB_I64(cx->tenant_id), DB_I64(id), DB_I64(version)),
+                &affected, NULL);
     if (rc != APP_OK)
         return rc;
     return affected == 1 ? APP_OK : APP_ECONFLICT;

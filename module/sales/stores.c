@@ -110,7 +110,7 @@ enum app_err
 stores_people_load(struct ctx *cx, struct store_people *p)
 {
     struct db_res res;
-    /* The system (user 0) and admins give stores to anyone; a manager to
+    /* Admins and work without a user (0) give stores to anyone; a manager to
      * the people of their team. */
     int64_t all = (cx->role & ROLE_ADMIN) || cx->user_id == 0 ? 1 : 0;
     int64_t root = cx->user_id;
@@ -173,8 +173,8 @@ check_supervisor(const struct ctx *cx, const struct store_people *p,
 static bool
 next_name(struct str *rest, struct str *name)
 {
-    static const char *const seps[] = { ",", ";", " ", "\t", "，", "；",
-                                        "、",  NULL };
+    static const char *const seps[] = { ",",  ";",  " ",  "\t",
+                                        "，", "；", "、", NULL };
     size_t i, k;
 
     for (;;) {
@@ -301,8 +301,7 @@ check_day(struct ctx *cx, const char *name, struct str s, const char **out,
 
 enum app_err
 stores_check_with(struct ctx *cx, struct store_people *people,
-                  const struct kvlist *f, struct store_input *in,
-                  cJSON *errors)
+                  const struct kvlist *f, struct store_input *in, cJSON *errors)
 {
     static const struct field_spec spec[] = {
         { "code", V_LINE, true, 1, STORE_CODE_MAX, NULL },
@@ -402,9 +401,9 @@ detail_of(const char *code, const char *name)
 APP_MUST_USE static enum app_err
 audit(struct ctx *cx, const char *event, cJSON *d)
 {
-    enum app_err rc = d != NULL ? audit_write(cx, cx->tenant_id, cx->user_id,
-                                              0, event, d)
-                                : APP_ENOMEM;
+    enum app_err rc =
+        d != NULL ? audit_write(cx, cx->tenant_id, cx->user_id, 0, event, d)
+                  : APP_ENOMEM;
 
     cJSON_Delete(d);
     return rc;
@@ -426,15 +425,15 @@ APP_MUST_USE static enum app_err
 set_managers(struct ctx *cx, int64_t id, const struct store_input *in)
 {
     size_t i;
-    enum app_err rc = db_exec(cx->db, SQL_MANAGERS_CLEAR,
-                              DB_ARGS(DB_I64(cx->tenant_id), DB_I64(id)), NULL,
-                              NULL);
+    enum app_err rc =
+        db_exec(cx->db, SQL_MANAGERS_CLEAR,
+                DB_ARGS(DB_I64(cx->tenant_id), DB_I64(id)), NULL, NULL);
 
     for (i = 0; rc == APP_OK && i < in->nmanagers; i++)
-        rc = db_exec(cx->db, SQL_MANAGER_ADD,
-                     DB_ARGS(DB_I64(cx->tenant_id), DB_I64(id),
-                             DB_I64(in->managers[i])),
-                     NULL, NULL);
+        rc = db_exec(
+            cx->db, SQL_MANAGER_ADD,
+            DB_ARGS(DB_I64(cx->tenant_id), DB_I64(id), DB_I64(in->managers[i])),
+            NULL, NULL);
     return rc;
 }
 
@@ -487,16 +486,15 @@ stores_write(struct ctx *cx, const struct ruledesc *rd, int64_t id,
                      NULL, &last);
         id = (int64_t)last;
     } else {
-        rc = db_exec(cx->db, SQL_UPDATE,
-                     DB_ARGS(DB_CSTR(in->code), DB_CSTR(in->name),
-                             DB_CSTR(in->address),
-                             in->has_pos ? DB_DBL(in->lat) : DB_NULL,
-                             in->has_pos ? DB_DBL(in->lng) : DB_NULL,
-                             DB_CSTR(in->region), opt_id(in->supervisor_id),
-                             DB_CSTR(in->format), opt_day(in->opened_on),
-                             opt_day(in->closed_on), DB_I64(cx->tenant_id),
-                             DB_I64(id)),
-                     NULL, NULL);
+        rc = db_exec(
+            cx->db, SQL_UPDATE,
+            DB_ARGS(DB_CSTR(in->code), DB_CSTR(in->name), DB_CSTR(in->address),
+                    in->has_pos ? DB_DBL(in->lat) : DB_NULL,
+                    in->has_pos ? DB_DBL(in->lng) : DB_NULL,
+                    DB_CSTR(in->region), opt_id(in->supervisor_id),
+                    DB_CSTR(in->format), opt_day(in->opened_on),
+                    opt_day(in->closed_on), DB_I64(cx->tenant_id), DB_I64(id)),
+            NULL, NULL);
     }
     if (rc == APP_ECONFLICT)
         cx->err_detail = "store.code_taken";
@@ -595,8 +593,8 @@ stores_close(struct ctx *cx, int64_t id, const char *closed_on)
                              DB_I64(cx->tenant_id), DB_I64(id)),
                      NULL, NULL);
         if (rc == APP_OK) {
-            cJSON *det = detail_of(db_text(&r, 0, ST_CODE),
-                                   db_text(&r, 0, ST_NAME));
+            cJSON *det =
+                detail_of(db_text(&r, 0, ST_CODE), db_text(&r, 0, ST_NAME));
 
             if (det != NULL && !reopen)
                 cJSON_AddStringToObject(det, "closed_on", closed_on);

@@ -55,7 +55,7 @@ void stores_scope_args(const struct ctx *cx, struct db_val out[5]);
 APP_MUST_USE enum app_err stores_visible(struct ctx *cx, int64_t id);
 
 #define STORE_Q_MAX 100
-#define STORES_LIST_MAX 5000     /* rows of a list or page */
+#define STORES_LIST_MAX 5000 /* rows of a list or page */
 #define STORES_EXPORT_MAX STORES_MAX
 #define STORES_IMPORT_ERRORS 100 /* problems reported */
 
@@ -89,9 +89,8 @@ APP_MUST_USE enum app_err stores_check(struct ctx *cx, const struct kvlist *f,
  * (audit store.create).  APP_ECONFLICT (err_detail "store.code_taken")
  * for a code in use; APP_EFORBIDDEN for a role other than admin or
  * manager. */
-APP_MUST_USE enum app_err stores_create(struct ctx *cx,
-                                        const struct store_input *in,
-                                        int64_t *id);
+APP_MUST_USE enum app_err
+stores_create(struct ctx *cx, const struct store_input *in, int64_t *id);
 
 /* Change every field of store id (in scope, else APP_ENOTFOUND): the
  * customer follows (name, address, position; its owner the supervisor)

@@ -16,9 +16,8 @@
 
 /* The export's header, and the names an import also reads. */
 const char *const stores_columns[] = {
-    "code",       "name",       "address",   "lat",
-    "lng",        "region",     "supervisor", "format",
-    "opened_on",  "closed_on",  "managers",  NULL,
+    "code",       "name",   "address",   "lat",       "lng",      "region",
+    "supervisor", "format", "opened_on", "closed_on", "managers", NULL,
 };
 
 static const struct {
@@ -195,7 +194,8 @@ check_line(struct ctx *cx, struct import *im, const struct csv_record *rec,
         rc = stores_check_with(cx, &im->people, &f, &l->in, errors);
     if (rc == APP_EVALIDATION) {
         rc = APP_OK;
-        cJSON_ArrayForEach(e, errors) problem(problems, rec->line, e->string, e);
+        cJSON_ArrayForEach(e, errors)
+            problem(problems, rec->line, e->string, e);
         goto out;
     }
     if (rc != APP_OK)
@@ -211,8 +211,7 @@ check_line(struct ctx *cx, struct import *im, const struct csv_record *rec,
     }
     cJSON_AddTrueToObject(im->seen, key);
     for (i = 0; i < im->codes.nrows; i++) {
-        if (!str_eq_nocase(str_c(l->in.code),
-                           str_c(db_text(&im->codes, i, 1))))
+        if (!str_eq_nocase(str_c(l->in.code), str_c(db_text(&im->codes, i, 1))))
             continue;
         if (db_int(&im->codes, i, 3, 0) != 1)
             problem_key(problems, rec->line, "code", "store.code_taken");
@@ -274,8 +273,7 @@ load_codes(struct ctx *cx, struct import *im)
     stores_scope_args(cx, v);
     v[5] = DB_I64(cx->tenant_id);
     v[6] = DB_I64(STORES_MAX + 1);
-    return db_query(cx->db, cx->a, SQL_CODES, v, 7, STORES_MAX + 1,
-                    &im->codes);
+    return db_query(cx->db, cx->a, SQL_CODES, v, 7, STORES_MAX + 1, &im->codes);
 }
 
 enum app_err

@@ -74,7 +74,8 @@ view_new(struct req *r)
                  full && (r->auth->role & (ROLE_ADMIN | ROLE_LEGAL))) != NULL &&
              cJSON_AddBoolToObject(
                  u, "finance",
-                 full && (r->auth->role & (ROLE_ADMIN | ROLE_FINANCE))) != NULL &&
+                 full && (r->auth->role & (ROLE_ADMIN | ROLE_FINANCE))) !=
+                 NULL &&
              cJSON_AddBoolToObject(
                  u, "stores",
                  full && (r->auth->role &

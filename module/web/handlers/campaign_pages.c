@@ -73,7 +73,8 @@ full_json(struct req *r, int64_t id, cJSON **out)
         cJSON_AddStringToObject(x, "mime", db_text(&f, i, 2));
         cJSON_AddNumberToObject(x, "size", (double)db_int(&f, i, 3, 0));
         cJSON_AddStringToObject(
-            x, "url", arena_printf(r->a, "/files/%lld", (long long)db_int(&f, i, 0, 0)));
+            x, "url",
+            arena_printf(r->a, "/files/%lld", (long long)db_int(&f, i, 0, 0)));
     }
     *out = o;
     return APP_OK;
@@ -118,13 +119,11 @@ products_of(struct req *r, const char *selected)
 
         cJSON_AddItemToArray(a, o);
         view_add_str(o, "value", sku);
-        view_add_str(o, "label",
-                     arena_printf(r->a, "%s · %s%s%s", sku,
-                                  db_text(&res, i, PR_NAME),
-                                  db_text(&res, i, PR_LAUNCH_ON)[0] != '\0'
-                                      ? " · "
-                                      : "",
-                                  db_text(&res, i, PR_LAUNCH_ON)));
+        view_add_str(
+            o, "label",
+            arena_printf(r->a, "%s · %s%s%s", sku, db_text(&res, i, PR_NAME),
+                         db_text(&res, i, PR_LAUNCH_ON)[0] != '\0' ? " · " : "",
+                         db_text(&res, i, PR_LAUNCH_ON)));
         cJSON_AddBoolToObject(o, "selected",
                               selected != NULL && strcmp(sku, selected) == 0);
     }
@@ -176,13 +175,13 @@ form_page(struct req *r, int status, int64_t id, cJSON *errors)
         }
         view_add_str(v, "name",
                      cJSON_GetStringValue(cJSON_GetObjectItem(c, "name")));
-        view_add_str(v, "launch_on", cJSON_GetStringValue(cJSON_GetObjectItem(
-                                         c, "launch_on")));
+        view_add_str(v, "launch_on",
+                     cJSON_GetStringValue(cJSON_GetObjectItem(c, "launch_on")));
         view_add_str(v, "note",
                      cJSON_GetStringValue(cJSON_GetObjectItem(c, "note")));
         view_add_str(v, "stores", arena_strndup(r->a, codes.p, codes.len));
-        sku = cJSON_GetStringValue(cJSON_GetObjectItem(
-            cJSON_GetObjectItem(c, "product"), "sku"));
+        sku = cJSON_GetStringValue(
+            cJSON_GetObjectItem(cJSON_GetObjectItem(c, "product"), "sku"));
         all = cJSON_IsTrue(cJSON_GetObjectItem(c, "all_stores"));
         active = cJSON_IsTrue(cJSON_GetObjectItem(c, "active"));
     }
@@ -344,9 +343,9 @@ api_campaign_create(struct req *r)
                 rc = APP_ETOOBIG;
         }
         if (rc == APP_OK)
-            rc = kv_add(r->a, &f, STR_LIT("stores"),
-                        (struct str){ codes.p != NULL ? codes.p : "",
-                                      codes.len });
+            rc = kv_add(
+                r->a, &f, STR_LIT("stores"),
+                (struct str){ codes.p != NULL ? codes.p : "", codes.len });
     }
     if (rc == APP_OK)
         rc = campaigns_check(&r->cx, &f, &in, errors);

@@ -132,7 +132,7 @@ options_of(struct req *r, const struct db_res *res, size_t vcol, size_t lcol,
 APP_MUST_USE static enum app_err
 list_page(struct req *r, int status, cJSON *problems)
 {
-    static const char *const done[] = { "created", "saved",  "imported",
+    static const char *const done[] = { "created", "saved",    "imported",
                                         "closed",  "reopened", NULL };
     struct store_filter f;
     struct db_res res, regions, sups;
@@ -142,8 +142,8 @@ list_page(struct req *r, int status, cJSON *problems)
     enum app_err rc = filter_of(r, &f, &limit);
 
     if (rc == APP_OK)
-        rc = stores_list(&r->cx, &f, limit > 0 ? (size_t)limit : PAGE_MAX,
-                         &res);
+        rc =
+            stores_list(&r->cx, &f, limit > 0 ? (size_t)limit : PAGE_MAX, &res);
     if (rc == APP_OK)
         rc = stores_regions(&r->cx, &regions);
     if (rc == APP_OK)
@@ -164,7 +164,8 @@ list_page(struct req *r, int status, cJSON *problems)
                      db_text(&res, i, ST_SUPERVISOR_NAME));
     }
     view_add_str(m, "q", f.q);
-    cJSON_AddItemToObject(m, "regions", options_of(r, &regions, 0, 0, f.region));
+    cJSON_AddItemToObject(m, "regions",
+                          options_of(r, &regions, 0, 0, f.region));
     cJSON_AddItemToObject(
         m, "supervisors",
         options_of(r, &sups, 0, 2,
@@ -358,11 +359,11 @@ close_or_reopen(struct req *r, bool reopen)
         r->cx.err_detail = NULL;
         return form_page(r, 422, id, &res, errors);
     }
-    return rc != APP_OK
-               ? rc
-               : http_redirect(r, arena_printf(r->a, "/stores/%lld/edit?done=%s",
-                                               (long long)id,
-                                               reopen ? "reopened" : "closed"));
+    return rc != APP_OK ? rc
+                        : http_redirect(
+                              r, arena_printf(r->a, "/stores/%lld/edit?done=%s",
+                                              (long long)id,
+                                              reopen ? "reopened" : "closed"));
 }
 
 enum app_err
@@ -541,10 +542,9 @@ body_of(struct req *r, struct store_input *in, bool *answered)
 {
     struct kvlist f;
     cJSON *errors = view_errors(r);
-    const cJSON *mgrs = r->json != NULL
-                            ? cJSON_GetObjectItemCaseSensitive(r->json,
-                                                               "managers")
-                            : NULL;
+    const cJSON *mgrs =
+        r->json != NULL ? cJSON_GetObjectItemCaseSensitive(r->json, "managers")
+                        : NULL;
     enum app_err rc = errors != NULL ? api_fields(r, &f) : APP_ENOMEM;
 
     *answered = false;
@@ -552,9 +552,8 @@ body_of(struct req *r, struct store_input *in, bool *answered)
         const cJSON *e;
         const char *all = "";
 
-        cJSON_ArrayForEach(e, mgrs) if (cJSON_IsString(e)) all =
-            arena_printf(r->a, "%s%s%s", all, all[0] != '\0' ? "," : "",
-                         e->valuestring);
+        cJSON_ArrayForEach(e, mgrs) if (cJSON_IsString(e)) all = arena_printf(
+            r->a, "%s%s%s", all, all[0] != '\0' ? "," : "", e->valuestring);
         rc = all != NULL ? kv_add(r->a, &f, STR_LIT("managers"), str_c(all))
                          : APP_ENOMEM;
     }

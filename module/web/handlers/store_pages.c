@@ -130,7 +130,7 @@ options_of(struct req *r, const struct db_res *res, size_t vcol, size_t lcol,
 
 /* The list page (status, with the import's problems when refused). */
 APP_MUST_USE static enum app_err
-list_page(struct req *r, int status, cJSON *problems)
+list_page(struct req *r, int status)
 {
     static const char *const done[] = { "created", "saved",    "imported",
                                         "closed",  "reopened", NULL };
@@ -176,17 +176,6 @@ list_page(struct req *r, int status, cJSON *problems)
     cJSON_AddBoolToObject(m, "active_closed", f.active == 0);
     cJSON_AddBoolToObject(m, "none", res.nrows == 0);
     cJSON_AddBoolToObject(m, "may_write", may_write(r));
-    if (problems != NULL) {
-        cJSON *p;
-
-        cJSON_ArrayForEach(p, problems)
-        {
-            cJSON *pr = cJSON_GetObjectItem(p, "problem");
-
-            view_add_str(p, "text", view_error_text(r, pr));
-        }
-        cJSON_AddItemReferenceToObject(m, "problems", problems);
-    }
     view_done(r, m, "stores.done_%s", done);
     return view_page(r, status, "pages/stores", m);
 }
@@ -194,7 +183,7 @@ list_page(struct req *r, int status, cJSON *problems)
 enum app_err
 stores_index(struct req *r)
 {
-    return list_page(r, 200, NULL);
+    return list_page(r, 200);
 }
 
 /* The form (new: id 0), with the stored or submitted values. */
@@ -397,6 +386,9 @@ import_page(struct req *r, int status, cJSON *problems)
             view_add_str(p, "text", view_error_text(r, pr));
         }
         cJSON_AddItemReferenceToObject(m, "problems", problems);
+        /* view_page flags only the model's own lists, not references. */
+        cJSON_AddBoolToObject(m, "has_problems",
+                              cJSON_GetArraySize(problems) > 0);
     }
     return view_page(r, status, "pages/stores_import", m);
 }

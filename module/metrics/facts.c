@@ -29,10 +29,12 @@ static const char SQL_USERS[] =
     "ORDER BY id";
 /* A store's customer (kind 'store', sales/stores.h) is visited but is not
  * in the sales pipeline: its owner, moves and activities stay out of the
- * facts, on the cold load and when catching up (kind FACT_STORE). */
-#define NOT_STORE(col)                                                         \
-    " AND NOT EXISTS (SELECT 1 FROM customers sc WHERE sc.id = " col           \
-    " AND sc.kind = 'store')"
+ * facts, on the cold load and when catching up (kind FACT_STORE).
+ * customers has no column customer_id: in NOT_STORE it is the outer
+ * row's. */
+#define NOT_STORE                                                              \
+    " AND NOT EXISTS (SELECT 1 FROM customers sc WHERE sc.id = customer_id "   \
+    "AND sc.kind = 'store')"
 #define FACT_STORE 100
 static const char SQL_CUSTOMERS[] =
     "SELECT id, owner_id FROM customers WHERE tenant_id = ? AND kind <> "
@@ -41,11 +43,10 @@ static const char SQL_CUSTOMERS[] =
 static const char SQL_MOVES[] = "SELECT id, customer_id, " SECS(
     "at") ", from_stage, to_stage, "
           "lost_reason, MICROSECOND(at) DIV 1000 FROM stage_events WHERE "
-          "tenant_id = ?" NOT_STORE(
-              "stage_events.customer_id") " ORDER BY at, id";
-static const char SQL_ACTS[] = "SELECT customer_id, rep_id, " SECS(
-    "at") ", effective FROM activities "
-          "WHERE tenant_id = ?" NOT_STORE("activities.customer_id");
+          "tenant_id = ?" NOT_STORE " ORDER BY at, id";
+static const char SQL_ACTS[] =
+    "SELECT customer_id, rep_id, " SECS("at") ", effective FROM activities "
+                                              "WHERE tenant_id = ?" NOT_STORE;
 static const char SQL_CHANGES[] =
     "SELECT id, tenant_id, IF(kind <= 5 AND EXISTS (SELECT 1 FROM customers "
     "sc WHERE sc.id = IF(fact_log.customer_id <> 0, fact_log.customer_id, "

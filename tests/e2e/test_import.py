@@ -56,7 +56,7 @@ def test_import_utf8_bom_and_gbk(stack, world, encoding, form_enc, detected):
     rows = [["客户名称", "类型", "城市", "联系人", "决策角色", "备注"],
             [f"杭州仁和医院{tag}", "医院", "杭州", "王科长", "预算",
              '"含逗号, 和 ""引号"" 的备注"'],
-            [f"宁波康泰大药房{tag}", "门店", "宁波", "", "", ""]]
+            [f"宁波康泰大药房{tag}", "经销商", "宁波", "", "", ""]]
     data = csv_text(rows).encode(encoding)
     where, page = preview(client, upload(client, data, form_enc))
     assert f"Encoding: {detected}" in page or f"编码： {detected}" in page \

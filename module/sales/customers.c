@@ -87,9 +87,9 @@ static const char SQL_UPDATE[] =
 static const char SQL_STORE_SYNC[] =
     "UPDATE customers SET name = ?, name_key = ?, address = ?, "
     "lat = IF(? = 1, ?, lat), lng = IF(? = 1, ?, lng), location_source = "
-    "IF(? = 1, 'store', location_source), owner_id = ?, version = version + "
-    "1, updated_at = UTC_TIMESTAMP(3), updated_by = ? WHERE tenant_id = ? "
-    "AND id = ? AND kind = 'store'";
+    "IF(? = 1, 'store', location_source), owner_id = IF(? = 0, owner_id, "
+    "?), version = version + 1, updated_at = UTC_TIMESTAMP(3), updated_by = "
+    "? WHERE tenant_id = ? AND id = ? AND kind = 'store'";
 static const char SQL_STORE_PLACE[] =
     "UPDATE customers SET lat = ?, lng = ?, location_source = 'store' "
     "WHERE tenant_id = ? AND id = ?";
@@ -238,8 +238,8 @@ customers_store_sync(struct ctx *cx, const struct customer_place *p,
                  DB_ARGS(DB_CSTR(p->name), DB_CSTR(key), DB_CSTR(p->address),
                          DB_I64(p->has_pos), DB_DBL(p->lat), DB_I64(p->has_pos),
                          DB_DBL(p->lng), DB_I64(p->has_pos), DB_I64(p->owner),
-                         DB_I64(cx->user_id), DB_I64(cx->tenant_id),
-                         DB_I64(*id)),
+                         DB_I64(p->owner), DB_I64(cx->user_id),
+                         DB_I64(cx->tenant_id), DB_I64(*id)),
                  &affected, NULL);
     /* Nothing changed reads as 0 rows with CLIENT_FOUND_ROWS off; the
      * version bump makes every matching row change. */

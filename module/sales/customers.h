@@ -103,7 +103,8 @@ APP_MUST_USE enum app_err customers_create(struct ctx *cx,
  * store network, not from the customer forms -- in stage `stage`
  * (history code "created", via "store", audit customer.create); else
  * customer *id of kind "store" gets the name, address, position (when
- * has_pos) and owner.  APP_ENOTFOUND when *id is no store's customer. */
+ * has_pos) and owner (0: the owner stays).  APP_ENOTFOUND when *id is
+ * no store's customer. */
 struct customer_place {
     const char *name;
     const char *address;

@@ -206,6 +206,14 @@ def test_create_update_close_and_reopen(stack, co):
         "store", co["ids"]["mgr"], f"南京路旗舰店 {t}", "南京东路 2 号")
     got = call(stack, co, "boss", "GET", f"/api/v1/stores/{sid}", 200).json()
     assert got["managers"] == [] and got["format"] == "direct"
+    # Without a supervisor the customer keeps its owner.
+    r = c.post(f"/stores/{sid}/edit", {
+        "code": f"C{t}", "name": f"南京路旗舰店 {t}", "supervisor": "",
+        "opened_on": "2026-01-05"})
+    assert r.status_code == 303, r.text[:800]
+    assert int(customer_of(stack, co, sid)[2]) == co["ids"]["mgr"]
+    assert call(stack, co, "boss", "GET", f"/api/v1/stores/{sid}",
+                200).json()["supervisor"] is None
     # Closing needs a day after the opening; then the store is closed.
     r = c.post(f"/stores/{sid}/close", {"closed_on": "2026-01-05"})
     assert r.status_code == 422 and 'data-key="store.closed_early"' in r.text
@@ -225,8 +233,8 @@ def test_create_update_close_and_reopen(stack, co):
     got = call(stack, co, "boss", "GET", f"/api/v1/stores/{sid}", 200).json()
     assert got["closed_on"] == "" and got["open"] is True
     assert audit_events(stack, co, a0) == [
-        "customer.create", "store.create", "store.update", "store.close",
-        "store.reopen"]
+        "customer.create", "store.create", "store.update", "store.update",
+        "store.close", "store.reopen"]
     # The audit page reads them as sentences.
     audit = c.get("/admin/audit").text
     assert f"Added store C{t}" in audit and f"Closed store C{t}" in audit

@@ -277,9 +277,17 @@ function E.describe()
     out.lost_reasons[i] = { key = r.key, name = n, name_en = ne }
   end
   out.customer_kinds = {}
+  local has_store = false
   for i, k in ipairs(customer_kinds or {}) do
     local n, ne = names(k, k.key)
     out.customer_kinds[i] = { key = k.key, name = n, name_en = ne }
+    has_store = has_store or k.key == "store"
+  end
+  -- The store network's customers (门店) have this kind whatever the
+  -- company's list says, so it is always described.
+  if not has_store then
+    out.customer_kinds[#out.customer_kinds + 1] =
+      { key = "store", name = "门店", name_en = "Store" }
   end
   out.decision_roles = {}
   for i, k in ipairs(decision_roles or {}) do

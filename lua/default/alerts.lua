@@ -129,11 +129,11 @@ test{ name = "铺货率不足通知该区域督导", fn = "on_alert",
       input = { metric = "distribution", value = 0.6, threshold = 0.85,
                 campaign_name = "新品", missing_count = 1,
                 missing_text = "S001 一店 /stores/1\n",
-                files_text = "话术.pdf /campaigns/1/files/2\n" },
+                files_text = "话术.pdf /files/2\n" },
       expect = { { type = "notify", user = "owner" } },
       check = function(r)
         return string.find(r[1].body, "S001", 1, true) ~= nil and
-               string.find(r[1].body, "/campaigns/1/files/2", 1, true) ~= nil,
+               string.find(r[1].body, "/files/2", 1, true) ~= nil,
                "消息需附未铺货门店与话术包链接"
       end }
 test{ name = "动销比低通知店长并附周边陈列图", fn = "on_alert",

@@ -164,15 +164,8 @@ APP_MUST_USE enum app_err sellthrough_photo(struct ctx *cx, int64_t store_id,
                                             int64_t file_id, const char **sha,
                                             const char **mime);
 
-/* A file of a campaign's talk-track pack (anyone signed in to the
- * company who reaches the link: supervisors get it in their push):
- * sha, mime, name; APP_ENOTFOUND when it is not one. */
-APP_MUST_USE enum app_err sellthrough_file(struct ctx *cx, int64_t campaign_id,
-                                           int64_t file_id, const char **sha,
-                                           const char **mime,
-                                           const char **name);
-
-/* The talk-track pack of a campaign: rows (file id, name, mime). */
+/* The talk-track pack of a campaign: rows (file id, name, mime); each
+ * is /files/{id} to whoever reads campaigns (sales/files.c). */
 APP_MUST_USE enum app_err sellthrough_files(struct ctx *cx, int64_t campaign_id,
                                             struct db_res *out);
 

@@ -50,11 +50,6 @@ static const char SQL_PHOTO[] =
     "WHERE p.tenant_id = f.tenant_id AND p.photo_key = 'shelf' "
     "AND (p.file_id = f.id OR p.thumb_file_id = f.id))";
 
-static const char SQL_CFILE[] =
-    "SELECT f.sha256, f.mime, f.name FROM campaign_files cf JOIN files f "
-    "ON f.tenant_id = cf.tenant_id AND f.id = cf.file_id "
-    "WHERE cf.tenant_id = ? AND cf.campaign_id = ? AND cf.file_id = ?";
-
 static const char SQL_FILES[] =
     "SELECT f.id, f.name, f.mime FROM campaign_files cf JOIN files f "
     "ON f.tenant_id = cf.tenant_id AND f.id = cf.file_id "
@@ -406,24 +401,4 @@ sellthrough_files(struct ctx *cx, int64_t campaign_id, struct db_res *out)
     return db_query(cx->db, cx->a, SQL_FILES,
                     DB_ARGS(DB_I64(cx->tenant_id), DB_I64(campaign_id)), 100,
                     out);
-}
-
-enum app_err
-sellthrough_file(struct ctx *cx, int64_t campaign_id, int64_t file_id,
-                 const char **sha, const char **mime, const char **name)
-{
-    struct db_res r;
-    enum app_err rc = db_query(
-        cx->db, cx->a, SQL_CFILE,
-        DB_ARGS(DB_I64(cx->tenant_id), DB_I64(campaign_id), DB_I64(file_id)), 1,
-        &r);
-
-    if (rc == APP_OK && r.nrows == 0)
-        rc = APP_ENOTFOUND;
-    if (rc == APP_OK) {
-        *sha = db_text(&r, 0, 0);
-        *mime = db_text(&r, 0, 1);
-        *name = db_text(&r, 0, 2);
-    }
-    return rc;
 }

@@ -92,6 +92,14 @@ customer_input_check(struct ctx *cx, const struct ruledesc *rd,
         rc = APP_EVALIDATION;
     out->confirm_duplicate = v[F_CONFIRM].present && v[F_CONFIRM].i != 0;
     out->version = v[F_VERSION].present ? v[F_VERSION].i : 0;
+    /* A store's customer is made with its store (sales/stores.h): a
+     * customer of kind "store" made here would silently leave the
+     * pipeline. */
+    if (!update && str_eq_c(out->in.kind, "store") &&
+        !cJSON_HasObjectItem(errors, "kind")) {
+        cJSON_AddStringToObject(errors, "kind", "customer.kind_store");
+        rc = APP_EVALIDATION;
+    }
     if (update) {
         if (!v[F_VERSION].present && !cJSON_HasObjectItem(errors, "version")) {
             cJSON_AddStringToObject(errors, "version", "validate.required");

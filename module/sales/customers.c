@@ -76,11 +76,23 @@ static const char SQL_CREATED_EVENT[] =
     "INSERT INTO stage_events (tenant_id, customer_id, from_stage, to_stage, "
     "by_user, code, rule_version, via) VALUES (?, ?, NULL, ?, ?, 'created', "
     "?, ?)";
+/* A store's customer stays one, and no customer becomes one by an edit:
+ * stores are made by the store network (stores.h). */
 static const char SQL_UPDATE[] =
-    "UPDATE customers SET name = ?, name_key = ?, kind = ?, city = ?, "
+    "UPDATE customers SET name = ?, name_key = ?, kind = IF(kind = 'store' "
+    "OR ? = 'store', kind, ?), city = ?, "
     "address = ?, phone = ?, amount = ?, note = ?, version = version + 1, "
     "updated_at = UTC_TIMESTAMP(3), updated_by = ? "
     "WHERE tenant_id = ? AND id = ? AND version = ?";
+static const char SQL_STORE_SYNC[] =
+    "UPDATE customers SET name = ?, name_key = ?, address = ?, "
+    "lat = IF(? = 1, ?, lat), lng = IF(? = 1, ?, lng), location_source = "
+    "IF(? = 1, 'store', location_source), owner_id = IF(? = 0, owner_id, "
+    "?), version = version + 1, updated_at = UTC_TIMESTAMP(3), updated_by = "
+    "? WHERE tenant_id = ? AND id = ? AND kind = 'store'";
+static const char SQL_STORE_PLACE[] =
+    "UPDATE customers SET lat = ?, lng = ?, location_source = 'store' "
+    "WHERE tenant_id = ? AND id = ?";
 static const char SQL_OWNER[] =
     "UPDATE customers SET owner_id = ?, version = version + 1, "
     "updated_at = UTC_TIMESTAMP(3), updated_by = ? "
@@ -196,6 +208,45 @@ customers_create(struct ctx *cx, const struct customer_input *in, int64_t owner,
 }
 
 enum app_err
+customers_store_sync(struct ctx *cx, const struct customer_place *p,
+                     const char *stage, int rule_version, int64_t *id)
+{
+    char key[CUSTOMER_KEY_MAX * 4 + 1];
+    struct customer_input in;
+    uint64_t affected = 0;
+    enum app_err rc;
+
+    if (*id == 0) {
+        memset(&in, 0, sizeof(in));
+        in.name = str_c(p->name);
+        in.kind = STR_LIT("store");
+        in.address = str_c(p->address);
+        rc = customers_create(cx, &in, p->owner, stage, rule_version, "store",
+                              id);
+        if (rc == APP_OK && p->has_pos)
+            rc = db_exec(cx->db, SQL_STORE_PLACE,
+                         DB_ARGS(DB_DBL(p->lat), DB_DBL(p->lng),
+                                 DB_I64(cx->tenant_id), DB_I64(*id)),
+                         NULL, NULL);
+        return rc;
+    }
+    rc = customers_lock(cx, *id);
+    if (rc != APP_OK)
+        return rc;
+    customers_name_key(str_c(p->name), key, sizeof(key));
+    rc = db_exec(cx->db, SQL_STORE_SYNC,
+                 DB_ARGS(DB_CSTR(p->name), DB_CSTR(key), DB_CSTR(p->address),
+                         DB_I64(p->has_pos), DB_DBL(p->lat), DB_I64(p->has_pos),
+                         DB_DBL(p->lng), DB_I64(p->has_pos), DB_I64(p->owner),
+                         DB_I64(p->owner), DB_I64(cx->user_id),
+                         DB_I64(cx->tenant_id), DB_I64(*id)),
+                 &affected, NULL);
+    /* Nothing changed reads as 0 rows with CLIENT_FOUND_ROWS off; the
+     * version bump makes every matching row change. */
+    return rc == APP_OK && affected != 1 ? APP_ENOTFOUND : rc;
+}
+
+enum app_err
 customers_lock(struct ctx *cx, int64_t id)
 {
     struct db_res res;
@@ -219,13 +270,14 @@ customers_update(struct ctx *cx, int64_t id, int64_t version,
     if (rc != APP_OK)
         return rc;
     customers_name_key(in->name, key, sizeof(key));
-    rc = db_exec(cx->db, SQL_UPDATE,
-                 DB_ARGS(DB_STR(in->name), DB_CSTR(key), DB_STR(in->kind),
-                         DB_STR(in->city), DB_STR(in->address),
-                         DB_STR(in->phone), amount_val(in->amount),
-                         DB_STR(in->note), DB_I64(cx->user_id),
-                         DB_I64(cx->tenant_id), DB_I64(id), DB_I64(version)),
-                 &affected, NULL);
+    rc =
+        db_exec(cx->db, SQL_UPDATE,
+                DB_ARGS(DB_STR(in->name), DB_CSTR(key), DB_STR(in->kind),
+                        DB_STR(in->kind), DB_STR(in->city), DB_STR(in->address),
+                        DB_STR(in->phone), amount_val(in->amount),
+                        DB_STR(in->note), DB_I64(cx->user_id),
+                        DB_I64(cx->tenant_id), DB_I64(id), DB_I64(version)),
+                &affected, NULL);
     if (rc != APP_OK)
         return rc;
     return affected == 1 ? APP_OK : APP_ECONFLICT;
@@ -421,7 +473,7 @@ customers_same_name(struct ctx *cx, struct str name, int64_t *id,
     "AND (? = 0 OR c.owner_id = ?) "                                           \
     "AND (? = 0 OR c.owner_id IN (SELECT descendant_id FROM user_tree "        \
     "WHERE tenant_id = ? AND ancestor_id = ?)) "                               \
-    "AND (? = '' OR c.kind = ?) "                                              \
+    "AND (? = '' OR c.kind = ?) AND (? = 0 OR c.kind <> 'store') "             \
     "AND (? = 0 OR c.last_activity_at IS NULL OR "                             \
     "c.last_activity_at < UTC_TIMESTAMP(3) - INTERVAL ? DAY) "                 \
     "AND (? = '' OR c.name LIKE ? OR c.contacts_text LIKE ? "                  \
@@ -469,7 +521,7 @@ static const char *const SQL_COUNT[2] = {
     "SELECT COUNT(*), COALESCE(SUM(c.amount), 0)" LIST_FROM(SCOPE_ALL),
 };
 
-#define WHERE_ARGS 24
+#define WHERE_ARGS 25
 
 /* The arguments of LIST_FROM, in order. */
 static void
@@ -499,6 +551,7 @@ where_args(struct ctx *cx, const struct ruledesc *rd,
     v[n++] = DB_I64(f->team);
     v[n++] = DB_CSTR(f->kind);
     v[n++] = DB_CSTR(f->kind);
+    v[n++] = DB_I64(f->pipeline ? 1 : 0);
     v[n++] = DB_I64(f->stale_days);
     v[n++] = DB_I64(f->stale_days);
     v[n++] = DB_CSTR(f->q.len > 0 ? "q" : "");

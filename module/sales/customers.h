@@ -97,6 +97,26 @@ APP_MUST_USE enum app_err customers_create(struct ctx *cx,
                                            int rule_version, const char *via,
                                            int64_t *id);
 
+/* The customer record of a store (sales/stores.h), kept in step with
+ * the store inside the caller's transaction.  *id 0: a new customer of
+ * kind "store" -- whatever kinds the rules list: stores come from the
+ * store network, not from the customer forms -- in stage `stage`
+ * (history code "created", via "store", audit customer.create); else
+ * customer *id of kind "store" gets the name, address, position (when
+ * has_pos) and owner (0: the owner stays).  APP_ENOTFOUND when *id is
+ * no store's customer. */
+struct customer_place {
+    const char *name;
+    const char *address;
+    bool has_pos;
+    double lat, lng;
+    int64_t owner;
+};
+APP_MUST_USE enum app_err customers_store_sync(struct ctx *cx,
+                                               const struct customer_place *p,
+                                               const char *stage,
+                                               int rule_version, int64_t *id);
+
 /* Lock the customer's row until the transaction ends: the first step of
  * every write that touches a customer or its children (contacts, events,
  * evidence, stage changes), so that concurrent writers queue on it
@@ -159,6 +179,7 @@ struct customer_filter {
     int64_t team;       /* 0 any: the subtree under this user */
     const char *health; /* "", "green", "amber", "red" */
     const char *kind;   /* "" any */
+    bool pipeline;      /* leave out kind "store" (the board) */
     int64_t stale_days; /* 0 any: no activity for this many days */
     struct str q;       /* text search over name, phone and contacts */
     enum customer_sort sort;

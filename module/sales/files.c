@@ -2,6 +2,7 @@
  * files.c -- content-addressed file storage and access-checked downloads.
  */
 #include "sales/files.h"
+#include "sales/campaigns.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -28,7 +29,8 @@ static const char SQL_INSERT[] =
     "created_by) VALUES (?, ?, ?, ?, ?, ?, ?)";
 /* A file of a customer follows the customer's scope; a file without one
  * (an import) is its uploader's, and admins'; the scan of a qualification
- * document is also legal's (its review queue). */
+ * document is also legal's (its review queue), a campaign's talk-track
+ * file everyone's who reads campaigns (campaigns.h). */
 static const char SQL_VISIBLE[] =
     "SELECT f.sha256, f.mime, f.name, f.size FROM files f "
     "LEFT JOIN customers c ON c.id = f.customer_id "
@@ -38,7 +40,9 @@ static const char SQL_VISIBLE[] =
     "(c.id IS NOT NULL AND (? = 1 OR c.owner_id IN (SELECT descendant_id "
     "FROM user_tree WHERE tenant_id = ? AND ancestor_id = ?))) OR "
     "(? = 1 AND EXISTS (SELECT 1 FROM qual_docs q WHERE q.tenant_id = "
-    "f.tenant_id AND q.file_id = f.id)))";
+    "f.tenant_id AND q.file_id = f.id)) OR "
+    "(? = 1 AND EXISTS (SELECT 1 FROM campaign_files cf WHERE cf.tenant_id "
+    "= f.tenant_id AND cf.file_id = f.id)))";
 
 static bool
 ends_with(const char *name, const char *ext)
@@ -461,7 +465,8 @@ visible(struct ctx *cx, int64_t id, struct db_res *res)
         db_query(cx->db, cx->a, SQL_VISIBLE,
                  DB_ARGS(DB_I64(cx->tenant_id), DB_I64(id), DB_I64(cx->user_id),
                          DB_I64(all), DB_I64(all), DB_I64(cx->tenant_id),
-                         DB_I64(root), DB_I64((cx->role & ROLE_LEGAL) != 0)),
+                         DB_I64(root), DB_I64((cx->role & ROLE_LEGAL) != 0),
+                         DB_I64(campaigns_may_read(cx->role) ? 1 : 0)),
                  1, res);
     if (rc == APP_OK && res->nrows == 0)
         rc = APP_ENOTFOUND;

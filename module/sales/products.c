@@ -7,35 +7,40 @@
 #include <string.h>
 
 #include "base/csv.h"
+#include "base/num.h"
 #include "base/textenc.h"
 #include "base/validate.h"
 #include "db/audit.h"
 #include "identity/role.h"
 
 #define COLUMNS                                                                \
-    "SELECT id, sku, name, brand, own, category, active FROM products "
+    "SELECT id, sku, name, brand, own, category, active, "                     \
+    "COALESCE(DATE_FORMAT(launch_on, '%Y-%m-%d'), '') FROM products "
 
 static const char SQL_GET[] = COLUMNS "WHERE tenant_id = ? AND id = ?";
 static const char SQL_BY_SKU[] =
-    "SELECT id, sku, name, brand, own, category, active, sku = ? FROM "
+    "SELECT id, sku, name, brand, own, category, active, "
+    "COALESCE(DATE_FORMAT(launch_on, '%Y-%m-%d'), ''), sku = ? FROM "
     "products WHERE tenant_id = ? AND active = 1 AND (sku = ? OR name = ?) "
-    "ORDER BY 8 DESC, id LIMIT 2";
+    "ORDER BY 9 DESC, id LIMIT 2";
 static const char SQL_LIST[] = COLUMNS
     "WHERE tenant_id = ? AND (? = 1 OR active = 1) AND (? = '' OR "
     "sku LIKE CONCAT('%', ?, '%') OR name LIKE CONCAT('%', ?, '%') OR "
     "brand LIKE CONCAT('%', ?, '%')) ORDER BY own DESC, brand, name, id "
     "LIMIT ?";
 static const char SQL_ADD[] =
-    "INSERT INTO products (tenant_id, sku, name, brand, own, category) "
-    "VALUES (?, ?, ?, ?, ?, ?)";
+    "INSERT INTO products (tenant_id, sku, name, brand, own, category, "
+    "launch_on) VALUES (?, ?, ?, ?, ?, ?, ?)";
+/* A file without the launch_on column keeps the days already known. */
 static const char SQL_UPSERT[] =
-    "INSERT INTO products (tenant_id, sku, name, brand, own, category) "
-    "VALUES (?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE name = VALUES(name), "
-    "brand = VALUES(brand), own = VALUES(own), category = VALUES(category), "
+    "INSERT INTO products (tenant_id, sku, name, brand, own, category, "
+    "launch_on) VALUES (?, ?, ?, ?, ?, ?, ?) ON DUPLICATE KEY UPDATE name = "
+    "VALUES(name), brand = VALUES(brand), own = VALUES(own), category = "
+    "VALUES(category), launch_on = IF(? = 1, VALUES(launch_on), launch_on), "
     "active = 1";
 static const char SQL_UPDATE[] =
-    "UPDATE products SET sku = ?, name = ?, brand = ?, own = ?, category = ? "
-    "WHERE tenant_id = ? AND id = ?";
+    "UPDATE products SET sku = ?, name = ?, brand = ?, own = ?, category = "
+    "?, launch_on = ? WHERE tenant_id = ? AND id = ?";
 static const char SQL_ACTIVE[] =
     "UPDATE products SET active = ? WHERE tenant_id = ? AND id = ?";
 
@@ -49,8 +54,15 @@ static const struct {
     { "brand", { "brand", "品牌", NULL } },
     { "own", { "own", "自有", "本品", "类型", NULL } },
     { "category", { "category", "类别", "品类", "分类", NULL } },
+    { "launch_on", { "launch_on", "上市日期", "上市", NULL } },
 };
 #define NHEADERS (sizeof(HEADERS) / sizeof(HEADERS[0]))
+
+static struct db_val
+launch_val(const char *day)
+{
+    return day != NULL && day[0] != '\0' ? DB_CSTR(day) : DB_NULL;
+}
 
 static bool
 may_write(const struct ctx *cx)
@@ -117,16 +129,32 @@ products_check(struct ctx *cx, const struct kvlist *f, struct product_input *in,
         { "name", V_LINE, true, 1, PRODUCT_NAME_MAX, NULL },
         { "brand", V_LINE, false, 0, PRODUCT_BRAND_MAX, NULL },
         { "category", V_LINE, false, 0, PRODUCT_CATEGORY_MAX, NULL },
+        { "launch_on", V_LINE, false, 0, 10, NULL },
     };
-    struct field_val v[4];
+    struct field_val v[5];
     const struct str *own = kv_get(f, "own");
-    enum app_err rc = validate_fields(&cx->err_detail, f, spec, 4, v, errors);
+    enum app_err rc = validate_fields(&cx->err_detail, f, spec, 5, v, errors);
+    int y, m, d;
 
     memset(in, 0, sizeof(*in));
     in->sku = v[0].present ? arena_str(cx->a, v[0].s).p : "";
     in->name = v[1].present ? arena_str(cx->a, v[1].s).p : "";
     in->brand = v[2].present ? arena_str(cx->a, v[2].s).p : "";
     in->category = v[3].present ? arena_str(cx->a, v[3].s).p : "";
+    in->launch_on = "";
+    if (v[4].present && v[4].s.len > 0) {
+        char *t = arena_strndup(cx->a, v[4].s.p, v[4].s.len);
+
+        for (size_t i = 0; t != NULL && t[i] != '\0'; i++)
+            t[i] = t[i] == '/' ? '-' : t[i];
+        if (t == NULL || !parse_date(str_c(t), &y, &m, &d)) {
+            cJSON_AddStringToObject(errors, "launch_on", "product.bad_day");
+            cx->err_detail = "validate.failed";
+            rc = APP_EVALIDATION;
+        } else {
+            in->launch_on = arena_printf(cx->a, "%04d-%02d-%02d", y, m, d);
+        }
+    }
     if (own == NULL || !parse_own(*own, &in->own)) {
         cJSON_AddStringToObject(errors, "own", "product.bad_own");
         cx->err_detail = "validate.failed";
@@ -149,7 +177,8 @@ products_create(struct ctx *cx, const struct product_input *in, int64_t *id)
         rc = db_exec(cx->db, SQL_ADD,
                      DB_ARGS(DB_I64(cx->tenant_id), DB_CSTR(in->sku),
                              DB_CSTR(in->name), DB_CSTR(in->brand),
-                             DB_I64(in->own ? 1 : 0), DB_CSTR(in->category)),
+                             DB_I64(in->own ? 1 : 0), DB_CSTR(in->category),
+                             launch_val(in->launch_on)),
                      NULL, &last);
         if (rc == APP_OK) {
             cJSON *d = detail_of(in->sku, in->name, 0);
@@ -179,8 +208,8 @@ products_update(struct ctx *cx, int64_t id, const struct product_input *in)
         rc = db_exec(cx->db, SQL_UPDATE,
                      DB_ARGS(DB_CSTR(in->sku), DB_CSTR(in->name),
                              DB_CSTR(in->brand), DB_I64(in->own ? 1 : 0),
-                             DB_CSTR(in->category), DB_I64(cx->tenant_id),
-                             DB_I64(id)),
+                             DB_CSTR(in->category), launch_val(in->launch_on),
+                             DB_I64(cx->tenant_id), DB_I64(id)),
                      NULL, NULL);
         if (rc == APP_OK) {
             cJSON *d = detail_of(in->sku, in->name, 0);
@@ -392,7 +421,7 @@ check_line(struct ctx *cx, const struct csv_record *rec, const char **fields,
 /* Every line checked into in[] (problems say what is wrong). */
 APP_MUST_USE static enum app_err
 read_lines(struct ctx *cx, struct str text, struct product_input **in,
-           size_t *n, cJSON *problems)
+           size_t *n, bool *launch_col, cJSON *problems)
 {
     struct csv_reader rd;
     struct csv_record rec;
@@ -415,6 +444,9 @@ read_lines(struct ctx *cx, struct str text, struct product_input **in,
         if (fields == NULL) {
             ncols = rec.n;
             rc = header_of(cx, &rec, &fields, problems);
+            for (size_t k = 0; rc == APP_OK && k < ncols; k++)
+                if (fields[k] != NULL && strcmp(fields[k], "launch_on") == 0)
+                    *launch_col = true;
             if (cJSON_GetArraySize(problems) > 0)
                 break; /* the lines mean nothing without their columns */
             continue;
@@ -445,6 +477,7 @@ products_import(struct ctx *cx, const struct upload *u, size_t *n,
     struct db_tx tx = DB_TX_INIT;
     struct str text;
     size_t count = 0, i;
+    bool launch_col = false;
     enum app_err rc;
 
     *n = 0;
@@ -452,7 +485,7 @@ products_import(struct ctx *cx, const struct upload *u, size_t *n,
         return APP_EFORBIDDEN;
     rc = read_text(cx, u, &text, problems);
     if (rc == APP_OK)
-        rc = read_lines(cx, text, &in, &count, problems);
+        rc = read_lines(cx, text, &in, &count, &launch_col, problems);
     if (rc == APP_OK && cJSON_GetArraySize(problems) > 0) {
         cx->err_detail = "product.import_failed";
         return APP_EVALIDATION;
@@ -463,7 +496,9 @@ products_import(struct ctx *cx, const struct upload *u, size_t *n,
                          DB_ARGS(DB_I64(cx->tenant_id), DB_CSTR(in[i].sku),
                                  DB_CSTR(in[i].name), DB_CSTR(in[i].brand),
                                  DB_I64(in[i].own ? 1 : 0),
-                                 DB_CSTR(in[i].category)),
+                                 DB_CSTR(in[i].category),
+                                 launch_val(in[i].launch_on),
+                                 DB_I64(launch_col ? 1 : 0)),
                          NULL, NULL);
         if (rc == APP_OK) {
             cJSON *d = detail_of(NULL, NULL, count);

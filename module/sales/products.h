@@ -41,10 +41,12 @@ struct product_input {
     const char *brand;
     const char *category;
     bool own;
+    const char *launch_on; /* "YYYY-MM-DD", "" when not a dated launch */
 };
 
 /* Check fields sku, name, brand, own ("own"/"competitor", "1"/"0",
- * "yes"/"no", 自有/竞品, 是/否), category into in.  APP_EVALIDATION with
+ * "yes"/"no", 自有/竞品, 是/否), category and launch_on (optional,
+ * "YYYY-MM-DD" or "YYYY/MM/DD") into in.  APP_EVALIDATION with
  * a catalog key per field in errors. */
 APP_MUST_USE enum app_err products_check(struct ctx *cx, const struct kvlist *f,
                                          struct product_input *in,
@@ -73,6 +75,7 @@ enum {
     PR_OWN,
     PR_CATEGORY,
     PR_ACTIVE,
+    PR_LAUNCH_ON, /* "" when none */
     PR_COUNT
 };
 
@@ -90,7 +93,8 @@ APP_MUST_USE enum app_err products_list(struct ctx *cx, const char *q, bool all,
                                         size_t max, struct db_res *out);
 
 /* Import a CSV file (UTF-8 or GBK, a header row naming the columns sku,
- * name, brand, own, category -- or 编码, 名称, 品牌, 自有, 类别): every
+ * name, brand, own, category and optionally launch_on -- or 编码, 名称,
+ * 品牌, 自有, 类别, 上市日期): every
  * line is checked as products_check does, an SKU already in the list is
  * updated, and all of it is written in one transaction -- or nothing:
  * APP_EVALIDATION with problems, an array of {line, field, problem}

@@ -610,7 +610,8 @@ name_of(struct gen *g, const char **kind, const char **name)
         *name = arena_printf(g->a, "%s%s", cities[ci],
                              PICK(g->rng, hospital_kinds));
     } else {
-        static const char *const kinds[] = { "dealer", "store", "enterprise" };
+        /* Not "store": the store network's customers are not deals. */
+        static const char *const kinds[] = { "dealer", "other", "enterprise" };
 
         *kind = PICK(g->rng, kinds);
         *name =

@@ -51,6 +51,8 @@
 #include "web/handlers/visit_pages.h"
 #include "web/handlers/audit_pages.h"
 #include "web/handlers/product_pages.h"
+#include "web/handlers/store_pages.h"
+#include "web/handlers/campaign_pages.h"
 #include "web/handlers/clause_pages.h"
 #include "web/handlers/user_contact_pages.h"
 #include "http/router.h"
@@ -65,9 +67,12 @@
     (ROLE_ADMIN | ROLE_LEGAL)               /* of qualification documents,     \
                                                and the clause library */
 #define FINANCE (ROLE_ADMIN | ROLE_FINANCE) /* contracts' approvals */
-#define SELL                                                                   \
-    (ROLE_ADMIN | ROLE_MANAGER | ROLE_SUPERVISOR | ROLE_MARKETING |            \
-     ROLE_STORE_MANAGER) /* the sell-through pages, each in its scope */
+/* Who sees the store network and its campaigns (sales/stores.h says which
+ * stores), and who writes campaigns (stores: WRITERS). */
+#define STORE_ROLES                                                            \
+    (ROLE_ADMIN | ROLE_MANAGER | ROLE_SUPERVISOR | ROLE_STORE_MANAGER |        \
+     ROLE_MARKETING)
+#define MARKETERS (ROLE_ADMIN | ROLE_MANAGER | ROLE_MARKETING)
 
 const struct route app_routes[] = {
     /* pages */
@@ -162,6 +167,42 @@ const struct route app_routes[] = {
       WRITERS, POST_FORM, "products.deactivate" },
     { HM_POST, "/products/{id:int}/activate", product_activate_page, WRITERS,
       POST_FORM, "products.activate" },
+
+    /* the store network and new-product campaigns */
+    { HM_GET, "/stores", stores_index, STORE_ROLES, RF_DB | RF_QUERY,
+      "stores.index" },
+    { HM_GET, "/stores/new", stores_new, WRITERS, RF_DB, "stores.new" },
+    { HM_POST, "/stores", stores_create_page, WRITERS, POST_FORM,
+      "stores.create" },
+    { HM_GET, "/stores/import", stores_import_form, WRITERS, RF_DB,
+      "stores.import_form" },
+    { HM_POST, "/stores/import", stores_import_page, WRITERS,
+      POST_FORM | RF_LONG, "stores.import" },
+    { HM_GET, "/stores/export.csv", stores_export_csv, STORE_ROLES,
+      RF_DB | RF_QUERY, "stores.export" },
+    { HM_GET, "/stores/{id:int}/edit", store_edit, WRITERS, RF_DB | RF_QUERY,
+      "stores.edit" },
+    { HM_POST, "/stores/{id:int}/edit", store_update_page, WRITERS, POST_FORM,
+      "stores.update" },
+    { HM_POST, "/stores/{id:int}/close", store_close_page, WRITERS, POST_FORM,
+      "stores.close" },
+    { HM_POST, "/stores/{id:int}/reopen", store_reopen_page, WRITERS, POST_FORM,
+      "stores.reopen" },
+    { HM_GET, "/campaigns", campaigns_index, STORE_ROLES, RF_DB | RF_QUERY,
+      "campaigns.index" },
+    { HM_GET, "/campaigns/new", campaigns_new, MARKETERS, RF_DB,
+      "campaigns.new" },
+    { HM_POST, "/campaigns", campaigns_create_page, MARKETERS, POST_FORM,
+      "campaigns.create" },
+    { HM_GET, "/campaigns/{id:int}/edit", campaign_edit, MARKETERS,
+      RF_DB | RF_QUERY, "campaigns.edit" },
+    { HM_POST, "/campaigns/{id:int}/edit", campaign_update_page, MARKETERS,
+      POST_FORM, "campaigns.update" },
+    { HM_POST, "/campaigns/{id:int}/files", campaign_file_page, MARKETERS,
+      POST_FORM | RF_LONG, "campaigns.file_add" },
+    { HM_POST, "/campaigns/{id:int}/files/{file:int}/remove",
+      campaign_file_remove_page, MARKETERS, POST_FORM,
+      "campaigns.file_remove" },
 
     /* tasks and notifications */
     { HM_GET, "/tasks", tasks_index, ANY, RF_DB | RF_QUERY, "tasks.index" },
@@ -484,24 +525,22 @@ const struct route app_routes[] = {
       RF_DB | RF_API | RF_QUERY, "api.metrics_losses" },
     { HM_GET, "/api/v1/metrics/customers", api_metrics_customers, ANY,
       RF_DB | RF_API | RF_QUERY, "api.metrics_customers" },
-    { HM_GET, "/api/v1/metrics/sell-through", api_sellthrough, SELL,
+    { HM_GET, "/api/v1/metrics/sell-through", api_sellthrough, STORE_ROLES,
       RF_DB | RF_API | RF_QUERY, "api.metrics_sellthrough" },
-    { HM_GET, "/api/v1/stores/{id:int}/peers", api_store_peers, SELL,
+    { HM_GET, "/api/v1/stores/{id:int}/peers", api_store_peers, STORE_ROLES,
       RF_DB | RF_API | RF_QUERY, "api.store_peers" },
-    { HM_GET, "/api/v1/stores/{id:int}/profile", api_store_profile, SELL,
+    { HM_GET, "/api/v1/stores/{id:int}/profile", api_store_profile, STORE_ROLES,
       RF_DB | RF_API | RF_QUERY, "api.store_profile" },
-    { HM_GET, "/sell-through", page_sellthrough, SELL, RF_DB | RF_QUERY,
+    { HM_GET, "/sell-through", page_sellthrough, STORE_ROLES, RF_DB | RF_QUERY,
       "pages.sellthrough" },
-    { HM_GET, "/stores/{id:int}", page_store, SELL, RF_DB | RF_QUERY,
+    { HM_GET, "/stores/{id:int}", page_store, STORE_ROLES, RF_DB | RF_QUERY,
       "pages.store" },
-    { HM_GET, "/stores/{id:int}/profile", page_store_profile, SELL,
+    { HM_GET, "/stores/{id:int}/profile", page_store_profile, STORE_ROLES,
       RF_DB | RF_QUERY, "pages.store_profile" },
-    { HM_GET, "/stores/{id:int}/photos/{file:int}", page_store_photo, SELL,
-      RF_DB, "pages.store_photo" },
-    { HM_GET, "/campaigns/{id:int}", page_campaign, SELL, RF_DB | RF_QUERY,
-      "pages.campaign" },
-    { HM_GET, "/campaigns/{id:int}/files/{file:int}", page_campaign_file, SELL,
-      RF_DB, "pages.campaign_file" },
+    { HM_GET, "/stores/{id:int}/photos/{file:int}", page_store_photo,
+      STORE_ROLES, RF_DB, "pages.store_photo" },
+    { HM_GET, "/campaigns/{id:int}", page_campaign, STORE_ROLES,
+      RF_DB | RF_QUERY, "pages.campaign" },
 
     { HM_GET, "/api/v1/activities", api_activities, ANY,
       RF_DB | RF_API | RF_QUERY, "api.activities" },
@@ -549,6 +588,20 @@ const struct route app_routes[] = {
       "api.product" },
     { HM_PUT | HM_POST, "/api/v1/products/{id:int}", api_product_update,
       WRITERS, RF_STATE | RF_JSON | RF_DB | RF_API, "api.product_update" },
+    { HM_GET, "/api/v1/stores", api_stores, STORE_ROLES,
+      RF_DB | RF_API | RF_QUERY, "api.stores" },
+    { HM_POST, "/api/v1/stores", api_store_create, WRITERS,
+      RF_STATE | RF_JSON | RF_DB | RF_API, "api.store_create" },
+    { HM_GET, "/api/v1/stores/{id:int}", api_store, STORE_ROLES, RF_DB | RF_API,
+      "api.store" },
+    { HM_PUT | HM_POST, "/api/v1/stores/{id:int}", api_store_update, WRITERS,
+      RF_STATE | RF_JSON | RF_DB | RF_API, "api.store_update" },
+    { HM_GET, "/api/v1/campaigns", api_campaigns, STORE_ROLES,
+      RF_DB | RF_API | RF_QUERY, "api.campaigns" },
+    { HM_POST, "/api/v1/campaigns", api_campaign_create, MARKETERS,
+      RF_STATE | RF_JSON | RF_DB | RF_API, "api.campaign_create" },
+    { HM_GET, "/api/v1/campaigns/{id:int}", api_campaign, STORE_ROLES,
+      RF_DB | RF_API, "api.campaign" },
     { HM_GET, "/api/v1/tasks", api_tasks, ANY, RF_DB | RF_API | RF_QUERY,
       "api.tasks" },
     { HM_POST, "/api/v1/tasks", api_task_create, ANY,

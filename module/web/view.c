@@ -77,10 +77,10 @@ view_new(struct req *r)
                  full && (r->auth->role & (ROLE_ADMIN | ROLE_FINANCE))) !=
                  NULL &&
              cJSON_AddBoolToObject(
-                 u, "sell",
+                 u, "stores",
                  full && (r->auth->role &
                           (ROLE_ADMIN | ROLE_MANAGER | ROLE_SUPERVISOR |
-                           ROLE_MARKETING | ROLE_STORE_MANAGER))) != NULL;
+                           ROLE_STORE_MANAGER | ROLE_MARKETING))) != NULL;
     }
     return ok ? m : NULL;
 }

@@ -131,9 +131,8 @@ distribution(struct ctx *cx, const struct camp *c,
         buf_init(&files, cx->a, SELL_TEXT_MAX);
         for (j = 0; j < f.nrows; j++) {
             cJSON *o = cJSON_CreateObject();
-            const char *url =
-                arena_printf(cx->a, "/campaigns/%lld/files/%lld",
-                             (long long)c->id, (long long)db_int(&f, j, 0, 0));
+            const char *url = arena_printf(cx->a, "/files/%lld",
+                                           (long long)db_int(&f, j, 0, 0));
 
             cJSON_AddItemToArray(list, o);
             cJSON_AddStringToObject(o, "name", db_text(&f, j, 1));

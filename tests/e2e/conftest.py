@@ -160,6 +160,19 @@ class World:
                                            "position": "eye_level",
                                            "price": "9.90", "note": tag}]})
         assert r.status_code == 201, r.text
+        # A store of sup's area (managed by the store manager) and a
+        # new-product campaign of the product targeting it.
+        hb = {"Authorization": f"Bearer {self.tokens[(slug, 'boss')]}"}
+        r = requests.post(url("/api/v1/stores"), headers=hb, json={
+            "code": f"MD-{slug}", "name": f"{tag} 门店", "address": tag,
+            "region": tag, "supervisor": "sup", "managers": "store",
+            "lat": 31.2, "lng": 121.4})
+        assert r.status_code == 201, r.text
+        r = requests.post(url("/api/v1/campaigns"), headers=hb, json={
+            "product": f"SKU-{slug}", "name": f"{tag} 新品活动",
+            "launch_on": "2026-01-05", "all_stores": False,
+            "stores": [f"MD-{slug}"], "note": tag})
+        assert r.status_code == 201, r.text
         # A clause of the library and a contract template made of it.
         hb = {"Authorization": f"Bearer {self.tokens[(slug, 'boss')]}"}
         r = requests.post(url("/api/v1/clauses"), headers=hb, json={

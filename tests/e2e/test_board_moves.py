@@ -107,7 +107,7 @@ def test_the_board_has_the_lists_filters(stack, world, rep):
     api = Api(stack, world, "rep1")
     tag = uuid.uuid4().hex[:8]
     a = api.customer(f"看板筛选 {tag} 医", kind="hospital")["id"]
-    b = api.customer(f"看板筛选 {tag} 店", kind="store")["id"]
+    b = api.customer(f"看板筛选 {tag} 商", kind="dealer")["id"]
     page = rep.get(f"/pipeline?q={tag}&kind=hospital").text
     assert re.search(r'<form class="form form-row filters board-filters"',
                      page)

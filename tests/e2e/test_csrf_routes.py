@@ -37,6 +37,10 @@ def real_path(stack, world, pattern):
             pattern.startswith("/api/v1/products/"):
         value = stack.sql("SELECT MAX(x.id) FROM products x JOIN tenants t "
                           "ON t.id = x.tenant_id WHERE t.slug = 'acme'")[0][0]
+    elif "/stores/" in pattern or "/campaigns/" in pattern:
+        table = "stores" if "/stores/" in pattern else "campaigns"
+        value = stack.sql(f"SELECT MAX(x.id) FROM {table} x JOIN tenants t "
+                          "ON t.id = x.tenant_id WHERE t.slug = 'acme'")[0][0]
     elif "/tasks/" in pattern or "/notifications/" in pattern or \
             "/deliveries/" in pattern or "/visits/" in pattern or \
             "/activities/" in pattern:
@@ -76,7 +80,18 @@ def snapshot(stack):
                       "ORDER BY id"),
             stack.sql("SELECT id, status, form_file_id, frozen_at FROM "
                       "shipments ORDER BY id"),
-            stack.sql("SELECT id, amount, paid_on FROM payments ORDER BY id"))
+            stack.sql("SELECT id, amount, paid_on FROM payments ORDER BY id"),
+            stack.sql("SELECT id, code, name, address, supervisor_id, format, "
+                      "opened_on, closed_on, customer_id FROM stores "
+                      "ORDER BY id"),
+            stack.sql("SELECT * FROM store_managers ORDER BY 1, 2, 3"),
+            stack.sql("SELECT id, product_id, name, launch_on, all_stores, "
+                      "note, active FROM campaigns ORDER BY id"),
+            stack.sql("SELECT * FROM campaign_stores ORDER BY 1, 2, 3"),
+            stack.sql("SELECT tenant_id, campaign_id, file_id FROM "
+                      "campaign_files ORDER BY 1, 2, 3"),
+            stack.sql("SELECT id, launch_on FROM products ORDER BY id"),
+            stack.sql("SELECT COALESCE(MAX(version), 0) FROM pos_state"))
 
 
 @pytest.mark.parametrize("case", ["no_token", "wrong_token",

@@ -70,7 +70,7 @@ def people(stack, world):
 SIX = {
     "A": ("Alpha", "rep1", "hospital", "lead", "30", 1, 5, 1, 6),
     "B": ("bravo", "rep1", "dealer", "intent", "2000", 10, 3, 2, 5),
-    "C": ("Charlie", "rep2", "store", "advancing", "100", 40, 10, 3, 4),
+    "C": ("Charlie", "rep2", "other", "advancing", "100", 40, 10, 3, 4),
     "D": ("delta", "rep3", "hospital", "quote", "5", 45, 1, 4, 3),
     "E": ("Echo", "mgr2", "enterprise", "contract", "999999", 60, 20, 5, 2),
     "F": ("foxtrot", "mgr", "hospital", "lost", None, 2, 7, 6, 1),
@@ -150,7 +150,8 @@ FILTERS = [
     ("boss", {"team": "rep1"}, "AB"),
     ("boss", {"kind": "hospital"}, "ADF"),
     ("boss", {"kind": "dealer"}, "B"),
-    ("boss", {"kind": "other"}, ""),
+    ("boss", {"kind": "other"}, "C"),
+    ("boss", {"kind": "store"}, ""),
     # fresh_days 7, stale_days 30 (lua/default/thresholds.lua); closed
     # stages (contract, lost) have no health whatever their activity.
     ("boss", {"health": "green"}, "A"),
@@ -160,7 +161,7 @@ FILTERS = [
     ("boss", {"stale": "30"}, "CDE"),
     ("boss", {"stale": "50"}, "E"),
     ("boss", {"stale": "61"}, ""),
-    ("boss", {"health": "red", "kind": "store"}, "C"),
+    ("boss", {"health": "red", "kind": "other"}, "C"),
     ("boss", {"team": "mgr", "kind": "hospital"}, "AF"),
     ("boss", {"owner": "rep1", "stage": "lead"}, "A"),
     ("boss", {"owner": "rep1", "stage": "quote"}, ""),

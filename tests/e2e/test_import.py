@@ -56,7 +56,7 @@ def test_import_utf8_bom_and_gbk(stack, world, encoding, form_enc, detected):
     rows = [["客户名称", "类型", "城市", "联系人", "决策角色", "备注"],
             [f"杭州仁和医院{tag}", "医院", "杭州", "王科长", "预算",
              '"含逗号, 和 ""引号"" 的备注"'],
-            [f"宁波康泰大药房{tag}", "门店", "宁波", "", "", ""]]
+            [f"宁波康泰大药房{tag}", "经销商", "宁波", "", "", ""]]
     data = csv_text(rows).encode(encoding)
     where, page = preview(client, upload(client, data, form_enc))
     assert f"Encoding: {detected}" in page or f"编码： {detected}" in page \
@@ -90,7 +90,7 @@ def test_broken_rows_are_reported_and_nothing_is_half_imported(stack, world):
             [f"跳阶段{tag}", "hospital", "推进中", "", ""],      # gated stage
             [f"别人的{tag}", "hospital", "", "rep2", ""],        # not allowed
             [f"负金额{tag}", "hospital", "", "", "-5"],          # bad amount
-            [f"好行二{tag}", "store", "lead", "", ""]]
+            [f"好行二{tag}", "dealer", "lead", "", ""]]
     where, page = preview(client, upload(client, csv_text(rows).encode()))
     assert re.search(r"Rows 7 · valid <strong>2</strong>", page) or \
         re.search(r"数据行 7 · 有效 <strong>2</strong>", page), page[:3000]

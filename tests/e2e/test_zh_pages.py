@@ -131,7 +131,8 @@ def pages(zh, role):
     if role == "rep":
         common.append(zh["import"])
     if role in ("manager", "admin"):
-        common += ["/team", "/qualifications"]
+        common += ["/team", "/qualifications", "/stores", "/stores/new",
+                   "/stores/import", "/campaigns", "/campaigns/new"]
     if role == "admin":
         common += ["/admin/users", "/admin/users/new",
                    f"/admin/users/{zh['user']}", "/admin/tokens",

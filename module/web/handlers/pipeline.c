@@ -215,6 +215,7 @@ board(struct req *r, int status, cJSON *refusal)
         if (key == NULL)
             continue;
         cf.stage = key;
+        cf.pipeline = true; /* a store's customer is not a deal */
         cf.sort = CS_STAGE_SINCE;
         cf.desc = false;
         rc = customers_list(&r->cx, &rd, &cf, CARDS_PER_STAGE, 0, &res, &total,

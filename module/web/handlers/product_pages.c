@@ -36,6 +36,7 @@ product_json(const struct db_res *res, size_t i)
     cJSON_AddBoolToObject(o, "own", db_int(res, i, PR_OWN, 0) == 1);
     cJSON_AddStringToObject(o, "category", db_text(res, i, PR_CATEGORY));
     cJSON_AddBoolToObject(o, "active", db_int(res, i, PR_ACTIVE, 0) == 1);
+    cJSON_AddStringToObject(o, "launch_on", db_text(res, i, PR_LAUNCH_ON));
     return o;
 }
 

@@ -262,20 +262,6 @@ page_store_photo(struct req *r)
     return send_file(r, sha, mime);
 }
 
-enum app_err
-page_campaign_file(struct req *r)
-{
-    const char *sha, *mime, *name;
-    enum app_err rc =
-        sellthrough_file(&r->cx, router_param_int(r, "id"),
-                         router_param_int(r, "file"), &sha, &mime, &name);
-
-    (void)name;
-    if (rc != APP_OK)
-        return rc;
-    return send_file(r, sha, mime);
-}
-
 /* The photo of o as links through the store page's own route. */
 static void
 photo_links(struct req *r, cJSON *o, int64_t page_store)

@@ -9,7 +9,6 @@
  *   GET /stores/{id}/profile        the customer profile report
  *   GET /stores/{id}/photos/{file}  a peer's shelf photo, for the page
  *   GET /campaigns/{id}             the campaign page for marketing
- *   GET /campaigns/{id}/files/{file} a file of its talk-track pack
  *
  * Every page shows only the caller's stores (metrics/sellthrough.h); a
  * store or campaign out of reach is 404.
@@ -24,6 +23,5 @@ APP_MUST_USE enum app_err page_store(struct req *r);
 APP_MUST_USE enum app_err page_store_profile(struct req *r);
 APP_MUST_USE enum app_err page_store_photo(struct req *r);
 APP_MUST_USE enum app_err page_campaign(struct req *r);
-APP_MUST_USE enum app_err page_campaign_file(struct req *r);
 
 #endif

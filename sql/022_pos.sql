@@ -67,7 +67,7 @@ CREATE TABLE IF NOT EXISTS pos_store_days (
     store_id    BIGINT UNSIGNED NOT NULL,
     units       BIGINT          NOT NULL,
     amount_fen  BIGINT          NOT NULL,
-    lines       BIGINT UNSIGNED NOT NULL,
+    `lines`     BIGINT UNSIGNED NOT NULL COMMENT 'LINES is a reserved word: quote it',
     PRIMARY KEY (tenant_id, day, store_id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 

@@ -76,7 +76,10 @@ def snapshot(stack):
                       "ORDER BY id"),
             stack.sql("SELECT id, status, form_file_id, frozen_at FROM "
                       "shipments ORDER BY id"),
-            stack.sql("SELECT id, amount, paid_on FROM payments ORDER BY id"))
+            stack.sql("SELECT id, amount, paid_on FROM payments ORDER BY id"),
+            stack.sql("SELECT id, status FROM pos_imports ORDER BY id"),
+            stack.sql("SELECT COUNT(*) FROM pos_sales"),
+            stack.sql("SELECT COUNT(*) FROM jobs WHERE kind = 'pos_import'"))
 
 
 @pytest.mark.parametrize("case", ["no_token", "wrong_token",

@@ -27,7 +27,8 @@ def routes(stack):
 
 # Which table the id in a route pattern names.  A new kind of object in
 # the route table must be added here, or the test fails.
-KINDS = [("/sessions/", "sessions", "num"), ("/tokens/", "api_tokens", "id"),
+KINDS = [("/pos/imports/", "pos_imports", "id"),
+         ("/sessions/", "sessions", "num"), ("/tokens/", "api_tokens", "id"),
          ("/users/", "users", "id"), ("/history/", "rule_versions", "version"),
          ("/import/", "imports", "id"), ("/evidence/{eid", "evidence", "id"),
          ("/customers/", "customers", "id"),

@@ -121,3 +121,6 @@ fi
 
 # The metrics engine and the cockpit on the same tenant (issue 14).
 /usr/bin/python3 scripts/bench_metrics.py
+
+# POS sales import: 2M lines against LOAD DATA into the same table (issue 16).
+/usr/bin/python3 scripts/bench_pos.py

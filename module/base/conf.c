@@ -101,6 +101,9 @@ static const struct conf_key keys[] = {
          "X-Accel-Redirect)"),
     KSTR(tmp_dir, "/var/lib/proofline/tmp",
          "temporary files for uploads in progress"),
+    KSTR(pos_incoming_dir, "",
+         "POS sales files dropped in <dir>/<company code>/ are imported "
+         "every 5 minutes (empty: off)"),
     KSTR(db_socket, "", "MariaDB unix socket; empty: use db_host/db_port"),
     KSTR(db_host, "localhost", "MariaDB host"),
     KINT(db_port, "3306", 1, 65535, "MariaDB port"),

@@ -58,6 +58,7 @@ struct conf {
     char lua_dir[CONF_STR_MAX];
     char files_dir[CONF_STR_MAX];
     char tmp_dir[CONF_STR_MAX];
+    char pos_incoming_dir[CONF_STR_MAX]; /* "": no incoming directory */
     /* database */
     char db_socket[CONF_STR_MAX];
     char db_host[256];

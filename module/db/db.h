@@ -147,6 +147,21 @@ APP_MUST_USE enum app_err db_exec_bulk(struct db *db, const char *sql,
                                        const struct db_val *rows, size_t ncols,
                                        size_t nrows);
 
+/* LOAD DATA LOCAL INFILE with the "file" streamed from memory: sql is a
+ * constant LOAD DATA LOCAL INFILE statement (LOAD DATA cannot be
+ * prepared; the values travel as the file's data, never in the SQL text),
+ * and fn fills buf[cap] with the next bytes of the data, setting *n (0 at
+ * the end); fn returning non-APP_OK aborts the statement (APP_EINTERNAL).
+ * *affected: rows stored.  Any warning the server reports (LOCAL turns
+ * duplicate keys and bad values into warnings) fails the call with
+ * APP_EDB, so rows are never dropped silently; use it inside a
+ * transaction so such a failure stores nothing.  The connection refuses
+ * the server's requests for local files at any other time. */
+typedef enum app_err (*db_fill_fn)(void *arg, char *buf, size_t cap, size_t *n);
+APP_MUST_USE enum app_err db_load_local(struct db *db, const char *sql,
+                                        db_fill_fn fn, void *arg,
+                                        uint64_t *affected);
+
 /* Transactions.  db_rollback is safe to call when none is open. */
 APP_MUST_USE enum app_err db_begin(struct db *db);
 APP_MUST_USE enum app_err db_commit(struct db *db);

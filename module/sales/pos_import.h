@@ -70,4 +70,23 @@ APP_MUST_USE enum app_err pos_import_run(struct ctx *cx, int64_t import_id,
                                          const char *file_name, bool keep,
                                          struct pos_import_result *out);
 
+/* The import's record as {id, source, file_name, mode, status, progress,
+ * encoding, lines_total, lines_added, lines_dup, lines_bad, problems,
+ * day_from, day_to, created_at, finished_at} (*out, the caller frees),
+ * of cx's company only: APP_ENOTFOUND for another's.  Roles as above. */
+APP_MUST_USE enum app_err pos_import_get(struct ctx *cx, int64_t id,
+                                         cJSON **out);
+
+/* The company's newest max imports, the same objects without problems
+ * (*out, an array the caller frees). */
+APP_MUST_USE enum app_err pos_import_list(struct ctx *cx, size_t max,
+                                          cJSON **out);
+
+/* Run a queued import (the "pos_import" job): its stored file through
+ * pos_import_run.  An import no longer queued (finished, or started by a
+ * run whose transaction never committed and is run again) is left as
+ * it is when finished.  APP_ENOTFOUND when there is no such import. */
+APP_MUST_USE enum app_err pos_import_run_queued(struct ctx *cx,
+                                                int64_t import_id);
+
 #endif

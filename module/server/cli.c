@@ -44,6 +44,7 @@ static int run_rules(struct conf *c, const char *p, int argc, char **argv);
 static int run_files(struct conf *c, const char *p, int argc, char **argv);
 static int run_jobs(struct conf *c, const char *p, int argc, char **argv);
 static int run_payments(struct conf *c, const char *p, int argc, char **argv);
+static int run_pos(struct conf *c, const char *p, int argc, char **argv);
 
 static const struct command commands[] = {
     { "serve", "run the FastCGI server (master and workers)",
@@ -186,6 +187,18 @@ static const struct command commands[] = {
       "whole file; with it the good lines are saved.  Exit 1 when\n"
       "anything was refused.\n",
       run_payments },
+    { "pos", "import POS sales lines from a CSV file",
+      "usage: proofline pos import --tenant SLUG [--keep] FILE\n"
+      "\n"
+      "Imports FILE (CSV, UTF-8 or GBK; header: store, time, receipt,\n"
+      "line, sku, qty, amount and optionally member, or their Chinese\n"
+      "names) into the company as the page and the API do.  Lines already\n"
+      "stored (same store, receipt and line) are counted and skipped, so\n"
+      "the same file or an overlapping one imported again changes nothing.\n"
+      "Bad lines are printed with their number and reason.  Without\n"
+      "--keep one bad line refuses the whole file; with it the good lines\n"
+      "are stored.  Exit 1 when the file was refused or failed.\n",
+      run_pos },
     { "routes", "print the route table as JSON",
       "usage: proofline routes\n"
       "\n"
@@ -382,6 +395,13 @@ run_jobs(struct conf *c, const char *p, int argc, char **argv)
 {
     (void)p;
     return cmd_jobs(c, argc, argv);
+}
+
+static int
+run_pos(struct conf *c, const char *p, int argc, char **argv)
+{
+    (void)p;
+    return cmd_pos(c, argc, argv);
 }
 
 static int

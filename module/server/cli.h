@@ -56,5 +56,7 @@ int cmd_rules(struct conf *c, int argc, char **argv);
 int cmd_files(struct conf *c, int argc, char **argv);
 int cmd_jobs(struct conf *c, int argc, char **argv);
 int cmd_payments(struct conf *c, int argc, char **argv);
+/* `proofline pos import` (cli_pos.c). */
+int cmd_pos(struct conf *c, int argc, char **argv);
 
 #endif

@@ -34,6 +34,7 @@
 #include "web/handlers/mfa_pages.h"
 #include "web/handlers/pages.h"
 #include "web/handlers/payment_pages.h"
+#include "web/handlers/pos_pages.h"
 #include "web/handlers/pipeline.h"
 #include "web/handlers/qual_api.h"
 #include "web/handlers/qual_pages.h"
@@ -73,6 +74,7 @@
     (ROLE_ADMIN | ROLE_MANAGER | ROLE_SUPERVISOR | ROLE_STORE_MANAGER |        \
      ROLE_MARKETING)
 #define MARKETERS (ROLE_ADMIN | ROLE_MANAGER | ROLE_MARKETING)
+#define POS (ROLE_ADMIN | ROLE_MANAGER | ROLE_MARKETING) /* POS imports */
 
 const struct route app_routes[] = {
     /* pages */
@@ -407,6 +409,12 @@ const struct route app_routes[] = {
       RF_DB | RF_QUERY, "payments.page" },
     { HM_POST, "/customers/{id:int}/payments", payments_record_page, ANY,
       POST_FORM, "payments.record" },
+    /* POS sales imports */
+    { HM_GET, "/pos/imports", pos_imports_page, POS, RF_DB, "pos.imports" },
+    { HM_POST, "/pos/imports", pos_imports_upload, POS, POST_FORM | RF_LONG,
+      "pos.upload" },
+    { HM_GET, "/pos/imports/{id:int}", pos_import_page, POS, RF_DB,
+      "pos.import" },
     { HM_GET, "/payments/import", payments_import_form, ANY, RF_DB,
       "payments.import_form" },
     { HM_POST, "/payments/import", payments_import_page, ANY,
@@ -506,6 +514,11 @@ const struct route app_routes[] = {
     { HM_POST, "/api/v1/payments/import", api_payments_import, ANY,
       RF_STATE | RF_FORM | RF_TEXT | RF_QUERY | RF_DB | RF_API | RF_LONG,
       "api.payments_import" },
+    { HM_POST, "/api/v1/pos/imports", api_pos_import_create, POS,
+      RF_STATE | RF_FORM | RF_TEXT | RF_QUERY | RF_DB | RF_API | RF_LONG,
+      "api.pos_import_create" },
+    { HM_GET, "/api/v1/pos/imports/{id:int}", api_pos_import_get, POS,
+      RF_DB | RF_API, "api.pos_import" },
     { HM_GET, "/api/v1/customers/{id:int}/history", api_customer_history, ANY,
       RF_DB | RF_API, "api.customer_history" },
 

@@ -13,6 +13,7 @@
 #include "identity/users.h"
 #include "work/admission.h"
 #include "work/alerts.h"
+#include "work/pos_jobs.h"
 #include "work/reminders.h"
 #include "work/tasks.h"
 
@@ -98,6 +99,10 @@ job_run(struct ctx *cx, const struct job *j, const char **error)
         rc = reminders_run(cx, j, str_of(p, "key"), error);
     } else if (strcmp(j->kind, "alerts") == 0) {
         rc = alerts_run(cx, j, error);
+    } else if (strcmp(j->kind, "pos_import") == 0) {
+        rc = pos_jobs_import(cx, j, p, error);
+    } else if (strcmp(j->kind, "pos_incoming") == 0) {
+        rc = pos_jobs_incoming(cx, j, error);
     } else if (strcmp(j->kind, "qual_verify") == 0) {
         rc = admission_verify(cx, j, error);
     } else {

@@ -7,6 +7,7 @@
  *   "schedule": a reminder of the rules (work/reminders.h), payload
  *     {"key", "facts"};
  *   "alerts": the metrics against the thresholds (work/alerts.h);
+ *   "pos_import", "pos_incoming": POS sales imports (work/pos_jobs.h);
  *   "noop": nothing -- a heartbeat that shows the scheduler runs (and
  *     what the benchmark counts).
  * What a run makes carries the job and the slot as its key, so running a

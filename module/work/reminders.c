@@ -21,6 +21,7 @@
 #include "work/tasks.h"
 #include "work/actions.h"
 #include "work/alerts.h"
+#include "work/pos_jobs.h"
 
 static const char SQL_STALE[] =
     "SELECT t.id, t.time_zone, COALESCE(r.version_id, 0) FROM tenants t "
@@ -108,6 +109,9 @@ sync_one(struct ctx *cx, const char *tz, time_t now)
     /* The company's alerts job (metrics against thresholds). */
     if (rc == APP_OK)
         rc = alerts_schedule(cx, tz, now);
+    /* The company's POS incoming directory, when configured. */
+    if (rc == APP_OK)
+        rc = pos_jobs_schedule(cx, tz, now);
     /* Reminders that are gone: their jobs stop. */
     for (i = 0; rc == APP_OK && i < jobs.nrows; i++) {
         const char *key = db_text(&jobs, i, 0);

@@ -91,7 +91,10 @@ def snapshot(stack):
             stack.sql("SELECT tenant_id, campaign_id, file_id FROM "
                       "campaign_files ORDER BY 1, 2, 3"),
             stack.sql("SELECT id, launch_on FROM products ORDER BY id"),
-            stack.sql("SELECT COALESCE(MAX(version), 0) FROM pos_state"))
+            stack.sql("SELECT COALESCE(MAX(version), 0) FROM pos_state"),
+            stack.sql("SELECT id, status FROM pos_imports ORDER BY id"),
+            stack.sql("SELECT COUNT(*) FROM pos_sales"),
+            stack.sql("SELECT COUNT(*) FROM jobs WHERE kind = 'pos_import'"))
 
 
 @pytest.mark.parametrize("case", ["no_token", "wrong_token",

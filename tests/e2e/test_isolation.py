@@ -27,7 +27,8 @@ def routes(stack):
 
 # Which table the id in a route pattern names.  A new kind of object in
 # the route table must be added here, or the test fails.
-KINDS = [("/campaigns/", "campaigns", "id"), ("/stores/", "stores", "id"),
+KINDS = [("/pos/imports/", "pos_imports", "id"),
+         ("/campaigns/", "campaigns", "id"), ("/stores/", "stores", "id"),
          ("/sessions/", "sessions", "num"), ("/tokens/", "api_tokens", "id"),
          ("/users/", "users", "id"), ("/history/", "rule_versions", "version"),
          ("/import/", "imports", "id"), ("/evidence/{eid", "evidence", "id"),

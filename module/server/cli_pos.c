@@ -1,0 +1,117 @@
+/*
+ * cli_pos.c -- `proofline pos import FILE`: a file of POS sales lines
+ * imported into a company as the system, through the same service as the
+ * page, the API and the incoming directory (sales/pos_import.h).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <cJSON.h>
+
+#include "base/arena.h"
+#include "base/i18n.h"
+#include "db/ctx.h"
+#include "db/db.h"
+#include "identity/role.h"
+#include "identity/tenants.h"
+#include "sales/pos_import.h"
+#include "server/cli.h"
+
+/* The problems, one a line, in English. */
+static void
+print_problems(const struct conf *c, const cJSON *problems)
+{
+    struct i18n *cat = NULL;
+    char dir[CONF_STR_MAX + 8], err[256];
+    const cJSON *p;
+
+    snprintf(dir, sizeof(dir), "%s/i18n", c->templates_dir);
+    app_ignore(i18n_load(dir, &cat, err, sizeof(err)),
+               "without the catalogs the keys themselves are printed");
+    cJSON_ArrayForEach(p, problems)
+    {
+        const char *key =
+            cJSON_GetStringValue(cJSON_GetObjectItem(p, "problem"));
+        const char *field =
+            cJSON_GetStringValue(cJSON_GetObjectItem(p, "field"));
+        const char *text =
+            cat != NULL && key != NULL ? i18n_text(cat, "en", key) : NULL;
+
+        printf("line %d: %s: %s (%s)\n",
+               (int)cJSON_GetNumberValue(cJSON_GetObjectItem(p, "line")),
+               field != NULL && field[0] != '\0' ? field : "file",
+               text != NULL ? text : (key != NULL ? key : "?"),
+               key != NULL ? key : "?");
+    }
+    i18n_free(cat);
+}
+
+static int
+pos_import_cmd(struct conf *c, int argc, char **argv)
+{
+    struct cli_opt opts[] = { { "tenant", true, NULL },
+                              { "keep", false, NULL } };
+    const char *pos[1], *name;
+    int npos, rc = 1;
+    struct arena *a = NULL;
+    struct db *db = NULL;
+    struct ctx cx;
+    struct pos_import_result res;
+    int64_t tenant = 0;
+    enum app_err e;
+
+    if (cli_parse("pos import", argc, argv, 2, opts, 2, pos, 1, &npos) != 0 ||
+        npos != 1 || cli_get(opts, 2, "tenant") == NULL) {
+        fprintf(stderr,
+                "usage: proofline pos import --tenant SLUG [--keep] FILE\n");
+        return 2;
+    }
+    a = arena_new(256 * 1024, 64u << 20);
+    db = a != NULL ? cli_db_open(c, "pos") : NULL;
+    if (db == NULL)
+        goto out;
+    if (tenants_find(db, a, str_c(cli_get(opts, 2, "tenant")), &tenant) !=
+            APP_OK ||
+        tenant == 0) {
+        fprintf(stderr, "proofline: no tenant '%s'\n",
+                cli_get(opts, 2, "tenant"));
+        goto out;
+    }
+    ctx_init(&cx, a, db, c, NULL, tenant, 0, ROLE_ADMIN);
+    cx.ip = "cli";
+    name = strrchr(pos[0], '/') != NULL ? strrchr(pos[0], '/') + 1 : pos[0];
+    e = pos_import_run(&cx, 0, "cli", pos[0], name,
+                       cli_get(opts, 2, "keep") != NULL, &res);
+    print_problems(c, res.problems);
+    if (res.import_id > 0)
+        printf("import %lld: %s, %s; lines %zu, added %zu, already stored "
+               "%zu, bad %zu%s%s%s\n",
+               (long long)res.import_id, res.status,
+               res.encoding != NULL && res.encoding[0] != '\0' ? res.encoding
+                                                               : "-",
+               res.lines_total, res.lines_added, res.lines_dup, res.lines_bad,
+               res.day_from != NULL ? ", days " : "",
+               res.day_from != NULL ? res.day_from : "",
+               res.day_to != NULL && strcmp(res.day_to, res.day_from) != 0
+                   ? arena_printf(a, " to %s", res.day_to)
+                   : "");
+    if (e != APP_OK && e != APP_EVALIDATION)
+        fprintf(stderr, "proofline: import failed: %s%s%s\n", app_strerror(e),
+                cx.err_detail != NULL ? " " : "",
+                cx.err_detail != NULL ? cx.err_detail : "");
+    rc = e == APP_OK ? 0 : 1;
+    cJSON_Delete(res.problems);
+out:
+    db_free(db);
+    arena_free(a);
+    return rc;
+}
+
+int
+cmd_pos(struct conf *c, int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "import") == 0)
+        return pos_import_cmd(c, argc, argv);
+    fprintf(stderr, "usage: proofline pos import ...\n");
+    return 2;
+}

@@ -25,6 +25,9 @@ static const char SQL_ACTED[] =
     "acted_at, actions) VALUES (?, ?, 1, ?, ?, 1) ON DUPLICATE KEY UPDATE "
     "active = 1, period = VALUES(period), acted_at = VALUES(acted_at), "
     "cleared_at = NULL, actions = actions + 1";
+static const char SQL_BACK[] =
+    "UPDATE alert_states SET active = 1, cleared_at = NULL WHERE tenant_id = "
+    "? AND alert_key = ? AND active = 0";
 static const char SQL_ACTIVE[] =
     "SELECT alert_key FROM alert_states WHERE tenant_id = ? AND active = 1 "
     "LIMIT 10000";
@@ -130,9 +133,15 @@ act(struct ctx *cx, struct sbx *s, int version, cJSON *b, const char *period,
         if (rc != APP_OK)
             continue;
         if (st.nrows == 1 && (db_int(&st, 0, 0, 0) == 1 || once_per) &&
-            strcmp(db_text(&st, 0, 1), period) == 0)
-            continue; /* acted on in this period (and, but for a period
-                         of its own, still true since) */
+            strcmp(db_text(&st, 0, 1), period) == 0) {
+            /* acted on in this period (and, but for a period of its own,
+             * still true since): it stands again, nothing is done */
+            if (db_int(&st, 0, 0, 0) == 0)
+                rc = db_exec(cx->db, SQL_BACK,
+                             DB_ARGS(DB_I64(cx->tenant_id), DB_CSTR(key)), NULL,
+                             NULL);
+            continue;
+        }
         args = cJSON_CreateArray();
         cJSON_AddItemReferenceToArray(args, b);
         if (rules_call_json(s, "on_alert", args, &actions, err, sizeof(err)) !=

@@ -422,6 +422,17 @@ def run(stack, c, at):
                   "--tenant", c["slug"])
 
 
+def set_managers(stack, c, sfx, managers):
+    sup, _, region, lat, lng, _, _ = STORES[sfx]
+    r = c["api"]["boss"].put(stack.url(f"/api/v1/stores/{c['stores'][sfx]}"),
+                             json={"code": f"{c['t']}{sfx}",
+                                   "name": f"门店{sfx}", "supervisor": sup,
+                                   "managers": managers, "region": region,
+                                   "lat": lat, "lng": lng,
+                                   "opened_on": "2026-01-01"})
+    assert r.status_code == 200, r.text
+
+
 def notices(stack, c, like):
     return stack.sql(
         "SELECT user_id, title, body FROM notifications WHERE tenant_id = "
@@ -446,6 +457,21 @@ def test_each_push_once_per_store_and_period(stack, co):
     assert notices(stack, co, "铺货率") == []
     # The same week again: nothing new.
     run(stack, co, at + dt.timedelta(minutes=31))
+    assert len(notices(stack, co, "动销比")) == 1
+    # Cleared (A1 loses its manager) and back inside the week: still
+    # nothing new -- once per store and week.
+    key = f"sku_ratio:{co['campaign']}:{co['stores']['A1']}:{co['ids']['sm1']}"
+
+    def state():
+        return stack.sql("SELECT active, period FROM alert_states WHERE "
+                         f"tenant_id = {co['tid']} AND alert_key = '{key}'")
+    assert state() == [["1", "2027-W09"]]
+    set_managers(stack, co, "A1", "")
+    run(stack, co, at + dt.timedelta(hours=1))
+    assert state() == [["0", "2027-W09"]]
+    set_managers(stack, co, "A1", "sm1")
+    run(stack, co, at + dt.timedelta(hours=2))
+    assert state() == [["1", "2027-W09"]]
     assert len(notices(stack, co, "动销比")) == 1
     # L+7, the next week: the ratio again, and sup1's first week.
     at += dt.timedelta(days=1)

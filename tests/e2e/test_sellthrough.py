@@ -501,3 +501,21 @@ def test_each_push_once_per_store_and_period(stack, co):
     # The store managers of the stores doing well got nothing.
     assert {int(u) for u, _, _ in notices(stack, co, "动销比")} == \
         {co["ids"]["sm1"]}
+
+
+@pytest.mark.parametrize("login,budget", [("mkt", 4), ("sup1", 5)])
+def test_the_dashboard_reads_the_cache(stack, co, login, budget):
+    """A warm dashboard asks the session, the campaign with its cached
+    row, the campaign picker and -- for a caller who does not see every
+    store -- the ids of theirs: no statement per store."""
+    c = web(stack, co, login)
+    path = f"/sell-through?campaign={co['campaign']}&as_of={day(9)}"
+    trips = []
+    for _ in range(8):  # a warm worker among them: statements prepared
+        r = c.get(path)
+        assert r.status_code == 200
+        trips.append(int(r.headers["X-DB-Round-Trips"]))
+    assert min(trips) <= budget, trips
+    got = stack.sql("SELECT COUNT(*) FROM sellthrough_cache WHERE tenant_id "
+                    f"= {co['tid']} AND as_of = '{day(9)}'")
+    assert got == [["1"]]

@@ -132,7 +132,8 @@ def pages(zh, role):
         common.append(zh["import"])
     if role in ("manager", "admin"):
         common += ["/team", "/qualifications", "/stores", "/stores/new",
-                   "/stores/import", "/campaigns", "/campaigns/new"]
+                   "/stores/import", "/campaigns", "/campaigns/new",
+                   "/sell-through"]
     if role == "admin":
         common += ["/admin/users", "/admin/users/new",
                    f"/admin/users/{zh['user']}", "/admin/tokens",

@@ -111,11 +111,13 @@ APP_MUST_USE enum app_err sellthrough_campaigns(struct ctx *cx,
  * units_all, ratio}, repurchase {buyers, repeaters, rate}} and a store's
  * {distribution {eligible, sold: bool}, sku_ratio {open: bool,
  * units_new, units_all, ratio}, repurchase {buyers, repeaters, rate}};
- * rates null without a denominator.  *out is the caller's (cJSON_Delete).
+ * rates null without a denominator; without `stores` the document has no
+ * "stores" (a page that lists them its own way).  *out is the caller's
+ * (cJSON_Delete).
  * st_doc_head: the first three members; st_doc_sum / st_doc_store add a
  * sum's or a store's three members to o. */
 APP_MUST_USE enum app_err sellthrough_doc(const struct sellthrough *st,
-                                          cJSON **out);
+                                          bool stores, cJSON **out);
 cJSON *st_doc_head(const struct sellthrough *st);
 void st_doc_sum(cJSON *o, const struct st_sum *s);
 void st_doc_store(cJSON *o, const struct st_store *s);

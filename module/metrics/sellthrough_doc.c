@@ -70,7 +70,7 @@ st_doc_head(const struct sellthrough *st)
 }
 
 enum app_err
-sellthrough_doc(const struct sellthrough *st, cJSON **out)
+sellthrough_doc(const struct sellthrough *st, bool stores, cJSON **out)
 {
     cJSON *doc = st_doc_head(st), *list;
     size_t i;
@@ -100,8 +100,8 @@ sellthrough_doc(const struct sellthrough *st, cJSON **out)
         cJSON_AddStringToObject(o, "name", s->name != NULL ? s->name : "");
         st_doc_sum(o, s);
     }
-    list = cJSON_AddArrayToObject(doc, "stores");
-    for (i = 0; i < st->nstores; i++) {
+    list = stores ? cJSON_AddArrayToObject(doc, "stores") : NULL;
+    for (i = 0; stores && i < st->nstores; i++) {
         const struct st_store *s = &st->stores[i];
         cJSON *o = cJSON_CreateObject();
 

@@ -43,6 +43,57 @@ st_view_args(struct req *r, int64_t *campaign, const char **as_of)
     return sellthrough_default_campaign(&r->cx, campaign);
 }
 
+/* The decimal digits of v (>= 0) before end; returns where they start. */
+static char *
+digits(char *end, uint64_t v)
+{
+    do {
+        *--end = (char)('0' + v % 10);
+        v /= 10;
+    } while (v > 0);
+    return end;
+}
+
+const char *
+st_view_pct_of(struct req *r, double v)
+{
+    char tmp[32], *p = tmp + sizeof(tmp);
+    double t;
+    uint64_t x;
+    bool neg = v < 0;
+
+    if (isnan(v))
+        return "\xe2\x80\x94";
+    t = fabs(v) * 1000; /* tenths of a percent */
+    if (!(t < 1e15))
+        return "\xe2\x80\x94";
+    x = (uint64_t)llround(t);
+    *--p = '\0';
+    *--p = '%';
+    *--p = (char)('0' + x % 10);
+    *--p = '.';
+    p = digits(p, x / 10);
+    if (neg && x > 0)
+        *--p = '-';
+    return arena_strdup(r->a, p);
+}
+
+const char *
+st_view_pair(struct req *r, int64_t a, int64_t b)
+{
+    char tmp[48], *p = tmp + sizeof(tmp);
+
+    *--p = '\0';
+    p = digits(p, b < 0 ? (uint64_t)0 - (uint64_t)b : (uint64_t)b);
+    if (b < 0)
+        *--p = '-';
+    *--p = '/';
+    p = digits(p, a < 0 ? (uint64_t)0 - (uint64_t)a : (uint64_t)a);
+    if (a < 0)
+        *--p = '-';
+    return arena_strdup(r->a, p);
+}
+
 const char *
 st_view_pct(struct req *r, const cJSON *o, const char *k)
 {

@@ -20,6 +20,12 @@
 APP_MUST_USE enum app_err st_view_args(struct req *r, int64_t *campaign,
                                        const char **as_of);
 
+/* A ratio as "63.6%" (one decimal) and a pair of counts as "12/340",
+ * written without printf (a dashboard writes thousands of them), in the
+ * request's arena ("—" for NaN; NULL when out of memory). */
+const char *st_view_pct_of(struct req *r, double v);
+const char *st_view_pair(struct req *r, int64_t a, int64_t b);
+
 /* "63.6%" for a ratio member of o (number), "—" for null. */
 const char *st_view_pct(struct req *r, const cJSON *o, const char *k);
 

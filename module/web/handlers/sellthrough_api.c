@@ -21,7 +21,7 @@ api_sellthrough(struct req *r)
     if (rc == APP_OK)
         rc = sellthrough_get(&r->cx, campaign, as_of, &st);
     if (rc == APP_OK)
-        rc = sellthrough_doc(&st, &doc);
+        rc = sellthrough_doc(&st, true, &doc);
     if (rc != APP_OK)
         return rc;
     return api_send(r, 200, doc);

@@ -132,6 +132,64 @@ mark_stores(struct req *r, cJSON *list, const struct st_thresholds *th,
     }
 }
 
+/* A string the arena keeps for the request, without a copy. */
+static void
+add_ref(cJSON *o, const char *k, const char *v)
+{
+    cJSON_AddItemToObjectCS(o, k,
+                            cJSON_CreateStringReference(v != NULL ? v : ""));
+}
+
+static void
+add_flag(cJSON *o, const char *k, bool v)
+{
+    cJSON_AddItemToObjectCS(o, k, cJSON_CreateBool(v));
+}
+
+/* The dashboard's rows of st's stores into doc["stores"]: only what the
+ * row shows, as text, with constant keys and referenced strings -- the
+ * page lists hundreds of stores, and the API document (sellthrough_doc)
+ * would cost an allocation per number and key. */
+static void
+store_rows(struct req *r, cJSON *doc, const struct sellthrough *st,
+           const struct st_thresholds *th)
+{
+    cJSON *list = cJSON_CreateArray();
+    size_t i;
+
+    cJSON_AddItemToObjectCS(doc, "stores", list);
+    for (i = 0; i < st->nstores; i++) {
+        const struct st_store *s = &st->stores[i];
+        double ratio = st_store_ratio(s);
+        double rep =
+            s->buyers > 0 ? (double)s->repeaters / (double)s->buyers : NAN;
+        bool low_d = st->started && s->fw_eligible && !s->fw_sold;
+        bool low_k = ratio < th->sku_ratio, low_p = rep < th->repurchase;
+        cJSON *o = cJSON_CreateObject();
+
+        cJSON_AddItemToArray(list, o);
+        cJSON_AddItemToObjectCS(o, "id",
+                                cJSON_CreateNumber((double)s->store_id));
+        add_ref(o, "code", s->code);
+        add_ref(o, "name", s->name);
+        add_ref(o, "region", s->region);
+        add_ref(o, "distribution_mark",
+                !s->fw_eligible ? "\xe2\x80\x94"
+                : s->fw_sold    ? "\xe2\x9c\x93"
+                                : "\xe2\x9c\x97");
+        add_ref(o, "sku_ratio_pct", st_view_pct_of(r, ratio));
+        add_ref(o, "sku_ratio_detail",
+                st_view_pair(r, s->units_new, s->units_all));
+        add_ref(o, "repurchase_pct", st_view_pct_of(r, rep));
+        add_ref(o, "repurchase_detail",
+                st_view_pair(r, s->repeaters, s->buyers));
+        add_flag(o, "distribution_low", low_d);
+        add_flag(o, "sku_ratio_low", low_k);
+        add_flag(o, "repurchase_low", low_p);
+        add_flag(o, "laggard", low_d || low_k || low_p);
+    }
+}
+
 /* One chart of a metric per region into m[key]. */
 static void
 region_chart(struct req *r, cJSON *m, const char *key, const char *title,
@@ -185,11 +243,12 @@ page_sellthrough(struct req *r)
     how[1] = desc;
     if (st.nstores > 1)
         qsort_r(st.stores, st.nstores, sizeof(*st.stores), by_sort, how);
-    rc = sellthrough_doc(&st, &doc);
+    rc = sellthrough_doc(&st, false, &doc);
     if (rc != APP_OK)
         return rc;
     cJSON_AddItemToObject(m, "st", doc);
     add_thresholds(r, m, &th);
+    store_rows(r, doc, &st, &th);
     o = cJSON_GetObjectItem(doc, "total");
     {
         cJSON *one = cJSON_CreateArray();
@@ -200,7 +259,6 @@ page_sellthrough(struct req *r)
     }
     st_view_marks(r, cJSON_GetObjectItem(doc, "regions"), &th);
     st_view_marks(r, cJSON_GetObjectItem(doc, "supervisors"), &th);
-    mark_stores(r, cJSON_GetObjectItem(doc, "stores"), &th, st.started);
     region_chart(r, m, "distribution_svg", "sellthrough.distribution", &st, 0,
                  th.distribution);
     region_chart(r, m, "ratio_svg", "sellthrough.sku_ratio", &st, 1,
@@ -510,7 +568,7 @@ page_campaign(struct req *r)
     if (rc == APP_OK)
         rc = sellthrough_files(&r->cx, id, &files);
     if (rc == APP_OK)
-        rc = sellthrough_doc(&st, &doc);
+        rc = sellthrough_doc(&st, true, &doc);
     if (rc != APP_OK)
         return rc;
     cJSON_AddItemToObject(m, "st", doc);

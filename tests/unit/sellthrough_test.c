@@ -14,7 +14,9 @@
 
 #include "base/arena.h"
 #include "base/buf.h"
+#include "http/http.h"
 #include "metrics/sellthrough.h"
+#include "web/sellthrough_view.h"
 
 struct window_row {
     const char *launch, *as_of;
@@ -429,6 +431,58 @@ test_peers(void **state)
     assert_int_equal(st_peers(s, 8, &s[4], NAN, p, 5), 0);
 }
 
+struct pct_row {
+    double v;
+    const char *want;
+};
+
+static const struct pct_row pct_rows[] = {
+    { NAN, "\xe2\x80\x94" }, { 1e300, "\xe2\x80\x94" },
+    { 0, "0.0%" },           { 0.05, "5.0%" },
+    { 0.0004, "0.0%" },      { 0.0005, "0.1%" }, /* rounds half away */
+    { 0.032258, "3.2%" },    { 0.999, "99.9%" },
+    { 1, "100.0%" },         { 12.345, "1234.5%" },
+    { -0.25, "-25.0%" },     { -0.00001, "0.0%" },
+};
+
+struct pair_row {
+    int64_t a, b;
+    const char *want;
+};
+
+static const struct pair_row pair_rows[] = {
+    { 0, 0, "0/0" },
+    { 12, 340, "12/340" },
+    { -2, 30, "-2/30" },
+    { INT64_MIN, INT64_MAX, "-9223372036854775808/9223372036854775807" },
+};
+
+/* The dashboard's own number formatting, against printf's. */
+static void
+test_view_text(void **state)
+{
+    struct arena *a = arena_new(4096, 1 << 20);
+    struct req r;
+    size_t i;
+
+    (void)state;
+    memset(&r, 0, sizeof(r));
+    r.a = a;
+    for (i = 0; i < sizeof(pct_rows) / sizeof(pct_rows[0]); i++) {
+        const char *got = st_view_pct_of(&r, pct_rows[i].v);
+
+        if (got == NULL || strcmp(got, pct_rows[i].want) != 0)
+            fail_msg("pct row %zu: %s", i, got != NULL ? got : "(null)");
+    }
+    for (i = 0; i < sizeof(pair_rows) / sizeof(pair_rows[0]); i++) {
+        const char *got = st_view_pair(&r, pair_rows[i].a, pair_rows[i].b);
+
+        if (got == NULL || strcmp(got, pair_rows[i].want) != 0)
+            fail_msg("pair row %zu: %s", i, got != NULL ? got : "(null)");
+    }
+    arena_free(a);
+}
+
 int
 main(void)
 {
@@ -436,7 +490,7 @@ main(void)
         cmocka_unit_test(test_window),    cmocka_unit_test(test_iso_week),
         cmocka_unit_test(test_decode),    cmocka_unit_test(test_roundtrip),
         cmocka_unit_test(test_summarize), cmocka_unit_test(test_km),
-        cmocka_unit_test(test_peers),
+        cmocka_unit_test(test_peers),     cmocka_unit_test(test_view_text),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

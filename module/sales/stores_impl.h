@@ -1,6 +1,6 @@
 /*
- * stores_impl.h -- what stores.c shares with stores_import.c (not for
- * other modules).
+ * stores_impl.h -- what stores.c, stores_input.c and stores_import.c
+ * share (not for other modules).
  */
 #ifndef PROOFLINE_STORES_IMPL_H
 #define PROOFLINE_STORES_IMPL_H

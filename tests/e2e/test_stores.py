@@ -217,6 +217,7 @@ def test_create_update_close_and_reopen(stack, co):
     # Closing needs a day after the opening; then the store is closed.
     r = c.post(f"/stores/{sid}/close", {"closed_on": "2026-01-05"})
     assert r.status_code == 422 and 'data-key="store.closed_early"' in r.text
+    assert f'name="code" value="C{t}"' in r.text   # the stored store
     r = c.post(f"/stores/{sid}/close", {"closed_on": ""})
     assert r.status_code == 422
     r = c.post(f"/stores/{sid}/close", {"closed_on": "2026-02-01"})

@@ -202,7 +202,9 @@ form_page(struct req *r, int status, int64_t id, const struct db_res *res,
         return rc;
     if (m == NULL || (v = cJSON_AddObjectToObject(m, "v")) == NULL)
         return APP_ENOMEM;
-    if (errors != NULL) {
+    /* The submitted store when it was the form's (a refused close
+     * submits only its day: the form shows the stored store). */
+    if (errors != NULL && kv_get(&r->form, "code") != NULL) {
         size_t k;
 
         for (k = 0; k < r->form.n; k++)
@@ -213,7 +215,6 @@ form_page(struct req *r, int status, int64_t id, const struct db_res *res,
         format = kv_get(&r->form, "format") != NULL
                      ? arena_str(r->a, *kv_get(&r->form, "format")).p
                      : "direct";
-        cJSON_AddItemToObject(m, "errors", view_field_errors(r, errors));
     } else if (res != NULL) {
         const char *mg = db_text(res, 0, ST_MANAGERS);
 
@@ -229,6 +230,8 @@ form_page(struct req *r, int status, int64_t id, const struct db_res *res,
         sup = db_text(res, 0, ST_SUPERVISOR_LOGIN);
         format = db_text(res, 0, ST_FORMAT);
     }
+    if (errors != NULL)
+        cJSON_AddItemToObject(m, "errors", view_field_errors(r, errors));
     cJSON_AddItemToObject(m, "supervisors", options_of(r, &sups, 1, 2, sup));
     cJSON_AddItemToObject(
         m, "formats", view_options(r, FORMAT_VALUES, "stores.format.", format));

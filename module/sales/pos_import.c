@@ -19,6 +19,7 @@
 #include "base/arena.h"
 #include "base/fileio.h"
 #include "base/log.h"
+#include "base/num.h"
 #include "base/textenc.h"
 #include "base/tz.h"
 #include "db/db.h"
@@ -31,6 +32,7 @@
 #define POS_PRODUCTS_MAX 1000000
 #define POS_CAMPAIGNS_MAX 10000
 #define TZC_SLOTS 256
+#define POS_LOCK_WAIT_S 120
 
 /* clang-format off */
 static const char SQL_NEW[] =
@@ -56,6 +58,10 @@ static const char SQL_PRODUCTS[] =
 static const char SQL_CAMPAIGN_PRODUCTS[] =
     "SELECT DISTINCT product_id FROM campaigns WHERE tenant_id = ? "
     "AND active = 1 ORDER BY product_id";
+/* An import waits for the one before it in its company (pos_state's
+ * lock) longer than a request would: a large one takes seconds. */
+static const char SQL_LOCK_WAIT[] =
+    "SET SESSION innodb_lock_wait_timeout = ?";
 static const char SQL_STATE_ROW[] =
     "INSERT IGNORE INTO pos_state (tenant_id) VALUES (?)";
 static const char SQL_STATE_LOCK[] =
@@ -187,6 +193,18 @@ to_utc(void *arg, int32_t day, int32_t secs)
     off = offset_at(c->im, day, secs);
     pthread_mutex_unlock(&c->im->tz_mu);
     return local - off;
+}
+
+/* The connection's usual lock wait (db.h), as a number. */
+static int64_t
+default_lock_wait(void)
+{
+    int64_t v = 5;
+
+    app_ignore(parse_i64(str_c(DB_LOCK_WAIT_S), 1, 3600, &v) ? APP_OK
+                                                             : APP_EINTERNAL,
+               "a constant; 5 s otherwise");
+    return v;
 }
 
 /* --- the text ------------------------------------------------------------ */
@@ -964,12 +982,21 @@ run(struct imp *im, struct str raw, const char **enc)
         new_idx = malloc((im->nlines + 1) * sizeof(*new_idx));
         rc = db_dup != NULL && new_idx != NULL ? APP_OK : APP_ENOMEM;
     }
+    if (rc == APP_OK && !db_in_tx(cx->db))
+        rc = db_exec(cx->db, SQL_LOCK_WAIT, DB_ARGS(DB_I64(POS_LOCK_WAIT_S)),
+                     NULL, NULL);
     if (rc == APP_OK) {
         while (db_tx_next(cx->db, &tx, &rc)) {
             rc = write_all(im, db_dup, new_idx);
             if (rc == APP_OK)
                 rc = finish(im, "done", *enc);
         }
+        if (!db_in_tx(cx->db))
+            app_ignore(db_exec(cx->db, SQL_LOCK_WAIT,
+                               DB_ARGS(DB_I64(default_lock_wait())), NULL,
+                               NULL),
+                       "a connection that lost it reconnects with the "
+                       "default");
     }
     free(db_dup);
     free(new_idx);
@@ -1002,8 +1029,7 @@ pos_import_run(struct ctx *cx, int64_t import_id, const char *source,
                   &tzres);
     if (rc == APP_OK && tzres.nrows == 1 && db_text(&tzres, 0, 0)[0] != '\0')
         cx->tenant_tz = db_text(&tzres, 0, 0);
-    if (rc != APP_OK) {
-    } else if (import_id == 0) {
+    if (rc == APP_OK && import_id == 0) {
         rc = db_exec(cx->db, SQL_NEW,
                      DB_ARGS(DB_I64(cx->tenant_id), DB_CSTR(source),
                              DB_CSTR(file_name), DB_NULL,
@@ -1011,7 +1037,7 @@ pos_import_run(struct ctx *cx, int64_t import_id, const char *source,
                              cx->user_id > 0 ? DB_I64(cx->user_id) : DB_NULL),
                      NULL, &id);
         im.id = (int64_t)id;
-    } else {
+    } else if (rc == APP_OK) {
         progress(&im, "validating", 0);
     }
     if (rc == APP_OK) {

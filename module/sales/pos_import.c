@@ -76,10 +76,9 @@ static const char SQL_STORED_KEYS[] =
  * the company's id included, travels as the streamed file's data. */
 static const char SQL_LOAD[] =
     "LOAD DATA LOCAL INFILE 'pos_sales' INTO TABLE pos_sales "
-    "CHARACTER SET ascii FIELDS TERMINATED BY '\\t' ESCAPED BY '' "
+    "CHARACTER SET ascii FIELDS TERMINATED BY '\\t' "
     "LINES TERMINATED BY '\\n' (tenant_id, store_id, receipt, line, "
-    "sold_at, day, product_id, qty, amount_fen, @member, import_id) "
-    "SET member = NULLIF(@member, '')";
+    "sold_at, day, product_id, qty, amount_fen, member, import_id)";
 static const char SQL_BULK[] =
     "INSERT INTO pos_sales (tenant_id, store_id, receipt, line, sold_at, "
     "day, product_id, qty, amount_fen, member, import_id) "
@@ -680,8 +679,9 @@ put_i64(char *o, int64_t v)
     return put_u64(o, (uint64_t)v);
 }
 
-/* One row in the LOAD DATA format (TAB-separated, no escapes: receipt
- * and member are printable ASCII without TAB, pos_parse checks). */
+/* One row in the LOAD DATA format: TAB-separated, \N for NULL, nothing
+ * else to escape (receipt and member are printable ASCII without TAB,
+ * backslash or quote: pos_parse checks). */
 static size_t
 format_row(const struct imp *im, const struct pos_line *l, char *o)
 {
@@ -709,6 +709,9 @@ format_row(const struct imp *im, const struct pos_line *l, char *o)
     if (l->member != NULL) {
         memcpy(o + n, l->member, l->member_len);
         n += l->member_len;
+    } else {
+        memcpy(o + n, "\\N", 2); /* NULL; no value has a backslash */
+        n += 2;
     }
     o[n++] = '\t';
     n += put_i64(o + n, im->id);
@@ -800,6 +803,24 @@ store_bulk(struct imp *im, const uint32_t *new_idx, size_t n)
     return rc;
 }
 
+struct sum_job {
+    struct imp *im;
+    const uint32_t *idx;
+    size_t n;
+    struct pos_rollup *sum;
+    enum app_err rc;
+};
+
+static void *
+sum_lines(void *arg)
+{
+    struct sum_job *sj = arg;
+
+    sj->rc = pos_rollup_sum(sj->im->lines, sj->idx, sj->n, sj->im->store_ids,
+                            sj->im->camp, sj->im->ncamp, &sj->sum);
+    return NULL;
+}
+
 /* One try of the transaction: lock, drop what is stored, store, roll up,
  * bump the version. */
 APP_MUST_USE static enum app_err
@@ -830,15 +851,26 @@ write_all(struct imp *im, uint8_t *db_dup, uint32_t *new_idx)
     im->added = n;
     if (rc == APP_OK && n > 0) {
         const char *how = getenv("PROOFLINE_POS_STORE");
+        struct sum_job sj = { im, new_idx, n, NULL, APP_OK };
+        pthread_t th;
+        /* The rollups are summed on another thread while the server
+         * stores the lines (it, not this process, is the bottleneck). */
+        bool threaded = pthread_create(&th, NULL, sum_lines, &sj) == 0;
 
         rc = how != NULL && strcmp(how, "bulk") == 0
                  ? store_bulk(im, new_idx, n)
                  : store_load(im, new_idx, n);
         log_info("pos.stored", "lines=%zu ms=%u", n, ms_since(&t0));
+        if (threaded)
+            pthread_join(th, NULL);
+        else
+            sum_lines(&sj);
+        if (rc == APP_OK)
+            rc = sj.rc;
+        if (rc == APP_OK)
+            rc = pos_rollup_write(cx, sj.sum);
+        pos_rollup_free(sj.sum);
     }
-    if (rc == APP_OK && n > 0)
-        rc = pos_rollup_add(cx, im->lines, new_idx, n, im->store_ids, im->camp,
-                            im->ncamp);
     if (rc == APP_OK)
         rc = db_exec(cx->db, SQL_STATE_BUMP, DB_ARGS(DB_I64(cx->tenant_id)),
                      NULL, NULL);

@@ -19,6 +19,7 @@
 #include "base/arena.h"
 #include "base/fileio.h"
 #include "base/log.h"
+#include "base/num.h"
 #include "base/textenc.h"
 #include "base/tz.h"
 #include "db/db.h"
@@ -31,6 +32,7 @@
 #define POS_PRODUCTS_MAX 1000000
 #define POS_CAMPAIGNS_MAX 10000
 #define TZC_SLOTS 256
+#define POS_LOCK_WAIT_S 120
 
 /* clang-format off */
 static const char SQL_NEW[] =
@@ -56,6 +58,10 @@ static const char SQL_PRODUCTS[] =
 static const char SQL_CAMPAIGN_PRODUCTS[] =
     "SELECT DISTINCT product_id FROM campaigns WHERE tenant_id = ? "
     "AND active = 1 ORDER BY product_id";
+/* An import waits for the one before it in its company (pos_state's
+ * lock) longer than a request would: a large one takes seconds. */
+static const char SQL_LOCK_WAIT[] =
+    "SET SESSION innodb_lock_wait_timeout = ?";
 static const char SQL_STATE_ROW[] =
     "INSERT IGNORE INTO pos_state (tenant_id) VALUES (?)";
 static const char SQL_STATE_LOCK[] =
@@ -70,10 +76,9 @@ static const char SQL_STORED_KEYS[] =
  * the company's id included, travels as the streamed file's data. */
 static const char SQL_LOAD[] =
     "LOAD DATA LOCAL INFILE 'pos_sales' INTO TABLE pos_sales "
-    "CHARACTER SET ascii FIELDS TERMINATED BY '\\t' ESCAPED BY '' "
+    "CHARACTER SET ascii FIELDS TERMINATED BY '\\t' "
     "LINES TERMINATED BY '\\n' (tenant_id, store_id, receipt, line, "
-    "sold_at, day, product_id, qty, amount_fen, @member, import_id) "
-    "SET member = NULLIF(@member, '')";
+    "sold_at, day, product_id, qty, amount_fen, member, import_id)";
 static const char SQL_BULK[] =
     "INSERT INTO pos_sales (tenant_id, store_id, receipt, line, sold_at, "
     "day, product_id, qty, amount_fen, member, import_id) "
@@ -187,6 +192,18 @@ to_utc(void *arg, int32_t day, int32_t secs)
     off = offset_at(c->im, day, secs);
     pthread_mutex_unlock(&c->im->tz_mu);
     return local - off;
+}
+
+/* The connection's usual lock wait (db.h), as a number. */
+static int64_t
+default_lock_wait(void)
+{
+    int64_t v = 5;
+
+    app_ignore(parse_i64(str_c(DB_LOCK_WAIT_S), 1, 3600, &v) ? APP_OK
+                                                             : APP_EINTERNAL,
+               "a constant; 5 s otherwise");
+    return v;
 }
 
 /* --- the text ------------------------------------------------------------ */
@@ -662,8 +679,9 @@ put_i64(char *o, int64_t v)
     return put_u64(o, (uint64_t)v);
 }
 
-/* One row in the LOAD DATA format (TAB-separated, no escapes: receipt
- * and member are printable ASCII without TAB, pos_parse checks). */
+/* One row in the LOAD DATA format: TAB-separated, \N for NULL, nothing
+ * else to escape (receipt and member are printable ASCII without TAB,
+ * backslash or quote: pos_parse checks). */
 static size_t
 format_row(const struct imp *im, const struct pos_line *l, char *o)
 {
@@ -691,6 +709,9 @@ format_row(const struct imp *im, const struct pos_line *l, char *o)
     if (l->member != NULL) {
         memcpy(o + n, l->member, l->member_len);
         n += l->member_len;
+    } else {
+        memcpy(o + n, "\\N", 2); /* NULL; no value has a backslash */
+        n += 2;
     }
     o[n++] = '\t';
     n += put_i64(o + n, im->id);
@@ -782,6 +803,24 @@ store_bulk(struct imp *im, const uint32_t *new_idx, size_t n)
     return rc;
 }
 
+struct sum_job {
+    struct imp *im;
+    const uint32_t *idx;
+    size_t n;
+    struct pos_rollup *sum;
+    enum app_err rc;
+};
+
+static void *
+sum_lines(void *arg)
+{
+    struct sum_job *sj = arg;
+
+    sj->rc = pos_rollup_sum(sj->im->lines, sj->idx, sj->n, sj->im->store_ids,
+                            sj->im->camp, sj->im->ncamp, &sj->sum);
+    return NULL;
+}
+
 /* One try of the transaction: lock, drop what is stored, store, roll up,
  * bump the version. */
 APP_MUST_USE static enum app_err
@@ -812,15 +851,26 @@ write_all(struct imp *im, uint8_t *db_dup, uint32_t *new_idx)
     im->added = n;
     if (rc == APP_OK && n > 0) {
         const char *how = getenv("PROOFLINE_POS_STORE");
+        struct sum_job sj = { im, new_idx, n, NULL, APP_OK };
+        pthread_t th;
+        /* The rollups are summed on another thread while the server
+         * stores the lines (it, not this process, is the bottleneck). */
+        bool threaded = pthread_create(&th, NULL, sum_lines, &sj) == 0;
 
         rc = how != NULL && strcmp(how, "bulk") == 0
                  ? store_bulk(im, new_idx, n)
                  : store_load(im, new_idx, n);
         log_info("pos.stored", "lines=%zu ms=%u", n, ms_since(&t0));
+        if (threaded)
+            pthread_join(th, NULL);
+        else
+            sum_lines(&sj);
+        if (rc == APP_OK)
+            rc = sj.rc;
+        if (rc == APP_OK)
+            rc = pos_rollup_write(cx, sj.sum);
+        pos_rollup_free(sj.sum);
     }
-    if (rc == APP_OK && n > 0)
-        rc = pos_rollup_add(cx, im->lines, new_idx, n, im->store_ids, im->camp,
-                            im->ncamp);
     if (rc == APP_OK)
         rc = db_exec(cx->db, SQL_STATE_BUMP, DB_ARGS(DB_I64(cx->tenant_id)),
                      NULL, NULL);
@@ -964,12 +1014,21 @@ run(struct imp *im, struct str raw, const char **enc)
         new_idx = malloc((im->nlines + 1) * sizeof(*new_idx));
         rc = db_dup != NULL && new_idx != NULL ? APP_OK : APP_ENOMEM;
     }
+    if (rc == APP_OK && !db_in_tx(cx->db))
+        rc = db_exec(cx->db, SQL_LOCK_WAIT, DB_ARGS(DB_I64(POS_LOCK_WAIT_S)),
+                     NULL, NULL);
     if (rc == APP_OK) {
         while (db_tx_next(cx->db, &tx, &rc)) {
             rc = write_all(im, db_dup, new_idx);
             if (rc == APP_OK)
                 rc = finish(im, "done", *enc);
         }
+        if (!db_in_tx(cx->db))
+            app_ignore(db_exec(cx->db, SQL_LOCK_WAIT,
+                               DB_ARGS(DB_I64(default_lock_wait())), NULL,
+                               NULL),
+                       "a connection that lost it reconnects with the "
+                       "default");
     }
     free(db_dup);
     free(new_idx);
@@ -1002,8 +1061,7 @@ pos_import_run(struct ctx *cx, int64_t import_id, const char *source,
                   &tzres);
     if (rc == APP_OK && tzres.nrows == 1 && db_text(&tzres, 0, 0)[0] != '\0')
         cx->tenant_tz = db_text(&tzres, 0, 0);
-    if (rc != APP_OK) {
-    } else if (import_id == 0) {
+    if (rc == APP_OK && import_id == 0) {
         rc = db_exec(cx->db, SQL_NEW,
                      DB_ARGS(DB_I64(cx->tenant_id), DB_CSTR(source),
                              DB_CSTR(file_name), DB_NULL,
@@ -1011,7 +1069,7 @@ pos_import_run(struct ctx *cx, int64_t import_id, const char *source,
                              cx->user_id > 0 ? DB_I64(cx->user_id) : DB_NULL),
                      NULL, &id);
         im.id = (int64_t)id;
-    } else {
+    } else if (rc == APP_OK) {
         progress(&im, "validating", 0);
     }
     if (rc == APP_OK) {

@@ -83,9 +83,10 @@ APP_MUST_USE enum app_err pos_import_list(struct ctx *cx, size_t max,
                                           cJSON **out);
 
 /* Run a queued import (the "pos_import" job): its stored file through
- * pos_import_run.  An import no longer queued (finished, or started by a
- * run whose transaction never committed and is run again) is left as
- * it is when finished.  APP_ENOTFOUND when there is no such import. */
+ * pos_import_run.  A finished one (done, refused) is left as it is; one
+ * that failed or whose run died is run again (nothing of it was
+ * committed).  A refused file is APP_OK (the import's outcome, not the
+ * job's failure); APP_ENOTFOUND when there is no such import. */
 APP_MUST_USE enum app_err pos_import_run_queued(struct ctx *cx,
                                                 int64_t import_id);
 

@@ -164,9 +164,10 @@ pos_import_run_queued(struct ctx *cx, int64_t import_id)
     if (res.nrows == 0)
         return APP_ENOTFOUND;
     status = db_text(&res, 0, C_STATUS);
-    if (strcmp(status, "done") == 0 || strcmp(status, "refused") == 0 ||
-        strcmp(status, "failed") == 0)
+    if (strcmp(status, "done") == 0 || strcmp(status, "refused") == 0)
         return APP_OK; /* a run of a slot that already finished */
+    /* queued, a run that died (validating, storing: its transaction never
+     * committed) or one that failed (the job tries again): run it. */
     rc = files_find(cx, db_int(&res, 0, C_FILE, 0), &f);
     if (rc != APP_OK)
         return rc;

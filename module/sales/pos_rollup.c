@@ -348,22 +348,43 @@ stored_member(void *arg, const struct db_row *row)
     return APP_OK;
 }
 
-enum app_err
-pos_rollup_add(struct ctx *cx, const struct pos_line *lines,
-               const uint32_t *idx, size_t n, const int64_t *store_ids,
-               const int64_t *camp, size_t ncamp)
+struct pos_rollup {
+    struct agg sd, pd, mb;
+    const int64_t *camp;
+    size_t ncamp;
+};
+
+void
+pos_rollup_free(struct pos_rollup *ru)
 {
-    struct agg sd = { 0 }, pd = { 0 }, mb = { 0 };
-    size_t i, k;
+    if (ru == NULL)
+        return;
+    free(ru->sd.rows);
+    free(ru->pd.rows);
+    free(ru->mb.rows);
+    free(ru);
+}
+
+enum app_err
+pos_rollup_sum(const struct pos_line *lines, const uint32_t *idx, size_t n,
+               const int64_t *store_ids, const int64_t *camp, size_t ncamp,
+               struct pos_rollup **out)
+{
+    struct pos_rollup *ru = calloc(1, sizeof(*ru));
+    size_t i;
     enum app_err rc = APP_ENOMEM;
 
-    if (!agg_init(&sd, 1024) || !agg_init(&pd, 1024) || !agg_init(&mb, 1024))
+    *out = NULL;
+    if (ru == NULL || !agg_init(&ru->sd, 1024) || !agg_init(&ru->pd, 1024) ||
+        !agg_init(&ru->mb, 1024))
         goto out;
+    ru->camp = camp;
+    ru->ncamp = ncamp;
     rc = APP_OK;
     for (i = 0; rc == APP_OK && i < n; i++) {
         const struct pos_line *l = &lines[idx[i]];
         int64_t store = store_ids[l->store_ix];
-        struct agg_row *r = agg_get(&sd, l->day, store, 0, NULL, 0);
+        struct agg_row *r = agg_get(&ru->sd, l->day, store, 0, NULL, 0);
 
         if (r == NULL) {
             rc = APP_ENOMEM;
@@ -374,7 +395,7 @@ pos_rollup_add(struct ctx *cx, const struct pos_line *lines,
         r->lines++;
         if (ncamp == 0 || !in_set(camp, ncamp, l->product_id))
             continue;
-        r = agg_get(&pd, l->product_id, l->day, store, NULL, 0);
+        r = agg_get(&ru->pd, l->product_id, l->day, store, NULL, 0);
         if (r == NULL) {
             rc = APP_ENOMEM;
             break;
@@ -383,7 +404,7 @@ pos_rollup_add(struct ctx *cx, const struct pos_line *lines,
         r->amount += l->amount_fen;
         if (l->member == NULL || l->qty <= 0)
             continue;
-        r = agg_get(&mb, l->product_id, store, 0, l->member, l->member_len);
+        r = agg_get(&ru->mb, l->product_id, store, 0, l->member, l->member_len);
         if (r == NULL) {
             rc = APP_ENOMEM;
         } else {
@@ -392,23 +413,43 @@ pos_rollup_add(struct ctx *cx, const struct pos_line *lines,
             buy_add(r, &b);
         }
     }
-    /* The stored rows of the members seen, merged before writing. */
-    for (k = 0; rc == APP_OK && mb.n > 0 && k < ncamp; k++) {
-        struct stored st = { &mb, camp[k] };
+out:
+    if (rc == APP_OK)
+        *out = ru;
+    else
+        pos_rollup_free(ru);
+    return rc;
+}
+
+enum app_err
+pos_rollup_write(struct ctx *cx, const struct pos_rollup *sum)
+{
+    struct pos_rollup *ru = (struct pos_rollup *)sum;
+    size_t k;
+    enum app_err rc = APP_OK;
+
+    /* The stored rows of the members seen, merged before writing (into a
+     * copy of the members' table: a transaction tried again starts from
+     * the sums again). */
+    struct agg mb = ru->mb;
+
+    mb.rows = malloc((ru->mb.mask + 1) * sizeof(*mb.rows));
+    if (mb.rows == NULL)
+        return APP_ENOMEM;
+    memcpy(mb.rows, ru->mb.rows, (ru->mb.mask + 1) * sizeof(*mb.rows));
+    for (k = 0; rc == APP_OK && mb.n > 0 && k < ru->ncamp; k++) {
+        struct stored st = { &mb, ru->camp[k] };
 
         rc = db_scan(cx->db, SQL_STORED_MEMBERS,
-                     DB_ARGS(DB_I64(cx->tenant_id), DB_I64(camp[k])),
+                     DB_ARGS(DB_I64(cx->tenant_id), DB_I64(ru->camp[k])),
                      (1u << 1) | (1u << 4), stored_member, &st);
     }
     if (rc == APP_OK)
-        rc = flush(cx, &sd, 0);
+        rc = flush(cx, &ru->sd, 0);
     if (rc == APP_OK)
-        rc = flush(cx, &pd, 1);
+        rc = flush(cx, &ru->pd, 1);
     if (rc == APP_OK)
         rc = flush(cx, &mb, 2);
-out:
-    free(sd.rows);
-    free(pd.rows);
     free(mb.rows);
     return rc;
 }

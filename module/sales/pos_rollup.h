@@ -21,15 +21,27 @@
 #include "db/ctx.h"
 #include "sales/pos_parse.h"
 
-/* Add n lines (lines[idx[i]], none of them stored before this import) to
- * the rollups of cx's company, inside the caller's transaction.
- * store_ids[store_ix] is each line's store; camp[0..ncamp) the sorted ids
- * of the products of an active campaign.  APP_ENOMEM, database errors. */
-APP_MUST_USE enum app_err pos_rollup_add(struct ctx *cx,
-                                         const struct pos_line *lines,
+/* The sums of n lines (lines[idx[i]], none of them stored before this
+ * import) for the rollups: *out (pos_rollup_free).  store_ids[store_ix]
+ * is each line's store; camp[0..ncamp) the sorted ids of the products of
+ * an active campaign (both must outlive *out).  No database: the import
+ * computes it on a thread of its own while the lines are stored.
+ * APP_ENOMEM. */
+struct pos_rollup;
+APP_MUST_USE enum app_err pos_rollup_sum(const struct pos_line *lines,
                                          const uint32_t *idx, size_t n,
                                          const int64_t *store_ids,
-                                         const int64_t *camp, size_t ncamp);
+                                         const int64_t *camp, size_t ncamp,
+                                         struct pos_rollup **out);
+
+/* Add the sums to cx's company's rollups, inside the caller's
+ * transaction (the members' stored rows merged first).  The sums are not
+ * changed, so a transaction tried again writes them again.  Database
+ * errors, APP_ENOMEM. */
+APP_MUST_USE enum app_err pos_rollup_write(struct ctx *cx,
+                                           const struct pos_rollup *sum);
+
+void pos_rollup_free(struct pos_rollup *ru);
 
 /* Rebuild pos_days and pos_members of one product of cx's company from
  * pos_sales (its rows replaced), in a transaction of its own or the

@@ -187,7 +187,7 @@ static const struct command commands[] = {
       "whole file; with it the good lines are saved.  Exit 1 when\n"
       "anything was refused.\n",
       run_payments },
-    { "pos", "import POS sales lines from a CSV file",
+    { "pos", "import POS sales lines from a CSV file; rebuild rollups",
       "usage: proofline pos import --tenant SLUG [--keep] FILE\n"
       "\n"
       "Imports FILE (CSV, UTF-8 or GBK; header: store, time, receipt,\n"
@@ -197,7 +197,13 @@ static const struct command commands[] = {
       "the same file or an overlapping one imported again changes nothing.\n"
       "Bad lines are printed with their number and reason.  Without\n"
       "--keep one bad line refuses the whole file; with it the good lines\n"
-      "are stored.  Exit 1 when the file was refused or failed.\n",
+      "are stored.  Exit 1 when the file was refused or failed.\n"
+      "\n"
+      "usage: proofline pos rollup --tenant SLUG --product ID\n"
+      "\n"
+      "Rebuilds the product's campaign rollups (units per store and day,\n"
+      "members' first two purchases) from its stored lines, as a new\n"
+      "campaign for a product that already sold does.\n",
       run_pos },
     { "routes", "print the route table as JSON",
       "usage: proofline routes\n"

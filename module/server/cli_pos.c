@@ -14,7 +14,9 @@
 #include "db/db.h"
 #include "identity/role.h"
 #include "identity/tenants.h"
+#include "base/num.h"
 #include "sales/pos_import.h"
+#include "sales/pos_rollup.h"
 #include "server/cli.h"
 
 /* The problems, one a line, in English. */
@@ -107,11 +109,61 @@ out:
     return rc;
 }
 
+/* `pos rollup --tenant SLUG --product ID`: rebuild a product's campaign
+ * rollups from its stored lines (what a new campaign does). */
+static int
+pos_rollup_cmd(struct conf *c, int argc, char **argv)
+{
+    struct cli_opt opts[] = { { "tenant", true, NULL },
+                              { "product", true, NULL } };
+    const char *pos[1];
+    int npos, rc = 1;
+    struct arena *a = NULL;
+    struct db *db = NULL;
+    struct ctx cx;
+    int64_t tenant = 0, product = 0;
+    enum app_err e;
+
+    if (cli_parse("pos rollup", argc, argv, 2, opts, 2, pos, 0, &npos) != 0 ||
+        cli_get(opts, 2, "tenant") == NULL ||
+        cli_get(opts, 2, "product") == NULL ||
+        !parse_i64(str_c(cli_get(opts, 2, "product")), 1, INT64_MAX,
+                   &product)) {
+        fprintf(stderr, "usage: proofline pos rollup --tenant SLUG --product "
+                        "ID\n");
+        return 2;
+    }
+    a = arena_new(256 * 1024, 64u << 20);
+    db = a != NULL ? cli_db_open(c, "pos") : NULL;
+    if (db == NULL)
+        goto out;
+    if (tenants_find(db, a, str_c(cli_get(opts, 2, "tenant")), &tenant) !=
+            APP_OK ||
+        tenant == 0) {
+        fprintf(stderr, "proofline: no tenant '%s'\n",
+                cli_get(opts, 2, "tenant"));
+        goto out;
+    }
+    ctx_init(&cx, a, db, c, NULL, tenant, 0, ROLE_ADMIN);
+    e = pos_rollup_product(&cx, product);
+    if (e != APP_OK)
+        fprintf(stderr, "proofline: rollup failed: %s\n", app_strerror(e));
+    else
+        printf("rolled up product %lld\n", (long long)product);
+    rc = e == APP_OK ? 0 : 1;
+out:
+    db_free(db);
+    arena_free(a);
+    return rc;
+}
+
 int
 cmd_pos(struct conf *c, int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "import") == 0)
         return pos_import_cmd(c, argc, argv);
-    fprintf(stderr, "usage: proofline pos import ...\n");
+    if (argc >= 2 && strcmp(argv[1], "rollup") == 0)
+        return pos_rollup_cmd(c, argc, argv);
+    fprintf(stderr, "usage: proofline pos import|rollup ...\n");
     return 2;
 }

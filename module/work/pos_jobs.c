@@ -152,9 +152,11 @@ pos_jobs_incoming(struct ctx *cx, const struct job *j, const char **error)
             continue;
         one = pos_import_run(cx, 0, "incoming", path, names[i], true, &r);
         cJSON_Delete(r.problems);
-        if (one == APP_EDB_DOWN || one == APP_ENOMEM) {
+        if (one != APP_OK && one != APP_EVALIDATION && one != APP_ETOOBIG) {
+            /* Not the file's fault (the database, memory, a lock wait):
+             * it stays where it is for the job's next try. */
             *error = "the import could not run; the file waits";
-            return one; /* tried again after a pause */
+            return one;
         }
         move_to(dir, names[i], one == APP_OK ? "done" : "failed");
     }

@@ -4,9 +4,9 @@
  *
  * A page asks one thing, in one round trip: the campaign with the
  * company's pos_state.version, the cache row of (campaign, as_of) at that
- * version, and the newest change to a store or user (which make the row
- * stale); a caller who does not see every store also asks for the ids of
- * theirs.  On a miss one set-based statement computes every targeted
+ * version, the newest change to a store (which makes the row stale) and
+ * the supervisors' names; a caller who does not see every store also asks for
+ * the ids of theirs.  On a miss one set-based statement computes every targeted
  * store's components, names and places from pos_days, pos_store_days
  * and pos_members, and the row is written again.  The rest -- filtering
  * by scope, summing per region, supervisor and campaign -- is O(stores)
@@ -31,7 +31,9 @@ static const char SQL_CAMPAIGN[] =
     "SELECT c.id, c.name, c.product_id, p.name, p.sku, c.launch_on, "
     "c.all_stores, COALESCE(v.version, 0), sc.body, sc.computed_at, "
     "(SELECT MAX(updated_at) FROM stores WHERE tenant_id = c.tenant_id), "
-    "(SELECT MAX(updated_at) FROM users WHERE tenant_id = c.tenant_id) "
+    "(SELECT JSON_ARRAYAGG(JSON_OBJECT('id', u.id, 'n', u.display_name)) "
+    "FROM users u WHERE u.tenant_id = c.tenant_id AND u.id IN "
+    "(SELECT supervisor_id FROM stores WHERE tenant_id = c.tenant_id)) "
     "FROM campaigns c JOIN products p ON p.tenant_id = c.tenant_id "
     "AND p.id = c.product_id "
     "LEFT JOIN pos_state v ON v.tenant_id = c.tenant_id "
@@ -218,15 +220,36 @@ among(const struct db_res *ids, int64_t id)
     return false;
 }
 
-/* The cache row is older than a change to a store or a user (a name, a
- * place, a supervisor) that pos_state.version does not count. */
+/* The cache row is older than a change to a store (a name, a place, a
+ * supervisor, a day it opened or closed) that pos_state.version does not
+ * count.  (Users change at every sign-in, so the supervisors' names are
+ * read fresh instead: supervisor_names.) */
 static bool
 stale(const struct db_res *c)
 {
-    const char *at = db_text(c, 0, 9);
+    return strcmp(db_text(c, 0, 10), db_text(c, 0, 9)) > 0;
+}
 
-    return strcmp(db_text(c, 0, 10), at) > 0 ||
-           strcmp(db_text(c, 0, 11), at) > 0;
+/* The supervisors' names now, from the JSON [{id, n}] the campaign's
+ * statement gives, over the names the row was computed with. */
+static void
+supervisor_names(struct ctx *cx, struct str json, struct st_store *s, size_t n)
+{
+    cJSON *a = json.p != NULL ? cJSON_ParseWithLength(json.p, json.len) : NULL;
+    const cJSON *o;
+    size_t i;
+
+    cJSON_ArrayForEach(o, a)
+    {
+        double id = cJSON_GetNumberValue(cJSON_GetObjectItem(o, "id"));
+        const char *name = cJSON_GetStringValue(cJSON_GetObjectItem(o, "n"));
+        const char *copy = name != NULL ? arena_strdup(cx->a, name) : NULL;
+
+        for (i = 0; copy != NULL && i < n; i++) /* tens of supervisors */
+            if ((double)s[i].supervisor_id == id)
+                s[i].supervisor_name = copy;
+    }
+    cJSON_Delete(a);
 }
 
 APP_MUST_USE static enum app_err
@@ -289,6 +312,7 @@ get(struct ctx *cx, int64_t campaign_id, const char *as_of, bool all,
                 out->stores[k++] = comp[i];
     }
     out->nstores = k;
+    supervisor_names(cx, db_cell(&c, 0, 11), out->stores, k);
     out->campaign_id = db_int(&c, 0, 0, 0);
     out->campaign_name = db_text(&c, 0, 1);
     out->product_id = db_int(&c, 0, 2, 0);

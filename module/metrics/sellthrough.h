@@ -21,10 +21,9 @@
  *
  * The per-store components are computed from the rollups (pos_store_days,
  * pos_days, pos_members) and kept in sellthrough_cache per (campaign,
- * as_of) while pos_state.version holds and no store or user changed
- * since, so a page reads one row; the caller's scope (stores.h: one
- * statement of ids, none for admins and marketing) filters the stores
- * before summing.
+ * as_of) while pos_state.version holds and no store changed since, so a page
+ * reads one row; the caller's scope (stores.h: one statement of ids, none for
+ * admins and marketing) filters the stores before summing.
  */
 #ifndef PROOFLINE_SELLTHROUGH_H
 #define PROOFLINE_SELLTHROUGH_H
@@ -220,8 +219,9 @@ double st_store_ratio(const struct st_store *s);
  * units_new, units_all, buyers, repeaters, supervisor_id, customer_id,
  * lat, lng (empty: unknown), code, name, region, supervisor_name (tab,
  * newline and backslash escaped as \t \n \\).  The stores' names and
- * places are in it so that a page reads one row; a change to a store or
- * a user after the row was computed makes it stale (sellthrough.c).
+ * places are in it so that a page reads one row; a change to a store
+ * after the row was computed makes it stale (sellthrough.c), and the
+ * supervisors' names are read fresh.
  * st_encode appends to out; st_decode fills *out (in a), APP_EINVAL for
  * a malformed body, APP_ETOOBIG past max stores. */
 struct buf;

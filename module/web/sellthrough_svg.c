@@ -9,10 +9,11 @@
 
 #include "base/svgtext.h"
 
-#define ROW_H 22u
-#define TOP 30u
-#define LABEL_W 150u
-#define BAR_W 400u
+/* sized to stay legible when 640 units shrink to a 360 px phone */
+#define ROW_H 32u
+#define TOP 40u
+#define LABEL_W 170u
+#define BAR_W 360u
 
 APP_MUST_USE static enum app_err
 open_svg(struct buf *b, struct str title, unsigned h)
@@ -31,7 +32,7 @@ open_svg(struct buf *b, struct str title, unsigned h)
     if (rc == APP_OK)
         rc = svgtext_out(b, title, 60);
     if (rc == APP_OK)
-        rc = buf_puts(b, "</title><text x=\"4\" y=\"18\" font-size=\"14\" "
+        rc = buf_puts(b, "</title><text x=\"4\" y=\"24\" font-size=\"22\" "
                          "font-weight=\"bold\">");
     if (rc == APP_OK)
         rc = svgtext_out(b, title, 60);
@@ -57,17 +58,17 @@ st_svg_bars(struct buf *out, struct str title, const struct st_bar *bars,
         unsigned y = TOP + (unsigned)i * ROW_H;
         unsigned w = (unsigned)lround(c * BAR_W);
 
-        rc = buf_printf(out, "<g><text x=\"4\" y=\"%u\" font-size=\"12\">",
-                        y + 14);
+        rc = buf_printf(out, "<g><text x=\"4\" y=\"%u\" font-size=\"20\">",
+                        y + 22);
         if (rc == APP_OK)
             rc = svgtext_out(out, bars[i].label, ST_SVG_LABEL_COLS);
         if (rc == APP_OK)
             rc = buf_printf(out,
                             "</text><rect x=\"%u\" y=\"%u\" width=\"%u\" "
-                            "height=\"16\" fill=\"%s\"/>"
-                            "<text x=\"%u\" y=\"%u\" font-size=\"12\">",
-                            LABEL_W, y + 2, w, low ? "#b33" : "#4a7",
-                            LABEL_W + w + 4, y + 14);
+                            "height=\"24\" fill=\"%s\"/>"
+                            "<text x=\"%u\" y=\"%u\" font-size=\"20\">",
+                            LABEL_W, y + 3, w, low ? "#b33" : "#4a7",
+                            LABEL_W + w + 6, y + 22);
         if (rc == APP_OK)
             rc = has ? buf_printf(out, "%.1f%%%s", v * 100, low ? " !" : "")
                      : buf_puts(out, "\xe2\x80\x94");
@@ -99,7 +100,7 @@ st_svg_hours(struct buf *out, struct str title, const double v[24],
 {
     size_t len0 = out->len;
     double max = 0;
-    unsigned h = 200, base = 170, col = (ST_SVG_W - 40) / 24;
+    unsigned h = 240, base = 200, col = (ST_SVG_W - 40) / 24;
     int i;
     enum app_err rc = open_svg(out, title, h);
 
@@ -132,15 +133,15 @@ st_svg_hours(struct buf *out, struct str title, const double v[24],
         }
         if (rc == APP_OK && i % 3 == 0)
             rc = buf_printf(out,
-                            "<text x=\"%u\" y=\"%u\" font-size=\"11\">%d"
+                            "<text x=\"%u\" y=\"%u\" font-size=\"18\">%d"
                             "</text>",
-                            x, base + 14, i);
+                            x, base + 18, i);
     }
     if (rc == APP_OK)
         rc = buf_printf(out,
                         "<rect x=\"30\" y=\"%u\" width=\"10\" height=\"10\" "
                         "fill=\"#4a7\"/><text x=\"44\" y=\"%u\" "
-                        "font-size=\"11\">",
+                        "font-size=\"18\">",
                         h - 12, h - 3);
     if (rc == APP_OK)
         rc = svgtext_out(out, label, 20);
@@ -150,7 +151,7 @@ st_svg_hours(struct buf *out, struct str title, const double v[24],
         rc = buf_printf(out,
                         "<rect x=\"230\" y=\"%u\" width=\"10\" height=\"10\" "
                         "fill=\"none\" stroke=\"#246\"/><text x=\"244\" "
-                        "y=\"%u\" font-size=\"11\">",
+                        "y=\"%u\" font-size=\"18\">",
                         h - 12, h - 3);
         if (rc == APP_OK)
             rc = svgtext_out(out, other_label, 20);

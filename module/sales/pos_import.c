@@ -51,6 +51,9 @@ static const char SQL_QUEUE[] =
     "status, created_by) VALUES (?, ?, ?, ?, ?, 'queued', ?)";
 static const char SQL_TZ[] =
     "SELECT time_zone FROM tenants WHERE id = ?";
+static const char SQL_COUNTS[] =
+    "SELECT (SELECT COUNT(*) FROM stores WHERE tenant_id = ?), "
+    "(SELECT COUNT(*) FROM products WHERE tenant_id = ?)";
 static const char SQL_STORES[] =
     "SELECT id, code FROM stores WHERE tenant_id = ?";
 static const char SQL_PRODUCTS[] =
@@ -121,7 +124,7 @@ struct imp {
     struct pos_header h;
     struct pos_dict *stores, *products;
     int64_t *store_ids;
-    size_t nstores;
+    size_t nstores, stores_cap;
     int64_t *camp;
     size_t ncamp;
     pthread_mutex_t tz_mu; /* tz_mktime switches TZ: one thread at a time */
@@ -434,7 +437,7 @@ store_row(void *arg, const struct db_row *row)
 {
     struct imp *im = arg;
 
-    if (im->nstores >= POS_STORES_MAX)
+    if (im->nstores >= im->stores_cap)
         return APP_ETOOBIG;
     im->store_ids[im->nstores] = row->ints[0];
     im->nstores++;
@@ -464,12 +467,27 @@ APP_MUST_USE static enum app_err
 load_catalog(struct imp *im)
 {
     struct ctx *cx = im->cx;
-    enum app_err rc = APP_ENOMEM;
+    struct db_res res;
+    int64_t ns, np;
+    enum app_err rc;
 
-    im->stores = pos_dict_new(POS_STORES_MAX);
-    im->products = pos_dict_new(POS_PRODUCTS_MAX);
-    im->store_ids = malloc(POS_STORES_MAX * sizeof(int64_t));
+    /* Sized by what the company has (a little more: rows may be added
+     * while it reads them), not by the limits. */
+    rc = db_query(cx->db, cx->a, SQL_COUNTS,
+                  DB_ARGS(DB_I64(cx->tenant_id), DB_I64(cx->tenant_id)), 1,
+                  &res);
+    if (rc != APP_OK)
+        return rc;
+    ns = db_int(&res, 0, 0, 0) + 64;
+    np = db_int(&res, 0, 1, 0) + 64;
+    if (ns > POS_STORES_MAX || np > POS_PRODUCTS_MAX)
+        return APP_ETOOBIG;
+    im->stores_cap = (size_t)ns;
+    im->stores = pos_dict_new((size_t)ns);
+    im->products = pos_dict_new((size_t)np);
+    im->store_ids = malloc((size_t)ns * sizeof(int64_t));
     im->camp = malloc(POS_CAMPAIGNS_MAX * sizeof(int64_t));
+    rc = APP_ENOMEM;
     if (im->stores != NULL && im->products != NULL && im->store_ids != NULL &&
         im->camp != NULL)
         rc = db_scan(cx->db, SQL_STORES, DB_ARGS(DB_I64(cx->tenant_id)), 2u,

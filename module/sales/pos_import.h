@@ -46,7 +46,7 @@
 
 struct pos_import_result {
     int64_t import_id;
-    const char *status;   /* "done", "refused" */
+    const char *status;   /* "done", "refused", "failed" */
     const char *encoding; /* "utf-8", "gbk" */
     size_t lines_total, lines_added, lines_dup, lines_bad;
     const char *day_from, *day_to; /* local days of the lines, or NULL */

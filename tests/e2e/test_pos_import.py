@@ -309,6 +309,11 @@ def test_api_202_then_the_record(stack, co):
     assert rec["status"] == "refused" and rec["lines_added"] == 0
     assert rec["problems"] == [{"line": 6, "field": "amount",
                                 "problem": "pos.bad_amount"}]
+    # No file: the API's validation answer.
+    r = co.api("mkt", "POST", "/api/v1/pos/imports")
+    assert r.status_code == 422, r.text
+    assert r.json()["error"] == "validation"
+    assert r.json()["codes"] == {"file": "pos.no_file"}
     # A rep may not import.
     r = co.api("rep", "POST", "/api/v1/pos/imports",
                files={"file": ("a.csv", FILE_A.encode(), "text/csv")})

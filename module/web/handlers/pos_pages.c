@@ -221,13 +221,13 @@ api_pos_import_create(struct req *r)
     enum app_err rc = queue(r, "api", &id);
 
     if (rc == APP_EVALIDATION) {
-        o = cJSON_CreateObject();
-        if (o == NULL)
+        cJSON *errors = view_errors(r);
+
+        if (errors == NULL)
             return APP_ENOMEM;
-        cJSON_AddStringToObject(o, "error", "validation");
-        cJSON_AddStringToObject(o, "message", http_t(r, "pos.no_file"));
-        cJSON_AddStringToObject(o, "code", "pos.no_file");
-        return api_send(r, 422, o);
+        cJSON_AddStringToObject(errors, "file", "pos.no_file");
+        r->cx.err_detail = NULL;
+        return api_invalid(r, errors);
     }
     if (rc != APP_OK)
         return rc;

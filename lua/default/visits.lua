@@ -16,6 +16,9 @@ visit_types = {
                      photos = { "storefront", "intent_page" } },
   installation   = { name = "安装回访", name_en = "Installation follow-up",
                      photos = { "equipment" } },
+  -- 督导巡店: a supervisor's visit to a store of the chain (stores.h)
+  store_patrol   = { name = "督导巡店", name_en = "Store patrol",
+                     photos = { "storefront", "shelf" } },
 }
 
 -- The test checks that each visit type asks for the photos listed above,

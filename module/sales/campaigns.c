@@ -11,24 +11,9 @@
 #include "db/audit.h"
 #include "identity/role.h"
 #include "sales/files.h"
+#include "sales/pos_rollup.h"
 #include "sales/products.h"
 #include "sales/stores.h"
-
-/* TEMPORARY (issue 16) -- delete this block at the merge with the POS
- * work and include "sales/pos_rollup.h" instead.  pos_rollup_product is
- * being written there (it rebuilds pos_days and pos_members for a
- * product); this weak stand-in does nothing, and a real definition
- * linked in replaces it. */
-APP_MUST_USE enum app_err pos_rollup_product(struct ctx *cx,
-                                             int64_t product_id);
-__attribute__((weak)) enum app_err
-pos_rollup_product(struct ctx *cx, int64_t product_id)
-{
-    (void)cx;
-    (void)product_id;
-    return APP_OK;
-}
-/* END TEMPORARY */
 
 /* clang-format off */
 #define COLUMNS                                                                \

@@ -72,7 +72,7 @@ static const struct command commands[] = {
     { "demo", "create the demo tenant and its data",
       "usage: proofline demo [--tenant SLUG] [--reps N] [--customers N]\n"
       "                      [--days D] [--today YYYY-MM-DD] [--seed S]\n"
-      "                      [--if-absent]\n"
+      "                      [--stores N] [--pos-days D] [--if-absent]\n"
       "\n"
       "Creates a tenant with users for every role (admin, manager1..,\n"
       "rep1.., legal1, finance1, supervisor1, store1, marketing1), all with\n"
@@ -92,6 +92,13 @@ static const struct command commands[] = {
       "  --today DATE   the day the data is relative to (default: today,\n"
       "                 UTC)\n"
       "  --seed S       random seed (default: 1)\n"
+      "  --stores N     stores of the retail chain (default: 24, at most\n"
+      "                 20000; 0: none), with area supervisors\n"
+      "                 (supervisor1.., one per 40 stores), store managers\n"
+      "                 (store1..store30) and a new-product campaign\n"
+      "  --pos-days D   days of POS sales, ending yesterday (default: 60,\n"
+      "                 7..400); 862 stores over 60 days make about 2\n"
+      "                 million lines, read by the POS import\n"
       "  --if-absent    do nothing when the tenant already exists\n",
       run_demo },
     { "tenant", "create and list tenants",

@@ -17,6 +17,7 @@
 #include "server/demo_activities.h"
 #include "server/demo_contracts.h"
 #include "server/demo_deals.h"
+#include "server/demo_stores.h"
 #include "server/demo_customers.h"
 #include "base/num.h"
 #include "identity/password.h"
@@ -51,6 +52,9 @@ struct demo {
     int64_t legal; /* who writes the clause library */
     int64_t *reps; /* ids of the reps, for their customers */
     size_t nreps;
+    int64_t admin;
+    int64_t *supervisors, *store_managers; /* for the retail chain */
+    size_t nsupervisors, nstore_managers;
 };
 
 static void
@@ -81,8 +85,29 @@ add_user(struct demo *d, const char *login, const char *role, int64_t manager,
     return users_create(d->db, d->a, d->tenant, &nu, id);
 }
 
+/* The chain's area supervisors and store managers, numbered on from the
+ * staff's supervisor1 and store1 (ids[0] is that one). */
 APP_MUST_USE static enum app_err
-make_users(struct demo *d, int reps)
+chain_people(struct demo *d, const char *stem, const char *role, size_t n,
+             int64_t first, int64_t **ids)
+{
+    char login[32];
+    enum app_err rc = APP_OK;
+    size_t i;
+
+    *ids = arena_alloc(d->a, (n > 0 ? n : 1) * sizeof(**ids));
+    if (*ids == NULL)
+        return APP_ENOMEM;
+    (*ids)[0] = first;
+    for (i = 1; rc == APP_OK && i < n; i++) {
+        snprintf(login, sizeof(login), "%s%zu", stem, i + 1);
+        rc = add_user(d, login, role, d->admin, "", &(*ids)[i]);
+    }
+    return rc;
+}
+
+APP_MUST_USE static enum app_err
+make_users(struct demo *d, int reps, int stores)
 {
     static const char *const regions[] = { "华东", "华南", "华北", "西南" };
     static const struct {
@@ -93,11 +118,13 @@ make_users(struct demo *d, int reps)
         { "marketing1", "marketing" },
     };
     int managers = (reps + 3) / 4, i;
-    int64_t admin, mgr[1250];
+    int64_t admin, mgr[1250], ids[5];
+    struct rng saved;
     enum app_err rc;
     char login[32];
 
     rc = add_user(d, "admin", "admin", 0, "", &admin);
+    d->admin = admin;
     for (i = 0; rc == APP_OK && i < managers; i++) {
         snprintf(login, sizeof(login), "manager%d", i + 1);
         rc = add_user(d, login, "manager", admin, regions[i % 4], &mgr[i]);
@@ -113,8 +140,21 @@ make_users(struct demo *d, int reps)
     }
     for (i = 0; rc == APP_OK && i < (int)(sizeof(staff) / sizeof(staff[0]));
          i++)
-        rc = add_user(d, staff[i].login, staff[i].role, admin, "",
-                      i == 0 ? &d->legal : NULL);
+        rc = add_user(d, staff[i].login, staff[i].role, admin, "", &ids[i]);
+    d->legal = ids[0];
+    d->nsupervisors = demo_chain_supervisors(stores);
+    d->nstore_managers = demo_chain_managers(stores);
+    /* their names from a generator of their own, so that the chain's size
+     * changes nothing else of the demo */
+    saved = d->rng;
+    rng_seed(&d->rng, 0x5704e5);
+    if (rc == APP_OK)
+        rc = chain_people(d, "supervisor", "supervisor", d->nsupervisors,
+                          ids[2], &d->supervisors);
+    if (rc == APP_OK)
+        rc = chain_people(d, "store", "store_manager", d->nstore_managers,
+                          ids[3], &d->store_managers);
+    d->rng = saved;
     return rc;
 }
 
@@ -198,7 +238,8 @@ fill(struct demo *d, const struct conf *c, const struct demo_spec *spec)
  * the current day: the data of one day is the same all day). */
 static bool
 demo_numbers(const struct cli_opt *opts, int nopts, int64_t *reps,
-             int64_t *seed, int64_t *customers, int64_t *days, time_t *now)
+             int64_t *seed, int64_t *customers, int64_t *days, int64_t *stores,
+             int64_t *pos_days, time_t *now)
 {
     const char *today = cli_get(opts, nopts, "today");
     const char *v;
@@ -211,6 +252,10 @@ demo_numbers(const struct cli_opt *opts, int nopts, int64_t *reps,
          !parse_i64(str_c(v), 0, 1000000, customers)) ||
         ((v = cli_get(opts, nopts, "days")) != NULL &&
          !parse_i64(str_c(v), 7, 3650, days)) ||
+        ((v = cli_get(opts, nopts, "stores")) != NULL &&
+         !parse_i64(str_c(v), 0, DEMO_STORES_MAX, stores)) ||
+        ((v = cli_get(opts, nopts, "pos-days")) != NULL &&
+         !parse_i64(str_c(v), 7, DEMO_POS_DAYS_MAX, pos_days)) ||
         (today != NULL && !day_start(today, now)))
         return false;
     if (today == NULL)
@@ -263,6 +308,32 @@ finish(struct demo *d, const struct conf *c)
     return true;
 }
 
+/* The retail chain, after the rest (demo_stores.h). */
+APP_MUST_USE static enum app_err
+chain_of(struct demo *d, const struct conf *c, int64_t stores, int64_t pos_days,
+         int64_t seed, time_t now)
+{
+    struct demo_chain chain;
+    enum app_err rc;
+
+    memset(&chain, 0, sizeof(chain));
+    chain.tenant = d->tenant;
+    chain.admin = d->admin;
+    chain.supervisors = d->supervisors;
+    chain.nsupervisors = d->nsupervisors;
+    chain.managers = d->store_managers;
+    chain.nmanagers = d->nstore_managers;
+    chain.stores = (int)stores;
+    chain.pos_days = (int)pos_days;
+    chain.seed = (uint64_t)seed;
+    chain.now = now;
+    rc = demo_stores(d->db, d->a, c, &chain);
+    if (rc != APP_OK)
+        fprintf(stderr, "proofline demo: the retail chain failed: %s\n",
+                db_error(d->db));
+    return rc;
+}
+
 int
 cmd_demo(struct conf *c, int argc, char **argv)
 {
@@ -270,12 +341,14 @@ cmd_demo(struct conf *c, int argc, char **argv)
         { "tenant", true, NULL },     { "reps", true, NULL },
         { "seed", true, NULL },       { "customers", true, NULL },
         { "days", true, NULL },       { "today", true, NULL },
+        { "stores", true, NULL },     { "pos-days", true, NULL },
         { "if-absent", false, NULL },
     };
     const int nopts = (int)(sizeof(opts) / sizeof(opts[0]));
     const char *pos[1];
     int npos, rc = 1;
-    int64_t reps = 6, seed = 1, customers = -1, days = 220;
+    int64_t reps = 6, seed = 1, customers = -1, days = 220, stores = 24,
+            pos_days = 60;
     const char *slug;
     struct demo d;
     struct demo_spec spec;
@@ -289,10 +362,12 @@ cmd_demo(struct conf *c, int argc, char **argv)
     slug = cli_get(opts, nopts, "tenant");
     if (slug == NULL)
         slug = "demo";
-    if (!demo_numbers(opts, nopts, &reps, &seed, &customers, &days, &now)) {
+    if (!demo_numbers(opts, nopts, &reps, &seed, &customers, &days, &stores,
+                      &pos_days, &now)) {
         fprintf(stderr, "proofline demo: --reps takes 1..5000, --customers "
-                        "0..1000000, --days 7..3650, --today a date "
-                        "(YYYY-MM-DD), --seed a non-negative integer\n");
+                        "0..1000000, --days 7..3650, --stores 0..20000, "
+                        "--pos-days 7..400, --today a date (YYYY-MM-DD), "
+                        "--seed a non-negative integer\n");
         return 2;
     }
     d.a = arena_new(64 * 1024, 256u << 20);
@@ -325,7 +400,7 @@ cmd_demo(struct conf *c, int argc, char **argv)
                 problem != NULL ? problem : "cannot be made");
         goto rollback;
     }
-    if (make_users(&d, (int)reps) != APP_OK)
+    if (make_users(&d, (int)reps, (int)stores) != APP_OK)
         goto rollback;
     memset(&spec, 0, sizeof(spec));
     spec.tenant = d.tenant;
@@ -338,6 +413,8 @@ cmd_demo(struct conf *c, int argc, char **argv)
         demo_contracts(d.db, d.a, c, d.tenant, d.legal) != APP_OK)
         goto rollback;
     if (!finish(&d, c) || demo_deals(d.db, d.a, c, d.tenant, now) != APP_OK)
+        goto out;
+    if (chain_of(&d, c, stores, pos_days, seed, now) != APP_OK)
         goto out;
     printf("demo: tenant '%s' created with %lld reps and %lld customers "
            "(seed %lld); password '%s'\n",

@@ -21,7 +21,7 @@ def test_demo_customers_are_consistent(stack):
     stack.cli("demo", "--tenant", slug, "--reps", "3", "--customers", "80")
     rows = stack.sql(
         "SELECT c.name, c.city, c.phone FROM customers c JOIN tenants t "
-        f"ON t.id = c.tenant_id WHERE t.slug = '{slug}'")
+        f"ON t.id = c.tenant_id WHERE t.slug = '{slug}' AND c.kind <> 'store'")
     assert len(rows) == 80
     for name, city, phone in rows:
         assert name.startswith(city), (name, city)
@@ -89,7 +89,8 @@ TODAY = datetime.date(2026, 6, 10)
 # What the default rules (lua/default/visits.lua) require of each visit.
 PHOTOS = {"store_visit": {"storefront", "shelf", "intent_page"},
           "hospital_visit": {"storefront", "intent_page"},
-          "installation": {"equipment"}}
+          "installation": {"equipment"},
+          "store_patrol": {"storefront", "shelf"}}
 
 
 def rows(stack, tid, sql):
@@ -113,8 +114,8 @@ def test_demo_last_activity_and_stage_history(stack, year):
     bad = rows(stack, tid, """
         SELECT c.id, c.last_activity_at, MAX(COALESCE(a.checkout_at, a.at))
         FROM customers c LEFT JOIN activities a ON a.tenant_id = c.tenant_id
-        AND a.customer_id = c.id WHERE c.tenant_id = $T GROUP BY c.id
-        HAVING NOT (c.last_activity_at <=> MAX(COALESCE(a.checkout_at, a.at)))
+        AND a.customer_id = c.id WHERE c.tenant_id = $T AND c.kind <> 'store'
+        GROUP BY c.id HAVING NOT (c.last_activity_at <=> MAX(COALESCE(a.checkout_at, a.at)))
         """)
     assert bad == [], bad[:5]
     none = rows(stack, tid, "SELECT COUNT(*) FROM customers WHERE "
@@ -123,8 +124,10 @@ def test_demo_last_activity_and_stage_history(stack, year):
     # Each stage change after the first follows at least one activity of
     # that customer since the change before it; none precedes creation.
     events = collections.defaultdict(list)
-    for cid, at in rows(stack, tid, "SELECT customer_id, at FROM stage_events"
-                        " WHERE tenant_id = $T ORDER BY customer_id, at, id"):
+    for cid, at in rows(stack, tid, "SELECT e.customer_id, e.at FROM "
+                        "stage_events e JOIN customers c ON c.id = "
+                        "e.customer_id AND c.kind <> 'store' WHERE "
+                        "e.tenant_id = $T ORDER BY e.customer_id, e.at, e.id"):
         events[cid].append(at)
     acts = collections.defaultdict(list)
     for cid, at in rows(stack, tid, "SELECT customer_id, at FROM activities "
@@ -331,7 +334,7 @@ def test_large_demo_writes_activities_from_a_second_process(stack):
     bad = rows(stack, tid, """
         SELECT c.id, c.last_activity_at FROM customers c LEFT JOIN activities
         a ON a.tenant_id = c.tenant_id AND a.customer_id = c.id WHERE
-        c.tenant_id = $T GROUP BY c.id HAVING NOT (c.last_activity_at <=>
+        c.tenant_id = $T AND c.kind <> 'store' GROUP BY c.id HAVING NOT (c.last_activity_at <=>
         MAX(COALESCE(a.checkout_at, a.at)))""")
     assert bad == [], bad[:5]
     stray = rows(stack, tid, """
@@ -371,3 +374,72 @@ def test_demo_has_admission_and_contract_work_in_progress(stack):
     assert ships == [["1"], ["0"]]  # the first is past its form deadline
     assert stack.sql("SELECT COUNT(*) FROM qual_docs WHERE tenant_id = "
                      f"{tid} AND status = 'pending'") == [["1"]]
+
+
+def test_demo_chain_of_stores(stack):
+    """`proofline demo --stores N --pos-days D`: the stores under their
+    supervisors, a store manager each for the first ones, the campaign of
+    the new product with its talk-track file, the POS lines through the
+    import, today's patrols with their photos, and laggards to show."""
+    slug = f"dc{uuid.uuid4().hex[:6]}"
+    stack.cli("demo", "--tenant", slug, "--reps", "2", "--customers", "10",
+              "--stores", "45", "--pos-days", "40")
+    tid = int(stack.sql(f"SELECT id FROM tenants WHERE slug = '{slug}'")[0][0])
+    # 45 stores: supervisor1 has the first 40, supervisor2 the rest; each
+    # store's customer (kind store) is owned by its supervisor
+    got = rows(stack, tid, """
+        SELECT u.login, COUNT(*) FROM stores s JOIN users u ON u.id =
+        s.supervisor_id JOIN customers c ON c.id = s.customer_id AND
+        c.kind = 'store' AND c.owner_id = s.supervisor_id WHERE
+        s.tenant_id = $T GROUP BY u.login ORDER BY u.login""")
+    assert got == [["supervisor1", "40"], ["supervisor2", "5"]], got
+    managers = rows(stack, tid, """
+        SELECT u.login, s.code FROM store_managers m JOIN users u ON u.id =
+        m.user_id JOIN stores s ON s.id = m.store_id WHERE m.tenant_id = $T
+        ORDER BY s.code""")
+    assert len(managers) == 30
+    assert managers[0] == ["store1", "S0001"] and \
+        managers[29] == ["store30", "S0030"], managers
+    # the campaign launched 32 days ago, for every store, with its pack
+    today = datetime.datetime.utcnow().date()
+    camp = rows(stack, tid, """
+        SELECT c.launch_on, c.all_stores, p.sku, p.launch_on,
+        (SELECT COUNT(*) FROM campaign_files f WHERE f.tenant_id =
+        c.tenant_id AND f.campaign_id = c.id) FROM campaigns c JOIN products
+        p ON p.id = c.product_id WHERE c.tenant_id = $T""")
+    launch = (today - datetime.timedelta(days=32)).isoformat()
+    assert camp == [[launch, "1", "NP-2026-01", launch, "1"]], camp
+    # the POS lines went through the import, all of them good, over the
+    # window ending yesterday
+    imp = rows(stack, tid, "SELECT status, lines_total, lines_added, "
+               "lines_bad, day_from, day_to FROM pos_imports WHERE "
+               "tenant_id = $T")
+    assert len(imp) == 1 and imp[0][0] == "done" and imp[0][3] == "0", imp
+    assert imp[0][1] == imp[0][2]
+    assert imp[0][4] == (today - datetime.timedelta(days=40)).isoformat()
+    assert imp[0][5] == (today - datetime.timedelta(days=1)).isoformat()
+    stored = rows(stack, tid, "SELECT COUNT(*), COUNT(DISTINCT store_id), "
+                  "COUNT(member) FROM pos_sales WHERE tenant_id = $T")[0]
+    assert stored[0] == imp[0][2] and int(stored[1]) >= 44, stored
+    assert 0.2 < int(stored[2]) / int(stored[0]) < 0.6, stored
+    # today's patrols: twelve store visits with a storefront and a shelf
+    patrols = rows(stack, tid, """
+        SELECT a.id, COUNT(p.photo_key) FROM activities a JOIN users u ON
+        u.id = a.rep_id AND u.login = 'supervisor1' LEFT JOIN
+        activity_photos p ON p.tenant_id = a.tenant_id AND p.activity_id =
+        a.id WHERE a.tenant_id = $T AND a.visit_type = 'store_patrol' AND
+        a.status = 'done' GROUP BY a.id""")
+    assert len(patrols) == 12 and all(n == "2" for _, n in patrols), patrols
+    # laggards in each metric, seen through the API
+    token = stack.cli("token", "create", "--tenant", slug, "--user",
+                      "admin").stdout.strip()
+    r = requests.get(stack.url("/api/v1/metrics/sell-through"), headers={
+        "Authorization": f"Bearer {token}"}, timeout=30)
+    assert r.status_code == 200, r.text
+    st = r.json()["stores"]
+    assert any(s["distribution"]["eligible"] and not s["distribution"]["sold"]
+               for s in st)
+    assert any(s["sku_ratio"]["ratio"] is not None and
+               s["sku_ratio"]["ratio"] < 0.05 for s in st)
+    assert any(s["repurchase"]["rate"] is not None and
+               s["repurchase"]["rate"] < 0.22 for s in st)

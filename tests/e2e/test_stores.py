@@ -532,7 +532,10 @@ def test_campaigns(stack, co, net):
     assert c["launch_on"] == "2026-06-01"          # the product's
     assert sorted(c["stores"]) == [f"N{t}A", f"N{t}B"]
     assert c["all_stores"] is False and c["active"] is True
-    assert pos_version(stack, co) == v0 + 1
+    # the cached metrics' key moves (the campaign's change and the rebuild
+    # of the product's rollups may each move it)
+    v1 = pos_version(stack, co)
+    assert v1 > v0
     # The same product and day once only.
     r = call(stack, co, "mkt", "POST", "/api/v1/campaigns", json={
         "product": p["id"], "name": "again"})
@@ -557,7 +560,7 @@ def test_campaigns(stack, co, net):
                200).json()
     assert sorted(got["stores"]) == [f"N{t}B", f"N{t}C"]
     assert got["launch_on"] == "2026-06-08"
-    assert pos_version(stack, co) == v0 + 2
+    assert pos_version(stack, co) > v1
     # The list shows it; the talk-track files come and go.
     mk = web(stack, co, "mkt")
     assert f"夏季新品 {t}" in mk.get("/campaigns").text

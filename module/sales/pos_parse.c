@@ -537,7 +537,7 @@ pos_parse_line(const struct pos_parser *p, struct str line,
     if (!split(line, h->sep, f, h->ncols, &n))
         return "pos.bad_quote";
     if (n < h->ncols) {
-        *field = pos_field_names[n < h->ncols ? POS_STORE : 0];
+        /* the first field whose column the line does not reach */
         for (k = 0; k < POS_NCOLS; k++)
             if (h->col[k] >= n && h->col[k] >= 0) {
                 *field = pos_field_names[k];

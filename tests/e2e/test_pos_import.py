@@ -6,7 +6,6 @@ the incoming directory run by the scheduler; another company's import is
 not found."""
 import os
 import re
-import tempfile
 
 import pytest
 import requests
@@ -49,9 +48,21 @@ def co(stack):
     return c
 
 
-def write(text, encoding="utf-8", name=None):
-    d = tempfile.mkdtemp(prefix="pos-")
-    path = os.path.join(d, name or "sales.csv")
+_files = {}
+
+
+@pytest.fixture(autouse=True)
+def files_dir(tmp_path):
+    """The test's files go to its own pytest directory (removed later)."""
+    _files["dir"] = tmp_path
+    _files["n"] = 0
+    yield tmp_path
+    _files.clear()
+
+
+def write(text, encoding="utf-8"):
+    _files["n"] += 1
+    path = os.path.join(_files["dir"], f"sales{_files['n']}.csv")
     with open(path, "wb") as f:
         f.write(text.encode(encoding))
     return path
@@ -340,8 +351,8 @@ def test_page_upload_and_report(stack, co):
     assert "drop.csv" in page.get("/pos/imports").text
 
 
-def test_incoming_directory(stack, co):
-    root = tempfile.mkdtemp(prefix="pos-incoming-")
+def test_incoming_directory(stack, co, tmp_path):
+    root = str(tmp_path / "incoming")
     d = os.path.join(root, co.slug)
     os.makedirs(d)
     with open(os.path.join(d, "night.csv"), "w") as f:

@@ -154,6 +154,30 @@ def test_reimport_and_overlap_change_no_total(stack, co):
                            "2026-11-05 00:00:00", "2026-11-05"]
 
 
+@pytest.mark.parametrize("how", ["load", "bulk"])
+def test_both_ways_of_storing_store_the_same_rows(stack, co, how):
+    """LOAD DATA LOCAL (the import's) and array-bound INSERTs (the
+    benchmark's alternative) store the same values, NULL members too."""
+    out = stack.cli("pos", "import", "--tenant", co.slug, write(FILE_A),
+                    env={"PROOFLINE_POS_STORE": how}).stdout
+    assert "added 5," in out, out
+    assert stack.sql(f"SELECT store_id = (SELECT id FROM stores WHERE "
+                     f"tenant_id = {co.tid} AND code = 'S01'), receipt, line, "
+                     f"sold_at, day, qty, amount_fen, COALESCE(member, 'NULL')"
+                     f" FROM pos_sales WHERE tenant_id = {co.tid} ORDER BY "
+                     f"receipt, line") == [
+        ["1", "R100", "1", "2026-11-01 01:15:00", "2026-11-01", "2", "1990",
+         "M1"],
+        ["1", "R100", "2", "2026-11-01 01:15:00", "2026-11-01", "1", "550",
+         "NULL"],
+        ["1", "R101", "1", "2026-11-03 02:00:00", "2026-11-03", "1", "995",
+         "M1"],
+        ["0", "R200", "1", "2026-11-02 15:59:00", "2026-11-02", "1", "995",
+         "M2"],
+        ["0", "R201", "1", "2026-11-02 16:30:00", "2026-11-03", "-1", "-995",
+         "M2"]]
+
+
 def test_rollup_rebuild_equals_the_incremental_rows(stack, co):
     """pos_rollup_product (a new campaign for a product that already
     sold) computes from pos_sales what the imports added line by line."""

@@ -4,9 +4,8 @@
  * sorted in the primary key's order and streamed with LOAD DATA LOCAL,
  * the rollups and the import's record in the same transaction.
  *
- * Storage: LOAD DATA LOCAL INFILE fed from memory (db_load_local) beat
- * array-bound INSERTs (db_exec_bulk, COM_STMT_BULK_EXECUTE, batches of
- * POS_BULK_ROWS) on the same 2 million lines; PROOFLINE_POS_STORE=bulk
+ * Storage (pos_store.c): LOAD DATA LOCAL INFILE fed from memory beat
+ * array-bound INSERTs on the same 2 million lines; PROOFLINE_POS_STORE=bulk
  * selects the latter for the benchmark's comparison.
  */
 #include "sales/pos_import.h"
@@ -26,8 +25,8 @@
 #include "identity/role.h"
 #include "sales/pos_parse.h"
 #include "sales/pos_rollup.h"
+#include "sales/pos_store.h"
 
-#define POS_BULK_ROWS 5000
 #define POS_STORES_MAX 1000000
 #define POS_PRODUCTS_MAX 1000000
 #define POS_CAMPAIGNS_MAX 10000
@@ -72,20 +71,17 @@ static const char SQL_STATE_LOCK[] =
 static const char SQL_STATE_BUMP[] =
     "UPDATE pos_state SET version = version + 1, "
     "updated_at = CURRENT_TIMESTAMP(3) WHERE tenant_id = ?";
+/* The stored keys in the receipt ranges of KEYS_BATCH stores of the file
+ * (primary key range scans; a slot not used binds store 0, which no store
+ * has): 10 stores a round trip, the most db.c binds. */
+#define KEYS_BATCH 10
+#define KEY_RANGE "(store_id = ? AND receipt BETWEEN ? AND ?)"
+#define KEY_RANGES5                                                            \
+    KEY_RANGE " OR " KEY_RANGE " OR " KEY_RANGE " OR " KEY_RANGE               \
+              " OR " KEY_RANGE
 static const char SQL_STORED_KEYS[] =
-    "SELECT receipt, line FROM pos_sales WHERE tenant_id = ? AND "
-    "store_id = ? AND receipt BETWEEN ? AND ?";
-/* LOAD DATA cannot be prepared: the text is a constant and every value,
- * the company's id included, travels as the streamed file's data. */
-static const char SQL_LOAD[] =
-    "LOAD DATA LOCAL INFILE 'pos_sales' INTO TABLE pos_sales "
-    "CHARACTER SET ascii FIELDS TERMINATED BY '\\t' "
-    "LINES TERMINATED BY '\\n' (tenant_id, store_id, receipt, line, "
-    "sold_at, day, product_id, qty, amount_fen, member, import_id)";
-static const char SQL_BULK[] =
-    "INSERT INTO pos_sales (tenant_id, store_id, receipt, line, sold_at, "
-    "day, product_id, qty, amount_fen, member, import_id) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "SELECT store_id, receipt, line FROM pos_sales WHERE tenant_id = ? AND "
+    "(" KEY_RANGES5 " OR " KEY_RANGES5 ")";
 /* clang-format on */
 
 /* A cached UTC offset of a local day: the day, and the offsets at its
@@ -600,7 +596,9 @@ sort_all(struct imp *im)
 
 struct stored_scan {
     struct imp *im;
-    size_t a, b; /* the store's range of idx */
+    size_t n;
+    int64_t store_id[KEYS_BATCH];
+    size_t a[KEYS_BATCH], b[KEYS_BATCH]; /* each store's range of idx */
     uint8_t *db_dup;
 };
 
@@ -611,17 +609,23 @@ stored_key(void *arg, const struct db_row *row)
     struct stored_scan *sc = arg;
     struct imp *im = sc->im;
     struct pos_line k = { 0 };
-    size_t lo = sc->a, hi = sc->b;
+    size_t j, lo, hi, first;
 
-    k.receipt = row->texts[0];
-    k.receipt_len = (uint8_t)strlen(row->texts[0]);
-    k.line = (uint32_t)row->ints[1];
+    for (j = 0; j < sc->n && sc->store_id[j] != row->ints[0]; j++)
+        ;
+    if (j == sc->n)
+        return APP_OK;
+    first = lo = sc->a[j];
+    hi = sc->b[j];
+    k.receipt = row->texts[1];
+    k.receipt_len = (uint8_t)strlen(row->texts[1]);
+    k.line = (uint32_t)row->ints[2];
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
         int c = key_cmp(&im->lines[im->idx[mid]], &k);
 
         if (c == 0) {
-            while (mid > sc->a &&
+            while (mid > first &&
                    key_cmp(&im->lines[im->idx[mid - 1]], &k) == 0)
                 mid--;
             sc->db_dup[mid] = 1;
@@ -635,189 +639,56 @@ stored_key(void *arg, const struct db_row *row)
     return APP_OK;
 }
 
+/* Ask for the stored keys of the batch's stores. */
+APP_MUST_USE static enum app_err
+scan_batch(struct stored_scan *sc)
+{
+    struct imp *im = sc->im;
+    struct db_val v[1 + 3 * KEYS_BATCH];
+    size_t j;
+
+    v[0] = DB_I64(im->cx->tenant_id);
+    for (j = 0; j < KEYS_BATCH; j++) {
+        const struct pos_line *lo = NULL, *hi = NULL;
+
+        if (j < sc->n) {
+            lo = &im->lines[im->idx[sc->a[j]]];
+            hi = &im->lines[im->idx[sc->b[j] - 1]];
+        }
+        v[1 + 3 * j] = DB_I64(j < sc->n ? sc->store_id[j] : 0);
+        v[2 + 3 * j] =
+            lo != NULL ? DB_STR(((struct str){ lo->receipt, lo->receipt_len }))
+                       : DB_CSTR("");
+        v[3 + 3 * j] =
+            hi != NULL ? DB_STR(((struct str){ hi->receipt, hi->receipt_len }))
+                       : DB_CSTR("");
+    }
+    return db_scan(im->cx->db, SQL_STORED_KEYS, v, 1 + 3 * KEYS_BATCH,
+                   (1u << 1), stored_key, sc);
+}
+
 /* Mark in db_dup (by position in idx) the lines already stored. */
 APP_MUST_USE static enum app_err
 find_stored(struct imp *im, uint8_t *db_dup)
 {
+    struct stored_scan sc = { .im = im, .db_dup = db_dup };
     size_t s;
     enum app_err rc = APP_OK;
 
     memset(db_dup, 0, im->nlines + 1);
     for (s = 0; rc == APP_OK && s < im->nstores; s++) {
-        struct stored_scan sc = { im, im->store_start[s],
-                                  im->store_start[s + 1], db_dup };
-        const struct pos_line *lo, *hi;
-
-        if (sc.a == sc.b)
+        if (im->store_start[s] == im->store_start[s + 1])
             continue;
-        lo = &im->lines[im->idx[sc.a]];
-        hi = &im->lines[im->idx[sc.b - 1]];
-        rc = db_scan(
-            im->cx->db, SQL_STORED_KEYS,
-            DB_ARGS(DB_I64(im->cx->tenant_id), DB_I64(im->store_ids[s]),
-                    DB_STR(((struct str){ lo->receipt, lo->receipt_len })),
-                    DB_STR(((struct str){ hi->receipt, hi->receipt_len }))),
-            1u, stored_key, &sc);
-    }
-    return rc;
-}
-
-/* --- storing ------------------------------------------------------------- */
-
-struct feed {
-    struct imp *im;
-    const uint32_t *new_idx;
-    size_t n, next;
-    char row[512];
-    size_t off, len;
-};
-
-static size_t
-put_u64(char *o, uint64_t v)
-{
-    char t[24];
-    size_t n = 0, i;
-
-    do {
-        t[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v > 0);
-    for (i = 0; i < n; i++)
-        o[i] = t[n - 1 - i];
-    return n;
-}
-
-static size_t
-put_i64(char *o, int64_t v)
-{
-    if (v < 0) {
-        o[0] = '-';
-        return 1 + put_u64(o + 1, (uint64_t)(-(v + 1)) + 1);
-    }
-    return put_u64(o, (uint64_t)v);
-}
-
-/* One row in the LOAD DATA format: TAB-separated, \N for NULL, nothing
- * else to escape (receipt and member are printable ASCII without TAB,
- * backslash or quote: pos_parse checks). */
-static size_t
-format_row(const struct imp *im, const struct pos_line *l, char *o)
-{
-    size_t n = 0;
-
-    n += put_i64(o + n, im->cx->tenant_id);
-    o[n++] = '\t';
-    n += put_i64(o + n, im->store_ids[l->store_ix]);
-    o[n++] = '\t';
-    memcpy(o + n, l->receipt, l->receipt_len);
-    n += l->receipt_len;
-    o[n++] = '\t';
-    n += put_u64(o + n, l->line);
-    o[n++] = '\t';
-    n += pos_time_text(l->at, o + n);
-    o[n++] = '\t';
-    n += pos_day_text(l->day, o + n);
-    o[n++] = '\t';
-    n += put_i64(o + n, l->product_id);
-    o[n++] = '\t';
-    n += put_i64(o + n, l->qty);
-    o[n++] = '\t';
-    n += put_i64(o + n, l->amount_fen);
-    o[n++] = '\t';
-    if (l->member != NULL) {
-        memcpy(o + n, l->member, l->member_len);
-        n += l->member_len;
-    } else {
-        memcpy(o + n, "\\N", 2); /* NULL; no value has a backslash */
-        n += 2;
-    }
-    o[n++] = '\t';
-    n += put_i64(o + n, im->id);
-    o[n++] = '\n';
-    return n;
-}
-
-APP_MUST_USE static enum app_err
-feed_fill(void *arg, char *buf, size_t cap, size_t *n)
-{
-    struct feed *f = arg;
-
-    *n = 0;
-    while (*n < cap) {
-        size_t k;
-
-        if (f->off == f->len) {
-            if (f->next >= f->n)
-                break;
-            if (cap - *n >= sizeof(f->row)) { /* straight into buf */
-                *n += format_row(f->im, &f->im->lines[f->new_idx[f->next++]],
-                                 buf + *n);
-                continue;
-            }
-            f->len =
-                format_row(f->im, &f->im->lines[f->new_idx[f->next++]], f->row);
-            f->off = 0;
+        sc.store_id[sc.n] = im->store_ids[s];
+        sc.a[sc.n] = im->store_start[s];
+        sc.b[sc.n] = im->store_start[s + 1];
+        if (++sc.n == KEYS_BATCH) {
+            rc = scan_batch(&sc);
+            sc.n = 0;
         }
-        k = f->len - f->off < cap - *n ? f->len - f->off : cap - *n;
-        memcpy(buf + *n, f->row + f->off, k);
-        f->off += k;
-        *n += k;
     }
-    return APP_OK;
-}
-
-APP_MUST_USE static enum app_err
-store_load(struct imp *im, const uint32_t *new_idx, size_t n)
-{
-    struct feed f = { .im = im, .new_idx = new_idx, .n = n };
-    uint64_t affected = 0;
-    enum app_err rc =
-        db_load_local(im->cx->db, SQL_LOAD, feed_fill, &f, &affected);
-
-    if (rc == APP_OK && affected != n) {
-        log_error("pos.load_count", "expected=%zu stored=%llu", n,
-                  (unsigned long long)affected);
-        rc = APP_EDB;
-    }
-    return rc;
-}
-
-APP_MUST_USE static enum app_err
-store_bulk(struct imp *im, const uint32_t *new_idx, size_t n)
-{
-    struct db_val *v = malloc(POS_BULK_ROWS * 11 * sizeof(*v));
-    char *texts = malloc(POS_BULK_ROWS * 32);
-    size_t i, b;
-    enum app_err rc = v != NULL && texts != NULL ? APP_OK : APP_ENOMEM;
-
-    for (b = 0; rc == APP_OK && b < n; b += POS_BULK_ROWS) {
-        size_t m = n - b < POS_BULK_ROWS ? n - b : POS_BULK_ROWS;
-
-        for (i = 0; i < m; i++) {
-            const struct pos_line *l = &im->lines[new_idx[b + i]];
-            struct db_val *r = v + i * 11;
-            char *t = texts + i * 32;
-
-            pos_time_text(l->at, t);
-            pos_day_text(l->day, t + 20);
-            r[0] = DB_I64(im->cx->tenant_id);
-            r[1] = DB_I64(im->store_ids[l->store_ix]);
-            r[2] = DB_STR(((struct str){ l->receipt, l->receipt_len }));
-            r[3] = DB_I64(l->line);
-            r[4] = DB_STR(((struct str){ t, 19 }));
-            r[5] = DB_STR(((struct str){ t + 20, 10 }));
-            r[6] = DB_I64(l->product_id);
-            r[7] = DB_I64(l->qty);
-            r[8] = DB_I64(l->amount_fen);
-            r[9] = l->member != NULL
-                       ? DB_STR(((struct str){ l->member, l->member_len }))
-                       : DB_NULL;
-            r[10] = DB_I64(im->id);
-        }
-        rc = db_exec_bulk(im->cx->db, SQL_BULK, v, 11, m);
-    }
-    free(v);
-    free(texts);
+    if (rc == APP_OK && sc.n > 0)
+        rc = scan_batch(&sc);
     return rc;
 }
 
@@ -875,9 +746,11 @@ write_all(struct imp *im, uint8_t *db_dup, uint32_t *new_idx)
          * stores the lines (it, not this process, is the bottleneck). */
         bool threaded = pthread_create(&th, NULL, sum_lines, &sj) == 0;
 
+        struct pos_rows rows = { cx, im->lines, im->store_ids, im->id };
+
         rc = how != NULL && strcmp(how, "bulk") == 0
-                 ? store_bulk(im, new_idx, n)
-                 : store_load(im, new_idx, n);
+                 ? pos_store_bulk(&rows, new_idx, n)
+                 : pos_store_load(&rows, new_idx, n);
         log_info("pos.stored", "lines=%zu ms=%u", n, ms_since(&t0));
         if (threaded)
             pthread_join(th, NULL);

@@ -198,10 +198,13 @@ split(struct str line, char sep, struct field *f, int max, int *n)
             if (p < end && *p != sep)
                 return false;
         } else {
-            const char *c = memchr(p, sep, (size_t)(end - p));
-            const char *e = c != NULL ? c : end;
+            const char *e = p;
 
-            if (memchr(p, '"', (size_t)(e - p)) != NULL)
+            /* One pass for the separator and a stray quote (fields are
+             * a few bytes: two memchr calls cost more). */
+            while (e < end && *e != sep && *e != '"')
+                e++;
+            if (e < end && *e == '"')
                 return false;
             if (k < max)
                 f[k] = (struct field){ trim((struct str){ s, (size_t)(e - s) }),
@@ -537,7 +540,7 @@ pos_parse_line(const struct pos_parser *p, struct str line,
     if (!split(line, h->sep, f, h->ncols, &n))
         return "pos.bad_quote";
     if (n < h->ncols) {
-        *field = pos_field_names[n < h->ncols ? POS_STORE : 0];
+        /* the first field whose column the line does not reach */
         for (k = 0; k < POS_NCOLS; k++)
             if (h->col[k] >= n && h->col[k] >= 0) {
                 *field = pos_field_names[k];

@@ -204,13 +204,12 @@ class World:
         assert r.status_code == 201, r.text
         # A POS import (its record: a file with only a header is refused,
         # the report kept), its file named after the marker in B.
-        import os
-        d = tempfile.mkdtemp(prefix="pos-seed-")
-        pos_file = os.path.join(d, f"{tag}.csv")
-        with open(pos_file, "w") as f:
-            f.write("store,time,receipt,line,sku,qty,amount\n")
-        self.stack.cli("pos", "import", "--tenant", slug, pos_file,
-                       check=False)
+        with tempfile.TemporaryDirectory() as d:
+            pos_file = f"{d}/{tag}.csv"
+            with open(pos_file, "w") as f:
+                f.write("store,time,receipt,line,sku,qty,amount\n")
+            self.stack.cli("pos", "import", "--tenant", slug, pos_file,
+                           check=False)
         # A payment of the customer, late and unpaid (its credit facts).
         r = requests.post(url(f"/api/v1/customers/{cid}/payments"),
                           headers=h, json={

@@ -6,7 +6,6 @@ the incoming directory run by the scheduler; another company's import is
 not found."""
 import os
 import re
-import tempfile
 
 import pytest
 import requests
@@ -49,9 +48,21 @@ def co(stack):
     return c
 
 
-def write(text, encoding="utf-8", name=None):
-    d = tempfile.mkdtemp(prefix="pos-")
-    path = os.path.join(d, name or "sales.csv")
+_files = {}
+
+
+@pytest.fixture(autouse=True)
+def files_dir(tmp_path):
+    """The test's files go to its own pytest directory (removed later)."""
+    _files["dir"] = tmp_path
+    _files["n"] = 0
+    yield tmp_path
+    _files.clear()
+
+
+def write(text, encoding="utf-8"):
+    _files["n"] += 1
+    path = os.path.join(_files["dir"], f"sales{_files['n']}.csv")
     with open(path, "wb") as f:
         f.write(text.encode(encoding))
     return path
@@ -141,6 +152,30 @@ def test_reimport_and_overlap_change_no_total(stack, co):
                            "2026-11-01 01:15:00", "2026-11-01"]
     assert m["M2"][3:] == ["2026-11-02 15:59:00", "2026-11-02", "R200",
                            "2026-11-05 00:00:00", "2026-11-05"]
+
+
+@pytest.mark.parametrize("how", ["load", "bulk"])
+def test_both_ways_of_storing_store_the_same_rows(stack, co, how):
+    """LOAD DATA LOCAL (the import's) and array-bound INSERTs (the
+    benchmark's alternative) store the same values, NULL members too."""
+    out = stack.cli("pos", "import", "--tenant", co.slug, write(FILE_A),
+                    env={"PROOFLINE_POS_STORE": how}).stdout
+    assert "added 5," in out, out
+    assert stack.sql(f"SELECT store_id = (SELECT id FROM stores WHERE "
+                     f"tenant_id = {co.tid} AND code = 'S01'), receipt, line, "
+                     f"sold_at, day, qty, amount_fen, COALESCE(member, 'NULL')"
+                     f" FROM pos_sales WHERE tenant_id = {co.tid} ORDER BY "
+                     f"receipt, line") == [
+        ["1", "R100", "1", "2026-11-01 01:15:00", "2026-11-01", "2", "1990",
+         "M1"],
+        ["1", "R100", "2", "2026-11-01 01:15:00", "2026-11-01", "1", "550",
+         "NULL"],
+        ["1", "R101", "1", "2026-11-03 02:00:00", "2026-11-03", "1", "995",
+         "M1"],
+        ["0", "R200", "1", "2026-11-02 15:59:00", "2026-11-02", "1", "995",
+         "M2"],
+        ["0", "R201", "1", "2026-11-02 16:30:00", "2026-11-03", "-1", "-995",
+         "M2"]]
 
 
 def test_rollup_rebuild_equals_the_incremental_rows(stack, co):
@@ -340,8 +375,8 @@ def test_page_upload_and_report(stack, co):
     assert "drop.csv" in page.get("/pos/imports").text
 
 
-def test_incoming_directory(stack, co):
-    root = tempfile.mkdtemp(prefix="pos-incoming-")
+def test_incoming_directory(stack, co, tmp_path):
+    root = str(tmp_path / "incoming")
     d = os.path.join(root, co.slug)
     os.makedirs(d)
     with open(os.path.join(d, "night.csv"), "w") as f:

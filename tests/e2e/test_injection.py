@@ -281,6 +281,13 @@ def target(stack, world):
             "visits": NOWHERE, "activities": NOWHERE, "audits": NOWHERE,
             "products": NOWHERE, "qualifications": qid,
             "contracts": NOWHERE, "shipments": NOWHERE,
+            "imports": NOWHERE, "photos": NOWHERE,
+            "stores": int(stack.sql(
+                "SELECT MIN(x.id) FROM stores x JOIN tenants t ON "
+                "t.id = x.tenant_id WHERE t.slug = 'acme'")[0][0]),
+            "campaigns": int(stack.sql(
+                "SELECT MIN(x.id) FROM campaigns x JOIN tenants t ON "
+                "t.id = x.tenant_id WHERE t.slug = 'acme'")[0][0]),
             "contract-templates": int(stack.sql(
                 "SELECT MIN(x.id) FROM contract_templates x JOIN tenants t ON "
                 "t.id = x.tenant_id WHERE t.slug = 'acme'")[0][0])}

@@ -7,15 +7,20 @@ The oldest schema is 001..005: what the first day's commits shipped
 2026-11-28; 006 and later came a week after).  There are no release tags,
 so that is the honest "first released schema".
 
-A rolling restart (SIGHUP) that loses no request is tested in
-test_server.py (test_sighup_under_load_fails_nothing); the README's
-operations section says how an upgrade uses it.
+A rolling restart (SIGHUP) under load that loses no request is tested in
+test_server.py (test_sighup_under_load_fails_nothing); the last test
+here does it while a migration is applied to the live database.
 """
+import collections
 import pathlib
 import re
+import shutil
+import signal
 import sys
+import threading
 
 import pytest
+import requests
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "lib"))
 
@@ -155,3 +160,62 @@ def test_oldest_schema_with_data_upgrades_and_is_served(stack):
     boss.sign_in()
     r = boss.get("/customers/700")
     assert r.status_code == 200 and "老客户医院" in r.text
+
+
+def test_migrate_and_sighups_while_serving_fail_no_request(stack, tmp_path):
+    """An upgrade on a live stack: a new migration (a column on customers,
+    a table) applied while a signed-in user keeps loading the customer
+    list, and the master reloaded (SIGHUP) four times meanwhile; every
+    answer is 200."""
+    sql_dir = tmp_path / "sql"
+    shutil.copytree(ROOT / "sql", sql_dir)
+    (sql_dir / "999_upgrade_probe.sql").write_text(
+        "ALTER TABLE customers ADD COLUMN IF NOT EXISTS upgrade_probe "
+        "INT NOT NULL DEFAULT 0;\n"
+        "CREATE TABLE IF NOT EXISTS upgrade_probe (id INT NOT NULL, "
+        "PRIMARY KEY (id)) ENGINE=InnoDB;\n")
+    stack.cli("tenant", "create", "liveco", "Live Co")
+    stack.cli("user", "add", "--tenant", "liveco", "--login", "rep",
+              "--role", "rep", "--password-stdin",
+              input_text=PASSWORD + "\n")
+    client = Client(stack, Account("liveco", "rep", PASSWORD, "rep"))
+    client.sign_in()
+    done = threading.Event()
+    codes, errors = collections.Counter(), []
+
+    def load():
+        while not done.is_set():
+            try:
+                codes[client.get("/customers").status_code] += 1
+                codes[requests.get(stack.url("/login"),
+                                   timeout=30).status_code] += 1
+            except requests.RequestException as e:
+                errors.append(repr(e))
+
+    t = threading.Thread(target=load, daemon=True)
+    t.start()
+    try:
+        since = stack.log_size()
+        stack.signal_master(signal.SIGHUP)
+        r = stack.cli("migrate", env={"PROOFLINE_SQL_DIR": str(sql_dir)})
+        assert "applied: 999_upgrade_probe.sql" in r.stdout
+        for _ in range(3):
+            assert stack.wait_log(r"event=reload\.done", timeout=30,
+                                  since=since), stack.log_tail()
+            since = stack.log_size()
+            stack.signal_master(signal.SIGHUP)
+        assert stack.wait_log(r"event=reload\.done", timeout=30,
+                              since=since), stack.log_tail()
+        before = sum(codes.values())
+        # Some requests after the last reload too (bounded by the wait).
+        for _ in range(300):
+            if sum(codes.values()) >= before + 10 or errors:
+                break
+            done.wait(0.1)
+    finally:
+        done.set()
+        t.join(60)
+    assert not errors, errors[:3]
+    assert set(codes) == {200}, codes
+    assert sum(codes.values()) >= 10
+    assert stack.sql("SELECT COUNT(*) FROM upgrade_probe") == [["0"]]

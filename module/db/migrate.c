@@ -222,6 +222,12 @@ check_applied(const struct conf *conf, const struct mfile *files, size_t nfiles,
 int
 migrate_run(const struct conf *conf, bool dry_run, bool quiet)
 {
+    return migrate_run_to(conf, dry_run, quiet, 0);
+}
+
+int
+migrate_run_to(const struct conf *conf, bool dry_run, bool quiet, int upto)
+{
     struct db *db = db_new(conf);
     struct arena *a = arena_new(64 * 1024, 64u << 20);
     struct mfile *files = NULL;
@@ -263,7 +269,7 @@ migrate_run(const struct conf *conf, bool dry_run, bool quiet)
             if (db_int(&applied, r, 0, -1) == files[i].version)
                 done = true;
         }
-        if (done)
+        if (done || (upto > 0 && files[i].version > upto))
             continue;
         pending++;
         if (dry_run) {

@@ -19,4 +19,9 @@
  * what would be applied.  Returns 0, or 1 with the reason on stderr. */
 int migrate_run(const struct conf *conf, bool dry_run, bool quiet);
 
+/* The same, applying only files numbered up to upto (0: all): restore
+ * builds the schema a backup was taken at, and the upgrade test the
+ * schema of an older release. */
+int migrate_run_to(const struct conf *conf, bool dry_run, bool quiet, int upto);
+
 #endif

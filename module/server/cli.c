@@ -20,10 +20,11 @@
 #include "db/db.h"
 #include "base/log.h"
 #include "db/migrate.h"
+#include "base/num.h"
 #include "server/server.h"
 #include "base/jsonmem.h"
 
-#define VERSION "0.1.0"
+#define VERSION CLI_VERSION
 
 struct command {
     const char *name;
@@ -45,6 +46,8 @@ static int run_files(struct conf *c, const char *p, int argc, char **argv);
 static int run_jobs(struct conf *c, const char *p, int argc, char **argv);
 static int run_payments(struct conf *c, const char *p, int argc, char **argv);
 static int run_pos(struct conf *c, const char *p, int argc, char **argv);
+static int run_backup(struct conf *c, const char *p, int argc, char **argv);
+static int run_restore(struct conf *c, const char *p, int argc, char **argv);
 
 static const struct command commands[] = {
     { "serve", "run the FastCGI server (master and workers)",
@@ -60,14 +63,15 @@ static const struct command commands[] = {
       "  --workers N   override the configured number of workers\n",
       run_serve },
     { "migrate", "apply pending SQL migrations",
-      "usage: proofline migrate [--dry-run] [--quiet]\n"
+      "usage: proofline migrate [--dry-run] [--quiet] [--to N]\n"
       "\n"
       "Applies sql_dir/NNN_name.sql files that are not yet recorded in\n"
       "schema_migrations, in order, each in a transaction where MariaDB\n"
       "allows.  A file changed after it was applied is an error.\n"
       "\n"
       "  --dry-run     list pending migrations, apply nothing\n"
-      "  --quiet       print nothing when all is well\n",
+      "  --quiet       print nothing when all is well\n"
+      "  --to N        apply only files numbered up to N (an older schema)\n",
       run_migrate },
     { "demo", "create the demo tenant and its data",
       "usage: proofline demo [--tenant SLUG] [--reps N] [--customers N]\n"
@@ -212,6 +216,25 @@ static const struct command commands[] = {
       "members' first two purchases) from its stored lines, as a new\n"
       "campaign for a product that already sold does.\n",
       run_pos },
+    { "backup", "write a consistent snapshot of the database and files",
+      "usage: proofline backup DIR\n"
+      "\n"
+      "Writes every table as of one moment (a single REPEATABLE READ\n"
+      "transaction with a consistent snapshot, so writes go on meanwhile),\n"
+      "the stored files, and DIR/MANIFEST: the schema's migrations, each\n"
+      "table's rows and SHA-256, each file's size and SHA-256, and a\n"
+      "checksum of the manifest itself.  MANIFEST is written last: a\n"
+      "backup without it is partial.  DIR must not exist or be empty.\n",
+      run_backup },
+    { "restore", "restore a backup into an empty database and files_dir",
+      "usage: proofline restore DIR\n"
+      "\n"
+      "Checks every checksum of the backup first and refuses, naming the\n"
+      "part, a partial or damaged one.  Refuses unless no table has rows\n"
+      "and files_dir is empty.  Then applies migrations up to the backup's\n"
+      "schema, loads every table in one transaction, copies the files,\n"
+      "and applies the newer migrations of this program.\n",
+      run_restore },
     { "routes", "print the route table as JSON",
       "usage: proofline routes\n"
       "\n"
@@ -418,6 +441,20 @@ run_pos(struct conf *c, const char *p, int argc, char **argv)
 }
 
 static int
+run_backup(struct conf *c, const char *p, int argc, char **argv)
+{
+    (void)p;
+    return cmd_backup(c, argc, argv);
+}
+
+static int
+run_restore(struct conf *c, const char *p, int argc, char **argv)
+{
+    (void)p;
+    return cmd_restore(c, argc, argv);
+}
+
+static int
 run_payments(struct conf *c, const char *p, int argc, char **argv)
 {
     (void)p;
@@ -483,16 +520,23 @@ int
 cmd_migrate(struct conf *c, int argc, char **argv)
 {
     struct cli_opt opts[] = { { "dry-run", false, NULL },
-                              { "quiet", false, NULL } };
-    const char *pos[1];
+                              { "quiet", false, NULL },
+                              { "to", true, NULL } };
+    const char *pos[1], *to;
     int npos;
+    int64_t upto = 0;
 
-    if (cli_parse("migrate", argc, argv, 1, opts, 2, pos, 0, &npos) != 0)
+    if (cli_parse("migrate", argc, argv, 1, opts, 3, pos, 0, &npos) != 0)
         return 2;
+    to = cli_get(opts, 3, "to");
+    if (to != NULL && !parse_i64(str_c(to), 1, 999, &upto)) {
+        fprintf(stderr, "proofline migrate: --to takes a number 1-999\n");
+        return 2;
+    }
     if (db_library_init() != 0)
         return 1;
-    return migrate_run(c, cli_get(opts, 2, "dry-run") != NULL,
-                       cli_get(opts, 2, "quiet") != NULL);
+    return migrate_run_to(c, cli_get(opts, 3, "dry-run") != NULL,
+                          cli_get(opts, 3, "quiet") != NULL, (int)upto);
 }
 
 struct db *

@@ -13,6 +13,9 @@
 
 #include "base/conf.h"
 
+/* The program's version (also written into backups' manifests). */
+#define CLI_VERSION "0.1.0"
+
 struct cli_opt {
     const char *name; /* without the leading dashes */
     bool takes_value;
@@ -58,5 +61,8 @@ int cmd_jobs(struct conf *c, int argc, char **argv);
 int cmd_payments(struct conf *c, int argc, char **argv);
 /* `proofline pos import` (cli_pos.c). */
 int cmd_pos(struct conf *c, int argc, char **argv);
+/* `proofline backup DIR` and `proofline restore DIR` (cli_backup.c). */
+int cmd_backup(struct conf *c, int argc, char **argv);
+int cmd_restore(struct conf *c, int argc, char **argv);
 
 #endif

@@ -45,6 +45,7 @@ static int run_files(struct conf *c, const char *p, int argc, char **argv);
 static int run_jobs(struct conf *c, const char *p, int argc, char **argv);
 static int run_payments(struct conf *c, const char *p, int argc, char **argv);
 static int run_pos(struct conf *c, const char *p, int argc, char **argv);
+static int run_status(struct conf *c, const char *p, int argc, char **argv);
 
 static const struct command commands[] = {
     { "serve", "run the FastCGI server (master and workers)",
@@ -212,6 +213,20 @@ static const struct command commands[] = {
       "members' first two purchases) from its stored lines, as a new\n"
       "campaign for a product that already sold does.\n",
       run_pos },
+    { "status", "print the running server's monitoring figures",
+      "usage: proofline status [--prometheus]\n"
+      "\n"
+      "Prints what GET /_metrics answers, for a person: workers alive and\n"
+      "restarted, watchdog kills, database errors and reconnects,\n"
+      "requests by status class and by route with their mean time, rule\n"
+      "failures by company, the scheduler's due jobs and lag, the outbox\n"
+      "backlog and the workers' cache sizes.  The counters come from\n"
+      "stats_file, which the running server maps (so run it on the\n"
+      "server's host with its configuration); the scheduler and outbox\n"
+      "figures from the database.  Exit 1 when no server has the file.\n"
+      "\n"
+      "  --prometheus  print the Prometheus text instead\n",
+      run_status },
     { "routes", "print the route table as JSON",
       "usage: proofline routes\n"
       "\n"
@@ -343,6 +358,7 @@ cli_load_conf(struct conf *c, const char *explicit_path, const char **used_path)
         return -1;
     }
     log_set_level_name(c->log_level);
+    log_set_format_name(c->log_format); /* conf checked the name */
     if (used_path != NULL)
         *used_path = path;
     return 0;
@@ -415,6 +431,13 @@ run_pos(struct conf *c, const char *p, int argc, char **argv)
 {
     (void)p;
     return cmd_pos(c, argc, argv);
+}
+
+static int
+run_status(struct conf *c, const char *p, int argc, char **argv)
+{
+    (void)p;
+    return cmd_status(c, argc, argv);
 }
 
 static int

@@ -58,5 +58,7 @@ int cmd_jobs(struct conf *c, int argc, char **argv);
 int cmd_payments(struct conf *c, int argc, char **argv);
 /* `proofline pos import` (cli_pos.c). */
 int cmd_pos(struct conf *c, int argc, char **argv);
+/* `proofline status` (cli_status.c). */
+int cmd_status(struct conf *c, int argc, char **argv);
 
 #endif

@@ -199,6 +199,7 @@ stats_worker_set(unsigned slot, const struct stats_worker *w)
     __atomic_store_n(&d->rules_sandboxes, w->rules_sandboxes, __ATOMIC_RELAXED);
     __atomic_store_n(&d->db_statements, w->db_statements, __ATOMIC_RELAXED);
     __atomic_store_n(&d->templates, w->templates, __ATOMIC_RELAXED);
+    __atomic_store_n(&d->facts_bytes, w->facts_bytes, __ATOMIC_RELAXED);
     __atomic_store_n(&d->scheduler, w->scheduler, __ATOMIC_RELAXED);
     __atomic_store_n(&d->pid, w->pid, __ATOMIC_RELEASE);
 }

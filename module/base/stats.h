@@ -55,6 +55,7 @@ struct stats_worker {
     uint64_t rules_sandboxes; /* companies with a Lua state in this worker */
     uint64_t db_statements;   /* prepared statements cached */
     uint64_t templates;       /* compiled templates */
+    uint64_t facts_bytes;     /* the metrics engine's facts in memory */
 };
 
 enum stats_counter {

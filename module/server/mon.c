@@ -14,6 +14,7 @@
  *   scheduler_jobs_due, scheduler_lag_seconds  read at scrape time
  *   outbox_pending, outbox_due, outbox_oldest_due_seconds
  *   cache_entries{cache}                       summed over the workers
+ *   cache_bytes{cache="metrics_facts"}         likewise
  *   monitor_db_up                              the scrape's queries answered
  * Only routes that were requested at least once are written.
  */
@@ -26,6 +27,7 @@
 
 #include "http/router.h"
 #include "http/tmpl.h"
+#include "metrics/facts.h"
 #include "rules/rules.h"
 
 /* clang-format off */
@@ -86,7 +88,7 @@ ld(const uint64_t *p)
 
 /* Cache sizes summed over the workers alive. */
 struct mon_caches {
-    uint64_t sandboxes, statements, templates;
+    uint64_t sandboxes, statements, templates, facts_bytes;
 };
 
 static void
@@ -103,6 +105,7 @@ sum_caches(const struct stats *s, struct mon_caches *c)
         c->sandboxes += ld(&w->rules_sandboxes);
         c->statements += ld(&w->db_statements);
         c->templates += ld(&w->templates);
+        c->facts_bytes += ld(&w->facts_bytes);
     }
 }
 
@@ -288,7 +291,13 @@ mon_prometheus(struct buf *b, const struct stats *s, const struct mon_db *d)
                    "%" PRIu64 "\n"
                    "proofline_cache_entries{cache=\"templates\"} "
                    "%" PRIu64 "\n",
-                   c.sandboxes, c.statements, c.templates))
+                   c.sandboxes, c.statements, c.templates) ||
+        head(b, "cache_bytes", "gauge",
+             "Bytes held in the workers' caches, summed.") ||
+        buf_printf(b,
+                   "proofline_cache_bytes{cache=\"metrics_facts\"} "
+                   "%" PRIu64 "\n",
+                   c.facts_bytes))
         return APP_ENOMEM;
     return APP_OK;
 }
@@ -361,8 +370,9 @@ mon_human(FILE *f, const struct stats *s, const struct mon_db *d)
     }
     fprintf(f,
             "caches                  rules sandboxes %" PRIu64
-            ", db statements %" PRIu64 ", templates %" PRIu64 "\n",
-            k.sandboxes, k.statements, k.templates);
+            ", db statements %" PRIu64 ", templates %" PRIu64
+            ", metrics facts %" PRIu64 " bytes\n",
+            k.sandboxes, k.statements, k.templates, k.facts_bytes);
     for (i = 0; i <= STATS_TENANTS; i++) {
         const struct stats_tenant *t = &s->tenants[i];
 
@@ -424,5 +434,6 @@ mon_worker_row(const struct app *app, pid_t pid, bool scheduler)
     w.rules_sandboxes = rules_loaded(app->rules);
     w.db_statements = ds.cached;
     w.templates = tmpl_set_count(app->tmpl);
+    w.facts_bytes = facts_bytes_all();
     stats_worker_set(app->worker, &w);
 }

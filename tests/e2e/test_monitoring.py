@@ -214,7 +214,7 @@ def test_metrics_parse_and_count_traffic(stack):
                  "proofline_db_errors_total", "proofline_db_reconnects_total",
                  "proofline_scheduler_lag_seconds",
                  "proofline_outbox_pending", "proofline_rule_errors_total",
-                 "proofline_rule_timeouts_total"):
+                 "proofline_rule_timeouts_total", "proofline_cache_bytes"):
         assert name in after, name
 
 

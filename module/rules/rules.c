@@ -531,9 +531,11 @@ rule_failure(struct ctx *cx, const char *err)
 {
     log_error("rules.failed", "tenant=%lld error=%s",
               cx->tenant_id != 0 ? (long long)cx->tenant_id : 0LL, log_q(err));
-    /* The sandbox's reason for a deadline (sandbox.c) tells a timeout
-     * from any other failure. */
-    stats_rule_failure(cx->tenant_id, strstr(err, "time limit") != NULL);
+    /* The sandbox's reasons for a runaway rule (sandbox.c: its time
+     * limit, its instruction budget, the request's time budget) count as
+     * timeouts; anything else (an error, the memory limit) as an error. */
+    stats_rule_failure(cx->tenant_id, strstr(err, "time limit") != NULL ||
+                                          strstr(err, "budget") != NULL);
     cx->err_detail = "rules.failed";
     cx->err_text = arena_strdup(cx->a, err);
     return APP_ERULE;

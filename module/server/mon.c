@@ -194,7 +194,8 @@ rule_failures(struct buf *b, const struct stats *s, bool timeouts)
     size_t i;
     enum app_err rc =
         timeouts ? head(b, "rule_timeouts_total", "counter",
-                        "Rule calls stopped at their time limit, by company.")
+                        "Rule calls stopped as runaway (time or instructions), "
+                        "by company.")
                  : head(b, "rule_errors_total", "counter",
                         "Rule calls that failed otherwise, by company.");
 

@@ -534,8 +534,11 @@ rule_failure(struct ctx *cx, const char *err)
     /* The sandbox's reasons for a runaway rule (sandbox.c: its time
      * limit, its instruction budget, the request's time budget) count as
      * timeouts; anything else (an error, the memory limit) as an error. */
-    stats_rule_failure(cx->tenant_id, strstr(err, "time limit") != NULL ||
-                                          strstr(err, "budget") != NULL);
+    stats_rule_failure(cx->tenant_id,
+                       strstr(err, "exceeded its time limit") != NULL ||
+                           strstr(err, "exceeded its instruction budget") !=
+                               NULL ||
+                           strstr(err, "exceeded the time budget") != NULL);
     cx->err_detail = "rules.failed";
     cx->err_text = arena_strdup(cx->a, err);
     return APP_ERULE;

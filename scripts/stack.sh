@@ -149,6 +149,7 @@ write_conf() {
 listen = $RUN/proofline.sock
 socket_mode = 0660
 pid_file = $RUN/proofline.pid
+stats_file = $RUN/proofline.stats
 templates_dir = $ROOT/templates
 sql_dir = $ROOT/sql
 lua_dir = $ROOT/lua

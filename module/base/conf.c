@@ -89,6 +89,11 @@ static const struct conf_key keys[] = {
          "longest delay between respawns while throttled"),
     KSTR(pid_file, "", "write the master's pid here (empty: none)"),
     KSTR(log_level, "info", "debug, info, warn or error"),
+    KSTR(log_format, "text",
+         "text (key=value) or json (one object per line, for log shippers)"),
+    KSTR(stats_file, "/run/proofline/stats",
+         "the shared counters of the running server, read by `proofline "
+         "status` (empty: anonymous memory, status cannot read it)"),
     KBOOL(debug_routes, "0",
           "enable /_debug/* routes used by the test "
           "suite (never in production)"),
@@ -291,6 +296,11 @@ conf_set(struct conf *c, const char *key, const char *value, char *err,
         snprintf(err, errlen,
                  "log_level: expected debug, info, warn or "
                  "error");
+        return -1;
+    }
+    if (strcmp(key, "log_format") == 0 && strcmp(value, "text") != 0 &&
+        strcmp(value, "json") != 0) {
+        snprintf(err, errlen, "log_format: expected text or json");
         return -1;
     }
     if (strcmp(key, "secret_key") == 0 && value[0] != '\0') {

@@ -51,6 +51,8 @@ struct conf {
     long respawn_max_delay_ms;
     char pid_file[CONF_STR_MAX];
     char log_level[16];
+    char log_format[8];
+    char stats_file[CONF_STR_MAX];
     bool debug_routes;
     /* paths */
     char templates_dir[CONF_STR_MAX];

@@ -11,6 +11,8 @@
 #ifndef PROOFLINE_LOG_H
 #define PROOFLINE_LOG_H
 
+#include <stddef.h>
+
 enum log_level { LOG_DEBUG = 0, LOG_INFO, LOG_WARN, LOG_ERROR };
 
 /* Set the minimum level written ("debug", "info", "warn", "error").
@@ -21,6 +23,25 @@ void log_set_level(enum log_level level);
 /* The request id printed on each line until cleared (NULL clears).  The
  * string is copied. */
 void log_set_rid(const char *rid);
+
+/* "text" (the default: `ts level=.. pid=.. rid=.. event=.. key=value...`)
+ * or "json" (one object per line: ts, level, pid, rid, event and each
+ * key=value of the message as a member, for log shippers).  Returns 0, or
+ * -1 for another name (the format is unchanged). */
+int log_set_format_name(const char *name);
+
+/* The JSON form of one event, exposed for the unit tests: writes into out
+ * (at most cap bytes, NUL-terminated, no newline) an object with the
+ * members ts, level, pid, rid, event, then one member per `key=value`
+ * word of fields (a value is a log_q() quoted string, or a bare word; a
+ * bare decimal number becomes a JSON number, anything else a string;
+ * text that is not key=value goes to "msg"; a key that would repeat one
+ * of the five is suffixed with "_").  Members that do not fit are left
+ * out and "truncated":true is added, so the line is always one valid
+ * object.  cap must be at least 64.  Returns the length written. */
+size_t log_json_line(char *out, size_t cap, const char *ts, const char *level,
+                     long pid, const char *rid, const char *event,
+                     const char *fields);
 
 /* Write one event.  fmt formats the rest of the line, by convention as
  * key=value pairs; values with spaces should be quoted with log_q(). */

@@ -17,6 +17,7 @@
 
 #include "base/log.h"
 #include "base/num.h"
+#include "base/stats.h"
 
 /* Open addressing at most half full: short probes. */
 #define STMT_SLOTS (2 * DB_STMT_MAX)
@@ -42,8 +43,9 @@ struct db {
     uint64_t last_fail_ms;
     unsigned last_errno;
     char last_error[256];
-    uint64_t round_trips; /* with the server since db_round_trips_reset */
-    bool trace_trips;     /* log each one (log level debug) */
+    uint64_t round_trips;  /* with the server since db_round_trips_reset */
+    bool connected_before; /* a connect after the first is a reconnect */
+    bool trace_trips;      /* log each one (log level debug) */
     bool in_tx;
     bool victim;      /* the open transaction lost a deadlock or a lock wait */
     bool commit_lost; /* db_fail_commit_lost(): the next COMMIT's answer */
@@ -192,6 +194,7 @@ fail(struct db *db, unsigned e, const char *msg, const char *sql)
 {
     db->last_errno = e;
     snprintf(db->last_error, sizeof(db->last_error), "%s", msg);
+    stats_add(STATS_DB_ERRORS, 1);
     if (is_conn_error(e)) {
         log_warn("db.down", "errno=%u error=%s", e, log_q(msg));
         disconnect(db);
@@ -303,8 +306,12 @@ db_connect_flags(struct db *db, unsigned long flags)
         db->last_errno = e;
         snprintf(db->last_error, sizeof(db->last_error), "%s", msg);
         log_warn("db.connect_failed", "errno=%u error=%s", e, log_q(msg));
+        stats_add(STATS_DB_CONNECT_FAILURES, 1);
         return APP_EDB_DOWN;
     }
+    if (db->connected_before)
+        stats_add(STATS_DB_RECONNECTS, 1);
+    db->connected_before = true;
     db->last_use_ms = now_ms();
     return APP_OK;
 }

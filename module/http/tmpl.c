@@ -196,3 +196,9 @@ tmpl_set_check(const struct tmpl_set *set, char *err, size_t errlen)
     }
     return APP_OK;
 }
+
+size_t
+tmpl_set_count(const struct tmpl_set *set)
+{
+    return set != NULL ? set->n : 0;
+}

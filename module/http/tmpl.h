@@ -63,6 +63,9 @@ APP_MUST_USE enum app_err tmpl_set_load_dir(struct tmpl_set *set,
 /* True when the set holds a template of that name. */
 bool tmpl_set_has(const struct tmpl_set *set, const char *name);
 
+/* How many compiled templates the set holds (0 for NULL). */
+size_t tmpl_set_count(const struct tmpl_set *set);
+
 /* Check that every partial and parent referenced by the set's templates
  * exists in the set.  APP_ENOTFOUND with the first missing name in err.
  * (The spec renders a missing partial as ""; our own templates should

@@ -16,6 +16,7 @@
 #include "db/db.h"
 #include "base/fileio.h"
 #include "base/log.h"
+#include "base/stats.h"
 #include "sandbox/luajson.h"
 #include "sandbox/ruleplan.h"
 #include "base/tz.h"
@@ -497,6 +498,18 @@ find_entry(struct rules *rs, int64_t tenant)
     return NULL;
 }
 
+size_t
+rules_loaded(const struct rules *rs)
+{
+    size_t i, k = 0;
+
+    for (i = 0; rs != NULL && i < rs->n; i++) {
+        if (rs->e[i].tenant != 0)
+            k++;
+    }
+    return k;
+}
+
 /* A free slot, or the least recently used one (emptied). */
 static struct entry *
 take_entry(struct rules *rs)
@@ -518,6 +531,14 @@ rule_failure(struct ctx *cx, const char *err)
 {
     log_error("rules.failed", "tenant=%lld error=%s",
               cx->tenant_id != 0 ? (long long)cx->tenant_id : 0LL, log_q(err));
+    /* The sandbox's reasons for a runaway rule (sandbox.c: its time
+     * limit, its instruction budget, the request's time budget) count as
+     * timeouts; anything else (an error, the memory limit) as an error. */
+    stats_rule_failure(cx->tenant_id,
+                       strstr(err, "exceeded its time limit") != NULL ||
+                           strstr(err, "exceeded its instruction budget") !=
+                               NULL ||
+                           strstr(err, "exceeded the time budget") != NULL);
     cx->err_detail = "rules.failed";
     cx->err_text = arena_strdup(cx->a, err);
     return APP_ERULE;

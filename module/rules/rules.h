@@ -148,6 +148,10 @@ APP_MUST_USE enum app_err rules_classify_activity(struct ctx *cx,
  * publication through its change sequence). */
 void rules_recheck(struct rules *rs, int64_t tenant);
 
+/* Companies that have a Lua state in this worker now (for monitoring);
+ * 0 for NULL. */
+size_t rules_loaded(const struct rules *rs);
+
 /* Cached per rule version; valid until the end of the request. */
 APP_MUST_USE enum app_err rules_describe(struct ctx *cx, const cJSON **out,
                                          int *version);

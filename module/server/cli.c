@@ -48,6 +48,7 @@ static int run_payments(struct conf *c, const char *p, int argc, char **argv);
 static int run_pos(struct conf *c, const char *p, int argc, char **argv);
 static int run_backup(struct conf *c, const char *p, int argc, char **argv);
 static int run_restore(struct conf *c, const char *p, int argc, char **argv);
+static int run_status(struct conf *c, const char *p, int argc, char **argv);
 
 static const struct command commands[] = {
     { "serve", "run the FastCGI server (master and workers)",
@@ -235,6 +236,20 @@ static const struct command commands[] = {
       "schema, loads every table in one transaction, copies the files,\n"
       "and applies the newer migrations of this program.\n",
       run_restore },
+    { "status", "print the running server's monitoring figures",
+      "usage: proofline status [--prometheus]\n"
+      "\n"
+      "Prints what GET /_metrics answers, for a person: workers alive and\n"
+      "restarted, watchdog kills, database errors and reconnects,\n"
+      "requests by status class and by route with their mean time, rule\n"
+      "failures by company, the scheduler's due jobs and lag, the outbox\n"
+      "backlog and the workers' cache sizes.  The counters come from\n"
+      "stats_file, which the running server maps (so run it on the\n"
+      "server's host with its configuration); the scheduler and outbox\n"
+      "figures from the database.  Exit 1 when no server has the file.\n"
+      "\n"
+      "  --prometheus  print the Prometheus text instead\n",
+      run_status },
     { "routes", "print the route table as JSON",
       "usage: proofline routes\n"
       "\n"
@@ -366,6 +381,7 @@ cli_load_conf(struct conf *c, const char *explicit_path, const char **used_path)
         return -1;
     }
     log_set_level_name(c->log_level);
+    log_set_format_name(c->log_format); /* conf checked the name */
     if (used_path != NULL)
         *used_path = path;
     return 0;
@@ -452,6 +468,13 @@ run_restore(struct conf *c, const char *p, int argc, char **argv)
 {
     (void)p;
     return cmd_restore(c, argc, argv);
+}
+
+static int
+run_status(struct conf *c, const char *p, int argc, char **argv)
+{
+    (void)p;
+    return cmd_status(c, argc, argv);
 }
 
 static int

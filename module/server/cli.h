@@ -64,5 +64,7 @@ int cmd_pos(struct conf *c, int argc, char **argv);
 /* `proofline backup DIR` and `proofline restore DIR` (cli_backup.c). */
 int cmd_backup(struct conf *c, int argc, char **argv);
 int cmd_restore(struct conf *c, int argc, char **argv);
+/* `proofline status` (cli_status.c). */
+int cmd_status(struct conf *c, int argc, char **argv);
 
 #endif

@@ -77,6 +77,7 @@ scheduler_proc_run(struct app *app, struct slot *slot, pid_t master)
     if (getppid() != master)
         _exit(0);
     log_set_level_name(app->conf.log_level);
+    log_set_format_name(app->conf.log_format); /* conf checked the name */
     gethostname(host, sizeof(host) - 1);
     snprintf(owner, sizeof(owner), "%.60s:%ld", host, (long)getpid());
     app->db = db_new(&app->conf);

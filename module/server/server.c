@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "base/stats.h"
 #include "base/num.h"
 #include "server/scheduler_proc.h"
 #include "server/worker.h"
@@ -257,6 +258,9 @@ has_scheduler(const struct master *m)
     return false;
 }
 
+/* A slot of the scoreboard has its own row of stats. */
+_Static_assert(STATS_WORKERS >= SERVER_MAX_SLOTS, "one stats row per slot");
+
 static int
 spawn(struct master *m, bool sched)
 {
@@ -393,7 +397,9 @@ reap(struct master *m)
                           "worker_pid=%ld exit=%d", (long)pid, WEXITSTATUS(st));
             if (m->state == RUNNING && s->generation == m->generation)
                 record_crash(m);
+            stats_add(STATS_WORKER_RESTARTS, 1);
         }
+        stats_worker_clear(i);
         memset(s, 0, sizeof(*s));
     }
 }
@@ -422,6 +428,7 @@ watchdog(struct master *m)
                           (long)s->pid, s->route, s->rid,
                           (unsigned long long)(now - start));
                 kill(s->pid, SIGKILL);
+                stats_add(STATS_WATCHDOG_KILLS, 1);
                 /* Do not log it again before it is reaped. */
                 __atomic_store_n(&s->req_start_ms, 0, __ATOMIC_RELEASE);
             }
@@ -466,6 +473,7 @@ reload(struct master *m)
     app_free_resources(m->app);
     *m->app = fresh;
     log_set_level_name(m->app->conf.log_level);
+    log_set_format_name(m->app->conf.log_format); /* conf checked the name */
     m->generation++;
     /* New workers first, then the old ones are asked to finish their
      * current request and leave: the socket is never without a taker. */
@@ -535,6 +543,15 @@ server_run(struct app *app, const char *conf_path)
         log_error("serve.listen_failed", "error=%s", log_q(err));
         return 1;
     }
+    /* Without the file only `proofline status` is lost (the endpoint
+     * reads the same memory): serve anyway, in anonymous memory. */
+    if (stats_create(app->conf.stats_file, err, sizeof(err)) != 0) {
+        log_warn("serve.stats_file", "error=%s", log_q(err));
+        if (stats_create(NULL, err, sizeof(err)) != 0) {
+            log_error("serve.stats_failed", "error=%s", log_q(err));
+            return 1;
+        }
+    }
     m.slots = mmap(NULL, sizeof(struct slot) * SERVER_MAX_SLOTS,
                    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (m.slots == MAP_FAILED) {
@@ -569,6 +586,8 @@ server_run(struct app *app, const char *conf_path)
         reap(&m);
         watchdog(&m);
         kill_overdue_old(&m);
+        stats_set(STATS_WORKERS_ALIVE, count_workers(&m, false));
+        stats_set(STATS_SCHEDULER_ALIVE, has_scheduler(&m) ? 1u : 0u);
         if (m.state == STOPPING) {
             if (count_children(&m, false, true) == 0)
                 break;
@@ -584,6 +603,8 @@ server_run(struct app *app, const char *conf_path)
         unlink(m.socket_path);
     if (pid_file[0] != '\0')
         unlink(pid_file);
+    if (app->conf.stats_file[0] != '\0')
+        unlink(app->conf.stats_file);
     log_info("serve.stopped", "pid=%ld", (long)getpid());
     return 0;
 }

@@ -8,6 +8,7 @@
  */
 #include "identity/role.h"
 #include "server/worker.h"
+#include "server/mon.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +27,7 @@
 #include "db/db.h"
 #include "base/jsonmem.h"
 #include "base/log.h"
+#include "base/stats.h"
 #include "identity/password.h"
 #include "http/router.h"
 #include "rules/rules.h"
@@ -226,7 +228,9 @@ worker_dispatch(struct req *r, struct slot *slot)
     if (rc == APP_OK && r->app->db != NULL &&
         http_fail_point(r, "db.commit_lost"))
         db_fail_commit_lost(r->app->db, true);
-    if (rc == APP_OK)
+    if (rc == APP_OK && mon_is_scrape(r))
+        rc = mon_serve(r);
+    else if (rc == APP_OK)
         rc = run_route(r, slot);
     /* A transaction never outlives its request: a handler that failed (or
      * forgot) leaves nothing half-done behind. */
@@ -243,6 +247,21 @@ worker_dispatch(struct req *r, struct slot *slot)
     round_trips_header(r);
     if (r->json_fail_set) /* not reached: it must not fail the next one */
         jsonmem_fail_after(0, 0);
+}
+
+/* The request's row in the shared counters: its route's index in the
+ * table, the scrape's own row, or "no route". */
+static void
+count_request(const struct req *r)
+{
+    size_t i = STATS_NO_ROUTE;
+
+    if (r->route != NULL && r->route >= app_routes &&
+        r->route < app_routes + app_routes_count)
+        i = (size_t)(r->route - app_routes);
+    else if (r->route == NULL && r->status == 200 && mon_is_scrape(r))
+        i = STATS_MON_ROUTE;
+    stats_request(i, r->status, http_now_us() - r->t_start_us);
 }
 
 static void
@@ -294,6 +313,7 @@ worker_run(struct app *app, int listen_fd, struct slot *slot, pid_t master)
     struct pollfd pfd = { .fd = listen_fd, .events = POLLIN };
     struct timespec tick = { 1, 0 };
     int status = 0;
+    pid_t self = getpid();
 
     setup_signals(&blocked, &during_wait);
     /* Leave with the master: an orphaned worker would keep the socket. */
@@ -301,6 +321,7 @@ worker_run(struct app *app, int listen_fd, struct slot *slot, pid_t master)
     if (getppid() != master)
         _exit(0);
     log_set_level_name(app->conf.log_level);
+    log_set_format_name(app->conf.log_format); /* conf checked the name */
 
     password_slots_init(app->conf.tmp_dir, app->conf.hash_slots);
     app->db = db_new(&app->conf);
@@ -318,6 +339,11 @@ worker_run(struct app *app, int listen_fd, struct slot *slot, pid_t master)
     app_ignore(db_ensure(app->db), "a request reconnects when it needs to");
     log_info("worker.start", "slot=%u generation=%u", app->worker,
              slot->generation);
+    if (app_routes_count > STATS_MON_ROUTE)
+        log_warn("worker.stats_routes",
+                 "routes=%zu counted=%d msg=\"raise STATS_ROUTES\"",
+                 app_routes_count, STATS_MON_ROUTE);
+    mon_worker_row(app, self, false);
 
     while (!stop_requested) {
         struct req r;
@@ -350,12 +376,14 @@ worker_run(struct app *app, int listen_fd, struct slot *slot, pid_t master)
         r.fcgi = &freq;
         worker_dispatch(&r, slot);
         http_send(&r);
+        count_request(&r);
         log_request(&r);
         FCGX_Finish_r(&freq);
         __atomic_store_n(&slot->req_start_ms, 0, __ATOMIC_RELEASE);
         slot->route[0] = '\0';
         slot->served++;
         app->served++;
+        mon_worker_row(app, self, false);
         arena_reset(arena);
         log_set_rid(NULL);
     }

@@ -342,6 +342,13 @@ def test_rule_failure_is_a_clear_error_and_the_worker_goes_on(stack, world):
     # The limit counts CPU time; ten times it of wall clock is the hard
     # stop, far below the 30 s watchdog this guards against.
     assert time.time() - t0 < 3.0
+    # Monitoring counts both for the company: one error, one timeout.
+    acme = stack.sql("SELECT id FROM tenants WHERE slug = 'acme'")[0][0]
+    metrics = requests.get(stack.url("/_metrics")).text
+    for name in ("proofline_rule_errors_total",
+                 "proofline_rule_timeouts_total"):
+        m = re.search(rf'^{name}{{tenant="{acme}"}} (\d+)$', metrics, re.M)
+        assert m and int(m.group(1)) >= 1, (name, metrics)
     # The worker serves on, with the same rules.
     for _ in range(10):
         assert transition(stack, world, "lead", "intent")["allowed"] is False

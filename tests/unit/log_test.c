@@ -91,12 +91,77 @@ test_log_q_long(void **state)
     }
 }
 
+/* log_json_line(): the text format's key=value words as members of one
+ * JSON object.  Every row starts with the same five members. */
+#define J0                                                                     \
+    "{\"ts\":\"T\",\"level\":\"info\",\"pid\":7,\"rid\":\"r1\","               \
+    "\"event\":\"e\""
+
+static const struct {
+    const char *fields;
+    const char *want;
+} json_rows[] = {
+    /* malformed and awkward input first */
+    { "k=\"abc", J0 ",\"k\":\"\\\"abc\"}" },  /* no closing quote */
+    { "k=\xff", J0 ",\"k\":\"\\\\xff\"}" },   /* not UTF-8 */
+    { "k=a\tb", J0 ",\"k\":\"a\\u0009b\"}" }, /* raw control */
+    { "=x", J0 ",\"msg\":\"=x\"}" },          /* no key */
+    { "level=x pid=3", J0 ",\"level_\":\"x\",\"pid_\":3}" }, /* reserved */
+    { "hello world k=v", J0 ",\"k\":\"v\",\"msg\":\"hello world\"}" },
+    /* numbers stay numbers only when JSON reads the same number */
+    { "a=1 b=-2.50 c=01 d=1. e=0 f=1e3",
+      J0 ",\"a\":1,\"b\":-2.50,\"c\":\"01\",\"d\":\"1.\",\"e\":0,"
+         "\"f\":\"1e3\"}" },
+    /* log_q()'s quoted values: its escapes read back, \xNN kept as text */
+    { "error=\"say \\\"hi\\\" \\\\ now\"",
+      J0 ",\"error\":\"say \\\"hi\\\" \\\\ now\"}" },
+    { "path=\"/a\\x0ab\"", J0 ",\"path\":\"/a\\\\x0ab\"}" },
+    { "name=\"医疗 x\" n=2", J0 ",\"name\":\"医疗 x\",\"n\":2}" },
+    { "", J0 "}" },
+    { "route=customers.show status=200 ms=1.25",
+      J0 ",\"route\":\"customers.show\",\"status\":200,\"ms\":1.25}" },
+};
+
+static void
+test_log_json_rows(void **state)
+{
+    char out[512];
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(json_rows) / sizeof(json_rows[0]); i++) {
+        size_t n = log_json_line(out, sizeof(out), "T", "info", 7, "r1", "e",
+                                 json_rows[i].fields);
+
+        if (strcmp(out, json_rows[i].want) != 0)
+            fail_msg("row %zu: got %s want %s", i, out, json_rows[i].want);
+        assert_int_equal(n, strlen(out));
+    }
+}
+
+/* Members that do not fit are left out whole: the line stays one object
+ * and says it was cut. */
+static void
+test_log_json_truncated(void **state)
+{
+    char out[96];
+    size_t n;
+
+    (void)state;
+    n = log_json_line(out, sizeof(out), "T", "info", 7, "r1", "e",
+                      "a=1 b=\"0123456789012345678901234567890123456789\"");
+    assert_true(n < sizeof(out));
+    assert_string_equal(out, J0 ",\"a\":1,\"truncated\":true}");
+}
+
 int
 main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_log_q_rows),
         cmocka_unit_test(test_log_q_long),
+        cmocka_unit_test(test_log_json_rows),
+        cmocka_unit_test(test_log_json_truncated),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,45 @@
+/*
+ * privacy.h -- data protection (PIPL): what Proofline holds about a
+ * company, in one archive.
+ *
+ * The tables are found at run time: every base table of the app's own
+ * database with a tenant_id column (information_schema), so a table
+ * added later is exported without anyone remembering to list it.  A
+ * table name must match [a-z0-9_]+ before it goes into a statement (names
+ * cannot be bound; the tenant id always is).
+ */
+#ifndef PROOFLINE_PRIVACY_H
+#define PROOFLINE_PRIVACY_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "base/arena.h"
+#include "base/err.h"
+#include "db/ctx.h"
+
+#define PRIVACY_TABLES_MAX 256
+/* The largest single value exported (a cached report body, say). */
+#define PRIVACY_CELL_MAX (64u << 20)
+
+/* The tables with a tenant_id column, sorted by name, in cx's arena.
+ * APP_EINTERNAL when a name is not [a-z0-9_]+ (never built into SQL) or
+ * there are more than PRIVACY_TABLES_MAX. */
+APP_MUST_USE enum app_err privacy_tables(struct ctx *cx, const char ***names,
+                                         size_t *n);
+
+/* Write cx's company as a ustar archive to out: for every table of
+ * privacy_tables() its rows of this company as tables/<t>.json (an array
+ * of objects, BLOB values in base64, numbers as numbers) and
+ * tables/<t>.csv (a header row; formula-looking cells neutralised), the
+ * stored files its `files` rows name as files/<sha256>, and manifest.json
+ * (the company, the time, each table's row count).  Rows are streamed
+ * through temporary files, never held whole.  *rows (may be NULL) gets
+ * the rows written.  Audits privacy.tenant_export (the caller commits or
+ * not: the audit row is written first, so a failed export is audited
+ * too).  APP_EIO on a write error. */
+APP_MUST_USE enum app_err privacy_export_tenant(struct ctx *cx, FILE *out,
+                                                uint64_t *rows);
+
+#endif

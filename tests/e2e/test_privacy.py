@@ -1,0 +1,113 @@
+"""Data protection (issue 17, item 6): the company export.
+
+Two companies with demo data (customers, contacts, activities, stores,
+POS sales, photos).  `proofline tenant export` writes one tar archive with,
+for every table that has a tenant_id column (found in information_schema
+here too, so a new table cannot be forgotten by the test either), exactly
+the company's rows in JSON and in CSV, none of the other company's, and
+the company's stored files; the export is audited."""
+import csv
+import hashlib
+import io
+import json
+import tarfile
+
+import pytest
+
+MARK = "ZZPRIVB"
+
+
+def tid(stack, slug):
+    return int(stack.sql(f"SELECT id FROM tenants WHERE slug = '{slug}'")[0][0])
+
+
+def tenant_tables(stack):
+    return [r[0] for r in stack.sql(
+        "SELECT c.table_name FROM information_schema.columns c "
+        "JOIN information_schema.tables t ON t.table_schema = c.table_schema "
+        "AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE' "
+        "WHERE c.table_schema = DATABASE() AND c.column_name = 'tenant_id' "
+        "ORDER BY 1")]
+
+
+def counts(stack, tenant):
+    return {t: int(stack.sql(f"SELECT COUNT(*) FROM `{t}` "
+                             f"WHERE tenant_id = {tenant}")[0][0])
+            for t in tenant_tables(stack)}
+
+
+@pytest.fixture(scope="module")
+def two(stack):
+    for slug, seed in (("priv-a", "3"), ("priv-b", "4")):
+        stack.cli("demo", "--tenant", slug, "--reps", "2", "--customers",
+                  "10", "--stores", "3", "--pos-days", "7", "--seed", seed)
+    a, b = tid(stack, "priv-a"), tid(stack, "priv-b")
+    # The second company's people and customers carry a marker, so that
+    # any of its rows in the first one's export is seen.
+    stack.sql(f"UPDATE customers SET name = CONCAT(name, ' {MARK}', id) "
+              f"WHERE tenant_id = {b}; UPDATE contacts SET name = "
+              f"CONCAT(name, ' {MARK}', id) WHERE tenant_id = {b}; "
+              f"UPDATE users SET display_name = CONCAT(display_name, "
+              f"' {MARK}', id) WHERE tenant_id = {b}")
+    return a, b
+
+
+def export(stack, slug, path):
+    out = stack.cli("tenant", "export", "--tenant", slug, str(path))
+    assert "exported" in out.stdout
+    return tarfile.open(path)
+
+
+def test_tenant_export_holds_every_table_of_the_company_only(stack, two,
+                                                            tmp_path):
+    a, b = two
+    before = counts(stack, a)
+    assert before["customers"] >= 10 and before["contacts"] > 0
+    audits = before["audit_log"]
+    tar = export(stack, "priv-a", tmp_path / "a.tar")
+    names = set(tar.getnames())
+    for table, n in before.items():
+        rows = json.loads(tar.extractfile(f"tables/{table}.json").read())
+        assert len(rows) == n, table
+        assert all(int(r["tenant_id"]) == a for r in rows), table
+        text = tar.extractfile(f"tables/{table}.csv").read().decode(
+            "utf-8-sig")
+        records = list(csv.reader(io.StringIO(text)))
+        assert len(records) == (n + 1 if n else 0), table
+        if n:
+            col = records[0].index("tenant_id")
+            assert {r[col] for r in records[1:]} == {str(a)}, table
+    manifest = json.loads(tar.extractfile("manifest.json").read())
+    assert manifest["tables"] == before
+    # The stored files of the company, byte for byte.
+    shas = {r[0] for r in stack.sql(
+        f"SELECT DISTINCT sha256 FROM files WHERE tenant_id = {a}")}
+    assert shas, "the demo stores photos"
+    for sha in shas:
+        data = tar.extractfile(f"files/{sha}").read()
+        assert hashlib.sha256(data).hexdigest() == sha
+    # Nothing of the other company: its marked names and its file hashes
+    # appear nowhere.
+    other_shas = {r[0] for r in stack.sql(
+        f"SELECT DISTINCT sha256 FROM files WHERE tenant_id = {b}")} - shas
+    assert other_shas
+    blob = b"".join(tar.extractfile(m).read() for m in tar.getmembers())
+    assert MARK.encode() not in blob
+    for sha in other_shas:
+        assert sha.encode() not in blob and f"files/{sha}" not in names
+    # Audited, after the dump (so the archive holds the rows before it).
+    assert counts(stack, a)["audit_log"] == audits + 1
+    assert stack.sql(f"SELECT COUNT(*) FROM audit_log WHERE tenant_id = {a} "
+                     "AND event = 'privacy.tenant_export'")[0][0] == "1"
+
+
+def test_export_refuses_an_unknown_company_and_an_existing_file(stack, two,
+                                                                tmp_path):
+    r = stack.cli("tenant", "export", "--tenant", "no-such", str(
+        tmp_path / "x.tar"), check=False)
+    assert r.returncode != 0 and "no tenant" in r.stderr
+    existing = tmp_path / "there.tar"
+    existing.write_text("keep me")
+    r = stack.cli("tenant", "export", "--tenant", "priv-b", str(existing),
+                  check=False)
+    assert r.returncode != 0 and existing.read_text() == "keep me"

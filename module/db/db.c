@@ -1064,6 +1064,28 @@ out:
     return rc;
 }
 
+enum app_err
+db_exec_once(struct db *db, const char *sql, const struct db_val *args,
+             size_t nargs, uint64_t *affected)
+{
+    enum app_err rc = APP_OK;
+    MYSQL_STMT *st;
+
+    if (db->conn == NULL)
+        return APP_EDB_DOWN;
+    st = mysql_stmt_init(db->conn);
+    if (st == NULL)
+        return APP_ENOMEM;
+    count_trip(db, sql);
+    if (mysql_stmt_prepare(st, sql, (unsigned long)strlen(sql)) != 0)
+        rc = fail(db, mysql_stmt_errno(st), mysql_stmt_error(st), sql);
+    else if (bind_exec(db, st, sql, args, nargs, &rc) != NULL &&
+             affected != NULL)
+        *affected = (uint64_t)mysql_stmt_affected_rows(st);
+    mysql_stmt_close(st);
+    return rc;
+}
+
 static const char SQL_BEGIN[] = "START TRANSACTION";
 
 enum app_err

@@ -156,6 +156,14 @@ APP_MUST_USE enum app_err db_dump(struct db *db, const char *sql,
                                   const struct db_val *args, size_t nargs,
                                   size_t max_cell, db_dump_fn fn, void *arg);
 
+/* db_exec for a statement built at run time (the privacy erasure's
+ * per-column updates over tables found in information_schema): prepared
+ * for this call only, not cached.  The caller has checked every name in
+ * it; values are bound. */
+APP_MUST_USE enum app_err db_exec_once(struct db *db, const char *sql,
+                                       const struct db_val *args, size_t nargs,
+                                       uint64_t *affected);
+
 /* Run a statement returning no rows.  affected/last_id may be NULL. */
 APP_MUST_USE enum app_err db_exec(struct db *db, const char *sql,
                                   const struct db_val *args, size_t nargs,

@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <cJSON.h>
+
 #include "base/arena.h"
 #include "base/err.h"
 #include "db/ctx.h"
@@ -41,5 +43,30 @@ APP_MUST_USE enum app_err privacy_tables(struct ctx *cx, const char ***names,
  * too).  APP_EIO on a write error. */
 APP_MUST_USE enum app_err privacy_export_tenant(struct ctx *cx, FILE *out,
                                                 uint64_t *rows);
+
+/* The placeholder an erased contact's name becomes: "已删除联系人 #<id>"
+ * (fixed, whatever the language: it is stored data). */
+const char *privacy_contact_placeholder(struct arena *a, int64_t id);
+
+/* Erase contact id (in cx's scope, else APP_ENOTFOUND) inside the
+ * caller's transaction: every occurrence of its name, phone and e-mail
+ * (values of at least two characters) in every text column of every
+ * tenant table of cx's company is replaced by the placeholder (activity
+ * notes, audit details, the customer's history, the contact itself); its
+ * personal fields (name, title, department, channel, focus, phone, email,
+ * birthday, consensus) are then set to the placeholder or emptied, it
+ * leaves the decision chain (inactive), and the free text of its dated
+ * events and meeting consensus points is cleared.  The rows that record
+ * events (activities, activity_contacts, contact_events) stay, with the
+ * contact id and no identity.  Audited as contact.erase with the ids only,
+ * never the old values. */
+APP_MUST_USE enum app_err privacy_contact_erase(struct ctx *cx, int64_t id);
+
+/* Everything Proofline holds about contact id (in cx's scope, else
+ * APP_ENOTFOUND) as a new cJSON object in *out (the caller deletes it):
+ * the contact row, its dated events, the activities it took part in and
+ * the audit entries about it.  Audited as privacy.contact_export. */
+APP_MUST_USE enum app_err privacy_contact_export(struct ctx *cx, int64_t id,
+                                                 cJSON **out);
 
 #endif

@@ -14,6 +14,8 @@ import tarfile
 
 import pytest
 
+from identity import Account, Client
+
 MARK = "ZZPRIVB"
 
 
@@ -111,3 +113,95 @@ def test_export_refuses_an_unknown_company_and_an_existing_file(stack, two,
     r = stack.cli("tenant", "export", "--tenant", "priv-b", str(existing),
                   check=False)
     assert r.returncode != 0 and existing.read_text() == "keep me"
+
+
+PASSWORD = "Correct-Horse-Battery-42"
+TEXT_TYPES = "('char','varchar','tinytext','text','mediumtext','longtext')"
+
+
+def admin(stack, slug, login):
+    stack.cli("user", "add", "--tenant", slug, "--login", login, "--role",
+              "admin", "--password-stdin", input_text=PASSWORD + "\n")
+    c = Client(stack, Account(slug, login, PASSWORD))
+    c.sign_in()
+    return c
+
+
+def hits(stack, tenant, values):
+    """(table, column, value) for every text column of every tenant table
+    of the company that holds one of values."""
+    cols = stack.sql(
+        "SELECT c.table_name, c.column_name FROM information_schema.columns c "
+        "JOIN information_schema.columns k ON k.table_schema = c.table_schema "
+        "AND k.table_name = c.table_name AND k.column_name = 'tenant_id' "
+        "WHERE c.table_schema = DATABASE() AND c.data_type IN " + TEXT_TYPES)
+    found = []
+    for table, col in cols:
+        for v in values:
+            n = stack.sql(f"SELECT COUNT(*) FROM `{table}` WHERE tenant_id = "
+                          f"{tenant} AND INSTR(CONVERT(`{col}` USING utf8mb4), "
+                          f"'{v}') > 0")[0][0]
+            if n != "0":
+                found.append((table, col, v))
+    return found
+
+
+def test_contact_export_and_erasure(stack, two):
+    a, b = two
+    boss = admin(stack, "priv-a", "pvadm")
+    # A contact who took part in activities, with a phone and an e-mail
+    # unique to the test, named in an activity's notes and a customer's
+    # history too.
+    kid, cid = map(int, stack.sql(
+        f"SELECT ac.contact_id, k.customer_id FROM activity_contacts ac "
+        f"JOIN contacts k ON k.id = ac.contact_id WHERE ac.tenant_id = {a} "
+        f"ORDER BY ac.contact_id LIMIT 1")[0])
+    name, phone, email = "欧阳娜娜测试", "13987654321", "nana.oy@example.cn"
+    stack.sql(f"UPDATE contacts SET name = '{name}', phone = '{phone}', "
+              f"email = '{email}', title = '主任' WHERE id = {kid}; "
+              f"UPDATE activities SET content = CONCAT(content, ' 见了{name}，"
+              f"电话{phone}') WHERE tenant_id = {a} AND id IN (SELECT "
+              f"activity_id FROM activity_contacts WHERE contact_id = {kid})")
+    acts = stack.sql(f"SELECT COUNT(*) FROM activity_contacts "
+                     f"WHERE tenant_id = {a} AND contact_id = {kid}")[0][0]
+    assert int(acts) > 0
+    # The export holds the person.
+    r = boss.get(f"/contacts/{kid}/export")
+    assert r.status_code == 200, r.text[:300]
+    assert "attachment" in r.headers["Content-Disposition"]
+    data = r.json()
+    assert data["contact"][0]["name"] == name
+    assert data["contact"][0]["phone"] == phone
+    assert len(data["activities"]) == int(acts)
+    # Only an admin; another company's admin gets 404.
+    other = admin(stack, "priv-b", "pvadm")
+    assert other.get(f"/contacts/{kid}/export").status_code == 404
+    assert other.post(f"/contacts/{kid}/erase",
+                      {"typed_id": str(kid)}).status_code == 404
+    # A wrong typed number erases nothing.
+    r = boss.post(f"/contacts/{kid}/erase", {"typed_id": str(kid + 1)})
+    assert r.status_code == 422
+    assert hits(stack, a, [name, phone, email]) != []
+    since = stack.log_size()
+    r = boss.post(f"/contacts/{kid}/erase", {"typed_id": str(kid)})
+    assert r.status_code == 303, r.text[:300]
+    assert r.headers["Location"] == f"/customers/{cid}#chain"
+    # The person left the decision chain (like a removed contact); the
+    # customer's page, looked at afterwards, still shows the activities.
+    assert boss.get(f"/contacts/{kid}").status_code == 404
+    page = boss.get(f"/customers/{cid}")
+    assert page.status_code == 200 and name not in page.text
+    assert hits(stack, a, [name, phone, email]) == []
+    k = stack.sql(f"SELECT name, phone, email, title, active FROM contacts "
+                  f"WHERE id = {kid}")[0]
+    assert k == [f"已删除联系人 #{kid}", "", "", "", "0"]
+    assert stack.sql(f"SELECT COUNT(*) FROM activity_contacts WHERE "
+                     f"tenant_id = {a} AND contact_id = {kid}")[0][0] == acts
+    log = stack.log()[since:]
+    for v in (name, phone, email):
+        assert v not in log
+    erase = stack.sql(f"SELECT detail FROM audit_log WHERE tenant_id = {a} "
+                      f"AND event = 'contact.erase'")
+    assert len(erase) == 1 and json.loads(erase[0][0])["contact"] == kid
+    assert stack.sql(f"SELECT COUNT(*) FROM audit_log WHERE tenant_id = {a} "
+                     f"AND event = 'privacy.contact_export'")[0][0] == "1"

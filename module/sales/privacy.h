@@ -11,6 +11,7 @@
 #ifndef PROOFLINE_PRIVACY_H
 #define PROOFLINE_PRIVACY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -68,5 +69,43 @@ APP_MUST_USE enum app_err privacy_contact_erase(struct ctx *cx, int64_t id);
  * the audit entries about it.  Audited as privacy.contact_export. */
 APP_MUST_USE enum app_err privacy_contact_export(struct ctx *cx, int64_t id,
                                                  cJSON **out);
+
+/* Tenant erasure (two admins).  A request lives 24 hours. */
+#define PRIVACY_ERASE_HOURS 24
+
+/* The acting admin (cx->user_id) asks to erase cx's company: a pending
+ * request row (tenant_erasures) naming them, in the caller's transaction;
+ * audited as privacy.tenant_erase_request.  APP_ECONFLICT when a request
+ * younger than 24 hours is pending already. */
+APP_MUST_USE enum app_err privacy_tenant_erase_request(struct ctx *cx);
+
+/* The pending, unexpired request of cx's company: its id, requester's id
+ * and login (0/NULL when none). */
+struct privacy_erase_req {
+    int64_t id;
+    int64_t requested_by;
+    const char *requested_login;
+    const char *requested_at;
+};
+APP_MUST_USE enum app_err
+privacy_tenant_erase_pending(struct ctx *cx, struct privacy_erase_req *out);
+
+/* Confirm the pending request of cx's company as the acting admin and
+ * erase it: every row with its tenant_id in every table of
+ * privacy_tables() (foreign key checks off for this connection meanwhile:
+ * all rows of the company go, so none is left pointing at a deleted one),
+ * then the tenants row, then the blob rows of files no other company
+ * holds; the request row becomes 'done' naming the second admin, and the
+ * server log gets privacy.tenant_erased (ids and code only).  Runs its own
+ * transaction.  The bytes of those files are removed after the commit
+ * (*files gets how many).  APP_EFORBIDDEN when the confirming admin is
+ * the one who asked (or user_id is 0 and by_cli is false); APP_ENOTFOUND
+ * when nothing is pending; APP_ETIMEOUT when the request is older than 24
+ * hours (it is cancelled).  by_cli: the operator confirms from the
+ * command line (no second admin; the log names "cli"). */
+APP_MUST_USE enum app_err privacy_tenant_erase_confirm(struct ctx *cx,
+                                                       const char *login,
+                                                       bool by_cli,
+                                                       size_t *files);
 
 #endif

@@ -10,6 +10,7 @@ import csv
 import hashlib
 import io
 import json
+import subprocess
 import tarfile
 
 import pytest
@@ -161,7 +162,11 @@ def test_contact_export_and_erasure(stack, two):
               f"email = '{email}', title = '主任' WHERE id = {kid}; "
               f"UPDATE activities SET content = CONCAT(content, ' 见了{name}，"
               f"电话{phone}') WHERE tenant_id = {a} AND id IN (SELECT "
-              f"activity_id FROM activity_contacts WHERE contact_id = {kid})")
+              f"activity_id FROM activity_contacts WHERE contact_id = {kid}); "
+              f"INSERT INTO contact_events (tenant_id, customer_id, "
+              f"contact_id, kind, happened_on, text, consensus) VALUES "
+              f"({a}, {cid}, {kid}, 'met', CURDATE(), '和{name}通话 {phone}', "
+              f"'{email} 同意试用')")
     acts = stack.sql(f"SELECT COUNT(*) FROM activity_contacts "
                      f"WHERE tenant_id = {a} AND contact_id = {kid}")[0][0]
     assert int(acts) > 0
@@ -173,6 +178,7 @@ def test_contact_export_and_erasure(stack, two):
     assert data["contact"][0]["name"] == name
     assert data["contact"][0]["phone"] == phone
     assert len(data["activities"]) == int(acts)
+    assert any(name in e["text"] for e in data["events"])
     # Only an admin; another company's admin gets 404.
     other = admin(stack, "priv-b", "pvadm")
     assert other.get(f"/contacts/{kid}/export").status_code == 404
@@ -197,6 +203,14 @@ def test_contact_export_and_erasure(stack, two):
     assert k == [f"已删除联系人 #{kid}", "", "", "", "0"]
     assert stack.sql(f"SELECT COUNT(*) FROM activity_contacts WHERE "
                      f"tenant_id = {a} AND contact_id = {kid}")[0][0] == acts
+    # The dated events stay, without their text (the history is still
+    # append-only for everything else).
+    assert ["met", "", ""] in stack.sql(
+        f"SELECT kind, text, consensus FROM contact_events "
+        f"WHERE contact_id = {kid}")
+    with pytest.raises(subprocess.CalledProcessError):
+        stack.sql(f"UPDATE contact_events SET text = 'x' "
+                  f"WHERE contact_id = {kid}")
     log = stack.log()[since:]
     for v in (name, phone, email):
         assert v not in log
@@ -205,3 +219,56 @@ def test_contact_export_and_erasure(stack, two):
     assert len(erase) == 1 and json.loads(erase[0][0])["contact"] == kid
     assert stack.sql(f"SELECT COUNT(*) FROM audit_log WHERE tenant_id = {a} "
                      f"AND event = 'privacy.contact_export'")[0][0] == "1"
+
+
+def test_tenant_erasure_needs_a_second_admin_in_time(stack, two):
+    a, b = two
+    first = admin(stack, "priv-b", "eraser1")
+    second = admin(stack, "priv-b", "eraser2")
+    # Files of b alone (not shared with a) lose their bytes; shared ones
+    # stay.
+    own = {r[0] for r in stack.sql(
+        f"SELECT DISTINCT sha256 FROM files f WHERE tenant_id = {b} AND NOT "
+        f"EXISTS (SELECT 1 FROM files g WHERE g.sha256 = f.sha256 AND "
+        f"g.tenant_id <> {b})")}
+    on_disk = {p.name: p for p in stack.var.rglob("*") if p.name in own}
+    assert own and set(on_disk) == own
+    a_before = counts(stack, a)
+    # No confirmation without a request; a wrong code changes nothing.
+    assert second.post("/admin/privacy/erase/confirm",
+                       {"typed_slug": "priv-b"}).status_code == 404
+    assert first.post("/admin/privacy/erase").status_code == 303
+    assert "eraser1" in second.get("/admin/privacy").text
+    assert second.post("/admin/privacy/erase/confirm",
+                       {"typed_slug": "priv-a"}).status_code == 422
+    # The admin who asked cannot confirm.
+    assert first.post("/admin/privacy/erase/confirm",
+                      {"typed_slug": "priv-b"}).status_code == 403
+    # A request older than 24 hours is cancelled, not carried out.
+    stack.sql(f"UPDATE tenant_erasures SET requested_at = NOW(3) - "
+              f"INTERVAL 25 HOUR WHERE tenant_ref = {b}")
+    assert second.post("/admin/privacy/erase/confirm",
+                       {"typed_slug": "priv-b"}).status_code == 409
+    assert stack.sql(f"SELECT status FROM tenant_erasures WHERE "
+                     f"tenant_ref = {b}") == [["cancelled"]]
+    assert counts(stack, b)["customers"] > 0
+    # Asked again, confirmed by the second admin: the company is gone.
+    assert first.post("/admin/privacy/erase").status_code == 303
+    since = stack.log_size()
+    r = second.post("/admin/privacy/erase/confirm", {"typed_slug": "priv-b"})
+    assert r.status_code == 303 and r.headers["Location"] == "/login"
+    left = {t: n for t, n in counts(stack, b).items() if n}
+    assert left == {}
+    assert stack.sql(f"SELECT COUNT(*) FROM tenants WHERE id = {b}") == [["0"]]
+    assert counts(stack, a) == a_before
+    for sha, path in on_disk.items():
+        assert not path.exists(), sha
+    # The record that survives names the company and the two admins.
+    rec = stack.sql(f"SELECT slug, requested_login, confirmed_login, status "
+                    f"FROM tenant_erasures WHERE tenant_ref = {b} "
+                    f"ORDER BY id")
+    assert rec[-1] == ["priv-b", "eraser1", "eraser2", "done"]
+    assert f"privacy.tenant_erased tenant={b}" in stack.log()[since:] or \
+        "privacy.tenant_erased" in stack.log()[since:]
+    # Signed out: the sessions went with the company.
+    assert second.get("/admin/privacy").status_code in (302, 303)

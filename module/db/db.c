@@ -458,15 +458,16 @@ db_stats(const struct db *db, struct db_stats *out)
     out->evicted = db->evicted;
 }
 
+static MYSQL_STMT *bind_exec(struct db *db, MYSQL_STMT *st, const char *sql,
+                             const struct db_val *args, size_t nargs,
+                             enum app_err *rc);
+
 /* Prepare (cached), bind and execute. */
 static MYSQL_STMT *
 run(struct db *db, const char *sql, const struct db_val *args, size_t nargs,
     enum app_err *rc)
 {
     MYSQL_STMT *st;
-    MYSQL_BIND bind[32];
-    unsigned long lens[32];
-    size_t i;
 
     if (nargs > 32) {
         *rc = APP_EINTERNAL;
@@ -479,6 +480,22 @@ run(struct db *db, const char *sql, const struct db_val *args, size_t nargs,
     st = get_stmt(db, sql, rc);
     if (st == NULL)
         return NULL;
+    return bind_exec(db, st, sql, args, nargs, rc);
+}
+
+/* Bind args to the prepared st and execute it. */
+static MYSQL_STMT *
+bind_exec(struct db *db, MYSQL_STMT *st, const char *sql,
+          const struct db_val *args, size_t nargs, enum app_err *rc)
+{
+    MYSQL_BIND bind[32];
+    unsigned long lens[32];
+    size_t i;
+
+    if (nargs > 32) {
+        *rc = APP_EINTERNAL;
+        return NULL;
+    }
     if (mysql_stmt_param_count(st) != nargs) {
         log_error("db.bind", "expected=%lu given=%zu sql=%s",
                   mysql_stmt_param_count(st), nargs, log_q(sql));
@@ -874,6 +891,205 @@ db_scan(struct db *db, const char *sql, const struct db_val *args, size_t nargs,
     if (st != NULL && db->conn != NULL)
         mysql_stmt_free_result(st);
     free(b);
+    return rc;
+}
+
+/* The columns of a dump's result (heap, freed by the caller; the names
+ * belong to meta). */
+static struct db_dump_col *
+dump_cols(MYSQL_RES *meta, size_t ncols)
+{
+    struct db_dump_col *cols = calloc(ncols ? ncols : 1, sizeof(*cols));
+    MYSQL_FIELD *f = mysql_fetch_fields(meta);
+    size_t c;
+
+    if (cols == NULL)
+        return NULL;
+    for (c = 0; c < ncols; c++) {
+        cols[c].name = f[c].name;
+        cols[c].binary =
+            f[c].charsetnr == 63 && (f[c].type == MYSQL_TYPE_BLOB ||
+                                     f[c].type == MYSQL_TYPE_TINY_BLOB ||
+                                     f[c].type == MYSQL_TYPE_MEDIUM_BLOB ||
+                                     f[c].type == MYSQL_TYPE_LONG_BLOB ||
+                                     f[c].type == MYSQL_TYPE_STRING ||
+                                     f[c].type == MYSQL_TYPE_VAR_STRING);
+        cols[c].numeric = IS_NUM(f[c].type) != 0;
+    }
+    return cols;
+}
+
+/* Fetch the cells of the row just fetched whole into bufs (grown as
+ * needed up to max_cell bytes each). */
+APP_MUST_USE static enum app_err
+dump_cells(struct db *db, MYSQL_STMT *st, const char *sql, size_t ncols,
+           const unsigned long *lens, const my_bool *nulls, size_t max_cell,
+           char **bufs, size_t *caps, struct str *cells)
+{
+    size_t c;
+
+    for (c = 0; c < ncols; c++) {
+        MYSQL_BIND one;
+
+        cells[c].p = NULL;
+        cells[c].len = 0;
+        if (nulls[c])
+            continue;
+        if (lens[c] > max_cell)
+            return APP_ETOOBIG;
+        if (caps[c] < (size_t)lens[c] + 1) {
+            char *p = realloc(bufs[c], (size_t)lens[c] + 1);
+
+            if (p == NULL)
+                return APP_ENOMEM;
+            bufs[c] = p;
+            caps[c] = (size_t)lens[c] + 1;
+        }
+        memset(&one, 0, sizeof(one));
+        one.buffer_type = MYSQL_TYPE_STRING;
+        one.buffer = bufs[c];
+        one.buffer_length = lens[c] + 1;
+        if (lens[c] > 0 &&
+            mysql_stmt_fetch_column(st, &one, (unsigned)c, 0) != 0)
+            return fail(db, mysql_stmt_errno(st), mysql_stmt_error(st), sql);
+        bufs[c][lens[c]] = '\0';
+        cells[c].p = bufs[c];
+        cells[c].len = (size_t)lens[c];
+    }
+    return APP_OK;
+}
+
+/* The per-column state of a dump, on the heap. */
+struct dump_bufs {
+    MYSQL_BIND *bind;
+    unsigned long *lens;
+    my_bool *nulls;
+    char **bufs;
+    size_t *caps;
+    struct str *cells;
+};
+
+static void
+dump_bufs_free(struct dump_bufs *d, size_t ncols)
+{
+    size_t c;
+
+    for (c = 0; d->bufs != NULL && c < ncols; c++)
+        free(d->bufs[c]);
+    free(d->bind);
+    free(d->lens);
+    free(d->nulls);
+    free(d->bufs);
+    free(d->caps);
+    free(d->cells);
+}
+
+APP_MUST_USE static enum app_err
+dump_rows(struct db *db, MYSQL_STMT *st, const char *sql, size_t ncols,
+          const struct db_dump_col *cols, size_t max_cell, db_dump_fn fn,
+          void *arg)
+{
+    struct dump_bufs d;
+    size_t n = ncols ? ncols : 1, c;
+    enum app_err rc = APP_OK;
+
+    d.bind = calloc(n, sizeof(*d.bind));
+    d.lens = calloc(n, sizeof(*d.lens));
+    d.nulls = calloc(n, sizeof(*d.nulls));
+    d.bufs = calloc(n, sizeof(*d.bufs));
+    d.caps = calloc(n, sizeof(*d.caps));
+    d.cells = calloc(n, sizeof(*d.cells));
+    if (d.bind == NULL || d.lens == NULL || d.nulls == NULL || d.bufs == NULL ||
+        d.caps == NULL || d.cells == NULL)
+        rc = APP_ENOMEM;
+    for (c = 0; rc == APP_OK && c < ncols; c++) {
+        d.bind[c].buffer_type = MYSQL_TYPE_STRING;
+        d.bind[c].buffer = NULL;
+        d.bind[c].buffer_length = 0;
+        d.bind[c].length = &d.lens[c];
+        d.bind[c].is_null = &d.nulls[c];
+    }
+    if (rc == APP_OK && ncols > 0 && mysql_stmt_bind_result(st, d.bind) != 0)
+        rc = fail(db, mysql_stmt_errno(st), mysql_stmt_error(st), sql);
+    while (rc == APP_OK) {
+        int f = mysql_stmt_fetch(st);
+
+        if (f == MYSQL_NO_DATA)
+            break;
+        if (f == 1) {
+            rc = fail(db, mysql_stmt_errno(st), mysql_stmt_error(st), sql);
+            break;
+        }
+        rc = dump_cells(db, st, sql, ncols, d.lens, d.nulls, max_cell, d.bufs,
+                        d.caps, d.cells);
+        if (rc == APP_OK)
+            rc = fn(arg, ncols, cols, d.cells);
+    }
+    dump_bufs_free(&d, ncols);
+    return rc;
+}
+
+enum app_err
+db_dump(struct db *db, const char *sql, const struct db_val *args, size_t nargs,
+        size_t max_cell, db_dump_fn fn, void *arg)
+{
+    enum app_err rc = APP_OK;
+    MYSQL_STMT *st;
+    MYSQL_RES *meta = NULL;
+    struct db_dump_col *cols = NULL;
+    size_t ncols;
+
+    if (db->conn == NULL)
+        return APP_EDB_DOWN;
+    st = mysql_stmt_init(db->conn);
+    if (st == NULL)
+        return APP_ENOMEM;
+    count_trip(db, sql);
+    if (mysql_stmt_prepare(st, sql, (unsigned long)strlen(sql)) != 0) {
+        rc = fail(db, mysql_stmt_errno(st), mysql_stmt_error(st), sql);
+        goto out;
+    }
+    if (bind_exec(db, st, sql, args, nargs, &rc) == NULL)
+        goto out;
+    meta = mysql_stmt_result_metadata(st);
+    if (meta == NULL) {
+        rc = APP_EINTERNAL;
+        goto out;
+    }
+    ncols = mysql_num_fields(meta);
+    cols = dump_cols(meta, ncols);
+    rc = cols != NULL ? dump_rows(db, st, sql, ncols, cols, max_cell, fn, arg)
+                      : APP_ENOMEM;
+out:
+    free(cols);
+    if (meta != NULL)
+        mysql_free_result(meta);
+    /* Also after a lost connection: Connector/C detached the statement,
+     * closing it then only frees it; a stop before the last row makes the
+     * close read the rest of the result. */
+    mysql_stmt_close(st);
+    return rc;
+}
+
+enum app_err
+db_exec_once(struct db *db, const char *sql, const struct db_val *args,
+             size_t nargs, uint64_t *affected)
+{
+    enum app_err rc = APP_OK;
+    MYSQL_STMT *st;
+
+    if (db->conn == NULL)
+        return APP_EDB_DOWN;
+    st = mysql_stmt_init(db->conn);
+    if (st == NULL)
+        return APP_ENOMEM;
+    count_trip(db, sql);
+    if (mysql_stmt_prepare(st, sql, (unsigned long)strlen(sql)) != 0)
+        rc = fail(db, mysql_stmt_errno(st), mysql_stmt_error(st), sql);
+    else if (bind_exec(db, st, sql, args, nargs, &rc) != NULL &&
+             affected != NULL)
+        *affected = (uint64_t)mysql_stmt_affected_rows(st);
+    mysql_stmt_close(st);
     return rc;
 }
 

@@ -134,6 +134,36 @@ APP_MUST_USE enum app_err db_scan(struct db *db, const char *sql,
                                   const struct db_val *args, size_t nargs,
                                   unsigned text_cols, db_row_fn fn, void *arg);
 
+/* Stream every row of a statement built at run time (the privacy export
+ * reads each table that has a tenant_id column; its name comes from
+ * information_schema and must have been checked by the caller, values are
+ * still bound).  The statement is prepared for this call only, not cached,
+ * and closed at the end.  fn gets each row's cells whole (no cut, unlike
+ * db_scan; .p NULL for SQL NULL) and the columns' names and kinds; the
+ * cells live until fn returns.  Rows come one at a time from the server,
+ * so fn must not use the connection.  A cell longer than max_cell bytes
+ * stops the dump with APP_ETOOBIG.  fn returning non-APP_OK stops it and is
+ * returned. */
+struct db_dump_col {
+    const char *name;
+    bool binary;  /* BLOB/BINARY bytes, not text */
+    bool numeric; /* a number type */
+};
+typedef enum app_err (*db_dump_fn)(void *arg, size_t ncols,
+                                   const struct db_dump_col *cols,
+                                   const struct str *cells);
+APP_MUST_USE enum app_err db_dump(struct db *db, const char *sql,
+                                  const struct db_val *args, size_t nargs,
+                                  size_t max_cell, db_dump_fn fn, void *arg);
+
+/* db_exec for a statement built at run time (the privacy erasure's
+ * per-column updates over tables found in information_schema): prepared
+ * for this call only, not cached.  The caller has checked every name in
+ * it; values are bound. */
+APP_MUST_USE enum app_err db_exec_once(struct db *db, const char *sql,
+                                       const struct db_val *args, size_t nargs,
+                                       uint64_t *affected);
+
 /* Run a statement returning no rows.  affected/last_id may be NULL. */
 APP_MUST_USE enum app_err db_exec(struct db *db, const char *sql,
                                   const struct db_val *args, size_t nargs,

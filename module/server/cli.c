@@ -106,13 +106,20 @@ static const struct command commands[] = {
       "                 million lines, read by the POS import\n"
       "  --if-absent    do nothing when the tenant already exists\n",
       run_demo },
-    { "tenant", "create and list tenants",
+    { "tenant", "create, list and export tenants",
       "usage: proofline tenant create SLUG NAME [--tz ZONE] "
       "[--locale zh-CN|en]\n"
       "       proofline tenant list\n"
+      "       proofline tenant export --tenant SLUG FILE\n"
       "\n"
       "A tenant is one company.  SLUG is the company code users type at\n"
-      "sign-in (2-64 of a-z 0-9 -); --tz defaults to Asia/Shanghai.\n",
+      "sign-in (2-64 of a-z 0-9 -); --tz defaults to Asia/Shanghai.\n"
+      "\n"
+      "export writes everything Proofline holds about the company (data\n"
+      "protection, PIPL) to FILE, a new tar archive: per table with a\n"
+      "tenant_id column its rows as tables/T.json and tables/T.csv, the\n"
+      "stored files as files/SHA256, and a manifest; audited as\n"
+      "privacy.tenant_export.\n",
       run_tenant },
     { "user", "add users, set passwords, list users",
       "usage: proofline user add --tenant T --login L --role ROLE\n"

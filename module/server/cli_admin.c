@@ -209,7 +209,9 @@ cmd_tenant(struct conf *c, int argc, char **argv)
         return tenant_create(c, argc, argv);
     if (argc >= 2 && strcmp(argv[1], "list") == 0)
         return tenant_list(c);
-    fprintf(stderr, "usage: proofline tenant create|list ...\n");
+    if (argc >= 2 && strcmp(argv[1], "export") == 0)
+        return cmd_tenant_export(c, argc, argv);
+    fprintf(stderr, "usage: proofline tenant create|list|export ...\n");
     return 2;
 }
 

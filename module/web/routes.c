@@ -17,6 +17,7 @@
 #include "web/handlers/api_rules.h"
 #include "web/handlers/api_users.h"
 #include "web/handlers/contact_pages.h"
+#include "web/handlers/privacy_pages.h"
 #include "web/handlers/contract_api.h"
 #include "web/handlers/contract_pages.h"
 #include "web/handlers/customer_api.h"
@@ -262,6 +263,11 @@ const struct route app_routes[] = {
     { HM_POST, "/admin/users/{id:int}/mfa-reset", admin_user_mfa_reset, ADMIN,
       POST_FORM, "admin.user_mfa_reset" },
     { HM_GET, "/admin/tokens", admin_tokens, ADMIN, RF_DB, "admin.tokens" },
+    { HM_GET, "/admin/privacy", admin_privacy, ADMIN, RF_DB, "admin.privacy" },
+    { HM_POST, "/admin/privacy/erase", admin_privacy_erase, ADMIN, POST_FORM,
+      "admin.privacy_erase" },
+    { HM_POST, "/admin/privacy/erase/confirm", admin_privacy_erase_confirm,
+      ADMIN, POST_FORM, "admin.privacy_erase_confirm" },
     { HM_POST, "/admin/tokens", admin_token_create, ADMIN, POST_FORM,
       "admin.token_create" },
     { HM_POST, "/admin/tokens/{id:int}/revoke", admin_token_revoke, ADMIN,
@@ -430,6 +436,10 @@ const struct route app_routes[] = {
       "contacts.event" },
     { HM_POST, "/contacts/{id:int}/remove", contact_remove, ANY, POST_FORM,
       "contacts.remove" },
+    { HM_GET, "/contacts/{id:int}/export", contact_export, ADMIN, RF_DB,
+      "contacts.export" },
+    { HM_POST, "/contacts/{id:int}/erase", contact_erase, ADMIN, POST_FORM,
+      "contacts.erase" },
     { HM_GET, "/pipeline", pipeline_board, ANY, RF_DB | RF_QUERY,
       "pipeline.board" },
     { HM_POST, "/pipeline/move", pipeline_move, ANY, POST_FORM,
@@ -438,6 +448,8 @@ const struct route app_routes[] = {
 
     /* JSON API */
     { HM_GET, "/api/v1/me", api_me, ANY, RF_DB | RF_API, "api.me" },
+    { HM_GET, "/api/v1/contacts/{id:int}/export", contact_export, ADMIN,
+      RF_DB | RF_API, "api.contact_export" },
     { HM_GET, "/api/v1/users", api_users, ANY, RF_DB | RF_API, "api.users" },
     { HM_GET, "/api/v1/users/{id:int}", api_user, ANY, RF_DB | RF_API,
       "api.user" },

@@ -23,6 +23,8 @@
 #include "base/num.h"
 #include "server/server.h"
 #include "base/jsonmem.h"
+#include "base/i18n.h"
+#include <cJSON.h>
 
 #define VERSION CLI_VERSION
 
@@ -687,4 +689,34 @@ cli_main(int argc, char **argv)
     fprintf(stderr, "proofline: unknown command '%s'\n\n", argv[i]);
     usage(stderr);
     return 2;
+}
+
+void
+cli_print_problems(const struct conf *c, const cJSON *list, const char *key,
+                   bool show_key)
+{
+    struct i18n *cat = NULL;
+    char dir[CONF_STR_MAX + 8], err[256];
+    const cJSON *p;
+
+    snprintf(dir, sizeof(dir), "%s/i18n", c->templates_dir);
+    app_ignore(i18n_load(dir, &cat, err, sizeof(err)),
+               "without the catalogs the keys themselves are printed");
+    cJSON_ArrayForEach(p, list)
+    {
+        const char *k = cJSON_GetStringValue(cJSON_GetObjectItem(p, key));
+        const char *field =
+            cJSON_GetStringValue(cJSON_GetObjectItem(p, "field"));
+        const char *text =
+            cat != NULL && k != NULL ? i18n_text(cat, "en", k) : NULL;
+
+        printf("line %d: %s: %s",
+               (int)cJSON_GetNumberValue(cJSON_GetObjectItem(p, "line")),
+               field != NULL && field[0] != '\0' ? field : "file",
+               text != NULL ? text : (k != NULL ? k : "?"));
+        if (show_key)
+            printf(" (%s)", k != NULL ? k : "?");
+        putchar('\n');
+    }
+    i18n_free(cat);
 }

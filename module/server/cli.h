@@ -44,6 +44,14 @@ int cli_load_conf(struct conf *c, const char *explicit_path,
 struct db;
 struct db *cli_db_open(const struct conf *c, const char *who);
 
+/* The lines of an import's report, one a line, in English: "line N:
+ * FIELD: TEXT" (FIELD "file" when the row names none), TEXT the catalog's
+ * for the key in member `key` of each row (the key itself without the
+ * catalogs), followed by " (KEY)" when show_key. */
+struct cJSON;
+void cli_print_problems(const struct conf *c, const struct cJSON *list,
+                        const char *key, bool show_key);
+
 /* Entry point from main(). */
 int cli_main(int argc, char **argv);
 

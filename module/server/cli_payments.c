@@ -10,7 +10,6 @@
 
 #include "base/arena.h"
 #include "base/fileio.h"
-#include "base/i18n.h"
 #include "db/ctx.h"
 #include "db/db.h"
 #include "identity/tenants.h"
@@ -19,34 +18,6 @@
 #include "server/cli.h"
 
 #define FILE_MAX (8u * 1024u * 1024u)
-
-/* The report, one line a problem, in English. */
-static void
-print_report(const struct conf *c, const cJSON *report)
-{
-    struct i18n *cat = NULL;
-    char dir[CONF_STR_MAX + 8], err[256];
-    const cJSON *p;
-
-    snprintf(dir, sizeof(dir), "%s/i18n", c->templates_dir);
-    app_ignore(i18n_load(dir, &cat, err, sizeof(err)),
-               "without the catalogs the keys themselves are printed");
-    cJSON_ArrayForEach(p, report)
-    {
-        const char *key =
-            cJSON_GetStringValue(cJSON_GetObjectItem(p, "message"));
-        const char *field =
-            cJSON_GetStringValue(cJSON_GetObjectItem(p, "field"));
-        const char *text =
-            cat != NULL && key != NULL ? i18n_text(cat, "en", key) : NULL;
-
-        printf("line %d: %s: %s\n",
-               (int)cJSON_GetNumberValue(cJSON_GetObjectItem(p, "line")),
-               field != NULL && field[0] != '\0' ? field : "file",
-               text != NULL ? text : (key != NULL ? key : "?"));
-    }
-    i18n_free(cat);
-}
 
 /* The user acting: tenant by slug, user by login. */
 static int
@@ -110,7 +81,7 @@ payments_import_cmd(struct conf *c, int argc, char **argv)
         goto out;
     e = payments_import(&cx, (struct str){ text, len }, keep, report, &saved,
                         &bad);
-    print_report(c, report);
+    cli_print_problems(c, report, "message", false);
     if (e == APP_OK || e == APP_EVALIDATION)
         printf("saved %zu, refused %zu%s\n", saved, bad,
                e == APP_OK ? "" : ": nothing was imported");

@@ -9,7 +9,6 @@
 #include <cJSON.h>
 
 #include "base/arena.h"
-#include "base/i18n.h"
 #include "db/ctx.h"
 #include "db/db.h"
 #include "identity/role.h"
@@ -18,35 +17,6 @@
 #include "sales/pos_import.h"
 #include "sales/pos_rollup.h"
 #include "server/cli.h"
-
-/* The problems, one a line, in English. */
-static void
-print_problems(const struct conf *c, const cJSON *problems)
-{
-    struct i18n *cat = NULL;
-    char dir[CONF_STR_MAX + 8], err[256];
-    const cJSON *p;
-
-    snprintf(dir, sizeof(dir), "%s/i18n", c->templates_dir);
-    app_ignore(i18n_load(dir, &cat, err, sizeof(err)),
-               "without the catalogs the keys themselves are printed");
-    cJSON_ArrayForEach(p, problems)
-    {
-        const char *key =
-            cJSON_GetStringValue(cJSON_GetObjectItem(p, "problem"));
-        const char *field =
-            cJSON_GetStringValue(cJSON_GetObjectItem(p, "field"));
-        const char *text =
-            cat != NULL && key != NULL ? i18n_text(cat, "en", key) : NULL;
-
-        printf("line %d: %s: %s (%s)\n",
-               (int)cJSON_GetNumberValue(cJSON_GetObjectItem(p, "line")),
-               field != NULL && field[0] != '\0' ? field : "file",
-               text != NULL ? text : (key != NULL ? key : "?"),
-               key != NULL ? key : "?");
-    }
-    i18n_free(cat);
-}
 
 static int
 pos_import_cmd(struct conf *c, int argc, char **argv)
@@ -84,7 +54,7 @@ pos_import_cmd(struct conf *c, int argc, char **argv)
     name = strrchr(pos[0], '/') != NULL ? strrchr(pos[0], '/') + 1 : pos[0];
     e = pos_import_run(&cx, 0, "cli", pos[0], name,
                        cli_get(opts, 2, "keep") != NULL, &res);
-    print_problems(c, res.problems);
+    cli_print_problems(c, res.problems, "problem", true);
     if (res.import_id > 0)
         printf("import %lld: %s, %s; lines %zu, added %zu, already stored "
                "%zu, bad %zu%s%s%s\n",

@@ -6,6 +6,8 @@
 #   make test       everything CI runs (installs missing Debian packages first)
 #   make bench      throughput benchmarks with ratios
 #   make fuzz       run each libFuzzer target for FUZZ_SECONDS
+#   make deb        the Debian package, build/proofline_VERSION_ARCH.deb
+#   make test-deb   install it into a fresh Debian 12 root (root, slow)
 #
 # PORT (default 8080) and VAR (default ./var) are honoured by run/start/stop.
 
@@ -36,7 +38,14 @@ SAN := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all \
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS = $(shell pkg-config --libs $(PKGS))
 
-CPPFLAGS = -D_GNU_SOURCE -Imodule $(PKG_CFLAGS)
+# The version is the Debian changelog's (scripts/debian/changelog).
+ifeq ($(origin PROOFLINE_VERSION),undefined)
+PROOFLINE_VERSION := $(shell head -1 scripts/debian/changelog | \
+	cut -d'(' -f2 | cut -d')' -f1)
+endif
+
+CPPFLAGS = -D_GNU_SOURCE -Imodule $(PKG_CFLAGS) \
+	-DPROOFLINE_VERSION='"$(PROOFLINE_VERSION)"'
 CFLAGS = $(WARN) $(HARDEN) $(OPT)
 LDFLAGS = -pie -Wl,-z,relro,-z,now
 LDLIBS = $(PKG_LIBS) -lm
@@ -66,7 +75,7 @@ FMT_FILES = $(SRC) $(HDR) $(wildcard tests/unit/*.[ch] tests/fuzz/*.[ch] \
 
 .PHONY: all deps run start stop status test test-run unit unit-san \
 	fuzz-replay e2e browser lint format format-check bench fuzz install \
-	security \
+	security deb test-deb \
 	clean
 
 all: build/proofline
@@ -188,5 +197,21 @@ security: deps all
 install: all
 	@scripts/install.sh
 
+deb:
+	@scripts/deps.sh deb
+	@scripts/deb.sh
+
+# Builds the package twice (same bytes?), then installs, serves, upgrades,
+# removes and purges it in a brand-new Debian 12 root (debootstrap; needs
+# root and the Debian mirror).  Not part of `make test`: .ci/run runs it.
+test-deb:
+	@scripts/deps.sh deb-test
+	@tests/deb/run.sh
+
 clean:
 	rm -rf build
+
+# The version string is compiled into the CLI (cli.h).
+build/obj/server/cli.o build/obj/server/cli_backup.o \
+build/san-obj/server/cli.o build/san-obj/server/cli_backup.o: \
+	scripts/debian/changelog

@@ -6,7 +6,8 @@
 # machine that has everything makes no apt call at all.  Runs apt-get update
 # only when an install is needed.  Uses sudo when not root.
 #
-# Usage: scripts/deps.sh [build|run|test|all]   (default: all)
+# Usage: scripts/deps.sh [build|run|test|deb|deb-test|all]   (default: all)
+#   deb: what `make deb` needs besides the build; deb-test: and debootstrap.
 set -eu
 
 want=${1:-all}
@@ -52,12 +53,23 @@ curl                 /usr/bin/curl
 ca-certificates      /etc/ssl/certs/ca-certificates.crt
 '
 
+deb_pkgs='
+build-essential      /usr/share/build-essential/list
+dpkg-dev             /usr/bin/dpkg-buildpackage
+debhelper            /usr/bin/dh
+'
+deb_test_pkgs='
+debootstrap          /usr/sbin/debootstrap
+'
+
 case "$want" in
 build) lists=$build_pkgs ;;
+deb) lists="$build_pkgs$deb_pkgs" ;;
+deb-test) lists="$build_pkgs$deb_pkgs$deb_test_pkgs" ;;
 run) lists="$build_pkgs$run_pkgs" ;;
 test | all) lists="$build_pkgs$run_pkgs$test_pkgs" ;;
 *)
-    echo "usage: $0 [build|run|test|all]" >&2
+    echo "usage: $0 [build|run|test|deb|deb-test|all]" >&2
     exit 2
     ;;
 esac

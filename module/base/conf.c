@@ -8,6 +8,7 @@
 #include "base/conf.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -441,12 +442,74 @@ load_env(struct conf *c, char *err, size_t errlen)
     return 0;
 }
 
+static int
+name_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The drop-in folder <path>.d: its *.conf files in name order, after the
+ * main file.  A package keeps its commented main file a conffile and puts
+ * what it generates (the secret key) here; an administrator can override
+ * one setting without editing the main file.  A missing folder is fine. */
+static int
+load_dropins(struct conf *c, const char *path, char *err, size_t errlen)
+{
+    char dir[1024], file[1300];
+    char *names[CONF_DROPINS_MAX];
+    size_t n = 0, i;
+    DIR *d;
+    struct dirent *e;
+    int rc = 0;
+
+    if ((size_t)snprintf(dir, sizeof(dir), "%s.d", path) >= sizeof(dir))
+        return 0;
+    d = opendir(dir);
+    if (d == NULL) {
+        if (errno == ENOENT || errno == ENOTDIR)
+            return 0;
+        snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+        return -1;
+    }
+    while ((e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name);
+
+        if (e->d_name[0] == '.' || len < 6 ||
+            strcmp(e->d_name + len - 5, ".conf") != 0)
+            continue;
+        if (n == CONF_DROPINS_MAX) {
+            snprintf(err, errlen, "%s: more than %d files", dir,
+                     CONF_DROPINS_MAX);
+            rc = -1;
+            break;
+        }
+        names[n] = strdup(e->d_name);
+        if (names[n] == NULL) {
+            snprintf(err, errlen, "%s: out of memory", dir);
+            rc = -1;
+            break;
+        }
+        n++;
+    }
+    closedir(d);
+    qsort(names, n, sizeof(names[0]), name_cmp);
+    for (i = 0; i < n; i++) {
+        if (rc == 0) {
+            snprintf(file, sizeof(file), "%s/%s", dir, names[i]);
+            rc = load_file(c, file, true, err, errlen);
+        }
+        free(names[i]);
+    }
+    return rc;
+}
+
 int
 conf_load(struct conf *c, const char *path, bool must_exist, char *err,
           size_t errlen)
 {
     conf_defaults(c);
-    if (path != NULL && load_file(c, path, must_exist, err, errlen) != 0)
+    if (path != NULL && (load_file(c, path, must_exist, err, errlen) != 0 ||
+                         load_dropins(c, path, err, errlen) != 0))
         return -1;
     return load_env(c, err, errlen);
 }

@@ -112,9 +112,13 @@ struct conf {
 /* Fill *c with the built-in defaults. */
 void conf_defaults(struct conf *c);
 
+/* At most this many files in a configuration's drop-in folder. */
+#define CONF_DROPINS_MAX 64
+
 /* Defaults, then the file at path (NULL or missing file with
- * must_exist == false: defaults only), then the environment.  On error
- * returns -1 with a message in err. */
+ * must_exist == false: defaults only), then the files *.conf of the
+ * folder <path>.d in name order (when it exists), then the environment.
+ * On error returns -1 with a message in err. */
 int conf_load(struct conf *c, const char *path, bool must_exist, char *err,
               size_t errlen);
 

@@ -377,11 +377,35 @@ unplace(void *arg)
  * else a copy.  Never a rename: a transaction that is run again after a
  * deadlock (db_tx_next) must still find its upload, which the request's
  * cleanup removes at the end. */
+/* A linked file keeps the group it was created with; give it the group
+ * of its folder, as a file created there gets it when the folder is
+ * set-group-id (the package makes files_dir group www-data so that nginx
+ * can send files: X-Accel-Redirect to /_files/).  Best effort: a group
+ * the server is not a member of stays as it was. */
+static void
+take_folder_group(const char *path)
+{
+    char dir[1100];
+    const char *slash = strrchr(path, '/');
+    struct stat d, f;
+
+    if (slash == NULL || (size_t)(slash - path) >= sizeof(dir))
+        return;
+    memcpy(dir, path, (size_t)(slash - path));
+    dir[slash - path] = '\0';
+    if (stat(dir, &d) != 0 || !(d.st_mode & S_ISGID) || stat(path, &f) != 0 ||
+        f.st_gid == d.st_gid)
+        return;
+    if (chown(path, (uid_t)-1, d.st_gid) != 0)
+        log_warn("files.group", "path=%s errno=%d", log_q(path), errno);
+}
+
 APP_MUST_USE static enum app_err
 put_in_place(const char *src, const char *path)
 {
     if (link(src, path) == 0) {
         chmod(path, 0640);
+        take_folder_group(path);
         return APP_OK;
     }
     if (errno == EEXIST)

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -591,6 +592,14 @@ cli_db_open(const struct conf *c, const char *who)
     if (db_ensure(db) != APP_OK) {
         fprintf(stderr, "proofline%s%s: cannot connect to MariaDB: %s\n", sp,
                 who, db_error(db));
+        /* The package's account signs in through the socket as the system
+         * user proofline (unix_socket): root is not let in. */
+        if (geteuid() == 0 && c->db_password[0] == '\0' &&
+            strstr(db_error(db), "denied") != NULL)
+            fprintf(stderr,
+                    "proofline: run it as the service's user: sudo "
+                    "-u %s proofline ...\n",
+                    c->db_user);
         db_free(db);
         return NULL;
     }

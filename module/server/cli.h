@@ -14,7 +14,11 @@
 #include "base/conf.h"
 
 /* The program's version (also written into backups' manifests). */
-#define CLI_VERSION "0.1.0"
+/* From the first line of scripts/debian/changelog (the Makefile). */
+#ifndef PROOFLINE_VERSION
+#define PROOFLINE_VERSION "0.0.0-dev"
+#endif
+#define CLI_VERSION PROOFLINE_VERSION
 
 struct cli_opt {
     const char *name; /* without the leading dashes */

@@ -176,17 +176,39 @@ listen_tcp(const char *spec, char *err, size_t errlen)
     return fd;
 }
 
+/* Socket activation (sd_listen_fds(3), without libsystemd): when systemd
+ * passed this process (LISTEN_PID) at least one socket, the first (fd 3)
+ * is the listener, whatever `listen` says; the variables are removed so
+ * that no child takes them for its own. */
+static bool
+activated(void)
+{
+    const char *fds = getenv("LISTEN_FDS"), *pid = getenv("LISTEN_PID");
+    int64_t nfds, p;
+    bool ok = fds != NULL && pid != NULL &&
+              parse_i64(str_c(fds), 1, 1024, &nfds) &&
+              parse_i64(str_c(pid), 1, INT32_MAX, &p) && p == (int64_t)getpid();
+
+    if (ok) {
+        unsetenv("LISTEN_FDS");
+        unsetenv("LISTEN_PID");
+        unsetenv("LISTEN_FDNAMES");
+    }
+    return ok;
+}
+
 int
 server_listen(const struct conf *c, char *created, size_t createdlen, char *err,
               size_t errlen)
 {
     int fd;
     int64_t n;
+    bool sd = activated();
 
     created[0] = '\0';
-    if (strcmp(c->listen, "systemd") == 0 ||
+    if (sd || strcmp(c->listen, "systemd") == 0 ||
         strncmp(c->listen, "fd:", 3) == 0) {
-        const char *spec = c->listen[0] == 's' ? "3" : c->listen + 3;
+        const char *spec = sd || c->listen[0] == 's' ? "3" : c->listen + 3;
         int type = 0;
         socklen_t tl = sizeof(type);
 

@@ -44,8 +44,9 @@ struct slot {
  * SIGHUP (NULL: environment only).  Returns the process exit status. */
 int server_run(struct app *app, const char *conf_path);
 
-/* Open the listening socket described by conf->listen (unix path,
- * host:port, or fd:N / systemd socket activation).  Returns the fd or -1
+/* Open the listening socket: the one systemd passed (LISTEN_FDS and
+ * LISTEN_PID naming this process), else the one conf->listen describes
+ * (unix path, host:port, or fd:N; "systemd" is fd 3).  Returns the fd or -1
  * with a message in err.  *created_path is set when a unix socket file was
  * created (so it is removed at exit). */
 int server_listen(const struct conf *conf, char *created_path, size_t pathlen,

@@ -1,5 +1,6 @@
 """The command line: help texts, migrations, demo data."""
 import shutil
+import re
 import subprocess
 
 import pytest
@@ -228,10 +229,23 @@ def test_install_stages_every_file(tmp_path):
                 "usr/share/proofline/sql/001_core.sql",
                 "usr/share/proofline/nginx.conf.example",
                 "etc/systemd/system/proofline.service",
-                "etc/proofline/proofline.conf"):
+                "etc/systemd/system/proofline.socket",
+                "etc/proofline/proofline.conf",
+                "etc/proofline/proofline.conf.d/00-secret.conf"):
         assert (dest / rel).exists(), rel
     conf = (dest / "etc/proofline/proofline.conf").read_text()
     assert "cookie_secure = 1" in conf and "socket_group = www-data" in conf
+    unit = (dest / "etc/systemd/system/proofline.service").read_text()
+    assert "ExecStart=/usr/local/bin/proofline serve" in unit
+    assert "/usr/bin/proofline" not in unit
+    # The staged configuration, drop-in included, is valid as installed.
+    r = subprocess.run([str(dest / "usr/local/bin/proofline"), "config"],
+                       env={"PROOFLINE_CONF":
+                            str(dest / "etc/proofline/proofline.conf"),
+                            "PATH": "/usr/bin:/bin"},
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert re.search(r"^secret_key\s*=\s*\S", r.stdout, re.M), r.stdout
 
 
 def test_production_nginx_config_is_valid_as_shipped(tmp_path):

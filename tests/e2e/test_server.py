@@ -339,3 +339,83 @@ def test_sigterm_drains_in_flight_requests():
         assert "event=serve.stopped" in s.log()
     finally:
         s.stop()
+
+
+def fcgi_get(sock_path, uri):
+    """One FastCGI GET (the records nginx would send) over a unix socket:
+    the raw CGI response (headers and body)."""
+    import socket
+    import struct
+
+    def record(kind, body):
+        return struct.pack("!BBHHBx", 1, kind, 1, len(body), 0) + body
+
+    def pair(k, v):
+        k, v = k.encode(), v.encode()
+        return bytes([len(k), len(v)]) + k + v
+
+    params = b"".join(pair(k, v) for k, v in (
+        ("REQUEST_METHOD", "GET"), ("REQUEST_URI", uri),
+        ("DOCUMENT_URI", uri), ("QUERY_STRING", ""),
+        ("SERVER_PROTOCOL", "HTTP/1.1"), ("REMOTE_ADDR", "127.0.0.1"),
+        ("SERVER_NAME", "localhost"), ("SERVER_PORT", "80")))
+    c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    c.settimeout(10)
+    c.connect(str(sock_path))
+    c.sendall(record(1, struct.pack("!HB5x", 1, 0)) + record(4, params)
+              + record(4, b"") + record(5, b""))
+    data, out = b"", b""
+    while True:
+        chunk = c.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    c.close()
+    while len(data) >= 8:
+        _, kind, _, n, pad = struct.unpack("!BBHHB", data[:7])
+        if kind == 6:
+            out += data[8:8 + n]
+        data = data[8 + n + pad:]
+    return out.decode("utf-8", "replace")
+
+
+def test_socket_activation_serves_on_the_passed_socket(stack, tmp_path):
+    """Started the way systemd's proofline.socket starts it (LISTEN_FDS=1,
+    LISTEN_PID = the server's pid, the socket as fd 3), the server serves
+    on that socket and ignores its `listen` path; it neither creates that
+    path nor removes the passed socket when it stops."""
+    import socket
+
+    path = tmp_path / "activated.sock"
+    unused = tmp_path / "configured.sock"
+    ls = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    ls.bind(str(path))
+    ls.listen(16)
+    env = dict(stack.env)
+    env.update({"PROOFLINE_CONF": stack.conf_path,
+                "PROOFLINE_LISTEN": str(unused),
+                "PROOFLINE_WORKERS": "1",
+                "PROOFLINE_STATS_FILE": str(tmp_path / "stats"),
+                "PROOFLINE_PID_FILE": "", "LISTEN_FDS": "1"})
+    fd = ls.fileno()
+    log = open(tmp_path / "serve.log", "w")  # noqa: SIM115
+    p = subprocess.Popen(
+        ["sh", "-c", 'LISTEN_PID=$$ exec "$0" serve',
+         str(ROOT / "build" / "proofline")],
+        env=env, stdout=log, stderr=subprocess.STDOUT,
+        preexec_fn=lambda: os.dup2(fd, 3), pass_fds=(fd, 3))
+    try:
+        deadline = time.time() + 20
+        answer = ""
+        while time.time() < deadline and "200" not in answer[:40]:
+            answer = fcgi_get(path, "/healthz")
+            if "200" not in answer[:40]:
+                time.sleep(0.2)
+        assert answer.startswith("Status: 200"), answer
+        assert not unused.exists()
+    finally:
+        p.send_signal(signal.SIGTERM)
+        p.wait(20)
+        log.close()
+    assert path.exists(), "the server removed the socket systemd owns"
+    ls.close()

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -227,6 +228,58 @@ test_conf_env_overrides_file(void **state)
 }
 
 static void
+put_file(const char *dir, const char *name, const char *text)
+{
+    char path[512];
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* The files <path>.d/NAME.conf are read after the main file, in name order;
+ * other names are ignored; an error in one names its file; the environment
+ * still wins. */
+static void
+test_conf_dropins(void **state)
+{
+    struct conf c;
+    static const char *const made[] = { "20-late.conf", "10-early.conf",
+                                        "30-ignored.conf.dpkg-old",
+                                        ".hidden.conf", "40-bad.conf" };
+    char err[256], main_path[64], dir[80], file[160];
+
+    (void)state;
+    unsetenv("PROOFLINE_WORKERS");
+    snprintf(main_path, sizeof(main_path), "%s", write_tmp("workers = 3\n"));
+    snprintf(dir, sizeof(dir), "%s.d", main_path);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    put_file(dir, "20-late.conf", "workers = 7\n");
+    put_file(dir, "10-early.conf", "workers = 5\nmax_body = 4096\n");
+    put_file(dir, "30-ignored.conf.dpkg-old", "workers = 9\n");
+    put_file(dir, ".hidden.conf", "workers = 11\n");
+    assert_int_equal(conf_load(&c, main_path, true, err, sizeof(err)), 0);
+    assert_int_equal(c.workers, 7);
+    assert_int_equal(c.limits.max_body, 4096);
+    setenv("PROOFLINE_WORKERS", "2", 1);
+    assert_int_equal(conf_load(&c, main_path, true, err, sizeof(err)), 0);
+    assert_int_equal(c.workers, 2);
+    unsetenv("PROOFLINE_WORKERS");
+    put_file(dir, "40-bad.conf", "workers = many\n");
+    assert_int_equal(conf_load(&c, main_path, true, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "40-bad.conf:1"));
+    for (size_t i = 0; i < sizeof(made) / sizeof(made[0]); i++) {
+        snprintf(file, sizeof(file), "%s/%s", dir, made[i]);
+        assert_int_equal(unlink(file), 0);
+    }
+    assert_int_equal(rmdir(dir), 0);
+    unlink(main_path);
+}
+
+static void
 test_conf_defaults_are_sane(void **state)
 {
     struct conf c;
@@ -364,6 +417,7 @@ main(void)
         cmocka_unit_test(test_decimal_and_date),
         cmocka_unit_test(test_conf_file),
         cmocka_unit_test(test_conf_env_overrides_file),
+        cmocka_unit_test(test_conf_dropins),
         cmocka_unit_test(test_conf_defaults_are_sane),
     };
 

@@ -5,13 +5,17 @@ POS sales, photos).  `proofline tenant export` writes one tar archive with,
 for every table that has a tenant_id column (found in information_schema
 here too, so a new table cannot be forgotten by the test either), exactly
 the company's rows in JSON and in CSV, none of the other company's, and
-the company's stored files; the export is audited."""
+the company's stored files; the export is audited.  An admin downloads the
+same archive at /admin/privacy/export."""
 import csv
+import datetime
 import hashlib
 import io
 import json
+import re
 import subprocess
 import tarfile
+import zoneinfo
 
 import pytest
 
@@ -61,13 +65,10 @@ def export(stack, slug, path):
     return tarfile.open(path)
 
 
-def test_tenant_export_holds_every_table_of_the_company_only(stack, two,
-                                                            tmp_path):
-    a, b = two
-    before = counts(stack, a)
-    assert before["customers"] >= 10 and before["contacts"] > 0
-    audits = before["audit_log"]
-    tar = export(stack, "priv-a", tmp_path / "a.tar")
+def holds_the_company_only(stack, tar, a, b, before):
+    """tar holds, for every tenant table, exactly the rows of company a
+    counted in before (JSON and CSV), a's stored files byte for byte, and
+    nothing of company b."""
     names = set(tar.getnames())
     for table, n in before.items():
         rows = json.loads(tar.extractfile(f"tables/{table}.json").read())
@@ -98,6 +99,16 @@ def test_tenant_export_holds_every_table_of_the_company_only(stack, two,
     assert MARK.encode() not in blob
     for sha in other_shas:
         assert sha.encode() not in blob and f"files/{sha}" not in names
+
+
+def test_tenant_export_holds_every_table_of_the_company_only(stack, two,
+                                                            tmp_path):
+    a, b = two
+    before = counts(stack, a)
+    assert before["customers"] >= 10 and before["contacts"] > 0
+    audits = before["audit_log"]
+    tar = export(stack, "priv-a", tmp_path / "a.tar")
+    holds_the_company_only(stack, tar, a, b, before)
     # Audited, after the dump (so the archive holds the rows before it).
     assert counts(stack, a)["audit_log"] == audits + 1
     assert stack.sql(f"SELECT COUNT(*) FROM audit_log WHERE tenant_id = {a} "
@@ -120,12 +131,70 @@ PASSWORD = "Correct-Horse-Battery-42"
 TEXT_TYPES = "('char','varchar','tinytext','text','mediumtext','longtext')"
 
 
-def admin(stack, slug, login):
+def user(stack, slug, login, role):
     stack.cli("user", "add", "--tenant", slug, "--login", login, "--role",
-              "admin", "--password-stdin", input_text=PASSWORD + "\n")
+              role, "--password-stdin", input_text=PASSWORD + "\n")
     c = Client(stack, Account(slug, login, PASSWORD))
     c.sign_in()
     return c
+
+
+def admin(stack, slug, login):
+    return user(stack, slug, login, "admin")
+
+
+def export_audits(stack, tenant):
+    return stack.sql(f"SELECT actor_id, detail FROM audit_log WHERE "
+                     f"tenant_id = {tenant} AND event = "
+                     f"'privacy.tenant_export' ORDER BY id")
+
+
+def company_day(stack, tenant):
+    zone = stack.sql(f"SELECT time_zone FROM tenants WHERE id = {tenant}")[0][0]
+    return datetime.datetime.now(zoneinfo.ZoneInfo(zone)).strftime("%Y%m%d")
+
+
+def test_admin_downloads_the_company_archive(stack, two):
+    a, b = two
+    boss = admin(stack, "priv-a", "dladm")
+    rep = user(stack, "priv-a", "dlrep", "rep")
+    boss_id = int(stack.sql(f"SELECT id FROM users WHERE tenant_id = {a} "
+                            f"AND login = 'dladm'")[0][0])
+    # The page offers the download itself, no longer the operator's
+    # command.
+    page = boss.get("/admin/privacy")
+    assert page.status_code == 200
+    assert 'action="/admin/privacy/export"' in page.text
+    assert "tenant export --tenant" not in page.text
+    audits = export_audits(stack, a)
+    # Not for a rep (admin routes answer other roles 404, like every
+    # route a role may not use), not without the form's token: nothing
+    # exported.
+    assert rep.post("/admin/privacy/export").status_code == 404
+    assert boss.post("/admin/privacy/export", token=False).status_code == 403
+    assert boss.get("/admin/privacy/export").status_code in (404, 405)
+    assert export_audits(stack, a) == audits
+    before = counts(stack, a)
+    day = company_day(stack, a)
+    r = boss.post("/admin/privacy/export")
+    days = {day, company_day(stack, a)}
+    assert r.status_code == 200, r.text[:300]
+    assert r.headers["Content-Type"] == "application/x-tar"
+    m = re.fullmatch(r'attachment; filename="proofline-priv-a-(\d{8})\.tar"',
+                     r.headers["Content-Disposition"])
+    assert m and m.group(1) in days, r.headers["Content-Disposition"]
+    assert int(r.headers["Content-Length"]) == len(r.content) > 0
+    tar = tarfile.open(fileobj=io.BytesIO(r.content))
+    holds_the_company_only(stack, tar, a, b, before)
+    # Audited once more, naming the admin, committed with the download.
+    after = export_audits(stack, a)
+    assert len(after) == len(audits) + 1
+    assert int(after[-1][0]) == boss_id
+    detail = json.loads(after[-1][1])
+    assert detail["complete"] is True
+    assert detail["rows"] == sum(before.values())
+    # The temporary archive is gone from tmp_dir.
+    assert not [p for p in stack.var.rglob("privacy-export-*")]
 
 
 def hits(stack, tenant, values):
@@ -272,3 +341,4 @@ def test_tenant_erasure_needs_a_second_admin_in_time(stack, two):
         "privacy.tenant_erased" in stack.log()[since:]
     # Signed out: the sessions went with the company.
     assert second.get("/admin/privacy").status_code in (302, 303)
+

@@ -6,7 +6,9 @@ for every table that has a tenant_id column (found in information_schema
 here too, so a new table cannot be forgotten by the test either), exactly
 the company's rows in JSON and in CSV, none of the other company's, and
 the company's stored files; the export is audited.  An admin downloads the
-same archive at /admin/privacy/export."""
+same archive at /admin/privacy/export.  A whole company is erased by two
+people: an admin asks, a second admin or the operator (`proofline tenant
+erase`) confirms."""
 import csv
 import datetime
 import hashlib
@@ -342,3 +344,75 @@ def test_tenant_erasure_needs_a_second_admin_in_time(stack, two):
     # Signed out: the sessions went with the company.
     assert second.get("/admin/privacy").status_code in (302, 303)
 
+
+def own_files(stack, tenant):
+    return {r[0] for r in stack.sql(
+        f"SELECT DISTINCT sha256 FROM files f WHERE tenant_id = {tenant} AND "
+        f"NOT EXISTS (SELECT 1 FROM files g WHERE g.sha256 = f.sha256 AND "
+        f"g.tenant_id <> {tenant})")}
+
+
+def erase_cli(stack, slug, confirm):
+    return stack.cli("tenant", "erase", "--tenant", slug, "--confirm",
+                     confirm, check=False)
+
+
+def test_operator_confirms_an_erasure_an_admin_asked_for(stack, two):
+    a, _ = two
+    stack.cli("demo", "--tenant", "priv-c", "--reps", "2", "--customers",
+              "5", "--stores", "2", "--pos-days", "7", "--seed", "5")
+    c = tid(stack, "priv-c")
+    c_before = counts(stack, c)
+    assert c_before["customers"] >= 5 and c_before["users"] > 0
+    requests = f"SELECT COUNT(*) FROM tenant_erasures WHERE tenant_ref = {c}"
+    # The typed code must repeat the company's exactly.
+    r = erase_cli(stack, "priv-c", "priv-a")
+    assert r.returncode == 2 and "--confirm must repeat" in r.stderr
+    # The operator never starts an erasure: an admin asks first.
+    r = erase_cli(stack, "priv-c", "priv-c")
+    assert r.returncode == 1, r.stdout
+    assert "/admin/privacy" in r.stderr and "nothing was erased" in r.stderr
+    assert stack.sql(requests) == [["0"]]
+    assert counts(stack, c) == c_before
+    boss = admin(stack, "priv-c", "cliera")
+    c_before = counts(stack, c)
+    assert boss.post("/admin/privacy/erase").status_code == 303
+    # A request older than 24 hours is cancelled, not carried out.
+    stack.sql(f"UPDATE tenant_erasures SET requested_at = NOW(3) - "
+              f"INTERVAL 25 HOUR WHERE tenant_ref = {c}")
+    r = erase_cli(stack, "priv-c", "priv-c")
+    assert r.returncode == 1 and "older than 24 hours" in r.stderr
+    assert stack.sql(f"SELECT status FROM tenant_erasures WHERE "
+                     f"tenant_ref = {c}") == [["cancelled"]]
+    assert counts(stack, c)["customers"] == c_before["customers"]
+    # Asked again; a wrong code still erases nothing, the request stays.
+    assert boss.post("/admin/privacy/erase").status_code == 303
+    r = erase_cli(stack, "priv-c", "PRIV-C")
+    assert r.returncode == 2
+    assert stack.sql(f"SELECT status FROM tenant_erasures WHERE "
+                     f"tenant_ref = {c} ORDER BY id") == [["cancelled"],
+                                                          ["pending"]]
+    assert counts(stack, c)["customers"] == c_before["customers"]
+    own = own_files(stack, c)
+    on_disk = {p.name: p for p in stack.var.rglob("*") if p.name in own}
+    assert own and set(on_disk) == own
+    a_before = counts(stack, a)
+    # Confirmed by the operator: the company is gone, the other stays.
+    r = erase_cli(stack, "priv-c", "priv-c")
+    assert r.returncode == 0, r.stderr
+    assert f"erased tenant 'priv-c' (id {c})" in r.stdout
+    assert "request of cliera" in r.stdout
+    assert f"{len(own)} stored file" in r.stdout
+    assert "privacy.tenant_erased" in r.stderr
+    assert {t: n for t, n in counts(stack, c).items() if n} == {}
+    assert stack.sql(f"SELECT COUNT(*) FROM tenants WHERE id = {c}") == [["0"]]
+    assert counts(stack, a) == a_before
+    for sha, path in on_disk.items():
+        assert not path.exists(), sha
+    rec = stack.sql(f"SELECT slug, requested_login, confirmed_login, "
+                    f"confirmed_by IS NULL, status FROM tenant_erasures "
+                    f"WHERE tenant_ref = {c} ORDER BY id")
+    assert rec[-1] == ["priv-c", "cliera", "cli", "1", "done"]
+    # Nothing left to erase.
+    r = erase_cli(stack, "priv-c", "priv-c")
+    assert r.returncode == 1 and "no tenant 'priv-c'" in r.stderr

@@ -17,6 +17,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <cJSON.h>
 
@@ -207,6 +208,17 @@ APP_MUST_USE enum app_err http_format_head(const struct req *r,
 
 /* Write the head and the body to libfcgi (HEAD: no body). */
 void http_send(struct req *r);
+
+/* Answer now with r->status, r->content_type and the headers set so far,
+ * and the next length bytes of f as the body, read and written in pieces
+ * (a download larger than limits.max_output, never held whole).  After
+ * it, http_send does nothing: the head is out, so a failure halfway
+ * (APP_EIO: f ended early, or the client went away) cannot become an
+ * error page any more; nginx sees a body shorter than its
+ * Content-Length and drops the connection.  Without libfcgi (unit
+ * tests) the bytes go to r->body as usual. */
+APP_MUST_USE enum app_err http_send_file(struct req *r, FILE *f,
+                                         uint64_t length);
 
 /* The reason phrase of a status code ("Not Found"). */
 const char *http_reason(int status);

@@ -109,11 +109,12 @@ static const struct command commands[] = {
       "                 million lines, read by the POS import\n"
       "  --if-absent    do nothing when the tenant already exists\n",
       run_demo },
-    { "tenant", "create, list and export tenants",
+    { "tenant", "create, list, export and erase tenants",
       "usage: proofline tenant create SLUG NAME [--tz ZONE] "
       "[--locale zh-CN|en]\n"
       "       proofline tenant list\n"
       "       proofline tenant export --tenant SLUG FILE\n"
+      "       proofline tenant erase --tenant SLUG --confirm SLUG\n"
       "\n"
       "A tenant is one company.  SLUG is the company code users type at\n"
       "sign-in (2-64 of a-z 0-9 -); --tz defaults to Asia/Shanghai.\n"
@@ -122,7 +123,16 @@ static const struct command commands[] = {
       "protection, PIPL) to FILE, a new tar archive: per table with a\n"
       "tenant_id column its rows as tables/T.json and tables/T.csv, the\n"
       "stored files as files/SHA256, and a manifest; audited as\n"
-      "privacy.tenant_export.\n",
+      "privacy.tenant_export.  Admins download the same archive at\n"
+      "/admin/privacy.\n"
+      "\n"
+      "erase confirms the erasure an admin of the company asked for at\n"
+      "/admin/privacy (within 24 hours), as the second person in place of\n"
+      "a second admin: every row of the company and the stored files no\n"
+      "other company holds are deleted, for good.  --confirm must repeat\n"
+      "SLUG exactly (else exit 2).  With no pending request it refuses:\n"
+      "the operator never starts an erasure.  Logged as\n"
+      "privacy.tenant_erased; the request's record names \"cli\".\n",
       run_tenant },
     { "user", "add users, set passwords, list users",
       "usage: proofline user add --tenant T --login L --role ROLE\n"

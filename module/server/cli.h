@@ -66,6 +66,8 @@ int cmd_demo(struct conf *c, int argc, char **argv);
 int cmd_tenant(struct conf *c, int argc, char **argv);
 /* `proofline tenant export` (cli_privacy.c). */
 int cmd_tenant_export(struct conf *c, int argc, char **argv);
+/* `proofline tenant erase` (cli_erase.c). */
+int cmd_tenant_erase(struct conf *c, int argc, char **argv);
 int cmd_user(struct conf *c, int argc, char **argv);
 int cmd_token(struct conf *c, int argc, char **argv);
 int cmd_routes(struct conf *c, int argc, char **argv);

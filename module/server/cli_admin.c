@@ -211,7 +211,9 @@ cmd_tenant(struct conf *c, int argc, char **argv)
         return tenant_list(c);
     if (argc >= 2 && strcmp(argv[1], "export") == 0)
         return cmd_tenant_export(c, argc, argv);
-    fprintf(stderr, "usage: proofline tenant create|list|export ...\n");
+    if (argc >= 2 && strcmp(argv[1], "erase") == 0)
+        return cmd_tenant_erase(c, argc, argv);
+    fprintf(stderr, "usage: proofline tenant create|list|export|erase ...\n");
     return 2;
 }
 

@@ -264,6 +264,8 @@ const struct route app_routes[] = {
       POST_FORM, "admin.user_mfa_reset" },
     { HM_GET, "/admin/tokens", admin_tokens, ADMIN, RF_DB, "admin.tokens" },
     { HM_GET, "/admin/privacy", admin_privacy, ADMIN, RF_DB, "admin.privacy" },
+    { HM_POST, "/admin/privacy/export", admin_privacy_export, ADMIN,
+      POST_FORM | RF_LONG, "admin.privacy_export" },
     { HM_POST, "/admin/privacy/erase", admin_privacy_erase, ADMIN, POST_FORM,
       "admin.privacy_erase" },
     { HM_POST, "/admin/privacy/erase/confirm", admin_privacy_erase_confirm,

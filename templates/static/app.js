@@ -42,10 +42,13 @@
 
 (function () {
   "use strict";
-  /* Avoid double submission: disable a form's buttons once it is sent. */
+  /* Avoid double submission: disable a form's buttons once it is sent.
+   * A form answered by a download (data-download-form) leaves the page in
+   * place, so its button stays usable. */
   document.addEventListener("submit", function (ev) {
     var form = ev.target;
-    if (!(form instanceof HTMLFormElement) || form.dataset.sent) {
+    if (!(form instanceof HTMLFormElement) || form.dataset.sent ||
+        form.hasAttribute("data-download-form")) {
       return;
     }
     form.dataset.sent = "1";

@@ -204,7 +204,7 @@ class World:
                     "/admin/audit", "/admin/settings", "/admin/rules",
                     "/admin/rules/stages",
                     "/admin/rules/history", "/admin/rules/dry-run",
-                    "/admin/jobs", "/admin/deliveries",
+                    "/admin/jobs", "/admin/deliveries", "/admin/privacy",
                     f"/admin/users/{self.user_id}/contact"]
         return out
 

@@ -5,13 +5,19 @@ POS sales, photos).  `proofline tenant export` writes one tar archive with,
 for every table that has a tenant_id column (found in information_schema
 here too, so a new table cannot be forgotten by the test either), exactly
 the company's rows in JSON and in CSV, none of the other company's, and
-the company's stored files; the export is audited."""
+the company's stored files; the export is audited.  An admin downloads the
+same archive at /admin/privacy/export.  A whole company is erased by two
+people: an admin asks, a second admin or the operator (`proofline tenant
+erase`) confirms."""
 import csv
+import datetime
 import hashlib
 import io
 import json
+import re
 import subprocess
 import tarfile
+import zoneinfo
 
 import pytest
 
@@ -61,13 +67,10 @@ def export(stack, slug, path):
     return tarfile.open(path)
 
 
-def test_tenant_export_holds_every_table_of_the_company_only(stack, two,
-                                                            tmp_path):
-    a, b = two
-    before = counts(stack, a)
-    assert before["customers"] >= 10 and before["contacts"] > 0
-    audits = before["audit_log"]
-    tar = export(stack, "priv-a", tmp_path / "a.tar")
+def holds_the_company_only(stack, tar, a, b, before):
+    """tar holds, for every tenant table, exactly the rows of company a
+    counted in before (JSON and CSV), a's stored files byte for byte, and
+    nothing of company b."""
     names = set(tar.getnames())
     for table, n in before.items():
         rows = json.loads(tar.extractfile(f"tables/{table}.json").read())
@@ -98,6 +101,16 @@ def test_tenant_export_holds_every_table_of_the_company_only(stack, two,
     assert MARK.encode() not in blob
     for sha in other_shas:
         assert sha.encode() not in blob and f"files/{sha}" not in names
+
+
+def test_tenant_export_holds_every_table_of_the_company_only(stack, two,
+                                                            tmp_path):
+    a, b = two
+    before = counts(stack, a)
+    assert before["customers"] >= 10 and before["contacts"] > 0
+    audits = before["audit_log"]
+    tar = export(stack, "priv-a", tmp_path / "a.tar")
+    holds_the_company_only(stack, tar, a, b, before)
     # Audited, after the dump (so the archive holds the rows before it).
     assert counts(stack, a)["audit_log"] == audits + 1
     assert stack.sql(f"SELECT COUNT(*) FROM audit_log WHERE tenant_id = {a} "
@@ -120,12 +133,70 @@ PASSWORD = "Correct-Horse-Battery-42"
 TEXT_TYPES = "('char','varchar','tinytext','text','mediumtext','longtext')"
 
 
-def admin(stack, slug, login):
+def user(stack, slug, login, role):
     stack.cli("user", "add", "--tenant", slug, "--login", login, "--role",
-              "admin", "--password-stdin", input_text=PASSWORD + "\n")
+              role, "--password-stdin", input_text=PASSWORD + "\n")
     c = Client(stack, Account(slug, login, PASSWORD))
     c.sign_in()
     return c
+
+
+def admin(stack, slug, login):
+    return user(stack, slug, login, "admin")
+
+
+def export_audits(stack, tenant):
+    return stack.sql(f"SELECT actor_id, detail FROM audit_log WHERE "
+                     f"tenant_id = {tenant} AND event = "
+                     f"'privacy.tenant_export' ORDER BY id")
+
+
+def company_day(stack, tenant):
+    zone = stack.sql(f"SELECT time_zone FROM tenants WHERE id = {tenant}")[0][0]
+    return datetime.datetime.now(zoneinfo.ZoneInfo(zone)).strftime("%Y%m%d")
+
+
+def test_admin_downloads_the_company_archive(stack, two):
+    a, b = two
+    boss = admin(stack, "priv-a", "dladm")
+    rep = user(stack, "priv-a", "dlrep", "rep")
+    boss_id = int(stack.sql(f"SELECT id FROM users WHERE tenant_id = {a} "
+                            f"AND login = 'dladm'")[0][0])
+    # The page offers the download itself, no longer the operator's
+    # command.
+    page = boss.get("/admin/privacy")
+    assert page.status_code == 200
+    assert 'action="/admin/privacy/export"' in page.text
+    assert "tenant export --tenant" not in page.text
+    audits = export_audits(stack, a)
+    # Not for a rep (admin routes answer other roles 404, like every
+    # route a role may not use), not without the form's token: nothing
+    # exported.
+    assert rep.post("/admin/privacy/export").status_code == 404
+    assert boss.post("/admin/privacy/export", token=False).status_code == 403
+    assert boss.get("/admin/privacy/export").status_code in (404, 405)
+    assert export_audits(stack, a) == audits
+    before = counts(stack, a)
+    day = company_day(stack, a)
+    r = boss.post("/admin/privacy/export")
+    days = {day, company_day(stack, a)}
+    assert r.status_code == 200, r.text[:300]
+    assert r.headers["Content-Type"] == "application/x-tar"
+    m = re.fullmatch(r'attachment; filename="proofline-priv-a-(\d{8})\.tar"',
+                     r.headers["Content-Disposition"])
+    assert m and m.group(1) in days, r.headers["Content-Disposition"]
+    assert int(r.headers["Content-Length"]) == len(r.content) > 0
+    tar = tarfile.open(fileobj=io.BytesIO(r.content))
+    holds_the_company_only(stack, tar, a, b, before)
+    # Audited once more, naming the admin, committed with the download.
+    after = export_audits(stack, a)
+    assert len(after) == len(audits) + 1
+    assert int(after[-1][0]) == boss_id
+    detail = json.loads(after[-1][1])
+    assert detail["complete"] is True
+    assert detail["rows"] == sum(before.values())
+    # The temporary archive is gone from tmp_dir.
+    assert not [p for p in stack.var.rglob("privacy-export-*")]
 
 
 def hits(stack, tenant, values):
@@ -272,3 +343,76 @@ def test_tenant_erasure_needs_a_second_admin_in_time(stack, two):
         "privacy.tenant_erased" in stack.log()[since:]
     # Signed out: the sessions went with the company.
     assert second.get("/admin/privacy").status_code in (302, 303)
+
+
+def own_files(stack, tenant):
+    return {r[0] for r in stack.sql(
+        f"SELECT DISTINCT sha256 FROM files f WHERE tenant_id = {tenant} AND "
+        f"NOT EXISTS (SELECT 1 FROM files g WHERE g.sha256 = f.sha256 AND "
+        f"g.tenant_id <> {tenant})")}
+
+
+def erase_cli(stack, slug, confirm):
+    return stack.cli("tenant", "erase", "--tenant", slug, "--confirm",
+                     confirm, check=False)
+
+
+def test_operator_confirms_an_erasure_an_admin_asked_for(stack, two):
+    a, _ = two
+    stack.cli("demo", "--tenant", "priv-c", "--reps", "2", "--customers",
+              "5", "--stores", "2", "--pos-days", "7", "--seed", "5")
+    c = tid(stack, "priv-c")
+    c_before = counts(stack, c)
+    assert c_before["customers"] >= 5 and c_before["users"] > 0
+    requests = f"SELECT COUNT(*) FROM tenant_erasures WHERE tenant_ref = {c}"
+    # The typed code must repeat the company's exactly.
+    r = erase_cli(stack, "priv-c", "priv-a")
+    assert r.returncode == 2 and "--confirm must repeat" in r.stderr
+    # The operator never starts an erasure: an admin asks first.
+    r = erase_cli(stack, "priv-c", "priv-c")
+    assert r.returncode == 1, r.stdout
+    assert "/admin/privacy" in r.stderr and "nothing was erased" in r.stderr
+    assert stack.sql(requests) == [["0"]]
+    assert counts(stack, c) == c_before
+    boss = admin(stack, "priv-c", "cliera")
+    c_before = counts(stack, c)
+    assert boss.post("/admin/privacy/erase").status_code == 303
+    # A request older than 24 hours is cancelled, not carried out.
+    stack.sql(f"UPDATE tenant_erasures SET requested_at = NOW(3) - "
+              f"INTERVAL 25 HOUR WHERE tenant_ref = {c}")
+    r = erase_cli(stack, "priv-c", "priv-c")
+    assert r.returncode == 1 and "older than 24 hours" in r.stderr
+    assert stack.sql(f"SELECT status FROM tenant_erasures WHERE "
+                     f"tenant_ref = {c}") == [["cancelled"]]
+    assert counts(stack, c)["customers"] == c_before["customers"]
+    # Asked again; a wrong code still erases nothing, the request stays.
+    assert boss.post("/admin/privacy/erase").status_code == 303
+    r = erase_cli(stack, "priv-c", "PRIV-C")
+    assert r.returncode == 2
+    assert stack.sql(f"SELECT status FROM tenant_erasures WHERE "
+                     f"tenant_ref = {c} ORDER BY id") == [["cancelled"],
+                                                          ["pending"]]
+    assert counts(stack, c)["customers"] == c_before["customers"]
+    own = own_files(stack, c)
+    on_disk = {p.name: p for p in stack.var.rglob("*") if p.name in own}
+    assert own and set(on_disk) == own
+    a_before = counts(stack, a)
+    # Confirmed by the operator: the company is gone, the other stays.
+    r = erase_cli(stack, "priv-c", "priv-c")
+    assert r.returncode == 0, r.stderr
+    assert f"erased tenant 'priv-c' (id {c})" in r.stdout
+    assert "request of cliera" in r.stdout
+    assert f"{len(own)} stored file" in r.stdout
+    assert "privacy.tenant_erased" in r.stderr
+    assert {t: n for t, n in counts(stack, c).items() if n} == {}
+    assert stack.sql(f"SELECT COUNT(*) FROM tenants WHERE id = {c}") == [["0"]]
+    assert counts(stack, a) == a_before
+    for sha, path in on_disk.items():
+        assert not path.exists(), sha
+    rec = stack.sql(f"SELECT slug, requested_login, confirmed_login, "
+                    f"confirmed_by IS NULL, status FROM tenant_erasures "
+                    f"WHERE tenant_ref = {c} ORDER BY id")
+    assert rec[-1] == ["priv-c", "cliera", "cli", "1", "done"]
+    # Nothing left to erase.
+    r = erase_cli(stack, "priv-c", "priv-c")
+    assert r.returncode == 1 and "no tenant 'priv-c'" in r.stderr

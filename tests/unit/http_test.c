@@ -267,6 +267,33 @@ test_pages_render_in_both_languages(void **state)
 }
 
 static void
+test_send_file_without_fcgi(void **state)
+{
+    struct req r;
+    FILE *f = tmpfile();
+
+    (void)state;
+    assert_non_null(f);
+    assert_true(fputs("skip-these-bytes", f) >= 0);
+    assert_int_equal(fseek(f, 5, SEEK_SET), 0);
+    testreq_init(&r, A, "GET", "/", NULL, NULL);
+    assert_int_equal(http_begin(&r), APP_OK); /* the body's limit */
+    r.status = 200;
+    /* The next length bytes from where f stands, as the body. */
+    assert_int_equal(http_send_file(&r, f, 5), APP_OK);
+    assert_int_equal(r.body.len, 5);
+    assert_memory_equal(r.body.p, "these", 5);
+    assert_false(r.sent);
+    /* A file shorter than promised is an error, not a short answer. */
+    assert_int_equal(fseek(f, 5, SEEK_SET), 0);
+    testreq_init(&r, A, "GET", "/", NULL, NULL);
+    assert_int_equal(http_begin(&r), APP_OK);
+    assert_int_equal(http_send_file(&r, f, 100), APP_EIO);
+    fclose(f);
+    arena_reset(A);
+}
+
+static void
 test_out_of_memory_is_a_clean_error(void **state)
 {
     unsigned n;
@@ -295,6 +322,7 @@ main(void)
         cmocka_unit_test(test_header_injection_refused),
         cmocka_unit_test(test_cookie_attributes),
         cmocka_unit_test(test_local_redirects),
+        cmocka_unit_test(test_send_file_without_fcgi),
         cmocka_unit_test(test_pages_render_in_both_languages),
         cmocka_unit_test(test_out_of_memory_is_a_clean_error),
     };

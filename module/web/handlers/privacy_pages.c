@@ -1,13 +1,21 @@
 /*
  * privacy_pages.c -- data protection for one contact person (admins):
  * everything held about them as a JSON download (also the API), and
- * their erasure after a typed confirmation; the erasure of the whole
- * company, asked by one admin and confirmed by another (sales/privacy.h).
+ * their erasure after a typed confirmation; everything held about the
+ * whole company as a tar download; the erasure of the whole company,
+ * asked by one admin and confirmed by another (sales/privacy.h).
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <cJSON.h>
 
+#include "base/log.h"
+#include "base/tz.h"
 #include "db/db.h"
 #include "http/app.h"
 #include "http/router.h"
@@ -87,6 +95,81 @@ admin_privacy(struct req *r)
             return APP_ENOMEM;
     }
     return view_page(r, 200, "pages/admin_privacy", m);
+}
+
+/* An anonymous temporary file in tmp_dir: created, then unlinked at
+ * once, so that nothing of the archive stays behind whatever happens to
+ * the worker.  NULL (logged) when it cannot be made. */
+static FILE *
+anonymous_tmp(struct req *r)
+{
+    char *path =
+        arena_printf(r->a, "%s/privacy-export-XXXXXX", r->app->conf.tmp_dir);
+    int fd = path != NULL ? mkstemp(path) : -1;
+    FILE *f;
+
+    if (fd < 0) {
+        log_error("privacy.export_tmp", "dir=%s errno=%d",
+                  log_q(r->app->conf.tmp_dir), errno);
+        return NULL;
+    }
+    unlink(path);
+    f = fdopen(fd, "w+b");
+    if (f == NULL)
+        close(fd);
+    return f;
+}
+
+/* The archive is written whole to the temporary file in a transaction
+ * that commits its audit entry (privacy.tenant_export) -- and reads every
+ * table in one snapshot -- before a byte is sent: a download that was
+ * sent is audited.  A failed export rolls its entry back and answers an
+ * error page.  Then the file is streamed, never held in memory. */
+enum app_err
+admin_privacy_export(struct req *r)
+{
+    FILE *f = anonymous_tmp(r);
+    uint64_t rows = 0;
+    long size = -1;
+    char day[16];
+    struct tm tm;
+    enum app_err rc = f != NULL ? APP_OK : APP_EIO;
+
+    for (struct db_tx tx = DB_TX_INIT;
+         f != NULL && db_tx_next(r->app->db, &tx, &rc);) {
+        /* A retried transaction starts the archive over. */
+        rewind(f);
+        rc = ftruncate(fileno(f), 0) == 0
+                 ? privacy_export_tenant(&r->cx, f, &rows)
+                 : APP_EIO;
+    }
+    if (rc == APP_OK &&
+        (fflush(f) != 0 || (size = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0))
+        rc = APP_EIO;
+    tz_local(r->cx.tenant_tz, time(NULL), &tm);
+    strftime(day, sizeof(day), "%Y%m%d", &tm);
+    if (rc == APP_OK)
+        rc = http_header(
+            r, "Content-Disposition",
+            arena_printf(r->a,
+                         "attachment; filename=\"proofline-%s-"
+                         "%s.tar\"",
+                         r->auth != NULL ? r->auth->tenant_slug : "company",
+                         day));
+    if (rc == APP_OK) {
+        r->status = 200;
+        r->content_type = "application/x-tar";
+        rc = http_send_file(r, f, (uint64_t)size);
+        if (rc != APP_OK && r->sent) {
+            /* Too late for an error page: the client gets a short body. */
+            log_warn("privacy.export_send", "rows=%llu bytes=%ld error=%s",
+                     (unsigned long long)rows, size, app_strerror(rc));
+            rc = APP_OK;
+        }
+    }
+    if (f != NULL)
+        fclose(f);
+    return rc;
 }
 
 enum app_err

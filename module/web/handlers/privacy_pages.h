@@ -11,6 +11,7 @@
 APP_MUST_USE enum app_err contact_export(struct req *r);
 APP_MUST_USE enum app_err contact_erase(struct req *r);
 APP_MUST_USE enum app_err admin_privacy(struct req *r);
+APP_MUST_USE enum app_err admin_privacy_export(struct req *r);
 APP_MUST_USE enum app_err admin_privacy_erase(struct req *r);
 APP_MUST_USE enum app_err admin_privacy_erase_confirm(struct req *r);
 

@@ -53,6 +53,7 @@ if [ -z "$D" ]; then
     getent passwd proofline >/dev/null ||
         useradd --system --gid proofline --home-dir /var/lib/proofline \
             --shell /usr/sbin/nologin proofline
+    usermod -a -G www-data proofline
     # As the package: nginx (www-data) may pass through to files/, whose
     # set-group-id group lets it read what the server stores there.
     chown -R proofline:proofline /var/lib/proofline

@@ -39,9 +39,10 @@ APP_MUST_USE enum app_err privacy_tables(struct ctx *cx, const char ***names,
  * stored files its `files` rows name as files/<sha256>, and manifest.json
  * (the company, the time, each table's row count).  Rows are streamed
  * through temporary files, never held whole.  *rows (may be NULL) gets
- * the rows written.  Audits privacy.tenant_export (the caller commits or
- * not: the audit row is written first, so a failed export is audited
- * too).  APP_EIO on a write error. */
+ * the rows written.  Audits privacy.tenant_export last, failed or not
+ * (`complete` says which); the caller decides whether to commit it (the
+ * CLI does either way; the web page only with the archive it sends).
+ * APP_EIO on a write error. */
 APP_MUST_USE enum app_err privacy_export_tenant(struct ctx *cx, FILE *out,
                                                 uint64_t *rows);
 

@@ -121,6 +121,7 @@ in_root 'apt-get install -y -qq /tmp/a.deb' >"$work/install.log" 2>&1 ||
 grep -q "database 'proofline' ready" "$work/install.log" ||
     fail "postinst did not create the database: $(cat "$work/install.log")"
 check "no system user proofline" 'getent passwd proofline | grep -q nologin'
+check "proofline is not in group www-data" 'id -nG proofline | grep -qw www-data'
 check "conffile not registered" \
     'dpkg-query -W -f="\${Conffiles}" proofline | grep -q /etc/proofline/proofline.conf'
 check "conffile mode" \

@@ -89,6 +89,12 @@ static const char SQL_PUT[] =
     "version = VALUES(version), body = VALUES(body), "
     "computed_at = VALUES(computed_at)";
 
+/* Rows of an older POS version can never be read again (the version only
+ * grows): each computation takes them away, so the table holds about one
+ * row per campaign and day looked at since the last import. */
+static const char SQL_PRUNE[] =
+    "DELETE FROM sellthrough_cache WHERE tenant_id = ? AND version < ?";
+
 /* The stores the caller sees (asked only of those who do not see all). */
 static const char SQL_SCOPE[] = "SELECT s.id FROM stores s WHERE s.tenant_id "
                                 "= ? AND " STORES_SCOPE_SQL " ORDER BY s.id";
@@ -194,6 +200,12 @@ compute(struct ctx *cx, const struct st_window *w, int64_t campaign_id,
         rc = APP_OK; /* another worker wrote the same numbers */
     if (rc != APP_OK)
         return rc;
+    /* Not inside a caller's transaction: a failure there would end it. */
+    if (!db_in_tx(cx->db))
+        app_ignore(db_exec(cx->db, SQL_PRUNE,
+                           DB_ARGS(DB_I64(cx->tenant_id), DB_I64(version)),
+                           NULL, NULL),
+                   "stale rows are only space: the next computation retries");
     log_info("sellthrough.computed", "tenant=%lld campaign=%lld stores=%zu",
              (long long)cx->tenant_id, (long long)campaign_id, r.nrows);
     *out = s;

@@ -519,3 +519,27 @@ def test_the_dashboard_reads_the_cache(stack, co, login, budget):
     got = stack.sql("SELECT COUNT(*) FROM sellthrough_cache WHERE tenant_id "
                     f"= {co['tid']} AND as_of = '{day(9)}'")
     assert got == [["1"]]
+
+
+def test_the_cache_keeps_only_the_current_pos_version(stack, co):
+    """A computation takes away the cached rows of older POS versions
+    (they can never be read again): after the version moves, the rows of
+    the days looked at before are gone and only the new one stays."""
+    c = web(stack, co, "mkt")
+    tid = co["tid"]
+    for n in (8, 9):
+        r = c.get(f"/sell-through?campaign={co['campaign']}&as_of={day(n)}")
+        assert r.status_code == 200
+    old = stack.sql("SELECT version FROM pos_state WHERE tenant_id = "
+                    f"{tid}")[0][0]
+    assert stack.sql("SELECT COUNT(*) FROM sellthrough_cache WHERE "
+                     f"tenant_id = {tid} AND version = {old} AND as_of IN "
+                     f"('{day(8)}', '{day(9)}')") == [["2"]]
+    # What an import does to the version, without changing the lines.
+    stack.sql(f"UPDATE pos_state SET version = version + 1 WHERE tenant_id "
+              f"= {tid}")
+    r = c.get(f"/sell-through?campaign={co['campaign']}&as_of={day(9)}")
+    assert r.status_code == 200
+    rows = stack.sql("SELECT as_of, version FROM sellthrough_cache WHERE "
+                     f"tenant_id = {tid} ORDER BY as_of")
+    assert rows == [[day(9), str(int(old) + 1)]], rows

@@ -29,6 +29,8 @@ rm -rf "$SHARE/templates" "$SHARE/sql" "$SHARE/lua"
 cp -R templates sql lua "$SHARE/"
 install -m 0644 nginx.conf.example "$SHARE/nginx.conf.example"
 install -m 0644 README.md "$D/usr/share/doc/proofline/README.md"
+install -d "$D/usr/local/share/man/man8"
+scripts/manpage.sh build/proofline >"$D/usr/local/share/man/man8/proofline.8"
 for unit in proofline.service proofline.socket; do
     sed 's|/usr/bin/proofline|/usr/local/bin/proofline|g' \
         "scripts/debian/$unit" >"$D/etc/systemd/system/$unit"

@@ -279,8 +279,9 @@ static const struct command commands[] = {
     { "config", "print the effective configuration",
       "usage: proofline config [--keys]\n"
       "\n"
-      "Prints every configuration key with its effective value (file, then\n"
-      "PROOFLINE_<KEY> environment overrides; secrets masked).\n"
+      "Prints every configuration key with its effective value (the file,\n"
+      "then FILE.d/*.conf in name order, then PROOFLINE_<KEY> environment\n"
+      "overrides; secrets masked).\n"
       "\n"
       "  --keys        list the keys with their defaults and meaning\n",
       run_config },
@@ -307,9 +308,9 @@ usage(FILE *out)
             "  %-10s %s\n"
             "\n"
             "Configuration: --conf FILE, else $PROOFLINE_CONF, else\n"
-            "./var/proofline.conf, else /etc/proofline/proofline.conf; every\n"
-            "key can be overridden as PROOFLINE_<KEY>.  See `proofline config\n"
-            "--keys`.\n",
+            "./var/proofline.conf, else /etc/proofline/proofline.conf, then\n"
+            "the files FILE.d/*.conf beside it; every key can be overridden\n"
+            "as PROOFLINE_<KEY>.  See `proofline config --keys`.\n",
             "version", "print the version");
 }
 

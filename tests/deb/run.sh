@@ -134,6 +134,7 @@ check "files_dir is not proofline:www-data 2750" \
 check "units not enabled" \
     '[ -L /etc/systemd/system/sockets.target.wants/proofline.socket ] &&
      [ -L /etc/systemd/system/multi-user.target.wants/proofline.service ]'
+check "manual page missing" '[ -f /usr/share/man/man8/proofline.8.gz ]'
 check "nginx example missing" \
     '[ -f /usr/share/doc/proofline/examples/nginx-proofline.conf ]'
 in_root 'systemd-analyze verify /lib/systemd/system/proofline.socket \

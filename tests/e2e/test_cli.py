@@ -266,3 +266,25 @@ def test_production_nginx_config_is_valid_as_shipped(tmp_path):
     r = subprocess.run(["nginx", "-t", "-p", str(tmp_path), "-c", str(main)],
                        capture_output=True, text=True, timeout=30)
     assert r.returncode == 0, r.stderr
+
+
+def test_the_manual_page_has_every_command():
+    """proofline(8) is made from the help texts: every command of
+    `proofline help` is a section with its own --help, and troff reads
+    it without a warning."""
+    r = subprocess.run([str(ROOT / "scripts" / "manpage.sh"), str(BIN)],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    page = r.stdout
+    names = re.findall(r"^  ([a-z][a-z-]*)  ", run("help").stdout, re.M)
+    assert len(names) >= 15, names
+    sections = re.findall(r"^\.SS (\S+)$", page, re.M)
+    assert sections == names
+    assert "proofline tenant erase --tenant SLUG --confirm SLUG" in page
+    assert not re.search(r"^[.'](?!TH|SH|SS|PP|nf|fi|TP|B |BR|I |IR|RB|RI)",
+                         page, re.M), "a help line read as a troff request"
+    if shutil.which("groff"):
+        g = subprocess.run(["groff", "-man", "-Tutf8", "-ww", "-z"],
+                           input=page, capture_output=True, text=True,
+                           timeout=60)
+        assert g.returncode == 0 and g.stderr == "", g.stderr

@@ -268,8 +268,9 @@ const struct route app_routes[] = {
       POST_FORM | RF_LONG, "admin.privacy_export" },
     { HM_POST, "/admin/privacy/erase", admin_privacy_erase, ADMIN, POST_FORM,
       "admin.privacy_erase" },
+    /* Deletes every row of the company: may take long. */
     { HM_POST, "/admin/privacy/erase/confirm", admin_privacy_erase_confirm,
-      ADMIN, POST_FORM, "admin.privacy_erase_confirm" },
+      ADMIN, POST_FORM | RF_LONG, "admin.privacy_erase_confirm" },
     { HM_POST, "/admin/tokens", admin_token_create, ADMIN, POST_FORM,
       "admin.token_create" },
     { HM_POST, "/admin/tokens/{id:int}/revoke", admin_token_revoke, ADMIN,
@@ -440,8 +441,9 @@ const struct route app_routes[] = {
       "contacts.remove" },
     { HM_GET, "/contacts/{id:int}/export", contact_export, ADMIN, RF_DB,
       "contacts.export" },
-    { HM_POST, "/contacts/{id:int}/erase", contact_erase, ADMIN, POST_FORM,
-      "contacts.erase" },
+    /* Scans every text column of the company's tables: may take long. */
+    { HM_POST, "/contacts/{id:int}/erase", contact_erase, ADMIN,
+      POST_FORM | RF_LONG, "contacts.erase" },
     { HM_GET, "/pipeline", pipeline_board, ANY, RF_DB | RF_QUERY,
       "pipeline.board" },
     { HM_POST, "/pipeline/move", pipeline_move, ANY, POST_FORM,

@@ -373,10 +373,6 @@ unplace(void *arg)
         log_error("files.unplace", "path=%s errno=%d", log_q(path), errno);
 }
 
-/* Put the upload at path: a hard link when it is on the same file system,
- * else a copy.  Never a rename: a transaction that is run again after a
- * deadlock (db_tx_next) must still find its upload, which the request's
- * cleanup removes at the end. */
 /* A linked file keeps the group it was created with; give it the group
  * of its folder, as a file created there gets it when the folder is
  * set-group-id (the package makes files_dir group www-data so that nginx
@@ -400,6 +396,10 @@ take_folder_group(const char *path)
         log_warn("files.group", "path=%s errno=%d", log_q(path), errno);
 }
 
+/* Put the upload at path: a hard link when it is on the same file system,
+ * else a copy.  Never a rename: a transaction that is run again after a
+ * deadlock (db_tx_next) must still find its upload, which the request's
+ * cleanup removes at the end. */
 APP_MUST_USE static enum app_err
 put_in_place(const char *src, const char *path)
 {

@@ -113,6 +113,12 @@ static const char SQL_SIMILAR[] =
     "(CHAR_LENGTH(c.name_key) >= 2 AND ? LIKE CONCAT('%', c.name_key, "
     "'%'))))) ORDER BY c.name_key = ? DESC, c.id LIMIT 5";
 
+bool
+customers_is_store(const struct customer *c)
+{
+    return c->kind != NULL && strcmp(c->kind, CUSTOMER_KIND_STORE) == 0;
+}
+
 void
 customers_row(const struct db_res *res, size_t row, struct customer *c)
 {

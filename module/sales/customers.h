@@ -78,6 +78,12 @@ struct customer_input {
     "AND u.tenant_id = c.tenant_id LEFT JOIN users ub ON ub.id = "             \
     "c.updated_by AND ub.tenant_id = c.tenant_id "
 
+/* The kind of a store's customer (sales/stores.h): a place that is
+ * visited, not a deal -- it is never moved between stages (stage.h) and
+ * gets no reminders about deals (work/reminders.h). */
+#define CUSTOMER_KIND_STORE "store"
+bool customers_is_store(const struct customer *c);
+
 /* Fill c from row `row` of a result whose first columns are
  * CUSTOMERS_SQL_COLS (strings stay in the result's arena). */
 void customers_row(const struct db_res *res, size_t row, struct customer *c);

@@ -165,6 +165,12 @@ stage_change_locked(struct ctx *cx, const struct stage_request *sr,
         rc = customers_get(cx, sr->customer_id, true, &c);
     if (rc != APP_OK)
         return rc;
+    /* A store is not a deal: whoever asks (page, board, bulk, API,
+     * import, a job), its customer stays where the store put it. */
+    if (customers_is_store(&c)) {
+        v->code = "store_no_stage";
+        return APP_ECONFLICT;
+    }
     if (sr->expected_version > 0 && sr->expected_version != c.version) {
         v->code = "stale";
         return APP_ECONFLICT;

@@ -33,8 +33,10 @@ struct stage_request {
 };
 
 /* APP_OK: moved (*event_id set).  APP_ECONFLICT: refused by the rules
- * (v says why: code, missing evidence, message) or a stale version
- * (v->code "stale").  APP_EVALIDATION: a lost reason is missing or not in
+ * (v says why: code, missing evidence, message), a stale version
+ * (v->code "stale") or a store's customer, which is never moved
+ * (customers_is_store; v->code "store_no_stage", before the rules are
+ * asked).  APP_EVALIDATION: a lost reason is missing or not in
  * the rules' list (v->code "lost_reason_required"/"bad_lost_reason").
  * Opens and ends its own transaction. */
 APP_MUST_USE enum app_err stage_change(struct ctx *cx,

@@ -54,6 +54,11 @@ void stores_scope_args(const struct ctx *cx, struct db_val out[5]);
 /* APP_OK when the acting user sees store id, else APP_ENOTFOUND. */
 APP_MUST_USE enum app_err stores_visible(struct ctx *cx, int64_t id);
 
+/* The store whose customer record is customer_id, when the acting user
+ * sees it (*id 0 otherwise, or when it is no store's customer). */
+APP_MUST_USE enum app_err stores_of_customer(struct ctx *cx,
+                                             int64_t customer_id, int64_t *id);
+
 #define STORE_Q_MAX 100
 #define STORES_LIST_MAX 5000 /* rows of a list or page */
 #define STORES_EXPORT_MAX STORES_MAX

@@ -46,3 +46,26 @@ stores_visible(struct ctx *cx, int64_t id)
         return rc;
     return r.nrows == 1 ? APP_OK : APP_ENOTFOUND;
 }
+
+static const char SQL_OF_CUSTOMER[] =
+    "SELECT s.id FROM stores s WHERE s.tenant_id = ? AND s.customer_id = ? "
+    "AND " STORES_SCOPE_SQL " ORDER BY s.id LIMIT 1";
+
+enum app_err
+stores_of_customer(struct ctx *cx, int64_t customer_id, int64_t *id)
+{
+    struct db_val args[7];
+    struct db_res r;
+    enum app_err rc;
+
+    *id = 0;
+    if (cx->tenant_id == 0)
+        return APP_OK;
+    args[0] = DB_I64(cx->tenant_id);
+    args[1] = DB_I64(customer_id);
+    stores_scope_args(cx, args + 2);
+    rc = db_query(cx->db, cx->a, SQL_OF_CUSTOMER, args, 7, 1, &r);
+    if (rc == APP_OK && r.nrows == 1)
+        *id = db_int(&r, 0, 0, 0);
+    return rc;
+}

@@ -176,7 +176,9 @@ cview_move_confirm(struct req *r, const struct ruledesc *rd,
                    const struct customer *c, const char *to, const char *back,
                    bool *asked)
 {
-    int asks = cview_move_asks(rd, c->stage, to);
+    /* A store's customer is not asked about: the move is refused
+     * (sales/stage.h) whatever the answer. */
+    int asks = customers_is_store(c) ? 0 : cview_move_asks(rd, c->stage, to);
 
     *asked = asks != 0 && !view_confirmed(r);
     if (!*asked)

@@ -36,7 +36,8 @@ int cview_move_asks(const struct ruledesc *rd, const char *from,
 
 /* When moving c to `to` must be confirmed and the form did not say so
  * (confirm=1), answer with the question (view_confirm_page) and set
- * *asked: the caller returns without moving. */
+ * *asked: the caller returns without moving.  Never for a store's
+ * customer, whose move is refused anyway. */
 APP_MUST_USE enum app_err cview_move_confirm(struct req *r,
                                              const struct ruledesc *rd,
                                              const struct customer *c,

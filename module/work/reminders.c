@@ -387,7 +387,11 @@ object_facts(struct ctx *cx, const char *kind, int64_t id, cJSON **out,
     if (strcmp(kind, "customer") != 0)
         return APP_OK;
     rc = customers_get(cx, id, false, &c);
-    if (rc != APP_OK)
+    /* A store's customer is a place that is visited, not a deal: the
+     * reminders about a customer's (or its contract's) progress leave it
+     * out.  What a visit there asks for stays (next_step_task,
+     * visits_missing_photos). */
+    if (rc != APP_OK || customers_is_store(&c))
         return rc;
     o = cJSON_CreateObject();
     if (o == NULL)

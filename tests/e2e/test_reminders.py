@@ -190,3 +190,39 @@ def test_an_alert_that_stays_true_acts_once(stack, ny):
     alert_run("2026-04-01 13:15:30", 0.5)
     alert_run("2026-04-01 13:30:30", 0.5)
     assert alert_tasks() == 2
+
+
+def test_a_store_customer_gets_no_deal_reminders(stack):
+    """The default delivery_plan reminder follows a signed contract (its
+    object: the contract's customer).  A store's customer is not a deal:
+    the same contract signed for it makes no reminder, while the ordinary
+    customer's does."""
+    from test_contracts import Company
+    co = Company(stack)
+    tag = uuid.uuid4().hex[:6]
+    r = co.api("boss", "POST", "/api/v1/stores", json={
+        "code": f"R{tag}", "name": f"提醒店 {tag}", "supervisor": ""})
+    assert r.status_code == 201, r.text
+    store_customer = r.json()["customer_id"]
+    assert stack.sql(f"SELECT kind FROM customers WHERE id = "
+                     f"{store_customer}") == [["store"]]
+    plain = co.customer(name=f"提醒客户 {tag}")
+
+    def sign(login, cid):
+        k = co.contract(cid) if login == "rep" else co.api(
+            login, "POST", f"/api/v1/customers/{cid}/contracts",
+            json=dict(__import__("test_contracts").TERMS,
+                      template=co.template, amount="120000"))
+        assert k.status_code == 201, k.text
+        r = co.api(login, "POST", f"/api/v1/contracts/{k.json()['id']}/sign")
+        assert r.status_code == 200, r.text
+        assert r.json()["status"] == "signed"
+
+    def plans(name):
+        return stack.sql(f"SELECT object_kind, assignee_id FROM tasks WHERE "
+                         f"tenant_id = {co.tid} AND title = "
+                         f"'客户签约后24小时内提交交付计划：{name}'")
+    sign("rep", plain)
+    sign("boss", store_customer)
+    assert plans(f"提醒客户 {tag}") == [["contract", str(co.ids["rep"])]]
+    assert plans(f"提醒店 {tag}") == []

@@ -4,7 +4,9 @@ the same field name with the same message key (issue 10).
 
 Pages show each field problem as <p class="field-error" data-field=...
 data-key=...>, the API answers {"codes": {field: key}}, the import's
-preview lists each row problem with data-field/data-key.  Every case below
+preview lists each row problem with data-field/data-key; a refused stage
+change carries its code as data-code on the customer page, the board and
+the bulk action's report, and as "code" in the API.  Every case below
 goes through every path that accepts the field; the three answers must be
 equal, and equal to the key the service is known to give (so a path that
 stopped checking, or checked differently, fails)."""
@@ -251,3 +253,43 @@ def test_ambiguous_amounts_refused_alike(paths, written):
         "name": uniq(), "kind": "hospital", "amount": written,
         "confirm_duplicate": True})
     assert r.json()["codes"].get("amount") == "customer.bad_amount"
+
+
+STAGE_REFUSED = re.compile(r'id="refusal" data-code="([a-z_]+)"')
+BULK_REFUSED = re.compile(
+    r'<li><a href="/customers/(\d+)">.*?</a>:\s*<span class="refused" '
+    r'data-code="([a-z_]+)"', re.S)
+
+
+def test_store_stage_refused_alike(stack, world):
+    """A store's customer is never moved between stages: the API, the
+    customer page, the board and the bulk action all refuse it with
+    store_no_stage, whatever the target."""
+    import requests
+    h = {"Authorization": f"Bearer {world.tokens[('acme', 'boss')]}"}
+    r = requests.post(stack.url("/api/v1/stores"), headers=h, timeout=30,
+                      json={"code": f"R{uuid.uuid4().hex[:8]}",
+                            "name": uniq("同拒门店"), "supervisor": ""})
+    assert r.status_code == 201, r.text
+    cid = r.json()["customer_id"]
+    page = world.client("acme", "boss")
+    for to in ({"to": "intent"}, {"to": "lost", "lost_reason": "price"}):
+        r = requests.post(stack.url(f"/api/v1/customers/{cid}/stage"),
+                          headers=h, timeout=30, json=to)
+        assert r.status_code == 409, r.text
+        on_api = r.json()["code"]
+        r = page.post(f"/customers/{cid}/stage", to)
+        assert r.status_code == 409, r.text[:500]
+        on_page = STAGE_REFUSED.findall(r.text)
+        r = page.post("/pipeline/move", {"id": cid, **to})
+        assert r.status_code == 409, r.text[:500]
+        on_board = STAGE_REFUSED.findall(r.text)
+        r = page.post("/customers/bulk", {"action": "stage", "ids": [cid],
+                                          **to})
+        assert r.status_code == 200, r.text[:500]
+        on_bulk = BULK_REFUSED.findall(r.text)
+        assert (on_api, on_page, on_board, on_bulk) == (
+            "store_no_stage", ["store_no_stage"], ["store_no_stage"],
+            [(str(cid), "store_no_stage")]), to
+    assert stack.sql(f"SELECT stage FROM customers WHERE id = {cid}") == [
+        ["lead"]]

@@ -9,11 +9,18 @@ headers, all or nothing, naming the bad line; the export reads back in
 unchanged.  Isolation: a store manager sees their store only, a
 supervisor their area, a manager their team's areas, marketing and admins
 every store -- in the list, the API, the edit page and the export.
+A store's customer is not a deal: every path that moves a customer's
+stage (page, board, bulk, API) refuses it with store_no_stage, its page
+shows a line to the store instead of the stage controls, and no edit
+makes a customer a store or a store something else.
 Campaigns: product, launch day (the product's by default), targeted
 stores by code (a manager's edit keeps the stores outside their scope),
 the talk-track files, and pos_state's version bumped by every change."""
 import csv
+import html
 import io
+import json
+import pathlib
 import re
 import uuid
 
@@ -288,6 +295,118 @@ def test_a_store_is_not_in_the_pipeline(stack, co):
     assert (lead_n(), funnel_entered()) == (n0 + 1, e0 + 1)
     page = web(stack, co, "boss").get(f"/pipeline?q={t}").text
     assert f'data-id="{r.json()["id"]}"' in page
+
+
+# --- a store is not a deal ---------------------------------------------------
+
+I18N = pathlib.Path(__file__).resolve().parents[2] / "templates" / "i18n"
+NO_STAGE = {lang: json.loads((I18N / f"{lang}.json").read_text())
+            ["stage"]["refused"]["store_no_stage"]
+            for lang in ("zh-CN", "en")}
+
+
+def ordinary(stack, co, name):
+    return call(stack, co, "boss", "POST", "/api/v1/customers", 201, json={
+        "name": name, "kind": "dealer", "confirm_duplicate": True}).json()["id"]
+
+
+def stage_row(stack, cid):
+    """The customer's stage and the number of its stage events."""
+    return stack.sql(f"SELECT c.stage, (SELECT COUNT(*) FROM stage_events e "
+                     f"WHERE e.customer_id = c.id) FROM customers c WHERE "
+                     f"c.id = {cid}")[0]
+
+
+def says_no_stage(text):
+    text = html.unescape(text)
+    return any(m in text for m in NO_STAGE.values())
+
+
+def test_a_store_customer_never_changes_stage(stack, co):
+    t = tag()
+    s = store(stack, co, name=f"不动店 {t}", supervisor="sup1")
+    scid = s["customer_id"]
+    assert stage_row(stack, scid) == ["lead", "1"]   # its creation
+    moved, bulked = ordinary(stack, co, f"可动 {t}"), ordinary(stack, co,
+                                                             f"批量 {t}")
+    # The API: 409 with the code and the message (English for this client).
+    for body in ({"to": "lost", "lost_reason": "price"}, {"to": "intent"}):
+        r = call(stack, co, "boss", "POST", f"/api/v1/customers/{scid}/stage",
+                 json=body)
+        assert r.status_code == 409, r.text
+        assert (r.json()["code"], r.json()["message"]) == (
+            "store_no_stage", NO_STAGE["en"])
+    # An ordinary customer still moves.
+    r = call(stack, co, "boss", "POST", f"/api/v1/customers/{moved}/stage",
+             json={"to": "lost", "lost_reason": "price"})
+    assert r.status_code == 200, r.text
+    assert stage_row(stack, moved) == ["lost", "2"]
+    # The page: refused at once, without asking to confirm the loss first.
+    page = web(stack, co, "boss")
+    for form in ({"to": "lost", "lost_reason": "price"}, {"to": "intent"},
+                 {"to": "lost", "lost_reason": "price", "confirm": "1"}):
+        r = page.post(f"/customers/{scid}/stage", form)
+        assert r.status_code == 409, (form, r.status_code)
+        assert 'id="refusal"' in r.text and says_no_stage(r.text), form
+    # The board.
+    r = page.post("/pipeline/move", {"id": scid, "to": "intent"})
+    assert r.status_code == 409 and says_no_stage(r.text)
+    # The bulk action reports the store as refused, the other as moved.
+    r = page.post("/customers/bulk", {"action": "stage", "to": "lost",
+                                      "lost_reason": "price",
+                                      "ids": [scid, bulked]})
+    assert r.status_code == 200
+    items = dict(re.findall(r'<li><a href="/customers/(\d+)">.*?</a>:(.*?)'
+                            r'</li>', r.text, re.S))
+    assert 'class="refused"' in items[str(scid)]
+    assert says_no_stage(items[str(scid)])
+    assert 'class="badge"' in items[str(bulked)]
+    assert re.search(r"1 / 2", r.text)
+    assert stage_row(stack, bulked) == ["lost", "2"]
+    assert stage_row(stack, scid) == ["lead", "1"]
+
+
+def test_a_store_customer_page_shows_no_stage_controls(stack, co):
+    t = tag()
+    s = store(stack, co, name=f"页面店 {t}", supervisor="sup1")
+    sid, scid = s["id"], s["customer_id"]
+    text = web(stack, co, "sup1").get(f"/customers/{scid}").text
+    assert f'action="/customers/{scid}/stage"' not in text
+    assert 'class="stage-path"' not in text
+    assert 'id="evidence"' not in text and 'class="stage-chip"' not in text
+    assert 'id="store-of"' in text and f'href="/stores/{sid}"' in text
+    # An ordinary customer's page has them (so the checks above can fail).
+    cid = ordinary(stack, co, f"页面客户 {t}")
+    text = web(stack, co, "boss").get(f"/customers/{cid}").text
+    assert f'action="/customers/{cid}/stage"' in text
+    assert 'class="stage-path"' in text and 'id="evidence"' in text
+    assert 'id="store-of"' not in text
+
+
+def test_no_edit_changes_the_kind_store(stack, co):
+    t = tag()
+    s = store(stack, co, name=f"改类店 {t}", supervisor="sup1")
+    scid = s["customer_id"]
+    cid = ordinary(stack, co, f"改类客户 {t}")
+
+    def kind(x):
+        return stack.sql(f"SELECT kind FROM customers WHERE id = {x}")[0][0]
+
+    def version(x):
+        return call(stack, co, "boss", "GET", f"/api/v1/customers/{x}",
+                    200).json()["version"]
+    def city(x):
+        return stack.sql(f"SELECT city FROM customers WHERE id = {x}")[0][0]
+    for x, to in ((scid, "dealer"), (cid, "store")):
+        r = call(stack, co, "boss", "PATCH", f"/api/v1/customers/{x}", json={
+            "version": version(x), "kind": to, "city": f"杭州{t}"})
+        # The edit went through (so the kind was really sent with it).
+        assert city(x) == f"杭州{t}"
+        r = web(stack, co, "boss").post(f"/customers/{x}", {
+            "name": f"改后 {t} {x}", "kind": to, "city": f"南京{t}",
+            "version": version(x)})
+        assert city(x) == f"南京{t}"
+    assert (kind(scid), kind(cid)) == ("store", "dealer")
 
 
 # --- import and export -----------------------------------------------------

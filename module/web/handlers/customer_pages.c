@@ -28,6 +28,7 @@
 #include "base/num.h"
 #include "http/router.h"
 #include "sales/stage.h"
+#include "sales/stores.h"
 #include "identity/users.h"
 #include "base/validate.h"
 #include "web/payment_view.h"
@@ -508,6 +509,69 @@ contracts_model(struct req *r, int64_t id, cJSON *m)
     return APP_OK;
 }
 
+/* The next stage's checklist of customer c ("next": key, label, items,
+ * focus, ready), when it has a next stage. */
+static void
+next_model(struct req *r, const struct ruledesc *rd, const struct customer *c,
+           const struct evidence_set *set, bool qualified, cJSON *m)
+{
+    const cJSON *next = cview_next_stage(rd, c->stage);
+    const char *focus = loss_focus_of(rd, c);
+    cJSON *n = next != NULL ? cJSON_AddObjectToObject(m, "next") : NULL;
+    cJSON *items, *it;
+    bool ready = true, focused = false;
+
+    if (n == NULL)
+        return;
+    view_add_str(n, "key",
+                 cJSON_GetStringValue(cJSON_GetObjectItem(next, "key")));
+    view_add_str(n, "label", ruledesc_name(&r->cx, next));
+    items = cview_checklist(r, rd, next, focus, c->id, set, qualified);
+    /* Everything the next stage needs is here: offer the move at once,
+     * where the last item was just supplied. */
+    cJSON_ArrayForEach(it, items)
+    {
+        if (!cJSON_IsTrue(cJSON_GetObjectItem(it, "done")))
+            ready = false;
+        focused = focused || cJSON_IsTrue(cJSON_GetObjectItem(it, "focus"));
+    }
+    cJSON_AddBoolToObject(n, "focus", focused);
+    cJSON_AddItemToObject(n, "items", items);
+    cJSON_AddBoolToObject(n, "ready", ready && items != NULL);
+}
+
+/* The pipeline's part of the page: the stage path, the next stage's
+ * checklist and the stage form's targets -- or, for a store's customer,
+ * which is no deal and never moves (sales/stage.h), "store_of" with a
+ * link to the store's page when the user sees the store. */
+APP_MUST_USE static enum app_err
+stage_model(struct req *r, const struct ruledesc *rd, const struct customer *c,
+            const struct evidence_set *set, bool qualified, cJSON *m)
+{
+    int64_t store = 0;
+    cJSON *o;
+    enum app_err rc;
+
+    if (!customers_is_store(c)) {
+        cJSON_AddItemToObject(m, "stage_path", cview_path(r, rd, c->stage));
+        next_model(r, rd, c, set, qualified, m);
+        cJSON_AddItemToObject(m, "stages",
+                              cview_stage_targets(r, rd, c->stage));
+        cJSON_AddItemToObject(
+            m, "lost_reasons",
+            ruledesc_options(&r->cx, rd, "lost_reasons", NULL));
+        return APP_OK;
+    }
+    rc = stores_of_customer(&r->cx, c->id, &store);
+    o = rc == APP_OK ? cJSON_AddObjectToObject(m, "store_of") : NULL;
+    if (rc == APP_OK && o == NULL)
+        rc = APP_ENOMEM;
+    if (rc == APP_OK && store > 0)
+        view_add_str(o, "url",
+                     arena_printf(r->a, "/stores/%lld", (long long)store));
+    return rc;
+}
+
 APP_MUST_USE static enum app_err
 show_page(struct req *r, int status, int64_t id, cJSON *refusal)
 {
@@ -515,8 +579,7 @@ show_page(struct req *r, int status, int64_t id, cJSON *refusal)
     struct customer c;
     struct qual_status qs;
     struct evidence_set *set = arena_alloc(r->a, sizeof(*set));
-    const cJSON *next;
-    cJSON *m, *timeline, *stage_opts, *all_items;
+    cJSON *m, *timeline, *all_items;
     size_t i;
     enum app_err rc;
 
@@ -533,52 +596,20 @@ show_page(struct req *r, int status, int64_t id, cJSON *refusal)
     cJSON_AddItemToObject(m, "c", cview_customer(r, &rd, &c));
     if (refusal == NULL)
         view_done(r, m, "customers.done_%s", done_keys);
-    cJSON_AddItemToObject(m, "stage_path", cview_path(r, &rd, c.stage));
     rc = qual_status_of(&r->cx, &rd, &c, false, &qs);
     if (rc != APP_OK)
         return rc;
     if (qs.needs)
         cJSON_AddItemToObject(m, "q", qual_view_status(r, &rd, id, &qs));
     rc = contracts_model(r, id, m);
+    if (rc == APP_OK)
+        rc = stage_model(r, &rd, &c, set, qs.qualified, m);
     if (rc != APP_OK)
         return rc;
-    next = cview_next_stage(&rd, c.stage);
-    if (next != NULL) {
-        cJSON *n = cJSON_AddObjectToObject(m, "next");
-        const char *focus = loss_focus_of(&rd, &c);
-
-        if (n != NULL) {
-            view_add_str(
-                n, "key",
-                cJSON_GetStringValue(cJSON_GetObjectItem(next, "key")));
-            view_add_str(n, "label", ruledesc_name(&r->cx, next));
-            cJSON *items = cview_checklist(r, &rd, next, focus, id, set,
-                                           qs.qualified),
-                  *it;
-            bool ready = true, focused = false;
-
-            /* Everything the next stage needs is here: offer the move at
-             * once, where the last item was just supplied. */
-            cJSON_ArrayForEach(it, items)
-            {
-                if (!cJSON_IsTrue(cJSON_GetObjectItem(it, "done")))
-                    ready = false;
-                focused =
-                    focused || cJSON_IsTrue(cJSON_GetObjectItem(it, "focus"));
-            }
-            cJSON_AddBoolToObject(n, "focus", focused);
-            cJSON_AddItemToObject(n, "items", items);
-            cJSON_AddBoolToObject(n, "ready", ready && items != NULL);
-        }
-    }
     all_items = cJSON_AddArrayToObject(m, "evidence");
     for (i = 0; all_items != NULL && i < set->n; i++)
         cJSON_AddItemToArray(all_items,
                              cview_evidence_item(r, &rd, &set->v[i]));
-    stage_opts = cview_stage_targets(r, &rd, c.stage);
-    cJSON_AddItemToObject(m, "stages", stage_opts);
-    cJSON_AddItemToObject(m, "lost_reasons",
-                          ruledesc_options(&r->cx, &rd, "lost_reasons", NULL));
     if (refusal != NULL)
         cJSON_AddItemToObject(m, "refusal", refusal);
     rc = cview_timeline(r, &rd, id, 100, &timeline);

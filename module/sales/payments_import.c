@@ -6,11 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/csv.h"
 #include "base/num.h"
-#include "base/textenc.h"
 #include "db/audit.h"
 #include "identity/access.h"
+#include "sales/csv_import.h"
 #include "sales/payments_impl.h"
 
 #define IMPORT_BYTES (16u * 1024u * 1024u) /* of the decoded text */
@@ -26,19 +25,29 @@ static const char SQL_CUSTOMER[] =
 
 enum col { COL_CUSTOMER, COL_INVOICE, COL_AMOUNT, COL_DUE, COL_PAID, COL_NOTE };
 
-/* The header names a file may use for each column. */
-static const struct {
-    const char *field;
-    const char *names[6];
-} HEADERS[] = {
-    { "customer", { "customer", "customer_id", "客户", "客户名称", NULL } },
-    { "invoice_no", { "invoice_no", "invoice", "发票号", "发票号码", NULL } },
-    { "amount", { "amount", "金额", NULL } },
-    { "due_on", { "due_on", "应付日期", "到期日", NULL } },
-    { "paid_on", { "paid_on", "付款日期", NULL } },
-    { "note", { "note", "备注", NULL } },
+/* The header names a file may use for each column (in enum col's order);
+ * the first four are required. */
+static const struct csv_in_col HEADERS[] = {
+    { "customer", { "customer", "customer_id", "客户", "客户名称" }, true },
+    { "invoice_no", { "invoice_no", "invoice", "发票号", "发票号码" }, true },
+    { "amount", { "amount", "金额" }, true },
+    { "due_on", { "due_on", "应付日期", "到期日" }, true },
+    { "paid_on", { "paid_on", "付款日期" }, false },
+    { "note", { "note", "备注" }, false },
 };
-#define NHEADERS (sizeof(HEADERS) / sizeof(HEADERS[0]))
+
+static const struct csv_import_spec IMPORT = {
+    .in = { HEADERS, sizeof(HEADERS) / sizeof(HEADERS[0]), IMPORT_BYTES,
+            PAYMENTS_IMPORT_ROWS, 32, CSV_MAX_FIELD_BYTES },
+    .max_bytes = IMPORT_BYTES / 2,
+    .max_problems = REPORT_MAX,
+    .member = "message",
+    .too_big = "payments.import_too_big",
+    .unknown = "payments.import_unknown_column",
+    .no_column = "payments.import_no_column",
+    .repeated = NULL, /* the first column counts */
+    .empty = "payments.import_empty",
+};
 
 /* A good line: its payment and customer. */
 struct line {
@@ -50,9 +59,9 @@ struct line {
 struct import {
     struct ctx *cx;
     cJSON *report;
-    int cols[NHEADERS]; /* the file's column of each field, -1: none */
-    cJSON *customers;   /* the text of a customer column -> id (0: bad) */
-    cJSON *invoices;    /* invoice numbers seen */
+    struct csv_import csv;
+    cJSON *customers; /* the text of a customer column -> id (0: bad) */
+    cJSON *invoices;  /* invoice numbers seen */
     struct line *good;
     size_t ngood, nbad, lines;
 };
@@ -61,53 +70,14 @@ struct import {
 static void
 problem(cJSON *report, size_t line, const char *field, const char *key)
 {
-    cJSON *p;
-
-    if (cJSON_GetArraySize(report) >= REPORT_MAX)
-        return;
-    p = cJSON_CreateObject();
-    cJSON_AddItemToArray(report, p);
-    cJSON_AddNumberToObject(p, "line", (double)line);
-    cJSON_AddStringToObject(p, "field", field);
-    cJSON_AddStringToObject(p, "message", key);
-}
-
-/* Which field each column of the header is; problems for unknown and
- * missing columns. */
-static void
-header_of(struct import *im, const struct csv_record *h)
-{
-    size_t i, k, j;
-
-    for (k = 0; k < NHEADERS; k++)
-        im->cols[k] = -1;
-    for (i = 0; i < h->n; i++) {
-        struct str col = str_trim(h->fields[i]);
-        bool known = false;
-
-        for (k = 0; k < NHEADERS && !known; k++)
-            for (j = 0; HEADERS[k].names[j] != NULL && !known; j++)
-                if (str_eq_nocase(col, str_c(HEADERS[k].names[j]))) {
-                    known = true;
-                    if (im->cols[k] < 0)
-                        im->cols[k] = (int)i;
-                }
-        if (!known && col.len > 0)
-            problem(im->report, h->line, arena_str(im->cx->a, col).p,
-                    "payments.import_unknown_column");
-    }
-    for (k = 0; k <= COL_DUE; k++)
-        if (im->cols[k] < 0)
-            problem(im->report, h->line, HEADERS[k].field,
-                    "payments.import_no_column");
+    csv_import_report(report, REPORT_MAX, "message", line, field,
+                      cJSON_CreateString(key));
 }
 
 static struct str
 cell(const struct import *im, const struct csv_record *rec, enum col c)
 {
-    int i = im->cols[c];
-
-    return i >= 0 && (size_t)i < rec->n ? rec->fields[i] : STR_NULL;
+    return csv_in_cell(&im->csv.in, rec, c);
 }
 
 /* The customer a line names in scope (0: none, or several). */
@@ -192,8 +162,8 @@ check_line(struct import *im, const struct csv_record *rec)
         bad = true;
     } else if (rc == APP_OK) {
         cJSON_AddTrueToObject(im->invoices, ln->row.invoice_no);
-        ln->row.keep_paid = im->cols[COL_PAID] < 0;
-        ln->row.keep_note = im->cols[COL_NOTE] < 0;
+        ln->row.keep_paid = !csv_in_has(&im->csv.in, COL_PAID);
+        ln->row.keep_note = !csv_in_has(&im->csv.in, COL_NOTE);
     }
     cJSON_Delete(errors);
     cx->err_detail = NULL;
@@ -208,43 +178,17 @@ check_line(struct import *im, const struct csv_record *rec)
  * APP_EVALIDATION when the file itself is wrong (its text, CSV syntax,
  * header). */
 APP_MUST_USE static enum app_err
-read_lines(struct import *im, struct str text)
+read_lines(struct import *im)
 {
-    struct ctx *cx = im->cx;
-    struct csv_reader rd;
     struct csv_record rec;
-    struct csv_limits lim = csv_limits_default();
-    bool header = false;
-    enum app_err rc;
+    enum app_err rc = csv_import_header(&im->csv);
 
-    lim.max_records = PAYMENTS_IMPORT_ROWS + 1;
-    lim.max_fields = 32;
-    rc = csv_reader_init(&rd, cx->a, text, 0, &lim);
-    while (rc == APP_OK && (rc = csv_next(&rd, &rec)) == APP_OK && rec.n > 0) {
-        if (!header) {
-            header = true;
-            header_of(im, &rec);
-            if (cJSON_GetArraySize(im->report) > 0)
-                return APP_EVALIDATION; /* lines mean nothing without it */
-            continue;
-        }
+    while (rc == APP_OK && (rc = csv_import_next(&im->csv, &rec)) == APP_OK &&
+           rec.n > 0) {
         im->lines++;
         rc = check_line(im, &rec);
     }
-    if (rc == APP_ETOOBIG && rd.failed &&
-        strcmp(rd.err.code, "csv.too_many_records") == 0) {
-        cx->err_detail = "payments.import_too_big";
-        return APP_ETOOBIG;
-    }
-    if ((rc == APP_EINVAL || rc == APP_ETOOBIG) && rd.failed) {
-        problem(im->report, rd.err.line, "", rd.err.code);
-        return APP_EVALIDATION;
-    }
-    if (rc == APP_OK && !header) {
-        problem(im->report, 1, "", "payments.import_empty");
-        return APP_EVALIDATION;
-    }
-    return rc;
+    return rc == APP_OK && im->csv.refused ? APP_EVALIDATION : rc;
 }
 
 static int
@@ -344,18 +288,11 @@ payments_import(struct ctx *cx, struct str csv, bool keep_good, cJSON *report,
                 size_t *saved, size_t *bad)
 {
     struct import im = { .cx = cx, .report = report };
-    struct textenc_result res;
-    struct textenc_error err;
     enum app_err rc;
 
     *saved = *bad = 0;
-    if (csv.len > IMPORT_BYTES / 2) {
-        cx->err_detail = "payments.import_too_big";
-        return APP_ETOOBIG;
-    }
-    rc = textenc_decode(cx->a, csv, TEXTENC_AUTO, IMPORT_BYTES, &res, &err);
-    if (rc == APP_EINVAL) {
-        problem(report, err.line, "", err.code);
+    rc = csv_import_bytes(&im.csv, cx, &IMPORT, csv, report);
+    if (rc == APP_OK && im.csv.refused) {
         cx->err_detail = "payments.import_refused";
         return APP_EVALIDATION;
     }
@@ -366,7 +303,7 @@ payments_import(struct ctx *cx, struct str csv, bool keep_good, cJSON *report,
         (im.customers == NULL || im.invoices == NULL || im.good == NULL))
         rc = APP_ENOMEM;
     if (rc == APP_OK)
-        rc = read_lines(&im, res.text);
+        rc = read_lines(&im);
     if (rc == APP_OK && !keep_good && im.nbad > 0)
         rc = APP_EVALIDATION;
     if (rc == APP_OK && im.ngood > 0)

@@ -3,15 +3,13 @@
  */
 #include "sales/products.h"
 
-#include <stdio.h>
 #include <string.h>
 
-#include "base/csv.h"
 #include "base/num.h"
-#include "base/textenc.h"
 #include "base/validate.h"
 #include "db/audit.h"
 #include "identity/role.h"
+#include "sales/csv_import.h"
 
 #define COLUMNS                                                                \
     "SELECT id, sku, name, brand, own, category, active, "                     \
@@ -45,18 +43,29 @@ static const char SQL_ACTIVE[] =
     "UPDATE products SET active = ? WHERE tenant_id = ? AND id = ?";
 
 /* The header names a CSV may use for each field. */
-static const struct {
-    const char *field;
-    const char *names[5];
-} HEADERS[] = {
-    { "sku", { "sku", "编码", "商品编码", "货号", NULL } },
-    { "name", { "name", "名称", "商品名称", "品名", NULL } },
-    { "brand", { "brand", "品牌", NULL } },
-    { "own", { "own", "自有", "本品", "类型", NULL } },
-    { "category", { "category", "类别", "品类", "分类", NULL } },
-    { "launch_on", { "launch_on", "上市日期", "上市", NULL } },
+static const struct csv_in_col HEADERS[] = {
+    { "sku", { "sku", "编码", "商品编码", "货号" }, true },
+    { "name", { "name", "名称", "商品名称", "品名" }, true },
+    { "brand", { "brand", "品牌" }, false },
+    { "own", { "own", "自有", "本品", "类型" }, false },
+    { "category", { "category", "类别", "品类", "分类" }, false },
+    { "launch_on", { "launch_on", "上市日期", "上市" }, false },
 };
-#define NHEADERS (sizeof(HEADERS) / sizeof(HEADERS[0]))
+enum { COL_LAUNCH_ON = 5 };
+
+static const struct csv_import_spec IMPORT = {
+    .in = { HEADERS, sizeof(HEADERS) / sizeof(HEADERS[0]),
+            2 * PRODUCTS_IMPORT_BYTES, PRODUCTS_IMPORT_ROWS, 32,
+            CSV_MAX_FIELD_BYTES },
+    .max_bytes = PRODUCTS_IMPORT_BYTES,
+    .max_problems = PRODUCTS_IMPORT_ERRORS,
+    .member = "problem",
+    .too_big = "product.import_too_big",
+    .unknown = "product.import_unknown_column",
+    .no_column = "product.import_no_column",
+    .repeated = NULL, /* the first column counts, as kv_get() finds it */
+    .empty = "product.import_empty",
+};
 
 static struct db_val
 launch_val(const char *day)
@@ -298,103 +307,20 @@ products_list(struct ctx *cx, const char *q, bool all, size_t max,
                     max, out);
 }
 
-/* One problem of the import: {line, field, problem}. */
-static void
-problem(cJSON *problems, size_t line, const char *field, const char *key)
-{
-    cJSON *p;
-
-    if (cJSON_GetArraySize(problems) >= PRODUCTS_IMPORT_ERRORS)
-        return;
-    p = cJSON_CreateObject();
-    cJSON_AddItemToArray(problems, p);
-    cJSON_AddNumberToObject(p, "line", (double)line);
-    cJSON_AddStringToObject(p, "field", field);
-    cJSON_AddStringToObject(p, "problem", key);
-}
-
-/* The file's bytes as UTF-8 text. */
-APP_MUST_USE static enum app_err
-read_text(struct ctx *cx, const struct upload *u, struct str *text,
-          cJSON *problems)
-{
-    struct textenc_result res;
-    struct textenc_error err;
-    char *buf;
-    size_t got = 0;
-    FILE *fp;
-    enum app_err rc;
-
-    if (u->size > PRODUCTS_IMPORT_BYTES) {
-        cx->err_detail = "product.import_too_big";
-        return APP_ETOOBIG;
-    }
-    buf = arena_alloc(cx->a, u->size + 1);
-    fp = buf != NULL ? fopen(u->path, "rb") : NULL;
-    if (fp == NULL)
-        return buf == NULL ? APP_ENOMEM : APP_EIO;
-    got = fread(buf, 1, u->size, fp);
-    fclose(fp);
-    if (got != u->size)
-        return APP_EIO;
-    rc = textenc_decode(cx->a, (struct str){ buf, got }, TEXTENC_AUTO,
-                        2 * PRODUCTS_IMPORT_BYTES, &res, &err);
-    if (rc == APP_EINVAL) {
-        problem(problems, err.line, "", err.code);
-        cx->err_detail = "product.import_failed";
-        return APP_EVALIDATION;
-    }
-    *text = res.text;
-    return rc;
-}
-
-/* Which field each column of the header is (NULL: unknown). */
-APP_MUST_USE static enum app_err
-header_of(struct ctx *cx, const struct csv_record *h, const char ***fields,
-          cJSON *problems)
-{
-    bool sku = false, name = false;
-    size_t i, k, j;
-
-    *fields = arena_calloc(cx->a, h->n, sizeof(**fields));
-    if (*fields == NULL)
-        return APP_ENOMEM;
-    for (i = 0; i < h->n; i++) {
-        struct str col = str_trim(h->fields[i]);
-
-        for (k = 0; k < NHEADERS && (*fields)[i] == NULL; k++)
-            for (j = 0; HEADERS[k].names[j] != NULL; j++)
-                if (str_eq_nocase(col, str_c(HEADERS[k].names[j])))
-                    (*fields)[i] = HEADERS[k].field;
-        if ((*fields)[i] == NULL && col.len > 0)
-            problem(problems, h->line, arena_str(cx->a, col).p,
-                    "product.import_unknown_column");
-        sku = sku || ((*fields)[i] != NULL && !strcmp((*fields)[i], "sku"));
-        name = name || ((*fields)[i] != NULL && !strcmp((*fields)[i], "name"));
-    }
-    if (!sku)
-        problem(problems, h->line, "sku", "product.import_no_column");
-    if (!name)
-        problem(problems, h->line, "name", "product.import_no_column");
-    return APP_OK;
-}
-
 /* One line as form fields, checked; a SKU seen on an earlier line is
  * refused (which of the two would win is not clear). */
 APP_MUST_USE static enum app_err
-check_line(struct ctx *cx, const struct csv_record *rec, const char **fields,
-           size_t ncols, struct product_input *in, cJSON *seen, cJSON *problems)
+check_line(struct csv_import *im, const struct csv_record *rec,
+           struct product_input *in, cJSON *seen)
 {
+    struct ctx *cx = im->cx;
     struct kvlist f;
     cJSON *errors = cJSON_CreateObject();
     const cJSON *e;
-    size_t i;
     enum app_err rc = errors != NULL ? APP_OK : APP_ENOMEM;
 
-    memset(&f, 0, sizeof(f));
-    for (i = 0; rc == APP_OK && i < rec->n && i < ncols; i++)
-        if (fields[i] != NULL)
-            rc = kv_add(cx->a, &f, str_c(fields[i]), rec->fields[i]);
+    if (rc == APP_OK)
+        rc = csv_import_form(im, rec, false, &f);
     if (rc == APP_OK && kv_get(&f, "own") == NULL)
         rc = kv_add(cx->a, &f, STR_LIT("own"), STR_LIT("competitor"));
     if (rc == APP_OK && products_check(cx, &f, in, errors) != APP_OK) {
@@ -405,11 +331,11 @@ check_line(struct ctx *cx, const struct csv_record *rec, const char **fields,
                     ? e->valuestring
                     : cJSON_GetStringValue(cJSON_GetObjectItem(e, "key"));
 
-            problem(problems, rec->line, e->string,
-                    key != NULL ? key : "validate.failed");
+            csv_import_problem(im, rec->line, e->string,
+                               key != NULL ? key : "validate.failed");
         }
     } else if (rc == APP_OK && cJSON_GetObjectItem(seen, in->sku) != NULL) {
-        problem(problems, rec->line, "sku", "product.import_sku_repeated");
+        csv_import_problem(im, rec->line, "sku", "product.import_sku_repeated");
     } else if (rc == APP_OK) {
         cJSON_AddTrueToObject(seen, in->sku);
     }
@@ -418,54 +344,33 @@ check_line(struct ctx *cx, const struct csv_record *rec, const char **fields,
     return rc;
 }
 
-/* Every line checked into in[] (problems say what is wrong). */
+/* Every line checked into in[] (the report says what is wrong). */
 APP_MUST_USE static enum app_err
-read_lines(struct ctx *cx, struct str text, struct product_input **in,
-           size_t *n, bool *launch_col, cJSON *problems)
+read_lines(struct csv_import *im, struct product_input **in, size_t *n,
+           bool *launch_col)
 {
-    struct csv_reader rd;
     struct csv_record rec;
-    struct csv_limits lim = csv_limits_default();
-    const char **fields = NULL;
-    size_t ncols = 0;
     cJSON *seen = cJSON_CreateObject();
     enum app_err rc;
 
     *n = 0;
-    *in = arena_calloc(cx->a, PRODUCTS_IMPORT_ROWS, sizeof(**in));
+    *in = arena_calloc(im->cx->a, PRODUCTS_IMPORT_ROWS, sizeof(**in));
     if (seen == NULL || *in == NULL) {
         cJSON_Delete(seen);
         return APP_ENOMEM;
     }
-    lim.max_records = PRODUCTS_IMPORT_ROWS + 1;
-    lim.max_fields = 32;
-    rc = csv_reader_init(&rd, cx->a, text, 0, &lim);
-    while (rc == APP_OK && (rc = csv_next(&rd, &rec)) == APP_OK && rec.n > 0) {
-        if (fields == NULL) {
-            ncols = rec.n;
-            rc = header_of(cx, &rec, &fields, problems);
-            for (size_t k = 0; rc == APP_OK && k < ncols; k++)
-                if (fields[k] != NULL && strcmp(fields[k], "launch_on") == 0)
-                    *launch_col = true;
-            if (cJSON_GetArraySize(problems) > 0)
-                break; /* the lines mean nothing without their columns */
-            continue;
-        }
-        rc = check_line(cx, &rec, fields, ncols, &(*in)[*n], seen, problems);
+    rc = csv_import_header(im);
+    /* A file whose first record is bad CSV is also reported empty, as the
+     * product import always has. */
+    if (rc == APP_OK && im->refused && !im->in.header && im->in.code != NULL)
+        csv_import_problem(im, 1, "", "product.import_empty");
+    *launch_col = csv_in_has(&im->in, COL_LAUNCH_ON);
+    while (rc == APP_OK && (rc = csv_import_next(im, &rec)) == APP_OK &&
+           rec.n > 0) {
+        rc = check_line(im, &rec, &(*in)[*n], seen);
         (*n)++;
     }
     cJSON_Delete(seen);
-    if (rc == APP_ETOOBIG && rd.failed &&
-        strcmp(rd.err.code, "csv.too_many_records") == 0) {
-        cx->err_detail = "product.import_too_big";
-        return APP_ETOOBIG;
-    }
-    if ((rc == APP_EINVAL || rc == APP_ETOOBIG) && rd.failed) {
-        problem(problems, rd.err.line, "", rd.err.code);
-        rc = APP_OK;
-    }
-    if (rc == APP_OK && fields == NULL)
-        problem(problems, 1, "", "product.import_empty");
     return rc;
 }
 
@@ -475,7 +380,7 @@ products_import(struct ctx *cx, const struct upload *u, size_t *n,
 {
     struct product_input *in = NULL;
     struct db_tx tx = DB_TX_INIT;
-    struct str text;
+    struct csv_import im;
     size_t count = 0, i;
     bool launch_col = false;
     enum app_err rc;
@@ -483,9 +388,9 @@ products_import(struct ctx *cx, const struct upload *u, size_t *n,
     *n = 0;
     if (!may_write(cx))
         return APP_EFORBIDDEN;
-    rc = read_text(cx, u, &text, problems);
-    if (rc == APP_OK)
-        rc = read_lines(cx, text, &in, &count, &launch_col, problems);
+    rc = csv_import_upload(&im, cx, &IMPORT, u, problems);
+    if (rc == APP_OK && !im.refused) /* not for text in no encoding */
+        rc = read_lines(&im, &in, &count, &launch_col);
     if (rc == APP_OK && cJSON_GetArraySize(problems) > 0) {
         cx->err_detail = "product.import_failed";
         return APP_EVALIDATION;

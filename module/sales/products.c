@@ -360,10 +360,6 @@ read_lines(struct csv_import *im, struct product_input **in, size_t *n,
         return APP_ENOMEM;
     }
     rc = csv_import_header(im);
-    /* A file whose first record is bad CSV is also reported empty, as the
-     * product import always has. */
-    if (rc == APP_OK && im->refused && !im->in.header && im->in.code != NULL)
-        csv_import_problem(im, 1, "", "product.import_empty");
     *launch_col = csv_in_has(&im->in, COL_LAUNCH_ON);
     while (rc == APP_OK && (rc = csv_import_next(im, &rec)) == APP_OK &&
            rec.n > 0) {

@@ -620,6 +620,18 @@ def test_products_have_a_launch_day(stack, co):
     assert 'name="launch_on" value="2026-03-01"' in page
 
 
+
+def test_a_product_file_of_bad_csv_is_one_problem(stack, co):
+    """A first record that is not CSV is reported once, as the CSV error
+    it is (as the store and payment imports do), not also as empty."""
+    body = b'sku,"name\r\nX1,y\r\n'
+    r = call(stack, co, "boss", "POST", "/api/v1/products/import",
+             files={"file": ("p.csv", body, "text/csv")})
+    assert r.status_code == 422, r.text[:300]
+    text = r.text
+    assert "product.import_empty" not in text, text[:500]
+    assert text.count('"line"') == 1, text[:500]
+
 CAMPAIGN_ROWS = [
     ({"product": "NOPE"}, "product", "campaign.bad_product"),
     ({"name": ""}, "name", "validate.required"),

@@ -59,6 +59,12 @@ struct db {
     db_fill_fn infile_fn;
     void *infile_arg;
     bool infile_failed;
+    /* db_prefetch(): answers kept for reads the request has not run yet. */
+    struct kept {
+        struct db_part part;
+        struct db_res res;
+    } kept[DB_PREFETCH_MAX];
+    size_t nkept;
 };
 
 static uint64_t
@@ -88,9 +94,17 @@ db_round_trips(const struct db *db)
     return db->round_trips;
 }
 
+/* Answers kept by db_prefetch are forgotten by anything but a read. */
+static void
+forget_kept(struct db *db)
+{
+    db->nkept = 0;
+}
+
 void
 db_round_trips_reset(struct db *db, bool trace)
 {
+    forget_kept(db);
     db->round_trips = 0;
     db->trace_trips = trace;
 }
@@ -541,8 +555,10 @@ db_exec(struct db *db, const char *sql, const struct db_val *args, size_t nargs,
         uint64_t *affected, uint64_t *last_id)
 {
     enum app_err rc;
-    MYSQL_STMT *st = run(db, sql, args, nargs, &rc);
+    MYSQL_STMT *st;
 
+    forget_kept(db);
+    st = run(db, sql, args, nargs, &rc);
     if (st == NULL)
         return rc;
     if (affected != NULL)
@@ -563,6 +579,7 @@ db_load_local(struct db *db, const char *sql, db_fill_fn fn, void *arg,
     unsigned warnings;
 
     *affected = 0;
+    forget_kept(db);
     if (db->conn == NULL)
         return APP_EDB_DOWN;
     db->infile_fn = fn;
@@ -607,6 +624,7 @@ db_exec_bulk(struct db *db, const char *sql, const struct db_val *rows,
     char *ind = NULL;
     enum app_err rc = APP_OK;
 
+    forget_kept(db);
     if (nrows == 0)
         return APP_OK;
     if (ncols == 0 || ncols > 32 || nrows > 100000)
@@ -726,6 +744,118 @@ copy_row(struct db *db, MYSQL_STMT *st, struct arena *a, const char *sql,
     return APP_OK;
 }
 
+static bool
+val_eq(const struct db_val *x, const struct db_val *y)
+{
+    if (x->t != y->t)
+        return false;
+    switch (x->t) {
+    case DBT_NULL:
+        return true;
+    case DBT_I64:
+        return x->i == y->i;
+    case DBT_DOUBLE:
+        return memcmp(&x->d, &y->d, sizeof(x->d)) == 0;
+    case DBT_STR:
+        return x->s.len == y->s.len && (x->s.p == NULL) == (y->s.p == NULL) &&
+               (x->s.len == 0 || memcmp(x->s.p, y->s.p, x->s.len) == 0);
+    }
+    return false;
+}
+
+/* The answer db_prefetch kept for this very read, if any: taken (the
+ * next same read goes to the server), with db_query's result. */
+static bool
+take_kept(struct db *db, const char *sql, const struct db_val *args,
+          size_t nargs, size_t max_rows, struct db_res *out, enum app_err *rc)
+{
+    size_t i, j;
+
+    for (i = 0; i < db->nkept; i++) {
+        const struct db_part *p = &db->kept[i].part;
+
+        if (p->nargs != nargs || p->max_rows != max_rows ||
+            (p->sql != sql && strcmp(p->sql, sql) != 0))
+            continue;
+        for (j = 0; j < nargs && val_eq(&p->args[j], &args[j]); j++)
+            ;
+        if (j < nargs)
+            continue;
+        *out = db->kept[i].res;
+        *rc = APP_OK;
+        if (out->nrows > max_rows) {
+            log_warn("db.too_many_rows", "rows=%zu max=%zu sql=%s", out->nrows,
+                     max_rows, log_q(sql));
+            memset(out, 0, sizeof(*out));
+            *rc = APP_ETOOBIG;
+        }
+        db->kept[i] = db->kept[--db->nkept];
+        return true;
+    }
+    return false;
+}
+
+/* Keep part i's rows of all (the rows whose first cell is i; its columns
+ * start at column at). */
+APP_MUST_USE static enum app_err
+keep_part(struct db *db, struct arena *a, const struct db_res *all, size_t i,
+          size_t at, const struct db_part *part)
+{
+    struct db_res *res = &db->kept[i].res;
+    size_t r, k = 0, n = 0;
+
+    for (r = 0; r < all->nrows; r++)
+        n += db_int(all, r, 0, -1) == (int64_t)i;
+    db->kept[i].part = *part;
+    res->ncols = part->ncols;
+    res->nrows = n;
+    res->cells = arena_calloc(a, n * part->ncols + 1, sizeof(struct str));
+    if (res->cells == NULL)
+        return APP_ENOMEM;
+    for (r = 0; r < all->nrows; r++)
+        if (db_int(all, r, 0, -1) == (int64_t)i)
+            memcpy(&res->cells[part->ncols * k++],
+                   &all->cells[r * all->ncols + at],
+                   part->ncols * sizeof(struct str));
+    return APP_OK;
+}
+
+enum app_err
+db_prefetch(struct db *db, struct arena *a, const char *sql,
+            const struct db_part *parts, size_t nparts)
+{
+    struct db_val args[DB_PART_ARGS * DB_PREFETCH_MAX];
+    struct db_res all;
+    size_t n = 0, width = 1, max = 0, i;
+    enum app_err rc;
+
+    forget_kept(db);
+    if (nparts > DB_PREFETCH_MAX)
+        return APP_EINVAL;
+    for (i = 0; i < nparts; i++) {
+        if (parts[i].nargs > DB_PART_ARGS)
+            return APP_EINVAL;
+        memcpy(&args[n], parts[i].args, parts[i].nargs * sizeof(args[0]));
+        n += parts[i].nargs;
+        width += parts[i].ncols;
+        max += parts[i].max_rows;
+    }
+    rc = db_query(db, a, sql, args, n, max, &all);
+    if (rc != APP_OK)
+        return rc;
+    if (all.ncols != width) {
+        log_error("db.prefetch_width", "columns=%zu expected=%zu sql=%s",
+                  all.ncols, width, log_q(sql));
+        return APP_EINTERNAL;
+    }
+    for (i = 0, width = 1; i < nparts && rc == APP_OK; i++) {
+        rc = keep_part(db, a, &all, i, width, &parts[i]);
+        width += parts[i].ncols;
+    }
+    db->nkept = rc == APP_OK ? nparts : 0;
+    return rc;
+}
+
 enum app_err
 db_query(struct db *db, struct arena *a, const char *sql,
          const struct db_val *args, size_t nargs, size_t max_rows,
@@ -741,6 +871,8 @@ db_query(struct db *db, struct arena *a, const char *sql,
     size_t ncols, cap = 0, r, c;
 
     memset(out, 0, sizeof(*out));
+    if (db->nkept > 0 && take_kept(db, sql, args, nargs, max_rows, out, &rc))
+        return rc;
     st = run(db, sql, args, nargs, &rc);
     if (st == NULL)
         return rc;
@@ -1078,6 +1210,7 @@ db_exec_once(struct db *db, const char *sql, const struct db_val *args,
     enum app_err rc = APP_OK;
     MYSQL_STMT *st;
 
+    forget_kept(db);
     if (db->conn == NULL)
         return APP_EDB_DOWN;
     st = mysql_stmt_init(db->conn);
@@ -1180,6 +1313,7 @@ db_fail_commit_lost(struct db *db, bool on)
 enum app_err
 db_commit(struct db *db)
 {
+    forget_kept(db);
     if (db->conn == NULL)
         return APP_EDB_DOWN;
     count_trip(db, "COMMIT");
@@ -1212,6 +1346,7 @@ db_commit(struct db *db)
 void
 db_rollback(struct db *db)
 {
+    forget_kept(db);
     if (db->conn == NULL || !db->in_tx)
         return;
     run_undo(db);

@@ -107,6 +107,37 @@ void db_stats(const struct db *db, struct db_stats *out);
 uint64_t db_round_trips(const struct db *db);
 void db_round_trips_reset(struct db *db, bool trace);
 
+/* Reads answered together (a page that needs several independent reads
+ * pays one round trip instead of one each).  A part is one read exactly
+ * as its service runs it through db_query: its SQL text, arguments,
+ * max_rows, and the number of columns it returns.  db_prefetch runs sql,
+ * a UNION ALL of the parts in the order given: every row's first column
+ * is its part's index and the next columns are the parts' columns side by
+ * side (part k's own columns at their place, NULL in the others' places,
+ * so each column keeps its type and its text is the one db_query gives);
+ * args are the parts' arguments, one part after the other.  Each part's
+ * rows are kept, in the order of sql's rows, as the answer of the next
+ * db_query with the same SQL text, arguments and max_rows (then
+ * forgotten): the services that run these reads do not change, and a read
+ * whose arguments differ simply goes to the server.  Everything kept is
+ * forgotten at db_round_trips_reset (each request) and by any write,
+ * transaction or statement other than db_query (db_exec, db_begin,
+ * db_commit, db_rollback...), so a read is never answered from before a
+ * change made by the same request.  Cells live in arena a. */
+#define DB_PART_ARGS 16
+#define DB_PREFETCH_MAX 8
+struct db_part {
+    const char *sql;
+    struct db_val args[DB_PART_ARGS];
+    size_t nargs;
+    size_t max_rows;
+    size_t ncols;
+};
+APP_MUST_USE enum app_err db_prefetch(struct db *db, struct arena *a,
+                                      const char *sql,
+                                      const struct db_part *parts,
+                                      size_t nparts);
+
 /* Run a statement returning rows into out (cells in arena a).  More than
  * max_rows rows is APP_ETOOBIG. */
 APP_MUST_USE enum app_err db_query(struct db *db, struct arena *a,

@@ -19,17 +19,10 @@ const char *const contact_channels[] = {
     "", "wechat_voice", "wechat_text", "email", "phone", "face", NULL,
 };
 
-#define CONTACT_COLS                                                           \
-    "k.id, k.customer_id, k.version, k.name, k.title, k.department, k.role, "  \
-    "k.channel, k.focus, k.phone, k.email, COALESCE(k.birthday, ''), "         \
-    "COALESCE(k.last_met_on, ''), k.consensus, "                               \
-    "COALESCE(k.consensus_on, ''), "                                           \
-    "COALESCE(DATEDIFF(UTC_DATE(), k.last_met_on), -1), "                      \
-    "COALESCE(DATEDIFF(UTC_DATE(), k.consensus_on), -1)"
+#define CONTACT_COLS CONTACTS_SQL_COLS
 
 static const char SQL_LIST[] =
-    "SELECT " CONTACT_COLS " FROM contacts k WHERE k.tenant_id = ? "
-    "AND k.customer_id = ? AND k.active = 1 ORDER BY k.role, k.name LIMIT ?";
+    "SELECT " CONTACTS_SQL_COLS " " CONTACTS_SQL_LIST_REST;
 static const char SQL_GET[] =
     "SELECT " CONTACT_COLS " FROM contacts k JOIN customers c ON "
     "c.id = k.customer_id AND c.tenant_id = k.tenant_id "
@@ -103,17 +96,29 @@ row(const struct db_res *res, size_t i, struct contact *c)
     c->consensus_days_ago = db_int(res, i, 16, -1);
 }
 
+void
+contacts_list_part(struct ctx *cx, int64_t customer_id, size_t max,
+                   struct db_part *p)
+{
+    *p = (struct db_part){ .sql = SQL_LIST,
+                           .args = { DB_I64(cx->tenant_id), DB_I64(customer_id),
+                                     DB_I64((int64_t)max) },
+                           .nargs = 3,
+                           .max_rows = max,
+                           .ncols = CONTACTS_SQL_NCOLS };
+}
+
 enum app_err
 contacts_list(struct ctx *cx, int64_t customer_id, struct contact *out,
               size_t max, size_t *n)
 {
     struct db_res res;
+    struct db_part p;
     size_t i;
-    enum app_err rc = db_query(
-        cx->db, cx->a, SQL_LIST,
-        DB_ARGS(DB_I64(cx->tenant_id), DB_I64(customer_id), DB_I64(max)), max,
-        &res);
+    enum app_err rc;
 
+    contacts_list_part(cx, customer_id, max, &p);
+    rc = db_query(cx->db, cx->a, p.sql, p.args, p.nargs, p.max_rows, &res);
     *n = 0;
     if (rc != APP_OK)
         return rc;

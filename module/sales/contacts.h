@@ -64,6 +64,22 @@ APP_MUST_USE enum app_err contact_input_check(struct ctx *cx,
 APP_MUST_USE enum app_err contacts_list(struct ctx *cx, int64_t customer_id,
                                         struct contact *out, size_t max,
                                         size_t *n);
+/* Its read (the customer page prefetches it with others, db_prefetch):
+ * "SELECT " CONTACTS_SQL_COLS " " CONTACTS_SQL_LIST_REST. */
+#define CONTACTS_SQL_COLS                                                      \
+    "k.id, k.customer_id, k.version, k.name, k.title, k.department, k.role, "  \
+    "k.channel, k.focus, k.phone, k.email, COALESCE(k.birthday, ''), "         \
+    "COALESCE(k.last_met_on, ''), k.consensus, "                               \
+    "COALESCE(k.consensus_on, ''), "                                           \
+    "COALESCE(DATEDIFF(UTC_DATE(), k.last_met_on), -1), "                      \
+    "COALESCE(DATEDIFF(UTC_DATE(), k.consensus_on), -1)"
+#define CONTACTS_SQL_NCOLS 17
+#define CONTACTS_SQL_LIST_REST                                                 \
+    "FROM contacts k WHERE k.tenant_id = ? "                                   \
+    "AND k.customer_id = ? AND k.active = 1 ORDER BY k.role, k.name, k.id "    \
+    "LIMIT ?"
+void contacts_list_part(struct ctx *cx, int64_t customer_id, size_t max,
+                        struct db_part *p);
 
 /* One contact whose customer is in r's scope. */
 APP_MUST_USE enum app_err contacts_get(struct ctx *cx, int64_t id,

@@ -38,11 +38,7 @@ static const char SQL_GET_LOCK[] =
     CONTRACT_SCOPE " FOR UPDATE";
 /* clang-format on */
 static const char SQL_OF[] =
-    "SELECT k.id, k.status, k.approval, k.amount, k.created_at, "
-    "COALESCE(k.signed_at, ''), t.name FROM contracts k JOIN "
-    "contract_templates t ON t.id = k.template_id AND t.tenant_id = "
-    "k.tenant_id WHERE k.tenant_id = ? AND k.customer_id = ? "
-    "ORDER BY k.id DESC LIMIT 200";
+    "SELECT " CONTRACTS_SQL_OF_SELECT " " CONTRACTS_SQL_OF_REST;
 static const char SQL_AWAITING[] =
     "SELECT k.id, c.id, c.name, k.amount, k.created_at, "
     "COALESCE(u.display_name, '') FROM contracts k JOIN customers c ON "
@@ -148,12 +144,24 @@ contracts_export(struct ctx *cx, struct db_res *out)
                     CONTRACTS_EXPORT_MAX, out);
 }
 
+void
+contracts_of_part(struct ctx *cx, int64_t customer_id, struct db_part *p)
+{
+    *p = (struct db_part){ .sql = SQL_OF,
+                           .args = { DB_I64(cx->tenant_id),
+                                     DB_I64(customer_id) },
+                           .nargs = 2,
+                           .max_rows = CONTRACTS_LIST_MAX,
+                           .ncols = CONTRACTS_SQL_OF_NCOLS };
+}
+
 enum app_err
 contracts_of(struct ctx *cx, int64_t customer_id, struct db_res *out)
 {
-    return db_query(cx->db, cx->a, SQL_OF,
-                    DB_ARGS(DB_I64(cx->tenant_id), DB_I64(customer_id)),
-                    CONTRACTS_LIST_MAX, out);
+    struct db_part p;
+
+    contracts_of_part(cx, customer_id, &p);
+    return db_query(cx->db, cx->a, p.sql, p.args, p.nargs, p.max_rows, out);
 }
 
 enum app_err

@@ -64,6 +64,18 @@ APP_MUST_USE enum app_err contracts_get(struct ctx *cx, int64_t id,
  * amount, created_at, signed_at, template name. */
 APP_MUST_USE enum app_err contracts_of(struct ctx *cx, int64_t customer_id,
                                        struct db_res *out);
+/* Its read (the customer page prefetches it with others, db_prefetch):
+ * "SELECT " CONTRACTS_SQL_OF_SELECT " " CONTRACTS_SQL_OF_REST. */
+#define CONTRACTS_SQL_OF_SELECT                                                \
+    "k.id, k.status, k.approval, k.amount, k.created_at, "                     \
+    "COALESCE(k.signed_at, ''), t.name"
+#define CONTRACTS_SQL_OF_REST                                                  \
+    "FROM contracts k JOIN contract_templates t ON t.id = k.template_id AND "  \
+    "t.tenant_id = "                                                           \
+    "k.tenant_id WHERE k.tenant_id = ? AND k.customer_id = ? "                 \
+    "ORDER BY k.id DESC LIMIT 200"
+#define CONTRACTS_SQL_OF_NCOLS 7
+void contracts_of_part(struct ctx *cx, int64_t customer_id, struct db_part *p);
 
 /* Finance's queue: contracts waiting for its approval, oldest first: id,
  * customer id, customer name, amount, created_at, owner name. */

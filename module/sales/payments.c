@@ -43,34 +43,7 @@ static const char SQL_SET[] =
  * row for a customer out of scope.  d holds today and the window's start
  * (exclusive). */
 static const char SQL_SUMMARY[] =
-    "SELECT p.id, p.invoice_no, p.amount, p.due_on, COALESCE(p.paid_on, ''), "
-    "p.note, p.days_late, f.n, f.late, f.max_late, f.open_bal, f.overdue_bal "
-    "FROM (SELECT COUNT(x.id) AS n_all, "
-    "COALESCE(SUM(x.due_on > d.since AND x.due_on <= d.today), 0) AS n, "
-    "COALESCE(SUM(x.due_on > d.since AND x.due_on <= d.today AND "
-    "((x.paid_on IS NOT NULL AND x.paid_on > x.due_on) OR "
-    "(x.paid_on IS NULL AND x.due_on < d.today))), 0) AS late, "
-    "COALESCE(MAX(CASE WHEN x.due_on > d.since AND x.due_on <= d.today AND "
-    "((x.paid_on IS NOT NULL AND x.paid_on > x.due_on) OR "
-    "(x.paid_on IS NULL AND x.due_on < d.today)) THEN "
-    "DATEDIFF(COALESCE(x.paid_on, d.today), x.due_on) END), 0) AS max_late, "
-    "COALESCE(SUM(CASE WHEN x.paid_on IS NULL THEN x.amount END), 0) "
-    "AS open_bal, COALESCE(SUM(CASE WHEN x.paid_on IS NULL AND "
-    "x.due_on < d.today THEN x.amount END), 0) AS overdue_bal "
-    "FROM (SELECT CAST(? AS DATE) AS today, "
-    "DATE_SUB(CAST(? AS DATE), INTERVAL ? DAY) AS since) d "
-    "JOIN customers c ON c.tenant_id = ? AND c.id = ? AND "
-    "(? = 1 OR c.owner_id IN (SELECT descendant_id FROM user_tree "
-    "WHERE tenant_id = ? AND ancestor_id = ?)) "
-    "LEFT JOIN payments x ON x.tenant_id = c.tenant_id AND "
-    "x.customer_id = c.id GROUP BY c.id) f "
-    "LEFT JOIN (SELECT y.id, y.invoice_no, y.amount, y.due_on, y.paid_on, "
-    "y.note, CASE WHEN y.paid_on IS NOT NULL THEN "
-    "GREATEST(DATEDIFF(y.paid_on, y.due_on), 0) WHEN y.due_on < CAST(? AS "
-    "DATE) THEN DATEDIFF(CAST(? AS DATE), y.due_on) ELSE 0 END AS days_late "
-    "FROM payments y WHERE y.tenant_id = ? AND y.customer_id = ? "
-    "ORDER BY y.due_on DESC, y.id DESC LIMIT ?) p ON 1 = 1 "
-    "ORDER BY p.due_on DESC, p.id DESC";
+    "SELECT " PAYMENTS_SQL_SUMMARY_SELECT " " PAYMENTS_SQL_SUMMARY_REST;
 
 enum { SUM_N = PAY_NCOLS, SUM_LATE, SUM_MAX_LATE, SUM_OPEN, SUM_OVERDUE };
 
@@ -314,29 +287,43 @@ number_of(const struct db_res *res, size_t row, size_t col)
 }
 
 enum app_err
-payments_summary(struct ctx *cx, int64_t customer_id, const char *today,
-                 int window_days, size_t max, struct db_res *list,
-                 struct credit_facts *out)
+payments_summary_part(struct ctx *cx, int64_t customer_id, const char *today,
+                      int window_days, size_t max, struct db_part *p)
 {
     int y, m, d;
     int64_t root, all;
-    enum app_err rc;
+    struct db_val t = DB_I64(cx->tenant_id), c = DB_I64(customer_id),
+                  day = DB_CSTR(today != NULL ? today : "");
 
-    memset(out, 0, sizeof(*out));
-    memset(list, 0, sizeof(*list));
     if (today == NULL || !parse_date(str_c(today), &y, &m, &d) ||
         window_days < 1 || window_days > PAYMENTS_WINDOW_MAX)
         return APP_EINVAL;
     if (max > PAYMENTS_LIST_MAX)
         max = PAYMENTS_LIST_MAX;
     access_scope(cx, &root, &all);
-    rc = db_query(cx->db, cx->a, SQL_SUMMARY,
-                  DB_ARGS(DB_CSTR(today), DB_CSTR(today), DB_I64(window_days),
-                          DB_I64(cx->tenant_id), DB_I64(customer_id),
-                          DB_I64(all), DB_I64(cx->tenant_id), DB_I64(root),
-                          DB_CSTR(today), DB_CSTR(today), DB_I64(cx->tenant_id),
-                          DB_I64(customer_id), DB_I64((int64_t)max)),
-                  max + 1, list);
+    *p = (struct db_part){ .sql = SQL_SUMMARY,
+                           .args = { day, day, DB_I64(window_days), t, c,
+                                     DB_I64(all), t, DB_I64(root), day, day, t,
+                                     c, DB_I64((int64_t)max) },
+                           .nargs = 13,
+                           .max_rows = max + 1,
+                           .ncols = PAYMENTS_SQL_SUMMARY_NCOLS };
+    return APP_OK;
+}
+
+enum app_err
+payments_summary(struct ctx *cx, int64_t customer_id, const char *today,
+                 int window_days, size_t max, struct db_res *list,
+                 struct credit_facts *out)
+{
+    struct db_part p;
+    enum app_err rc;
+
+    memset(out, 0, sizeof(*out));
+    memset(list, 0, sizeof(*list));
+    rc = payments_summary_part(cx, customer_id, today, window_days, max, &p);
+    if (rc == APP_OK)
+        rc = db_query(cx->db, cx->a, p.sql, p.args, p.nargs, p.max_rows, list);
     if (rc != APP_OK)
         return rc;
     if (list->nrows == 0)

@@ -92,6 +92,43 @@ APP_MUST_USE enum app_err payments_summary(struct ctx *cx, int64_t customer_id,
                                            const char *today, int window_days,
                                            size_t max, struct db_res *list,
                                            struct credit_facts *out);
+/* Its read (the customer page prefetches it with others, db_prefetch):
+ * "SELECT " PAYMENTS_SQL_SUMMARY_SELECT " " PAYMENTS_SQL_SUMMARY_REST;
+ * APP_EINVAL for arguments payments_summary refuses. */
+#define PAYMENTS_SQL_SUMMARY_SELECT                                            \
+    "p.id, p.invoice_no, p.amount, p.due_on, COALESCE(p.paid_on, ''), "        \
+    "p.note, p.days_late, f.n, f.late, f.max_late, f.open_bal, f.overdue_bal"
+#define PAYMENTS_SQL_SUMMARY_REST                                              \
+    "FROM (SELECT COUNT(x.id) AS n_all, "                                      \
+    "COALESCE(SUM(x.due_on > d.since AND x.due_on <= d.today), 0) AS n, "      \
+    "COALESCE(SUM(x.due_on > d.since AND x.due_on <= d.today AND "             \
+    "((x.paid_on IS NOT NULL AND x.paid_on > x.due_on) OR "                    \
+    "(x.paid_on IS NULL AND x.due_on < d.today))), 0) AS late, "               \
+    "COALESCE(MAX(CASE WHEN x.due_on > d.since AND x.due_on <= d.today AND "   \
+    "((x.paid_on IS NOT NULL AND x.paid_on > x.due_on) OR "                    \
+    "(x.paid_on IS NULL AND x.due_on < d.today)) THEN "                        \
+    "DATEDIFF(COALESCE(x.paid_on, d.today), x.due_on) END), 0) AS max_late, "  \
+    "COALESCE(SUM(CASE WHEN x.paid_on IS NULL THEN x.amount END), 0) "         \
+    "AS open_bal, COALESCE(SUM(CASE WHEN x.paid_on IS NULL AND "               \
+    "x.due_on < d.today THEN x.amount END), 0) AS overdue_bal "                \
+    "FROM (SELECT CAST(? AS DATE) AS today, "                                  \
+    "DATE_SUB(CAST(? AS DATE), INTERVAL ? DAY) AS since) d "                   \
+    "JOIN customers c ON c.tenant_id = ? AND c.id = ? AND "                    \
+    "(? = 1 OR c.owner_id IN (SELECT descendant_id FROM user_tree "            \
+    "WHERE tenant_id = ? AND ancestor_id = ?)) "                               \
+    "LEFT JOIN payments x ON x.tenant_id = c.tenant_id AND "                   \
+    "x.customer_id = c.id GROUP BY c.id) f "                                   \
+    "LEFT JOIN (SELECT y.id, y.invoice_no, y.amount, y.due_on, y.paid_on, "    \
+    "y.note, CASE WHEN y.paid_on IS NOT NULL THEN "                            \
+    "GREATEST(DATEDIFF(y.paid_on, y.due_on), 0) WHEN y.due_on < CAST(? AS "    \
+    "DATE) THEN DATEDIFF(CAST(? AS DATE), y.due_on) ELSE 0 END AS days_late "  \
+    "FROM payments y WHERE y.tenant_id = ? AND y.customer_id = ? "             \
+    "ORDER BY y.due_on DESC, y.id DESC LIMIT ?) p ON 1 = 1 "                   \
+    "ORDER BY p.due_on DESC, p.id DESC"
+#define PAYMENTS_SQL_SUMMARY_NCOLS 12
+APP_MUST_USE enum app_err
+payments_summary_part(struct ctx *cx, int64_t customer_id, const char *today,
+                      int window_days, size_t max, struct db_part *p);
 
 /* Import a CSV file (UTF-8 or GBK, detected): a header row naming the
  * columns customer (an id, or the exact name of one customer in scope),

@@ -20,22 +20,10 @@ static const char *const STATE_NAMES[] = {
 };
 
 /* clang-format off */
-#define DOC_COLS                                                               \
-    "q.id, q.customer_id, COALESCE(q.file_id, 0), q.doc_type, q.number, "     \
-    "q.holder, COALESCE(DATE_FORMAT(q.issued_on, '%Y-%m-%d'), ''), "          \
-    "COALESCE(DATE_FORMAT(q.expires_on, '%Y-%m-%d'), ''), "                   \
-    "COALESCE(q.qr_text, ''), q.status, q.review_note, "                      \
-    "COALESCE(ru.display_name, ''), COALESCE(q.reviewed_at, ''), "            \
-    "COALESCE(su.display_name, ''), q.submitted_at, q.verify, "              \
-    "q.verify_note, COALESCE(f.mime, '') "                                    \
-    "FROM qual_docs q LEFT JOIN users ru ON ru.id = q.reviewed_by "          \
-    "AND ru.tenant_id = q.tenant_id LEFT JOIN users su "                      \
-    "ON su.id = q.submitted_by AND su.tenant_id = q.tenant_id "               \
-    "LEFT JOIN files f ON f.id = q.file_id AND f.tenant_id = q.tenant_id "
+#define DOC_COLS QUAL_DOCS_SQL_COLS
 
 static const char SQL_CURRENT[] =
-    "SELECT " DOC_COLS "WHERE q.tenant_id = ? AND q.customer_id = ? "
-    "AND q.is_current = 1 ORDER BY q.id LIMIT 64";
+    "SELECT " QUAL_DOCS_SQL_SELECT " " QUAL_DOCS_SQL_REST;
 static const char SQL_ONE[] =
     "SELECT " DOC_COLS "WHERE q.tenant_id = ? AND q.id = ?";
 /* clang-format on */
@@ -160,12 +148,24 @@ judge(struct qual_item *it, const char *today)
         it->state = it->days_left < 0 ? QS_EXPIRED : QS_APPROVED;
 }
 
+void
+qual_docs_current_part(struct ctx *cx, int64_t customer_id, struct db_part *p)
+{
+    *p = (struct db_part){ .sql = SQL_CURRENT,
+                           .args = { DB_I64(cx->tenant_id),
+                                     DB_I64(customer_id) },
+                           .nargs = 2,
+                           .max_rows = QUAL_DOCS_MAX,
+                           .ncols = QUAL_DOCS_SQL_NCOLS };
+}
+
 enum app_err
 qual_status_of(struct ctx *cx, const struct ruledesc *rd,
                const struct customer *c, bool want_docs,
                struct qual_status *out)
 {
     const cJSON *types = qual_types_of(rd, c->kind), *t;
+    struct db_part part;
     struct db_res res;
     size_t i, j;
     enum app_err rc;
@@ -176,8 +176,8 @@ qual_status_of(struct ctx *cx, const struct ruledesc *rd,
     out->qualified = out->complete = true;
     if (types == NULL && !want_docs)
         return APP_OK;
-    rc = db_query(cx->db, cx->a, SQL_CURRENT,
-                  DB_ARGS(DB_I64(cx->tenant_id), DB_I64(c->id)), QUAL_DOCS_MAX,
+    qual_docs_current_part(cx, c->id, &part);
+    rc = db_query(cx->db, cx->a, part.sql, part.args, part.nargs, part.max_rows,
                   &res);
     if (rc != APP_OK)
         return rc;

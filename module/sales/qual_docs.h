@@ -34,6 +34,7 @@
 
 #include <cJSON.h>
 
+#include "db/db.h"
 #include "base/err.h"
 #include "db/ctx.h"
 #include "rules/ruledesc.h"
@@ -111,6 +112,33 @@ const cJSON *qual_types_of(const struct ruledesc *rd, const char *kind);
 
 /* A described document type (NULL: unknown). */
 const cJSON *qual_type_def(const struct ruledesc *rd, const char *type);
+
+/* The read of a customer's current documents (qual_status_of; the
+ * customer page prefetches it with others, db_prefetch): "SELECT "
+ * QUAL_DOCS_SQL_SELECT " " QUAL_DOCS_SQL_REST.  QUAL_DOCS_SQL_COLS is the
+ * select list with its FROM, for the other reads of documents. */
+/* clang-format off */
+#define QUAL_DOCS_SQL_SELECT                                                     \
+    "q.id, q.customer_id, COALESCE(q.file_id, 0), q.doc_type, q.number, "     \
+    "q.holder, COALESCE(DATE_FORMAT(q.issued_on, '%Y-%m-%d'), ''), "          \
+    "COALESCE(DATE_FORMAT(q.expires_on, '%Y-%m-%d'), ''), "                   \
+    "COALESCE(q.qr_text, ''), q.status, q.review_note, "                      \
+    "COALESCE(ru.display_name, ''), COALESCE(q.reviewed_at, ''), "            \
+    "COALESCE(su.display_name, ''), q.submitted_at, q.verify, "              \
+    "q.verify_note, COALESCE(f.mime, '')"
+#define QUAL_DOCS_SQL_FROM                                                       \
+    "FROM qual_docs q LEFT JOIN users ru ON ru.id = q.reviewed_by "          \
+    "AND ru.tenant_id = q.tenant_id LEFT JOIN users su "                      \
+    "ON su.id = q.submitted_by AND su.tenant_id = q.tenant_id "               \
+    "LEFT JOIN files f ON f.id = q.file_id AND f.tenant_id = q.tenant_id "
+#define QUAL_DOCS_SQL_COLS QUAL_DOCS_SQL_SELECT " " QUAL_DOCS_SQL_FROM
+#define QUAL_DOCS_SQL_REST                                                       \
+    QUAL_DOCS_SQL_FROM "WHERE q.tenant_id = ? AND q.customer_id = ? "           \
+    "AND q.is_current = 1 ORDER BY q.id LIMIT 64"
+/* clang-format on */
+#define QUAL_DOCS_SQL_NCOLS 18
+void qual_docs_current_part(struct ctx *cx, int64_t customer_id,
+                            struct db_part *p);
 
 /* Where the customer's documents stand.  The caller has loaded c in its
  * scope (or is legal: see qual_visible).  No query when the kind needs no

@@ -15,6 +15,7 @@
 #include "web/customer_view.h"
 #include "web/radar_view.h"
 #include "sales/customer_input.h"
+#include "sales/customer_page.h"
 #include "sales/customers.h"
 #include "sales/loss_focus.h"
 #include "sales/contracts.h"
@@ -572,6 +573,22 @@ stage_model(struct req *r, const struct ruledesc *rd, const struct customer *c,
     return rc;
 }
 
+/* The page's reads that need only the customer, in one round trip: the
+ * services called below find their answers kept (customer_page.h), so
+ * the arguments here are the ones they are called with. */
+APP_MUST_USE static enum app_err
+prefetch_reads(struct req *r, int64_t id)
+{
+    const struct customer_page_reads q = {
+        .contacts_max = CONTACTS_MAX,
+        .today = payment_view_today(r),
+        .pay_days = PAYMENT_CARD_DAYS,
+        .pay_rows = PAYMENT_CARD_ROWS,
+    };
+
+    return customer_page_prefetch(&r->cx, id, &q);
+}
+
 APP_MUST_USE static enum app_err
 show_page(struct req *r, int status, int64_t id, cJSON *refusal)
 {
@@ -588,6 +605,8 @@ show_page(struct req *r, int status, int64_t id, cJSON *refusal)
     rc = ruledesc_get(&r->cx, &rd);
     if (rc == APP_OK)
         rc = evidence_with_customer(&r->cx, id, &c, set);
+    if (rc == APP_OK)
+        rc = prefetch_reads(r, id);
     if (rc != APP_OK)
         return rc;
     m = view_new(r);

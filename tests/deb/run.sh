@@ -75,11 +75,33 @@ mount --rbind /sys "$root/sys"
 mount --make-rslave "$root/sys"
 mount --rbind /dev "$root/dev"
 mount --make-rslave "$root/dev"
+# The processes named NAME whose root is this test's root: a chroot shares
+# the host's process table, and the host may be running other stacks
+# (make test, another checkout) whose processes have the same names.
+in_root_pids() {
+    local p
+    for p in $(pgrep -x "$1"); do
+        [ "$(readlink "/proc/$p/root" 2>/dev/null)" = "$root" ] && echo "$p"
+    done
+    return 0
+}
+kill_in_root() { # kill_in_root SIGNAL NAME...
+    local sig=$1 name
+    shift
+    for name in "$@"; do
+        # shellcheck disable=SC2046
+        kill "-$sig" $(in_root_pids "$name") 2>/dev/null
+    done
+    return 0
+}
 cleanup() {
     set +e
-    in_root 'pkill -x nginx; pkill -x proofline; pkill -x mariadbd' \
-        >/dev/null 2>&1
-    sleep 1
+    kill_in_root TERM nginx proofline mariadbd
+    for _ in $(seq 1 50); do
+        [ -z "$(in_root_pids mariadbd)$(in_root_pids proofline)" ] && break
+        sleep 0.2
+    done
+    kill_in_root KILL nginx proofline mariadbd
     umount -R "$root/dev" "$root/sys" 2>/dev/null
     umount "$root/proc" 2>/dev/null
     if [ "${KEEP:-0}" = 1 ]; then
@@ -170,9 +192,12 @@ start_server() {
     fail "the server did not start: $(in_root 'tail /var/log/proofline-test.log')"
 }
 stop_server() {
-    in_root 'pkill -TERM -x proofline; for i in $(seq 1 100); do
-        pgrep -x proofline >/dev/null || exit 0; sleep 0.1; done; exit 1' ||
-        fail "the server did not stop"
+    kill_in_root TERM proofline
+    for _ in $(seq 1 100); do
+        [ -z "$(in_root_pids proofline)" ] && return 0
+        sleep 0.1
+    done
+    fail "the server did not stop"
 }
 
 say "creating a company and a user as README.Debian says"

@@ -3,7 +3,7 @@
  *
  * The statements here name a table, which no placeholder can do, so they
  * go through the text protocol (lint:allow below): the names come from
- * information_schema of DATABASE() and pass dump_name_ok first; no value
+ * information_schema of DATABASE() and pass db_name_ok first; no value
  * is ever put into the text.  Rows are read with mysql_use_result, one at
  * a time with their lengths, so values stay whole and binary-safe.
  */
@@ -27,19 +27,6 @@ static const char SQL_COLUMNS[] =
     "SELECT COLUMN_NAME FROM information_schema.COLUMNS "
     "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? "
     "AND EXTRA NOT LIKE ? ORDER BY ORDINAL_POSITION";
-
-bool
-dump_name_ok(const char *s)
-{
-    size_t i;
-
-    for (i = 0; s[i] != '\0'; i++) {
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
-              s[i] == '_'))
-            return false;
-    }
-    return i > 0 && i <= DUMP_NAME_MAX;
-}
 
 /* A statement of fixed words and checked names, no values. */
 APP_MUST_USE static enum app_err
@@ -100,7 +87,7 @@ dump_tables(struct db *db, struct arena *a, const char ***names, size_t *n)
         return APP_ENOMEM;
     for (i = 0; i < res.nrows; i++) {
         v[i] = db_text(&res, i, 0);
-        if (!dump_name_ok(v[i])) {
+        if (!db_name_ok(v[i])) {
             fprintf(stderr, "table name not handled: %s\n", v[i]);
             return APP_EINVAL;
         }
@@ -119,7 +106,7 @@ dump_columns(struct db *db, struct arena *a, const char *table,
     char *out, *p;
     size_t i;
 
-    if (!dump_name_ok(table))
+    if (!db_name_ok(table))
         return APP_EINVAL;
     rc = db_query(db, a, SQL_COLUMNS,
                   DB_ARGS(DB_CSTR(table), DB_CSTR("%GENERATED%")), 512, &res);
@@ -127,7 +114,7 @@ dump_columns(struct db *db, struct arena *a, const char *table,
         return rc;
     if (res.nrows == 0)
         return APP_ENOTFOUND;
-    out = arena_alloc(a, res.nrows * (DUMP_NAME_MAX + 3) + 1);
+    out = arena_alloc(a, res.nrows * (DB_NAME_MAX + 3) + 1);
     if (out == NULL)
         return APP_ENOMEM;
     p = out;
@@ -135,7 +122,7 @@ dump_columns(struct db *db, struct arena *a, const char *table,
         const char *c = db_text(&res, i, 0);
         size_t len = strlen(c);
 
-        if (!dump_name_ok(c))
+        if (!db_name_ok(c))
             return APP_EINVAL;
         if (i > 0)
             *p++ = ',';
@@ -246,7 +233,7 @@ enum app_err
 dump_table(struct db *db, const char *table, const char *cols, dump_out_fn out,
            void *arg, uint64_t *rows)
 {
-    char sql[DUMP_COLS_MAX + 2 * DUMP_NAME_MAX];
+    char sql[DUMP_COLS_MAX + 2 * DB_NAME_MAX];
     struct outbuf *o;
     MYSQL_RES *res;
     MYSQL *conn = db_handle(db);
@@ -254,9 +241,9 @@ dump_table(struct db *db, const char *table, const char *cols, dump_out_fn out,
     int n;
 
     *rows = 0;
-    if (!dump_name_ok(table))
+    if (!db_name_ok(table))
         return APP_EINVAL;
-    /* Names only, each checked by dump_name_ok (see the top). */
+    /* Names only, each checked by db_name_ok (see the top). */
     n = snprintf(sql, sizeof(sql), "SELECT %s FROM `%s`", /* lint:allow */
                  cols, table);
     if (n < 0 || (size_t)n >= sizeof(sql))
@@ -294,13 +281,13 @@ out:
 enum app_err
 dump_has_rows(struct db *db, const char *table, bool *any)
 {
-    char sql[2 * DUMP_NAME_MAX];
+    char sql[2 * DB_NAME_MAX];
     MYSQL_RES *res;
     enum app_err rc;
     int n;
 
     *any = false;
-    if (!dump_name_ok(table))
+    if (!db_name_ok(table))
         return APP_EINVAL;
     n = snprintf(sql, sizeof(sql),
                  "SELECT 1 FROM `%s` LIMIT 1", /* lint:allow */
@@ -335,11 +322,11 @@ enum app_err
 dump_load(struct db *db, const char *table, const char *cols, db_fill_fn fn,
           void *arg, uint64_t *rows)
 {
-    char sql[DUMP_COLS_MAX + 2 * DUMP_NAME_MAX + 128];
+    char sql[DUMP_COLS_MAX + 2 * DB_NAME_MAX + 128];
     int n;
 
     *rows = 0;
-    if (!dump_name_ok(table))
+    if (!db_name_ok(table))
         return APP_EINVAL;
     /* The default FIELDS and LINES clauses are the format of dump.h;
      * CHARACTER SET binary: the bytes are stored as they were read. */

@@ -11,8 +11,8 @@
  *
  * Table and column names cannot be bound as parameters: they come only
  * from information_schema of the connection's own database (DATABASE())
- * and must match [a-z0-9_]+ (dump_name_ok) before they are put, quoted,
- * into a statement.  That is the one way text reaches these statements;
+ * and must match [a-z0-9_]+ (db_name_ok, db/sqlname.h) before they are put,
+ * quoted, into a statement.  That is the one way text reaches these statements;
  * no value ever does.
  */
 #ifndef PROOFLINE_DUMP_H
@@ -25,14 +25,11 @@
 #include "base/arena.h"
 #include "base/err.h"
 #include "db/db.h"
+#include "db/sqlname.h"
 
-#define DUMP_NAME_MAX 64
 #define DUMP_TABLES_MAX 512
 /* The column list "`a`,`b`,..." of one table. */
 #define DUMP_COLS_MAX 8192
-
-/* True when s is a table or column name this module accepts. */
-bool dump_name_ok(const char *s);
 
 /* Start the consistent snapshot the backup reads from: REPEATABLE READ
  * and START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY.  Everything
@@ -44,7 +41,7 @@ APP_MUST_USE enum app_err dump_begin(struct db *db);
 void dump_end(struct db *db);
 
 /* The base tables of the connection's database, sorted, in a (*names[i]
- * each a NUL-terminated name that passed dump_name_ok).  APP_EINVAL when
+ * each a NUL-terminated name that passed db_name_ok).  APP_EINVAL when
  * a name does not pass (said on stderr), APP_ETOOBIG past
  * DUMP_TABLES_MAX. */
 APP_MUST_USE enum app_err dump_tables(struct db *db, struct arena *a,

@@ -16,6 +16,7 @@
 #include "base/tar.h"
 #include "db/audit.h"
 #include "db/db.h"
+#include "db/sqlname.h"
 
 /* clang-format off */
 static const char SQL_TABLES[] =
@@ -29,18 +30,6 @@ static const char SQL_FILE_SHAS[] =
 /* clang-format on */
 
 #define ROW_MAX (2u * PRIVACY_CELL_MAX + (1u << 20))
-
-static bool
-table_name_ok(const char *s)
-{
-    size_t i;
-
-    for (i = 0; s[i] != '\0'; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
-              s[i] == '_'))
-            return false;
-    return i > 0 && i <= 64;
-}
 
 enum app_err
 privacy_tables(struct ctx *cx, const char ***names, size_t *n)
@@ -61,7 +50,7 @@ privacy_tables(struct ctx *cx, const char ***names, size_t *n)
     for (i = 0; i < res.nrows; i++) {
         const char *t = db_text(&res, i, 0);
 
-        if (!table_name_ok(t)) {
+        if (!db_name_ok(t)) {
             log_error("privacy.table_name", "table=%s", log_q(t));
             return APP_EINTERNAL;
         }
@@ -214,26 +203,15 @@ add_tmp(FILE *out, const char *name, FILE *tmp, time_t now)
     return tar_add_stream(out, name, tmp, (uint64_t)size, now);
 }
 
-/* The one statement built at run time: the rows of table name (checked
- * by privacy_tables to be [a-z0-9_]+, so quoting it in backticks is
- * enough) of one company, whose id is bound.  NULL when out of memory. */
+/* The one statement built at run time: the rows of table name of one
+ * company, whose id is bound.  NULL when the name is refused or out of
+ * memory. */
 static const char *
 table_sql(struct arena *a, const char *name)
 {
-    static const char head[] = "SELECT * FROM `";
-    static const char tail[] = "` WHERE tenant_id = ?";
-    size_t n = strlen(name);
-    char *sql;
+    const char *parts[] = { "SELECT * FROM ", name, " WHERE tenant_id = ?" };
 
-    if (!table_name_ok(name))
-        return NULL;
-    sql = arena_alloc(a, sizeof(head) - 1 + n + sizeof(tail));
-    if (sql == NULL)
-        return NULL;
-    memcpy(sql, head, sizeof(head) - 1);
-    memcpy(sql + sizeof(head) - 1, name, n);
-    memcpy(sql + sizeof(head) - 1 + n, tail, sizeof(tail));
-    return sql;
+    return db_sql_names(a, parts, 3);
 }
 
 /* One table: its rows of cx's company into tables/<name>.json and .csv. */

@@ -10,6 +10,7 @@
 #include "base/log.h"
 #include "db/audit.h"
 #include "db/db.h"
+#include "db/sqlname.h"
 #include "sales/contacts.h"
 #include "sales/customers.h"
 #include "sales/privacy.h"
@@ -70,48 +71,28 @@ privacy_contact_placeholder(struct arena *a, int64_t id)
     return arena_printf(a, "已删除联系人 #%lld", (long long)id);
 }
 
-static bool
-name_ok(const char *s)
-{
-    size_t i;
-
-    for (i = 0; s[i] != '\0'; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
-              s[i] == '_'))
-            return false;
-    return i > 0 && i <= 64;
-}
-
 /* "UPDATE `t` SET `c` = REPLACE(REPLACE(REPLACE(`c`, ?, ?), ?, ?), ?, ?)
- *  WHERE tenant_id = ? AND (INSTR(`c`, ?) > 0 OR ... )", built from
- * parts (names checked by name_ok). */
+ *  WHERE tenant_id = ? AND (INSTR(`c`, ?) > 0 OR ... )"; NULL when a name
+ * is refused or out of memory. */
 static const char *
 scrub_sql(struct arena *a, const char *t, const char *c)
 {
-    struct buf b;
-    enum app_err rc;
-    size_t i;
-    const char *parts[] = { t,
-                            "` SET `",
+    const char *parts[] = { "UPDATE ",
+                            t,
+                            " SET ",
                             c,
-                            "` = REPLACE(REPLACE(REPLACE(`",
+                            " = REPLACE(REPLACE(REPLACE(",
                             c,
-                            "`, ?, ?), ?, ?), ?, ?) WHERE tenant_id = ? "
-                            "AND (INSTR(`",
+                            ", ?, ?), ?, ?), ?, ?) WHERE tenant_id = ? "
+                            "AND (INSTR(",
                             c,
-                            "`, ?) > 0 OR INSTR(`",
+                            ", ?) > 0 OR INSTR(",
                             c,
-                            "`, ?) > 0 OR INSTR(`",
+                            ", ?) > 0 OR INSTR(",
                             c,
-                            "`, ?) > 0)" };
+                            ", ?) > 0)" };
 
-    if (!name_ok(t) || !name_ok(c))
-        return NULL;
-    buf_init(&b, a, 1024);
-    rc = buf_puts(&b, "UPDATE `");
-    for (i = 0; rc == APP_OK && i < sizeof(parts) / sizeof(parts[0]); i++)
-        rc = buf_puts(&b, parts[i]);
-    return rc == APP_OK ? b.p : NULL;
+    return db_sql_names(a, parts, sizeof(parts) / sizeof(parts[0]));
 }
 
 /* Replace the old values by the placeholder in every text column. */

@@ -11,6 +11,7 @@
 #include "base/log.h"
 #include "db/audit.h"
 #include "db/db.h"
+#include "db/sqlname.h"
 #include "sales/privacy.h"
 
 /* clang-format off */
@@ -95,17 +96,9 @@ privacy_tenant_erase_request(struct ctx *cx)
 static const char *
 delete_sql(struct arena *a, const char *name)
 {
-    static const char head[] = "DELETE FROM `";
-    static const char tail[] = "` WHERE tenant_id = ?";
-    size_t n = strlen(name);
-    char *sql = arena_alloc(a, sizeof(head) - 1 + n + sizeof(tail));
+    const char *parts[] = { "DELETE FROM ", name, " WHERE tenant_id = ?" };
 
-    if (sql == NULL)
-        return NULL;
-    memcpy(sql, head, sizeof(head) - 1);
-    memcpy(sql + sizeof(head) - 1, name, n);
-    memcpy(sql + sizeof(head) - 1 + n, tail, sizeof(tail));
-    return sql;
+    return db_sql_names(a, parts, 3);
 }
 
 /* The company's rows, table after table, foreign key checks and the

@@ -221,10 +221,10 @@ columns_json(const char *cols)
 
     while (arr != NULL && *p == '`') {
         const char *e = strchr(p + 1, '`');
-        char name[DUMP_NAME_MAX + 1];
+        char name[DB_NAME_MAX + 1];
         size_t n;
 
-        if (e == NULL || (n = (size_t)(e - p - 1)) > DUMP_NAME_MAX)
+        if (e == NULL || (n = (size_t)(e - p - 1)) > DB_NAME_MAX)
             break;
         memcpy(name, p + 1, n);
         name[n] = '\0';

@@ -145,7 +145,7 @@ verify(struct restore *r)
     {
         const char *name = jstr(t, "name");
 
-        if (name == NULL || !dump_name_ok(name) ||
+        if (name == NULL || !db_name_ok(name) ||
             strcmp(name, MIGRATIONS_TABLE) == 0 ||
             !cJSON_IsArray(cJSON_GetObjectItem(t, "columns")))
             return refuse(BK_MANIFEST, "a table entry is malformed");
@@ -338,7 +338,7 @@ column_list(struct restore *r, const cJSON *t)
     {
         const char *name = cJSON_GetStringValue(c);
 
-        if (name == NULL || !dump_name_ok(name) ||
+        if (name == NULL || !db_name_ok(name) ||
             (size_t)(p - out) + strlen(name) + 4 > DUMP_COLS_MAX)
             return NULL;
         p += snprintf(p, DUMP_COLS_MAX - (size_t)(p - out), "%s`%s`",

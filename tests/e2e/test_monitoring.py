@@ -2,9 +2,7 @@
 nginx's marked location), `proofline status` and JSON log lines."""
 import json
 import math
-import os
 import re
-import signal
 import time
 
 import pytest
@@ -220,13 +218,7 @@ def test_metrics_parse_and_count_traffic(stack):
 
 def test_killed_worker_counts_as_restart(stack):
     before = value(scrape(stack), "proofline_worker_restarts_total")
-    for _ in range(20):
-        victim = stack.wait_workers(3)[0]
-        try:
-            os.kill(victim, signal.SIGKILL)
-            break
-        except ProcessLookupError:
-            time.sleep(0.05)
+    stack.kill_worker(3)
     deadline = time.time() + 10
     while time.time() < deadline:
         if (value(scrape(stack), "proofline_worker_restarts_total") >=

@@ -79,17 +79,7 @@ def test_sigkill_under_load_replaced_within_1s(stack):
     since = stack.log_size()
     wrk = run_wrk(stack.url("/healthz"))
     time.sleep(2)
-    # Under load a worker may be recycled (max_requests) at any moment:
-    # take a live one right before the kill.
-    for _ in range(20):
-        victim = stack.wait_workers(3)[0]
-        try:
-            os.kill(victim, signal.SIGKILL)
-            break
-        except ProcessLookupError:
-            time.sleep(0.05)
-    else:
-        raise AssertionError("no live worker to kill")
+    victim = stack.kill_worker(3)
     t0 = time.time()
     replaced = None
     while time.time() - t0 < 2:

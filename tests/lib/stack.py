@@ -161,6 +161,19 @@ class Stack:
     def signal_master(self, sig):
         os.kill(self.master_pid(), sig)
 
+    def kill_worker(self, n=3):
+        """SIGKILL one live worker (of n) and return its pid.  Under load
+        a worker may be recycled (max_requests) at any moment: take a
+        live one right before the kill."""
+        for _ in range(20):
+            victim = self.wait_workers(n)[0]
+            try:
+                os.kill(victim, signal.SIGKILL)
+                return victim
+            except ProcessLookupError:
+                time.sleep(0.05)
+        raise AssertionError("no live worker to kill")
+
     def wait_workers(self, n, timeout=5.0):
         deadline = time.time() + timeout
         while time.time() < deadline:
